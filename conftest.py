@@ -1,0 +1,52 @@
+"""Shared fixtures: one person per role (the personas every test speaks of)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from socialdesk.accounts.models import Department, Organisation, Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    return Organisation.current()
+
+
+@pytest.fixture
+def departments(db: None) -> dict[str, Department]:
+    names = ["Customer Service", "Product Development", "Legal"]
+    return {name: Department.objects.create(name=name) for name in names}
+
+
+@pytest.fixture
+def people(db: None, organisation: Organisation, departments: dict[str, Department]) -> dict[str, User]:
+    """Return one active person for each role, keyed by role value."""
+    team = {
+        Role.ADMIN: ("ada@example.com", "Ada Admin", []),
+        Role.MANAGER: ("max@example.com", "Max Manager", ["Customer Service"]),
+        Role.AGENT: ("alex@example.com", "Alex Agent", ["Customer Service"]),
+        Role.MEMBER: ("mia@example.com", "Mia Member", ["Product Development"]),
+        Role.VIEWER: ("vic@example.com", "Vic Viewer", []),
+    }
+    result: dict[str, User] = {}
+    for role, (email, name, member_of) in team.items():
+        user = User.objects.create_user(email, PASSWORD, full_name=name, role=role)
+        user.departments.set([departments[d] for d in member_of])
+        result[role.value] = user
+    return result
+
+
+@pytest.fixture
+def client_as(people: dict[str, User]):
+    """Return a function giving a test client signed in with the given role."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(people[role])
+        return client
+
+    return make

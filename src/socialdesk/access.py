@@ -1,0 +1,99 @@
+"""Who may open which page and call which API operation: the one table for the whole product.
+
+`PAGES` maps every named URL to the roles allowed to open it; `API` maps every API operation
+to the roles allowed to call it. `core.middleware.AccessMiddleware` enforces `PAGES` for every
+request and `api.auth.RoleTokenAuth` enforces `API`; a URL or operation missing here is denied
+(and `tests/test_access_table.py` fails until it is added). Whether a person may see one
+particular object is decided by the selectors of each app, after this table has allowed the page.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from socialdesk.accounts.models import Role
+
+PUBLIC: Final = frozenset({"anonymous", *Role.values})
+"""Open without signing in (sign-in, password reset, invitation links)."""
+EVERYONE: Final = frozenset(Role.values)
+"""Every signed-in person, whatever their role."""
+MANAGERS: Final = frozenset({Role.ADMIN, Role.MANAGER})
+ADMINS: Final = frozenset({Role.ADMIN})
+TEAM: Final = frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT})
+
+PAGES: Final[dict[str, frozenset[str]]] = {
+    # shell
+    "core:home": EVERYONE,
+    "core:inbox": EVERYONE,
+    "core:feedback": EVERYONE,
+    "core:goals": EVERYONE,
+    "core:publishing": EVERYONE,
+    "core:spaces": EVERYONE,
+    "core:settings": EVERYONE,
+    "core:set_language": PUBLIC,
+    "core:healthz": PUBLIC,
+    # signing in and out
+    "accounts:login": PUBLIC,
+    "accounts:login_two_factor": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_done": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    "accounts:password_reset_complete": PUBLIC,
+    "accounts:invitation_accept": PUBLIC,
+    # one's own account
+    "accounts:profile": EVERYONE,
+    "accounts:password_change": EVERYONE,
+    "accounts:two_factor": EVERYONE,
+    "accounts:two_factor_disable": EVERYONE,
+    "accounts:tokens": EVERYONE,
+    "accounts:token_revoke": EVERYONE,
+    # departments
+    "accounts:department_list": EVERYONE,
+    "accounts:department_detail": EVERYONE,
+    "accounts:department_create": MANAGERS,
+    "accounts:department_edit": MANAGERS,
+    "accounts:department_delete": MANAGERS,
+    # people
+    "accounts:people": EVERYONE,
+    "accounts:person_detail": EVERYONE,
+    "accounts:person_edit": ADMINS,
+    "accounts:person_deactivate": ADMINS,
+    "accounts:person_reactivate": ADMINS,
+    "accounts:person_reset_two_factor": ADMINS,
+    "accounts:invite": ADMINS,
+    "accounts:invitation_revoke": ADMINS,
+    "accounts:invitation_resend": ADMINS,
+    # administration
+    "accounts:organisation": ADMINS,
+    "accounts:audit_log": ADMINS,
+    # API documentation (the operations themselves are in API below)
+    "api:api-root": EVERYONE,
+    "api:openapi-json": EVERYONE,
+    "api:openapi-view": EVERYONE,
+}
+
+API: Final[dict[str, frozenset[str]]] = {
+    "me": EVERYONE,
+    "list_departments": EVERYONE,
+    "get_department": EVERYONE,
+    "create_department": MANAGERS,
+    "update_department": MANAGERS,
+    "delete_department": MANAGERS,
+    "list_people": EVERYONE,
+    "get_person": EVERYONE,
+    "update_person": ADMINS,
+}
+
+
+def page_allows(url_name: str, role: str | None) -> bool:
+    """Return whether a person with `role` (None: not signed in) may open the page."""
+    allowed = PAGES.get(url_name)
+    if allowed is None:
+        return False
+    return (role or "anonymous") in allowed
+
+
+def api_allows(operation: str, role: str) -> bool:
+    """Return whether a person with `role` may call the API operation."""
+    return role in API.get(operation, frozenset())

@@ -1,0 +1,87 @@
+"""Write the append-only audit log; redact secrets before anything is stored."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest
+
+from socialdesk.accounts.models import AuditEvent
+
+if TYPE_CHECKING:
+    from socialdesk.accounts.models import User
+
+REDACTED = "[redacted]"
+_SECRET_KEY = re.compile(r"pass|secret|token|key|otp|credential", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who is doing something, and from where: carried into every service that audits."""
+
+    user: User | None
+    ip: str | None = None
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        return self.user.email if self.user is not None else "system"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the client's address, trusting X-Forwarded-For only when configured."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def acting(request: HttpRequest) -> Acting:
+    """Return the acting person of a request."""
+    user = request.user if request.user.is_authenticated else None
+    return Acting(user=user, ip=client_ip(request))  # type: ignore[arg-type]
+
+
+def redact(values: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy in which every value under a secret-looking key is replaced."""
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        if _SECRET_KEY.search(key):
+            clean[key] = REDACTED
+        elif isinstance(value, dict):
+            clean[key] = redact(value)
+        else:
+            clean[key] = value
+    return clean
+
+
+def record(
+    by: Acting,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one event to the audit log."""
+    event = AuditEvent(
+        actor=by.user,
+        actor_label=by.name[:254],
+        ip=by.ip,
+        action=action,
+        object_type=obj._meta.model_name or "" if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:254],
+        before=redact(before or {}),
+        after=redact(after or {}),
+    )
+    event.save()
+    return event

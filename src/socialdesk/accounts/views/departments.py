@@ -1,0 +1,66 @@
+"""The departments that touch the community, and who belongs to them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from socialdesk.accounts import selectors, services
+from socialdesk.accounts.audit import acting
+from socialdesk.accounts.forms import DepartmentForm
+from socialdesk.accounts.models import User
+
+
+def department_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/department_list.html", {"departments": selectors.department_list()})
+
+
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    department = selectors.department_for_user(request.user, pk)  # type: ignore[arg-type]
+    people = User.objects.filter(memberships__department=department).order_by("-is_active", "full_name")
+    return render(request, "accounts/department_detail.html", {"department": department, "people": people})
+
+
+@require_http_methods(["GET", "POST"])
+def department_create(request: HttpRequest) -> HttpResponse:
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            department = services.department_create(by=acting(request), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The department “%(name)s” has been created.") % {"name": department.name})
+            return redirect("accounts:department_detail", pk=department.pk)
+    return render(request, "accounts/department_form.html", {"form": form, "department": None})
+
+
+@require_http_methods(["GET", "POST"])
+def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    department = selectors.department_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = DepartmentForm(
+        request.POST or None,
+        initial={"name": department.name, "description": department.description, "email": department.email},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.department_update(by=acting(request), department=department, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The department has been saved."))
+            return redirect("accounts:department_detail", pk=department.pk)
+    return render(request, "accounts/department_form.html", {"form": form, "department": department})
+
+
+@require_POST
+def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    department = selectors.department_for_user(request.user, pk)  # type: ignore[arg-type]
+    name = department.name
+    services.department_delete(by=acting(request), department=department)
+    messages.success(request, _("The department “%(name)s” has been deleted.") % {"name": name})
+    return redirect("accounts:department_list")

@@ -1,0 +1,177 @@
+"""REST API v1: departments and people, with the same permissions as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from socialdesk import __version__
+from socialdesk.accounts import selectors, services
+from socialdesk.accounts.audit import Acting, client_ip
+from socialdesk.accounts.models import Department, Role, User
+from socialdesk.api.auth import allow
+
+api = NinjaAPI(
+    title="socialdesk API",
+    version=__version__,
+    description=(
+        "Send a personal API token as `Authorization: Bearer <token>`. Create tokens under "
+        "Settings → API tokens. Each operation allows the same roles as the pages."
+    ),
+    urls_namespace="api",
+    docs_decorator=login_required,
+)
+
+
+def _by(request: HttpRequest) -> Acting:
+    return Acting(user=request.auth, ip=client_ip(request))  # type: ignore[attr-defined]
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    if hasattr(error, "error_dict"):
+        detail = [
+            {"loc": ["body", field], "msg": " ".join(str(m) for m in messages)}
+            for field, messages in error.message_dict.items()
+        ]
+    else:
+        detail = [{"loc": ["body"], "msg": " ".join(error.messages)}]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+class DepartmentRef(Schema):
+    id: int
+    name: str
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    description: str
+    email: str
+    people_count: int = 0
+
+
+class DepartmentIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+    email: str = Field(default="", max_length=254)
+
+
+class PersonOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    role: Role
+    active: bool
+    departments: list[DepartmentRef]
+
+    @staticmethod
+    def from_user(user: User) -> PersonOut:
+        return PersonOut(
+            id=user.pk,
+            email=user.email,
+            full_name=user.full_name,
+            role=Role(user.role),
+            active=user.is_active,
+            departments=[DepartmentRef(id=d.pk, name=d.name) for d in user.departments.all()],
+        )
+
+
+class PersonPatch(Schema):
+    role: Role | None = None
+    department_ids: list[int] | None = None
+    active: bool | None = None
+
+
+@api.get("/me", response=PersonOut, **allow("me"))
+def me(request: HttpRequest) -> PersonOut:
+    """Return the person the token belongs to."""
+    return PersonOut.from_user(request.auth)  # type: ignore[attr-defined]
+
+
+@api.get("/departments", response=list[DepartmentOut], **allow("list_departments"))
+def list_departments(request: HttpRequest) -> Any:
+    """List all departments with their number of active people."""
+    return selectors.department_list()
+
+
+@api.get("/departments/{department_id}", response=DepartmentOut, **allow("get_department"))
+def get_department(request: HttpRequest, department_id: int) -> Any:
+    return selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
+
+
+@api.post("/departments", response={201: DepartmentOut}, **allow("create_department"))
+def create_department(request: HttpRequest, payload: DepartmentIn) -> Any:
+    department = services.department_create(
+        by=_by(request), name=payload.name, description=payload.description, email=payload.email
+    )
+    return 201, selectors.department_for_user(request.auth, department.pk)  # type: ignore[attr-defined]
+
+
+@api.put("/departments/{department_id}", response=DepartmentOut, **allow("update_department"))
+def update_department(request: HttpRequest, department_id: int, payload: DepartmentIn) -> Any:
+    department = selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
+    services.department_update(
+        by=_by(request),
+        department=department,
+        name=payload.name,
+        description=payload.description,
+        email=payload.email,
+    )
+    return selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
+
+
+@api.delete("/departments/{department_id}", response={204: None}, **allow("delete_department"))
+def delete_department(request: HttpRequest, department_id: int) -> Any:
+    department = selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
+    services.department_delete(by=_by(request), department=department)
+    return 204, None
+
+
+@api.get("/people", response=list[PersonOut], **allow("list_people"))
+def list_people(
+    request: HttpRequest, q: str = "", role: Role | None = None, department_id: int | None = None, active: bool = True
+) -> list[PersonOut]:
+    """List people, filtered by text, role, department and whether they are active."""
+    people = selectors.people_list(
+        query=q,
+        role=role.value if role else "",
+        department=str(department_id or ""),
+        active="yes" if active else "no",
+    )
+    return [PersonOut.from_user(p) for p in people]
+
+
+@api.get("/people/{person_id}", response=PersonOut, **allow("get_person"))
+def get_person(request: HttpRequest, person_id: int) -> PersonOut:
+    return PersonOut.from_user(selectors.person_for_user(request.auth, person_id))  # type: ignore[attr-defined]
+
+
+@api.patch("/people/{person_id}", response=PersonOut, **allow("update_person"))
+def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> PersonOut:
+    """Change a person's role, departments or active state."""
+    person = selectors.person_for_user(request.auth, person_id)  # type: ignore[attr-defined]
+    by = _by(request)
+    if payload.department_ids is not None:
+        departments = list(Department.objects.filter(pk__in=payload.department_ids))
+        missing = set(payload.department_ids) - {d.pk for d in departments}
+        if missing:
+            raise HttpError(422, f"No department with id {', '.join(map(str, sorted(missing)))}.")
+    with transaction.atomic():  # all of the change, or none of it
+        if payload.role is not None:
+            services.user_change_role(by=by, user=person, role=payload.role.value)
+        if payload.department_ids is not None:
+            services.user_set_departments(by=by, user=person, departments=departments)
+        if payload.active is True:
+            services.user_reactivate(by=by, user=person)
+        elif payload.active is False:
+            services.user_deactivate(by=by, user=person)
+    return PersonOut.from_user(selectors.person_for_user(request.auth, person_id))  # type: ignore[attr-defined]

@@ -1,0 +1,111 @@
+"""Request middleware of the shell: preferences, the two-factor policy, the access table."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+
+from socialdesk import access
+from socialdesk.accounts.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class UserPreferencesMiddleware:
+    """Activate the signed-in person's language and time zone (else the organisation's)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        organisation = Organisation.current()
+        request.organisation = organisation  # type: ignore[attr-defined]
+        zone_name = organisation.time_zone
+        if user.is_authenticated:
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            zone_name = user.time_zone or zone_name
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(zone_name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        response = self.get_response(request)
+        timezone.deactivate()
+        return response
+
+
+# Pages a person who still has to set up two-factor login may open.
+_TWO_FACTOR_SETUP_PAGES = {
+    "accounts:two_factor",
+    "accounts:logout",
+    "core:set_language",
+    "core:healthz",
+}
+
+
+class TwoFactorPolicyMiddleware:
+    """Send people whose role requires two-factor login to set it up before anything else."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+            return None
+        organisation: Organisation = request.organisation  # type: ignore[attr-defined]
+        if not organisation.requires_two_factor(user.role):  # type: ignore[union-attr]
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name in _TWO_FACTOR_SETUP_PAGES:
+            return None
+        if match.view_name.startswith("api:") and match.view_name not in access.PAGES:
+            return None  # API calls authenticate with tokens, not sessions
+        return redirect("accounts:two_factor")
+
+
+class AccessMiddleware:
+    """Allow or deny every page by the table in `socialdesk.access`."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is None:
+            return None
+        name = match.view_name
+        if name.startswith("api:") and name not in access.PAGES:
+            return None  # API operations: checked per operation by api.auth against access.API
+        if name not in access.PAGES:
+            logger.error("Page %s is missing from socialdesk.access.PAGES; denied", name)
+            raise PermissionDenied
+        user = request.user
+        role = user.role if user.is_authenticated else None  # type: ignore[union-attr]
+        if access.page_allows(name, role):
+            return None
+        if role is None:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied

@@ -1,0 +1,27 @@
+"""Template helpers of the shell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from socialdesk import access
+
+register = template.Library()
+
+
+@register.filter
+def may(user: Any, url_name: str) -> bool:
+    """Return whether the user may open the page: `{% if request.user|may:"accounts:invite" %}`."""
+    role = user.role if getattr(user, "is_authenticated", False) else None
+    return access.page_allows(url_name, role)
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    """Return a timedelta as whole minutes (at least 1)."""
+    try:
+        return max(1, round(value.total_seconds() / 60))
+    except AttributeError:
+        return 1

@@ -1,0 +1,125 @@
+"""The shell: overview, the areas still to come, settings index, language switch."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from socialdesk.accounts import selectors
+from socialdesk.accounts.models import AuditEvent, Invitation, User
+
+# Areas of the product that later work fills in; each page says plainly what will come.
+AREAS = {
+    "inbox": (
+        _("Inbox"),
+        _(
+            "One inbox for every channel, with response-time targets: every question on your "
+            "social channels answered in time."
+        ),
+    ),
+    "feedback": (
+        _("Feedback"),
+        _(
+            "Feedback about your products from everywhere, handed to the right department, "
+            "and an answer back to every customer who gave it."
+        ),
+    ),
+    "goals": (
+        _("Goals"),
+        _("Your social media strategy as goals with measurable KPIs and dashboards."),
+    ),
+    "publishing": (
+        _("Publishing"),
+        _("An editorial calendar with approvals, and posts that go out exactly once."),
+    ),
+    "spaces": (
+        _("Spaces"),
+        _("Project rooms for teams across sites, and an internal wiki with one search."),
+    ),
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context = {
+        "departments": selectors.department_list(),
+        "people_count": User.objects.filter(is_active=True).count(),
+        "my_departments": user.departments.order_by("name"),
+        "pending_invitations": sum(1 for i in Invitation.objects.filter(accepted_at=None, revoked_at=None) if i.is_pending)
+        if user.is_admin
+        else 0,
+        "recent_events": AuditEvent.objects.select_related("actor")[:5] if user.is_admin else [],
+        "areas": [(key, title, text) for key, (title, text) in AREAS.items()],
+    }
+    return render(request, "core/home.html", context)
+
+
+def area(request: HttpRequest, key: str) -> HttpResponse:
+    title, text = AREAS[key]
+    return render(request, "core/area.html", {"key": key, "title": title, "text": text})
+
+
+def settings_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/settings.html")
+
+
+def apply_language(response: HttpResponseBase, language: str) -> HttpResponseBase:
+    """Remember the chosen language in the cookie; an empty choice follows the browser."""
+    if language and check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponseBase:
+    """Switch the language; for a signed-in person it is saved with their profile."""
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and check_for_language(language):
+        from socialdesk.accounts import services
+        from socialdesk.accounts.audit import acting
+
+        services.user_update_preferences(
+            by=acting(request),
+            user=user,  # type: ignore[arg-type]
+            full_name=user.full_name,  # type: ignore[union-attr]
+            language=language,
+            time_zone=user.time_zone,  # type: ignore[union-attr]
+        )
+    return django_set_language(request)
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Answer whether the app and its database respond (for load balancers and monitors)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/500.html", status=500)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from socialdesk.api.endpoints import api
+
+urlpatterns = [
+    path("", include("socialdesk.core.urls")),
+    path("", include("socialdesk.accounts.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "socialdesk.core.views.permission_denied"
+handler404 = "socialdesk.core.views.page_not_found"
+handler500 = "socialdesk.core.views.server_error"

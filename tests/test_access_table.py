@@ -1,0 +1,148 @@
+"""The access table in socialdesk.access covers every URL and API operation, and holds."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from socialdesk import access
+from socialdesk.accounts import services
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Invitation, Role
+from socialdesk.api.endpoints import api
+
+ROLES = [*Role.values, "anonymous"]
+
+
+def _named_patterns(resolver: URLResolver, namespace: str = "") -> dict[str, URLPattern]:
+    found: dict[str, URLPattern] = {}
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found.update(_named_patterns(pattern, inner))
+        elif pattern.name:
+            found[namespace + pattern.name] = pattern
+    return found
+
+
+def _api_operations() -> list[tuple[str, str, str]]:
+    """Return (operation id, method, path) for every operation in the OpenAPI schema."""
+    schema = api.get_openapi_schema()
+    return [
+        (op["operationId"], method.upper(), path)
+        for path, methods in schema["paths"].items()
+        for method, op in methods.items()
+    ]
+
+
+def test_it_lists_every_url_in_the_table():
+    """A URL without a row fails here, so nobody can add a page and forget who may open it."""
+    names = set(_named_patterns(get_resolver()))
+    api_operation_urls = {f"api:{op}" for op, _m, _p in _api_operations()}
+    pages = names - api_operation_urls
+    assert pages - set(access.PAGES) == set(), "pages missing from access.PAGES"
+    assert set(access.PAGES) - pages == set(), "rows in access.PAGES without a URL"
+
+
+def test_it_lists_every_api_operation_in_the_table():
+    operations = {op for op, _m, _p in _api_operations()}
+    assert operations - set(access.API) == set(), "operations missing from access.API"
+    assert set(access.API) - operations == set(), "rows in access.API without an operation"
+
+
+@pytest.fixture
+def samples(people, departments):
+    """Objects whose ids fill the URL patterns."""
+    invitation, token = services.user_invite(
+        by=Acting(user=people["admin"]), email="new@example.com", role=Role.AGENT
+    )
+    api_token, _key = services.api_token_create(
+        by=Acting(user=people["viewer"]), user=people["viewer"], name="script"
+    )
+    return {
+        "department": departments["Legal"].pk,
+        "person": people["agent"].pk,
+        "invitation": invitation.pk,
+        "invitation_token": token,
+        "api_token": api_token.pk,
+    }
+
+
+def _url(name: str, samples: dict) -> str:
+    pattern = _named_patterns(get_resolver())[name]
+    converters = set(pattern.pattern.converters)
+    if not converters:
+        return reverse(name)
+    if name == "accounts:invitation_accept":
+        return reverse(name, kwargs={"token": samples["invitation_token"]})
+    if name == "accounts:password_reset_confirm":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    key = {
+        "department": "department",
+        "person": "person",
+        "invitation": "invitation",
+        "token": "api_token",
+    }[next(part for part in ("department", "person", "invitation", "token") if part in name)]
+    return reverse(name, kwargs={"pk": samples[key]})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_allows_and_denies_every_page_as_the_table_says(role, client_as, samples):
+    client: Client = client_as(role)
+    wrong = []
+    for name, allowed_roles in access.PAGES.items():
+        url = _url(name, samples)
+        response = client.get(url)
+        to_login = response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+        if role in allowed_roles:
+            # Public pages may send you on to sign-in (e.g. a second step with no first).
+            if response.status_code == 403 or (to_login and allowed_roles != access.PUBLIC):
+                wrong.append(f"{name}: {role} allowed by the table but got {response.status_code}")
+        else:
+            expected = "login" if role == "anonymous" else 403
+            got = "login" if to_login else response.status_code
+            post = client.post(url)
+            got_post = "login" if post.status_code == 302 and post["Location"].startswith("/login/") else post.status_code
+            if got != expected or got_post != expected:
+                wrong.append(f"{name}: {role} denied by the table but got GET {got}, POST {got_post}")
+    assert wrong == []
+
+
+def _api_path(path: str, samples: dict) -> str:
+    return (
+        path.replace("{department_id}", str(samples["department"]))
+        .replace("{person_id}", str(samples["person"]))
+    )
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_it_allows_and_denies_every_api_operation_as_the_table_says(role, people, samples):
+    _token, key = services.api_token_create(by=Acting(user=people[role]), user=people[role], name="t")
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    wrong = []
+    for operation, method, path in _api_operations():
+        if method in {"DELETE", "PATCH", "PUT"} and role in access.API[operation]:
+            continue  # allowed writes are exercised in the API tests; here they would change the samples
+        response = client.generic(method, _api_path(path, samples), "{}", content_type="application/json")
+        if role in access.API[operation]:
+            if response.status_code in (401, 403):
+                wrong.append(f"{operation}: {role} allowed but got {response.status_code}")
+        elif response.status_code != 403:
+            wrong.append(f"{operation}: {role} denied but got {response.status_code}")
+    assert wrong == []
+
+
+def test_it_answers_401_to_every_api_operation_without_a_token(samples):
+    client = Client()
+    for _operation, method, path in _api_operations():
+        response = client.generic(method, _api_path(path, samples), "{}", content_type="application/json")
+        assert response.status_code == 401, path
+
+
+def test_it_denies_a_page_that_is_missing_from_the_table(client_as, settings, monkeypatch):
+    """Fail closed: a view someone forgot to list answers 403, not the page."""
+    monkeypatch.delitem(access.PAGES, "accounts:department_list")
+    response = client_as("admin").get(reverse("accounts:department_list"))
+    assert response.status_code == 403
+    assert Invitation.objects.count() == 0

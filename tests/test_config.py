@@ -1,0 +1,88 @@
+"""Configuration from the environment: clear one-line errors, a clean deployment check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from socialdesk.env import ConfigError, env_bool, env_int, env_list, env_time_zone
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "HTTPS": "true",
+    "SECRET_KEY": "k" * 20 + "Zx9-Lq_2mP7wR4tY8uI0oP3aS6dF1gH5jK",
+    "ALLOWED_HOSTS": "social.example.com",
+    "EMAIL": "smtp",
+    "EMAIL_HOST": "mail.example.com",
+}
+
+
+def _socialdesk(*args: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    clean.update({"SOCIALDESK_DATA_DIR": str(tmp_path), **env})
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "socialdesk", *args], env=clean, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_it_reads_typed_values():
+    env = {"B": "yes", "I": "42", "L": "a, b,,c", "T": "Europe/Berlin"}
+    assert env_bool("B", False, env) is True
+    assert env_int("I", 0, env) == 42
+    assert env_list("L", [], env) == ["a", "b", "c"]
+    assert env_time_zone("T", "UTC", env) == "Europe/Berlin"
+    assert env_int("MISSING", 7, env) == 7
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT='twenty-five' is not a whole number"),
+        ("TIME_ZONE", "Europe/Atlantis", "TIME_ZONE='Europe/Atlantis' is not a time zone"),
+    ],
+)
+def test_it_names_the_bad_variable(name, value, message):
+    helper = {"DEBUG": env_bool, "EMAIL_PORT": env_int, "TIME_ZONE": env_time_zone}[name]
+    with pytest.raises(ConfigError, match=message):
+        helper(name, "UTC" if name == "TIME_ZONE" else 0, {name: value})  # type: ignore[operator]
+
+
+def test_it_stops_start_up_with_one_clear_line(tmp_path):
+    result = _socialdesk("check", env={"DEBUG": "maybe"}, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "socialdesk: configuration error: DEBUG='maybe' is not a boolean: use true or false"
+
+
+def test_it_refuses_a_weak_secret_key(tmp_path):
+    result = _socialdesk("check", env={"SECRET_KEY": "short"}, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "SECRET_KEY is too weak" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_it_passes_the_deployment_check_with_the_documented_production_values(tmp_path):
+    result = _socialdesk("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_keeps_a_generated_secret_key_between_starts(tmp_path):
+    first = _socialdesk("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env={}, tmp_path=tmp_path)
+    second = _socialdesk("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env={}, tmp_path=tmp_path)
+    assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    settings_source = (root / "src/socialdesk/settings.py").read_text()
+    read = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', settings_source))
+    listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    assert read - listed == set()
