@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 
@@ -22,7 +24,9 @@ def departments(db: None) -> dict[str, Department]:
 
 
 @pytest.fixture
-def people(db: None, organisation: Organisation, departments: dict[str, Department]) -> dict[str, User]:
+def people(
+    db: None, organisation: Organisation, departments: dict[str, Department]
+) -> dict[str, User]:
     """Return one active person for each role, keyed by role value."""
     team = {
         Role.ADMIN: ("ada@example.com", "Ada Admin", []),
@@ -40,7 +44,7 @@ def people(db: None, organisation: Organisation, departments: dict[str, Departme
 
 
 @pytest.fixture
-def client_as(people: dict[str, User]):
+def client_as(people: dict[str, User]) -> Callable[[str], Client]:
     """Return a function giving a test client signed in with the given role."""
 
     def make(role: str) -> Client:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -69,7 +71,7 @@ def samples(people, departments):
     }
 
 
-def _url(name: str, samples: dict) -> str:
+def _url(name: str, samples: dict[str, Any]) -> str:
     pattern = _named_patterns(get_resolver())[name]
     converters = set(pattern.pattern.converters)
     if not converters:
@@ -94,7 +96,9 @@ def test_it_allows_and_denies_every_page_as_the_table_says(role, client_as, samp
     for name, allowed_roles in access.PAGES.items():
         url = _url(name, samples)
         response = client.get(url)
-        to_login = response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+        to_login = response.status_code == 302 and response["Location"].startswith(
+            reverse("accounts:login")
+        )
         if role in allowed_roles:
             # Public pages may send you on to sign-in (e.g. a second step with no first).
             if response.status_code == 403 or (to_login and allowed_roles != access.PUBLIC):
@@ -103,28 +107,37 @@ def test_it_allows_and_denies_every_page_as_the_table_says(role, client_as, samp
             expected = "login" if role == "anonymous" else 403
             got = "login" if to_login else response.status_code
             post = client.post(url)
-            got_post = "login" if post.status_code == 302 and post["Location"].startswith("/login/") else post.status_code
+            got_post = (
+                "login"
+                if post.status_code == 302 and post["Location"].startswith("/login/")
+                else post.status_code
+            )
             if got != expected or got_post != expected:
-                wrong.append(f"{name}: {role} denied by the table but got GET {got}, POST {got_post}")
+                wrong.append(
+                    f"{name}: {role} denied by the table but got GET {got}, POST {got_post}"
+                )
     assert wrong == []
 
 
-def _api_path(path: str, samples: dict) -> str:
-    return (
-        path.replace("{department_id}", str(samples["department"]))
-        .replace("{person_id}", str(samples["person"]))
+def _api_path(path: str, samples: dict[str, Any]) -> str:
+    return path.replace("{department_id}", str(samples["department"])).replace(
+        "{person_id}", str(samples["person"])
     )
 
 
 @pytest.mark.parametrize("role", Role.values)
 def test_it_allows_and_denies_every_api_operation_as_the_table_says(role, people, samples):
-    _token, key = services.api_token_create(by=Acting(user=people[role]), user=people[role], name="t")
+    _token, key = services.api_token_create(
+        by=Acting(user=people[role]), user=people[role], name="t"
+    )
     client = Client(headers={"Authorization": f"Bearer {key}"})
     wrong = []
     for operation, method, path in _api_operations():
         if method in {"DELETE", "PATCH", "PUT"} and role in access.API[operation]:
             continue  # allowed writes are exercised in the API tests; here they would change the samples
-        response = client.generic(method, _api_path(path, samples), "{}", content_type="application/json")
+        response = client.generic(
+            method, _api_path(path, samples), "{}", content_type="application/json"
+        )
         if role in access.API[operation]:
             if response.status_code in (401, 403):
                 wrong.append(f"{operation}: {role} allowed but got {response.status_code}")
@@ -136,7 +149,9 @@ def test_it_allows_and_denies_every_api_operation_as_the_table_says(role, people
 def test_it_answers_401_to_every_api_operation_without_a_token(samples):
     client = Client()
     for _operation, method, path in _api_operations():
-        response = client.generic(method, _api_path(path, samples), "{}", content_type="application/json")
+        response = client.generic(
+            method, _api_path(path, samples), "{}", content_type="application/json"
+        )
         assert response.status_code == 401, path
 
 

@@ -17,7 +17,9 @@ def test_it_creates_a_first_admin_with_the_password_from_the_environment(db, mon
     assert "chosen admin passphrase" not in capsys.readouterr().out
 
 
-def test_it_prints_a_generated_password_once_and_does_nothing_the_second_time(db, monkeypatch, capsys):
+def test_it_prints_a_generated_password_once_and_does_nothing_the_second_time(
+    db, monkeypatch, capsys
+):
     monkeypatch.delenv("SOCIALDESK_ADMIN_PASSWORD", raising=False)
     call_command("ensure_admin")
     out = capsys.readouterr().out

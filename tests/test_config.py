@@ -21,10 +21,19 @@ PRODUCTION = {
 
 
 def _socialdesk(*args: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     clean.update({"SOCIALDESK_DATA_DIR": str(tmp_path), **env})
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "socialdesk", *args], env=clean, capture_output=True, text=True, timeout=60, check=False
+    return subprocess.run(
+        [sys.executable, "-m", "socialdesk", *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -54,7 +63,10 @@ def test_it_names_the_bad_variable(name, value, message):
 def test_it_stops_start_up_with_one_clear_line(tmp_path):
     result = _socialdesk("check", env={"DEBUG": "maybe"}, tmp_path=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip() == "socialdesk: configuration error: DEBUG='maybe' is not a boolean: use true or false"
+    assert (
+        result.stderr.strip()
+        == "socialdesk: configuration error: DEBUG='maybe' is not a boolean: use true or false"
+    )
 
 
 def test_it_refuses_a_weak_secret_key(tmp_path):
@@ -65,14 +77,28 @@ def test_it_refuses_a_weak_secret_key(tmp_path):
 
 
 def test_it_passes_the_deployment_check_with_the_documented_production_values(tmp_path):
-    result = _socialdesk("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path)
+    result = _socialdesk(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_it_keeps_a_generated_secret_key_between_starts(tmp_path):
-    first = _socialdesk("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env={}, tmp_path=tmp_path)
-    second = _socialdesk("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env={}, tmp_path=tmp_path)
+    first = _socialdesk(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        env={},
+        tmp_path=tmp_path,
+    )
+    second = _socialdesk(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        env={},
+        tmp_path=tmp_path,
+    )
     assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 

@@ -121,9 +121,7 @@ _default_db = f"sqlite:///{DATA_DIR / 'socialdesk.sqlite3'}"
 DATABASES = {
     "default": cast(
         Any,
-        dj_database_url.parse(
-            env_str("DATABASE_URL", _default_db) or _default_db, conn_max_age=60
-        ),
+        dj_database_url.parse(env_str("DATABASE_URL", _default_db) or _default_db, conn_max_age=60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -131,7 +129,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server read while the worker writes; IMMEDIATE avoids
         # "database is locked" when two writers upgrade a read transaction at once.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):

@@ -46,7 +46,7 @@ def client_ip(request: HttpRequest) -> str | None:
 def acting(request: HttpRequest) -> Acting:
     """Return the acting person of a request."""
     user = request.user if request.user.is_authenticated else None
-    return Acting(user=user, ip=client_ip(request))  # type: ignore[arg-type]
+    return Acting(user=user, ip=client_ip(request))
 
 
 def redact(values: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from socialdesk.accounts.models import Department, Role
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/"))
+    zones = sorted(
+        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
+    )
     return [(z, z.replace("_", " ")) for z in zones]
 
 
@@ -45,7 +47,8 @@ class TwoFactorCodeForm(forms.Form):
 
 class TwoFactorDisableForm(forms.Form):
     password = forms.CharField(
-        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -59,7 +62,7 @@ class DepartmentForm(forms.Form):
     email = forms.EmailField(label=_("Team e-mail"), required=False)
 
 
-class DepartmentsField(forms.ModelMultipleChoiceField):
+class DepartmentsField(forms.ModelMultipleChoiceField[Department]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             queryset=Department.objects.order_by("name"),
@@ -147,8 +150,12 @@ class ApiTokenForm(forms.Form):
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who"), required=False)
     action = forms.ChoiceField(label=_("What"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     ACTIONS = [
         ("", _("Everything")),
@@ -171,4 +178,3 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("The end lies before the start."))
         return cleaned
-

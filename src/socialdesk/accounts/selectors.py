@@ -23,7 +23,9 @@ def department_for_user(user: User, pk: int) -> Department:
         raise Http404 from None
 
 
-def people_list(*, query: str = "", role: str = "", department: str = "", active: str = "yes") -> QuerySet[User]:
+def people_list(
+    *, query: str = "", role: str = "", department: str = "", active: str = "yes"
+) -> QuerySet[User]:
     """Return people filtered by a search text, role, department and active state."""
     people = User.objects.prefetch_related(
         Prefetch("departments", queryset=Department.objects.order_by("name"))
@@ -70,7 +72,12 @@ def api_token_for_user(user: User, pk: int) -> ApiToken:
 
 
 def audit_events(
-    *, actor: str = "", action: str = "", object_type: str = "", since: object = None, until: object = None
+    *,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    since: object = None,
+    until: object = None,
 ) -> QuerySet[AuditEvent]:
     """Return audit events, newest first, filtered as the audit log page asks."""
     events = AuditEvent.objects.all()

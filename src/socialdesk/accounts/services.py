@@ -38,10 +38,16 @@ from socialdesk.core.tasks import send_email
 
 
 def _department_state(department: Department) -> dict[str, Any]:
-    return {"name": department.name, "description": department.description, "email": department.email}
+    return {
+        "name": department.name,
+        "description": department.description,
+        "email": department.email,
+    }
 
 
-def department_create(*, by: Acting, name: str, description: str = "", email: str = "") -> Department:
+def department_create(
+    *, by: Acting, name: str, description: str = "", email: str = ""
+) -> Department:
     """Create a department."""
     name = name.strip()
     if Department.objects.filter(name__iexact=name).exists():
@@ -70,7 +76,9 @@ def department_update(
         )
         department.full_clean()
         department.save()
-        record(by, "department.updated", department, before=before, after=_department_state(department))
+        record(
+            by, "department.updated", department, before=before, after=_department_state(department)
+        )
     return department
 
 
@@ -191,7 +199,11 @@ def user_update_preferences(
         user.full_name, user.language, user.time_zone = full_name.strip(), language, time_zone
         user.full_clean(exclude=["password"])
         user.save(update_fields=["full_name", "language", "time_zone"])
-        after = {"full_name": user.full_name, "language": user.language, "time_zone": user.time_zone}
+        after = {
+            "full_name": user.full_name,
+            "language": user.language,
+            "time_zone": user.time_zone,
+        }
         if before != after:
             record(by, "person.preferences_changed", user, before=before, after=after)
     return user
@@ -286,7 +298,13 @@ def invitation_revoke(*, by: Acting, invitation: Invitation) -> Invitation:
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        record(by, "invitation.revoked", invitation, before={"state": "pending"}, after={"state": "revoked"})
+        record(
+            by,
+            "invitation.revoked",
+            invitation,
+            before={"state": "pending"},
+            after={"state": "revoked"},
+        )
     return invitation
 
 
@@ -351,7 +369,9 @@ def organisation_update(
     before = _organisation_state(organisation)
     roles = sorted(set(two_factor_roles))
     if unknown := set(roles) - set(Role.values):
-        raise ValidationError({"two_factor_roles": _("Unknown roles: %s") % ", ".join(sorted(unknown))})
+        raise ValidationError(
+            {"two_factor_roles": _("Unknown roles: %s") % ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         organisation.name = name.strip()
         organisation.time_zone = time_zone
@@ -374,7 +394,9 @@ def api_token_create(*, by: Acting, user: User, name: str) -> tuple[ApiToken, st
     """Create an API token; the plain key is returned once and never stored."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": _("Give the token a name, such as the script that uses it.")})
+        raise ValidationError(
+            {"name": _("Give the token a name, such as the script that uses it.")}
+        )
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -394,7 +416,9 @@ def api_token_revoke(*, by: Acting, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record(by, "api_token.revoked", token, after={"name": token.name, "owner": token.user.email})
+        record(
+            by, "api_token.revoked", token, after={"name": token.name, "owner": token.user.email}
+        )
     return token
 
 

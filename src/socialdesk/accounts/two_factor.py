@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import segno
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-import segno
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import User
 
@@ -15,7 +15,7 @@ BACKUP_CODES = 10
 
 def has_device(user: User) -> bool:
     """Return whether the person signs in with a second factor."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def pending_device(user: User) -> TOTPDevice:
@@ -28,7 +28,9 @@ def pending_device(user: User) -> TOTPDevice:
 
 def qr_svg(device: TOTPDevice) -> str:
     """Return the provisioning URI of the device as an inline SVG QR code."""
-    return str(segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#111", light="#fff"))
+    return str(
+        segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+    )
 
 
 def secret_for_typing(device: TOTPDevice) -> str:
@@ -76,7 +78,7 @@ def verify(user: User, code: str) -> TOTPDevice | StaticDevice | None:
 
 
 def backup_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user).count()
+    return int(StaticToken.objects.filter(device__user=user).count())
 
 
 def disable(*, by: Acting, user: User) -> None:
@@ -84,4 +86,10 @@ def disable(*, by: Acting, user: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        record(by, "two_factor.disabled", user, before={"two_factor": True}, after={"two_factor": False})
+        record(
+            by,
+            "two_factor.disabled",
+            user,
+            before={"two_factor": True},
+            after={"two_factor": False},
+        )

@@ -70,4 +70,3 @@ urlpatterns = [
     path("settings/organisation/", admin.organisation, name="organisation"),
     path("settings/audit-log/", admin.audit_log, name="audit_log"),
 ]
-

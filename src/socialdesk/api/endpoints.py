@@ -138,7 +138,11 @@ def delete_department(request: HttpRequest, department_id: int) -> Any:
 
 @api.get("/people", response=list[PersonOut], **allow("list_people"))
 def list_people(
-    request: HttpRequest, q: str = "", role: Role | None = None, department_id: int | None = None, active: bool = True
+    request: HttpRequest,
+    q: str = "",
+    role: Role | None = None,
+    department_id: int | None = None,
+    active: bool = True,
 ) -> list[PersonOut]:
     """List people, filtered by text, role, department and whether they are active."""
     people = selectors.people_list(

@@ -23,11 +23,30 @@ NAVIGATION = [
 ]
 
 
+# Pages that belong to a navigation entry without being it (a department's page, say).
+_SECTION_OF = [
+    ("accounts:department", "accounts:department_list"),
+    ("accounts:person", "accounts:people"),
+    ("accounts:invit", "accounts:people"),
+    ("accounts:", "core:settings"),
+]
+
+
+def _section(view_name: str) -> str:
+    names = {name for name, _label in NAVIGATION}
+    if view_name in names:
+        return view_name
+    for prefix, section in _SECTION_OF:
+        if view_name.startswith(prefix):
+            return section
+    return ""
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    role = user.role if user.is_authenticated else None  # type: ignore[union-attr]
+    role = user.role if user.is_authenticated else None
     match = request.resolver_match
-    current = match.view_name if match else ""
+    current = _section(match.view_name) if match else ""
     items = [
         {"url_name": name, "label": label, "current": current == name}
         for name, label in NAVIGATION

@@ -68,10 +68,10 @@ class TwoFactorPolicyMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
             return None
         organisation: Organisation = request.organisation  # type: ignore[attr-defined]
-        if not organisation.requires_two_factor(user.role):  # type: ignore[union-attr]
+        if not organisation.requires_two_factor(user.role):
             return None
         match = request.resolver_match
         if match is None or match.view_name in _TWO_FACTOR_SETUP_PAGES:
@@ -103,7 +103,7 @@ class AccessMiddleware:
             logger.error("Page %s is missing from socialdesk.access.PAGES; denied", name)
             raise PermissionDenied
         user = request.user
-        role = user.role if user.is_authenticated else None  # type: ignore[union-attr]
+        role = user.role if user.is_authenticated else None
         if access.page_allows(name, role):
             return None
         if role is None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -52,7 +53,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "departments": selectors.department_list(),
         "people_count": User.objects.filter(is_active=True).count(),
         "my_departments": user.departments.order_by("name"),
-        "pending_invitations": sum(1 for i in Invitation.objects.filter(accepted_at=None, revoked_at=None) if i.is_pending)
+        "pending_invitations": Invitation.objects.filter(
+            accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+        ).count()
         if user.is_admin
         else 0,
         "recent_events": AuditEvent.objects.select_related("actor")[:5] if user.is_admin else [],
@@ -70,14 +73,14 @@ def settings_index(request: HttpRequest) -> HttpResponse:
     return render(request, "core/settings.html")
 
 
-def apply_language(response: HttpResponseBase, language: str) -> HttpResponseBase:
+def apply_language(response: HttpResponse, language: str) -> HttpResponse:
     """Remember the chosen language in the cookie; an empty choice follows the browser."""
     if language and check_for_language(language):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
             max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            samesite="Lax",
             secure=settings.LANGUAGE_COOKIE_SECURE,
             httponly=True,
         )
@@ -97,10 +100,10 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
 
         services.user_update_preferences(
             by=acting(request),
-            user=user,  # type: ignore[arg-type]
-            full_name=user.full_name,  # type: ignore[union-attr]
+            user=user,
+            full_name=user.full_name,
             language=language,
-            time_zone=user.time_zone,  # type: ignore[union-attr]
+            time_zone=user.time_zone,
         )
     return django_set_language(request)
 

@@ -9,7 +9,8 @@ from socialdesk.accounts.models import AuditEvent, Department
 
 def test_it_creates_a_department_and_audits_it(client_as):
     response = client_as("manager").post(
-        reverse("accounts:department_create"), {"name": "PR", "description": "Press and crisis communication"}
+        reverse("accounts:department_create"),
+        {"name": "PR", "description": "Press and crisis communication"},
     )
     department = Department.objects.get(name="PR")
     assert response["Location"] == reverse("accounts:department_detail", args=[department.pk])
@@ -27,12 +28,18 @@ def test_it_rejects_a_duplicate_name_beside_the_field(client_as, departments):
 def test_it_rejects_an_empty_name(client_as):
     response = client_as("admin").post(reverse("accounts:department_create"), {"name": "  "})
     assert "This field is required." in response.content.decode()
-    assert sorted(Department.objects.values_list("name", flat=True)) == ["Customer Service", "Legal", "Product Development"]
+    assert sorted(Department.objects.values_list("name", flat=True)) == [
+        "Customer Service",
+        "Legal",
+        "Product Development",
+    ]
 
 
 def test_it_renames_a_department_with_before_and_after(client_as, departments):
     legal = departments["Legal"]
-    client_as("admin").post(reverse("accounts:department_edit", args=[legal.pk]), {"name": "Legal & Compliance"})
+    client_as("admin").post(
+        reverse("accounts:department_edit", args=[legal.pk]), {"name": "Legal & Compliance"}
+    )
     legal.refresh_from_db()
     assert legal.name == "Legal & Compliance"
     event = AuditEvent.objects.get(action="department.updated")
@@ -45,7 +52,10 @@ def test_it_deletes_a_department_but_keeps_its_people(client_as, people, departm
     assert not Department.objects.filter(pk=service.pk).exists()
     people["agent"].refresh_from_db()
     assert people["agent"].is_active
-    assert AuditEvent.objects.get(action="department.deleted").before["members"] == ["alex@example.com", "max@example.com"]
+    assert AuditEvent.objects.get(action="department.deleted").before["members"] == [
+        "alex@example.com",
+        "max@example.com",
+    ]
 
 
 def test_it_shows_an_empty_state_that_says_what_to_do(client_as, db):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from conftest import PASSWORD
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import PASSWORD
 from socialdesk.accounts import two_factor
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent, Role
@@ -66,9 +66,14 @@ def test_it_asks_for_a_code_when_the_person_has_an_authenticator(people):
     assert response["Location"] == reverse("accounts:login_two_factor")
     assert client.get(reverse("core:home")).status_code == 302  # not signed in yet
 
-    wrong = client.post(reverse("accounts:login_two_factor"), {"code": "000000" if _code(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("accounts:login_two_factor"),
+        {"code": "000000" if _code(device) != "000000" else "111111"},
+    )
     assert "This code is not valid" in wrong.content.decode()
-    assert AuditEvent.objects.filter(action="login.failed", after__reason="wrong two-factor code").exists()
+    assert AuditEvent.objects.filter(
+        action="login.failed", after__reason="wrong two-factor code"
+    ).exists()
 
     # A person waits a moment before the next try; the device throttles quick retries.
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
@@ -92,7 +97,9 @@ def test_it_accepts_a_backup_code_only_once(people):
     assert two_factor.backup_codes_left(user) == 9
 
 
-def test_it_sends_people_whose_role_requires_two_factor_to_set_it_up(client_as, organisation, people):
+def test_it_sends_people_whose_role_requires_two_factor_to_set_it_up(
+    client_as, organisation, people
+):
     organisation.two_factor_roles = [Role.AGENT]
     organisation.save()
     agent = client_as("agent")
@@ -120,7 +127,8 @@ def test_it_lets_an_admin_reset_a_lost_second_factor(client_as, people):
 
 def test_it_does_not_redirect_to_another_site_after_sign_in(people):
     response = Client().post(
-        reverse("accounts:login"), {"username": people["agent"].email, "password": PASSWORD, "next": "https://evil.example/"}
+        reverse("accounts:login"),
+        {"username": people["agent"].email, "password": PASSWORD, "next": "https://evil.example/"},
     )
     assert response["Location"] == "/"
 
@@ -130,10 +138,15 @@ def test_it_sends_a_password_reset_link_that_works(people, mailoutbox):
 
     Client().post(reverse("accounts:password_reset"), {"email": people["agent"].email})
     assert len(mailoutbox) == 1
-    link = re.search(r"https?://[^/]+(/password-reset/\S+/)", mailoutbox[0].body).group(1)
+    found = re.search(r"https?://[^/]+(/password-reset/\S+/)", mailoutbox[0].body)
+    assert found
+    link = found.group(1)
     client = Client()
     form_page = client.get(link, follow=True)
-    response = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"})
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+    )
     assert response.status_code == 302
     assert _sign_in(Client(), people["agent"].email, "a brand new passphrase").status_code == 302
 

@@ -16,13 +16,19 @@ from socialdesk.accounts.models import User
 
 
 def department_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/department_list.html", {"departments": selectors.department_list()})
+    return render(
+        request, "accounts/department_list.html", {"departments": selectors.department_list()}
+    )
 
 
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = selectors.department_for_user(request.user, pk)  # type: ignore[arg-type]
-    people = User.objects.filter(memberships__department=department).order_by("-is_active", "full_name")
-    return render(request, "accounts/department_detail.html", {"department": department, "people": people})
+    people = User.objects.filter(memberships__department=department).order_by(
+        "-is_active", "full_name"
+    )
+    return render(
+        request, "accounts/department_detail.html", {"department": department, "people": people}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,7 +40,10 @@ def department_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The department “%(name)s” has been created.") % {"name": department.name})
+            messages.success(
+                request,
+                _("The department “%(name)s” has been created.") % {"name": department.name},
+            )
             return redirect("accounts:department_detail", pk=department.pk)
     return render(request, "accounts/department_form.html", {"form": form, "department": None})
 
@@ -44,17 +53,25 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     department = selectors.department_for_user(request.user, pk)  # type: ignore[arg-type]
     form = DepartmentForm(
         request.POST or None,
-        initial={"name": department.name, "description": department.description, "email": department.email},
+        initial={
+            "name": department.name,
+            "description": department.description,
+            "email": department.email,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.department_update(by=acting(request), department=department, **form.cleaned_data)
+            services.department_update(
+                by=acting(request), department=department, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The department has been saved."))
             return redirect("accounts:department_detail", pk=department.pk)
-    return render(request, "accounts/department_form.html", {"form": form, "department": department})
+    return render(
+        request, "accounts/department_form.html", {"form": form, "department": department}
+    )
 
 
 @require_POST

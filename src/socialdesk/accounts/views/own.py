@@ -16,7 +16,12 @@ from django_otp import login as otp_login
 
 from socialdesk.accounts import selectors, services, two_factor
 from socialdesk.accounts.audit import acting, record
-from socialdesk.accounts.forms import ApiTokenForm, ProfileForm, TwoFactorCodeForm, TwoFactorDisableForm
+from socialdesk.accounts.forms import (
+    ApiTokenForm,
+    ProfileForm,
+    TwoFactorCodeForm,
+    TwoFactorDisableForm,
+)
 from socialdesk.accounts.models import User
 from socialdesk.core.views import apply_language
 
@@ -31,7 +36,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     form = ProfileForm(
         request.POST or None,
-        initial={"full_name": user.full_name, "language": user.language, "time_zone": user.time_zone},
+        initial={
+            "full_name": user.full_name,
+            "language": user.language,
+            "time_zone": user.time_zone,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.user_update_preferences(by=acting(request), user=user, **form.cleaned_data)
@@ -68,11 +77,15 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = two_factor.pending_device(user)
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = two_factor.confirm(by=acting(request), user=user, device=device, code=form.cleaned_data["code"])
+        codes = two_factor.confirm(
+            by=acting(request), user=user, device=device, code=form.cleaned_data["code"]
+        )
         if codes is not None:
             otp_login(request, device)
             return render(request, "accounts/two_factor_done.html", {"codes": codes})
-        form.add_error("code", _("This code is not valid. Check the time on your phone and try again."))
+        form.add_error(
+            "code", _("This code is not valid. Check the time on your phone and try again.")
+        )
     required = request.organisation.requires_two_factor(user.role)  # type: ignore[attr-defined]
     return render(
         request,
@@ -94,7 +107,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     if request.organisation.requires_two_factor(user.role):  # type: ignore[attr-defined]
-        messages.error(request, _("Your role requires two-factor authentication; it cannot be turned off."))
+        messages.error(
+            request, _("Your role requires two-factor authentication; it cannot be turned off.")
+        )
         return redirect("accounts:two_factor")
     form = TwoFactorDisableForm(request.POST)
     if form.is_valid() and user.check_password(form.cleaned_data["password"]):
@@ -113,7 +128,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_key = services.api_token_create(by=acting(request), user=user, name=form.cleaned_data["name"])
+            _token, new_key = services.api_token_create(
+                by=acting(request), user=user, name=form.cleaned_data["name"]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -29,7 +29,9 @@ def people(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "roles": Role.choices,
         "departments": Department.objects.order_by("name"),
-        "invitations": Invitation.objects.prefetch_related("departments").order_by("-created_at")[:20]
+        "invitations": Invitation.objects.prefetch_related("departments").order_by("-created_at")[
+            :20
+        ]
         if request.user.is_admin  # type: ignore[union-attr]
         else [],
     }
@@ -58,7 +60,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             by = acting(request)
             services.user_change_role(by=by, user=person, role=form.cleaned_data["role"])
-            services.user_set_departments(by=by, user=person, departments=form.cleaned_data["departments"])
+            services.user_set_departments(
+                by=by, user=person, departments=form.cleaned_data["departments"]
+            )
         except ValidationError as error:
             form.add_error("role" if hasattr(error, "error_dict") else None, error_text(error))
         else:
@@ -75,7 +79,10 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("%(name)s can no longer sign in; their sessions have ended.") % {"name": person})
+        messages.success(
+            request,
+            _("%(name)s can no longer sign in; their sessions have ended.") % {"name": person},
+        )
     return redirect("accounts:person_detail", pk=person.pk)
 
 
@@ -92,13 +99,17 @@ def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a person's second factor, e.g. after they lost their phone."""
     person = selectors.person_for_user(request.user, pk)  # type: ignore[arg-type]
     two_factor.disable(by=acting(request), user=person)
-    messages.success(request, _("Two-factor authentication of %(name)s has been reset.") % {"name": person})
+    messages.success(
+        request, _("Two-factor authentication of %(name)s has been reset.") % {"name": person}
+    )
     return redirect("accounts:person_detail", pk=person.pk)
 
 
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
-    form = InviteForm(request.POST or None, initial={"departments": request.GET.getlist("department")})
+    form = InviteForm(
+        request.POST or None, initial={"departments": request.GET.getlist("department")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.user_invite(by=acting(request), **form.cleaned_data)
@@ -107,7 +118,9 @@ def invite(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(
-                request, _("An invitation has been sent to %(email)s. The link is valid for 7 days.") % {"email": invitation.email}
+                request,
+                _("An invitation has been sent to %(email)s. The link is valid for 7 days.")
+                % {"email": invitation.email},
             )
             return redirect("accounts:people")
     return render(request, "accounts/invite.html", {"form": form})
@@ -117,7 +130,9 @@ def invite(request: HttpRequest) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_for_user(request.user, pk)  # type: ignore[arg-type]
     services.invitation_revoke(by=acting(request), invitation=invitation)
-    messages.success(request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email}
+    )
     return redirect("accounts:people")
 
 
@@ -129,5 +144,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("A new invitation has been sent to %(email)s.") % {"email": invitation.email})
+        messages.success(
+            request, _("A new invitation has been sent to %(email)s.") % {"email": invitation.email}
+        )
     return redirect("accounts:people")

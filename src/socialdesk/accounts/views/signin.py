@@ -46,7 +46,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request, request.GET.get("next")))
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user: User = form.get_user()  # type: ignore[assignment]
+        user: User = form.get_user()
         next_url = _next_url(request, request.POST.get("next"))
         if two_factor.has_device(user):
             request.session[PENDING_KEY] = {
@@ -84,7 +84,7 @@ def login_two_factor(request: HttpRequest) -> HttpResponse:
         device = two_factor.verify(user, form.cleaned_data["code"])
         if device is not None:
             request.session.pop(PENDING_KEY, None)
-            user.backend = pending["backend"]  # type: ignore[attr-defined]
+            user.backend = pending["backend"]
             login(request, user)
             otp_login(request, device)
             return redirect(pending["next"])
@@ -100,7 +100,9 @@ def login_two_factor(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Too many wrong codes. Please sign in again."))
             return redirect("accounts:login")
         request.session[PENDING_KEY] = pending
-        form.add_error("code", _("This code is not valid. Check the time on your phone and try again."))
+        form.add_error(
+            "code", _("This code is not valid. Check the time on your phone and try again.")
+        )
     return render(request, "accounts/login_two_factor.html", {"form": form})
 
 
@@ -113,7 +115,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_by_token(token)
     if invitation is None or not invitation.is_pending:
         state = invitation.state if invitation is not None else "unknown"
-        return render(request, "accounts/invitation_invalid.html", {"state": state}, status=410 if invitation else 404)
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"state": state},
+            status=410 if invitation else 404,
+        )
     form = AcceptInvitationForm(request.POST or None, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,6 +134,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("password1", error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to socialdesk, %(name)s.") % {"name": user.get_short_name()})
+            messages.success(
+                request, _("Welcome to socialdesk, %(name)s.") % {"name": user.get_short_name()}
+            )
             return redirect("core:home")
-    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

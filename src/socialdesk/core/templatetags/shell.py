@@ -22,6 +22,6 @@ def may(user: Any, url_name: str) -> bool:
 def minutes(value: Any) -> int:
     """Return a timedelta as whole minutes (at least 1)."""
     try:
-        return max(1, round(value.total_seconds() / 60))
+        return max(1, round(float(value.total_seconds()) / 60))
     except AttributeError:
         return 1

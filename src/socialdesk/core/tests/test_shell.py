@@ -12,14 +12,20 @@ from socialdesk.accounts.models import AuditEvent
 
 
 def test_it_shows_a_german_sign_in_page_to_a_browser_that_prefers_german(db):
-    page = Client(headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}).get(reverse("accounts:login"))
+    page = Client(headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}).get(
+        reverse("accounts:login")
+    )
     html = page.content.decode()
     assert '<html lang="de">' in html
     assert "Anmelden" in html and "Passwort vergessen?" in html
 
 
 def test_it_shows_an_english_sign_in_page_to_a_browser_that_prefers_english(db):
-    html = Client(headers={"Accept-Language": "en-GB,en;q=0.9"}).get(reverse("accounts:login")).content.decode()
+    html = (
+        Client(headers={"Accept-Language": "en-GB,en;q=0.9"})
+        .get(reverse("accounts:login"))
+        .content.decode()
+    )
     assert '<html lang="en">' in html
     assert "Sign in" in html and "Forgot your password?" in html
 
@@ -38,7 +44,11 @@ def test_it_saves_the_chosen_language_with_the_person(client_as, people):
 def test_it_shows_dates_in_the_persons_language_and_time_zone(client_as, people):
     people["admin"].language, people["admin"].time_zone = "de", "America/New_York"
     people["admin"].save()
-    AuditEvent.objects.create(action="settings.changed", actor_label="x", at=timezone.make_aware(dt.datetime(2026, 3, 2, 12, 0), dt.UTC))
+    AuditEvent.objects.create(
+        action="settings.changed",
+        actor_label="x",
+        at=timezone.make_aware(dt.datetime(2026, 3, 2, 12, 0), dt.UTC),
+    )
     html = client_as("admin").get(reverse("accounts:audit_log")).content.decode()
     assert "02.03.2026 07:00" in html  # 12:00 UTC is 07:00 in New York, written the German way
 

@@ -16,17 +16,33 @@ from socialdesk.accounts.models import Department, Organisation, Role, User
 ORGANISATION = "Nordlicht Bahn GmbH"
 
 DEPARTMENTS = [
-    ("Marketing", "Kampagnen, Markenauftritt und Geschichten hinter den Kulissen.", "marketing@nordlicht-bahn.example"),
+    (
+        "Marketing",
+        "Kampagnen, Markenauftritt und Geschichten hinter den Kulissen.",
+        "marketing@nordlicht-bahn.example",
+    ),
     ("PR", "Presse, Krisenkommunikation und Sprachregelungen.", "presse@nordlicht-bahn.example"),
-    ("Kundenservice", "Antwortet auf Fragen zu Tickets, Erstattungen und Verspätungen.", "service@nordlicht-bahn.example"),
-    ("Produktentwicklung", "App, Website und Ticketautomaten; nimmt Feedback aus der Community auf.", "produkt@nordlicht-bahn.example"),
-    ("Recht", "Prüft Gewinnspiele, Impressum, Datenschutz und heikle Antworten.", "recht@nordlicht-bahn.example"),
+    (
+        "Kundenservice",
+        "Antwortet auf Fragen zu Tickets, Erstattungen und Verspätungen.",
+        "service@nordlicht-bahn.example",
+    ),
+    (
+        "Produktentwicklung",
+        "App, Website und Ticketautomaten; nimmt Feedback aus der Community auf.",
+        "produkt@nordlicht-bahn.example",
+    ),
+    (
+        "Recht",
+        "Prüft Gewinnspiele, Impressum, Datenschutz und heikle Antworten.",
+        "recht@nordlicht-bahn.example",
+    ),
     ("Personal", "Stellenanzeigen und Employer Branding.", ""),
 ]
 
 PEOPLE = [
     ("Jana Petersen", "jana.petersen", Role.MANAGER, ["Marketing", "Kundenservice"]),
-    ("Mehmet Yıldız", "mehmet.yildiz", Role.AGENT, ["Kundenservice"]),
+    ("Mehmet Yıldız", "mehmet.yildiz", Role.AGENT, ["Kundenservice"]),  # noqa: RUF001
     ("Sophie Wagner", "sophie.wagner", Role.AGENT, ["Kundenservice"]),
     ("Lukas Brandt", "lukas.brandt", Role.MEMBER, ["Produktentwicklung"]),
     ("Aylin Demir", "aylin.demir", Role.MEMBER, ["Produktentwicklung"]),
@@ -43,10 +59,15 @@ class Command(BaseCommand):
     help = "Fill an empty database with a demo organisation: departments and people with roles."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--password", help="password for every demo person (default: generated)")
+        parser.add_argument(
+            "--password", help="password for every demo person (default: generated)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if Department.objects.exists() or User.objects.filter(role__in=[Role.AGENT, Role.MEMBER]).exists():
+        if (
+            Department.objects.exists()
+            or User.objects.filter(role__in=[Role.AGENT, Role.MEMBER]).exists()
+        ):
             raise CommandError(
                 "The database is not empty (it has departments or team members); "
                 "the demo only fills an empty one. Use a fresh DATABASE_URL to try it."
@@ -70,8 +91,12 @@ class Command(BaseCommand):
                 user = User.objects.create_user(
                     f"{local}@{DOMAIN}", password, full_name=full_name, role=role, language="de"
                 )
-                services.user_set_departments(by=by, user=user, departments=[departments[d] for d in member_of])
+                services.user_set_departments(
+                    by=by, user=user, departments=[departments[d] for d in member_of]
+                )
         self.stdout.write(self.style.SUCCESS(f"Demo organisation “{ORGANISATION}” is ready:"))
-        for full_name, local, role, member_of in PEOPLE:
-            self.stdout.write(f"  {local + '@' + DOMAIN:<40} {Role(role).label!s:<22} {', '.join(member_of)}")
+        for _name, local, role, member_of in PEOPLE:
+            self.stdout.write(
+                f"  {local + '@' + DOMAIN:<40} {Role(role).label!s:<22} {', '.join(member_of)}"
+            )
         self.stdout.write(f"Every demo person signs in with the password: {password}")

@@ -14,7 +14,10 @@ from socialdesk.accounts.models import Organisation, Role, User
 
 
 class Command(BaseCommand):
-    help = "Create the first admin if no active admin exists (password from SOCIALDESK_ADMIN_PASSWORD)."
+    help = (
+        "Create the first admin if no active admin exists "
+        "(password from SOCIALDESK_ADMIN_PASSWORD)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -38,7 +41,12 @@ class Command(BaseCommand):
             user.role, user.is_active = Role.ADMIN, True
             user.set_password(password)
             user.save()
-        record(Acting(user=None, label="ensure_admin"), "person.admin_created", user, after={"role": "admin"})
+        record(
+            Acting(user=None, label="ensure_admin"),
+            "person.admin_created",
+            user,
+            after={"role": "admin"},
+        )
         self.stdout.write(self.style.SUCCESS(f"Created the first admin: {email}"))
         if generated:
             self.stdout.write(

@@ -50,7 +50,9 @@ class Command(BaseCommand):
         while not stopping:
             for name, child in children.items():
                 if child.poll() is not None:
-                    self.stderr.write(f"The {name} process stopped (exit {child.returncode}); stopping.")
+                    self.stderr.write(
+                        f"The {name} process stopped (exit {child.returncode}); stopping."
+                    )
                     exit_code = child.returncode or 1
                     stopping = True
             time.sleep(0.3)
