@@ -70,13 +70,15 @@ def test_the_catalogue_has_every_string_of_the_code(tmp_path):
     copy = tmp_path / "socialdesk"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "tests"))
     env = {**os.environ, "SOCIALDESK_DATA_DIR": str(tmp_path / "var")}
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "de", "--no-obsolete"],
         cwd=copy,
         env={**env, "DJANGO_SETTINGS_MODULE": "socialdesk.settings"},
         check=True,
         capture_output=True,
     )
-    fresh = {m for m, _s, _f in _entries((copy / "locale/de/LC_MESSAGES/django.po").read_text("utf-8"))}
+    fresh = {
+        m for m, _s, _f in _entries((copy / "locale/de/LC_MESSAGES/django.po").read_text("utf-8"))
+    }
     committed = {m for m, _s, _f in _entries((LOCALE / "django.po").read_text(encoding="utf-8"))}
     assert sorted(fresh - committed) == [], "run `make messages` and translate the new strings"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import AuditEvent
 
@@ -85,3 +86,29 @@ def record(
     )
     event.save()
     return event
+
+
+# What each action is called on the audit log page.
+ACTION_LABELS = {
+    "login.succeeded": _("Signed in"),
+    "login.failed": _("Sign-in failed"),
+    "login.signed_out": _("Signed out"),
+    "person.admin_created": _("First admin created"),
+    "person.role_changed": _("Role changed"),
+    "person.departments_changed": _("Departments changed"),
+    "person.deactivated": _("Deactivated"),
+    "person.reactivated": _("Reactivated"),
+    "person.preferences_changed": _("Profile changed"),
+    "person.password_changed": _("Password changed"),
+    "invitation.sent": _("Invitation sent"),
+    "invitation.revoked": _("Invitation withdrawn"),
+    "invitation.accepted": _("Invitation accepted"),
+    "department.created": _("Department created"),
+    "department.updated": _("Department changed"),
+    "department.deleted": _("Department deleted"),
+    "settings.changed": _("Settings changed"),
+    "two_factor.enabled": _("Two-factor authentication turned on"),
+    "two_factor.disabled": _("Two-factor authentication turned off"),
+    "api_token.created": _("API token created"),
+    "api_token.revoked": _("API token revoked"),
+}

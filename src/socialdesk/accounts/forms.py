@@ -79,6 +79,13 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.AGENT)
     departments = DepartmentsField()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not Department.objects.exists():
+            self.fields["departments"].help_text = _(
+                "There are no departments yet. You can add the person to departments later."
+            )
+
 
 class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

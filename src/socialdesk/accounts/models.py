@@ -280,6 +280,13 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only.")
 
+    @property
+    def action_label(self) -> str:
+        """Return what the action is called in the person's language."""
+        from socialdesk.accounts.audit import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
+
     def changes(self) -> list[tuple[str, Any, Any]]:
         """Return (field, before, after) for every field that differs."""
         keys = sorted(set(self.before) | set(self.after))
