@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connections
 
 from socialdesk.accounts.models import Department, Invitation, Role, User
 
@@ -42,6 +43,7 @@ def browser_page(monkeypatch):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         yield page, errors
         browser.close()
+    connections.close_all()
 
 
 def _shot(page, name: str) -> None:
@@ -108,3 +110,6 @@ def test_an_admin_signs_in_switches_to_german_and_invites_a_colleague(live_serve
     _shot(page, "audit-log-de")
     assert page.locator("td", has_text="Einladung angenommen").count() == 1
     assert console_errors == []
+    # ORM calls made while Playwright runs use a connection of their own context (Django keeps
+    # one per context); close it here so PostgreSQL can drop the test database afterwards.
+    connections.close_all()

@@ -15,3 +15,5 @@ TASKS = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}  # noqa: F405
+# The live server used by browser tests must not keep connections open after a test.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

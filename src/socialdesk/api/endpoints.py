@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -113,7 +113,7 @@ def create_department(request: HttpRequest, payload: DepartmentIn) -> Any:
     department = services.department_create(
         by=_by(request), name=payload.name, description=payload.description, email=payload.email
     )
-    return 201, selectors.department_for_user(request.auth, department.pk)  # type: ignore[attr-defined]
+    return Status(201, selectors.department_for_user(request.auth, department.pk))  # type: ignore[attr-defined]
 
 
 @api.put("/departments/{department_id}", response=DepartmentOut, **allow("update_department"))
@@ -133,7 +133,7 @@ def update_department(request: HttpRequest, department_id: int, payload: Departm
 def delete_department(request: HttpRequest, department_id: int) -> Any:
     department = selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
     services.department_delete(by=_by(request), department=department)
-    return 204, None
+    return Status(204, None)
 
 
 @api.get("/people", response=list[PersonOut], **allow("list_people"))
