@@ -28,11 +28,11 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests conftest.py
-	$(BIN)/ruff format --check src tests conftest.py
+	$(BIN)/ruff check src tests conftest.py bench
+	$(BIN)/ruff format --check src tests conftest.py bench
 
 typecheck: $(VENV)/.installed-test
-	$(BIN)/mypy src tests conftest.py
+	$(BIN)/mypy src tests conftest.py bench
 
 messages: $(VENV)/.installed
 	cd src/socialdesk && ../../$(BIN)/socialdesk makemessages -l de --no-obsolete --add-location file && ../../$(BIN)/socialdesk compilemessages

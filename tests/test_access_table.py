@@ -7,12 +7,15 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from socialdesk import access
 from socialdesk.accounts import services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Invitation, Role
 from socialdesk.api.endpoints import api
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.inbox.models import Conversation, Message
 
 ROLES = [*Role.values, "anonymous"]
 
@@ -62,7 +65,19 @@ def samples(people, departments):
     api_token, _key = services.api_token_create(
         by=Acting(user=people["viewer"]), user=people["viewer"], name="script"
     )
+    account = ChannelAccount.objects.create(network="twitter", handle="nordlichtbahn")
+    conversation = Conversation.objects.create(channel_account=account)
+    message = Message.objects.create(
+        conversation=conversation,
+        channel_account=account,
+        external_id="1",
+        direction="in",
+        text="Wann fährt der Zug?",
+        created_at=timezone.now(),
+    )
     return {
+        "conversation": conversation.pk,
+        "message": message.pk,
         "department": departments["Legal"].pk,
         "person": people["agent"].pk,
         "invitation": invitation.pk,
@@ -80,6 +95,9 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"token": samples["invitation_token"]})
     if name == "accounts:password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if name.startswith("inbox:"):
+        key = "message" if name == "inbox:needs_reply" else "conversation"
+        return reverse(name, kwargs={"pk": samples[key]})
     key = {
         "department": "department",
         "person": "person",

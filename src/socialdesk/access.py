@@ -24,7 +24,6 @@ TEAM: Final = frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT})
 PAGES: Final[dict[str, frozenset[str]]] = {
     # shell
     "core:home": EVERYONE,
-    "core:inbox": EVERYONE,
     "core:feedback": EVERYONE,
     "core:goals": EVERYONE,
     "core:publishing": EVERYONE,
@@ -32,6 +31,17 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "core:settings": EVERYONE,
     "core:set_language": PUBLIC,
     "core:healthz": PUBLIC,
+    # inbox: everyone who may see a conversation reads it; the team works it
+    "inbox:list": EVERYONE,
+    "inbox:conversation": EVERYONE,
+    "inbox:reply": TEAM,
+    "inbox:note": TEAM | {Role.MEMBER},
+    "inbox:assign": TEAM,
+    "inbox:status": TEAM,
+    "inbox:tags": TEAM,
+    "inbox:needs_reply": TEAM,
+    "inbox:kpi_first_response": EVERYONE,
+    "inbox:kpi_first_response_csv": MANAGERS | {Role.VIEWER},
     # signing in and out
     "accounts:login": PUBLIC,
     "accounts:login_two_factor": PUBLIC,

@@ -7,6 +7,7 @@ from socialdesk.api.endpoints import api
 urlpatterns = [
     path("", include("socialdesk.core.urls")),
     path("", include("socialdesk.accounts.urls")),
+    path("inbox/", include("socialdesk.inbox.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -12,7 +12,7 @@ from socialdesk import access
 # The main navigation: (url name, label). Areas that are not built yet say so on their page.
 NAVIGATION = [
     ("core:home", _("Overview")),
-    ("core:inbox", _("Inbox")),
+    ("inbox:list", _("Inbox")),
     ("core:feedback", _("Feedback")),
     ("core:goals", _("Goals")),
     ("core:publishing", _("Publishing")),
@@ -25,6 +25,7 @@ NAVIGATION = [
 
 # Pages that belong to a navigation entry without being it (a department's page, say).
 _SECTION_OF = [
+    ("inbox:", "inbox:list"),
     ("accounts:department", "accounts:department_list"),
     ("accounts:person", "accounts:people"),
     ("accounts:invit", "accounts:people"),

@@ -8,7 +8,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("inbox/", views.area, {"key": "inbox"}, name="inbox"),
     path("feedback/", views.area, {"key": "feedback"}, name="feedback"),
     path("goals/", views.area, {"key": "goals"}, name="goals"),
     path("publishing/", views.area, {"key": "publishing"}, name="publishing"),

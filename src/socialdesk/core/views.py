@@ -18,13 +18,6 @@ from socialdesk.accounts.models import AuditEvent, Invitation, User
 
 # Areas of the product that later work fills in; each page says plainly what will come.
 AREAS = {
-    "inbox": (
-        _("Inbox"),
-        _(
-            "One inbox for every channel, with response-time targets: every question on your "
-            "social channels answered in time."
-        ),
-    ),
     "feedback": (
         _("Feedback"),
         _(

@@ -54,7 +54,7 @@ def test_it_shows_dates_in_the_persons_language_and_time_zone(client_as, people)
 
 
 def test_it_says_plainly_that_an_area_is_not_built_yet(client_as):
-    html = client_as("agent").get(reverse("core:inbox")).content.decode()
+    html = client_as("agent").get(reverse("core:goals")).content.decode()
     assert "This area is not built yet." in html
     assert 'aria-current="page"' in html
 

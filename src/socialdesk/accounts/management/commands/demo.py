@@ -42,7 +42,7 @@ DEPARTMENTS = [
 
 PEOPLE = [
     ("Jana Petersen", "jana.petersen", Role.MANAGER, ["Marketing", "Kundenservice"]),
-    ("Mehmet Yıldız", "mehmet.yildiz", Role.AGENT, ["Kundenservice"]),  # noqa: RUF001
+    ("Mehmet Yıldız", "mehmet.yildiz", Role.AGENT, ["Kundenservice"]),
     ("Sophie Wagner", "sophie.wagner", Role.AGENT, ["Kundenservice"]),
     ("Lukas Brandt", "lukas.brandt", Role.MEMBER, ["Produktentwicklung"]),
     ("Aylin Demir", "aylin.demir", Role.MEMBER, ["Produktentwicklung"]),

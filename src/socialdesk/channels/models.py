@@ -1,0 +1,48 @@
+"""The company's own accounts on the networks it talks on."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Network(models.TextChoices):
+    TWITTER = "twitter", "X/Twitter"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    RSS = "rss", "RSS/Atom"
+    WEBHOOK = "webhook", "Webhook"
+    OTHER = "other", _("Other")
+
+
+class ChannelAccount(models.Model):
+    """One handle of the company on one network (e.g. @NordlichtBahn on Mastodon).
+
+    An account with an empty handle collects conversations whose company account is not
+    known yet (an imported post that mentions no company handle and got no answer).
+    """
+
+    network = models.CharField(_("network"), max_length=16, choices=Network.choices)
+    handle = models.CharField(_("handle"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("channel account")
+        verbose_name_plural = _("channel accounts")
+        ordering = ["network", "handle"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "handle"], name="unique_channel_handle")
+        ]
+
+    def __str__(self) -> str:
+        if not self.handle:
+            return str(
+                _("%(network)s (no company account)") % {"network": self.get_network_display()}
+            )
+        return self.name or f"@{self.handle}"
+
+    @classmethod
+    def normalise_handle(cls, handle: str) -> str:
+        """Return a handle without leading @ and in lower case, as it is stored."""
+        return handle.strip().lstrip("@").lower()

@@ -1,0 +1,59 @@
+"""Forms of the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.accounts.models import Department, Role, User
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reply to the customer"),
+        widget=forms.Textarea(attrs={"rows": 4, "data-shortcut": "r"}),
+        max_length=5000,
+    )
+    then = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("Send")),
+            ("waiting", _("Send and wait")),
+            ("resolved", _("Send and resolve")),
+        ],
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note (never sent; @name tells a colleague)"),
+        widget=forms.Textarea(attrs={"rows": 2, "data-shortcut": "n"}),
+        max_length=5000,
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Person"), queryset=User.objects.none(), required=False, empty_label=_("nobody")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.order_by("name"),
+        required=False,
+        empty_label=_("none"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            is_active=True
+        ).exclude(role=Role.VIEWER)
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(label=_("Tags (comma-separated)"), required=False, max_length=500)
+
+    def names(self) -> list[str]:
+        return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]

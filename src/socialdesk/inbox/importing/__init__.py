@@ -1,0 +1,1 @@
+"""Import of conversation history from files (twcs CSV, mapped CSV, JSON Lines)."""

@@ -1,0 +1,441 @@
+"""Store imported rows as contacts, conversations and messages, chunk by chunk.
+
+Each chunk is one transaction with a fixed number of queries, whatever the chunk holds, so
+an import of a million rows runs at a steady pace with flat memory. Threading follows the
+parent ids: a row joins its parent's conversation whether the parent came earlier in the
+file, later in the file, or in a file imported before or after; conversations that turn out
+to be one thread are merged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.db import bulk_insert, bulk_set
+from socialdesk.inbox.importing.readers import ImportRow, Parsed, RowError
+from socialdesk.inbox.models import Contact, ContactHandle, Conversation, Direction, Message, Note
+from socialdesk.insights.language import guess_language
+from socialdesk.insights.needs_reply import needs_reply
+
+MENTION = re.compile(r"@(\w{1,64})")
+PREVIEW_LENGTH = 280
+MESSAGE_FIELDS = [
+    "conversation", "channel_account", "external_id", "direction", "author_handle", "contact",
+    "text", "created_at", "parent", "parent_external_id", "needs_reply", "language", "imported_at",
+]  # fmt: skip
+
+
+@dataclass
+class ImportStats:
+    rows_read: int = 0
+    created: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    conversations_created: int = 0
+    conversations_merged: int = 0
+
+
+@dataclass(frozen=True)
+class Rejection:
+    file: str
+    line: int
+    reason: str
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        self.parent.setdefault(key, key)
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            # An existing conversation ("c:…", lowest id first) represents the group.
+            keep, drop = sorted((root_a, root_b), key=_representative_order)
+            self.parent[drop] = keep
+
+
+def _representative_order(key: str) -> tuple[int, int, str]:
+    if key.startswith("c:"):
+        return (0, int(key[2:]), "")
+    return (1, 0, key)
+
+
+@dataclass
+class Importer:
+    """Import rows of one network; call `feed` per file, then read `stats`."""
+
+    network: str
+    company_handles: set[str]
+    thread_start_needs_reply: bool = False
+    chunk_size: int = 5000
+    on_rejection: Callable[[Rejection], None] = lambda rejection: None
+    on_progress: Callable[[ImportStats], None] = lambda stats: None
+    stats: ImportStats = field(default_factory=ImportStats)
+    _accounts: dict[str, ChannelAccount] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.company_handles = {ChannelAccount.normalise_handle(h) for h in self.company_handles}
+        for account in ChannelAccount.objects.filter(network=self.network):
+            self._accounts[account.handle] = account
+            if account.handle:
+                self.company_handles.add(account.handle)
+
+    # ------------------------------------------------------------------ public
+
+    def feed(self, file_label: str, parsed: Iterable[Parsed]) -> None:
+        """Import every row; bad rows go to `on_rejection` and the rest is stored."""
+        chunk: list[tuple[int, ImportRow]] = []
+        for line, item in parsed:
+            self.stats.rows_read += 1
+            if isinstance(item, RowError):
+                self.stats.rejected += 1
+                self.on_rejection(Rejection(file_label, line, item.reason))
+                continue
+            chunk.append((line, item))
+            if len(chunk) >= self.chunk_size:
+                self._store(chunk)
+                chunk = []
+                self.on_progress(self.stats)
+        if chunk:
+            self._store(chunk)
+        self.on_progress(self.stats)
+
+    # ------------------------------------------------------------------ accounts
+
+    def _account(self, handle: str) -> ChannelAccount:
+        handle = ChannelAccount.normalise_handle(handle)
+        account = self._accounts.get(handle)
+        if account is None:
+            account, _created = ChannelAccount.objects.get_or_create(
+                network=self.network,
+                handle=handle,
+                defaults={"name": f"@{handle}" if handle else ""},
+            )
+            self._accounts[handle] = account
+            if handle:
+                self.company_handles.add(handle)
+        return account
+
+    def _account_ids(self) -> list[int]:
+        self._account("")  # the account for conversations without a known company account
+        return [account.pk for account in self._accounts.values()]
+
+    def _is_company(self, row: ImportRow) -> bool:
+        if row.inbound is not None:
+            return not row.inbound
+        return ChannelAccount.normalise_handle(row.author) in self.company_handles
+
+    def _mentioned_company(self, text: str) -> str | None:
+        for mention in MENTION.findall(text):
+            handle = str(mention).lower()
+            if handle in self.company_handles:
+                return handle
+        return None
+
+    # ------------------------------------------------------------------ one chunk
+
+    def _store(self, chunk: list[tuple[int, ImportRow]]) -> None:
+        with transaction.atomic():
+            self._store_chunk(chunk)
+
+    def _store_chunk(self, chunk: list[tuple[int, ImportRow]]) -> None:
+        account_ids = self._account_ids()
+        messages = Message.objects.filter(channel_account_id__in=account_ids)
+
+        rows = self._without_duplicates(chunk, messages)
+        if not rows:
+            return
+        by_id = {row.external_id: row for row in rows}
+
+        # Parents already stored, and stored replies whose parent arrives now.
+        outside_parent_ids = {r.parent_id for r in rows if r.parent_id and r.parent_id not in by_id}
+        stored_parents = {
+            external_id: (pk, conversation_id)
+            for external_id, pk, conversation_id in messages.filter(
+                external_id__in=outside_parent_ids
+            ).values_list("external_id", "pk", "conversation_id")
+        }
+        orphans = list(
+            messages.filter(parent_external_id__in=list(by_id)).values_list(
+                "pk", "parent_external_id", "conversation_id"
+            )
+        )
+
+        groups = _UnionFind()
+        for row in rows:
+            top = self._top_of_thread(row, by_id)
+            if top.parent_id in stored_parents:
+                groups.union(f"n:{row.external_id}", f"c:{stored_parents[top.parent_id][1]}")
+            else:
+                groups.union(f"n:{row.external_id}", f"n:{top.external_id}")
+        for _pk, parent_external_id, conversation_id in orphans:
+            groups.union(f"n:{parent_external_id}", f"c:{conversation_id}")
+
+        conversation_of = self._conversations_for(rows, orphans, groups)
+        contact_of = self._contacts_for(rows)
+        created = self._create_messages(rows, conversation_of, contact_of, stored_parents)
+        self._link_orphans(orphans, created)
+        self._refresh_conversations(set(conversation_of.values()))
+        self.stats.created += len(created)
+
+    def _without_duplicates(
+        self, chunk: list[tuple[int, ImportRow]], messages: QuerySet[Message]
+    ) -> list[ImportRow]:
+        ids = [row.external_id for _line, row in chunk]
+        stored = set(messages.filter(external_id__in=ids).values_list("external_id", flat=True))
+        rows: list[ImportRow] = []
+        for _line, row in chunk:
+            if row.external_id in stored:
+                self.stats.duplicates += 1
+                continue
+            stored.add(row.external_id)
+            rows.append(row)
+        return rows
+
+    @staticmethod
+    def _top_of_thread(row: ImportRow, by_id: dict[str, ImportRow]) -> ImportRow:
+        seen = {row.external_id}
+        while row.parent_id in by_id and row.parent_id not in seen:
+            row = by_id[row.parent_id]
+            seen.add(row.external_id)
+        return row
+
+    def _conversations_for(
+        self,
+        rows: list[ImportRow],
+        orphans: list[tuple[int, str, int]],
+        groups: _UnionFind,
+    ) -> dict[str, int]:
+        """Return conversation id per row id: existing, merged, or newly created."""
+        members: dict[str, set[str]] = defaultdict(set)
+        for key in list(groups.parent):
+            members[groups.find(key)].add(key)
+
+        placeholder = self._account("")
+        new_roots = [root for root in members if root.startswith("n:")]
+        created = Conversation.objects.bulk_create(
+            [Conversation(channel_account=placeholder) for _ in new_roots]
+        )
+        self.stats.conversations_created += len(created)
+        conversation_of_root = {root: c.pk for root, c in zip(new_roots, created, strict=True)}
+        for root in members:
+            if root.startswith("c:"):
+                conversation_of_root[root] = int(root[2:])
+                others = [int(k[2:]) for k in members[root] if k.startswith("c:") and k != root]
+                if others:
+                    self._merge(into=int(root[2:]), others=others)
+        return {
+            row.external_id: conversation_of_root[groups.find(f"n:{row.external_id}")]
+            for row in rows
+        }
+
+    def _merge(self, *, into: int, others: list[int]) -> None:
+        """Move every message and note of `others` into conversation `into`."""
+        Message.objects.filter(conversation_id__in=others).update(conversation_id=into)
+        Note.objects.filter(conversation_id__in=others).update(conversation_id=into)
+        target = Conversation.objects.get(pk=into)
+        for conversation in Conversation.objects.filter(pk__in=others).prefetch_related("tags"):
+            target.tags.add(*conversation.tags.all())
+        Conversation.objects.filter(pk__in=others).delete()
+        self.stats.conversations_merged += len(others)
+
+    def _contacts_for(self, rows: list[ImportRow]) -> dict[str, int]:
+        """Return contact id per customer handle, creating contacts that are new."""
+        handles = {
+            _handle_key(row.author): row.author_name or row.author
+            for row in rows
+            if not self._is_company(row)
+        }
+        known = dict(
+            ContactHandle.objects.filter(
+                network=self.network, handle__in=list(handles)
+            ).values_list("handle", "contact_id")
+        )
+        missing = [h for h in handles if h not in known]
+        contacts = Contact.objects.bulk_create([Contact(display_name=handles[h]) for h in missing])
+        ContactHandle.objects.bulk_create(
+            [
+                ContactHandle(contact=c, network=self.network, handle=h)
+                for h, c in zip(missing, contacts, strict=True)
+            ]
+        )
+        known.update({h: c.pk for h, c in zip(missing, contacts, strict=True)})
+        return known
+
+    def _create_messages(
+        self,
+        rows: list[ImportRow],
+        conversation_of: dict[str, int],
+        contact_of: dict[str, int],
+        stored_parents: dict[str, tuple[int, int]],
+    ) -> dict[str, int]:
+        placeholder = self._account("")
+        objects = []
+        for row in rows:
+            company = self._is_company(row)
+            inbound = not company
+            language = guess_language(row.text)
+            if inbound and self.thread_start_needs_reply and not row.parent_id:
+                flag = True
+            elif inbound:
+                flag = needs_reply(
+                    row.text, company_handles=self.company_handles, language=language or None
+                )
+            else:
+                flag = False
+            objects.append(
+                Message(
+                    conversation_id=conversation_of[row.external_id],
+                    channel_account=self._account(row.author) if company else placeholder,
+                    external_id=row.external_id,
+                    direction=Direction.OUTBOUND if company else Direction.INBOUND,
+                    author_handle=row.author,
+                    contact_id=None if company else contact_of[_handle_key(row.author)],
+                    text=row.text,
+                    created_at=row.created_at,
+                    parent_id=stored_parents[row.parent_id][0]
+                    if row.parent_id in stored_parents
+                    else None,
+                    parent_external_id=row.parent_id,
+                    needs_reply=flag,
+                    language=language,
+                )
+            )
+        bulk_insert(Message, objects, MESSAGE_FIELDS)
+        pk_of = dict(
+            Message.objects.filter(
+                channel_account_id__in=self._account_ids(),
+                external_id__in=[m.external_id for m in objects],
+            ).values_list("external_id", "pk")
+        )
+        in_chunk_children = [
+            Message(pk=pk_of[m.external_id], parent_id=pk_of[m.parent_external_id])
+            for m in objects
+            if m.parent_external_id in pk_of
+        ]
+        bulk_set(Message, in_chunk_children, ["parent"])
+        return pk_of
+
+    @staticmethod
+    def _link_orphans(orphans: list[tuple[int, str, int]], pk_of: dict[str, int]) -> None:
+        updates = [
+            Message(pk=pk, parent_id=pk_of[parent]) for pk, parent, _c in orphans if parent in pk_of
+        ]
+        bulk_set(Message, updates, ["parent"])
+
+    def _refresh_conversations(self, conversation_ids: set[int]) -> None:
+        """Recompute the stored facts (first message, first response, account, …)."""
+        refresh_conversations(
+            conversation_ids,
+            self._accounts_by_id(),
+            self._mentioned_company,
+            first_inbound_needs_reply=self.thread_start_needs_reply,
+        )
+
+    def _accounts_by_id(self) -> dict[int, ChannelAccount]:
+        return {account.pk: account for account in self._accounts.values()}
+
+
+def _handle_key(author: str) -> str:
+    return author.strip().lstrip("@").lower()
+
+
+def refresh_conversations(
+    conversation_ids: set[int],
+    accounts: dict[int, ChannelAccount] | None = None,
+    mentioned_company: Callable[[str], str | None] | None = None,
+    *,
+    first_inbound_needs_reply: bool = False,
+) -> None:
+    """Recompute each conversation's facts from its messages, in a fixed number of queries."""
+    if not conversation_ids:
+        return
+    accounts = accounts or {a.pk: a for a in ChannelAccount.objects.all()}
+    by_handle = {(a.network, a.handle): a for a in accounts.values()}
+    rows = Message.objects.filter(conversation_id__in=conversation_ids).values_list(
+        "pk", "conversation_id", "created_at", "direction", "needs_reply", "channel_account_id",
+        "contact_id", "language",
+    )  # fmt: skip
+    per_conversation: dict[int, list[tuple[int, datetime, str, bool, int, int | None, str]]] = (
+        defaultdict(list)
+    )
+    for pk, conversation_id, created_at, direction, flag, message_account, contact, lang in rows:
+        per_conversation[conversation_id].append(
+            (pk, created_at, direction, flag, message_account, contact, lang)
+        )
+    first_ids = [min(ms, key=lambda m: (m[1], m[0]))[0] for ms in per_conversation.values()]
+    last_ids = [max(ms, key=lambda m: (m[1], m[0]))[0] for ms in per_conversation.values()]
+    texts = dict(Message.objects.filter(pk__in=first_ids + last_ids).values_list("pk", "text"))
+
+    conversations = list(Conversation.objects.filter(pk__in=per_conversation))
+    newly_flagged: list[int] = []
+    account_moves: dict[int, list[int]] = defaultdict(list)
+    for conversation in conversations:
+        messages = sorted(per_conversation[conversation.pk], key=lambda m: (m[1], m[0]))
+        first, last = messages[0], messages[-1]
+        inbound = [m for m in messages if m[2] == Direction.INBOUND]
+        outbound = [m for m in messages if m[2] == Direction.OUTBOUND]
+        conversation.first_message_at = first[1]
+        conversation.first_message_inbound = first[2] == Direction.INBOUND
+        if first_inbound_needs_reply and first[2] == Direction.INBOUND and not first[3]:
+            # twcs: the inbound message that starts a conversation needs a reply.
+            newly_flagged.append(first[0])
+            first = (*first[:3], True, *first[4:])
+        conversation.needs_reply = first[2] == Direction.INBOUND and first[3]
+        response = next((m for m in outbound if m[1] >= first[1]), None)
+        conversation.first_response_at = response[1] if response else None
+        conversation.first_response_seconds = (
+            int((response[1] - first[1]).total_seconds()) if response else None
+        )
+        conversation.last_message_at = last[1]
+        conversation.last_inbound_at = inbound[-1][1] if inbound else None
+        conversation.message_count = len(messages)
+        conversation.preview = texts.get(last[0], "")[:PREVIEW_LENGTH]
+        conversation.contact_id = inbound[0][5] if inbound else conversation.contact_id
+        conversation.language = next((m[6] for m in inbound if m[6]), "")
+        # The company account that writes in it, else the first company @mentioned.
+        account_id: int | None = outbound[0][4] if outbound else None
+        if account_id is None and mentioned_company is not None:
+            network = (
+                accounts[conversation.channel_account_id].network
+                if conversation.channel_account_id in accounts
+                else ""
+            )
+            handle = mentioned_company(texts.get(first[0], ""))
+            if handle and (network, handle) in by_handle:
+                account_id = by_handle[(network, handle)].pk
+        if account_id is not None and account_id != conversation.channel_account_id:
+            conversation.channel_account_id = account_id
+        if any(m[4] != conversation.channel_account_id for m in messages):
+            account_moves[conversation.channel_account_id].append(conversation.pk)
+    bulk_set(
+        Conversation,
+        conversations,
+        [
+            "first_message_at", "first_message_inbound", "needs_reply", "first_response_at",
+            "first_response_seconds", "last_message_at", "last_inbound_at", "message_count",
+            "preview", "contact", "language", "channel_account",
+        ],
+    )  # fmt: skip
+    Message.objects.filter(pk__in=newly_flagged).update(needs_reply=True)
+    for account_id, ids in account_moves.items():
+        Message.objects.filter(conversation_id__in=ids).exclude(
+            channel_account_id=account_id
+        ).update(channel_account_id=account_id)

@@ -1,0 +1,253 @@
+"""Read import files into uniform rows, line by line, with constant memory.
+
+Every reader yields `(line_number, ImportRow)` or `(line_number, RowError)`: a bad row is
+reported with its line and reason and never stops the rest of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+TWCS_COLUMNS = (
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+)
+TWCS_DATE = "%a %b %d %H:%M:%S %z %Y"
+# Fields of the canonical row; --map names the file's column for each (csv format).
+CANONICAL_FIELDS = (
+    "id",
+    "author",
+    "text",
+    "created_at",
+    "inbound",
+    "parent_id",
+    "account",
+    "author_name",
+)
+REQUIRED_FIELDS = ("id", "author", "text", "created_at")
+MAX_TEXT = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    external_id: str
+    author: str
+    inbound: bool | None  # None: decide by whether the author is a company account
+    created_at: datetime
+    text: str
+    parent_id: str
+    account: str = ""
+    author_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    reason: str
+
+
+Parsed = tuple[int, ImportRow | RowError]
+
+
+def decoded_lines(path: Path) -> Iterator[str]:
+    """Yield the file's lines as text: UTF-8 (with or without BOM), else Latin-1 per line.
+
+    Decoding line by line keeps memory flat and lets one Latin-1 line in a UTF-8 file
+    through instead of failing the whole import.
+    """
+    with path.open("rb") as handle:
+        first = True
+        for raw in handle:
+            if first:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+                first = False
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield raw.decode("latin-1")
+
+
+def _csv_records(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(lines, strict=True)
+    start = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield start, [f"\x00{error}"]
+            start = reader.line_num + 1
+            continue
+        yield start, record
+        start = reader.line_num + 1
+
+
+def parse_external_id(value: str) -> str:
+    """Return an id as text; ids written as floats (`3.0`) lose the `.0`."""
+    value = value.strip()
+    if value.endswith(".0") and value[:-2].isdigit():
+        return value[:-2]
+    return value
+
+
+def parse_bool(value: str) -> bool | None:
+    lowered = value.strip().lower()
+    if lowered in {"true", "1", "yes", "in", "inbound"}:
+        return True
+    if lowered in {"false", "0", "no", "out", "outbound"}:
+        return False
+    return None
+
+
+def parse_datetime(value: str) -> datetime | None:
+    """Parse the twcs form (`Tue Oct 31 22:10:47 +0000 2017`) or ISO 8601; naive means UTC."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, TWCS_DATE)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _row_from_fields(fields: Mapping[str, str], *, default_account: str) -> ImportRow | RowError:
+    missing = [name for name in REQUIRED_FIELDS if not (fields.get(name) or "").strip()]
+    if missing:
+        return RowError(f"missing {', '.join(missing)}")
+    external_id = parse_external_id(fields["id"])
+    created_at = parse_datetime(fields["created_at"])
+    if created_at is None:
+        return RowError(f"created_at {fields['created_at']!r} is not a date")
+    inbound: bool | None = None
+    if (fields.get("inbound") or "").strip():
+        inbound = parse_bool(fields["inbound"])
+        if inbound is None:
+            return RowError(f"inbound {fields['inbound']!r} is not true or false")
+    text = fields["text"]
+    if len(text) > MAX_TEXT:
+        return RowError(f"text is longer than {MAX_TEXT} characters")
+    return ImportRow(
+        external_id=external_id,
+        author=fields["author"].strip().lstrip("@"),
+        inbound=inbound,
+        created_at=created_at,
+        text=text,
+        parent_id=parse_external_id(fields.get("parent_id") or ""),
+        account=(fields.get("account") or default_account).strip().lstrip("@"),
+        author_name=(fields.get("author_name") or "").strip(),
+    )
+
+
+def read_twcs(path: Path) -> Iterator[Parsed]:
+    """Read the 'Customer Support on Twitter' CSV layout."""
+    records = _csv_records(decoded_lines(path))
+    header_line, header = next(records, (1, []))
+    header = [column.strip() for column in header]
+    if tuple(header) != TWCS_COLUMNS:
+        yield header_line, RowError(f"header must be {','.join(TWCS_COLUMNS)}")
+        return
+    for line, record in records:
+        if record and record[0].startswith("\x00"):
+            yield line, RowError(f"broken CSV: {record[0][1:]}")
+            continue
+        if not record or record == [""]:
+            continue
+        if len(record) != len(TWCS_COLUMNS):
+            yield line, RowError(f"expected {len(TWCS_COLUMNS)} columns, found {len(record)}")
+            continue
+        values = dict(zip(TWCS_COLUMNS, record, strict=True))
+        if parse_bool(values["inbound"]) is None:
+            yield line, RowError(f"inbound {values['inbound']!r} is not True or False")
+            continue
+        yield (
+            line,
+            _row_from_fields(
+                {
+                    "id": values["tweet_id"],
+                    "author": values["author_id"],
+                    "inbound": values["inbound"],
+                    "created_at": values["created_at"],
+                    "text": values["text"],
+                    "parent_id": values["in_response_to_tweet_id"],
+                },
+                default_account="",
+            ),
+        )
+
+
+def read_mapped_csv(
+    path: Path, mapping: Mapping[str, str], *, default_account: str = ""
+) -> Iterator[Parsed]:
+    """Read a CSV file whose columns are named by `mapping` (canonical field → column)."""
+    records = _csv_records(decoded_lines(path))
+    header_line, header = next(records, (1, []))
+    position = {column.strip(): index for index, column in enumerate(header)}
+    columns = {field: mapping.get(field, field) for field in CANONICAL_FIELDS}
+    missing = [columns[f] for f in REQUIRED_FIELDS if columns[f] not in position]
+    if missing:
+        yield header_line, RowError(f"no column {', '.join(missing)} in the header")
+        return
+    for line, record in records:
+        if record and record[0].startswith("\x00"):
+            yield line, RowError(f"broken CSV: {record[0][1:]}")
+            continue
+        if not record or record == [""]:
+            continue
+        if len(record) != len(header):
+            yield line, RowError(f"expected {len(header)} columns, found {len(record)}")
+            continue
+        fields = {
+            field: record[position[column]]
+            for field, column in columns.items()
+            if column in position
+        }
+        yield line, _row_from_fields(fields, default_account=default_account)
+
+
+def read_jsonl(path: Path, *, default_account: str = "") -> Iterator[Parsed]:
+    """Read JSON Lines: one object per line with the canonical field names."""
+    for line, text in enumerate(decoded_lines(path), start=1):
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield line, RowError(f"not JSON: {error.msg} at column {error.colno}")
+            continue
+        if not isinstance(value, dict):
+            yield line, RowError("not a JSON object")
+            continue
+        fields = {
+            key: ("" if value.get(key) is None else str(value[key]))
+            for key in CANONICAL_FIELDS
+            if key in value
+        }
+        if isinstance(value.get("inbound"), bool):
+            fields["inbound"] = "true" if value["inbound"] else "false"
+        yield line, _row_from_fields(fields, default_account=default_account)
+
+
+def company_authors_twcs(path: Path) -> set[str]:
+    """Return the author ids of company rows (inbound False) in a twcs file."""
+    authors: set[str] = set()
+    records = _csv_records(decoded_lines(path))
+    next(records, None)
+    for _line, record in records:
+        if len(record) == len(TWCS_COLUMNS) and parse_bool(record[2]) is False:
+            authors.add(record[1].strip().lstrip("@").lower())
+    return authors

@@ -1,0 +1,173 @@
+"""`socialdesk import`: bring conversation history in from files."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from argparse import ArgumentParser
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from socialdesk.channels.models import Network
+from socialdesk.inbox.importing import readers
+from socialdesk.inbox.importing.pipeline import Importer, ImportStats, Rejection
+from socialdesk.inbox.models import Conversation
+
+SHOWN_REJECTIONS = 20
+
+MAPPING_HELP = (
+    "csv only: which column holds each field, e.g. --map id=MessageID --map author=User. "
+    "Fields: id, author, text, created_at (required); inbound (true/false; else decided by "
+    "whether the author is the company account), parent_id, account, author_name. "
+    "Unmapped fields are looked up under their own name."
+)
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent elsewhere (logs, CI)."""
+
+    def __init__(self, stream: TextIO, total_bytes: int) -> None:
+        self.stream = stream
+        self.total = max(total_bytes, 1)
+        self.enabled = stream.isatty()
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.bytes_done = 0
+
+    def update(self, stats: ImportStats, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.2 and not force):
+            return
+        self.last = now
+        rate = stats.rows_read / max(now - self.started, 1e-6)
+        share = min(self.bytes_done / self.total, 1.0)
+        bar = "#" * int(share * 30)
+        self.stream.write(
+            f"\r[{bar:<30}] {share:4.0%}  {stats.rows_read:,} rows  {rate:,.0f} rows/s  "
+            f"{stats.rejected:,} rejected"
+        )
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+class Command(BaseCommand):
+    help = "Import conversation history (twcs CSV, mapped CSV or JSON Lines) into the inbox."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        parser.add_argument("--format", choices=["twcs", "csv", "jsonl"], required=True)
+        parser.add_argument(
+            "--map", action="append", default=[], metavar="FIELD=COLUMN", help=MAPPING_HELP
+        )
+        parser.add_argument(
+            "--account",
+            default="",
+            help="csv/jsonl: the company handle rows belong to (default: a column 'account')",
+        )
+        parser.add_argument(
+            "--network",
+            default=Network.OTHER,
+            choices=Network.values,
+            help="csv/jsonl: the network of the rows",
+        )
+        parser.add_argument("--report", type=Path, help="where to write every rejected row (CSV)")
+        parser.add_argument("--chunk-size", type=int, default=5000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        files: list[Path] = options["files"]
+        for path in files:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+        mapping = self._mapping(options["map"])
+        fmt = options["format"]
+        network = Network.TWITTER if fmt == "twcs" else options["network"]
+        company_handles: set[str] = set()
+        if fmt == "twcs":
+            for path in files:
+                company_handles |= readers.company_authors_twcs(path)
+        elif options["account"]:
+            company_handles.add(options["account"])
+
+        report_path: Path = options["report"] or (
+            Path(settings.DATA_DIR)
+            / "import-reports"
+            / f"rejected-{datetime.now():%Y%m%d-%H%M%S}.csv"
+        )
+        rejections_shown = 0
+        report_file = None
+        report_writer = None
+
+        def on_rejection(rejection: Rejection) -> None:
+            nonlocal rejections_shown, report_file, report_writer
+            if report_writer is None:
+                report_path.parent.mkdir(parents=True, exist_ok=True)
+                report_file = report_path.open("w", newline="", encoding="utf-8")
+                report_writer = csv.writer(report_file)
+                report_writer.writerow(["file", "line", "reason"])
+            report_writer.writerow([rejection.file, rejection.line, rejection.reason])
+            if rejections_shown < SHOWN_REJECTIONS:
+                progress.finish() if progress.enabled and rejections_shown == 0 else None
+                self.stderr.write(f"{rejection.file}:{rejection.line}: {rejection.reason}")
+                rejections_shown += 1
+
+        progress = Progress(sys.stderr, sum(p.stat().st_size for p in files))
+        importer = Importer(
+            network=network,
+            company_handles=company_handles,
+            thread_start_needs_reply=fmt == "twcs",
+            chunk_size=max(1, options["chunk_size"]),
+            on_rejection=on_rejection,
+            on_progress=progress.update,
+        )
+        started = time.monotonic()
+        conversations_before = Conversation.objects.count()
+        done_bytes = 0
+        for path in files:
+            if fmt == "twcs":
+                parsed = readers.read_twcs(path)
+            elif fmt == "csv":
+                parsed = readers.read_mapped_csv(path, mapping, default_account=options["account"])
+            else:
+                parsed = readers.read_jsonl(path, default_account=options["account"])
+            importer.feed(str(path), parsed)
+            done_bytes += path.stat().st_size
+            progress.bytes_done = done_bytes
+            progress.update(importer.stats, force=True)
+        progress.finish()
+        if report_file is not None:
+            report_file.close()
+
+        stats = importer.stats
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"rows read: {stats.rows_read}\n"
+            f"messages created: {stats.created}\n"
+            f"duplicates skipped: {stats.duplicates}\n"
+            f"rows rejected: {stats.rejected}\n"
+            f"conversations: {Conversation.objects.count() - conversations_before:+d}\n"
+            f"seconds: {seconds:.1f}"
+        )
+        if stats.rejected:
+            if stats.rejected > SHOWN_REJECTIONS:
+                self.stderr.write(f"… and {stats.rejected - SHOWN_REJECTIONS} more.")
+            self.stderr.write(f"Every rejected row is listed in {report_path}")
+            raise SystemExit(1)
+
+    @staticmethod
+    def _mapping(pairs: list[str]) -> dict[str, str]:
+        mapping: dict[str, str] = {}
+        for pair in pairs:
+            field, sep, column = pair.partition("=")
+            if not sep or field not in readers.CANONICAL_FIELDS or not column:
+                fields = ", ".join(readers.CANONICAL_FIELDS)
+                raise CommandError(f"--map {pair!r}: write FIELD=COLUMN with FIELD one of {fields}")
+            mapping[field] = column
+        return mapping

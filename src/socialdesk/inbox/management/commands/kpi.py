@@ -1,0 +1,92 @@
+"""`socialdesk kpi first-response`: the share of questions answered within a target."""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from socialdesk.inbox import kpi
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date such as 2026-03-31") from None
+
+
+def _hours(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{seconds / 3600:.2f} h ({seconds:,.0f} s)"
+
+
+class Command(BaseCommand):
+    help = "Compute a KPI from the stored conversations."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="kpi", required=True, metavar="KPI")
+        first = sub.add_parser(
+            "first-response",
+            help="share of questions whose first response came within a target",
+            description=kpi.__doc__,
+        )
+        first.add_argument("--within", required=True, help="target, e.g. 24h, 90m, 1d")
+        first.add_argument("--account", help="only this company handle")
+        first.add_argument("--since", help="first message on or after this date (YYYY-MM-DD)")
+        first.add_argument("--until", help="first message on or before this date (YYYY-MM-DD)")
+        first.add_argument(
+            "--business-hours",
+            metavar="CALENDAR",
+            help="count only the open hours of this business calendar",
+        )
+        first.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            within = kpi.parse_duration(options["within"])
+        except ValueError as error:
+            raise CommandError(f"--within {error}") from None
+        since = _date(options["since"]) if options["since"] else None
+        until = _date(options["until"]) if options["until"] else None
+        if since and until and since > until:
+            raise CommandError("--since lies after --until")
+        calendar = None
+        if options["business_hours"]:
+            from socialdesk.sla.models import BusinessHours
+
+            stored = BusinessHours.objects.filter(name=options["business_hours"]).first()
+            if stored is None:
+                names = (
+                    ", ".join(BusinessHours.objects.values_list("name", flat=True)) or "none yet"
+                )
+                raise CommandError(
+                    f"no business calendar {options['business_hours']!r} (there are: {names})"
+                )
+            calendar = stored.calendar()
+        result = kpi.first_response(
+            within=within,
+            account=options["account"],
+            since=since,
+            until=until,
+            calendar=calendar,
+            calendar_name=options["business_hours"],
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_dict(), indent=2))
+            return
+        self.stdout.write(
+            f"First response within {options['within']}"
+            + (f" (business hours: {options['business_hours']})" if calendar else "")
+            + "\n"
+            f"  conversations that need a reply: {result.conversations:,}\n"
+            f"  answered:                        {result.answered:,}\n"
+            f"  answered within the target:      {result.answered_within:,}"
+            f" ({result.rate_within:.1%})\n"
+            f"  median first response:           {_hours(result.median_seconds)}\n"
+            f"  90th percentile:                 {_hours(result.p90_seconds)}"
+        )

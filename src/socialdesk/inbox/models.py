@@ -1,0 +1,237 @@
+"""Contacts, conversations, messages, notes, tags and saved replies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.channels.models import ChannelAccount, Network
+
+
+class Contact(models.Model):
+    """One person outside the company, across networks."""
+
+    display_name = models.CharField(_("name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+
+    def __str__(self) -> str:
+        return self.display_name or str(_("Contact %(id)s") % {"id": self.pk})
+
+
+class ContactHandle(models.Model):
+    """A contact's handle on one network; one handle belongs to one contact."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="handles")
+    network = models.CharField(max_length=16, choices=Network.choices)
+    handle = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "handle"], name="unique_contact_handle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network}:{self.handle}"
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class SlaState(models.TextChoices):
+    NONE = "", _("No target")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+    MET = "met", _("Met")
+    PAUSED = "paused", _("Paused")
+
+
+class Conversation(models.Model):
+    """A thread between the company (one channel account) and one contact."""
+
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.PROTECT, related_name="conversations"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    language = models.CharField(_("language"), max_length=8, blank=True, db_index=True)
+    # Facts kept up to date on every new message, so lists and KPIs need no scan of messages.
+    first_message_at = models.DateTimeField(null=True, db_index=True)
+    first_message_inbound = models.BooleanField(default=True)
+    needs_reply = models.BooleanField(_("needs reply"), default=False)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_seconds = models.BigIntegerField(null=True, blank=True, db_index=True)
+    last_message_at = models.DateTimeField(null=True, db_index=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+    preview = models.CharField(max_length=280, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Response-time targets of the policy that covers the conversation (see sla.services).
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    next_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_state = models.CharField(
+        max_length=16, choices=SlaState.choices, blank=True, default="", db_index=True
+    )
+    sla_warned = models.CharField(max_length=16, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("conversation")
+        indexes = [
+            models.Index(fields=["status", "last_message_at"], name="conversation_status_last"),
+            models.Index(
+                fields=["first_message_inbound", "needs_reply", "first_message_at"],
+                name="conversation_kpi",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} @ {self.channel_account}"
+
+
+class ConversationEvent(models.Model):
+    """A change of status; waiting and resolved spells pause the response clocks."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    old_status = models.CharField(max_length=16, choices=Status.choices)
+    new_status = models.CharField(max_length=16, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.old_status} → {self.new_status}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("From the customer")
+    OUTBOUND = "out", _("From the company")
+
+
+class Message(models.Model):
+    """One post or direct message, inbound (a customer's) or outbound (the company's)."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.PROTECT, related_name="messages"
+    )
+    external_id = models.CharField(max_length=255)
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    author_handle = models.CharField(max_length=255, blank=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    # The parent's id on the network, kept even while the parent is unknown, so that a
+    # parent imported later finds its replies.
+    parent_external_id = models.CharField(max_length=255, blank=True, db_index=True)
+    needs_reply = models.BooleanField(default=False)
+    needs_reply_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel_account", "external_id"], name="unique_message_per_account"
+            )
+        ]
+        indexes = [models.Index(fields=["external_id"], name="message_external_id")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.external_id}"
+
+    @property
+    def is_inbound(self) -> bool:
+        return self.direction == Direction.INBOUND
+
+
+class Note(models.Model):
+    """An internal note on a conversation; never leaves the company, never stops a clock."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    text = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"
+
+
+class SavedReply(models.Model):
+    """A reusable answer; {name}, {agent} and {company} are filled in when used."""
+
+    title = models.CharField(_("title"), max_length=120, unique=True)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

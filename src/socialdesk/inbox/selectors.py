@@ -1,0 +1,118 @@
+"""Reads for the inbox: which conversations a person may see, filtered and sorted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from socialdesk.accounts.models import Role, User
+from socialdesk.inbox.models import Conversation, Message, Note, Status
+
+
+def conversations_for_user(user: User) -> QuerySet[Conversation]:
+    """Return the conversations the person may see.
+
+    The community team (admins, social media managers, agents) and read-only people see all;
+    department members see the conversations handed to their departments or to them.
+    """
+    conversations = Conversation.objects.all()
+    if user.role == Role.MEMBER:
+        conversations = conversations.filter(
+            Q(department__in=user.departments.all()) | Q(assignee=user)
+        )
+    return conversations
+
+
+def conversation_for_user(user: User, pk: int) -> Conversation:
+    try:
+        return (
+            conversations_for_user(user)
+            .select_related("channel_account", "contact", "assignee", "department")
+            .get(pk=pk)
+        )
+    except Conversation.DoesNotExist:
+        raise Http404 from None
+
+
+def message_for_user(user: User, pk: int) -> Message:
+    try:
+        return Message.objects.select_related("conversation").get(
+            pk=pk, conversation__in=conversations_for_user(user)
+        )
+    except Message.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    account: str = ""
+    status: str = Status.OPEN
+    assignee: str = ""  # "", "me", "none" or a user id
+    department: str = ""
+    language: str = ""
+    needs_reply: str = ""  # "", "yes", "no"
+    tag: str = ""
+    query: str = ""
+    sort: str = "oldest"  # oldest first: the longest-waiting question comes first
+
+
+def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
+    """Return the conversations of the inbox list for these filters, in their order."""
+    conversations = conversations_for_user(user).select_related(
+        "channel_account", "contact", "assignee", "department"
+    )
+    if filters.status in Status.values:
+        conversations = conversations.filter(status=filters.status)
+    if filters.account.isdigit():
+        conversations = conversations.filter(channel_account_id=int(filters.account))
+    if filters.assignee == "me":
+        conversations = conversations.filter(assignee=user)
+    elif filters.assignee == "none":
+        conversations = conversations.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        conversations = conversations.filter(assignee_id=int(filters.assignee))
+    if filters.department.isdigit():
+        conversations = conversations.filter(department_id=int(filters.department))
+    if filters.language:
+        conversations = conversations.filter(language=filters.language)
+    if filters.needs_reply == "yes":
+        conversations = conversations.filter(needs_reply=True, first_response_at__isnull=True)
+    elif filters.needs_reply == "no":
+        conversations = conversations.filter(
+            Q(needs_reply=False) | Q(first_response_at__isnull=False)
+        )
+    if filters.tag:
+        conversations = conversations.filter(tags__name=filters.tag)
+    if filters.query:
+        conversations = conversations.filter(
+            Q(preview__icontains=filters.query)
+            | Q(contact__display_name__icontains=filters.query)
+            | Q(messages__text__icontains=filters.query)
+        ).distinct()
+    if filters.sort == "newest":
+        return conversations.order_by("-last_message_at", "-pk")
+    return conversations.order_by(F("last_inbound_at").asc(nulls_last=True), "pk")
+
+
+def thread(conversation: Conversation) -> list[Message | Note]:
+    """Return messages and internal notes of a conversation in time order."""
+    messages = list(conversation.messages.select_related("author_user", "needs_reply_set_by"))
+    notes = list(
+        Note.objects.filter(conversation=conversation)
+        .select_related("author")
+        .prefetch_related("mentions")
+    )
+    return sorted([*messages, *notes], key=lambda item: (item.created_at, isinstance(item, Note)))
+
+
+def earlier_conversations(conversation: Conversation, limit: int = 10) -> QuerySet[Conversation]:
+    if conversation.contact_id is None:
+        return Conversation.objects.none()
+    return (
+        Conversation.objects.filter(contact_id=conversation.contact_id)
+        .exclude(pk=conversation.pk)
+        .select_related("channel_account")
+        .order_by("-last_message_at")[:limit]
+    )

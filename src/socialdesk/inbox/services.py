@@ -1,0 +1,165 @@
+"""Every change to a conversation goes through these functions (views, API, commands)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from socialdesk.accounts.audit import Acting, record
+from socialdesk.accounts.models import Department, User
+from socialdesk.inbox.importing.pipeline import refresh_conversations
+from socialdesk.inbox.models import (
+    Conversation,
+    ConversationEvent,
+    Direction,
+    Message,
+    Note,
+    Status,
+    Tag,
+)
+from socialdesk.sla.services import refresh_sla
+
+MAX_REPLY = 5000
+_MENTION = re.compile(r"(?<![\w.])@([\w.+-]+)")
+
+
+def conversation_reply(
+    *, by: Acting, conversation: Conversation, text: str, then: str = ""
+) -> Message:
+    """Store the company's reply; `then` may be "waiting" or "resolved".
+
+    The reply is visible to the customer, so it stops the first-response clock. Sending it
+    over a live network is the job of the channel (once the channel is connected).
+    """
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write a reply first.")})
+    if len(text) > MAX_REPLY:
+        raise ValidationError(
+            {"text": _("The reply is longer than %(max)s characters.") % {"max": MAX_REPLY}}
+        )
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            channel_account=conversation.channel_account,
+            external_id=f"local-{uuid.uuid4()}",
+            direction=Direction.OUTBOUND,
+            author_handle=conversation.channel_account.handle,
+            author_user=by.user,
+            text=text,
+            created_at=timezone.now(),
+            parent=conversation.messages.filter(direction=Direction.INBOUND)
+            .order_by("-created_at")
+            .first(),
+        )
+        refresh_conversations({conversation.pk})
+        conversation.refresh_from_db()
+        if then in (Status.WAITING, Status.RESOLVED):
+            conversation_set_status(by=by, conversation=conversation, status=then)
+        refresh_sla([conversation.pk])
+    return message
+
+
+def _mentioned_users(text: str) -> list[User]:
+    names = {m.lower().rstrip(".") for m in _MENTION.findall(text)}
+    if not names:
+        return []
+    query = Q()
+    for name in names:
+        query |= (
+            Q(email__istartswith=f"{name}@")
+            | Q(email__iexact=name)
+            | Q(full_name__istartswith=name)
+        )
+    return list(User.objects.filter(query, is_active=True))
+
+
+def conversation_add_note(*, by: Acting, conversation: Conversation, text: str) -> Note:
+    """Add an internal note; @mentions (e-mail name or first name) tell colleagues."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write a note first.")})
+    with transaction.atomic():
+        note = Note.objects.create(conversation=conversation, author=by.user, text=text)
+        mentioned = _mentioned_users(text)
+        note.mentions.set(mentioned)
+    return note
+
+
+def conversation_assign(
+    *,
+    by: Acting,
+    conversation: Conversation,
+    assignee: User | None,
+    department: Department | None,
+) -> Conversation:
+    """Hand the conversation to a person, a department, or both."""
+    before = {
+        "assignee": conversation.assignee.email if conversation.assignee else None,
+        "department": conversation.department.name if conversation.department else None,
+    }
+    with transaction.atomic():
+        conversation.assignee, conversation.department = assignee, department
+        conversation.save(update_fields=["assignee", "department"])
+        after = {
+            "assignee": assignee.email if assignee else None,
+            "department": department.name if department else None,
+        }
+        if before != after:
+            record(by, "conversation.assigned", conversation, before=before, after=after)
+        refresh_sla([conversation.pk])
+    return conversation
+
+
+def conversation_set_status(*, by: Acting, conversation: Conversation, status: str) -> Conversation:
+    """Open, wait on the customer, or resolve; reopening keeps the history."""
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if conversation.status == status:
+        return conversation
+    now = timezone.now()
+    with transaction.atomic():
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            at=now,
+            old_status=conversation.status,
+            new_status=status,
+            actor=by.user,
+        )
+        conversation.status = status
+        conversation.resolved_at = now if status == Status.RESOLVED else None
+        conversation.save(update_fields=["status", "resolved_at"])
+        refresh_sla([conversation.pk])
+    return conversation
+
+
+def conversation_set_tags(
+    *, by: Acting, conversation: Conversation, names: Iterable[str]
+) -> Conversation:
+    """Replace the tags; new tag names are created."""
+    clean = sorted({n.strip()[:60] for n in names if n.strip()}, key=str.lower)
+    with transaction.atomic():
+        tags = [Tag.objects.get_or_create(name=name)[0] for name in clean]
+        conversation.tags.set(tags)
+        refresh_sla([conversation.pk])
+    return conversation
+
+
+def message_set_needs_reply(*, by: Acting, message: Message, value: bool) -> Message:
+    """Override the detector: this message does (not) need a reply."""
+    if message.direction != Direction.INBOUND:
+        raise ValidationError(_("Only messages from customers can need a reply."))
+    with transaction.atomic():
+        message.needs_reply = value
+        message.needs_reply_set_by = by.user
+        message.save(update_fields=["needs_reply", "needs_reply_set_by"])
+        refresh_conversations({message.conversation_id})
+        refresh_sla([message.conversation_id])
+    return message

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from socialdesk.inbox import kpi_views, views
+
+app_name = "inbox"
+
+urlpatterns = [
+    path("", views.inbox, name="list"),
+    path("<int:pk>/", views.conversation, name="conversation"),
+    path("<int:pk>/reply/", views.reply, name="reply"),
+    path("<int:pk>/note/", views.note, name="note"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/status/", views.set_status, name="status"),
+    path("<int:pk>/tags/", views.set_tags, name="tags"),
+    path("messages/<int:pk>/needs-reply/", views.needs_reply, name="needs_reply"),
+    path("kpi/first-response/", kpi_views.first_response, name="kpi_first_response"),
+    path("kpi/first-response.csv", kpi_views.first_response_csv, name="kpi_first_response_csv"),
+]

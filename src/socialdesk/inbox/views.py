@@ -1,0 +1,164 @@
+"""The inbox: a list of conversations and one conversation with everything to work it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from socialdesk.accounts.audit import acting
+from socialdesk.accounts.models import Department, User
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.forms import error_text
+from socialdesk.inbox import selectors, services
+from socialdesk.inbox.forms import AssignForm, NoteForm, ReplyForm, TagsForm
+from socialdesk.inbox.models import Status, Tag
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The conversation list; htmx refreshes the rows by itself."""
+    get = request.GET
+    filters = selectors.InboxFilters(
+        account=get.get("account", ""),
+        status=get.get("status", Status.OPEN),
+        assignee=get.get("assignee", ""),
+        department=get.get("department", ""),
+        language=get.get("language", ""),
+        needs_reply=get.get("needs_reply", ""),
+        tag=get.get("tag", ""),
+        query=get.get("q", "").strip(),
+        sort=get.get("sort", "oldest"),
+    )
+    page = Paginator(selectors.inbox_list(_user(request), filters), PAGE_SIZE).get_page(
+        get.get("page")
+    )
+    query = get.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "statuses": Status.choices,
+        "accounts": ChannelAccount.objects.order_by("network", "handle"),
+        "departments": Department.objects.order_by("name"),
+        "people": User.objects.filter(is_active=True).order_by("full_name"),
+        "tags": Tag.objects.order_by("name"),
+    }
+    template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(_user(request), pk)
+    context = {
+        "conversation": item,
+        "thread": selectors.thread(item),
+        "earlier": selectors.earlier_conversations(item),
+        "reply_form": ReplyForm(),
+        "note_form": NoteForm(),
+        "assign_form": AssignForm(
+            initial={"assignee": item.assignee_id, "department": item.department_id}
+        ),
+        "tags_form": TagsForm(initial={"tags": ", ".join(t.name for t in item.tags.all())}),
+        "statuses": Status,
+    }
+    return render(request, "inbox/conversation.html", context)
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect("inbox:conversation", pk=pk)
+
+
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(_user(request), pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.conversation_reply(
+                by=acting(request),
+                conversation=item,
+                text=form.cleaned_data["text"],
+                then=form.cleaned_data["then"],
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Your reply has been stored."))
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("text", [])))
+    return _back(pk)
+
+
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(_user(request), pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.conversation_add_note(
+            by=acting(request), conversation=item, text=form.cleaned_data["text"]
+        )
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("text", [])))
+    return _back(pk)
+
+
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(_user(request), pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        services.conversation_assign(
+            by=acting(request),
+            conversation=item,
+            assignee=form.cleaned_data["assignee"],
+            department=form.cleaned_data["department"],
+        )
+        messages.success(request, _("The assignment has been saved."))
+    else:
+        messages.error(request, _("Choose a person or department from the lists."))
+    return _back(pk)
+
+
+@require_POST
+def set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(_user(request), pk)
+    try:
+        services.conversation_set_status(
+            by=acting(request), conversation=item, status=request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return _back(pk)
+
+
+@require_POST
+def set_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(_user(request), pk)
+    form = TagsForm(request.POST)
+    if form.is_valid():
+        services.conversation_set_tags(by=acting(request), conversation=item, names=form.names())
+    return _back(pk)
+
+
+@require_POST
+def needs_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Override the detector for one message in one click."""
+    message = selectors.message_for_user(_user(request), pk)
+    try:
+        services.message_set_needs_reply(
+            by=acting(request), message=message, value=request.POST.get("value") == "yes"
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return _back(message.conversation_id)

@@ -1,0 +1,116 @@
+"""Business hours and SLA policies: which targets apply to which conversations."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.sla.calendar import BusinessCalendar
+
+DEFAULT_HOURS = {str(day): [["09:00", "17:00"]] for day in range(5)}
+
+
+def _parse_time(value: str) -> time:
+    if value in ("24:00", "24:00:00"):
+        return time(0)  # the calendar reads a block ending at 00:00 as ending at midnight
+    return time.fromisoformat(value)
+
+
+class BusinessHours(models.Model):
+    """Opening hours in one time zone, closed on public holidays and custom days."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
+    german_state = models.CharField(
+        _("German federal state for public holidays"),
+        max_length=8,
+        blank=True,
+        help_text=_("Such as BY, BE or NW; empty for the nationwide holidays only."),
+    )
+    # {"0": [["09:00", "12:00"], ["13:00", "17:00"]], ...}; weekday 0 is Monday.
+    weekly_hours = models.JSONField(_("opening hours"), default=dict)
+    closed_days = models.JSONField(_("other closed days"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("business hours")
+        verbose_name_plural = _("business hours")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def calendar(self, years: range | None = None) -> BusinessCalendar:
+        """Return the time-engine calendar, with holidays for the years around today."""
+        if years is None:
+            this_year = timezone.now().year
+            years = range(this_year - 10, this_year + 3)
+        hours = {
+            int(day): tuple((_parse_time(a), _parse_time(b)) for a, b in blocks)
+            for day, blocks in (self.weekly_hours or {}).items()
+        }
+        return BusinessCalendar.german(
+            time_zone=self.time_zone,
+            state=self.german_state or None,
+            years=years,
+            hours=hours,
+            extra_closed_days=[date.fromisoformat(d) for d in self.closed_days or []],
+        )
+
+    def clean(self) -> None:
+        try:
+            self.calendar(range(2026, 2027))
+        except (ValueError, TypeError) as error:
+            raise ValidationError(str(error)) from None
+
+
+class SlaPolicy(models.Model):
+    """Response-time targets for the conversations it covers.
+
+    A policy covers a conversation when every criterion it names matches (an empty
+    criterion matches everything); the first active policy by priority wins.
+    """
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    priority = models.PositiveIntegerField(
+        _("priority"), default=100, help_text=_("Lower comes first.")
+    )
+    first_response_minutes = models.PositiveIntegerField(_("first response within (minutes)"))
+    next_response_minutes = models.PositiveIntegerField(
+        _("next response within (minutes)"), null=True, blank=True
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution within (minutes)"), null=True, blank=True
+    )
+    business_hours = models.ForeignKey(
+        BusinessHours,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Empty: the clock runs around the clock."),
+    )
+    warn_before_minutes = models.PositiveIntegerField(
+        _("warn before the deadline (minutes)"), default=15
+    )
+    channel_accounts = models.ManyToManyField(
+        "channels.ChannelAccount", blank=True, related_name="+"
+    )
+    departments = models.ManyToManyField("accounts.Department", blank=True, related_name="+")
+    tags = models.ManyToManyField("inbox.Tag", blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def target(self, kind: str) -> timedelta | None:
+        minutes: Any = getattr(self, f"{kind}_minutes")
+        return timedelta(minutes=minutes) if minutes else None

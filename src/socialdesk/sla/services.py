@@ -1,0 +1,205 @@
+"""Apply SLA policies to conversations: due times and states, from stored facts.
+
+The clocks:
+- first response: from the first message (when it is the customer's and needs a reply)
+  until the company's first visible reply;
+- next response: from the customer's latest message after the company last wrote, until
+  the company writes again;
+- resolution: from the first message until the conversation is resolved.
+Spells in which the conversation waits on the customer or is resolved pause every clock;
+reopening continues the same clocks. Internal notes never stop a clock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from socialdesk.inbox.models import (
+    Conversation,
+    ConversationEvent,
+    Direction,
+    Message,
+    SlaState,
+    Status,
+)
+from socialdesk.sla.calendar import BusinessCalendar, Pause, due_at, state
+from socialdesk.sla.models import SlaPolicy
+
+_SEVERITY = {
+    SlaState.BREACHED: 5,
+    SlaState.AT_RISK: 4,
+    SlaState.ON_TRACK: 3,
+    SlaState.PAUSED: 2,
+    SlaState.MET: 1,
+    SlaState.NONE: 0,
+}
+
+
+def active_policies() -> list[SlaPolicy]:
+    return list(
+        SlaPolicy.objects.filter(is_active=True)
+        .select_related("business_hours")
+        .prefetch_related("channel_accounts", "departments", "tags")
+    )
+
+
+def policy_covers(policy: SlaPolicy, conversation: Conversation, tag_ids: set[int]) -> bool:
+    accounts = {a.pk for a in policy.channel_accounts.all()}
+    departments = {d.pk for d in policy.departments.all()}
+    tags = {t.pk for t in policy.tags.all()}
+    return (
+        (not accounts or conversation.channel_account_id in accounts)
+        and (not departments or conversation.department_id in departments)
+        and (not tags or bool(tags & tag_ids))
+    )
+
+
+def _pauses(events: list[ConversationEvent]) -> list[Pause]:
+    pauses: list[Pause] = []
+    started: datetime | None = None
+    for event in events:
+        pausing = event.new_status in (Status.WAITING, Status.RESOLVED)
+        if pausing and started is None:
+            started = event.at
+        elif not pausing and started is not None:
+            pauses.append(Pause(start=started, end=event.at))
+            started = None
+    if started is not None:
+        pauses.append(Pause(start=started, end=None))
+    return pauses
+
+
+def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Recompute policy, due times and state of these conversations; return how many changed."""
+    ids = list(conversation_ids)
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    policies = active_policies()
+    calendars: dict[int, BusinessCalendar] = {}
+    conversations = list(Conversation.objects.filter(pk__in=ids).prefetch_related("tags"))
+    events: dict[int, list[ConversationEvent]] = defaultdict(list)
+    for event in ConversationEvent.objects.filter(conversation_id__in=ids).order_by("at", "pk"):
+        events[event.conversation_id].append(event)
+    # For the next-response clock: the customer's latest message and the company's latest reply.
+    last_in: dict[int, datetime] = {}
+    last_out: dict[int, datetime] = {}
+    for conversation_id, direction, created_at in Message.objects.filter(
+        conversation_id__in=ids
+    ).values_list("conversation_id", "direction", "created_at"):
+        bucket = last_in if direction == Direction.INBOUND else last_out
+        if conversation_id not in bucket or created_at > bucket[conversation_id]:
+            bucket[conversation_id] = created_at
+
+    changed = []
+    for conversation in conversations:
+        tag_ids = {t.pk for t in conversation.tags.all()}
+        policy = next((p for p in policies if policy_covers(p, conversation, tag_ids)), None)
+        before = (
+            conversation.sla_policy_id,
+            conversation.first_response_due_at,
+            conversation.next_response_due_at,
+            conversation.resolution_due_at,
+            conversation.sla_due_at,
+            conversation.sla_state,
+        )
+        _evaluate(
+            conversation,
+            policy,
+            calendars,
+            _pauses(events[conversation.pk]),
+            last_in,
+            last_out,
+            now,
+        )
+        after = (
+            conversation.sla_policy_id,
+            conversation.first_response_due_at,
+            conversation.next_response_due_at,
+            conversation.resolution_due_at,
+            conversation.sla_due_at,
+            conversation.sla_state,
+        )
+        if before != after:
+            changed.append(conversation)
+    Conversation.objects.bulk_update(
+        changed,
+        ["sla_policy", "first_response_due_at", "next_response_due_at", "resolution_due_at",
+         "sla_due_at", "sla_state"],
+        batch_size=500,
+    )  # fmt: skip
+    return len(changed)
+
+
+def _evaluate(
+    conversation: Conversation,
+    policy: SlaPolicy | None,
+    calendars: dict[int, BusinessCalendar],
+    pauses: list[Pause],
+    last_in: dict[int, datetime],
+    last_out: dict[int, datetime],
+    now: datetime,
+) -> None:
+    conversation.sla_policy = policy
+    conversation.first_response_due_at = None
+    conversation.next_response_due_at = None
+    conversation.resolution_due_at = None
+    conversation.sla_due_at = None
+    if policy is None or conversation.first_message_at is None:
+        conversation.sla_state = SlaState.NONE
+        return
+    calendar = None
+    if policy.business_hours_id:
+        if policy.business_hours_id not in calendars:
+            calendars[policy.business_hours_id] = policy.business_hours.calendar()  # type: ignore[union-attr]
+        calendar = calendars[policy.business_hours_id]
+    warn = timedelta(minutes=policy.warn_before_minutes)
+    states: list[str] = []
+    open_dues: list[datetime] = []
+
+    def clock(
+        start: datetime, target: timedelta | None, met_at: datetime | None
+    ) -> datetime | None:
+        if target is None:
+            return None
+        relevant = [p for p in pauses if p.end is None or p.end > start]
+        due = due_at(start, target, relevant, calendar)
+        states.append(state(due, now, met_at, warn))
+        if met_at is None and due is not None:
+            open_dues.append(due)
+        return due
+
+    if conversation.needs_reply and conversation.first_message_inbound:
+        conversation.first_response_due_at = clock(
+            conversation.first_message_at,
+            policy.target("first_response"),
+            conversation.first_response_at,
+        )
+    customer_last = last_in.get(conversation.pk)
+    company_last = last_out.get(conversation.pk)
+    if (
+        conversation.first_response_at is not None
+        and customer_last is not None
+        and company_last is not None
+        and customer_last > company_last
+    ):
+        conversation.next_response_due_at = clock(
+            customer_last, policy.target("next_response"), None
+        )
+    resolved_at = conversation.resolved_at if conversation.status == Status.RESOLVED else None
+    conversation.resolution_due_at = clock(
+        conversation.first_message_at, policy.target("resolution"), resolved_at
+    )
+    conversation.sla_due_at = min(open_dues) if open_dues else None
+    conversation.sla_state = (
+        max(states, key=lambda s: _SEVERITY[SlaState(s)]) if states else SlaState.NONE
+    )
+
+
+def open_conversations_with_targets() -> Q:
+    return Q(status__in=[Status.OPEN, Status.WAITING]) & ~Q(sla_policy=None)
