@@ -139,7 +139,11 @@ def test_it_matches_an_independent_computation_on_real_twcs_data(db):
 
 def test_the_page_shows_the_rate_by_week_and_the_misses(client_as, tmp_path):
     _import("--format", "twcs", str(_write(tmp_path / "a.csv", THREADS)))
-    html = client_as("viewer").get("/inbox/kpi/first-response/?since=2026-03-01&until=2026-03-31").content.decode()
+    html = (
+        client_as("viewer")
+        .get("/inbox/kpi/first-response/?since=2026-03-01&until=2026-03-31")
+        .content.decode()
+    )
     assert "1 of 3 conversations" in html
     assert html.count("<rect") == 1  # one week with conversations
     assert "never" in html  # the unanswered question is among the misses
@@ -153,7 +157,9 @@ def test_the_page_says_what_is_wrong_with_a_bad_target(client_as):
 
 def test_the_csv_has_one_row_per_counted_conversation(client_as, tmp_path):
     _import("--format", "twcs", str(_write(tmp_path / "a.csv", THREADS)))
-    response = client_as("manager").get("/inbox/kpi/first-response.csv?since=2026-03-01&until=2026-03-31")
+    response = client_as("manager").get(
+        "/inbox/kpi/first-response.csv?since=2026-03-01&until=2026-03-31"
+    )
     rows = list(csv.DictReader(StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 3
     assert sorted(r["answered_within_24h"] for r in rows) == ["no", "no", "yes"]
