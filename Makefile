@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint typecheck messages demo clean
+.PHONY: run test lint typecheck messages demo bench clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -40,6 +40,11 @@ messages: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/socialdesk migrate --no-input
 	$(BIN)/socialdesk demo
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/bench_inbox.py --rows $${ROWS:-1000000}
+	$(BIN)/python bench/bench_needs_reply.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -40,6 +40,7 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:status": TEAM,
     "inbox:tags": TEAM,
     "inbox:needs_reply": TEAM,
+    "inbox:notifications": EVERYONE,
     "inbox:kpi_first_response": EVERYONE,
     "inbox:kpi_first_response_csv": MANAGERS | {Role.VIEWER},
     # signing in and out

@@ -53,7 +53,13 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         for name, label in NAVIGATION
         if access.page_allows(name, role)
     ]
+    unread = 0
+    if user.is_authenticated:
+        from socialdesk.inbox.models import Notification
+
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     return {
+        "unread_notifications": unread,
         "navigation": items,
         "organisation": getattr(request, "organisation", None),
     }

@@ -21,6 +21,7 @@ from socialdesk.inbox.models import (
     Direction,
     Message,
     Note,
+    Notification,
     Status,
     Tag,
 )
@@ -88,8 +89,14 @@ def conversation_add_note(*, by: Acting, conversation: Conversation, text: str) 
         raise ValidationError({"text": _("Write a note first.")})
     with transaction.atomic():
         note = Note.objects.create(conversation=conversation, author=by.user, text=text)
-        mentioned = _mentioned_users(text)
+        mentioned = [u for u in _mentioned_users(text) if u != by.user]
         note.mentions.set(mentioned)
+        Notification.objects.bulk_create(
+            [
+                Notification(user=u, conversation=conversation, kind=Notification.Kind.MENTION)
+                for u in mentioned
+            ]
+        )
     return note
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.set_status, name="status"),
     path("<int:pk>/tags/", views.set_tags, name="tags"),
     path("messages/<int:pk>/needs-reply/", views.needs_reply, name="needs_reply"),
+    path("notifications/", views.notifications, name="notifications"),
     path("kpi/first-response/", kpi_views.first_response, name="kpi_first_response"),
     path("kpi/first-response.csv", kpi_views.first_response_csv, name="kpi_first_response_csv"),
 ]

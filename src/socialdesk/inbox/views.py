@@ -162,3 +162,20 @@ def needs_reply(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error_text(error))
     return _back(message.conversation_id)
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The person's notifications, newest first; opening the page marks them read."""
+    from django.utils import timezone
+
+    from socialdesk.inbox.models import Notification
+
+    items = list(
+        Notification.objects.filter(user=_user(request)).select_related(
+            "conversation__contact", "conversation__channel_account"
+        )[:100]
+    )
+    Notification.objects.filter(user=_user(request), read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(request, "inbox/notifications.html", {"items": items})

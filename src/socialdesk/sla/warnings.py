@@ -1,0 +1,97 @@
+"""Warnings before a deadline and at a breach, in the app and by e-mail.
+
+A warning goes to the assignee, or else to every active member of the conversation's
+department (or the department's team address), once per state: a conversation that is at
+risk warns once, and warns again when it is breached.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from socialdesk.accounts.models import Organisation, User
+from socialdesk.core.tasks import send_email
+from socialdesk.inbox.models import Conversation, Notification, SlaState, Status
+from socialdesk.sla.services import refresh_sla
+
+BATCH = 500
+
+
+def _recipients(conversation: Conversation) -> tuple[list[User], list[str]]:
+    if conversation.assignee is not None and conversation.assignee.is_active:
+        return [conversation.assignee], []
+    if conversation.department is not None:
+        members = list(conversation.department.people.filter(is_active=True))
+        extra = [conversation.department.email] if conversation.department.email else []
+        return members, extra
+    return [], []
+
+
+def check_and_warn(now: datetime | None = None) -> int:
+    """Refresh open conversations that have targets, then send the warnings that are due."""
+    now = now or timezone.now()
+    open_ids = list(
+        Conversation.objects.filter(
+            status__in=[Status.OPEN, Status.WAITING], sla_policy__isnull=False
+        )
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+    for start in range(0, len(open_ids), BATCH):
+        refresh_sla(open_ids[start : start + BATCH], now=now)
+    due = Conversation.objects.filter(
+        status__in=[Status.OPEN, Status.WAITING],
+        sla_state__in=[SlaState.AT_RISK, SlaState.BREACHED],
+    ).select_related("assignee", "department", "contact", "channel_account")
+    sent = 0
+    for conversation in due:
+        if conversation.sla_warned == conversation.sla_state:
+            continue
+        sent += _warn(conversation)
+    return sent
+
+
+def _warn(conversation: Conversation) -> int:
+    people, addresses = _recipients(conversation)
+    kind = (
+        Notification.Kind.BREACHED
+        if conversation.sla_state == SlaState.BREACHED
+        else Notification.Kind.AT_RISK
+    )
+    link = settings.SITE_URL + reverse("inbox:conversation", args=[conversation.pk])
+    language = Organisation.current().default_language
+    with transaction.atomic():
+        Notification.objects.bulk_create(
+            [Notification(user=p, conversation=conversation, kind=kind) for p in people]
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(sla_warned=conversation.sla_state)
+        for person in people:
+            _mail(conversation, kind, link, [person.email], person.language or language)
+        if addresses:
+            _mail(conversation, kind, link, addresses, language)
+    return len(people) + len(addresses)
+
+
+def _mail(conversation: Conversation, kind: str, link: str, to: list[str], language: str) -> None:
+    with translation.override(language):
+        if kind == Notification.Kind.BREACHED:
+            subject = _("Deadline missed: %(contact)s") % {"contact": conversation.contact or "?"}
+        else:
+            subject = _("Deadline near: %(contact)s") % {"contact": conversation.contact or "?"}
+        body = render_to_string(
+            "inbox/email/sla_warning.txt",
+            {
+                "conversation": conversation,
+                "kind": kind,
+                "link": link,
+                "due": conversation.sla_due_at,
+            },
+        )
+    transaction.on_commit(lambda: send_email.enqueue(subject, body, to))
