@@ -41,6 +41,9 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:tags": TEAM,
     "inbox:needs_reply": TEAM,
     "inbox:notifications": EVERYONE,
+    "inbox:presence": EVERYONE,
+    "inbox:saved_replies": TEAM,
+    "inbox:saved_reply_delete": MANAGERS,
     "inbox:kpi_first_response": EVERYONE,
     "inbox:kpi_first_response_csv": MANAGERS | {Role.VIEWER},
     # signing in and out

@@ -57,3 +57,14 @@ class TagsForm(forms.Form):
 
     def names(self) -> list[str]:
         return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+
+class SavedReplyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "{name} becomes the customer's name, {agent} yours, {company} the organisation's."
+        ),
+    )

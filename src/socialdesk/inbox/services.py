@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,8 @@ from socialdesk.inbox.models import (
     Message,
     Note,
     Notification,
+    Presence,
+    SavedReply,
     Status,
     Tag,
 )
@@ -170,3 +173,49 @@ def message_set_needs_reply(*, by: Acting, message: Message, value: bool) -> Mes
         refresh_conversations({message.conversation_id})
         refresh_sla([message.conversation_id])
     return message
+
+
+PRESENCE_FRESH_SECONDS = 20
+
+
+def presence_update(*, user: User, conversation: Conversation, typing: bool) -> list[Presence]:
+    """Note that the person has the conversation open; return the others who have it open."""
+    now = timezone.now()
+    Presence.objects.update_or_create(
+        conversation=conversation, user=user, defaults={"seen_at": now, "typing": typing}
+    )
+    fresh = now - timedelta(seconds=PRESENCE_FRESH_SECONDS)
+    return list(
+        Presence.objects.filter(conversation=conversation, seen_at__gte=fresh)
+        .exclude(user=user)
+        .select_related("user")
+    )
+
+
+def fill_placeholders(text: str, *, conversation: Conversation, agent: User | None) -> str:
+    """Fill {name}, {agent} and {company} of a saved reply for this conversation."""
+    from socialdesk.accounts.models import Organisation
+
+    values = {
+        "name": str(conversation.contact) if conversation.contact else "",
+        "agent": agent.get_short_name() if agent else "",
+        "company": Organisation.current().name,
+    }
+    return re.sub(r"\{(name|agent|company)\}", lambda m: values[m.group(1)], text)
+
+
+def saved_reply_create(*, by: Acting, title: str, body: str) -> SavedReply:
+    """Add a saved reply for the whole team."""
+    title = title.strip()
+    if SavedReply.objects.filter(title__iexact=title).exists():
+        raise ValidationError({"title": _("A saved reply with this title exists already.")})
+    with transaction.atomic():
+        saved = SavedReply.objects.create(title=title, body=body.strip())
+        record(by, "saved_reply.created", saved, after={"title": saved.title})
+    return saved
+
+
+def saved_reply_delete(*, by: Acting, saved: SavedReply) -> None:
+    with transaction.atomic():
+        record(by, "saved_reply.deleted", saved, before={"title": saved.title, "body": saved.body})
+        saved.delete()

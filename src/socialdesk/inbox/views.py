@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import Department, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import error_text
 from socialdesk.inbox import selectors, services
-from socialdesk.inbox.forms import AssignForm, NoteForm, ReplyForm, TagsForm
-from socialdesk.inbox.models import Status, Tag
+from socialdesk.inbox.forms import AssignForm, NoteForm, ReplyForm, SavedReplyForm, TagsForm
+from socialdesk.inbox.models import SavedReply, Status, Tag
 
 PAGE_SIZE = 50
 
@@ -53,6 +54,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "departments": Department.objects.order_by("name"),
         "people": User.objects.filter(is_active=True).order_by("full_name"),
         "tags": Tag.objects.order_by("name"),
+        "refresh_seconds": getattr(settings, "INBOX_REFRESH_SECONDS", 15),
     }
     template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -64,13 +66,20 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
         "conversation": item,
         "thread": selectors.thread(item),
         "earlier": selectors.earlier_conversations(item),
-        "reply_form": ReplyForm(),
-        "note_form": NoteForm(),
+        "reply_form": ReplyForm(prefix="reply"),
+        "note_form": NoteForm(prefix="note"),
         "assign_form": AssignForm(
             initial={"assignee": item.assignee_id, "department": item.department_id}
         ),
         "tags_form": TagsForm(initial={"tags": ", ".join(t.name for t in item.tags.all())}),
         "statuses": Status,
+        "saved_replies": [
+            (
+                saved.title,
+                services.fill_placeholders(saved.body, conversation=item, agent=_user(request)),
+            )
+            for saved in SavedReply.objects.all()
+        ],
     }
     return render(request, "inbox/conversation.html", context)
 
@@ -82,7 +91,7 @@ def _back(pk: int) -> HttpResponse:
 @require_POST
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.conversation_for_user(_user(request), pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, prefix="reply")
     if form.is_valid():
         try:
             services.conversation_reply(
@@ -103,7 +112,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def note(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.conversation_for_user(_user(request), pk)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         services.conversation_add_note(
             by=acting(request), conversation=item, text=form.cleaned_data["text"]
@@ -179,3 +188,44 @@ def notifications(request: HttpRequest) -> HttpResponse:
         read_at=timezone.now()
     )
     return render(request, "inbox/notifications.html", {"items": items})
+
+
+@require_POST
+def presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Heartbeat of an open conversation page; answers who else is here (htmx fragment)."""
+    item = selectors.conversation_for_user(_user(request), pk)
+    others = services.presence_update(
+        user=_user(request), conversation=item, typing=request.POST.get("typing") == "1"
+    )
+    return render(
+        request, "inbox/conversation.html#presence", {"others": others, "conversation": item}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def saved_replies(request: HttpRequest) -> HttpResponse:
+    """List and add saved replies; {name}, {agent} and {company} are filled in when used."""
+    form = SavedReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.saved_reply_create(by=acting(request), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The saved reply has been added."))
+            return redirect("inbox:saved_replies")
+    return render(
+        request, "inbox/saved_replies.html", {"form": form, "replies": SavedReply.objects.all()}
+    )
+
+
+@require_POST
+def saved_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = SavedReply.objects.filter(pk=pk).first()
+    if saved is None:
+        raise Http404
+    services.saved_reply_delete(by=acting(request), saved=saved)
+    messages.success(
+        request, _("The saved reply “%(title)s” has been deleted.") % {"title": saved.title}
+    )
+    return redirect("inbox:saved_replies")

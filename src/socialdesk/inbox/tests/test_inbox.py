@@ -53,7 +53,7 @@ def test_it_filters_unanswered_questions_and_searches_text(client_as, account):
     _conversation(account, "Wo ist mein Koffer?", name="Lea Koffer")
     answered = _conversation(account, "Gibt es WLAN?", name="Tom WLAN")
     client = client_as("agent")
-    client.post(reverse("inbox:reply", args=[answered.pk]), {"text": "Ja, im ganzen Zug."})
+    client.post(reverse("inbox:reply", args=[answered.pk]), {"reply-text": "Ja, im ganzen Zug."})
     html = client.get(reverse("inbox:list") + "?needs_reply=yes").content.decode()
     assert "Lea Koffer" in html and "Tom WLAN" not in html
     html = client.get(reverse("inbox:list") + "?q=koffer&status=all").content.decode()
@@ -64,7 +64,7 @@ def test_it_stores_a_reply_that_stops_the_first_response_clock(client_as, accoun
     conversation = _conversation(account)
     client_as("agent").post(
         reverse("inbox:reply", args=[conversation.pk]),
-        {"text": "Er kommt in 5 Minuten.", "then": "waiting"},
+        {"reply-text": "Er kommt in 5 Minuten.", "reply-then": "waiting"},
     )
     conversation.refresh_from_db()
     reply = conversation.messages.get(direction=Direction.OUTBOUND)
@@ -76,7 +76,7 @@ def test_it_stores_a_reply_that_stops_the_first_response_clock(client_as, accoun
 def test_it_never_lets_a_note_stop_the_clock(client_as, account, people):
     conversation = _conversation(account)
     client_as("agent").post(
-        reverse("inbox:note", args=[conversation.pk]), {"text": "@max kannst du das prüfen?"}
+        reverse("inbox:note", args=[conversation.pk]), {"note-text": "@max kannst du das prüfen?"}
     )
     conversation.refresh_from_db()
     assert conversation.first_response_at is None
@@ -93,7 +93,7 @@ def test_it_never_lets_a_note_stop_the_clock(client_as, account, people):
 def test_it_refuses_an_empty_reply(client_as, account):
     conversation = _conversation(account)
     response = client_as("agent").post(
-        reverse("inbox:reply", args=[conversation.pk]), {"text": "   "}, follow=True
+        reverse("inbox:reply", args=[conversation.pk]), {"reply-text": "   "}, follow=True
     )
     assert "This field is required." in response.content.decode()
     assert not conversation.messages.filter(direction=Direction.OUTBOUND).exists()
@@ -185,3 +185,54 @@ def test_it_needs_the_same_number_of_queries_for_more_rows(client_as, account, u
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_it_fills_placeholders_of_saved_replies(client_as, account, people, organisation):
+    from socialdesk.inbox.models import SavedReply
+
+    organisation.name = "Nordlicht Bahn"
+    organisation.save()
+    SavedReply.objects.create(
+        title="Verspätung",
+        body="Hallo {name}, das tut uns leid. Viele Grüße, {agent} von {company}",
+    )
+    conversation = _conversation(account, name="Kim Kunde")
+    html = (
+        client_as("agent")
+        .get(reverse("inbox:conversation", args=[conversation.pk]))
+        .content.decode()
+    )
+    assert "Hallo Kim Kunde, das tut uns leid. Viele Grüße, Alex von Nordlicht Bahn" in html
+
+
+def test_it_manages_saved_replies_and_rejects_a_duplicate_title(client_as):
+    from socialdesk.inbox.models import SavedReply
+
+    client = client_as("agent")
+    client.post(reverse("inbox:saved_replies"), {"title": "Danke", "body": "Danke, {name}!"})
+    again = client.post(reverse("inbox:saved_replies"), {"title": "danke", "body": "x"})
+    assert "exists already" in again.content.decode()
+    assert SavedReply.objects.count() == 1
+    assert (
+        client.post(
+            reverse("inbox:saved_reply_delete", args=[SavedReply.objects.get().pk])
+        ).status_code
+        == 403
+    )
+    client_as("manager").post(
+        reverse("inbox:saved_reply_delete", args=[SavedReply.objects.get().pk])
+    )
+    assert not SavedReply.objects.exists()
+
+
+def test_it_tells_an_agent_who_else_has_the_conversation_open_or_is_typing(client_as, account):
+    conversation = _conversation(account)
+    url = reverse("inbox:presence", args=[conversation.pk])
+    agent, manager = client_as("agent"), client_as("manager")
+    assert "open too" not in agent.post(url, {"typing": "0"}).content.decode()
+    manager.post(url, {"typing": "1"})
+    assert "Max is typing a reply." in agent.post(url, {"typing": "0"}).content.decode()
+    manager.post(url, {"typing": "0"})
+    assert (
+        "Max has this conversation open too." in agent.post(url, {"typing": "0"}).content.decode()
+    )

@@ -75,10 +75,10 @@ def test_it_is_met_by_a_reply_and_not_by_a_note(client_as, account):
     conversation = _question(account, datetime.now(UTC) - timedelta(minutes=5))
     refresh_sla([conversation.pk])
     client = client_as("agent")
-    client.post(reverse("inbox:note", args=[conversation.pk]), {"text": "Prüfe ich"})
+    client.post(reverse("inbox:note", args=[conversation.pk]), {"note-text": "Prüfe ich"})
     conversation.refresh_from_db()
     assert conversation.sla_state == SlaState.ON_TRACK
-    client.post(reverse("inbox:reply", args=[conversation.pk]), {"text": "Um 9:12."})
+    client.post(reverse("inbox:reply", args=[conversation.pk]), {"reply-text": "Um 9:12."})
     conversation.refresh_from_db()
     assert conversation.sla_state == SlaState.MET
 

@@ -77,7 +77,7 @@ def test_it_warns_the_department_when_nobody_is_assigned(account, people, depart
 def test_it_shows_notifications_in_the_app_and_marks_them_read(client_as, account, people):
     conversation = _question(account, datetime.now(UTC))
     client_as("manager").post(
-        reverse("inbox:note", args=[conversation.pk]), {"text": "@alex bitte übernehmen"}
+        reverse("inbox:note", args=[conversation.pk]), {"note-text": "@alex bitte übernehmen"}
     )
     agent = client_as("agent")
     page = agent.get(reverse("inbox:list")).content.decode()
