@@ -16,6 +16,7 @@ from socialdesk.accounts.models import Invitation, Role
 from socialdesk.api.endpoints import api
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.models import Conversation, Message
+from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
 
@@ -75,7 +76,11 @@ def samples(people, departments):
         text="Wann fährt der Zug?",
         created_at=timezone.now(),
     )
+    hours = BusinessHours.objects.create(name="Office", weekly_hours={"0": [["09:00", "17:00"]]})
+    policy = SlaPolicy.objects.create(name="Day", first_response_minutes=1440)
     return {
+        "hours": hours.pk,
+        "policy": policy.pk,
         "conversation": conversation.pk,
         "message": message.pk,
         "department": departments["Legal"].pk,
@@ -95,6 +100,8 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"token": samples["invitation_token"]})
     if name == "accounts:password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if name.startswith("sla:"):
+        return reverse(name, kwargs={"pk": samples["hours" if "hours" in name else "policy"]})
     if name.startswith("inbox:"):
         key = "message" if name == "inbox:needs_reply" else "conversation"
         return reverse(name, kwargs={"pk": samples[key]})

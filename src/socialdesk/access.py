@@ -46,6 +46,13 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:saved_reply_delete": MANAGERS,
     "inbox:kpi_first_response": EVERYONE,
     "inbox:kpi_first_response_csv": MANAGERS | {Role.VIEWER},
+    # response-time targets
+    "sla:overview": EVERYONE,
+    "sla:hours_create": MANAGERS,
+    "sla:hours_edit": MANAGERS,
+    "sla:policy_create": MANAGERS,
+    "sla:policy_edit": MANAGERS,
+    "sla:policy_delete": MANAGERS,
     # signing in and out
     "accounts:login": PUBLIC,
     "accounts:login_two_factor": PUBLIC,

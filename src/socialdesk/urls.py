@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("socialdesk.core.urls")),
     path("", include("socialdesk.accounts.urls")),
     path("inbox/", include("socialdesk.inbox.urls")),
+    path("settings/sla/", include("socialdesk.sla.urls")),
     path("api/v1/", api.urls),
 ]
 

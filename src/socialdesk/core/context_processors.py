@@ -30,6 +30,7 @@ _SECTION_OF = [
     ("accounts:person", "accounts:people"),
     ("accounts:invit", "accounts:people"),
     ("accounts:", "core:settings"),
+    ("sla:", "core:settings"),
 ]
 
 
