@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from socialdesk.accounts.models import Role, User
-from socialdesk.inbox.models import Conversation, Message, Note, Status
+from socialdesk.inbox.models import Conversation, Message, Note, SlaState, Status
 
 
 def conversations_for_user(user: User) -> QuerySet[Conversation]:
@@ -55,6 +55,7 @@ class InboxFilters:
     needs_reply: str = ""  # "", "yes", "no"
     tag: str = ""
     query: str = ""
+    sla_state: str = ""
     sort: str = "oldest"  # oldest first: the longest-waiting question comes first
 
 
@@ -91,6 +92,10 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
             | Q(contact__display_name__icontains=filters.query)
             | Q(messages__text__icontains=filters.query)
         ).distinct()
+    if filters.sla_state in SlaState.values and filters.sla_state:
+        conversations = conversations.filter(sla_state=filters.sla_state)
+    if filters.sort == "due":
+        return conversations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
     if filters.sort == "newest":
         return conversations.order_by("-last_message_at", "-pk")
     return conversations.order_by(F("last_inbound_at").asc(nulls_last=True), "pk")

@@ -17,7 +17,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import error_text
 from socialdesk.inbox import selectors, services
 from socialdesk.inbox.forms import AssignForm, NoteForm, ReplyForm, SavedReplyForm, TagsForm
-from socialdesk.inbox.models import SavedReply, Status, Tag
+from socialdesk.inbox.models import SavedReply, SlaState, Status, Tag
 
 PAGE_SIZE = 50
 
@@ -39,6 +39,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         tag=get.get("tag", ""),
         query=get.get("q", "").strip(),
         sort=get.get("sort", "oldest"),
+        sla_state=get.get("sla", ""),
     )
     page = Paginator(selectors.inbox_list(_user(request), filters), PAGE_SIZE).get_page(
         get.get("page")
@@ -50,6 +51,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query": query.urlencode(),
         "statuses": Status.choices,
+        "sla_states": [c for c in SlaState.choices if c[0]],
         "accounts": ChannelAccount.objects.order_by("network", "handle"),
         "departments": Department.objects.order_by("name"),
         "people": User.objects.filter(is_active=True).order_by("full_name"),

@@ -146,3 +146,17 @@ def test_it_rejects_business_hours_that_make_no_sense(db):
     hours = BusinessHours(name="Broken", weekly_hours={"0": [["17:00", "09:00"]]})
     with pytest.raises(Exception, match="17:00"):
         hours.full_clean()
+
+
+def test_it_shows_due_times_and_state_and_filters_and_sorts_by_them(client_as, account):
+    SlaPolicy.objects.create(name="Hour", first_response_minutes=60)
+    late = _question(account, datetime.now(UTC) - timedelta(hours=3))
+    soon = _question(account, datetime.now(UTC) - timedelta(minutes=5))
+    refresh_sla([late.pk, soon.pk])
+    client = client_as("agent")
+    page = client.get(reverse("inbox:conversation", args=[soon.pk])).content.decode()
+    assert "First response due" in page and "On track" in page
+    breached = client.get(reverse("inbox:list") + "?sla=breached").content.decode()
+    assert f'href="/inbox/{late.pk}/"' in breached and f'href="/inbox/{soon.pk}/"' not in breached
+    by_due = client.get(reverse("inbox:list") + "?sort=due").content.decode()
+    assert by_due.index(f'href="/inbox/{late.pk}/"') < by_due.index(f'href="/inbox/{soon.pk}/"')
