@@ -1,64 +1,112 @@
-"""Database helpers for bulk work."""
+"""Database helpers for bulk work: prepared statements without model instances.
+
+Django's bulk_create and bulk_update compile SQL per batch and prepare every value of every
+model instance; for imports of millions of rows that costs far more than the database
+work itself. These helpers take plain value rows and run one prepared statement.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
-def bulk_set(
-    model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]
-) -> int:
-    """Save `fields` of many objects with one prepared UPDATE run through executemany.
-
-    Django's bulk_update builds one CASE expression per field over every object; for
-    thousands of rows that costs far more than the database work. A prepared statement
-    executed per row is many times faster on SQLite and PostgreSQL alike.
-    """
-    if not objects:
-        return 0
-    database = router.db_for_write(model)
-    connection = connections[database]
+def _columns(model: type[models.Model], fields: Sequence[str]) -> tuple[list[Any], list[str]]:
     concrete = [model._meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in concrete)  # type: ignore[union-attr]
-    # Names come from the model; values travel as parameters.
-    table, key = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
-    rows = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in concrete] + [obj.pk]  # type: ignore[union-attr]
-        for obj in objects
+    return concrete, [str(field.column) for field in concrete]  # type: ignore[union-attr]
+
+
+def _preparer(connection: BaseDatabaseWrapper, concrete: list[Any]) -> list[Any]:
+    """Return per column a function that turns a Python value into a database value."""
+    preparers: list[Any] = []
+    for field in concrete:
+        if isinstance(field, models.DateTimeField):
+            preparers.append(
+                lambda v, ops=connection.ops: (
+                    None if v is None else ops.adapt_datetimefield_value(v)
+                )
+            )
+        elif isinstance(field, models.JSONField):
+            preparers.append(lambda v, f=field: f.get_db_prep_save(v, connection))
+        else:
+            preparers.append(None)
+    return preparers
+
+
+def _prepare(rows: Sequence[Sequence[Any]], preparers: list[Any]) -> list[list[Any]]:
+    if not any(preparers):
+        return [list(row) for row in rows]
+    return [
+        [
+            value if prep is None else prep(value)
+            for value, prep in zip(row, preparers, strict=False)
+        ]
+        + list(row[len(preparers) :])
+        for row in rows
     ]
+
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
+    """INSERT value rows (in the order of `fields`) with executemany; no ids come back."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    concrete, columns = _columns(model, fields)
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(columns))
+    names = ", ".join(quote(c) for c in columns)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, _prepare(rows, _preparer(connection, concrete)))
     return len(rows)
 
 
-def bulk_insert(
-    model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]
-) -> int:
-    """Insert many objects with one prepared INSERT through executemany; no ids come back.
+def insert_returning_ids(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """INSERT value rows with multi-row VALUES … RETURNING id; return the ids in row order."""
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    concrete, columns = _columns(model, fields)
+    quote = connection.ops.quote_name
+    prepared = _prepare(rows, _preparer(connection, concrete))
+    # SQLite allows 32766 parameters per statement (PostgreSQL more); stay well below.
+    per_batch = max(1, 30000 // len(columns))
+    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    names = ", ".join(quote(c) for c in columns)
+    table, key = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), per_batch):
+            batch = prepared[start : start + per_batch]
+            sql = (
+                f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
+                + ", ".join([row_marks] * len(batch))
+                + f" RETURNING {key}"
+            )
+            cursor.execute(sql, [value for row in batch for value in row])
+            ids.extend(int(row[0]) for row in cursor.fetchall())
+    return ids
 
-    For rows whose ids the caller does not need (or looks up afterwards by a natural key)
-    this skips bulk_create's per-batch SQL compilation, the larger part of its cost.
-    """
-    if not objects:
+
+def update_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
+    """UPDATE by primary key: each row is the values of `fields` followed by the pk."""
+    if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
-    concrete = [model._meta.get_field(name) for name in fields]
-    for field in concrete:
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            for obj in objects:
-                field.pre_save(obj, add=True)  # type: ignore[union-attr]
+    concrete, columns = _columns(model, fields)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in concrete)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(concrete))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    rows = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in concrete]  # type: ignore[union-attr]
-        for obj in objects
-    ]
+    assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+    table, key = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, _prepare(rows, _preparer(connection, concrete)))
     return len(rows)

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import ChannelAccount
@@ -113,16 +113,21 @@ def first_response(
 ) -> FirstResponseKpi:
     """Compute the first-response KPI; with a business calendar, count only open hours."""
     conversations = counted_conversations(account=account, since=since, until=until)
-    total = conversations.count()
     answered = conversations.filter(first_response_seconds__isnull=False)
     if calendar is None:
-        answered_count = answered.count()
-        within_count = answered.filter(first_response_seconds__lte=within.total_seconds()).count()
+        # One pass for the three counts; the percentiles read two index positions each.
+        counts = conversations.aggregate(
+            total=Count("pk"),
+            answered=Count("first_response_seconds"),
+            within=Count("pk", filter=Q(first_response_seconds__lte=within.total_seconds())),
+        )
+        total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
         median = _percentile_sql(answered, answered_count, 0.5)
         p90 = _percentile_sql(answered, answered_count, 0.9)
     else:
         from socialdesk.sla.calendar import business_time_between
 
+        total = conversations.count()
         seconds = sorted(
             business_time_between(calendar, start, end).total_seconds()
             for start, end in answered.values_list(

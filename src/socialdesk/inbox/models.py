@@ -99,6 +99,8 @@ class Conversation(models.Model):
     first_response_seconds = models.BigIntegerField(null=True, blank=True, db_index=True)
     last_message_at = models.DateTimeField(null=True, db_index=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
+    # The customer's latest message, else the first message: "waiting longest" sorts by it.
+    waiting_since = models.DateTimeField(null=True, blank=True, db_index=True)
     message_count = models.PositiveIntegerField(default=0)
     preview = models.CharField(max_length=280, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -123,6 +125,11 @@ class Conversation(models.Model):
             models.Index(
                 fields=["first_message_inbound", "needs_reply", "first_message_at"],
                 name="conversation_kpi",
+            ),
+            models.Index(fields=["status", "waiting_since"], name="conversation_waiting"),
+            models.Index(
+                fields=["status", "needs_reply", "first_response_at", "waiting_since"],
+                name="conversation_unanswered",
             ),
         ]
 

@@ -98,7 +98,7 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
         return conversations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
     if filters.sort == "newest":
         return conversations.order_by("-last_message_at", "-pk")
-    return conversations.order_by(F("last_inbound_at").asc(nulls_last=True), "pk")
+    return conversations.order_by("waiting_since", "pk")
 
 
 def thread(conversation: Conversation) -> list[Message | Note]:

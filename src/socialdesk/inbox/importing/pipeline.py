@@ -17,11 +17,20 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core.db import bulk_insert, bulk_set
+from socialdesk.core.db import insert_returning_ids, insert_rows, update_rows
 from socialdesk.inbox.importing.readers import ImportRow, Parsed, RowError
-from socialdesk.inbox.models import Contact, ContactHandle, Conversation, Direction, Message, Note
+from socialdesk.inbox.models import (
+    Contact,
+    ContactHandle,
+    Conversation,
+    Direction,
+    Message,
+    Note,
+    Status,
+)
 from socialdesk.insights.language import guess_language
 from socialdesk.insights.needs_reply import needs_reply
 
@@ -230,11 +239,15 @@ class Importer:
 
         placeholder = self._account("")
         new_roots = [root for root in members if root.startswith("n:")]
-        created = Conversation.objects.bulk_create(
-            [Conversation(channel_account=placeholder) for _ in new_roots]
-        )
+        now = timezone.now()
+        created = insert_returning_ids(
+            Conversation,
+            ["channel_account", "status", "first_message_inbound", "needs_reply", "message_count",
+             "preview", "language", "sla_state", "sla_warned", "created_at"],
+            [(placeholder.pk, Status.OPEN, True, False, 0, "", "", "", "", now) for _ in new_roots],
+        )  # fmt: skip
         self.stats.conversations_created += len(created)
-        conversation_of_root = {root: c.pk for root, c in zip(new_roots, created, strict=True)}
+        conversation_of_root = dict(zip(new_roots, created, strict=True))
         for root in members:
             if root.startswith("c:"):
                 conversation_of_root[root] = int(root[2:])
@@ -269,14 +282,16 @@ class Importer:
             ).values_list("handle", "contact_id")
         )
         missing = [h for h in handles if h not in known]
-        contacts = Contact.objects.bulk_create([Contact(display_name=handles[h]) for h in missing])
-        ContactHandle.objects.bulk_create(
-            [
-                ContactHandle(contact=c, network=self.network, handle=h)
-                for h, c in zip(missing, contacts, strict=True)
-            ]
+        now = timezone.now()
+        ids = insert_returning_ids(
+            Contact, ["display_name", "created_at"], [(handles[h], now) for h in missing]
         )
-        known.update({h: c.pk for h, c in zip(missing, contacts, strict=True)})
+        insert_rows(
+            ContactHandle,
+            ["contact", "network", "handle"],
+            [(pk, self.network, h) for h, pk in zip(missing, ids, strict=True)],
+        )
+        known.update(zip(missing, ids, strict=True))
         return known
 
     def _create_messages(
@@ -287,7 +302,8 @@ class Importer:
         stored_parents: dict[str, tuple[int, int]],
     ) -> dict[str, int]:
         placeholder = self._account("")
-        objects = []
+        now = timezone.now()
+        values = []
         for row in rows:
             company = self._is_company(row)
             inbound = not company
@@ -300,45 +316,44 @@ class Importer:
                 )
             else:
                 flag = False
-            objects.append(
-                Message(
-                    conversation_id=conversation_of[row.external_id],
-                    channel_account=self._account(row.author) if company else placeholder,
-                    external_id=row.external_id,
-                    direction=Direction.OUTBOUND if company else Direction.INBOUND,
-                    author_handle=row.author,
-                    contact_id=None if company else contact_of[_handle_key(row.author)],
-                    text=row.text,
-                    created_at=row.created_at,
-                    parent_id=stored_parents[row.parent_id][0]
-                    if row.parent_id in stored_parents
-                    else None,
-                    parent_external_id=row.parent_id,
-                    needs_reply=flag,
-                    language=language,
+            values.append(
+                (
+                    conversation_of[row.external_id],
+                    self._account(row.author).pk if company else placeholder.pk,
+                    row.external_id,
+                    Direction.OUTBOUND if company else Direction.INBOUND,
+                    row.author,
+                    None if company else contact_of[_handle_key(row.author)],
+                    row.text,
+                    row.created_at,
+                    stored_parents[row.parent_id][0] if row.parent_id in stored_parents else None,
+                    row.parent_id,
+                    flag,
+                    language,
+                    now,
                 )
             )
-        bulk_insert(Message, objects, MESSAGE_FIELDS)
+        insert_rows(Message, MESSAGE_FIELDS, values)
         pk_of = dict(
             Message.objects.filter(
                 channel_account_id__in=self._account_ids(),
-                external_id__in=[m.external_id for m in objects],
+                external_id__in=[r.external_id for r in rows],
             ).values_list("external_id", "pk")
         )
-        in_chunk_children = [
-            Message(pk=pk_of[m.external_id], parent_id=pk_of[m.parent_external_id])
-            for m in objects
-            if m.parent_external_id in pk_of
-        ]
-        bulk_set(Message, in_chunk_children, ["parent"])
+        update_rows(
+            Message,
+            ["parent"],
+            [(pk_of[r.parent_id], pk_of[r.external_id]) for r in rows if r.parent_id in pk_of],
+        )
         return pk_of
 
     @staticmethod
     def _link_orphans(orphans: list[tuple[int, str, int]], pk_of: dict[str, int]) -> None:
-        updates = [
-            Message(pk=pk, parent_id=pk_of[parent]) for pk, parent, _c in orphans if parent in pk_of
-        ]
-        bulk_set(Message, updates, ["parent"])
+        update_rows(
+            Message,
+            ["parent"],
+            [(pk_of[parent], pk) for pk, parent, _c in orphans if parent in pk_of],
+        )
 
     def _refresh_conversations(self, conversation_ids: set[int]) -> None:
         """Recompute the stored facts (first message, first response, account, …)."""
@@ -406,6 +421,7 @@ def refresh_conversations(
         )
         conversation.last_message_at = last[1]
         conversation.last_inbound_at = inbound[-1][1] if inbound else None
+        conversation.waiting_since = conversation.last_inbound_at or first[1]
         conversation.message_count = len(messages)
         conversation.preview = texts.get(last[0], "")[:PREVIEW_LENGTH]
         conversation.contact_id = inbound[0][5] if inbound else conversation.contact_id
@@ -425,15 +441,20 @@ def refresh_conversations(
             conversation.channel_account_id = account_id
         if any(m[4] != conversation.channel_account_id for m in messages):
             account_moves[conversation.channel_account_id].append(conversation.pk)
-    bulk_set(
+    fields = [
+        "first_message_at", "first_message_inbound", "needs_reply", "first_response_at",
+        "first_response_seconds", "last_message_at", "last_inbound_at", "waiting_since",
+        "message_count", "preview", "contact", "language", "channel_account",
+    ]  # fmt: skip
+    update_rows(
         Conversation,
-        conversations,
+        fields,
         [
-            "first_message_at", "first_message_inbound", "needs_reply", "first_response_at",
-            "first_response_seconds", "last_message_at", "last_inbound_at", "message_count",
-            "preview", "contact", "language", "channel_account",
+            [getattr(c, f + "_id" if f in ("contact", "channel_account") else f) for f in fields]
+            + [c.pk]
+            for c in conversations
         ],
-    )  # fmt: skip
+    )
     Message.objects.filter(pk__in=newly_flagged).update(needs_reply=True)
     for account_id, ids in account_moves.items():
         Message.objects.filter(conversation_id__in=ids).exclude(

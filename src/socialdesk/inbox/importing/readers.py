@@ -109,11 +109,33 @@ def parse_bool(value: str) -> bool | None:
     return None
 
 
+_MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
+
+
+def _twcs_utc(value: str) -> datetime | None:
+    """Parse `Tue Oct 31 22:10:47 +0000 2017` quickly (strptime is slow for millions of rows)."""
+    parts = value.split()
+    if len(parts) != 6 or parts[4] != "+0000" or parts[1] not in _MONTHS:
+        return None
+    clock = parts[3].split(":")
+    try:
+        return datetime(
+            int(parts[5]), _MONTHS[parts[1]], int(parts[2]),
+            int(clock[0]), int(clock[1]), int(clock[2]), tzinfo=UTC,
+        )  # fmt: skip
+    except (ValueError, IndexError):
+        return None
+
+
 def parse_datetime(value: str) -> datetime | None:
     """Parse the twcs form (`Tue Oct 31 22:10:47 +0000 2017`) or ISO 8601; naive means UTC."""
     value = value.strip()
     if not value:
         return None
+    fast = _twcs_utc(value)
+    if fast is not None:
+        return fast
     try:
         return datetime.strptime(value, TWCS_DATE)
     except ValueError:
