@@ -80,7 +80,9 @@ class BusinessHoursForm(forms.ModelForm[BusinessHours]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"] = forms.ChoiceField(
-            label=_("Time zone"), choices=_time_zone_choices()
+            label=_("Time zone"),
+            choices=_time_zone_choices(),
+            initial=self.instance.time_zone or "Europe/Berlin",
         )
         self.fields["german_state"] = forms.ChoiceField(
             label=_("German federal state for public holidays"),

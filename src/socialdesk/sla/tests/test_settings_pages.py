@@ -123,3 +123,9 @@ def test_the_kpi_counts_only_business_hours_when_asked(db, account):
     assert '"answered_within": 0' in out.getvalue()
     with pytest.raises(CommandError, match="no business calendar 'Shop' \\(there are: Office\\)"):
         call_command("kpi", "first-response", "--within", "2h", "--business-hours", "Shop")
+
+
+def test_the_hours_form_starts_in_berlin_with_office_hours(client_as):
+    html = client_as("manager").get(reverse("sla:hours_create")).content.decode()
+    assert '<option value="Europe/Berlin" selected>' in html
+    assert "Mo-Fr 09:00-17:00" in html
