@@ -74,6 +74,17 @@ def _pauses(events: list[ConversationEvent]) -> list[Pause]:
     return pauses
 
 
+def _sla_facts(conversation: Conversation) -> tuple[object, ...]:
+    return (
+        conversation.sla_policy_id,
+        conversation.first_response_due_at,
+        conversation.next_response_due_at,
+        conversation.resolution_due_at,
+        conversation.sla_due_at,
+        conversation.sla_state,
+    )
+
+
 def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) -> int:
     """Recompute policy, due times and state of these conversations; return how many changed."""
     ids = list(conversation_ids)
@@ -100,14 +111,7 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
     for conversation in conversations:
         tag_ids = {t.pk for t in conversation.tags.all()}
         policy = next((p for p in policies if policy_covers(p, conversation, tag_ids)), None)
-        before = (
-            conversation.sla_policy_id,
-            conversation.first_response_due_at,
-            conversation.next_response_due_at,
-            conversation.resolution_due_at,
-            conversation.sla_due_at,
-            conversation.sla_state,
-        )
+        before = _sla_facts(conversation)
         _evaluate(
             conversation,
             policy,
@@ -117,15 +121,7 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
             last_out,
             now,
         )
-        after = (
-            conversation.sla_policy_id,
-            conversation.first_response_due_at,
-            conversation.next_response_due_at,
-            conversation.resolution_due_at,
-            conversation.sla_due_at,
-            conversation.sla_state,
-        )
-        if before != after:
+        if before != _sla_facts(conversation):
             changed.append(conversation)
     Conversation.objects.bulk_update(
         changed,

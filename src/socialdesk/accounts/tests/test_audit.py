@@ -103,3 +103,12 @@ def test_it_escapes_what_people_typed_when_showing_the_log(client_as, people):
     page = client_as("admin").get(reverse("accounts:audit_log")).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_it_pages_a_long_log_newest_first(client_as, people):
+    for number in range(60):
+        record(Acting(user=people["manager"]), "department.created", after={"name": f"D{number}"})
+    page = client_as("admin").get(reverse("accounts:audit_log")).content.decode()
+    assert "Page 1 of 2" in page and ">Older<" in page and ">Newer<" not in page
+    second = client_as("admin").get(reverse("accounts:audit_log") + "?page=2").content.decode()
+    assert ">Newer<" in second
