@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +27,8 @@ class ChannelAccount(models.Model):
     network = models.CharField(_("network"), max_length=16, choices=Network.choices)
     handle = models.CharField(_("handle"), max_length=255, blank=True)
     name = models.CharField(_("name"), max_length=120, blank=True)
+    # Access tokens and app passwords, encrypted (channels.crypto); never shown anywhere.
+    credentials_encrypted = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -41,6 +45,18 @@ class ChannelAccount(models.Model):
                 _("%(network)s (no company account)") % {"network": self.get_network_display()}
             )
         return self.name or f"@{self.handle}"
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        """Return the decrypted credentials (raise CredentialError when the keys do not fit)."""
+        from socialdesk.channels import crypto
+
+        return crypto.decrypt(self.credentials_encrypted)
+
+    def set_credentials(self, values: dict[str, Any]) -> None:
+        from socialdesk.channels import crypto
+
+        self.credentials_encrypted = crypto.encrypt(values)
 
     @classmethod
     def normalise_handle(cls, handle: str) -> str:

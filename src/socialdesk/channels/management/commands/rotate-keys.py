@@ -1,0 +1,54 @@
+"""`socialdesk rotate-keys`: encrypt every stored credential under a new key."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from cryptography.fernet import Fernet
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from socialdesk.accounts.audit import Acting, record
+from socialdesk.channels import crypto
+from socialdesk.channels.models import ChannelAccount
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt all stored credentials under a new key. With the key file (default) a new "
+        "key is generated and the old ones are removed afterwards; with ENCRYPTION_KEYS, put "
+        "the new key first, run this, then remove the old keys from the variable."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from_env = bool(os.environ.get("ENCRYPTION_KEYS", "").strip())
+        keys = crypto.configured_keys()
+        if not from_env:
+            keys = [Fernet.generate_key(), *keys]
+        elif len(keys) < 2:
+            raise CommandError(
+                "ENCRYPTION_KEYS holds one key: put a new key first (keep the old one after it), "
+                "then run rotate-keys again"
+            )
+        accounts = list(ChannelAccount.objects.exclude(credentials_encrypted=""))
+        with transaction.atomic():
+            for account in accounts:
+                account.credentials_encrypted = crypto.rotate(account.credentials_encrypted, keys)
+                account.save(update_fields=["credentials_encrypted"])
+            record(
+                Acting(user=None, label="rotate-keys"),
+                "settings.keys_rotated",
+                after={"credentials": len(accounts)},
+            )
+        if not from_env:
+            path = crypto.key_file()
+            temporary = path.with_suffix(".new")
+            temporary.touch(mode=0o600)
+            temporary.write_text(keys[0].decode() + "\n")
+            temporary.replace(path)
+        self.stdout.write(
+            f"Re-encrypted the credentials of {len(accounts)} channel account(s) under the new key."
+        )
+        if from_env:
+            self.stdout.write("Now remove the old keys from ENCRYPTION_KEYS.")
