@@ -40,6 +40,12 @@ def test_the_demo_fills_an_empty_database_with_a_believable_organisation(db, cap
     assert sorted(jana.departments.values_list("name", flat=True)) == ["Kundenservice", "Marketing"]
     assert jana.check_password("demo passphrase 1")
     assert AuditEvent.objects.filter(action="department.created").count() == 6
+    # A lived-in inbox: threads, an answered question, unanswered ones, SLA states.
+    from socialdesk.inbox.models import Conversation
+
+    assert Conversation.objects.count() == 6
+    states = set(Conversation.objects.values_list("sla_state", flat=True))
+    assert {"met", "on_track", "breached"} <= states
 
 
 def test_the_demo_refuses_a_database_that_is_in_use(departments):

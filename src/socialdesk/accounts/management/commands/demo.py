@@ -56,7 +56,10 @@ DOMAIN = "nordlicht-bahn.example"
 
 
 class Command(BaseCommand):
-    help = "Fill an empty database with a demo organisation: departments and people with roles."
+    help = (
+        "Fill an empty database with a demo organisation: departments, people with roles, "
+        "and a few days of conversations under an SLA policy."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -94,9 +97,13 @@ class Command(BaseCommand):
                 services.user_set_departments(
                     by=by, user=user, departments=[departments[d] for d in member_of]
                 )
+            from socialdesk.inbox.demo import fill_demo_inbox
+
+            conversations = fill_demo_inbox()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation “{ORGANISATION}” is ready:"))
         for _name, local, role, member_of in PEOPLE:
             self.stdout.write(
                 f"  {local + '@' + DOMAIN:<40} {Role(role).label!s:<22} {', '.join(member_of)}"
             )
+        self.stdout.write(f"The inbox holds {conversations} conversations under a 24-hour policy.")
         self.stdout.write(f"Every demo person signs in with the password: {password}")
