@@ -29,6 +29,15 @@ class ChannelAccount(models.Model):
     name = models.CharField(_("name"), max_length=120, blank=True)
     # Access tokens and app passwords, encrypted (channels.crypto); never shown anywhere.
     credentials_encrypted = models.TextField(blank=True, default="", editable=False)
+    # Polling: where to read, how often, how far (cursor), and how the last polls went.
+    url = models.URLField(_("address"), max_length=1000, blank=True)
+    poll_interval_seconds = models.PositiveIntegerField(default=300)
+    cursor = models.JSONField(default=dict, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    failures = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

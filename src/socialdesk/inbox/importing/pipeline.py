@@ -93,6 +93,8 @@ class Importer:
     network: str
     company_handles: set[str]
     thread_start_needs_reply: bool = False
+    listening: bool = False  # items from listening sources (feeds) never need a reply
+    fixed_account: ChannelAccount | None = None  # every item belongs to this account (a feed)
     chunk_size: int = 5000
     on_rejection: Callable[[Rejection], None] = lambda rejection: None
     on_progress: Callable[[ImportStats], None] = lambda stats: None
@@ -237,7 +239,7 @@ class Importer:
         for key in list(groups.parent):
             members[groups.find(key)].add(key)
 
-        placeholder = self._account("")
+        placeholder = self.fixed_account or self._account("")
         new_roots = [root for root in members if root.startswith("n:")]
         now = timezone.now()
         created = insert_returning_ids(
@@ -301,14 +303,16 @@ class Importer:
         contact_of: dict[str, int],
         stored_parents: dict[str, tuple[int, int]],
     ) -> dict[str, int]:
-        placeholder = self._account("")
+        placeholder = self.fixed_account or self._account("")
         now = timezone.now()
         values = []
         for row in rows:
             company = self._is_company(row)
             inbound = not company
             language = guess_language(row.text)
-            if inbound and self.thread_start_needs_reply and not row.parent_id:
+            if self.listening:
+                flag = False
+            elif inbound and self.thread_start_needs_reply and not row.parent_id:
                 flag = True
             elif inbound:
                 flag = needs_reply(

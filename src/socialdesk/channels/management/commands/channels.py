@@ -1,0 +1,97 @@
+"""`socialdesk channels`: add, list and poll channel accounts from the command line."""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+
+from socialdesk.accounts.audit import Acting
+from socialdesk.channels import services
+from socialdesk.channels.fetch import FetchError
+from socialdesk.channels.models import ChannelAccount, Network
+
+
+class Command(BaseCommand):
+    help = "Add, list and poll channel accounts."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        add = sub.add_parser("add", help="connect a channel")
+        kinds = add.add_subparsers(dest="kind", required=True, metavar="KIND")
+        rss = kinds.add_parser("rss", help="an RSS or Atom feed to listen to")
+        rss.add_argument("--url", required=True)
+        rss.add_argument("--name", default="")
+        rss.add_argument(
+            "--every", type=int, default=300, help="seconds between polls (at least 60)"
+        )
+        listing = sub.add_parser("list", help="list channel accounts")
+        listing.add_argument("--json", action="store_true")
+        poll = sub.add_parser("poll", help="poll one channel now")
+        poll.add_argument("name", help="the channel's name or handle")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        by = Acting(user=None, label="cli")
+        if options["action"] == "add":
+            try:
+                account = services.rss_add(
+                    by=by,
+                    url=options["url"],
+                    name=options["name"],
+                    poll_interval_seconds=options["every"],
+                )
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+            self.stdout.write(
+                f"Added {account.name} ({account.url}); "
+                f"it is polled every {account.poll_interval_seconds} s."
+            )
+        elif options["action"] == "list":
+            accounts = ChannelAccount.objects.exclude(handle="").order_by("network", "name")
+            rows = [
+                {
+                    "name": a.name, "network": a.network, "handle": a.handle, "url": a.url,
+                    "last_success_at": a.last_success_at.isoformat() if a.last_success_at else None,
+                    "last_error": a.last_error, "failures": a.failures,
+                }
+                for a in accounts
+            ]  # fmt: skip
+            if options["json"]:
+                self.stdout.write(json.dumps(rows, indent=2))
+            elif not rows:
+                self.stdout.write(
+                    "No channels yet. Add one with: socialdesk channels add rss --url URL"
+                )
+            else:
+                for row in rows:
+                    state = (
+                        f"error: {row['last_error']}"
+                        if row["last_error"]
+                        else (row["last_success_at"] or "not polled yet")
+                    )
+                    self.stdout.write(f"{row['network']:<9} {row['name']:<30} {state}")
+        else:
+            name = options["name"]
+            found = (
+                ChannelAccount.objects.filter(Q(name=name) | Q(handle=name.lower().lstrip("@")))
+                .exclude(handle="")
+                .first()
+            )
+            if found is None:
+                raise CommandError(f"no channel named {name!r}; see: socialdesk channels list")
+            account = found
+            if account.network != Network.RSS:
+                raise CommandError(
+                    f"polling {account.get_network_display()} comes with its connector"
+                )
+            from socialdesk.channels.rss.connector import poll as poll_rss
+
+            try:
+                stored = poll_rss(account)
+            except FetchError as error:
+                raise CommandError(f"{account.name}: {error}") from None
+            self.stdout.write(f"{account.name}: stored {stored} new item(s).")

@@ -1,0 +1,193 @@
+"""RSS and Atom feeds as listening sources, polled from a local server speaking real feeds."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from socialdesk.channels.fetch import FetchError
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.rss.connector import parse, plain_text, poll
+from socialdesk.inbox.models import Conversation, Message
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Bahnblog Nord</title><link>https://bahnblog.example/</link>
+<item><guid>https://bahnblog.example/1</guid><title>Neue Nachtzüge nach Kopenhagen</title>
+<link>https://bahnblog.example/1</link><pubDate>Mon, 02 Mar 2026 08:00:00 +0000</pubDate>
+<description>&lt;p&gt;Die &lt;b&gt;Nordlicht Bahn&lt;/b&gt; fährt ab Mai.&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&lt;/p&gt;</description>
+<author>redaktion@bahnblog.example (Redaktion)</author></item>
+<item><guid>https://bahnblog.example/2</guid><title>Kritik am WLAN</title><link>https://bahnblog.example/2</link>
+<pubDate>Tue, 03 Mar 2026 09:30:00 +0000</pubDate><description>Fahrgäste klagen.</description></item>
+</channel></rss>""".encode()
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Forum Nahverkehr</title><id>urn:forum</id>
+<updated>2026-03-04T10:00:00Z</updated>
+<entry><id>urn:forum:post:77</id><title>Ticket-App zeigt QR-Code nicht</title><updated>2026-03-04T10:00:00Z</updated>
+<author><name>zugfan</name></author><link href="https://forum.example/77"/>
+<content type="html">&lt;a href="javascript:alert(3)"&gt;hier&lt;/a&gt; klicken</content></entry></feed>"""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    feeds: dict[str, bytes] = {}
+    hits: list[dict[str, str]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        type(self).hits.append({"path": self.path, "etag": self.headers.get("If-None-Match", "")})
+        body = type(self).feeds.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        tag = f'"{hash(body)}"'
+        if self.headers.get("If-None-Match") == tag:
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("ETag", tag)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def loopback_only(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return str(address) == "127.0.0.1"
+
+
+@pytest.fixture
+def feeds(settings) -> Iterator[str]:
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.test_rss.loopback_only"
+    _Handler.feeds = {"/rss": RSS, "/atom": ATOM, "/broken": b"<html>not a feed"}
+    _Handler.hits = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def _add(url: str, name: str) -> ChannelAccount:
+    call_command("channels", "add", "rss", "--url", url, "--name", name, stdout=StringIO())
+    return ChannelAccount.objects.get(name=name)
+
+
+def test_it_stores_each_new_entry_as_an_item_that_needs_no_reply(db, feeds):
+    account = _add(feeds + "/rss", "Bahnblog")
+    assert poll(account) == 2
+    messages = Message.objects.order_by("created_at")
+    assert [m.external_id for m in messages] == [
+        "https://bahnblog.example/1",
+        "https://bahnblog.example/2",
+    ]
+    assert not any(m.needs_reply for m in messages)
+    assert all(c.channel_account == account for c in Conversation.objects.all())
+    first = messages[0].text
+    assert first.startswith("Neue Nachtzüge nach Kopenhagen\n\nDie Nordlicht Bahn fährt ab Mai.")
+    assert "<" not in first and "alert" not in first
+
+
+def test_it_asks_conditionally_and_stores_nothing_twice(db, feeds):
+    account = _add(feeds + "/rss", "Bahnblog")
+    poll(account)
+    account.refresh_from_db()
+    assert poll(account) == 0
+    assert _Handler.hits[-1]["etag"]  # the second poll sent If-None-Match
+    _Handler.feeds["/rss"] = RSS.replace(
+        b"</channel>", b"<item><guid>3</guid><title>Neu</title></item></channel>"
+    )
+    account.refresh_from_db()
+    assert poll(account) == 1
+    assert Message.objects.count() == 3
+
+
+def test_it_reads_atom_and_removes_script_links(db, feeds):
+    account = _add(feeds + "/atom", "Forum")
+    assert poll(account) == 1
+    message = Message.objects.get()
+    assert message.author_handle == "zugfan"
+    assert "javascript" not in message.text and "hier klicken" in message.text
+
+
+def test_a_broken_feed_backs_off_and_shows_its_error(db, feeds):
+    account = _add(feeds + "/broken", "Kaputt")
+    with pytest.raises(FetchError, match="not a readable RSS or Atom feed"):
+        poll(account)
+    account.refresh_from_db()
+    assert account.failures == 1 and "not a readable" in account.last_error
+    assert account.next_poll_at and account.last_polled_at
+    first_delay = account.next_poll_at - account.last_polled_at
+    with pytest.raises(FetchError):
+        poll(account)
+    account.refresh_from_db()
+    assert account.next_poll_at and account.last_polled_at
+    assert account.next_poll_at - account.last_polled_at == 2 * first_delay
+
+
+def test_it_refuses_feeds_inside_the_network_in_production(db):
+    account = _add("http://10.0.0.7/feed.xml", "Intranet")
+    with pytest.raises(FetchError, match="inside a network"):
+        poll(account)
+    assert not Message.objects.exists()
+
+
+def test_the_command_line_adds_lists_and_polls(db, feeds):
+    out = StringIO()
+    call_command(
+        "channels", "add", "rss", "--url", feeds + "/rss", "--name", "Bahnblog", stdout=out
+    )
+    assert "polled every 300 s" in out.getvalue()
+    with pytest.raises(CommandError, match="connected already"):
+        call_command("channels", "add", "rss", "--url", feeds + "/rss")
+    with pytest.raises(CommandError, match="not an http"):
+        call_command("channels", "add", "rss", "--url", "ftp://example.org/feed")
+    out = StringIO()
+    call_command("channels", "poll", "Bahnblog", stdout=out)
+    assert "stored 2 new item(s)" in out.getvalue()
+    out = StringIO()
+    call_command("channels", "list", "--json", stdout=out)
+    listed = json.loads(out.getvalue())
+    assert listed[0]["name"] == "Bahnblog" and listed[0]["last_error"] == ""
+    with pytest.raises(CommandError, match="no channel named"):
+        call_command("channels", "poll", "Unbekannt")
+
+
+def test_plain_text_keeps_words_and_drops_markup():
+    assert (
+        plain_text('<p>Hallo <a href="javascript:x()">Welt</a> &amp; Co</p><script>bad()</script>')
+        == "Hallo Welt & Co"
+    )
+
+
+SHARED = Path(__file__).resolve().parents[5] / "shared/data/rss-atom-feeds"
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared is absent")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "heise.atom",
+        "guardian.rss",
+        "reddit.rss",
+        "craigslist.rss",
+        "feedburner.atom",
+        "gulp-atom.atom",
+    ],
+)
+def test_it_parses_real_feeds(name):
+    title, entries = parse((SHARED / name).read_bytes())
+    assert title and entries
+    from socialdesk.channels.rss.connector import _entry_row
+
+    rows = [_entry_row(e, title) for e in entries]
+    assert len({r.external_id for r in rows}) == len(rows)
+    assert all("<script" not in r.text for r in rows)
