@@ -100,6 +100,8 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"token": samples["invitation_token"]})
     if name == "accounts:password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if name == "channels:webhook":
+        return reverse(name, kwargs={"pk": samples["conversation"]})
     if name.startswith("sla:"):
         return reverse(name, kwargs={"pk": samples["hours" if "hours" in name else "policy"]})
     if name.startswith("inbox:"):

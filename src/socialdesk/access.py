@@ -31,6 +31,8 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "core:settings": EVERYONE,
     "core:set_language": PUBLIC,
     "core:healthz": PUBLIC,
+    # pushed by networks; authenticated by the HMAC signature of each delivery
+    "channels:webhook": PUBLIC,
     # inbox: everyone who may see a conversation reads it; the team works it
     "inbox:list": EVERYONE,
     "inbox:conversation": EVERYONE,

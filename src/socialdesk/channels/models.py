@@ -33,6 +33,8 @@ class ChannelAccount(models.Model):
     url = models.URLField(_("address"), max_length=1000, blank=True)
     poll_interval_seconds = models.PositiveIntegerField(default=300)
     cursor = models.JSONField(default=dict, blank=True)
+    # Webhooks: where in a pushed JSON document each field is (dotted paths); see webhook/.
+    mapping = models.JSONField(default=dict, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")

@@ -36,3 +36,27 @@ def rss_add(
             by, "channel.added", account, after={"network": "rss", "url": url, "name": account.name}
         )
     return account
+
+
+def webhook_add(*, by: Acting, name: str, secret: str = "") -> tuple[ChannelAccount, str]:
+    """Add an inbound webhook; return it and its signing secret (shown once)."""
+    import secrets as secrets_module
+
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "give the webhook a name"})
+    handle = name.lower().replace(" ", "-")[:255]
+    if ChannelAccount.objects.filter(network=Network.WEBHOOK, handle=handle).exists():
+        raise ValidationError({"name": f"a webhook named {name!r} exists already"})
+    secret = secret or secrets_module.token_urlsafe(32)
+    with transaction.atomic():
+        account = ChannelAccount(network=Network.WEBHOOK, handle=handle, name=name[:120])
+        account.set_credentials({"secret": secret})
+        account.save()
+        record(
+            by,
+            "channel.added",
+            account,
+            after={"network": "webhook", "name": name, "secret": secret},
+        )
+    return account, secret

@@ -323,7 +323,9 @@ class Importer:
             values.append(
                 (
                     conversation_of[row.external_id],
-                    self._account(row.author).pk if company else placeholder.pk,
+                    self._account(row.author).pk
+                    if company and self.fixed_account is None
+                    else placeholder.pk,
                     row.external_id,
                     Direction.OUTBOUND if company else Direction.INBOUND,
                     row.author,

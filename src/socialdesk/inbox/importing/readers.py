@@ -147,7 +147,7 @@ def parse_datetime(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _row_from_fields(fields: Mapping[str, str], *, default_account: str) -> ImportRow | RowError:
+def row_from_fields(fields: Mapping[str, str], *, default_account: str) -> ImportRow | RowError:
     missing = [name for name in REQUIRED_FIELDS if not (fields.get(name) or "").strip()]
     if missing:
         return RowError(f"missing {', '.join(missing)}")
@@ -198,7 +198,7 @@ def read_twcs(path: Path) -> Iterator[Parsed]:
             continue
         yield (
             line,
-            _row_from_fields(
+            row_from_fields(
                 {
                     "id": values["tweet_id"],
                     "author": values["author_id"],
@@ -238,7 +238,7 @@ def read_mapped_csv(
             for field, column in columns.items()
             if column in position
         }
-        yield line, _row_from_fields(fields, default_account=default_account)
+        yield line, row_from_fields(fields, default_account=default_account)
 
 
 def read_jsonl(path: Path, *, default_account: str = "") -> Iterator[Parsed]:
@@ -261,7 +261,7 @@ def read_jsonl(path: Path, *, default_account: str = "") -> Iterator[Parsed]:
         }
         if isinstance(value.get("inbound"), bool):
             fields["inbound"] = "true" if value["inbound"] else "false"
-        yield line, _row_from_fields(fields, default_account=default_account)
+        yield line, row_from_fields(fields, default_account=default_account)
 
 
 def company_authors_twcs(path: Path) -> set[str]:

@@ -6,9 +6,11 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
+from django.urls import reverse
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels import services
@@ -29,6 +31,9 @@ class Command(BaseCommand):
         rss.add_argument(
             "--every", type=int, default=300, help="seconds between polls (at least 60)"
         )
+        hook = kinds.add_parser("webhook", help="an endpoint a network pushes JSON to")
+        hook.add_argument("--name", required=True)
+        hook.add_argument("--secret", default="", help="the signing secret (default: generated)")
         listing = sub.add_parser("list", help="list channel accounts")
         listing.add_argument("--json", action="store_true")
         poll = sub.add_parser("poll", help="poll one channel now")
@@ -36,7 +41,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         by = Acting(user=None, label="cli")
-        if options["action"] == "add":
+        if options["action"] == "add" and options["kind"] == "webhook":
+            try:
+                hook, secret = services.webhook_add(
+                    by=by, name=options["name"], secret=options["secret"]
+                )
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+            url = settings.SITE_URL + reverse("channels:webhook", args=[hook.pk])
+            self.stdout.write(f"Added the webhook {hook.name}: POST to {url}")
+            self.stdout.write(f"Signing secret (shown only this once): {secret}")
+        elif options["action"] == "add":
             try:
                 account = services.rss_add(
                     by=by,

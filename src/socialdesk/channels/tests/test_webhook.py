@@ -1,0 +1,156 @@
+"""Inbound webhooks: signed deliveries are stored once; unsigned ones change nothing."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import AuditEvent
+from socialdesk.channels import services
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.webhook.receiver import signature
+from socialdesk.inbox.models import Conversation, Message
+
+SECRET = "hook-secret-for-tests"
+
+
+@pytest.fixture
+def hook(db):
+    account, _secret = services.webhook_add(
+        by=Acting(user=None, label="test"), name="Shop reviews", secret=SECRET
+    )
+    return account
+
+
+def _post(
+    account: ChannelAccount, payload: Any, *, secret: str = SECRET, header: bool = True
+) -> Any:
+    body = json.dumps(payload).encode()
+    headers = {"X-Hub-Signature-256": signature(secret, body)} if header else {}
+    return Client().post(
+        f"/hooks/{account.pk}/", body, content_type="application/json", headers=headers
+    )
+
+
+DELIVERY = {
+    "items": [
+        {
+            "id": "r1",
+            "author": "kim",
+            "text": "Wann kommt meine Bestellung?",
+            "created_at": "2026-03-02T08:00:00Z",
+        },
+        {
+            "id": "r2",
+            "author": "shop",
+            "text": "Morgen!",
+            "created_at": "2026-03-02T09:00:00Z",
+            "parent_id": "r1",
+            "inbound": False,
+        },
+    ]
+}
+
+
+def test_it_stores_a_signed_delivery_as_a_thread(hook):
+    response = _post(hook, DELIVERY)
+    assert response.status_code == 200
+    assert response.json() == {"stored": 2, "duplicates": 0, "rejected": []}
+    conversation = Conversation.objects.get()
+    assert conversation.channel_account == hook
+    assert conversation.first_response_seconds == 3600 and conversation.needs_reply
+
+
+@pytest.mark.parametrize("case", ["missing", "wrong secret", "tampered"])
+def test_it_refuses_an_unsigned_or_forged_delivery_and_writes_nothing(hook, case):
+    if case == "missing":
+        response = _post(hook, DELIVERY, header=False)
+    elif case == "wrong secret":
+        response = _post(hook, DELIVERY, secret="guess")
+    else:
+        body = json.dumps(DELIVERY).encode()
+        response = Client().post(
+            f"/hooks/{hook.pk}/", body.replace(b"Morgen", b"Never"), content_type="application/json",
+            headers={"X-Hub-Signature-256": signature(SECRET, body)},
+        )  # fmt: skip
+    assert response.status_code == 401
+    assert not Message.objects.exists()
+
+
+def test_a_replayed_delivery_creates_nothing_new(hook):
+    _post(hook, DELIVERY)
+    again = _post(hook, DELIVERY)
+    assert again.json() == {"stored": 0, "duplicates": 2, "rejected": []}
+    assert Message.objects.count() == 2
+
+
+def test_it_keeps_the_good_items_and_names_the_bad_ones(hook):
+    response = _post(
+        hook,
+        {
+            "items": [
+                {"id": "x1", "author": "a", "text": "ok?", "created_at": "2026-03-02T08:00:00Z"},
+                {"id": "x2", "text": "no author"},
+                "not an object",
+            ]
+        },
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["stored"] == 1
+    assert body["rejected"] == [
+        {"item": 1, "reason": "missing author, created_at"},
+        {"item": 2, "reason": "an item is not a JSON object"},
+    ]
+
+
+def test_it_reads_nested_fields_through_the_mapping(hook):
+    hook.mapping = {
+        "items": "entry",
+        "id": "message.mid",
+        "author": "sender.id",
+        "text": "message.text",
+        "created_at": "time",
+    }
+    hook.save()
+    response = _post(
+        hook,
+        {
+            "entry": [
+                {
+                    "time": "2026-03-02T08:00:00Z",
+                    "sender": {"id": "4711"},
+                    "message": {"mid": "m.1", "text": "Hallo?"},
+                }
+            ]
+        },
+    )
+    assert response.json()["stored"] == 1
+    assert Message.objects.get().author_handle == "4711"
+
+
+def test_it_answers_400_to_a_body_that_is_not_json(hook):
+    body = b"{not json"
+    response = Client().post(
+        f"/hooks/{hook.pk}/",
+        body,
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": signature(SECRET, body)},
+    )
+    assert response.status_code == 400 and "not JSON" in response.json()["error"]
+
+
+def test_the_command_line_prints_the_url_and_the_secret_once_and_the_audit_log_hides_it(db):
+    out = StringIO()
+    call_command("channels", "add", "webhook", "--name", "Partner Shop", stdout=out)
+    assert "POST to http://127.0.0.1:8000/hooks/" in out.getvalue()
+    secret = out.getvalue().split("shown only this once): ")[1].strip()
+    assert len(secret) >= 40
+    event = AuditEvent.objects.get(action="channel.added")
+    assert secret not in json.dumps(event.after)

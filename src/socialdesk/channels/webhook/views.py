@@ -1,0 +1,42 @@
+"""The endpoint networks push to: one per channel account."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.channels.webhook.receiver import SignatureError, receive, verify
+
+MAX_BODY = 2 * 1024 * 1024
+
+
+@csrf_exempt  # authenticated by the HMAC signature, not by a session
+@require_POST
+def deliver(request: HttpRequest, pk: int) -> JsonResponse:
+    account = ChannelAccount.objects.filter(pk=pk, network=Network.WEBHOOK).first()
+    if account is None:
+        return JsonResponse({"error": "no such webhook"}, status=404)
+    if int(request.headers.get("Content-Length") or 0) > MAX_BODY:
+        return JsonResponse(
+            {"error": f"the body is larger than {MAX_BODY // 1024} KiB"}, status=413
+        )
+    body = request.body
+    try:
+        verify(account, body, request.headers.get("X-Hub-Signature-256"))
+    except SignatureError as error:
+        return JsonResponse({"error": str(error)}, status=401)
+    try:
+        delivery = receive(account, body)
+    except ValueError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    status = 400 if delivery.rejected and not delivery.stored and not delivery.duplicates else 200
+    return JsonResponse(
+        {
+            "stored": delivery.stored,
+            "duplicates": delivery.duplicates,
+            "rejected": delivery.rejected,
+        },
+        status=status,
+    )
