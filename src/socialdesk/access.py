@@ -33,6 +33,7 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "core:healthz": PUBLIC,
     # pushed by networks; authenticated by the HMAC signature of each delivery
     "channels:webhook": PUBLIC,
+    "channels:health": MANAGERS,
     # inbox: everyone who may see a conversation reads it; the team works it
     "inbox:list": EVERYONE,
     "inbox:conversation": EVERYONE,

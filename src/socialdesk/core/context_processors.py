@@ -31,6 +31,7 @@ _SECTION_OF = [
     ("accounts:invit", "accounts:people"),
     ("accounts:", "core:settings"),
     ("sla:", "core:settings"),
+    ("channels:", "core:settings"),
 ]
 
 

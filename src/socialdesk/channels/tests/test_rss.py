@@ -191,3 +191,37 @@ def test_it_parses_real_feeds(name):
     rows = [_entry_row(e, title) for e in entries]
     assert len({r.external_id for r in rows}) == len(rows)
     assert all("<script" not in r.text for r in rows)
+
+
+def test_the_worker_polls_due_channels_and_a_failing_one_does_not_stop_the_rest(db, feeds):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from socialdesk.channels.tasks import poll_due
+
+    broken = _add(feeds + "/broken", "Kaputt")
+    good = _add(feeds + "/rss", "Bahnblog")
+    later = _add(feeds + "/atom", "Forum")
+    later.next_poll_at = timezone.now() + timedelta(minutes=5)
+    later.save()
+    assert poll_due() == 2  # the blog's two entries; the forum is not due, the broken feed failed
+    broken.refresh_from_db()
+    good.refresh_from_db()
+    assert broken.failures == 1 and good.last_success_at is not None
+    assert not Message.objects.filter(channel_account=later).exists()
+
+
+def test_the_health_page_shows_errors_and_adds_a_feed(client_as, feeds):
+    account = _add(feeds + "/broken", "Kaputt")
+    with pytest.raises(FetchError):
+        poll(account)
+    client = client_as("manager")
+    page = client.get("/settings/channels/").content.decode()
+    assert "Kaputt" in page and "1 failure" in page and "not a readable RSS or Atom feed" in page
+    response = client.post("/settings/channels/", {"url": feeds + "/rss", "name": "Bahnblog"})
+    assert response.status_code == 302
+    assert ChannelAccount.objects.filter(name="Bahnblog", url=feeds + "/rss").exists()
+    again = client.post("/settings/channels/", {"url": feeds + "/rss"})
+    assert "connected already" in again.content.decode()
+    assert client_as("agent").get("/settings/channels/").status_code == 403

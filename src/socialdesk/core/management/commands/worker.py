@@ -38,15 +38,17 @@ class Command(BaseCommand):
 
 
 def _schedule(every: float) -> None:
-    """Queue the SLA check every `every` seconds; running it twice does no harm."""
+    """Queue the SLA check and the channel polls every `every` seconds (both idempotent)."""
     from django.db import close_old_connections
 
+    from socialdesk.channels.tasks import poll_channels
     from socialdesk.sla.tasks import check_slas
 
     while True:
         time.sleep(every)
         try:
             check_slas.enqueue()
+            poll_channels.enqueue()
         except Exception:  # the database may be busy or restarting: try again next round
             logger.exception("could not queue the SLA check")
         finally:
