@@ -1,0 +1,186 @@
+"""In headless Chromium: hostile posts from every channel show as text and never run.
+
+Payloads arrive through a signed webhook (author, display name, text) and an RSS feed
+(title, HTML description, author); the inbox list, its search and every conversation are
+opened, and nothing may open a dialog, set a marker on the page, or trip the CSP.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Role, User
+from socialdesk.channels import services
+from socialdesk.channels.rss.connector import poll
+from socialdesk.channels.webhook.receiver import signature
+from socialdesk.inbox.models import Conversation
+from tests.test_browser import browser_page  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.browser]
+
+MARK = "window.__xss=1"
+PAYLOADS = [
+    f"<script>{MARK}</script>",
+    f"<img src=x onerror={MARK}>",
+    f'<img src="x" onerror="{MARK}">',
+    f"<svg onload={MARK}>",
+    f"<svg><script>{MARK}</script></svg>",
+    f"<body onload={MARK}>",
+    f'<iframe src="javascript:{MARK}"></iframe>',
+    f'<iframe srcdoc="<script>parent.{MARK}</script>"></iframe>',
+    f'<a href="javascript:{MARK}">click</a>',
+    f'<a href="JaVaScRiPt:{MARK}">x</a>',
+    f'<a href="&#106;avascript:{MARK}">x</a>',
+    f"<math><mtext><table><mglyph><style><img src=x onerror={MARK}>",
+    f"<details open ontoggle={MARK}>",
+    f"<video><source onerror={MARK}></video>",
+    f"<audio src=x onerror={MARK}>",
+    f"<input autofocus onfocus={MARK}>",
+    f"<select autofocus onfocus={MARK}>",
+    f"<textarea autofocus onfocus={MARK}></textarea>",
+    f"<keygen autofocus onfocus={MARK}>",
+    f"<marquee onstart={MARK}>",
+    f'<object data="javascript:{MARK}"></object>',
+    f'<embed src="javascript:{MARK}">',
+    f'<form action="javascript:{MARK}"><button>go</button></form>',
+    f"<isindex action=javascript:{MARK} type=image>",
+    f'<div style="background:url(javascript:{MARK})">',
+    f"<style>@import 'javascript:{MARK}';</style>",
+    f'<link rel=stylesheet href="javascript:{MARK}">',
+    f'<meta http-equiv="refresh" content="0;url=javascript:{MARK}">',
+    f'<base href="javascript:{MARK}//">',
+    f'"><script>{MARK}</script>',
+    f"'><img src=x onerror={MARK}>",
+    f"</textarea><script>{MARK}</script>",
+    f"</title><script>{MARK}</script>",
+    f"<scr<script>ipt>{MARK}</scr</script>ipt>",
+    f"<<script>script>{MARK}<</script>/script>",
+    f"<SCRIPT SRC=data:text/javascript,{MARK}></SCRIPT>",
+    '<script src="data:text/javascript;base64,d2luZG93Ll9feHNzPTE="></script>',
+    f"<img src=`x` onerror={MARK}>",
+    f"<img/src/onerror={MARK}>",
+    f"<svg/onload={MARK}>",
+    f'<img src=x:alert(1) onerror=eval("{MARK}")>',
+    f'<div hx-get="/inbox/" hx-on:click="{MARK}" hx-trigger="load">htmx</div>',
+    f'<div hx-vals=\'js:{{a: {MARK}}}\' hx-post="/x" hx-trigger="load">htmx</div>',
+    "{{ 7*7 }} {% debug %}",
+    f"javascript:{MARK}",
+    f"data:text/html,<script>{MARK}</script>",
+    f'<noscript><p title="</noscript><img src=x onerror={MARK}>">',
+    f"<template><img src=x onerror={MARK}></template>",
+    f"<xmp><img src=x onerror={MARK}></xmp>",
+    f"<plaintext><img src=x onerror={MARK}>",
+    '<img src=x onerror="&#119;indow.__xss=1">',
+    f"\u003cscript\u003e{MARK}\u003c/script\u003e",
+]
+
+
+class _Feed(BaseHTTPRequestHandler):
+    body = b""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(type(self).body)
+
+
+@pytest.fixture
+def feed_server(settings) -> Iterator[str]:
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.test_rss.loopback_only"
+    items = "".join(
+        f"<item><guid>p{i}</guid><title>{escape(p)}</title><description>{escape(p)}</description>"
+        f"<author>x@example.org ({escape(p)})</author></item>"
+        for i, p in enumerate(PAYLOADS)
+    )
+    _Feed.body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>{escape(PAYLOADS[0])}</title>{items}</channel></rss>".encode()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/feed"
+    httpd.shutdown()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_payload_runs_anywhere(live_server, browser_page, feed_server):  # noqa: F811
+    page, console_errors = browser_page
+    assert len(PAYLOADS) >= 50
+    by = Acting(user=None, label="test")
+    hook, secret = services.webhook_add(by=by, name="Hostile hook", secret="s3cret")
+    delivery = json.dumps(
+        {
+            "items": [
+                {
+                    "id": f"w{i}",
+                    "author": p[:60],
+                    "author_name": p,
+                    "text": p,
+                    "created_at": "2026-03-02T08:00:00Z",
+                }
+                for i, p in enumerate(PAYLOADS)
+            ]
+        }
+    ).encode()
+    response = Client().post(
+        f"/hooks/{hook.pk}/",
+        delivery,
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": signature(secret, delivery)},
+    )
+    assert response.status_code == 200 and response.json()["stored"] == len(PAYLOADS)
+    assert poll(services.rss_add(by=by, url=feed_server, name=PAYLOADS[1])) == len(PAYLOADS)
+
+    User.objects.create_user(
+        "ada@example.com",
+        "ada's long passphrase",
+        full_name=PAYLOADS[2],
+        role=Role.ADMIN,
+        language="en",
+    )
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("E-mail address").fill("ada@example.com")
+    page.get_by_label("Password").fill("ada's long passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    urls = [
+        "/",
+        "/inbox/?status=all",
+        "/inbox/?status=all&q=script",
+        "/inbox/?status=all&q=onerror",
+        "/settings/channels/",
+    ]
+    urls += [f"/inbox/{pk}/" for pk in Conversation.objects.values_list("pk", flat=True)]
+    for url in urls:
+        page.goto(live_server.url + url)
+        page.wait_for_load_state("load")
+        assert page.evaluate("() => window.__xss") is None, url
+    assert dialogs == []
+    assert [e for e in console_errors if "Content Security Policy" in e] == []
+    # The payloads are on the pages as text, not as markup.
+    hooked = Conversation.objects.filter(channel_account=hook).first()
+    assert hooked is not None
+    page.goto(live_server.url + f"/inbox/{hooked.pk}/")
+    assert (
+        "<img src=x onerror=" in page.locator(".thread-items").inner_text()
+        or "<script>" in page.locator(".thread-items").inner_text()
+    )
+    connections.close_all()
