@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from socialdesk.inbox.models import (
@@ -195,7 +194,3 @@ def _evaluate(
     conversation.sla_state = (
         max(states, key=lambda s: _SEVERITY[SlaState(s)]) if states else SlaState.NONE
     )
-
-
-def open_conversations_with_targets() -> Q:
-    return Q(status__in=[Status.OPEN, Status.WAITING]) & ~Q(sla_policy=None)

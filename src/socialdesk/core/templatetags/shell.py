@@ -25,3 +25,11 @@ def minutes(value: Any) -> int:
         return max(1, round(float(value.total_seconds()) / 60))
     except AttributeError:
         return 1
+
+
+@register.simple_tag
+def role_descriptions() -> list[tuple[str, str]]:
+    """Return (role, what it may do) for the role help beside role choices."""
+    from socialdesk.accounts.models import ROLE_DESCRIPTIONS, Role
+
+    return [(str(Role(role).label), str(text)) for role, text in ROLE_DESCRIPTIONS.items()]
