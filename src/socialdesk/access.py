@@ -34,10 +34,15 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     # pushed by networks; authenticated by the HMAC signature of each delivery
     "channels:webhook": PUBLIC,
     "channels:health": MANAGERS,
+    "channels:mastodon_start": MANAGERS,
+    "channels:mastodon_callback": MANAGERS,
+    "channels:bluesky_connect": MANAGERS,
     # inbox: everyone who may see a conversation reads it; the team works it
     "inbox:list": EVERYONE,
     "inbox:conversation": EVERYONE,
     "inbox:reply": TEAM,
+    "inbox:retry_send": TEAM,
+    "inbox:delivery": EVERYONE,
     "inbox:note": TEAM | {Role.MEMBER},
     "inbox:assign": TEAM,
     "inbox:status": TEAM,

@@ -73,3 +73,21 @@ class ChannelAccount(models.Model):
     def normalise_handle(cls, handle: str) -> str:
         """Return a handle without leading @ and in lower case, as it is stored."""
         return handle.strip().lstrip("@").lower()
+
+
+class SetAsideItem(models.Model):
+    """An item a channel delivered that could not be read; kept so nothing is lost silently."""
+
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="set_aside"
+    )
+    external_id = models.CharField(max_length=255, blank=True)
+    reason = models.TextField()
+    raw = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.channel_account}: {self.reason[:60]}"

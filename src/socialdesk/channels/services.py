@@ -60,3 +60,169 @@ def webhook_add(*, by: Acting, name: str, secret: str = "") -> tuple[ChannelAcco
             after={"network": "webhook", "name": name, "secret": secret},
         )
     return account, secret
+
+
+def _instance_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if url and "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError({"instance": f"{url!r} is not the address of a Mastodon instance"})
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def mastodon_app(instance_url: str, redirect_uri: str) -> tuple[str, str, str]:
+    """Register socialdesk as an app on the instance; return (instance, client id, secret)."""
+    from mastodon import Mastodon
+
+    from socialdesk.channels.base import ChannelError
+    from socialdesk.channels.mastodon.connector import SCOPES, TIMEOUT
+    from socialdesk.channels.net import USER_AGENT, public_session
+
+    instance = _instance_url(instance_url)
+    try:
+        client_id, client_secret = Mastodon.create_app(
+            "socialdesk",
+            scopes=SCOPES,
+            redirect_uris=redirect_uri,
+            api_base_url=instance,
+            request_timeout=TIMEOUT,
+            session=public_session(),
+            user_agent=USER_AGENT,
+        )
+    except Exception as error:  # Mastodon.py raises its own errors and requests' ones
+        raise ValidationError(
+            {"instance": f"{instance} did not accept the app registration: {_plain(error)}"}
+        ) from None
+    if not client_id:
+        raise ChannelError(f"{instance} returned no client id")
+    return instance, str(client_id), str(client_secret)
+
+
+def _plain(error: BaseException) -> str:
+    from socialdesk.channels.fetch import FetchError
+
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, FetchError):
+        return str(cause)
+    return str(error)[:300]
+
+
+def mastodon_connect(
+    *,
+    by: Acting,
+    instance_url: str,
+    access_token: str,
+    name: str = "",
+    poll_interval_seconds: int = 60,
+    app: tuple[str, str] | None = None,
+) -> tuple[ChannelAccount, bool]:
+    """Connect (or reconnect) a Mastodon account; return it and whether it is new.
+
+    The token is checked with the instance first; a token that does not work is refused
+    with the instance's reason and nothing is stored.
+    """
+    from socialdesk.channels.base import ChannelError
+    from socialdesk.channels.mastodon import connector
+
+    instance = _instance_url(instance_url)
+    token = access_token.strip()
+    if not token:
+        raise ValidationError({"access_token": "paste the account's access token"})
+    client = connector.client(instance, token)
+    try:
+        me = connector.call(client, client.account_verify_credentials)
+        info = connector.call(client, client.instance)
+    except ChannelError as error:
+        raise ValidationError({"access_token": f"{instance}: {error}"}) from None
+    domain = str(info.get("domain") or info.get("uri") or urlsplit(instance).hostname).lower()
+    domain = urlsplit(domain).hostname or domain if "://" in domain else domain
+    handle = connector.handle_of(me, domain)
+    credentials: dict[str, str] = {
+        "access_token": token,
+        "account_id": str(me.id),
+        "domain": domain,
+    }
+    if app:
+        credentials.update({"client_id": app[0], "client_secret": app[1]})
+    with transaction.atomic():
+        account = (
+            ChannelAccount.objects.select_for_update()
+            .filter(network=Network.MASTODON, handle=handle)
+            .first()
+        )
+        created = account is None
+        if account is None:
+            account = ChannelAccount(network=Network.MASTODON, handle=handle)
+        account.name = (name.strip() or account.name or f"@{handle}")[:120]
+        account.url = instance
+        account.poll_interval_seconds = max(30, poll_interval_seconds)
+        account.last_error = ""
+        account.failures = 0
+        account.next_poll_at = None
+        account.set_credentials(credentials)
+        account.save()
+        record(
+            by,
+            "channel.added" if created else "channel.reconnected",
+            account,
+            after={"network": "mastodon", "instance": instance, "handle": handle},
+        )
+    return account, created
+
+
+def bluesky_connect(
+    *,
+    by: Acting,
+    handle: str,
+    app_password: str,
+    service: str = "https://bsky.social",
+    name: str = "",
+    poll_interval_seconds: int = 60,
+) -> tuple[ChannelAccount, bool]:
+    """Connect (or reconnect) a Bluesky account with an app password; log in once to check."""
+    from socialdesk.channels.base import ChannelError
+    from socialdesk.channels.bluesky import connector
+
+    identifier = ChannelAccount.normalise_handle(handle)
+    if not identifier:
+        raise ValidationError({"handle": "give the account's handle, e.g. nordlicht.bsky.social"})
+    if not app_password.strip():
+        raise ValidationError({"app_password": "paste an app password of the account"})
+    service = _instance_url(service)
+    try:
+        client, session = connector.login(service, identifier, app_password.strip())
+    except ChannelError as error:
+        raise ValidationError({"app_password": f"{service}: {error}"}) from None
+    me = client.me if client.me is not None else None
+    did = str(client._session.did) if client._session else ""
+    account_handle = str(client._session.handle if client._session else identifier).lower()
+    with transaction.atomic():
+        account = (
+            ChannelAccount.objects.select_for_update()
+            .filter(network=Network.BLUESKY, handle=account_handle)
+            .first()
+        )
+        created = account is None
+        if account is None:
+            account = ChannelAccount(network=Network.BLUESKY, handle=account_handle)
+        account.name = (name.strip() or account.name or f"@{account_handle}")[:120]
+        account.url = service
+        account.poll_interval_seconds = max(30, poll_interval_seconds)
+        account.last_error = ""
+        account.failures = 0
+        account.next_poll_at = None
+        account.set_credentials(
+            {"identifier": identifier, "app_password": app_password.strip(), "did": did,
+             "session": session}
+        )  # fmt: skip
+        account.save()
+        record(
+            by,
+            "channel.added" if created else "channel.reconnected",
+            account,
+            after={"network": "bluesky", "service": service, "handle": account_handle},
+        )
+    del me
+    return account, created

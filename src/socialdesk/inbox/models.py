@@ -160,6 +160,16 @@ class Direction(models.TextChoices):
     OUTBOUND = "out", _("From the company")
 
 
+class Delivery(models.TextChoices):
+    """How far a company message is on its way to the network ("" = nothing to send)."""
+
+    NONE = "", _("Not sent by socialdesk")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not sent")
+
+
 class Message(models.Model):
     """One post or direct message, inbound (a customer's) or outbound (the company's)."""
 
@@ -196,6 +206,17 @@ class Message(models.Model):
     )
     language = models.CharField(max_length=8, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
+    # Network specifics needed to answer in place: visibility, uri/cid, thread root, link.
+    meta = models.JSONField(default=dict, blank=True)
+    # Sending (outbound replies written in socialdesk): at most once, see channels/sending.py.
+    delivery = models.CharField(
+        max_length=8, choices=Delivery.choices, default="", db_default="", blank=True
+    )
+    delivery_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    delivery_error = models.TextField(blank=True, default="", db_default="")
+    delivery_next_at = models.DateTimeField(null=True, blank=True)
+    delivery_claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -204,7 +225,14 @@ class Message(models.Model):
                 fields=["channel_account", "external_id"], name="unique_message_per_account"
             )
         ]
-        indexes = [models.Index(fields=["external_id"], name="message_external_id")]
+        indexes = [
+            models.Index(fields=["external_id"], name="message_external_id"),
+            models.Index(
+                fields=["delivery", "delivery_next_at"],
+                condition=models.Q(delivery__in=["queued", "sending"]),
+                name="message_delivery_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.external_id}"

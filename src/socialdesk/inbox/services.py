@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Iterable
@@ -15,10 +16,13 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, User
+from socialdesk.channels.base import SENDING, connector
+from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import (
     Conversation,
     ConversationEvent,
+    Delivery,
     Direction,
     Message,
     Note,
@@ -30,6 +34,7 @@ from socialdesk.inbox.models import (
 )
 from socialdesk.sla.services import refresh_sla
 
+logger = logging.getLogger(__name__)
 MAX_REPLY = 5000
 _MENTION = re.compile(r"(?<![\w.])@([\w.+-]+)")
 
@@ -39,8 +44,9 @@ def conversation_reply(
 ) -> Message:
     """Store the company's reply; `then` may be "waiting" or "resolved".
 
-    The reply is visible to the customer, so it stops the first-response clock. Sending it
-    over a live network is the job of the channel (once the channel is connected).
+    The reply is visible to the customer, so it stops the first-response clock. In a
+    connected channel it is queued and the worker sends it (channels/sending.py); the text
+    is the one that goes out (on Mastodon it names the customer, so they are notified).
     """
     text = text.strip()
     if not text:
@@ -49,26 +55,60 @@ def conversation_reply(
         raise ValidationError(
             {"text": _("The reply is longer than %(max)s characters.") % {"max": MAX_REPLY}}
         )
+    account = conversation.channel_account
+    parent = (
+        conversation.messages.filter(direction=Direction.INBOUND).order_by("-created_at").first()
+    )
+    live = live_channel(account)
+    if live and parent is not None:
+        text = connector(account.network).reply_text(parent.meta, parent.author_handle, text)
     with transaction.atomic():
         message = Message.objects.create(
             conversation=conversation,
-            channel_account=conversation.channel_account,
+            channel_account=account,
             external_id=f"local-{uuid.uuid4()}",
             direction=Direction.OUTBOUND,
-            author_handle=conversation.channel_account.handle,
+            author_handle=account.handle,
             author_user=by.user,
             text=text,
             created_at=timezone.now(),
-            parent=conversation.messages.filter(direction=Direction.INBOUND)
-            .order_by("-created_at")
-            .first(),
+            parent=parent,
+            language=conversation.language,
+            delivery=Delivery.QUEUED if live else Delivery.NONE,
         )
         refresh_conversations({conversation.pk})
         conversation.refresh_from_db()
         if then in (Status.WAITING, Status.RESOLVED):
             conversation_set_status(by=by, conversation=conversation, status=then)
         refresh_sla([conversation.pk])
+        if live:
+            transaction.on_commit(_send_soon)
     return message
+
+
+def live_channel(account: ChannelAccount) -> bool:
+    """Whether replies in this channel go out to the network (a connected account)."""
+    return account.network in SENDING and bool(account.credentials_encrypted)
+
+
+def _send_soon() -> None:
+    from socialdesk.channels.tasks import send_replies
+
+    try:
+        send_replies.enqueue()
+    except Exception:  # the worker's schedule sends it within a minute anyway
+        logger.exception("could not queue sending")
+
+
+def message_retry_send(*, by: Acting, message: Message) -> None:
+    """Queue a reply that was not sent once more; the network is asked first if it arrived."""
+    from socialdesk.channels.sending import requeue
+
+    if message.delivery != Delivery.FAILED:
+        raise ValidationError(_("Only a reply that was not sent can be sent again."))
+    requeue(message)
+    record(by, "message.send_retried", message, before={"error": message.delivery_error})
+    transaction.on_commit(_send_soon)
 
 
 def _mentioned_users(text: str) -> list[User]:

@@ -175,6 +175,25 @@ def needs_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(message.conversation_id)
 
 
+@require_POST
+def retry_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a reply that was not sent once more (it is looked up on the network first)."""
+    message = selectors.message_for_user(_user(request), pk)
+    try:
+        services.message_retry_send(by=acting(request), message=message)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The reply is queued again."))
+    return _back(message.conversation_id)
+
+
+def delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    """The delivery state of one reply (polled by the conversation page while it is on its way)."""
+    message = selectors.message_for_user(_user(request), pk)
+    return render(request, "inbox/conversation.html#delivery", {"item": message})
+
+
 def notifications(request: HttpRequest) -> HttpResponse:
     """The person's notifications, newest first; opening the page marks them read."""
     from django.utils import timezone

@@ -11,24 +11,22 @@ from __future__ import annotations
 import calendar
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 import nh3
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from socialdesk.channels.base import PermanentError, store_batch
 from socialdesk.channels.fetch import Address, FetchError, fetch, is_public_address
-from socialdesk.channels.models import ChannelAccount, Network
-from socialdesk.inbox.importing.pipeline import Importer
+from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.importing.readers import ImportRow
 
 MAX_TEXT = 5000
 SEEN_KEPT = 2000
-BACKOFF_MAX = timedelta(hours=6)
 
 
 def _allowed() -> Callable[[Address], bool]:
@@ -87,61 +85,28 @@ def parse(body: bytes) -> tuple[str, list[Any]]:
 
 
 def poll(account: ChannelAccount) -> int:
-    """Fetch the feed once, store new entries, move the cursor; return how many were new."""
-    now = timezone.now()
+    """Fetch the feed once, store new entries and move the cursor; return how many were new."""
     cursor = dict(account.cursor or {})
-    try:
-        result = fetch(
-            account.url,
-            etag=cursor.get("etag"),
-            last_modified=cursor.get("last_modified"),
-            allowed=_allowed(),
-        )
-        if result.status == 304:
-            _record_success(account, now, cursor)
-            return 0
-        title, entries = parse(result.body)
-    except FetchError as error:
-        _record_failure(account, now, str(error))
-        raise
+    result = fetch(
+        account.url,
+        etag=cursor.get("etag"),
+        last_modified=cursor.get("last_modified"),
+        allowed=_allowed(),
+    )
+    if result.status == 304:
+        return 0
+    title, entries = parse(result.body)
     seen = list(cursor.get("seen", []))
     seen_set = set(seen)
-    rows = [_entry_row(e, title or account.name) for e in entries]
-    new_rows = [r for r in rows if r.external_id not in seen_set]
-    with transaction.atomic():
-        importer = Importer(
-            network=Network.RSS, company_handles=set(), listening=True, fixed_account=account
-        )
-        importer.feed(account.url, [(index, row) for index, row in enumerate(new_rows, start=1)])
-        seen = (seen + [r.external_id for r in new_rows])[-SEEN_KEPT:]
-        cursor.update({"etag": result.etag, "last_modified": result.last_modified, "seen": seen})
-        _record_success(account, now, cursor)
-    return importer.stats.created
+    new_rows = [
+        row
+        for row in (_entry_row(e, title or account.name) for e in entries)
+        if row.external_id not in seen_set
+    ]
+    seen = (seen + [r.external_id for r in new_rows])[-SEEN_KEPT:]
+    cursor.update({"etag": result.etag, "last_modified": result.last_modified, "seen": seen})
+    return store_batch(account, new_rows, cursor, listening=True)
 
 
-def _record_success(account: ChannelAccount, now: datetime, cursor: dict[str, Any]) -> None:
-    account.cursor = cursor
-    account.last_polled_at = account.last_success_at = now
-    account.last_error = ""
-    account.failures = 0
-    account.next_poll_at = now + timedelta(seconds=account.poll_interval_seconds)
-    account.save(
-        update_fields=[
-            "cursor",
-            "last_polled_at",
-            "last_success_at",
-            "last_error",
-            "failures",
-            "next_poll_at",
-        ]
-    )
-
-
-def _record_failure(account: ChannelAccount, now: datetime, error: str) -> None:
-    """Back off exponentially: a failing feed is asked less and less often (6 h at most)."""
-    account.failures += 1
-    delay = min(timedelta(seconds=account.poll_interval_seconds * 2**account.failures), BACKOFF_MAX)
-    account.last_polled_at = now
-    account.last_error = error[:2000]
-    account.next_poll_at = now + delay
-    account.save(update_fields=["failures", "last_polled_at", "last_error", "next_poll_at"])
+def send(account: ChannelAccount, message: Any) -> Any:
+    raise PermanentError("feeds are read, not written to")

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from socialdesk.channels.base import poll
 from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.channels.rss.connector import parse, plain_text, poll
+from socialdesk.channels.rss.connector import parse, plain_text
 from socialdesk.inbox.models import Conversation, Message
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -39,6 +39,7 @@ PREVIEW_LENGTH = 280
 MESSAGE_FIELDS = [
     "conversation", "channel_account", "external_id", "direction", "author_handle", "contact",
     "text", "created_at", "parent", "parent_external_id", "needs_reply", "language", "imported_at",
+    "meta",
 ]  # fmt: skip
 
 
@@ -337,6 +338,7 @@ class Importer:
                     flag,
                     language,
                     now,
+                    row.meta or {},
                 )
             )
         insert_rows(Message, MESSAGE_FIELDS, values)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 TWCS_COLUMNS = (
     "tweet_id",
@@ -48,6 +49,7 @@ class ImportRow:
     parent_id: str
     account: str = ""
     author_name: str = ""
+    meta: dict[str, Any] | None = None  # network specifics (visibility, uri, cid, link)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels import services
+from socialdesk.channels.base import CONNECTORS, ChannelError, poll
 from socialdesk.channels.fetch import FetchError
-from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.channels.models import ChannelAccount
 
 
 class Command(BaseCommand):
@@ -31,6 +32,17 @@ class Command(BaseCommand):
         rss.add_argument(
             "--every", type=int, default=300, help="seconds between polls (at least 60)"
         )
+        masto = kinds.add_parser("mastodon", help="a Mastodon account (with an access token)")
+        masto.add_argument("--instance", required=True, help="e.g. https://mastodon.social")
+        masto.add_argument("--access-token", required=True)
+        masto.add_argument("--name", default="")
+        masto.add_argument("--every", type=int, default=60, help="seconds between polls")
+        bsky = kinds.add_parser("bluesky", help="a Bluesky account (with an app password)")
+        bsky.add_argument("--handle", required=True)
+        bsky.add_argument("--app-password", required=True)
+        bsky.add_argument("--service", default="https://bsky.social")
+        bsky.add_argument("--name", default="")
+        bsky.add_argument("--every", type=int, default=60, help="seconds between polls")
         hook = kinds.add_parser("webhook", help="an endpoint a network pushes JSON to")
         hook.add_argument("--name", required=True)
         hook.add_argument("--secret", default="", help="the signing secret (default: generated)")
@@ -51,6 +63,32 @@ class Command(BaseCommand):
             url = settings.SITE_URL + reverse("channels:webhook", args=[hook.pk])
             self.stdout.write(f"Added the webhook {hook.name}: POST to {url}")
             self.stdout.write(f"Signing secret (shown only this once): {secret}")
+        elif options["action"] == "add" and options["kind"] in ("mastodon", "bluesky"):
+            try:
+                if options["kind"] == "mastodon":
+                    account, created = services.mastodon_connect(
+                        by=by,
+                        instance_url=options["instance"],
+                        access_token=options["access_token"],
+                        name=options["name"],
+                        poll_interval_seconds=options["every"],
+                    )
+                else:
+                    account, created = services.bluesky_connect(
+                        by=by,
+                        handle=options["handle"],
+                        app_password=options["app_password"],
+                        service=options["service"],
+                        name=options["name"],
+                        poll_interval_seconds=options["every"],
+                    )
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+            verb = "Added" if created else "Reconnected"
+            self.stdout.write(
+                f"{verb} {account.name} (@{account.handle} on {account.url}); "
+                f"it is polled every {account.poll_interval_seconds} s."
+            )
         elif options["action"] == "add":
             try:
                 account = services.rss_add(
@@ -99,14 +137,13 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"no channel named {name!r}; see: socialdesk channels list")
             account = found
-            if account.network != Network.RSS:
+            if account.network not in CONNECTORS:
                 raise CommandError(
-                    f"polling {account.get_network_display()} comes with its connector"
+                    f"{account.get_network_display()} channels are not polled: "
+                    "the network pushes to the webhook address"
                 )
-            from socialdesk.channels.rss.connector import poll as poll_rss
-
             try:
-                stored = poll_rss(account)
-            except FetchError as error:
+                stored = poll(account)
+            except (ChannelError, FetchError) as error:
                 raise CommandError(f"{account.name}: {error}") from None
             self.stdout.write(f"{account.name}: stored {stored} new item(s).")

@@ -1,0 +1,194 @@
+"""What every network package (`channels/<kind>/connector.py`) provides, and how it is found.
+
+A connector module has these functions (see channels/README.md for the checklist):
+
+- `poll(account) -> int`: fetch what is new since `account.cursor`, store it with
+  `store_batch` (items and the moved cursor in one transaction), return how many were new.
+- `send(account, message) -> Sent`: post an outbound message as a reply where the customer
+  wrote; networks that can read back their posts also provide
+- `find_sent(account, message) -> Sent | None`: look up whether an earlier attempt to send
+  `message` reached the network (asked before any retry, so a reply is never posted twice).
+- `check(account) -> str`: verify the credentials; return the account's handle.
+
+Errors are `ChannelError` (try again later, maybe at a time the network named) or
+`PermanentError` (credentials revoked, post rejected: retrying cannot help).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from socialdesk.channels.models import ChannelAccount, Network, SetAsideItem
+from socialdesk.inbox.importing.pipeline import Importer, Rejection
+from socialdesk.inbox.importing.readers import ImportRow, RowError
+
+BACKOFF_MAX = timedelta(hours=6)
+
+CONNECTORS = {
+    Network.MASTODON: "socialdesk.channels.mastodon.connector",
+    Network.BLUESKY: "socialdesk.channels.bluesky.connector",
+    Network.RSS: "socialdesk.channels.rss.connector",
+}
+# Networks whose connector can send replies.
+SENDING = {Network.MASTODON, Network.BLUESKY}
+
+
+class ChannelError(Exception):
+    """The network could not be reached or refused for now; `retry_at` if it said when."""
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class RateLimited(ChannelError):
+    """The network's rate limit is reached: wait until `retry_at` (not counted as a failure)."""
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None, stored: int = 0) -> None:
+        super().__init__(message, retry_at=retry_at)
+        self.stored = stored
+
+
+class PermanentError(ChannelError):
+    """Trying again cannot help (revoked token, a post the network rejects)."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A post as it exists on the network after sending."""
+
+    external_id: str
+    url: str = ""
+    meta: dict[str, Any] | None = None
+
+
+def connector(network: str) -> ModuleType:
+    """Return the connector module of a network (ChannelError when there is none)."""
+    path = CONNECTORS.get(network)  # type: ignore[call-overload]
+    if path is None:
+        raise ChannelError(f"{network} channels are not polled")
+    return import_module(path)
+
+
+def store_batch(
+    account: ChannelAccount,
+    items: Iterable[ImportRow | RowError | tuple[str, str, Any]],
+    cursor: dict[str, Any],
+    *,
+    listening: bool = False,
+) -> int:
+    """Store items and the new cursor in ONE transaction; set bad items aside.
+
+    An item is an ImportRow, or a tuple (external id, reason, raw data) for one that could
+    not be read: it is kept on the channel's health page and never blocks the others.
+    """
+    rows: list[tuple[int, ImportRow | RowError]] = []
+    set_aside: list[SetAsideItem] = []
+    for index, item in enumerate(items, start=1):
+        if isinstance(item, tuple):
+            external_id, reason, raw = item
+            set_aside.append(
+                SetAsideItem(
+                    channel_account=account,
+                    external_id=str(external_id)[:255],
+                    reason=reason[:1000],
+                    raw=_jsonable(raw),
+                )
+            )
+        else:
+            rows.append((index, item))
+
+    def rejected(rejection: Rejection) -> None:
+        set_aside.append(
+            SetAsideItem(channel_account=account, external_id="", reason=rejection.reason[:1000])
+        )
+
+    with transaction.atomic():
+        importer = Importer(
+            network=account.network,
+            # user@instance, and the bare user as customers @mention it
+            company_handles={account.handle, account.handle.split("@")[0]},
+            listening=listening,
+            fixed_account=account,
+            on_rejection=rejected,
+        )
+        importer.feed(account.name or account.handle, rows)
+        SetAsideItem.objects.bulk_create(set_aside)
+        account.cursor = cursor
+        account.save(update_fields=["cursor"])
+    return importer.stats.created
+
+
+def _jsonable(raw: Any) -> Any:
+    import json
+
+    try:
+        return json.loads(json.dumps(raw, default=str))
+    except (TypeError, ValueError):
+        return repr(raw)[:5000]
+
+
+def record_success(account: ChannelAccount, *, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    account.last_polled_at = account.last_success_at = now
+    account.last_error = ""
+    account.failures = 0
+    account.next_poll_at = now + timedelta(seconds=account.poll_interval_seconds)
+    account.save(
+        update_fields=[
+            "last_polled_at",
+            "last_success_at",
+            "last_error",
+            "failures",
+            "next_poll_at",
+        ]
+    )
+
+
+def record_failure(account: ChannelAccount, error: ChannelError | str) -> None:
+    """Back off exponentially (6 h at most), or wait until the time the network named."""
+    now = timezone.now()
+    if isinstance(error, RateLimited) and error.retry_at:
+        account.last_polled_at = now
+        account.last_error = f"{error} (until {error.retry_at:%Y-%m-%d %H:%M:%S} UTC)"
+        account.next_poll_at = max(error.retry_at, now)
+        account.save(update_fields=["last_polled_at", "last_error", "next_poll_at"])
+        return
+    account.failures += 1
+    delay = min(timedelta(seconds=account.poll_interval_seconds * 2**account.failures), BACKOFF_MAX)
+    retry_at = error.retry_at if isinstance(error, ChannelError) else None
+    account.last_polled_at = now
+    account.last_error = str(error)[:2000]
+    account.next_poll_at = max(retry_at, now) if retry_at else now + delay
+    account.save(update_fields=["failures", "last_polled_at", "last_error", "next_poll_at"])
+
+
+def poll(account: ChannelAccount) -> int:
+    """Poll one channel now; record the outcome on it; re-raise ChannelError or FetchError."""
+    from socialdesk.channels.fetch import FetchError
+
+    try:
+        stored = int(connector(account.network).poll(account))
+    except FetchError as error:
+        record_failure(account, str(error))
+        raise
+    except RateLimited as error:
+        account.refresh_from_db(fields=["cursor"])
+        record_failure(account, error)
+        if error.stored:
+            return error.stored
+        raise
+    except ChannelError as error:
+        account.refresh_from_db(fields=["cursor"])
+        record_failure(account, error)
+        raise
+    record_success(account)
+    return stored

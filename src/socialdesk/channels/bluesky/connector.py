@@ -1,0 +1,367 @@
+"""Bluesky through the AT Protocol SDK (`atproto`): mentions, replies and quotes in; replies out.
+
+The session (access and refresh token) is stored encrypted with the account and reused: a
+poll logs in only when there is no session or the refresh token is no longer accepted; the
+SDK refreshes an expiring access token itself and every new session is saved again.
+Notifications are read newest first back to the last one seen, then stored in one
+transaction together with the new cursor. A reply is written with a record key derived from
+the message, so retrying after an unknown outcome can only find the same record, never make
+a second one; it carries the thread's root and parent references and facets for @mentions
+and links (byte offsets in UTF-8).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from atproto import Client, models
+from atproto_client.exceptions import (
+    BadRequestError,
+    InvokeTimeoutError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+from atproto_client.request import Request
+from atproto_core.exceptions import AtProtocolError
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from socialdesk.channels.base import ChannelError, PermanentError, RateLimited, Sent, store_batch
+from socialdesk.channels.fetch import FetchError
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.net import public_httpx_transport
+from socialdesk.inbox.importing.readers import ImportRow
+
+POST = "app.bsky.feed.post"
+PAGE = 50
+MAX_PAGES = 20
+TIMEOUT = 20.0
+MAX_GRAPHEMES = 300
+REASONS = {"mention", "reply", "quote"}
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_MENTION = re.compile(
+    rb"(?:^|[\s(])(@([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,})"
+)
+_LINK = re.compile(rb"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
+
+
+# --------------------------------------------------------------------------- client and session
+
+
+def _timeout() -> float:
+    return float(getattr(settings, "CHANNEL_TIMEOUT_SECONDS", TIMEOUT))
+
+
+def new_client(service: str) -> Client:
+    request = Request(transport=public_httpx_transport(_timeout()), timeout=_timeout())
+    return Client(base_url=service, request=request)
+
+
+def call[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call the SDK; turn its errors into ChannelError (later) or PermanentError (never)."""
+    try:
+        return function(*args, **kwargs)
+    except RateLimitExceededError as error:
+        retry_at = error.reset_at or timezone.now() + timedelta(seconds=error.retry_after or 300)
+        raise RateLimited("Bluesky's rate limit is reached", retry_at=retry_at) from None
+    except UnauthorizedError as error:
+        raise PermanentError(f"Bluesky refused the credentials ({error})") from None
+    except InvokeTimeoutError:
+        raise ChannelError("Bluesky did not answer in time") from None
+    except NetworkError as error:
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, FetchError):
+            raise PermanentError(str(cause)) from None
+        raise ChannelError(
+            f"Bluesky could not be reached ({error or type(error).__name__})"
+        ) from None
+    except BadRequestError as error:
+        raise PermanentError(f"Bluesky refused the request ({error})") from None
+    except RequestErrorBase as error:
+        status = error.response.status_code if error.response is not None else 0
+        if status >= 500 or status == 0:
+            raise ChannelError(f"Bluesky had a server error ({error})") from None
+        raise PermanentError(f"Bluesky refused the request ({error})") from None
+    except FetchError as error:
+        raise PermanentError(str(error)) from None
+    except AtProtocolError as error:
+        raise ChannelError(f"Bluesky error: {error or type(error).__name__}") from None
+
+
+def _is_expired(error: ChannelError) -> bool:
+    text = str(error)
+    return "ExpiredToken" in text or "InvalidToken" in text or "AuthenticationRequired" in text
+
+
+def login(service: str, identifier: str, app_password: str) -> tuple[Client, str]:
+    """Log in with an app password; return the client and its session string."""
+    client = new_client(service)
+    call(client.login, identifier, app_password, fetch_bsky_profile=False)
+    return client, client.export_session_string()
+
+
+def session_client(account: ChannelAccount) -> Client:
+    """A client on the stored session (logging in only when there is none that works)."""
+    credentials = account.credentials
+    client = new_client(account.url)
+    session = str(credentials.get("session", ""))
+    if session:
+        call(client.login, session_string=session, fetch_bsky_profile=False)
+    else:
+        call(client.login, credentials["identifier"], credentials["app_password"],
+             fetch_bsky_profile=False)  # fmt: skip
+        _save_session(account, client)
+
+    def saved(_event: Any, _session: Any) -> None:
+        _save_session(account, client)
+
+    client.on_session_change(saved)
+    return client
+
+
+def _save_session(account: ChannelAccount, client: Client) -> None:
+    credentials = account.credentials
+    credentials["session"] = client.export_session_string()
+    account.set_credentials(credentials)
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        credentials_encrypted=account.credentials_encrypted
+    )
+
+
+def with_session[T](account: ChannelAccount, work: Callable[[Client], T]) -> T:
+    """Run `work` with the stored session; when Bluesky no longer takes it, log in once."""
+    client = session_client(account)
+    try:
+        return work(client)
+    except PermanentError as error:
+        if not _is_expired(error) or not account.credentials.get("session"):
+            raise
+    credentials = account.credentials
+    credentials.pop("session", None)
+    account.set_credentials(credentials)
+    account.save(update_fields=["credentials_encrypted"])
+    return work(session_client(account))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _rkey(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
+
+
+def _web_url(handle: str, uri: str) -> str:
+    return f"https://bsky.app/profile/{handle}/post/{_rkey(uri)}"
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if hasattr(value, "model_dump"):
+        return dict(value.model_dump(by_alias=True, exclude_none=True))
+    return {}
+
+
+def row(notification: Any, *, me: str) -> ImportRow:
+    """One notification (mention, reply or quote) as an inbox row."""
+    record = _as_dict(notification.record)
+    author = notification.author
+    text = str(record.get("text") or "")
+    reply = record.get("reply") or {}
+    parent, root = reply.get("parent") or {}, reply.get("root") or {}
+    embed = record.get("embed") or {}
+    if notification.reason == "quote":
+        quoted = (embed.get("record") or {}).get("uri") or notification.reason_subject or ""
+        text += f"\n[quote of {quoted}]"
+    created = datetime.fromisoformat(str(record.get("createdAt") or notification.indexed_at))
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    handle = str(author.handle).lower()
+    return ImportRow(
+        external_id=str(notification.uri),
+        author=handle,
+        inbound=str(author.did) != me,
+        created_at=created,
+        text=(text.strip() or "(empty post)")[:5000],
+        parent_id=str(parent.get("uri") or ""),
+        author_name=str(author.display_name or "")[:200] or handle,
+        meta={
+            "uri": str(notification.uri),
+            "cid": str(notification.cid),
+            "root_uri": str(root.get("uri") or notification.uri),
+            "root_cid": str(root.get("cid") or notification.cid),
+            "did": str(author.did),
+            "reason": str(notification.reason),
+            "url": _web_url(handle, str(notification.uri)),
+        },
+    )
+
+
+def poll(account: ChannelAccount) -> int:
+    """Read notifications back to the last one seen; store them and the cursor at once."""
+    return with_session(account, lambda client: _poll(account, client))
+
+
+def _poll(account: ChannelAccount, client: Client) -> int:
+    cursor = dict(account.cursor or {})
+    seen = str(cursor.get("seen_at", ""))
+    me = str(account.credentials.get("did", ""))
+    items: list[ImportRow | tuple[str, str, Any]] = []
+    newest = seen
+    page_cursor: str | None = None
+    for _page in range(MAX_PAGES):
+        params = models.AppBskyNotificationListNotifications.Params(limit=PAGE, cursor=page_cursor)
+        page = call(client.app.bsky.notification.list_notifications, params)
+        reached_seen = False
+        for notification in page.notifications:
+            indexed = str(notification.indexed_at)
+            if seen and indexed <= seen:
+                reached_seen = True
+                continue
+            newest = max(newest, indexed)
+            if notification.reason not in REASONS:
+                continue
+            try:
+                items.append(row(notification, me=me))
+            except (AttributeError, KeyError, TypeError, ValueError) as error:
+                items.append((str(notification.uri), f"unreadable notification: {error}",
+                              _as_dict(notification)))  # fmt: skip
+        page_cursor = page.cursor
+        if reached_seen or not page_cursor or not seen:
+            break
+    cursor["seen_at"] = newest
+    return store_batch(account, items, cursor)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def tid(moment: datetime, clock_id: int) -> str:
+    """A record key in the TID format (microseconds since 1970, 10-bit clock id, base32)."""
+    micros = int(moment.timestamp() * 1_000_000)
+    value = (micros << 10) | (clock_id & 0x3FF)
+    out = ""
+    for _ in range(13):
+        out = TID_ALPHABET[value & 0x1F] + out
+        value >>= 5
+    return out
+
+
+def message_rkey(message: Any) -> str:
+    """The record key of a reply: the same for every attempt to send the same message."""
+    return tid(message.created_at, int(message.pk))
+
+
+def reply_text(parent_meta: dict[str, Any], parent_author: str, text: str) -> str:
+    """Bluesky notifies the author of the parent post; the text stays as written."""
+    import unicodedata
+
+    graphemes = sum(1 for c in text if not unicodedata.combining(c))
+    if graphemes > MAX_GRAPHEMES:
+        raise ValidationError(
+            {"text": f"Bluesky posts hold {MAX_GRAPHEMES} characters; this one has {graphemes}."}
+        )
+    return text
+
+
+def facets(client: Client, text: str) -> list[dict[str, Any]]:
+    """Facets for @mentions (resolved to DIDs) and links, with UTF-8 byte offsets."""
+    data = text.encode("utf-8")
+    out: list[dict[str, Any]] = []
+    for match in _MENTION.finditer(data):
+        handle = match.group(1)[1:].decode()
+        try:
+            did = call(client.resolve_handle, handle).did
+        except ChannelError:
+            continue  # not a Bluesky handle: it stays plain text
+        out.append({
+            "index": {"byteStart": match.start(1), "byteEnd": match.end(1)},
+            "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
+        })  # fmt: skip
+    for match in _LINK.finditer(data):
+        out.append({
+            "index": {"byteStart": match.start(), "byteEnd": match.end()},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": match.group().decode()}],
+        })  # fmt: skip
+    return out
+
+
+def send(account: ChannelAccount, message: Any) -> Sent:
+    return with_session(account, lambda client: _send(account, client, message))
+
+
+def _send(account: ChannelAccount, client: Client, message: Any) -> Sent:
+    parent = message.parent
+    if parent is None or not parent.meta.get("uri"):
+        raise PermanentError("there is no Bluesky post to answer")
+    meta = parent.meta
+    record: dict[str, Any] = {
+        "$type": POST,
+        "text": message.text,
+        "createdAt": message.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "reply": {
+            "root": {
+                "uri": meta.get("root_uri") or meta["uri"],
+                "cid": meta.get("root_cid") or meta["cid"],
+            },
+            "parent": {"uri": meta["uri"], "cid": meta["cid"]},
+        },
+    }
+    found_facets = facets(client, message.text)
+    if found_facets:
+        record["facets"] = found_facets
+    if message.language:
+        record["langs"] = [message.language]
+    did = str(account.credentials.get("did", ""))
+    rkey = message_rkey(message)
+    data = models.ComAtprotoRepoCreateRecord.Data(
+        repo=did, collection=POST, rkey=rkey, record=record, validate=True
+    )
+    try:
+        created = call(client.com.atproto.repo.create_record, data)
+    except PermanentError as error:
+        # The same key exists: an earlier attempt did arrive. Read it back instead.
+        existing = _find(account, client, message)
+        if existing is not None:
+            return existing
+        raise error
+    return Sent(
+        external_id=str(created.uri),
+        url=_web_url(account.handle, str(created.uri)),
+        meta={"uri": str(created.uri), "cid": str(created.cid)},
+    )
+
+
+def _find(account: ChannelAccount, client: Client, message: Any) -> Sent | None:
+    did = str(account.credentials.get("did", ""))
+    params = models.ComAtprotoRepoGetRecord.Params(
+        repo=did, collection=POST, rkey=message_rkey(message)
+    )
+    try:
+        found = call(client.com.atproto.repo.get_record, params)
+    except PermanentError as error:
+        if "RecordNotFound" in str(error) or "not found" in str(error).lower():
+            return None
+        raise
+    return Sent(
+        external_id=str(found.uri),
+        url=_web_url(account.handle, str(found.uri)),
+        meta={"uri": str(found.uri), "cid": str(found.cid or "")},
+    )
+
+
+def find_sent(account: ChannelAccount, message: Any) -> Sent | None:
+    return with_session(account, lambda client: _find(account, client, message))
+
+
+def check(account: ChannelAccount) -> str:
+    def work(client: Client) -> str:
+        return str(call(client.com.atproto.server.get_session).handle)
+
+    return with_session(account, work)
