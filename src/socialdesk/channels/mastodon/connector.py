@@ -39,6 +39,8 @@ from socialdesk.inbox.importing.readers import ImportRow
 SCOPES = ["read", "write"]
 PAGE = 80  # Mastodon's largest page of notifications
 MAX_PAGES = 50  # per poll; the next poll goes on from the cursor
+BACKFILL = 200  # mentions read on the first poll of a new account
+BACKFILL_DAYS = 14
 OWN_POSTS = 20  # recent own posts whose replies are followed
 OWN_POSTS_DAYS = 14
 TIMEOUT = 20.0
@@ -173,21 +175,25 @@ def poll(account: ChannelAccount) -> int:
     mastodon = api(account)
     cursor = dict(account.cursor or {})
     stored = 0
+    if not cursor.get("notifications"):
+        stored += _backfill(account, mastodon, me, domain, cursor)
     for _page in range(MAX_PAGES):
-        since = cursor.get("notifications")
+        if not _budget_left(mastodon):
+            break
+        # min_id pages forward: the oldest unseen notifications first, each page stored
+        # with the cursor moved past it in one transaction.
         notes = call(
             mastodon,
             mastodon.notifications,
             types=["mention"],
-            min_id=since,
-            limit=PAGE if since else PAGE // 2,
+            min_id=cursor["notifications"],
+            limit=PAGE,
         )
-        statuses = [n.status for n in notes if n.get("status")]
-        if notes:
-            cursor["notifications"] = str(max(int(n.id) for n in notes))
-        stored += store_batch(account, _rows(statuses, me, domain), dict(cursor))
-        if not notes or not since or not _budget_left(mastodon):
+        if not notes:
             break
+        cursor["notifications"] = str(max(int(n.id) for n in notes))
+        statuses = [n.status for n in notes if n.get("status")]
+        stored += store_batch(account, _rows(statuses, me, domain), dict(cursor))
     if _budget_left(mastodon):
         stored += _poll_replies(account, mastodon, me, domain, cursor)
     if not _budget_left(mastodon):
@@ -195,6 +201,34 @@ def poll(account: ChannelAccount) -> int:
             "Mastodon's rate limit is nearly used up", retry_at=_reset(mastodon), stored=stored
         )
     return stored
+
+
+def _backfill(
+    account: ChannelAccount, mastodon: Mastodon, me: str, domain: str, cursor: dict[str, Any]
+) -> int:
+    """First poll of an account: the recent mentions (newest first, BACKFILL at most).
+
+    They are stored together with the cursor in one transaction, so a crash repeats the
+    whole backfill rather than leaving a gap.
+    """
+    statuses: list[Any] = []
+    newest = "0"
+    max_id: str | None = None
+    since = timezone.now() - timedelta(days=BACKFILL_DAYS)
+    while len(statuses) < BACKFILL and _budget_left(mastodon):
+        notes = call(
+            mastodon, mastodon.notifications, types=["mention"], max_id=max_id, limit=PAGE
+        )
+        if not notes:
+            break
+        newest = max(newest, *(str(n.id) for n in notes), key=int)
+        recent = [n for n in notes if n.get("status") and _aware(n.created_at) >= since]
+        statuses.extend(n.status for n in recent)
+        if len(recent) < len(notes):
+            break  # older than the backfill window
+        max_id = str(min(int(n.id) for n in notes))
+    cursor["notifications"] = newest
+    return store_batch(account, _rows(statuses[:BACKFILL], me, domain), dict(cursor))
 
 
 def _poll_replies(

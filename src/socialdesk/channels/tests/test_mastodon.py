@@ -95,6 +95,17 @@ def test_mentions_and_direct_messages_arrive_once(mastodon: MastodonPeer) -> Non
     assert account.last_success_at is not None and account.last_error == ""
 
 
+def test_the_first_poll_reads_recent_mentions_from_before_the_connection(
+    mastodon: MastodonPeer,
+) -> None:
+    alice = mastodon.client("alice")
+    earlier = [alice.status_post(f"@bob earlier question {n}?") for n in range(90)]
+    account = _connect(mastodon.url)
+    assert _poll(account) == 90
+    assert {m.external_id for m in Message.objects.all()} == {str(s.id) for s in earlier}
+    assert _poll(account) == 0
+
+
 def test_paging_reads_every_new_mention_in_order(mastodon: MastodonPeer) -> None:
     account = _connect(mastodon.url)
     alice = mastodon.client("alice")

@@ -25,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sla-every", type=float, default=60.0, help="seconds between SLA checks"
         )
+        parser.add_argument(
+            "--channels-every",
+            type=float,
+            default=10.0,
+            help="seconds between looks for due channel polls and replies to send",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_args = ["--queue-name", "*", "--interval", str(options["interval"])]
@@ -32,24 +38,40 @@ class Command(BaseCommand):
             worker_args += ["--batch", "--no-startup-delay"]
         else:
             threading.Thread(
-                target=_schedule, args=(options["sla_every"],), daemon=True, name="sla-schedule"
+                target=_schedule,
+                args=(options["sla_every"], options["channels_every"]),
+                daemon=True,
+                name="schedule",
             ).start()
         call_command("db_worker", *worker_args)
 
 
-def _schedule(every: float) -> None:
-    """Queue the SLA check and the channel polls every `every` seconds (both idempotent)."""
+def _schedule(sla_every: float, channels_every: float) -> None:
+    """Queue the channel polls and sending, and the SLA check, on their rhythm (all idempotent).
+
+    Each channel is polled when its own interval is up (the task looks at which are due).
+    Replies are also queued for sending the moment they are written; this round picks up
+    retries and replies whose worker died.
+    """
     from django.db import close_old_connections
 
-    from socialdesk.channels.tasks import poll_channels
+    from socialdesk.channels.tasks import poll_channels, send_replies
     from socialdesk.sla.tasks import check_slas
 
+    tick = max(1.0, min(sla_every, channels_every))
+    last_sla = last_channels = time.monotonic()
     while True:
-        time.sleep(every)
+        time.sleep(tick)
+        now = time.monotonic()
         try:
-            check_slas.enqueue()
-            poll_channels.enqueue()
+            if now - last_channels >= channels_every:
+                last_channels = now
+                poll_channels.enqueue()
+                send_replies.enqueue()
+            if now - last_sla >= sla_every:
+                last_sla = now
+                check_slas.enqueue()
         except Exception:  # the database may be busy or restarting: try again next round
-            logger.exception("could not queue the SLA check")
+            logger.exception("could not queue scheduled work")
         finally:
             close_old_connections()

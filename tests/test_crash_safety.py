@@ -1,0 +1,213 @@
+"""SIGKILL the worker at random moments: every message is stored once, every reply sent once.
+
+The worker runs as a real process (`socialdesk worker`) on its own SQLite file, against the
+mastodon-mock server of this test; the network is slowed down so that kills land in the
+middle of ingesting pages and of sending replies.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from socialdesk.channels.tests.mastodon_peer import COMPANY_TOKEN, MastodonPeer
+
+ROOT = Path(__file__).resolve().parent.parent
+MENTIONS = 300
+REPLIES = 100
+
+
+@pytest.fixture(scope="module")
+def peer() -> Iterator[MastodonPeer]:
+    server = MastodonPeer().start()
+    yield server
+    server.stop()
+
+
+class Site:
+    """A socialdesk installation in a temporary folder, driven through its commands.
+
+    Its database is a SQLite file, or, when the suite runs on PostgreSQL, a fresh database
+    on the same server (dropped afterwards).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.db = folder / "db.sqlite3"
+        self.url = f"sqlite:///{self.db}"
+        self.postgres: dict[str, Any] | None = None
+        suite_db = os.environ.get("DATABASE_URL", "")
+        if suite_db.startswith(("postgres://", "postgresql://")):
+            import dj_database_url
+
+            config: dict[str, Any] = dict(dj_database_url.parse(suite_db))
+            config["NAME"] = f"socialdesk_crash_{os.getpid()}"
+            self.postgres = config
+            self.url = suite_db.rsplit("/", 1)[0] + "/" + config["NAME"]
+            self._admin(f'DROP DATABASE IF EXISTS "{config["NAME"]}"')
+            self._admin(f'CREATE DATABASE "{config["NAME"]}"')
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.crash_settings",
+            "DATABASE_URL": self.url,
+            "SOCIALDESK_DATA_DIR": str(folder),
+            "PYTHONPATH": str(ROOT),
+            "LOG_LEVEL": "WARNING",
+        }
+
+    def command(self, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "socialdesk.cli", *args],
+            env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    def python(self, code: str) -> str:
+        setup = "import django; django.setup()\n"
+        done = subprocess.run(
+            [sys.executable, "-c", setup + code],
+            env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    def worker(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "socialdesk.cli", "worker", "--channels-every", "1",
+             "--interval", "0.2"],
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def _connect_postgres(self, name: str) -> Any:
+        import psycopg
+
+        assert self.postgres is not None
+        return psycopg.connect(
+            dbname=name, user=self.postgres["USER"], password=self.postgres["PASSWORD"],
+            host=self.postgres["HOST"] or "127.0.0.1", port=self.postgres["PORT"] or 5432,
+            autocommit=True,
+        )  # fmt: skip
+
+    def _admin(self, sql: str) -> None:
+        with self._connect_postgres("postgres") as connection:
+            connection.execute(sql)
+
+    def drop(self) -> None:
+        if self.postgres is not None:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.postgres["NAME"]}" WITH (FORCE)')
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.postgres is not None:
+            with self._connect_postgres(self.postgres["NAME"]) as connection:
+                return list(connection.execute(sql))
+        with sqlite3.connect(self.db, timeout=30) as connection:
+            return list(connection.execute(sql))
+
+    def count(self, sql: str) -> int:
+        return int(self.query(sql)[0][0])
+
+
+def _kill_at_random(site: Site, progress: str, total: int, rounds: int) -> list[int]:
+    """Start the worker and SIGKILL it `rounds` times; return the progress seen after each."""
+    seen: list[int] = []
+    rng = random.Random(4711)
+    for _ in range(rounds):
+        worker = site.worker()
+        time.sleep(rng.uniform(2.0, 4.5))
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        seen.append(site.count(progress))
+        if seen[-1] >= total:
+            break
+    return seen
+
+
+def _run_until(site: Site, progress: str, total: int, seconds: float = 90) -> None:
+    worker = site.worker()
+    try:
+        deadline = time.monotonic() + seconds
+        while site.count(progress) < total and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def test_sigkill_while_ingesting_and_while_sending_loses_and_doubles_nothing(
+    peer: MastodonPeer, tmp_path: Path
+) -> None:
+    peer.reset()
+    site = Site(tmp_path)
+    try:
+        _crash_and_count(peer, site)
+    finally:
+        site.drop()
+
+
+def _crash_and_count(peer: MastodonPeer, site: Site) -> None:
+    site.command("migrate", "--no-input", "-v", "0")
+    site.command("channels", "add", "mastodon", "--instance", peer.url,
+                 "--access-token", COMPANY_TOKEN, "--name", "Company", "--every", "30")  # fmt: skip
+    alice = peer.client("alice")
+    alice.status_post("@bob hello, anyone there?")
+    assert "stored 1 new item" in site.command("channels", "poll", "Company")
+    posted = {str(alice.status_post(f"@bob question {n}: is train {n} late?").id)
+              for n in range(MENTIONS)}  # fmt: skip
+    site.python(
+        "from socialdesk.channels.models import ChannelAccount\n"
+        "ChannelAccount.objects.update(next_poll_at=None)"
+    )  # due now
+
+    # Ingest: every page of notifications is slow, so kills land between and inside pages.
+    messages = "SELECT count(*) FROM inbox_message WHERE direction = 'in'"
+    with peer.fault(path="/api/v1/notifications", type="latency", delay_ms=350):
+        seen = _kill_at_random(site, messages, MENTIONS + 1, rounds=4)
+        _run_until(site, messages, MENTIONS + 1)
+    assert any(1 < n < MENTIONS + 1 for n in seen), f"no kill landed mid-ingest: {seen}"
+    stored = [row[0] for row in site.query(
+        "SELECT external_id FROM inbox_message WHERE direction = 'in'")]  # fmt: skip
+    assert len(stored) == len(set(stored)) == MENTIONS + 1  # each exactly once
+    assert posted <= set(stored)
+
+    # Sending: queue a reply in 100 conversations, then kill the worker while it sends.
+    site.python(
+        "from socialdesk.accounts.audit import Acting\n"
+        "from socialdesk.inbox.models import Conversation\n"
+        "from socialdesk.inbox.services import conversation_reply\n"
+        f"for c in Conversation.objects.order_by('pk')[:{REPLIES}]:\n"
+        "    conversation_reply(by=Acting(user=None, label='test'), conversation=c,\n"
+        "                       text=f'Answer for conversation {c.pk}')\n"
+    )
+    sent = "SELECT count(*) FROM inbox_message WHERE delivery = 'sent'"
+    with peer.fault(path="/api/v1/statuses", methods=["POST"], type="latency", delay_ms=120):
+        seen = _kill_at_random(site, sent, REPLIES, rounds=4)
+        _run_until(site, sent, REPLIES)
+    assert any(0 < n < REPLIES for n in seen), f"no kill landed mid-sending: {seen}"
+    assert site.count(sent) == REPLIES
+
+    bob = peer.client("bob")
+    on_server: list[Any] = []
+    page = bob.account_statuses(bob.me().id, limit=40)
+    while page:
+        on_server.extend(page)
+        page = bob.fetch_next(page)
+    replies = [s for s in on_server if s.in_reply_to_id is not None]
+    answered = [str(s.in_reply_to_id) for s in replies]
+    assert len(replies) == REPLIES, "a reply was posted twice or not at all"
+    assert len(set(answered)) == REPLIES
+    local = {row[0] for row in site.query(
+        "SELECT external_id FROM inbox_message WHERE direction = 'out'")}  # fmt: skip
+    assert local == {str(s.id) for s in replies}
