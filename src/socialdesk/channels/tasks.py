@@ -15,6 +15,8 @@ from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.models import ChannelAccount
 
 logger = logging.getLogger(__name__)
+
+
 def _claim_for() -> timedelta:
     """A poll that takes longer than this is started again by another worker."""
     return timedelta(seconds=getattr(settings, "CHANNEL_CLAIM_SECONDS", 300))

@@ -184,7 +184,8 @@ _QUOTED = re.compile(
 )
 
 # Twitter-style @handle, optionally with a Mastodon-style @host.
-_MENTION = re.compile(r"(?<![\w@])@(\w+(?:@[\w-]+(?:\.[\w-]+)+)?)")
+# @user, @user@instance (Mastodon) and @name.domain (Bluesky handles).
+_MENTION = re.compile(r"(?<![\w@])@(\w[\w-]*(?:\.[\w-]+)*(?:@[\w-]+(?:\.[\w-]+)+)?)")
 
 # Every phrase of _POLITE contains one of these; most posts contain none and skip it.
 _POLITE_HINT = re.compile(

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from atproto import Client, models
 from atproto_client.exceptions import (
     BadRequestError,
@@ -90,6 +91,12 @@ def call[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise PermanentError(f"Bluesky refused the request ({error})") from None
     except FetchError as error:
         raise PermanentError(str(error)) from None
+    except httpx.TransportError as error:  # e.g. the server closed without an answer
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, FetchError):
+            raise PermanentError(str(cause)) from None
+        reason = str(error) or type(error).__name__
+        raise ChannelError(f"Bluesky could not be reached ({reason})") from None
     except AtProtocolError as error:
         raise ChannelError(f"Bluesky error: {error or type(error).__name__}") from None
 

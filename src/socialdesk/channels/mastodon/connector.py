@@ -216,9 +216,7 @@ def _backfill(
     max_id: str | None = None
     since = timezone.now() - timedelta(days=BACKFILL_DAYS)
     while len(statuses) < BACKFILL and _budget_left(mastodon):
-        notes = call(
-            mastodon, mastodon.notifications, types=["mention"], max_id=max_id, limit=PAGE
-        )
+        notes = call(mastodon, mastodon.notifications, types=["mention"], max_id=max_id, limit=PAGE)
         if not notes:
             break
         newest = max(newest, *(str(n.id) for n in notes), key=int)
