@@ -61,7 +61,6 @@ def health(
             "bluesky_form": bluesky_form or BlueskyForm(),
             "set_aside": set_aside,
         },
-        status=400 if (mastodon_form or bluesky_form or (is_feed and form.errors)) else 200,
     )
 
 

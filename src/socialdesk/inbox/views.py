@@ -96,7 +96,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST, prefix="reply")
     if form.is_valid():
         try:
-            services.conversation_reply(
+            sent = services.conversation_reply(
                 by=acting(request),
                 conversation=item,
                 text=form.cleaned_data["text"],
@@ -105,7 +105,14 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(request, _("Your reply has been stored."))
+            if sent.delivery:
+                messages.success(
+                    request,
+                    _("Your reply goes out on %(network)s as an answer to the customer's post.")
+                    % {"network": item.channel_account.get_network_display()},
+                )
+            else:
+                messages.success(request, _("Your reply has been stored."))
     else:
         messages.error(request, " ".join(str(e) for e in form.errors.get("text", [])))
     return _back(pk)

@@ -7,7 +7,7 @@ import secrets
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -74,7 +74,9 @@ def start(request: HttpRequest) -> HttpResponse:
     except ChannelError as error:
         form.add_error(None, str(error))
         return health(request, mastodon_form=form)
-    return redirect(url)
+    # A form may only post to this site (CSP form-action 'self'), and that covers redirects
+    # too: the way on to the instance is a link, which also says where the person is going.
+    return render(request, "channels/mastodon_authorize.html", {"url": url, "instance": instance})
 
 
 @require_GET
