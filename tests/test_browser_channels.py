@@ -74,9 +74,9 @@ def _answer_in_the_inbox(page: Page, live_server: Any, question: str, answer: st
 @pytest.mark.django_db(transaction=True)
 def test_connect_mastodon_answer_a_mention_and_the_clock_stops(
     live_server: Any,
-    browser_page: Any,
+    browser_page: Any,  # noqa: F811
     peer: MastodonPeer,
-    settings: Any,  # noqa: F811
+    settings: Any,
 ) -> None:
     settings.FEED_ADDRESS_POLICY = POLICY
     settings.INBOX_REFRESH_SECONDS = 1
@@ -117,8 +117,8 @@ def test_connect_mastodon_answer_a_mention_and_the_clock_stops(
 @pytest.mark.django_db(transaction=True)
 def test_connect_bluesky_answer_a_mention_and_the_clock_stops(
     live_server: Any,
-    browser_page: Any,
-    settings: Any,  # noqa: F811
+    browser_page: Any,  # noqa: F811
+    settings: Any,
 ) -> None:
     settings.FEED_ADDRESS_POLICY = POLICY
     settings.INBOX_REFRESH_SECONDS = 1

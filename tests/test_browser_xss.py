@@ -1,6 +1,7 @@
 """In headless Chromium: hostile posts from every channel show as text and never run.
 
-Payloads arrive through a signed webhook (author, display name, text) and an RSS feed
+Payloads arrive through a signed webhook (author, display name, text), an RSS feed, Mastodon
+(display name, posts) and Bluesky (display name, posts)
 (title, HTML description, author); the inbox list, its search and every conversation are
 opened, and nothing may open a dialog, set a marker on the page, or trip the CSP.
 """
@@ -20,10 +21,12 @@ from django.test import Client
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Role, User
-from socialdesk.channels import services
+from socialdesk.channels import base, services
 from socialdesk.channels.rss.connector import poll
-from socialdesk.channels.webhook.receiver import signature
+from socialdesk.channels.tests.mastodon_peer import COMPANY_TOKEN, MastodonPeer
+from socialdesk.channels.webhook.receiver import process_pending, signature
 from socialdesk.inbox.models import Conversation
+from tests.fakes.bluesky import FakeBluesky
 from tests.test_browser import browser_page  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser]
@@ -100,6 +103,7 @@ class _Feed(BaseHTTPRequestHandler):
 @pytest.fixture
 def feed_server(settings) -> Iterator[str]:
     settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.test_rss.loopback_only"
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     items = "".join(
         f"<item><guid>p{i}</guid><title>{escape(p)}</title><description>{escape(p)}</description>"
         f"<author>x@example.org ({escape(p)})</author></item>"
@@ -112,8 +116,39 @@ def feed_server(settings) -> Iterator[str]:
     httpd.shutdown()
 
 
+def _through_mastodon(by: Acting, settings: Any) -> int:
+    """Payloads as a customer's display name and posts on Mastodon (one thread)."""
+    peer = MastodonPeer().start()
+    try:
+        alice = peer.client("alice")
+        alice.account_update_credentials(display_name=PAYLOADS[3])
+        first = alice.status_post("@bob " + PAYLOADS[0])
+        for payload in PAYLOADS:
+            alice.status_post(f"@bob {payload}", in_reply_to_id=first.id)
+        account, _created = services.mastodon_connect(
+            by=by, instance_url=peer.url, access_token=COMPANY_TOKEN, name=PAYLOADS[4]
+        )
+        return base.poll(account) + base.poll(account)
+    finally:
+        peer.stop()
+
+
+def _through_bluesky(by: Acting) -> int:
+    """Payloads as display names and posts on Bluesky (one thread)."""
+    with FakeBluesky() as bsky:
+        bsky.create_account("brand.test", "pass-1234")
+        bsky.create_account("eve.test", "pass-5678", display_name=PAYLOADS[5][:64])
+        first = bsky.post_as("eve.test", "Hallo", mention="brand.test")
+        for payload in PAYLOADS:
+            bsky.post_as("eve.test", payload[:250], mention="brand.test", reply_to_uri=first)
+        account, _created = services.bluesky_connect(
+            by=by, handle="brand.test", app_password="pass-1234", service=bsky.url
+        )
+        return base.poll(account)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_no_payload_runs_anywhere(live_server, browser_page, feed_server):  # noqa: F811
+def test_no_payload_runs_anywhere(live_server, browser_page, feed_server, settings):  # noqa: F811
     page, console_errors = browser_page
     assert len(PAYLOADS) >= 50
     by = Acting(user=None, label="test")
@@ -138,8 +173,11 @@ def test_no_payload_runs_anywhere(live_server, browser_page, feed_server):  # no
         content_type="application/json",
         headers={"X-Hub-Signature-256": signature(secret, delivery)},
     )
-    assert response.status_code == 200 and response.json()["stored"] == len(PAYLOADS)
+    assert response.status_code == 202 and response.json()["accepted"] == len(PAYLOADS)
+    process_pending()
     assert poll(services.rss_add(by=by, url=feed_server, name=PAYLOADS[1])) == len(PAYLOADS)
+    assert _through_mastodon(by, settings) == len(PAYLOADS) + 1
+    assert _through_bluesky(by) == len(PAYLOADS) + 1
 
     User.objects.create_user(
         "ada@example.com",

@@ -36,6 +36,7 @@ CONNECTORS = {
     Network.MASTODON: "socialdesk.channels.mastodon.connector",
     Network.BLUESKY: "socialdesk.channels.bluesky.connector",
     Network.RSS: "socialdesk.channels.rss.connector",
+    Network.WEBHOOK: "socialdesk.channels.webhook.connector",  # the backfill poll
 }
 # Networks whose connector can send replies.
 SENDING = {Network.MASTODON, Network.BLUESKY}
@@ -121,7 +122,15 @@ def store_batch(
             on_rejection=rejected,
         )
         importer.feed(account.name or account.handle, rows)
-        SetAsideItem.objects.bulk_create(set_aside)
+        known = set(
+            SetAsideItem.objects.filter(
+                channel_account=account,
+                external_id__in=[i.external_id for i in set_aside if i.external_id],
+            ).values_list("external_id", flat=True)
+        )  # an item that is listed again is not set aside twice
+        SetAsideItem.objects.bulk_create(
+            [i for i in set_aside if not i.external_id or i.external_id not in known]
+        )
         account.cursor = cursor
         account.save(update_fields=["cursor"])
     return importer.stats.created

@@ -91,3 +91,32 @@ class SetAsideItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_account}: {self.reason[:60]}"
+
+
+class WebhookDelivery(models.Model):
+    """A verified delivery, kept as received until the worker has stored its items.
+
+    The endpoint answers as soon as this row is written; the items go into the inbox in
+    batches (channels/webhook/receiver.py), together with marking the delivery processed.
+    """
+
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    body = models.BinaryField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    stored = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="webhook_delivery_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_account} {self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -38,8 +38,19 @@ def rss_add(
     return account
 
 
-def webhook_add(*, by: Acting, name: str, secret: str = "") -> tuple[ChannelAccount, str]:
-    """Add an inbound webhook; return it and its signing secret (shown once)."""
+def webhook_add(
+    *,
+    by: Acting,
+    name: str,
+    secret: str = "",
+    backfill_url: str = "",
+    poll_interval_seconds: int = 900,
+) -> tuple[ChannelAccount, str]:
+    """Add an inbound webhook; return it and its signing secret (shown once).
+
+    `backfill_url`: where the network lists recent items (same JSON as its deliveries);
+    polled now and then to catch deliveries that never arrived.
+    """
     import secrets as secrets_module
 
     name = name.strip()
@@ -49,15 +60,31 @@ def webhook_add(*, by: Acting, name: str, secret: str = "") -> tuple[ChannelAcco
     if ChannelAccount.objects.filter(network=Network.WEBHOOK, handle=handle).exists():
         raise ValidationError({"name": f"a webhook named {name!r} exists already"})
     secret = secret or secrets_module.token_urlsafe(32)
+    backfill_url = backfill_url.strip()
+    if backfill_url:
+        parts = urlsplit(backfill_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValidationError({"backfill_url": f"{backfill_url!r} is not an http(s) address"})
     with transaction.atomic():
-        account = ChannelAccount(network=Network.WEBHOOK, handle=handle, name=name[:120])
+        account = ChannelAccount(
+            network=Network.WEBHOOK,
+            handle=handle,
+            name=name[:120],
+            url=backfill_url,
+            poll_interval_seconds=max(60, poll_interval_seconds),
+        )
         account.set_credentials({"secret": secret})
         account.save()
         record(
             by,
             "channel.added",
             account,
-            after={"network": "webhook", "name": name, "secret": secret},
+            after={
+                "network": "webhook",
+                "name": name,
+                "secret": secret,
+                "backfill_url": backfill_url,
+            },
         )
     return account, secret
 

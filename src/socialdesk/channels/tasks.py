@@ -70,3 +70,10 @@ def send_replies() -> int:
     from socialdesk.channels.sending import send_due
 
     return send_due()
+
+
+@task()
+def process_webhooks() -> int:
+    from socialdesk.channels.webhook.receiver import process_pending
+
+    return process_pending()

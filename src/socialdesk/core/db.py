@@ -50,9 +50,17 @@ def _prepare(rows: Sequence[Sequence[Any]], preparers: list[Any]) -> list[list[A
 
 
 def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
 ) -> int:
-    """INSERT value rows (in the order of `fields`) with executemany; no ids come back."""
+    """INSERT value rows (in the order of `fields`) with executemany; no ids come back.
+
+    `ignore_conflicts`: a row that breaks a unique constraint is skipped (ON CONFLICT DO
+    NOTHING, in SQLite and PostgreSQL), e.g. when another process inserted it just now.
+    """
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
@@ -61,6 +69,8 @@ def insert_rows(
     marks = ", ".join(["%s"] * len(columns))
     names = ", ".join(quote(c) for c in columns)
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.executemany(sql, _prepare(rows, _preparer(connection, concrete)))
     return len(rows)

@@ -45,6 +45,8 @@ MAX_PAGES = 20
 TIMEOUT = 20.0
 MAX_GRAPHEMES = 300
 REASONS = {"mention", "reply", "quote"}
+BACKFILL = 200  # notifications read on the first poll of a new account
+BACKFILL_DAYS = 14
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _MENTION = re.compile(
     rb"(?:^|[\s(])(@([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,})"
@@ -240,10 +242,17 @@ def _poll(account: ChannelAccount, client: Client) -> int:
                 items.append((str(notification.uri), f"unreadable notification: {error}",
                               _as_dict(notification)))  # fmt: skip
         page_cursor = page.cursor
-        if reached_seen or not page_cursor or not seen:
+        if reached_seen or not page_cursor:
             break
+        if not seen and (len(items) >= BACKFILL or _older_than_backfill(page.notifications)):
+            break  # the first poll of an account reads the recent past only
     cursor["seen_at"] = newest
     return store_batch(account, items, cursor)
+
+
+def _older_than_backfill(notifications: list[Any]) -> bool:
+    since = (timezone.now() - timedelta(days=BACKFILL_DAYS)).isoformat()
+    return any(str(n.indexed_at) < since for n in notifications)
 
 
 # --------------------------------------------------------------------------- writing

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from typing import Any
 
@@ -12,9 +14,9 @@ from django.test import Client
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent
-from socialdesk.channels import services
-from socialdesk.channels.models import ChannelAccount
-from socialdesk.channels.webhook.receiver import signature
+from socialdesk.channels import base, services
+from socialdesk.channels.models import ChannelAccount, SetAsideItem, WebhookDelivery
+from socialdesk.channels.webhook.receiver import process_pending, signature
 from socialdesk.inbox.models import Conversation, Message
 
 SECRET = "hook-secret-for-tests"
@@ -60,8 +62,9 @@ DELIVERY = {
 
 def test_it_stores_a_signed_delivery_as_a_thread(hook):
     response = _post(hook, DELIVERY)
-    assert response.status_code == 200
-    assert response.json() == {"stored": 2, "duplicates": 0, "rejected": []}
+    assert response.status_code == 202
+    assert response.json() == {"accepted": 2, "rejected": []}
+    assert process_pending() == 2  # the worker's part
     conversation = Conversation.objects.get()
     assert conversation.channel_account == hook
     assert conversation.first_response_seconds == 3600 and conversation.needs_reply
@@ -80,14 +83,22 @@ def test_it_refuses_an_unsigned_or_forged_delivery_and_writes_nothing(hook, case
             headers={"X-Hub-Signature-256": signature(SECRET, body)},
         )  # fmt: skip
     assert response.status_code == 401
+    process_pending()
     assert not Message.objects.exists()
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_a_replayed_delivery_creates_nothing_new(hook):
     _post(hook, DELIVERY)
+    assert process_pending() == 2
     again = _post(hook, DELIVERY)
-    assert again.json() == {"stored": 0, "duplicates": 2, "rejected": []}
+    assert again.json() == {"accepted": 2, "rejected": []}
+    _post(hook, DELIVERY)  # and once more, before the worker ran
+    assert process_pending() == 0
     assert Message.objects.count() == 2
+    replays = WebhookDelivery.objects.order_by("pk")[1:]
+    assert [(d.stored, d.duplicates) for d in replays] == [(0, 2), (0, 2)]
+    assert WebhookDelivery.objects.filter(processed_at__isnull=True).count() == 0
 
 
 def test_it_keeps_the_good_items_and_names_the_bad_ones(hook):
@@ -101,9 +112,10 @@ def test_it_keeps_the_good_items_and_names_the_bad_ones(hook):
             ]
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 202
     body = response.json()
-    assert body["stored"] == 1
+    assert body["accepted"] == 1
+    assert process_pending() == 1
     assert body["rejected"] == [
         {"item": 1, "reason": "missing author, created_at"},
         {"item": 2, "reason": "an item is not a JSON object"},
@@ -131,8 +143,18 @@ def test_it_reads_nested_fields_through_the_mapping(hook):
             ]
         },
     )
-    assert response.json()["stored"] == 1
+    assert response.json()["accepted"] == 1
+    process_pending()
     assert Message.objects.get().author_handle == "4711"
+
+
+def test_a_delivery_without_any_readable_item_is_refused_and_not_kept(hook):
+    response = _post(hook, {"items": [{"id": "only-id"}]})
+    assert response.status_code == 400
+    assert response.json()["rejected"] == [
+        {"item": 0, "reason": "missing author, text, created_at"}
+    ]
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_it_answers_400_to_a_body_that_is_not_json(hook):
@@ -154,3 +176,44 @@ def test_the_command_line_prints_the_url_and_the_secret_once_and_the_audit_log_h
     assert len(secret) >= 40
     event = AuditEvent.objects.get(action="channel.added")
     assert secret not in json.dumps(event.after)
+
+
+class _Listing(BaseHTTPRequestHandler):
+    body = b""
+    hits = 0
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        type(self).hits += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(type(self).body)
+
+
+def test_the_backfill_poll_catches_deliveries_that_never_arrived(db, settings):
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Listing)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        out = StringIO()
+        call_command(
+            "channels", "add", "webhook", "--name", "Shop", "--secret", SECRET,
+            "--backfill-url", f"http://127.0.0.1:{httpd.server_address[1]}/recent", stdout=out,
+        )  # fmt: skip
+        hook = ChannelAccount.objects.get(name="Shop")
+        _post(hook, {"items": [DELIVERY["items"][0]]})  # r1 arrived by push
+        process_pending()
+        lost = {"id": "r3", "author": "ole", "text": "Hallo?", "created_at": "2026-03-02T10:00Z"}
+        _Listing.body = json.dumps({"items": [*DELIVERY["items"], lost, {"id": "bad"}]}).encode()
+        hook.refresh_from_db()
+        assert base.poll(hook) == 2  # r2 and r3 were never pushed
+        assert base.poll(hook) == 0
+        assert set(Message.objects.values_list("external_id", flat=True)) == {"r1", "r2", "r3"}
+        assert SetAsideItem.objects.filter(channel_account=hook).count() == 1  # "bad", once
+        hook.refresh_from_db()
+        assert hook.last_success_at is not None and hook.next_poll_at is not None
+    finally:
+        httpd.shutdown()

@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from socialdesk.channels.models import ChannelAccount, Network
-from socialdesk.channels.webhook.receiver import SignatureError, receive, verify
+from socialdesk.channels.webhook.receiver import SignatureError, accept, verify
 
 MAX_BODY = 2 * 1024 * 1024
 
@@ -15,6 +15,7 @@ MAX_BODY = 2 * 1024 * 1024
 @csrf_exempt  # authenticated by the HMAC signature, not by a session
 @require_POST
 def deliver(request: HttpRequest, pk: int) -> JsonResponse:
+    """Verify and keep a delivery: 202 with what was accepted, 401 when not signed."""
     account = ChannelAccount.objects.filter(pk=pk, network=Network.WEBHOOK).first()
     if account is None:
         return JsonResponse({"error": "no such webhook"}, status=404)
@@ -28,15 +29,14 @@ def deliver(request: HttpRequest, pk: int) -> JsonResponse:
     except SignatureError as error:
         return JsonResponse({"error": str(error)}, status=401)
     try:
-        delivery = receive(account, body)
+        delivery = accept(account, body)
     except ValueError as error:
         return JsonResponse({"error": str(error)}, status=400)
-    status = 400 if delivery.rejected and not delivery.stored and not delivery.duplicates else 200
-    return JsonResponse(
-        {
-            "stored": delivery.stored,
-            "duplicates": delivery.duplicates,
-            "rejected": delivery.rejected,
-        },
-        status=status,
-    )
+    if not delivery.stored:
+        reason = (
+            {"error": "no item could be read"}
+            if delivery.rejected
+            else {"error": "the delivery holds no items"}
+        )
+        return JsonResponse({**reason, "rejected": delivery.rejected}, status=400)
+    return JsonResponse({"accepted": delivery.stored, "rejected": delivery.rejected}, status=202)

@@ -293,8 +293,18 @@ class Importer:
             ContactHandle,
             ["contact", "network", "handle"],
             [(pk, self.network, h) for h, pk in zip(missing, ids, strict=True)],
+            ignore_conflicts=True,
         )
-        known.update(zip(missing, ids, strict=True))
+        if missing:
+            # Another import may have added the same customer a moment ago: use its contact.
+            known.update(
+                ContactHandle.objects.filter(network=self.network, handle__in=missing).values_list(
+                    "handle", "contact_id"
+                )
+            )
+            unused = set(ids) - set(known.values())
+            if unused:
+                Contact.objects.filter(pk__in=unused).delete()
         return known
 
     def _create_messages(

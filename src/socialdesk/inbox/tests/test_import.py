@@ -339,3 +339,31 @@ def test_it_gives_the_same_result_whatever_the_chunk_size(db, tmp_path, chunk):
     )
     assert Conversation.objects.count() == 3
     assert sorted(Conversation.objects.values_list("message_count", flat=True)) == [1, 2, 3]
+
+
+def test_a_customer_added_by_another_process_meanwhile_is_reused_not_an_error(db, monkeypatch):
+    """Two imports at once (two workers, two webhook batches) may both meet a new customer."""
+    from datetime import UTC, datetime
+
+    from socialdesk.inbox.importing import pipeline
+    from socialdesk.inbox.importing.readers import ImportRow
+    from socialdesk.inbox.models import ContactHandle
+
+    real = pipeline.insert_returning_ids  # type: ignore[attr-defined]
+
+    def racing(model, fields, rows):
+        ids = real(model, fields, rows)
+        if model is Contact and rows:  # the other process commits the same handle now
+            other = Contact.objects.create(display_name="Kim (other import)")
+            ContactHandle.objects.create(contact=other, network="webhook", handle="kim")
+        return ids
+
+    monkeypatch.setattr(pipeline, "insert_returning_ids", racing)
+    row = ImportRow(external_id="k1", author="kim", inbound=True,
+                    created_at=datetime(2026, 3, 2, tzinfo=UTC), text="Hallo?", parent_id="")  # fmt: skip
+    importer = pipeline.Importer(network="webhook", company_handles={"shop"})
+    importer.feed("test", [(1, row)])
+    message = Message.objects.get(external_id="k1")
+    assert message.contact is not None
+    assert message.contact.display_name == "Kim (other import)"
+    assert Contact.objects.count() == 1  # the contact made in vain is gone

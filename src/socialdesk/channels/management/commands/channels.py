@@ -46,6 +46,12 @@ class Command(BaseCommand):
         hook = kinds.add_parser("webhook", help="an endpoint a network pushes JSON to")
         hook.add_argument("--name", required=True)
         hook.add_argument("--secret", default="", help="the signing secret (default: generated)")
+        hook.add_argument(
+            "--backfill-url",
+            default="",
+            help="where the network lists recent items, polled to catch lost deliveries",
+        )
+        hook.add_argument("--every", type=int, default=900, help="seconds between backfill polls")
         listing = sub.add_parser("list", help="list channel accounts")
         listing.add_argument("--json", action="store_true")
         poll = sub.add_parser("poll", help="poll one channel now")
@@ -56,7 +62,11 @@ class Command(BaseCommand):
         if options["action"] == "add" and options["kind"] == "webhook":
             try:
                 hook, secret = services.webhook_add(
-                    by=by, name=options["name"], secret=options["secret"]
+                    by=by,
+                    name=options["name"],
+                    secret=options["secret"],
+                    backfill_url=options["backfill_url"],
+                    poll_interval_seconds=options["every"],
                 )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None

@@ -55,7 +55,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
     """
     from django.db import close_old_connections
 
-    from socialdesk.channels.tasks import poll_channels, send_replies
+    from socialdesk.channels.tasks import poll_channels, process_webhooks, send_replies
     from socialdesk.sla.tasks import check_slas
 
     tick = max(1.0, min(sla_every, channels_every))
@@ -68,6 +68,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
                 last_channels = now
                 poll_channels.enqueue()
                 send_replies.enqueue()
+                process_webhooks.enqueue()
             if now - last_sla >= sla_every:
                 last_sla = now
                 check_slas.enqueue()

@@ -1,0 +1,38 @@
+"""The backfill poll of a webhook channel: deliveries that never arrived are fetched.
+
+Networks that push usually also offer a listing of recent items. When the channel has a
+backfill address (`url`), the worker reads it on the channel's interval — over http(s) from
+public addresses only, with the same JSON mapping as the pushed deliveries — and stores what
+is missing; items already delivered are recognised by their id and skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from socialdesk.channels.base import PermanentError, store_batch
+from socialdesk.channels.fetch import fetch
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.net import allowed
+from socialdesk.channels.webhook.receiver import read
+
+
+def poll(account: ChannelAccount) -> int:
+    cursor = dict(account.cursor or {})
+    result = fetch(
+        account.url,
+        etag=cursor.get("etag"),
+        last_modified=cursor.get("last_modified"),
+        allowed=allowed(),
+    )
+    if result.status == 304:
+        return 0
+    rows, rejected = read(account, result.body)
+    items: list[Any] = list(rows)
+    items += [(str(r["item"]), f"backfill item {r['item']}: {r['reason']}", None) for r in rejected]
+    cursor.update({"etag": result.etag, "last_modified": result.last_modified})
+    return store_batch(account, items, cursor)
+
+
+def send(account: ChannelAccount, message: Any) -> Any:
+    raise PermanentError("replies to webhook channels go out through their network")
