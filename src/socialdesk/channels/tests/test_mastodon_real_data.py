@@ -13,11 +13,6 @@ import pytest
 from mastodon.return_types import Context, Notification, Status
 from mastodon.types_base import try_cast_recurse as _cast
 
-
-def try_cast_recurse(kind: Any, value: Any) -> Any:
-    return _cast(kind, value)  # type: ignore[no-untyped-call]
-
-
 from socialdesk.channels.mastodon.connector import row
 
 CASSETTES = Path(__file__).resolve().parents[5] / "shared" / "data" / "mastodon-api-cassettes"
