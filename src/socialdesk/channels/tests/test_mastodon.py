@@ -234,3 +234,24 @@ def test_a_reply_is_sent_once_whatever_goes_wrong(
         assert send_due() == 0
     finally:
         proxy.stop()
+
+
+def test_the_token_never_shows_in_pages_lists_audit_or_logs(
+    mastodon: MastodonPeer, client_as: Any, caplog: Any
+) -> None:
+    import json
+    import logging
+
+    from socialdesk.accounts.models import AuditEvent
+
+    caplog.set_level(logging.DEBUG)
+    account = _connect(mastodon.url)
+    mastodon.client("alice").status_post("@bob hello?")
+    _poll(account)
+    out = StringIO()
+    call_command("channels", "list", "--json", stdout=out)
+    page = client_as("admin").get("/settings/channels/").content.decode()
+    audit = json.dumps(list(AuditEvent.objects.values("before", "after", "object_repr")))
+    assert "@bob@mock.local" in page and "bob@mock.local" in out.getvalue()
+    for place in (page, out.getvalue(), audit, caplog.text):
+        assert COMPANY_TOKEN not in place
