@@ -16,6 +16,7 @@ from socialdesk.accounts.models import Invitation, Role
 from socialdesk.api.endpoints import api
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.models import Conversation, Message
+from socialdesk.listening.models import Monitor
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
@@ -78,7 +79,9 @@ def samples(people, departments):
     )
     hours = BusinessHours.objects.create(name="Office", weekly_hours={"0": [["09:00", "17:00"]]})
     policy = SlaPolicy.objects.create(name="Day", first_response_minutes=1440)
+    monitor = Monitor.objects.create(name="App", query="app")
     return {
+        "monitor": monitor.pk,
         "hours": hours.pk,
         "policy": policy.pk,
         "conversation": conversation.pk,
@@ -105,8 +108,11 @@ def _url(name: str, samples: dict[str, Any]) -> str:
     if name.startswith("sla:"):
         return reverse(name, kwargs={"pk": samples["hours" if "hours" in name else "policy"]})
     if name.startswith("inbox:"):
-        key = "message" if name == "inbox:needs_reply" else "conversation"
+        messages = ("inbox:needs_reply", "inbox:retry_send", "inbox:delivery")
+        key = "message" if name in messages else "conversation"
         return reverse(name, kwargs={"pk": samples[key]})
+    if name.startswith("listening:"):
+        return reverse(name, kwargs={"pk": samples["monitor"]})
     key = {
         "department": "department",
         "person": "person",

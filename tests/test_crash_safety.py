@@ -118,21 +118,29 @@ class Site:
 
 
 def _kill_at_random(site: Site, progress: str, total: int, rounds: int) -> list[int]:
-    """Start the worker and SIGKILL it `rounds` times; return the progress seen after each."""
+    """Start the worker and SIGKILL it `rounds` times while it makes progress.
+
+    Each round waits until the worker has stored something (so it is in the middle of the
+    work), then kills it after a random moment; returns the progress seen after each kill.
+    """
     seen: list[int] = []
     rng = random.Random(4711)
     for _ in range(rounds):
+        before = site.count(progress)
+        if before >= total:
+            break
         worker = site.worker()
-        time.sleep(rng.uniform(2.0, 4.5))
+        deadline = time.monotonic() + 60
+        while site.count(progress) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.4))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         seen.append(site.count(progress))
-        if seen[-1] >= total:
-            break
     return seen
 
 
-def _run_until(site: Site, progress: str, total: int, seconds: float = 90) -> None:
+def _run_until(site: Site, progress: str, total: int, seconds: float = 180) -> None:
     worker = site.worker()
     try:
         deadline = time.monotonic() + seconds

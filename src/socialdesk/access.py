@@ -24,7 +24,6 @@ TEAM: Final = frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT})
 PAGES: Final[dict[str, frozenset[str]]] = {
     # shell
     "core:home": EVERYONE,
-    "core:feedback": EVERYONE,
     "core:goals": EVERYONE,
     "core:publishing": EVERYONE,
     "core:spaces": EVERYONE,
@@ -32,6 +31,11 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "core:set_language": PUBLIC,
     "core:healthz": PUBLIC,
     # pushed by networks; authenticated by the HMAC signature of each delivery
+    # listening: everyone reads what the monitors find; the team defines monitors
+    "listening:overview": EVERYONE,
+    "listening:monitor": EVERYONE,
+    "listening:monitor_edit": TEAM,
+    "listening:monitor_delete": TEAM,
     "channels:webhook": PUBLIC,
     "channels:health": MANAGERS,
     "channels:mastodon_start": MANAGERS,

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "socialdesk.channels",
     "socialdesk.inbox",
     "socialdesk.sla",
+    "socialdesk.insights",
+    "socialdesk.listening",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

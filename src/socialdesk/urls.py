@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("socialdesk.core.urls")),
     path("", include("socialdesk.accounts.urls")),
     path("inbox/", include("socialdesk.inbox.urls")),
+    path("feedback/", include("socialdesk.listening.urls")),
     path("settings/sla/", include("socialdesk.sla.urls")),
     path("", include("socialdesk.channels.urls")),
     path("api/v1/", api.urls),

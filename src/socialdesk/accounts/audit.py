@@ -111,4 +111,10 @@ ACTION_LABELS = {
     "two_factor.disabled": _("Two-factor authentication turned off"),
     "api_token.created": _("API token created"),
     "api_token.revoked": _("API token revoked"),
+    "channel.added": _("Channel connected"),
+    "channel.reconnected": _("Channel connected again"),
+    "message.send_retried": _("Reply queued again"),
+    "monitor.created": _("Monitor created"),
+    "monitor.changed": _("Monitor changed"),
+    "monitor.deleted": _("Monitor deleted"),
 }

@@ -13,7 +13,7 @@ from socialdesk import access
 NAVIGATION = [
     ("core:home", _("Overview")),
     ("inbox:list", _("Inbox")),
-    ("core:feedback", _("Feedback")),
+    ("listening:overview", _("Feedback")),
     ("core:goals", _("Goals")),
     ("core:publishing", _("Publishing")),
     ("core:spaces", _("Spaces")),
@@ -32,6 +32,7 @@ _SECTION_OF = [
     ("accounts:", "core:settings"),
     ("sla:", "core:settings"),
     ("channels:", "core:settings"),
+    ("listening:", "listening:overview"),
 ]
 
 

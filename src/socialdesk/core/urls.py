@@ -8,7 +8,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("feedback/", views.area, {"key": "feedback"}, name="feedback"),
     path("goals/", views.area, {"key": "goals"}, name="goals"),
     path("publishing/", views.area, {"key": "publishing"}, name="publishing"),
     path("spaces/", views.area, {"key": "spaces"}, name="spaces"),

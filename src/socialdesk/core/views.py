@@ -18,13 +18,6 @@ from socialdesk.accounts.models import AuditEvent, Invitation, User
 
 # Areas of the product that later work fills in; each page says plainly what will come.
 AREAS = {
-    "feedback": (
-        _("Feedback"),
-        _(
-            "Feedback about your products from everywhere, handed to the right department, "
-            "and an answer back to every customer who gave it."
-        ),
-    ),
     "goals": (
         _("Goals"),
         _("Your social media strategy as goals with measurable KPIs and dashboards."),

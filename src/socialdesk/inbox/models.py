@@ -279,11 +279,18 @@ class Notification(models.Model):
         AT_RISK = "at_risk", _("Deadline near")
         BREACHED = "breached", _("Deadline missed")
         MENTION = "mention", _("Mentioned in a note")
+        SPIKE = "spike", _("Listening: far more mentions than usual")
+        FEEDBACK = "feedback", _("Feedback")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # For notifications about something other than a conversation: what and where.
+    title = models.CharField(max_length=300, blank=True, default="")
+    link = models.CharField(max_length=500, blank=True, default="")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

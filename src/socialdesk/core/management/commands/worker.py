@@ -56,6 +56,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
     from django.db import close_old_connections
 
     from socialdesk.channels.tasks import poll_channels, process_webhooks, send_replies
+    from socialdesk.listening.tasks import match_monitors
     from socialdesk.sla.tasks import check_slas
 
     tick = max(1.0, min(sla_every, channels_every))
@@ -69,6 +70,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
                 poll_channels.enqueue()
                 send_replies.enqueue()
                 process_webhooks.enqueue()
+                match_monitors.enqueue()
             if now - last_sla >= sla_every:
                 last_sla = now
                 check_slas.enqueue()

@@ -1,0 +1,148 @@
+"""Listening pages: the monitors with their volumes, and what each one found."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from socialdesk.accounts.audit import acting
+from socialdesk.core.templatetags.shell import may
+from socialdesk.listening import services
+from socialdesk.listening.forms import MonitorForm
+from socialdesk.listening.models import Monitor, MonitorMatch, SpikeAlert
+
+DAYS = 14
+
+
+def _errors(form: MonitorForm, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_http_methods(["GET", "POST"])
+def overview(request: HttpRequest) -> HttpResponse:
+    may_edit = may(request.user, "listening:monitor_edit")
+    form = MonitorForm(request.POST or None)
+    if request.method == "POST":
+        if not may_edit:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                monitor = services.monitor_create(
+                    by=acting(request),
+                    name=form.cleaned_data["name"],
+                    query=form.cleaned_data["query"],
+                )
+            except ValidationError as error:
+                _errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The monitor “%(name)s” found %(count)s matches in the last 30 days.")
+                    % {"name": monitor.name, "count": monitor.matches.count()},
+                )
+                return redirect("listening:monitor", monitor.pk)
+    now = timezone.now()
+    monitors = Monitor.objects.annotate(
+        day=Count("matches", filter=Q(matches__created_at__gte=now - timedelta(days=1))),
+        week=Count("matches", filter=Q(matches__created_at__gte=now - timedelta(days=7))),
+    )
+    alerts = SpikeAlert.objects.select_related("monitor")[:10]
+    return render(
+        request,
+        "listening/overview.html",
+        {"monitors": monitors, "form": form, "alerts": alerts, "may_edit": may_edit},
+    )
+
+
+def _volume(monitor: Monitor) -> list[tuple[str, int, int]]:
+    """Matches per day of the last DAYS days: (date, count, bar height in percent)."""
+    today = timezone.localdate()
+    since = today - timedelta(days=DAYS - 1)
+    counts = dict(
+        MonitorMatch.objects.filter(monitor=monitor, created_at__date__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    days = [since + timedelta(days=i) for i in range(DAYS)]
+    top = max([*counts.values(), 1])
+    return [(d.isoformat(), counts.get(d, 0), round(100 * counts.get(d, 0) / top)) for d in days]
+
+
+def monitor(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Monitor, pk=pk)
+    matches = (
+        MonitorMatch.objects.filter(monitor=item)
+        .select_related("message__channel_account", "message__conversation")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(matches, 50).get_page(request.GET.get("page"))
+    form = MonitorForm(
+        initial={"name": item.name, "query": item.query, "is_active": item.is_active}
+    )
+    return render(
+        request,
+        "listening/monitor.html",
+        {
+            "monitor": item,
+            "page": page,
+            "volume": _volume(item),
+            "form": form,
+            "alerts": item.alerts.all()[:5],
+            "may_edit": may(request.user, "listening:monitor_edit"),
+        },
+    )
+
+
+@require_POST
+def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Monitor, pk=pk)
+    form = MonitorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.monitor_update(
+                by=acting(request),
+                monitor=item,
+                name=form.cleaned_data["name"],
+                query=form.cleaned_data["query"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("The monitor is saved."))
+            return redirect("listening:monitor", item.pk)
+    matches = MonitorMatch.objects.filter(monitor=item).order_by("-created_at", "-pk")
+    return render(
+        request,
+        "listening/monitor.html",
+        {
+            "monitor": item,
+            "page": Paginator(matches, 50).get_page(1),
+            "volume": _volume(item),
+            "form": form,
+            "alerts": item.alerts.all()[:5],
+            "may_edit": True,
+            "editing": True,
+        },
+    )
+
+
+@require_POST
+def monitor_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Monitor, pk=pk)
+    services.monitor_delete(by=acting(request), monitor=item)
+    messages.success(request, _("The monitor “%(name)s” is deleted.") % {"name": item.name})
+    return redirect("listening:overview")
