@@ -15,6 +15,7 @@ from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Invitation, Role
 from socialdesk.api.endpoints import api
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Conversation, Message
 from socialdesk.listening.models import Monitor
 from socialdesk.sla.models import BusinessHours, SlaPolicy
@@ -80,7 +81,14 @@ def samples(people, departments):
     hours = BusinessHours.objects.create(name="Office", weekly_hours={"0": [["09:00", "17:00"]]})
     policy = SlaPolicy.objects.create(name="Day", first_response_minutes=1440)
     monitor = Monitor.objects.create(name="App", query="app")
+    item = FeedbackItem.objects.create(title="QR code", department=departments["Legal"])
+    link = FeedbackLink.objects.create(item=item, message=message)
+    draft = ReplyDraft.objects.create(item=item, conversation=conversation, language="de", text="x")
     return {
+        "feedback_item": item.pk,
+        "feedback_link": link.pk,
+        "feedback_draft": draft.pk,
+        "feedback_token": "not-a-token",
         "monitor": monitor.pk,
         "hours": hours.pk,
         "policy": policy.pk,
@@ -113,6 +121,12 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": samples[key]})
     if name.startswith("listening:"):
         return reverse(name, kwargs={"pk": samples["monitor"]})
+    if name == "feedback:act":
+        return reverse(name, kwargs={"token": samples["feedback_token"]})
+    if name.startswith("feedback:"):
+        key = {"feedback:link_remove": "feedback_link", "feedback:draft_send": "feedback_draft",
+               "feedback:board": "department"}.get(name, "feedback_item")  # fmt: skip
+        return reverse(name, kwargs={"pk": samples[key]})
     key = {
         "department": "department",
         "person": "person",

@@ -20,6 +20,8 @@ EVERYONE: Final = frozenset(Role.values)
 MANAGERS: Final = frozenset({Role.ADMIN, Role.MANAGER})
 ADMINS: Final = frozenset({Role.ADMIN})
 TEAM: Final = frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT})
+WORKERS: Final = frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT, Role.MEMBER})
+"""Everyone who works on something: the team and the department members (not read-only)."""
 
 PAGES: Final[dict[str, frozenset[str]]] = {
     # shell
@@ -36,6 +38,20 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "listening:monitor": EVERYONE,
     "listening:monitor_edit": TEAM,
     "listening:monitor_delete": TEAM,
+    # feedback items: the team captures and answers; departments work their boards
+    "feedback:items": EVERYONE,
+    "feedback:item": EVERYONE,
+    "feedback:item_new": TEAM,
+    "feedback:item_forward": TEAM,
+    "feedback:item_status": WORKERS,
+    "feedback:item_handoff": WORKERS,
+    "feedback:link_remove": TEAM,
+    "feedback:draft_send": TEAM,
+    "feedback:boards": EVERYONE,
+    "feedback:board": EVERYONE,
+    # signed single-use links from the digest e-mail: the token is the credential
+    "feedback:act": PUBLIC,
+    "feedback:topics": MANAGERS,
     "channels:webhook": PUBLIC,
     "channels:health": MANAGERS,
     "channels:mastodon_start": MANAGERS,

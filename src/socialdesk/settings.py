@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "socialdesk.sla",
     "socialdesk.insights",
     "socialdesk.listening",
+    "socialdesk.feedback",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

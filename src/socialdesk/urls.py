@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("socialdesk.accounts.urls")),
     path("inbox/", include("socialdesk.inbox.urls")),
     path("feedback/", include("socialdesk.listening.urls")),
+    path("feedback/", include("socialdesk.feedback.urls")),
     path("settings/sla/", include("socialdesk.sla.urls")),
     path("", include("socialdesk.channels.urls")),
     path("api/v1/", api.urls),

@@ -148,6 +148,16 @@ class Department(models.Model):
         blank=True,
         help_text=_("Where notices for the whole department go, if anywhere."),
     )
+    feedback_answer_hours = models.PositiveIntegerField(
+        _("answers feedback within (hours)"),
+        default=48,
+        help_text=_("The department's promise to the community team for new feedback."),
+    )
+    issue_tracker_url = models.URLField(
+        _("issue tracker webhook"),
+        blank=True,
+        help_text=_("Feedback handed off is posted here as signed JSON."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

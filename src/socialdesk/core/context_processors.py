@@ -33,6 +33,7 @@ _SECTION_OF = [
     ("sla:", "core:settings"),
     ("channels:", "core:settings"),
     ("listening:", "listening:overview"),
+    ("feedback:", "listening:overview"),
 ]
 
 

@@ -1,0 +1,205 @@
+"""Feedback items: one per distinct piece of feedback, the messages that say it, where it
+went in the company, what became of it, and the answers back to the customers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.accounts.models import Department
+from socialdesk.inbox.models import Conversation, Message
+
+
+class Topic(models.Model):
+    """A topic of the organisation's own list; feedback on it goes to its department."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        help_text=_("One per line or comma-separated; they suggest the topic until enough "
+                    "items have been labelled for the model to learn it."),
+    )  # fmt: skip
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="topics",
+        verbose_name=_("department"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def keyword_list(self) -> list[str]:
+        parts = self.keywords.replace(",", "\n").splitlines()
+        return [p.strip() for p in parts if p.strip()]
+
+
+class RoutingRule(models.Model):
+    """Feedback whose text matches the query goes to the department (before topic routing)."""
+
+    query = models.TextField(_("query"))
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    priority = models.PositiveIntegerField(_("priority"), default=100)
+
+    class Meta:
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.query} → {self.department}"
+
+
+class FeedbackStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    WONT_DO = "wont_do", _("Won't do")
+
+
+CLOSED = (FeedbackStatus.DONE, FeedbackStatus.WONT_DO)
+
+
+class FeedbackItem(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    status = models.CharField(
+        max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.NEW
+    )
+    reason = models.TextField(_("reason"), blank=True)  # why "won't do", what was done
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Facts kept up to date from the linked messages.
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    mention_count = models.PositiveIntegerField(default=0)
+    # The department's internal deadline to answer the community team, and its reminder.
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # Hand-off to an issue tracker (signed outgoing webhook).
+    handed_off_at = models.DateTimeField(null=True, blank=True)
+    handoff_result = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-pk"]
+        verbose_name = _("feedback item")
+        verbose_name_plural = _("feedback items")
+        indexes = [models.Index(fields=["department", "status"], name="feedback_board")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
+
+
+class FeedbackLink(models.Model):
+    """A message that says the item's feedback (confirmed by a person)."""
+
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="links")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="feedback_links")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sentiment = models.CharField(max_length=8, blank=True)  # at the time it was linked
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "message"], name="unique_feedback_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}:{self.message_id}"
+
+
+class FeedbackEvent(models.Model):
+    """The item's history: forwarded, status changes, hand-off, answers sent."""
+
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=32)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind}"
+
+
+class ReplyDraft(models.Model):
+    """An answer to a customer who gave the feedback, for the community team to send."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        DISCARDED = "discarded", _("Discarded")
+
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="drafts")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    text = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    sent_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "conversation"], name="one_draft_per_conversation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}→{self.conversation_id}"
+
+
+class UsedLink(models.Model):
+    """A one-click link from a digest that has been used (so it works only once)."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+class DigestSent(models.Model):
+    """The day a person last got the feedback digest (one a day at most)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

@@ -1,0 +1,493 @@
+"""Feedback items: capture, link, route, forward, track, hand off, and answer the customers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from socialdesk.accounts.audit import Acting, record
+from socialdesk.accounts.models import Department, Organisation, User
+from socialdesk.core.tasks import send_email
+from socialdesk.feedback.models import (
+    CLOSED,
+    DigestSent,
+    FeedbackEvent,
+    FeedbackItem,
+    FeedbackLink,
+    FeedbackStatus,
+    ReplyDraft,
+    RoutingRule,
+    Topic,
+    UsedLink,
+)
+from socialdesk.inbox.models import Conversation, Message, Notification
+from socialdesk.listening.query import Document, QueryError, compile_query
+
+LINK_DAYS = 7  # digest links work this long
+LINK_SALT = "socialdesk.feedback.digest"
+SIMILAR_MINIMUM = 0.2
+_STOP = frozenset(
+    """der die das und ist nicht ein eine mit für auf den dem im in zu es ich wir ihr sie
+    the a an and is not to of in on for it i we you my me at be this that with was""".split()  # noqa: SIM905
+)
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+def _bag(text: str) -> Counter[str]:
+    words = [w.lstrip("#@") for w in Document.of(text).words]
+    return Counter(w for w in words if len(w) > 2 and w not in _STOP and not w.isdigit())
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(count * b.get(word, 0) for word, count in a.items())
+    norm = math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def similar_items(text: str, *, limit: int = 5) -> list[tuple[FeedbackItem, float]]:
+    """Open items that say much the same as `text`, most similar first."""
+    target = _bag(text)
+    scored: list[tuple[FeedbackItem, float]] = []
+    items = FeedbackItem.objects.exclude(status__in=CLOSED).prefetch_related("links__message")
+    for item in items:
+        texts = [item.title, item.description, *(link.message.text for link in item.links.all())]
+        score = _cosine(target, _bag(" ".join(texts)))
+        if score >= SIMILAR_MINIMUM:
+            scored.append((item, round(score, 2)))
+    scored.sort(key=lambda pair: -pair[1])
+    return scored[:limit]
+
+
+# --------------------------------------------------------------------------- items and links
+
+
+def _event(item: FeedbackItem, by: Acting, kind: str, text: str = "") -> None:
+    FeedbackEvent.objects.create(
+        item=item, actor=by.user, actor_label=by.name[:200], kind=kind, text=text
+    )
+
+
+def refresh_facts(item: FeedbackItem) -> None:
+    facts = FeedbackLink.objects.filter(item=item).aggregate(
+        first=Min("message__created_at"), last=Max("message__created_at")
+    )
+    item.first_seen, item.last_seen = facts["first"], facts["last"]
+    item.mention_count = FeedbackLink.objects.filter(item=item).count()
+    item.save(update_fields=["first_seen", "last_seen", "mention_count", "updated_at"])
+
+
+def route(item: FeedbackItem, text: str) -> Department | None:
+    """The department for an item: the first rule whose query matches, else its topic's."""
+    document = Document.of(f"{item.title}\n{item.description}\n{text}")
+    for rule in RoutingRule.objects.select_related("department"):
+        try:
+            if compile_query(rule.query)(document):
+                return rule.department
+        except QueryError:
+            continue  # rules are checked when saved; an old broken one is skipped
+    if item.topic is not None and item.topic.department is not None:
+        return item.topic.department
+    return None
+
+
+def item_create(
+    *,
+    by: Acting,
+    title: str,
+    message: Message | None = None,
+    topic: Topic | None = None,
+    description: str = "",
+) -> FeedbackItem:
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": _("Say in a few words what the feedback is.")})
+    with transaction.atomic():
+        item = FeedbackItem.objects.create(
+            title=title[:200], description=description, topic=topic, created_by=by.user
+        )
+        _event(item, by, "created")
+        record(by, "feedback.created", item, after={"title": item.title})
+        if message is not None:
+            item_link(by=by, item=item, message=message)
+        department = route(item, message.text if message is not None else "")
+        if department is not None:
+            item_forward(by=by, item=item, department=department)
+    return item
+
+
+def item_link(*, by: Acting, item: FeedbackItem, message: Message) -> FeedbackLink | None:
+    """Confirm that `message` says the item's feedback; None when it was linked already."""
+    sentiment = ""
+    classification = getattr(message, "classification", None)
+    if classification is not None:
+        sentiment = str(getattr(classification, "sentiment", "") or "")
+    try:
+        with transaction.atomic():
+            link = FeedbackLink.objects.create(
+                item=item, message=message, linked_by=by.user, sentiment=sentiment
+            )
+    except IntegrityError:
+        return None
+    refresh_facts(item)
+    _event(item, by, "linked", message.text[:200])
+    if item.is_closed:  # a customer who says it after it was closed gets an answer too
+        drafts_for(item)
+    return link
+
+
+def item_unlink(*, by: Acting, link: FeedbackLink) -> None:
+    item = link.item
+    link.delete()
+    refresh_facts(item)
+    _event(item, by, "unlinked", link.message.text[:200])
+
+
+def _members(department: Department) -> list[User]:
+    return list(department.people.filter(is_active=True))
+
+
+def _notify(people: Iterable[User], item: FeedbackItem, subject: str, template: str,
+            extra: dict[str, Any] | None = None) -> None:  # fmt: skip
+    path = reverse("feedback:item", args=[item.pk])
+    default_language = Organisation.current().default_language
+    for person in people:
+        with translation.override(person.language or default_language):
+            title = subject % {"title": item.title}
+            body = render_to_string(
+                template,
+                {"item": item, "link": settings.SITE_URL + path, "person": person, **(extra or {})},
+            )
+        Notification.objects.create(
+            user=person, kind=Notification.Kind.FEEDBACK, title=title[:300], link=path
+        )
+        transaction.on_commit(partial(send_email.enqueue, title, body, [person.email]))
+
+
+def item_forward(*, by: Acting, item: FeedbackItem, department: Department) -> FeedbackItem:
+    """Hand the item to a department: it lands on their board with their deadline."""
+    now = timezone.now()
+    with transaction.atomic():
+        before = {"department": str(item.department or "")}
+        item.department = department
+        item.forwarded_at = now
+        item.due_at = now + timedelta(hours=department.feedback_answer_hours)
+        item.reminded_at = None
+        if item.is_closed:
+            item.status = FeedbackStatus.NEW
+        item.save()
+        _event(item, by, "forwarded", department.name)
+        record(by, "feedback.forwarded", item, before=before, after={"department": department.name})
+        _notify(
+            _members(department),
+            item,
+            str(_("New feedback for your department: %(title)s")),
+            "feedback/email/forwarded.txt",
+        )
+    return item
+
+
+def item_set_status(
+    *, by: Acting, item: FeedbackItem, status: str, reason: str = ""
+) -> FeedbackItem:
+    """Move the item on its board; done or won't do drafts an answer to every customer."""
+    if status not in FeedbackStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    reason = reason.strip()
+    if status == FeedbackStatus.WONT_DO and not reason:
+        raise ValidationError({"reason": _("Say why it won't be done: the customers hear it.")})
+    with transaction.atomic():
+        before = {"status": item.status}
+        item.status = status
+        if reason:
+            item.reason = reason
+        item.save(update_fields=["status", "reason", "updated_at"])
+        _event(item, by, f"status:{status}", reason)
+        record(by, "feedback.status_changed", item, before=before, after={"status": status})
+        if status in CLOSED:
+            drafts_for(item)
+            if item.created_by is not None and item.created_by.is_active:
+                _notify(
+                    [item.created_by],
+                    item,
+                    str(_("Feedback answered: %(title)s")),
+                    "feedback/email/closed.txt",
+                )
+    return item
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Remind a department of new feedback it has not answered by its deadline (once)."""
+    now = now or timezone.now()
+    overdue = FeedbackItem.objects.filter(
+        status=FeedbackStatus.NEW, due_at__lt=now, reminded_at__isnull=True
+    ).select_related("department")
+    sent = 0
+    for item in overdue:
+        if item.department is None:
+            continue
+        with transaction.atomic():
+            people = _members(item.department)
+            _notify(
+                people,
+                item,
+                str(_("Reminder: feedback waits for your answer: %(title)s")),
+                "feedback/email/reminder.txt",
+            )
+            FeedbackItem.objects.filter(pk=item.pk).update(reminded_at=now)
+            sent += len(people)
+    return sent
+
+
+# --------------------------------------------------------------------------- digest links
+
+
+class LinkError(Exception):
+    """A digest link that changes nothing; the message says why."""
+
+
+def link_token(item: FeedbackItem, status: str, user: User) -> str:
+    payload = {"i": item.pk, "s": status, "u": user.pk, "n": secrets.token_urlsafe(12)}
+    return signing.dumps(payload, salt=LINK_SALT, compress=True)
+
+
+def read_token(token: str) -> tuple[FeedbackItem, str, User, str]:
+    """Check a digest link; raise LinkError saying why it cannot be used."""
+    try:
+        payload = signing.loads(token, salt=LINK_SALT, max_age=timedelta(days=LINK_DAYS))
+    except signing.SignatureExpired:
+        raise LinkError(
+            _("This link has expired (links work for %(days)s days). Open the board instead.")
+            % {"days": LINK_DAYS}
+        ) from None
+    except signing.BadSignature:
+        raise LinkError(_("This link is not valid: it was changed or not made by us.")) from None
+    if UsedLink.objects.filter(nonce=payload["n"]).exists():
+        raise LinkError(_("This link has been used already; it works only once."))
+    item = FeedbackItem.objects.filter(pk=payload["i"]).first()
+    user = User.objects.filter(pk=payload["u"], is_active=True).first()
+    if item is None or user is None:
+        raise LinkError(_("The feedback or the person of this link no longer exists."))
+    return item, str(payload["s"]), user, str(payload["n"])
+
+
+def apply_token(token: str, *, reason: str = "", ip: str | None = None) -> FeedbackItem:
+    item, status, user, nonce = read_token(token)
+    with transaction.atomic():
+        try:
+            UsedLink.objects.create(nonce=nonce)
+        except IntegrityError:
+            raise LinkError(_("This link has been used already; it works only once.")) from None
+        item_set_status(by=Acting(user=user, ip=ip), item=item, status=status, reason=reason)
+    return item
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Once a day: members who were not in the tool for a day get their board by e-mail."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    open_statuses = [s for s in FeedbackStatus.values if s not in CLOSED]
+    default_language = Organisation.current().default_language
+    for department in Department.objects.all():
+        items = list(department.feedback.filter(status__in=open_statuses).order_by("due_at"))
+        if not items:
+            continue
+        for person in _members(department):
+            if person.last_login and person.last_login > now - timedelta(days=1):
+                continue  # they see the board in the tool
+            if DigestSent.objects.filter(user=person, day=today).exists():
+                continue
+            rows = [
+                (
+                    item,
+                    [
+                        (label, settings.SITE_URL + reverse(
+                            "feedback:act", args=[link_token(item, status, person)]))
+                        for status, label in FeedbackStatus.choices
+                        if status != item.status and status != FeedbackStatus.NEW
+                    ],
+                )
+                for item in items
+            ]  # fmt: skip
+            with translation.override(person.language or default_language):
+                subject = _("Feedback for %(department)s: %(count)s open") % {
+                    "department": department.name,
+                    "count": len(items),
+                }
+                body = render_to_string(
+                    "feedback/email/digest.txt",
+                    {"department": department, "rows": rows, "days": LINK_DAYS,
+                     "board": settings.SITE_URL + reverse("feedback:board", args=[department.pk])},
+                )  # fmt: skip
+            DigestSent.objects.create(user=person, day=today)
+            transaction.on_commit(partial(send_email.enqueue, subject, body, [person.email]))
+            sent += 1
+    return sent
+
+
+# --------------------------------------------------------------------------- closing the loop
+
+DRAFTS = {
+    "de": {
+        FeedbackStatus.DONE: (
+            "Hallo {name}, Sie hatten uns auf „{title}“ hingewiesen. Danke dafür! "
+            "Das ist jetzt erledigt{reason}."
+        ),
+        FeedbackStatus.WONT_DO: (
+            "Hallo {name}, Sie hatten uns auf „{title}“ hingewiesen. Danke dafür! "
+            "Wir haben es geprüft und werden es nicht umsetzen{reason}."
+        ),
+    },
+    "en": {
+        FeedbackStatus.DONE: (
+            "Hi {name}, you told us about “{title}”. Thank you! It has been fixed{reason}."
+        ),
+        FeedbackStatus.WONT_DO: (
+            "Hi {name}, you told us about “{title}”. Thank you! We looked into it and "
+            "will not change it{reason}."
+        ),
+    },
+}
+
+
+def draft_text(item: FeedbackItem, conversation: Conversation, language: str) -> str:
+    texts = DRAFTS.get(language) or DRAFTS["en"]
+    template = texts.get(FeedbackStatus(item.status)) or texts[FeedbackStatus.DONE]
+    reason = f": {item.reason.strip().rstrip('.')}" if item.reason.strip() else ""
+    name = str(conversation.contact) if conversation.contact else ""
+    return template.format(name=name or ("zusammen" if language == "de" else "there"),
+                           title=item.title, reason=reason)  # fmt: skip
+
+
+def drafts_for(item: FeedbackItem) -> int:
+    """A reply draft for every linked conversation that has none (in its language)."""
+    if not item.is_closed:
+        return 0
+    existing = set(item.drafts.values_list("conversation_id", flat=True))
+    conversations = (
+        Conversation.objects.filter(messages__feedback_links__item=item)
+        .exclude(pk__in=existing)
+        .select_related("contact")
+        .distinct()
+    )
+    default_language = Organisation.current().default_language
+    created = 0
+    for conversation in conversations:
+        language = conversation.language if conversation.language in DRAFTS else default_language
+        ReplyDraft.objects.create(
+            item=item,
+            conversation=conversation,
+            language=language,
+            text=draft_text(item, conversation, language),
+        )
+        created += 1
+    return created
+
+
+def draft_send(*, by: Acting, draft: ReplyDraft, text: str) -> Message:
+    """Send the (reviewed) draft through the conversation's own channel."""
+    from socialdesk.inbox.services import conversation_reply
+
+    if draft.state != ReplyDraft.State.DRAFT:
+        raise ValidationError(_("This answer was sent or discarded already."))
+    with transaction.atomic():
+        message = conversation_reply(by=by, conversation=draft.conversation, text=text)
+        draft.text, draft.state, draft.sent_message = text, ReplyDraft.State.SENT, message
+        draft.save(update_fields=["text", "state", "sent_message"])
+        _event(draft.item, by, "answered", str(draft.conversation.contact or ""))
+    return message
+
+
+def draft_discard(*, by: Acting, draft: ReplyDraft) -> None:
+    if draft.state == ReplyDraft.State.DRAFT:
+        draft.state = ReplyDraft.State.DISCARDED
+        draft.save(update_fields=["state"])
+        _event(draft.item, by, "discarded", str(draft.conversation.contact or ""))
+
+
+# --------------------------------------------------------------------------- hand-off
+
+
+def handoff_payload(item: FeedbackItem) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "description": item.description,
+        "status": item.status,
+        "topic": item.topic.name if item.topic else None,
+        "department": item.department.name if item.department else None,
+        "mentions": item.mention_count,
+        "first_seen": item.first_seen.isoformat() if item.first_seen else None,
+        "last_seen": item.last_seen.isoformat() if item.last_seen else None,
+        "url": settings.SITE_URL + reverse("feedback:item", args=[item.pk]),
+        "messages": [
+            {
+                "text": link.message.text,
+                "author": link.message.author_handle,
+                "created_at": link.message.created_at.isoformat(),
+            }
+            for link in item.links.select_related("message")[:50]
+        ],
+    }
+
+
+def handoff_signature(body: bytes) -> str:
+    key = str(getattr(settings, "FEEDBACK_HANDOFF_SECRET", "") or settings.SECRET_KEY)
+    return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+
+
+def hand_off(*, by: Acting, item: FeedbackItem) -> str:
+    """Post the item as signed JSON to its department's issue tracker webhook."""
+    from socialdesk.channels.net import public_session
+
+    department = item.department
+    if department is None or not department.issue_tracker_url:
+        raise ValidationError(
+            _("The item's department has no issue tracker webhook (set it on the department).")
+        )
+    body = json.dumps(handoff_payload(item), ensure_ascii=False).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Socialdesk-Signature-256": handoff_signature(body),
+        "X-Socialdesk-Event": "feedback.handoff",
+    }
+    try:
+        response = public_session().post(
+            department.issue_tracker_url, data=body, headers=headers, timeout=10
+        )
+        result = f"HTTP {response.status_code}"
+        ok = 200 <= response.status_code < 300
+    except Exception as error:  # network errors and refused addresses alike
+        cause = error.__cause__ or error.__context__ or error
+        result, ok = f"not delivered: {str(cause)[:200]}", False
+    item.handed_off_at = timezone.now() if ok else item.handed_off_at
+    item.handoff_result = result[:300]
+    item.save(update_fields=["handed_off_at", "handoff_result", "updated_at"])
+    _event(item, by, "handoff", result)
+    if not ok:
+        raise ValidationError(
+            _("The issue tracker did not take it: %(result)s") % {"result": result}
+        )
+    return result

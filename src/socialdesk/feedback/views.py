@@ -1,0 +1,321 @@
+"""Feedback pages: items, the department boards, one-click digest links, topics."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from socialdesk.accounts.audit import acting, client_ip
+from socialdesk.accounts.models import Department, Role, User
+from socialdesk.core.forms import error_text
+from socialdesk.core.templatetags.shell import may
+from socialdesk.feedback import services
+from socialdesk.feedback.models import (
+    CLOSED,
+    FeedbackItem,
+    FeedbackLink,
+    FeedbackStatus,
+    ReplyDraft,
+    Topic,
+)
+from socialdesk.inbox import selectors
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _items_for(user: User) -> QuerySet[FeedbackItem]:
+    """Department members see the feedback of their departments; everyone else all of it."""
+    items = FeedbackItem.objects.select_related("department", "topic")
+    if user.role == Role.MEMBER:
+        items = items.filter(department__in=user.departments.all())
+    return items
+
+
+def _item(request: HttpRequest, pk: int) -> FeedbackItem:
+    try:
+        return _items_for(_user(request)).get(pk=pk)
+    except FeedbackItem.DoesNotExist:
+        raise Http404 from None
+
+
+def items(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    found = _items_for(_user(request))
+    if status == "open":
+        found = found.exclude(status__in=CLOSED)
+    elif status in FeedbackStatus.values:
+        found = found.filter(status=status)
+    department = request.GET.get("department", "")
+    if department.isdigit():
+        found = found.filter(department_id=int(department))
+    return render(
+        request,
+        "feedback/items.html",
+        {
+            "items": found[:200],
+            "statuses": FeedbackStatus.choices,
+            "status": status,
+            "departments": Department.objects.all(),
+            "department": department,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def item_new(request: HttpRequest) -> HttpResponse:
+    """Capture feedback from a message: link it to an item that says the same, or a new one."""
+    message_id = request.GET.get("message") or request.POST.get("message") or ""
+    if not message_id.isdigit():
+        raise Http404
+    message = selectors.message_for_user(_user(request), int(message_id))
+    if request.method == "POST":
+        try:
+            if request.POST.get("item", "").isdigit():
+                item = _item(request, int(request.POST["item"]))
+                services.item_link(by=acting(request), item=item, message=message)
+                messages.success(request, _("The message is linked to “%(title)s”.") % {
+                    "title": item.title})  # fmt: skip
+            else:
+                topic_id = request.POST.get("topic", "")
+                topic = (
+                    Topic.objects.filter(pk=int(topic_id)).first() if topic_id.isdigit() else None
+                )
+                item = services.item_create(
+                    by=acting(request),
+                    title=request.POST.get("title", ""),
+                    message=message,
+                    topic=topic,
+                )
+                messages.success(request, _("Feedback “%(title)s” is captured.") % {
+                    "title": item.title})  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            return redirect("feedback:item", item.pk)
+    return render(
+        request,
+        "feedback/item_new.html",
+        {
+            "message": message,
+            "similar": services.similar_items(message.text),
+            "topics": Topic.objects.all(),
+            "suggested_topics": _suggested_topics(message.text),
+        },
+    )
+
+
+def _suggested_topics(text: str) -> list[tuple[Topic, float]]:
+    from socialdesk.feedback.understanding import topic_suggestions
+
+    return topic_suggestions(text)
+
+
+def item(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _item(request, pk)
+    links = list(
+        FeedbackLink.objects.filter(item=found)
+        .select_related("message__conversation__contact", "message__channel_account")
+        .order_by("message__created_at")
+    )
+    weeks: dict[str, Counter[str]] = defaultdict(Counter)
+    for link in links:
+        week = link.message.created_at.strftime("%G-W%V")
+        weeks[week][link.sentiment or "unknown"] += 1
+    customers = {
+        link.message.conversation.contact_id: link.message.conversation.contact
+        for link in links
+        if link.message.conversation.contact_id
+    }
+    drafts = list(found.drafts.select_related("conversation__contact", "sent_message"))
+    return render(
+        request,
+        "feedback/item.html",
+        {
+            "item": found,
+            "links": links,
+            "weeks": sorted(weeks.items()),
+            "customers": list(customers.values()),
+            "drafts": drafts,
+            "answered": sum(1 for d in drafts if d.state == ReplyDraft.State.SENT),
+            "departments": Department.objects.all(),
+            "statuses": FeedbackStatus.choices,
+            "events": found.events.select_related("actor"),
+            "may_work": may(request.user, "feedback:item_forward"),
+        },
+    )
+
+
+@require_POST
+def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _item(request, pk)
+    department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    if department is None:
+        messages.error(request, _("Choose a department."))
+    else:
+        services.item_forward(by=acting(request), item=found, department=department)
+        messages.success(
+            request, _("Forwarded to %(department)s.") % {"department": department.name}
+        )
+    return redirect("feedback:item", found.pk)
+
+
+@require_POST
+def item_status(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _item(request, pk)
+    try:
+        services.item_set_status(
+            by=acting(request),
+            item=found,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The status is now “%(status)s”.") % {
+            "status": found.get_status_display()})  # fmt: skip
+    back = request.POST.get("next", "")
+    if back.startswith("/feedback/boards/"):  # back to the board it was moved on
+        return redirect(back)
+    return redirect("feedback:item", found.pk)
+
+
+@require_POST
+def item_handoff(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _item(request, pk)
+    try:
+        result = services.hand_off(by=acting(request), item=found)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Handed off to the issue tracker (%(result)s).") % {
+            "result": result})  # fmt: skip
+    return redirect("feedback:item", found.pk)
+
+
+@require_POST
+def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    link = get_object_or_404(FeedbackLink.objects.select_related("item", "message"), pk=pk)
+    _item(request, link.item_id)
+    services.item_unlink(by=acting(request), link=link)
+    messages.success(request, _("The message is no longer linked."))
+    return redirect("feedback:item", link.item_id)
+
+
+@require_POST
+def draft_send(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = get_object_or_404(ReplyDraft.objects.select_related("conversation", "item"), pk=pk)
+    selectors.conversation_for_user(_user(request), draft.conversation_id)
+    try:
+        if request.POST.get("action") == "discard":
+            services.draft_discard(by=acting(request), draft=draft)
+            messages.success(request, _("The draft is discarded."))
+        else:
+            services.draft_send(by=acting(request), draft=draft, text=request.POST.get("text", ""))
+            messages.success(request, _("The answer goes out to %(name)s.") % {
+                "name": draft.conversation.contact or _("the customer")})  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return redirect("feedback:item", draft.item_id)
+
+
+def boards(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    departments = Department.objects.annotate(
+        open=Count("feedback", filter=~Q(feedback__status__in=CLOSED)),
+        overdue=Count(
+            "feedback",
+            filter=Q(feedback__status=FeedbackStatus.NEW, feedback__due_at__lt=timezone.now()),
+        ),
+    )
+    if user.role == Role.MEMBER:
+        departments = departments.filter(pk__in=user.departments.all())
+    return render(request, "feedback/boards.html", {"departments": departments})
+
+
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=pk)
+    user = _user(request)
+    if user.role == Role.MEMBER and not user.departments.filter(pk=pk).exists():
+        raise Http404
+    items = department.feedback.select_related("topic").order_by("due_at", "-last_seen")
+    columns = [(value, label, [i for i in items if i.status == value])
+               for value, label in FeedbackStatus.choices]  # fmt: skip
+    return render(
+        request,
+        "feedback/board.html",
+        {
+            "department": department,
+            "columns": columns,
+            "statuses": FeedbackStatus.choices,
+            "now": timezone.now(),
+            "may_work": may(request.user, "feedback:item_status"),
+        },
+    )
+
+
+@csrf_exempt  # the signed, single-use token is the credential; the person may not be signed in
+@require_http_methods(["GET", "POST"])
+def act(request: HttpRequest, token: str) -> HttpResponse:
+    """A one-click link from the digest: GET shows what it will do, POST does it (once)."""
+    try:
+        found, status, person, _nonce = services.read_token(token)
+    except services.LinkError as error:
+        return render(request, "feedback/act.html", {"error": str(error)}, status=400)
+    label = FeedbackStatus(status).label
+    if request.method == "POST":
+        try:
+            services.apply_token(
+                token, reason=request.POST.get("reason", ""), ip=client_ip(request)
+            )
+        except services.LinkError as error:
+            return render(request, "feedback/act.html", {"error": str(error)}, status=400)
+        except ValidationError as error:
+            return render(
+                request,
+                "feedback/act.html",
+                {"item": found, "label": label, "status": status, "person": person,
+                 "problem": error_text(error)},
+                status=400,
+            )  # fmt: skip
+        return render(request, "feedback/act.html", {"item": found, "done": label})
+    return render(
+        request,
+        "feedback/act.html",
+        {"item": found, "label": label, "status": status, "person": person},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def topics(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+        if not name:
+            messages.error(request, _("Give the topic a name."))
+        else:
+            Topic.objects.update_or_create(
+                name=name[:80],
+                defaults={"keywords": request.POST.get("keywords", ""), "department": department},
+            )
+            messages.success(request, _("The topic “%(name)s” is saved.") % {"name": name})
+            return redirect("feedback:topics")
+    return render(
+        request,
+        "feedback/topics.html",
+        {
+            "topics": Topic.objects.select_related("department"),
+            "departments": Department.objects.all(),
+        },
+    )
