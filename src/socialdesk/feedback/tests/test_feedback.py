@@ -126,6 +126,7 @@ def test_done_drafts_an_answer_in_each_customers_language_and_sends_it(say: Any)
 def test_digest_links_work_once_and_say_why_not_otherwise(
     say: Any, product: Department, django_capture_on_commit_callbacks: Any
 ) -> None:
+    product.people.update(language="en")
     item = services.item_create(by=BY, title="QR code", message=say("QR geht nicht"))
     services.item_forward(by=BY, item=item, department=product)
     mail.outbox.clear()
