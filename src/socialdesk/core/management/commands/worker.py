@@ -56,6 +56,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
     from django.db import close_old_connections
 
     from socialdesk.channels.tasks import poll_channels, process_webhooks, send_replies
+    from socialdesk.feedback.tasks import feedback_rounds
     from socialdesk.listening.tasks import match_monitors
     from socialdesk.sla.tasks import check_slas
 
@@ -74,6 +75,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
             if now - last_sla >= sla_every:
                 last_sla = now
                 check_slas.enqueue()
+                feedback_rounds.enqueue()
         except Exception:  # the database may be busy or restarting: try again next round
             logger.exception("could not queue scheduled work")
         finally:

@@ -1,0 +1,12 @@
+"""Background work of feedback: reminders at a department's deadline, the daily digest."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task()
+def feedback_rounds() -> int:
+    from socialdesk.feedback.services import send_digests, send_reminders
+
+    return send_reminders() + send_digests()
