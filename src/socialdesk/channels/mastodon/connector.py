@@ -123,31 +123,33 @@ def handle_of(account: Any, domain: str) -> str:
 
 
 def _acct(account: Any, domain: str) -> str:
-    acct = str(account.acct or account.username)
+    acct = str(account.get("acct") or account.get("username"))
     return (acct if "@" in acct else f"{acct}@{domain}").lower()
 
 
 def row(status: Any, *, me: str, domain: str) -> ImportRow:
-    """One status as an inbox row (text from untrusted HTML, reduced to plain text)."""
-    author = status.account
-    text = plain_text(str(status.content or ""))
+    """One status as an inbox row (text from untrusted HTML, reduced to plain text).
+
+    `status` is a Mastodon.py object or the plain JSON of one (both are dicts).
+    """
+    author = status["account"]
+    text = plain_text(str(status.get("content") or ""))
     if status.get("spoiler_text"):
-        text = f"[{plain_text(str(status.spoiler_text))}] {text}"
+        text = f"[{plain_text(str(status['spoiler_text']))}] {text}"
     for media in status.get("media_attachments") or []:
         description = plain_text(str(media.get("description") or ""))
         text += f"\n[{media.get('type', 'media')}{': ' + description if description else ''}]"
     handle = _acct(author, domain)
-    created = _aware(status.created_at)
     return ImportRow(
-        external_id=str(status.id),
+        external_id=str(status["id"]),
         author=handle,
-        inbound=str(author.id) != me,
-        created_at=created,
+        inbound=str(author["id"]) != me,
+        created_at=_aware(status["created_at"]),
         text=(text.strip() or "(empty post)")[:MAX_TEXT],
-        parent_id=str(status.in_reply_to_id or ""),
-        author_name=plain_text(str(author.display_name or ""))[:200] or handle,
+        parent_id=str(status.get("in_reply_to_id") or ""),
+        author_name=plain_text(str(author.get("display_name") or ""))[:200] or handle,
         meta={
-            "visibility": str(status.visibility or "public"),
+            "visibility": str(status.get("visibility") or "public"),
             "url": _safe_url(status.get("url") or status.get("uri") or ""),
             "acct": handle,
         },
@@ -156,6 +158,29 @@ def row(status: Any, *, me: str, domain: str) -> ImportRow:
 
 def _safe_url(url: str) -> str:
     return url if urlsplit(str(url)).scheme in ("http", "https") else ""
+
+
+def notifications(mastodon: Mastodon, **params: Any) -> list[dict[str, Any]]:
+    """GET /api/v1/notifications through Mastodon.py, as plain JSON.
+
+    Mastodon.py still signs the request, reads the rate-limit headers and turns HTTP errors
+    into its exceptions; only the casting of every field into typed objects is skipped,
+    which costs about 3 ms per notification and would cap ingest near 300 per second.
+    """
+    query = {k: v for k, v in params.items() if v is not None}
+    if "types" in query:
+        query["types[]"] = query.pop("types")
+    request = mastodon._Mastodon__api_request  # type: ignore[attr-defined]
+    response = call(
+        mastodon, request, "GET", "/api/v1/notifications", query, return_response_object=True
+    )
+    try:
+        document = response.json()
+    except ValueError as error:
+        raise ChannelError(f"the instance sent notifications that are not JSON ({error})") from None
+    if not isinstance(document, list):
+        raise ChannelError("the instance sent notifications in an unknown shape")
+    return [n for n in document if isinstance(n, dict)]
 
 
 def _rows(statuses: Iterable[Any], me: str, domain: str) -> list[ImportRow | tuple[str, str, Any]]:
@@ -182,17 +207,13 @@ def poll(account: ChannelAccount) -> int:
             break
         # min_id pages forward: the oldest unseen notifications first, each page stored
         # with the cursor moved past it in one transaction.
-        notes = call(
-            mastodon,
-            mastodon.notifications,
-            types=["mention"],
-            min_id=cursor["notifications"],
-            limit=PAGE,
+        notes = notifications(
+            mastodon, types=["mention"], min_id=cursor["notifications"], limit=PAGE
         )
         if not notes:
             break
-        cursor["notifications"] = str(max(int(n.id) for n in notes))
-        statuses = [n.status for n in notes if n.get("status")]
+        cursor["notifications"] = str(max(int(n["id"]) for n in notes))
+        statuses = [n["status"] for n in notes if n.get("status")]
         stored += store_batch(account, _rows(statuses, me, domain), dict(cursor))
     if _budget_left(mastodon):
         stored += _poll_replies(account, mastodon, me, domain, cursor)
@@ -240,7 +261,7 @@ def _poll_replies(
     stored = 0
     for status in own:
         key, count = str(status.id), int(status.get("replies_count") or 0)
-        if _aware(status.created_at) < since:
+        if _aware(status["created_at"]) < since:
             continue
         if count <= known.get(key, 0) or not _budget_left(mastodon):
             counts[key] = min(count, known.get(key, 0))
@@ -256,9 +277,12 @@ def _poll_replies(
 
 
 def _aware(value: Any) -> datetime:
+    """A time from Mastodon.py (datetime) or from JSON (ISO 8601 text), always aware."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return timezone.now()
+    raise ValueError(f"not a time: {value!r}")
 
 
 # --------------------------------------------------------------------------- writing

@@ -255,3 +255,21 @@ def test_the_token_never_shows_in_pages_lists_audit_or_logs(
     assert "@bob@mock.local" in page and "bob@mock.local" in out.getvalue()
     for place in (page, out.getvalue(), audit, caplog.text):
         assert COMPANY_TOKEN not in place
+
+
+def test_an_unreadable_status_is_set_aside_and_the_rest_is_stored(db: None) -> None:
+    from socialdesk.channels.mastodon.connector import _rows
+    from socialdesk.inbox.importing.readers import ImportRow
+
+    good = {"id": "7", "account": {"id": "2", "acct": "kim"}, "content": "<p>Hallo?</p>",
+            "created_at": "2026-11-27T08:00:00.000Z", "visibility": "public"}  # fmt: skip
+    broken = {"id": "8", "content": "no account", "created_at": "yesterday"}
+    rows = _rows([good, broken], me="1", domain="example.social")
+    assert isinstance(rows[0], ImportRow) and rows[0].text == "Hallo?"
+    assert rows[0].created_at.isoformat() == "2026-11-27T08:00:00+00:00"
+    assert isinstance(rows[1], tuple) and rows[1][0] == "8" and "unreadable" in rows[1][1]
+    account = ChannelAccount.objects.create(network=Network.MASTODON, handle="co@example.social")
+    assert base.store_batch(account, rows, {"notifications": "8"}) == 1
+    assert account.set_aside.get().external_id == "8"
+    account.refresh_from_db()
+    assert account.cursor == {"notifications": "8"}
