@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_inbox.py --rows $${ROWS:-1000000}
 	$(BIN)/python bench/bench_needs_reply.py
 	$(BIN)/python bench/bench_webhook.py
+	$(BIN)/python bench/bench_mastodon.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
