@@ -151,6 +151,24 @@ class FeedbackEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind}"
 
+    @property
+    def label(self) -> str:
+        """What happened, in the reader's language."""
+        if self.kind.startswith("status:"):
+            status = self.kind.split(":", 1)[1]
+            names = dict(FeedbackStatus.choices)
+            return str(_("status: %(status)s") % {"status": names.get(status, status)})
+        labels = {
+            "created": _("captured"),
+            "linked": _("message linked"),
+            "unlinked": _("message unlinked"),
+            "forwarded": _("forwarded to"),
+            "handoff": _("handed off to the issue tracker"),
+            "answered": _("customer answered"),
+            "discarded": _("answer discarded"),
+        }
+        return str(labels.get(self.kind, self.kind))
+
 
 class ReplyDraft(models.Model):
     """An answer to a customer who gave the feedback, for the community team to send."""
@@ -203,3 +221,62 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+class Task(models.TextChoices):
+    RELEVANCE = "relevance", _("Relevance")
+    SENTIMENT = "sentiment", _("Sentiment")
+    TOPICS = "topics", _("Topic")
+
+
+class Label(models.Model):
+    """What a person said a message is (a correction): the models learn from these."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="labels")
+    task = models.CharField(max_length=12, choices=Task.choices)
+    value = models.CharField(max_length=80)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "task", "value"], name="unique_label")
+        ]
+        indexes = [models.Index(fields=["task", "created_at"], name="label_task_time")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.task}={self.value}"
+
+
+class TrainedModel(models.Model):
+    """A model trained on the organisation's labels (only models socialdesk wrote are read)."""
+
+    task = models.CharField(max_length=12, choices=Task.choices)
+    blob = models.BinaryField()
+    trained_on = models.PositiveIntegerField()
+    labels = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task} ({self.trained_on} labels)"
+
+
+class Classification(models.Model):
+    """What socialdesk thinks a message is: language, relevance, sentiment, topics."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="classification")
+    relevant = models.BooleanField(null=True)
+    relevance_confidence = models.FloatField(default=0)
+    sentiment = models.CharField(max_length=8, blank=True)
+    sentiment_confidence = models.FloatField(default=0)
+    topics = models.JSONField(default=list)  # [[name, confidence], …]
+    source = models.CharField(max_length=12, default="rules")  # rules, model, person
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: {self.sentiment} {self.topics}"
