@@ -37,11 +37,20 @@ def configured_keys() -> list[bytes]:
     return [line.strip().encode() for line in path.read_text().splitlines() if line.strip()]
 
 
+_built: dict[tuple[bytes, ...], MultiFernet] = {}
+
+
 def _fernet(keys: list[bytes] | None = None) -> MultiFernet:
-    try:
-        return MultiFernet([Fernet(k) for k in (keys or configured_keys())])
-    except ValueError as error:
-        raise CredentialError(f"an encryption key is not a valid Fernet key: {error}") from None
+    """The cipher for the keys (built once per set of keys: webhooks decrypt per request)."""
+    chosen = tuple(keys or configured_keys())
+    if chosen not in _built:
+        try:
+            cipher = MultiFernet([Fernet(k) for k in chosen])
+        except ValueError as error:
+            raise CredentialError(f"an encryption key is not a valid Fernet key: {error}") from None
+        _built.clear()
+        _built[chosen] = cipher
+    return _built[chosen]
 
 
 def encrypt(values: dict[str, Any]) -> str:
