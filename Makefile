@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/bench_inbox.py --rows $${ROWS:-1000000}
 	$(BIN)/python bench/bench_needs_reply.py
+	$(BIN)/python bench/bench_classify.py
 	$(BIN)/python bench/bench_webhook.py
 	$(BIN)/python bench/bench_mastodon.py
 

@@ -125,7 +125,8 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"token": samples["feedback_token"]})
     if name.startswith("feedback:"):
         key = {"feedback:link_remove": "feedback_link", "feedback:draft_send": "feedback_draft",
-               "feedback:board": "department"}.get(name, "feedback_item")  # fmt: skip
+               "feedback:board": "department", "feedback:correct": "message",
+               }.get(name, "feedback_item")  # fmt: skip
         return reverse(name, kwargs={"pk": samples[key]})
     key = {
         "department": "department",

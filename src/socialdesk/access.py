@@ -52,6 +52,7 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     # signed single-use links from the digest e-mail: the token is the credential
     "feedback:act": PUBLIC,
     "feedback:topics": MANAGERS,
+    "feedback:correct": TEAM,
     "channels:webhook": PUBLIC,
     "channels:health": MANAGERS,
     "channels:mastodon_start": MANAGERS,

@@ -45,17 +45,27 @@ LINK_DAYS = 7  # digest links work this long
 LINK_SALT = "socialdesk.feedback.digest"
 SIMILAR_MINIMUM = 0.2
 _STOP = frozenset(
-    """der die das und ist nicht ein eine mit für auf den dem im in zu es ich wir ihr sie
-    the a an and is not to of in on for it i we you my me at be this that with was""".split()  # noqa: SIM905
+    """der die das und ist nicht ein eine einen einem mit für auf den dem des im in zu es ich
+    wir ihr sie er war sehr schon wieder nach noch auch aber oder wie was wo wer dass als bei
+    von vom zum zur hat habe haben heute immer mal nur so da hier jetzt mein meine dein ihre
+    the a an and is not to of in on for it i we you my me at be this that with was were are
+    again still very just your our their has have had from by but or so as""".split()  # noqa: SIM905
 )
+_SUFFIXES = ("ungen", "ung", "lichen", "licher", "liches", "lich", "ern", "er", "en", "es",
+             "em", "e", "s", "n", "ing", "ed", "ly")  # fmt: skip
 
 
-# --------------------------------------------------------------------------- similarity
+def _stem(word: str) -> str:
+    """A rough stem, enough to see that "unfreundlicher" and "unfreundlich" are alike."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def _bag(text: str) -> Counter[str]:
     words = [w.lstrip("#@") for w in Document.of(text).words]
-    return Counter(w for w in words if len(w) > 2 and w not in _STOP and not w.isdigit())
+    return Counter(_stem(w) for w in words if len(w) > 2 and w not in _STOP and not w.isdigit())
 
 
 def _cosine(a: Counter[str], b: Counter[str]) -> float:

@@ -1,28 +1,260 @@
-"""Which topic a text is about: the organisation's keyword rules (models come with labels)."""
+"""Understanding each item: topics, sentiment and relevance, learnt from people's corrections.
+
+Every correction a person makes is a Label. Suggestions come from three places, best first:
+a model trained on the labels (in the background, once a topic has enough of them), the
+labelled messages most like the text (so a correction helps the very next suggestion), and
+the keyword rules of each topic. Nothing is downloaded; everything runs on the CPU.
+"""
 
 from __future__ import annotations
 
-from socialdesk.feedback.models import Topic
+import logging
+from collections import Counter
+from datetime import timedelta
+from typing import Any, cast
+
+from django.db import transaction
+from django.utils import timezone
+
+from socialdesk.accounts.audit import Acting
+from socialdesk.feedback.models import Classification, Label, Task, Topic, TrainedModel
+from socialdesk.inbox.models import Direction, Message
 from socialdesk.listening.query import Document, fold
 
+logger = logging.getLogger(__name__)
+
 KEYWORD_CONFIDENCE = 0.6
+NEIGHBOUR_MINIMUM = 0.3  # cosine similarity from which a labelled message counts as alike
+RETRAIN_EVERY = 5  # new labels of a task that start a retraining
+SENTIMENTS = ("negative", "neutral", "positive")
 
 
-def topic_suggestions(text: str, *, limit: int = 3) -> list[tuple[Topic, float]]:
-    """Topics whose keywords occur in the text (a keyword also matches longer words that
-    begin with it, so "ticket" finds "Ticketkauf"), most keywords first."""
+# --------------------------------------------------------------------------- text features
+
+
+def _bag(text: str) -> Counter[str]:
+    from socialdesk.feedback.services import _bag as bag
+
+    return bag(text)
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    from socialdesk.feedback.services import _cosine as cosine
+
+    return cosine(a, b)
+
+
+# --------------------------------------------------------------------------- models
+
+
+_loaded: dict[int, Any] = {}
+
+
+def current_model(task: str) -> Any | None:
+    """The newest trained model of a task, or None (read once per process and version)."""
+    latest = TrainedModel.objects.filter(task=task).only("pk").first()
+    if latest is None:
+        return None
+    if latest.pk not in _loaded:
+        from socialdesk.insights import classify
+
+        blob = TrainedModel.objects.values_list("blob", flat=True).get(pk=latest.pk)
+        _loaded.clear()
+        _loaded[latest.pk] = classify.Model.loads(bytes(blob))
+    return _loaded[latest.pk]
+
+
+def examples(task: str) -> list[Any]:
+    """The labels of a task as training examples (topics: the set of topics per message)."""
+    from socialdesk.insights import classify
+
+    rows = Label.objects.filter(task=task).values_list("message_id", "message__text", "value")
+    if task == Task.TOPICS:
+        per_message: dict[int, tuple[str, set[str]]] = {}
+        for pk, text, value in rows:
+            per_message.setdefault(pk, (text, set()))[1].add(value)
+        return [classify.Example(text, frozenset(values)) for text, values in per_message.values()]
+    return [classify.Example(text, value) for _pk, text, value in rows]
+
+
+def retrain(task: str) -> str:
+    """Train the task's model on all labels; say how it went (or how many labels are missing)."""
+    from socialdesk.insights import classify
+
+    try:
+        model = classify.train(cast(classify.Task, task), examples(task))
+    except classify.NotEnoughLabels as error:
+        return str(error)
+    TrainedModel.objects.create(
+        task=task, blob=model.dumps(), trained_on=model.trained_on, labels=list(model.labels)
+    )
+    TrainedModel.objects.filter(task=task).exclude(
+        pk__in=TrainedModel.objects.filter(task=task).values("pk")[:3]
+    ).delete()  # keep the last three
+    reclassify_recent()
+    return f"{task}: trained on {model.trained_on} labelled messages"
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+def _neighbours(text: str, task: str, limit: int = 200) -> dict[str, float]:
+    """Labels of the labelled messages most like `text`: value → similarity."""
+    target = _bag(text)
+    best: dict[str, float] = {}
+    rows = (
+        Label.objects.filter(task=task)
+        .order_by("-created_at")
+        .values_list("message__text", "value")[:limit]
+    )
+    for labelled, value in rows:
+        score = _cosine(target, _bag(labelled))
+        if score >= NEIGHBOUR_MINIMUM and score > best.get(value, 0):
+            best[value] = round(score, 2)
+    return best
+
+
+def _keywords(text: str) -> dict[str, float]:
     words = {w.lstrip("#@") for w in Document.of(text).words}
-    scored: list[tuple[Topic, float]] = []
+    found: dict[str, float] = {}
     for topic in Topic.objects.all():
-        keywords = [fold(k) for k in topic.keyword_list()]
-        hits = sum(1 for k in keywords if _found(k, words))
+        hits = sum(1 for k in topic.keyword_list() if _found(fold(k), words))
         if hits:
-            scored.append((topic, min(0.9, KEYWORD_CONFIDENCE + 0.1 * (hits - 1))))
-    scored.sort(key=lambda pair: (-pair[1], pair[0].name))
-    return scored[:limit]
+            found[topic.name] = min(0.9, KEYWORD_CONFIDENCE + 0.1 * (hits - 1))
+    return found
 
 
 def _found(keyword: str, words: set[str]) -> bool:
     if " " in keyword:
         return all(_found(part, words) for part in keyword.split())
     return any(w == keyword or (len(keyword) >= 4 and w.startswith(keyword)) for w in words)
+
+
+def topic_scores(text: str) -> dict[str, float]:
+    """Every topic with a reason to suggest it, and the best confidence for it."""
+    scores = _keywords(text)
+    for name, score in _neighbours(text, Task.TOPICS).items():
+        scores[name] = max(scores.get(name, 0), score)
+    model = current_model(Task.TOPICS)
+    if model is not None:
+        prediction = model.predict([text])[0]
+        chosen = prediction.label if isinstance(prediction.label, frozenset) else frozenset()
+        for name in chosen:
+            score = float(prediction.scores.get(name, prediction.confidence))
+            scores[name] = max(scores.get(name, 0), score)
+    return scores
+
+
+def topic_suggestions(text: str, *, limit: int = 3) -> list[tuple[Topic, float]]:
+    scores = topic_scores(text)
+    topics = {t.name: t for t in Topic.objects.filter(name__in=list(scores))}
+    ranked = sorted(
+        ((topics[n], s) for n, s in scores.items() if n in topics), key=lambda p: (-p[1], p[0].name)
+    )
+    return ranked[:limit]
+
+
+def sentiment_of(text: str) -> tuple[str, float]:
+    model = current_model(Task.SENTIMENT)
+    if model is not None:
+        prediction = model.predict([text])[0]
+        return str(prediction.label), float(prediction.confidence)
+    neighbours = _neighbours(text, Task.SENTIMENT)
+    if neighbours:
+        value, score = max(neighbours.items(), key=lambda p: p[1])
+        return value, score
+    from socialdesk.insights import classify
+
+    prediction = classify.lexicon_sentiment(text)
+    return str(prediction.label), float(prediction.confidence)
+
+
+# --------------------------------------------------------------------------- classify, correct
+
+
+def classify_messages(messages: list[Message]) -> int:
+    """Store what socialdesk thinks of each message (people's corrections are kept)."""
+    keep = set(
+        Classification.objects.filter(message__in=messages, source="person").values_list(
+            "message_id", flat=True
+        )
+    )
+    rows = []
+    for message in messages:
+        if message.pk in keep:
+            continue
+        sentiment, confidence = sentiment_of(message.text)
+        topics = sorted(topic_scores(message.text).items(), key=lambda p: -p[1])[:3]
+        source = "model" if current_model(Task.TOPICS) or current_model(Task.SENTIMENT) else "rules"
+        rows.append(
+            Classification(
+                message=message,
+                sentiment=sentiment,
+                sentiment_confidence=round(confidence, 2),
+                topics=[[n, round(s, 2)] for n, s in topics],
+                source=source,
+            )
+        )
+    Classification.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["message"],
+        update_fields=["sentiment", "sentiment_confidence", "topics", "source", "updated_at"],
+    )
+    return len(rows)
+
+
+def classify_new(limit: int = 2000) -> int:
+    fresh = list(
+        Message.objects.filter(direction=Direction.INBOUND, classification__isnull=True)
+        .order_by("-pk")
+        .only("pk", "text")[:limit]
+    )
+    return classify_messages(fresh)
+
+
+def reclassify_recent(days: int = 30) -> int:
+    since = timezone.now() - timedelta(days=days)
+    recent = list(
+        Message.objects.filter(direction=Direction.INBOUND, created_at__gte=since)
+        .only("pk", "text")
+        .order_by("-pk")[:5000]
+    )
+    return classify_messages(recent)
+
+
+def correct(*, by: Acting, message: Message, task: str, value: str) -> Classification:
+    """A person says what the message is: stored as a label, used at once, learnt from later."""
+    with transaction.atomic():
+        if task == Task.TOPICS:
+            Label.objects.filter(message=message, task=task).exclude(value=value).delete()
+        else:
+            Label.objects.filter(message=message, task=task).delete()
+        Label.objects.get_or_create(
+            message=message, task=task, value=value, defaults={"by": by.user}
+        )
+        found, _created = Classification.objects.get_or_create(message=message)
+        if task == Task.TOPICS:
+            found.topics = [[value, 1.0]]
+        elif task == Task.SENTIMENT:
+            found.sentiment, found.sentiment_confidence = value, 1.0
+        else:
+            found.relevant, found.relevance_confidence = value == "true", 1.0
+        found.source = "person"
+        found.save()
+        since = TrainedModel.objects.filter(task=task).values_list("created_at", flat=True).first()
+        fresh = Label.objects.filter(task=task)
+        if since is not None:
+            fresh = fresh.filter(created_at__gt=since)
+        if fresh.count() % RETRAIN_EVERY == 0:
+            transaction.on_commit(lambda: _retrain_soon(task))
+    return found
+
+
+def _retrain_soon(task: str) -> None:
+    from socialdesk.feedback.tasks import retrain_model
+
+    try:
+        retrain_model.enqueue(task)
+    except Exception:  # the next correction asks again
+        logger.exception("could not queue retraining")

@@ -19,4 +19,5 @@ urlpatterns = [
     path("boards/<int:pk>/", views.board, name="board"),
     path("act/<str:token>/", views.act, name="act"),
     path("topics/", views.topics, name="topics"),
+    path("messages/<int:pk>/correct/", views.correct, name="correct"),
 ]

@@ -18,13 +18,14 @@ from socialdesk.accounts.audit import acting, client_ip
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.core.forms import error_text
 from socialdesk.core.templatetags.shell import may
-from socialdesk.feedback import services
+from socialdesk.feedback import services, understanding
 from socialdesk.feedback.models import (
     CLOSED,
     FeedbackItem,
     FeedbackLink,
     FeedbackStatus,
     ReplyDraft,
+    Task,
     Topic,
 )
 from socialdesk.inbox import selectors
@@ -116,9 +117,28 @@ def item_new(request: HttpRequest) -> HttpResponse:
 
 
 def _suggested_topics(text: str) -> list[tuple[Topic, float]]:
-    from socialdesk.feedback.understanding import topic_suggestions
+    return understanding.topic_suggestions(text)
 
-    return topic_suggestions(text)
+
+@require_POST
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person corrects what socialdesk thinks a message is (a label the models learn from)."""
+    message = selectors.message_for_user(_user(request), pk)
+    task, value = request.POST.get("task", ""), request.POST.get("value", "")
+    valid: dict[str, set[str]] = {
+        Task.TOPICS: set(Topic.objects.values_list("name", flat=True)),
+        Task.SENTIMENT: set(understanding.SENTIMENTS),
+        Task.RELEVANCE: {"true", "false"},
+    }
+    if task not in valid or value not in valid[task]:
+        messages.error(request, _("Choose one of the offered values."))
+    else:
+        understanding.correct(by=acting(request), message=message, task=task, value=value)
+        messages.success(request, _("Thanks: socialdesk learns from this correction."))
+    back = request.POST.get("next", "")
+    if back.startswith("/feedback/") or back.startswith("/inbox/"):
+        return redirect(back)
+    return redirect("inbox:conversation", message.conversation_id)
 
 
 def item(request: HttpRequest, pk: int) -> HttpResponse:

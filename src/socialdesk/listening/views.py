@@ -17,6 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting
 from socialdesk.core.templatetags.shell import may
+from socialdesk.feedback.models import Topic
+from socialdesk.feedback.understanding import SENTIMENTS
 from socialdesk.listening import services
 from socialdesk.listening.forms import MonitorForm
 from socialdesk.listening.models import Monitor, MonitorMatch, SpikeAlert
@@ -85,7 +87,9 @@ def monitor(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Monitor, pk=pk)
     matches = (
         MonitorMatch.objects.filter(monitor=item)
-        .select_related("message__channel_account", "message__conversation")
+        .select_related(
+            "message__channel_account", "message__conversation", "message__classification"
+        )
         .order_by("-created_at", "-pk")
     )
     page = Paginator(matches, 50).get_page(request.GET.get("page"))
@@ -102,6 +106,8 @@ def monitor(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "alerts": item.alerts.all()[:5],
             "may_edit": may(request.user, "listening:monitor_edit"),
+            "topics": Topic.objects.values_list("name", flat=True),
+            "sentiments": SENTIMENTS,
         },
     )
 

@@ -56,7 +56,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
     from django.db import close_old_connections
 
     from socialdesk.channels.tasks import poll_channels, process_webhooks, send_replies
-    from socialdesk.feedback.tasks import feedback_rounds
+    from socialdesk.feedback.tasks import classify_new_messages, feedback_rounds
     from socialdesk.listening.tasks import match_monitors
     from socialdesk.sla.tasks import check_slas
 
@@ -72,6 +72,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
                 send_replies.enqueue()
                 process_webhooks.enqueue()
                 match_monitors.enqueue()
+                classify_new_messages.enqueue()
             if now - last_sla >= sla_every:
                 last_sla = now
                 check_slas.enqueue()
