@@ -169,6 +169,55 @@ def sentiment_of(text: str) -> tuple[str, float]:
     return str(prediction.label), float(prediction.confidence)
 
 
+def _organisation_names() -> list[str]:
+    from socialdesk.accounts.models import Organisation
+    from socialdesk.channels.models import ChannelAccount
+
+    names = [Organisation.current().name]
+    for handle in ChannelAccount.objects.exclude(handle="").values_list("handle", flat=True):
+        user = handle.split("@")[0].split(".")[0] if "/" not in handle else ""
+        if len(user) >= 3:
+            names += [user, f"@{user}"]
+    return [n for n in names if n and n.strip()]
+
+
+def relevance_of(texts: list[str]) -> list[tuple[bool, float]]:
+    """About us (True) or noise: the model once trained, else whether a name of ours occurs."""
+    from socialdesk.insights import classify
+
+    model = current_model(Task.RELEVANCE)
+    predictor = model if model is not None else classify.RelevanceRules(_organisation_names())
+    return [(p.label == "true", float(p.confidence)) for p in predictor.predict(texts)]
+
+
+def training_state() -> list[dict[str, Any]]:
+    """Per task: labels so far, the model in use, or how many more labels it needs."""
+    from socialdesk.insights import classify
+
+    state = []
+    for task, label in Task.choices:
+        counts = Counter(Label.objects.filter(task=task).values_list("value", flat=True))
+        model = TrainedModel.objects.filter(task=task).first()
+        if task == Task.TOPICS:
+            wanted = list(Topic.objects.values_list("name", flat=True))
+        elif task == Task.SENTIMENT:
+            wanted = list(classify.SENTIMENT_LABELS)
+        else:
+            wanted = list(classify.RELEVANCE_LABELS)
+        missing = {v: classify.MIN_PER_LABEL - counts[v] for v in wanted
+                   if counts[v] < classify.MIN_PER_LABEL}  # fmt: skip
+        state.append(
+            {
+                "task": label,
+                "labels": sum(counts.values()),
+                "model": model,
+                "missing": missing,
+                "total_missing": max(0, classify.MIN_TOTAL - sum(counts.values())),
+            }
+        )
+    return state
+
+
 # --------------------------------------------------------------------------- classify, correct
 
 
@@ -180,15 +229,17 @@ def classify_messages(messages: list[Message]) -> int:
         )
     )
     rows = []
-    for message in messages:
-        if message.pk in keep:
-            continue
+    todo = [m for m in messages if m.pk not in keep]
+    relevance = relevance_of([m.text for m in todo])
+    for message, (relevant, relevant_confidence) in zip(todo, relevance, strict=True):
         sentiment, confidence = sentiment_of(message.text)
         topics = sorted(topic_scores(message.text).items(), key=lambda p: -p[1])[:3]
         source = "model" if current_model(Task.TOPICS) or current_model(Task.SENTIMENT) else "rules"
         rows.append(
             Classification(
                 message=message,
+                relevant=relevant,
+                relevance_confidence=round(relevant_confidence, 2),
                 sentiment=sentiment,
                 sentiment_confidence=round(confidence, 2),
                 topics=[[n, round(s, 2)] for n, s in topics],
@@ -199,7 +250,15 @@ def classify_messages(messages: list[Message]) -> int:
         rows,
         update_conflicts=True,
         unique_fields=["message"],
-        update_fields=["sentiment", "sentiment_confidence", "topics", "source", "updated_at"],
+        update_fields=[
+            "relevant",
+            "relevance_confidence",
+            "sentiment",
+            "sentiment_confidence",
+            "topics",
+            "source",
+            "updated_at",
+        ],
     )
     return len(rows)
 

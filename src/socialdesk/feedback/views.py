@@ -337,5 +337,6 @@ def topics(request: HttpRequest) -> HttpResponse:
         {
             "topics": Topic.objects.select_related("department"),
             "departments": Department.objects.all(),
+            "learning": understanding.training_state(),
         },
     )

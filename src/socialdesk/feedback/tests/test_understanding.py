@@ -104,3 +104,21 @@ def test_new_messages_are_classified_and_retraining_says_what_is_missing(say: An
     assert "trained on 36" in retrain("sentiment")
     assert TrainedModel.objects.filter(task="sentiment").count() == 1
     assert sentiment_of("Zug 99 fällt aus und keiner sagt Bescheid")[0] == "negative"
+
+
+def test_relevance_before_labels_is_whether_the_text_names_us(say: Any, client_as: Any) -> None:
+    from socialdesk.accounts.models import Organisation
+
+    organisation = Organisation.current()
+    organisation.name = "Nordlicht Bahn"
+    organisation.save()
+    Topic.objects.create(name="Staff", keywords="personal")
+    from socialdesk.feedback.understanding import classify_new
+
+    about = say("Die Nordlicht Bahn hat wieder Verspätung")
+    noise = say("Schönes Wetter heute in Kiel")
+    classify_new()
+    assert Classification.objects.get(message=about).relevant is True
+    assert Classification.objects.get(message=noise).relevant is False
+    page = client_as("manager").get("/feedback/topics/").content.decode()
+    assert "What socialdesk has learnt" in page and "10 more “Staff”" in page
