@@ -138,3 +138,50 @@ def browser_page_context(page: Page) -> Page:
     browser = page.context.browser
     assert browser is not None
     return browser.new_context(locale="en-GB").new_page()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_topic_correction_improves_the_next_suggestion(
+    live_server: Any,
+    browser_page: Any,  # noqa: F811
+) -> None:
+    page, console_errors = browser_page
+    User.objects.create_user("mia@example.com", "a long passphrase 42", full_name="Mia Manager",
+                             role=Role.MANAGER, language="en")  # fmt: skip
+    Topic.objects.create(name="Staff", keywords="personal, mitarbeiter")
+    Topic.objects.create(name="Punctuality", keywords="verspätung")
+    hook, _secret = channels.webhook_add(by=Acting(user=None, label="test"), name="Forum")
+    posts = [
+        ("s1", "Der Schaffner im RE7 war heute richtig unfreundlich"),
+        ("s2", "Unfreundlicher Schaffner im RE7, schon wieder"),
+    ]
+    accept(hook, json.dumps({"items": [
+        {"id": i, "author": "kim", "text": t, "created_at": "2026-11-26T08:00:00Z"}
+        for i, t in posts]}).encode())  # fmt: skip
+    process_pending()
+    _sign_in(page, live_server.url, "mia@example.com")
+    page.goto(live_server.url + "/feedback/")
+    page.get_by_label("Name").fill("Conductors")
+    page.get_by_label("Query").fill("schaffner")
+    page.get_by_role("button", name="Create monitor").click()
+    expect(page.locator(".match")).to_have_count(2)
+
+    second = Message.objects.get(external_id="s2")
+    page.goto(f"{live_server.url}/feedback/items/new/?message={second.pk}")
+    expect(page.locator(".helptext", has_text="Suggested")).to_have_count(0)  # no keyword fits
+
+    page.goto(live_server.url + "/feedback/")
+    page.get_by_role("link", name="Conductors").click()
+    first = page.locator(".match", has_text="richtig unfreundlich")
+    first.locator("summary", has_text="Correct").click()
+    first.get_by_label("Topic").select_option("Staff")
+    first.get_by_role("button", name="Save topic").click()
+    expect(page.locator(".message.success")).to_contain_text("learns from this correction")
+    expect(page.locator(".match", has_text="richtig unfreundlich")).to_contain_text("corrected")
+
+    page.goto(f"{live_server.url}/feedback/items/new/?message={second.pk}")
+    expect(page.locator(".helptext", has_text="Suggested")).to_contain_text("Staff")
+    expect(page.get_by_label("Topic")).to_have_value(str(Topic.objects.get(name="Staff").pk))
+    _shot(page, "feedback-capture-suggestion-en")
+    assert console_errors == []
+    connections.close_all()
