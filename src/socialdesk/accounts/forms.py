@@ -60,6 +60,20 @@ class DepartmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     email = forms.EmailField(label=_("Team e-mail"), required=False)
+    feedback_answer_hours = forms.IntegerField(
+        label=_("Answers new feedback within (hours)"),
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        initial=48,
+        help_text=_("The department's promise to the community team; a reminder follows."),
+    )
+    issue_tracker_url = forms.URLField(
+        label=_("Issue tracker webhook (optional)"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Feedback handed off is posted here as JSON signed with HMAC-SHA256."),
+    )
 
 
 class DepartmentsField(forms.ModelMultipleChoiceField[Department]):

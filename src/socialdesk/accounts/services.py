@@ -42,11 +42,19 @@ def _department_state(department: Department) -> dict[str, Any]:
         "name": department.name,
         "description": department.description,
         "email": department.email,
+        "feedback_answer_hours": department.feedback_answer_hours,
+        "issue_tracker_url": department.issue_tracker_url,
     }
 
 
 def department_create(
-    *, by: Acting, name: str, description: str = "", email: str = ""
+    *,
+    by: Acting,
+    name: str,
+    description: str = "",
+    email: str = "",
+    feedback_answer_hours: int | None = None,
+    issue_tracker_url: str = "",
 ) -> Department:
     """Create a department."""
     name = name.strip()
@@ -54,6 +62,9 @@ def department_create(
         raise ValidationError({"name": _("A department with this name exists already.")})
     with transaction.atomic():
         department = Department(name=name, description=description.strip(), email=email.strip())
+        if feedback_answer_hours:
+            department.feedback_answer_hours = feedback_answer_hours
+        department.issue_tracker_url = issue_tracker_url.strip()
         department.full_clean()
         department.save()
         record(by, "department.created", department, after=_department_state(department))
@@ -61,7 +72,14 @@ def department_create(
 
 
 def department_update(
-    *, by: Acting, department: Department, name: str, description: str = "", email: str = ""
+    *,
+    by: Acting,
+    department: Department,
+    name: str,
+    description: str = "",
+    email: str = "",
+    feedback_answer_hours: int | None = None,
+    issue_tracker_url: str | None = None,
 ) -> Department:
     """Rename or describe a department."""
     name = name.strip()
@@ -74,6 +92,10 @@ def department_update(
             description.strip(),
             email.strip(),
         )
+        if feedback_answer_hours:
+            department.feedback_answer_hours = feedback_answer_hours
+        if issue_tracker_url is not None:
+            department.issue_tracker_url = issue_tracker_url.strip()
         department.full_clean()
         department.save()
         record(

@@ -25,6 +25,7 @@ from socialdesk.feedback.models import (
     FeedbackLink,
     FeedbackStatus,
     ReplyDraft,
+    RoutingRule,
     Task,
     Topic,
 )
@@ -118,6 +119,31 @@ def item_new(request: HttpRequest) -> HttpResponse:
 
 def _suggested_topics(text: str) -> list[tuple[Topic, float]]:
     return understanding.topic_suggestions(text)
+
+
+def _rule_change(request: HttpRequest) -> HttpResponse:
+    """Add a routing rule (query → department) or remove one."""
+    from socialdesk.listening.services import check_query
+
+    if request.POST.get("remove", "").isdigit():
+        RoutingRule.objects.filter(pk=int(request.POST["remove"])).delete()
+        messages.success(request, _("The rule is removed."))
+        return redirect("feedback:topics")
+    department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    query = request.POST.get("query", "").strip()
+    try:
+        check_query(query)
+        if department is None:
+            raise ValidationError(_("Choose a department."))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("feedback:topics")
+    priority = request.POST.get("priority", "")
+    RoutingRule.objects.create(
+        query=query, department=department, priority=int(priority) if priority.isdigit() else 100
+    )
+    messages.success(request, _("The rule is saved: it is checked before the topics."))
+    return redirect("feedback:topics")
 
 
 @require_POST
@@ -319,6 +345,8 @@ def act(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def topics(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("kind") == "rule":
+        return _rule_change(request)
     if request.method == "POST":
         name = request.POST.get("name", "").strip()
         department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
@@ -338,5 +366,6 @@ def topics(request: HttpRequest) -> HttpResponse:
             "topics": Topic.objects.select_related("department"),
             "departments": Department.objects.all(),
             "learning": understanding.training_state(),
+            "rules": RoutingRule.objects.select_related("department"),
         },
     )

@@ -57,6 +57,8 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "name": department.name,
             "description": department.description,
             "email": department.email,
+            "feedback_answer_hours": department.feedback_answer_hours,
+            "issue_tracker_url": department.issue_tracker_url,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -207,3 +207,25 @@ def test_feedback_notifications_link_to_the_item(say: Any, product: Department) 
     note = Notification.objects.filter(kind=Notification.Kind.FEEDBACK).first()
     assert note is not None and note.link == f"/feedback/items/{item.pk}/"
     assert FeedbackItem.objects.get().department == product
+
+
+def test_routing_rules_and_department_promises_are_set_on_pages(
+    say: Any, departments: Any, client_as: Any
+) -> None:
+    legal = departments["Legal"]
+    manager = client_as("manager")
+    bad = manager.post("/feedback/topics/", {"kind": "rule", "query": "dsgvo OR",
+                                              "department": legal.pk}, follow=True)  # fmt: skip
+    assert "OR needs something on both sides" in bad.content.decode()
+    assert not RoutingRule.objects.exists()
+    manager.post("/feedback/topics/", {"kind": "rule", "query": "dsgvo OR datenschutz",
+                                       "department": legal.pk})  # fmt: skip
+    item = services.item_create(by=BY, title="Datenschutz", message=say("Wo ist die DSGVO-Info?"))
+    assert item.department == legal
+    admin = client_as("admin")
+    admin.post(f"/departments/{legal.pk}/edit/", {
+        "name": "Legal", "feedback_answer_hours": "24",
+        "issue_tracker_url": "https://tracker.example.org/hooks/1"})  # fmt: skip
+    legal.refresh_from_db()
+    assert legal.feedback_answer_hours == 24
+    assert legal.issue_tracker_url == "https://tracker.example.org/hooks/1"
