@@ -225,6 +225,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "socialdesk <socialdesk@local
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (invitations, password reset) start with this.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Signs feedback handed off to issue trackers (X-Socialdesk-Signature-256); empty: SECRET_KEY.
+FEEDBACK_HANDOFF_SECRET = env_str("FEEDBACK_HANDOFF_SECRET", "")
 
 TASKS = {
     "default": {
