@@ -119,4 +119,34 @@ def fill_demo_inbox(now: datetime | None = None) -> int:
     )
     ids = list(Conversation.objects.values_list("pk", flat=True))
     refresh_sla(ids, now=now)
+    _listening()
     return len(ids)
+
+
+TOPICS = [
+    ("App & Website", "app, website, login, qr", "Produktentwicklung"),
+    ("Ticketkauf", "ticket, fahrkarte, automat, erstattung", "Kundenservice"),
+    ("Pünktlichkeit", "verspätung, ausfall, pünktlich, anschluss", "Kundenservice"),
+    ("Personal", "schaffner, zugbegleiter, personal, mitarbeiter", "Kundenservice"),
+    ("Datenschutz", "datenschutz, dsgvo", "Recht"),
+]
+
+
+def _listening() -> None:
+    """Topics that route to the demo departments, and a monitor over the demo inbox."""
+    from socialdesk.accounts.audit import Acting
+    from socialdesk.accounts.models import Department
+    from socialdesk.feedback.models import Topic
+    from socialdesk.listening.services import monitor_create
+
+    for name, keywords, department in TOPICS:
+        Topic.objects.create(
+            name=name,
+            keywords=keywords,
+            department=Department.objects.filter(name=department).first(),
+        )
+    monitor_create(
+        by=Acting(user=None, label="demo"),
+        name="Tickets und App",
+        query="ticket* OR fahrkarte* OR app OR website",
+    )
