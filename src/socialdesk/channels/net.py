@@ -19,7 +19,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from socialdesk.channels.fetch import Address, _checked_address, is_public_address, system_resolver
+from socialdesk.channels.fetch import (
+    Address,
+    FetchResult,
+    _checked_address,
+    fetch,
+    is_public_address,
+    system_resolver,
+)
 
 USER_AGENT = "socialdesk (+https://github.com/socialdesk)"
 
@@ -94,3 +101,18 @@ def public_httpx_transport(timeout: float) -> Any:
     transport = httpx.HTTPTransport(retries=0)
     transport._pool._network_backend = CheckedBackend()
     return transport
+
+
+def fetch_if_changed(url: str, cursor: dict[str, Any]) -> FetchResult | None:
+    """GET a listing (feed, backfill) with the cursor's ETag/Last-Modified; None when it has
+    not changed. The new validators go into `cursor` (store it with the items)."""
+    result = fetch(
+        url,
+        etag=cursor.get("etag"),
+        last_modified=cursor.get("last_modified"),
+        allowed=allowed(),
+    )
+    if result.status == 304:
+        return None
+    cursor.update({"etag": result.etag, "last_modified": result.last_modified})
+    return result

@@ -173,17 +173,39 @@ def mastodon_connect(
     }
     if app:
         credentials.update({"client_id": app[0], "client_secret": app[1]})
+    return _connected(
+        by=by,
+        network=Network.MASTODON,
+        handle=handle,
+        name=name,
+        url=instance,
+        poll_interval_seconds=poll_interval_seconds,
+        credentials=credentials,
+    )
+
+
+def _connected(
+    *,
+    by: Acting,
+    network: str,
+    handle: str,
+    name: str,
+    url: str,
+    poll_interval_seconds: int,
+    credentials: dict[str, str],
+) -> tuple[ChannelAccount, bool]:
+    """Store a checked connection: a new account, or new credentials for a known one."""
     with transaction.atomic():
         account = (
             ChannelAccount.objects.select_for_update()
-            .filter(network=Network.MASTODON, handle=handle)
+            .filter(network=network, handle=handle)
             .first()
         )
         created = account is None
         if account is None:
-            account = ChannelAccount(network=Network.MASTODON, handle=handle)
+            account = ChannelAccount(network=network, handle=handle)
         account.name = (name.strip() or account.name or f"@{handle}")[:120]
-        account.url = instance
+        account.url = url
         account.poll_interval_seconds = max(30, poll_interval_seconds)
         account.last_error = ""
         account.failures = 0
@@ -194,7 +216,7 @@ def mastodon_connect(
             by,
             "channel.added" if created else "channel.reconnected",
             account,
-            after={"network": "mastodon", "instance": instance, "handle": handle},
+            after={"network": network, "url": url, "handle": handle},
         )
     return account, created
 
@@ -222,34 +244,19 @@ def bluesky_connect(
         client, session = connector.login(service, identifier, app_password.strip())
     except ChannelError as error:
         raise ValidationError({"app_password": f"{service}: {error}"}) from None
-    me = client.me if client.me is not None else None
     did = str(client._session.did) if client._session else ""
     account_handle = str(client._session.handle if client._session else identifier).lower()
-    with transaction.atomic():
-        account = (
-            ChannelAccount.objects.select_for_update()
-            .filter(network=Network.BLUESKY, handle=account_handle)
-            .first()
-        )
-        created = account is None
-        if account is None:
-            account = ChannelAccount(network=Network.BLUESKY, handle=account_handle)
-        account.name = (name.strip() or account.name or f"@{account_handle}")[:120]
-        account.url = service
-        account.poll_interval_seconds = max(30, poll_interval_seconds)
-        account.last_error = ""
-        account.failures = 0
-        account.next_poll_at = None
-        account.set_credentials(
-            {"identifier": identifier, "app_password": app_password.strip(), "did": did,
-             "session": session}
-        )  # fmt: skip
-        account.save()
-        record(
-            by,
-            "channel.added" if created else "channel.reconnected",
-            account,
-            after={"network": "bluesky", "service": service, "handle": account_handle},
-        )
-    del me
-    return account, created
+    return _connected(
+        by=by,
+        network=Network.BLUESKY,
+        handle=account_handle,
+        name=name,
+        url=service,
+        poll_interval_seconds=poll_interval_seconds,
+        credentials={
+            "identifier": identifier,
+            "app_password": app_password.strip(),
+            "did": did,
+            "session": session,
+        },
+    )

@@ -10,28 +10,21 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 import nh3
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from socialdesk.channels.base import PermanentError, store_batch
-from socialdesk.channels.fetch import Address, FetchError, fetch, is_public_address
+from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.net import fetch_if_changed
 from socialdesk.inbox.importing.readers import ImportRow
 
 MAX_TEXT = 5000
 SEEN_KEPT = 2000
-
-
-def _allowed() -> Callable[[Address], bool]:
-    path = getattr(settings, "FEED_ADDRESS_POLICY", "")
-    return import_string(path) if path else is_public_address
 
 
 def plain_text(html: str) -> str:
@@ -87,13 +80,8 @@ def parse(body: bytes) -> tuple[str, list[Any]]:
 def poll(account: ChannelAccount) -> int:
     """Fetch the feed once, store new entries and move the cursor; return how many were new."""
     cursor = dict(account.cursor or {})
-    result = fetch(
-        account.url,
-        etag=cursor.get("etag"),
-        last_modified=cursor.get("last_modified"),
-        allowed=_allowed(),
-    )
-    if result.status == 304:
+    result = fetch_if_changed(account.url, cursor)
+    if result is None:
         return 0
     title, entries = parse(result.body)
     seen = list(cursor.get("seen", []))
@@ -104,7 +92,7 @@ def poll(account: ChannelAccount) -> int:
         if row.external_id not in seen_set
     ]
     seen = (seen + [r.external_id for r in new_rows])[-SEEN_KEPT:]
-    cursor.update({"etag": result.etag, "last_modified": result.last_modified, "seen": seen})
+    cursor["seen"] = seen
     return store_batch(account, new_rows, cursor, listening=True)
 
 

@@ -11,26 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from socialdesk.channels.base import PermanentError, store_batch
-from socialdesk.channels.fetch import fetch
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.channels.net import allowed
+from socialdesk.channels.net import fetch_if_changed
 from socialdesk.channels.webhook.receiver import read
 
 
 def poll(account: ChannelAccount) -> int:
     cursor = dict(account.cursor or {})
-    result = fetch(
-        account.url,
-        etag=cursor.get("etag"),
-        last_modified=cursor.get("last_modified"),
-        allowed=allowed(),
-    )
-    if result.status == 304:
+    result = fetch_if_changed(account.url, cursor)
+    if result is None:
         return 0
     rows, rejected = read(account, result.body)
     items: list[Any] = list(rows)
     items += [(str(r["item"]), f"backfill item {r['item']}: {r['reason']}", None) for r in rejected]
-    cursor.update({"etag": result.etag, "last_modified": result.last_modified})
     return store_batch(account, items, cursor)
 
 
