@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import math
 import secrets
-from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
@@ -21,7 +19,9 @@ from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, Organisation, User
@@ -38,52 +38,24 @@ from socialdesk.feedback.models import (
     Topic,
     UsedLink,
 )
+from socialdesk.feedback.similarity import bag, cosine
 from socialdesk.inbox.models import Conversation, Message, Notification
+from socialdesk.inbox.notify import notify
 from socialdesk.listening.query import Document, QueryError, compile_query
 
 LINK_DAYS = 7  # digest links work this long
 LINK_SALT = "socialdesk.feedback.digest"
 SIMILAR_MINIMUM = 0.2
-_STOP = frozenset(
-    """der die das und ist nicht ein eine einen einem mit für auf den dem des im in zu es ich
-    wir ihr sie er war sehr schon wieder nach noch auch aber oder wie was wo wer dass als bei
-    von vom zum zur hat habe haben heute immer mal nur so da hier jetzt mein meine dein ihre
-    the a an and is not to of in on for it i we you my me at be this that with was were are
-    again still very just your our their has have had from by but or so as""".split()  # noqa: SIM905
-)
-_SUFFIXES = ("ungen", "ung", "lichen", "licher", "liches", "lich", "ern", "er", "en", "es",
-             "em", "e", "s", "n", "ing", "ed", "ly")  # fmt: skip
-
-
-def _stem(word: str) -> str:
-    """A rough stem, enough to see that "unfreundlicher" and "unfreundlich" are alike."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _bag(text: str) -> Counter[str]:
-    words = [w.lstrip("#@") for w in Document.of(text).words]
-    return Counter(_stem(w) for w in words if len(w) > 2 and w not in _STOP and not w.isdigit())
-
-
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(count * b.get(word, 0) for word, count in a.items())
-    norm = math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values()))
-    return dot / norm if norm else 0.0
 
 
 def similar_items(text: str, *, limit: int = 5) -> list[tuple[FeedbackItem, float]]:
     """Open items that say much the same as `text`, most similar first."""
-    target = _bag(text)
+    target = bag(text)
     scored: list[tuple[FeedbackItem, float]] = []
     items = FeedbackItem.objects.exclude(status__in=CLOSED).prefetch_related("links__message")
     for item in items:
         texts = [item.title, item.description, *(link.message.text for link in item.links.all())]
-        score = _cosine(target, _bag(" ".join(texts)))
+        score = cosine(target, bag(" ".join(texts)))
         if score >= SIMILAR_MINIMUM:
             scored.append((item, round(score, 2)))
     scored.sort(key=lambda pair: -pair[1])
@@ -178,21 +150,16 @@ def _members(department: Department) -> list[User]:
     return list(department.people.filter(is_active=True))
 
 
-def _notify(people: Iterable[User], item: FeedbackItem, subject: str, template: str,
-            extra: dict[str, Any] | None = None) -> None:  # fmt: skip
-    path = reverse("feedback:item", args=[item.pk])
-    default_language = Organisation.current().default_language
-    for person in people:
-        with translation.override(person.language or default_language):
-            title = subject % {"title": item.title}
-            body = render_to_string(
-                template,
-                {"item": item, "link": settings.SITE_URL + path, "person": person, **(extra or {})},
-            )
-        Notification.objects.create(
-            user=person, kind=Notification.Kind.FEEDBACK, title=title[:300], link=path
-        )
-        transaction.on_commit(partial(send_email.enqueue, title, body, [person.email]))
+def _notify(people: Iterable[User], item: FeedbackItem, subject: Promise, template: str) -> None:
+    """`subject` is a lazy text with %(title)s, translated for each person."""
+    notify(
+        people,
+        kind=Notification.Kind.FEEDBACK,
+        path=reverse("feedback:item", args=[item.pk]),
+        title=lambda: str(subject) % {"title": item.title},
+        template=template,
+        context={"item": item},
+    )
 
 
 def item_forward(*, by: Acting, item: FeedbackItem, department: Department) -> FeedbackItem:
@@ -212,7 +179,7 @@ def item_forward(*, by: Acting, item: FeedbackItem, department: Department) -> F
         _notify(
             _members(department),
             item,
-            str(_("New feedback for your department: %(title)s")),
+            gettext_lazy("New feedback for your department: %(title)s"),
             "feedback/email/forwarded.txt",
         )
     return item
@@ -241,7 +208,7 @@ def item_set_status(
                 _notify(
                     [item.created_by],
                     item,
-                    str(_("Feedback answered: %(title)s")),
+                    gettext_lazy("Feedback answered: %(title)s"),
                     "feedback/email/closed.txt",
                 )
     return item
@@ -262,7 +229,7 @@ def send_reminders(now: datetime | None = None) -> int:
             _notify(
                 people,
                 item,
-                str(_("Reminder: feedback waits for your answer: %(title)s")),
+                gettext_lazy("Reminder: feedback waits for your answer: %(title)s"),
                 "feedback/email/reminder.txt",
             )
             FeedbackItem.objects.filter(pk=item.pk).update(reminded_at=now)

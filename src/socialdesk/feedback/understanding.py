@@ -18,30 +18,15 @@ from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.feedback.models import Classification, Label, Task, Topic, TrainedModel
+from socialdesk.feedback.similarity import bag, cosine
 from socialdesk.inbox.models import Direction, Message
-from socialdesk.listening.query import Document, fold
 
 logger = logging.getLogger(__name__)
 
-KEYWORD_CONFIDENCE = 0.6
+NEIGHBOURS = 200  # the latest corrections compared with a new text
 NEIGHBOUR_MINIMUM = 0.3  # cosine similarity from which a labelled message counts as alike
 RETRAIN_EVERY = 5  # new labels of a task that start a retraining
 SENTIMENTS = ("negative", "neutral", "positive")
-
-
-# --------------------------------------------------------------------------- text features
-
-
-def _bag(text: str) -> Counter[str]:
-    from socialdesk.feedback.services import _bag as bag
-
-    return bag(text)
-
-
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
-    from socialdesk.feedback.services import _cosine as cosine
-
-    return cosine(a, b)
 
 
 # --------------------------------------------------------------------------- models
@@ -98,55 +83,81 @@ def retrain(task: str) -> str:
 # --------------------------------------------------------------------------- suggestions
 
 
-def _neighbours(text: str, task: str, limit: int = 200) -> dict[str, float]:
-    """Labels of the labelled messages most like `text`: value → similarity."""
-    target = _bag(text)
-    best: dict[str, float] = {}
-    rows = (
-        Label.objects.filter(task=task)
-        .order_by("-created_at")
-        .values_list("message__text", "value")[:limit]
-    )
-    for labelled, value in rows:
-        score = _cosine(target, _bag(labelled))
-        if score >= NEIGHBOUR_MINIMUM and score > best.get(value, 0):
-            best[value] = round(score, 2)
-    return best
+class Suggester:
+    """What socialdesk knows at one moment — the trained models, the latest corrections, the
+    topics' keyword rules — read once and then applied to as many texts as needed."""
 
+    def __init__(self) -> None:
+        from socialdesk.insights import classify
 
-def _keywords(text: str) -> dict[str, float]:
-    words = {w.lstrip("#@") for w in Document.of(text).words}
-    found: dict[str, float] = {}
-    for topic in Topic.objects.all():
-        hits = sum(1 for k in topic.keyword_list() if _found(fold(k), words))
-        if hits:
-            found[topic.name] = min(0.9, KEYWORD_CONFIDENCE + 0.1 * (hits - 1))
-    return found
+        self.models = {task: current_model(task) for task in Task.values}
+        self.rules = classify.KeywordRules(
+            {topic.name: topic.keyword_list() for topic in Topic.objects.all()}
+        )
+        self.labelled: dict[str, list[tuple[Counter[str], str]]] = {
+            task: [
+                (bag(text), value)
+                for text, value in Label.objects.filter(task=task)
+                .order_by("-created_at")
+                .values_list("message__text", "value")[:NEIGHBOURS]
+            ]
+            for task in (Task.TOPICS, Task.SENTIMENT)
+        }
 
+    @property
+    def source(self) -> str:
+        trained = self.models[Task.TOPICS] or self.models[Task.SENTIMENT]
+        return "model" if trained else "rules"
 
-def _found(keyword: str, words: set[str]) -> bool:
-    if " " in keyword:
-        return all(_found(part, words) for part in keyword.split())
-    return any(w == keyword or (len(keyword) >= 4 and w.startswith(keyword)) for w in words)
+    def neighbours(self, text: str, task: str) -> dict[str, float]:
+        """Labels of the labelled messages most like `text`: value → similarity."""
+        target = bag(text)
+        best: dict[str, float] = {}
+        for labelled, value in self.labelled[task]:
+            score = cosine(target, labelled)
+            if score >= NEIGHBOUR_MINIMUM and score > best.get(value, 0):
+                best[value] = round(score, 2)
+        return best
 
-
-def topic_scores(text: str) -> dict[str, float]:
-    """Every topic with a reason to suggest it, and the best confidence for it."""
-    scores = _keywords(text)
-    for name, score in _neighbours(text, Task.TOPICS).items():
-        scores[name] = max(scores.get(name, 0), score)
-    model = current_model(Task.TOPICS)
-    if model is not None:
-        prediction = model.predict([text])[0]
-        chosen = prediction.label if isinstance(prediction.label, frozenset) else frozenset()
-        for name in chosen:
-            score = float(prediction.scores.get(name, prediction.confidence))
+    def topic_scores(self, text: str) -> dict[str, float]:
+        """Every topic with a reason to suggest it, and the best confidence for it."""
+        keywords = self.rules.predict([text])[0].scores
+        scores = {name: score for name, score in keywords.items() if score}
+        for name, score in self.neighbours(text, Task.TOPICS).items():
             scores[name] = max(scores.get(name, 0), score)
-    return scores
+        model = self.models[Task.TOPICS]
+        if model is not None:
+            prediction = model.predict([text])[0]
+            chosen = prediction.label if isinstance(prediction.label, frozenset) else frozenset()
+            for name in chosen:
+                score = float(prediction.scores.get(name, prediction.confidence))
+                scores[name] = max(scores.get(name, 0), score)
+        return scores
+
+    def sentiment(self, text: str) -> tuple[str, float]:
+        model = self.models[Task.SENTIMENT]
+        if model is not None:
+            prediction = model.predict([text])[0]
+            return str(prediction.label), float(prediction.confidence)
+        neighbours = self.neighbours(text, Task.SENTIMENT)
+        if neighbours:
+            return max(neighbours.items(), key=lambda p: p[1])
+        from socialdesk.insights import classify
+
+        prediction = classify.lexicon_sentiment(text)
+        return str(prediction.label), float(prediction.confidence)
+
+    def relevance(self, texts: list[str]) -> list[tuple[bool, float]]:
+        """About us (True) or noise: the model once trained, else whether a name of ours occurs."""
+        from socialdesk.insights import classify
+
+        model = self.models[Task.RELEVANCE]
+        predictor = model if model is not None else classify.RelevanceRules(_organisation_names())
+        return [(p.label == "true", float(p.confidence)) for p in predictor.predict(texts)]
 
 
 def topic_suggestions(text: str, *, limit: int = 3) -> list[tuple[Topic, float]]:
-    scores = topic_scores(text)
+    scores = Suggester().topic_scores(text)
     topics = {t.name: t for t in Topic.objects.filter(name__in=list(scores))}
     ranked = sorted(
         ((topics[n], s) for n, s in scores.items() if n in topics), key=lambda p: (-p[1], p[0].name)
@@ -155,18 +166,7 @@ def topic_suggestions(text: str, *, limit: int = 3) -> list[tuple[Topic, float]]
 
 
 def sentiment_of(text: str) -> tuple[str, float]:
-    model = current_model(Task.SENTIMENT)
-    if model is not None:
-        prediction = model.predict([text])[0]
-        return str(prediction.label), float(prediction.confidence)
-    neighbours = _neighbours(text, Task.SENTIMENT)
-    if neighbours:
-        value, score = max(neighbours.items(), key=lambda p: p[1])
-        return value, score
-    from socialdesk.insights import classify
-
-    prediction = classify.lexicon_sentiment(text)
-    return str(prediction.label), float(prediction.confidence)
+    return Suggester().sentiment(text)
 
 
 def _organisation_names() -> list[str]:
@@ -179,15 +179,6 @@ def _organisation_names() -> list[str]:
         if len(user) >= 3:
             names += [user, f"@{user}"]
     return [n for n in names if n and n.strip()]
-
-
-def relevance_of(texts: list[str]) -> list[tuple[bool, float]]:
-    """About us (True) or noise: the model once trained, else whether a name of ours occurs."""
-    from socialdesk.insights import classify
-
-    model = current_model(Task.RELEVANCE)
-    predictor = model if model is not None else classify.RelevanceRules(_organisation_names())
-    return [(p.label == "true", float(p.confidence)) for p in predictor.predict(texts)]
 
 
 def training_state() -> list[dict[str, Any]]:
@@ -230,11 +221,11 @@ def classify_messages(messages: list[Message]) -> int:
     )
     rows = []
     todo = [m for m in messages if m.pk not in keep]
-    relevance = relevance_of([m.text for m in todo])
+    suggester = Suggester()
+    relevance = suggester.relevance([m.text for m in todo])
     for message, (relevant, relevant_confidence) in zip(todo, relevance, strict=True):
-        sentiment, confidence = sentiment_of(message.text)
-        topics = sorted(topic_scores(message.text).items(), key=lambda p: -p[1])[:3]
-        source = "model" if current_model(Task.TOPICS) or current_model(Task.SENTIMENT) else "rules"
+        sentiment, confidence = suggester.sentiment(message.text)
+        topics = sorted(suggester.topic_scores(message.text).items(), key=lambda p: -p[1])[:3]
         rows.append(
             Classification(
                 message=message,
@@ -243,7 +234,7 @@ def classify_messages(messages: list[Message]) -> int:
                 sentiment=sentiment,
                 sentiment_confidence=round(confidence, 2),
                 topics=[[n, round(s, 2)] for n, s in topics],
-                source=source,
+                source=suggester.source,
             )
         )
     Classification.objects.bulk_create(

@@ -5,20 +5,17 @@ from __future__ import annotations
 import math
 from collections import Counter
 from datetime import datetime, timedelta
-from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
-from socialdesk.accounts.models import Organisation, Role, User
-from socialdesk.core.tasks import send_email
+from socialdesk.accounts.models import Role, User
 from socialdesk.inbox.models import Message, Notification
+from socialdesk.inbox.notify import notify
 from socialdesk.listening.models import Monitor, MonitorMatch, SpikeAlert
 from socialdesk.listening.query import Document, QueryError, compile_query
 
@@ -187,21 +184,14 @@ def _recipients(monitor: Monitor) -> list[User]:
 
 def _notify(alert: SpikeAlert) -> None:
     monitor = alert.monitor
-    path = reverse("listening:monitor", args=[monitor.pk])
-    people = _recipients(monitor)
-    default_language = Organisation.current().default_language
-    for person in people:
-        with translation.override(person.language or default_language):
-            title = _("%(name)s: %(count)s matches in an hour (usually %(usual).1f)") % {
-                "name": monitor.name,
-                "count": alert.count,
-                "usual": alert.usual,
-            }
-            body = render_to_string(
-                "listening/email/spike.txt",
-                {"alert": alert, "monitor": monitor, "link": settings.SITE_URL + path},
-            )
-        Notification.objects.create(
-            user=person, kind=Notification.Kind.SPIKE, title=title[:300], link=path
-        )
-        transaction.on_commit(partial(send_email.enqueue, title, body, [person.email]))
+    notify(
+        _recipients(monitor),
+        kind=Notification.Kind.SPIKE,
+        path=reverse("listening:monitor", args=[monitor.pk]),
+        title=lambda: (
+            _("%(name)s: %(count)s matches in an hour (usually %(usual).1f)")
+            % {"name": monitor.name, "count": alert.count, "usual": alert.usual}
+        ),
+        template="listening/email/spike.txt",
+        context={"alert": alert, "monitor": monitor},
+    )

@@ -81,6 +81,7 @@ def test_routing_by_topic_and_by_rule(say: Any, departments: Any) -> None:
 def test_forwarding_notifies_the_department_and_reminds_once(
     say: Any, product: Department, people: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    product.people.update(language="en")  # the e-mails speak each person's language
     with django_capture_on_commit_callbacks(execute=True):
         item = services.item_create(by=BY, title="QR code", message=say("QR geht nicht"))
         services.item_forward(by=BY, item=item, department=product)
@@ -229,3 +230,17 @@ def test_routing_rules_and_department_promises_are_set_on_pages(
     legal.refresh_from_db()
     assert legal.feedback_answer_hours == 24
     assert legal.issue_tracker_url == "https://tracker.example.org/hooks/1"
+
+
+def test_each_person_is_told_in_their_own_language(
+    say: Any, product: Department, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = product.people.first()
+    assert person is not None
+    product.people.update(language="de")
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.item_create(by=BY, title="QR code", message=say("QR geht nicht"))
+        services.item_forward(by=BY, item=item, department=product)
+    assert mail.outbox[-1].subject == "Neues Feedback für Ihre Abteilung: QR code"
+    note = Notification.objects.filter(user=person, kind=Notification.Kind.FEEDBACK).get()
+    assert note.title == "Neues Feedback für Ihre Abteilung: QR code"
