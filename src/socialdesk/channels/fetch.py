@@ -1,38 +1,47 @@
-"""Fetch feed URLs from public addresses only.
+"""Fetch feed and backfill URLs through the one outbound client (channels/net.py).
 
-Every hop (the first request and each redirect) resolves the host once, refuses loopback,
-private, link-local, carrier-grade NAT, multicast, reserved and cloud-metadata addresses,
-and then connects to exactly the address it checked: a DNS answer that changes between the
-check and the connection cannot lead the request inside the network. Timeouts and a size
-cap bound every fetch; ETag and Last-Modified make repeated polls cheap.
+Every hop (the first request and each redirect) is checked there: the host is resolved
+once, loopback, private, link-local, carrier-grade NAT, multicast, reserved and
+cloud-metadata addresses are refused, and the connection goes to exactly the checked
+address (also through a proxy). Timeouts and a size cap bound every fetch; ETag and
+Last-Modified make repeated polls cheap. Error messages show the address redacted.
 """
 
 from __future__ import annotations
 
-import http.client
-import ipaddress
-import socket
-import ssl
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from socialdesk.channels.addresses import redact
+from socialdesk.channels.net import (
+    Address,
+    FetchError,
+    Policy,
+    Resolver,
+    UnsafeAddress,
+    allowed,
+    is_public_address,
+    public_session,
+)
+
+__all__ = [
+    "Address",
+    "FetchError",
+    "FetchResult",
+    "UnsafeAddress",
+    "fetch",
+    "fetch_if_changed",
+    "is_public_address",
+]
 
 USER_AGENT = "socialdesk feed reader (+https://github.com/socialdesk)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml, text/xml, */*;q=0.5"
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 10.0
 MAX_REDIRECTS = 5
-
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[[str, int], list[str]]
-
-
-class FetchError(Exception):
-    """The URL could not be fetched; the message says why, for the channel health page."""
-
-
-class UnsafeAddress(FetchError):
-    """The URL points at an address inside a network, which feeds may never reach."""
 
 
 @dataclass(frozen=True)
@@ -45,61 +54,6 @@ class FetchResult:
     content_type: str
 
 
-def is_public_address(address: Address) -> bool:
-    """Return whether the address is on the public internet (never loopback, private, …)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return bool(address.is_global) and not address.is_multicast
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        # Certificate and SNI are checked against the name, the socket goes to the checked address.
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
-
-
-def _checked_address(
-    host: str, port: int, resolver: Resolver, allowed: Callable[[Address], bool]
-) -> str:
-    try:
-        literal = ipaddress.ip_address(host.strip("[]"))
-        candidates = [str(literal)]
-    except ValueError:
-        try:
-            candidates = resolver(host, port)
-        except OSError as error:
-            raise FetchError(f"{host}: the name does not resolve ({error})") from None
-    if not candidates:
-        raise FetchError(f"{host}: the name does not resolve")
-    for candidate in candidates:
-        address = ipaddress.ip_address(candidate.split("%")[0])
-        if not allowed(address):
-            raise UnsafeAddress(
-                f"{host} points at {address}, an address inside a network; feeds are only read "
-                "from public addresses"
-            )
-    return candidates[0]
-
-
 def fetch(
     url: str,
     *,
@@ -107,58 +61,98 @@ def fetch(
     last_modified: str | None = None,
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_BYTES,
-    resolver: Resolver = system_resolver,
-    allowed: Callable[[Address], bool] = is_public_address,
+    resolver: Resolver | None = None,
+    allowed: Policy | None = None,
 ) -> FetchResult:
     """GET a feed; raise FetchError (or UnsafeAddress) with a message that says what failed."""
+    session = public_session(resolver=resolver, policy=allowed)
+    session.headers.update({"User-Agent": USER_AGENT, "Accept": ACCEPT})
     current = url
-    for _hop in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(current)
-        if parts.scheme not in ("http", "https"):
-            raise FetchError(f"{current}: only http and https URLs can be read")
-        if not parts.hostname:
-            raise FetchError(f"{current}: the URL has no host")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        address = _checked_address(parts.hostname, port, resolver, allowed)
-        connection_class = (
-            _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            if urlsplit(current).scheme not in ("http", "https"):
+                raise FetchError(f"{redact(current)}: only http and https URLs can be read")
+            headers = {}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            response = _get(session, current, headers, timeout)
+            with response:
+                if response.status_code in (301, 302, 303, 307, 308):
+                    location = response.headers.get("Location")
+                    if not location:
+                        raise FetchError(f"{redact(current)}: redirect without a Location")
+                    current = urljoin(current, location)
+                    continue
+                if response.status_code == 304:
+                    return FetchResult(304, b"", current, etag, last_modified, "")
+                if response.status_code != 200:
+                    raise FetchError(
+                        f"{redact(current)}: the server answered HTTP {response.status_code}"
+                    )
+                body = _read(response, max_bytes, current, timeout)
+                return FetchResult(
+                    200,
+                    body,
+                    current,
+                    response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"),
+                    response.headers.get("Content-Type", ""),
+                )
+    finally:
+        session.close()
+    raise FetchError(f"{redact(url)}: more than {MAX_REDIRECTS} redirects")
+
+
+def _get(
+    session: requests.Session, url: str, headers: dict[str, str], timeout: float
+) -> requests.Response:
+    try:
+        return session.get(
+            url, headers=headers, timeout=timeout, stream=True, allow_redirects=False
         )
-        connection = connection_class(parts.hostname, port, address, timeout)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        try:
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            if response.status in (301, 302, 303, 307, 308):
-                location = response.getheader("Location")
-                response.read(65536)
-                if not location:
-                    raise FetchError(f"{current}: redirect without a Location")
-                current = urljoin(current, location)
-                continue
-            if response.status == 304:
-                return FetchResult(304, b"", current, etag, last_modified, "")
-            if response.status != 200:
-                raise FetchError(f"{current}: the server answered HTTP {response.status}")
-            body = response.read(max_bytes + 1)
-            if len(body) > max_bytes:
-                raise FetchError(f"{current}: the feed is larger than {max_bytes // 1024} KiB")
-            return FetchResult(
-                200,
-                body,
-                current,
-                response.getheader("ETag"),
-                response.getheader("Last-Modified"),
-                response.getheader("Content-Type", ""),
-            )
-        except TimeoutError:
-            raise FetchError(f"{current}: no answer within {timeout:g} s") from None
-        except (OSError, http.client.HTTPException) as error:
-            raise FetchError(f"{current}: {error}") from None
-        finally:
-            connection.close()
-    raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+    except requests.Timeout:
+        raise FetchError(f"{redact(url)}: no answer within {timeout:g} s") from None
+    except requests.RequestException as error:
+        raise FetchError(f"{redact(url)}: {_reason(error)}") from None
+
+
+def _read(response: requests.Response, max_bytes: int, url: str, timeout: float) -> bytes:
+    try:
+        body = bytes(response.raw.read(max_bytes + 1, decode_content=True))
+    except (requests.RequestException, OSError) as error:
+        if "timed out" in str(error).lower():
+            raise FetchError(f"{redact(url)}: no answer within {timeout:g} s") from None
+        raise FetchError(f"{redact(url)}: {_reason(error)}") from None
+    except Exception as error:  # urllib3's own errors (a broken or too slow answer)
+        if "timed out" in str(error).lower():
+            raise FetchError(f"{redact(url)}: no answer within {timeout:g} s") from None
+        raise FetchError(f"{redact(url)}: {_reason(error)}") from None
+    if len(body) > max_bytes:
+        raise FetchError(f"{redact(url)}: the feed is larger than {max_bytes // 1024} KiB")
+    return body
+
+
+def _reason(error: BaseException) -> str:
+    """The innermost reason of a requests/urllib3 error, without the pool's internals."""
+    while error.__context__ is not None and not str(error).strip():
+        error = error.__context__
+    inner: Any = error.args[0] if error.args else error
+    reason = getattr(inner, "reason", None)
+    return str(reason or inner)[:300]
+
+
+def fetch_if_changed(url: str, cursor: dict[str, Any]) -> FetchResult | None:
+    """GET a listing (feed, backfill) with the cursor's ETag/Last-Modified; None when it has
+    not changed. The new validators go into `cursor` (store it with the items)."""
+    result = fetch(
+        url,
+        etag=cursor.get("etag"),
+        last_modified=cursor.get("last_modified"),
+        allowed=allowed(),
+    )
+    if result.status == 304:
+        return None
+    cursor.update({"etag": result.etag, "last_modified": result.last_modified})
+    return result

@@ -1,80 +1,170 @@
-"""HTTP sessions for network clients that connect only to allowed (public) addresses.
+"""The one outbound HTTP client: every request socialdesk makes to another server goes here.
 
-Mastodon.py talks through `requests`; the session made here checks the address each
-connection actually goes to (after DNS, on every redirect and reconnect), so a name that
-later resolves to an internal address is refused at connect time. TLS still verifies the
-certificate against the name.
+Feeds and webhook backfills (channels/fetch.py), Mastodon (Mastodon.py's requests session,
+also the OAuth app registration), Bluesky (atproto's httpx client, through
+`public_httpx_transport`) and the issue-tracker hand-off all use `public_session()`.
+
+For every request, and again for every redirect, the destination's name is resolved once
+here, and every address it has must be allowed (public, or a test's policy) BEFORE anything
+is sent — also when HTTP_PROXY/HTTPS_PROXY name a company proxy. The request then goes to
+exactly the checked address: directly, or through the proxy as that address (a CONNECT
+tunnel to it for https, the address in the request line for http). The proxy itself is the
+operator's choice and may be reached; it is never asked to resolve a name. TLS still checks
+the certificate against the name (SNI and hostname check use the name, not the address).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
 from django.utils.module_loading import import_string
 from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from requests.utils import select_proxy
 
-from socialdesk.channels.fetch import (
-    Address,
-    FetchResult,
-    _checked_address,
-    fetch,
-    is_public_address,
-    system_resolver,
-)
+from socialdesk.channels.addresses import redact
 
 USER_AGENT = "socialdesk (+https://github.com/socialdesk)"
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+Policy = Callable[[Address], bool]
 
-def allowed() -> Callable[[Address], bool]:
+
+class FetchError(Exception):
+    """The URL could not be fetched; the message says why, for the channel health page."""
+
+
+class UnsafeAddress(FetchError):
+    """The URL points at an address inside a network, which socialdesk may never reach."""
+
+
+def is_public_address(address: Address) -> bool:
+    """Return whether the address is on the public internet (never loopback, private, …)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return bool(address.is_global) and not address.is_multicast
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def allowed() -> Policy:
     """The address policy: public addresses only, unless the settings name another (tests)."""
     path = getattr(settings, "FEED_ADDRESS_POLICY", "")
     return import_string(path) if path else is_public_address
 
 
-def _connect(host: str, port: int, timeout: Any) -> socket.socket:
-    address = _checked_address(host, port, system_resolver, allowed())
-    seconds = timeout if isinstance(timeout, int | float) else None
-    return socket.create_connection((address, port), seconds)
+def checked_address(
+    host: str, port: int, resolver: Resolver | None = None, policy: Policy | None = None
+) -> str:
+    """Resolve `host` once; return its first address if every address it has is allowed.
+
+    Raise UnsafeAddress when one is not (a name with one public and one inside address could
+    be steered to the inside one), FetchError when the name does not resolve.
+    """
+    resolve = resolver or system_resolver
+    permitted = policy or allowed()
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+        candidates = [str(literal)]
+    except ValueError:
+        try:
+            candidates = resolve(host, port)
+        except OSError as error:
+            raise FetchError(f"{host}: the name does not resolve ({error})") from None
+    if not candidates:
+        raise FetchError(f"{host}: the name does not resolve")
+    for candidate in candidates:
+        address = ipaddress.ip_address(candidate.split("%")[0])
+        if not permitted(address):
+            raise UnsafeAddress(
+                f"{host} points at {address}, an address inside a network; socialdesk only "
+                "connects to public addresses"
+            )
+    return candidates[0].split("%")[0]
 
 
-class _CheckedHTTPConnection(HTTPConnection):
-    def _new_conn(self) -> socket.socket:
-        return _connect(self._dns_host, self.port, self.timeout)
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
 
 
-class _CheckedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        return _connect(self._dns_host, self.port, self.timeout)
+class _PinningAdapter(HTTPAdapter):
+    """Check the destination, then send the request to the checked address (see the module)."""
+
+    def __init__(self, resolver: Resolver | None, policy: Policy | None) -> None:
+        super().__init__(max_retries=0)
+        self._resolver = resolver
+        self._policy = policy
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        url = str(request.url or "")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise FetchError(f"{redact(url)}: only http and https addresses can be reached")
+        if not parts.hostname:
+            raise FetchError(f"{redact(url)}: the address has no host")
+        port = parts.port or _default_port(parts.scheme)
+        address = checked_address(parts.hostname, port, self._resolver, self._policy)
+        # The proxy is chosen for the name (NO_PROXY lists names), then told the address.
+        proxy = select_proxy(url, dict(proxies or {}))
+        literal = f"[{address}]" if ":" in address else address
+        pinned = request.copy()
+        pinned.url = urlunsplit((parts.scheme, f"{literal}:{port}", parts.path or "/",
+                                 parts.query, ""))  # fmt: skip
+        host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+        pinned.headers["Host"] = host if port == _default_port(parts.scheme) else f"{host}:{port}"
+        pinned.server_hostname = parts.hostname  # type: ignore[attr-defined]
+        response = super().send(
+            pinned,
+            stream=stream,
+            timeout=timeout,
+            verify=verify,
+            cert=cert,
+            proxies={parts.scheme: proxy} if proxy else {},
+        )
+        response.url, response.request = url, request
+        return response
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        name = getattr(request, "server_hostname", None)
+        if name and host_params.get("scheme") == "https":
+            # SNI and the certificate check use the name; the socket goes to the address.
+            pool_kwargs["server_hostname"] = name
+            if verify is not False:
+                pool_kwargs["assert_hostname"] = name
+        return host_params, pool_kwargs
 
 
-class _CheckedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _CheckedHTTPConnection
+def public_session(
+    *, resolver: Resolver | None = None, policy: Policy | None = None
+) -> requests.Session:
+    """A requests session that refuses loopback, private, link-local and metadata addresses.
 
-
-class _CheckedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _CheckedHTTPSConnection
-
-
-class _CheckedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _CheckedHTTPPool,
-            "https": _CheckedHTTPSPool,
-        }
-        self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)
-
-
-def public_session() -> requests.Session:
-    """A requests session that refuses loopback, private, link-local and metadata addresses."""
+    Proxies from the environment are honoured, but only after the destination is checked.
+    """
     session = requests.Session()
-    adapter = _CheckedAdapter(max_retries=0)
+    adapter = _PinningAdapter(resolver, policy)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = USER_AGENT
@@ -82,37 +172,46 @@ def public_session() -> requests.Session:
 
 
 def public_httpx_transport(timeout: float) -> Any:
-    """An httpx transport with the same address check, for clients built on httpx (atproto)."""
-    import httpcore
+    """An httpx transport for clients built on httpx (atproto) that sends through the session.
+
+    The httpx client must be made with `trust_env=False`: otherwise httpx would pick a proxy
+    from the environment itself and skip this transport.
+    """
     import httpx
 
-    class CheckedBackend(httpcore.SyncBackend):
-        def connect_tcp(
-            self,
-            host: str,
-            port: int,
-            timeout: float | None = None,
-            local_address: str | None = None,
-            socket_options: Any = None,
-        ) -> httpcore.NetworkStream:
-            address = _checked_address(host, port, system_resolver, allowed())
-            return super().connect_tcp(address, port, timeout, local_address, socket_options)
+    session = public_session()
 
-    transport = httpx.HTTPTransport(retries=0)
-    transport._pool._network_backend = CheckedBackend()
-    return transport
+    class OutboundTransport(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            limits = request.extensions.get("timeout") or {}
+            wait = (limits.get("connect") or timeout, limits.get("read") or timeout)
+            headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+            try:
+                response = session.request(
+                    request.method,
+                    str(request.url),
+                    headers=headers,
+                    data=request.read() or None,
+                    timeout=wait,
+                    stream=True,
+                    allow_redirects=False,  # httpx follows them, each through here again
+                )
+            except requests.Timeout as error:
+                raise httpx.ReadTimeout(str(error), request=request) from error
+            except requests.RequestException as error:
+                raise httpx.ConnectError(str(error), request=request) from error
+            try:
+                content = response.raw.read(decode_content=False)
+            finally:
+                response.close()
+            return httpx.Response(
+                response.status_code,
+                headers=list(response.raw.headers.items()),
+                content=content,
+                request=request,
+            )
 
+        def close(self) -> None:
+            session.close()
 
-def fetch_if_changed(url: str, cursor: dict[str, Any]) -> FetchResult | None:
-    """GET a listing (feed, backfill) with the cursor's ETag/Last-Modified; None when it has
-    not changed. The new validators go into `cursor` (store it with the items)."""
-    result = fetch(
-        url,
-        etag=cursor.get("etag"),
-        last_modified=cursor.get("last_modified"),
-        allowed=allowed(),
-    )
-    if result.status == 304:
-        return None
-    cursor.update({"etag": result.etag, "last_modified": result.last_modified})
-    return result
+    return OutboundTransport()

@@ -62,7 +62,10 @@ def _timeout() -> float:
 
 
 def new_client(service: str) -> Client:
-    request = Request(transport=public_httpx_transport(_timeout()), timeout=_timeout())
+    # trust_env=False: a proxy from the environment is chosen by our transport, after the check
+    request = Request(
+        transport=public_httpx_transport(_timeout()), timeout=_timeout(), trust_env=False
+    )
     return Client(base_url=service, request=request)
 
 

@@ -18,9 +18,8 @@ import nh3
 from django.utils import timezone
 
 from socialdesk.channels.base import PermanentError, store_batch
-from socialdesk.channels.fetch import FetchError
+from socialdesk.channels.fetch import FetchError, fetch_if_changed
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.channels.net import fetch_if_changed
 from socialdesk.inbox.importing.readers import ImportRow
 
 MAX_TEXT = 5000

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from socialdesk.channels.base import PermanentError, store_batch
+from socialdesk.channels.fetch import fetch_if_changed
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.channels.net import fetch_if_changed
 from socialdesk.channels.webhook.receiver import read
 
 

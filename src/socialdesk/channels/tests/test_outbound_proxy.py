@@ -1,0 +1,199 @@
+"""Behind a company proxy (HTTP_PROXY/HTTPS_PROXY) every outbound path still checks where it goes.
+
+A recording proxy on 127.0.0.1 stands in for the company's proxy: it writes down every
+request line it receives (CONNECT or absolute-form GET/POST) and answers 200 itself, so
+nothing leaves this machine. Targets inside a network must be refused before anything is
+sent — to them or to the proxy — and a public name must reach the proxy only as the address
+that was checked.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Department
+from socialdesk.channels import base, net, services
+from socialdesk.channels.fetch import FetchError, UnsafeAddress, fetch
+from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.feedback import services as feedback
+from socialdesk.inbox.models import Contact, Conversation, Direction, Message
+
+BY = Acting(user=None, label="test")
+INSIDE = ["10.0.0.1", "169.254.169.254", "127.0.0.2"]
+
+
+class RecordingProxy:
+    """An HTTP proxy that forwards nothing: it records each request and answers 200."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def _answer(self) -> None:
+                proxy.seen.append(f"{self.command} {self.path} Host={self.headers.get('Host')}")
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                if self.command == "CONNECT":
+                    self.send_response(403)  # no tunnels: nothing may leave through us
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = b'{"ok": true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_CONNECT = do_PUT = _answer
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[RecordingProxy]:
+    settings.FEED_ADDRESS_POLICY = ""  # the product's own policy: public addresses only
+    settings.CHANNEL_TIMEOUT_SECONDS = 2
+    server = RecordingProxy()
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, server.url)
+    yield server
+    server.stop()
+
+
+def _targets(scheme: str = "http") -> list[str]:
+    return [f"{scheme}://{address}/path" for address in INSIDE]
+
+
+@pytest.mark.parametrize("address", INSIDE)
+def test_it_refuses_an_issue_tracker_inside_the_network_through_the_proxy(
+    proxy: RecordingProxy, address: str, db: None, departments: Any
+) -> None:
+    department: Department = departments["Product Development"]
+    department.issue_tracker_url = f"http://{address}/hooks/issues"
+    department.save()
+    item = feedback.item_create(by=BY, title="QR code", message=_message())
+    feedback.item_forward(by=BY, item=item, department=department)
+    with pytest.raises(ValidationError, match=f"points at {address}, an address inside a network"):
+        feedback.hand_off(by=BY, item=item)
+    item.refresh_from_db()
+    assert item.handed_off_at is None and item.handoff_result.startswith("not delivered")
+    assert proxy.seen == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_it_refuses_a_mastodon_instance_inside_the_network_through_the_proxy(
+    proxy: RecordingProxy, scheme: str, db: None
+) -> None:
+    for target in _targets(scheme):
+        with pytest.raises(ValidationError, match="an address inside a network"):
+            services.mastodon_connect(by=BY, instance_url=target, access_token="token")
+        with pytest.raises(ValidationError, match="an address inside a network"):
+            services.mastodon_app(target, "http://127.0.0.1:8000/callback")
+    assert ChannelAccount.objects.count() == 0
+    assert proxy.seen == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_it_refuses_a_bluesky_server_inside_the_network_through_the_proxy(
+    proxy: RecordingProxy, scheme: str, db: None
+) -> None:
+    for target in _targets(scheme):
+        with pytest.raises(CommandError, match="an address inside a network"):
+            call_command(
+                "channels", "add", "bluesky", "--handle", "nordlicht.test",
+                "--app-password", "pass", "--service", target, stdout=StringIO(),
+            )  # fmt: skip
+    assert ChannelAccount.objects.count() == 0
+    assert proxy.seen == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_it_refuses_a_feed_inside_the_network_through_the_proxy(
+    proxy: RecordingProxy, scheme: str, db: None
+) -> None:
+    for target in _targets(scheme):
+        account = services.rss_add(by=BY, url=target + "/feed.xml")
+        with pytest.raises(UnsafeAddress, match="an address inside a network"):
+            base.poll(account)
+        account.refresh_from_db()
+        assert "an address inside a network" in account.last_error
+    assert proxy.seen == []
+
+
+def test_it_refuses_a_webhook_backfill_inside_the_network_through_the_proxy(
+    proxy: RecordingProxy, db: None
+) -> None:
+    for n, target in enumerate(_targets()):
+        account, _secret = services.webhook_add(by=BY, name=f"shop {n}", backfill_url=target)
+        with pytest.raises(UnsafeAddress, match="an address inside a network"):
+            base.poll(account)
+    assert proxy.seen == []
+
+
+def test_a_name_that_resolves_inside_is_refused_before_the_proxy_is_asked(
+    proxy: RecordingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(net, "system_resolver", lambda host, port: ["10.0.0.1"])
+    with pytest.raises(UnsafeAddress, match=r"intranet\.example points at 10\.0\.0\.1"):
+        fetch("http://intranet.example/feed")
+    with pytest.raises(UnsafeAddress):
+        net.public_session().get("https://intranet.example/", timeout=2)
+    assert proxy.seen == []
+
+
+def test_a_public_name_goes_through_the_proxy_as_the_checked_address(
+    proxy: RecordingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The proxy is the operator's, so it may be reached; it is told the address we checked."""
+    looked_up: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        looked_up.append(host)
+        return ["93.184.216.34"]  # a public address; only our local proxy is ever contacted
+
+    monkeypatch.setattr(net, "system_resolver", resolver)
+    response = net.public_session().post("http://tracker.example/issues", data=b"{}", timeout=2)
+    assert response.status_code == 200
+    assert response.url == "http://tracker.example/issues"
+    assert proxy.seen == ["POST http://93.184.216.34:80/issues Host=tracker.example"]
+    with pytest.raises(FetchError):  # https: a tunnel to the checked address (refused here)
+        fetch("https://feeds.example/feed.xml")
+    assert proxy.seen[-1] == "CONNECT 93.184.216.34:443 Host=93.184.216.34:443"
+    assert looked_up == ["tracker.example", "feeds.example"]
+
+
+def _message() -> Message:
+    account = ChannelAccount.objects.create(network=Network.WEBHOOK, handle="shop")
+    contact = Contact.objects.create(display_name="Kim")
+    conversation = Conversation.objects.create(channel_account=account, contact=contact)
+    return Message.objects.create(
+        conversation=conversation, channel_account=account, external_id="1",
+        direction=Direction.INBOUND, author_handle="kim", contact=contact, text="QR geht nicht",
+        created_at=timezone.now(),
+    )  # fmt: skip
