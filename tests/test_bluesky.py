@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
-from socialdesk.channels import base
+from socialdesk.channels import base, services
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.channels.sending import send_due
 from socialdesk.inbox.models import Conversation, Delivery, Direction, Message
@@ -180,3 +181,17 @@ def test_a_too_long_reply_is_refused_before_it_is_queued(bsky: FakeBluesky) -> N
     with pytest.raises(ValidationError, match="300 characters"):
         conversation_reply(by=BY, conversation=Conversation.objects.get(), text="x" * 301)
     assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()
+
+
+@pytest.mark.parametrize("service", ["ftp://bsky.example", "https://", "mailto:x@bsky.example"])
+def test_it_says_bluesky_when_the_service_address_is_bad(db: None, service: str) -> None:
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "channels", "add", "bluesky", "--handle", COMPANY, "--app-password", PASSWORD,
+            "--service", service, stdout=StringIO(),
+        )  # fmt: skip
+    assert "Bluesky" in str(refused.value) and "Mastodon" not in str(refused.value)
+    with pytest.raises(ValidationError) as invalid:
+        services.bluesky_connect(by=BY, handle=COMPANY, app_password=PASSWORD, service=service)
+    assert list(invalid.value.message_dict) == ["service"]  # shown at the form's field
+    assert "Bluesky" in str(invalid.value) and "Mastodon" not in str(invalid.value)

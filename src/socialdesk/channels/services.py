@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
+from socialdesk.channels.addresses import redact
 from socialdesk.channels.models import ChannelAccount, Network
+
+# "mailto:", "ftp:" … but not "host:443" (a port)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 
 
 def rss_add(
@@ -89,14 +95,37 @@ def webhook_add(
     return account, secret
 
 
-def _instance_url(url: str) -> str:
-    url = url.strip().rstrip("/")
-    if url and "://" not in url:
+def _server_url(url: str, *, field: str, network: str) -> str:
+    """Return the `scheme://host[:port]` of a network's server (Mastodon instance, Bluesky PDS).
+
+    A bare name gets https://; another scheme, a missing host or a user/password in the
+    address is refused in the words of the network the person is connecting.
+    """
+    given = url.strip().rstrip("/")
+    url = given
+    if url and "://" not in url and not _SCHEME.match(url):
         url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"instance": f"{url!r} is not the address of a Mastodon instance"})
-    return f"{parts.scheme}://{parts.netloc}"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts, port = urlsplit(""), None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.password is not None
+    ):
+        raise ValidationError({
+            field: _("%(url)s is not the address of a %(network)s server")
+            % {"url": repr(redact(given)), "network": network}
+        })  # fmt: skip
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def _instance_url(url: str) -> str:
+    return _server_url(url, field="instance", network="Mastodon")
 
 
 def mastodon_app(instance_url: str, redirect_uri: str) -> tuple[str, str, str]:
@@ -239,7 +268,7 @@ def bluesky_connect(
         raise ValidationError({"handle": "give the account's handle, e.g. nordlicht.bsky.social"})
     if not app_password.strip():
         raise ValidationError({"app_password": "paste an app password of the account"})
-    service = _instance_url(service)
+    service = _server_url(service, field="service", network="Bluesky")
     try:
         client, session = connector.login(service, identifier, app_password.strip())
     except ChannelError as error:
