@@ -7,8 +7,8 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
