@@ -1,8 +1,11 @@
-"""SIGKILL the worker at random moments: every message is stored once, every reply sent once.
+"""SIGKILL workers at random moments: every message is stored once, every reply sent once.
 
-The worker runs as a real process (`socialdesk worker`) on its own SQLite file, against the
-mastodon-mock server of this test; the network is slowed down so that kills land in the
-middle of ingesting pages and of sending replies.
+Two workers run as real processes (`socialdesk worker`) side by side on their own database
+(a SQLite file, or a fresh PostgreSQL database when the suite runs on PostgreSQL), against
+the mastodon-mock server of this test; the network is slowed down so that kills land in the
+middle of ingesting pages and of sending replies. A second test kills a worker in the middle
+of a poll and measures how soon another worker takes the channel over with the product's
+own claim lease.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from socialdesk.channels.tests.mastodon_peer import COMPANY_TOKEN, MastodonPeer
 ROOT = Path(__file__).resolve().parent.parent
 MENTIONS = 300
 REPLIES = 100
+WORKERS = 2
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +45,7 @@ class Site:
     on the same server (dropped afterwards).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, **env: str) -> None:
         self.db = folder / "db.sqlite3"
         self.url = f"sqlite:///{self.db}"
         self.postgres: dict[str, Any] | None = None
@@ -60,8 +64,10 @@ class Site:
             "DJANGO_SETTINGS_MODULE": "tests.crash_settings",
             "DATABASE_URL": self.url,
             "SOCIALDESK_DATA_DIR": str(folder),
-            "PYTHONPATH": str(ROOT),
+            # This checkout's code first (src/), then tests.crash_settings (the root).
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             "LOG_LEVEL": "WARNING",
+            **env,
         }
 
     def command(self, *args: str, timeout: float = 120) -> str:
@@ -117,11 +123,21 @@ class Site:
         return int(self.query(sql)[0][0])
 
 
-def _kill_at_random(site: Site, progress: str, total: int, rounds: int) -> list[int]:
-    """Start the worker and SIGKILL it `rounds` times while it makes progress.
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
-    Each round waits until the worker has stored something (so it is in the middle of the
-    work), then kills it after a random moment; returns the progress seen after each kill.
+
+def _kill_at_random(site: Site, progress: str, total: int, rounds: int) -> list[int]:
+    """Start two workers and SIGKILL both `rounds` times while they make progress.
+
+    Each round waits until the workers have stored something (so they are in the middle of
+    the work), then kills them one after the other at random moments; returns the progress
+    seen after each round.
     """
     seen: list[int] = []
     rng = random.Random(4711)
@@ -129,29 +145,27 @@ def _kill_at_random(site: Site, progress: str, total: int, rounds: int) -> list[
         before = site.count(progress)
         if before >= total:
             break
-        worker = site.worker()
+        workers = [site.worker() for _ in range(WORKERS)]
         deadline = time.monotonic() + 60
         while site.count(progress) == before and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 0.4))
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        for worker in workers:
+            time.sleep(rng.uniform(0.0, 0.4))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
         seen.append(site.count(progress))
     return seen
 
 
 def _run_until(site: Site, progress: str, total: int, seconds: float = 180) -> None:
-    worker = site.worker()
+    workers = [site.worker() for _ in range(WORKERS)]
     try:
         deadline = time.monotonic() + seconds
         while site.count(progress) < total and time.monotonic() < deadline:
             time.sleep(0.5)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for worker in workers:
+            _stop(worker)
 
 
 def test_sigkill_while_ingesting_and_while_sending_loses_and_doubles_nothing(
@@ -219,3 +233,47 @@ def _crash_and_count(peer: MastodonPeer, site: Site) -> None:
     local = {row[0] for row in site.query(
         "SELECT external_id FROM inbox_message WHERE direction = 'out'")}  # fmt: skip
     assert local == {str(s.id) for s in replies}
+
+
+def test_a_killed_workers_poll_is_taken_over_within_a_minute_with_the_default_claim(
+    peer: MastodonPeer, tmp_path: Path
+) -> None:
+    """The product's claim lease (no test setting): a worker SIGKILLed in the middle of a poll
+    leaves the channel claimed; another worker resumes it within about a minute (before: the
+    5-minute claim held it for 300 s)."""
+    peer.reset()
+    site = Site(tmp_path, CRASH_CHANNEL_CLAIM_SECONDS="default")
+    try:
+        site.command("migrate", "--no-input", "-v", "0")
+        site.command("channels", "add", "mastodon", "--instance", peer.url,
+                     "--access-token", COMPANY_TOKEN, "--name", "Company")  # fmt: skip
+        alice = peer.client("alice")
+        alice.status_post("@bob hello")
+        assert "stored 1 new item" in site.command("channels", "poll", "Company")
+        for n in range(400):  # five pages of notifications
+            alice.status_post(f"@bob question {n}")
+        site.python(
+            "from socialdesk.channels.models import ChannelAccount\n"
+            "ChannelAccount.objects.update(next_poll_at=None)"
+        )
+        messages = "SELECT count(*) FROM inbox_message WHERE direction = 'in'"
+        with peer.fault(path="/api/v1/notifications", type="latency", delay_ms=2000):
+            first = site.worker()
+            deadline = time.monotonic() + 60
+            while site.count(messages) == 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            first.send_signal(signal.SIGKILL)  # after its first page, inside the poll
+            first.wait()
+            killed_at, stored = time.monotonic(), site.count(messages)
+            assert 1 < stored < 401, f"the kill did not land mid-poll: {stored}"
+            second = site.worker()
+            try:
+                while site.count(messages) == stored and time.monotonic() - killed_at < 100:
+                    time.sleep(0.2)
+                resumed_after = time.monotonic() - killed_at
+            finally:
+                _stop(second)
+        assert site.count(messages) > stored, "no worker took the channel over within 100 s"
+        assert resumed_after <= 70, f"taken over only after {resumed_after:.0f} s"
+    finally:
+        site.drop()

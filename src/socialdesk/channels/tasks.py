@@ -1,11 +1,22 @@
-"""Background work of the channels: poll every channel whose turn has come, send replies."""
+"""Background work of the channels: poll every channel whose turn has come, send replies.
+
+A worker claims a channel before polling it by moving its `next_poll_at` a short lease
+ahead (CHANNEL_CLAIM_SECONDS, default 45 s), and renews the lease every third of it while
+the poll works (a heartbeat on its own database connection). A worker that dies stops
+renewing: another one takes the channel over when the lease runs out, within a minute,
+while a long poll of a live worker is never polled twice at once.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
@@ -17,9 +28,14 @@ from socialdesk.channels.models import ChannelAccount
 logger = logging.getLogger(__name__)
 
 
+DEFAULT_CLAIM_SECONDS = 45
+
+
 def _claim_for() -> timedelta:
-    """A poll that takes longer than this is started again by another worker."""
-    return timedelta(seconds=getattr(settings, "CHANNEL_CLAIM_SECONDS", 300))
+    """How long a claim holds without a heartbeat: a dead worker's channel waits this long."""
+    return timedelta(
+        seconds=float(getattr(settings, "CHANNEL_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS))
+    )
 
 
 def due_accounts() -> list[ChannelAccount]:
@@ -37,10 +53,12 @@ def poll_due(limit: int = 50) -> int:
     """Poll the channels that are due; one failing channel never stops the others."""
     stored = 0
     for account in due_accounts()[:limit]:
-        if not _claim(account):
+        claimed = _claim(account)
+        if claimed is None:
             continue  # another worker took it
         try:
-            stored += base.poll(account)
+            with _heartbeat(account.pk, claimed):
+                stored += base.poll(account)
         except (base.ChannelError, FetchError) as error:
             logger.warning("channel %s: %s", account.name, error)
         except Exception:
@@ -49,15 +67,61 @@ def poll_due(limit: int = 50) -> int:
     return stored
 
 
-def _claim(account: ChannelAccount) -> bool:
-    """Move the channel's next poll ahead, only if no other worker did so since we looked."""
+def _claim(account: ChannelAccount) -> datetime | None:
+    """Move the channel's next poll a lease ahead, only if no other worker did so since we
+    looked; return the lease's end (the claim's token), or None when another worker has it."""
     same = ChannelAccount.objects.filter(pk=account.pk)
     same = (
         same.filter(next_poll_at__isnull=True)
         if account.next_poll_at is None
         else same.filter(next_poll_at=account.next_poll_at)
     )
-    return bool(same.update(next_poll_at=timezone.now() + _claim_for()))
+    until = timezone.now() + _claim_for()
+    return until if same.update(next_poll_at=until) else None
+
+
+@contextmanager
+def _heartbeat(pk: int, claimed: datetime) -> Iterator[None]:
+    """Renew the claim every third of the lease until the block ends.
+
+    A renewal moves `next_poll_at` only while it is still our lease's end: once the poll
+    recorded its outcome (the next regular poll time) or another worker took over, the
+    heartbeat stops by itself. Inside an open transaction the claim is not visible to other
+    workers anyway (and another connection could not renew it), so no heartbeat is needed.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    done = threading.Event()
+    lease = _claim_for()
+
+    def beat() -> None:
+        from django.db import connection as own
+
+        until = claimed
+        try:
+            while not done.wait(lease.total_seconds() / 3):
+                renewed = timezone.now() + lease
+                try:
+                    moved = ChannelAccount.objects.filter(pk=pk, next_poll_at=until).update(
+                        next_poll_at=renewed
+                    )
+                except Exception:  # a busy database: the next beat tries again
+                    logger.warning("channel %s: could not renew the claim", pk, exc_info=True)
+                    continue
+                if not moved:
+                    return
+                until = renewed
+        finally:
+            own.close()
+
+    thread = threading.Thread(target=beat, name=f"claim-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=30)
 
 
 @task()
