@@ -30,7 +30,10 @@ class ChannelAccount(models.Model):
     # Access tokens and app passwords, encrypted (channels.crypto); never shown anywhere.
     credentials_encrypted = models.TextField(blank=True, default="", editable=False)
     # Polling: where to read, how often, how far (cursor), and how the last polls went.
+    # `url` is the address as shown (redacted: no user/password, secret query values •••);
+    # an address that carries credentials is kept in full only encrypted (`set_url`).
     url = models.URLField(_("address"), max_length=1000, blank=True)
+    url_encrypted = models.TextField(blank=True, default="", editable=False)
     poll_interval_seconds = models.PositiveIntegerField(default=300)
     cursor = models.JSONField(default=dict, blank=True)
     # Webhooks: where in a pushed JSON document each field is (dotted paths); see webhook/.
@@ -68,6 +71,25 @@ class ChannelAccount(models.Model):
         from socialdesk.channels import crypto
 
         self.credentials_encrypted = crypto.encrypt(values)
+
+    @property
+    def address(self) -> str:
+        """Return the full address to connect to (decrypted when it carries credentials)."""
+        if not self.url_encrypted:
+            return self.url
+        from socialdesk.channels import crypto
+
+        return str(crypto.decrypt(self.url_encrypted).get("url", ""))
+
+    def set_url(self, url: str) -> None:
+        """Keep the address: shown redacted, in full only encrypted when it carries secrets."""
+        from socialdesk.channels import crypto
+        from socialdesk.channels.addresses import has_secrets, redact
+
+        if url and has_secrets(url):
+            self.url, self.url_encrypted = redact(url), crypto.encrypt({"url": url})
+        else:
+            self.url, self.url_encrypted = url, ""
 
     @classmethod
     def normalise_handle(cls, handle: str) -> str:

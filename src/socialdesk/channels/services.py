@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
-from socialdesk.channels.addresses import redact
+from socialdesk.channels.addresses import handle_of_feed, redact
 from socialdesk.channels.models import ChannelAccount, Network
 
 # "mailto:", "ftp:" … but not "host:443" (a port)
@@ -20,26 +20,44 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 def rss_add(
     *, by: Acting, url: str, name: str = "", poll_interval_seconds: int = 300
 ) -> ChannelAccount:
-    """Add a feed as a listening source."""
+    """Add a feed as a listening source.
+
+    The handle is the feed's host and path (never its query, which may hold a key); two
+    feeds that differ only in their query get numbered handles. An address with
+    credentials is kept encrypted and shown redacted (ChannelAccount.set_url).
+    """
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"url": f"{url!r} is not an http(s) address of a feed"})
-    handle = (parts.hostname + parts.path + (f"?{parts.query}" if parts.query else "")).lower()[
-        :255
-    ]
-    if ChannelAccount.objects.filter(network=Network.RSS, handle=handle).exists():
-        raise ValidationError({"url": f"the feed {url} is connected already"})
+        raise ValidationError({"url": f"{redact(url)!r} is not an http(s) address of a feed"})
+    base_handle = handle_of_feed(url)[:240]
     with transaction.atomic():
-        account = ChannelAccount.objects.create(
+        taken = list(
+            ChannelAccount.objects.select_for_update().filter(
+                network=Network.RSS, handle__startswith=base_handle
+            )
+        )
+        if any(account.address == url for account in taken):
+            raise ValidationError({"url": f"the feed {redact(url)} is connected already"})
+        handles = {account.handle for account in taken}
+        handle = next(
+            candidate
+            for n in range(1, len(handles) + 2)
+            if (candidate := base_handle if n == 1 else f"{base_handle} ({n})") not in handles
+        )
+        account = ChannelAccount(
             network=Network.RSS,
             handle=handle,
             name=(name or parts.hostname)[:120],
-            url=url,
             poll_interval_seconds=max(60, poll_interval_seconds),
         )
+        account.set_url(url)
+        account.save()
         record(
-            by, "channel.added", account, after={"network": "rss", "url": url, "name": account.name}
+            by,
+            "channel.added",
+            account,
+            after={"network": "rss", "url": account.url, "name": account.name},
         )
     return account
 
@@ -70,15 +88,17 @@ def webhook_add(
     if backfill_url:
         parts = urlsplit(backfill_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValidationError({"backfill_url": f"{backfill_url!r} is not an http(s) address"})
+            raise ValidationError(
+                {"backfill_url": f"{redact(backfill_url)!r} is not an http(s) address"}
+            )
     with transaction.atomic():
         account = ChannelAccount(
             network=Network.WEBHOOK,
             handle=handle,
             name=name[:120],
-            url=backfill_url,
             poll_interval_seconds=max(60, poll_interval_seconds),
         )
+        account.set_url(backfill_url)
         account.set_credentials({"secret": secret})
         account.save()
         record(
@@ -89,7 +109,7 @@ def webhook_add(
                 "network": "webhook",
                 "name": name,
                 "secret": secret,
-                "backfill_url": backfill_url,
+                "backfill_url": account.url,
             },
         )
     return account, secret
@@ -234,7 +254,7 @@ def _connected(
         if account is None:
             account = ChannelAccount(network=network, handle=handle)
         account.name = (name.strip() or account.name or f"@{handle}")[:120]
-        account.url = url
+        account.set_url(url)
         account.poll_interval_seconds = max(30, poll_interval_seconds)
         account.last_error = ""
         account.failures = 0
@@ -245,7 +265,7 @@ def _connected(
             by,
             "channel.added" if created else "channel.reconnected",
             account,
-            after={"network": network, "url": url, "handle": handle},
+            after={"network": network, "url": account.url, "handle": handle},
         )
     return account, created
 

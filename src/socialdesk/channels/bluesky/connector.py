@@ -121,7 +121,7 @@ def login(service: str, identifier: str, app_password: str) -> tuple[Client, str
 def session_client(account: ChannelAccount) -> Client:
     """A client on the stored session (logging in only when there is none that works)."""
     credentials = account.credentials
-    client = new_client(account.url)
+    client = new_client(account.address)
     session = str(credentials.get("session", ""))
     if session:
         call(client.login, session_string=session, fetch_bsky_profile=False)

@@ -50,7 +50,7 @@ LOW_REMAINING = 2  # stop before the budget is gone, leave a call for sending
 
 def api(account: ChannelAccount, *, access_token: str | None = None) -> Mastodon:
     token = access_token or str(account.credentials.get("access_token", ""))
-    return client(account.url, token)
+    return client(account.address, token)
 
 
 def client(instance_url: str, access_token: str | None = None) -> Mastodon:

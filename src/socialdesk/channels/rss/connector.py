@@ -79,7 +79,7 @@ def parse(body: bytes) -> tuple[str, list[Any]]:
 def poll(account: ChannelAccount) -> int:
     """Fetch the feed once, store new entries and move the cursor; return how many were new."""
     cursor = dict(account.cursor or {})
-    result = fetch_if_changed(account.url, cursor)
+    result = fetch_if_changed(account.address, cursor)
     if result is None:
         return 0
     title, entries = parse(result.body)

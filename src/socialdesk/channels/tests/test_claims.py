@@ -51,7 +51,7 @@ def test_a_live_worker_keeps_its_claim_while_polling_longer_than_the_lease(
             seen_by_others.append([a.pk for a in tasks.due_accounts()])
         return 0
 
-    monkeypatch.setattr(tasks.base, "poll", slow_poll)
+    monkeypatch.setattr("socialdesk.channels.base.poll", slow_poll)
     tasks.poll_due()
     assert seen_by_others == [[], [], [], []]  # nobody else could have started it
     account.refresh_from_db()

@@ -18,7 +18,7 @@ from socialdesk.channels.webhook.receiver import read
 
 def poll(account: ChannelAccount) -> int:
     cursor = dict(account.cursor or {})
-    result = fetch_if_changed(account.url, cursor)
+    result = fetch_if_changed(account.address, cursor)
     if result is None:
         return 0
     rows, rejected = read(account, result.body)

@@ -31,11 +31,13 @@ class Command(BaseCommand):
                 "ENCRYPTION_KEYS holds one key: put a new key first (keep the old one after it), "
                 "then run rotate-keys again"
             )
-        accounts = list(ChannelAccount.objects.exclude(credentials_encrypted=""))
+        # Credentials, and addresses that carry credentials (kept encrypted as well).
+        accounts = list(ChannelAccount.objects.exclude(credentials_encrypted="", url_encrypted=""))
         with transaction.atomic():
             for account in accounts:
                 account.credentials_encrypted = crypto.rotate(account.credentials_encrypted, keys)
-                account.save(update_fields=["credentials_encrypted"])
+                account.url_encrypted = crypto.rotate(account.url_encrypted, keys)
+                account.save(update_fields=["credentials_encrypted", "url_encrypted"])
             record(
                 Acting(user=None, label="rotate-keys"),
                 "settings.keys_rotated",
