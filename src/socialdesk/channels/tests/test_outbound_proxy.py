@@ -16,6 +16,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+import requests
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -197,3 +198,138 @@ def _message() -> Message:
         direction=Direction.INBOUND, author_handle="kim", contact=contact, text="QR geht nicht",
         created_at=timezone.now(),
     )  # fmt: skip
+
+
+def _certificates(folder: Any, name: str) -> tuple[str, str, str]:
+    """A throw-away CA and a certificate for `name` signed by it: (ca, cert, key) paths."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def build(subject: str, key: Any, issuer: str, signer: Any, ca: bool) -> Any:
+        now = datetime.now(UTC)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = build("socialdesk test CA", ca_key, "socialdesk test CA", ca_key, True)
+    leaf = build(name, key, "socialdesk test CA", ca_key, False)
+    paths = [str(folder / f) for f in ("ca.pem", "cert.pem", "key.pem")]
+    pem = serialization.Encoding.PEM
+    with open(paths[0], "wb") as out:
+        out.write(ca.public_bytes(pem))
+    with open(paths[1], "wb") as out:
+        out.write(leaf.public_bytes(pem))
+    with open(paths[2], "wb") as out:
+        out.write(
+            key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        )
+    return paths[0], paths[1], paths[2]
+
+
+class TunnellingProxy(RecordingProxy):
+    """A proxy that opens CONNECT tunnels, and only to 127.0.0.1 (nothing leaves the machine)."""
+
+    def __init__(self) -> None:
+        import select
+        import socket
+
+        self.seen: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_CONNECT(self) -> None:
+                proxy.seen.append(f"CONNECT {self.path}")
+                host, _, port = self.path.rpartition(":")
+                if host != "127.0.0.1":
+                    self.send_error(403)
+                    return
+                upstream = socket.create_connection((host, int(port)), timeout=5)
+                self.send_response(200)
+                self.end_headers()
+                sockets = [self.connection, upstream]
+                while True:
+                    readable, _, _ = select.select(sockets, [], [], 5)
+                    if not readable:
+                        break
+                    for sock in readable:
+                        data = sock.recv(65536)
+                        if not data:
+                            upstream.close()
+                            return
+                        (upstream if sock is self.connection else self.connection).sendall(data)
+                upstream.close()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+
+def test_https_through_the_proxy_reaches_the_checked_address_and_checks_the_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """The tunnel goes to the address the name was checked as; TLS verifies the name."""
+    import ssl
+
+    ca, cert, key = _certificates(tmp_path, "feeds.test")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    served: list[str] = []
+
+    class Feed(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            served.append(f"{self.path} Host={self.headers.get('Host')}")
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    proxy = TunnellingProxy()
+    port = server.server_address[1]
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    try:
+        session = net.public_session(
+            resolver=lambda host, _port: ["127.0.0.1"],
+            policy=lambda address: str(address) == "127.0.0.1",  # stands in for "public"
+        )
+        response = session.get(f"https://feeds.test:{port}/feed", verify=ca, timeout=5)
+        assert (response.status_code, response.text) == (200, "ok")
+        assert proxy.seen == [f"CONNECT 127.0.0.1:{port}"]
+        assert served == [f"/feed Host=feeds.test:{port}"]
+        # A certificate for another name is refused even though the address is right.
+        with pytest.raises(requests.exceptions.SSLError):
+            session.get(f"https://other.test:{port}/feed", verify=ca, timeout=5)
+        monkeypatch.delenv("HTTPS_PROXY")  # and directly, without a proxy: the same checks
+        assert session.get(f"https://feeds.test:{port}/feed", verify=ca, timeout=5).text == "ok"
+        assert len(proxy.seen) == 2 and len(served) == 2
+    finally:
+        proxy.stop()
+        server.shutdown()
