@@ -11,7 +11,8 @@ with the reason and can be queued again from the conversation.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from socialdesk.channels.base import SENDING, ChannelError, PermanentError, Sent, connector
+from socialdesk.channels.leases import DEFAULT_LEASE_SECONDS, renewing
 from socialdesk.inbox.models import Delivery, Direction, Message
 
 logger = logging.getLogger(__name__)
@@ -28,8 +30,9 @@ BACKOFF_MAX = timedelta(hours=1)
 
 
 def lease() -> timedelta:
-    """How long a claim holds before the message counts as interrupted (longer than a send)."""
-    return timedelta(seconds=getattr(settings, "SEND_LEASE_SECONDS", 120))
+    """How long a claim holds without being renewed (the sending worker renews it while it
+    works, channels/leases.py): a reply whose worker died is taken over within a minute."""
+    return timedelta(seconds=float(getattr(settings, "SEND_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
 
 
 def _due() -> Q:
@@ -57,17 +60,36 @@ def send_due(limit: int = 100) -> int:
     return sent
 
 
-def _claim(pk: int) -> bool:
-    """Take the message for this worker; False when someone else has it (or it is done)."""
+def _claim(pk: int) -> datetime | None:
+    """Take the message for this worker; return the claim's time (its token), or None when
+    someone else has it (or it is done)."""
     now = timezone.now()
     fresh = Message.objects.filter(pk=pk, delivery=Delivery.QUEUED)
     if fresh.update(delivery=Delivery.SENDING, delivery_claimed_at=now):
-        return True
+        return now
     # A claim older than the lease: its worker died while sending. Count it as an attempt.
     stale = Message.objects.filter(
         pk=pk, delivery=Delivery.SENDING, delivery_claimed_at__lt=now - lease()
     )
-    return bool(stale.update(delivery_claimed_at=now, delivery_attempts=_attempts_plus_one()))
+    if stale.update(delivery_claimed_at=now, delivery_attempts=_attempts_plus_one()):
+        return now
+    return None
+
+
+def _renewing(pk: int, claimed: datetime) -> AbstractContextManager[None]:
+    """Renew the claim while the message is still ours and still being sent."""
+    at = claimed
+
+    def renew() -> bool:
+        nonlocal at
+        now = timezone.now()
+        moved = Message.objects.filter(
+            pk=pk, delivery=Delivery.SENDING, delivery_claimed_at=at
+        ).update(delivery_claimed_at=now)
+        at = now if moved else at
+        return bool(moved)
+
+    return renewing(lease(), renew, f"message {pk}")
 
 
 def _attempts_plus_one() -> object:
@@ -78,8 +100,14 @@ def _attempts_plus_one() -> object:
 
 def send_one(pk: int) -> bool:
     """Send one message if it is due; True when it is now on the network."""
-    if not _claim(pk):
+    claimed = _claim(pk)
+    if claimed is None:
         return False
+    with _renewing(pk, claimed):
+        return _send_claimed(pk)
+
+
+def _send_claimed(pk: int) -> bool:
     message = Message.objects.select_related("channel_account", "parent").get(pk=pk)
     account = message.channel_account
     if account.network not in SENDING:

@@ -1,34 +1,31 @@
 """Background work of the channels: poll every channel whose turn has come, send replies.
 
 A worker claims a channel before polling it by moving its `next_poll_at` a short lease
-ahead (CHANNEL_CLAIM_SECONDS, default 45 s), and renews the lease every third of it while
-the poll works (a heartbeat on its own database connection). A worker that dies stops
-renewing: another one takes the channel over when the lease runs out, within a minute,
-while a long poll of a live worker is never polled twice at once.
+ahead (CHANNEL_CLAIM_SECONDS, default 45 s), and renews the lease while the poll works
+(channels/leases.py). A worker that dies stops renewing: another one takes the channel
+over when the lease runs out, within a minute, while a long poll of a live worker is never
+polled twice at once.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
 from socialdesk.channels import base
 from socialdesk.channels.fetch import FetchError
+from socialdesk.channels.leases import DEFAULT_LEASE_SECONDS, renewing
 from socialdesk.channels.models import ChannelAccount
 
 logger = logging.getLogger(__name__)
 
-
-DEFAULT_CLAIM_SECONDS = 45
+DEFAULT_CLAIM_SECONDS = DEFAULT_LEASE_SECONDS
 
 
 def _claim_for() -> timedelta:
@@ -80,48 +77,23 @@ def _claim(account: ChannelAccount) -> datetime | None:
     return until if same.update(next_poll_at=until) else None
 
 
-@contextmanager
-def _heartbeat(pk: int, claimed: datetime) -> Iterator[None]:
-    """Renew the claim every third of the lease until the block ends.
-
-    A renewal moves `next_poll_at` only while it is still our lease's end: once the poll
-    recorded its outcome (the next regular poll time) or another worker took over, the
-    heartbeat stops by itself. Inside an open transaction the claim is not visible to other
-    workers anyway (and another connection could not renew it), so no heartbeat is needed.
-    """
-    if connection.in_atomic_block:
-        yield
-        return
-    done = threading.Event()
+def _heartbeat(pk: int, claimed: datetime) -> AbstractContextManager[None]:
+    """Renew the claim (move `next_poll_at` on) while it is still our lease's end: once the
+    poll recorded its outcome (the next regular poll time) or another worker took over, the
+    renewing stops by itself."""
     lease = _claim_for()
+    until = claimed
 
-    def beat() -> None:
-        from django.db import connection as own
+    def renew() -> bool:
+        nonlocal until
+        renewed = timezone.now() + lease
+        moved = ChannelAccount.objects.filter(pk=pk, next_poll_at=until).update(
+            next_poll_at=renewed
+        )
+        until = renewed if moved else until
+        return bool(moved)
 
-        until = claimed
-        try:
-            while not done.wait(lease.total_seconds() / 3):
-                renewed = timezone.now() + lease
-                try:
-                    moved = ChannelAccount.objects.filter(pk=pk, next_poll_at=until).update(
-                        next_poll_at=renewed
-                    )
-                except Exception:  # a busy database: the next beat tries again
-                    logger.warning("channel %s: could not renew the claim", pk, exc_info=True)
-                    continue
-                if not moved:
-                    return
-                until = renewed
-        finally:
-            own.close()
-
-    thread = threading.Thread(target=beat, name=f"claim-{pk}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join(timeout=30)
+    return renewing(lease, renew, f"channel {pk}")
 
 
 @task()

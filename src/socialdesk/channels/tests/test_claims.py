@@ -1,4 +1,5 @@
-"""Channel-poll claims: a dead worker's channel is taken over within a minute, a live one's never."""
+"""Claims on channel polls and replies: a dead worker's are taken over within a minute, a live
+one's never."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from socialdesk.channels import tasks
+from socialdesk.channels import sending, tasks
+from socialdesk.channels.base import Sent
 from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.inbox.models import Contact, Conversation, Delivery, Direction, Message
 
 
 def _feed() -> ChannelAccount:
@@ -56,3 +59,41 @@ def test_a_live_worker_keeps_its_claim_while_polling_longer_than_the_lease(
     assert seen_by_others == [[], [], [], []]  # nobody else could have started it
     account.refresh_from_db()
     assert account.next_poll_at is not None and account.next_poll_at > timezone.now()
+
+
+def test_a_reply_whose_worker_died_is_taken_over_within_a_minute_by_default(
+    settings: Any,
+) -> None:
+    del settings.SEND_LEASE_SECONDS  # the product's default, not a test's
+    assert timedelta(seconds=10) <= sending.lease() <= timedelta(seconds=60)  # was 120 s
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_worker_keeps_its_claim_on_a_reply_while_sending_longer_than_the_lease(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.SEND_LEASE_SECONDS = 0.6
+    account = ChannelAccount.objects.create(network=Network.MASTODON, handle="bob@masto.test")
+    contact = Contact.objects.create(display_name="Kim")
+    conversation = Conversation.objects.create(channel_account=account, contact=contact)
+    reply = Message.objects.create(
+        conversation=conversation, channel_account=account, external_id="",
+        direction=Direction.OUTBOUND, author_handle="bob", text="Danke!",
+        created_at=timezone.now(), delivery=Delivery.QUEUED,
+    )  # fmt: skip
+    due_for_others: list[int] = []
+
+    class SlowNetwork:
+        def send(self, account: ChannelAccount, message: Message) -> Sent:
+            for _ in range(4):  # 2 s: more than three leases
+                time.sleep(0.5)
+                due_for_others.append(
+                    Message.objects.filter(sending._due(), direction=Direction.OUTBOUND).count()
+                )
+            return Sent(external_id="109")
+
+    monkeypatch.setattr(sending, "connector", lambda network: SlowNetwork())
+    assert sending.send_due() == 1
+    assert due_for_others == [0, 0, 0, 0]  # nobody else could have sent it again
+    reply.refresh_from_db()
+    assert (reply.delivery, reply.external_id, reply.delivery_attempts) == (Delivery.SENT, "109", 0)
