@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,9 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting, client_ip
-from socialdesk.accounts.models import Department, Role, User
+from socialdesk.accounts.models import Department, User
 from socialdesk.core.forms import error_text
 from socialdesk.core.templatetags.shell import may
+from socialdesk.feedback import selectors as feedback_selectors
 from socialdesk.feedback import services, understanding
 from socialdesk.feedback.models import (
     CLOSED,
@@ -36,24 +37,13 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _items_for(user: User) -> QuerySet[FeedbackItem]:
-    """Department members see the feedback of their departments; everyone else all of it."""
-    items = FeedbackItem.objects.select_related("department", "topic")
-    if user.role == Role.MEMBER:
-        items = items.filter(department__in=user.departments.all())
-    return items
-
-
 def _item(request: HttpRequest, pk: int) -> FeedbackItem:
-    try:
-        return _items_for(_user(request)).get(pk=pk)
-    except FeedbackItem.DoesNotExist:
-        raise Http404 from None
+    return feedback_selectors.item_for_user(_user(request), pk)
 
 
 def items(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    found = _items_for(_user(request))
+    found = feedback_selectors.items_for_user(_user(request))
     if status == "open":
         found = found.exclude(status__in=CLOSED)
     elif status in FeedbackStatus.values:
@@ -168,35 +158,44 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def item(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
     found = _item(request, pk)
+    # The item's totals count every linked message; the lists show what the person may see.
+    weeks: dict[str, Counter[str]] = defaultdict(Counter)
+    customers, total = set(), 0
+    for created_at, sentiment, contact_id in FeedbackLink.objects.filter(item=found).values_list(
+        "message__created_at", "sentiment", "message__conversation__contact_id"
+    ):
+        weeks[created_at.strftime("%G-W%V")][sentiment or "unknown"] += 1
+        total += 1
+        if contact_id:
+            customers.add(contact_id)
     links = list(
-        FeedbackLink.objects.filter(item=found)
+        feedback_selectors.links_for_user(user, found)
         .select_related("message__conversation__contact", "message__channel_account")
         .order_by("message__created_at")
     )
-    weeks: dict[str, Counter[str]] = defaultdict(Counter)
-    for link in links:
-        week = link.message.created_at.strftime("%G-W%V")
-        weeks[week][link.sentiment or "unknown"] += 1
-    customers = {
-        link.message.conversation.contact_id: link.message.conversation.contact
-        for link in links
-        if link.message.conversation.contact_id
-    }
-    drafts = list(found.drafts.select_related("conversation__contact", "sent_message"))
+    all_drafts = found.drafts.values_list("state", flat=True)
+    drafts = list(
+        feedback_selectors.drafts_for_user(user, found).select_related(
+            "conversation__contact", "sent_message"
+        )
+    )
     return render(
         request,
         "feedback/item.html",
         {
             "item": found,
             "links": links,
+            "links_hidden": total - len(links),
             "weeks": sorted(weeks.items()),
-            "customers": list(customers.values()),
+            "customers": len(customers),
             "drafts": drafts,
-            "answered": sum(1 for d in drafts if d.state == ReplyDraft.State.SENT),
+            "drafts_total": len(all_drafts),
+            "answered": sum(1 for state in all_drafts if state == ReplyDraft.State.SENT),
             "departments": Department.objects.all(),
             "statuses": FeedbackStatus.choices,
-            "events": found.events.select_related("actor"),
+            "events": feedback_selectors.history_for_user(user, found),
             "may_work": may(request.user, "feedback:item_forward"),
         },
     )
@@ -285,7 +284,7 @@ def boards(request: HttpRequest) -> HttpResponse:
             filter=Q(feedback__status=FeedbackStatus.NEW, feedback__due_at__lt=timezone.now()),
         ),
     )
-    if user.role == Role.MEMBER:
+    if not selectors.sees_every_conversation(user):
         departments = departments.filter(pk__in=user.departments.all())
     return render(request, "feedback/boards.html", {"departments": departments})
 
@@ -293,7 +292,7 @@ def boards(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk)
     user = _user(request)
-    if user.role == Role.MEMBER and not user.departments.filter(pk=pk).exists():
+    if not selectors.sees_every_conversation(user) and not user.departments.filter(pk=pk).exists():
         raise Http404
     items = department.feedback.select_related("topic").order_by("due_at", "-last_seen")
     columns = [(value, label, [i for i in items if i.status == value])
