@@ -10,10 +10,11 @@ notifications. Then every URL of the access table is requested with the ids of e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from django.test import Client
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from socialdesk.accounts.models import Department, Role, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackStatus, ReplyDraft
+from socialdesk.inbox import kpi_views
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
     Contact,
@@ -66,7 +68,7 @@ class World:
     hidden_pks: dict[str, set[int]] = field(default_factory=dict)  # objects Mia may not open
 
 
-def _message(conversation: Conversation, key: str, when: timezone.datetime) -> Message:
+def _message(conversation: Conversation, key: str, when: datetime) -> Message:
     return Message.objects.create(
         conversation=conversation,
         channel_account=conversation.channel_account,
@@ -263,6 +265,16 @@ def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]
     return found
 
 
+def _body(response: HttpResponseBase, url: str) -> str:
+    """The response as text; the language switch echoes the requested address, which tells
+    nobody anything, so it is taken out."""
+    if isinstance(response, StreamingHttpResponse):
+        body = b"".join(response.streaming_content)  # type: ignore[arg-type]
+    else:
+        body = response.content  # type: ignore[attr-defined]
+    return body.decode("utf-8", "replace").replace(url, "")
+
+
 def _leaks(client: Client, world: World, legal: int) -> tuple[list[str], list[str]]:
     """Request every URL (and each htmx partial); return (leaks, objects that opened)."""
     leaks: list[str] = []
@@ -270,9 +282,7 @@ def _leaks(client: Client, world: World, legal: int) -> tuple[list[str], list[st
     for _name, url, kind, pk in _requests(world, legal):
         for headers in ({}, {"HX-Request": "true"}):
             response = client.get(url, headers=headers)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-            # the language switch echoes the requested address: that tells nobody anything
-            text = body.decode("utf-8", "replace").replace(url, "")
+            text = _body(response, url)
             leaks += [
                 f"{url}{' (htmx)' if headers else ''}: {s}" for s in world.forbidden if s in text
             ]
@@ -282,7 +292,7 @@ def _leaks(client: Client, world: World, legal: int) -> tuple[list[str], list[st
     for pk in world.ids["conversation"]:
         url = reverse("inbox:presence", kwargs={"pk": pk})
         response = client.post(url, headers={"HX-Request": "true"})
-        text = response.content.decode("utf-8", "replace").replace(url, "")
+        text = _body(response, url)
         leaks += [f"POST {url}: {s}" for s in world.forbidden if s in text]
         if pk in world.hidden_pks["conversation"] and response.status_code < 400:
             opened.append(f"POST {url} → {response.status_code}")
@@ -304,9 +314,8 @@ def test_it_shows_the_team_and_read_only_people_every_conversation(client_as, wo
     seen: set[str] = set()
     for name, url, _kind_name, _pk in _requests(world, 0):
         if access.page_allows(name, role):
-            response = client.get(url)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-            seen |= {s for s in world.forbidden if s in body.decode("utf-8", "replace")}
+            text = _body(client.get(url), url)
+            seen |= {s for s in world.forbidden if s in text}
     # read-only people get no forms that act on one message (needs reply, correct, feedback)
     expected = {s for s in world.forbidden if role == Role.AGENT or "/messages/" not in s}
     assert expected - seen == set()
@@ -329,3 +338,14 @@ def test_it_counts_for_a_member_only_the_conversations_of_their_departments(
     assert sum(count for _day, count, _height in monitor_page.context["volume"]) == len(
         VISIBLE_TO_MIA
     )
+
+
+def test_it_exports_for_a_member_only_the_conversations_of_their_departments(world, people):
+    """The CSV export reads through the same rule (called directly: the access table gives the
+    export to managers and read-only people only, who see everything)."""
+    request = RequestFactory().get("/", {"since": "2000-01-01", "until": "2100-01-01"})
+    request.user = people["member"]
+    response = kpi_views.first_response_csv(request)
+    rows = b"".join(response.streaming_content).decode().splitlines()[1:]  # type: ignore[arg-type]
+    exported = {int(row.split(",")[0]) for row in rows}
+    assert exported == {world.conversations[key].pk for key in VISIBLE_TO_MIA}

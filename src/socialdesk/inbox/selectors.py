@@ -85,6 +85,7 @@ def notifications_for_user(user: User) -> QuerySet[Notification]:
     the contact nor a link.
     """
     notifications = Notification.objects.filter(user=user)
+    visible: Exists | Value
     if sees_every_conversation(user):
         visible = Value(True, output_field=BooleanField())
     else:
