@@ -324,7 +324,7 @@ def test_it_shows_the_team_and_read_only_people_every_conversation(client_as, wo
 def test_it_counts_for_a_member_only_the_conversations_of_their_departments(
     client_as, world, people
 ):
-    """KPI figures, chart, listening volumes and notification count cover what they may open."""
+    """KPI figures and chart and listening volumes cover what they may open; pages say so."""
     member, admin = client_as(Role.MEMBER), client_as(Role.ADMIN)
     wide = reverse("inbox:kpi_first_response") + "?since=2000-01-01&until=2100-01-01"
     mine, everyone = member.get(wide).context, admin.get(wide).context
@@ -332,6 +332,10 @@ def test_it_counts_for_a_member_only_the_conversations_of_their_departments(
     assert mine["result"].conversations == len(VISIBLE_TO_MIA)
     assert sum(w["total"] for w in mine["weeks"]) == len(VISIBLE_TO_MIA)
     assert mine["page"].paginator.count == len(VISIBLE_TO_MIA)
+    assert b'id="kpi-scope"' in member.get(wide).content  # the page says whose figures
+    assert b'id="kpi-scope"' not in admin.get(wide).content
+    item = member.get(reverse("feedback:item", args=[world.ids["feedback_item"][0]]))
+    assert item.context["links_hidden"] == len(CONVERSATIONS) - len(VISIBLE_TO_MIA)
     monitors = member.get(reverse("listening:overview")).context["monitors"]
     assert [m.week for m in monitors] == [len(VISIBLE_TO_MIA)]
     monitor_page = member.get(reverse("listening:monitor", args=[world.ids["monitor"][0]]))
