@@ -161,13 +161,18 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=300)
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
-# Login throttling (django-axes): lock an account and address pair after repeated failures.
+# Login throttling (django-axes): lock an account and address pair after repeated failures,
+# counted per address as sign-in reads it; a network failing across many addresses may then
+# only sign in to accounts it used before (socialdesk.accounts.throttle).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
+LOGIN_NETWORK_FAILURE_LIMIT = env_int("LOGIN_NETWORK_FAILURE_LIMIT", 50, minimum=1)
+AXES_HANDLER = "socialdesk.accounts.throttle.SignInThrottle"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "socialdesk.accounts.throttle.axes_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "socialdesk.accounts.views.signin.locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUST_X_FORWARDED_FOR else ["REMOTE_ADDR"]
 )
