@@ -9,6 +9,8 @@ notifications. Then every URL of the access table is requested with the ids of e
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -350,6 +352,7 @@ def test_it_exports_for_a_member_only_the_conversations_of_their_departments(wor
     request = RequestFactory().get("/", {"since": "2000-01-01", "until": "2100-01-01"})
     request.user = people["member"]
     response = kpi_views.first_response_csv(request)
-    rows = b"".join(response.streaming_content).decode().splitlines()[1:]  # type: ignore[arg-type]
-    exported = {int(row.split(",")[0]) for row in rows}
+    text = b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    exported = {int(row[0]) for row in rows}
     assert exported == {world.conversations[key].pk for key in VISIBLE_TO_MIA}

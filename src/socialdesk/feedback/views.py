@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from socialdesk.accounts.audit import acting, client_ip
 from socialdesk.accounts.models import Department, User
 from socialdesk.core.forms import error_text
+from socialdesk.core.params import id_param, int_param
 from socialdesk.core.templatetags.shell import may
 from socialdesk.feedback import selectors as feedback_selectors
 from socialdesk.feedback import services, understanding
@@ -41,6 +42,12 @@ def _item(request: HttpRequest, pk: int) -> FeedbackItem:
     return feedback_selectors.item_for_user(_user(request), pk)
 
 
+def _department(request: HttpRequest) -> Department | None:
+    """Return the department a form names, or None when it names none."""
+    department_id = id_param(request.POST.get("department"))
+    return Department.objects.filter(pk=department_id).first() if department_id else None
+
+
 def items(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     found = feedback_selectors.items_for_user(_user(request))
@@ -49,8 +56,9 @@ def items(request: HttpRequest) -> HttpResponse:
     elif status in FeedbackStatus.values:
         found = found.filter(status=status)
     department = request.GET.get("department", "")
-    if department.isdigit():
-        found = found.filter(department_id=int(department))
+    department_id = id_param(department)
+    if department_id is not None:
+        found = found.filter(department_id=department_id)
     return render(
         request,
         "feedback/items.html",
@@ -67,22 +75,21 @@ def items(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_new(request: HttpRequest) -> HttpResponse:
     """Capture feedback from a message: link it to an item that says the same, or a new one."""
-    message_id = request.GET.get("message") or request.POST.get("message") or ""
-    if not message_id.isdigit():
+    message_id = id_param(request.GET.get("message") or request.POST.get("message"))
+    if message_id is None:
         raise Http404
-    message = selectors.message_for_user(_user(request), int(message_id))
+    message = selectors.message_for_user(_user(request), message_id)
     if request.method == "POST":
         try:
-            if request.POST.get("item", "").isdigit():
-                item = _item(request, int(request.POST["item"]))
+            item_id = id_param(request.POST.get("item"))
+            if item_id is not None:
+                item = _item(request, item_id)
                 services.item_link(by=acting(request), item=item, message=message)
                 messages.success(request, _("The message is linked to “%(title)s”.") % {
                     "title": item.title})  # fmt: skip
             else:
-                topic_id = request.POST.get("topic", "")
-                topic = (
-                    Topic.objects.filter(pk=int(topic_id)).first() if topic_id.isdigit() else None
-                )
+                topic_id = id_param(request.POST.get("topic"))
+                topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
                 item = services.item_create(
                     by=acting(request),
                     title=request.POST.get("title", ""),
@@ -115,11 +122,12 @@ def _rule_change(request: HttpRequest) -> HttpResponse:
     """Add a routing rule (query → department) or remove one."""
     from socialdesk.listening.services import check_query
 
-    if request.POST.get("remove", "").isdigit():
-        RoutingRule.objects.filter(pk=int(request.POST["remove"])).delete()
+    remove = id_param(request.POST.get("remove"))
+    if remove is not None:
+        RoutingRule.objects.filter(pk=remove).delete()
         messages.success(request, _("The rule is removed."))
         return redirect("feedback:topics")
-    department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    department = _department(request)
     query = request.POST.get("query", "").strip()
     try:
         check_query(query)
@@ -128,10 +136,8 @@ def _rule_change(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect("feedback:topics")
-    priority = request.POST.get("priority", "")
-    RoutingRule.objects.create(
-        query=query, department=department, priority=int(priority) if priority.isdigit() else 100
-    )
+    priority = int_param(request.POST.get("priority"), default=100)
+    RoutingRule.objects.create(query=query, department=department, priority=priority)
     messages.success(request, _("The rule is saved: it is checked before the topics."))
     return redirect("feedback:topics")
 
@@ -204,7 +210,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
     found = _item(request, pk)
-    department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    department = _department(request)
     if department is None:
         messages.error(request, _("Choose a department."))
     else:
@@ -348,7 +354,7 @@ def topics(request: HttpRequest) -> HttpResponse:
         return _rule_change(request)
     if request.method == "POST":
         name = request.POST.get("name", "").strip()
-        department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+        department = _department(request)
         if not name:
             messages.error(request, _("Give the topic a name."))
         else:

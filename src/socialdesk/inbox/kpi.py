@@ -28,12 +28,15 @@ _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 def parse_duration(text: str) -> timedelta:
     """Parse `24h`, `90m`, `1d`, `1h30m` or plain seconds into a timedelta."""
     text = text.strip()
-    if text.isdigit():
-        return timedelta(seconds=int(text))
-    parts = _DURATION.findall(text)
-    if not parts or _DURATION.sub("", text).strip():
-        raise ValueError(f"{text!r} is not a duration such as 24h, 90m, 1d or 1h30m")
-    return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts))
+    try:
+        if text.isascii() and text.isdigit():
+            return timedelta(seconds=int(text))
+        parts = _DURATION.findall(text)
+        if not parts or _DURATION.sub("", text).strip():
+            raise ValueError(f"{text!r} is not a duration such as 24h, 90m, 1d or 1h30m")
+        return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts))
+    except OverflowError:
+        raise ValueError(f"{text!r} is longer than any duration we can count") from None
 
 
 @dataclass(frozen=True)

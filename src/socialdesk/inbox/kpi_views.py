@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.csv_export import csv_writer
 from socialdesk.inbox import kpi
 from socialdesk.inbox.models import Conversation
 from socialdesk.inbox.selectors import sees_every_conversation
@@ -182,7 +182,7 @@ def first_response_csv(request: HttpRequest) -> StreamingHttpResponse:
     within = params["within"].total_seconds()
 
     def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())
         yield writer.writerow(
             [
                 "conversation", "account", "first_message_at", "first_response_at",

@@ -13,6 +13,7 @@ from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Val
 from django.http import Http404
 
 from socialdesk.accounts.models import Role, User
+from socialdesk.core.params import id_param
 from socialdesk.inbox.models import (
     Contact,
     Conversation,
@@ -114,16 +115,16 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
     )
     if filters.status in Status.values:
         conversations = conversations.filter(status=filters.status)
-    if filters.account.isdigit():
-        conversations = conversations.filter(channel_account_id=int(filters.account))
+    if (account_id := id_param(filters.account)) is not None:
+        conversations = conversations.filter(channel_account_id=account_id)
     if filters.assignee == "me":
         conversations = conversations.filter(assignee=user)
     elif filters.assignee == "none":
         conversations = conversations.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        conversations = conversations.filter(assignee_id=int(filters.assignee))
-    if filters.department.isdigit():
-        conversations = conversations.filter(department_id=int(filters.department))
+    elif (assignee_id := id_param(filters.assignee)) is not None:
+        conversations = conversations.filter(assignee_id=assignee_id)
+    if (department_id := id_param(filters.department)) is not None:
+        conversations = conversations.filter(department_id=department_id)
     if filters.language:
         conversations = conversations.filter(language=filters.language)
     if filters.needs_reply == "yes":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from argparse import ArgumentParser
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from socialdesk.channels.models import Network
+from socialdesk.core.csv_export import csv_writer
 from socialdesk.inbox.importing import readers
 from socialdesk.inbox.importing.pipeline import Importer, ImportStats, Rejection
 from socialdesk.inbox.models import Conversation
@@ -110,7 +110,7 @@ class Command(BaseCommand):
             if report_writer is None:
                 report_path.parent.mkdir(parents=True, exist_ok=True)
                 report_file = report_path.open("w", newline="", encoding="utf-8")
-                report_writer = csv.writer(report_file)
+                report_writer = csv_writer(report_file)
                 report_writer.writerow(["file", "line", "reason"])
             report_writer.writerow([rejection.file, rejection.line, rejection.reason])
             if rejections_shown < SHOWN_REJECTIONS:
