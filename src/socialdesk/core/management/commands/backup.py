@@ -1,0 +1,43 @@
+"""`socialdesk backup [--to DIR]`: one archive of the database, key files and uploads."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from socialdesk.core.backup import BackupError, create_backup
+
+
+class Command(BaseCommand):
+    help = "Write a consistent backup (database, key files, uploads, manifest) while running."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--to",
+            default="",
+            help="folder for the archive (default: backups/ in the data folder)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        folder = Path(options["to"]) if options["to"] else Path(settings.DATA_DIR) / "backups"
+        try:
+            result = create_backup(folder, progress=self.stdout.write)
+        except BackupError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"wrote {result.path} ({result.size:,} bytes, {result.files} files) "
+            f"in {result.seconds:.1f} s"
+        )
+        if result.keys_included:
+            self.stdout.write(
+                "the encryption key file is in the archive: keep it as secret as the key"
+            )
+        else:
+            self.stdout.write(
+                "the encryption key is NOT in the archive (ENCRYPTION_KEYS): keep it elsewhere, "
+                "a restore needs it to read channel credentials"
+            )
