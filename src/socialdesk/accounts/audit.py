@@ -117,4 +117,7 @@ ACTION_LABELS = {
     "monitor.created": _("Monitor created"),
     "monitor.changed": _("Monitor changed"),
     "monitor.deleted": _("Monitor deleted"),
+    "contact.exported": _("Customer data exported"),
+    "contact.erased": _("Customer erased"),
+    "retention.applied": _("Old conversations anonymised"),
 }
