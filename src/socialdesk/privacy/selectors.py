@@ -9,7 +9,14 @@ from django.http import Http404
 
 from socialdesk.accounts.models import AuditEvent
 from socialdesk.feedback.models import Classification, FeedbackLink, Label, ReplyDraft
-from socialdesk.inbox.models import Contact, ContactHandle, Conversation, Message, Note, Notification
+from socialdesk.inbox.models import (
+    Contact,
+    ContactHandle,
+    Conversation,
+    Message,
+    Note,
+    Notification,
+)
 from socialdesk.listening.models import MonitorMatch
 
 
@@ -136,29 +143,47 @@ def contact_data(contact: Contact) -> dict[str, Any]:
         ],
         "messages": [message_entry(m) for m in messages],
         "notes": [
-            {"id": n.pk, "conversation": n.conversation_id, "text": n.text,
-             "created_at": _time(n.created_at)}
+            {
+                "id": n.pk,
+                "conversation": n.conversation_id,
+                "text": n.text,
+                "created_at": _time(n.created_at),
+            }
             for n in notes_mentioning(contact).order_by("pk")
-        ],  # fmt: skip
+        ],
         "feedback": [
-            {"item": link.item_id, "title": link.item.title, "status": link.item.status,
-             "message": link.message_id, "linked_at": _time(link.created_at)}
+            {
+                "item": link.item_id,
+                "title": link.item.title,
+                "status": link.item.status,
+                "message": link.message_id,
+                "linked_at": _time(link.created_at),
+            }
             for link in links
-        ],  # fmt: skip
+        ],
         "reply_drafts": [
-            {"item": d.item_id, "conversation": d.conversation_id, "text": d.text,
-             "state": d.state, "language": d.language}
+            {
+                "item": d.item_id,
+                "conversation": d.conversation_id,
+                "text": d.text,
+                "state": d.state,
+                "language": d.language,
+            }
             for d in ReplyDraft.objects.filter(conversation_id__in=conversation_ids).order_by("pk")
-        ],  # fmt: skip
+        ],
         "listening_matches": [
             {"monitor": m.monitor.name, "message": m.message_id, "at": _time(m.created_at)}
             for m in matches.order_by("pk")
         ],
         "notifications": [
-            {"kind": n.kind, "title": n.title, "conversation": n.conversation_id,
-             "created_at": _time(n.created_at)}
+            {
+                "kind": n.kind,
+                "title": n.title,
+                "conversation": n.conversation_id,
+                "created_at": _time(n.created_at),
+            }
             for n in Notification.objects.filter(conversation_id__in=conversation_ids)
-        ],  # fmt: skip
+        ],
         "audit": [
             {"at": _time(e.at), "action": e.action, "by": e.actor_label}
             for e in AuditEvent.objects.filter(object_type="contact", object_id=str(contact.pk))

@@ -71,7 +71,10 @@ def contact_export_files(
     """Write `contact-<id>.json` and `contact-<id>.html` into `out_dir`; return both paths."""
     data = contact_export(by=by, contact=contact)
     out_dir.mkdir(parents=True, exist_ok=True)
-    json_path, html_path = out_dir / f"contact-{contact.pk}.json", out_dir / f"contact-{contact.pk}.html"
+    json_path, html_path = (
+        out_dir / f"contact-{contact.pk}.json",
+        out_dir / f"contact-{contact.pk}.html",
+    )
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     language = language or Organisation.current().default_language
     html_path.write_text(export_html(data, language), encoding="utf-8")

@@ -62,14 +62,14 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
         result = services.contact_erase(by=acting(request), contact=person)
         messages.success(
             request,
-            _("Contact #%(id)s erased: %(conversations)s conversations, %(messages)s messages.")
+            _("Contact #%(id)s erased (conversations: %(conversations)s, messages: %(messages)s).")
             % {"id": pk, "conversations": result.conversations, "messages": result.messages},
         )
         return redirect("inbox:list")
     context = {
         "contact": person,
-        "conversations": selectors.contact_conversations(person).count(),
-        "messages": selectors.contact_messages(person).count(),
-        "notes": selectors.notes_mentioning(person).count(),
+        "conversation_count": selectors.contact_conversations(person).count(),
+        "message_count": selectors.contact_messages(person).count(),
+        "note_count": selectors.notes_mentioning(person).count(),
     }
     return render(request, "privacy/erase.html", context)

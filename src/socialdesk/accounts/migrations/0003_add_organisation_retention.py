@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_add_department_feedback_settings'),
+        ("accounts", "0002_add_department_feedback_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='retention_months',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='anonymise conversations older than (months)'),
+            model_name="organisation",
+            name="retention_months",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="anonymise conversations older than (months)"
+            ),
         ),
     ]

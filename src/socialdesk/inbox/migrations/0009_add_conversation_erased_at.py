@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inbox', '0008_notifications_beyond_conversations'),
+        ("inbox", "0008_notifications_beyond_conversations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='conversation',
-            name='erased_at',
+            model_name="conversation",
+            name="erased_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

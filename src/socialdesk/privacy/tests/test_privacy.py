@@ -70,20 +70,28 @@ def world(people) -> dict[str, Any]:
     account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
     kim = _thread(account, "Kim <b>Kunde</b>", "kim_k", f"Meine {SECRET} ist kaputt?")
     bo = _thread(account, "Bo Berg", "bo_b", "Wo bleibt mein Paket?", answer_minutes=90)
-    kim_in, bo_in = kim.messages.first(), bo.messages.first()
+    kim_in, bo_in = kim.messages.earliest("created_at"), bo.messages.earliest("created_at")
     Note.objects.create(conversation=kim, author=people["agent"], text="Kim ist Stammkundin")
-    Note.objects.create(conversation=bo, author=people["agent"], text="Wie bei @kim_k, bitte prüfen")
+    Note.objects.create(
+        conversation=bo, author=people["agent"], text="Wie bei @kim_k, bitte prüfen"
+    )
     item = feedback.item_create(by=BY, title="Produkt kaputt", message=kim_in)
     feedback.item_link(by=BY, item=item, message=bo_in)
-    ReplyDraft.objects.create(item=item, conversation=kim, language="de", text="Hallo Kim <b>Kunde</b>")
+    ReplyDraft.objects.create(
+        item=item, conversation=kim, language="de", text="Hallo Kim <b>Kunde</b>"
+    )
     FeedbackEvent.objects.create(item=item, kind="answered", text="Kim <b>Kunde</b>")
     for message in (kim_in, bo_in):
-        Classification.objects.create(message=message, sentiment="negative", topics=[["Produkt", 0.9]])
+        Classification.objects.create(
+            message=message, sentiment="negative", topics=[["Produkt", 0.9]]
+        )
         Label.objects.create(message=message, task="sentiment", value="negative")
     monitor = Monitor.objects.create(name="Alles", query="kaputt OR Paket")
     for message in (kim_in, bo_in):
         MonitorMatch.objects.create(monitor=monitor, message=message, created_at=message.created_at)
-    Notification.objects.create(user=people["agent"], conversation=kim, kind="mention", title="Kim <b>Kunde</b> fragt")
+    Notification.objects.create(
+        user=people["agent"], conversation=kim, kind="mention", title="Kim <b>Kunde</b> fragt"
+    )
     return {"kim": kim, "bo": bo, "item": item, "kim_contact": kim.contact}
 
 
@@ -152,9 +160,13 @@ def test_it_erases_the_person_everywhere_and_the_kpi_stays_the_same(world, clien
     assert not Classification.objects.filter(message_id__in=kim_messages).exists()
     assert not Label.objects.filter(message_id__in=kim_messages).exists()
     assert not MonitorMatch.objects.filter(message_id__in=kim_messages).exists()
-    assert Label.objects.count() == Classification.objects.count() == MonitorMatch.objects.count() == 1
+    assert (
+        Label.objects.count() == Classification.objects.count() == MonitorMatch.objects.count() == 1
+    )
     item = FeedbackItem.objects.get(pk=world["item"].pk)
-    assert item.mention_count == 1 and [link.message.conversation_id for link in item.links.all()] == [bo.pk]
+    assert item.mention_count == 1 and [
+        link.message.conversation_id for link in item.links.all()
+    ] == [bo.pk]
     assert not ReplyDraft.objects.exists()
     # The KPI counts the conversation exactly as before (times and facts are kept).
     assert first_response(within=timedelta(hours=1)).as_dict() == kpi_before
@@ -204,7 +216,16 @@ def test_it_sets_retention_on_the_organisation_page(client_as, organisation):
 def test_it_exports_and_erases_from_the_command_line(world, tmp_path, monkeypatch):
     contact = world["kim_contact"]
     out = StringIO()
-    call_command("contacts", "export", "mastodon:@kim_k", "--out", str(tmp_path), "--language", "de", stdout=out)
+    call_command(
+        "contacts",
+        "export",
+        "mastodon:@kim_k",
+        "--out",
+        str(tmp_path),
+        "--language",
+        "de",
+        stdout=out,
+    )
     data = json.loads((tmp_path / f"contact-{contact.pk}.json").read_text())
     assert data["messages"][0]["text"] == f"Meine {SECRET} ist kaputt?"
     assert "Nachrichten" in (tmp_path / f"contact-{contact.pk}.html").read_text()
@@ -216,7 +237,7 @@ def test_it_exports_and_erases_from_the_command_line(world, tmp_path, monkeypatc
 
     out = StringIO()
     call_command("contacts", "erase", "kim_k", "--yes", stdout=out)
-    assert out.getvalue().strip() == f"contact #{contact.pk} erased: 1 conversations, 2 messages"
+    assert out.getvalue().strip() == f"contact #{contact.pk} erased (conversations: 1, messages: 2)"
     assert not Contact.objects.filter(pk=contact.pk).exists()
     with pytest.raises(CommandError, match="no contact"):
         call_command("contacts", "export", "kim_k")

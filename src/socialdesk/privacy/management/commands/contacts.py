@@ -49,6 +49,6 @@ class Command(BaseCommand):
                 raise CommandError("nothing erased")
         result = services.contact_erase(by=by, contact=contact)
         self.stdout.write(
-            f"contact #{contact_id} erased: "
-            f"{result.conversations} conversations, {result.messages} messages"
+            f"contact #{contact_id} erased "
+            f"(conversations: {result.conversations}, messages: {result.messages})"
         )
