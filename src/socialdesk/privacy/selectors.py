@@ -80,6 +80,17 @@ def notes_mentioning(contact: Contact) -> QuerySet[Note]:
     return Note.objects.filter(condition).distinct()
 
 
+def audit_about(
+    contact: Contact, conversation_ids: list[int], message_ids: list[int]
+) -> QuerySet[AuditEvent]:
+    """Return the audit log's events about the person, their conversations and messages."""
+    return AuditEvent.objects.filter(
+        Q(object_type="contact", object_id=str(contact.pk))
+        | Q(object_type="conversation", object_id__in=[str(i) for i in conversation_ids])
+        | Q(object_type="message", object_id__in=[str(i) for i in message_ids])
+    )
+
+
 def _time(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -185,7 +196,12 @@ def contact_data(contact: Contact) -> dict[str, Any]:
             for n in Notification.objects.filter(conversation_id__in=conversation_ids)
         ],
         "audit": [
-            {"at": _time(e.at), "action": e.action, "by": e.actor_label}
-            for e in AuditEvent.objects.filter(object_type="contact", object_id=str(contact.pk))
+            {
+                "at": _time(e.at),
+                "action": e.action,
+                "by": e.actor_label,
+                "about": f"{e.object_type} #{e.object_id}",
+            }
+            for e in audit_about(contact, conversation_ids, ids).order_by("at", "pk")
         ],
     }

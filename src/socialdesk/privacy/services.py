@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from socialdesk.accounts.audit import Acting, record
+from socialdesk.accounts.audit import Acting, forget_names, record
 from socialdesk.accounts.models import Organisation
+from socialdesk.channels.models import SetAsideItem, WebhookDelivery
 from socialdesk.feedback.models import (
     Classification,
     FeedbackEvent,
@@ -31,8 +33,10 @@ from socialdesk.feedback.models import (
     FeedbackLink,
     Label,
     ReplyDraft,
+    TrainedModel,
 )
 from socialdesk.feedback.services import refresh_facts
+from socialdesk.feedback.tasks import retrain_model
 from socialdesk.inbox.models import Contact, Conversation, Message, Note, Notification
 from socialdesk.listening.models import MonitorMatch
 from socialdesk.privacy import selectors
@@ -89,6 +93,39 @@ def _scrub(text: str, terms: list[str]) -> str:
     return text
 
 
+def _forget_labels(message_ids: list[int]) -> None:
+    """Delete the labels of these messages and the models that learnt from them; retrain."""
+    labels = Label.objects.filter(message_id__in=message_ids)
+    tasks = sorted(set(labels.values_list("task", flat=True)))
+    labels.delete()
+    TrainedModel.objects.filter(task__in=tasks).delete()
+    for task in tasks:
+        transaction.on_commit(partial(retrain_model.enqueue, task))
+
+
+def _forget_raw(handles: list[str]) -> None:
+    """Delete raw copies of what the networks delivered that name one of the handles.
+
+    Processed webhook deliveries (their items are stored as messages) and items set aside
+    as unreadable keep the payload as received; nothing else needs them once read.
+    """
+    if not handles:
+        return
+    pattern = re.compile(
+        rb"(?<![\w.])(?:" + b"|".join(re.escape(h.encode()) for h in handles) + rb")(?![\w])",
+        re.IGNORECASE,
+    )
+    processed = WebhookDelivery.objects.filter(processed_at__isnull=False).only("pk", "body")
+    named = [d.pk for d in processed.iterator(chunk_size=200) if pattern.search(bytes(d.body))]
+    WebhookDelivery.objects.filter(pk__in=named).delete()
+    set_aside = [
+        item.pk
+        for item in SetAsideItem.objects.only("pk", "raw").iterator(chunk_size=200)
+        if pattern.search(json.dumps(item.raw, ensure_ascii=False).encode())
+    ]
+    SetAsideItem.objects.filter(pk__in=set_aside).delete()
+
+
 def _anonymise(conversation_ids: list[int], message_ids: list[int], terms: list[str]) -> None:
     """Erase texts and everything derived from them; keep the facts the KPIs count."""
     now = timezone.now()
@@ -117,7 +154,7 @@ def _anonymise(conversation_ids: list[int], message_ids: list[int], terms: list[
                 item.save(update_fields=["title", "description"])
     ReplyDraft.objects.filter(conversation_id__in=conversation_ids).delete()
     Classification.objects.filter(message_id__in=message_ids).delete()
-    Label.objects.filter(message_id__in=message_ids).delete()
+    _forget_labels(message_ids)
     MonitorMatch.objects.filter(message_id__in=message_ids).delete()
     Message.objects.filter(pk__in=message_ids).update(
         text=ERASED, author_handle="", contact=None, meta={}, delivery_error=""
@@ -140,6 +177,8 @@ def _anonymise(conversation_ids: list[int], message_ids: list[int], terms: list[
     Conversation.objects.filter(pk__in=conversation_ids).update(
         preview=ERASED, contact=None, erased_at=now
     )
+    forget_names("conversation", conversation_ids)
+    forget_names("message", message_ids)
 
 
 def contact_erase(*, by: Acting, contact: Contact) -> Erased:
@@ -151,6 +190,7 @@ def contact_erase(*, by: Acting, contact: Contact) -> Erased:
         )
         message_ids = list(selectors.contact_messages(contact).values_list("pk", flat=True))
         _anonymise(conversation_ids, message_ids, selectors.search_terms(contact))
+        _forget_raw([h.handle for h in contact.handles.all()])
         record(
             by,
             "contact.erased",
@@ -191,6 +231,9 @@ def retention_apply(now: datetime | None = None) -> Erased:
             )
         )
         _anonymise(conversation_ids, message_ids, [])
+        # Raw payloads as the networks delivered them are kept no longer than the texts.
+        WebhookDelivery.objects.filter(processed_at__lt=cutoff).delete()
+        SetAsideItem.objects.filter(created_at__lt=cutoff).delete()
         # A contact with nothing left is deleted with their handles.
         Contact.objects.filter(
             pk__in=contact_ids, conversations__isnull=True, messages__isnull=True

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent, Organisation
-from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.models import ChannelAccount, SetAsideItem, WebhookDelivery
 from socialdesk.feedback import services as feedback
 from socialdesk.feedback.models import (
     Classification,
@@ -23,6 +23,7 @@ from socialdesk.feedback.models import (
     FeedbackItem,
     Label,
     ReplyDraft,
+    TrainedModel,
 )
 from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.kpi import first_response
@@ -35,6 +36,7 @@ from socialdesk.inbox.models import (
     Note,
     Notification,
 )
+from socialdesk.inbox.services import conversation_assign as assign
 from socialdesk.listening.models import Monitor, MonitorMatch
 from socialdesk.privacy import selectors, services
 from socialdesk.privacy.tasks import apply_retention
@@ -89,6 +91,18 @@ def world(people) -> dict[str, Any]:
     monitor = Monitor.objects.create(name="Alles", query="kaputt OR Paket")
     for message in (kim_in, bo_in):
         MonitorMatch.objects.create(monitor=monitor, message=message, created_at=message.created_at)
+    hook = ChannelAccount.objects.create(network="webhook", handle="shop")
+    for author, text in (("kim_k", SECRET), ("bo_b", "Paket")):
+        body = json.dumps({"items": [{"id": author, "author": author, "text": text}]})
+        WebhookDelivery.objects.create(
+            channel_account=hook, body=body.encode(), processed_at=timezone.now()
+        )
+    SetAsideItem.objects.create(
+        channel_account=hook, reason="no text", raw={"author": "Kim_K", "x": SECRET}
+    )
+    assign(
+        by=Acting(user=people["admin"]), conversation=kim, assignee=people["agent"], department=None
+    )
     Notification.objects.create(
         user=people["agent"], conversation=kim, kind="mention", title="Kim <b>Kunde</b> fragt"
     )
@@ -111,6 +125,7 @@ def test_it_exports_everything_stored_about_the_person(world):
     assert [d["text"] for d in data["reply_drafts"]] == ["Hallo Kim <b>Kunde</b>"]
     assert [m["monitor"] for m in data["listening_matches"]] == ["Alles"]
     assert [n["title"] for n in data["notifications"]] == ["Kim <b>Kunde</b> fragt"]
+    assert [e["action"] for e in data["audit"]] == ["conversation.assigned"]
     assert "Bo Berg" not in json.dumps(data) and "Paket" not in json.dumps(data)
     html = services.export_html(data, "de")
     assert "Gespeicherte Daten zu Kontakt" in html and "Nachrichten" in html
@@ -130,11 +145,15 @@ def _everything_text() -> str:
         *Contact.objects.values_list("display_name"),
         *ContactHandle.objects.values_list("handle"),
         *AuditEvent.objects.values_list("object_repr", "before", "after"),
+        *SetAsideItem.objects.values_list("raw"),
+        *(bytes(body).decode() for body in WebhookDelivery.objects.values_list("body", flat=True)),
     ]
     return json.dumps(parts, default=str, ensure_ascii=False)
 
 
-def test_it_erases_the_person_everywhere_and_the_kpi_stays_the_same(world, client_as):
+def test_it_erases_the_person_everywhere_and_the_kpi_stays_the_same(
+    world, client_as, django_capture_on_commit_callbacks
+):
     kim, bo = world["kim"], world["bo"]
     kim_messages = [m.pk for m in kim.messages.all()]
     kim_id = world["kim_contact"].pk
@@ -143,7 +162,10 @@ def test_it_erases_the_person_everywhere_and_the_kpi_stays_the_same(world, clien
     client = client_as("agent")
     assert "Kim" in client.get(reverse("inbox:list") + f"?q={SECRET}&status=all").content.decode()
 
-    result = services.contact_erase(by=BY, contact=world["kim_contact"])
+    learnt = TrainedModel.objects.create(task="sentiment", blob=b"x", trained_on=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.contact_erase(by=BY, contact=world["kim_contact"])
 
     assert (result.conversations, result.messages) == (1, 2)
     text = _everything_text()
@@ -168,6 +190,9 @@ def test_it_erases_the_person_everywhere_and_the_kpi_stays_the_same(world, clien
         link.message.conversation_id for link in item.links.all()
     ] == [bo.pk]
     assert not ReplyDraft.objects.exists()
+    # The model that learnt from their label is gone (retrained without it when enough remain).
+    assert not TrainedModel.objects.filter(pk=learnt.pk).exists()
+    assert WebhookDelivery.objects.count() == 1 and not SetAsideItem.objects.exists()
     # The KPI counts the conversation exactly as before (times and facts are kept).
     assert first_response(within=timedelta(hours=1)).as_dict() == kpi_before
     event = AuditEvent.objects.get(action="contact.erased")
@@ -184,6 +209,10 @@ def test_it_keeps_erasing_when_the_person_writes_again_later(world):
 def test_it_anonymises_old_conversations_by_the_retention_setting(world):
     account = ChannelAccount.objects.get(handle="nordlicht")
     old = _thread(account, "Olga Alt", "olga", "Alte Frage?", days_ago=400)
+    long_ago = timezone.now() - timedelta(days=400)
+    WebhookDelivery.objects.filter(body__isnull=False).update(processed_at=long_ago)
+    WebhookDelivery.objects.create(channel_account=account, body=b"{}", processed_at=timezone.now())
+    SetAsideItem.objects.update(created_at=long_ago)
     kpi_before = first_response(within=timedelta(hours=1)).as_dict()
     assert apply_retention.call() == 0  # off by default
     assert Message.objects.filter(text="Alte Frage?").exists()
@@ -200,6 +229,8 @@ def test_it_anonymises_old_conversations_by_the_retention_setting(world):
     assert Message.objects.filter(text__contains=SECRET).exists()  # recent ones stay
     assert first_response(within=timedelta(hours=1)).as_dict() == kpi_before
     assert AuditEvent.objects.get(action="retention.applied").after["conversations"] == 1
+    assert list(WebhookDelivery.objects.values_list("body", flat=True)) == [b"{}"]
+    assert not SetAsideItem.objects.exists()
     assert apply_retention.call() == 0  # done once
 
 
