@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from socialdesk.accounts.models import AuditEvent
+from socialdesk.channels.models import Network
 from socialdesk.feedback.models import Classification, FeedbackLink, Label, ReplyDraft
 from socialdesk.inbox.models import (
     Contact,
@@ -31,7 +32,9 @@ def contact_find(handle_or_id: str) -> Contact:
         found = Contact.objects.filter(pk=int(text.lstrip("#"))).first()
         if found:
             return found
-    network, _sep, handle = text.rpartition(":") if ":" in text else ("", "", text)
+    network, _sep, handle = text.partition(":")
+    if network not in Network.values:  # a handle may hold colons itself (did:plc:…)
+        network, handle = "", text
     handles = ContactHandle.objects.filter(handle__iexact=handle.lstrip("@"))
     if network:
         handles = handles.filter(network=network)
