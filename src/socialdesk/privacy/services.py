@@ -126,9 +126,11 @@ def _forget_raw(handles: list[str]) -> None:
     SetAsideItem.objects.filter(pk__in=set_aside).delete()
 
 
-def _anonymise(conversation_ids: list[int], message_ids: list[int], terms: list[str]) -> None:
-    """Erase texts and everything derived from them; keep the facts the KPIs count."""
-    now = timezone.now()
+def _anonymise(conversation_ids: list[int], message_ids: list[int]) -> set[int]:
+    """Erase texts and everything derived from them; keep the facts the KPIs count.
+
+    Return the feedback items the messages were linked to.
+    """
     items = set(
         FeedbackLink.objects.filter(message_id__in=message_ids).values_list("item_id", flat=True)
     )
@@ -141,17 +143,6 @@ def _anonymise(conversation_ids: list[int], message_ids: list[int], terms: list[
         for text in Message.objects.filter(pk__in=message_ids).values_list("text", flat=True)
     }
     FeedbackEvent.objects.filter(text__in=quoted).exclude(text="").update(text=ERASED)
-    if terms:
-        for event in FeedbackEvent.objects.filter(item_id__in=items).exclude(text=""):
-            scrubbed = _scrub(event.text, terms)
-            if scrubbed != event.text:
-                event.text = scrubbed
-                event.save(update_fields=["text"])
-        for item in FeedbackItem.objects.filter(pk__in=items):
-            title, description = _scrub(item.title, terms), _scrub(item.description, terms)
-            if (title, description) != (item.title, item.description):
-                item.title, item.description = title, description
-                item.save(update_fields=["title", "description"])
     ReplyDraft.objects.filter(conversation_id__in=conversation_ids).delete()
     Classification.objects.filter(message_id__in=message_ids).delete()
     _forget_labels(message_ids)
@@ -161,24 +152,36 @@ def _anonymise(conversation_ids: list[int], message_ids: list[int], terms: list[
     )
     Note.objects.filter(conversation_id__in=conversation_ids).update(text=ERASED)
     Notification.objects.filter(conversation_id__in=conversation_ids).update(title="")
-    if terms:
-        named = Q()
-        for term in terms:
-            named |= Q(text__icontains=term)
-        for note in Note.objects.filter(named):
-            note.text = _scrub(note.text, terms)
-            note.save(update_fields=["text"])
-        titled = Q()
-        for term in terms:
-            titled |= Q(title__icontains=term)
-        for notification in Notification.objects.filter(titled):
-            notification.title = _scrub(notification.title, terms)
-            notification.save(update_fields=["title"])
     Conversation.objects.filter(pk__in=conversation_ids).update(
-        preview=ERASED, contact=None, erased_at=now
+        preview=ERASED, contact=None, erased_at=timezone.now()
     )
     forget_names("conversation", conversation_ids)
     forget_names("message", message_ids)
+    return items
+
+
+def _scrub_names(terms: list[str], items: set[int]) -> None:
+    """Cut the person's name and handles out of notes, notification titles and feedback."""
+    if not terms:
+        return
+    named, titled = Q(), Q()
+    for term in terms:
+        named |= Q(text__icontains=term)
+        titled |= Q(title__icontains=term)
+    for note in Note.objects.filter(named):
+        note.text = _scrub(note.text, terms)
+        note.save(update_fields=["text"])
+    for notification in Notification.objects.filter(titled):
+        notification.title = _scrub(notification.title, terms)
+        notification.save(update_fields=["title"])
+    for event in FeedbackEvent.objects.filter(named, item_id__in=items):
+        event.text = _scrub(event.text, terms)
+        event.save(update_fields=["text"])
+    for item in FeedbackItem.objects.filter(pk__in=items):
+        title, description = _scrub(item.title, terms), _scrub(item.description, terms)
+        if (title, description) != (item.title, item.description):
+            item.title, item.description = title, description
+            item.save(update_fields=["title", "description"])
 
 
 def contact_erase(*, by: Acting, contact: Contact) -> Erased:
@@ -189,7 +192,8 @@ def contact_erase(*, by: Acting, contact: Contact) -> Erased:
             selectors.contact_conversations(contact).values_list("pk", flat=True)
         )
         message_ids = list(selectors.contact_messages(contact).values_list("pk", flat=True))
-        _anonymise(conversation_ids, message_ids, selectors.search_terms(contact))
+        items = _anonymise(conversation_ids, message_ids)
+        _scrub_names(selectors.search_terms(contact), items)
         _forget_raw([h.handle for h in contact.handles.all()])
         record(
             by,
@@ -230,14 +234,16 @@ def retention_apply(now: datetime | None = None) -> Erased:
                 "pk", flat=True
             )
         )
-        _anonymise(conversation_ids, message_ids, [])
+        items = _anonymise(conversation_ids, message_ids)
         # Raw payloads as the networks delivered them are kept no longer than the texts.
         WebhookDelivery.objects.filter(processed_at__lt=cutoff).delete()
         SetAsideItem.objects.filter(created_at__lt=cutoff).delete()
-        # A contact with nothing left is deleted with their handles.
-        Contact.objects.filter(
+        # A contact with nothing left is deleted with their handles, and their name with them.
+        for contact in Contact.objects.filter(
             pk__in=contact_ids, conversations__isnull=True, messages__isnull=True
-        ).delete()
+        ):
+            _scrub_names(selectors.search_terms(contact), items)
+            contact.delete()
         record(
             Acting(user=None, label="retention"),
             "retention.applied",

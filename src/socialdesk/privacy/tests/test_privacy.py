@@ -209,6 +209,7 @@ def test_it_anonymises_old_conversations_by_the_retention_setting(world):
     account = ChannelAccount.objects.get(handle="nordlicht")
     old = _thread(account, "Olga Alt", "olga", "Alte Frage?", days_ago=400)
     long_ago = timezone.now() - timedelta(days=400)
+    elsewhere = Note.objects.create(conversation=world["bo"], text="Wie damals bei @olga")
     WebhookDelivery.objects.filter(body__isnull=False).update(processed_at=long_ago)
     WebhookDelivery.objects.create(channel_account=account, body=b"{}", processed_at=timezone.now())
     SetAsideItem.objects.update(created_at=long_ago)
@@ -225,6 +226,8 @@ def test_it_anonymises_old_conversations_by_the_retention_setting(world):
     assert old.erased_at is not None and old.contact is None and old.preview == "[erased]"
     assert set(old.messages.values_list("text", flat=True)) == {"[erased]"}
     assert not Contact.objects.filter(display_name="Olga Alt").exists()
+    elsewhere.refresh_from_db()
+    assert elsewhere.text == "Wie damals bei [erased]"
     assert Message.objects.filter(text__contains=SECRET).exists()  # recent ones stay
     assert first_response(within=timedelta(hours=1)).as_dict() == kpi_before
     assert AuditEvent.objects.get(action="retention.applied").after["conversations"] == 1
