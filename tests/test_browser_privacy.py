@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -76,3 +77,4 @@ def test_a_manager_exports_and_erases_a_customer_in_german(
     expect(page.locator("main")).not_to_contain_text("Zahnbürste")
     assert AuditEvent.objects.get(action="contact.erased").object_repr == f"contact #{contact.pk}"
     assert console_errors == []
+    connections.close_all()
