@@ -159,6 +159,8 @@ def test_it_erases_the_person_everywhere_and_the_kpi_stays_the_same(
     kim_id = world["kim_contact"].pk
     kpi_before = first_response(within=timedelta(hours=1)).as_dict()
     assert kpi_before["conversations"] == 2 and kpi_before["answered_within"] == 1
+    csv_url = reverse("inbox:kpi_first_response_csv") + "?within=1h"
+    kpi_csv_before = b"".join(client_as("manager").get(csv_url).streaming_content)
     client = client_as("agent")
     assert "Kim" in client.get(reverse("inbox:list") + f"?q={SECRET}&status=all").content.decode()
 
@@ -194,6 +196,7 @@ def test_it_erases_the_person_everywhere_and_the_kpi_stays_the_same(
     assert WebhookDelivery.objects.count() == 1 and not SetAsideItem.objects.exists()
     # The KPI counts the conversation exactly as before (times and facts are kept).
     assert first_response(within=timedelta(hours=1)).as_dict() == kpi_before
+    assert b"".join(client_as("manager").get(csv_url).streaming_content) == kpi_csv_before
     event = AuditEvent.objects.get(action="contact.erased")
     assert event.object_repr == f"contact #{kim_id}" and event.object_id == str(kim_id)
     assert event.after == {"conversations": 1, "messages": 2}
