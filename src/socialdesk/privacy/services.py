@@ -10,6 +10,7 @@ later poll or backfill does not bring the erased message back.
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -209,7 +210,7 @@ def contact_erase(*, by: Acting, contact: Contact) -> Erased:
 def _months_before(moment: datetime, months: int) -> datetime:
     month_index = moment.year * 12 + moment.month - 1 - months
     year, month = divmod(month_index, 12)
-    day = min(moment.day, 28)  # every month has a 28th: the cut-off moves by at most 3 days
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])  # 31 March → 28/29 Feb
     return moment.replace(year=year, month=month + 1, day=day)
 
 
@@ -220,7 +221,14 @@ def retention_apply(now: datetime | None = None) -> Erased:
         return Erased(0, 0)
     cutoff = _months_before(now or timezone.now(), months)
     with transaction.atomic():
-        due = Conversation.objects.filter(erased_at__isnull=True, last_message_at__lt=cutoff)
+        # Raw payloads as the networks delivered them are kept no longer than the texts.
+        WebhookDelivery.objects.filter(processed_at__lt=cutoff).delete()
+        SetAsideItem.objects.filter(created_at__lt=cutoff).delete()
+        # Also a conversation that was anonymised once and went on afterwards.
+        due = Conversation.objects.filter(
+            Q(erased_at__isnull=True) | Q(erased_at__lt=F("last_message_at")),
+            last_message_at__lt=cutoff,
+        )
         conversation_ids = list(due.values_list("pk", flat=True)[:1000])
         if not conversation_ids:
             return Erased(0, 0)
@@ -235,9 +243,6 @@ def retention_apply(now: datetime | None = None) -> Erased:
             )
         )
         items = _anonymise(conversation_ids, message_ids)
-        # Raw payloads as the networks delivered them are kept no longer than the texts.
-        WebhookDelivery.objects.filter(processed_at__lt=cutoff).delete()
-        SetAsideItem.objects.filter(created_at__lt=cutoff).delete()
         # A contact with nothing left is deleted with their handles, and their name with them.
         for contact in Contact.objects.filter(
             pk__in=contact_ids, conversations__isnull=True, messages__isnull=True

@@ -238,6 +238,16 @@ def test_it_anonymises_old_conversations_by_the_retention_setting(world):
     assert not SetAsideItem.objects.exists()
     assert apply_retention.call() == 0  # done once
 
+    # The customer writes again in the anonymised thread: that text too goes when it is old.
+    Message.objects.create(
+        conversation=old, channel_account=account, external_id="later", direction=Direction.INBOUND,
+        text="Noch eine Frage von Olga", created_at=timezone.now(),
+    )  # fmt: skip
+    refresh_conversations({old.pk})
+    assert services.retention_apply().conversations == 0
+    services.retention_apply(now=timezone.now() + timedelta(days=400))
+    assert not Message.objects.filter(text__contains="Olga").exists()
+
 
 def test_it_sets_retention_on_the_organisation_page(client_as, organisation):
     response = client_as("admin").post(
