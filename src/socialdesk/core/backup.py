@@ -114,12 +114,16 @@ def _dump_database(staging: Path) -> str:
     database = database_settings()
     if engine_name() == "sqlite":
         target = staging / "database.sqlite3"
+        if not Path(database["NAME"]).is_file():
+            raise BackupError(f"there is no database at {database['NAME']}")
         source = sqlite3.connect(f"file:{database['NAME']}?mode=ro", uri=True, timeout=30)
         copy = sqlite3.connect(target)
         try:
             # pages=-1 copies everything in one step under one read transaction: in WAL mode
             # writers go on meanwhile and the copy is the database as of that moment.
             source.backup(copy, pages=-1)
+        except sqlite3.Error as error:
+            raise BackupError(f"the database could not be read: {error}") from None
         finally:
             copy.close()
             source.close()

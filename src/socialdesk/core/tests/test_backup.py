@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from socialdesk.core.backup import BackupError, find_tool
+
 WRITER_TABLES = ("inbox_contact", "inbox_contacthandle")
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -179,6 +181,7 @@ def test_it_backs_up_sqlite_under_write_load_and_restores_the_same_database(tmp_
                                       "files/secret_key"}  # fmt: skip
     result = _cli(_env(target_dir), "restore", str(archive))
     assert "restored the backup of" in result.stdout
+    assert "run `socialdesk migrate`" not in result.stdout  # same version: nothing to migrate
     _assert_same_as_source(
         Db("sqlite", db_path), Db("sqlite", str(target_dir / "socialdesk.sqlite3"))
     )
@@ -252,3 +255,8 @@ def test_it_backs_up_postgresql_under_write_load_and_restores_into_a_new_databas
         for name in (source_name, target_name):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def test_it_says_how_to_get_pg_dump_when_it_is_missing():
+    with pytest.raises(BackupError, match="pg_dump_missing was not found: install the PostgreSQL"):
+        find_tool("pg_dump_missing")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.migrations.loader import MigrationLoader
 
 from socialdesk.core.backup import BackupError, applied_migrations
 from socialdesk.core.restore import restore_backup
@@ -35,4 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 "the backup has no encryption key: set ENCRYPTION_KEYS to the key it was made with"
             )
-        self.stdout.write("run `socialdesk migrate` when this socialdesk is newer than the backup")
+        known = {f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations}
+        if newer := len(known - restored):
+            self.stdout.write(
+                f"this socialdesk has {newer} migrations the backup has not: "
+                "run `socialdesk migrate`"
+            )
