@@ -52,6 +52,7 @@ class BackupResult:
     seconds: float
     files: int
     keys_included: bool
+    keys_note: str
 
 
 def database_settings() -> dict[str, Any]:
@@ -147,17 +148,25 @@ def _data_files() -> list[tuple[Path, str]]:
     return found
 
 
+def keys_note(manifest: dict[str, Any]) -> str:
+    """Say in words whether the archive holds the encryption key, and what that means."""
+    if manifest["keys_included"]:
+        return (
+            "The encryption key file IS included (files/encryption_keys): keep this archive "
+            "as secret as the key itself."
+        )
+    if manifest.get("keys_from_environment"):
+        return (
+            "The encryption key is NOT included (it comes from ENCRYPTION_KEYS): keep that "
+            "value safe elsewhere; without it a restore cannot decrypt channel credentials."
+        )
+    return "No encryption key existed yet (no channel credentials were stored)."
+
+
 def _readme(manifest: dict[str, Any]) -> str:
-    keys = (
-        "The encryption key file IS included (files/encryption_keys): keep this archive as "
-        "secret as the key itself."
-        if manifest["keys_included"]
-        else "The encryption key is NOT included (it comes from ENCRYPTION_KEYS): keep that "
-        "value safe elsewhere; without it a restore cannot decrypt channel credentials."
-    )
     return (
         f"socialdesk backup of {manifest['created_at']} (socialdesk {manifest['version']}, "
-        f"{manifest['engine']}).\n\n{keys}\n\n"
+        f"{manifest['engine']}).\n\n{keys_note(manifest)}\n\n"
         "Restore into an empty data folder and an empty database with:\n"
         "  socialdesk restore THIS_FILE\n"
         "Every file's SHA-256 is in manifest.json and is checked before anything is written.\n"
@@ -183,6 +192,7 @@ def create_backup(to_dir: Path, progress: Progress = lambda _line: None) -> Back
             "engine": engine_name(),
             "migrations": applied_migrations(),
             "keys_included": keys_included,
+            "keys_from_environment": bool(os.environ.get("ENCRYPTION_KEYS", "").strip()),
             "files": {
                 arcname: {"sha256": sha256_of(path), "size": path.stat().st_size}
                 for path, arcname in members
@@ -210,4 +220,5 @@ def create_backup(to_dir: Path, progress: Progress = lambda _line: None) -> Back
         seconds=time.monotonic() - started,
         files=len(members),
         keys_included=keys_included,
+        keys_note=keys_note(manifest),
     )

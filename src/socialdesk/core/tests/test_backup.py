@@ -175,6 +175,8 @@ def test_it_backs_up_sqlite_under_write_load_and_restores_the_same_database(tmp_
 
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+        readme = tar.extractfile("README.txt").read().decode()  # type: ignore[union-attr]
+    assert "The encryption key file IS included" in readme
     assert manifest["engine"] == "sqlite" and manifest["keys_included"] is True
     assert "inbox.0001_create_contacts_conversations_messages" in manifest["migrations"]
     assert set(manifest["files"]) == {"database.sqlite3", "files/encryption_keys",

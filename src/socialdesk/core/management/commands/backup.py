@@ -32,12 +32,4 @@ class Command(BaseCommand):
             f"wrote {result.path} ({result.size:,} bytes, {result.files} files) "
             f"in {result.seconds:.1f} s"
         )
-        if result.keys_included:
-            self.stdout.write(
-                "the encryption key file is in the archive: keep it as secret as the key"
-            )
-        else:
-            self.stdout.write(
-                "the encryption key is NOT in the archive (ENCRYPTION_KEYS): keep it elsewhere, "
-                "a restore needs it to read channel credentials"
-            )
+        self.stdout.write(result.keys_note)

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.migrations.loader import MigrationLoader
 
-from socialdesk.core.backup import BackupError, applied_migrations
+from socialdesk.core.backup import BackupError, applied_migrations, keys_note
 from socialdesk.core.restore import restore_backup
 
 
@@ -32,10 +32,7 @@ class Command(BaseCommand):
             f"{len(manifest['files'])} files, {len(restored)} migrations) "
             f"in {time.monotonic() - started:.1f} s"
         )
-        if not manifest["keys_included"]:
-            self.stdout.write(
-                "the backup has no encryption key: set ENCRYPTION_KEYS to the key it was made with"
-            )
+        self.stdout.write(keys_note(manifest))
         known = {f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations}
         if newer := len(known - restored):
             self.stdout.write(
