@@ -133,7 +133,7 @@ def _restore_database(staged: Path, name: str) -> None:
         return
     env, args = pg_env_args(database)
     run_tool(
-        [find_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+        [find_tool("pg_restore"), "--no-owner", "--no-privileges", "--single-transaction",
          *args, str(staged)],
         env,
     )  # fmt: skip
