@@ -168,6 +168,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "invitation": [invitation.pk],
         "api_token": [api_token.pk],
         "invitation_token": [token],  # type: ignore[list-item]
+        "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
     }
     hidden = [key for key in CONVERSATIONS if key not in VISIBLE_TO_MIA]
     visible_names = {CONVERSATIONS[key][2] for key in VISIBLE_TO_MIA}
@@ -220,6 +221,8 @@ def _kind(name: str) -> str:
         return "conversation"
     if app == "listening":
         return "monitor"
+    if app == "privacy":
+        return "contact"
     if app == "feedback":
         return "feedback_item"
     if app == "sla":
@@ -258,6 +261,11 @@ def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]
         elif name == "accounts:invitation_accept":
             token = str(world.ids["invitation_token"][0])
             found.append((name, reverse(name, kwargs={"token": token}), "", None))
+        elif name == "privacy:contact_export":
+            for pk in world.ids["contact"]:
+                for kind in ("html", "json"):
+                    url = reverse(name, kwargs={"pk": pk, "kind": kind})
+                    found.append((name, url, "contact", pk))
         elif name == "feedback:act":
             found.append((name, reverse(name, kwargs={"token": "not-a-token"}), "", None))
         else:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "socialdesk.insights",
     "socialdesk.listening",
     "socialdesk.feedback",
+    "socialdesk.privacy",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -46,6 +46,10 @@ class Organisation(models.Model):
     two_factor_roles = models.JSONField(
         _("roles that must use two-factor login"), default=list, blank=True
     )
+    # Conversations whose last message is older than this are anonymised by the worker.
+    retention_months = models.PositiveIntegerField(
+        _("anonymise conversations older than (months)"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
