@@ -5,22 +5,31 @@ an import of a million rows runs at a steady pace with flat memory. Threading fo
 parent ids: a row joins its parent's conversation whether the parent came earlier in the
 file, later in the file, or in a file imported before or after; conversations that turn out
 to be one thread are merged.
+
+Every row passes `normalise` (the one gate before the database). Ids are unique per channel
+account, as the database's constraint says: a row that names its account (`account`, or the
+importer's `fixed_account`) is a duplicate only of a message of that account and threads
+only with that account's messages; a row without one (twcs) is looked up across the
+network's accounts. When the database still refuses a chunk, it is stored in halves until
+only the rows it refuses are left; they are rejected with the database's reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.db import insert_returning_ids, insert_rows, update_rows
+from socialdesk.inbox.importing.normalise import NAME_LENGTH, normalise
 from socialdesk.inbox.importing.readers import ImportRow, Parsed, RowError
 from socialdesk.inbox.models import (
     Contact,
@@ -36,6 +45,10 @@ from socialdesk.insights.needs_reply import needs_reply
 
 MENTION = re.compile(r"@(\w{1,64})")
 PREVIEW_LENGTH = 280
+ACCOUNT_NAME_LENGTH = 120  # ChannelAccount.name
+# What the database says when a value does not fit: the row is rejected, the rest is stored.
+# (Lock timeouts and lost connections are OperationalErrors and stop the import instead.)
+REFUSED = (DataError, IntegrityError, ValueError)
 MESSAGE_FIELDS = [
     "conversation", "channel_account", "external_id", "direction", "author_handle", "contact",
     "text", "created_at", "parent", "parent_external_id", "needs_reply", "language", "imported_at",
@@ -58,6 +71,8 @@ class Rejection:
     file: str
     line: int
     reason: str
+    external_id: str = ""
+    row: ImportRow | None = None  # the row as read, when it could be read
 
 
 class _UnionFind:
@@ -101,6 +116,7 @@ class Importer:
     on_progress: Callable[[ImportStats], None] = lambda stats: None
     stats: ImportStats = field(default_factory=ImportStats)
     _accounts: dict[str, ChannelAccount] = field(default_factory=dict)
+    _file_label: str = ""
 
     def __post_init__(self) -> None:
         self.company_handles = {ChannelAccount.normalise_handle(h) for h in self.company_handles}
@@ -113,12 +129,17 @@ class Importer:
 
     def feed(self, file_label: str, parsed: Iterable[Parsed]) -> None:
         """Import every row; bad rows go to `on_rejection` and the rest is stored."""
+        self._file_label = file_label
         chunk: list[tuple[int, ImportRow]] = []
         for line, item in parsed:
             self.stats.rows_read += 1
+            if isinstance(item, ImportRow):
+                row = item
+                item = normalise(item)
+            else:
+                row = None
             if isinstance(item, RowError):
-                self.stats.rejected += 1
-                self.on_rejection(Rejection(file_label, line, item.reason))
+                self._reject(line, item.reason, item.external_id, row)
                 continue
             chunk.append((line, item))
             if len(chunk) >= self.chunk_size:
@@ -129,6 +150,10 @@ class Importer:
             self._store(chunk)
         self.on_progress(self.stats)
 
+    def _reject(self, line: int, reason: str, external_id: str, row: ImportRow | None) -> None:
+        self.stats.rejected += 1
+        self.on_rejection(Rejection(self._file_label, line, reason, external_id, row))
+
     # ------------------------------------------------------------------ accounts
 
     def _account(self, handle: str) -> ChannelAccount:
@@ -138,7 +163,7 @@ class Importer:
             account, _created = ChannelAccount.objects.get_or_create(
                 network=self.network,
                 handle=handle,
-                defaults={"name": f"@{handle}" if handle else ""},
+                defaults={"name": f"@{handle}"[:ACCOUNT_NAME_LENGTH] if handle else ""},
             )
             self._accounts[handle] = account
             if handle:
@@ -164,13 +189,47 @@ class Importer:
     # ------------------------------------------------------------------ one chunk
 
     def _store(self, chunk: list[tuple[int, ImportRow]]) -> None:
-        with transaction.atomic():
-            self._store_chunk(chunk)
+        """Store a chunk in one transaction; if the database refuses it, store it in halves."""
+        stats = dataclasses.replace(self.stats)
+        accounts, handles = dict(self._accounts), set(self.company_handles)
+        try:
+            with transaction.atomic():
+                self._store_chunk(chunk)
+        except REFUSED as error:
+            # Nothing of the chunk is stored: forget what it counted and created.
+            self.stats = dataclasses.replace(stats, rejected=self.stats.rejected)
+            self._accounts, self.company_handles = accounts, handles
+            if len(chunk) > 1:
+                middle = len(chunk) // 2
+                self._store(chunk[:middle])
+                self._store(chunk[middle:])
+                return
+            line, row = chunk[0]
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            self._reject(line, f"the database refused the item: {reason}", row.external_id, row)
+
+    def _scope(self, row: ImportRow) -> int | None:
+        """Return the account a row's id is unique in; None: any account of the network."""
+        if self.fixed_account is not None:
+            return self.fixed_account.pk
+        if row.account:
+            return self._account(row.account).pk
+        return None
+
+    def _messages(self, scope: int | None) -> QuerySet[Message]:
+        if scope is not None:
+            return Message.objects.filter(channel_account_id=scope)
+        return Message.objects.filter(channel_account_id__in=self._account_ids())
 
     def _store_chunk(self, chunk: list[tuple[int, ImportRow]]) -> None:
-        account_ids = self._account_ids()
-        messages = Message.objects.filter(channel_account_id__in=account_ids)
+        by_scope: dict[int | None, list[tuple[int, ImportRow]]] = defaultdict(list)
+        for line, row in chunk:
+            by_scope[self._scope(row)].append((line, row))
+        for scope, scoped in by_scope.items():
+            self._store_scoped(scoped, scope)
 
+    def _store_scoped(self, chunk: list[tuple[int, ImportRow]], scope: int | None) -> None:
+        messages = self._messages(scope)
         rows = self._without_duplicates(chunk, messages)
         if not rows:
             return
@@ -200,11 +259,11 @@ class Importer:
         for _pk, parent_external_id, conversation_id in orphans:
             groups.union(f"n:{parent_external_id}", f"c:{conversation_id}")
 
-        conversation_of = self._conversations_for(rows, orphans, groups)
+        conversation_of = self._conversations_for(rows, orphans, groups, scope)
         contact_of = self._contacts_for(rows)
-        created = self._create_messages(rows, conversation_of, contact_of, stored_parents)
+        created = self._create_messages(rows, conversation_of, contact_of, stored_parents, scope)
         self._link_orphans(orphans, created)
-        self._refresh_conversations(set(conversation_of.values()))
+        self._refresh_conversations(set(conversation_of.values()), scope)
         self.stats.created += len(created)
 
     def _without_duplicates(
@@ -234,20 +293,21 @@ class Importer:
         rows: list[ImportRow],
         orphans: list[tuple[int, str, int]],
         groups: _UnionFind,
+        scope: int | None,
     ) -> dict[str, int]:
         """Return conversation id per row id: existing, merged, or newly created."""
         members: dict[str, set[str]] = defaultdict(set)
         for key in list(groups.parent):
             members[groups.find(key)].add(key)
 
-        placeholder = self.fixed_account or self._account("")
+        placeholder_id = scope if scope is not None else self._account("").pk
         new_roots = [root for root in members if root.startswith("n:")]
         now = timezone.now()
         created = insert_returning_ids(
             Conversation,
             ["channel_account", "status", "first_message_inbound", "needs_reply", "message_count",
              "preview", "language", "sla_state", "sla_warned", "created_at"],
-            [(placeholder.pk, Status.OPEN, True, False, 0, "", "", "", "", now) for _ in new_roots],
+            [(placeholder_id, Status.OPEN, True, False, 0, "", "", "", "", now) for _ in new_roots],
         )  # fmt: skip
         self.stats.conversations_created += len(created)
         conversation_of_root = dict(zip(new_roots, created, strict=True))
@@ -275,7 +335,7 @@ class Importer:
     def _contacts_for(self, rows: list[ImportRow]) -> dict[str, int]:
         """Return contact id per customer handle, creating contacts that are new."""
         handles = {
-            _handle_key(row.author): row.author_name or row.author
+            _handle_key(row.author): (row.author_name or row.author)[:NAME_LENGTH]
             for row in rows
             if not self._is_company(row)
         }
@@ -313,8 +373,9 @@ class Importer:
         conversation_of: dict[str, int],
         contact_of: dict[str, int],
         stored_parents: dict[str, tuple[int, int]],
+        scope: int | None,
     ) -> dict[str, int]:
-        placeholder = self.fixed_account or self._account("")
+        placeholder_id = scope if scope is not None else self._account("").pk
         now = timezone.now()
         values = []
         for row in rows:
@@ -335,8 +396,8 @@ class Importer:
                 (
                     conversation_of[row.external_id],
                     self._account(row.author).pk
-                    if company and self.fixed_account is None
-                    else placeholder.pk,
+                    if company and scope is None
+                    else placeholder_id,
                     row.external_id,
                     Direction.OUTBOUND if company else Direction.INBOUND,
                     row.author,
@@ -353,10 +414,9 @@ class Importer:
             )
         insert_rows(Message, MESSAGE_FIELDS, values)
         pk_of = dict(
-            Message.objects.filter(
-                channel_account_id__in=self._account_ids(),
-                external_id__in=[r.external_id for r in rows],
-            ).values_list("external_id", "pk")
+            self._messages(scope)
+            .filter(external_id__in=[r.external_id for r in rows])
+            .values_list("external_id", "pk")
         )
         update_rows(
             Message,
@@ -373,12 +433,17 @@ class Importer:
             [(pk_of[parent], pk) for pk, parent, _c in orphans if parent in pk_of],
         )
 
-    def _refresh_conversations(self, conversation_ids: set[int]) -> None:
-        """Recompute the stored facts (first message, first response, account, …)."""
+    def _refresh_conversations(self, conversation_ids: set[int], scope: int | None) -> None:
+        """Recompute the stored facts (first message, first response, account, …).
+
+        Conversations of rows that name their account stay on it (moving them to another
+        account by a mention would move their messages out of the account their ids are
+        unique in).
+        """
         refresh_conversations(
             conversation_ids,
             self._accounts_by_id(),
-            self._mentioned_company,
+            self._mentioned_company if scope is None else None,
             first_inbound_needs_reply=self.thread_start_needs_reply,
         )
 
