@@ -87,7 +87,9 @@ def test_it_stores_every_valid_item_of_two_channels_and_sets_the_bad_ones_aside(
     assert (cleaned.text, cleaned.author_handle) == ("Wo ist mein Paket?", "nina")
     assert Contact.objects.get(messages__external_id="name").display_name == "N" * 200
     assert not WebhookDelivery.objects.filter(processed_at__isnull=True).exists()
-    reasons = sorted(SetAsideItem.objects.filter(channel_account=shop).values_list("reason", flat=True))
+    reasons = sorted(
+        SetAsideItem.objects.filter(channel_account=shop).values_list("reason", flat=True)
+    )
     assert reasons == ["author is longer than 255 characters", "id is longer than 255 characters"]
     page = client_as("admin").get("/settings/channels/").content.decode()
     assert "author is longer than 255 characters" in page

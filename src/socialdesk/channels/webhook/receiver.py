@@ -131,8 +131,10 @@ def read_items(account: ChannelAccount, body: bytes) -> tuple[list[ImportRow], l
     return rows, refused
 
 
-def _row(item: dict[str, Any], mapping: dict[str, str], account: ChannelAccount) -> Any:
-    fields = {}
+def _row(
+    item: dict[str, Any], mapping: dict[str, str], account: ChannelAccount
+) -> ImportRow | RowError:
+    fields: dict[str, str] = {}
     try:
         for name in ("id", "author", "text", "created_at", "parent_id", "inbound", "author_name"):
             value = _path(item, mapping[name])
@@ -223,7 +225,7 @@ def _store(pending: list[WebhookDelivery], stuck: set[int]) -> int:
         try:
             with transaction.atomic():
                 stored += _store_channel(deliveries)
-        except Exception as error:  # noqa: BLE001 -- one channel never stops the others
+        except Exception as error:  # one channel's trouble never stops the others
             logger.exception("webhook items of channel %s could not be stored", account_id)
             stuck.add(account_id)
             ChannelAccount.objects.filter(pk=account_id).update(

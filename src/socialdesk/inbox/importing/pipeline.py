@@ -395,9 +395,7 @@ class Importer:
             values.append(
                 (
                     conversation_of[row.external_id],
-                    self._account(row.author).pk
-                    if company and scope is None
-                    else placeholder_id,
+                    self._account(row.author).pk if company and scope is None else placeholder_id,
                     row.external_id,
                     Direction.OUTBOUND if company else Direction.INBOUND,
                     row.author,

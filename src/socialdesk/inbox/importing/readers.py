@@ -144,7 +144,11 @@ def parse_external_id(value: str, name: str = "id") -> str:
     spreadsheets show ids): the missing digits cannot be recovered.
     """
     value = value.strip()
-    if value.isdigit() or not _NUMBER.fullmatch(value) or not ("." in value or "e" in value.lower()):
+    if (
+        value.isdigit()
+        or not _NUMBER.fullmatch(value)
+        or not ("." in value or "e" in value.lower())
+    ):
         return value
     number = Decimal(value)
     if number != number.to_integral_value():

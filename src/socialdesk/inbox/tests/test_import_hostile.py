@@ -117,7 +117,7 @@ def test_jsonl_numbers_keep_every_digit_and_lossy_floats_are_refused(
         '{"id": "9", "author": "kim", "text": ' + "[" * 100_000 + "]" * 100_000 + "}",
     ]
     path.write_text("\n".join(lines) + "\n")
-    code, out, err = _import("--format", "jsonl", str(path))
+    code, _out, err = _import("--format", "jsonl", str(path))
     assert code == 1
     assert (
         f"{path}:2: id 1.216382480015450116e18 is a floating-point number beyond 2^53 and may "
@@ -156,7 +156,9 @@ def test_it_reads_utf16_files(db: None, tmp_path: Path) -> None:
     assert code == 0, err
     assert "messages created: 3" in out
     plain = tmp_path / "le.csv"
-    plain.write_bytes((CSV_HEADER + "m1,jürgen,Grüße?,2026-03-02T08:00:00Z,,\n").encode("utf-16-le"))
+    plain.write_bytes(
+        (CSV_HEADER + "m1,jürgen,Grüße?,2026-03-02T08:00:00Z,,\n").encode("utf-16-le")
+    )
     code, out, err = _import("--format", "csv", str(plain))
     assert code == 0, err
     assert Message.objects.get(external_id="m1").text == "Grüße?"
@@ -173,7 +175,7 @@ def test_it_imports_every_matching_file_of_a_folder(db: None, tmp_path: Path) ->
     assert "messages created: 6" in out
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(CommandError, match="is a folder without .jsonl or .json files"):
+    with pytest.raises(CommandError, match=r"is a folder without \.jsonl or \.json files"):
         _import("--format", "jsonl", str(empty))
     with pytest.raises(CommandError, match="no such file or folder"):
         _import("--format", "jsonl", str(tmp_path / "missing"))
