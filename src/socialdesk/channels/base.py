@@ -170,13 +170,27 @@ def store_batch(
     return importer.stats.created
 
 
+RAW_TEXT_KEPT = 10_000  # per string of a set-aside item's data
+
+
 def _jsonable(raw: Any) -> Any:
+    """Return the data of a set-aside item as JSON the database holds (no NUL, no huge text)."""
     import json
 
     try:
-        return clean_json(json.loads(json.dumps(raw, default=str)))
+        return _shortened(clean_json(json.loads(json.dumps(raw, default=str))))
     except (TypeError, ValueError, RecursionError):
         return clean_text(repr(raw)[:5000])
+
+
+def _shortened(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > RAW_TEXT_KEPT:
+        return value[:RAW_TEXT_KEPT] + "…"
+    if isinstance(value, dict):
+        return {k: _shortened(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shortened(v) for v in value]
+    return value
 
 
 def record_success(account: ChannelAccount, *, now: datetime | None = None) -> None:

@@ -62,9 +62,9 @@ def test_it_stores_every_valid_item_of_two_channels_and_sets_the_bad_ones_aside(
 ) -> None:
     shop, partner = _hook("Shop"), _hook("Partner")
     hostile = [
-        _item("nul", text="Wo\x00 ist mein Paket?", author="ni\x00na"),
+        _item("nul", text="Wo\x00 ist mein Paket?\ud800", author="ni\x00na"),
         _item("name", author="ole", author_name=HUGE_NAME),
-        _item("long-author", author=LONG_AUTHOR),
+        _item("long-author", author=LONG_AUTHOR, text="kaputt\x00" + "x" * 50_000),
         _item(LONG_ID),
     ]
     first = _post(shop, {"items": hostile[:2] + [_item(f"s{n}") for n in range(5)]})
@@ -84,13 +84,15 @@ def test_it_stores_every_valid_item_of_two_channels_and_sets_the_bad_ones_aside(
     assert Message.objects.filter(channel_account=partner).count() == 6
     assert Message.objects.filter(channel_account=shop).count() == 12
     cleaned = Message.objects.get(external_id="nul")
-    assert (cleaned.text, cleaned.author_handle) == ("Wo ist mein Paket?", "nina")
+    assert (cleaned.text, cleaned.author_handle) == ("Wo ist mein Paket?\ufffd", "nina")
     assert Contact.objects.get(messages__external_id="name").display_name == "N" * 200
     assert not WebhookDelivery.objects.filter(processed_at__isnull=True).exists()
     reasons = sorted(
         SetAsideItem.objects.filter(channel_account=shop).values_list("reason", flat=True)
     )
     assert reasons == ["author is longer than 255 characters", "id is longer than 255 characters"]
+    kept = SetAsideItem.objects.get(external_id="long-author").raw
+    assert kept["author"] == LONG_AUTHOR and kept["text"].startswith("kaputtxxx")
     page = client_as("admin").get("/settings/channels/").content.decode()
     assert "author is longer than 255 characters" in page
     assert "id is longer than 255 characters" in page
@@ -238,3 +240,27 @@ def test_a_company_with_two_channels_of_one_network_keeps_both_items_with_one_id
     assert Message.objects.filter(external_id="7").count() == 2
     parent = Message.objects.get(external_id="8").parent
     assert parent is not None and parent.channel_account == second
+
+
+def test_a_channel_whose_items_cannot_be_stored_waits_and_the_others_are_stored(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop, partner = _hook("Shop"), _hook("Partner")
+    _post(shop, {"items": [_item("s1")]})
+    _post(partner, {"items": [_item("p1")]})
+    feed = pipeline.Importer.feed
+
+    def broken_for_the_shop(importer: pipeline.Importer, label: str, parsed: Any) -> None:
+        if importer.fixed_account == shop:
+            raise RuntimeError("disk on fire")
+        feed(importer, label, parsed)
+
+    monkeypatch.setattr(pipeline.Importer, "feed", broken_for_the_shop)
+    assert process_pending(limit=1) == 1
+    assert list(Message.objects.values_list("external_id", flat=True)) == ["p1"]
+    waiting = WebhookDelivery.objects.get(processed_at__isnull=True)
+    assert waiting.channel_account == shop
+    shop.refresh_from_db()
+    assert "disk on fire" in shop.last_error
+    monkeypatch.setattr(pipeline.Importer, "feed", feed)
+    assert process_pending() == 1  # once the trouble is gone, nothing was lost
