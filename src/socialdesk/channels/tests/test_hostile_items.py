@@ -92,7 +92,9 @@ def test_it_stores_every_valid_item_of_two_channels_and_sets_the_bad_ones_aside(
     )
     assert reasons == ["author is longer than 255 characters", "id is longer than 255 characters"]
     kept = SetAsideItem.objects.get(external_id="long-author").raw
-    assert kept["author"] == LONG_AUTHOR and kept["text"].startswith("kaputtxxx")
+    assert (
+        kept is not None and kept["author"] == LONG_AUTHOR and kept["text"].startswith("kaputtxxx")
+    )
     page = client_as("admin").get("/settings/channels/").content.decode()
     assert "author is longer than 255 characters" in page
     assert "id is longer than 255 characters" in page
