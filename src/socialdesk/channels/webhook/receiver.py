@@ -257,18 +257,13 @@ def _store_channel(deliveries: list[WebhookDelivery]) -> int:
             channel_account=account, external_id__in=[row.external_id for row in rows]
         ).values_list("external_id", flat=True)
     )
-    for delivery in deliveries:
-        delivery.stored = delivery.duplicates = 0
-        delivery.processed_at = now
-    for row, delivery in zip(rows, owner, strict=True):
-        if row.external_id in seen:
-            delivery.duplicates += 1
-        else:
-            delivery.stored += 1
-            seen.add(row.external_id)
+    outcome: list[str] = []  # per row: "stored", "duplicate" or "set aside"
+    for row in rows:
+        outcome.append("duplicate" if row.external_id in seen else "stored")
+        seen.add(row.external_id)
 
     def refused_by_database(rejection: Rejection) -> None:
-        owner[rejection.line].stored -= 1
+        outcome[rejection.line] = "set aside"
         set_aside.append(
             set_aside_item(
                 account, rejection.external_id, rejection.reason, row_data(rejection.row)
@@ -283,6 +278,14 @@ def _store_channel(deliveries: list[WebhookDelivery]) -> int:
     )
     importer.feed(account.name, list(enumerate(rows)))
     keep_set_aside(account, set_aside)
+    for delivery in deliveries:
+        delivery.stored = delivery.duplicates = 0
+        delivery.processed_at = now
+    for delivery, result in zip(owner, outcome, strict=True):
+        if result == "stored":
+            delivery.stored += 1
+        elif result == "duplicate":
+            delivery.duplicates += 1
     WebhookDelivery.objects.bulk_update(deliveries, ["stored", "duplicates", "processed_at"])
     ChannelAccount.objects.filter(pk=account.pk).update(last_success_at=now)
     return importer.stats.created
