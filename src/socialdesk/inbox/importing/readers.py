@@ -213,25 +213,26 @@ def parse_datetime(value: str) -> datetime | None:
 
 
 def row_from_fields(fields: Mapping[str, str], *, default_account: str) -> ImportRow | RowError:
+    given_id = (fields.get("id") or "").strip()[:255]  # names the row in a rejection
     missing = [name for name in REQUIRED_FIELDS if not (fields.get(name) or "").strip()]
     if missing:
-        return RowError(f"missing {', '.join(missing)}")
+        return RowError(f"missing {', '.join(missing)}", given_id)
     try:
         external_id = parse_external_id(fields["id"])
         parent_id = parse_external_id(fields.get("parent_id") or "", "parent id")
     except ValueError as error:
-        return RowError(str(error), external_id=fields["id"].strip()[:255])
+        return RowError(str(error), given_id)
     created_at = parse_datetime(fields["created_at"])
     if created_at is None:
-        return RowError(f"created_at {fields['created_at']!r} is not a date")
+        return RowError(f"created_at {fields['created_at']!r} is not a date", given_id)
     inbound: bool | None = None
     if (fields.get("inbound") or "").strip():
         inbound = parse_bool(fields["inbound"])
         if inbound is None:
-            return RowError(f"inbound {fields['inbound']!r} is not true or false")
+            return RowError(f"inbound {fields['inbound']!r} is not true or false", given_id)
     text = fields["text"]
     if len(text) > MAX_TEXT:
-        return RowError(f"text is longer than {MAX_TEXT} characters")
+        return RowError(f"text is longer than {MAX_TEXT} characters", given_id)
     return ImportRow(
         external_id=external_id,
         author=fields["author"].strip().lstrip("@"),
