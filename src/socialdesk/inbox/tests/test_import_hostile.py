@@ -40,12 +40,14 @@ def test_a_row_with_a_300_character_author_is_rejected_alone(db: None, tmp_path:
     rows = [f"{n},kim,Frage {n}?,2026-03-02T08:0{n}:00Z,," for n in range(1, 6)]
     rows.insert(2, f"99,{'a' * 300},Hallo?,2026-03-02T08:00:00Z,,")
     rows.append(f"100,ole,Hallo?,2026-03-02T08:00:00Z,,{'N' * 10_000}")
+    rows.append(f"101,{'b' * 230},Hallo?,2026-03-02T08:00:00Z,,")  # a name of 230: cut to 200
     code, out, err = _import("--format", "csv", str(_csv(tmp_path / "x.csv", rows)))
     assert code == 1
     assert f"{tmp_path / 'x.csv'}:4: author is longer than 255 characters" in err
     assert "Traceback" not in err
-    assert "messages created: 6" in out and "rows rejected: 1" in out
+    assert "messages created: 7" in out and "rows rejected: 1" in out
     assert Contact.objects.get(messages__external_id="100").display_name == "N" * 200
+    assert Contact.objects.get(messages__external_id="101").display_name == "b" * 200
 
 
 def test_nul_bytes_are_removed_and_the_row_is_stored(db: None, tmp_path: Path) -> None:
