@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +64,10 @@ def normalise(row: ImportRow) -> ImportRow | RowError:
         if len(value) > limit:
             return RowError(f"{label} is longer than {limit} characters", external_id=external_id)
         changes[name] = value
+    try:
+        row.created_at.astimezone(UTC)  # 9999-12-31T23:59-05:00 is beyond year 9999 in UTC
+    except (OverflowError, ValueError):
+        return RowError(f"created_at {row.created_at} is out of range", external_id=external_id)
     text = clean_text(row.text)
     if len(text) > MAX_TEXT:
         return RowError(f"text is longer than {MAX_TEXT} characters", external_id=external_id)

@@ -47,7 +47,7 @@ MENTION = re.compile(r"@(\w{1,64})")
 ACCOUNT_NAME_LENGTH = 120  # ChannelAccount.name
 # What the database says when a value does not fit: the row is rejected, the rest is stored.
 # (Lock timeouts and lost connections are OperationalErrors and stop the import instead.)
-REFUSED = (DataError, IntegrityError, ValueError)
+REFUSED = (DataError, IntegrityError, ValueError, OverflowError)
 MESSAGE_FIELDS = [
     "conversation", "channel_account", "external_id", "direction", "author_handle", "contact",
     "text", "created_at", "parent", "parent_external_id", "needs_reply", "language", "imported_at",

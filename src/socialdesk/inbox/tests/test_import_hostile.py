@@ -50,12 +50,15 @@ def test_a_row_with_a_300_character_author_is_rejected_alone(db: None, tmp_path:
     assert Contact.objects.get(messages__external_id="101").display_name == "b" * 200
 
 
-def test_nul_bytes_are_removed_and_the_row_is_stored(db: None, tmp_path: Path) -> None:
+def test_nul_bytes_are_removed_and_a_date_beyond_9999_is_rejected(db: None, tmp_path: Path) -> None:
     records = [_record(f"j{n}") for n in range(6)]
+    records.append(_record("late", created_at="9999-12-31T23:59:59-05:00"))
     records.insert(3, _record("nul", text="Wo\x00 ist\x00 es?", author="k\x00im",
                               meta_ignored={"x": "\x00"}))  # fmt: skip
-    code, out, err = _import("--format", "jsonl", str(_jsonl(tmp_path / "n.jsonl", records)))
-    assert code == 0, err
+    path = _jsonl(tmp_path / "n.jsonl", records)
+    code, out, err = _import("--format", "jsonl", str(path))
+    assert code == 1
+    assert f"{path}:8: created_at 9999-12-31 23:59:59-05:00 is out of range" in err
     assert "messages created: 7" in out
     stored = Message.objects.get(external_id="nul")
     assert (stored.text, stored.author_handle) == ("Wo ist es?", "kim")
