@@ -266,3 +266,5 @@ def test_a_channel_whose_items_cannot_be_stored_waits_and_the_others_are_stored(
     assert "disk on fire" in shop.last_error
     monkeypatch.setattr(pipeline.Importer, "feed", feed)
     assert process_pending() == 1  # once the trouble is gone, nothing was lost
+    shop.refresh_from_db()
+    assert shop.last_error == ""

@@ -50,6 +50,7 @@ DEFAULT_MAPPING = {
 
 
 logger = logging.getLogger(__name__)
+STORE_ERROR = "webhook items could not be stored"
 
 
 class SignatureError(Exception):
@@ -229,7 +230,7 @@ def _store(pending: list[WebhookDelivery], stuck: set[int]) -> int:
             logger.exception("webhook items of channel %s could not be stored", account_id)
             stuck.add(account_id)
             ChannelAccount.objects.filter(pk=account_id).update(
-                last_error=f"webhook items could not be stored: {error}"[:2000]
+                last_error=f"{STORE_ERROR}: {error}"[:2000]
             )
     return stored
 
@@ -288,4 +289,7 @@ def _store_channel(deliveries: list[WebhookDelivery]) -> int:
             delivery.duplicates += 1
     WebhookDelivery.objects.bulk_update(deliveries, ["stored", "duplicates", "processed_at"])
     ChannelAccount.objects.filter(pk=account.pk).update(last_success_at=now)
+    ChannelAccount.objects.filter(pk=account.pk, last_error__startswith=STORE_ERROR).update(
+        last_error=""
+    )
     return importer.stats.created
