@@ -131,7 +131,7 @@ def _csv_records(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _MOST_DIGITS = 255  # an id longer than the column cannot be stored anyway
 
 

@@ -88,6 +88,7 @@ def test_ids_are_parsed_as_exact_decimals() -> None:
     assert parse_external_id(" 1216382480015450112 ") == "1216382480015450112"
     assert parse_external_id("1.5") == "1.5"  # not an integer: kept as written
     assert parse_external_id("abc-1e5") == "abc-1e5"
+    assert parse_external_id("١.0") == "١.0"  # other digits are text, not a number
     with pytest.raises(ValueError, match="only 6 significant digits"):
         parse_external_id("1.21638E+18")
     with pytest.raises(ValueError, match="too large"):
