@@ -16,7 +16,7 @@ from socialdesk.accounts.models import Invitation, Role
 from socialdesk.api.endpoints import api
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
-from socialdesk.inbox.models import Conversation, Message
+from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
@@ -84,7 +84,9 @@ def samples(people, departments):
     item = FeedbackItem.objects.create(title="QR code", department=departments["Legal"])
     link = FeedbackLink.objects.create(item=item, message=message)
     draft = ReplyDraft.objects.create(item=item, conversation=conversation, language="de", text="x")
+    contact = Contact.objects.create(display_name="Kim")
     return {
+        "contact": contact.pk,
         "feedback_item": item.pk,
         "feedback_link": link.pk,
         "feedback_draft": draft.pk,
@@ -119,6 +121,10 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         messages = ("inbox:needs_reply", "inbox:retry_send", "inbox:delivery")
         key = "message" if name in messages else "conversation"
         return reverse(name, kwargs={"pk": samples[key]})
+    if name == "privacy:contact_export":
+        return reverse(name, kwargs={"pk": samples["contact"], "kind": "json"})
+    if name.startswith("privacy:"):
+        return reverse(name, kwargs={"pk": samples["contact"]})
     if name.startswith("listening:"):
         return reverse(name, kwargs={"pk": samples["monitor"]})
     if name == "feedback:act":

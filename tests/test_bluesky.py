@@ -195,3 +195,20 @@ def test_it_says_bluesky_when_the_service_address_is_bad(db: None, service: str)
         services.bluesky_connect(by=BY, handle=COMPANY, app_password=PASSWORD, service=service)
     assert list(invalid.value.message_dict) == ["service"]  # shown at the form's field
     assert "Bluesky" in str(invalid.value) and "Mastodon" not in str(invalid.value)
+
+
+def test_hostile_notifications_are_cleaned_and_the_rest_is_stored(bsky: FakeBluesky) -> None:
+    account = _connect(bsky)
+    # 600 characters: longer than the contact's name column (200), and still what the SDK
+    # accepts (it refuses a page with a display name beyond 640).
+    bsky.create_account("long.test", "long-pass", display_name="N" * 600)
+    nul = bsky.post_as("kim.test", "Wo\x00 bleibt der Zug?", mention=COMPANY)
+    named = bsky.post_as("long.test", "Hallo?", mention=COMPANY)
+    plain = bsky.post_as("ole.test", "Und jetzt?", mention=COMPANY)
+    assert _poll(account) == 3
+    stored = {m.external_id: m for m in Message.objects.all()}
+    assert set(stored) == {nul, named, plain}
+    assert "\x00" not in stored[nul].text and "Wo bleibt der Zug?" in stored[nul].text
+    contact = stored[named].contact
+    assert contact is not None and contact.display_name == "N" * 200
+    assert not account.set_aside.exists()

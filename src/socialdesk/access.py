@@ -75,6 +75,10 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:saved_reply_delete": MANAGERS,
     "inbox:kpi_first_response": EVERYONE,
     "inbox:kpi_first_response_csv": MANAGERS | {Role.VIEWER},
+    # a customer's page, their data export and erasure (DSGVO Art. 15 and 17)
+    "privacy:contact": MANAGERS,
+    "privacy:contact_export": MANAGERS,
+    "privacy:contact_erase": MANAGERS,
     # response-time targets
     "sla:overview": EVERYONE,
     "sla:hours_create": MANAGERS,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("feedback/", include("socialdesk.listening.urls")),
     path("feedback/", include("socialdesk.feedback.urls")),
     path("settings/sla/", include("socialdesk.sla.urls")),
+    path("contacts/", include("socialdesk.privacy.urls")),
     path("", include("socialdesk.channels.urls")),
     path("api/v1/", api.urls),
 ]

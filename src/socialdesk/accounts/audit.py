@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +90,21 @@ def record(
     return event
 
 
+def forget_names(object_type: str, object_ids: list[int]) -> int:
+    """Replace how these objects are named in past events by their number; return the count.
+
+    The one change the append-only log allows: when a customer is erased (DSGVO Art. 17) or
+    their conversations reach the retention limit, events about their objects keep who did
+    what and when, but no longer the customer's name.
+    """
+    events = AuditEvent.objects.filter(
+        object_type=object_type, object_id__in=[str(i) for i in object_ids]
+    ).exclude(object_repr="")
+    return models.QuerySet.update(
+        events, object_repr=Concat(Value(f"{object_type} #"), "object_id")
+    )
+
+
 # What each action is called on the audit log page.
 ACTION_LABELS = {
     "login.succeeded": _("Signed in"),
@@ -117,4 +134,7 @@ ACTION_LABELS = {
     "monitor.created": _("Monitor created"),
     "monitor.changed": _("Monitor changed"),
     "monitor.deleted": _("Monitor deleted"),
+    "contact.exported": _("Customer data exported"),
+    "contact.erased": _("Customer erased"),
+    "retention.applied": _("Old conversations anonymised"),
 }

@@ -154,6 +154,16 @@ class OrganisationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    retention_months = forms.IntegerField(
+        label=_("Anonymise conversations older than (months)"),
+        help_text=_(
+            "Empty: keep them. Otherwise the worker replaces the texts of conversations whose "
+            "last message is older with “[erased]” and removes the customer; KPIs keep counting."
+        ),
+        required=False,
+        min_value=1,
+        max_value=1200,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -46,6 +46,10 @@ class Organisation(models.Model):
     two_factor_roles = models.JSONField(
         _("roles that must use two-factor login"), default=list, blank=True
     )
+    # Conversations whose last message is older than this are anonymised by the worker.
+    retention_months = models.PositiveIntegerField(
+        _("anonymise conversations older than (months)"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -67,16 +71,25 @@ class Organisation(models.Model):
         return role in self.two_factor_roles
 
 
+def sign_in_address(value: object) -> str:
+    """Return an e-mail address as signing in reads it: without surrounding space, lower case.
+
+    Stored addresses, the sign-in lookup and the login throttle all use this one spelling, so
+    "Ada@Example.com " and "ada@example.com" are the same person everywhere.
+    """
+    return str(value or "").strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=sign_in_address(self.normalize_email(email)), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def get_by_natural_key(self, username: str | None) -> User:
         """Find a person by e-mail address, whatever its capitalisation."""
-        return self.get(email__iexact=(username or "").strip())
+        return self.get(email__iexact=sign_in_address(username))
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
         fields.setdefault("role", Role.ADMIN)
@@ -124,7 +137,7 @@ class User(AbstractBaseUser):
         return self.full_name or self.email
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.email = self.email.strip().lower()
+        self.email = sign_in_address(self.email)
         super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:

@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from socialdesk.accounts.models import ApiToken, AuditEvent, Department, Invitation, User
+from socialdesk.core.params import id_param
 
 
 def department_list() -> QuerySet[Department]:
@@ -34,8 +35,8 @@ def people_list(
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
     if role:
         people = people.filter(role=role)
-    if department.isdigit():
-        people = people.filter(memberships__department_id=int(department))
+    if (department_id := id_param(department)) is not None:
+        people = people.filter(memberships__department_id=department_id)
     if active == "yes":
         people = people.filter(is_active=True)
     elif active == "no":

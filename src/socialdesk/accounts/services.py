@@ -375,6 +375,7 @@ def _organisation_state(organisation: Organisation) -> dict[str, Any]:
         "time_zone": organisation.time_zone,
         "default_language": organisation.default_language,
         "two_factor_roles": sorted(organisation.two_factor_roles),
+        "retention_months": organisation.retention_months,
     }
 
 
@@ -385,8 +386,9 @@ def organisation_update(
     time_zone: str,
     default_language: str,
     two_factor_roles: Iterable[str],
+    retention_months: int | None = None,
 ) -> Organisation:
-    """Change the organisation's settings."""
+    """Change the organisation's settings (retention: None keeps conversations for ever)."""
     organisation = Organisation.current()
     before = _organisation_state(organisation)
     roles = sorted(set(two_factor_roles))
@@ -399,6 +401,7 @@ def organisation_update(
         organisation.time_zone = time_zone
         organisation.default_language = default_language
         organisation.two_factor_roles = roles
+        organisation.retention_months = retention_months or None
         organisation.full_clean()
         organisation.save()
         after = _organisation_state(organisation)

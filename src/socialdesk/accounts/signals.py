@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from socialdesk.accounts.audit import Acting, client_ip, record
-from socialdesk.accounts.models import User
+from socialdesk.accounts.models import User, sign_in_address
 
 
 @receiver(user_logged_in)
@@ -34,7 +34,8 @@ def audit_login_failure(
 ) -> None:
     attempted = str(credentials.get("username") or credentials.get("email") or "")[:254]
     ip = client_ip(request) if request is not None else None
-    user = User.objects.filter(email__iexact=attempted).first() if attempted else None
+    address = sign_in_address(attempted)
+    user = User.objects.filter(email__iexact=address).first() if address else None
     record(
         Acting(user=None, ip=ip, label=attempted or "unknown"),
         "login.failed",

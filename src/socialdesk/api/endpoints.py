@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -17,6 +16,8 @@ from socialdesk.accounts import selectors, services
 from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.api.auth import allow
+from socialdesk.api.errors import install_error_handlers
+from socialdesk.api.inputs import Id, Text
 
 api = NinjaAPI(
     title="socialdesk API",
@@ -28,22 +29,11 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_decorator=login_required,
 )
+install_error_handlers(api)
 
 
 def _by(request: HttpRequest) -> Acting:
     return Acting(user=request.auth, ip=client_ip(request))  # type: ignore[attr-defined]
-
-
-@api.exception_handler(ValidationError)
-def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    if hasattr(error, "error_dict"):
-        detail = [
-            {"loc": ["body", field], "msg": " ".join(str(m) for m in messages)}
-            for field, messages in error.message_dict.items()
-        ]
-    else:
-        detail = [{"loc": ["body"], "msg": " ".join(error.messages)}]
-    return api.create_response(request, {"detail": detail}, status=422)
 
 
 class DepartmentRef(Schema):
@@ -60,9 +50,9 @@ class DepartmentOut(Schema):
 
 
 class DepartmentIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
-    description: str = ""
-    email: str = Field(default="", max_length=254)
+    name: Text = Field(min_length=1, max_length=100)
+    description: Text = ""
+    email: Text = Field(default="", max_length=254)
 
 
 class PersonOut(Schema):
@@ -87,7 +77,7 @@ class PersonOut(Schema):
 
 class PersonPatch(Schema):
     role: Role | None = None
-    department_ids: list[int] | None = None
+    department_ids: list[Id] | None = None
     active: bool | None = None
 
 
@@ -104,7 +94,7 @@ def list_departments(request: HttpRequest) -> Any:
 
 
 @api.get("/departments/{department_id}", response=DepartmentOut, **allow("get_department"))
-def get_department(request: HttpRequest, department_id: int) -> Any:
+def get_department(request: HttpRequest, department_id: Id) -> Any:
     return selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
 
 
@@ -117,7 +107,7 @@ def create_department(request: HttpRequest, payload: DepartmentIn) -> Any:
 
 
 @api.put("/departments/{department_id}", response=DepartmentOut, **allow("update_department"))
-def update_department(request: HttpRequest, department_id: int, payload: DepartmentIn) -> Any:
+def update_department(request: HttpRequest, department_id: Id, payload: DepartmentIn) -> Any:
     department = selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
     services.department_update(
         by=_by(request),
@@ -130,7 +120,7 @@ def update_department(request: HttpRequest, department_id: int, payload: Departm
 
 
 @api.delete("/departments/{department_id}", response={204: None}, **allow("delete_department"))
-def delete_department(request: HttpRequest, department_id: int) -> Any:
+def delete_department(request: HttpRequest, department_id: Id) -> Any:
     department = selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
     services.department_delete(by=_by(request), department=department)
     return Status(204, None)
@@ -139,9 +129,9 @@ def delete_department(request: HttpRequest, department_id: int) -> Any:
 @api.get("/people", response=list[PersonOut], **allow("list_people"))
 def list_people(
     request: HttpRequest,
-    q: str = "",
+    q: Text = "",
     role: Role | None = None,
-    department_id: int | None = None,
+    department_id: Id | None = None,
     active: bool = True,
 ) -> list[PersonOut]:
     """List people, filtered by text, role, department and whether they are active."""
@@ -155,12 +145,12 @@ def list_people(
 
 
 @api.get("/people/{person_id}", response=PersonOut, **allow("get_person"))
-def get_person(request: HttpRequest, person_id: int) -> PersonOut:
+def get_person(request: HttpRequest, person_id: Id) -> PersonOut:
     return PersonOut.from_user(selectors.person_for_user(request.auth, person_id))  # type: ignore[attr-defined]
 
 
 @api.patch("/people/{person_id}", response=PersonOut, **allow("update_person"))
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> PersonOut:
+def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> PersonOut:
     """Change a person's role, departments or active state."""
     person = selectors.person_for_user(request.auth, person_id)  # type: ignore[attr-defined]
     by = _by(request)

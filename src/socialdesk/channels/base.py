@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from socialdesk.channels.models import ChannelAccount, Network, SetAsideItem
+from socialdesk.inbox.importing.normalise import clean_json, clean_text
 from socialdesk.inbox.importing.pipeline import Importer, Rejection
 from socialdesk.inbox.importing.readers import ImportRow, RowError
 
@@ -79,6 +80,50 @@ def connector(network: str) -> ModuleType:
     return import_module(path)
 
 
+def set_aside_item(
+    account: ChannelAccount, external_id: str, reason: str, raw: Any = None
+) -> SetAsideItem:
+    """Return (unsaved) the record of an item that could not be stored, as the database holds it."""
+    return SetAsideItem(
+        channel_account=account,
+        external_id=clean_text(str(external_id))[:255],
+        reason=clean_text(reason)[:1000],
+        raw=None if raw is None else _jsonable(raw),
+    )
+
+
+def keep_set_aside(account: ChannelAccount, items: list[SetAsideItem]) -> None:
+    """Save set-aside items; an item listed again (same id) is not set aside twice."""
+    known = set(
+        SetAsideItem.objects.filter(
+            channel_account=account,
+            external_id__in=[i.external_id for i in items if i.external_id],
+        ).values_list("external_id", flat=True)
+    )
+    fresh: list[SetAsideItem] = []
+    for item in items:
+        if item.external_id and item.external_id in known:
+            continue
+        if item.external_id:
+            known.add(item.external_id)
+        fresh.append(item)
+    SetAsideItem.objects.bulk_create(fresh)
+
+
+def row_data(row: ImportRow | None) -> dict[str, Any] | None:
+    """Return what a set-aside row held, for the record (long values shortened)."""
+    if row is None:
+        return None
+    return {
+        "id": row.external_id[:1000],
+        "author": row.author[:1000],
+        "author_name": row.author_name[:1000],
+        "text": row.text[:5000],
+        "created_at": str(row.created_at),
+        "parent_id": row.parent_id[:1000],
+    }
+
+
 def store_batch(
     account: ChannelAccount,
     items: Iterable[ImportRow | RowError | tuple[str, str, Any]],
@@ -89,27 +134,24 @@ def store_batch(
     """Store items and the new cursor in ONE transaction; set bad items aside.
 
     An item is an ImportRow, or a tuple (external id, reason, raw data) for one that could
-    not be read: it is kept on the channel's health page and never blocks the others.
+    not be read: it is kept on the channel's health page and never blocks the others. A row
+    the database cannot hold (see inbox.importing.normalise) is set aside alone, with its
+    reason; the rest of the batch is stored.
     """
     rows: list[tuple[int, ImportRow | RowError]] = []
     set_aside: list[SetAsideItem] = []
     for index, item in enumerate(items, start=1):
         if isinstance(item, tuple):
             external_id, reason, raw = item
-            set_aside.append(
-                SetAsideItem(
-                    channel_account=account,
-                    external_id=str(external_id)[:255],
-                    reason=reason[:1000],
-                    raw=_jsonable(raw),
-                )
-            )
+            set_aside.append(set_aside_item(account, external_id, reason, raw))
         else:
             rows.append((index, item))
 
     def rejected(rejection: Rejection) -> None:
         set_aside.append(
-            SetAsideItem(channel_account=account, external_id="", reason=rejection.reason[:1000])
+            set_aside_item(
+                account, rejection.external_id, rejection.reason, row_data(rejection.row)
+            )
         )
 
     with transaction.atomic():
@@ -122,27 +164,33 @@ def store_batch(
             on_rejection=rejected,
         )
         importer.feed(account.name or account.handle, rows)
-        known = set(
-            SetAsideItem.objects.filter(
-                channel_account=account,
-                external_id__in=[i.external_id for i in set_aside if i.external_id],
-            ).values_list("external_id", flat=True)
-        )  # an item that is listed again is not set aside twice
-        SetAsideItem.objects.bulk_create(
-            [i for i in set_aside if not i.external_id or i.external_id not in known]
-        )
+        keep_set_aside(account, set_aside)
         account.cursor = cursor
         account.save(update_fields=["cursor"])
     return importer.stats.created
 
 
+RAW_TEXT_KEPT = 10_000  # per string of a set-aside item's data
+
+
 def _jsonable(raw: Any) -> Any:
+    """Return the data of a set-aside item as JSON the database holds (no NUL, no huge text)."""
     import json
 
     try:
-        return json.loads(json.dumps(raw, default=str))
-    except (TypeError, ValueError):
-        return repr(raw)[:5000]
+        return _shortened(clean_json(json.loads(json.dumps(raw, default=str))))
+    except (TypeError, ValueError, RecursionError):
+        return clean_text(repr(raw)[:5000])
+
+
+def _shortened(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > RAW_TEXT_KEPT:
+        return value[:RAW_TEXT_KEPT] + "…"
+    if isinstance(value, dict):
+        return {k: _shortened(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shortened(v) for v in value]
+    return value
 
 
 def record_success(account: ChannelAccount, *, now: datetime | None = None) -> None:

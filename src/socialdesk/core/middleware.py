@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 
@@ -109,3 +109,49 @@ class AccessMiddleware:
         if role is None:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
+
+
+# Views that check a signature over the body as it came; parsing it as a form would end that.
+READS_RAW_BODY = {"channels:webhook"}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+def _without_nul(data: QueryDict) -> QueryDict:
+    cleaned = QueryDict(mutable=True)
+    for key, values in data.lists():
+        cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+class NulFreeInputMiddleware:
+    """Remove NUL characters from the query string and form posts of every page.
+
+    No text a person means holds a NUL, and PostgreSQL cannot store or even compare one: a
+    search for ``%00`` would fail the page. Forms reject NUL by themselves; this covers the
+    filters and fields views read directly. The API (which answers 422 naming the field) and
+    views that read the raw body (signed webhooks) get the request as it came.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is None or match.namespace == "api" or match.view_name in READS_RAW_BODY:
+            return None
+        if _has_nul(request.GET):
+            request.GET = _without_nul(request.GET)  # type: ignore[assignment]
+        is_form = request.method == "POST" and request.content_type in FORM_TYPES
+        if is_form and _has_nul(request.POST):
+            request.POST = _without_nul(request.POST)  # type: ignore[assignment]
+        return None

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,9 +15,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting, client_ip
-from socialdesk.accounts.models import Department, Role, User
+from socialdesk.accounts.models import Department, User
 from socialdesk.core.forms import error_text
+from socialdesk.core.params import id_param, int_param
 from socialdesk.core.templatetags.shell import may
+from socialdesk.feedback import selectors as feedback_selectors
 from socialdesk.feedback import services, understanding
 from socialdesk.feedback.models import (
     CLOSED,
@@ -36,31 +38,27 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _items_for(user: User) -> QuerySet[FeedbackItem]:
-    """Department members see the feedback of their departments; everyone else all of it."""
-    items = FeedbackItem.objects.select_related("department", "topic")
-    if user.role == Role.MEMBER:
-        items = items.filter(department__in=user.departments.all())
-    return items
-
-
 def _item(request: HttpRequest, pk: int) -> FeedbackItem:
-    try:
-        return _items_for(_user(request)).get(pk=pk)
-    except FeedbackItem.DoesNotExist:
-        raise Http404 from None
+    return feedback_selectors.item_for_user(_user(request), pk)
+
+
+def _department(request: HttpRequest) -> Department | None:
+    """Return the department a form names, or None when it names none."""
+    department_id = id_param(request.POST.get("department"))
+    return Department.objects.filter(pk=department_id).first() if department_id else None
 
 
 def items(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    found = _items_for(_user(request))
+    found = feedback_selectors.items_for_user(_user(request))
     if status == "open":
         found = found.exclude(status__in=CLOSED)
     elif status in FeedbackStatus.values:
         found = found.filter(status=status)
     department = request.GET.get("department", "")
-    if department.isdigit():
-        found = found.filter(department_id=int(department))
+    department_id = id_param(department)
+    if department_id is not None:
+        found = found.filter(department_id=department_id)
     return render(
         request,
         "feedback/items.html",
@@ -77,22 +75,21 @@ def items(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_new(request: HttpRequest) -> HttpResponse:
     """Capture feedback from a message: link it to an item that says the same, or a new one."""
-    message_id = request.GET.get("message") or request.POST.get("message") or ""
-    if not message_id.isdigit():
+    message_id = id_param(request.GET.get("message") or request.POST.get("message"))
+    if message_id is None:
         raise Http404
-    message = selectors.message_for_user(_user(request), int(message_id))
+    message = selectors.message_for_user(_user(request), message_id)
     if request.method == "POST":
         try:
-            if request.POST.get("item", "").isdigit():
-                item = _item(request, int(request.POST["item"]))
+            item_id = id_param(request.POST.get("item"))
+            if item_id is not None:
+                item = _item(request, item_id)
                 services.item_link(by=acting(request), item=item, message=message)
                 messages.success(request, _("The message is linked to “%(title)s”.") % {
                     "title": item.title})  # fmt: skip
             else:
-                topic_id = request.POST.get("topic", "")
-                topic = (
-                    Topic.objects.filter(pk=int(topic_id)).first() if topic_id.isdigit() else None
-                )
+                topic_id = id_param(request.POST.get("topic"))
+                topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
                 item = services.item_create(
                     by=acting(request),
                     title=request.POST.get("title", ""),
@@ -125,11 +122,12 @@ def _rule_change(request: HttpRequest) -> HttpResponse:
     """Add a routing rule (query → department) or remove one."""
     from socialdesk.listening.services import check_query
 
-    if request.POST.get("remove", "").isdigit():
-        RoutingRule.objects.filter(pk=int(request.POST["remove"])).delete()
+    remove = id_param(request.POST.get("remove"))
+    if remove is not None:
+        RoutingRule.objects.filter(pk=remove).delete()
         messages.success(request, _("The rule is removed."))
         return redirect("feedback:topics")
-    department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    department = _department(request)
     query = request.POST.get("query", "").strip()
     try:
         check_query(query)
@@ -138,10 +136,8 @@ def _rule_change(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect("feedback:topics")
-    priority = request.POST.get("priority", "")
-    RoutingRule.objects.create(
-        query=query, department=department, priority=int(priority) if priority.isdigit() else 100
-    )
+    priority = int_param(request.POST.get("priority"), default=100)
+    RoutingRule.objects.create(query=query, department=department, priority=priority)
     messages.success(request, _("The rule is saved: it is checked before the topics."))
     return redirect("feedback:topics")
 
@@ -168,35 +164,44 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def item(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
     found = _item(request, pk)
+    # The item's totals count every linked message; the lists show what the person may see.
+    weeks: dict[str, Counter[str]] = defaultdict(Counter)
+    customers, total = set(), 0
+    for created_at, sentiment, contact_id in FeedbackLink.objects.filter(item=found).values_list(
+        "message__created_at", "sentiment", "message__conversation__contact_id"
+    ):
+        weeks[created_at.strftime("%G-W%V")][sentiment or "unknown"] += 1
+        total += 1
+        if contact_id:
+            customers.add(contact_id)
     links = list(
-        FeedbackLink.objects.filter(item=found)
+        feedback_selectors.links_for_user(user, found)
         .select_related("message__conversation__contact", "message__channel_account")
         .order_by("message__created_at")
     )
-    weeks: dict[str, Counter[str]] = defaultdict(Counter)
-    for link in links:
-        week = link.message.created_at.strftime("%G-W%V")
-        weeks[week][link.sentiment or "unknown"] += 1
-    customers = {
-        link.message.conversation.contact_id: link.message.conversation.contact
-        for link in links
-        if link.message.conversation.contact_id
-    }
-    drafts = list(found.drafts.select_related("conversation__contact", "sent_message"))
+    all_drafts = found.drafts.values_list("state", flat=True)
+    drafts = list(
+        feedback_selectors.drafts_for_user(user, found).select_related(
+            "conversation__contact", "sent_message"
+        )
+    )
     return render(
         request,
         "feedback/item.html",
         {
             "item": found,
             "links": links,
+            "links_hidden": total - len(links),
             "weeks": sorted(weeks.items()),
-            "customers": list(customers.values()),
+            "customers": len(customers),
             "drafts": drafts,
-            "answered": sum(1 for d in drafts if d.state == ReplyDraft.State.SENT),
+            "drafts_total": len(all_drafts),
+            "answered": sum(1 for state in all_drafts if state == ReplyDraft.State.SENT),
             "departments": Department.objects.all(),
             "statuses": FeedbackStatus.choices,
-            "events": found.events.select_related("actor"),
+            "events": feedback_selectors.history_for_user(user, found),
             "may_work": may(request.user, "feedback:item_forward"),
         },
     )
@@ -205,7 +210,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
     found = _item(request, pk)
-    department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    department = _department(request)
     if department is None:
         messages.error(request, _("Choose a department."))
     else:
@@ -285,7 +290,7 @@ def boards(request: HttpRequest) -> HttpResponse:
             filter=Q(feedback__status=FeedbackStatus.NEW, feedback__due_at__lt=timezone.now()),
         ),
     )
-    if user.role == Role.MEMBER:
+    if not selectors.sees_every_conversation(user):
         departments = departments.filter(pk__in=user.departments.all())
     return render(request, "feedback/boards.html", {"departments": departments})
 
@@ -293,7 +298,7 @@ def boards(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk)
     user = _user(request)
-    if user.role == Role.MEMBER and not user.departments.filter(pk=pk).exists():
+    if not selectors.sees_every_conversation(user) and not user.departments.filter(pk=pk).exists():
         raise Http404
     items = department.feedback.select_related("topic").order_by("due_at", "-last_seen")
     columns = [(value, label, [i for i in items if i.status == value])
@@ -349,7 +354,7 @@ def topics(request: HttpRequest) -> HttpResponse:
         return _rule_change(request)
     if request.method == "POST":
         name = request.POST.get("name", "").strip()
-        department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+        department = _department(request)
         if not name:
             messages.error(request, _("Give the topic a name."))
         else:

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 
-from socialdesk.accounts.models import Organisation
+from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.models import Conversation
+from socialdesk.inbox.selectors import conversations_for_user
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -27,12 +28,15 @@ _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 def parse_duration(text: str) -> timedelta:
     """Parse `24h`, `90m`, `1d`, `1h30m` or plain seconds into a timedelta."""
     text = text.strip()
-    if text.isdigit():
-        return timedelta(seconds=int(text))
-    parts = _DURATION.findall(text)
-    if not parts or _DURATION.sub("", text).strip():
-        raise ValueError(f"{text!r} is not a duration such as 24h, 90m, 1d or 1h30m")
-    return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts))
+    try:
+        if text.isascii() and text.isdigit():
+            return timedelta(seconds=int(text))
+        parts = _DURATION.findall(text)
+        if not parts or _DURATION.sub("", text).strip():
+            raise ValueError(f"{text!r} is not a duration such as 24h, 90m, 1d or 1h30m")
+        return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts))
+    except OverflowError:
+        raise ValueError(f"{text!r} is longer than any duration we can count") from None
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,19 @@ class FirstResponseKpi:
 
 
 def counted_conversations(
-    *, account: str | None = None, since: date | None = None, until: date | None = None
+    *,
+    user: User | None = None,
+    account: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> QuerySet[Conversation]:
-    """Return the conversations the KPI counts, filtered by account and first-message date."""
-    conversations = Conversation.objects.filter(first_message_inbound=True, needs_reply=True)
+    """Return the conversations the KPI counts, filtered by account and first-message date.
+
+    With `user`, only the conversations that person may see (a department member's KPI is
+    over their departments' conversations); without, all of them (the operator's CLI).
+    """
+    base = Conversation.objects.all() if user is None else conversations_for_user(user)
+    conversations = base.filter(first_message_inbound=True, needs_reply=True)
     if account:
         conversations = conversations.filter(
             channel_account__handle=ChannelAccount.normalise_handle(account)
@@ -105,6 +118,7 @@ def _percentile(sorted_values: list[float], share: float) -> float | None:
 def first_response(
     *,
     within: timedelta,
+    user: User | None = None,
     account: str | None = None,
     since: date | None = None,
     until: date | None = None,
@@ -112,7 +126,7 @@ def first_response(
     calendar_name: str | None = None,
 ) -> FirstResponseKpi:
     """Compute the first-response KPI; with a business calendar, count only open hours."""
-    conversations = counted_conversations(account=account, since=since, until=until)
+    conversations = counted_conversations(user=user, account=account, since=since, until=until)
     answered = conversations.filter(first_response_seconds__isnull=False)
     if calendar is None:
         # One pass for the three counts; the percentiles read two index positions each.

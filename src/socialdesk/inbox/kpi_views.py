@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socialdesk.accounts.models import Organisation
+from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.csv_export import csv_writer
 from socialdesk.inbox import kpi
+from socialdesk.inbox.models import Conversation
+from socialdesk.inbox.selectors import sees_every_conversation
 
 DEFAULT_WEEKS = 12
 TARGET_RATE = 1.0  # the seed goal: 100 % of questions answered within the target
@@ -27,6 +29,10 @@ TARGET_RATE = 1.0  # the seed goal: 100 % of questions answered within the targe
 class _Echo:
     def write(self, value: str) -> str:
         return value
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
 
 
 def _params(request: HttpRequest) -> dict[str, Any]:
@@ -61,16 +67,25 @@ def _params(request: HttpRequest) -> dict[str, Any]:
         "since": since,
         "until": until,
         "account": request.GET.get("account", ""),
+        "user": _user(request),  # the KPI covers the conversations this person may see
         "errors": errors,
     }
+
+
+def _counted(params: dict[str, Any]) -> QuerySet[Conversation]:
+    """The conversations the page counts: those the person may see, filtered by the form."""
+    return kpi.counted_conversations(
+        user=params["user"],
+        account=params["account"],
+        since=params["since"],
+        until=params["until"],
+    )
 
 
 def _weeks(params: dict[str, Any]) -> list[dict[str, Any]]:
     zone = ZoneInfo(Organisation.current().time_zone)
     rows = (
-        kpi.counted_conversations(
-            account=params["account"], since=params["since"], until=params["until"]
-        )
+        _counted(params)
         .annotate(week=TruncWeek("first_message_at", tzinfo=zone))
         .values("week")
         .annotate(
@@ -120,15 +135,14 @@ def first_response(request: HttpRequest) -> HttpResponse:
     params = _params(request)
     result = kpi.first_response(
         within=params["within"],
+        user=params["user"],
         account=params["account"] or None,
         since=params["since"],
         until=params["until"],
     )
     weeks = _weeks(params)
     missed = (
-        kpi.counted_conversations(
-            account=params["account"], since=params["since"], until=params["until"]
-        )
+        _counted(params)
         .filter(
             Q(first_response_seconds__isnull=True)
             | Q(first_response_seconds__gt=params["within"].total_seconds())
@@ -151,6 +165,7 @@ def first_response(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "accounts": ChannelAccount.objects.exclude(handle="").order_by("handle"),
             "target_rate": TARGET_RATE,
+            "sees_everything": sees_every_conversation(params["user"]),
         },
     )
 
@@ -159,9 +174,7 @@ def first_response_csv(request: HttpRequest) -> StreamingHttpResponse:
     """One row per counted conversation: response and resolution times, SLA state, tags."""
     params = _params(request)
     conversations = (
-        kpi.counted_conversations(
-            account=params["account"], since=params["since"], until=params["until"]
-        )
+        _counted(params)
         .select_related("channel_account")
         .prefetch_related("tags")
         .order_by("first_message_at", "pk")
@@ -169,7 +182,7 @@ def first_response_csv(request: HttpRequest) -> StreamingHttpResponse:
     within = params["within"].total_seconds()
 
     def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())
         yield writer.writerow(
             [
                 "conversation", "account", "first_message_at", "first_response_at",

@@ -117,6 +117,8 @@ class Conversation(models.Model):
         max_length=16, choices=SlaState.choices, blank=True, default="", db_index=True
     )
     sla_warned = models.CharField(max_length=16, blank=True, default="")
+    # Set when the customer's texts and identity were erased (request or retention).
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("conversation")

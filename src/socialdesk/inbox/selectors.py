@@ -1,14 +1,33 @@
-"""Reads for the inbox: which conversations a person may see, filtered and sorted."""
+"""Reads for the inbox: which conversations a person may see, filtered and sorted.
+
+`conversations_for_user` is the one rule of who sees which conversation. Every page, list,
+count, chart, export and preview that shows conversations, messages or contacts reads through
+it (or through `messages_for_user` / `contacts_for_user`, which are built on it).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from socialdesk.accounts.models import Role, User
-from socialdesk.inbox.models import Conversation, Message, Note, SlaState, Status
+from socialdesk.core.params import id_param
+from socialdesk.inbox.models import (
+    Contact,
+    Conversation,
+    Message,
+    Note,
+    Notification,
+    SlaState,
+    Status,
+)
+
+
+def sees_every_conversation(user: User) -> bool:
+    """Return whether the person may see every conversation (everyone but department members)."""
+    return bool(user.role != Role.MEMBER)
 
 
 def conversations_for_user(user: User) -> QuerySet[Conversation]:
@@ -18,7 +37,7 @@ def conversations_for_user(user: User) -> QuerySet[Conversation]:
     department members see the conversations handed to their departments or to them.
     """
     conversations = Conversation.objects.all()
-    if user.role == Role.MEMBER:
+    if not sees_every_conversation(user):
         conversations = conversations.filter(
             Q(department__in=user.departments.all()) | Q(assignee=user)
         )
@@ -36,13 +55,43 @@ def conversation_for_user(user: User, pk: int) -> Conversation:
         raise Http404 from None
 
 
+def messages_for_user(user: User) -> QuerySet[Message]:
+    """Return the messages the person may see: those of the conversations they may see."""
+    if sees_every_conversation(user):
+        return Message.objects.all()
+    return Message.objects.filter(conversation__in=conversations_for_user(user))
+
+
 def message_for_user(user: User, pk: int) -> Message:
     try:
-        return Message.objects.select_related("conversation").get(
-            pk=pk, conversation__in=conversations_for_user(user)
-        )
+        return messages_for_user(user).select_related("conversation").get(pk=pk)
     except Message.DoesNotExist:
         raise Http404 from None
+
+
+def contacts_for_user(user: User) -> QuerySet[Contact]:
+    """Return the contacts the person may see: those with a conversation they may see."""
+    if sees_every_conversation(user):
+        return Contact.objects.all()
+    return Contact.objects.filter(
+        pk__in=conversations_for_user(user).values("contact_id").filter(contact_id__isnull=False)
+    )
+
+
+def notifications_for_user(user: User) -> QuerySet[Notification]:
+    """Return the person's notifications, each with `conversation_visible`.
+
+    A notification can be about a conversation the person may not open (a colleague mentioned
+    them in a note there, or it was handed to another department since): it then shows neither
+    the contact nor a link.
+    """
+    notifications = Notification.objects.filter(user=user)
+    visible: Exists | Value
+    if sees_every_conversation(user):
+        visible = Value(True, output_field=BooleanField())
+    else:
+        visible = Exists(conversations_for_user(user).filter(pk=OuterRef("conversation_id")))
+    return notifications.annotate(conversation_visible=visible)
 
 
 @dataclass(frozen=True)
@@ -66,16 +115,16 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
     )
     if filters.status in Status.values:
         conversations = conversations.filter(status=filters.status)
-    if filters.account.isdigit():
-        conversations = conversations.filter(channel_account_id=int(filters.account))
+    if (account_id := id_param(filters.account)) is not None:
+        conversations = conversations.filter(channel_account_id=account_id)
     if filters.assignee == "me":
         conversations = conversations.filter(assignee=user)
     elif filters.assignee == "none":
         conversations = conversations.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        conversations = conversations.filter(assignee_id=int(filters.assignee))
-    if filters.department.isdigit():
-        conversations = conversations.filter(department_id=int(filters.department))
+    elif (assignee_id := id_param(filters.assignee)) is not None:
+        conversations = conversations.filter(assignee_id=assignee_id)
+    if (department_id := id_param(filters.department)) is not None:
+        conversations = conversations.filter(department_id=department_id)
     if filters.language:
         conversations = conversations.filter(language=filters.language)
     if filters.needs_reply == "yes":
@@ -112,11 +161,15 @@ def thread(conversation: Conversation) -> list[Message | Note]:
     return sorted([*messages, *notes], key=lambda item: (item.created_at, isinstance(item, Note)))
 
 
-def earlier_conversations(conversation: Conversation, limit: int = 10) -> QuerySet[Conversation]:
+def earlier_conversations(
+    user: User, conversation: Conversation, limit: int = 10
+) -> QuerySet[Conversation]:
+    """Return the contact's other conversations that the person may see, newest first."""
     if conversation.contact_id is None:
         return Conversation.objects.none()
     return (
-        Conversation.objects.filter(contact_id=conversation.contact_id)
+        conversations_for_user(user)
+        .filter(contact_id=conversation.contact_id)
         .exclude(pk=conversation.pk)
         .select_related("channel_account")
         .order_by("-last_message_at")[:limit]

@@ -163,7 +163,15 @@ def conversation_assign(
             "department": department.name if department else None,
         }
         if before != after:
-            record(by, "conversation.assigned", conversation, before=before, after=after)
+            # Named by number: the audit log outlives a customer's erasure (DSGVO Art. 17).
+            record(
+                by,
+                "conversation.assigned",
+                conversation,
+                before=before,
+                after=after,
+                object_repr=f"conversation #{conversation.pk}",
+            )
         refresh_sla([conversation.pk])
     return conversation
 

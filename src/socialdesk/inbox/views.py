@@ -17,7 +17,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import error_text
 from socialdesk.inbox import selectors, services
 from socialdesk.inbox.forms import AssignForm, NoteForm, ReplyForm, SavedReplyForm, TagsForm
-from socialdesk.inbox.models import SavedReply, SlaState, Status, Tag
+from socialdesk.inbox.models import Notification, SavedReply, SlaState, Status, Tag
 
 PAGE_SIZE = 50
 
@@ -67,7 +67,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "conversation": item,
         "thread": selectors.thread(item),
-        "earlier": selectors.earlier_conversations(item),
+        "earlier": selectors.earlier_conversations(_user(request), item),
         "reply_form": ReplyForm(prefix="reply"),
         "note_form": NoteForm(prefix="note"),
         "assign_form": AssignForm(
@@ -205,10 +205,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
     """The person's notifications, newest first; opening the page marks them read."""
     from django.utils import timezone
 
-    from socialdesk.inbox.models import Notification
-
     items = list(
-        Notification.objects.filter(user=_user(request)).select_related(
+        selectors.notifications_for_user(_user(request)).select_related(
             "conversation__contact", "conversation__channel_account"
         )[:100]
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,14 +16,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting
+from socialdesk.accounts.models import User
 from socialdesk.core.templatetags.shell import may
 from socialdesk.feedback.models import Topic
 from socialdesk.feedback.understanding import SENTIMENTS
+from socialdesk.inbox.selectors import sees_every_conversation
 from socialdesk.listening import services
 from socialdesk.listening.forms import MonitorForm
-from socialdesk.listening.models import Monitor, MonitorMatch, SpikeAlert
+from socialdesk.listening.models import Monitor
+from socialdesk.listening.selectors import alerts_for_user, matches_for_user, monitors_with_volumes
 
 DAYS = 14
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
 
 
 def _errors(form: MonitorForm, error: ValidationError) -> None:
@@ -54,25 +61,28 @@ def overview(request: HttpRequest) -> HttpResponse:
                     % {"name": monitor.name, "count": monitor.matches.count()},
                 )
                 return redirect("listening:monitor", monitor.pk)
-    now = timezone.now()
-    monitors = Monitor.objects.annotate(
-        day=Count("matches", filter=Q(matches__created_at__gte=now - timedelta(days=1))),
-        week=Count("matches", filter=Q(matches__created_at__gte=now - timedelta(days=7))),
-    )
-    alerts = SpikeAlert.objects.select_related("monitor")[:10]
+    monitors = monitors_with_volumes(_user(request), timezone.now())
+    alerts = alerts_for_user(_user(request))[:10]
     return render(
         request,
         "listening/overview.html",
-        {"monitors": monitors, "form": form, "alerts": alerts, "may_edit": may_edit},
+        {
+            "monitors": monitors,
+            "form": form,
+            "alerts": alerts,
+            "may_edit": may_edit,
+            "sees_everything": sees_every_conversation(_user(request)),
+        },
     )
 
 
-def _volume(monitor: Monitor) -> list[tuple[str, int, int]]:
+def _volume(user: User, monitor: Monitor) -> list[tuple[str, int, int]]:
     """Matches per day of the last DAYS days: (date, count, bar height in percent)."""
     today = timezone.localdate()
     since = today - timedelta(days=DAYS - 1)
     counts = dict(
-        MonitorMatch.objects.filter(monitor=monitor, created_at__date__gte=since)
+        matches_for_user(user, monitor)
+        .filter(created_at__date__gte=since)
         .annotate(day=TruncDate("created_at"))
         .values_list("day")
         .annotate(n=Count("id"))
@@ -86,7 +96,7 @@ def _volume(monitor: Monitor) -> list[tuple[str, int, int]]:
 def monitor(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Monitor, pk=pk)
     matches = (
-        MonitorMatch.objects.filter(monitor=item)
+        matches_for_user(_user(request), item)
         .select_related(
             "message__channel_account", "message__conversation", "message__classification"
         )
@@ -102,10 +112,11 @@ def monitor(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "monitor": item,
             "page": page,
-            "volume": _volume(item),
+            "volume": _volume(_user(request), item),
             "form": form,
-            "alerts": item.alerts.all()[:5],
+            "alerts": alerts_for_user(_user(request), item)[:5],
             "may_edit": may(request.user, "listening:monitor_edit"),
+            "sees_everything": sees_every_conversation(_user(request)),
             "topics": Topic.objects.values_list("name", flat=True),
             "sentiments": SENTIMENTS,
         },
@@ -130,16 +141,16 @@ def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The monitor is saved."))
             return redirect("listening:monitor", item.pk)
-    matches = MonitorMatch.objects.filter(monitor=item).order_by("-created_at", "-pk")
+    matches = matches_for_user(_user(request), item).order_by("-created_at", "-pk")
     return render(
         request,
         "listening/monitor.html",
         {
             "monitor": item,
             "page": Paginator(matches, 50).get_page(1),
-            "volume": _volume(item),
+            "volume": _volume(_user(request), item),
             "form": form,
-            "alerts": item.alerts.all()[:5],
+            "alerts": alerts_for_user(_user(request), item)[:5],
             "may_edit": True,
             "editing": True,
         },

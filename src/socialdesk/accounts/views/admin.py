@@ -29,6 +29,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
             "time_zone": current.time_zone,
             "default_language": current.default_language,
             "two_factor_roles": current.two_factor_roles,
+            "retention_months": current.retention_months,
         },
     )
     if request.method == "POST" and form.is_valid():

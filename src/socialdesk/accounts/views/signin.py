@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.signals import user_login_failed
@@ -28,9 +29,31 @@ PENDING_FOR_SECONDS = 300
 MAX_CODE_ATTEMPTS = 5
 
 
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, object] | None = None,
+) -> HttpResponse:
+    """Answer a sign-in the throttle refused (Axes' lock-out callable), in the reader's language."""
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {
+            "cooloff_timedelta": get_cool_off(request),
+            "network": getattr(request, "sign_in_throttled_network", False),
+        },
+        status=429,
+    )
+
+
 def _next_url(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site: anything else would be read as a view name by redirect().
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return "/"

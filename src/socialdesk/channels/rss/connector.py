@@ -35,10 +35,18 @@ def plain_text(html: str) -> str:
 
 
 def _entry_id(entry: Any) -> str:
+    """The entry's guid (or link); one longer than the id column is kept as its hash.
+
+    Cutting a long guid could make two entries one; a hash keeps them apart and is the same
+    on every poll.
+    """
     for key in ("id", "link"):
         value = entry.get(key)
         if value:
-            return str(value)[:255]
+            value = str(value)
+            if len(value) > 255:
+                return "sha256:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+            return value
     digest = hashlib.sha256(f"{entry.get('title', '')}|{entry.get('published', '')}".encode())
     return "sha256:" + digest.hexdigest()
 

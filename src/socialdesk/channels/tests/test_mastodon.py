@@ -273,3 +273,17 @@ def test_an_unreadable_status_is_set_aside_and_the_rest_is_stored(db: None) -> N
     assert account.set_aside.get().external_id == "8"
     account.refresh_from_db()
     assert account.cursor == {"notifications": "8"}
+
+
+def test_hostile_mentions_are_cleaned_and_the_rest_is_stored(mastodon: MastodonPeer) -> None:
+    account = _connect(mastodon.url)
+    carol = mastodon.client("carol")
+    carol.account_update_credentials(display_name="N" * 10_000)
+    nul = mastodon.client("alice").status_post("@bob Wo\x00 bleibt der Zug?")
+    named = carol.status_post("@bob Hallo?")
+    assert _poll(account) == 2
+    stored = {m.external_id: m for m in Message.objects.all()}
+    assert "\x00" not in stored[str(nul.id)].text
+    contact = stored[str(named.id)].contact
+    assert contact is not None and len(contact.display_name) == 200
+    assert not account.set_aside.exists()

@@ -226,3 +226,31 @@ def test_the_health_page_shows_errors_and_adds_a_feed(client_as, feeds):
     again = client.post("/settings/channels/", {"url": feeds + "/rss"})
     assert "connected already" in again.content.decode()
     assert client_as("agent").get("/settings/channels/").status_code == 403
+
+
+def test_a_second_feed_with_the_same_guids_stores_its_own_entries(db, feeds):
+    _Handler.feeds["/mirror"] = RSS
+    first, second = _add(feeds + "/rss", "Bahnblog"), _add(feeds + "/mirror", "Spiegel")
+    assert poll(first) == 2
+    assert poll(second) == 2
+    assert Message.objects.filter(channel_account=second).count() == 2
+    second.refresh_from_db()
+    assert poll(second) == 0  # and nothing twice within one feed
+
+
+def test_hostile_entries_are_cleaned_or_kept_apart_and_the_rest_is_stored(db, feeds):
+    long_guid = "https://forum.example/" + "x" * 300
+    _Handler.feeds["/hostile"] = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title>'
+        b"<item><guid>" + long_guid.encode() + b"</guid><title>Lang A</title></item>"
+        b"<item><guid>" + long_guid.encode() + b"y</guid><title>Lang B</title></item>"
+        b"<item><guid>nul</guid><title>Wo&#0;her?</title><author>"
+        + b"N" * 10_000
+        + b"</author></item></channel></rss>"
+    )
+    account = _add(feeds + "/hostile", "Forum")
+    assert poll(account) == 3
+    texts = set(Message.objects.values_list("text", flat=True))
+    assert {"Lang A", "Lang B", "Woher?"} <= {t.split("\n")[0] for t in texts}
+    assert all(len(i) <= 255 for i in Message.objects.values_list("external_id", flat=True))
+    assert not account.set_aside.exists()

@@ -13,7 +13,7 @@ from typing import Any
 from socialdesk.channels.base import PermanentError, store_batch
 from socialdesk.channels.fetch import fetch_if_changed
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.channels.webhook.receiver import read
+from socialdesk.channels.webhook.receiver import read_items
 
 
 def poll(account: ChannelAccount) -> int:
@@ -21,9 +21,12 @@ def poll(account: ChannelAccount) -> int:
     result = fetch_if_changed(account.address, cursor)
     if result is None:
         return 0
-    rows, rejected = read(account, result.body)
+    rows, refused = read_items(account, result.body)
     items: list[Any] = list(rows)
-    items += [(str(r["item"]), f"backfill item {r['item']}: {r['reason']}", None) for r in rejected]
+    items += [
+        (r.external_id or str(r.index), f"backfill item {r.index}: {r.reason}", r.raw)
+        for r in refused
+    ]
     return store_batch(account, items, cursor)
 
 

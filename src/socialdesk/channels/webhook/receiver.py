@@ -8,7 +8,13 @@ nothing new: items are unique per channel and id.
 
 The endpoint only checks and keeps a delivery (answering 202 with the items it accepted
 and the ones it could not read); the worker stores the items in batches. That keeps the
-endpoint fast under bursts and the database's write lock short.
+endpoint fast under bursts and the database's write lock short. Bodies are read exactly
+(numbers never through float) and refused with 400 when nested deeper than 64 levels.
+
+Nothing acknowledged is lost: the worker stores every accepted item or sets it aside with
+its reason (shown on the channel page), and so are the items the answer named as rejected.
+Each channel's items are stored in their own savepoint: one channel's trouble never rolls
+back another's, and a delivery is marked processed only together with its items.
 """
 
 from __future__ import annotations
@@ -23,8 +29,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from socialdesk.channels.base import keep_set_aside, row_data, set_aside_item
 from socialdesk.channels.models import ChannelAccount, Network, SetAsideItem, WebhookDelivery
-from socialdesk.inbox.importing.pipeline import Importer
+from socialdesk.inbox.importing import jsontext
+from socialdesk.inbox.importing.normalise import normalise
+from socialdesk.inbox.importing.pipeline import Importer, Rejection
 from socialdesk.inbox.importing.readers import ImportRow, RowError, row_from_fields
 from socialdesk.inbox.models import Message
 
@@ -41,6 +50,7 @@ DEFAULT_MAPPING = {
 
 
 logger = logging.getLogger(__name__)
+STORE_ERROR = "webhook items could not be stored"
 
 
 class SignatureError(Exception):
@@ -84,32 +94,66 @@ def _items(document: Any, mapping: dict[str, str]) -> list[Any]:
     return [document]
 
 
-def read(account: ChannelAccount, body: bytes) -> tuple[list[ImportRow], list[dict[str, Any]]]:
-    """Map a delivery's items to rows; return them and the items that could not be read."""
+@dataclass(frozen=True)
+class Refused:
+    """An item of a delivery that cannot be stored: its place, reason, id and data."""
+
+    index: int
+    reason: str
+    external_id: str = ""
+    raw: Any = None
+
+
+def read_items(account: ChannelAccount, body: bytes) -> tuple[list[ImportRow], list[Refused]]:
+    """Map a delivery's items to normalised rows; return them and the items refused.
+
+    Raise ValueError when the body is no JSON or is nested deeper than 64 levels.
+    """
     try:
-        document = json.loads(body)
+        document = jsontext.loads(body)
+    except jsontext.TooDeep as error:
+        raise ValueError(f"the body is {error}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"the body is not JSON: {error}") from None
     mapping = {**DEFAULT_MAPPING, **(account.mapping or {})}
     rows: list[ImportRow] = []
-    rejected: list[dict[str, Any]] = []
+    refused: list[Refused] = []
     for index, item in enumerate(_items(document, mapping)):
         if not isinstance(item, dict):
-            rejected.append({"item": index, "reason": "an item is not a JSON object"})
+            refused.append(Refused(index, "an item is not a JSON object", raw=item))
             continue
-        fields = {}
-        for name in ("id", "author", "text", "created_at", "parent_id", "inbound", "author_name"):
-            value = _path(item, mapping[name])
-            if isinstance(value, bool):
-                fields[name] = "true" if value else "false"
-            elif value is not None:
-                fields[name] = str(value)
-        row = row_from_fields(fields, default_account=account.handle)
+        row = _row(item, mapping, account)
+        if isinstance(row, ImportRow):
+            row = normalise(row)
         if isinstance(row, RowError):
-            rejected.append({"item": index, "reason": row.reason})
+            refused.append(Refused(index, row.reason, row.external_id, item))
         else:
             rows.append(row)
-    return rows, rejected
+    return rows, refused
+
+
+def _row(
+    item: dict[str, Any], mapping: dict[str, str], account: ChannelAccount
+) -> ImportRow | RowError:
+    fields: dict[str, str] = {}
+    try:
+        for name in ("id", "author", "text", "created_at", "parent_id", "inbound", "author_name"):
+            value = _path(item, mapping[name])
+            if value is None:
+                continue
+            if name in ("id", "parent_id"):
+                fields[name] = jsontext.json_id(value, name.replace("_", " "))
+            else:
+                fields[name] = jsontext.field_text(value)
+    except ValueError as error:
+        return RowError(str(error), external_id=fields.get("id", ""))
+    return row_from_fields(fields, default_account=account.handle)
+
+
+def read(account: ChannelAccount, body: bytes) -> tuple[list[ImportRow], list[dict[str, Any]]]:
+    """Map a delivery's items to rows; return them and the items that could not be read."""
+    rows, refused = read_items(account, body)
+    return rows, [{"item": r.index, "reason": r.reason} for r in refused]
 
 
 def accept(account: ChannelAccount, body: bytes) -> Delivery:
@@ -150,59 +194,102 @@ def process_pending(limit: int = 500) -> int:
     """Store the items of waiting deliveries; return how many messages were new.
 
     Items and the "processed" mark are written in one transaction, so a crash repeats a
-    batch instead of losing or doubling it; workers skip deliveries another one holds.
+    batch instead of losing or doubling it; workers skip deliveries another one holds. A
+    channel whose items cannot be stored at all keeps its deliveries waiting (and shows the
+    error) while the other channels' deliveries are stored.
     """
     stored = 0
+    stuck: set[int] = set()
     while True:
         with transaction.atomic():
             pending = list(
                 WebhookDelivery.objects.select_for_update(skip_locked=True)
                 .filter(processed_at__isnull=True)
+                .exclude(channel_account_id__in=stuck)
                 .select_related("channel_account")
                 .order_by("received_at", "pk")[:limit]
             )
             if not pending:
                 return stored
-            stored += _store(pending)
+            stored += _store(pending, stuck)
         if len(pending) < limit:
             return stored
 
 
-def _store(pending: list[WebhookDelivery]) -> int:
-    """Store the items of a batch of deliveries: one import per channel, in big chunks."""
-    now = timezone.now()
+def _store(pending: list[WebhookDelivery], stuck: set[int]) -> int:
+    """Store the items of a batch of deliveries: one import per channel, each in a savepoint."""
     stored = 0
     by_account: dict[int, list[WebhookDelivery]] = {}
     for delivery in pending:
         by_account.setdefault(delivery.channel_account_id, []).append(delivery)
-    for deliveries in by_account.values():
-        account = deliveries[0].channel_account
-        rows_of: dict[int, list[ImportRow]] = {}
-        for delivery in deliveries:
-            try:
-                rows_of[delivery.pk], _rejected = read(account, bytes(delivery.body))
-            except ValueError as error:  # checked when it arrived; kept in sight if not
-                SetAsideItem.objects.create(channel_account=account, reason=str(error))
-                rows_of[delivery.pk] = []
-        ids = [row.external_id for rows in rows_of.values() for row in rows]
-        seen = set(
-            Message.objects.filter(channel_account=account, external_id__in=ids).values_list(
-                "external_id", flat=True
+    for account_id, deliveries in by_account.items():
+        try:
+            with transaction.atomic():
+                stored += _store_channel(deliveries)
+        except Exception as error:  # one channel's trouble never stops the others
+            logger.exception("webhook items of channel %s could not be stored", account_id)
+            stuck.add(account_id)
+            ChannelAccount.objects.filter(pk=account_id).update(
+                last_error=f"{STORE_ERROR}: {error}"[:2000]
+            )
+    return stored
+
+
+def _store_channel(deliveries: list[WebhookDelivery]) -> int:
+    """Store one channel's deliveries; every item is stored, a duplicate, or set aside."""
+    now = timezone.now()
+    account = deliveries[0].channel_account
+    set_aside: list[SetAsideItem] = []
+    owner: list[WebhookDelivery] = []  # per row (in import order): its delivery
+    rows: list[ImportRow] = []
+    for delivery in deliveries:
+        try:
+            delivery_rows, refused = read_items(account, bytes(delivery.body))
+        except ValueError as error:  # checked when it arrived; kept in sight if not
+            set_aside.append(set_aside_item(account, "", str(error)))
+            delivery_rows, refused = [], []
+        for item in refused:  # named in the answer as rejected; kept in sight here
+            set_aside.append(set_aside_item(account, item.external_id, item.reason, item.raw))
+        rows += delivery_rows
+        owner += [delivery] * len(delivery_rows)
+
+    seen = set(
+        Message.objects.filter(
+            channel_account=account, external_id__in=[row.external_id for row in rows]
+        ).values_list("external_id", flat=True)
+    )
+    outcome: list[str] = []  # per row: "stored", "duplicate" or "set aside"
+    for row in rows:
+        outcome.append("duplicate" if row.external_id in seen else "stored")
+        seen.add(row.external_id)
+
+    def refused_by_database(rejection: Rejection) -> None:
+        outcome[rejection.line] = "set aside"
+        set_aside.append(
+            set_aside_item(
+                account, rejection.external_id, rejection.reason, row_data(rejection.row)
             )
         )
-        for delivery in deliveries:
-            delivery_ids = [row.external_id for row in rows_of[delivery.pk]]
-            delivery.duplicates = sum(1 for i in delivery_ids if i in seen)
-            delivery.stored = len(delivery_ids) - delivery.duplicates
-            delivery.processed_at = now
-            seen.update(delivery_ids)
-        importer = Importer(
-            network=Network.WEBHOOK, company_handles={account.handle}, fixed_account=account
-        )
-        importer.feed(
-            account.name, list(enumerate(row for rows in rows_of.values() for row in rows))
-        )
-        WebhookDelivery.objects.bulk_update(deliveries, ["stored", "duplicates", "processed_at"])
-        ChannelAccount.objects.filter(pk=account.pk).update(last_success_at=now)
-        stored += importer.stats.created
-    return stored
+
+    importer = Importer(
+        network=Network.WEBHOOK,
+        company_handles={account.handle},
+        fixed_account=account,
+        on_rejection=refused_by_database,
+    )
+    importer.feed(account.name, list(enumerate(rows)))
+    keep_set_aside(account, set_aside)
+    for delivery in deliveries:
+        delivery.stored = delivery.duplicates = 0
+        delivery.processed_at = now
+    for delivery, result in zip(owner, outcome, strict=True):
+        if result == "stored":
+            delivery.stored += 1
+        elif result == "duplicate":
+            delivery.duplicates += 1
+    WebhookDelivery.objects.bulk_update(deliveries, ["stored", "duplicates", "processed_at"])
+    ChannelAccount.objects.filter(pk=account.pk).update(last_success_at=now)
+    ChannelAccount.objects.filter(pk=account.pk, last_error__startswith=STORE_ERROR).update(
+        last_error=""
+    )
+    return importer.stats.created

@@ -5,22 +5,31 @@ an import of a million rows runs at a steady pace with flat memory. Threading fo
 parent ids: a row joins its parent's conversation whether the parent came earlier in the
 file, later in the file, or in a file imported before or after; conversations that turn out
 to be one thread are merged.
+
+Every row passes `normalise` (the one gate before the database). Ids are unique per channel
+account, as the database's constraint says: a row that names its account (`account`, or the
+importer's `fixed_account`) is a duplicate only of a message of that account and threads
+only with that account's messages; a row without one (twcs) is looked up across the
+network's accounts. When the database still refuses a chunk, it is stored in halves until
+only the rows it refuses are left; they are rejected with the database's reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.db import insert_returning_ids, insert_rows, update_rows
+from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
+from socialdesk.inbox.importing.normalise import NAME_LENGTH, normalise
 from socialdesk.inbox.importing.readers import ImportRow, Parsed, RowError
 from socialdesk.inbox.models import (
     Contact,
@@ -35,7 +44,10 @@ from socialdesk.insights.language import guess_language
 from socialdesk.insights.needs_reply import needs_reply
 
 MENTION = re.compile(r"@(\w{1,64})")
-PREVIEW_LENGTH = 280
+ACCOUNT_NAME_LENGTH = 120  # ChannelAccount.name
+# What the database says when a value does not fit: the row is rejected, the rest is stored.
+# (Lock timeouts and lost connections are OperationalErrors and stop the import instead.)
+REFUSED = (DataError, IntegrityError, ValueError, OverflowError)
 MESSAGE_FIELDS = [
     "conversation", "channel_account", "external_id", "direction", "author_handle", "contact",
     "text", "created_at", "parent", "parent_external_id", "needs_reply", "language", "imported_at",
@@ -58,6 +70,8 @@ class Rejection:
     file: str
     line: int
     reason: str
+    external_id: str = ""
+    row: ImportRow | None = None  # the row as read, when it could be read
 
 
 class _UnionFind:
@@ -101,6 +115,7 @@ class Importer:
     on_progress: Callable[[ImportStats], None] = lambda stats: None
     stats: ImportStats = field(default_factory=ImportStats)
     _accounts: dict[str, ChannelAccount] = field(default_factory=dict)
+    _file_label: str = ""
 
     def __post_init__(self) -> None:
         self.company_handles = {ChannelAccount.normalise_handle(h) for h in self.company_handles}
@@ -113,12 +128,17 @@ class Importer:
 
     def feed(self, file_label: str, parsed: Iterable[Parsed]) -> None:
         """Import every row; bad rows go to `on_rejection` and the rest is stored."""
+        self._file_label = file_label
         chunk: list[tuple[int, ImportRow]] = []
         for line, item in parsed:
             self.stats.rows_read += 1
+            if isinstance(item, ImportRow):
+                row = item
+                item = normalise(item)
+            else:
+                row = None
             if isinstance(item, RowError):
-                self.stats.rejected += 1
-                self.on_rejection(Rejection(file_label, line, item.reason))
+                self._reject(line, item.reason, item.external_id, row)
                 continue
             chunk.append((line, item))
             if len(chunk) >= self.chunk_size:
@@ -129,6 +149,10 @@ class Importer:
             self._store(chunk)
         self.on_progress(self.stats)
 
+    def _reject(self, line: int, reason: str, external_id: str, row: ImportRow | None) -> None:
+        self.stats.rejected += 1
+        self.on_rejection(Rejection(self._file_label, line, reason, external_id, row))
+
     # ------------------------------------------------------------------ accounts
 
     def _account(self, handle: str) -> ChannelAccount:
@@ -138,7 +162,7 @@ class Importer:
             account, _created = ChannelAccount.objects.get_or_create(
                 network=self.network,
                 handle=handle,
-                defaults={"name": f"@{handle}" if handle else ""},
+                defaults={"name": f"@{handle}"[:ACCOUNT_NAME_LENGTH] if handle else ""},
             )
             self._accounts[handle] = account
             if handle:
@@ -164,13 +188,47 @@ class Importer:
     # ------------------------------------------------------------------ one chunk
 
     def _store(self, chunk: list[tuple[int, ImportRow]]) -> None:
-        with transaction.atomic():
-            self._store_chunk(chunk)
+        """Store a chunk in one transaction; if the database refuses it, store it in halves."""
+        stats = dataclasses.replace(self.stats)
+        accounts, handles = dict(self._accounts), set(self.company_handles)
+        try:
+            with transaction.atomic():
+                self._store_chunk(chunk)
+        except REFUSED as error:
+            # Nothing of the chunk is stored: forget what it counted and created.
+            self.stats = dataclasses.replace(stats, rejected=self.stats.rejected)
+            self._accounts, self.company_handles = accounts, handles
+            if len(chunk) > 1:
+                middle = len(chunk) // 2
+                self._store(chunk[:middle])
+                self._store(chunk[middle:])
+                return
+            line, row = chunk[0]
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            self._reject(line, f"the database refused the item: {reason}", row.external_id, row)
+
+    def _scope(self, row: ImportRow) -> int | None:
+        """Return the account a row's id is unique in; None: any account of the network."""
+        if self.fixed_account is not None:
+            return self.fixed_account.pk
+        if row.account:
+            return self._account(row.account).pk
+        return None
+
+    def _messages(self, scope: int | None) -> QuerySet[Message]:
+        if scope is not None:
+            return Message.objects.filter(channel_account_id=scope)
+        return Message.objects.filter(channel_account_id__in=self._account_ids())
 
     def _store_chunk(self, chunk: list[tuple[int, ImportRow]]) -> None:
-        account_ids = self._account_ids()
-        messages = Message.objects.filter(channel_account_id__in=account_ids)
+        by_scope: dict[int | None, list[tuple[int, ImportRow]]] = defaultdict(list)
+        for line, row in chunk:
+            by_scope[self._scope(row)].append((line, row))
+        for scope, scoped in by_scope.items():
+            self._store_scoped(scoped, scope)
 
+    def _store_scoped(self, chunk: list[tuple[int, ImportRow]], scope: int | None) -> None:
+        messages = self._messages(scope)
         rows = self._without_duplicates(chunk, messages)
         if not rows:
             return
@@ -200,11 +258,11 @@ class Importer:
         for _pk, parent_external_id, conversation_id in orphans:
             groups.union(f"n:{parent_external_id}", f"c:{conversation_id}")
 
-        conversation_of = self._conversations_for(rows, orphans, groups)
+        conversation_of = self._conversations_for(rows, orphans, groups, scope)
         contact_of = self._contacts_for(rows)
-        created = self._create_messages(rows, conversation_of, contact_of, stored_parents)
+        created = self._create_messages(rows, conversation_of, contact_of, stored_parents, scope)
         self._link_orphans(orphans, created)
-        self._refresh_conversations(set(conversation_of.values()))
+        self._refresh_conversations(set(conversation_of.values()), scope)
         self.stats.created += len(created)
 
     def _without_duplicates(
@@ -234,20 +292,21 @@ class Importer:
         rows: list[ImportRow],
         orphans: list[tuple[int, str, int]],
         groups: _UnionFind,
+        scope: int | None,
     ) -> dict[str, int]:
         """Return conversation id per row id: existing, merged, or newly created."""
         members: dict[str, set[str]] = defaultdict(set)
         for key in list(groups.parent):
             members[groups.find(key)].add(key)
 
-        placeholder = self.fixed_account or self._account("")
+        placeholder_id = scope if scope is not None else self._account("").pk
         new_roots = [root for root in members if root.startswith("n:")]
         now = timezone.now()
         created = insert_returning_ids(
             Conversation,
             ["channel_account", "status", "first_message_inbound", "needs_reply", "message_count",
              "preview", "language", "sla_state", "sla_warned", "created_at"],
-            [(placeholder.pk, Status.OPEN, True, False, 0, "", "", "", "", now) for _ in new_roots],
+            [(placeholder_id, Status.OPEN, True, False, 0, "", "", "", "", now) for _ in new_roots],
         )  # fmt: skip
         self.stats.conversations_created += len(created)
         conversation_of_root = dict(zip(new_roots, created, strict=True))
@@ -275,7 +334,7 @@ class Importer:
     def _contacts_for(self, rows: list[ImportRow]) -> dict[str, int]:
         """Return contact id per customer handle, creating contacts that are new."""
         handles = {
-            _handle_key(row.author): row.author_name or row.author
+            _handle_key(row.author): (row.author_name or row.author)[:NAME_LENGTH]
             for row in rows
             if not self._is_company(row)
         }
@@ -313,8 +372,9 @@ class Importer:
         conversation_of: dict[str, int],
         contact_of: dict[str, int],
         stored_parents: dict[str, tuple[int, int]],
+        scope: int | None,
     ) -> dict[str, int]:
-        placeholder = self.fixed_account or self._account("")
+        placeholder_id = scope if scope is not None else self._account("").pk
         now = timezone.now()
         values = []
         for row in rows:
@@ -334,9 +394,7 @@ class Importer:
             values.append(
                 (
                     conversation_of[row.external_id],
-                    self._account(row.author).pk
-                    if company and self.fixed_account is None
-                    else placeholder.pk,
+                    self._account(row.author).pk if company and scope is None else placeholder_id,
                     row.external_id,
                     Direction.OUTBOUND if company else Direction.INBOUND,
                     row.author,
@@ -353,10 +411,9 @@ class Importer:
             )
         insert_rows(Message, MESSAGE_FIELDS, values)
         pk_of = dict(
-            Message.objects.filter(
-                channel_account_id__in=self._account_ids(),
-                external_id__in=[r.external_id for r in rows],
-            ).values_list("external_id", "pk")
+            self._messages(scope)
+            .filter(external_id__in=[r.external_id for r in rows])
+            .values_list("external_id", "pk")
         )
         update_rows(
             Message,
@@ -373,12 +430,17 @@ class Importer:
             [(pk_of[parent], pk) for pk, parent, _c in orphans if parent in pk_of],
         )
 
-    def _refresh_conversations(self, conversation_ids: set[int]) -> None:
-        """Recompute the stored facts (first message, first response, account, …)."""
+    def _refresh_conversations(self, conversation_ids: set[int], scope: int | None) -> None:
+        """Recompute the stored facts (first message, first response, account, …).
+
+        Conversations of rows that name their account stay on it (moving them to another
+        account by a mention would move their messages out of the account their ids are
+        unique in).
+        """
         refresh_conversations(
             conversation_ids,
             self._accounts_by_id(),
-            self._mentioned_company,
+            self._mentioned_company if scope is None else None,
             first_inbound_needs_reply=self.thread_start_needs_reply,
         )
 
@@ -388,93 +450,3 @@ class Importer:
 
 def _handle_key(author: str) -> str:
     return author.strip().lstrip("@").lower()
-
-
-def refresh_conversations(
-    conversation_ids: set[int],
-    accounts: dict[int, ChannelAccount] | None = None,
-    mentioned_company: Callable[[str], str | None] | None = None,
-    *,
-    first_inbound_needs_reply: bool = False,
-) -> None:
-    """Recompute each conversation's facts from its messages, in a fixed number of queries."""
-    if not conversation_ids:
-        return
-    accounts = accounts or {a.pk: a for a in ChannelAccount.objects.all()}
-    by_handle = {(a.network, a.handle): a for a in accounts.values()}
-    rows = Message.objects.filter(conversation_id__in=conversation_ids).values_list(
-        "pk", "conversation_id", "created_at", "direction", "needs_reply", "channel_account_id",
-        "contact_id", "language",
-    )  # fmt: skip
-    per_conversation: dict[int, list[tuple[int, datetime, str, bool, int, int | None, str]]] = (
-        defaultdict(list)
-    )
-    for pk, conversation_id, created_at, direction, flag, message_account, contact, lang in rows:
-        per_conversation[conversation_id].append(
-            (pk, created_at, direction, flag, message_account, contact, lang)
-        )
-    first_ids = [min(ms, key=lambda m: (m[1], m[0]))[0] for ms in per_conversation.values()]
-    last_ids = [max(ms, key=lambda m: (m[1], m[0]))[0] for ms in per_conversation.values()]
-    texts = dict(Message.objects.filter(pk__in=first_ids + last_ids).values_list("pk", "text"))
-
-    conversations = list(Conversation.objects.filter(pk__in=per_conversation))
-    newly_flagged: list[int] = []
-    account_moves: dict[int, list[int]] = defaultdict(list)
-    for conversation in conversations:
-        messages = sorted(per_conversation[conversation.pk], key=lambda m: (m[1], m[0]))
-        first, last = messages[0], messages[-1]
-        inbound = [m for m in messages if m[2] == Direction.INBOUND]
-        outbound = [m for m in messages if m[2] == Direction.OUTBOUND]
-        conversation.first_message_at = first[1]
-        conversation.first_message_inbound = first[2] == Direction.INBOUND
-        if first_inbound_needs_reply and first[2] == Direction.INBOUND and not first[3]:
-            # twcs: the inbound message that starts a conversation needs a reply.
-            newly_flagged.append(first[0])
-            first = (*first[:3], True, *first[4:])
-        conversation.needs_reply = first[2] == Direction.INBOUND and first[3]
-        response = next((m for m in outbound if m[1] >= first[1]), None)
-        conversation.first_response_at = response[1] if response else None
-        conversation.first_response_seconds = (
-            int((response[1] - first[1]).total_seconds()) if response else None
-        )
-        conversation.last_message_at = last[1]
-        conversation.last_inbound_at = inbound[-1][1] if inbound else None
-        conversation.waiting_since = conversation.last_inbound_at or first[1]
-        conversation.message_count = len(messages)
-        conversation.preview = texts.get(last[0], "")[:PREVIEW_LENGTH]
-        conversation.contact_id = inbound[0][5] if inbound else conversation.contact_id
-        conversation.language = next((m[6] for m in inbound if m[6]), "")
-        # The company account that writes in it, else the first company @mentioned.
-        account_id: int | None = outbound[0][4] if outbound else None
-        if account_id is None and mentioned_company is not None:
-            network = (
-                accounts[conversation.channel_account_id].network
-                if conversation.channel_account_id in accounts
-                else ""
-            )
-            handle = mentioned_company(texts.get(first[0], ""))
-            if handle and (network, handle) in by_handle:
-                account_id = by_handle[(network, handle)].pk
-        if account_id is not None and account_id != conversation.channel_account_id:
-            conversation.channel_account_id = account_id
-        if any(m[4] != conversation.channel_account_id for m in messages):
-            account_moves[conversation.channel_account_id].append(conversation.pk)
-    fields = [
-        "first_message_at", "first_message_inbound", "needs_reply", "first_response_at",
-        "first_response_seconds", "last_message_at", "last_inbound_at", "waiting_since",
-        "message_count", "preview", "contact", "language", "channel_account",
-    ]  # fmt: skip
-    update_rows(
-        Conversation,
-        fields,
-        [
-            [getattr(c, f + "_id" if f in ("contact", "channel_account") else f) for f in fields]
-            + [c.pk]
-            for c in conversations
-        ],
-    )
-    Message.objects.filter(pk__in=newly_flagged).update(needs_reply=True)
-    for account_id, ids in account_moves.items():
-        Message.objects.filter(conversation_id__in=ids).exclude(
-            channel_account_id=account_id
-        ).update(channel_account_id=account_id)

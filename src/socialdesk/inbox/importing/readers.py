@@ -7,12 +7,17 @@ reported with its line and reason and never stops the rest of the file.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from socialdesk.inbox.importing import jsontext
 
 TWCS_COLUMNS = (
     "tweet_id",
@@ -55,18 +60,50 @@ class ImportRow:
 @dataclass(frozen=True, slots=True)
 class RowError:
     reason: str
+    external_id: str = ""  # when known: the id of the item that could not be taken
 
 
 Parsed = tuple[int, ImportRow | RowError]
 
 
+def wide_encoding(head: bytes) -> str | None:
+    """Return "utf-32"/"utf-16…" when the file's first bytes show it (a BOM or NUL pattern).
+
+    A small check rather than a guessing library: UTF-16/32 always show themselves in the
+    first bytes, the check is exact and streams, and 8-bit files keep the per-line UTF-8 →
+    Latin-1 reading below.
+    """
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    # Text in UTF-16 without BOM: every other byte is NUL (Latin letters, digits, commas).
+    if odd.count(0) >= len(odd) * 0.8 and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= len(even) * 0.8 and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
 def decoded_lines(path: Path) -> Iterator[str]:
-    """Yield the file's lines as text: UTF-8 (with or without BOM), else Latin-1 per line.
+    """Yield the file's lines as text: UTF-16/32 when it says so, else UTF-8 (with or without
+    BOM), else Latin-1 per line.
 
     Decoding line by line keeps memory flat and lets one Latin-1 line in a UTF-8 file
     through instead of failing the whole import.
     """
     with path.open("rb") as handle:
+        encoding = wide_encoding(handle.read(512))
+        handle.seek(0)
+        if encoding is not None:
+            text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
+            for line in text:
+                yield line.removeprefix("\ufeff")
+            return
         first = True
         for raw in handle:
             if first:
@@ -94,12 +131,38 @@ def _csv_records(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
-def parse_external_id(value: str) -> str:
-    """Return an id as text; ids written as floats (`3.0`) lose the `.0`."""
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_MOST_DIGITS = 255  # an id longer than the column cannot be stored anyway
+
+
+def parse_external_id(value: str, name: str = "id") -> str:
+    """Return an id as text; ids written as floats (`3.0`, `1.2e3`, `1.2163…e+18`) exactly.
+
+    The number is read as a decimal, never through float, so all 19 digits of a tweet id
+    survive. A fraction (`1.5`) is no integer id: it is kept as written. Raise ValueError for
+    an exponent form with fewer digits than its value has beyond 2^53 (`1.21638E+18`, as
+    spreadsheets show ids): the missing digits cannot be recovered.
+    """
     value = value.strip()
-    if value.endswith(".0") and value[:-2].isdigit():
-        return value[:-2]
-    return value
+    if (
+        value.isdigit()
+        or not _NUMBER.fullmatch(value)
+        or not ("." in value or "e" in value.lower())
+    ):
+        return value
+    number = Decimal(value)
+    if number != number.to_integral_value():
+        return value
+    if number.adjusted() >= _MOST_DIGITS:
+        raise ValueError(f"{name} {value} is too large")
+    integer = int(number)
+    mantissa = value.lower().split("e")[0].lstrip("+-").replace(".", "").lstrip("0")
+    if abs(integer) >= jsontext.EXACT_FLOAT_LIMIT and len(mantissa) < len(str(abs(integer))):
+        raise ValueError(
+            f"{name} {value} has only {len(mantissa)} significant digits, the id has "
+            f"{len(str(abs(integer)))}; export ids as text"
+        )
+    return str(integer)
 
 
 def parse_bool(value: str) -> bool | None:
@@ -150,28 +213,33 @@ def parse_datetime(value: str) -> datetime | None:
 
 
 def row_from_fields(fields: Mapping[str, str], *, default_account: str) -> ImportRow | RowError:
+    given_id = (fields.get("id") or "").strip()[:255]  # names the row in a rejection
     missing = [name for name in REQUIRED_FIELDS if not (fields.get(name) or "").strip()]
     if missing:
-        return RowError(f"missing {', '.join(missing)}")
-    external_id = parse_external_id(fields["id"])
+        return RowError(f"missing {', '.join(missing)}", given_id)
+    try:
+        external_id = parse_external_id(fields["id"])
+        parent_id = parse_external_id(fields.get("parent_id") or "", "parent id")
+    except ValueError as error:
+        return RowError(str(error), given_id)
     created_at = parse_datetime(fields["created_at"])
     if created_at is None:
-        return RowError(f"created_at {fields['created_at']!r} is not a date")
+        return RowError(f"created_at {fields['created_at']!r} is not a date", given_id)
     inbound: bool | None = None
     if (fields.get("inbound") or "").strip():
         inbound = parse_bool(fields["inbound"])
         if inbound is None:
-            return RowError(f"inbound {fields['inbound']!r} is not true or false")
+            return RowError(f"inbound {fields['inbound']!r} is not true or false", given_id)
     text = fields["text"]
     if len(text) > MAX_TEXT:
-        return RowError(f"text is longer than {MAX_TEXT} characters")
+        return RowError(f"text is longer than {MAX_TEXT} characters", given_id)
     return ImportRow(
         external_id=external_id,
         author=fields["author"].strip().lstrip("@"),
         inbound=inbound,
         created_at=created_at,
         text=text,
-        parent_id=parse_external_id(fields.get("parent_id") or ""),
+        parent_id=parent_id,
         account=(fields.get("account") or default_account).strip().lstrip("@"),
         author_name=(fields.get("author_name") or "").strip(),
     )
@@ -244,26 +312,41 @@ def read_mapped_csv(
 
 
 def read_jsonl(path: Path, *, default_account: str = "") -> Iterator[Parsed]:
-    """Read JSON Lines: one object per line with the canonical field names."""
+    """Read JSON Lines: one object per line with the canonical field names.
+
+    Numbers are read exactly (see jsontext): an integer id keeps every digit, an id written
+    as a float beyond 2^53 is rejected; nested values in a text field are kept as JSON.
+    """
     for line, text in enumerate(decoded_lines(path), start=1):
         if not text.strip():
             continue
         try:
-            value = json.loads(text)
+            value = jsontext.loads(text)
+        except jsontext.TooDeep as error:
+            yield line, RowError(str(error))
+            continue
         except json.JSONDecodeError as error:
             yield line, RowError(f"not JSON: {error.msg} at column {error.colno}")
             continue
         if not isinstance(value, dict):
             yield line, RowError("not a JSON object")
             continue
-        fields = {
-            key: ("" if value.get(key) is None else str(value[key]))
-            for key in CANONICAL_FIELDS
-            if key in value
-        }
-        if isinstance(value.get("inbound"), bool):
-            fields["inbound"] = "true" if value["inbound"] else "false"
-        yield line, row_from_fields(fields, default_account=default_account)
+        yield line, row_from_json(value, default_account=default_account)
+
+
+def row_from_json(value: Mapping[str, Any], *, default_account: str) -> ImportRow | RowError:
+    """Return the row of a JSON object whose values sit under the canonical field names."""
+    fields: dict[str, str] = {}
+    try:
+        for key in CANONICAL_FIELDS:
+            if key in value:
+                if key in ("id", "parent_id"):
+                    fields[key] = jsontext.json_id(value[key], key.replace("_", " "))
+                else:
+                    fields[key] = jsontext.field_text(value[key])
+    except ValueError as error:
+        return RowError(str(error))
+    return row_from_fields(fields, default_account=default_account)
 
 
 def company_authors_twcs(path: Path) -> set[str]:

@@ -28,6 +28,8 @@ class Command(BaseCommand):
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["web_workers"]), "--threads", "4",
             "--access-logfile", "-", "--graceful-timeout", "5",
+            # Links carry single-use tokens; the access log must not keep them.
+            "--logger-class", "socialdesk.core.access_log.RedactingLogger",
         ]  # fmt: skip
         children = {"web": subprocess.Popen(web)}  # noqa: S603 - fixed argv, no shell
         if not options["no_worker"]:

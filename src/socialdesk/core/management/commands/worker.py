@@ -58,6 +58,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
     from socialdesk.channels.tasks import poll_channels, process_webhooks, send_replies
     from socialdesk.feedback.tasks import classify_new_messages, feedback_rounds
     from socialdesk.listening.tasks import match_monitors
+    from socialdesk.privacy.tasks import apply_retention
     from socialdesk.sla.tasks import check_slas
 
     tick = max(1.0, min(sla_every, channels_every))
@@ -77,6 +78,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
                 last_sla = now
                 check_slas.enqueue()
                 feedback_rounds.enqueue()
+                apply_retention.enqueue()
         except Exception:  # the database may be busy or restarting: try again next round
             logger.exception("could not queue scheduled work")
         finally:

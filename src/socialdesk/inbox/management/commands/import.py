@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from argparse import ArgumentParser
@@ -14,11 +13,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from socialdesk.channels.models import Network
+from socialdesk.core.csv_export import csv_writer
 from socialdesk.inbox.importing import readers
 from socialdesk.inbox.importing.pipeline import Importer, ImportStats, Rejection
 from socialdesk.inbox.models import Conversation
 
 SHOWN_REJECTIONS = 20
+# The files of a folder that are imported, per format.
+EXTENSIONS = {"twcs": (".csv",), "csv": (".csv",), "jsonl": (".jsonl", ".json")}
 
 MAPPING_HELP = (
     "csv only: which column holds each field, e.g. --map id=MessageID --map author=User. "
@@ -62,7 +64,13 @@ class Command(BaseCommand):
     help = "Import conversation history (twcs CSV, mapped CSV or JSON Lines) into the inbox."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        parser.add_argument(
+            "files",
+            nargs="+",
+            type=Path,
+            metavar="FILE",
+            help="files, or folders: every file of a folder with the format's extension",
+        )
         parser.add_argument("--format", choices=["twcs", "csv", "jsonl"], required=True)
         parser.add_argument(
             "--map", action="append", default=[], metavar="FIELD=COLUMN", help=MAPPING_HELP
@@ -82,12 +90,9 @@ class Command(BaseCommand):
         parser.add_argument("--chunk-size", type=int, default=5000)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        files: list[Path] = options["files"]
-        for path in files:
-            if not path.is_file():
-                raise CommandError(f"{path}: no such file")
-        mapping = self._mapping(options["map"])
         fmt = options["format"]
+        files = self._files(options["files"], EXTENSIONS[fmt])
+        mapping = self._mapping(options["map"])
         network = Network.TWITTER if fmt == "twcs" else options["network"]
         company_handles: set[str] = set()
         if fmt == "twcs":
@@ -110,7 +115,7 @@ class Command(BaseCommand):
             if report_writer is None:
                 report_path.parent.mkdir(parents=True, exist_ok=True)
                 report_file = report_path.open("w", newline="", encoding="utf-8")
-                report_writer = csv.writer(report_file)
+                report_writer = csv_writer(report_file)
                 report_writer.writerow(["file", "line", "reason"])
             report_writer.writerow([rejection.file, rejection.line, rejection.reason])
             if rejections_shown < SHOWN_REJECTIONS:
@@ -160,6 +165,26 @@ class Command(BaseCommand):
                 self.stderr.write(f"… and {stats.rejected - SHOWN_REJECTIONS} more.")
             self.stderr.write(f"Every rejected row is listed in {report_path}")
             raise SystemExit(1)
+
+    @staticmethod
+    def _files(paths: list[Path], extensions: tuple[str, ...]) -> list[Path]:
+        """Return the files to import: the files named, and a folder's matching files (sorted)."""
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                found = sorted(
+                    p for p in path.iterdir() if p.is_file() and p.suffix.lower() in extensions
+                )
+                if not found:
+                    raise CommandError(
+                        f"{path} is a folder without {' or '.join(extensions)} files"
+                    )
+                files += found
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise CommandError(f"{path}: no such file or folder")
+        return files
 
     @staticmethod
     def _mapping(pairs: list[str]) -> dict[str, str]:

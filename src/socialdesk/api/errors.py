@@ -1,0 +1,51 @@
+"""How the API answers when something is wrong: always JSON with a message, never HTML."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+logger = logging.getLogger("socialdesk.api")
+
+UNEXPECTED = "Something went wrong on our side. It has been logged."
+NOT_STORABLE = (
+    "A value in this request cannot be stored: a number out of range, a text too long, "
+    "or a NUL character."
+)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Answer every error of the API's operations as JSON with a ``detail``."""
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+        if hasattr(error, "error_dict"):
+            detail = [
+                {"loc": ["body", field], "msg": " ".join(str(m) for m in messages)}
+                for field, messages in error.message_dict.items()
+            ]
+        else:
+            detail = [{"loc": ["body"], "msg": " ".join(error.messages)}]
+        return api.create_response(request, {"detail": detail}, status=422)
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": str(error) or "Your role may not do this."}, status=403
+        )
+
+    @api.exception_handler(DataError)
+    @api.exception_handler(OverflowError)
+    def not_storable(request: HttpRequest, error: Exception) -> HttpResponse:
+        # The input types catch these first; this is the net for a value they do not know.
+        logger.warning("API %s %s: %s", request.method, request.path, error)
+        return api.create_response(request, {"detail": NOT_STORABLE}, status=422)
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
+        logger.exception("API %s %s failed", request.method, request.path)
+        return api.create_response(request, {"detail": UNEXPECTED}, status=500)

@@ -1,0 +1,24 @@
+"""Input types of the API: what the database can hold is checked before any query runs.
+
+An id beyond 64 bits or a NUL character would otherwise reach the database and fail there
+(``OverflowError`` on SQLite, ``DataError`` on PostgreSQL); here they are a 422 that names the
+field, like every other wrong value.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from socialdesk.core.params import MAX_ID
+
+
+def _without_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters (\\x00)")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, AfterValidator(_without_nul)]

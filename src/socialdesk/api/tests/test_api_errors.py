@@ -1,0 +1,133 @@
+"""API errors are JSON with a message naming the field, never an HTML page or a crash."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.test import Client
+
+from socialdesk.accounts import selectors, services
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Department, Role
+from socialdesk.api.endpoints import api
+
+HUGE = "9" * 23
+
+
+@pytest.fixture
+def admin_api(people: Any) -> Client:
+    _token, key = services.api_token_create(
+        by=Acting(user=people["admin"]), user=people["admin"], name="test"
+    )
+    return Client(headers={"Authorization": f"Bearer {key}"}, raise_request_exception=False)
+
+
+def _field_error(response: Any) -> str:
+    """Return the field named in a 422 answer, after checking its shape."""
+    assert response.status_code == 422, response.content[:500]
+    assert response["Content-Type"].startswith("application/json")
+    detail = response.json()["detail"]
+    assert detail and all(entry["msg"] for entry in detail)
+    return str(detail[0]["loc"][-1])
+
+
+def test_it_answers_422_for_an_id_beyond_any_database(admin_api, people):
+    assert _field_error(admin_api.get(f"/api/v1/people?department_id={HUGE}")) == "department_id"
+    assert _field_error(admin_api.get(f"/api/v1/departments/{HUGE}")) == "department_id"
+    assert _field_error(admin_api.get(f"/api/v1/people/{HUGE}")) == "person_id"
+    patch = admin_api.patch(
+        f"/api/v1/people/{people['agent'].pk}",
+        f'{{"department_ids": [{HUGE}]}}',
+        content_type="application/json",
+    )
+    assert _field_error(patch) == "0"  # the first entry of department_ids
+    assert people["agent"].departments.count() == 1
+
+
+def test_it_answers_422_for_a_nul_character(admin_api, people):
+    assert _field_error(admin_api.get("/api/v1/people?q=%00")) == "q"
+    created = admin_api.post(
+        "/api/v1/departments",
+        json.dumps({"name": "PR\x00", "description": "Press"}),
+        content_type="application/json",
+    )
+    assert _field_error(created) == "name"
+    assert "NUL" in json.dumps(created.json())
+    assert Department.objects.count() == 3
+
+
+def test_it_answers_json_500_and_logs_an_unexpected_error(admin_api, monkeypatch, caplog):
+    def broken() -> Any:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(selectors, "department_list", broken)
+    with caplog.at_level(logging.ERROR):
+        response = admin_api.get("/api/v1/departments")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Something went wrong on our side. It has been logged."}
+    assert "the database went away" in caplog.text
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    schema = api.get_openapi_schema()
+    return [
+        (method.upper(), path, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+BAD_VALUES = ["\x00", "a\x00b", HUGE, "-" + HUGE, "x" * 5000, "1e400", "²"]
+
+
+def _body_fields(schema: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    body = operation.get("requestBody")
+    if not body:
+        return {}
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    fields: dict[str, Any] = schema["components"]["schemas"][ref]["properties"]
+    return fields
+
+
+def test_no_operation_answers_500_or_html_to_bad_values(admin_api, people, departments):
+    """For every operation and every parameter: NUL, 10^23, very long text, non-ASCII digits."""
+    schema = api.get_openapi_schema()
+    department = departments["Legal"].pk
+    person = people["viewer"].pk
+    wrong = []
+    for method, path, operation in _operations():
+        parameters = [p["name"] for p in operation.get("parameters", [])]
+        fields = _body_fields(schema, operation)
+        for target in [*parameters, *fields]:
+            for bad in BAD_VALUES:
+                url = path.replace("{department_id}", str(department)).replace(
+                    "{person_id}", str(person)
+                )
+                query: dict[str, str] = {}
+                body: dict[str, Any] = {"name": "Sweep", "role": Role.VIEWER.value}
+                if f"{{{target}}}" in path:
+                    url = path.replace(f"{{{target}}}", quote(bad))
+                    url = url.replace("{department_id}", str(department))
+                    url = url.replace("{person_id}", str(person))
+                elif target in parameters:
+                    query[target] = bad
+                elif fields[target].get("type") == "array":
+                    body[target] = [int(bad)] if bad.lstrip("-").isdecimal() else [bad]
+                elif bad.lstrip("-").isdecimal() and fields[target].get("type") == "integer":
+                    body[target] = int(bad)
+                else:
+                    body[target] = bad
+                if query:
+                    url += "?" + urlencode(query)
+                response = admin_api.generic(
+                    method, url, json.dumps(body), content_type="application/json"
+                )
+                is_json = response.get("Content-Type", "").startswith("application/json")
+                if response.status_code >= 500 or (response.status_code != 204 and not is_json):
+                    wrong.append(f"{method} {path} {target}={bad[:12]!r}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)

@@ -1,0 +1,258 @@
+"""The customer's rights: export everything about a contact, erase them, and retention.
+
+Erasing anonymises rather than deletes: conversations and messages stay with their times,
+directions and needs-reply facts, so the first-response KPI, SLA figures and volumes keep
+counting them, but every text becomes "[erased]", the contact and their handles are deleted,
+and what was derived from their texts (classifications, labels used for training, listening
+matches, feedback links, reply drafts) is removed. The network's message id stays, so a
+later poll or backfill does not bring the erased message back.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from socialdesk.accounts.audit import Acting, forget_names, record
+from socialdesk.accounts.models import Organisation
+from socialdesk.channels.models import SetAsideItem, WebhookDelivery
+from socialdesk.feedback.models import (
+    Classification,
+    FeedbackEvent,
+    FeedbackItem,
+    FeedbackLink,
+    Label,
+    ReplyDraft,
+    TrainedModel,
+)
+from socialdesk.feedback.services import refresh_facts
+from socialdesk.feedback.tasks import retrain_model
+from socialdesk.inbox.models import Contact, Conversation, Message, Note, Notification
+from socialdesk.listening.models import MonitorMatch
+from socialdesk.privacy import selectors
+
+ERASED = "[erased]"
+
+
+@dataclass(frozen=True)
+class Erased:
+    conversations: int
+    messages: int
+
+
+def export_html(data: dict[str, Any], language: str) -> str:
+    """Return the readable document of an export, in the reader's language (escaped)."""
+    with translation.override(language):
+        return render_to_string("privacy/export.html", {"data": data, "language": language})
+
+
+def contact_export(*, by: Acting, contact: Contact) -> dict[str, Any]:
+    """Return everything stored about the contact and note in the audit log that it was read."""
+    data = selectors.contact_data(contact)
+    record(
+        by,
+        "contact.exported",
+        contact,
+        object_repr=f"contact #{contact.pk}",
+        after={"messages": len(data["messages"])},
+    )
+    return data
+
+
+def contact_export_files(
+    *, by: Acting, contact: Contact, out_dir: Path, language: str = ""
+) -> tuple[Path, Path]:
+    """Write `contact-<id>.json` and `contact-<id>.html` into `out_dir`; return both paths."""
+    data = contact_export(by=by, contact=contact)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, html_path = (
+        out_dir / f"contact-{contact.pk}.json",
+        out_dir / f"contact-{contact.pk}.html",
+    )
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    language = language or Organisation.current().default_language
+    html_path.write_text(export_html(data, language), encoding="utf-8")
+    for path in (json_path, html_path):
+        path.chmod(0o600)
+    return json_path, html_path
+
+
+def _scrub(text: str, terms: list[str]) -> str:
+    for term in terms:
+        text = re.sub(re.escape(term), ERASED, text, flags=re.IGNORECASE)
+    return text
+
+
+def _forget_labels(message_ids: list[int]) -> None:
+    """Delete the labels of these messages and the models that learnt from them; retrain."""
+    labels = Label.objects.filter(message_id__in=message_ids)
+    tasks = sorted(set(labels.values_list("task", flat=True)))
+    labels.delete()
+    TrainedModel.objects.filter(task__in=tasks).delete()
+    for task in tasks:
+        transaction.on_commit(partial(retrain_model.enqueue, task))
+
+
+def _forget_raw(handles: list[str]) -> None:
+    """Delete raw copies of what the networks delivered that name one of the handles.
+
+    Processed webhook deliveries (their items are stored as messages) and items set aside
+    as unreadable keep the payload as received; nothing else needs them once read.
+    """
+    if not handles:
+        return
+    pattern = re.compile(
+        rb"(?<![\w.])(?:" + b"|".join(re.escape(h.encode()) for h in handles) + rb")(?![\w])",
+        re.IGNORECASE,
+    )
+    processed = WebhookDelivery.objects.filter(processed_at__isnull=False).only("pk", "body")
+    named = [d.pk for d in processed.iterator(chunk_size=200) if pattern.search(bytes(d.body))]
+    WebhookDelivery.objects.filter(pk__in=named).delete()
+    set_aside = [
+        item.pk
+        for item in SetAsideItem.objects.only("pk", "raw").iterator(chunk_size=200)
+        if pattern.search(json.dumps(item.raw, ensure_ascii=False).encode())
+    ]
+    SetAsideItem.objects.filter(pk__in=set_aside).delete()
+
+
+def _anonymise(conversation_ids: list[int], message_ids: list[int]) -> set[int]:
+    """Erase texts and everything derived from them; keep the facts the KPIs count.
+
+    Return the feedback items the messages were linked to.
+    """
+    items = set(
+        FeedbackLink.objects.filter(message_id__in=message_ids).values_list("item_id", flat=True)
+    )
+    FeedbackLink.objects.filter(message_id__in=message_ids).delete()
+    for item in FeedbackItem.objects.filter(pk__in=items):
+        refresh_facts(item)
+    # The item's history quotes a linked message's text ("linked", "unlinked").
+    quoted = {
+        text[:200]
+        for text in Message.objects.filter(pk__in=message_ids).values_list("text", flat=True)
+    }
+    FeedbackEvent.objects.filter(text__in=quoted).exclude(text="").update(text=ERASED)
+    ReplyDraft.objects.filter(conversation_id__in=conversation_ids).delete()
+    Classification.objects.filter(message_id__in=message_ids).delete()
+    _forget_labels(message_ids)
+    MonitorMatch.objects.filter(message_id__in=message_ids).delete()
+    Message.objects.filter(pk__in=message_ids).update(
+        text=ERASED, author_handle="", contact=None, meta={}, delivery_error=""
+    )
+    Note.objects.filter(conversation_id__in=conversation_ids).update(text=ERASED)
+    Notification.objects.filter(conversation_id__in=conversation_ids).update(title="")
+    Conversation.objects.filter(pk__in=conversation_ids).update(
+        preview=ERASED, contact=None, erased_at=timezone.now()
+    )
+    forget_names("conversation", conversation_ids)
+    forget_names("message", message_ids)
+    return items
+
+
+def _scrub_names(terms: list[str], items: set[int]) -> None:
+    """Cut the person's name and handles out of notes, notification titles and feedback."""
+    if not terms:
+        return
+    named, titled = Q(), Q()
+    for term in terms:
+        named |= Q(text__icontains=term)
+        titled |= Q(title__icontains=term)
+    for note in Note.objects.filter(named):
+        note.text = _scrub(note.text, terms)
+        note.save(update_fields=["text"])
+    for notification in Notification.objects.filter(titled):
+        notification.title = _scrub(notification.title, terms)
+        notification.save(update_fields=["title"])
+    for event in FeedbackEvent.objects.filter(named, item_id__in=items):
+        event.text = _scrub(event.text, terms)
+        event.save(update_fields=["text"])
+    for item in FeedbackItem.objects.filter(pk__in=items):
+        title, description = _scrub(item.title, terms), _scrub(item.description, terms)
+        if (title, description) != (item.title, item.description):
+            item.title, item.description = title, description
+            item.save(update_fields=["title", "description"])
+
+
+def contact_erase(*, by: Acting, contact: Contact) -> Erased:
+    """Erase the person everywhere (DSGVO Art. 17); the audit entry names no personal data."""
+    contact_id = contact.pk
+    with transaction.atomic():
+        conversation_ids = list(
+            selectors.contact_conversations(contact).values_list("pk", flat=True)
+        )
+        message_ids = list(selectors.contact_messages(contact).values_list("pk", flat=True))
+        items = _anonymise(conversation_ids, message_ids)
+        _scrub_names(selectors.search_terms(contact), items)
+        _forget_raw([h.handle for h in contact.handles.all()])
+        record(
+            by,
+            "contact.erased",
+            contact,
+            object_repr=f"contact #{contact_id}",
+            after={"conversations": len(conversation_ids), "messages": len(message_ids)},
+        )
+        contact.delete()
+    return Erased(conversations=len(conversation_ids), messages=len(message_ids))
+
+
+def _months_before(moment: datetime, months: int) -> datetime:
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])  # 31 March → 28/29 Feb
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def retention_apply(now: datetime | None = None) -> Erased:
+    """Anonymise conversations whose last message is older than the organisation's setting."""
+    months = Organisation.current().retention_months
+    if not months:
+        return Erased(0, 0)
+    cutoff = _months_before(now or timezone.now(), months)
+    with transaction.atomic():
+        # Raw payloads as the networks delivered them are kept no longer than the texts.
+        WebhookDelivery.objects.filter(processed_at__lt=cutoff).delete()
+        SetAsideItem.objects.filter(created_at__lt=cutoff).delete()
+        # Also a conversation that was anonymised once and went on afterwards.
+        due = Conversation.objects.filter(
+            Q(erased_at__isnull=True) | Q(erased_at__lt=F("last_message_at")),
+            last_message_at__lt=cutoff,
+        )
+        conversation_ids = list(due.values_list("pk", flat=True)[:1000])
+        if not conversation_ids:
+            return Erased(0, 0)
+        contact_ids = set(
+            Conversation.objects.filter(pk__in=conversation_ids)
+            .exclude(contact=None)
+            .values_list("contact_id", flat=True)
+        )
+        message_ids = list(
+            Message.objects.filter(conversation_id__in=conversation_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        items = _anonymise(conversation_ids, message_ids)
+        # A contact with nothing left is deleted with their handles, and their name with them.
+        for contact in Contact.objects.filter(
+            pk__in=contact_ids, conversations__isnull=True, messages__isnull=True
+        ):
+            _scrub_names(selectors.search_terms(contact), items)
+            contact.delete()
+        record(
+            Acting(user=None, label="retention"),
+            "retention.applied",
+            after={"conversations": len(conversation_ids), "messages": len(message_ids),
+                   "months": months},
+        )  # fmt: skip
+    return Erased(conversations=len(conversation_ids), messages=len(message_ids))

@@ -1,0 +1,366 @@
+"""A department member sees on no page a conversation, message or contact they could not open.
+
+One fixture puts data in every department (conversations handed to Customer Service, Product
+Development and Legal, one not handed to anyone, one handed to Legal but assigned to Mia Member
+herself), with distinctive contact names, author handles and message texts, a listening monitor
+that matches all of them, feedback items linking messages from every department, KPI data and
+notifications. Then every URL of the access table is requested with the ids of every object.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from socialdesk import access
+from socialdesk.accounts import services as account_services
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Department, Role, User
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.feedback import services as feedback_services
+from socialdesk.feedback.models import FeedbackStatus, ReplyDraft
+from socialdesk.inbox import kpi_views
+from socialdesk.inbox import services as inbox_services
+from socialdesk.inbox.models import (
+    Contact,
+    Conversation,
+    Message,
+    Notification,
+    SavedReply,
+)
+from socialdesk.listening import services as listening_services
+from socialdesk.listening.models import SpikeAlert
+from socialdesk.sla.models import BusinessHours, SlaPolicy
+
+# key: (department name or None, assigned to Mia?, contact name)
+CONVERSATIONS = {
+    "cs": ("Customer Service", False, "Cornelius Kundendienstler"),
+    "pd": ("Product Development", False, "Pauline Produktfragerin"),
+    "legal": ("Legal", False, "Leopold Rechtsweger"),
+    "none": (None, False, "Ottilie Ohnezuordnung"),
+    "shared_pd": ("Product Development", False, "Wilhelmine Geheimrätin"),
+    "shared_legal": ("Legal", False, "Wilhelmine Geheimrätin"),  # same customer, other department
+    "mine": ("Legal", True, "Magnus Direktzuweiser"),
+}
+VISIBLE_TO_MIA = {"pd", "shared_pd", "mine"}
+
+
+def marker(key: str) -> str:
+    return f"Zugticket Geheimtext-{key.replace('_', '')}-7Q"
+
+
+def handle(key: str) -> str:
+    return f"autorin-{key.replace('_', '')}-9z"
+
+
+@dataclass
+class World:
+    conversations: dict[str, Conversation] = field(default_factory=dict)
+    messages: dict[str, Message] = field(default_factory=dict)
+    ids: dict[str, list[int]] = field(default_factory=dict)
+    forbidden: list[str] = field(default_factory=list)  # must not appear for Mia
+    hidden_pks: dict[str, set[int]] = field(default_factory=dict)  # objects Mia may not open
+
+
+def _message(conversation: Conversation, key: str, when: datetime) -> Message:
+    return Message.objects.create(
+        conversation=conversation,
+        channel_account=conversation.channel_account,
+        external_id=f"ext-{key}",
+        direction="in",
+        author_handle=handle(key),
+        contact=conversation.contact,
+        text=f"{marker(key)}: wann kommt die Erstattung?",
+        created_at=when,
+        needs_reply=True,
+    )
+
+
+@pytest.fixture
+def world(people: dict[str, User], departments: dict[str, Department]) -> World:
+    admin, agent = Acting(user=people["admin"]), Acting(user=people["agent"])
+    mia = people["member"]
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht@bahn.example")
+    now = timezone.now()
+    w = World()
+    contacts: dict[str, Contact] = {}
+    for index, (key, (department, assigned, name)) in enumerate(CONVERSATIONS.items()):
+        contact = contacts.setdefault(name, Contact.objects.create(display_name=name))
+        when = now - timedelta(days=2, minutes=index)
+        conversation = Conversation.objects.create(
+            channel_account=account,
+            contact=contact,
+            department=departments[department] if department else None,
+            assignee=mia if assigned else None,
+            needs_reply=True,
+            first_message_at=when,
+            last_message_at=when,
+            waiting_since=when,
+            message_count=1,
+            preview=f"{marker(key)}: wann kommt die Erstattung?",
+        )
+        w.conversations[key] = conversation
+        w.messages[key] = _message(conversation, key, when)
+
+    # notes and notifications: a mention on a conversation Mia may not open, SLA warnings
+    for key in ("legal", "pd"):
+        inbox_services.conversation_add_note(
+            by=agent, conversation=w.conversations[key], text=f"@mia schau bitte ({key})"
+        )
+    for key in ("cs", "pd"):
+        Notification.objects.create(
+            user=mia, conversation=w.conversations[key], kind=Notification.Kind.BREACHED
+        )
+
+    # listening: one monitor that matches every message, with a spike alert
+    monitor = listening_services.monitor_create(by=admin, name="Zugticket", query="zugticket")
+    SpikeAlert.objects.create(monitor=monitor, hour=now - timedelta(hours=3), count=7, usual=0.5)
+
+    # feedback: an item of Product Development linking messages from every department, closed
+    # (reply drafts for each customer, one discarded), and an item of Legal
+    item = feedback_services.item_create(
+        by=admin, title="Erstattung dauert", message=w.messages["pd"]
+    )
+    for key in CONVERSATIONS:
+        feedback_services.item_link(by=admin, item=item, message=w.messages[key])
+    feedback_services.item_forward(
+        by=admin, item=item, department=departments["Product Development"]
+    )
+    feedback_services.item_set_status(
+        by=admin, item=item, status=FeedbackStatus.DONE, reason="Schneller erstattet"
+    )
+    for draft in ReplyDraft.objects.filter(item=item, conversation__department__name="Legal"):
+        feedback_services.draft_discard(by=admin, draft=draft)
+    legal_item = feedback_services.item_create(
+        by=admin, title="Rechtsfrage", message=w.messages["legal"]
+    )
+    feedback_services.item_forward(by=admin, item=legal_item, department=departments["Legal"])
+
+    # what fills the other URL patterns
+    hours = BusinessHours.objects.create(name="Office", weekly_hours={"0": [["09:00", "17:00"]]})
+    policy = SlaPolicy.objects.create(name="Day", first_response_minutes=1440)
+    saved = SavedReply.objects.create(title="Danke", body="Danke, {name}!")
+    invitation, token = account_services.user_invite(
+        by=admin, email="new@example.com", role=Role.AGENT
+    )
+    api_token, _key = account_services.api_token_create(by=admin, user=people["admin"], name="x")
+    w.ids = {
+        "conversation": [c.pk for c in w.conversations.values()],
+        "message": [m.pk for m in w.messages.values()],
+        "feedback_item": [item.pk, legal_item.pk],
+        "feedback_link": list(item.links.values_list("pk", flat=True)),
+        "feedback_draft": list(item.drafts.values_list("pk", flat=True)),
+        "department": [d.pk for d in departments.values()],
+        "board": [d.pk for d in departments.values()],
+        "monitor": [monitor.pk],
+        "hours": [hours.pk],
+        "policy": [policy.pk],
+        "saved_reply": [saved.pk],
+        "person": [p.pk for p in people.values()],
+        "invitation": [invitation.pk],
+        "api_token": [api_token.pk],
+        "invitation_token": [token],  # type: ignore[list-item]
+        "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
+    }
+    hidden = [key for key in CONVERSATIONS if key not in VISIBLE_TO_MIA]
+    visible_names = {CONVERSATIONS[key][2] for key in VISIBLE_TO_MIA}
+    for key in hidden:
+        w.forbidden += [
+            marker(key),
+            handle(key),
+            f"/inbox/{w.conversations[key].pk}/",
+            f"/messages/{w.messages[key].pk}/",
+        ]
+        if CONVERSATIONS[key][2] not in visible_names:
+            w.forbidden.append(CONVERSATIONS[key][2])
+    w.hidden_pks = {
+        "conversation": {w.conversations[key].pk for key in hidden},
+        "message": {w.messages[key].pk for key in hidden},
+        "feedback_item": {legal_item.pk},
+        "board": {departments["Customer Service"].pk, departments["Legal"].pk},
+    }
+    return w
+
+
+def _patterns(resolver: URLResolver, namespace: str = "") -> dict[str, URLPattern]:
+    found: dict[str, URLPattern] = {}
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found.update(_patterns(pattern, inner))
+        elif pattern.name:
+            found[namespace + pattern.name] = pattern
+    return found
+
+
+def _kind(name: str) -> str:
+    """Which objects' ids fill the `pk` of the named URL."""
+    special = {
+        "inbox:needs_reply": "message",
+        "inbox:retry_send": "message",
+        "inbox:delivery": "message",
+        "inbox:saved_reply_delete": "saved_reply",
+        "feedback:link_remove": "feedback_link",
+        "feedback:draft_send": "feedback_draft",
+        "feedback:board": "board",
+        "feedback:correct": "message",
+        "channels:webhook": "conversation",
+    }
+    if name in special:
+        return special[name]
+    app = name.split(":")[0]
+    if app == "inbox":
+        return "conversation"
+    if app == "listening":
+        return "monitor"
+    if app == "privacy":
+        return "contact"
+    if app == "feedback":
+        return "feedback_item"
+    if app == "sla":
+        return "hours" if "hours" in name else "policy"
+    for part, kind in (
+        ("department", "department"),
+        ("person", "person"),
+        ("invitation", "invitation"),
+        ("token", "api_token"),
+    ):
+        if part in name:
+            return kind
+    raise AssertionError(f"no ids for {name}")
+
+
+# Query strings that widen what list pages, exports and filters show.
+VARIANTS = {
+    "inbox:list": ["", "?status=any", "?status=any&q=Geheimtext", "?status=any&department={legal}"],
+    "inbox:kpi_first_response": ["", "?since=2000-01-01&until=2100-01-01&within=1s"],
+    "inbox:kpi_first_response_csv": ["", "?since=2000-01-01&until=2100-01-01"],
+    "feedback:items": ["", "?status=any", "?status=any&department={legal}"],
+}
+
+
+def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]]:
+    """Return (url name, url, kind of object, pk) for every URL of the table."""
+    found: list[tuple[str, str, str, int | None]] = []
+    patterns = _patterns(get_resolver())
+    for name in access.PAGES:
+        converters = set(patterns[name].pattern.converters)
+        if not converters:
+            for variant in VARIANTS.get(name, [""]):
+                found.append((name, reverse(name) + variant.format(legal=legal), "", None))
+        elif name == "accounts:password_reset_confirm":
+            found.append((name, reverse(name, kwargs={"uidb64": "MQ", "token": "x"}), "", None))
+        elif name == "accounts:invitation_accept":
+            token = str(world.ids["invitation_token"][0])
+            found.append((name, reverse(name, kwargs={"token": token}), "", None))
+        elif name == "privacy:contact_export":
+            for pk in world.ids["contact"]:
+                for kind in ("html", "json"):
+                    url = reverse(name, kwargs={"pk": pk, "kind": kind})
+                    found.append((name, url, "contact", pk))
+        elif name == "feedback:act":
+            found.append((name, reverse(name, kwargs={"token": "not-a-token"}), "", None))
+        else:
+            kind = _kind(name)
+            for pk in world.ids[kind]:
+                found.append((name, reverse(name, kwargs={"pk": pk}), kind, pk))
+    return found
+
+
+def _body(response: HttpResponseBase, url: str) -> str:
+    """The response as text; the language switch echoes the requested address, which tells
+    nobody anything, so it is taken out."""
+    if isinstance(response, StreamingHttpResponse):
+        body = b"".join(response.streaming_content)  # type: ignore[arg-type]
+    else:
+        body = response.content  # type: ignore[attr-defined]
+    return body.decode("utf-8", "replace").replace(url, "")
+
+
+def _leaks(client: Client, world: World, legal: int) -> tuple[list[str], list[str]]:
+    """Request every URL (and each htmx partial); return (leaks, objects that opened)."""
+    leaks: list[str] = []
+    opened: list[str] = []
+    for _name, url, kind, pk in _requests(world, legal):
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            text = _body(response, url)
+            leaks += [
+                f"{url}{' (htmx)' if headers else ''}: {s}" for s in world.forbidden if s in text
+            ]
+            if pk in world.hidden_pks.get(kind, set()) and response.status_code < 400:
+                opened.append(f"{url} → {response.status_code}")
+    # the htmx heartbeat of a conversation page is a POST
+    for pk in world.ids["conversation"]:
+        url = reverse("inbox:presence", kwargs={"pk": pk})
+        response = client.post(url, headers={"HX-Request": "true"})
+        text = _body(response, url)
+        leaks += [f"POST {url}: {s}" for s in world.forbidden if s in text]
+        if pk in world.hidden_pks["conversation"] and response.status_code < 400:
+            opened.append(f"POST {url} → {response.status_code}")
+    return leaks, opened
+
+
+def test_it_shows_a_department_member_nothing_of_conversations_they_may_not_open(
+    client_as, world, departments
+):
+    leaks, opened = _leaks(client_as(Role.MEMBER), world, departments["Legal"].pk)
+    assert opened == []
+    assert leaks == [], f"{len(leaks)} leaks:\n" + "\n".join(leaks)
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.VIEWER])
+def test_it_shows_the_team_and_read_only_people_every_conversation(client_as, world, role):
+    """The control: the same pages show everything to those who may see every conversation."""
+    client = client_as(role)
+    seen: set[str] = set()
+    for name, url, _kind_name, _pk in _requests(world, 0):
+        if access.page_allows(name, role):
+            text = _body(client.get(url), url)
+            seen |= {s for s in world.forbidden if s in text}
+    # read-only people get no forms that act on one message (needs reply, correct, feedback)
+    expected = {s for s in world.forbidden if role == Role.AGENT or "/messages/" not in s}
+    assert expected - seen == set()
+
+
+def test_it_counts_for_a_member_only_the_conversations_of_their_departments(
+    client_as, world, people
+):
+    """KPI figures and chart and listening volumes cover what they may open; pages say so."""
+    member, admin = client_as(Role.MEMBER), client_as(Role.ADMIN)
+    wide = reverse("inbox:kpi_first_response") + "?since=2000-01-01&until=2100-01-01"
+    mine, everyone = member.get(wide).context, admin.get(wide).context
+    assert everyone["result"].conversations == len(CONVERSATIONS)
+    assert mine["result"].conversations == len(VISIBLE_TO_MIA)
+    assert sum(w["total"] for w in mine["weeks"]) == len(VISIBLE_TO_MIA)
+    assert mine["page"].paginator.count == len(VISIBLE_TO_MIA)
+    assert b'id="kpi-scope"' in member.get(wide).content  # the page says whose figures
+    assert b'id="kpi-scope"' not in admin.get(wide).content
+    item = member.get(reverse("feedback:item", args=[world.ids["feedback_item"][0]]))
+    assert item.context["links_hidden"] == len(CONVERSATIONS) - len(VISIBLE_TO_MIA)
+    monitors = member.get(reverse("listening:overview")).context["monitors"]
+    assert [m.week for m in monitors] == [len(VISIBLE_TO_MIA)]
+    monitor_page = member.get(reverse("listening:monitor", args=[world.ids["monitor"][0]]))
+    assert sum(count for _day, count, _height in monitor_page.context["volume"]) == len(
+        VISIBLE_TO_MIA
+    )
+
+
+def test_it_exports_for_a_member_only_the_conversations_of_their_departments(world, people):
+    """The CSV export reads through the same rule (called directly: the access table gives the
+    export to managers and read-only people only, who see everything)."""
+    request = RequestFactory().get("/", {"since": "2000-01-01", "until": "2100-01-01"})
+    request.user = people["member"]
+    response = kpi_views.first_response_csv(request)
+    text = b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    exported = {int(row[0]) for row in rows}
+    assert exported == {world.conversations[key].pk for key in VISIBLE_TO_MIA}
