@@ -60,6 +60,14 @@ def test_it_names_the_bad_variable(name, value, message):
         helper(name, "UTC" if name == "TIME_ZONE" else 0, {name: value})  # type: ignore[operator]
 
 
+def test_it_refuses_a_named_outbound_network_that_is_not_one(tmp_path):
+    result = _socialdesk(
+        "check", env={"OUTBOUND_ALLOWED_NETWORKS": "10.20.0.0/16,intranet"}, tmp_path=tmp_path
+    )
+    assert result.returncode != 0
+    assert "OUTBOUND_ALLOWED_NETWORKS='intranet' is not a network" in result.stderr
+
+
 def test_it_stops_start_up_with_one_clear_line(tmp_path):
     result = _socialdesk("check", env={"DEBUG": "maybe"}, tmp_path=tmp_path)
     assert result.returncode == 2

@@ -52,6 +52,25 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+
+def _networks(name: str) -> list[str]:
+    """Return the CIDR networks of a variable, normalised; stop start-up on a bad one."""
+    import ipaddress
+
+    found = []
+    for item in env_list(name, []):
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"{name}={item!r} is not a network: write e.g. 10.20.0.0/16 or fd00:1::/64"
+            ) from None
+    return found
+
+
+# Non-public networks the operator allows outbound requests to (channels/net.py).
+OUTBOUND_ALLOWED_NETWORKS = _networks("OUTBOUND_ALLOWED_NETWORKS")
 # Behind a reverse proxy that sets X-Forwarded-For, the audit log records the client's address.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):

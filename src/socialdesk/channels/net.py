@@ -57,9 +57,21 @@ def system_resolver(host: str, port: int) -> list[str]:
 
 
 def allowed() -> Policy:
-    """The address policy: public addresses only, unless the settings name another (tests)."""
+    """The address policy: public addresses and the operator's named networks
+    (OUTBOUND_ALLOWED_NETWORKS), unless the settings name another policy (tests)."""
     path = getattr(settings, "FEED_ADDRESS_POLICY", "")
-    return import_string(path) if path else is_public_address
+    if path:
+        return import_string(path)  # type: ignore[no-any-return]
+    networks = [ipaddress.ip_network(n) for n in settings.OUTBOUND_ALLOWED_NETWORKS]
+    if not networks:
+        return is_public_address
+
+    def public_or_named(address: Address) -> bool:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return is_public_address(address) or any(address in n for n in networks)
+
+    return public_or_named
 
 
 def checked_address(

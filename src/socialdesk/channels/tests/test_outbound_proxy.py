@@ -189,6 +189,24 @@ def test_a_public_name_goes_through_the_proxy_as_the_checked_address(
     assert looked_up == ["tracker.example", "feeds.example"]
 
 
+def test_it_reaches_a_network_the_operator_named_and_no_other_inside_address(
+    proxy: RecordingProxy, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """OUTBOUND_ALLOWED_NETWORKS opens the company's own networks, e.g. for a tracker there."""
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["10.20.0.0/16"]
+    addresses = {"tracker.corp.example": "10.20.1.2", "billing.corp.example": "10.30.0.5"}
+    monkeypatch.setattr(net, "system_resolver", lambda host, port: [addresses[host]])
+    response = net.public_session().post("http://tracker.corp.example/issues", timeout=2)
+    assert response.status_code == 200  # answered by our local proxy, told the checked address
+    assert proxy.seen == ["POST http://10.20.1.2:80/issues Host=tracker.corp.example"]
+    with pytest.raises(UnsafeAddress, match=r"10\.30\.0\.5"):
+        net.public_session().get("http://billing.corp.example/", timeout=2)
+    for address in INSIDE:  # still refused: not in the named network
+        with pytest.raises(UnsafeAddress):
+            net.public_session().get(f"http://{address}/", timeout=2)
+    assert len(proxy.seen) == 1
+
+
 def _message() -> Message:
     account = ChannelAccount.objects.create(network=Network.WEBHOOK, handle="shop")
     contact = Contact.objects.create(display_name="Kim")
