@@ -157,6 +157,24 @@ def test_a_delivery_without_any_readable_item_is_refused_and_not_kept(hook):
     assert not WebhookDelivery.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("length", "status"), [("lots", 400), ("²", 400), ("-1", 400), ("9" * 5000, 413)]
+)
+def test_it_answers_a_bad_or_huge_content_length_in_json_and_keeps_nothing(hook, length, status):
+    account = hook
+    response = Client().generic(
+        "POST",
+        f"/hooks/{account.pk}/",
+        b"{}",
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256="sha256=00",
+        CONTENT_LENGTH=length,
+    )
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json" and response.json()["error"]
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_it_answers_400_to_a_body_that_is_not_json(hook):
     body = b"{not json"
     response = Client().post(

@@ -19,7 +19,10 @@ def deliver(request: HttpRequest, pk: int) -> JsonResponse:
     account = ChannelAccount.objects.filter(pk=pk, network=Network.WEBHOOK).first()
     if account is None:
         return JsonResponse({"error": "no such webhook"}, status=404)
-    if int(request.headers.get("Content-Length") or 0) > MAX_BODY:
+    length = (request.headers.get("Content-Length") or "0").strip()
+    if not length.isascii() or not length.isdigit():
+        return JsonResponse({"error": "Content-Length is not a number of bytes"}, status=400)
+    if int(length[:12]) > MAX_BODY:  # 12 digits are beyond any limit; int() stays cheap
         return JsonResponse(
             {"error": f"the body is larger than {MAX_BODY // 1024} KiB"}, status=413
         )
