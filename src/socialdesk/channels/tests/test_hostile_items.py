@@ -98,6 +98,8 @@ def test_it_stores_every_valid_item_of_two_channels_and_sets_the_bad_ones_aside(
     page = client_as("admin").get("/settings/channels/").content.decode()
     assert "author is longer than 255 characters" in page
     assert "id is longer than 255 characters" in page
+    # the long id is cut in the table (its start and the whole of it as a tooltip)
+    assert f'title="{LONG_ID[:255]}">{LONG_ID[:39]}…</td>' in page
 
 
 def _refuse(monkeypatch: pytest.MonkeyPatch, values: dict[str, dict[str, Any]]) -> None:

@@ -150,6 +150,13 @@ def test_the_page_shows_the_rate_by_week_and_the_misses(client_as, tmp_path):
     assert html.count('href="/inbox/') >= 2
 
 
+def test_the_page_shows_no_rate_when_no_conversation_counts(client_as):
+    """0 of 0 is no result, not a 0 % that reads like every question was missed."""
+    html = client_as("viewer").get("/inbox/kpi/first-response/").content.decode()
+    assert "0 of 0 conversations" in html
+    assert "0 %" not in html
+
+
 def test_the_page_says_what_is_wrong_with_a_bad_target(client_as):
     html = client_as("viewer").get("/inbox/kpi/first-response/?within=soon").content.decode()
     assert "is not a duration" in html
