@@ -212,3 +212,42 @@ def test_hostile_notifications_are_cleaned_and_the_rest_is_stored(bsky: FakeBlue
     contact = stored[named].contact
     assert contact is not None and contact.display_name == "N" * 200
     assert not account.set_aside.exists()
+
+
+def test_an_invalid_notification_is_set_aside_alone_and_every_other_one_is_stored(
+    bsky: FakeBluesky, client_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialdesk.channels.bluesky import connector
+
+    monkeypatch.setattr(connector, "PAGE", 2)  # the bad ones and the good ones on three pages
+    account = _connect(bsky)
+    # 700 characters: beyond the 640 the lexicon allows, so the SDK refuses a page holding it
+    bsky.create_account("huge.test", "huge-pass", display_name="N" * 700)
+    first = bsky.post_as("kim.test", "Fährt die S1 heute?", mention=COMPANY)
+    named = bsky.post_as("huge.test", "Hallo?", mention=COMPANY)
+    undated = bsky.post_as("ole.test", "Wann?", mention=COMPANY, broken={"createdAt": None})
+    wordless = bsky.post_as("ole.test", "Was?", mention=COMPANY, broken={"text": 42})
+    dateless = bsky.post_as("ole.test", "Wo?", mention=COMPANY, broken={"createdAt": "gestern"})
+    hologram = {"$type": "app.bsky.embed.hologram", "record": "kein Verweis"}
+    embedded = bsky.post_as(
+        "kim.test", "Seht ihr das?", mention=COMPANY, broken={"embed": hologram}
+    )
+    last = bsky.post_as("kim.test", "Und die S2?", mention=COMPANY)
+    assert _poll(account) == 3
+    stored = set(Message.objects.values_list("external_id", flat=True))
+    assert stored == {first, embedded, last}
+    reasons = dict(account.set_aside.values_list("external_id", "reason"))
+    assert set(reasons) == {named, undated, wordless, dateless}
+    assert "author.displayName" in reasons[named] and "640 characters" in reasons[named]
+    assert "record.createdAt: Field required" in reasons[undated]
+    assert "record.text: Input should be a valid string" in reasons[wordless]
+    assert "record.createdAt is not a date: 'gestern'" in reasons[dateless]
+    page = client_as("admin").get("/settings/channels/").content.decode()
+    assert "4 items set aside" in page
+    assert "author.displayName: String should have at most 640 characters" in page
+    later = bsky.post_as("ole.test", "Und morgen?", mention=COMPANY)
+    assert _poll(account) == 1
+    assert Message.objects.filter(external_id=later).exists()
+    assert account.set_aside.count() == 4  # read once, set aside once
+    account.refresh_from_db()
+    assert account.failures == 0 and account.last_error == ""

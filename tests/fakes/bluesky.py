@@ -657,11 +657,14 @@ class FakeBluesky:
         quote_uri: str | None = None,
         langs: Sequence[str] = ("en",),
         created_at: str | None = None,
+        broken: JsonDict | None = None,
     ) -> str:
         """Write a post by ``handle`` (with mention/link facets and reply refs); return its URI.
 
         A mentioned handle missing from ``text`` is put in front of it. Mentioned, replied-to and
         quoted accounts of the fake get their notifications, as from the real AppView.
+        ``broken`` replaces fields of the record (``None`` removes one) and writes it without
+        validation, as a PDS does for ``createRecord`` with ``validate: false``.
         """
         mentions = [mention] if isinstance(mention, str) else list(mention or ())
         mentions = [m.lower().removeprefix("@") for m in mentions]
@@ -695,7 +698,13 @@ class FakeBluesky:
                     "$type": "app.bsky.embed.record",
                     "record": {"uri": quoted.uri, "cid": quoted.cid},
                 }
-            return self._write(author.did, POST, record, rkey=None, validate=True).uri
+            for name, value in (broken or {}).items():
+                if value is None:
+                    record.pop(name, None)
+                else:
+                    record[name] = value
+            validate = broken is None
+            return self._write(author.did, POST, record, rkey=None, validate=validate).uri
 
     def like_as(self, handle: str, uri: str) -> str:
         """``handle`` likes the record at ``uri``; return the like's URI."""
