@@ -63,7 +63,7 @@ def test_a_manager_exports_and_erases_a_customer_in_german(
 
     page.get_by_role("link", name="Löschen …").click()
     expect(page.locator("main")).to_contain_text(
-        "1 Nachricht wird durch „[erased]“ ersetzt (Unterhaltungen: 1)."
+        "1 Nachricht wird durch „[gelöscht]“ ersetzt (Unterhaltungen: 1)."
     )
     _shot(page, "contact-erase-de")
     page.get_by_role("button", name="Endgültig löschen").click()
@@ -73,7 +73,7 @@ def test_a_manager_exports_and_erases_a_customer_in_german(
     page.goto(f"{live_server.url}/inbox/?q=Zahnbürste&status=all")
     expect(page.locator("main")).not_to_contain_text("Kim")
     page.goto(f"{live_server.url}/inbox/{conversation.pk}/")
-    expect(page.locator("main")).to_contain_text("[erased]")
+    expect(page.locator("main")).to_contain_text("[gelöscht]")
     expect(page.locator("main")).not_to_contain_text("Zahnbürste")
     assert AuditEvent.objects.get(action="contact.erased").object_repr == f"contact #{contact.pk}"
     assert console_errors == []

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from socialdesk.accounts.audit import Acting, forget_names, record
 from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import SetAsideItem, WebhookDelivery
+from socialdesk.core.erasure import ERASED
 from socialdesk.feedback.models import (
     Classification,
     FeedbackEvent,
@@ -41,8 +42,6 @@ from socialdesk.feedback.tasks import retrain_model
 from socialdesk.inbox.models import Contact, Conversation, Message, Note, Notification
 from socialdesk.listening.models import MonitorMatch
 from socialdesk.privacy import selectors
-
-ERASED = "[erased]"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,15 @@ from typing import Any
 from django import template
 
 from socialdesk import access
+from socialdesk.core import erasure
 
 register = template.Library()
+
+
+@register.filter(name="translate_marks")
+def translate_marks(value: Any) -> str:
+    """Show the marks of erased personal data in the reader's language."""
+    return erasure.translate_marks(str(value or ""))
 
 
 @register.filter

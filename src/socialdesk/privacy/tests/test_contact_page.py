@@ -61,3 +61,19 @@ def test_it_asks_before_erasing_and_says_what_goes(world, client_as):  # noqa: F
     assert not Contact.objects.filter(pk=contact_id).exists()
     assert not Message.objects.filter(text__contains=SECRET).exists()
     assert client.get(url).status_code == 404
+
+
+def test_the_team_reads_the_erasure_mark_in_its_own_language(world, client_as, people):  # noqa: F811
+    kim = world["kim"]
+    client_as("admin").post(reverse("privacy:contact_erase", args=[kim.contact_id]))
+    people["agent"].language = "de"
+    people["agent"].save()
+    german = client_as("agent")
+    for url in (
+        reverse("inbox:list") + "?status=any",
+        reverse("inbox:conversation", args=[kim.pk]),
+    ):
+        page = german.get(url).content.decode()
+        assert "[gelöscht]" in page and "[erased]" not in page
+    english = client_as("viewer").get(reverse("inbox:conversation", args=[kim.pk]))
+    assert "[erased]" in english.content.decode()
