@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from socialdesk.accounts.audit import Acting, forget_names, record
+from socialdesk.accounts.audit import Acting, forget_names, record, scrub_events
 from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import SetAsideItem, WebhookDelivery
 from socialdesk.feedback.models import (
@@ -183,6 +183,18 @@ def _scrub_names(terms: list[str], items: set[int]) -> None:
         if (title, description) != (item.title, item.description):
             item.title, item.description = title, description
             item.save(update_fields=["title", "description"])
+    # The audit entries of those items recorded their titles ("feedback.created").
+    scrub_events("feedbackitem", sorted(items), lambda text: _scrub(text, terms))
+    # Other people's messages that name the person, and their conversations' previews.
+    for message in Message.objects.filter(named).only("pk", "text"):
+        message.text = _scrub(message.text, terms)
+        message.save(update_fields=["text"])
+    previews = Q()
+    for term in terms:
+        previews |= Q(preview__icontains=term)
+    for conversation in Conversation.objects.filter(previews).only("pk", "preview"):
+        conversation.preview = _scrub(conversation.preview, terms)
+        conversation.save(update_fields=["preview"])
 
 
 def contact_erase(*, by: Acting, contact: Contact) -> Erased:
