@@ -305,6 +305,7 @@ def test_it_erases_the_name_from_other_messages_and_the_feedback_audit(people):
     item = feedback.item_create(
         by=BY, title="Zelda Quuxington will dunkles Design", message=zelda.messages.first()
     )
+    assert zelda.contact is not None
     services.contact_erase(by=BY, contact=zelda.contact)
     otto.refresh_from_db()
     left = [
