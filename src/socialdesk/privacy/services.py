@@ -94,6 +94,13 @@ def _scrub(text: str, terms: list[str]) -> str:
     return text
 
 
+def _scrub_words(text: str, terms: list[str]) -> str:
+    """Like `_scrub`, but only whole words: other people's text keeps "Bobby" when "bob" goes."""
+    for term in terms:
+        text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", ERASED, text, flags=re.IGNORECASE)
+    return text
+
+
 def _forget_labels(message_ids: list[int]) -> None:
     """Delete the labels of these messages and the models that learnt from them; retrain."""
     labels = Label.objects.filter(message_id__in=message_ids)
@@ -187,14 +194,18 @@ def _scrub_names(terms: list[str], items: set[int]) -> None:
     scrub_events("feedbackitem", sorted(items), lambda text: _scrub(text, terms))
     # Other people's messages that name the person, and their conversations' previews.
     for message in Message.objects.filter(named).only("pk", "text"):
-        message.text = _scrub(message.text, terms)
-        message.save(update_fields=["text"])
+        text = _scrub_words(message.text, terms)
+        if text != message.text:
+            message.text = text
+            message.save(update_fields=["text"])
     previews = Q()
     for term in terms:
         previews |= Q(preview__icontains=term)
     for conversation in Conversation.objects.filter(previews).only("pk", "preview"):
-        conversation.preview = _scrub(conversation.preview, terms)
-        conversation.save(update_fields=["preview"])
+        preview = _scrub_words(conversation.preview, terms)
+        if preview != conversation.preview:
+            conversation.preview = preview
+            conversation.save(update_fields=["preview"])
 
 
 def contact_erase(*, by: Acting, contact: Contact) -> Erased:

@@ -320,3 +320,14 @@ def test_it_erases_the_name_from_other_messages_and_the_feedback_audit(people):
     ]
     assert found == []
     assert Message.objects.filter(conversation=otto, text__contains="Meine Freundin").exists()
+
+
+def test_it_keeps_other_words_that_contain_an_erased_handle(people):
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    bob = _thread(account, "Bo", "bob", "Hallo")
+    other = _thread(account, "Otto Other", "otto_o", "Bobby und @bob fragen nach Kebobs")
+    assert bob.contact is not None
+    services.contact_erase(by=BY, contact=bob.contact)
+    texts = list(Message.objects.filter(conversation=other).values_list("text", flat=True))
+    assert any(t.startswith("Bobby und ") and t.endswith(" fragen nach Kebobs") for t in texts)
+    assert not any("@bob " in t for t in texts)
