@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +104,42 @@ def forget_names(object_type: str, object_ids: list[int]) -> int:
     return models.QuerySet.update(
         events, object_repr=Concat(Value(f"{object_type} #"), "object_id")
     )
+
+
+def scrub_events(object_type: str, object_ids: list[int], scrub: Callable[[str], str]) -> int:
+    """Cut words out of how past events name these objects and of the values they recorded.
+
+    The other change the append-only log allows (see ``forget_names``): an erased customer's
+    name in the title of a feedback item it recorded. Return how many events changed.
+    """
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return scrub(value)
+        if isinstance(value, dict):
+            return {key: clean(inner) for key, inner in value.items()}
+        if isinstance(value, list):
+            return [clean(inner) for inner in value]
+        return value
+
+    changed = 0
+    events = AuditEvent.objects.filter(
+        object_type=object_type, object_id__in=[str(i) for i in object_ids]
+    )
+    for event in events:
+        fields = {
+            "object_repr": scrub(event.object_repr)[:254],
+            "before": clean(event.before),
+            "after": clean(event.after),
+        }
+        if fields != {
+            "object_repr": event.object_repr,
+            "before": event.before,
+            "after": event.after,
+        }:
+            models.QuerySet.update(AuditEvent.objects.filter(pk=event.pk), **fields)
+            changed += 1
+    return changed
 
 
 # What each action is called on the audit log page.

@@ -32,6 +32,7 @@ from socialdesk.accounts.models import (
     User,
     hash_secret,
 )
+from socialdesk.core.redaction import redact_url
 from socialdesk.core.tasks import send_email
 
 # ---------------------------------------------------------------- departments
@@ -43,7 +44,8 @@ def _department_state(department: Department) -> dict[str, Any]:
         "description": department.description,
         "email": department.email,
         "feedback_answer_hours": department.feedback_answer_hours,
-        "issue_tracker_url": department.issue_tracker_url,
+        # The tracker's webhook address often carries its token: the log keeps it redacted.
+        "issue_tracker_url": redact_url(department.issue_tracker_url),
     }
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 
 logger = logging.getLogger("socialdesk.api")
@@ -16,6 +16,17 @@ NOT_STORABLE = (
     "A value in this request cannot be stored: a number out of range, a text too long, "
     "or a NUL character."
 )
+TOO_LARGE = "The request body is too large."
+NOT_FOUND = "There is no such address in the API."
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """The 404 of an address under /api/ that no operation answers (Django's URL routing)."""
+    return JsonResponse({"detail": NOT_FOUND}, status=404)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -44,6 +55,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # The input types catch these first; this is the net for a value they do not know.
         logger.warning("API %s %s: %s", request.method, request.path, error)
         return api.create_response(request, {"detail": NOT_STORABLE}, status=422)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+        return api.create_response(request, {"detail": TOO_LARGE}, status=413)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, error: Exception) -> HttpResponse:

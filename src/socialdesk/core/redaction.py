@@ -56,9 +56,10 @@ def _redact_query(query: str) -> str:
 def redact_url(url: str) -> str:
     """Return a URL or path with token-like path segments and secret query values hidden."""
     prefix = ""
-    match = re.match(r"https?://[^/?#]*", url)
+    match = re.match(r"(https?://)([^/?#]*)", url)
     if match:
-        prefix, url = match.group(0), url[match.end() :]
+        # "user:password@host" keeps only the host.
+        prefix, url = match.group(1) + match.group(2).rpartition("@")[2], url[match.end() :]
     url, hash_mark, fragment = url.partition("#")
     path, question_mark, query = url.partition("?")
     redacted = prefix + _redact_path(path)

@@ -107,6 +107,10 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from socialdesk.api import errors as api_errors  # the API answers in JSON
+
+    if api_errors.is_api(request):
+        return api_errors.not_found(request)
     return render(request, "core/404.html", status=404)
 
 

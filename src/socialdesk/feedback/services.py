@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core import signing
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, Organisation, User
+from socialdesk.core.redaction import redact_text
 from socialdesk.core.tasks import send_email
 from socialdesk.feedback.models import (
     CLOSED,
@@ -435,6 +437,28 @@ def handoff_signature(body: bytes) -> str:
     return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _without_secrets(text: str, url: str) -> str:
+    """Return an error text with the tracker's address shown as everywhere else: redacted.
+
+    requests quotes the address it failed on ("Max retries exceeded with url: /hook?token=…");
+    a tracker's webhook address often carries its token.
+    """
+    from socialdesk.channels.addresses import redact
+
+    shown = redact(url)
+    raw_parts, shown_parts = urlsplit(url), urlsplit(shown)
+    for raw, safe in (
+        (url, shown),
+        (
+            urlunsplit(("", "", raw_parts.path, raw_parts.query, "")),
+            urlunsplit(("", "", shown_parts.path, shown_parts.query, "")),
+        ),
+    ):
+        if raw and raw != "/":
+            text = text.replace(raw, safe)
+    return redact_text(text)
+
+
 def hand_off(*, by: Acting, item: FeedbackItem) -> str:
     """Post the item as signed JSON to its department's issue tracker webhook."""
     from socialdesk.channels.net import public_session
@@ -458,7 +482,8 @@ def hand_off(*, by: Acting, item: FeedbackItem) -> str:
         ok = 200 <= response.status_code < 300
     except Exception as error:  # network errors and refused addresses alike
         cause = error.__cause__ or error.__context__ or error
-        result, ok = f"not delivered: {str(cause)[:200]}", False
+        reason = _without_secrets(str(cause), department.issue_tracker_url)
+        result, ok = f"not delivered: {reason[:200]}", False
     item.handed_off_at = timezone.now() if ok else item.handed_off_at
     item.handoff_result = result[:300]
     item.save(update_fields=["handed_off_at", "handoff_result", "updated_at"])

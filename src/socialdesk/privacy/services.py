@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from socialdesk.accounts.audit import Acting, forget_names, record
+from socialdesk.accounts.audit import Acting, forget_names, record, scrub_events
 from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import SetAsideItem, WebhookDelivery
 from socialdesk.core.erasure import ERASED
@@ -90,6 +90,13 @@ def contact_export_files(
 def _scrub(text: str, terms: list[str]) -> str:
     for term in terms:
         text = re.sub(re.escape(term), ERASED, text, flags=re.IGNORECASE)
+    return text
+
+
+def _scrub_words(text: str, terms: list[str]) -> str:
+    """Like `_scrub`, but only whole words: other people's text keeps "Bobby" when "bob" goes."""
+    for term in terms:
+        text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", ERASED, text, flags=re.IGNORECASE)
     return text
 
 
@@ -182,6 +189,22 @@ def _scrub_names(terms: list[str], items: set[int]) -> None:
         if (title, description) != (item.title, item.description):
             item.title, item.description = title, description
             item.save(update_fields=["title", "description"])
+    # The audit entries of those items recorded their titles ("feedback.created").
+    scrub_events("feedbackitem", sorted(items), lambda text: _scrub(text, terms))
+    # Other people's messages that name the person, and their conversations' previews.
+    for message in Message.objects.filter(named).only("pk", "text"):
+        text = _scrub_words(message.text, terms)
+        if text != message.text:
+            message.text = text
+            message.save(update_fields=["text"])
+    previews = Q()
+    for term in terms:
+        previews |= Q(preview__icontains=term)
+    for conversation in Conversation.objects.filter(previews).only("pk", "preview"):
+        preview = _scrub_words(conversation.preview, terms)
+        if preview != conversation.preview:
+            conversation.preview = preview
+            conversation.save(update_fields=["preview"])
 
 
 def contact_erase(*, by: Acting, contact: Contact) -> Erased:

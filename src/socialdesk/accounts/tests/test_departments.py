@@ -65,3 +65,21 @@ def test_it_shows_an_empty_state_that_says_what_to_do(client_as, db):
     assert reverse("accounts:department_create") in page
     viewer_page = client_as("viewer").get(reverse("accounts:department_list")).content.decode()
     assert reverse("accounts:department_create") not in viewer_page
+
+
+def test_it_audits_an_issue_tracker_address_without_its_secrets(db):
+    """Found in review: the audit log kept the tracker's webhook address with token and password."""
+    from socialdesk.accounts import services
+    from socialdesk.accounts.audit import Acting
+
+    by = Acting(user=None, label="test")
+    department = services.department_create(by=by, name="Produkt")
+    services.department_update(
+        by=by,
+        department=department,
+        name="Produkt",
+        issue_tracker_url="https://bot:PwHook1@tracker.example/hook?token=HookSecret99",
+    )
+    stored = [str(values) for values in AuditEvent.objects.values_list("before", "after")]
+    assert any("tracker.example/hook" in text for text in stored)
+    assert [text for text in stored if "PwHook1" in text or "HookSecret99" in text] == []

@@ -131,3 +131,19 @@ def test_no_operation_answers_500_or_html_to_bad_values(admin_api, people, depar
                 if response.status_code >= 500 or (response.status_code != 204 and not is_json):
                     wrong.append(f"{method} {path} {target}={bad[:12]!r}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_it_answers_json_for_an_api_address_that_does_not_exist(admin_api):
+    response = admin_api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
+
+
+def test_it_answers_json_413_for_a_body_too_large(admin_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"name": "a" * 5000, "description": "", "email": ""})
+    response = admin_api.post("/api/v1/departments", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]

@@ -171,3 +171,11 @@ def test_the_served_app_logs_a_digest_link_without_its_token(tmp_path):
     assert "/feedback/act/[redacted]/" in logged, logged
     assert token not in logged, logged
     assert token.split(":")[0] not in logged
+
+
+def test_it_leaves_the_password_of_an_address_out_of_a_log_line():
+    """Found in review: `user:password@` before the host stayed in the redacted line."""
+    line = "POST https://bot:PwHook1@tracker.example/hook?token=HookSecret99 failed"
+    redacted = redact_text(line)
+    assert "PwHook1" not in redacted and "HookSecret99" not in redacted
+    assert "https://tracker.example/hook?token=" in redacted

@@ -244,3 +244,31 @@ def test_each_person_is_told_in_their_own_language(
     assert mail.outbox[-1].subject == "Neues Feedback für Ihre Abteilung: QR code"
     note = Notification.objects.filter(user=person, kind=Notification.Kind.FEEDBACK).get()
     assert note.title == "Neues Feedback für Ihre Abteilung: QR code"
+
+
+def test_a_failed_hand_off_does_not_show_the_trackers_secret(
+    say: Any, product: Department, settings: Any
+) -> None:
+    """Found in review: the error of an unreachable tracker quoted its URL with the token."""
+    import socket
+
+    from socialdesk.feedback.models import FeedbackEvent
+
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    product.issue_tracker_url = f"http://bot:PwHook1@127.0.0.1:{port}/hook?token=HookSecret99"
+    product.save()
+    item = services.item_create(by=BY, title="QR code", message=say("QR geht nicht"))
+    services.item_forward(by=BY, item=item, department=product)
+    with pytest.raises(ValidationError) as raised:
+        services.hand_off(by=BY, item=item)
+    item.refresh_from_db()
+    shown = [
+        " ".join(raised.value.messages),
+        item.handoff_result,
+        *FeedbackEvent.objects.filter(item=item).values_list("text", flat=True),
+    ]
+    assert "not delivered" in item.handoff_result
+    assert [text for text in shown if "HookSecret99" in text or "PwHook1" in text] == []

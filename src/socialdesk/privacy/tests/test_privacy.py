@@ -292,3 +292,42 @@ def test_it_exports_and_erases_from_the_command_line(world, tmp_path, monkeypatc
         contact=world["bo"].contact, network="bluesky", handle="did:plc:bo"
     )
     assert selectors.contact_find("did:plc:bo") == selectors.contact_find("bluesky:did:plc:bo")
+
+
+def test_it_erases_the_name_from_other_messages_and_the_feedback_audit(people):
+    """Found in review: after erasure the name stayed in a feedback item's audit entry and in
+    other people's messages (and their conversation's preview) that named the person."""
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    zelda = _thread(account, "Zelda Quuxington", "zq_handle", "Ich bin Zelda Quuxington")
+    otto = _thread(
+        account, "Otto Other", "otto_o", "Meine Freundin @zq_handle Zelda Quuxington auch"
+    )
+    item = feedback.item_create(
+        by=BY, title="Zelda Quuxington will dunkles Design", message=zelda.messages.first()
+    )
+    assert zelda.contact is not None
+    services.contact_erase(by=BY, contact=zelda.contact)
+    otto.refresh_from_db()
+    left = [
+        *AuditEvent.objects.filter(object_id=str(item.pk)).values_list(
+            "object_repr", "before", "after"
+        ),
+        *Message.objects.values_list("text", flat=True),
+        otto.preview,
+    ]
+    found = [
+        value for value in left if "quuxington" in str(value).lower() or "zq_handle" in str(value)
+    ]
+    assert found == []
+    assert Message.objects.filter(conversation=otto, text__contains="Meine Freundin").exists()
+
+
+def test_it_keeps_other_words_that_contain_an_erased_handle(people):
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    bob = _thread(account, "Bo", "bob", "Hallo")
+    other = _thread(account, "Otto Other", "otto_o", "Bobby und @bob fragen nach Kebobs")
+    assert bob.contact is not None
+    services.contact_erase(by=BY, contact=bob.contact)
+    texts = list(Message.objects.filter(conversation=other).values_list("text", flat=True))
+    assert any(t.startswith("Bobby und ") and t.endswith(" fragen nach Kebobs") for t in texts)
+    assert not any("@bob " in t for t in texts)
