@@ -140,6 +140,14 @@ def test_it_answers_json_for_an_api_address_that_does_not_exist(admin_api):
     assert response.json()["detail"]
 
 
+def test_it_answers_json_for_a_method_the_address_does_not_take(admin_api):
+    response = admin_api.delete("/api/v1/people")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Method Not Allowed"}
+    assert "GET" in response["Allow"]
+
+
 def test_it_answers_json_413_for_a_body_too_large(admin_api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = json.dumps({"name": "a" * 5000, "description": "", "email": ""})
