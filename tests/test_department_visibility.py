@@ -364,3 +364,16 @@ def test_it_exports_for_a_member_only_the_conversations_of_their_departments(wor
     rows = list(csv.reader(io.StringIO(text)))[1:]
     exported = {int(row[0]) for row in rows}
     assert exported == {world.conversations[key].pk for key in VISIBLE_TO_MIA}
+
+
+def test_a_member_cannot_unlink_messages_from_feedback(client_as, world):
+    """Unlinking is the community team's work; a member is refused and nothing changes."""
+    from socialdesk.feedback.models import FeedbackLink
+
+    member = client_as("member")
+    for pk in world.ids["feedback_link"]:
+        response = member.post(reverse("feedback:link_remove", kwargs={"pk": pk}))
+        assert response.status_code == 403
+    assert FeedbackLink.objects.filter(pk__in=world.ids["feedback_link"]).count() == len(
+        world.ids["feedback_link"]
+    )

@@ -259,6 +259,7 @@ def item_handoff(request: HttpRequest, pk: int) -> HttpResponse:
 def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(FeedbackLink.objects.select_related("item", "message"), pk=pk)
     _item(request, link.item_id)
+    selectors.message_for_user(_user(request), link.message_id)  # 404 for a message not theirs
     services.item_unlink(by=acting(request), link=link)
     messages.success(request, _("The message is no longer linked."))
     return redirect("feedback:item", link.item_id)
