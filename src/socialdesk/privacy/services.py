@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from socialdesk.accounts.audit import Acting, forget_names, record, scrub_events
 from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import SetAsideItem, WebhookDelivery
+from socialdesk.channels.webhook.receiver import process_pending
 from socialdesk.core.erasure import ERASED
 from socialdesk.feedback.models import (
     Classification,
@@ -210,6 +211,9 @@ def _scrub_names(terms: list[str], items: set[int]) -> None:
 def contact_erase(*, by: Acting, contact: Contact) -> Erased:
     """Erase the person everywhere (DSGVO Art. 17); the audit entry names no personal data."""
     contact_id = contact.pk
+    # What has arrived but is not stored yet would bring the person back after the erasure:
+    # store it first, so it is erased with the rest.
+    process_pending()
     with transaction.atomic():
         conversation_ids = list(
             selectors.contact_conversations(contact).values_list("pk", flat=True)

@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Q
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent, Organisation
+from socialdesk.channels import services as channel_services
 from socialdesk.channels.models import ChannelAccount, SetAsideItem, WebhookDelivery
+from socialdesk.channels.webhook.receiver import process_pending, signature
 from socialdesk.feedback import services as feedback
 from socialdesk.feedback.models import (
     Classification,
@@ -331,3 +334,28 @@ def test_it_keeps_other_words_that_contain_an_erased_handle(people):
     texts = list(Message.objects.filter(conversation=other).values_list("text", flat=True))
     assert any(t.startswith("Bobby und ") and t.endswith(" fragen nach Kebobs") for t in texts)
     assert not any("@bob " in t for t in texts)
+
+
+def test_what_arrived_before_the_erasure_does_not_bring_the_person_back(db):
+    account, _secret = channel_services.webhook_add(by=BY, name="Shop", secret="s" * 32)
+
+    def deliver(item_id: str, text: str) -> None:
+        body = json.dumps(
+            {"items": [{"id": item_id, "author": "zed", "text": text,
+                        "created_at": "2026-11-29T10:00:00Z"}]}
+        ).encode()  # fmt: skip
+        response = Client().post(
+            f"/hooks/{account.pk}/", body, content_type="application/json",
+            headers={"X-Hub-Signature-256": signature("s" * 32, body)},
+        )  # fmt: skip
+        assert response.status_code == 202
+
+    deliver("1", "Zed Zebrowski here, my order 4711?")
+    process_pending()
+    deliver("2", "Zed Zebrowski again: order 4711!")  # received, not stored yet
+    contact = Contact.objects.get(handles__handle="zed")
+    services.contact_erase(by=BY, contact=contact)
+    process_pending()
+    assert not Contact.objects.filter(handles__handle="zed").exists()
+    assert not Message.objects.filter(text__contains="4711").exists()
+    assert Message.objects.filter(channel_account=account).count() == 2
