@@ -171,6 +171,9 @@ class Department(models.Model):
         blank=True,
         help_text=_("Feedback handed off is posted here as signed JSON."),
     )
+    # The address is shown redacted (`issue_tracker_url`); when it carries a user/password or a
+    # token, the full form is kept only encrypted here (`set_issue_tracker_url`).
+    issue_tracker_url_encrypted = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -180,6 +183,33 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def issue_tracker_address(self) -> str:
+        """Return the full address to hand off to (decrypted when it carries secrets)."""
+        if not self.issue_tracker_url_encrypted:
+            return self.issue_tracker_url
+        from socialdesk.core import crypto
+
+        return str(crypto.decrypt(self.issue_tracker_url_encrypted).get("url", ""))
+
+    def set_issue_tracker_url(self, url: str) -> None:
+        """Keep the address: shown redacted, in full only encrypted when it carries secrets.
+
+        The redacted form that is shown (and that a form sends back unchanged) keeps the
+        stored address; any other value replaces it.
+        """
+        from socialdesk.core import crypto
+        from socialdesk.core.addresses import has_secrets, redact
+
+        url = url.strip()
+        if url and url == self.issue_tracker_url and self.issue_tracker_url_encrypted:
+            return
+        if url and has_secrets(url):
+            self.issue_tracker_url = redact(url)
+            self.issue_tracker_url_encrypted = crypto.encrypt({"url": url})
+        else:
+            self.issue_tracker_url, self.issue_tracker_url_encrypted = url, ""
 
 
 class Membership(models.Model):

@@ -44,7 +44,8 @@ def _department_state(department: Department) -> dict[str, Any]:
         "description": department.description,
         "email": department.email,
         "feedback_answer_hours": department.feedback_answer_hours,
-        # The tracker's webhook address often carries its token: the log keeps it redacted.
+        # The tracker's webhook address often carries its token: the log keeps it redacted
+        # (the field holds the redacted form already; an address stored before holds it too).
         "issue_tracker_url": redact_url(department.issue_tracker_url),
     }
 
@@ -66,7 +67,7 @@ def department_create(
         department = Department(name=name, description=description.strip(), email=email.strip())
         if feedback_answer_hours:
             department.feedback_answer_hours = feedback_answer_hours
-        department.issue_tracker_url = issue_tracker_url.strip()
+        department.set_issue_tracker_url(issue_tracker_url)
         department.full_clean()
         department.save()
         record(by, "department.created", department, after=_department_state(department))
@@ -97,7 +98,7 @@ def department_update(
         if feedback_answer_hours:
             department.feedback_answer_hours = feedback_answer_hours
         if issue_tracker_url is not None:
-            department.issue_tracker_url = issue_tracker_url.strip()
+            department.set_issue_tracker_url(issue_tracker_url)
         department.full_clean()
         department.save()
         record(

@@ -443,7 +443,7 @@ def _without_secrets(text: str, url: str) -> str:
     requests quotes the address it failed on ("Max retries exceeded with url: /hook?token=…");
     a tracker's webhook address often carries its token.
     """
-    from socialdesk.channels.addresses import redact
+    from socialdesk.core.addresses import redact
 
     shown = redact(url)
     raw_parts, shown_parts = urlsplit(url), urlsplit(shown)
@@ -464,7 +464,8 @@ def hand_off(*, by: Acting, item: FeedbackItem) -> str:
     from socialdesk.channels.net import public_session
 
     department = item.department
-    if department is None or not department.issue_tracker_url:
+    address = department.issue_tracker_address if department is not None else ""
+    if department is None or not address:
         raise ValidationError(
             _("The item's department has no issue tracker webhook (set it on the department).")
         )
@@ -476,13 +477,13 @@ def hand_off(*, by: Acting, item: FeedbackItem) -> str:
     }
     try:
         response = public_session().post(
-            department.issue_tracker_url, data=body, headers=headers, timeout=10
+            address, data=body, headers=headers, timeout=10
         )
         result = f"HTTP {response.status_code}"
         ok = 200 <= response.status_code < 300
     except Exception as error:  # network errors and refused addresses alike
         cause = error.__cause__ or error.__context__ or error
-        reason = _without_secrets(str(cause), department.issue_tracker_url)
+        reason = _without_secrets(str(cause), address)
         result, ok = f"not delivered: {reason[:200]}", False
     item.handed_off_at = timezone.now() if ok else item.handed_off_at
     item.handoff_result = result[:300]
