@@ -72,7 +72,10 @@ class DepartmentForm(forms.Form):
         label=_("Issue tracker webhook (optional)"),
         required=False,
         assume_scheme="https",
-        help_text=_("Feedback handed off is posted here as JSON signed with HMAC-SHA256."),
+        help_text=_(
+            "Feedback handed off is posted here as JSON signed with HMAC-SHA256. A password or "
+            "token in the address is shown as •••; leave it so to keep it."
+        ),
     )
 
 

@@ -476,9 +476,7 @@ def hand_off(*, by: Acting, item: FeedbackItem) -> str:
         "X-Socialdesk-Event": "feedback.handoff",
     }
     try:
-        response = public_session().post(
-            address, data=body, headers=headers, timeout=10
-        )
+        response = public_session().post(address, data=body, headers=headers, timeout=10)
         result = f"HTTP {response.status_code}"
         ok = 200 <= response.status_code < 300
     except Exception as error:  # network errors and refused addresses alike

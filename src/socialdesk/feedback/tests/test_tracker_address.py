@@ -166,3 +166,26 @@ def test_rotating_the_keys_keeps_the_trackers_address_readable(
     assert (tmp_path / "encryption_keys").read_text() != old_key
     assert _stored_row(product) != before
     assert Department.objects.get(pk=product.pk).issue_tracker_address == address
+
+
+def test_the_migration_encrypts_tracker_addresses_stored_in_clear(
+    departments: dict[str, Department],
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("socialdesk.accounts.migrations.0004_encrypt_issue_tracker_addresses")
+    address = "https://bot:pw-Hook7@tracker.example/hook?token=SECRET42"
+    Department.objects.filter(name="Legal").update(issue_tracker_url=address)
+    Department.objects.filter(name="Product Development").update(
+        issue_tracker_url="https://tracker.example/hooks/1"
+    )
+    migration.encrypt_addresses(apps, None)
+    legal = Department.objects.get(name="Legal")
+    assert "SECRET42" not in _stored_row(legal) and "pw-Hook7" not in _stored_row(legal)
+    assert legal.issue_tracker_url == "https://tracker.example/hook?token=•••"
+    assert legal.issue_tracker_address == address
+    product = Department.objects.get(name="Product Development")
+    assert product.issue_tracker_url_encrypted == ""
+    assert product.issue_tracker_address == "https://tracker.example/hooks/1"
