@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -200,11 +201,20 @@ class Department(models.Model):
         stored address; any other value replaces it.
         """
         from socialdesk.core import crypto
-        from socialdesk.core.addresses import has_secrets, redact
+        from socialdesk.core.addresses import MASK, has_secrets, redact
 
         url = url.strip()
         if url and url == self.issue_tracker_url and self.issue_tracker_url_encrypted:
             return
+        if MASK in url:  # an edited address that still hides the old secret
+            raise ValidationError(
+                {
+                    "issue_tracker_url": _(
+                        "Replace ••• with the password or token, or leave the address as it "
+                        "was to keep the stored one."
+                    )
+                }
+            )
         if url and has_secrets(url):
             self.issue_tracker_url = redact(url)
             self.issue_tracker_url_encrypted = crypto.encrypt({"url": url})

@@ -152,6 +152,15 @@ def test_saving_the_form_unchanged_keeps_the_token(
     _save_address(admin, product, f"http://127.0.0.1:{tracker}/hook?token=NEW43")
     product.refresh_from_db()
     assert product.issue_tracker_address.endswith("token=NEW43")
+    edited = shown.replace("/hook", "/hooks")  # edited, but the secret is still •••
+    page = admin.post(
+        reverse("accounts:department_edit", args=[product.pk]),
+        {"name": product.name, "feedback_answer_hours": "48", "issue_tracker_url": edited},
+    )
+    assert page.status_code == 200
+    assert "Replace ••• with the password or token" in page.content.decode()
+    product.refresh_from_db()
+    assert product.issue_tracker_address.endswith("/hook?token=NEW43")
 
 
 def test_rotating_the_keys_keeps_the_trackers_address_readable(
