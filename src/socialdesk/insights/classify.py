@@ -22,6 +22,10 @@ labels of a public data set, and both call `train` the same way.
 * Fallbacks before there are enough labels: `KeywordRules` for topics, `RelevanceRules`
   (the organisation's names and handles) for relevance, `lexicon_sentiment` for sentiment.
 
+The fallbacks live in `insights.keywords` and `insights.sentiment` (their word lists in
+`insights/wordlists/`), the shapes of examples and predictions in `insights.labels`; this
+module re-exports them, so `from socialdesk.insights.classify import ...` finds them all.
+
 Everything runs on the CPU; nothing is downloaded. A trained model is plain numbers
 (numpy arrays), written by `Model.dumps` and read by `Model.loads`.
 """
@@ -30,12 +34,11 @@ from __future__ import annotations
 
 import io
 import itertools
-import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, cast, get_args
+from typing import Any, Final, cast
 
 import joblib  # type: ignore[import-untyped]
 import numpy as np
@@ -46,11 +49,30 @@ from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyp
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
+from socialdesk.insights.keywords import KeywordRules, RelevanceRules, fold
+from socialdesk.insights.labels import (
+    ANY_LABEL,
+    MIN_PER_LABEL,
+    MIN_TOTAL,
+    RELEVANCE_LABELS,
+    RULE_CONFIDENCE,
+    SENTIMENT_LABELS,
+    TASKS,
+    Example,
+    NotEnoughLabels,
+    Prediction,
+    Task,
+)
+from socialdesk.insights.sentiment import lexicon_sentiment
+
 __all__ = [
+    "ANY_LABEL",
     "MIN_PER_LABEL",
     "MIN_TOTAL",
     "RELEVANCE_LABELS",
+    "RULE_CONFIDENCE",
     "SENTIMENT_LABELS",
+    "TASKS",
     "Example",
     "KeywordRules",
     "Model",
@@ -58,109 +80,20 @@ __all__ = [
     "Prediction",
     "RelevanceRules",
     "Task",
+    "analyse",
+    "fold",
     "lexicon_sentiment",
+    "normalise",
     "predict_topics",
     "train",
 ]
-
-Task = Literal["relevance", "sentiment", "topics"]
-TASKS: Final[tuple[Task, ...]] = get_args(Task)
-
-# Below 10 labels of a kind a linear model mostly learns the words of those few texts;
-# cross-validation (5 folds) also needs a couple of each label per fold.
-MIN_PER_LABEL: Final = 10
-MIN_TOTAL: Final = 30
-
-RELEVANCE_LABELS: Final = ("true", "false")  # about us / noise, as GermEval writes them
-SENTIMENT_LABELS: Final = ("negative", "neutral", "positive")
 
 MAX_CHARS: Final = 1000
 MIN_DF: Final = 2  # a hashed bucket seen in one training text only is noise, not a feature
 N_FEATURES: Final = 2**20
 FOLDS: Final = 5
 SVM_C: Final = 0.25  # chosen by 5-fold cross-validation on the GermEval dev set (not the test)
-
-RULE_CONFIDENCE: Final = 0.55  # a keyword rule is a hint, not a learnt judgement
 FORMAT: Final = 1  # of `Model.dumps`; bump when the stored layout changes
-
-
-# --------------------------------------------------------------------------- data types
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """A text and the label a person gave it.
-
-    Relevance: "true" (about us) or "false" (noise); sentiment: "negative", "neutral" or
-    "positive"; topics: the set of the item's topics (maybe empty).
-    """
-
-    text: str
-    label: str | frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    """A label (for topics: a set of topics, maybe empty), how sure, and every label's score.
-
-    For topics, `scores` holds each topic's probability and `confidence` is the lowest
-    probability among the chosen topics (one minus the highest when none is chosen).
-    """
-
-    label: str | frozenset[str]
-    confidence: float
-    scores: dict[str, float] = field(default_factory=dict)
-
-
-class NotEnoughLabels(ValueError):
-    """Too few labels to train a useful model; `needed` maps each label to how many more.
-
-    `needed` may also hold `ANY_LABEL` ("any label"): that many more labels of any kind,
-    when each label has enough but the total is short. For topics, `without` maps a topic
-    that nearly every item has to how many more items without it are needed.
-    """
-
-    def __init__(
-        self,
-        task: str,
-        needed: Mapping[str, int],
-        min_per_label: int,
-        min_total: int,
-        *,
-        without: Mapping[str, int] | None = None,
-    ):
-        self.task = task
-        self.needed = dict(needed)
-        self.without = dict(without or {})
-        item = "label" if task != "topics" else "labelled item"
-        parts = []
-        for label, count in self.needed.items():
-            if label == ANY_LABEL:
-                parts.append(f"{count} more {_plural(count, item)} of any kind")
-            elif task == "topics":
-                parts.append(f"{count} more {_plural(count, 'item')} labelled {label!r}")
-            else:
-                parts.append(f"{count} more {label!r} {_plural(count, 'label')}")
-        for topic, count in self.without.items():
-            parts.append(f"{count} more {_plural(count, 'item')} without {topic!r}")
-        what = _join(parts) or "more labels"
-        verb = "is" if sum(self.needed.values()) + sum(self.without.values()) == 1 else "are"
-        super().__init__(
-            f"{task}: {what} {verb} needed (at least {min_per_label} per label, {min_total} in all)"
-        )
-
-
-ANY_LABEL: Final = "any label"
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else word + "s"
-
-
-def _join(parts: Sequence[str]) -> str:
-    if len(parts) <= 2:
-        return " and ".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --------------------------------------------------------------------------- features
@@ -513,95 +446,7 @@ def _train_topics(
     )
 
 
-# --------------------------------------------------------------------------- rules
-
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "’": "'"})
-
-
-def fold(text: str) -> str:
-    """Case-fold and spell umlauts out ("Verspätung", "VERSPAETUNG" → "verspaetung")."""
-    return text.casefold().translate(_UMLAUTS)
-
-
-def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    """Compile keywords to one pattern; see `KeywordRules` for the syntax."""
-    parts = []
-    for raw in keywords:
-        keyword = fold(raw.strip())
-        inside = keyword.startswith("*")
-        whole = keyword.endswith("=")
-        keyword = keyword.strip("*=").strip()
-        if not keyword:
-            continue
-        body = r"\s+".join(re.escape(word) for word in keyword.split())
-        start = "" if inside else r"(?<!\w)"
-        end = r"(?!\w)" if whole else ""
-        parts.append(start + body + end)
-    return re.compile("|".join(parts)) if parts else None
-
-
-class KeywordRules:
-    """Topics by keywords, for topics that have too few labels to be learnt.
-
-    Matching is case-insensitive and spells umlauts out, so "Verspätung" also finds
-    "VERSPAETUNG". A keyword matches at the start of a word (or hashtag) and may go on:
-    "ticket" finds "Ticket", "Tickets", "#Ticketkauf". It does not find "Bahnticket":
-    matching inside words would make "app" find "klappt". German compounds that end with
-    the keyword need "*": "*ticket" matches inside words too. "app=" matches the whole word
-    only ("App", not "Apple"). Several words ("customer service") match with any
-    whitespace between them. A topic found by one keyword gets confidence 0.55, by two or
-    more different ones 0.6: rules are hints, below what a trained model usually says.
-    """
-
-    def __init__(self, topics: Mapping[str, Sequence[str]]):
-        self._patterns = {
-            topic: pattern
-            for topic, keywords in topics.items()
-            if (pattern := _keyword_pattern(keywords)) is not None
-        }
-
-    @property
-    def topics(self) -> tuple[str, ...]:
-        """The topics that have at least one keyword."""
-        return tuple(self._patterns)
-
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Return the topics whose keywords each text has (maybe none, confidence 0.5)."""
-        return [self._one(fold(text)) for text in texts]
-
-    def _one(self, folded: str) -> Prediction:
-        scores: dict[str, float] = {}
-        for topic, pattern in self._patterns.items():
-            hits = len(set(pattern.findall(folded)))
-            scores[topic] = 0.0 if not hits else RULE_CONFIDENCE if hits == 1 else 0.6
-        chosen = frozenset(topic for topic, score in scores.items() if score)
-        confidence = min((scores[t] for t in chosen), default=0.5)
-        return Prediction(label=chosen, confidence=confidence, scores=scores)
-
-
-class RelevanceRules:
-    """Relevance before there are enough labels: does the text name the organisation?
-
-    `names` are the organisation's names, brands and handles ("Deutsche Bahn", "DB",
-    "@DB_Bahn"), matched like keywords of `KeywordRules` but as whole words unless written
-    with "*": "DB" finds "DB", not "DBA". A text that names one is "true" (about us,
-    confidence 0.6), any other "false" (0.55).
-    """
-
-    def __init__(self, names: Sequence[str]):
-        whole = [n if n.strip().startswith("*") else n.strip() + "=" for n in names]
-        self._pattern = _keyword_pattern(whole)
-
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Return "true" or "false" for each text."""
-        predictions = []
-        for text in texts:
-            found = self._pattern is not None and self._pattern.search(fold(text)) is not None
-            label, other = ("true", "false") if found else ("false", "true")
-            confidence = 0.6 if found else RULE_CONFIDENCE
-            scores = {label: confidence, other: round(1 - confidence, 4)}
-            predictions.append(Prediction(label=label, confidence=confidence, scores=scores))
-        return predictions
+# --------------------------------------------------------------------------- model and rules
 
 
 def predict_topics(
@@ -620,113 +465,3 @@ def predict_topics(
         confidence = min((scores[t] for t in chosen), default=from_model.confidence)
         combined.append(Prediction(label=chosen, confidence=confidence, scores=scores))
     return combined
-
-
-# --------------------------------------------------------------------------- sentiment lexicon
-
-
-# Our own word lists, folded like `fold` (ä → ae, ß → ss). "word" matches that word,
-# "stem*" any word starting with it, "*part*" any word containing it (German compounds:
-# "Zugausfall", "Signalstörung"). Kept away from words that mean something else in the
-# other language ("kind" is a child in German) and from greetings ("Guten Morgen").
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_POSITIVE_WORDS = """
-    danke dankeschoen dank dankbar* super* toll tolle toller tolles tollen klasse prima
-    spitze perfekt* wunderbar* wundervoll* grossartig* genial* freue freut freuen freude*
-    gluecklich* zufrieden* lob lobe loben gut gute gutes guter bestens schoen* schnell
-    schneller puenktlich* bequem* sauber* freundlich* nett nette netten netter hilfsbereit*
-    kompetent* angenehm* entspannt* empfehl* beeindruck* begeistert* geil* cool top
-    geklappt klappt hervorragend* ausgezeichnet* fantastisch* herzlich* gelungen* bravo
-    respekt sympathisch* lecker* komfortabel* zuverlaessig* guenstig* preiswert* erleichtert
-    juhu hurra spass gefaellt mag liebe liebt lieben
-    thank* thx great good best love loved loving lovely awesome amazing excellent fantastic
-    wonderful perfect* nice happy glad pleased helpful friendly polite comfortable comfy
-    clean smooth easy punctual reliable recommend* appreciat* brilliant enjoy* fun
-    impress* superb outstanding professional courteous resolved yay wow favorite favourite
-    pleasure gorgeous hero kudos
-"""
-_NEGATIVE_WORDS = """
-    schlecht* schlimm* mies* miserabel* katastroph* desaster chaos chaotisch* aerger*
-    veraerger* wuetend* sauer nervig* nervt genervt enttaeusch* frech* unverschaemt*
-    zumutung* skandal* peinlich* unfaehig* inkompetent* unfreundlich* unhoeflich* arrogant*
-    *verspaet* *ausfall* *ausfaelle* ausgefallen faellt *stoerung* gestoert defekt* kaputt*
-    stillstand streik* ueberfuellt* dreckig* schmutzig* eklig* stinkt stinkend* teuer*
-    abzocke* beschwer* problem* fehler* verpasst* warte warten wartet wartezeit* gestrichen
-    gesperrt unpuenktlich* unzuverlaessig* unmoeglich* sinnlos* hass* doof* bloed*
-    scheiss* mist kacke traurig* leider gefaehrlich* *unfall* toedlich* verletzt* schade
-    bad worse worst terribl* horribl* awful poor disappoint* angry annoy* frustrat* furious
-    upset hate* suck* rude* unhelpful unprofessional incompetent useless broken fail*
-    delay* late cancel* stuck stranded lost missing missed waiting waited dirty filthy
-    smell* crowded overbooked expensive ridiculous unacceptable joke nightmare disaster
-    mess issue* complain* wrong sad worried dangerous unsafe scam shame* pathetic lousy
-"""
-_NEGATORS = _words(
-    """
-    nicht kein keine keinen keinem keiner keines nie niemals nichts ohne kaum
-    not no never none nothing without hardly isn't wasn't aren't weren't don't doesn't
-    didn't can't cannot couldn't won't wouldn't shouldn't haven't hasn't hadn't
-    """
-)
-_CLAUSE_ENDS = frozenset(".,;:!?()")
-_POSITIVE_EMOJI = frozenset("👍😊😀😃😄😁🙂😍🥰❤💕💚💙🙏👏🎉✨😘☺")
-_NEGATIVE_EMOJI = frozenset("👎😡😠🤬😤😢😭😞😩😫🙄💩😒😔😕☹")
-
-
-def _lexicon(words: str) -> tuple[frozenset[str], re.Pattern[str]]:
-    """Return the plain words and one pattern for the stems and parts."""
-    entries = words.split()
-    plain = frozenset(w for w in entries if "*" not in w)
-    parts = [
-        (r"\w*" if w.startswith("*") else "") + re.escape(w.strip("*")) + r"[\w'-]*"
-        for w in sorted(set(entries) - plain, key=len, reverse=True)
-    ]
-    return plain, re.compile("|".join(parts))
-
-
-_POSITIVE = _lexicon(_POSITIVE_WORDS)
-_NEGATIVE = _lexicon(_NEGATIVE_WORDS)
-_LEXICON_TOKEN = re.compile(r"\w[\w'-]*|[^\w\s]")
-
-
-def _polarity(token: str) -> int:
-    if token in _POSITIVE[0] or token in _POSITIVE_EMOJI or _POSITIVE[1].fullmatch(token):
-        return 1
-    if token in _NEGATIVE[0] or token in _NEGATIVE_EMOJI or _NEGATIVE[1].fullmatch(token):
-        return -1
-    return 0
-
-
-def _negated(tokens: Sequence[str], index: int) -> bool:
-    """Is there a negator among the three words before `index`, in the same clause?"""
-    for previous in reversed(tokens[max(0, index - 3) : index]):
-        if previous in _CLAUSE_ENDS:
-            return False
-        if previous in _NEGATORS:
-            return True
-    return False
-
-
-def lexicon_sentiment(text: str) -> Prediction:
-    """Sentiment from our own German and English word lists, for before any model exists.
-
-    Each sentiment word or emoji counts once; a negator among the three words before it,
-    in the same clause, turns it around ("nicht gut", "not helpful", "kein Problem").
-    More positive than negative is "positive", the other way round "negative", a tie or
-    nothing "neutral".
-    Confidence is 0.5 for no sentiment word, rising towards 0.6 with the margin.
-    """
-    tokens = _LEXICON_TOKEN.findall(fold(text))
-    score = 0
-    for index, token in enumerate(tokens):
-        polarity = _polarity(token)
-        if polarity and _negated(tokens, index):
-            polarity = -polarity
-        score += polarity
-    label = "positive" if score > 0 else "negative" if score < 0 else "neutral"
-    strength = round(0.5 + 0.1 * math.tanh(abs(score)), 4)
-    rest = round((1 - strength) / 2, 4)
-    scores = {name: strength if name == label else rest for name in SENTIMENT_LABELS}
-    return Prediction(label=label, confidence=strength, scores=scores)

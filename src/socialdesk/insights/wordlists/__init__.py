@@ -2,4 +2,6 @@
 
 - `needs_reply`: the phrases of `insights.needs_reply` (requests, questions, waiting,
   complaints, and what is removed before the rules run).
+- `sentiment`: the positive and negative words, negators and emoji of
+  `insights.sentiment.lexicon_sentiment`.
 """
