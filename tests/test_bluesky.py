@@ -217,9 +217,9 @@ def test_hostile_notifications_are_cleaned_and_the_rest_is_stored(bsky: FakeBlue
 def test_an_invalid_notification_is_set_aside_alone_and_every_other_one_is_stored(
     bsky: FakeBluesky, client_as: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from socialdesk.channels.bluesky import connector
+    from socialdesk.channels.bluesky import notifications
 
-    monkeypatch.setattr(connector, "PAGE", 2)  # the bad ones and the good ones on three pages
+    monkeypatch.setattr(notifications, "PAGE", 2)  # the bad ones and the good ones on three pages
     account = _connect(bsky)
     # 700 characters: beyond the 640 the lexicon allows, so the SDK refuses a page holding it
     bsky.create_account("huge.test", "huge-pass", display_name="N" * 700)
