@@ -234,6 +234,18 @@ def user_update_preferences(
     return user
 
 
+def user_change_password(*, by: Acting, user: User, password: str) -> User:
+    """Set a person's new password (already validated by the form) and audit the change.
+
+    Their other sessions end with the old password's hash; the caller keeps the current one.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        record(by, "person.password_changed", user)
+    return user
+
+
 # ---------------------------------------------------------------- invitations
 
 
