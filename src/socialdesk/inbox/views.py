@@ -226,7 +226,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     if notification is None:
         raise Http404
     notify.notifications_mark_read(by=acting(request), notification=notification)
-    if notification.conversation_id and notification.conversation_visible:  # type: ignore[attr-defined]
+    if notification.conversation_id and getattr(notification, "conversation_visible", False):
         return redirect("inbox:conversation", notification.conversation_id)
     link = notification.link
     if not notification.conversation_id and url_has_allowed_host_and_scheme(
