@@ -70,6 +70,8 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:tags": TEAM,
     "inbox:needs_reply": TEAM,
     "inbox:notifications": EVERYONE,
+    "inbox:notifications_read": EVERYONE,
+    "inbox:notification_open": EVERYONE,
     "inbox:presence": EVERYONE,
     "inbox:saved_replies": TEAM,
     "inbox:saved_reply_delete": MANAGERS,

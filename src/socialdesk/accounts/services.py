@@ -234,6 +234,32 @@ def user_update_preferences(
     return user
 
 
+def user_change_password(*, by: Acting, user: User, password: str) -> User:
+    """Set a person's new password (already validated by the form) and audit the change.
+
+    Their other sessions end with the old password's hash; the caller keeps the current one.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        record(by, "person.password_changed", user)
+    return user
+
+
+def admin_ensure(*, by: Acting, email: str, password: str) -> User:
+    """Make the person with this address an active admin with this password (create them)."""
+    with transaction.atomic():
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, password, full_name="Admin", role=Role.ADMIN)
+        else:
+            user.role, user.is_active = Role.ADMIN, True
+            user.set_password(password)
+            user.save()
+        record(by, "person.admin_created", user, after={"role": "admin"})
+    return user
+
+
 # ---------------------------------------------------------------- invitations
 
 

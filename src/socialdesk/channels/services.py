@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
+from socialdesk.accounts.models import Department
+from socialdesk.channels import crypto
 from socialdesk.channels.addresses import handle_of_feed, redact
 from socialdesk.channels.models import ChannelAccount, Network
 
@@ -309,3 +311,29 @@ def bluesky_connect(
             "session": session,
         },
     )
+
+
+def keys_rotate(*, by: Acting, keys: list[bytes]) -> tuple[int, int]:
+    """Re-encrypt every stored credential under `keys[0]`; return (accounts, departments).
+
+    Channel accounts' credentials and addresses that carry credentials, and departments'
+    issue-tracker addresses that carry a token, are kept encrypted.
+    """
+    accounts = list(ChannelAccount.objects.exclude(credentials_encrypted="", url_encrypted=""))
+    departments = list(Department.objects.exclude(issue_tracker_url_encrypted=""))
+    with transaction.atomic():
+        for account in accounts:
+            account.credentials_encrypted = crypto.rotate(account.credentials_encrypted, keys)
+            account.url_encrypted = crypto.rotate(account.url_encrypted, keys)
+            account.save(update_fields=["credentials_encrypted", "url_encrypted"])
+        for department in departments:
+            department.issue_tracker_url_encrypted = crypto.rotate(
+                department.issue_tracker_url_encrypted, keys
+            )
+            department.save(update_fields=["issue_tracker_url_encrypted"])
+        record(
+            by,
+            "settings.keys_rotated",
+            after={"credentials": len(accounts), "issue_tracker_addresses": len(departments)},
+        )
+    return len(accounts), len(departments)

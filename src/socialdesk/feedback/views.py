@@ -21,6 +21,7 @@ from socialdesk.core.params import id_param, int_param
 from socialdesk.core.templatetags.shell import may
 from socialdesk.feedback import selectors as feedback_selectors
 from socialdesk.feedback import services, understanding
+from socialdesk.feedback import topics as topics_service
 from socialdesk.feedback.models import (
     CLOSED,
     FeedbackItem,
@@ -120,24 +121,28 @@ def _suggested_topics(text: str) -> list[tuple[Topic, float]]:
 
 def _rule_change(request: HttpRequest) -> HttpResponse:
     """Add a routing rule (query → department) or remove one."""
-    from socialdesk.listening.services import check_query
-
     remove = id_param(request.POST.get("remove"))
     if remove is not None:
-        RoutingRule.objects.filter(pk=remove).delete()
+        rule = RoutingRule.objects.filter(pk=remove).first()
+        if rule is not None:
+            topics_service.rule_delete(by=acting(request), rule=rule)
         messages.success(request, _("The rule is removed."))
         return redirect("feedback:topics")
     department = _department(request)
     query = request.POST.get("query", "").strip()
+    priority = int_param(request.POST.get("priority"), default=100)
     try:
-        check_query(query)
         if department is None:
+            from socialdesk.listening.services import check_query
+
+            check_query(query)
             raise ValidationError(_("Choose a department."))
+        topics_service.rule_create(
+            by=acting(request), query=query, department=department, priority=priority
+        )
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect("feedback:topics")
-    priority = int_param(request.POST.get("priority"), default=100)
-    RoutingRule.objects.create(query=query, department=department, priority=priority)
     messages.success(request, _("The rule is saved: it is checked before the topics."))
     return redirect("feedback:topics")
 
@@ -359,9 +364,11 @@ def topics(request: HttpRequest) -> HttpResponse:
         if not name:
             messages.error(request, _("Give the topic a name."))
         else:
-            Topic.objects.update_or_create(
-                name=name[:80],
-                defaults={"keywords": request.POST.get("keywords", ""), "department": department},
+            topics_service.topic_save(
+                by=acting(request),
+                name=name,
+                keywords=request.POST.get("keywords", ""),
+                department=department,
             )
             messages.success(request, _("The topic “%(name)s” is saved.") % {"name": name})
             return redirect("feedback:topics")

@@ -9,8 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
+from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Organisation, User
 from socialdesk.core.tasks import send_email
 from socialdesk.inbox.models import Notification
@@ -38,3 +39,15 @@ def notify(
             )
         Notification.objects.create(user=person, kind=kind, title=subject[:300], link=path)
         transaction.on_commit(partial(send_email.enqueue, subject, body, [person.email]))
+
+
+def notifications_mark_read(*, by: Acting, notification: Notification | None = None) -> int:
+    """Mark one notification of the acting person read, or all of theirs; return how many.
+
+    Only the acting person's own notifications are touched; one already read keeps its time.
+    """
+    unread = Notification.objects.filter(user=by.user, read_at__isnull=True)
+    if notification is not None:
+        unread = unread.filter(pk=notification.pk)
+    with transaction.atomic():
+        return unread.update(read_at=timezone.now())

@@ -21,6 +21,8 @@ urlpatterns = [
     path("saved-replies/", views.saved_replies, name="saved_replies"),
     path("saved-replies/<int:pk>/delete/", views.saved_reply_delete, name="saved_reply_delete"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("kpi/first-response/", kpi_views.first_response, name="kpi_first_response"),
     path("kpi/first-response.csv", kpi_views.first_response_csv, name="kpi_first_response_csv"),
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,9 +16,9 @@ from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import Department, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import error_text
-from socialdesk.inbox import selectors, services
+from socialdesk.inbox import notify, selectors, services
 from socialdesk.inbox.forms import AssignForm, NoteForm, ReplyForm, SavedReplyForm, TagsForm
-from socialdesk.inbox.models import Notification, SavedReply, SlaState, Status, Tag
+from socialdesk.inbox.models import SavedReply, SlaState, Status, Tag
 
 PAGE_SIZE = 50
 
@@ -202,18 +203,37 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def notifications(request: HttpRequest) -> HttpResponse:
-    """The person's notifications, newest first; opening the page marks them read."""
-    from django.utils import timezone
-
+    """The person's notifications, newest first; each opens through `notification_open`."""
     items = list(
         selectors.notifications_for_user(_user(request)).select_related(
             "conversation__contact", "conversation__channel_account"
         )[:100]
     )
-    Notification.objects.filter(user=_user(request), read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
     return render(request, "inbox/notifications.html", {"items": items})
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark all of the person's notifications read."""
+    notify.notifications_mark_read(by=acting(request))
+    return redirect("inbox:notifications")
+
+
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go where it points."""
+    notification = selectors.notifications_for_user(_user(request)).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    notify.notifications_mark_read(by=acting(request), notification=notification)
+    if notification.conversation_id and getattr(notification, "conversation_visible", False):
+        return redirect("inbox:conversation", notification.conversation_id)
+    link = notification.link
+    if not notification.conversation_id and url_has_allowed_host_and_scheme(
+        link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(link)
+    return redirect("inbox:notifications")
 
 
 @require_POST

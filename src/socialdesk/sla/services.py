@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.utils import timezone
 
+from socialdesk.accounts.audit import Acting, record
 from socialdesk.inbox.models import (
     Conversation,
     ConversationEvent,
@@ -27,7 +30,10 @@ from socialdesk.inbox.models import (
     Status,
 )
 from socialdesk.sla.calendar import BusinessCalendar, Pause, due_at, state
-from socialdesk.sla.models import SlaPolicy
+from socialdesk.sla.models import BusinessHours, SlaPolicy
+
+if TYPE_CHECKING:
+    from socialdesk.sla.forms import BusinessHoursForm, SlaPolicyForm
 
 _SEVERITY = {
     SlaState.BREACHED: 5,
@@ -194,3 +200,64 @@ def _evaluate(
     conversation.sla_state = (
         max(states, key=lambda s: _SEVERITY[SlaState(s)]) if states else SlaState.NONE
     )
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _apply_to_open_conversations() -> None:
+    """Re-evaluate open conversations after a policy change, in the background."""
+    from socialdesk.sla.tasks import check_slas
+
+    ids = list(
+        Conversation.objects.filter(status__in=[Status.OPEN, Status.WAITING], needs_reply=True)
+        .order_by("-last_message_at")
+        .values_list("pk", flat=True)[:2000]
+    )
+    refresh_sla(ids)
+    transaction.on_commit(lambda: check_slas.enqueue())
+
+
+def business_hours_save(*, by: Acting, form: BusinessHoursForm) -> BusinessHours:
+    """Store a validated business-hours form, audit it and re-evaluate open conversations."""
+    with transaction.atomic():
+        hours = form.save()
+        record(
+            by,
+            "settings.business_hours_saved",
+            hours,
+            after={
+                "hours": hours.weekly_hours,
+                "state": hours.german_state,
+                "closed": hours.closed_days,
+            },
+        )
+        _apply_to_open_conversations()
+    return hours
+
+
+def policy_save(*, by: Acting, form: SlaPolicyForm) -> SlaPolicy:
+    """Store a validated SLA policy form, audit it and re-evaluate open conversations."""
+    with transaction.atomic():
+        policy = form.save()
+        record(
+            by,
+            "settings.sla_policy_saved",
+            policy,
+            after={
+                "first_response_minutes": policy.first_response_minutes,
+                "next_response_minutes": policy.next_response_minutes,
+                "resolution_minutes": policy.resolution_minutes,
+                "active": policy.is_active,
+            },
+        )
+        _apply_to_open_conversations()
+    return policy
+
+
+def policy_delete(*, by: Acting, policy: SlaPolicy) -> None:
+    """Delete an SLA policy, audit it and re-evaluate open conversations."""
+    with transaction.atomic():
+        record(by, "settings.sla_policy_deleted", policy, before={"name": policy.name})
+        policy.delete()
+        _apply_to_open_conversations()

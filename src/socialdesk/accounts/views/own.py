@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from socialdesk.accounts import selectors, services, two_factor
-from socialdesk.accounts.audit import acting, record
+from socialdesk.accounts.audit import acting
 from socialdesk.accounts.forms import (
     ApiTokenForm,
     ProfileForm,
@@ -61,9 +61,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.user_change_password(
+            by=acting(request), user=user, password=form.cleaned_data["new_password1"]
+        )
         update_session_auth_hash(request, user)
-        record(acting(request), "person.password_changed", user)
         messages.success(request, _("Your password has been changed."))
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from socialdesk.accounts.audit import Acting, record
+from socialdesk.accounts import services
+from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Organisation, Role, User
 
 
@@ -34,18 +35,8 @@ class Command(BaseCommand):
         if generated:
             password = secrets.token_urlsafe(12)
         email = options["email"].strip().lower()
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User.objects.create_user(email, password, full_name="Admin", role=Role.ADMIN)
-        else:
-            user.role, user.is_active = Role.ADMIN, True
-            user.set_password(password)
-            user.save()
-        record(
-            Acting(user=None, label="ensure_admin"),
-            "person.admin_created",
-            user,
-            after={"role": "admin"},
+        services.admin_ensure(
+            by=Acting(user=None, label="ensure_admin"), email=email, password=password
         )
         self.stdout.write(self.style.SUCCESS(f"Created the first admin: {email}"))
         if generated:

@@ -7,12 +7,9 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from socialdesk.accounts.audit import Acting, record
-from socialdesk.accounts.models import Department
-from socialdesk.channels import crypto
-from socialdesk.channels.models import ChannelAccount
+from socialdesk.accounts.audit import Acting
+from socialdesk.channels import crypto, services
 
 
 class Command(BaseCommand):
@@ -32,25 +29,9 @@ class Command(BaseCommand):
                 "ENCRYPTION_KEYS holds one key: put a new key first (keep the old one after it), "
                 "then run rotate-keys again"
             )
-        # Credentials, and addresses that carry credentials (kept encrypted as well).
-        accounts = list(ChannelAccount.objects.exclude(credentials_encrypted="", url_encrypted=""))
-        # Departments' issue-tracker addresses that carry a token.
-        departments = list(Department.objects.exclude(issue_tracker_url_encrypted=""))
-        with transaction.atomic():
-            for account in accounts:
-                account.credentials_encrypted = crypto.rotate(account.credentials_encrypted, keys)
-                account.url_encrypted = crypto.rotate(account.url_encrypted, keys)
-                account.save(update_fields=["credentials_encrypted", "url_encrypted"])
-            for department in departments:
-                department.issue_tracker_url_encrypted = crypto.rotate(
-                    department.issue_tracker_url_encrypted, keys
-                )
-                department.save(update_fields=["issue_tracker_url_encrypted"])
-            record(
-                Acting(user=None, label="rotate-keys"),
-                "settings.keys_rotated",
-                after={"credentials": len(accounts), "issue_tracker_addresses": len(departments)},
-            )
+        accounts, departments = services.keys_rotate(
+            by=Acting(user=None, label="rotate-keys"), keys=keys
+        )
         if not from_env:
             path = crypto.key_file()
             temporary = path.with_suffix(".new")
@@ -58,8 +39,8 @@ class Command(BaseCommand):
             temporary.write_text(keys[0].decode() + "\n")
             temporary.replace(path)
         self.stdout.write(
-            f"Re-encrypted the credentials of {len(accounts)} channel account(s) and the "
-            f"issue-tracker addresses of {len(departments)} department(s) under the new key."
+            f"Re-encrypted the credentials of {accounts} channel account(s) and the "
+            f"issue-tracker addresses of {departments} department(s) under the new key."
         )
         if from_env:
             self.stdout.write("Now remove the old keys from ENCRYPTION_KEYS.")
