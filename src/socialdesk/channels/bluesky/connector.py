@@ -48,7 +48,6 @@ POST = "app.bsky.feed.post"
 LIST_NOTIFICATIONS = "app.bsky.notification.listNotifications"
 PAGE = 50
 MAX_PAGES = 20
-TIMEOUT = 20.0
 MAX_GRAPHEMES = 300
 REASONS = {"mention", "reply", "quote"}
 BACKFILL = 200  # notifications read on the first poll of a new account
@@ -64,7 +63,7 @@ _LINK = re.compile(rb"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 
 
 def _timeout() -> float:
-    return float(getattr(settings, "CHANNEL_TIMEOUT_SECONDS", TIMEOUT))
+    return float(settings.CHANNEL_TIMEOUT_SECONDS)
 
 
 def new_client(service: str) -> Client:
