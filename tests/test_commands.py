@@ -9,18 +9,16 @@ from django.core.management import CommandError, call_command
 from socialdesk.accounts.models import AuditEvent, Department, Organisation, Role, User
 
 
-def test_it_creates_a_first_admin_with_the_password_from_the_environment(db, monkeypatch, capsys):
-    monkeypatch.setenv("SOCIALDESK_ADMIN_PASSWORD", "chosen admin passphrase")
+def test_it_creates_a_first_admin_with_the_password_from_the_environment(db, settings, capsys):
+    settings.SOCIALDESK_ADMIN_PASSWORD = "chosen admin passphrase"
     call_command("ensure_admin")
     admin = User.objects.get(role=Role.ADMIN)
     assert admin.check_password("chosen admin passphrase")
     assert "chosen admin passphrase" not in capsys.readouterr().out
 
 
-def test_it_prints_a_generated_password_once_and_does_nothing_the_second_time(
-    db, monkeypatch, capsys
-):
-    monkeypatch.delenv("SOCIALDESK_ADMIN_PASSWORD", raising=False)
+def test_it_prints_a_generated_password_once_and_does_nothing_the_second_time(db, settings, capsys):
+    settings.SOCIALDESK_ADMIN_PASSWORD = ""
     call_command("ensure_admin")
     out = capsys.readouterr().out
     password = out.split("Password (shown only this once): ")[1].split()[0]

@@ -111,12 +111,50 @@ def test_it_keeps_a_generated_secret_key_between_starts(tmp_path):
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 
 
-def test_env_example_lists_every_variable_the_settings_read():
+def _variables() -> tuple[set[str], set[str], set[str]]:
+    """Return the variables settings.py reads, those in .env.example, those in the README table."""
     import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     settings_source = (root / "src/socialdesk/settings.py").read_text()
-    read = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', settings_source))
+    read = set(re.findall(r'(?:env_\w+|_networks)\(\s*"([A-Z_]+)"', settings_source))
     listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    readme = (root / "README.md").read_text()
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    table = set(re.findall(r"^\| `([A-Z_]+)` \|", section, re.MULTILINE))
+    return read, listed, table
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    read, listed, _table = _variables()
     assert read - listed == set()
+
+
+def test_the_readme_table_and_env_example_list_the_variables_the_settings_read():
+    read, listed, table = _variables()
+    assert len(read) >= 40  # the pattern still finds them
+    assert listed == read
+    assert table == read
+
+
+def test_no_code_outside_the_settings_reads_the_environment_or_a_setting_with_its_own_default():
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "src/socialdesk"
+    allowed = {
+        "settings.py",  # reads every variable
+        "env.py",  # the typed helpers it reads them with
+        "cli.py",  # points Django at the settings module
+        "wsgi.py",  # the same
+        "core/backup.py",  # hands the environment on to pg_dump/psql (PGPASSWORD added)
+    }
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        name = path.relative_to(package).as_posix()
+        if "/tests/" in f"/{name}" or name in allowed:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if "os.environ" in line or "os.getenv" in line or "getattr(settings" in line:
+                found.append(f"{name}:{number}: {line.strip()}")
+    assert found == []

@@ -1,7 +1,9 @@
 """Django settings for socialdesk, read from the environment only.
 
-Every variable is listed with its default in `.env.example`. A bad value stops start-up with
-one line naming it (see `socialdesk.env`).
+Every variable is listed with its default in `.env.example` and in the README's table
+"Configuration". A bad value stops start-up with one line naming it (see `socialdesk.env`).
+The rest of the code reads `settings.X`, never the environment, and never with a default of
+its own.
 """
 
 from __future__ import annotations
@@ -256,6 +258,33 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Signs feedback handed off to issue trackers (X-Socialdesk-Signature-256); empty: SECRET_KEY.
 FEEDBACK_HANDOFF_SECRET = env_str("FEEDBACK_HANDOFF_SECRET", "")
+
+# Fernet keys for stored credentials, the first encrypts (core/crypto.py); empty: the key file
+# in the data folder, created on first use.
+ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS", [])
+# Uploaded files, included in backups; empty: none.
+MEDIA_ROOT = env_str("MEDIA_ROOT", "")
+
+# `socialdesk serve`: where the web server listens.
+HOST = env_str("HOST", "127.0.0.1")
+PORT = env_int("PORT", 8000, minimum=1)
+# `socialdesk ensure_admin`: the first admin; an empty password is generated and printed once.
+SOCIALDESK_ADMIN_EMAIL = env_str("SOCIALDESK_ADMIN_EMAIL", "admin@example.com")
+SOCIALDESK_ADMIN_PASSWORD = env_str("SOCIALDESK_ADMIN_PASSWORD", "")
+
+# Live channels: seconds an outbound request to Mastodon or Bluesky may take; seconds a
+# worker's claim on a channel poll or a reply to send holds without being renewed (a dead
+# worker's work is taken over after this; channels/leases.py). Whole seconds from the
+# environment; tests set fractions.
+CHANNEL_TIMEOUT_SECONDS: float = env_int("CHANNEL_TIMEOUT_SECONDS", 20, minimum=1)
+CHANNEL_CLAIM_SECONDS: float = env_int("CHANNEL_CLAIM_SECONDS", 45, minimum=1)
+SEND_LEASE_SECONDS: float = env_int("SEND_LEASE_SECONDS", 45, minimum=1)
+# Seconds between refreshes of the open inbox list.
+INBOX_REFRESH_SECONDS = env_int("INBOX_REFRESH_SECONDS", 15, minimum=1)
+# For tests only, not read from the environment: the dotted path of an outbound address
+# policy that replaces the product's own (channels/net.py), e.g. to let a test reach a peer
+# on 127.0.0.1. Empty: public addresses and OUTBOUND_ALLOWED_NETWORKS only.
+FEED_ADDRESS_POLICY = ""
 
 TASKS = {
     "default": {

@@ -18,8 +18,6 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LEASE_SECONDS = 45  # with the scheduler's rhythm, work is taken over within a minute
-
 
 @contextmanager
 def renewing(lease: timedelta, renew: Callable[[], bool], what: str) -> Iterator[None]:

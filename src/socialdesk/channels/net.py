@@ -59,7 +59,7 @@ def system_resolver(host: str, port: int) -> list[str]:
 def allowed() -> Policy:
     """The address policy: public addresses and the operator's named networks
     (OUTBOUND_ALLOWED_NETWORKS), unless the settings name another policy (tests)."""
-    path = getattr(settings, "FEED_ADDRESS_POLICY", "")
+    path = settings.FEED_ADDRESS_POLICY
     if path:
         return import_string(path)  # type: ignore[no-any-return]
     networks = [ipaddress.ip_network(n) for n in settings.OUTBOUND_ALLOWED_NETWORKS]

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from socialdesk.channels.base import SENDING, ChannelError, PermanentError, Sent, connector
-from socialdesk.channels.leases import DEFAULT_LEASE_SECONDS, renewing
+from socialdesk.channels.leases import renewing
 from socialdesk.inbox.models import Delivery, Direction, Message
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ BACKOFF_MAX = timedelta(hours=1)
 def lease() -> timedelta:
     """How long a claim holds without being renewed (the sending worker renews it while it
     works, channels/leases.py): a reply whose worker died is taken over within a minute."""
-    return timedelta(seconds=float(getattr(settings, "SEND_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
+    return timedelta(seconds=float(settings.SEND_LEASE_SECONDS))
 
 
 def _due() -> Q:

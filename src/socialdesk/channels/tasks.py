@@ -20,19 +20,15 @@ from django.utils import timezone
 
 from socialdesk.channels import base
 from socialdesk.channels.fetch import FetchError
-from socialdesk.channels.leases import DEFAULT_LEASE_SECONDS, renewing
+from socialdesk.channels.leases import renewing
 from socialdesk.channels.models import ChannelAccount
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CLAIM_SECONDS = DEFAULT_LEASE_SECONDS
-
 
 def _claim_for() -> timedelta:
     """How long a claim holds without a heartbeat: a dead worker's channel waits this long."""
-    return timedelta(
-        seconds=float(getattr(settings, "CHANNEL_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS))
-    )
+    return timedelta(seconds=float(settings.CHANNEL_CLAIM_SECONDS))
 
 
 def due_accounts() -> list[ChannelAccount]:

@@ -140,7 +140,7 @@ def _data_files() -> list[tuple[Path, str]]:
     """Return (source, name in the archive) for key files and uploads."""
     data_dir = Path(settings.DATA_DIR)
     found = [(data_dir / n, f"files/{n}") for n in KEY_FILES if (data_dir / n).is_file()]
-    media = getattr(settings, "MEDIA_ROOT", "")
+    media = settings.MEDIA_ROOT
     if media and Path(media).is_dir():
         for path in sorted(Path(media).rglob("*")):
             if path.is_file():
@@ -192,7 +192,7 @@ def create_backup(to_dir: Path, progress: Progress = lambda _line: None) -> Back
             "engine": engine_name(),
             "migrations": applied_migrations(),
             "keys_included": keys_included,
-            "keys_from_environment": bool(os.environ.get("ENCRYPTION_KEYS", "").strip()),
+            "keys_from_environment": bool(settings.ENCRYPTION_KEYS),
             "files": {
                 arcname: {"sha256": sha256_of(path), "size": path.stat().st_size}
                 for path, arcname in members

@@ -8,7 +8,6 @@ rotate-keys` puts a new key first and re-encrypts everything under it.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,8 @@ def key_file() -> Path:
 
 def configured_keys() -> list[bytes]:
     """Return the keys, newest first, creating a key file when none is configured."""
-    from_env = os.environ.get("ENCRYPTION_KEYS", "").strip()
-    if from_env:
-        return [k.strip().encode() for k in from_env.split(",") if k.strip()]
+    if settings.ENCRYPTION_KEYS:
+        return [key.encode() for key in settings.ENCRYPTION_KEYS]
     path = key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -102,7 +102,7 @@ def check_empty_target(manifest: dict[str, Any]) -> None:
         )
     data_dir = Path(settings.DATA_DIR)
     present = [n for n in ("encryption_keys",) if (data_dir / n).exists()]
-    media = getattr(settings, "MEDIA_ROOT", "")
+    media = settings.MEDIA_ROOT
     if media and Path(media).is_dir() and any(Path(media).iterdir()):
         present.append(str(media))
     if present:

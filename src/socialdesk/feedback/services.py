@@ -433,7 +433,7 @@ def handoff_payload(item: FeedbackItem) -> dict[str, Any]:
 
 
 def handoff_signature(body: bytes) -> str:
-    key = str(getattr(settings, "FEEDBACK_HANDOFF_SECRET", "") or settings.SECRET_KEY)
+    key = settings.FEEDBACK_HANDOFF_SECRET or settings.SECRET_KEY
     return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
 
 

@@ -57,7 +57,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "departments": Department.objects.order_by("name"),
         "people": User.objects.filter(is_active=True).order_by("full_name"),
         "tags": Tag.objects.order_by("name"),
-        "refresh_seconds": getattr(settings, "INBOX_REFRESH_SECONDS", 15),
+        "refresh_seconds": settings.INBOX_REFRESH_SECONDS,
     }
     template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)

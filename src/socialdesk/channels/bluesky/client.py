@@ -32,11 +32,9 @@ from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.net import public_httpx_transport
 
-TIMEOUT = 20.0
-
 
 def _timeout() -> float:
-    return float(getattr(settings, "CHANNEL_TIMEOUT_SECONDS", TIMEOUT))
+    return float(settings.CHANNEL_TIMEOUT_SECONDS)
 
 
 def new_client(service: str) -> Client:

@@ -43,7 +43,7 @@ BACKFILL = 200  # mentions read on the first poll of a new account
 BACKFILL_DAYS = 14
 OWN_POSTS = 20  # recent own posts whose replies are followed
 OWN_POSTS_DAYS = 14
-TIMEOUT = 20.0
+TIMEOUT = 20.0  # registering the app when an account is added (channels/services.py)
 MAX_TEXT = 5000
 LOW_REMAINING = 2  # stop before the budget is gone, leave a call for sending
 
@@ -58,7 +58,7 @@ def client(instance_url: str, access_token: str | None = None) -> Mastodon:
         access_token=access_token,
         api_base_url=instance_url,
         ratelimit_method="throw",
-        request_timeout=float(getattr(settings, "CHANNEL_TIMEOUT_SECONDS", TIMEOUT)),
+        request_timeout=float(settings.CHANNEL_TIMEOUT_SECONDS),
         session=public_session(),
         user_agent=USER_AGENT,
     )

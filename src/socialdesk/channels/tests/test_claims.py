@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from socialdesk import settings as product  # the product's settings as read at start-up
 from socialdesk.channels import sending, tasks
 from socialdesk.channels.base import Sent
 from socialdesk.channels.models import ChannelAccount, Network
@@ -25,7 +26,7 @@ def _feed() -> ChannelAccount:
 def test_it_takes_over_a_dead_workers_channel_within_a_minute_by_default(
     settings: Any, db: None
 ) -> None:
-    del settings.CHANNEL_CLAIM_SECONDS  # the product's default, not a test's
+    settings.CHANNEL_CLAIM_SECONDS = product.CHANNEL_CLAIM_SECONDS  # not a test's
     account = _feed()
     before = timezone.now()
     assert tasks._claim(account) is not None
@@ -64,7 +65,7 @@ def test_a_live_worker_keeps_its_claim_while_polling_longer_than_the_lease(
 def test_a_reply_whose_worker_died_is_taken_over_within_a_minute_by_default(
     settings: Any,
 ) -> None:
-    del settings.SEND_LEASE_SECONDS  # the product's default, not a test's
+    settings.SEND_LEASE_SECONDS = product.SEND_LEASE_SECONDS  # not a test's
     assert timedelta(seconds=10) <= sending.lease() <= timedelta(seconds=60)  # was 120 s
 
 

@@ -14,8 +14,8 @@ from socialdesk.channels.models import ChannelAccount
 
 
 @pytest.fixture(autouse=True)
-def _key_file(settings, tmp_path, monkeypatch):
-    monkeypatch.delenv("ENCRYPTION_KEYS", raising=False)
+def _key_file(settings, tmp_path):
+    settings.ENCRYPTION_KEYS = []
     settings.DATA_DIR = tmp_path
 
 
@@ -38,11 +38,11 @@ def test_it_stores_credentials_encrypted_and_reads_them_back(db, tmp_path):
     assert oct((tmp_path / "encryption_keys").stat().st_mode)[-3:] == "600"
 
 
-def test_it_says_clearly_when_the_key_does_not_fit(db, monkeypatch):
+def test_it_says_clearly_when_the_key_does_not_fit(db, settings):
     account = ChannelAccount(network="mastodon", handle="nordlicht")
     account.set_credentials({"access_token": "t"})
     account.save()
-    monkeypatch.setenv("ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(
         crypto.CredentialError, match="cannot be decrypted with the configured keys"
     ):
@@ -64,19 +64,19 @@ def test_rotate_keys_re_encrypts_under_a_new_key_and_drops_the_old(db, tmp_path)
         Fernet(old_key.encode()).decrypt(_stored_column(account).encode())
 
 
-def test_rotate_keys_with_one_environment_key_explains_what_to_do(db, monkeypatch):
-    monkeypatch.setenv("ENCRYPTION_KEYS", Fernet.generate_key().decode())
+def test_rotate_keys_with_one_environment_key_explains_what_to_do(db, settings):
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(CommandError, match="put a new key first"):
         call_command("rotate-keys")
 
 
-def test_rotate_keys_with_environment_keys_moves_to_the_first(db, monkeypatch):
+def test_rotate_keys_with_environment_keys_moves_to_the_first(db, settings):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    monkeypatch.setenv("ENCRYPTION_KEYS", old)
+    settings.ENCRYPTION_KEYS = [old]
     account = ChannelAccount(network="mastodon", handle="x")
     account.set_credentials({"access_token": "t"})
     account.save()
-    monkeypatch.setenv("ENCRYPTION_KEYS", f"{new},{old}")
+    settings.ENCRYPTION_KEYS = [new, old]
     call_command("rotate-keys", stdout=StringIO())
-    monkeypatch.setenv("ENCRYPTION_KEYS", new)
+    settings.ENCRYPTION_KEYS = [new]
     assert ChannelAccount.objects.get(pk=account.pk).credentials == {"access_token": "t"}

@@ -27,8 +27,8 @@ ROLES = ["admin", "manager", "agent", "member", "viewer"]
 
 
 @pytest.fixture(autouse=True)
-def _key_file(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ENCRYPTION_KEYS", raising=False)
+def _key_file(settings: Any, tmp_path: Path) -> None:
+    settings.ENCRYPTION_KEYS = []
     settings.DATA_DIR = tmp_path
 
 

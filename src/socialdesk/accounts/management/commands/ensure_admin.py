@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from socialdesk.accounts import services
@@ -21,16 +21,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument(
-            "--email", default=os.environ.get("SOCIALDESK_ADMIN_EMAIL", "admin@example.com")
-        )
+        parser.add_argument("--email", default=settings.SOCIALDESK_ADMIN_EMAIL)
 
     def handle(self, *args: Any, **options: Any) -> None:
         Organisation.current()
         if User.objects.filter(role=Role.ADMIN, is_active=True).exists():
             self.stdout.write("An admin exists already; nothing to do.")
             return
-        password = os.environ.get("SOCIALDESK_ADMIN_PASSWORD", "")
+        password = settings.SOCIALDESK_ADMIN_PASSWORD
         generated = not password
         if generated:
             password = secrets.token_urlsafe(12)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from cryptography.fernet import Fernet
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from socialdesk.accounts.audit import Acting
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from_env = bool(os.environ.get("ENCRYPTION_KEYS", "").strip())
+        from_env = bool(settings.ENCRYPTION_KEYS)
         keys = crypto.configured_keys()
         if not from_env:
             keys = [Fernet.generate_key(), *keys]
