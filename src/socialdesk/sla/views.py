@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting, record
+from socialdesk.core.http import AppRequest
 from socialdesk.inbox.models import Conversation, Status
 from socialdesk.sla.forms import BusinessHoursForm, SlaPolicyForm
 from socialdesk.sla.models import BusinessHours, SlaPolicy
@@ -29,7 +30,7 @@ def _apply_to_open_conversations() -> None:
     transaction.on_commit(lambda: check_slas.enqueue())
 
 
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AppRequest) -> HttpResponse:
     return render(
         request,
         "sla/overview.html",
@@ -52,7 +53,7 @@ def _get(
 
 
 @require_http_methods(["GET", "POST"])
-def hours_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def hours_edit(request: AppRequest, pk: int | None = None) -> HttpResponse:
     instance = _get(BusinessHours, pk)
     form = BusinessHoursForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +76,7 @@ def hours_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def policy_edit(request: AppRequest, pk: int | None = None) -> HttpResponse:
     instance = _get(SlaPolicy, pk)
     form = SlaPolicyForm(request.POST or None, instance=instance)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
@@ -99,7 +100,7 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_delete(request: AppRequest, pk: int) -> HttpResponse:
     policy = _get(SlaPolicy, pk)
     assert policy is not None
     with transaction.atomic():
