@@ -24,3 +24,9 @@ class AppRequest(HttpRequest):
     user: User  # set by AuthenticationMiddleware; signed in on every page that takes this
     htmx: HtmxDetails  # set by django_htmx's HtmxMiddleware
     organisation: Organisation  # set by core.middleware.UserPreferencesMiddleware
+
+
+class ApiRequest(HttpRequest):
+    """A request to the REST API: every operation requires a token, whose person is `auth`."""
+
+    auth: User  # set by django-ninja from the bearer token (socialdesk.api.auth)
