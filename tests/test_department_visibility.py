@@ -13,6 +13,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 import pytest
 from django.http import HttpResponseBase, StreamingHttpResponse
@@ -25,6 +26,7 @@ from socialdesk.accounts import services as account_services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.http import AppRequest
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackStatus, ReplyDraft
 from socialdesk.inbox import kpi_views
@@ -359,7 +361,7 @@ def test_it_exports_for_a_member_only_the_conversations_of_their_departments(wor
     export to managers and read-only people only, who see everything)."""
     request = RequestFactory().get("/", {"since": "2000-01-01", "until": "2100-01-01"})
     request.user = people["member"]
-    response = kpi_views.first_response_csv(request)
+    response = kpi_views.first_response_csv(cast(AppRequest, request))
     text = b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
     rows = list(csv.reader(io.StringIO(text)))[1:]
     exported = {int(row[0]) for row in rows}

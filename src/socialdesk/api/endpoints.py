@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -18,6 +17,7 @@ from socialdesk.accounts.models import Department, Role, User
 from socialdesk.api.auth import allow
 from socialdesk.api.errors import install_error_handlers
 from socialdesk.api.inputs import Id, Text
+from socialdesk.core.http import ApiRequest
 
 api = NinjaAPI(
     title="socialdesk API",
@@ -32,8 +32,8 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 
-def _by(request: HttpRequest) -> Acting:
-    return Acting(user=request.auth, ip=client_ip(request))  # type: ignore[attr-defined]
+def _by(request: ApiRequest) -> Acting:
+    return Acting(user=request.auth, ip=client_ip(request))
 
 
 class DepartmentRef(Schema):
@@ -82,33 +82,33 @@ class PersonPatch(Schema):
 
 
 @api.get("/me", response=PersonOut, **allow("me"))
-def me(request: HttpRequest) -> PersonOut:
+def me(request: ApiRequest) -> PersonOut:
     """Return the person the token belongs to."""
-    return PersonOut.from_user(request.auth)  # type: ignore[attr-defined]
+    return PersonOut.from_user(request.auth)
 
 
 @api.get("/departments", response=list[DepartmentOut], **allow("list_departments"))
-def list_departments(request: HttpRequest) -> Any:
+def list_departments(request: ApiRequest) -> Any:
     """List all departments with their number of active people."""
     return selectors.department_list()
 
 
 @api.get("/departments/{department_id}", response=DepartmentOut, **allow("get_department"))
-def get_department(request: HttpRequest, department_id: Id) -> Any:
-    return selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
+def get_department(request: ApiRequest, department_id: Id) -> Any:
+    return selectors.department_for_user(request.auth, department_id)
 
 
 @api.post("/departments", response={201: DepartmentOut}, **allow("create_department"))
-def create_department(request: HttpRequest, payload: DepartmentIn) -> Any:
+def create_department(request: ApiRequest, payload: DepartmentIn) -> Any:
     department = services.department_create(
         by=_by(request), name=payload.name, description=payload.description, email=payload.email
     )
-    return Status(201, selectors.department_for_user(request.auth, department.pk))  # type: ignore[attr-defined]
+    return Status(201, selectors.department_for_user(request.auth, department.pk))
 
 
 @api.put("/departments/{department_id}", response=DepartmentOut, **allow("update_department"))
-def update_department(request: HttpRequest, department_id: Id, payload: DepartmentIn) -> Any:
-    department = selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
+def update_department(request: ApiRequest, department_id: Id, payload: DepartmentIn) -> Any:
+    department = selectors.department_for_user(request.auth, department_id)
     services.department_update(
         by=_by(request),
         department=department,
@@ -116,19 +116,19 @@ def update_department(request: HttpRequest, department_id: Id, payload: Departme
         description=payload.description,
         email=payload.email,
     )
-    return selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
+    return selectors.department_for_user(request.auth, department_id)
 
 
 @api.delete("/departments/{department_id}", response={204: None}, **allow("delete_department"))
-def delete_department(request: HttpRequest, department_id: Id) -> Any:
-    department = selectors.department_for_user(request.auth, department_id)  # type: ignore[attr-defined]
+def delete_department(request: ApiRequest, department_id: Id) -> Any:
+    department = selectors.department_for_user(request.auth, department_id)
     services.department_delete(by=_by(request), department=department)
     return Status(204, None)
 
 
 @api.get("/people", response=list[PersonOut], **allow("list_people"))
 def list_people(
-    request: HttpRequest,
+    request: ApiRequest,
     q: Text = "",
     role: Role | None = None,
     department_id: Id | None = None,
@@ -145,14 +145,14 @@ def list_people(
 
 
 @api.get("/people/{person_id}", response=PersonOut, **allow("get_person"))
-def get_person(request: HttpRequest, person_id: Id) -> PersonOut:
-    return PersonOut.from_user(selectors.person_for_user(request.auth, person_id))  # type: ignore[attr-defined]
+def get_person(request: ApiRequest, person_id: Id) -> PersonOut:
+    return PersonOut.from_user(selectors.person_for_user(request.auth, person_id))
 
 
 @api.patch("/people/{person_id}", response=PersonOut, **allow("update_person"))
-def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> PersonOut:
+def update_person(request: ApiRequest, person_id: Id, payload: PersonPatch) -> PersonOut:
     """Change a person's role, departments or active state."""
-    person = selectors.person_for_user(request.auth, person_id)  # type: ignore[attr-defined]
+    person = selectors.person_for_user(request.auth, person_id)
     by = _by(request)
     if payload.department_ids is not None:
         departments = list(Department.objects.filter(pk__in=payload.department_ids))
@@ -168,4 +168,4 @@ def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> 
             services.user_reactivate(by=by, user=person)
         elif payload.active is False:
             services.user_deactivate(by=by, user=person)
-    return PersonOut.from_user(selectors.person_for_user(request.auth, person_id))  # type: ignore[attr-defined]
+    return PersonOut.from_user(selectors.person_for_user(request.auth, person_id))

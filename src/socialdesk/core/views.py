@@ -15,6 +15,7 @@ from django.views.i18n import set_language as django_set_language
 
 from socialdesk.accounts import selectors
 from socialdesk.accounts.models import AuditEvent, Invitation, User
+from socialdesk.core.http import AppRequest
 
 # Areas of the product that later work fills in; each page says plainly what will come.
 AREAS = {
@@ -33,8 +34,8 @@ AREAS = {
 }
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def home(request: AppRequest) -> HttpResponse:
+    user = request.user
     context = {
         "departments": selectors.department_list(),
         "people_count": User.objects.filter(is_active=True).count(),
@@ -50,12 +51,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", context)
 
 
-def area(request: HttpRequest, key: str) -> HttpResponse:
+def area(request: AppRequest, key: str) -> HttpResponse:
     title, text = AREAS[key]
     return render(request, "core/area.html", {"key": key, "title": title, "text": text})
 
 
-def settings_index(request: HttpRequest) -> HttpResponse:
+def settings_index(request: AppRequest) -> HttpResponse:
     return render(request, "core/settings.html")
 
 

@@ -15,8 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting, client_ip
-from socialdesk.accounts.models import Department, User
+from socialdesk.accounts.models import Department
 from socialdesk.core.forms import error_text
+from socialdesk.core.http import AppRequest
 from socialdesk.core.params import id_param, int_param
 from socialdesk.core.templatetags.shell import may
 from socialdesk.feedback import selectors as feedback_selectors
@@ -35,23 +36,19 @@ from socialdesk.feedback.models import (
 from socialdesk.inbox import selectors
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+def _item(request: AppRequest, pk: int) -> FeedbackItem:
+    return feedback_selectors.item_for_user(request.user, pk)
 
 
-def _item(request: HttpRequest, pk: int) -> FeedbackItem:
-    return feedback_selectors.item_for_user(_user(request), pk)
-
-
-def _department(request: HttpRequest) -> Department | None:
+def _department(request: AppRequest) -> Department | None:
     """Return the department a form names, or None when it names none."""
     department_id = id_param(request.POST.get("department"))
     return Department.objects.filter(pk=department_id).first() if department_id else None
 
 
-def items(request: HttpRequest) -> HttpResponse:
+def items(request: AppRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    found = feedback_selectors.items_for_user(_user(request))
+    found = feedback_selectors.items_for_user(request.user)
     if status == "open":
         found = found.exclude(status__in=CLOSED)
     elif status in FeedbackStatus.values:
@@ -74,12 +71,12 @@ def items(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def item_new(request: HttpRequest) -> HttpResponse:
+def item_new(request: AppRequest) -> HttpResponse:
     """Capture feedback from a message: link it to an item that says the same, or a new one."""
     message_id = id_param(request.GET.get("message") or request.POST.get("message"))
     if message_id is None:
         raise Http404
-    message = selectors.message_for_user(_user(request), message_id)
+    message = selectors.message_for_user(request.user, message_id)
     if request.method == "POST":
         try:
             item_id = id_param(request.POST.get("item"))
@@ -119,7 +116,7 @@ def _suggested_topics(text: str) -> list[tuple[Topic, float]]:
     return understanding.topic_suggestions(text)
 
 
-def _rule_change(request: HttpRequest) -> HttpResponse:
+def _rule_change(request: AppRequest) -> HttpResponse:
     """Add a routing rule (query → department) or remove one."""
     remove = id_param(request.POST.get("remove"))
     if remove is not None:
@@ -148,9 +145,9 @@ def _rule_change(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def correct(request: HttpRequest, pk: int) -> HttpResponse:
+def correct(request: AppRequest, pk: int) -> HttpResponse:
     """A person corrects what socialdesk thinks a message is (a label the models learn from)."""
-    message = selectors.message_for_user(_user(request), pk)
+    message = selectors.message_for_user(request.user, pk)
     task, value = request.POST.get("task", ""), request.POST.get("value", "")
     valid: dict[str, set[str]] = {
         Task.TOPICS: set(Topic.objects.values_list("name", flat=True)),
@@ -168,8 +165,8 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("inbox:conversation", message.conversation_id)
 
 
-def item(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def item(request: AppRequest, pk: int) -> HttpResponse:
+    user = request.user
     found = _item(request, pk)
     # The item's totals count every linked message; the lists show what the person may see.
     weeks: dict[str, Counter[str]] = defaultdict(Counter)
@@ -213,7 +210,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
+def item_forward(request: AppRequest, pk: int) -> HttpResponse:
     found = _item(request, pk)
     department = _department(request)
     if department is None:
@@ -227,7 +224,7 @@ def item_forward(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def item_status(request: HttpRequest, pk: int) -> HttpResponse:
+def item_status(request: AppRequest, pk: int) -> HttpResponse:
     found = _item(request, pk)
     try:
         services.item_set_status(
@@ -248,7 +245,7 @@ def item_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def item_handoff(request: HttpRequest, pk: int) -> HttpResponse:
+def item_handoff(request: AppRequest, pk: int) -> HttpResponse:
     found = _item(request, pk)
     try:
         result = services.hand_off(by=acting(request), item=found)
@@ -261,19 +258,19 @@ def item_handoff(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def link_remove(request: AppRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(FeedbackLink.objects.select_related("item", "message"), pk=pk)
     _item(request, link.item_id)
-    selectors.message_for_user(_user(request), link.message_id)  # 404 for a message not theirs
+    selectors.message_for_user(request.user, link.message_id)  # 404 for a message not theirs
     services.item_unlink(by=acting(request), link=link)
     messages.success(request, _("The message is no longer linked."))
     return redirect("feedback:item", link.item_id)
 
 
 @require_POST
-def draft_send(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_send(request: AppRequest, pk: int) -> HttpResponse:
     draft = get_object_or_404(ReplyDraft.objects.select_related("conversation", "item"), pk=pk)
-    selectors.conversation_for_user(_user(request), draft.conversation_id)
+    selectors.conversation_for_user(request.user, draft.conversation_id)
     try:
         if request.POST.get("action") == "discard":
             services.draft_discard(by=acting(request), draft=draft)
@@ -287,8 +284,8 @@ def draft_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("feedback:item", draft.item_id)
 
 
-def boards(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def boards(request: AppRequest) -> HttpResponse:
+    user = request.user
     departments = Department.objects.annotate(
         open=Count("feedback", filter=~Q(feedback__status__in=CLOSED)),
         overdue=Count(
@@ -301,9 +298,9 @@ def boards(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/boards.html", {"departments": departments})
 
 
-def board(request: HttpRequest, pk: int) -> HttpResponse:
+def board(request: AppRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk)
-    user = _user(request)
+    user = request.user
     if not selectors.sees_every_conversation(user) and not user.departments.filter(pk=pk).exists():
         raise Http404
     items = department.feedback.select_related("topic").order_by("due_at", "-last_seen")
@@ -355,7 +352,7 @@ def act(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def topics(request: HttpRequest) -> HttpResponse:
+def topics(request: AppRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("kind") == "rule":
         return _rule_change(request)
     if request.method == "POST":

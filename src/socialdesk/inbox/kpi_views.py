@@ -10,14 +10,15 @@ from zoneinfo import ZoneInfo
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socialdesk.accounts.models import Organisation, User
+from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.csv_export import csv_writer
+from socialdesk.core.http import AppRequest
 from socialdesk.inbox import kpi
 from socialdesk.inbox.models import Conversation
 from socialdesk.inbox.selectors import sees_every_conversation
@@ -31,11 +32,7 @@ class _Echo:
         return value
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _params(request: HttpRequest) -> dict[str, Any]:
+def _params(request: AppRequest) -> dict[str, Any]:
     errors: list[str] = []
     within_text = request.GET.get("within", "24h")
     try:
@@ -67,7 +64,7 @@ def _params(request: HttpRequest) -> dict[str, Any]:
         "since": since,
         "until": until,
         "account": request.GET.get("account", ""),
-        "user": _user(request),  # the KPI covers the conversations this person may see
+        "user": request.user,  # the KPI covers the conversations this person may see
         "errors": errors,
     }
 
@@ -131,7 +128,7 @@ def _chart(weeks: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def first_response(request: HttpRequest) -> HttpResponse:
+def first_response(request: AppRequest) -> HttpResponse:
     params = _params(request)
     result = kpi.first_response(
         within=params["within"],
@@ -170,7 +167,7 @@ def first_response(request: HttpRequest) -> HttpResponse:
     )
 
 
-def first_response_csv(request: HttpRequest) -> StreamingHttpResponse:
+def first_response_csv(request: AppRequest) -> StreamingHttpResponse:
     """One row per counted conversation: response and resolution times, SLA state, tags."""
     params = _params(request)
     conversations = (

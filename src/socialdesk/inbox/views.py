@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import Department, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import error_text
+from socialdesk.core.http import AppRequest
 from socialdesk.inbox import notify, selectors, services
 from socialdesk.inbox.forms import AssignForm, NoteForm, ReplyForm, SavedReplyForm, TagsForm
 from socialdesk.inbox.models import SavedReply, SlaState, Status, Tag
@@ -23,11 +24,7 @@ from socialdesk.inbox.models import SavedReply, SlaState, Status, Tag
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AppRequest) -> HttpResponse:
     """The conversation list; htmx refreshes the rows by itself."""
     get = request.GET
     filters = selectors.InboxFilters(
@@ -42,7 +39,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         sort=get.get("sort", "oldest"),
         sla_state=get.get("sla", ""),
     )
-    page = Paginator(selectors.inbox_list(_user(request), filters), PAGE_SIZE).get_page(
+    page = Paginator(selectors.inbox_list(request.user, filters), PAGE_SIZE).get_page(
         get.get("page")
     )
     query = get.copy()
@@ -59,16 +56,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "tags": Tag.objects.order_by("name"),
         "refresh_seconds": settings.INBOX_REFRESH_SECONDS,
     }
-    template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"  # type: ignore[attr-defined]
+    template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"
     return render(request, template, context)
 
 
-def conversation(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.conversation_for_user(_user(request), pk)
+def conversation(request: AppRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(request.user, pk)
     context = {
         "conversation": item,
         "thread": selectors.thread(item),
-        "earlier": selectors.earlier_conversations(_user(request), item),
+        "earlier": selectors.earlier_conversations(request.user, item),
         "reply_form": ReplyForm(prefix="reply"),
         "note_form": NoteForm(prefix="note"),
         "assign_form": AssignForm(
@@ -79,7 +76,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
         "saved_replies": [
             (
                 saved.title,
-                services.fill_placeholders(saved.body, conversation=item, agent=_user(request)),
+                services.fill_placeholders(saved.body, conversation=item, agent=request.user),
             )
             for saved in SavedReply.objects.all()
         ],
@@ -92,8 +89,8 @@ def _back(pk: int) -> HttpResponse:
 
 
 @require_POST
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.conversation_for_user(_user(request), pk)
+def reply(request: AppRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(request.user, pk)
     form = ReplyForm(request.POST, prefix="reply")
     if form.is_valid():
         try:
@@ -120,8 +117,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def note(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.conversation_for_user(_user(request), pk)
+def note(request: AppRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(request.user, pk)
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         services.conversation_add_note(
@@ -133,8 +130,8 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.conversation_for_user(_user(request), pk)
+def assign(request: AppRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(request.user, pk)
     form = AssignForm(request.POST)
     if form.is_valid():
         services.conversation_assign(
@@ -150,8 +147,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def set_status(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.conversation_for_user(_user(request), pk)
+def set_status(request: AppRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(request.user, pk)
     try:
         services.conversation_set_status(
             by=acting(request), conversation=item, status=request.POST.get("status", "")
@@ -162,8 +159,8 @@ def set_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def set_tags(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.conversation_for_user(_user(request), pk)
+def set_tags(request: AppRequest, pk: int) -> HttpResponse:
+    item = selectors.conversation_for_user(request.user, pk)
     form = TagsForm(request.POST)
     if form.is_valid():
         services.conversation_set_tags(by=acting(request), conversation=item, names=form.names())
@@ -171,9 +168,9 @@ def set_tags(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def needs_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def needs_reply(request: AppRequest, pk: int) -> HttpResponse:
     """Override the detector for one message in one click."""
-    message = selectors.message_for_user(_user(request), pk)
+    message = selectors.message_for_user(request.user, pk)
     try:
         services.message_set_needs_reply(
             by=acting(request), message=message, value=request.POST.get("value") == "yes"
@@ -184,9 +181,9 @@ def needs_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def retry_send(request: HttpRequest, pk: int) -> HttpResponse:
+def retry_send(request: AppRequest, pk: int) -> HttpResponse:
     """Queue a reply that was not sent once more (it is looked up on the network first)."""
-    message = selectors.message_for_user(_user(request), pk)
+    message = selectors.message_for_user(request.user, pk)
     try:
         services.message_retry_send(by=acting(request), message=message)
     except ValidationError as error:
@@ -196,16 +193,16 @@ def retry_send(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(message.conversation_id)
 
 
-def delivery(request: HttpRequest, pk: int) -> HttpResponse:
+def delivery(request: AppRequest, pk: int) -> HttpResponse:
     """The delivery state of one reply (polled by the conversation page while it is on its way)."""
-    message = selectors.message_for_user(_user(request), pk)
+    message = selectors.message_for_user(request.user, pk)
     return render(request, "inbox/conversation.html#delivery", {"item": message})
 
 
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AppRequest) -> HttpResponse:
     """The person's notifications, newest first; each opens through `notification_open`."""
     items = list(
-        selectors.notifications_for_user(_user(request)).select_related(
+        selectors.notifications_for_user(request.user).select_related(
             "conversation__contact", "conversation__channel_account"
         )[:100]
     )
@@ -213,16 +210,16 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AppRequest) -> HttpResponse:
     """Mark all of the person's notifications read."""
     notify.notifications_mark_read(by=acting(request))
     return redirect("inbox:notifications")
 
 
 @require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AppRequest, pk: int) -> HttpResponse:
     """Mark one notification read and go where it points."""
-    notification = selectors.notifications_for_user(_user(request)).filter(pk=pk).first()
+    notification = selectors.notifications_for_user(request.user).filter(pk=pk).first()
     if notification is None:
         raise Http404
     notify.notifications_mark_read(by=acting(request), notification=notification)
@@ -237,11 +234,11 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def presence(request: HttpRequest, pk: int) -> HttpResponse:
+def presence(request: AppRequest, pk: int) -> HttpResponse:
     """Heartbeat of an open conversation page; answers who else is here (htmx fragment)."""
-    item = selectors.conversation_for_user(_user(request), pk)
+    item = selectors.conversation_for_user(request.user, pk)
     others = services.presence_update(
-        user=_user(request), conversation=item, typing=request.POST.get("typing") == "1"
+        user=request.user, conversation=item, typing=request.POST.get("typing") == "1"
     )
     return render(
         request, "inbox/conversation.html#presence", {"others": others, "conversation": item}
@@ -249,7 +246,7 @@ def presence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def saved_replies(request: HttpRequest) -> HttpResponse:
+def saved_replies(request: AppRequest) -> HttpResponse:
     """List and add saved replies; {name}, {agent} and {company} are filled in when used."""
     form = SavedReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -266,7 +263,7 @@ def saved_replies(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def saved_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def saved_reply_delete(request: AppRequest, pk: int) -> HttpResponse:
     saved = SavedReply.objects.filter(pk=pk).first()
     if saved is None:
         raise Http404

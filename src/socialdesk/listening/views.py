@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import User
+from socialdesk.core.http import AppRequest
 from socialdesk.core.templatetags.shell import may
 from socialdesk.feedback.models import Topic
 from socialdesk.feedback.understanding import SENTIMENTS
@@ -29,17 +30,13 @@ from socialdesk.listening.selectors import alerts_for_user, matches_for_user, mo
 DAYS = 14
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _errors(form: MonitorForm, error: ValidationError) -> None:
     for field, errors in error.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
 
 @require_http_methods(["GET", "POST"])
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AppRequest) -> HttpResponse:
     may_edit = may(request.user, "listening:monitor_edit")
     form = MonitorForm(request.POST or None)
     if request.method == "POST":
@@ -61,8 +58,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                     % {"name": monitor.name, "count": monitor.matches.count()},
                 )
                 return redirect("listening:monitor", monitor.pk)
-    monitors = monitors_with_volumes(_user(request), timezone.now())
-    alerts = alerts_for_user(_user(request))[:10]
+    monitors = monitors_with_volumes(request.user, timezone.now())
+    alerts = alerts_for_user(request.user)[:10]
     return render(
         request,
         "listening/overview.html",
@@ -71,7 +68,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "form": form,
             "alerts": alerts,
             "may_edit": may_edit,
-            "sees_everything": sees_every_conversation(_user(request)),
+            "sees_everything": sees_every_conversation(request.user),
         },
     )
 
@@ -93,10 +90,10 @@ def _volume(user: User, monitor: Monitor) -> list[tuple[str, int, int]]:
     return [(d.isoformat(), counts.get(d, 0), round(100 * counts.get(d, 0) / top)) for d in days]
 
 
-def monitor(request: HttpRequest, pk: int) -> HttpResponse:
+def monitor(request: AppRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Monitor, pk=pk)
     matches = (
-        matches_for_user(_user(request), item)
+        matches_for_user(request.user, item)
         .select_related(
             "message__channel_account", "message__conversation", "message__classification"
         )
@@ -112,11 +109,11 @@ def monitor(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "monitor": item,
             "page": page,
-            "volume": _volume(_user(request), item),
+            "volume": _volume(request.user, item),
             "form": form,
-            "alerts": alerts_for_user(_user(request), item)[:5],
+            "alerts": alerts_for_user(request.user, item)[:5],
             "may_edit": may(request.user, "listening:monitor_edit"),
-            "sees_everything": sees_every_conversation(_user(request)),
+            "sees_everything": sees_every_conversation(request.user),
             "topics": Topic.objects.values_list("name", flat=True),
             "sentiments": SENTIMENTS,
         },
@@ -124,7 +121,7 @@ def monitor(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def monitor_edit(request: AppRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Monitor, pk=pk)
     form = MonitorForm(request.POST)
     if form.is_valid():
@@ -141,16 +138,16 @@ def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The monitor is saved."))
             return redirect("listening:monitor", item.pk)
-    matches = matches_for_user(_user(request), item).order_by("-created_at", "-pk")
+    matches = matches_for_user(request.user, item).order_by("-created_at", "-pk")
     return render(
         request,
         "listening/monitor.html",
         {
             "monitor": item,
             "page": Paginator(matches, 50).get_page(1),
-            "volume": _volume(_user(request), item),
+            "volume": _volume(request.user, item),
             "form": form,
-            "alerts": alerts_for_user(_user(request), item)[:5],
+            "alerts": alerts_for_user(request.user, item)[:5],
             "may_edit": True,
             "editing": True,
         },
@@ -158,7 +155,7 @@ def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def monitor_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def monitor_delete(request: AppRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Monitor, pk=pk)
     services.monitor_delete(by=acting(request), monitor=item)
     messages.success(request, _("The monitor “%(name)s” is deleted.") % {"name": item.name})

@@ -5,27 +5,23 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socialdesk.accounts.audit import acting
-from socialdesk.accounts.models import User
+from socialdesk.core.http import AppRequest
 from socialdesk.inbox.selectors import conversations_for_user
 from socialdesk.privacy import selectors, services
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_GET
-def contact(request: HttpRequest, pk: int) -> HttpResponse:
+def contact(request: AppRequest, pk: int) -> HttpResponse:
     person = selectors.contact_get(pk)
     conversations = (
-        conversations_for_user(_user(request))
+        conversations_for_user(request.user)
         .filter(contact=person)
         .select_related("channel_account")
         .order_by("-last_message_at")
@@ -39,7 +35,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def export(request: AppRequest, pk: int, kind: str) -> HttpResponse:
     """Download everything stored about the person as JSON or as a readable HTML document."""
     if kind not in ("json", "html"):
         raise Http404
@@ -55,7 +51,7 @@ def export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def erase(request: HttpRequest, pk: int) -> HttpResponse:
+def erase(request: AppRequest, pk: int) -> HttpResponse:
     """Ask first, saying what will be removed; erase on POST."""
     person = selectors.contact_get(pk)
     if request.method == "POST":

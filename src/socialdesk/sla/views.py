@@ -3,35 +3,31 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting
-from socialdesk.accounts.models import User
+from socialdesk.core.http import AppRequest
 from socialdesk.sla import selectors, services
 from socialdesk.sla.forms import BusinessHoursForm, SlaPolicyForm
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AppRequest) -> HttpResponse:
     return render(
         request,
         "sla/overview.html",
         {
-            "policies": selectors.policies_for(_user(request)),
-            "calendars": selectors.calendars_for(_user(request)),
+            "policies": selectors.policies_for(request.user),
+            "calendars": selectors.calendars_for(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-def hours_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = None if pk is None else selectors.calendar_for(_user(request), pk)
+def hours_edit(request: AppRequest, pk: int | None = None) -> HttpResponse:
+    instance = None if pk is None else selectors.calendar_for(request.user, pk)
     form = BusinessHoursForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         services.business_hours_save(by=acting(request), form=form)
@@ -41,8 +37,8 @@ def hours_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = None if pk is None else selectors.policy_for(_user(request), pk)
+def policy_edit(request: AppRequest, pk: int | None = None) -> HttpResponse:
+    instance = None if pk is None else selectors.policy_for(request.user, pk)
     form = SlaPolicyForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         services.policy_save(by=acting(request), form=form)
@@ -52,8 +48,8 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = selectors.policy_for(_user(request), pk)
+def policy_delete(request: AppRequest, pk: int) -> HttpResponse:
+    policy = selectors.policy_for(request.user, pk)
     services.policy_delete(by=acting(request), policy=policy)
     messages.success(request, _("The SLA policy has been deleted."))
     return redirect("sla:overview")

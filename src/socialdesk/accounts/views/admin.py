@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -15,12 +15,13 @@ from socialdesk.accounts.audit import acting
 from socialdesk.accounts.forms import AuditFilterForm, OrganisationForm
 from socialdesk.accounts.models import Organisation
 from socialdesk.core.forms import error_text
+from socialdesk.core.http import AppRequest
 
 AUDIT_PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
-def organisation(request: HttpRequest) -> HttpResponse:
+def organisation(request: AppRequest) -> HttpResponse:
     current = Organisation.current()
     form = OrganisationForm(
         request.POST or None,
@@ -43,7 +44,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/organisation.html", {"form": form})
 
 
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AppRequest) -> HttpResponse:
     """Browse and filter the append-only audit log."""
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -57,5 +58,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "accounts/audit_log.html#rows" if request.htmx else "accounts/audit_log.html"  # type: ignore[attr-defined]
+    template = "accounts/audit_log.html#rows" if request.htmx else "accounts/audit_log.html"
     return render(request, template, context)

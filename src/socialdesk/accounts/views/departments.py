@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,16 +13,17 @@ from socialdesk.accounts import selectors, services
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.forms import DepartmentForm
 from socialdesk.accounts.models import User
+from socialdesk.core.http import AppRequest
 
 
-def department_list(request: HttpRequest) -> HttpResponse:
+def department_list(request: AppRequest) -> HttpResponse:
     return render(
         request, "accounts/department_list.html", {"departments": selectors.department_list()}
     )
 
 
-def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    department = selectors.department_for_user(request.user, pk)  # type: ignore[arg-type]
+def department_detail(request: AppRequest, pk: int) -> HttpResponse:
+    department = selectors.department_for_user(request.user, pk)
     people = User.objects.filter(memberships__department=department).order_by(
         "-is_active", "full_name"
     )
@@ -32,7 +33,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def department_create(request: HttpRequest) -> HttpResponse:
+def department_create(request: AppRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -49,8 +50,8 @@ def department_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department = selectors.department_for_user(request.user, pk)  # type: ignore[arg-type]
+def department_edit(request: AppRequest, pk: int) -> HttpResponse:
+    department = selectors.department_for_user(request.user, pk)
     form = DepartmentForm(
         request.POST or None,
         initial={
@@ -77,8 +78,8 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    department = selectors.department_for_user(request.user, pk)  # type: ignore[arg-type]
+def department_delete(request: AppRequest, pk: int) -> HttpResponse:
+    department = selectors.department_for_user(request.user, pk)
     name = department.name
     services.department_delete(by=acting(request), department=department)
     messages.success(request, _("The department “%(name)s” has been deleted.") % {"name": name})

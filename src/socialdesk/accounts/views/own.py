@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,18 +22,14 @@ from socialdesk.accounts.forms import (
     TwoFactorCodeForm,
     TwoFactorDisableForm,
 )
-from socialdesk.accounts.models import User
+from socialdesk.core.http import AppRequest
 from socialdesk.core.views import apply_language
 
 
-def _me(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AppRequest) -> HttpResponse:
     """Name, language and time zone of the signed-in person."""
-    user = _me(request)
+    user = request.user
     form = ProfileForm(
         request.POST or None,
         initial={
@@ -57,8 +53,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
-    user = _me(request)
+def password_change(request: AppRequest) -> HttpResponse:
+    user = request.user
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.user_change_password(
@@ -72,9 +68,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AppRequest) -> HttpResponse:
     """Set up (or replace) the authenticator app; show backup codes once."""
-    user = _me(request)
+    user = request.user
     device = two_factor.pending_device(user)
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +83,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         form.add_error(
             "code", _("This code is not valid. Check the time on your phone and try again.")
         )
-    required = request.organisation.requires_two_factor(user.role)  # type: ignore[attr-defined]
+    required = request.organisation.requires_two_factor(user.role)
     return render(
         request,
         "accounts/two_factor.html",
@@ -105,9 +101,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @require_POST
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    user = _me(request)
-    if request.organisation.requires_two_factor(user.role):  # type: ignore[attr-defined]
+def two_factor_disable(request: AppRequest) -> HttpResponse:
+    user = request.user
+    if request.organisation.requires_two_factor(user.role):
         messages.error(
             request, _("Your role requires two-factor authentication; it cannot be turned off.")
         )
@@ -122,9 +118,9 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AppRequest) -> HttpResponse:
     """List, create and revoke the person's own API tokens."""
-    user = _me(request)
+    user = request.user
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -144,8 +140,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = selectors.api_token_for_user(_me(request), pk)
+def token_revoke(request: AppRequest, pk: int) -> HttpResponse:
+    token = selectors.api_token_for_user(request.user, pk)
     services.api_token_revoke(by=acting(request), token=token)
     messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,9 +14,10 @@ from socialdesk.accounts.audit import acting
 from socialdesk.accounts.forms import InviteForm, PersonForm
 from socialdesk.accounts.models import Department, Invitation, Role
 from socialdesk.core.forms import error_text
+from socialdesk.core.http import AppRequest
 
 
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AppRequest) -> HttpResponse:
     """The directory; filters update the table in place with htmx."""
     filters = {
         "query": request.GET.get("q", "").strip(),
@@ -32,15 +33,15 @@ def people(request: HttpRequest) -> HttpResponse:
         "invitations": Invitation.objects.prefetch_related("departments").order_by("-created_at")[
             :20
         ]
-        if request.user.is_admin  # type: ignore[union-attr]
+        if request.user.is_admin
         else [],
     }
-    template = "accounts/people.html#rows" if request.htmx else "accounts/people.html"  # type: ignore[attr-defined]
+    template = "accounts/people.html#rows" if request.htmx else "accounts/people.html"
     return render(request, template, context)
 
 
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_for_user(request.user, pk)  # type: ignore[arg-type]
+def person_detail(request: AppRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_user(request.user, pk)
     return render(
         request,
         "accounts/person_detail.html",
@@ -49,9 +50,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AppRequest, pk: int) -> HttpResponse:
     """Change a person's role and departments."""
-    person = selectors.person_for_user(request.user, pk)  # type: ignore[arg-type]
+    person = selectors.person_for_user(request.user, pk)
     form = PersonForm(
         request.POST or None,
         initial={"role": person.role, "departments": list(person.departments.all())},
@@ -72,8 +73,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_for_user(request.user, pk)  # type: ignore[arg-type]
+def person_deactivate(request: AppRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_user(request.user, pk)
     try:
         services.user_deactivate(by=acting(request), user=person)
     except ValidationError as error:
@@ -87,17 +88,17 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_for_user(request.user, pk)  # type: ignore[arg-type]
+def person_reactivate(request: AppRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_user(request.user, pk)
     services.user_reactivate(by=acting(request), user=person)
     messages.success(request, _("%(name)s can sign in again.") % {"name": person})
     return redirect("accounts:person_detail", pk=person.pk)
 
 
 @require_POST
-def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reset_two_factor(request: AppRequest, pk: int) -> HttpResponse:
     """Remove a person's second factor, e.g. after they lost their phone."""
-    person = selectors.person_for_user(request.user, pk)  # type: ignore[arg-type]
+    person = selectors.person_for_user(request.user, pk)
     two_factor.disable(by=acting(request), user=person)
     messages.success(
         request, _("Two-factor authentication of %(name)s has been reset.") % {"name": person}
@@ -106,7 +107,7 @@ def person_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AppRequest) -> HttpResponse:
     form = InviteForm(
         request.POST or None, initial={"departments": request.GET.getlist("department")}
     )
@@ -127,8 +128,8 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.invitation_for_user(request.user, pk)  # type: ignore[arg-type]
+def invitation_revoke(request: AppRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_for_user(request.user, pk)
     services.invitation_revoke(by=acting(request), invitation=invitation)
     messages.success(
         request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email}
@@ -137,8 +138,8 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.invitation_for_user(request.user, pk)  # type: ignore[arg-type]
+def invitation_resend(request: AppRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_for_user(request.user, pk)
     try:
         services.invitation_resend(by=acting(request), invitation=invitation)
     except ValidationError as error:

@@ -3,13 +3,18 @@
 A conversation keeps its first and last message time, first response, waiting time, preview,
 contact, language and company account up to date, so lists and KPIs need no scan of messages.
 Imports, channels and the inbox's own writes all recompute them here.
+
+Each message is read once into a small immutable `MessageFact`; every fact of a conversation is
+then computed by a named function over its messages in time order.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.db import update_rows
@@ -17,92 +22,201 @@ from socialdesk.inbox.models import Conversation, Direction, Message
 
 PREVIEW_LENGTH = 280
 
+MentionedCompany = Callable[[str], str | None]
+
+FACT_FIELDS = [
+    "first_message_at", "first_message_inbound", "needs_reply", "first_response_at",
+    "first_response_seconds", "last_message_at", "last_inbound_at", "waiting_since",
+    "message_count", "preview", "contact", "language", "channel_account",
+]  # fmt: skip
+
+
+class MessageFact(NamedTuple):
+    """What the conversation's facts need to know of one of its messages.
+
+    Immutable and read by name like a frozen dataclass; a NamedTuple because the import builds
+    one per message and a frozen dataclass's `__init__` made refreshing 50,000 messages ~6 %
+    slower.
+    """
+
+    pk: int
+    created_at: datetime
+    direction: str
+    needs_reply: bool
+    account_id: int
+    contact_id: int | None
+    language: str
+
+    @property
+    def inbound(self) -> bool:
+        return self.direction == Direction.INBOUND
+
+    @property
+    def outbound(self) -> bool:
+        return self.direction == Direction.OUTBOUND
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """The company's channel accounts, by id and by (network, handle)."""
+
+    by_pk: dict[int, ChannelAccount]
+    by_handle: dict[tuple[str, str], ChannelAccount]
+
+    @classmethod
+    def of(cls, accounts: dict[int, ChannelAccount]) -> Accounts:
+        return cls(accounts, {(a.network, a.handle): a for a in accounts.values()})
+
+
+def in_time_order(messages: list[MessageFact]) -> list[MessageFact]:
+    """Oldest first; messages written in the same instant keep the order they were stored in."""
+    return sorted(messages, key=_time_order)
+
+
+def _time_order(message: MessageFact) -> tuple[datetime, int]:
+    return (message.created_at, message.pk)
+
+
+def first_response(first: MessageFact, outbound: list[MessageFact]) -> MessageFact | None:
+    """The company's first answer written at or after the conversation began."""
+    return next((m for m in outbound if m.created_at >= first.created_at), None)
+
+
+def response_seconds(first: MessageFact, response: MessageFact | None) -> int | None:
+    """Whole seconds from the first message to the first response."""
+    if response is None:
+        return None
+    return int((response.created_at - first.created_at).total_seconds())
+
+
+def last_inbound_at(inbound: list[MessageFact]) -> datetime | None:
+    return inbound[-1].created_at if inbound else None
+
+
+def waiting_since(first: MessageFact, inbound: list[MessageFact]) -> datetime:
+    """The customer has waited since their latest message, else since the conversation began."""
+    return last_inbound_at(inbound) or first.created_at
+
+
+def conversation_needs_reply(first: MessageFact) -> bool:
+    """A conversation needs a reply when the customer opened it with a message that needs one."""
+    return first.inbound and first.needs_reply
+
+
+def contact_id(inbound: list[MessageFact], current: int | None) -> int | None:
+    """The customer who wrote first; a conversation without their messages keeps its contact."""
+    return inbound[0].contact_id if inbound else current
+
+
+def language(inbound: list[MessageFact]) -> str:
+    """The language of the customer's first message that has one."""
+    return next((m.language for m in inbound if m.language), "")
+
+
+def company_account_id(
+    conversation: Conversation,
+    outbound: list[MessageFact],
+    first_text: str,
+    accounts: Accounts,
+    mentioned_company: MentionedCompany | None,
+) -> int:
+    """The company account that writes in it, else the first company @mentioned, else its own."""
+    if outbound:
+        return outbound[0].account_id
+    if mentioned_company is not None:
+        current = accounts.by_pk.get(conversation.channel_account_id)
+        network = current.network if current is not None else ""
+        handle = mentioned_company(first_text)
+        mentioned = accounts.by_handle.get((network, handle)) if handle else None
+        if mentioned is not None:
+            return mentioned.pk
+    return conversation.channel_account_id
+
+
+def _read_messages(conversation_ids: set[int]) -> dict[int, list[MessageFact]]:
+    rows = Message.objects.filter(conversation_id__in=conversation_ids).values_list(
+        "conversation_id", "pk", "created_at", "direction", "needs_reply", "channel_account_id",
+        "contact_id", "language",
+    )  # fmt: skip
+    per_conversation: dict[int, list[MessageFact]] = defaultdict(list)
+    for conversation_id, pk, created_at, direction, needs_reply, account, contact, lang in rows:
+        per_conversation[conversation_id].append(
+            MessageFact(pk, created_at, direction, needs_reply, account, contact, lang)
+        )
+    return per_conversation
+
 
 def refresh_conversations(
     conversation_ids: set[int],
     accounts: dict[int, ChannelAccount] | None = None,
-    mentioned_company: Callable[[str], str | None] | None = None,
+    mentioned_company: MentionedCompany | None = None,
     *,
     first_inbound_needs_reply: bool = False,
 ) -> None:
     """Recompute each conversation's facts from its messages, in a fixed number of queries."""
     if not conversation_ids:
         return
-    accounts = accounts or {a.pk: a for a in ChannelAccount.objects.all()}
-    by_handle = {(a.network, a.handle): a for a in accounts.values()}
-    rows = Message.objects.filter(conversation_id__in=conversation_ids).values_list(
-        "pk", "conversation_id", "created_at", "direction", "needs_reply", "channel_account_id",
-        "contact_id", "language",
-    )  # fmt: skip
-    per_conversation: dict[int, list[tuple[int, datetime, str, bool, int, int | None, str]]] = (
-        defaultdict(list)
-    )
-    for pk, conversation_id, created_at, direction, flag, message_account, contact, lang in rows:
-        per_conversation[conversation_id].append(
-            (pk, created_at, direction, flag, message_account, contact, lang)
-        )
-    first_ids = [min(ms, key=lambda m: (m[1], m[0]))[0] for ms in per_conversation.values()]
-    last_ids = [max(ms, key=lambda m: (m[1], m[0]))[0] for ms in per_conversation.values()]
-    texts = dict(Message.objects.filter(pk__in=first_ids + last_ids).values_list("pk", "text"))
+    company = Accounts.of(accounts or {a.pk: a for a in ChannelAccount.objects.all()})
+    per_conversation = {
+        pk: in_time_order(messages) for pk, messages in _read_messages(conversation_ids).items()
+    }
+    ends = [m.pk for ms in per_conversation.values() for m in (ms[0], ms[-1])]
+    texts = dict(Message.objects.filter(pk__in=ends).values_list("pk", "text"))
 
     conversations = list(Conversation.objects.filter(pk__in=per_conversation))
     newly_flagged: list[int] = []
     account_moves: dict[int, list[int]] = defaultdict(list)
     for conversation in conversations:
-        messages = sorted(per_conversation[conversation.pk], key=lambda m: (m[1], m[0]))
-        first, last = messages[0], messages[-1]
-        inbound = [m for m in messages if m[2] == Direction.INBOUND]
-        outbound = [m for m in messages if m[2] == Direction.OUTBOUND]
-        conversation.first_message_at = first[1]
-        conversation.first_message_inbound = first[2] == Direction.INBOUND
-        if first_inbound_needs_reply and first[2] == Direction.INBOUND and not first[3]:
+        messages = per_conversation[conversation.pk]
+        first = messages[0]
+        if first_inbound_needs_reply and first.inbound and not first.needs_reply:
             # twcs: the inbound message that starts a conversation needs a reply.
-            newly_flagged.append(first[0])
-            first = (*first[:3], True, *first[4:])
-        conversation.needs_reply = first[2] == Direction.INBOUND and first[3]
-        response = next((m for m in outbound if m[1] >= first[1]), None)
-        conversation.first_response_at = response[1] if response else None
-        conversation.first_response_seconds = (
-            int((response[1] - first[1]).total_seconds()) if response else None
-        )
-        conversation.last_message_at = last[1]
-        conversation.last_inbound_at = inbound[-1][1] if inbound else None
-        conversation.waiting_since = conversation.last_inbound_at or first[1]
-        conversation.message_count = len(messages)
-        conversation.preview = texts.get(last[0], "")[:PREVIEW_LENGTH]
-        conversation.contact_id = inbound[0][5] if inbound else conversation.contact_id
-        conversation.language = next((m[6] for m in inbound if m[6]), "")
-        # The company account that writes in it, else the first company @mentioned.
-        account_id: int | None = outbound[0][4] if outbound else None
-        if account_id is None and mentioned_company is not None:
-            network = (
-                accounts[conversation.channel_account_id].network
-                if conversation.channel_account_id in accounts
-                else ""
-            )
-            handle = mentioned_company(texts.get(first[0], ""))
-            if handle and (network, handle) in by_handle:
-                account_id = by_handle[(network, handle)].pk
-        if account_id is not None and account_id != conversation.channel_account_id:
-            conversation.channel_account_id = account_id
-        if any(m[4] != conversation.channel_account_id for m in messages):
+            newly_flagged.append(first.pk)
+            first = first._replace(needs_reply=True)
+        _set_facts(conversation, messages, first, texts, company, mentioned_company)
+        if any(m.account_id != conversation.channel_account_id for m in messages):
             account_moves[conversation.channel_account_id].append(conversation.pk)
-    fields = [
-        "first_message_at", "first_message_inbound", "needs_reply", "first_response_at",
-        "first_response_seconds", "last_message_at", "last_inbound_at", "waiting_since",
-        "message_count", "preview", "contact", "language", "channel_account",
-    ]  # fmt: skip
-    update_rows(
-        Conversation,
-        fields,
-        [
-            [getattr(c, f + "_id" if f in ("contact", "channel_account") else f) for f in fields]
-            + [c.pk]
-            for c in conversations
-        ],
-    )
+    _store(conversations)
     Message.objects.filter(pk__in=newly_flagged).update(needs_reply=True)
     for account_id, ids in account_moves.items():
         Message.objects.filter(conversation_id__in=ids).exclude(
             channel_account_id=account_id
         ).update(channel_account_id=account_id)
+
+
+def _set_facts(
+    conversation: Conversation,
+    messages: list[MessageFact],
+    first: MessageFact,
+    texts: dict[int, str],
+    accounts: Accounts,
+    mentioned_company: MentionedCompany | None,
+) -> None:
+    last = messages[-1]
+    inbound = [m for m in messages if m.inbound]
+    outbound = [m for m in messages if m.outbound]
+    response = first_response(first, outbound)
+    conversation.first_message_at = first.created_at
+    conversation.first_message_inbound = first.inbound
+    conversation.needs_reply = conversation_needs_reply(first)
+    conversation.first_response_at = response.created_at if response else None
+    conversation.first_response_seconds = response_seconds(first, response)
+    conversation.last_message_at = last.created_at
+    conversation.last_inbound_at = last_inbound_at(inbound)
+    conversation.waiting_since = waiting_since(first, inbound)
+    conversation.message_count = len(messages)
+    conversation.preview = texts.get(last.pk, "")[:PREVIEW_LENGTH]
+    conversation.contact_id = contact_id(inbound, conversation.contact_id)
+    conversation.language = language(inbound)
+    conversation.channel_account_id = company_account_id(
+        conversation, outbound, texts.get(first.pk, ""), accounts, mentioned_company
+    )
+
+
+def _store(conversations: list[Conversation]) -> None:
+    columns = [f + "_id" if f in ("contact", "channel_account") else f for f in FACT_FIELDS]
+    update_rows(
+        Conversation,
+        FACT_FIELDS,
+        [[getattr(c, column) for column in columns] + [c.pk] for c in conversations],
+    )
