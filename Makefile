@@ -30,6 +30,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests conftest.py bench
 	$(BIN)/ruff format --check src tests conftest.py bench
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src tests conftest.py bench

@@ -212,7 +212,7 @@ def main() -> None:
     in_process = subprocess.run(
         [sys.executable, "-c",
          "import django, time, json; django.setup(); from datetime import timedelta; "
-         "from socialdesk.inbox import kpi; ts=[]\n"
+         "from socialdesk.sla import kpi; ts=[]\n"
          "for _ in range(5):\n s=time.perf_counter(); kpi.first_response(within=timedelta(hours=24)); ts.append(time.perf_counter()-s)\n"
          "print(json.dumps(sorted(ts)))"],
         env={**env, "DJANGO_SETTINGS_MODULE": "socialdesk.settings"}, capture_output=True, text=True, check=True,

@@ -15,8 +15,8 @@ from django.utils import timezone
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels import base, services
 from socialdesk.channels.models import ChannelAccount, Network
-from socialdesk.channels.sending import send_due
 from socialdesk.inbox.models import Conversation, Delivery, Direction, Message
+from socialdesk.inbox.sending import send_due
 from socialdesk.inbox.services import conversation_reply
 from tests.fakes.bluesky import FakeBluesky
 

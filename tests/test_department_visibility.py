@@ -29,7 +29,6 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.http import AppRequest
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackStatus, ReplyDraft
-from socialdesk.inbox import kpi_views
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
     Contact,
@@ -40,6 +39,7 @@ from socialdesk.inbox.models import (
 )
 from socialdesk.listening import services as listening_services
 from socialdesk.listening.models import SpikeAlert
+from socialdesk.sla import kpi_views
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 # key: (department name or None, assigned to Mia?, contact name)
@@ -243,8 +243,8 @@ def _kind(name: str) -> str:
 # Query strings that widen what list pages, exports and filters show.
 VARIANTS = {
     "inbox:list": ["", "?status=any", "?status=any&q=Geheimtext", "?status=any&department={legal}"],
-    "inbox:kpi_first_response": ["", "?since=2000-01-01&until=2100-01-01&within=1s"],
-    "inbox:kpi_first_response_csv": ["", "?since=2000-01-01&until=2100-01-01"],
+    "kpi:first_response": ["", "?since=2000-01-01&until=2100-01-01&within=1s"],
+    "kpi:first_response_csv": ["", "?since=2000-01-01&until=2100-01-01"],
     "feedback:items": ["", "?status=any", "?status=any&department={legal}"],
 }
 
@@ -338,7 +338,7 @@ def test_it_counts_for_a_member_only_the_conversations_of_their_departments(
 ):
     """KPI figures and chart and listening volumes cover what they may open; pages say so."""
     member, admin = client_as(Role.MEMBER), client_as(Role.ADMIN)
-    wide = reverse("inbox:kpi_first_response") + "?since=2000-01-01&until=2100-01-01"
+    wide = reverse("kpi:first_response") + "?since=2000-01-01&until=2100-01-01"
     mine, everyone = member.get(wide).context, admin.get(wide).context
     assert everyone["result"].conversations == len(CONVERSATIONS)
     assert mine["result"].conversations == len(VISIBLE_TO_MIA)

@@ -161,7 +161,7 @@ def test_it_finds_every_entry_module() -> None:
         "api/endpoints.py",
         "channels/management/commands/rotate-keys.py",
         "channels/webhook/views.py",
-        "inbox/kpi_views.py",
+        "sla/kpi_views.py",
     } <= names
 
 

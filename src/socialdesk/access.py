@@ -9,7 +9,7 @@ particular object is decided by the selectors of each app, after this table has 
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from socialdesk.accounts.models import Role
 
@@ -25,13 +25,13 @@ WORKERS: Final = frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT, Role.MEMBER})
 
 PAGES: Final[dict[str, frozenset[str]]] = {
     # shell
-    "core:home": EVERYONE,
-    "core:goals": EVERYONE,
-    "core:publishing": EVERYONE,
-    "core:spaces": EVERYONE,
-    "core:settings": EVERYONE,
-    "core:set_language": PUBLIC,
-    "core:healthz": PUBLIC,
+    "shell:home": EVERYONE,
+    "shell:goals": EVERYONE,
+    "shell:publishing": EVERYONE,
+    "shell:spaces": EVERYONE,
+    "shell:settings": EVERYONE,
+    "shell:set_language": PUBLIC,
+    "shell:healthz": PUBLIC,
     # pushed by networks; authenticated by the HMAC signature of each delivery
     # listening: everyone reads what the monitors find; the team defines monitors
     "listening:overview": EVERYONE,
@@ -75,8 +75,8 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:presence": EVERYONE,
     "inbox:saved_replies": TEAM,
     "inbox:saved_reply_delete": MANAGERS,
-    "inbox:kpi_first_response": EVERYONE,
-    "inbox:kpi_first_response_csv": MANAGERS | {Role.VIEWER},
+    "kpi:first_response": EVERYONE,
+    "kpi:first_response_csv": MANAGERS | {Role.VIEWER},
     # a customer's page, their data export and erasure (DSGVO Art. 15 and 17)
     "privacy:contact": MANAGERS,
     "privacy:contact_export": MANAGERS,
@@ -153,3 +153,9 @@ def page_allows(url_name: str, role: str | None) -> bool:
 def api_allows(operation: str, role: str) -> bool:
     """Return whether a person with `role` may call the API operation."""
     return role in API.get(operation, frozenset())
+
+
+def user_may(user: Any, url_name: str) -> bool:
+    """Return whether this person (or an anonymous visitor) may open the page `url_name`."""
+    role = user.role if getattr(user, "is_authenticated", False) else None
+    return page_allows(url_name, role)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "socialdesk.listening",
     "socialdesk.feedback",
     "socialdesk.privacy",
+    "socialdesk.shell",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -110,7 +111,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "socialdesk.core.middleware.NulFreeInputMiddleware",
+    "socialdesk.shell.middleware.NulFreeInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -118,9 +119,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "socialdesk.core.middleware.UserPreferencesMiddleware",
-    "socialdesk.core.middleware.TwoFactorPolicyMiddleware",
-    "socialdesk.core.middleware.AccessMiddleware",
+    "socialdesk.shell.middleware.UserPreferencesMiddleware",
+    "socialdesk.shell.middleware.TwoFactorPolicyMiddleware",
+    "socialdesk.shell.middleware.AccessMiddleware",
     # Axes goes last: it turns a locked-out login into its own answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -141,7 +142,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "socialdesk.core.context_processors.shell",
+                "socialdesk.shell.context_processors.shell",
             ],
         },
     },
@@ -182,7 +183,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "shell:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=300)
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600

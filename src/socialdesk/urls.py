@@ -5,8 +5,9 @@ from django.urls import include, path
 from socialdesk.api.endpoints import api
 
 urlpatterns = [
-    path("", include("socialdesk.core.urls")),
+    path("", include("socialdesk.shell.urls")),
     path("", include("socialdesk.accounts.urls")),
+    path("inbox/kpi/", include("socialdesk.sla.kpi_urls")),
     path("inbox/", include("socialdesk.inbox.urls")),
     path("feedback/", include("socialdesk.listening.urls")),
     path("feedback/", include("socialdesk.feedback.urls")),
@@ -16,6 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler403 = "socialdesk.core.views.permission_denied"
-handler404 = "socialdesk.core.views.page_not_found"
-handler500 = "socialdesk.core.views.server_error"
+handler403 = "socialdesk.shell.views.permission_denied"
+handler404 = "socialdesk.shell.views.page_not_found"
+handler500 = "socialdesk.shell.views.server_error"

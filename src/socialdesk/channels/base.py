@@ -26,10 +26,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from socialdesk.channels import ingest
+from socialdesk.channels.items.normalise import clean_json, clean_text
+from socialdesk.channels.items.readers import ImportRow, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount, Network, SetAsideItem
-from socialdesk.inbox.importing.normalise import clean_json, clean_text
-from socialdesk.inbox.importing.pipeline import Importer, Rejection
-from socialdesk.inbox.importing.readers import ImportRow, RowError
 
 BACKOFF_MAX = timedelta(hours=6)
 
@@ -135,7 +135,7 @@ def store_batch(
 
     An item is an ImportRow, or a tuple (external id, reason, raw data) for one that could
     not be read: it is kept on the channel's health page and never blocks the others. A row
-    the database cannot hold (see inbox.importing.normalise) is set aside alone, with its
+    the database cannot hold (see channels.items.normalise) is set aside alone, with its
     reason; the rest of the batch is stored.
     """
     rows: list[tuple[int, ImportRow | RowError]] = []
@@ -155,19 +155,18 @@ def store_batch(
         )
 
     with transaction.atomic():
-        importer = Importer(
-            network=account.network,
+        created = ingest.sink().store(
+            account,
+            rows,
             # user@instance, and the bare user as customers @mention it
             company_handles={account.handle, account.handle.split("@")[0]},
             listening=listening,
-            fixed_account=account,
             on_rejection=rejected,
         )
-        importer.feed(account.name or account.handle, rows)
         keep_set_aside(account, set_aside)
         account.cursor = cursor
         account.save(update_fields=["cursor"])
-    return importer.stats.created
+    return created
 
 
 RAW_TEXT_KEPT = 10_000  # per string of a set-aside item's data

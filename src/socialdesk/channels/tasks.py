@@ -1,4 +1,6 @@
-"""Background work of the channels: poll every channel whose turn has come, send replies.
+"""Background work of the channels: poll the channels whose turn has come, store webhooks.
+
+(Replies are sent by the inbox's `send_replies` task, inbox/sending.py.)
 
 A worker claims a channel before polling it by moving its `next_poll_at` a short lease
 ahead (CHANNEL_CLAIM_SECONDS, default 45 s), and renews the lease while the poll works
@@ -95,13 +97,6 @@ def _heartbeat(pk: int, claimed: datetime) -> AbstractContextManager[None]:
 @task()
 def poll_channels() -> int:
     return poll_due()
-
-
-@task()
-def send_replies() -> int:
-    from socialdesk.channels.sending import send_due
-
-    return send_due()
 
 
 @task()

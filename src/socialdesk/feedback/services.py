@@ -43,7 +43,7 @@ from socialdesk.feedback.models import (
 from socialdesk.feedback.similarity import bag, cosine
 from socialdesk.inbox.models import Conversation, Message, Notification
 from socialdesk.inbox.notify import notify
-from socialdesk.listening.query import Document, QueryError, compile_query
+from socialdesk.insights.query import Document, QueryError, compile_query
 
 LINK_DAYS = 7  # digest links work this long
 LINK_SALT = "socialdesk.feedback.digest"

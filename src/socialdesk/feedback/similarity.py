@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from socialdesk.listening.query import Document
+from socialdesk.insights.query import Document
 
 _STOP = frozenset(
     """der die das und ist nicht ein eine einen einem mit für auf den dem des im in zu es ich

@@ -7,6 +7,7 @@ from django.db import transaction
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department
 from socialdesk.feedback.models import RoutingRule, Topic
+from socialdesk.insights.query import check_query
 
 
 def _department_name(department: Department | None) -> str:
@@ -38,8 +39,6 @@ def rule_create(
     *, by: Acting, query: str, department: Department, priority: int = 100
 ) -> RoutingRule:
     """Add a routing rule (query → department); the query must be readable."""
-    from socialdesk.listening.services import check_query
-
     check_query(query)
     with transaction.atomic():
         rule = RoutingRule.objects.create(query=query, department=department, priority=priority)

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from socialdesk.access import user_may
 from socialdesk.accounts.audit import acting, client_ip
 from socialdesk.accounts.models import Department
 from socialdesk.core.forms import error_text
 from socialdesk.core.http import AppRequest
 from socialdesk.core.params import id_param, int_param
-from socialdesk.core.templatetags.shell import may
 from socialdesk.feedback import selectors as feedback_selectors
 from socialdesk.feedback import services, understanding
 from socialdesk.feedback import topics as topics_service
@@ -34,6 +34,7 @@ from socialdesk.feedback.models import (
     Topic,
 )
 from socialdesk.inbox import selectors
+from socialdesk.insights.query import check_query
 
 
 def _item(request: AppRequest, pk: int) -> FeedbackItem:
@@ -130,8 +131,6 @@ def _rule_change(request: AppRequest) -> HttpResponse:
     priority = int_param(request.POST.get("priority"), default=100)
     try:
         if department is None:
-            from socialdesk.listening.services import check_query
-
             check_query(query)
             raise ValidationError(_("Choose a department."))
         topics_service.rule_create(
@@ -204,7 +203,7 @@ def item(request: AppRequest, pk: int) -> HttpResponse:
             "departments": Department.objects.all(),
             "statuses": FeedbackStatus.choices,
             "events": feedback_selectors.history_for_user(user, found),
-            "may_work": may(request.user, "feedback:item_forward"),
+            "may_work": user_may(request.user, "feedback:item_forward"),
         },
     )
 
@@ -314,7 +313,7 @@ def board(request: AppRequest, pk: int) -> HttpResponse:
             "columns": columns,
             "statuses": FeedbackStatus.choices,
             "now": timezone.now(),
-            "may_work": may(request.user, "feedback:item_status"),
+            "may_work": user_may(request.user, "feedback:item_status"),
         },
     )
 

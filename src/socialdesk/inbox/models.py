@@ -210,7 +210,7 @@ class Message(models.Model):
     imported_at = models.DateTimeField(auto_now_add=True)
     # Network specifics needed to answer in place: visibility, uri/cid, thread root, link.
     meta = models.JSONField(default=dict, blank=True)
-    # Sending (outbound replies written in socialdesk): at most once, see channels/sending.py.
+    # Sending (outbound replies written in socialdesk): at most once, see inbox/sending.py.
     delivery = models.CharField(
         max_length=8, choices=Delivery.choices, default="", db_default="", blank=True
     )

@@ -32,7 +32,9 @@ from socialdesk.inbox.models import (
     Status,
     Tag,
 )
-from socialdesk.sla.services import refresh_sla
+from socialdesk.inbox.sending import requeue
+from socialdesk.inbox.signals import conversations_changed
+from socialdesk.inbox.tasks import send_replies
 
 logger = logging.getLogger(__name__)
 MAX_REPLY = 5000
@@ -45,7 +47,7 @@ def conversation_reply(
     """Store the company's reply; `then` may be "waiting" or "resolved".
 
     The reply is visible to the customer, so it stops the first-response clock. In a
-    connected channel it is queued and the worker sends it (channels/sending.py); the text
+    connected channel it is queued and the worker sends it (inbox/sending.py); the text
     is the one that goes out (on Mastodon it names the customer, so they are notified).
     """
     text = text.strip()
@@ -80,7 +82,7 @@ def conversation_reply(
         conversation.refresh_from_db()
         if then in (Status.WAITING, Status.RESOLVED):
             conversation_set_status(by=by, conversation=conversation, status=then)
-        refresh_sla([conversation.pk])
+        _changed(conversation.pk)
         if live:
             transaction.on_commit(_send_soon)
     return message
@@ -92,8 +94,6 @@ def live_channel(account: ChannelAccount) -> bool:
 
 
 def _send_soon() -> None:
-    from socialdesk.channels.tasks import send_replies
-
     try:
         send_replies.enqueue()
     except Exception:  # the worker's schedule sends it within a minute anyway
@@ -102,8 +102,6 @@ def _send_soon() -> None:
 
 def message_retry_send(*, by: Acting, message: Message) -> None:
     """Queue a reply that was not sent once more; the network is asked first if it arrived."""
-    from socialdesk.channels.sending import requeue
-
     if message.delivery != Delivery.FAILED:
         raise ValidationError(_("Only a reply that was not sent can be sent again."))
     requeue(message)
@@ -172,7 +170,7 @@ def conversation_assign(
                 after=after,
                 object_repr=f"conversation #{conversation.pk}",
             )
-        refresh_sla([conversation.pk])
+        _changed(conversation.pk)
     return conversation
 
 
@@ -194,7 +192,7 @@ def conversation_set_status(*, by: Acting, conversation: Conversation, status: s
         conversation.status = status
         conversation.resolved_at = now if status == Status.RESOLVED else None
         conversation.save(update_fields=["status", "resolved_at"])
-        refresh_sla([conversation.pk])
+        _changed(conversation.pk)
     return conversation
 
 
@@ -206,7 +204,7 @@ def conversation_set_tags(
     with transaction.atomic():
         tags = [Tag.objects.get_or_create(name=name)[0] for name in clean]
         conversation.tags.set(tags)
-        refresh_sla([conversation.pk])
+        _changed(conversation.pk)
     return conversation
 
 
@@ -219,7 +217,7 @@ def message_set_needs_reply(*, by: Acting, message: Message, value: bool) -> Mes
         message.needs_reply_set_by = by.user
         message.save(update_fields=["needs_reply", "needs_reply_set_by"])
         refresh_conversations({message.conversation_id})
-        refresh_sla([message.conversation_id])
+        _changed(message.conversation_id)
     return message
 
 
@@ -267,3 +265,8 @@ def saved_reply_delete(*, by: Acting, saved: SavedReply) -> None:
     with transaction.atomic():
         record(by, "saved_reply.deleted", saved, before={"title": saved.title, "body": saved.body})
         saved.delete()
+
+
+def _changed(conversation_id: int) -> None:
+    """Tell the apps above (the SLA clocks) that this conversation changed."""
+    conversations_changed.send(sender=Conversation, conversation_ids=[conversation_id])

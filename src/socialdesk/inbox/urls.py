@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.inbox import kpi_views, views
+from socialdesk.inbox import views
 
 app_name = "inbox"
 
@@ -23,6 +23,4 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
-    path("kpi/first-response/", kpi_views.first_response, name="kpi_first_response"),
-    path("kpi/first-response.csv", kpi_views.first_response_csv, name="kpi_first_response_csv"),
 ]

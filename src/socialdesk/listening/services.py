@@ -16,28 +16,14 @@ from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Role, User
 from socialdesk.inbox.models import Message, Notification
 from socialdesk.inbox.notify import notify
+from socialdesk.insights.query import Document, check_query, compile_query
 from socialdesk.listening.models import Monitor, MonitorMatch, SpikeAlert
-from socialdesk.listening.query import Document, QueryError, compile_query
 
 BACKFILL_DAYS = 30  # a new monitor looks this far back at once
 BATCH = 5000
 USUAL_HOURS = 7 * 24  # the hours a spike is compared with
 SPIKE_FACTOR = 3.0  # at least this many times the usual hourly volume …
 SPIKE_SIGMAS = 4.0  # … and this many standard deviations above it
-
-
-def check_query(query: str) -> None:
-    """Raise ValidationError naming the position when the query cannot be read."""
-    try:
-        compile_query(query)
-    except QueryError as error:
-        marker = query[: error.position] + "▸" + query[error.position :]
-        raise ValidationError(
-            {
-                "query": _("%(problem)s at position %(position)s: %(marked)s")
-                % {"problem": error.message, "position": error.position + 1, "marked": marker}
-            }
-        ) from None
 
 
 def _start_cursor() -> int:

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from socialdesk.access import user_may
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import User
 from socialdesk.core.http import AppRequest
-from socialdesk.core.templatetags.shell import may
 from socialdesk.feedback.models import Topic
 from socialdesk.feedback.understanding import SENTIMENTS
 from socialdesk.inbox.selectors import sees_every_conversation
@@ -37,7 +37,7 @@ def _errors(form: MonitorForm, error: ValidationError) -> None:
 
 @require_http_methods(["GET", "POST"])
 def overview(request: AppRequest) -> HttpResponse:
-    may_edit = may(request.user, "listening:monitor_edit")
+    may_edit = user_may(request.user, "listening:monitor_edit")
     form = MonitorForm(request.POST or None)
     if request.method == "POST":
         if not may_edit:
@@ -112,7 +112,7 @@ def monitor(request: AppRequest, pk: int) -> HttpResponse:
             "volume": _volume(request.user, item),
             "form": form,
             "alerts": alerts_for_user(request.user, item)[:5],
-            "may_edit": may(request.user, "listening:monitor_edit"),
+            "may_edit": user_may(request.user, "listening:monitor_edit"),
             "sees_everything": sees_every_conversation(request.user),
             "topics": Topic.objects.values_list("name", flat=True),
             "sentiments": SENTIMENTS,

@@ -61,7 +61,7 @@ def test_it_sends_an_invitation_email_with_a_working_link(client_as, departments
     nina = User.objects.get(email="nina@example.com")
     assert nina.role == Role.AGENT
     assert list(nina.departments.values_list("name", flat=True)) == ["Legal"]
-    assert newcomer.get(reverse("core:home")).status_code == 200  # signed in right away
+    assert newcomer.get(reverse("shell:home")).status_code == 200  # signed in right away
     assert AuditEvent.objects.filter(action="invitation.accepted", object_id=str(nina.pk)).exists()
 
 

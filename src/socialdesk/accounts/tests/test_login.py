@@ -34,7 +34,7 @@ def test_it_signs_in_with_email_and_password_and_audits_it(people):
     client = Client()
     response = _sign_in(client, "ALEX@example.com")
     assert response.status_code == 302
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("shell:home")).status_code == 200
     event = AuditEvent.objects.get(action="login.succeeded")
     assert event.actor == people["agent"] and event.ip == "127.0.0.1"
 
@@ -56,7 +56,7 @@ def test_it_locks_out_after_repeated_failures_even_with_the_right_password(peopl
     response = _sign_in(client, people["agent"].email)
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("shell:home")).status_code == 302
 
 
 def test_it_asks_for_a_code_when_the_person_has_an_authenticator(people):
@@ -64,7 +64,7 @@ def test_it_asks_for_a_code_when_the_person_has_an_authenticator(people):
     client = Client()
     response = _sign_in(client, people["agent"].email)
     assert response["Location"] == reverse("accounts:login_two_factor")
-    assert client.get(reverse("core:home")).status_code == 302  # not signed in yet
+    assert client.get(reverse("shell:home")).status_code == 302  # not signed in yet
 
     wrong = client.post(
         reverse("accounts:login_two_factor"),
@@ -79,7 +79,7 @@ def test_it_asks_for_a_code_when_the_person_has_an_authenticator(people):
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
     right = client.post(reverse("accounts:login_two_factor"), {"code": _code(device)})
     assert right.status_code == 302
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("shell:home")).status_code == 200
 
 
 def test_it_accepts_a_backup_code_only_once(people):
@@ -154,5 +154,5 @@ def test_it_sends_a_password_reset_link_that_works(people, mailoutbox):
 def test_it_signs_out_with_post_and_audits_it(client_as, people):
     client = client_as("agent")
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("shell:home")).status_code == 302
     assert AuditEvent.objects.filter(action="login.signed_out", actor=people["agent"]).exists()

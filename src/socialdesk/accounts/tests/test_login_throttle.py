@@ -31,7 +31,7 @@ def _sign_in(client: Client, email: str, password: str = PASSWORD, language: str
 
 
 def _signed_in(client: Client) -> bool:
-    return client.get(reverse("core:home")).status_code == 200
+    return client.get(reverse("shell:home")).status_code == 200
 
 
 def test_it_counts_failures_in_every_spelling_of_an_address_toward_one_lockout(people):

@@ -55,10 +55,10 @@ def test_it_keeps_the_last_admin(client_as, people):
 
 def test_it_ends_the_sessions_of_a_deactivated_person_at_once(client_as, people):
     agent_client = client_as("agent")
-    assert agent_client.get(reverse("core:home")).status_code == 200
+    assert agent_client.get(reverse("shell:home")).status_code == 200
     client_as("admin").post(reverse("accounts:person_deactivate", args=[people["agent"].pk]))
 
-    response = agent_client.get(reverse("core:home"))
+    response = agent_client.get(reverse("shell:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     event = AuditEvent.objects.get(action="person.deactivated")

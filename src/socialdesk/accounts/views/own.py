@@ -23,7 +23,7 @@ from socialdesk.accounts.forms import (
     TwoFactorDisableForm,
 )
 from socialdesk.core.http import AppRequest
-from socialdesk.core.views import apply_language
+from socialdesk.core.language import apply_language
 
 
 @require_http_methods(["GET", "POST"])

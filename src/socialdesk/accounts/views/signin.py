@@ -160,7 +160,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(
                 request, _("Welcome to socialdesk, %(name)s.") % {"name": user.get_short_name()}
             )
-            return redirect("core:home")
+            return redirect("shell:home")
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )

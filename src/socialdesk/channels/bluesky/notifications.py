@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from socialdesk.channels.base import ChannelError, store_batch
 from socialdesk.channels.bluesky.client import call, web_url
+from socialdesk.channels.items.readers import ImportRow
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.inbox.importing.readers import ImportRow
 
 LIST_NOTIFICATIONS = "app.bsky.notification.listNotifications"
 PAGE = 50

@@ -31,10 +31,10 @@ from mastodon.errors import (
 
 from socialdesk.channels.base import ChannelError, PermanentError, RateLimited, Sent, store_batch
 from socialdesk.channels.fetch import FetchError
+from socialdesk.channels.items.readers import ImportRow
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.net import USER_AGENT, public_session
 from socialdesk.channels.rss.connector import plain_text
-from socialdesk.inbox.importing.readers import ImportRow
 
 SCOPES = ["read", "write"]
 PAGE = 80  # Mastodon's largest page of notifications

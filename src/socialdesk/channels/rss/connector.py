@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from socialdesk.channels.base import PermanentError, store_batch
 from socialdesk.channels.fetch import FetchError, fetch_if_changed
+from socialdesk.channels.items.readers import ImportRow
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.inbox.importing.readers import ImportRow
 
 MAX_TEXT = 5000
 SEEN_KEPT = 2000

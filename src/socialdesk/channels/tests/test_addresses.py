@@ -79,7 +79,7 @@ def test_it_keeps_a_feed_address_with_credentials_encrypted_and_shows_it_redacte
     assert listed[0]["url"] == SHOWN and listed[0]["handle"] == "feeds.example/news/feed"
     # The KPI page's account list, for every role.
     for role in ROLES:
-        page = client_as(role).get(reverse("inbox:kpi_first_response"))
+        page = client_as(role).get(reverse("kpi:first_response"))
         assert page.status_code == 200
         assert "feeds.example/news/feed" in page.content.decode()
         _no_secret(page.content.decode())

@@ -11,9 +11,10 @@ import pytest
 from django.utils import timezone
 
 from socialdesk import settings as product  # the product's settings as read at start-up
-from socialdesk.channels import sending, tasks
+from socialdesk.channels import tasks
 from socialdesk.channels.base import Sent
 from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.inbox import sending
 from socialdesk.inbox.models import Contact, Conversation, Delivery, Direction, Message
 
 

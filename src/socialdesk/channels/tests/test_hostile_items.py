@@ -17,10 +17,10 @@ from django.test import Client
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels import base, services
+from socialdesk.channels.items.readers import ImportRow
 from socialdesk.channels.models import ChannelAccount, Network, SetAsideItem, WebhookDelivery
 from socialdesk.channels.webhook.receiver import process_pending, signature
 from socialdesk.inbox.importing import pipeline
-from socialdesk.inbox.importing.readers import ImportRow
 from socialdesk.inbox.models import Contact, Message
 
 SECRET = "hook-secret-for-tests"

@@ -14,9 +14,9 @@ from django.utils import timezone
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels import base
 from socialdesk.channels.models import ChannelAccount, Network
-from socialdesk.channels.sending import send_due
 from socialdesk.channels.tests.mastodon_peer import COMPANY_TOKEN, DroppingProxy, MastodonPeer
 from socialdesk.inbox.models import Conversation, Delivery, Direction, Message
+from socialdesk.inbox.sending import send_due
 from socialdesk.inbox.services import conversation_reply
 
 POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
@@ -258,8 +258,8 @@ def test_the_token_never_shows_in_pages_lists_audit_or_logs(
 
 
 def test_an_unreadable_status_is_set_aside_and_the_rest_is_stored(db: None) -> None:
+    from socialdesk.channels.items.readers import ImportRow
     from socialdesk.channels.mastodon.connector import _rows
-    from socialdesk.inbox.importing.readers import ImportRow
 
     good = {"id": "7", "account": {"id": "2", "acct": "kim"}, "content": "<p>Hallo?</p>",
             "created_at": "2026-11-27T08:00:00.000Z", "visibility": "public"}  # fmt: skip

@@ -29,13 +29,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from socialdesk.channels import ingest
 from socialdesk.channels.base import keep_set_aside, row_data, set_aside_item
-from socialdesk.channels.models import ChannelAccount, Network, SetAsideItem, WebhookDelivery
-from socialdesk.inbox.importing import jsontext
-from socialdesk.inbox.importing.normalise import normalise
-from socialdesk.inbox.importing.pipeline import Importer, Rejection
-from socialdesk.inbox.importing.readers import ImportRow, RowError, row_from_fields
-from socialdesk.inbox.models import Message
+from socialdesk.channels.items import jsontext
+from socialdesk.channels.items.normalise import normalise
+from socialdesk.channels.items.readers import ImportRow, Rejection, RowError, row_from_fields
+from socialdesk.channels.models import ChannelAccount, SetAsideItem, WebhookDelivery
 
 DEFAULT_MAPPING = {
     "items": "items",
@@ -253,11 +252,8 @@ def _store_channel(deliveries: list[WebhookDelivery]) -> int:
         rows += delivery_rows
         owner += [delivery] * len(delivery_rows)
 
-    seen = set(
-        Message.objects.filter(
-            channel_account=account, external_id__in=[row.external_id for row in rows]
-        ).values_list("external_id", flat=True)
-    )
+    sink = ingest.sink()
+    seen = sink.known_ids(account, [row.external_id for row in rows])
     outcome: list[str] = []  # per row: "stored", "duplicate" or "set aside"
     for row in rows:
         outcome.append("duplicate" if row.external_id in seen else "stored")
@@ -271,13 +267,13 @@ def _store_channel(deliveries: list[WebhookDelivery]) -> int:
             )
         )
 
-    importer = Importer(
-        network=Network.WEBHOOK,
+    created = sink.store(
+        account,
+        list(enumerate(rows)),
         company_handles={account.handle},
-        fixed_account=account,
+        listening=False,
         on_rejection=refused_by_database,
     )
-    importer.feed(account.name, list(enumerate(rows)))
     keep_set_aside(account, set_aside)
     for delivery in deliveries:
         delivery.stored = delivery.duplicates = 0
@@ -292,4 +288,4 @@ def _store_channel(deliveries: list[WebhookDelivery]) -> int:
     ChannelAccount.objects.filter(pk=account.pk, last_error__startswith=STORE_ERROR).update(
         last_error=""
     )
-    return importer.stats.created
+    return created

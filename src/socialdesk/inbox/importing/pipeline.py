@@ -26,11 +26,11 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from socialdesk.channels.items.normalise import NAME_LENGTH, normalise
+from socialdesk.channels.items.readers import ImportRow, Parsed, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.db import insert_returning_ids, insert_rows, update_rows
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
-from socialdesk.inbox.importing.normalise import NAME_LENGTH, normalise
-from socialdesk.inbox.importing.readers import ImportRow, Parsed, RowError
 from socialdesk.inbox.models import (
     Contact,
     ContactHandle,
@@ -63,15 +63,6 @@ class ImportStats:
     rejected: int = 0
     conversations_created: int = 0
     conversations_merged: int = 0
-
-
-@dataclass(frozen=True)
-class Rejection:
-    file: str
-    line: int
-    reason: str
-    external_id: str = ""
-    row: ImportRow | None = None  # the row as read, when it could be read
 
 
 class _UnionFind:

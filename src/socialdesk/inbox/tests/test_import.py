@@ -345,8 +345,8 @@ def test_a_customer_added_by_another_process_meanwhile_is_reused_not_an_error(db
     """Two imports at once (two workers, two webhook batches) may both meet a new customer."""
     from datetime import UTC, datetime
 
+    from socialdesk.channels.items.readers import ImportRow
     from socialdesk.inbox.importing import pipeline
-    from socialdesk.inbox.importing.readers import ImportRow
     from socialdesk.inbox.models import ContactHandle
 
     real = pipeline.insert_returning_ids  # type: ignore[attr-defined]

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from django.core.management import CommandError
 
+from socialdesk.channels.items.readers import ImportRow, parse_external_id
 from socialdesk.inbox.importing import pipeline
-from socialdesk.inbox.importing.readers import ImportRow, parse_external_id
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.inbox.tests.test_import import THREADS, _import, _write
 

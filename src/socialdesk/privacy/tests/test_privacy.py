@@ -29,7 +29,6 @@ from socialdesk.feedback.models import (
     TrainedModel,
 )
 from socialdesk.inbox.importing.pipeline import refresh_conversations
-from socialdesk.inbox.kpi import first_response
 from socialdesk.inbox.models import (
     Contact,
     ContactHandle,
@@ -43,6 +42,7 @@ from socialdesk.inbox.services import conversation_assign as assign
 from socialdesk.listening.models import Monitor, MonitorMatch
 from socialdesk.privacy import selectors, services
 from socialdesk.privacy.tasks import apply_retention
+from socialdesk.sla.kpi import first_response
 
 BY = Acting(user=None, label="test")
 SECRET = "Zahnbürste"  # a word only Kim ever wrote
@@ -162,7 +162,7 @@ def test_it_erases_the_person_everywhere_and_the_kpi_stays_the_same(
     kim_id = world["kim_contact"].pk
     kpi_before = first_response(within=timedelta(hours=1)).as_dict()
     assert kpi_before["conversations"] == 2 and kpi_before["answered_within"] == 1
-    csv_url = reverse("inbox:kpi_first_response_csv") + "?within=1h"
+    csv_url = reverse("kpi:first_response_csv") + "?within=1h"
     kpi_csv_before = b"".join(client_as("manager").get(csv_url).streaming_content)
     client = client_as("agent")
     assert "Kim" in client.get(reverse("inbox:list") + f"?q={SECRET}&status=all").content.decode()

@@ -47,7 +47,7 @@ class Command(BaseCommand):
 
 
 def _schedule(sla_every: float, channels_every: float) -> None:
-    """Queue the channel polls and sending, and the SLA check, on their rhythm (all idempotent).
+    """Queue the tasks the apps registered (core/schedule.py) on their rhythm (all idempotent).
 
     Each channel is polled when its own interval is up (the task looks at which are due).
     Replies are also queued for sending the moment they are written; this round picks up
@@ -55,11 +55,7 @@ def _schedule(sla_every: float, channels_every: float) -> None:
     """
     from django.db import close_old_connections
 
-    from socialdesk.channels.tasks import poll_channels, process_webhooks, send_replies
-    from socialdesk.feedback.tasks import classify_new_messages, feedback_rounds
-    from socialdesk.listening.tasks import match_monitors
-    from socialdesk.privacy.tasks import apply_retention
-    from socialdesk.sla.tasks import check_slas
+    from socialdesk.core import schedule
 
     tick = max(1.0, min(sla_every, channels_every))
     last_sla = last_channels = time.monotonic()
@@ -69,16 +65,12 @@ def _schedule(sla_every: float, channels_every: float) -> None:
         try:
             if now - last_channels >= channels_every:
                 last_channels = now
-                poll_channels.enqueue()
-                send_replies.enqueue()
-                process_webhooks.enqueue()
-                match_monitors.enqueue()
-                classify_new_messages.enqueue()
+                for task in schedule.due(schedule.FREQUENT):
+                    task.enqueue()
             if now - last_sla >= sla_every:
                 last_sla = now
-                check_slas.enqueue()
-                feedback_rounds.enqueue()
-                apply_retention.enqueue()
+                for task in schedule.due(schedule.REGULAR):
+                    task.enqueue()
         except Exception:  # the database may be busy or restarting: try again next round
             logger.exception("could not queue scheduled work")
         finally:

@@ -12,10 +12,11 @@ from typing import Any, TextIO
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from socialdesk.channels.items import readers
+from socialdesk.channels.items.readers import Rejection
 from socialdesk.channels.models import Network
 from socialdesk.core.csv_export import csv_writer
-from socialdesk.inbox.importing import readers
-from socialdesk.inbox.importing.pipeline import Importer, ImportStats, Rejection
+from socialdesk.inbox.importing.pipeline import Importer, ImportStats
 from socialdesk.inbox.models import Conversation
 
 SHOWN_REJECTIONS = 20

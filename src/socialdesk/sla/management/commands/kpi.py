@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from socialdesk.inbox import kpi
+from socialdesk.sla import kpi
+from socialdesk.sla.models import BusinessHours
 
 
 def _date(value: str) -> date:
@@ -59,8 +60,6 @@ class Command(BaseCommand):
             raise CommandError("--since lies after --until")
         calendar = None
         if options["business_hours"]:
-            from socialdesk.sla.models import BusinessHours
-
             stored = BusinessHours.objects.filter(name=options["business_hours"]).first()
             if stored is None:
                 names = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
@@ -13,8 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from socialdesk.accounts import selectors
+from socialdesk.accounts import selectors, services
+from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import AuditEvent, Invitation, User
+from socialdesk.api import errors as api_errors
 from socialdesk.core.http import AppRequest
 
 # Areas of the product that later work fills in; each page says plainly what will come.
@@ -48,32 +49,16 @@ def home(request: AppRequest) -> HttpResponse:
         "recent_events": AuditEvent.objects.select_related("actor")[:5] if user.is_admin else [],
         "areas": [(key, title, text) for key, (title, text) in AREAS.items()],
     }
-    return render(request, "core/home.html", context)
+    return render(request, "shell/home.html", context)
 
 
 def area(request: AppRequest, key: str) -> HttpResponse:
     title, text = AREAS[key]
-    return render(request, "core/area.html", {"key": key, "title": title, "text": text})
+    return render(request, "shell/area.html", {"key": key, "title": title, "text": text})
 
 
 def settings_index(request: AppRequest) -> HttpResponse:
-    return render(request, "core/settings.html")
-
-
-def apply_language(response: HttpResponse, language: str) -> HttpResponse:
-    """Remember the chosen language in the cookie; an empty choice follows the browser."""
-    if language and check_for_language(language):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=True,
-        )
-    else:
-        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-    return response
+    return render(request, "shell/settings.html")
 
 
 @require_POST
@@ -82,9 +67,6 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     language = request.POST.get("language", "")
     user = request.user
     if user.is_authenticated and check_for_language(language):
-        from socialdesk.accounts import services
-        from socialdesk.accounts.audit import acting
-
         services.user_update_preferences(
             by=acting(request),
             user=user,
@@ -104,16 +86,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/403.html", status=403)
+    return render(request, "shell/403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    from socialdesk.api import errors as api_errors  # the API answers in JSON
-
-    if api_errors.is_api(request):
+    if api_errors.is_api(request):  # the API answers in JSON
         return api_errors.not_found(request)
-    return render(request, "core/404.html", status=404)
+    return render(request, "shell/404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/500.html", status=500)
+    return render(request, "shell/500.html", status=500)

@@ -8,18 +8,19 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk import access
+from socialdesk.inbox.models import Notification
 
 # The main navigation: (url name, label). Areas that are not built yet say so on their page.
 NAVIGATION = [
-    ("core:home", _("Overview")),
+    ("shell:home", _("Overview")),
     ("inbox:list", _("Inbox")),
     ("listening:overview", _("Feedback")),
-    ("core:goals", _("Goals")),
-    ("core:publishing", _("Publishing")),
-    ("core:spaces", _("Spaces")),
+    ("shell:goals", _("Goals")),
+    ("shell:publishing", _("Publishing")),
+    ("shell:spaces", _("Spaces")),
     ("accounts:department_list", _("Departments")),
     ("accounts:people", _("People")),
-    ("core:settings", _("Settings")),
+    ("shell:settings", _("Settings")),
 ]
 
 
@@ -29,11 +30,12 @@ _SECTION_OF = [
     ("accounts:department", "accounts:department_list"),
     ("accounts:person", "accounts:people"),
     ("accounts:invit", "accounts:people"),
-    ("accounts:", "core:settings"),
-    ("sla:", "core:settings"),
-    ("channels:", "core:settings"),
+    ("accounts:", "shell:settings"),
+    ("sla:", "shell:settings"),
+    ("channels:", "shell:settings"),
     ("listening:", "listening:overview"),
     ("feedback:", "listening:overview"),
+    ("kpi:", "inbox:list"),
 ]
 
 
@@ -59,8 +61,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     ]
     unread = 0
     if user.is_authenticated:
-        from socialdesk.inbox.models import Notification
-
         unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     return {
         "unread_notifications": unread,

@@ -12,6 +12,7 @@ from django.db import transaction
 from socialdesk.accounts import services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation, Role, User
+from socialdesk.shell.demo import fill_demo_inbox
 
 ORGANISATION = "Nordlicht Bahn GmbH"
 
@@ -97,8 +98,6 @@ class Command(BaseCommand):
                 services.user_set_departments(
                     by=by, user=user, departments=[departments[d] for d in member_of]
                 )
-            from socialdesk.inbox.demo import fill_demo_inbox
-
             conversations = fill_demo_inbox()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation “{ORGANISATION}” is ready:"))
         for _name, local, role, member_of in PEOPLE:

@@ -32,13 +32,13 @@ def test_it_shows_an_english_sign_in_page_to_a_browser_that_prefers_english(db):
 
 def test_it_saves_the_chosen_language_with_the_person(client_as, people):
     client = client_as("agent")
-    client.post(reverse("core:set_language"), {"language": "de", "next": "/"})
+    client.post(reverse("shell:set_language"), {"language": "de", "next": "/"})
     people["agent"].refresh_from_db()
     assert people["agent"].language == "de"
     # Another browser, which prefers English, still gets German for this person.
     other = Client(headers={"Accept-Language": "en"})
     other.force_login(people["agent"])
-    assert "Übersicht" in other.get(reverse("core:home")).content.decode()
+    assert "Übersicht" in other.get(reverse("shell:home")).content.decode()
 
 
 def test_it_shows_dates_in_the_persons_language_and_time_zone(client_as, people):
@@ -54,14 +54,14 @@ def test_it_shows_dates_in_the_persons_language_and_time_zone(client_as, people)
 
 
 def test_it_says_plainly_that_an_area_is_not_built_yet(client_as):
-    html = client_as("agent").get(reverse("core:goals")).content.decode()
+    html = client_as("agent").get(reverse("shell:goals")).content.decode()
     assert "This area is not built yet." in html
     assert 'aria-current="page"' in html
 
 
 def test_it_shows_navigation_by_role(client_as):
-    viewer = client_as("viewer").get(reverse("core:settings")).content.decode()
-    admin = client_as("admin").get(reverse("core:settings")).content.decode()
+    viewer = client_as("viewer").get(reverse("shell:settings")).content.decode()
+    admin = client_as("admin").get(reverse("shell:settings")).content.decode()
     assert reverse("accounts:audit_log") not in viewer
     assert reverse("accounts:audit_log") in admin
 
@@ -86,4 +86,4 @@ def test_it_answers_a_friendly_404(client_as):
 
 
 def test_it_reports_health_without_signing_in(db):
-    assert Client().get(reverse("core:healthz")).json() == {"status": "ok"}
+    assert Client().get(reverse("shell:healthz")).json() == {"status": "ok"}

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from socialdesk.inbox.importing import jsontext
+from socialdesk.channels.items import jsontext
 
 TWCS_COLUMNS = (
     "tweet_id",
@@ -64,6 +64,15 @@ class RowError:
 
 
 Parsed = tuple[int, ImportRow | RowError]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    file: str
+    line: int
+    reason: str
+    external_id: str = ""
+    row: ImportRow | None = None  # the row as read, when it could be read
 
 
 def wide_encoding(head: bytes) -> str | None:

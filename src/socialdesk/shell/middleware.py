@@ -50,8 +50,8 @@ class UserPreferencesMiddleware:
 _TWO_FACTOR_SETUP_PAGES = {
     "accounts:two_factor",
     "accounts:logout",
-    "core:set_language",
-    "core:healthz",
+    "shell:set_language",
+    "shell:healthz",
 }
 
 

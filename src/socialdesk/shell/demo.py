@@ -6,10 +6,14 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Department
+from socialdesk.channels.items.readers import ImportRow
 from socialdesk.channels.models import Network
+from socialdesk.feedback.models import Topic
 from socialdesk.inbox.importing.pipeline import Importer
-from socialdesk.inbox.importing.readers import ImportRow
 from socialdesk.inbox.models import Conversation
+from socialdesk.listening.services import monitor_create
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 from socialdesk.sla.services import refresh_sla
 
@@ -134,11 +138,6 @@ TOPICS = [
 
 def _listening() -> None:
     """Topics that route to the demo departments, and a monitor over the demo inbox."""
-    from socialdesk.accounts.audit import Acting
-    from socialdesk.accounts.models import Department
-    from socialdesk.feedback.models import Topic
-    from socialdesk.listening.services import monitor_create
-
     for name, keywords, department in TOPICS:
         Topic.objects.create(
             name=name,

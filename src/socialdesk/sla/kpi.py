@@ -20,6 +20,7 @@ from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.models import Conversation
 from socialdesk.inbox.selectors import conversations_for_user
+from socialdesk.sla.calendar import business_time_between
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -139,8 +140,6 @@ def first_response(
         median = _percentile_sql(answered, answered_count, 0.5)
         p90 = _percentile_sql(answered, answered_count, 0.9)
     else:
-        from socialdesk.sla.calendar import business_time_between
-
         total = conversations.count()
         seconds = sorted(
             business_time_between(calendar, start, end).total_seconds()

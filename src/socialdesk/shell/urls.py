@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.core import views
+from socialdesk.shell import views
 
-app_name = "core"
+app_name = "shell"
 
 urlpatterns = [
     path("", views.home, name="home"),

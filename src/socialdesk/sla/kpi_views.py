@@ -19,9 +19,9 @@ from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.csv_export import csv_writer
 from socialdesk.core.http import AppRequest
-from socialdesk.inbox import kpi
 from socialdesk.inbox.models import Conversation
 from socialdesk.inbox.selectors import sees_every_conversation
+from socialdesk.sla import kpi
 
 DEFAULT_WEEKS = 12
 TARGET_RATE = 1.0  # the seed goal: 100 % of questions answered within the target
@@ -152,7 +152,7 @@ def first_response(request: AppRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "inbox/kpi_first_response.html",
+        "sla/kpi_first_response.html",
         {
             "params": params,
             "result": result,

@@ -1,4 +1,4 @@
-"""The listening query language: what a monitor looks for.
+"""The query language of listening monitors and feedback topics: what they look for.
 
     bahn OR zug                       either word
     "QR code" app                     a phrase and a word (side by side means AND)
@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 LANGUAGES = {"de", "en"}
@@ -255,3 +256,17 @@ def compile_query(query: str) -> Matcher:
             _("the query is longer than %(max)s characters") % {"max": MAX_LENGTH}, MAX_LENGTH
         )
     return _Parser(query).parse()
+
+
+def check_query(query: str) -> None:
+    """Raise ValidationError naming the position when the query cannot be read."""
+    try:
+        compile_query(query)
+    except QueryError as error:
+        marker = query[: error.position] + "▸" + query[error.position :]
+        raise ValidationError(
+            {
+                "query": _("%(problem)s at position %(position)s: %(marked)s")
+                % {"problem": error.message, "position": error.position + 1, "marked": marker}
+            }
+        ) from None

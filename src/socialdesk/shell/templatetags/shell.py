@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from socialdesk import access
+from socialdesk.accounts.models import ROLE_DESCRIPTIONS, Role
 from socialdesk.core import erasure
 
 register = template.Library()
@@ -21,8 +22,7 @@ def translate_marks(value: Any) -> str:
 @register.filter
 def may(user: Any, url_name: str) -> bool:
     """Return whether the user may open the page: `{% if request.user|may:"accounts:invite" %}`."""
-    role = user.role if getattr(user, "is_authenticated", False) else None
-    return access.page_allows(url_name, role)
+    return access.user_may(user, url_name)
 
 
 @register.filter
@@ -37,6 +37,4 @@ def minutes(value: Any) -> int:
 @register.simple_tag
 def role_descriptions() -> list[tuple[str, str]]:
     """Return (role, what it may do) for the role help beside role choices."""
-    from socialdesk.accounts.models import ROLE_DESCRIPTIONS, Role
-
     return [(str(Role(role).label), str(text)) for role, text in ROLE_DESCRIPTIONS.items()]

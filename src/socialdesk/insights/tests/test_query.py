@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from socialdesk.listening.query import Document, QueryError, compile_query
+from socialdesk.insights.query import Document, QueryError, compile_query
 
 
 def matches(query: str, text: str, *, author: str = "", language: str = "de") -> bool:

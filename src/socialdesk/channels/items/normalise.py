@@ -17,7 +17,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from socialdesk.inbox.importing.readers import MAX_TEXT, ImportRow, RowError
+from socialdesk.channels.items.readers import MAX_TEXT, ImportRow, RowError
 
 ID_LENGTH = 255  # Message.external_id and parent_external_id
 HANDLE_LENGTH = 255  # Message.author_handle, ContactHandle.handle, ChannelAccount.handle
