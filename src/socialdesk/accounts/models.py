@@ -13,6 +13,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socialdesk.core import crypto
+from socialdesk.core.addresses import MASK, has_secrets, redact
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
@@ -190,8 +193,6 @@ class Department(models.Model):
         """Return the full address to hand off to (decrypted when it carries secrets)."""
         if not self.issue_tracker_url_encrypted:
             return self.issue_tracker_url
-        from socialdesk.core import crypto
-
         return str(crypto.decrypt(self.issue_tracker_url_encrypted).get("url", ""))
 
     def set_issue_tracker_url(self, url: str) -> None:
@@ -200,9 +201,6 @@ class Department(models.Model):
         The redacted form that is shown (and that a form sends back unchanged) keeps the
         stored address; any other value replaces it.
         """
-        from socialdesk.core import crypto
-        from socialdesk.core.addresses import MASK, has_secrets, redact
-
         url = url.strip()
         if url and url == self.issue_tracker_url and self.issue_tracker_url_encrypted:
             return

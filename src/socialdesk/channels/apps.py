@@ -1,13 +1,14 @@
 from django.apps import AppConfig
 
+from socialdesk.core import schedule
+
 
 class ChannelsConfig(AppConfig):
     name = "socialdesk.channels"
     label = "channels"
     verbose_name = "Channels"
 
-    def ready(self) -> None:
+    def ready(self) -> None:  # imports here: the models are loaded only now
         from socialdesk.channels import tasks
-        from socialdesk.core import schedule
 
         schedule.every(schedule.FREQUENT, tasks.poll_channels, tasks.process_webhooks)

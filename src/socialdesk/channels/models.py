@@ -7,6 +7,9 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from socialdesk.channels import crypto
+from socialdesk.channels.addresses import has_secrets, redact
+
 
 class Network(models.TextChoices):
     TWITTER = "twitter", "X/Twitter"
@@ -63,13 +66,9 @@ class ChannelAccount(models.Model):
     @property
     def credentials(self) -> dict[str, Any]:
         """Return the decrypted credentials (raise CredentialError when the keys do not fit)."""
-        from socialdesk.channels import crypto
-
         return crypto.decrypt(self.credentials_encrypted)
 
     def set_credentials(self, values: dict[str, Any]) -> None:
-        from socialdesk.channels import crypto
-
         self.credentials_encrypted = crypto.encrypt(values)
 
     @property
@@ -77,15 +76,10 @@ class ChannelAccount(models.Model):
         """Return the full address to connect to (decrypted when it carries credentials)."""
         if not self.url_encrypted:
             return self.url
-        from socialdesk.channels import crypto
-
         return str(crypto.decrypt(self.url_encrypted).get("url", ""))
 
     def set_url(self, url: str) -> None:
         """Keep the address: shown redacted, in full only encrypted when it carries secrets."""
-        from socialdesk.channels import crypto
-        from socialdesk.channels.addresses import has_secrets, redact
-
         if url and has_secrets(url):
             self.url, self.url_encrypted = redact(url), crypto.encrypt({"url": url})
         else:

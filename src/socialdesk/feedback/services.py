@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, Organisation, User
+from socialdesk.channels.net import public_session
+from socialdesk.core.addresses import redact
 from socialdesk.core.redaction import redact_text
 from socialdesk.core.tasks import send_email
 from socialdesk.feedback.models import (
@@ -43,6 +45,7 @@ from socialdesk.feedback.models import (
 from socialdesk.feedback.similarity import bag, cosine
 from socialdesk.inbox.models import Conversation, Message, Notification
 from socialdesk.inbox.notify import notify
+from socialdesk.inbox.services import conversation_reply
 from socialdesk.insights.query import Document, QueryError, compile_query
 
 LINK_DAYS = 7  # digest links work this long
@@ -387,8 +390,6 @@ def drafts_for(item: FeedbackItem) -> int:
 
 def draft_send(*, by: Acting, draft: ReplyDraft, text: str) -> Message:
     """Send the (reviewed) draft through the conversation's own channel."""
-    from socialdesk.inbox.services import conversation_reply
-
     if draft.state != ReplyDraft.State.DRAFT:
         raise ValidationError(_("This answer was sent or discarded already."))
     with transaction.atomic():
@@ -443,8 +444,6 @@ def _without_secrets(text: str, url: str) -> str:
     requests quotes the address it failed on ("Max retries exceeded with url: /hook?token=…");
     a tracker's webhook address often carries its token.
     """
-    from socialdesk.core.addresses import redact
-
     shown = redact(url)
     raw_parts, shown_parts = urlsplit(url), urlsplit(shown)
     for raw, safe in (
@@ -461,8 +460,6 @@ def _without_secrets(text: str, url: str) -> str:
 
 def hand_off(*, by: Acting, item: FeedbackItem) -> str:
     """Post the item as signed JSON to its department's issue tracker webhook."""
-    from socialdesk.channels.net import public_session
-
     department = item.department
     address = department.issue_tracker_address if department is not None else ""
     if department is None or not address:

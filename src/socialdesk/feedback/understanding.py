@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Organisation
+from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import Classification, Label, Task, Topic, TrainedModel
 from socialdesk.feedback.similarity import bag, cosine
 from socialdesk.inbox.models import Direction, Message
@@ -41,7 +43,7 @@ def current_model(task: str) -> Any | None:
     if latest is None:
         return None
     if latest.pk not in _loaded:
-        from socialdesk.insights import classify
+        from socialdesk.insights import classify  # lazy: loads scikit-learn
 
         blob = TrainedModel.objects.values_list("blob", flat=True).get(pk=latest.pk)
         _loaded.clear()
@@ -51,7 +53,7 @@ def current_model(task: str) -> Any | None:
 
 def examples(task: str) -> list[Any]:
     """The labels of a task as training examples (topics: the set of topics per message)."""
-    from socialdesk.insights import classify
+    from socialdesk.insights import classify  # lazy: loads scikit-learn
 
     rows = Label.objects.filter(task=task).values_list("message_id", "message__text", "value")
     if task == Task.TOPICS:
@@ -64,7 +66,7 @@ def examples(task: str) -> list[Any]:
 
 def retrain(task: str) -> str:
     """Train the task's model on all labels; say how it went (or how many labels are missing)."""
-    from socialdesk.insights import classify
+    from socialdesk.insights import classify  # lazy: loads scikit-learn
 
     try:
         model = classify.train(cast(classify.Task, task), examples(task))
@@ -88,7 +90,7 @@ class Suggester:
     topics' keyword rules — read once and then applied to as many texts as needed."""
 
     def __init__(self) -> None:
-        from socialdesk.insights import classify
+        from socialdesk.insights import classify  # lazy: loads scikit-learn
 
         self.models = {task: current_model(task) for task in Task.values}
         self.rules = classify.KeywordRules(
@@ -142,14 +144,14 @@ class Suggester:
         neighbours = self.neighbours(text, Task.SENTIMENT)
         if neighbours:
             return max(neighbours.items(), key=lambda p: p[1])
-        from socialdesk.insights import classify
+        from socialdesk.insights import classify  # lazy: loads scikit-learn
 
         prediction = classify.lexicon_sentiment(text)
         return str(prediction.label), float(prediction.confidence)
 
     def relevance(self, texts: list[str]) -> list[tuple[bool, float]]:
         """About us (True) or noise: the model once trained, else whether a name of ours occurs."""
-        from socialdesk.insights import classify
+        from socialdesk.insights import classify  # lazy: loads scikit-learn
 
         model = self.models[Task.RELEVANCE]
         predictor = model if model is not None else classify.RelevanceRules(_organisation_names())
@@ -170,9 +172,6 @@ def sentiment_of(text: str) -> tuple[str, float]:
 
 
 def _organisation_names() -> list[str]:
-    from socialdesk.accounts.models import Organisation
-    from socialdesk.channels.models import ChannelAccount
-
     names = [Organisation.current().name]
     for handle in ChannelAccount.objects.exclude(handle="").values_list("handle", flat=True):
         user = handle.split("@")[0].split(".")[0] if "/" not in handle else ""
@@ -183,7 +182,7 @@ def _organisation_names() -> list[str]:
 
 def training_state() -> list[dict[str, Any]]:
     """Per task: labels so far, the model in use, or how many more labels it needs."""
-    from socialdesk.insights import classify
+    from socialdesk.insights import classify  # lazy: loads scikit-learn
 
     state = []
     for task, label in Task.choices:

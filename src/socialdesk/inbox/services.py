@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
-from socialdesk.accounts.models import Department, User
+from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.channels.base import SENDING, connector
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.importing.pipeline import refresh_conversations
@@ -240,8 +240,6 @@ def presence_update(*, user: User, conversation: Conversation, typing: bool) -> 
 
 def fill_placeholders(text: str, *, conversation: Conversation, agent: User | None) -> str:
     """Fill {name}, {agent} and {company} of a saved reply for this conversation."""
-    from socialdesk.accounts.models import Organisation
-
     values = {
         "name": str(conversation.contact) if conversation.contact else "",
         "agent": agent.get_short_name() if agent else "",

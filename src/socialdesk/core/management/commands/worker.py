@@ -10,6 +10,9 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from socialdesk.core import schedule
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +56,6 @@ def _schedule(sla_every: float, channels_every: float) -> None:
     Replies are also queued for sending the moment they are written; this round picks up
     retries and replies whose worker died.
     """
-    from django.db import close_old_connections
-
-    from socialdesk.core import schedule
-
     tick = max(1.0, min(sla_every, channels_every))
     last_sla = last_channels = time.monotonic()
     while True:
