@@ -59,3 +59,14 @@ class WholeNumberField(forms.Field):
 
     def to_python(self, value: Any) -> int:
         return int_param(value, default=self.default, minimum=self.minimum, maximum=self.maximum)
+
+
+class FlagField(forms.Field):
+    """True when the posted value is exactly `on` (a hidden "yes" or "1"), else False."""
+
+    def __init__(self, *, on: str, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.on = on
+
+    def to_python(self, value: Any) -> bool:
+        return bool(value == self.on)
