@@ -1,7 +1,7 @@
 """Who may open which page and call which API operation: the one table for the whole product.
 
 `PAGES` maps every named URL to the roles allowed to open it; `API` maps every API operation
-to the roles allowed to call it. `core.middleware.AccessMiddleware` enforces `PAGES` for every
+to the roles allowed to call it. `shell.middleware.AccessMiddleware` enforces `PAGES` for every
 request and `api.auth.RoleTokenAuth` enforces `API`; a URL or operation missing here is denied
 (and `tests/test_access_table.py` fails until it is added). Whether a person may see one
 particular object is decided by the selectors of each app, after this table has allowed the page.

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import Department, Role
@@ -19,6 +20,10 @@ def _time_zone_choices() -> list[tuple[str, str]]:
         z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
     )
     return [(z, z.replace("_", " ")) for z in zones]
+
+
+def _own_time_zone_choices() -> list[tuple[str, str]]:
+    return [("", gettext("As the organisation")), *_time_zone_choices()]
 
 
 class LoginForm(AuthenticationForm):
@@ -137,19 +142,14 @@ class ProfileForm(forms.Form):
         choices=[("", _("As my browser prefers")), *settings.LANGUAGES],
         required=False,
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [  # type: ignore[attr-defined]
-            ("", _("As the organisation")),
-            *_time_zone_choices(),
-        ]
+    time_zone = forms.ChoiceField(  # a callable: the zones are read when the form is used
+        label=_("Time zone"), required=False, choices=_own_time_zone_choices
+    )
 
 
 class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Organisation name"), max_length=120)
-    time_zone = forms.ChoiceField(label=_("Time zone"))
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
     default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
     two_factor_roles = forms.MultipleChoiceField(
         label=_("Roles that must sign in with two-factor authentication"),
@@ -168,10 +168,6 @@ class OrganisationForm(forms.Form):
         max_value=1200,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = _time_zone_choices()  # type: ignore[attr-defined]
-
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
@@ -182,15 +178,6 @@ class ApiTokenForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=_("Who"), required=False)
-    action = forms.ChoiceField(label=_("What"), required=False)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
     ACTIONS = [
         ("", _("Everything")),
         ("login", _("Sign-ins")),
@@ -202,9 +189,14 @@ class AuditFilterForm(forms.Form):
         ("api_token", _("API tokens")),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["action"].choices = self.ACTIONS  # type: ignore[attr-defined]
+    actor = forms.CharField(label=_("Who"), required=False)
+    action = forms.ChoiceField(label=_("What"), required=False, choices=ACTIONS)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

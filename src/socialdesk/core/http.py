@@ -18,12 +18,17 @@ if TYPE_CHECKING:  # annotations only: the kernel does not import the apps above
     from socialdesk.accounts.models import Organisation, User
 
 
-class AppRequest(HttpRequest):
+class SiteRequest(HttpRequest):
+    """Any request once the shell's middleware ran: it carries the organisation."""
+
+    organisation: Organisation  # set by shell.middleware.UserPreferencesMiddleware
+
+
+class AppRequest(SiteRequest):
     """A request of a signed-in person: `user` is a `User`, with htmx and the organisation."""
 
     user: User  # set by AuthenticationMiddleware; signed in on every page that takes this
     htmx: HtmxDetails  # set by django_htmx's HtmxMiddleware
-    organisation: Organisation  # set by core.middleware.UserPreferencesMiddleware
 
 
 class ApiRequest(HttpRequest):

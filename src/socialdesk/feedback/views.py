@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from socialdesk.access import user_may
 from socialdesk.accounts.audit import acting, client_ip
 from socialdesk.accounts.models import Department
-from socialdesk.core.forms import error_text
+from socialdesk.core.forms import error_text, form_error_text
 from socialdesk.core.http import AppRequest
-from socialdesk.core.params import id_param, int_param
+from socialdesk.core.params import id_param
+from socialdesk.feedback import forms, services, understanding
 from socialdesk.feedback import selectors as feedback_selectors
-from socialdesk.feedback import services, understanding
 from socialdesk.feedback import topics as topics_service
 from socialdesk.feedback.models import (
     CLOSED,
@@ -30,21 +30,13 @@ from socialdesk.feedback.models import (
     FeedbackStatus,
     ReplyDraft,
     RoutingRule,
-    Task,
     Topic,
 )
 from socialdesk.inbox import selectors
-from socialdesk.insights.query import check_query
 
 
 def _item(request: AppRequest, pk: int) -> FeedbackItem:
     return feedback_selectors.item_for_user(request.user, pk)
-
-
-def _department(request: AppRequest) -> Department | None:
-    """Return the department a form names, or None when it names none."""
-    department_id = id_param(request.POST.get("department"))
-    return Department.objects.filter(pk=department_id).first() if department_id else None
 
 
 def items(request: AppRequest) -> HttpResponse:
@@ -74,26 +66,27 @@ def items(request: AppRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_new(request: AppRequest) -> HttpResponse:
     """Capture feedback from a message: link it to an item that says the same, or a new one."""
-    message_id = id_param(request.GET.get("message") or request.POST.get("message"))
+    form = forms.ItemNewForm(request.POST if request.method == "POST" else None)
+    posted = form.cleaned_data if form.is_valid() else {}
+    asked = request.GET.get("message")  # the page is opened with ?message=; its form posts it
+    message_id = id_param(asked) if asked else posted.get("message")
     if message_id is None:
         raise Http404
     message = selectors.message_for_user(request.user, message_id)
-    if request.method == "POST":
+    if posted:
         try:
-            item_id = id_param(request.POST.get("item"))
+            item_id = posted["item"]
             if item_id is not None:
                 item = _item(request, item_id)
                 services.item_link(by=acting(request), item=item, message=message)
                 messages.success(request, _("The message is linked to “%(title)s”.") % {
                     "title": item.title})  # fmt: skip
             else:
-                topic_id = id_param(request.POST.get("topic"))
-                topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
                 item = services.item_create(
                     by=acting(request),
-                    title=request.POST.get("title", ""),
+                    title=posted["title"],
                     message=message,
-                    topic=topic,
+                    topic=posted["topic"],
                 )
                 messages.success(request, _("Feedback “%(title)s” is captured.") % {
                     "title": item.title})  # fmt: skip
@@ -119,22 +112,23 @@ def _suggested_topics(text: str) -> list[tuple[Topic, float]]:
 
 def _rule_change(request: AppRequest) -> HttpResponse:
     """Add a routing rule (query → department) or remove one."""
-    remove = id_param(request.POST.get("remove"))
+    form = forms.RuleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect("feedback:topics")
+    remove = form.cleaned_data["remove"]
     if remove is not None:
         rule = RoutingRule.objects.filter(pk=remove).first()
         if rule is not None:
             topics_service.rule_delete(by=acting(request), rule=rule)
         messages.success(request, _("The rule is removed."))
         return redirect("feedback:topics")
-    department = _department(request)
-    query = request.POST.get("query", "").strip()
-    priority = int_param(request.POST.get("priority"), default=100)
     try:
-        if department is None:
-            check_query(query)
-            raise ValidationError(_("Choose a department."))
         topics_service.rule_create(
-            by=acting(request), query=query, department=department, priority=priority
+            by=acting(request),
+            query=form.cleaned_data["query"],
+            department=form.cleaned_data["department"],
+            priority=form.cleaned_data["priority"],
         )
     except ValidationError as error:
         messages.error(request, error_text(error))
@@ -147,18 +141,14 @@ def _rule_change(request: AppRequest) -> HttpResponse:
 def correct(request: AppRequest, pk: int) -> HttpResponse:
     """A person corrects what socialdesk thinks a message is (a label the models learn from)."""
     message = selectors.message_for_user(request.user, pk)
-    task, value = request.POST.get("task", ""), request.POST.get("value", "")
-    valid: dict[str, set[str]] = {
-        Task.TOPICS: set(Topic.objects.values_list("name", flat=True)),
-        Task.SENTIMENT: set(understanding.SENTIMENTS),
-        Task.RELEVANCE: {"true", "false"},
-    }
-    if task not in valid or value not in valid[task]:
-        messages.error(request, _("Choose one of the offered values."))
+    form = forms.CorrectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
     else:
+        task, value = form.cleaned_data["task"], form.cleaned_data["value"]
         understanding.correct(by=acting(request), message=message, task=task, value=value)
         messages.success(request, _("Thanks: socialdesk learns from this correction."))
-    back = request.POST.get("next", "")
+    back: str = form.cleaned_data["next"]
     if back.startswith("/feedback/") or back.startswith("/inbox/"):
         return redirect(back)
     return redirect("inbox:conversation", message.conversation_id)
@@ -211,10 +201,11 @@ def item(request: AppRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_forward(request: AppRequest, pk: int) -> HttpResponse:
     found = _item(request, pk)
-    department = _department(request)
-    if department is None:
-        messages.error(request, _("Choose a department."))
+    form = forms.ForwardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
     else:
+        department: Department = form.cleaned_data["department"]
         services.item_forward(by=acting(request), item=found, department=department)
         messages.success(
             request, _("Forwarded to %(department)s.") % {"department": department.name}
@@ -225,19 +216,21 @@ def item_forward(request: AppRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_status(request: AppRequest, pk: int) -> HttpResponse:
     found = _item(request, pk)
+    form = forms.StatusForm(request.POST)
+    form.is_valid()  # every field is optional text: the service checks the move
     try:
         services.item_set_status(
             by=acting(request),
             item=found,
-            status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""),
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
         messages.success(request, _("The status is now “%(status)s”.") % {
             "status": found.get_status_display()})  # fmt: skip
-    back = request.POST.get("next", "")
+    back: str = form.cleaned_data["next"]
     if back.startswith("/feedback/boards/"):  # back to the board it was moved on
         return redirect(back)
     return redirect("feedback:item", found.pk)
@@ -270,12 +263,14 @@ def link_remove(request: AppRequest, pk: int) -> HttpResponse:
 def draft_send(request: AppRequest, pk: int) -> HttpResponse:
     draft = get_object_or_404(ReplyDraft.objects.select_related("conversation", "item"), pk=pk)
     selectors.conversation_for_user(request.user, draft.conversation_id)
+    form = forms.DraftForm(request.POST)
+    form.is_valid()  # every field is optional text: the service checks the answer
     try:
-        if request.POST.get("action") == "discard":
+        if form.cleaned_data["action"] == "discard":
             services.draft_discard(by=acting(request), draft=draft)
             messages.success(request, _("The draft is discarded."))
         else:
-            services.draft_send(by=acting(request), draft=draft, text=request.POST.get("text", ""))
+            services.draft_send(by=acting(request), draft=draft, text=form.cleaned_data["text"])
             messages.success(request, _("The answer goes out to %(name)s.") % {
                 "name": draft.conversation.contact or _("the customer")})  # fmt: skip
     except ValidationError as error:
@@ -328,10 +323,10 @@ def act(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "feedback/act.html", {"error": str(error)}, status=400)
     label = FeedbackStatus(status).label
     if request.method == "POST":
+        form = forms.ActForm(request.POST)
+        form.is_valid()  # the reason is optional text
         try:
-            services.apply_token(
-                token, reason=request.POST.get("reason", ""), ip=client_ip(request)
-            )
+            services.apply_token(token, reason=form.cleaned_data["reason"], ip=client_ip(request))
         except services.LinkError as error:
             return render(request, "feedback/act.html", {"error": str(error)}, status=400)
         except ValidationError as error:
@@ -355,16 +350,16 @@ def topics(request: AppRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("kind") == "rule":
         return _rule_change(request)
     if request.method == "POST":
-        name = request.POST.get("name", "").strip()
-        department = _department(request)
-        if not name:
-            messages.error(request, _("Give the topic a name."))
+        form = forms.TopicForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form_error_text(form))
         else:
+            name = form.cleaned_data["name"]
             topics_service.topic_save(
                 by=acting(request),
                 name=name,
-                keywords=request.POST.get("keywords", ""),
-                department=department,
+                keywords=form.cleaned_data["keywords"],
+                department=form.cleaned_data["department"],
             )
             messages.success(request, _("The topic “%(name)s” is saved.") % {"name": name})
             return redirect("feedback:topics")

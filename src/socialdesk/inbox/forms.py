@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import Department, Role, User
+from socialdesk.core.forms import FlagField
 
 
 class ReplyForm(forms.Form):
@@ -35,8 +34,11 @@ class NoteForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label=_("Person"), queryset=User.objects.none(), required=False, empty_label=_("nobody")
+    assignee = forms.ModelChoiceField(  # each form queries afresh (the field copies the set)
+        label=_("Person"),
+        queryset=User.objects.filter(is_active=True).exclude(role=Role.VIEWER),
+        required=False,
+        empty_label=_("nobody"),
     )
     department = forms.ModelChoiceField(
         label=_("Department"),
@@ -45,11 +47,17 @@ class AssignForm(forms.Form):
         empty_label=_("none"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            is_active=True
-        ).exclude(role=Role.VIEWER)
+
+class StatusForm(forms.Form):
+    status = forms.CharField(required=False, strip=False)  # the service checks the value
+
+
+class NeedsReplyForm(forms.Form):
+    value = FlagField(on="yes")  # the one-click override posts "yes" or "no"
+
+
+class PresenceForm(forms.Form):
+    typing = FlagField(on="1")  # the heartbeat posts "1" while the person types
 
 
 class TagsForm(forms.Form):

@@ -18,7 +18,16 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import error_text
 from socialdesk.core.http import AppRequest
 from socialdesk.inbox import notify, selectors, services
-from socialdesk.inbox.forms import AssignForm, NoteForm, ReplyForm, SavedReplyForm, TagsForm
+from socialdesk.inbox.forms import (
+    AssignForm,
+    NeedsReplyForm,
+    NoteForm,
+    PresenceForm,
+    ReplyForm,
+    SavedReplyForm,
+    StatusForm,
+    TagsForm,
+)
 from socialdesk.inbox.models import SavedReply, SlaState, Status, Tag
 
 PAGE_SIZE = 50
@@ -149,9 +158,11 @@ def assign(request: AppRequest, pk: int) -> HttpResponse:
 @require_POST
 def set_status(request: AppRequest, pk: int) -> HttpResponse:
     item = selectors.conversation_for_user(request.user, pk)
+    form = StatusForm(request.POST)
+    form.is_valid()  # optional text: the service checks the status
     try:
         services.conversation_set_status(
-            by=acting(request), conversation=item, status=request.POST.get("status", "")
+            by=acting(request), conversation=item, status=form.cleaned_data["status"]
         )
     except ValidationError as error:
         messages.error(request, error_text(error))
@@ -171,9 +182,11 @@ def set_tags(request: AppRequest, pk: int) -> HttpResponse:
 def needs_reply(request: AppRequest, pk: int) -> HttpResponse:
     """Override the detector for one message in one click."""
     message = selectors.message_for_user(request.user, pk)
+    form = NeedsReplyForm(request.POST)
+    form.is_valid()  # a flag: anything but "yes" is no
     try:
         services.message_set_needs_reply(
-            by=acting(request), message=message, value=request.POST.get("value") == "yes"
+            by=acting(request), message=message, value=form.cleaned_data["value"]
         )
     except ValidationError as error:
         messages.error(request, error_text(error))
@@ -237,8 +250,10 @@ def notification_open(request: AppRequest, pk: int) -> HttpResponse:
 def presence(request: AppRequest, pk: int) -> HttpResponse:
     """Heartbeat of an open conversation page; answers who else is here (htmx fragment)."""
     item = selectors.conversation_for_user(request.user, pk)
+    form = PresenceForm(request.POST)
+    form.is_valid()  # a flag: anything but "1" is not typing
     others = services.presence_update(
-        user=request.user, conversation=item, typing=request.POST.get("typing") == "1"
+        user=request.user, conversation=item, typing=form.cleaned_data["typing"]
     )
     return render(
         request, "inbox/conversation.html#presence", {"others": others, "conversation": item}

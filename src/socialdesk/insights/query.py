@@ -137,7 +137,8 @@ class _Parser:
         parts = [self.and_expr()]
         while (token := self.peek()) is not None and token.kind == "or":
             self.take()
-            if self.peek() is None or self.peek().kind in ("or", "and", "rparen"):  # type: ignore[union-attr]
+            following = self.peek()
+            if following is None or following.kind in ("or", "and", "rparen"):
                 raise QueryError(_("OR needs something on both sides"), token.position)
             parts.append(self.and_expr())
         if len(parts) == 1:
@@ -177,9 +178,10 @@ class _Parser:
         if token is None:  # pragma: no cover - not_expr checked
             raise QueryError(_("the query ends too early"), self.end_position())
         if token.kind == "lparen":
-            if self.peek() is None:
+            following = self.peek()
+            if following is None:
                 raise QueryError(_("this “(” is not closed"), token.position)
-            if self.peek().kind == "rparen":  # type: ignore[union-attr]
+            if following.kind == "rparen":
                 raise QueryError(_("the parentheses hold nothing"), token.position)
             inner = self.or_expr()
             closing = self.peek()

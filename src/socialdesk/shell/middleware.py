@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from socialdesk import access
 from socialdesk.accounts.models import Organisation
+from socialdesk.core.http import SiteRequest
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +28,10 @@ class UserPreferencesMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: SiteRequest) -> HttpResponse:
         user = request.user
         organisation = Organisation.current()
-        request.organisation = organisation  # type: ignore[attr-defined]
+        request.organisation = organisation
         zone_name = organisation.time_zone
         if user.is_authenticated:
             if user.language:
@@ -65,12 +66,12 @@ class TwoFactorPolicyMiddleware:
         return self.get_response(request)
 
     def process_view(
-        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+        self, request: SiteRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
         if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
             return None
-        organisation: Organisation = request.organisation  # type: ignore[attr-defined]
+        organisation = request.organisation
         if not organisation.requires_two_factor(user.role):
             return None
         match = request.resolver_match

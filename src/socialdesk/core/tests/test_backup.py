@@ -174,8 +174,8 @@ def test_it_backs_up_sqlite_under_write_load_and_restores_the_same_database(tmp_
     archive = _backup_under_load(tmp_path, "sqlite", db_path, env)
 
     with tarfile.open(archive) as tar:
-        manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
-        readme = tar.extractfile("README.txt").read().decode()  # type: ignore[union-attr]
+        manifest = json.loads(_member_bytes(tar, "manifest.json"))
+        readme = _member_bytes(tar, "README.txt").decode()
     assert "The encryption key file IS included" in readme
     assert manifest["engine"] == "sqlite" and manifest["keys_included"] is True
     assert "inbox.0001_create_contacts_conversations_messages" in manifest["migrations"]
@@ -193,11 +193,18 @@ def test_it_backs_up_sqlite_under_write_load_and_restores_the_same_database(tmp_
     assert again.returncode == 1 and "is not empty" in again.stderr
 
 
+def _member_bytes(tar: tarfile.TarFile, member: str | tarfile.TarInfo) -> bytes:
+    """Return the content of one file in the archive (every member socialdesk writes is one)."""
+    handle = tar.extractfile(member)
+    assert handle is not None, member
+    return handle.read()
+
+
 def _tampered(archive: Path, out: Path) -> Path:
     """Copy the archive with one byte of the database changed and the manifest kept."""
     with tarfile.open(archive) as source, tarfile.open(out, "w:gz") as copy:
         for member in source:
-            data = source.extractfile(member).read()  # type: ignore[union-attr]
+            data = _member_bytes(source, member)
             if member.name.startswith("database."):
                 data = data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]
             copy.addfile(member, io.BytesIO(data))

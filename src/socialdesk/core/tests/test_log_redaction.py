@@ -96,14 +96,15 @@ def test_it_leaves_link_secrets_out_of_the_gunicorn_access_log(secret_links, tmp
 
 def test_it_leaves_link_secrets_out_of_djangos_request_log(secret_links):
     console = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    assert isinstance(console, logging.StreamHandler)
     stream = io.StringIO()
-    previous = console.setStream(stream)  # type: ignore[attr-defined]
+    previous = console.setStream(stream)
     try:
         client = Client()
         for path, _secret, _kept in secret_links[:2]:
             client.get(path.replace("/act/", "/act/x").replace("/invitation/", "/invitation/y"))
     finally:
-        console.setStream(previous)  # type: ignore[attr-defined]
+        console.setStream(previous)
     logged = stream.getvalue()
     assert "Not Found: /invitation/[redacted]/" in logged
     for _path, secret, _kept in secret_links:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -76,7 +77,8 @@ def test_it_sends_a_strict_content_security_policy(db):
 def test_it_serves_its_own_static_assets(db):
     response = Client().get("/static/socialdesk/app.css")
     assert response.status_code == 200
-    assert b"--accent" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert isinstance(response, StreamingHttpResponse)
+    assert b"--accent" in b"".join(response.streaming_content)
 
 
 def test_it_answers_a_friendly_404(client_as):
