@@ -22,6 +22,7 @@ from socialdesk.channels import base
 from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.leases import renewing
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.protocol import CONNECTORS
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def _claim_for() -> timedelta:
 def due_accounts() -> list[ChannelAccount]:
     now = timezone.now()
     return list(
-        ChannelAccount.objects.filter(network__in=list(base.CONNECTORS))
+        ChannelAccount.objects.filter(network__in=list(CONNECTORS))
         .exclude(handle="")
         .exclude(url="")
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
