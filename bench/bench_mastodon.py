@@ -86,7 +86,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 GOAL_RATE = 1000.0  # messages per second per worker, at least
 TOKEN = "bob_token"  # bob plays the company on both peers
 POSTER = "alice_token"
-POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
 PAGE = 80  # what the connector asks for; Mastodon's largest page of notifications
 MOCK_DOMAIN = "mock.local"
 REPLAY_DOMAIN = "replay.example"

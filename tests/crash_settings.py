@@ -8,7 +8,7 @@ import os
 
 from socialdesk.settings import *  # noqa: F403
 
-FEED_ADDRESS_POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+FEED_ADDRESS_POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
 SEND_LEASE_SECONDS = 1
 CHANNEL_TIMEOUT_SECONDS = 5
 if os.environ.get("CRASH_CHANNEL_CLAIM_SECONDS", "1") != "default":

@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels import base, services
+from socialdesk.channels.bluesky.testpeer import FakeBluesky
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.inbox.models import Conversation, Delivery, Direction, Message
 from socialdesk.inbox.sending import send_due
 from socialdesk.inbox.services import conversation_reply
-from tests.fakes.bluesky import FakeBluesky
 
-POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
 BY = Acting(user=None, label="test")
 COMPANY, PASSWORD = "nordlicht.test", "app-pass-1234"
 

@@ -12,16 +12,16 @@ from django.db import connections
 from playwright.sync_api import Page, expect
 
 from socialdesk.accounts.models import Role, User
+from socialdesk.channels.bluesky.testpeer import FakeBluesky
+from socialdesk.channels.mastodon.testpeer import MastodonPeer
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.channels.tasks import poll_due
-from socialdesk.channels.tests.mastodon_peer import MastodonPeer
 from socialdesk.inbox.models import Conversation, Delivery, Direction, SlaState
 from socialdesk.sla.models import SlaPolicy
-from tests.fakes.bluesky import FakeBluesky
 from tests.test_browser import _shot, browser_page  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser]
-POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
 
 
 @pytest.fixture

@@ -22,11 +22,11 @@ from django.test import Client
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Role, User
 from socialdesk.channels import base, services
+from socialdesk.channels.bluesky.testpeer import FakeBluesky
+from socialdesk.channels.mastodon.testpeer import COMPANY_TOKEN, MastodonPeer
 from socialdesk.channels.rss.connector import poll
-from socialdesk.channels.tests.mastodon_peer import COMPANY_TOKEN, MastodonPeer
 from socialdesk.channels.webhook.receiver import process_pending, signature
 from socialdesk.inbox.models import Conversation
-from tests.fakes.bluesky import FakeBluesky
 from tests.test_browser import browser_page  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser]

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from socialdesk.channels.tests.mastodon_peer import COMPANY_TOKEN, MastodonPeer
+from socialdesk.channels.mastodon.testpeer import COMPANY_TOKEN, MastodonPeer
 
 ROOT = Path(__file__).resolve().parent.parent
 MENTIONS = 300

@@ -26,7 +26,7 @@ from atproto_client.models.common import XrpcError  # type: ignore[import-untype
 from atproto_client.request import Request  # type: ignore[import-untyped, unused-ignore]
 from atproto_server.auth.jwt import get_jwt_payload  # type: ignore[import-untyped, unused-ignore]
 
-from tests.fakes.bluesky import FakeBluesky, LoggedRequest, grapheme_length
+from socialdesk.channels.bluesky.testpeer import FakeBluesky, LoggedRequest, grapheme_length
 
 BRAND = "brand.test"
 CUSTOMER = "alice.test"

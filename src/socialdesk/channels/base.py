@@ -1,14 +1,8 @@
-"""What every network package (`channels/<kind>/connector.py`) provides, and how it is found.
+"""What every network package (`channels/<kind>/connector.py`) shares, and how it is found.
 
-A connector module has these functions (see channels/README.md for the checklist):
-
-- `poll(account) -> int`: fetch what is new since `account.cursor`, store it with
-  `store_batch` (items and the moved cursor in one transaction), return how many were new.
-- `send(account, message) -> Sent`: post an outbound message as a reply where the customer
-  wrote; networks that can read back their posts also provide
-- `find_sent(account, message) -> Sent | None`: look up whether an earlier attempt to send
-  `message` reached the network (asked before any retry, so a reply is never posted twice).
-- `check(account) -> str`: verify the credentials; return the account's handle.
+A connector polls and declares what else it can do (send, find_sent, check, publish,
+metrics): the typed protocol and its capabilities are in `channels/protocol.py`, the
+checklist in channels/README.md. `connector(network)` returns it.
 
 Errors are `ChannelError` (try again later, maybe at a time the network named) or
 `PermanentError` (credentials revoked, post rejected: retrying cannot help).
@@ -19,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import import_module
-from types import ModuleType
 from typing import Any
 
 from django.db import transaction
@@ -29,18 +21,10 @@ from django.utils import timezone
 from socialdesk.channels import ingest
 from socialdesk.channels.items.normalise import clean_json, clean_text
 from socialdesk.channels.items.readers import ImportRow, Rejection, RowError
-from socialdesk.channels.models import ChannelAccount, Network, SetAsideItem
+from socialdesk.channels.models import ChannelAccount, SetAsideItem
+from socialdesk.channels.protocol import Connector, load
 
 BACKOFF_MAX = timedelta(hours=6)
-
-CONNECTORS = {
-    Network.MASTODON: "socialdesk.channels.mastodon.connector",
-    Network.BLUESKY: "socialdesk.channels.bluesky.connector",
-    Network.RSS: "socialdesk.channels.rss.connector",
-    Network.WEBHOOK: "socialdesk.channels.webhook.connector",  # the backfill poll
-}
-# Networks whose connector can send replies.
-SENDING = {Network.MASTODON, Network.BLUESKY}
 
 
 class ChannelError(Exception):
@@ -72,12 +56,12 @@ class Sent:
     meta: dict[str, Any] | None = None
 
 
-def connector(network: str) -> ModuleType:
-    """Return the connector module of a network (ChannelError when there is none)."""
-    path = CONNECTORS.get(network)  # type: ignore[call-overload]
-    if path is None:
+def connector(network: str) -> Connector:
+    """Return the connector of a network (ChannelError when there is none)."""
+    found = load(network)
+    if found is None:
         raise ChannelError(f"{network} channels are not polled")
-    return import_module(path)
+    return found
 
 
 def set_aside_item(

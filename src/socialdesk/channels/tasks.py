@@ -24,6 +24,7 @@ from socialdesk.channels import base
 from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.leases import renewing
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.protocol import CONNECTORS
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def _claim_for() -> timedelta:
 def due_accounts() -> list[ChannelAccount]:
     now = timezone.now()
     return list(
-        ChannelAccount.objects.filter(network__in=list(base.CONNECTORS))
+        ChannelAccount.objects.filter(network__in=list(CONNECTORS))
         .exclude(handle="")
         .exclude(url="")
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))

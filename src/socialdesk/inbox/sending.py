@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from socialdesk.channels.base import SENDING, ChannelError, PermanentError, Sent, connector
+from socialdesk.channels.base import ChannelError, PermanentError, Sent
 from socialdesk.channels.leases import renewing
+from socialdesk.channels.protocol import finds_sent, sender
 from socialdesk.inbox.models import Delivery, Direction, Message
 
 logger = logging.getLogger(__name__)
@@ -110,15 +111,16 @@ def send_one(pk: int) -> bool:
 def _send_claimed(pk: int) -> bool:
     message = Message.objects.select_related("channel_account", "parent").get(pk=pk)
     account = message.channel_account
-    if account.network not in SENDING:
+    module = sender(account.network)
+    if module is None:
         _give_up(message, f"{account.get_network_display()} channels cannot send replies")
         return False
-    module = connector(account.network)
     try:
         found: Sent | None = None
-        if message.delivery_attempts > 0:
+        finder = module if finds_sent(module) else None
+        if message.delivery_attempts > 0 and finder is not None:
             # The outcome of an earlier attempt is unknown: look before posting again.
-            found = module.find_sent(account, message)
+            found = finder.find_sent(account, message)
         result = found or module.send(account, message)
     except PermanentError as error:
         _give_up(message, str(error))

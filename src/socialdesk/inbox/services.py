@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, Organisation, User
-from socialdesk.channels.base import SENDING, connector
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.protocol import Capability, sender, supports
 from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import (
     Conversation,
@@ -62,8 +62,8 @@ def conversation_reply(
         conversation.messages.filter(direction=Direction.INBOUND).order_by("-created_at").first()
     )
     live = live_channel(account)
-    if live and parent is not None:
-        text = connector(account.network).reply_text(parent.meta, parent.author_handle, text)
+    if live and parent is not None and (module := sender(account.network)) is not None:
+        text = module.reply_text(parent.meta, parent.author_handle, text)
     with transaction.atomic():
         message = Message.objects.create(
             conversation=conversation,
@@ -90,7 +90,7 @@ def conversation_reply(
 
 def live_channel(account: ChannelAccount) -> bool:
     """Whether replies in this channel go out to the network (a connected account)."""
-    return account.network in SENDING and bool(account.credentials_encrypted)
+    return supports(account.network, Capability.SEND) and bool(account.credentials_encrypted)
 
 
 def _send_soon() -> None:

@@ -40,8 +40,10 @@ from socialdesk.channels.bluesky.replies import (
     tid,
 )
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.protocol import Capability
 
 __all__ = [
+    "CAPABILITIES",
     "call",
     "check",
     "facets",
@@ -59,6 +61,8 @@ __all__ = [
     "web_url",
     "with_session",
 ]
+
+CAPABILITIES = frozenset({Capability.SEND, Capability.FIND_SENT, Capability.CHECK})
 
 
 def poll(account: ChannelAccount) -> int:

@@ -34,8 +34,10 @@ from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.items.readers import ImportRow
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.net import USER_AGENT, public_session
+from socialdesk.channels.protocol import Capability
 from socialdesk.channels.rss.connector import plain_text
 
+CAPABILITIES = frozenset({Capability.SEND, Capability.FIND_SENT, Capability.CHECK})
 SCOPES = ["read", "write"]
 PAGE = 80  # Mastodon's largest page of notifications
 MAX_PAGES = 50  # per poll; the next poll goes on from the cursor

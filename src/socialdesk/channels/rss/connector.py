@@ -3,7 +3,8 @@
 Entries need no reply (they are what the web says, not questions to the company). Entry
 HTML is reduced to plain text with nh3 before it is stored; the page escapes it again when
 it shows it. The cursor (ETag, Last-Modified, ids already seen) is saved in the same
-transaction as the entries, so a crash can neither lose nor duplicate one.
+transaction as the entries, so a crash can neither lose nor duplicate one. A feed is read,
+never written to: the connector polls and checks, it does not send.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import feedparser
 import nh3
 from django.utils import timezone
 
-from socialdesk.channels.base import PermanentError, store_batch
-from socialdesk.channels.fetch import FetchError, fetch_if_changed
+from socialdesk.channels.base import ChannelError, PermanentError, store_batch
+from socialdesk.channels.fetch import FetchError, UnsafeAddress, fetch, fetch_if_changed
 from socialdesk.channels.items.readers import ImportRow
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.net import allowed
+from socialdesk.channels.protocol import Capability
 
+CAPABILITIES = frozenset({Capability.CHECK})
 MAX_TEXT = 5000
 SEEN_KEPT = 2000
 
@@ -103,5 +107,16 @@ def poll(account: ChannelAccount) -> int:
     return store_batch(account, new_rows, cursor, listening=True)
 
 
-def send(account: ChannelAccount, message: Any) -> Any:
-    raise PermanentError("feeds are read, not written to")
+def check(account: ChannelAccount) -> str:
+    """Fetch and read the feed once (nothing stored, the cursor untouched); return the handle.
+
+    Through the same checked client as `poll`; an address socialdesk may never reach is
+    PermanentError, a feed that cannot be fetched or read now is ChannelError.
+    """
+    try:
+        parse(fetch(account.address, allowed=allowed()).body)
+    except UnsafeAddress as error:
+        raise PermanentError(str(error)) from None
+    except FetchError as error:
+        raise ChannelError(str(error)) from None
+    return account.handle

@@ -110,7 +110,7 @@ class _Feed(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def feed_server(settings: Any) -> Iterator[int]:
-    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
     _Feed.seen = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -14,6 +14,7 @@ from socialdesk import settings as product  # the product's settings as read at 
 from socialdesk.channels import tasks
 from socialdesk.channels.base import Sent
 from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.channels.protocol import Capability
 from socialdesk.inbox import sending
 from socialdesk.inbox.models import Contact, Conversation, Delivery, Direction, Message
 
@@ -86,6 +87,8 @@ def test_a_live_worker_keeps_its_claim_on_a_reply_while_sending_longer_than_the_
     due_for_others: list[int] = []
 
     class SlowNetwork:
+        CAPABILITIES = frozenset({Capability.SEND})
+
         def send(self, account: ChannelAccount, message: Message) -> Sent:
             for _ in range(4):  # 2 s: more than three leases
                 time.sleep(0.5)
@@ -94,7 +97,7 @@ def test_a_live_worker_keeps_its_claim_on_a_reply_while_sending_longer_than_the_
                 )
             return Sent(external_id="109")
 
-    monkeypatch.setattr(sending, "connector", lambda network: SlowNetwork())
+    monkeypatch.setattr(sending, "sender", lambda network: SlowNetwork())
     assert sending.send_due() == 1
     assert due_for_others == [0, 0, 0, 0]  # nobody else could have sent it again
     reply.refresh_from_db()

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels import base
+from socialdesk.channels.mastodon.testpeer import COMPANY_TOKEN, DroppingProxy, MastodonPeer
 from socialdesk.channels.models import ChannelAccount, Network
-from socialdesk.channels.tests.mastodon_peer import COMPANY_TOKEN, DroppingProxy, MastodonPeer
 from socialdesk.inbox.models import Conversation, Delivery, Direction, Message
 from socialdesk.inbox.sending import send_due
 from socialdesk.inbox.services import conversation_reply
 
-POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
 BY = Acting(user=None, label="test")
 
 

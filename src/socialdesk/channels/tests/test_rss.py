@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from socialdesk.channels.base import poll
+from socialdesk.channels.base import ChannelError, poll
 from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.channels.rss.connector import parse, plain_text
+from socialdesk.channels.rss.connector import check, parse, plain_text
 from socialdesk.inbox.models import Conversation, Message
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -40,12 +40,20 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 class _Handler(BaseHTTPRequestHandler):
     feeds: dict[str, bytes] = {}
     hits: list[dict[str, str]] = []
+    answers: dict[str, tuple[int, dict[str, str]]] = {}  # path: (status, headers), once
 
     def log_message(self, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:
         type(self).hits.append({"path": self.path, "etag": self.headers.get("If-None-Match", "")})
+        answer = type(self).answers.pop(self.path, None)
+        if answer is not None:
+            self.send_response(answer[0])
+            for name, value in answer[1].items():
+                self.send_header(name, value)
+            self.end_headers()
+            return
         body = type(self).feeds.get(self.path)
         if body is None:
             self.send_response(404)
@@ -71,6 +79,7 @@ def feeds(settings) -> Iterator[str]:
     settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.test_rss.loopback_only"
     _Handler.feeds = {"/rss": RSS, "/atom": ATOM, "/broken": b"<html>not a feed"}
     _Handler.hits = []
+    _Handler.answers = {}
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -132,6 +141,20 @@ def test_a_broken_feed_backs_off_and_shows_its_error(db, feeds):
     account.refresh_from_db()
     assert account.next_poll_at and account.last_polled_at
     assert account.next_poll_at - account.last_polled_at == 2 * first_delay
+
+
+def test_check_reads_the_feed_and_names_it_or_says_why_not_and_stores_nothing(db, feeds):
+    account = _add(feeds + "/rss", "Bahnblog")
+    assert check(account) == account.handle
+    broken = _add(feeds + "/broken", "Kaputt")
+    with pytest.raises(ChannelError, match="not a readable RSS or Atom feed"):
+        check(broken)
+    missing = _add(feeds + "/gone", "Weg")
+    with pytest.raises(ChannelError, match="HTTP 404"):
+        check(missing)
+    assert Message.objects.count() == 0
+    account.refresh_from_db()
+    assert account.cursor == {} and account.failures == 0
 
 
 def test_it_refuses_feeds_inside_the_network_in_production(db):

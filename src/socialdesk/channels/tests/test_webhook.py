@@ -212,7 +212,7 @@ class _Listing(BaseHTTPRequestHandler):
 
 
 def test_the_backfill_poll_catches_deliveries_that_never_arrived(db, settings):
-    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Listing)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:

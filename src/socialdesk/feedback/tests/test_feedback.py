@@ -178,7 +178,7 @@ class _Tracker(BaseHTTPRequestHandler):
 
 
 def test_hand_off_posts_signed_json(say: Any, product: Department, settings: Any) -> None:
-    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
     settings.FEEDBACK_HANDOFF_SECRET = "tracker-secret"
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Tracker)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -254,7 +254,7 @@ def test_a_failed_hand_off_does_not_show_the_trackers_secret(
 
     from socialdesk.feedback.models import FeedbackEvent
 
-    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
     with socket.socket() as closed:  # a port nobody listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]

@@ -48,7 +48,7 @@ class _Tracker(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def tracker(settings: Any) -> Iterator[int]:
-    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.tests.mastodon_peer.loopback_only"
+    settings.FEED_ADDRESS_POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
     _Tracker.received = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Tracker)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels import services
-from socialdesk.channels.base import CONNECTORS, ChannelError, poll
+from socialdesk.channels.base import ChannelError, poll
 from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.protocol import CONNECTORS
 
 
 class Command(BaseCommand):
