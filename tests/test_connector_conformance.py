@@ -71,10 +71,6 @@ WHY_NOT: dict[tuple[str, Capability], str] = {
         "there are no credentials at a network to check: each delivery is signed"
     ),
 }
-FEEDS_IGNORE_RATE_LIMITS = (
-    "feeds and backfill listings go through channels/fetch.py, which counts a 429 as a failure"
-    " and does not read Retry-After (found by this test; a behaviour change, left for later)"
-)
 
 
 class Channel(Protocol):
@@ -255,10 +251,8 @@ def test_a_reply_goes_out_once(channel: Channel, django_capture_on_commit_callba
 
 
 def test_a_rate_limit_makes_the_channel_wait_without_counting_a_failure(
-    channel: Channel, request: pytest.FixtureRequest
+    channel: Channel,
 ) -> None:
-    if channel.network in (Network.RSS, Network.WEBHOOK):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=FEEDS_IGNORE_RATE_LIMITS))
     account = channel.connect()
     until = timezone.now() + timedelta(minutes=10)
     with channel.rate_limited(until), pytest.raises((base.ChannelError, FetchError)):

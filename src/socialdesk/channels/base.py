@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from socialdesk.channels import ingest
+from socialdesk.channels.fetch import FetchError, RateLimitedFetch
 from socialdesk.channels.items.normalise import clean_json, clean_text
 from socialdesk.channels.items.readers import ImportRow, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount, SetAsideItem
@@ -213,10 +214,13 @@ def record_failure(account: ChannelAccount, error: ChannelError | str) -> None:
 
 def poll(account: ChannelAccount) -> int:
     """Poll one channel now; record the outcome on it; re-raise ChannelError or FetchError."""
-    from socialdesk.channels.fetch import FetchError
-
     try:
         stored = int(connector(account.network).poll(account))
+    except RateLimitedFetch as error:  # a feed or backfill listing asked us to wait
+        limited = RateLimited(str(error), retry_at=error.retry_at)
+        account.refresh_from_db(fields=["cursor"])
+        record_failure(account, limited)
+        raise limited from error
     except FetchError as error:
         record_failure(account, str(error))
         raise

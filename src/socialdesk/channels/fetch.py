@@ -10,10 +10,13 @@ Last-Modified make repeated polls cheap. Error messages show the address redacte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from django.utils import timezone
 
 from socialdesk.channels.addresses import redact
 from socialdesk.channels.net import (
@@ -31,6 +34,7 @@ __all__ = [
     "Address",
     "FetchError",
     "FetchResult",
+    "RateLimitedFetch",
     "UnsafeAddress",
     "fetch",
     "fetch_if_changed",
@@ -42,6 +46,32 @@ ACCEPT = "application/rss+xml, application/atom+xml, application/xml, text/xml, 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 10.0
 MAX_REDIRECTS = 5
+RATE_LIMIT_WAIT = timedelta(minutes=15)  # when a 429 does not say how long to wait
+
+
+class RateLimitedFetch(FetchError):
+    """The server asked us to wait (HTTP 429, or 503 with Retry-After) until `retry_at`."""
+
+    def __init__(self, message: str, *, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+def retry_at(value: str | None, *, now: datetime | None = None) -> datetime | None:
+    """Read a Retry-After header (seconds or an HTTP date); None when it says nothing usable."""
+    now = now or timezone.now()
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return now + timedelta(seconds=min(int(value), 7 * 24 * 3600))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(when, now)
 
 
 @dataclass(frozen=True)
@@ -87,6 +117,12 @@ def fetch(
                     continue
                 if response.status_code == 304:
                     return FetchResult(304, b"", current, etag, last_modified, "")
+                wait = retry_at(response.headers.get("Retry-After"))
+                if response.status_code == 429 or (response.status_code == 503 and wait):
+                    raise RateLimitedFetch(
+                        f"{redact(current)}: the server asks to wait (HTTP {response.status_code})",
+                        retry_at=wait or timezone.now() + RATE_LIMIT_WAIT,
+                    )
                 if response.status_code != 200:
                     raise FetchError(
                         f"{redact(current)}: the server answered HTTP {response.status_code}"

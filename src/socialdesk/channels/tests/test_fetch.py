@@ -158,3 +158,17 @@ def test_it_gives_up_after_the_timeout(server):
 def test_it_reports_server_errors(server):
     with pytest.raises(FetchError, match="HTTP 500"):
         fetch(server + "/broken", resolver=_resolver([]), allowed=_loopback_only)
+
+
+def test_it_reads_how_long_a_server_asks_to_wait() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from socialdesk.channels.fetch import retry_at
+
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    assert retry_at("120", now=now) == now + timedelta(minutes=2)
+    assert retry_at("Mon, 30 Nov 2026 12:10:00 GMT", now=now) == now + timedelta(minutes=10)
+    assert retry_at("Mon, 30 Nov 2026 11:00:00 GMT", now=now) == now  # already past: now
+    assert retry_at("soon", now=now) is None
+    assert retry_at(None, now=now) is None
+    assert retry_at("99999999", now=now) == now + timedelta(days=7)  # capped at a week
