@@ -9,6 +9,7 @@ from django import template
 from socialdesk import access
 from socialdesk.accounts.models import ROLE_DESCRIPTIONS, Role
 from socialdesk.core import erasure
+from socialdesk.core.durations import human_duration
 
 register = template.Library()
 
@@ -23,6 +24,17 @@ def translate_marks(value: Any) -> str:
 def may(user: Any, url_name: str) -> bool:
     """Return whether the user may open the page: `{% if request.user|may:"accounts:invite" %}`."""
     return access.user_may(user, url_name)
+
+
+@register.filter
+def duration(value: Any) -> str:
+    """Seconds or a timedelta as people read them: `{{ value|duration }}` → "2 Std. 14 Min."."""
+    if value is None or value == "":
+        return "–"
+    try:
+        return human_duration(value if hasattr(value, "total_seconds") else float(value))
+    except (TypeError, ValueError):
+        return "–"
 
 
 @register.filter
