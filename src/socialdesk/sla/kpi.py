@@ -1,25 +1,32 @@
 """The first-response KPI: how many questions were answered, and how fast.
 
 A conversation counts when its first message is inbound and needs a reply. Its first
-response is the earliest company message at or after that first message; a conversation
-without one counts as not answered within the target. Percentiles are over answered
-conversations, interpolated linearly between the two nearest ranks (as numpy's default).
+response is the earliest company message at or after that first message. Each counted
+conversation is one of three: *within* (answered within the target), *missed* (answered
+late, or not answered and past the target) or *pending* (not answered yet and still inside
+the target: it can still go either way, so it is neither a success nor a miss).
+`rate_within` is `answered_within / (conversations - pending)`, and None while nothing is
+decided. Percentiles are over answered conversations, interpolated linearly between the two
+nearest ranks (as numpy's default). `by_department` and `by_person` break the figures down:
+per department over its conversations, per person over the first responses they wrote in
+socialdesk (a row without a person holds first responses written elsewhere, e.g. imported).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
-from socialdesk.accounts.models import Organisation, User
+from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.inbox.models import Conversation
-from socialdesk.inbox.selectors import conversations_for_user
+from socialdesk.inbox.models import Conversation, Direction, Message
+from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
 from socialdesk.sla.calendar import business_time_between
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)
@@ -41,18 +48,41 @@ def parse_duration(text: str) -> timedelta:
 
 
 @dataclass(frozen=True)
+class GroupKpi:
+    """The figures of one department (its conversations) or one person (their first responses).
+
+    `key` is the department's or person's id; None for conversations without a department or
+    first responses not written by a person in socialdesk.
+    """
+
+    key: int | None
+    name: str | None
+    conversations: int
+    first_responses: int
+    answered_within: int
+    pending: int
+    missed: int
+    rate_within: float | None
+    median_seconds: float | None
+
+
+@dataclass(frozen=True)
 class FirstResponseKpi:
     within_seconds: int
     conversations: int
     answered: int
     answered_within: int
-    rate_within: float
+    pending: int
+    missed: int
+    rate_within: float | None
     median_seconds: float | None
     p90_seconds: float | None
     account: str | None = None
     since: str | None = None
     until: str | None = None
     business_hours: str | None = None
+    by_department: list[GroupKpi] = field(default_factory=list)
+    by_person: list[GroupKpi] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +146,112 @@ def _percentile(sorted_values: list[float], share: float) -> float | None:
     )
 
 
+def rate(within: int, conversations: int, pending: int) -> float | None:
+    """Share answered within the target of the decided conversations; None if none is decided."""
+    decided = conversations - pending
+    return within / decided if decided > 0 else None
+
+
+class _Clock:
+    """Measures response times and says whether an unanswered question is still pending."""
+
+    def __init__(self, within: timedelta, now: datetime, calendar: Any) -> None:
+        self.within, self.now, self.calendar = within.total_seconds(), now, calendar
+
+    def seconds(self, start: datetime, end: datetime, stored: int | None) -> float:
+        if self.calendar is None and stored is not None:
+            return float(stored)
+        if self.calendar is None:
+            return (end - start).total_seconds()
+        return float(business_time_between(self.calendar, start, end).total_seconds())
+
+    def pending(self, start: datetime | None) -> bool:
+        if start is None:
+            return False
+        if start >= self.now or (self.now - start).total_seconds() <= self.within:
+            return True  # open time never exceeds calendar time
+        if self.calendar is None:
+            return False
+        return self.seconds(start, self.now, None) <= self.within
+
+
+def _group(
+    key: int | None, name: str | None, rows: list[tuple[float | None, bool]], clock: _Clock
+) -> GroupKpi:
+    """Figures of one group from (response seconds or None, pending) per conversation."""
+    seconds = sorted(s for s, _pending in rows if s is not None)
+    within = sum(1 for s in seconds if s <= clock.within)
+    pending = sum(1 for s, waiting in rows if s is None and waiting)
+    return GroupKpi(
+        key=key,
+        name=name,
+        conversations=len(rows),
+        first_responses=len(seconds),
+        answered_within=within,
+        pending=pending,
+        missed=len(rows) - within - pending,
+        rate_within=rate(within, len(rows), pending),
+        median_seconds=_percentile(seconds, 0.5),
+    )
+
+
+def _by_department(
+    conversations: QuerySet[Conversation], user: User | None, clock: _Clock
+) -> list[GroupKpi]:
+    """Per department over its conversations; a department member sees only their own."""
+    everything = user is None or sees_every_conversation(user)
+    if not everything and user is not None:
+        conversations = conversations.filter(department__in=user.departments.all())
+    groups: dict[int | None, list[tuple[float | None, bool]]] = {}
+    for department_id, start, end, stored in conversations.values_list(
+        "department_id", "first_message_at", "first_response_at", "first_response_seconds"
+    ).iterator(chunk_size=5000):
+        if department_id is None and not everything:
+            continue
+        answered = start is not None and end is not None
+        groups.setdefault(department_id, []).append(
+            (clock.seconds(start, end, stored), False) if answered else (None, clock.pending(start))
+        )
+    names = dict(Department.objects.filter(pk__in=[k for k in groups if k]).values_list("pk", "name"))
+    rows = [_group(key, names.get(key) if key else None, rows, clock) for key, rows in groups.items()]
+    return sorted(rows, key=lambda row: (row.name is None, (row.name or "").casefold()))
+
+
+def _by_person(conversations: QuerySet[Conversation], clock: _Clock) -> list[GroupKpi]:
+    """Per person over the first responses they wrote; the rest under no person."""
+    answered = conversations.filter(first_response_at__isnull=False)
+    authors: dict[int, int] = {}
+    for conversation_id, author_id in (
+        Message.objects.filter(
+            conversation__in=answered,
+            direction=Direction.OUTBOUND,
+            author_user__isnull=False,
+            created_at=F("conversation__first_response_at"),
+        )
+        .order_by("-pk")
+        .values_list("conversation_id", "author_user_id")
+        .iterator(chunk_size=5000)
+    ):
+        authors[conversation_id] = author_id  # the earliest written message wins
+    groups: dict[int | None, list[tuple[float | None, bool]]] = {}
+    if authors:
+        for pk, start, end, stored in answered.values_list(
+            "pk", "first_message_at", "first_response_at", "first_response_seconds"
+        ).iterator(chunk_size=5000):
+            groups.setdefault(authors.get(pk), []).append((clock.seconds(start, end, stored), False))
+    else:  # nothing written in socialdesk: one row, counted in SQL
+        total = answered.count()
+        if total:
+            groups[None] = []
+            for start, end, stored in answered.values_list(
+                "first_message_at", "first_response_at", "first_response_seconds"
+            ).iterator(chunk_size=5000):
+                groups[None].append((clock.seconds(start, end, stored), False))
+    people = {u.pk: str(u) for u in User.objects.filter(pk__in=[k for k in groups if k])}
+    rows = [_group(key, people.get(key) if key else None, rows, clock) for key, rows in groups.items()]
+    return sorted(rows, key=lambda row: (row.name is None, (row.name or "").casefold()))
+
+
 def first_response(
     *,
     within: timedelta,
@@ -125,24 +261,36 @@ def first_response(
     until: date | None = None,
     calendar: Any = None,
     calendar_name: str | None = None,
+    now: datetime | None = None,
+    breakdown: bool = True,
 ) -> FirstResponseKpi:
-    """Compute the first-response KPI; with a business calendar, count only open hours."""
+    """Compute the first-response KPI; with a business calendar, count only open hours.
+
+    `now` decides which unanswered questions are still pending (default: this moment).
+    """
+    now = now or timezone.now()
+    clock = _Clock(within, now, calendar)
     conversations = counted_conversations(user=user, account=account, since=since, until=until)
     answered = conversations.filter(first_response_seconds__isnull=False)
     if calendar is None:
-        # One pass for the three counts; the percentiles read two index positions each.
+        # One pass for the four counts; the percentiles read two index positions each.
         counts = conversations.aggregate(
             total=Count("pk"),
             answered=Count("first_response_seconds"),
             within=Count("pk", filter=Q(first_response_seconds__lte=within.total_seconds())),
+            pending=Count(
+                "pk",
+                filter=Q(first_response_seconds__isnull=True, first_message_at__gte=now - within),
+            ),
         )
         total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
+        pending = counts["pending"]
         median = _percentile_sql(answered, answered_count, 0.5)
         p90 = _percentile_sql(answered, answered_count, 0.9)
     else:
         total = conversations.count()
         seconds = sorted(
-            business_time_between(calendar, start, end).total_seconds()
+            clock.seconds(start, end, None)
             for start, end in answered.values_list(
                 "first_message_at", "first_response_at"
             ).iterator()
@@ -150,17 +298,28 @@ def first_response(
         )
         answered_count = len(seconds)
         within_count = sum(1 for s in seconds if s <= within.total_seconds())
+        pending = sum(
+            1
+            for start in conversations.filter(first_response_seconds__isnull=True)
+            .values_list("first_message_at", flat=True)
+            .iterator()
+            if clock.pending(start)
+        )
         median, p90 = _percentile(seconds, 0.5), _percentile(seconds, 0.9)
     return FirstResponseKpi(
         within_seconds=int(within.total_seconds()),
         conversations=total,
         answered=answered_count,
         answered_within=within_count,
-        rate_within=within_count / total if total else 0.0,
+        pending=pending,
+        missed=total - within_count - pending,
+        rate_within=rate(within_count, total, pending),
         median_seconds=median,
         p90_seconds=p90,
         account=account,
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
         business_hours=calendar_name,
+        by_department=_by_department(conversations, user, clock) if breakdown else [],
+        by_person=_by_person(conversations, clock) if breakdown else [],
     )
