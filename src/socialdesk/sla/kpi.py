@@ -158,9 +158,9 @@ class _Clock:
     def __init__(self, within: timedelta, now: datetime, calendar: Any) -> None:
         self.within, self.now, self.calendar = within.total_seconds(), now, calendar
 
-    def seconds(self, start: datetime, end: datetime, stored: int | None) -> float:
-        if self.calendar is None and stored is not None:
-            return float(stored)
+    def seconds(self, start: datetime | None, end: datetime | None, stored: int | None) -> float:
+        if (self.calendar is None and stored is not None) or start is None or end is None:
+            return float(stored or 0)
         if self.calendar is None:
             return (end - start).total_seconds()
         return float(business_time_between(self.calendar, start, end).total_seconds())
@@ -212,8 +212,12 @@ def _by_department(
         groups.setdefault(department_id, []).append(
             (clock.seconds(start, end, stored), False) if answered else (None, clock.pending(start))
         )
-    names = dict(Department.objects.filter(pk__in=[k for k in groups if k]).values_list("pk", "name"))
-    rows = [_group(key, names.get(key) if key else None, rows, clock) for key, rows in groups.items()]
+    names = dict(
+        Department.objects.filter(pk__in=[k for k in groups if k]).values_list("pk", "name")
+    )
+    rows = [
+        _group(key, names.get(key) if key else None, rows, clock) for key, rows in groups.items()
+    ]
     return sorted(rows, key=lambda row: (row.name is None, (row.name or "").casefold()))
 
 
@@ -238,7 +242,9 @@ def _by_person(conversations: QuerySet[Conversation], clock: _Clock) -> list[Gro
         for pk, start, end, stored in answered.values_list(
             "pk", "first_message_at", "first_response_at", "first_response_seconds"
         ).iterator(chunk_size=5000):
-            groups.setdefault(authors.get(pk), []).append((clock.seconds(start, end, stored), False))
+            groups.setdefault(authors.get(pk), []).append(
+                (clock.seconds(start, end, stored), False)
+            )
     else:  # nothing written in socialdesk: one row, counted in SQL
         total = answered.count()
         if total:
@@ -248,7 +254,9 @@ def _by_person(conversations: QuerySet[Conversation], clock: _Clock) -> list[Gro
             ).iterator(chunk_size=5000):
                 groups[None].append((clock.seconds(start, end, stored), False))
     people = {u.pk: str(u) for u in User.objects.filter(pk__in=[k for k in groups if k])}
-    rows = [_group(key, people.get(key) if key else None, rows, clock) for key, rows in groups.items()]
+    rows = [
+        _group(key, people.get(key) if key else None, rows, clock) for key, rows in groups.items()
+    ]
     return sorted(rows, key=lambda row: (row.name is None, (row.name or "").casefold()))
 
 

@@ -1,7 +1,12 @@
-"""The first-response KPI as a page: rate by week against the target, misses, CSV export."""
+"""The first-response KPI as a page: rate by week against the target, misses, CSV export.
+
+Pending conversations (no answer yet, still inside the target) count neither as met nor as
+missed: the rates are over the decided ones and the page says how many are still pending.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -79,7 +84,17 @@ def _counted(params: dict[str, Any]) -> QuerySet[Conversation]:
     )
 
 
-def _weeks(params: dict[str, Any]) -> list[dict[str, Any]]:
+def percent(rate: float | None) -> float | None:
+    """A rate as a percentage rounded down to one decimal: 99.96 % never reads as 100 %."""
+    return None if rate is None else math.floor(rate * 1000 + 1e-9) / 10
+
+
+def week_label(day: date) -> str:
+    """The ISO week as people name it: "KW 48" in German, "W48" in English."""
+    return _("W%(week)s") % {"week": day.isocalendar()[1]}
+
+
+def _weeks(params: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
     zone = ZoneInfo(Organisation.current().time_zone)
     rows = (
         _counted(params)
@@ -90,58 +105,101 @@ def _weeks(params: dict[str, Any]) -> list[dict[str, Any]]:
             within=Count(
                 "pk", filter=Q(first_response_seconds__lte=params["within"].total_seconds())
             ),
+            pending=Count("pk", filter=_pending_q(params, now)),
         )
         .order_by("week")
     )
     weeks = []
     for row in rows:
-        rate = row["within"] / row["total"] if row["total"] else 0.0
+        rate = kpi.rate(row["within"], row["total"], row["pending"])
         weeks.append(
-            {"week": row["week"], "total": row["total"], "within": row["within"], "rate": rate}
+            {
+                "week": row["week"],
+                "label": week_label(row["week"]),
+                "total": row["total"],
+                "within": row["within"],
+                "pending": row["pending"],
+                "missed": row["total"] - row["within"] - row["pending"],
+                "rate": rate,
+                "percent": percent(rate),
+            }
         )
     return weeks
 
 
+def _pending_q(params: dict[str, Any], now: datetime) -> Q:
+    return Q(first_response_seconds__isnull=True, first_message_at__gte=now - params["within"])
+
+
 def _chart(weeks: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the geometry of a bar chart (SVG drawn by the template, no script)."""
-    width, height, gap = 640, 200, 4
-    bar = (width - gap * max(len(weeks) - 1, 0)) / max(len(weeks), 1)
+    """Return the geometry of a bar chart with axes (SVG drawn by the template, no script).
+
+    The y axis runs from 0 to 100 % with a gridline every 25 %; each bar is labelled with its
+    week below the x axis (every n-th label when there are many weeks).
+    """
+    left, right, top, bottom = 48, 8, 8, 26
+    plot_width, plot_height = 600, 200
+    width, height = left + plot_width + right, top + plot_height + bottom
+    gap = 4
+    count = max(len(weeks), 1)
+    bar = (plot_width - gap * (count - 1)) / count
+    step = math.ceil(count / 16)
     bars = []
     for index, week in enumerate(weeks):
-        bar_height = week["rate"] * height
+        rate = week["rate"]
+        bar_height = (rate or 0.0) * plot_height
+        x = left + index * (bar + gap)
         bars.append(
             {
-                "x": round(index * (bar + gap), 1),
-                "y": round(height - bar_height, 1),
+                "x": round(x, 1),
+                "y": round(top + plot_height - bar_height, 1),
                 "width": round(bar, 1),
                 "height": round(bar_height, 1),
-                "label": week["week"],
-                "rate": week["rate"],
-                "ok": week["rate"] >= TARGET_RATE,
+                "centre": round(x + bar / 2, 1),
+                "label": week["label"],
+                "week": week["week"],
+                "percent": week["percent"],
+                "pending": week["pending"],
+                "decided": rate is not None,
+                "show_label": index % step == 0,
+                "ok": rate is not None and rate >= TARGET_RATE,
             }
         )
+    grid = [
+        {"y": round(top + plot_height * (1 - share / 100), 1), "label": share}
+        for share in (0, 25, 50, 75, 100)
+    ]
     return {
         "width": width,
         "height": height,
+        "left": left,
+        "top": top,
+        "tick_x": left - 6,
+        "right": left + plot_width,
+        "axis_y": top + plot_height,
+        "label_y": top + plot_height + 18,
         "bars": bars,
-        "target_y": round(height * (1 - TARGET_RATE), 1),
+        "grid": grid,
+        "target_y": round(top + plot_height * (1 - TARGET_RATE), 1),
     }
 
 
 def first_response(request: AppRequest) -> HttpResponse:
     params = _params(request)
+    now = timezone.now()
     result = kpi.first_response(
         within=params["within"],
         user=params["user"],
         account=params["account"] or None,
         since=params["since"],
         until=params["until"],
+        now=now,
     )
-    weeks = _weeks(params)
+    weeks = _weeks(params, now)
     missed = (
         _counted(params)
         .filter(
-            Q(first_response_seconds__isnull=True)
+            Q(first_response_seconds__isnull=True, first_message_at__lt=now - params["within"])
             | Q(first_response_seconds__gt=params["within"].total_seconds())
         )
         .select_related("contact", "channel_account")
@@ -159,12 +217,24 @@ def first_response(request: AppRequest) -> HttpResponse:
             "weeks": weeks,
             "chart": _chart(weeks),
             "page": page,
+            "misses": [
+                {"c": c, "waited": now - c.first_message_at if c.first_message_at else None}
+                for c in page.object_list
+            ],
+            "decided": result.conversations - result.pending,
+            "rate_percent": percent(result.rate_within),
+            "departments": [_row(row) for row in result.by_department],
+            "persons": [_row(row) for row in result.by_person],
             "query": query.urlencode(),
             "accounts": ChannelAccount.objects.exclude(handle="").order_by("handle"),
             "target_rate": TARGET_RATE,
             "sees_everything": sees_every_conversation(params["user"]),
         },
     )
+
+
+def _row(group: kpi.GroupKpi) -> dict[str, Any]:
+    return {"group": group, "percent": percent(group.rate_within)}
 
 
 def first_response_csv(request: AppRequest) -> StreamingHttpResponse:
@@ -177,13 +247,21 @@ def first_response_csv(request: AppRequest) -> StreamingHttpResponse:
         .order_by("first_message_at", "pk")
     )
     within = params["within"].total_seconds()
+    pending_since = timezone.now() - params["within"]
+
+    def outcome(c: Conversation) -> str:
+        if c.first_response_seconds is not None:
+            return "met" if c.first_response_seconds <= within else "missed"
+        pending = c.first_message_at is not None and c.first_message_at >= pending_since
+        return "pending" if pending else "missed"
 
     def rows() -> Iterator[str]:
         writer = csv_writer(_Echo())
         yield writer.writerow(
             [
-                "conversation", "account", "first_message_at", "first_response_at",
-                "first_response_seconds", f"answered_within_{params['within_text']}",
+                "conversation_id", "account_handle", "first_message_at", "first_response_at",
+                "first_response_seconds", "target_seconds", "outcome",
+                f"answered_within_{params['within_text']}",
                 "resolved_at", "resolution_seconds", "sla_state", "tags",
             ]
         )  # fmt: skip
@@ -200,6 +278,8 @@ def first_response_csv(request: AppRequest) -> StreamingHttpResponse:
                     _iso(c.first_message_at),
                     _iso(c.first_response_at),
                     "" if c.first_response_seconds is None else c.first_response_seconds,
+                    int(within),
+                    outcome(c),
                     "yes"
                     if c.first_response_seconds is not None and c.first_response_seconds <= within
                     else "no",

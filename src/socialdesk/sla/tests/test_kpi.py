@@ -146,7 +146,7 @@ def test_the_page_shows_the_rate_by_week_and_the_misses(client_as, tmp_path):
     )
     assert "1 of 3 conversations" in html
     assert html.count("<rect") == 1  # one week with conversations
-    assert "never" in html  # the unanswered question is among the misses
+    assert "not answered (waiting" in html  # the overdue question is among the misses
     assert html.count('href="/inbox/') >= 2
 
 

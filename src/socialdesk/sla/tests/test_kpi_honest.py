@@ -66,7 +66,9 @@ def history(db: None, tmp_path: Path, people: dict[str, User], now: datetime) ->
         question, answer = str(1000 + 2 * index), str(1001 + 2 * index)
         asked = now - thread.asked_ago
         reply = answer if thread.answered_after else ""
-        rows.append((question, f"9{index}", "True", _twcs_time(asked), "@Nordlicht Hilfe?", reply, ""))
+        rows.append(
+            (question, f"9{index}", "True", _twcs_time(asked), "@Nordlicht Hilfe?", reply, "")
+        )
         if thread.answered_after:
             rows.append((answer, "Nordlicht", "False", _twcs_time(asked + thread.answered_after),
                          "Gern!", "", question))  # fmt: skip
@@ -186,10 +188,10 @@ def test_the_page_says_the_rate_and_how_many_are_pending(history, client_as):
     html = client_as("viewer").get("/inbox/kpi/first-response/").content.decode()
     assert "60 %" in html
     assert "3 of 5 conversations" in html
-    assert "2 more still inside the target" in html
+    assert "2 more are still inside the target" in html
     assert html.count('class="missed-row"') == 2  # the late answer and the overdue question
     assert "878 s" not in html and " s<" not in html
-    assert "1 h 30 min" in html  # the median of 20 min, 1 h, 2 h and 30 h
+    assert "1\xa0h 30\xa0min" in html  # the median of 20 min, 1 h, 2 h and 30 h
     assert 'href="/inbox/"' in html.split("<h1")[0]  # the breadcrumb leads to the inbox
 
 
@@ -200,7 +202,7 @@ def test_the_german_page_reads_in_german(history, people, client_as):
     client.force_login(people["viewer"])
     html = client.get("/inbox/kpi/first-response/").content.decode()
     assert "Posteingang" in html.split("<h1")[0]
-    assert "1 Std. 30 Min." in html
+    assert "1\xa0Std. 30\xa0Min." in html
     assert "KW " in html
     assert "noch innerhalb des Ziels" in html
 

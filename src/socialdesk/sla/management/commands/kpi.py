@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from socialdesk.core.durations import human_duration
 from socialdesk.sla import kpi
 from socialdesk.sla.models import BusinessHours
 
@@ -23,7 +24,25 @@ def _date(value: str) -> date:
 def _hours(seconds: float | None) -> str:
     if seconds is None:
         return "–"
-    return f"{seconds / 3600:.2f} h ({seconds:,.0f} s)"
+    return f"{human_duration(seconds)} ({seconds:,.0f} s)".replace("\u00a0", " ")
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _groups(title: str, rows: list[kpi.GroupKpi], nobody: str) -> str:
+    """A small table: name, first responses, median, met %."""
+    if not rows:
+        return ""
+    lines = [f"\n{title}", f"  {'':<32} {'first responses':>15} {'median':>16} {'met':>7}"]
+    for row in rows:
+        median = "–" if row.median_seconds is None else human_duration(row.median_seconds)
+        lines.append(
+            f"  {(row.name or nobody)[:32]:<32} {row.first_responses:>15,}"
+            f" {median.replace(chr(0xA0), ' '):>16} {_rate(row.rate_within):>7}"
+        )
+    return "\n".join(lines)
 
 
 class Command(BaseCommand):
@@ -87,7 +106,16 @@ class Command(BaseCommand):
             f"  conversations that need a reply: {result.conversations:,}\n"
             f"  answered:                        {result.answered:,}\n"
             f"  answered within the target:      {result.answered_within:,}"
-            f" ({result.rate_within:.1%})\n"
+            f" ({_rate(result.rate_within)})\n"
+            f"  still inside the target:         {result.pending:,}"
+            " (not answered yet; not counted in the rate)\n"
+            f"  missed (late or overdue):        {result.missed:,}\n"
             f"  median first response:           {_hours(result.median_seconds)}\n"
             f"  90th percentile:                 {_hours(result.p90_seconds)}"
+            + _groups("By department", result.by_department, "(no department)")
+            + _groups(
+                "By person (first responses written in socialdesk)",
+                result.by_person,
+                "(written elsewhere, e.g. imported)",
+            )
         )
