@@ -15,12 +15,13 @@ socialdesk (a row without a person holds first responses written elsewhere, e.g.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Organisation, User
@@ -165,6 +166,13 @@ class _Clock:
             return (end - start).total_seconds()
         return float(business_time_between(self.calendar, start, end).total_seconds())
 
+    def pending_q(self) -> Q:
+        """Pending in SQL (calendar time only): no answer and asked at most `within` ago."""
+        return Q(
+            first_response_seconds__isnull=True,
+            first_message_at__gte=self.now - timedelta(seconds=self.within),
+        )
+
     def pending(self, start: datetime | None) -> bool:
         if start is None:
             return False
@@ -176,7 +184,7 @@ class _Clock:
 
 
 def _group(
-    key: int | None, name: str | None, rows: list[tuple[float | None, bool]], clock: _Clock
+    key: int | None, name: str | None, rows: Sequence[tuple[float | None, bool]], clock: _Clock
 ) -> GroupKpi:
     """Figures of one group from (response seconds or None, pending) per conversation."""
     seconds = sorted(s for s, _pending in rows if s is not None)
@@ -195,69 +203,102 @@ def _group(
     )
 
 
+def _group_of(
+    key: int | None, name: str | None, conversations: QuerySet[Conversation], clock: _Clock
+) -> GroupKpi:
+    """Figures of one group of conversations: counted in SQL, or in Python with a calendar."""
+    if clock.calendar is not None:
+        rows = [
+            (clock.seconds(start, end, stored), False)
+            if end is not None
+            else (None, clock.pending(start))
+            for start, end, stored in conversations.values_list(
+                "first_message_at", "first_response_at", "first_response_seconds"
+            ).iterator(chunk_size=5000)
+        ]
+        return _group(key, name, rows, clock)
+    counts = conversations.aggregate(
+        total=Count("pk"),
+        answered=Count("first_response_seconds"),
+        within=Count("pk", filter=Q(first_response_seconds__lte=clock.within)),
+        pending=Count("pk", filter=clock.pending_q()),
+    )
+    total, within, pending = counts["total"], counts["within"], counts["pending"]
+    answered = conversations.filter(first_response_seconds__isnull=False)
+    return GroupKpi(
+        key=key,
+        name=name,
+        conversations=total,
+        first_responses=counts["answered"],
+        answered_within=within,
+        pending=pending,
+        missed=total - within - pending,
+        rate_within=rate(within, total, pending),
+        median_seconds=_percentile_sql(answered, counts["answered"], 0.5),
+    )
+
+
+def _by_name(rows: list[GroupKpi]) -> list[GroupKpi]:
+    """Named rows in alphabetical order, the row without a name last."""
+    return sorted(rows, key=lambda row: (row.name is None, (row.name or "").casefold()))
+
+
 def _by_department(
     conversations: QuerySet[Conversation], user: User | None, clock: _Clock
 ) -> list[GroupKpi]:
     """Per department over its conversations; a department member sees only their own."""
     everything = user is None or sees_every_conversation(user)
-    if not everything and user is not None:
-        conversations = conversations.filter(department__in=user.departments.all())
-    groups: dict[int | None, list[tuple[float | None, bool]]] = {}
-    for department_id, start, end, stored in conversations.values_list(
-        "department_id", "first_message_at", "first_response_at", "first_response_seconds"
-    ).iterator(chunk_size=5000):
-        if department_id is None and not everything:
-            continue
-        answered = start is not None and end is not None
-        groups.setdefault(department_id, []).append(
-            (clock.seconds(start, end, stored), False) if answered else (None, clock.pending(start))
-        )
-    names = dict(
-        Department.objects.filter(pk__in=[k for k in groups if k]).values_list("pk", "name")
+    departments = Department.objects.filter(
+        pk__in=conversations.exclude(department=None).values("department_id")
     )
-    rows = [
-        _group(key, names.get(key) if key else None, rows, clock) for key, rows in groups.items()
-    ]
-    return sorted(rows, key=lambda row: (row.name is None, (row.name or "").casefold()))
+    if not everything and user is not None:
+        departments = departments.filter(pk__in=user.departments.all())
+    rows = [_group_of(d.pk, d.name, conversations.filter(department=d), clock) for d in departments]
+    if everything and conversations.filter(department=None).exists():
+        rows.append(_group_of(None, None, conversations.filter(department=None), clock))
+    return _by_name(rows)
+
+
+def _written_in_socialdesk() -> Exists:
+    """Whether a person in socialdesk wrote the conversation's first response."""
+    return Exists(
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            direction=Direction.OUTBOUND,
+            author_user__isnull=False,
+            created_at=OuterRef("first_response_at"),
+        )
+    )
 
 
 def _by_person(conversations: QuerySet[Conversation], clock: _Clock) -> list[GroupKpi]:
     """Per person over the first responses they wrote; the rest under no person."""
     answered = conversations.filter(first_response_at__isnull=False)
-    authors: dict[int, int] = {}
-    for conversation_id, author_id in (
+    written = _written_in_socialdesk()
+    author = Subquery(
         Message.objects.filter(
-            conversation__in=answered,
+            conversation=OuterRef("pk"),
             direction=Direction.OUTBOUND,
             author_user__isnull=False,
-            created_at=F("conversation__first_response_at"),
+            created_at=OuterRef("first_response_at"),
         )
-        .order_by("-pk")
-        .values_list("conversation_id", "author_user_id")
+        .order_by("pk")
+        .values("author_user_id")[:1]
+    )
+    groups: dict[int, list[tuple[float | None, bool]]] = {}
+    for author_id, start, end, stored in (
+        answered.filter(written)
+        .annotate(author=author)
+        .values_list("author", "first_message_at", "first_response_at", "first_response_seconds")
         .iterator(chunk_size=5000)
     ):
-        authors[conversation_id] = author_id  # the earliest written message wins
-    groups: dict[int | None, list[tuple[float | None, bool]]] = {}
-    if authors:
-        for pk, start, end, stored in answered.values_list(
-            "pk", "first_message_at", "first_response_at", "first_response_seconds"
-        ).iterator(chunk_size=5000):
-            groups.setdefault(authors.get(pk), []).append(
-                (clock.seconds(start, end, stored), False)
-            )
-    else:  # nothing written in socialdesk: one row, counted in SQL
-        total = answered.count()
-        if total:
-            groups[None] = []
-            for start, end, stored in answered.values_list(
-                "first_message_at", "first_response_at", "first_response_seconds"
-            ).iterator(chunk_size=5000):
-                groups[None].append((clock.seconds(start, end, stored), False))
-    people = {u.pk: str(u) for u in User.objects.filter(pk__in=[k for k in groups if k])}
-    rows = [
-        _group(key, people.get(key) if key else None, rows, clock) for key, rows in groups.items()
-    ]
-    return sorted(rows, key=lambda row: (row.name is None, (row.name or "").casefold()))
+        groups.setdefault(author_id, []).append((clock.seconds(start, end, stored), False))
+    people = {u.pk: str(u) for u in User.objects.filter(pk__in=list(groups))}
+    rows = [_group(key, people.get(key), rows, clock) for key, rows in groups.items()]
+    elsewhere = answered.exclude(written)
+    if elsewhere.exists():
+        rows.append(_group_of(None, None, elsewhere, clock))
+    return _by_name(rows)
 
 
 def first_response(
@@ -286,10 +327,7 @@ def first_response(
             total=Count("pk"),
             answered=Count("first_response_seconds"),
             within=Count("pk", filter=Q(first_response_seconds__lte=within.total_seconds())),
-            pending=Count(
-                "pk",
-                filter=Q(first_response_seconds__isnull=True, first_message_at__gte=now - within),
-            ),
+            pending=Count("pk", filter=clock.pending_q()),
         )
         total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
         pending = counts["pending"]

@@ -226,3 +226,14 @@ def test_the_csv_keeps_seconds_and_says_each_outcome(history, client_as):
     )
     assert {r["target_seconds"] for r in rows} == {"86400"}
     assert "7200" in {r["first_response_seconds"] for r in rows}
+
+
+def test_the_command_prints_pending_missed_and_the_tables(history, people):
+    out = StringIO()
+    call_command("kpi", "first-response", "--within", "24h", stdout=out)
+    text = out.getvalue()
+    assert "answered within the target:      3 (60.0%)" in text
+    assert "still inside the target:         2" in text
+    assert "missed (late or overdue):        2" in text
+    assert "median first response:           1 h 30 min (5,400 s)" in text
+    assert "Customer Service" in text and str(people["agent"]) in text
