@@ -85,8 +85,19 @@ def _counted(params: dict[str, Any]) -> QuerySet[Conversation]:
 
 
 def percent(rate: float | None) -> float | None:
-    """A rate as a percentage rounded down to one decimal: 99.96 % never reads as 100 %."""
-    return None if rate is None else math.floor(rate * 1000 + 1e-9) / 10
+    """A rate as a percentage with one decimal that neither flatters nor slanders.
+
+    Rounded as usual, except that a rate short of all never reads as 100 % and a rate above
+    none never reads as 0 %.
+    """
+    if rate is None:
+        return None
+    value = round(rate * 100, 1)
+    if value >= 100 and rate < 1:
+        return 99.9
+    if value <= 0 and rate > 0:
+        return 0.1
+    return value
 
 
 def week_label(day: date) -> str:
@@ -137,7 +148,7 @@ def _chart(weeks: list[dict[str, Any]]) -> dict[str, Any]:
     The y axis runs from 0 to 100 % with a gridline every 25 %; each bar is labelled with its
     week below the x axis (every n-th label when there are many weeks).
     """
-    left, right, top, bottom = 48, 8, 8, 26
+    left, right, top, bottom = 56, 8, 10, 26
     plot_width, plot_height = 600, 200
     width, height = left + plot_width + right, top + plot_height + bottom
     gap = 4
@@ -178,6 +189,7 @@ def _chart(weeks: list[dict[str, Any]]) -> dict[str, Any]:
         "right": left + plot_width,
         "axis_y": top + plot_height,
         "label_y": top + plot_height + 18,
+        "pending_y": top + plot_height - 8,
         "bars": bars,
         "grid": grid,
         "target_y": round(top + plot_height * (1 - TARGET_RATE), 1),

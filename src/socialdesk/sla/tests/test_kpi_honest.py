@@ -237,3 +237,25 @@ def test_the_command_prints_pending_missed_and_the_tables(history, people):
     assert "missed (late or overdue):        2" in text
     assert "median first response:           1 h 30 min (5,400 s)" in text
     assert "Customer Service" in text and str(people["agent"]) in text
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [(2 / 3, 66.7), (0.9996, 99.9), (1.0, 100.0), (0.0004, 0.1), (0.0, 0.0), (None, None)],
+)
+def test_a_rate_never_reads_as_all_or_none_when_it_is_not(rate, shown):
+    from socialdesk.sla.kpi_views import percent
+
+    assert percent(rate) == shown
+
+
+def test_a_week_with_nothing_decided_shows_no_bar_and_says_so(db):
+    from django.template.loader import render_to_string
+
+    from socialdesk.sla.kpi_views import _chart
+
+    week = {"week": datetime(2026, 11, 23, tzinfo=UTC), "label": "W48", "total": 2,
+            "within": 0, "pending": 2, "missed": 0, "rate": None, "percent": None}  # fmt: skip
+    html = render_to_string("sla/_kpi_chart.html", {"chart": _chart([week]), "weeks": [week]})
+    assert "<rect" not in html  # no bar of 0 % for a week that can still go either way
+    assert "nothing decided yet" in html and "2 conversations still inside the target" in html
