@@ -116,6 +116,6 @@ class Command(BaseCommand):
             + _groups(
                 "By person (first responses written in socialdesk)",
                 result.by_person,
-                "(written elsewhere, e.g. imported)",
+                "(written outside socialdesk)",
             )
         )
