@@ -259,3 +259,28 @@ def test_a_week_with_nothing_decided_shows_no_bar_and_says_so(db):
     html = render_to_string("sla/_kpi_chart.html", {"chart": _chart([week]), "weeks": [week]})
     assert "<rect" not in html  # no bar of 0 % for a week that can still go either way
     assert "nothing decided yet" in html and "2 conversations still inside the target" in html
+
+
+def test_with_business_hours_a_question_is_pending_while_the_open_hours_last(db, tmp_path):
+    """Asked Friday 16:00, target 8 open hours, now Monday 10:00: 2 open hours have passed."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from socialdesk.sla.calendar import BusinessCalendar, opening_hours
+    from socialdesk.sla.kpi import first_response
+
+    berlin = ZoneInfo("Europe/Berlin")
+    calendar = BusinessCalendar("Europe/Berlin", opening_hours(range(5), (time(9), time(17))))
+    friday = datetime(2026, 11, 20, 16, 0, tzinfo=berlin)
+    rows = [
+        ("1", "91", "True", _twcs_time(friday), "@Nordlicht Hilfe?", "", ""),
+        ("3", "92", "True", _twcs_time(friday - timedelta(days=7)), "@Nordlicht Hallo?", "", ""),
+    ]
+    code, _out, err = _import("--format", "twcs", str(_write(tmp_path / "b.csv", rows)))
+    assert code == 0, err
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=berlin)
+    result = first_response(within=timedelta(hours=8), calendar=calendar, now=now)
+    assert (result.conversations, result.pending, result.missed) == (2, 1, 1)
+    assert result.rate_within == 0.0  # the week-old question is decided: missed
+    calendar_time = first_response(within=timedelta(hours=8), now=now)
+    assert (calendar_time.pending, calendar_time.missed) == (0, 2)  # 66 hours have passed
