@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Organisation, User
@@ -259,43 +259,39 @@ def _by_department(
     return _by_name(rows)
 
 
-def _written_in_socialdesk() -> Exists:
-    """Whether a person in socialdesk wrote the conversation's first response."""
-    return Exists(
-        Message.objects.filter(
-            conversation=OuterRef("pk"),
-            direction=Direction.OUTBOUND,
-            author_user__isnull=False,
-            created_at=OuterRef("first_response_at"),
-        )
-    )
-
-
 def _by_person(conversations: QuerySet[Conversation], clock: _Clock) -> list[GroupKpi]:
-    """Per person over the first responses they wrote; the rest under no person."""
+    """Per person over the first responses they wrote; the rest under no person.
+
+    The search starts from the messages people wrote in socialdesk (few after an import), so
+    a large imported history costs one NOT IN, not a lookup per conversation.
+    """
     answered = conversations.filter(first_response_at__isnull=False)
-    written = _written_in_socialdesk()
-    author = Subquery(
-        Message.objects.filter(
-            conversation=OuterRef("pk"),
-            direction=Direction.OUTBOUND,
-            author_user__isnull=False,
-            created_at=OuterRef("first_response_at"),
-        )
-        .order_by("pk")
-        .values("author_user_id")[:1]
+    written = Message.objects.filter(
+        conversation__in=answered,
+        direction=Direction.OUTBOUND,
+        author_user__isnull=False,
+        created_at=F("conversation__first_response_at"),
     )
+    seen: set[int] = set()
     groups: dict[int, list[tuple[float | None, bool]]] = {}
-    for author_id, start, end, stored in (
-        answered.filter(written)
-        .annotate(author=author)
-        .values_list("author", "first_message_at", "first_response_at", "first_response_seconds")
+    for conversation_id, author_id, start, end, stored in (
+        written.order_by("pk")
+        .values_list(
+            "conversation_id",
+            "author_user_id",
+            "conversation__first_message_at",
+            "conversation__first_response_at",
+            "conversation__first_response_seconds",
+        )
         .iterator(chunk_size=5000)
     ):
+        if conversation_id in seen:  # two replies in the same second: the first written
+            continue
+        seen.add(conversation_id)
         groups.setdefault(author_id, []).append((clock.seconds(start, end, stored), False))
     people = {u.pk: str(u) for u in User.objects.filter(pk__in=list(groups))}
     rows = [_group(key, people.get(key), rows, clock) for key, rows in groups.items()]
-    elsewhere = answered.exclude(written)
+    elsewhere = answered.exclude(pk__in=written.values("conversation_id")) if seen else answered
     if elsewhere.exists():
         rows.append(_group_of(None, None, elsewhere, clock))
     return _by_name(rows)
