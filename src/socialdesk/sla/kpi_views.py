@@ -158,7 +158,8 @@ def _chart(weeks: list[dict[str, Any]]) -> dict[str, Any]:
     bars = []
     for index, week in enumerate(weeks):
         rate = week["rate"]
-        bar_height = (rate or 0.0) * plot_height
+        # A decided week at 0 % keeps a sliver, so it never looks like a week without figures.
+        bar_height = max((rate or 0.0) * plot_height, 2.0) if rate is not None else 0.0
         x = left + index * (bar + gap)
         bars.append(
             {
