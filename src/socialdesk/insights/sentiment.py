@@ -71,9 +71,9 @@ def lexicon_sentiment(text: str) -> Prediction:
     """Sentiment from our own German and English word lists, for before any model exists.
 
     Each sentiment word or emoji counts once, a report of something broken ("stürzt ab",
-    "crashes", "kaputt") three times, so praise or thanks around it do not outweigh it (negated, "stürzt nicht
-    mehr ab", it counts nothing); a negator among the three words before it,
-    in the same clause, turns it around ("nicht gut", "not helpful", "kein Problem").
+    "crashes", "kaputt") three times, so praise or thanks around it do not outweigh it
+    (negated, "stürzt nicht mehr ab", it counts nothing); a negator among the three words
+    before it, in the same clause, turns it around ("nicht gut", "not helpful", "kein Problem").
     More positive than negative is "positive", the other way round "negative", a tie or
     nothing "neutral".
     Confidence is 0.5 for no sentiment word, rising towards 0.6 with the margin.
