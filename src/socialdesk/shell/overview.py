@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from socialdesk.accounts.models import Role, User
+from socialdesk.accounts.models import Department, Role, User
 from socialdesk.feedback.models import CLOSED
 from socialdesk.feedback.selectors import items_for_user
 from socialdesk.inbox.models import Conversation, Notification, SlaState, Status
@@ -24,6 +24,7 @@ from socialdesk.inbox.selectors import (
     conversations_for_user,
     inbox_list,
     notifications_for_user,
+    sees_every_conversation,
 )
 
 OLDEST = 5  # how many of the longest-waiting conversations the page names
@@ -52,6 +53,7 @@ class Overview:
     breached_today: Figure
     assigned: Figure | None  # None for people who cannot be assigned (read-only)
     boards: list[BoardFigure] = field(default_factory=list)
+    every_board: bool = False  # the boards of every department, not the person's own
     mentions: list[Notification] = field(default_factory=list)
 
 
@@ -91,6 +93,9 @@ def overview(user: User, now: datetime | None = None) -> Overview:
     waiting = waiting_for_us(user)
     open_items = items_for_user(user).exclude(status__in=CLOSED)
     departments = user.departments.all()
+    every_board = not departments.exists() and sees_every_conversation(user)
+    if every_board:  # a manager outside the departments coordinates all of them
+        departments = Department.objects.all()
     boards: list[BoardFigure] = []
     if departments.exists():
         counts = dict(
@@ -118,6 +123,7 @@ def overview(user: User, now: datetime | None = None) -> Overview:
         if user.role == Role.VIEWER
         else Figure(inbox_list(user, InboxFilters(**ASSIGNED)).count(), _inbox(**ASSIGNED)),
         boards=boards,
+        every_board=every_board,
         mentions=list(
             notifications_for_user(user)
             .filter(kind=Notification.Kind.MENTION)

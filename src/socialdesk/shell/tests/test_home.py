@@ -137,14 +137,18 @@ def test_it_counts_on_the_home_page_what_the_person_may_see(client_as, people, r
         assert "Customer Service</a>: " not in html
     else:
         assert expected == {"waiting": 8, "due": 3, "breached": 2, "assigned": 1}
-        assert re.search(r"Customer Service</a>: 1 open item\b", html)
+        assert re.search(r"Customer Service</a>: 1 open item\b", html)  # no department: all
 
 
-def test_it_says_what_to_do_when_there_is_nothing_to_do(client_as):
+def test_it_says_what_to_do_when_there_is_nothing_to_do(client_as, people):
+    people["member"].departments.clear()
+    html = client_as("member").get(reverse("shell:home")).content.decode()
+    assert "You belong to no department" in html
     html = client_as("viewer").get(reverse("shell:home")).content.decode()
     assert "Nobody is waiting for an answer." in html
     assert "Nobody has mentioned you yet." in html
-    assert "You belong to no department" in html
+    # Outside every department but seeing all conversations: every department's board.
+    assert "Feedback of the departments" in html and "Legal</a>: 0 open items" in html
     assert 'data-figure="assigned"' not in html  # read-only people are never assigned
 
 
