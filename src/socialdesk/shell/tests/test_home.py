@@ -61,14 +61,16 @@ def _build(people: dict[str, User]) -> None:
             sla_state=sla,
             sla_due_at=NOW + timedelta(minutes=due) if due is not None else None,
         )
-    for dept, status in [
+    for dept, item_status in [
         ("Product Development", FeedbackStatus.NEW),
         ("Product Development", FeedbackStatus.PLANNED),
         ("Product Development", FeedbackStatus.DONE),
         ("Customer Service", FeedbackStatus.NEW),
     ]:
         FeedbackItem.objects.create(
-            title=f"Wunsch {status}", department=Department.objects.get(name=dept), status=status
+            title=f"Wunsch {item_status}",
+            department=Department.objects.get(name=dept),
+            status=item_status,
         )
 
 
@@ -184,4 +186,9 @@ def test_it_shows_who_mentioned_the_person_and_what_they_wrote(client_as, people
     )
     html = client_as("agent").get(reverse("inbox:notifications")).content.decode()
     assert "Max Manager hat Sie erwähnt: „@alex ok?“" in html
+    # The list speaks the reader's language whatever it was when the note was written.
+    people["agent"].language = "en"
+    people["agent"].save()
+    html = client_as("agent").get(reverse("inbox:notifications")).content.decode()
+    assert "Max Manager mentioned you: “@alex ok?”" in html
     assert "Max Manager hat Sie in einer internen Notiz erwähnt:" in mail.outbox[-1].body
