@@ -64,3 +64,20 @@ def test_it_lets_no_department_member_edit_saved_replies(client_as):
     assert response.status_code == 403
     saved.refresh_from_db()
     assert saved.title == "Dank"
+
+
+def test_it_refuses_hostile_values_at_the_field_and_stores_no_nul(client_as):
+    saved = SavedReply.objects.create(title="Dank", body="Danke!")
+    client = client_as("agent")
+    url = reverse("inbox:saved_reply_edit", args=[saved.pk])
+    page = client.post(url, {"title": "T" * 121, "body": "x" * 5001}).content.decode()
+    assert "Ensure this value has at most 120 characters (it has 121)." in page
+    assert "Ensure this value has at most 5000 characters (it has 5001)." in page
+    saved.refresh_from_db()
+    assert (saved.title, saved.body) == ("Dank", "Danke!")
+    client.post(url, {"title": "Dank\x00", "body": "Hallo\x00 {name}"})
+    saved.refresh_from_db()
+    assert "\x00" not in saved.title + saved.body and saved.body.startswith("Hallo")
+    preview = client.get(reverse("inbox:saved_reply_preview"), {"body": "{name}" * 10_000})
+    assert preview.status_code == 200
+    assert len(preview.content) < 200_000  # the preview reads at most 5000 characters
