@@ -134,6 +134,12 @@ def test_the_home_page_follows_the_work_in_german(live_server, browser_page):  #
     assert "Max Manager hat Sie erwähnt: „@mia kannst du dir den Absturz ansehen?“" in text
     assert "Produktentwicklung: 1 offener Eintrag" in text
     _shot(page, "home-member-de")
+    page.get_by_role("link", name="Ihre Benachrichtigungen öffnen").click()
+    expect(page.locator(".conversation-row").first).to_contain_text(
+        "Max Manager hat Sie erwähnt: „@mia kannst du dir den Absturz ansehen?“"
+    )
+    _shot(page, "notifications-member-de")
+    page.goto(live_server.url + "/")
     page.get_by_label("Sprache").select_option("en")
     page.wait_for_selector("html[lang=en]")
     _shot(page, "home-member-en")
