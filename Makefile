@@ -3,7 +3,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint typecheck messages demo bench clean
+.PHONY: run shell test lint typecheck messages demo bench clean
+
+# Links in e-mails and printed by commands (invitations, webhook addresses) point where
+# `make run` serves, unless SITE_URL is set.
+run demo shell: export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 $(BIN)/python:
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -23,6 +27,11 @@ run: $(VENV)/.installed
 	$(BIN)/socialdesk migrate --no-input
 	$(BIN)/socialdesk ensure_admin
 	$(BIN)/socialdesk serve --port $(PORT)
+
+# A shell with the venv on PATH, so `socialdesk …` works as the README writes it; `exit` leaves.
+shell: $(VENV)/.installed
+	@echo "socialdesk is on PATH in this shell (SITE_URL=$$SITE_URL); type exit to leave."
+	@PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $${SHELL:-/bin/sh}
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

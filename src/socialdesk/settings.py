@@ -339,7 +339,11 @@ LOGGING = {
     },
     # Django logs the path of every 4xx/5xx answer (and `runserver` every request line); link
     # tokens in them never reach the log.
-    "filters": {"redact_secrets": {"()": "socialdesk.core.redaction.RedactSecretsFilter"}},
+    "filters": {
+        "redact_secrets": {"()": "socialdesk.core.redaction.RedactSecretsFilter"},
+        # A refused request is one line (method, path, user id, reason), not a traceback.
+        "one_line_forbidden": {"()": "socialdesk.shell.forbidden_log.OneLineForbidden"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -358,6 +362,7 @@ LOGGING = {
         # Django's own handlers (a console in DEBUG) would print before the filter runs: the
         # records go to the root's filtered console instead.
         "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"handlers": [], "level": "INFO", "filters": ["one_line_forbidden"]},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }

@@ -72,6 +72,7 @@ class SavedReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,  # a reply is at most that long (services.MAX_REPLY)
         help_text=_(
             "{name} becomes the customer's name, {agent} yours, {company} the organisation's."
         ),

@@ -9,12 +9,17 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Organisation, User
 from socialdesk.core.tasks import send_email
-from socialdesk.inbox.models import Notification
+from socialdesk.inbox.models import Note, Notification
+
+EXCERPT = 140  # characters of a note quoted in a mention
 
 
 def notify(
@@ -25,6 +30,7 @@ def notify(
     title: Callable[[], str],
     template: str,
     context: dict[str, Any],
+    conversation_id: int | None = None,
 ) -> None:
     """One notification and one e-mail per person; `title` runs in each person's language.
 
@@ -37,8 +43,35 @@ def notify(
             body = render_to_string(
                 template, {**context, "person": person, "link": settings.SITE_URL + path}
             )
-        Notification.objects.create(user=person, kind=kind, title=subject[:300], link=path)
+        Notification.objects.create(
+            user=person,
+            kind=kind,
+            title=subject[:300],
+            link=path,
+            conversation_id=conversation_id,
+        )
         transaction.on_commit(partial(send_email.enqueue, subject, body, [person.email]))
+
+
+def excerpt(text: str) -> str:
+    """One line of at most EXCERPT characters: fit for a list, a subject and a quote."""
+    return Truncator(" ".join(text.split())).chars(EXCERPT)
+
+
+def notify_mentioned(note: Note, people: Iterable[User]) -> None:
+    """Tell each person mentioned in a note who mentioned them and what they wrote."""
+    author = note.author
+    who = " ".join((author.full_name or author.email).split()) if author else gettext("Someone")
+    quote = excerpt(note.text)
+    notify(
+        people,
+        kind=Notification.Kind.MENTION,
+        path=reverse("inbox:conversation", args=[note.conversation_id]),
+        title=lambda: gettext("%(who)s mentioned you: “%(text)s”") % {"who": who, "text": quote},
+        template="inbox/email/mention.txt",
+        context={"who": who, "excerpt": quote, "conversation": note.conversation},
+        conversation_id=note.conversation_id,
+    )
 
 
 def notifications_mark_read(*, by: Acting, notification: Notification | None = None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 
 from socialdesk.accounts.models import Role, User
@@ -91,7 +91,18 @@ def notifications_for_user(user: User) -> QuerySet[Notification]:
         visible = Value(True, output_field=BooleanField())
     else:
         visible = Exists(conversations_for_user(user).filter(pk=OuterRef("conversation_id")))
-    return notifications.annotate(conversation_visible=visible)
+    # A mention names who wrote the note and what (the latest note mentioning the person
+    # there up to the notification), in whatever language the reader reads the page.
+    note = Note.objects.filter(
+        conversation_id=OuterRef("conversation_id"),
+        mentions=OuterRef("user_id"),
+        created_at__lte=OuterRef("created_at"),
+    ).order_by("-created_at", "-pk")
+    return notifications.annotate(
+        conversation_visible=visible,
+        mention_by=Subquery(note.values("author__full_name")[:1]),
+        mention_text=Subquery(note.values("text")[:1]),
+    )
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,12 @@ from socialdesk.inbox.models import (
     Direction,
     Message,
     Note,
-    Notification,
     Presence,
     SavedReply,
     Status,
     Tag,
 )
+from socialdesk.inbox.notify import notify_mentioned
 from socialdesk.inbox.sending import requeue
 from socialdesk.inbox.signals import conversations_changed
 from socialdesk.inbox.tasks import send_replies
@@ -132,12 +132,7 @@ def conversation_add_note(*, by: Acting, conversation: Conversation, text: str) 
         note = Note.objects.create(conversation=conversation, author=by.user, text=text)
         mentioned = [u for u in _mentioned_users(text) if u != by.user]
         note.mentions.set(mentioned)
-        Notification.objects.bulk_create(
-            [
-                Notification(user=u, conversation=conversation, kind=Notification.Kind.MENTION)
-                for u in mentioned
-            ]
-        )
+        notify_mentioned(note, mentioned)
     return note
 
 
@@ -256,6 +251,20 @@ def saved_reply_create(*, by: Acting, title: str, body: str) -> SavedReply:
     with transaction.atomic():
         saved = SavedReply.objects.create(title=title, body=body.strip())
         record(by, "saved_reply.created", saved, after={"title": saved.title})
+    return saved
+
+
+def saved_reply_update(*, by: Acting, saved: SavedReply, title: str, body: str) -> SavedReply:
+    """Change a saved reply's title and text; the audit log keeps what it said before."""
+    title, body = title.strip(), body.strip()
+    if SavedReply.objects.filter(title__iexact=title).exclude(pk=saved.pk).exists():
+        raise ValidationError({"title": _("A saved reply with this title exists already.")})
+    before = {"title": saved.title, "body": saved.body}
+    with transaction.atomic():
+        saved.title, saved.body = title, body
+        saved.save(update_fields=["title", "body"])
+        after = {"title": title, "body": body}
+        record(by, "saved_reply.updated", saved, before=before, after=after)
     return saved
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.inbox import views
+from socialdesk.inbox import saved_reply_views, views
 
 app_name = "inbox"
 
@@ -18,8 +18,16 @@ urlpatterns = [
     path("messages/<int:pk>/retry/", views.retry_send, name="retry_send"),
     path("messages/<int:pk>/delivery/", views.delivery, name="delivery"),
     path("<int:pk>/presence/", views.presence, name="presence"),
-    path("saved-replies/", views.saved_replies, name="saved_replies"),
-    path("saved-replies/<int:pk>/delete/", views.saved_reply_delete, name="saved_reply_delete"),
+    path("saved-replies/", saved_reply_views.saved_replies, name="saved_replies"),
+    path("saved-replies/<int:pk>/", saved_reply_views.saved_reply_edit, name="saved_reply_edit"),
+    path(
+        "saved-replies/preview/", saved_reply_views.saved_reply_preview, name="saved_reply_preview"
+    ),
+    path(
+        "saved-replies/<int:pk>/delete/",
+        saved_reply_views.saved_reply_delete,
+        name="saved_reply_delete",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import Department, User
@@ -24,7 +24,6 @@ from socialdesk.inbox.forms import (
     NoteForm,
     PresenceForm,
     ReplyForm,
-    SavedReplyForm,
     StatusForm,
     TagsForm,
 )
@@ -258,32 +257,3 @@ def presence(request: AppRequest, pk: int) -> HttpResponse:
     return render(
         request, "inbox/conversation.html#presence", {"others": others, "conversation": item}
     )
-
-
-@require_http_methods(["GET", "POST"])
-def saved_replies(request: AppRequest) -> HttpResponse:
-    """List and add saved replies; {name}, {agent} and {company} are filled in when used."""
-    form = SavedReplyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.saved_reply_create(by=acting(request), **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The saved reply has been added."))
-            return redirect("inbox:saved_replies")
-    return render(
-        request, "inbox/saved_replies.html", {"form": form, "replies": SavedReply.objects.all()}
-    )
-
-
-@require_POST
-def saved_reply_delete(request: AppRequest, pk: int) -> HttpResponse:
-    saved = SavedReply.objects.filter(pk=pk).first()
-    if saved is None:
-        raise Http404
-    services.saved_reply_delete(by=acting(request), saved=saved)
-    messages.success(
-        request, _("The saved reply “%(title)s” has been deleted.") % {"title": saved.title}
-    )
-    return redirect("inbox:saved_replies")

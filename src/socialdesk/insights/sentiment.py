@@ -30,10 +30,13 @@ def _lexicon(listed: str) -> tuple[frozenset[str], re.Pattern[str]]:
 _NEGATORS = frozenset(words.NEGATORS.split())
 _POSITIVE = _lexicon(words.POSITIVE_WORDS)
 _NEGATIVE = _lexicon(words.NEGATIVE_WORDS)
+_FAILURE = _lexicon(words.FAILURE_WORDS)
 _LEXICON_TOKEN = re.compile(r"\w[\w'-]*|[^\w\s]")
 
 
 def _polarity(token: str) -> int:
+    if token in _FAILURE[0] or _FAILURE[1].fullmatch(token):
+        return -words.FAILURE_WEIGHT
     if token in _POSITIVE[0] or token in words.POSITIVE_EMOJI or _POSITIVE[1].fullmatch(token):
         return 1
     if token in _NEGATIVE[0] or token in words.NEGATIVE_EMOJI or _NEGATIVE[1].fullmatch(token):
@@ -51,11 +54,26 @@ def _negated(tokens: Sequence[str], index: int) -> bool:
     return False
 
 
+def _negated_after(tokens: Sequence[str], index: int) -> bool:
+    """Is there a negator among the two words after `index`, in the same clause?
+
+    German puts it after the verb: "stürzt nicht mehr ab", "ist nicht kaputt".
+    """
+    for following in tokens[index + 1 : index + 3]:
+        if following in words.CLAUSE_ENDS:
+            return False
+        if following in _NEGATORS:
+            return True
+    return False
+
+
 def lexicon_sentiment(text: str) -> Prediction:
     """Sentiment from our own German and English word lists, for before any model exists.
 
-    Each sentiment word or emoji counts once; a negator among the three words before it,
-    in the same clause, turns it around ("nicht gut", "not helpful", "kein Problem").
+    Each sentiment word or emoji counts once, a report of something broken ("stürzt ab",
+    "crashes", "kaputt") three times, so praise or thanks around it do not outweigh it
+    (negated, "stürzt nicht mehr ab", it counts nothing); a negator among the three words
+    before it, in the same clause, turns it around ("nicht gut", "not helpful", "kein Problem").
     More positive than negative is "positive", the other way round "negative", a tie or
     nothing "neutral".
     Confidence is 0.5 for no sentiment word, rising towards 0.6 with the margin.
@@ -64,7 +82,11 @@ def lexicon_sentiment(text: str) -> Prediction:
     score = 0
     for index, token in enumerate(tokens):
         polarity = _polarity(token)
-        if polarity and _negated(tokens, index):
+        if polarity == -words.FAILURE_WEIGHT:
+            # "stürzt nicht mehr ab", "no crashes": nothing is broken (and nothing praised).
+            if _negated(tokens, index) or _negated_after(tokens, index):
+                polarity = 0
+        elif polarity and _negated(tokens, index):
             polarity = -polarity
         score += polarity
     label = "positive" if score > 0 else "negative" if score < 0 else "neutral"

@@ -102,14 +102,14 @@ class AccessMiddleware:
             return None  # API operations: checked per operation by api.auth against access.API
         if name not in access.PAGES:
             logger.error("Page %s is missing from socialdesk.access.PAGES; denied", name)
-            raise PermissionDenied
+            raise PermissionDenied(f"page {name} is missing from the access table")
         user = request.user
         role = user.role if user.is_authenticated else None
         if access.page_allows(name, role):
             return None
         if role is None:
             return redirect_to_login(request.get_full_path())
-        raise PermissionDenied
+        raise PermissionDenied(f"role {role} may not open {name}")
 
 
 # Views that check a signature over the body as it came; parsing it as a form would end that.

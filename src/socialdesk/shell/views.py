@@ -17,6 +17,7 @@ from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import AuditEvent, Invitation, User
 from socialdesk.api import errors as api_errors
 from socialdesk.core.http import AppRequest
+from socialdesk.shell.overview import overview
 
 # Areas of the product that later work fills in; each page says plainly what will come.
 AREAS = {
@@ -48,6 +49,7 @@ def home(request: AppRequest) -> HttpResponse:
         else 0,
         "recent_events": AuditEvent.objects.select_related("actor")[:5] if user.is_admin else [],
         "areas": [(key, title, text) for key, (title, text) in AREAS.items()],
+        "work": overview(user),
     }
     return render(request, "shell/home.html", context)
 

@@ -356,7 +356,7 @@ COMPLAINT_DE = r"""
     verspätet
     verpasst
     abgestürzt
-    stürzt (?:\w+ )?ab
+    (?:stürzt|stürzen|stürzte|stürzten|schmiert|schmieren) (?:\w+ ){0,3}ab
     hängt (?:sich )?(?:fest|auf|ständig|immer)
     hängen\x20?geblieben
     fehler

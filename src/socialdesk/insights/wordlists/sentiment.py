@@ -25,17 +25,25 @@ NEGATIVE_WORDS = """
     schlecht* schlimm* mies* miserabel* katastroph* desaster chaos chaotisch* aerger*
     veraerger* wuetend* sauer nervig* nervt genervt enttaeusch* frech* unverschaemt*
     zumutung* skandal* peinlich* unfaehig* inkompetent* unfreundlich* unhoeflich* arrogant*
-    *verspaet* *ausfall* *ausfaelle* ausgefallen faellt *stoerung* gestoert defekt* kaputt*
+    *verspaet* *ausfall* *ausfaelle* ausgefallen faellt *stoerung* gestoert
     stillstand streik* ueberfuellt* dreckig* schmutzig* eklig* stinkt stinkend* teuer*
     abzocke* beschwer* problem* fehler* verpasst* warte warten wartet wartezeit* gestrichen
     gesperrt unpuenktlich* unzuverlaessig* unmoeglich* sinnlos* hass* doof* bloed*
     scheiss* mist kacke traurig* leider gefaehrlich* *unfall* toedlich* verletzt* schade
     bad worse worst terribl* horribl* awful poor disappoint* angry annoy* frustrat* furious
-    upset hate* suck* rude* unhelpful unprofessional incompetent useless broken fail*
+    upset hate* suck* rude* unhelpful unprofessional incompetent useless fail*
     delay* late cancel* stuck stranded lost missing missed waiting waited dirty filthy
     smell* crowded overbooked expensive ridiculous unacceptable joke nightmare disaster
     mess issue* complain* wrong sad worried dangerous unsafe scam shame* pathetic lousy
 """
+# Reports that something of the company's is broken: each counts FAILURE_WEIGHT times, so
+# thanks or praise around it ("Danke für das tolle Update, jetzt stürzt die App ab", "Super,
+# schon wieder abgestürzt") never make a crash report "positive".
+FAILURE_WORDS = """
+    *absturz* *abstuerz* abgestuerzt stuerzt stuerzen kaputt* defekt*
+    crash* broken freezes freezing frozen
+"""
+FAILURE_WEIGHT = 3
 NEGATORS = """
     nicht kein keine keinen keinem keiner keines nie niemals nichts ohne kaum
     not no never none nothing without hardly isn't wasn't aren't weren't don't doesn't
