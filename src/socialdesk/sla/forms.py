@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from holidays.countries.germany import Germany
 
 from socialdesk.accounts.forms import _time_zone_choices
+from socialdesk.core.formatting import german_state_name
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 DAY_NAMES = {
@@ -51,6 +52,14 @@ def parse_hours(text: str) -> dict[str, list[list[str]]]:
     return hours
 
 
+def german_state_choices() -> list[tuple[str, str]]:
+    """Every subdivision of the holidays library, named, sorted by name in this language."""
+    return sorted(
+        ((code, german_state_name(code)) for code in Germany.subdivisions),
+        key=lambda choice: choice[1],
+    )
+
+
 def format_hours(hours: dict[str, list[list[str]]]) -> str:
     names = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
     return "\n".join(
@@ -87,7 +96,7 @@ class BusinessHoursForm(forms.ModelForm[BusinessHours]):
         self.fields["german_state"] = forms.ChoiceField(
             label=_("German federal state for public holidays"),
             required=False,
-            choices=[("", _("nationwide holidays only")), *[(s, s) for s in Germany.subdivisions]],
+            choices=[("", _("nationwide holidays only")), *german_state_choices()],
         )
         if self.instance.pk:
             self.fields["hours_text"].initial = format_hours(self.instance.weekly_hours)
@@ -127,6 +136,12 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
             "resolution_minutes", "business_hours", "warn_before_minutes", "channel_accounts",
             "departments", "tags",
         ]  # fmt: skip
+        labels = {
+            "business_hours": _("Business hours"),
+            "channel_accounts": _("Channel accounts"),
+            "departments": _("Departments"),
+            "tags": _("Tags"),
+        }
         widgets = {
             "channel_accounts": forms.CheckboxSelectMultiple,
             "departments": forms.CheckboxSelectMultiple,
@@ -137,3 +152,9 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
             "departments": _("Empty: every department, and none."),
             "tags": _("Empty: with or without tags."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hours = self.fields["business_hours"]
+        assert isinstance(hours, forms.ModelChoiceField)
+        hours.empty_label = str(_("none: the clock runs around the clock"))
