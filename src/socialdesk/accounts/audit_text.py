@@ -143,6 +143,11 @@ FIELDS: dict[str, Promise] = {
     "error": _("Error"),
 }
 
+# Where a field means something else in one kind of entry.
+FIELDS_BY_ACTION: dict[str, dict[str, Promise]] = {
+    "settings.business_hours_saved": {"state": _("German federal state for public holidays")},
+}
+
 # Stored values that are words of the code, by their names.
 VALUES: dict[str, Promise] = {
     "new": _("New"),
@@ -208,8 +213,9 @@ def value_text(key: str, value: Any) -> str:
     return str(value)
 
 
-def field_label(key: str) -> str:
-    return str(FIELDS.get(key, key))
+def field_label(key: str, action: str = "") -> str:
+    label = FIELDS_BY_ACTION.get(action, {}).get(key) or FIELDS.get(key)
+    return str(label) if label is not None else key
 
 
 def sentence(event: AuditEvent) -> str:
@@ -241,7 +247,7 @@ def changes(event: AuditEvent) -> list[tuple[str, str | None, str]]:
             continue
         rows.append(
             (
-                field_label(key),
+                field_label(key, event.action),
                 value_text(key, old) if key in event.before else None,
                 value_text(key, new) if key in event.after else "–",
             )

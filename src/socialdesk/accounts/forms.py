@@ -171,6 +171,7 @@ class OrganisationForm(forms.Form):
         label=_("How drafts address customers in German"),
         choices=GreetingForm.choices,
         initial=GreetingForm.SIE,
+        required=False,
         widget=forms.RadioSelect,
         help_text=_("Reply drafts follow it: “Sie hatten uns …” or “du hattest uns …”."),
     )

@@ -424,7 +424,7 @@ def organisation_update(
     """Change the organisation's settings (retention: None keeps conversations for ever).
 
     `greeting_form` ("du"/"Sie") and `greet_by_first_name` decide how reply drafts and saved
-    replies address customers; None keeps what is set.
+    replies address customers; None (or empty) keeps what is set.
     """
     organisation = Organisation.current()
     before = _organisation_state(organisation)
@@ -439,7 +439,7 @@ def organisation_update(
         organisation.default_language = default_language
         organisation.two_factor_roles = roles
         organisation.retention_months = retention_months or None
-        if greeting_form is not None:
+        if greeting_form:
             organisation.greeting_form = greeting_form
         if greet_by_first_name is not None:
             organisation.greet_by_first_name = greet_by_first_name
