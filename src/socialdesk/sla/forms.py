@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from holidays.countries.germany import Germany
 
@@ -61,10 +62,29 @@ def german_state_choices() -> list[tuple[str, str]]:
 
 
 def format_hours(hours: dict[str, list[list[str]]]) -> str:
-    names = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+    """Write opening hours back as the form reads them, in the reader's day names.
+
+    Days that follow each other with the same hours become one range: "Mo-Fr 09:00-17:00".
+    """
+    german = (translation.get_language() or "").startswith("de")
+    names = (
+        ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
+        if german
+        else ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+    )
+    runs: list[tuple[int, int, str]] = []
+    for day in range(7):
+        blocks = hours.get(str(day)) or []
+        if not blocks:
+            continue
+        text = ", ".join(f"{a}-{b}" for a, b in blocks)
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == text:
+            runs[-1] = (runs[-1][0], day, text)
+        else:
+            runs.append((day, day, text))
     return "\n".join(
-        f"{names[int(day)]} " + ", ".join(f"{a}-{b}" for a, b in blocks)
-        for day, blocks in sorted(hours.items(), key=lambda item: int(item[0]))
+        (f"{names[first]}-{names[last]} " if last > first else f"{names[first]} ") + text
+        for first, last, text in runs
     )
 
 

@@ -40,3 +40,20 @@ def test_the_overview_shows_state_and_hours_readably(client_as, people):
     )
     page = _german(client_as, people, reverse("sla:overview"))
     assert "Thüringen" in page and "Mo–Fr 08:00–18:00" in page
+
+
+def test_the_hours_form_writes_stored_hours_back_as_ranges_in_the_readers_day_names():
+    from django.utils import translation
+
+    from socialdesk.sla.forms import format_hours, parse_hours
+
+    week = {str(d): [["07:00", "20:00"]] for d in range(5)} | {"5": [["09:00", "16:00"]]}
+    with translation.override("de"):
+        assert format_hours(week) == "Mo-Fr 07:00-20:00\nSa 09:00-16:00"
+        assert parse_hours(format_hours(week)) == week
+        split = {"1": [["09:00", "12:00"], ["13:00", "17:00"]], "3": [["10:00", "12:00"]]}
+        assert format_hours(split) == "Di 09:00-12:00, 13:00-17:00\nDo 10:00-12:00"
+        assert parse_hours(format_hours(split)) == split
+    with translation.override("en"):
+        assert format_hours(week) == "Mo-Fr 07:00-20:00\nSa 09:00-16:00"
+        assert format_hours({"6": [["10:00", "12:00"]]}) == "Su 10:00-12:00"
