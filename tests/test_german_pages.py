@@ -341,6 +341,12 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "privacy:contact_erase": _pk(Contact),
     "channels:webhook": _pk(ChannelAccount),
 }
+# Also opened with these queries, to show the states they lead to.
+QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "feedback:item_new": lambda data: [f"?message={data['items'][3].links.get().message_id}"],
+    "feedback:items": lambda data: ["?status=all"],
+    "inbox:list": lambda data: ["?needs_reply=1", "?order=waiting"],
+}
 # Also posted empty, so the field errors are read too.
 POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}
 # Not pages: machine endpoints answering JSON or a redirect.
@@ -374,8 +380,9 @@ def test_it_shows_every_page_in_german_to_every_role(organisation_in_german):
         if name in NOT_PAGES:
             continue
         url = _url(name, data)
+        queries = QUERIES[name](data) if name in QUERIES else []
         for role in sorted(roles):
-            responses = [people[role].get(url)]
+            responses = [people[role].get(url + query) for query in ["", *queries]]
             if name in POSTED_EMPTY:
                 responses.append(people[role].post(url, {}))
             for response in responses:

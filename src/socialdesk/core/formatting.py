@@ -99,8 +99,12 @@ LABEL_VALUES = {
     "negative": _("negative"),
     "neutral": _("neutral"),
     "unknown": _("unknown"),
-    "true": _("relevant"),
-    "false": _("not relevant"),
+    "true": _("about us"),
+    "false": _("noise"),
+    # the tasks people label
+    "relevance": _("Relevance"),
+    "sentiment": _("Sentiment"),
+    "topics": _("Topic"),
 }
 
 

@@ -43,6 +43,6 @@ def test_it_names_calendar_weeks_and_percentages_in_the_locale():
         assert week_label("2017-W05") == "KW 5/2017"
         assert percent(0.5) == "50\u00a0%"
         assert percent(0.125, digits=1) == "12,5\u00a0%"
-        assert label_value("positive") == "positiv" and label_value("true") == "relevant"
+        assert label_value("positive") == "positiv" and label_value("true") == "über uns"
     with translation.override("en"):
         assert week_label(f"{this_year}-W48") == "week 48" and percent(0.5) == "50%"
