@@ -23,7 +23,8 @@ Method
    - a Python value shown raw (`{'0': [[`, `['…']`, `None`, `True`, `False`);
    - English quotes in German text (“… ” opening with “ or closing with ”);
    - a singular count with a plural noun ("1 Nachrichten");
-   - a similarity or share written as a fraction ("Ähnlichkeit 0,5").
+   - a similarity or share written as a fraction ("Ähnlichkeit 0,5");
+   - a decimal point where German writes a comma ("üblich: 3.5").
    Each failure names the URL, the role and the English text with a little context.
 The self-tests at the end show the detector flags each kind and passes correct German.
 """
@@ -101,6 +102,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("Python value", re.compile(r"[{\[]'|'[}\]]|\bNone\b|\bTrue\b|\bFalse\b")),
     ("English quote", re.compile(r"(?<![„\w])“(?=\w)|”")),
     ("singular with plural noun", re.compile(rf"(?<![\d.,]){{1}}\b1 ({'|'.join(PLURAL_NOUNS)})\b")),
+    ("decimal point instead of a comma", re.compile(r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])")),
     ("a code where a name belongs", re.compile(r"⟪[A-Z]{2}⟫")),
     ("fraction where a percentage belongs", re.compile(r"Ähnlichkeit:? 0,\d")),
 ]
@@ -420,6 +422,7 @@ def test_it_shows_every_page_in_german_to_every_role(organisation_in_german):
         "<span>2026-W48</span>",
         "<p>1 Nachrichten</p>",
         "<p>Ähnlichkeit 0,5</p>",
+        "<p>40 in einer Stunde (üblich: 3.5)</p>",
         "<p>Sie hatten uns auf “Rechnung” hingewiesen</p>",
         '<button title="Mark as read">x</button>',
         '<select><option value="BB">BB</option></select>',
