@@ -6,15 +6,20 @@ Method
    days of conversations under two SLA policies, topics, a monitor); on top come feedback
    items in several states (with reply drafts), notes that mention people (notifications),
    saved replies, a spike alert, channels (one with a connector error), audit entries, and
-   business hours with a federal state. Every person reads German (`language="de"`).
+   business hours with a federal state, an invitation. Every person reads German
+   (`language="de"`).
 2. Pages: every URL name in `access.PAGES`, opened with GET by every role that may open it
    (`anonymous` too for public pages). URL arguments come from `ARGS`; a page that answers
-   anything but 200 HTML (POST-only 405, redirects, CSV, JSON) is skipped. The SLA forms are
+   anything but HTML with 200/400/403/404 (POST-only 405, redirects, CSV, JSON) is skipped;
+   a new page with URL arguments fails until `ARGS` says how to open it. The SLA forms are
    also posted empty so their field errors are read too.
 3. What is read: the visible text of the page (text nodes outside `<script>`, `<style>`,
-   `<textarea>`) and the attributes a person reads (`title`, `placeholder`, `aria-label`,
-   `alt`, button values). Text the fixture wrote itself (customer messages, names, titles,
-   queries, e-mail addresses: every string of `fixture_texts`) is cut out first.
+   `<textarea>` and the literals in `<code>`, `<kbd>`, `<pre>`: query syntax, keys, raw
+   errors) and the attributes a person reads (`title`, `placeholder`, `aria-label`, `alt`,
+   button values); time zones are named by their IANA identifiers and `{placeholders}` are
+   syntax. Text the fixture wrote itself (customer messages, names, titles, queries, e-mail
+   addresses: every string of `fixture_texts`) is cut out first. Also opened: the states in
+   `QUERIES` (filters, a message with similar feedback items).
 4. What fails:
    - an English word: the words of the English msgids (ours and Django's) that occur in no
      German msgstr (ours or Django's), plus `EXTRA_ENGLISH` (words of Django's own forms
@@ -24,7 +29,8 @@ Method
    - English quotes in German text (“… ” opening with “ or closing with ”);
    - a singular count with a plural noun ("1 Nachrichten");
    - a similarity or share written as a fraction ("Ähnlichkeit 0,5");
-   - a decimal point where German writes a comma ("üblich: 3.5").
+   - a decimal point where German writes a comma ("üblich: 3.5");
+   - a choice shown as its code (`<option>BB</option>` instead of "Brandenburg").
    Each failure names the URL, the role and the English text with a little context.
 The self-tests at the end show the detector flags each kind and passes correct German.
 """
@@ -246,7 +252,9 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
         handle="blog",
         name="Firmenblog",
         url="https://blog.nordlicht-bahn.example/feed.xml",
-        last_error="Der Server antwortete nicht rechtzeitig.",
+        # What the network library raised: the page must say it in German; the raw text may
+        # stand behind "details" in <code> or <pre> (not read, like every literal).
+        last_error="HTTPSConnectionPool(host='blog.nordlicht-bahn.example'): Read timed out.",
         failures=3,
         last_polled_at=timezone.now() - timedelta(minutes=5),
     )
