@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from socialdesk.accounts.models import Department, Role
+from socialdesk.accounts.models import Department, GreetingForm, Role
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -166,6 +166,22 @@ class OrganisationForm(forms.Form):
         required=False,
         min_value=1,
         max_value=1200,
+    )
+    greeting_form = forms.ChoiceField(
+        label=_("How drafts address customers in German"),
+        choices=GreetingForm.choices,
+        initial=GreetingForm.SIE,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Reply drafts follow it: “Sie hatten uns …” or “du hattest uns …”."),
+    )
+    greet_by_first_name = forms.BooleanField(
+        label=_("Greet customers by first name"),
+        required=False,
+        help_text=_(
+            "“Hallo Lena” instead of “Hallo Lena Kaiser”, in drafts and in {name} of saved "
+            "replies; handles stay as they are."
+        ),
     )
 
 

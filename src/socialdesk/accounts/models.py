@@ -39,6 +39,13 @@ def hash_secret(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+class GreetingForm(models.TextChoices):
+    """How the organisation addresses customers in German: "du" or "Sie"."""
+
+    SIE = "sie", _("formal (Sie)")
+    DU = "du", _("informal (du)")
+
+
 class Organisation(models.Model):
     """The company that runs this installation (one per installation)."""
 
@@ -54,6 +61,14 @@ class Organisation(models.Model):
     retention_months = models.PositiveIntegerField(
         _("anonymise conversations older than (months)"), null=True, blank=True
     )
+    # How reply drafts and saved replies speak to customers.
+    greeting_form = models.CharField(
+        _("how drafts address customers"),
+        max_length=3,
+        choices=GreetingForm.choices,
+        default=GreetingForm.SIE,
+    )
+    greet_by_first_name = models.BooleanField(_("drafts greet by first name"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -69,6 +84,16 @@ class Organisation(models.Model):
             pk=1, defaults={"time_zone": settings.TIME_ZONE}
         )
         return organisation
+
+    def greeting_name(self, full_name: str) -> str:
+        """Return how drafts name a customer: the first name or the full name, as chosen.
+
+        Handles (@lena_k) and one-word names stay as they are.
+        """
+        name = " ".join(full_name.split())
+        if not self.greet_by_first_name or name.startswith("@") or " " not in name:
+            return name
+        return name.split(" ", 1)[0]
 
     def requires_two_factor(self, role: str) -> bool:
         """Return whether people with this role must sign in with a second factor."""
@@ -347,6 +372,19 @@ class AuditEvent(models.Model):
         from socialdesk.accounts.audit import ACTION_LABELS
 
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def sentence(self) -> str:
+        """Return what happened as a sentence in the person's language."""
+        from socialdesk.accounts.audit_text import sentence
+
+        return sentence(self)
+
+    def readable_changes(self) -> list[tuple[str, str | None, str]]:
+        """Return (field, before, after) with field names and values in the person's words."""
+        from socialdesk.accounts.audit_text import changes
+
+        return changes(self)
 
     def changes(self) -> list[tuple[str, Any, Any]]:
         """Return (field, before, after) for every field that differs."""

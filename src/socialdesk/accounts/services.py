@@ -405,6 +405,8 @@ def _organisation_state(organisation: Organisation) -> dict[str, Any]:
         "default_language": organisation.default_language,
         "two_factor_roles": sorted(organisation.two_factor_roles),
         "retention_months": organisation.retention_months,
+        "greeting_form": organisation.greeting_form,
+        "greet_by_first_name": organisation.greet_by_first_name,
     }
 
 
@@ -416,8 +418,14 @@ def organisation_update(
     default_language: str,
     two_factor_roles: Iterable[str],
     retention_months: int | None = None,
+    greeting_form: str | None = None,
+    greet_by_first_name: bool | None = None,
 ) -> Organisation:
-    """Change the organisation's settings (retention: None keeps conversations for ever)."""
+    """Change the organisation's settings (retention: None keeps conversations for ever).
+
+    `greeting_form` ("du"/"Sie") and `greet_by_first_name` decide how reply drafts and saved
+    replies address customers; None (or empty) keeps what is set.
+    """
     organisation = Organisation.current()
     before = _organisation_state(organisation)
     roles = sorted(set(two_factor_roles))
@@ -431,6 +439,10 @@ def organisation_update(
         organisation.default_language = default_language
         organisation.two_factor_roles = roles
         organisation.retention_months = retention_months or None
+        if greeting_form:
+            organisation.greeting_form = greeting_form
+        if greet_by_first_name is not None:
+            organisation.greet_by_first_name = greet_by_first_name
         organisation.full_clean()
         organisation.save()
         after = _organisation_state(organisation)

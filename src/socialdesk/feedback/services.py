@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socialdesk.accounts.audit import Acting, record
-from socialdesk.accounts.models import Department, Organisation, User
+from socialdesk.accounts.models import Department, GreetingForm, Organisation, User
 from socialdesk.channels.net import public_session
 from socialdesk.core.addresses import redact
 from socialdesk.core.redaction import redact_text
@@ -331,6 +331,7 @@ def send_digests(now: datetime | None = None) -> int:
 
 # --------------------------------------------------------------------------- closing the loop
 
+# Drafts by language; German also by how the organisation addresses customers ("de-du").
 DRAFTS = {
     "de": {
         FeedbackStatus.DONE: (
@@ -339,6 +340,16 @@ DRAFTS = {
         ),
         FeedbackStatus.WONT_DO: (
             "Hallo {name}, Sie hatten uns auf „{title}“ hingewiesen. Danke dafür! "
+            "Wir haben es geprüft und werden es nicht umsetzen{reason}."
+        ),
+    },
+    "de-du": {
+        FeedbackStatus.DONE: (
+            "Hallo {name}, du hattest uns auf „{title}“ hingewiesen. Danke dafür! "
+            "Das ist jetzt erledigt{reason}."
+        ),
+        FeedbackStatus.WONT_DO: (
+            "Hallo {name}, du hattest uns auf „{title}“ hingewiesen. Danke dafür! "
             "Wir haben es geprüft und werden es nicht umsetzen{reason}."
         ),
     },
@@ -354,11 +365,20 @@ DRAFTS = {
 }
 
 
-def draft_text(item: FeedbackItem, conversation: Conversation, language: str) -> str:
-    texts = DRAFTS.get(language) or DRAFTS["en"]
+def draft_text(
+    item: FeedbackItem,
+    conversation: Conversation,
+    language: str,
+    organisation: Organisation | None = None,
+) -> str:
+    """The answer to one customer, as the organisation speaks: du or Sie, first or full name."""
+    organisation = organisation or Organisation.current()
+    key = f"{language}-du" if organisation.greeting_form == GreetingForm.DU else language
+    texts = DRAFTS.get(key) or DRAFTS.get(language) or DRAFTS["en"]
     template = texts.get(FeedbackStatus(item.status)) or texts[FeedbackStatus.DONE]
     reason = f": {item.reason.strip().rstrip('.')}" if item.reason.strip() else ""
-    name = str(conversation.contact) if conversation.contact else ""
+    contact = conversation.contact
+    name = organisation.greeting_name(contact.display_name) if contact else ""
     return template.format(name=name or ("zusammen" if language == "de" else "there"),
                            title=item.title, reason=reason)  # fmt: skip
 
@@ -374,7 +394,8 @@ def drafts_for(item: FeedbackItem) -> int:
         .select_related("contact")
         .distinct()
     )
-    default_language = Organisation.current().default_language
+    organisation = Organisation.current()
+    default_language = organisation.default_language
     created = 0
     for conversation in conversations:
         language = conversation.language if conversation.language in DRAFTS else default_language
@@ -382,7 +403,7 @@ def drafts_for(item: FeedbackItem) -> int:
             item=item,
             conversation=conversation,
             language=language,
-            text=draft_text(item, conversation, language),
+            text=draft_text(item, conversation, language, organisation),
         )
         created += 1
     return created

@@ -235,10 +235,13 @@ def presence_update(*, user: User, conversation: Conversation, typing: bool) -> 
 
 def fill_placeholders(text: str, *, conversation: Conversation, agent: User | None) -> str:
     """Fill {name}, {agent} and {company} of a saved reply for this conversation."""
+    organisation = Organisation.current()
+    contact = conversation.contact
     values = {
-        "name": str(conversation.contact) if conversation.contact else "",
+        # first or full name, as the organisation chose (accounts: organisation settings)
+        "name": organisation.greeting_name(contact.display_name) if contact else "",
         "agent": agent.get_short_name() if agent else "",
-        "company": Organisation.current().name,
+        "company": organisation.name,
     }
     return re.sub(r"\{(name|agent|company)\}", lambda m: values[m.group(1)], text)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -73,7 +73,7 @@ def overview(request: AppRequest) -> HttpResponse:
     )
 
 
-def _volume(user: User, monitor: Monitor) -> list[tuple[str, int, int]]:
+def _volume(user: User, monitor: Monitor) -> list[tuple[date, int, int]]:
     """Matches per day of the last DAYS days: (date, count, bar height in percent)."""
     today = timezone.localdate()
     since = today - timedelta(days=DAYS - 1)
@@ -87,7 +87,7 @@ def _volume(user: User, monitor: Monitor) -> list[tuple[str, int, int]]:
     )
     days = [since + timedelta(days=i) for i in range(DAYS)]
     top = max([*counts.values(), 1])
-    return [(d.isoformat(), counts.get(d, 0), round(100 * counts.get(d, 0) / top)) for d in days]
+    return [(d, counts.get(d, 0), round(100 * counts.get(d, 0) / top)) for d in days]
 
 
 def monitor(request: AppRequest, pk: int) -> HttpResponse:

@@ -7,10 +7,12 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from holidays.countries.germany import Germany
 
 from socialdesk.accounts.forms import _time_zone_choices
+from socialdesk.core.formatting import german_state_name
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 DAY_NAMES = {
@@ -51,11 +53,38 @@ def parse_hours(text: str) -> dict[str, list[list[str]]]:
     return hours
 
 
+def german_state_choices() -> list[tuple[str, str]]:
+    """Every subdivision of the holidays library, named, sorted by name in this language."""
+    return sorted(
+        ((code, german_state_name(code)) for code in Germany.subdivisions),
+        key=lambda choice: choice[1],
+    )
+
+
 def format_hours(hours: dict[str, list[list[str]]]) -> str:
-    names = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+    """Write opening hours back as the form reads them, in the reader's day names.
+
+    Days that follow each other with the same hours become one range: "Mo-Fr 09:00-17:00".
+    """
+    german = (translation.get_language() or "").startswith("de")
+    names = (
+        ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
+        if german
+        else ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+    )
+    runs: list[tuple[int, int, str]] = []
+    for day in range(7):
+        blocks = hours.get(str(day)) or []
+        if not blocks:
+            continue
+        text = ", ".join(f"{a}-{b}" for a, b in blocks)
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == text:
+            runs[-1] = (runs[-1][0], day, text)
+        else:
+            runs.append((day, day, text))
     return "\n".join(
-        f"{names[int(day)]} " + ", ".join(f"{a}-{b}" for a, b in blocks)
-        for day, blocks in sorted(hours.items(), key=lambda item: int(item[0]))
+        (f"{names[first]}-{names[last]} " if last > first else f"{names[first]} ") + text
+        for first, last, text in runs
     )
 
 
@@ -87,7 +116,7 @@ class BusinessHoursForm(forms.ModelForm[BusinessHours]):
         self.fields["german_state"] = forms.ChoiceField(
             label=_("German federal state for public holidays"),
             required=False,
-            choices=[("", _("nationwide holidays only")), *[(s, s) for s in Germany.subdivisions]],
+            choices=[("", _("nationwide holidays only")), *german_state_choices()],
         )
         if self.instance.pk:
             self.fields["hours_text"].initial = format_hours(self.instance.weekly_hours)
@@ -127,6 +156,12 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
             "resolution_minutes", "business_hours", "warn_before_minutes", "channel_accounts",
             "departments", "tags",
         ]  # fmt: skip
+        labels = {
+            "business_hours": _("Business hours"),
+            "channel_accounts": _("Channel accounts"),
+            "departments": _("Departments"),
+            "tags": _("Tags"),
+        }
         widgets = {
             "channel_accounts": forms.CheckboxSelectMultiple,
             "departments": forms.CheckboxSelectMultiple,
@@ -137,3 +172,9 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
             "departments": _("Empty: every department, and none."),
             "tags": _("Empty: with or without tags."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hours = self.fields["business_hours"]
+        assert isinstance(hours, forms.ModelChoiceField)
+        hours.empty_label = str(_("none: the clock runs around the clock"))

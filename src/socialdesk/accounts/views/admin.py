@@ -31,6 +31,8 @@ def organisation(request: AppRequest) -> HttpResponse:
             "default_language": current.default_language,
             "two_factor_roles": current.two_factor_roles,
             "retention_months": current.retention_months,
+            "greeting_form": current.greeting_form,
+            "greet_by_first_name": current.greet_by_first_name,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,255 @@
+"""Audit log entries as sentences in the reader's language, with readable values.
+
+"Anna Berger hat den Status von Feedback #12 von „Neu“ auf „Geplant“ gesetzt." instead of
+`feedback.status_changed {'status': 'new'} -> {'status': 'planned'}`. The log stores keys and
+raw values (it is append-only and outlives translations); this module only reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.core.durations import human_duration
+from socialdesk.core.formatting import german_state_name, opening_hours
+
+if TYPE_CHECKING:
+    from socialdesk.accounts.models import AuditEvent
+
+# What happened, as a sentence; %(actor)s did it to %(object)s; %(before)s / %(after)s are
+# the values of the entry's main field (MAIN_FIELD), already in the reader's words.
+SENTENCES: dict[str, Promise] = {
+    "login.succeeded": _("%(actor)s signed in."),
+    "login.failed": _("Signing in as %(object)s failed."),
+    "login.signed_out": _("%(actor)s signed out."),
+    "person.admin_created": _("%(actor)s created the first admin, %(object)s."),
+    "person.role_changed": _(
+        "%(actor)s changed the role of %(object)s from “%(before)s” to “%(after)s”."
+    ),
+    "person.departments_changed": _("%(actor)s changed the departments of %(object)s."),
+    "person.deactivated": _("%(actor)s deactivated %(object)s."),
+    "person.reactivated": _("%(actor)s reactivated %(object)s."),
+    "person.preferences_changed": _("%(actor)s changed the profile of %(object)s."),
+    "person.password_changed": _("%(actor)s changed the password of %(object)s."),
+    "invitation.sent": _("%(actor)s invited %(object)s."),
+    "invitation.revoked": _("%(actor)s withdrew the invitation of %(object)s."),
+    "invitation.accepted": _("%(actor)s accepted the invitation."),
+    "department.created": _("%(actor)s created the department %(object)s."),
+    "department.updated": _("%(actor)s changed the department %(object)s."),
+    "department.deleted": _("%(actor)s deleted the department %(object)s."),
+    "settings.changed": _("%(actor)s changed the settings of %(object)s."),
+    "settings.business_hours_saved": _("%(actor)s saved the business hours %(object)s."),
+    "settings.sla_policy_saved": _("%(actor)s saved the SLA policy %(object)s."),
+    "settings.sla_policy_deleted": _("%(actor)s deleted the SLA policy %(object)s."),
+    "settings.keys_rotated": _("%(actor)s encrypted the stored secrets with a new key."),
+    "two_factor.enabled": _("%(actor)s turned on two-factor authentication for %(object)s."),
+    "two_factor.disabled": _("%(actor)s turned off two-factor authentication for %(object)s."),
+    "api_token.created": _("%(actor)s created the API token %(object)s."),
+    "api_token.revoked": _("%(actor)s revoked the API token %(object)s."),
+    "channel.added": _("%(actor)s connected the channel %(object)s."),
+    "channel.reconnected": _("%(actor)s connected the channel %(object)s again."),
+    "message.send_retried": _("%(actor)s queued the reply %(object)s again."),
+    "conversation.assigned": _("%(actor)s changed who works on %(object)s."),
+    "saved_reply.created": _("%(actor)s added the saved reply %(object)s."),
+    "saved_reply.deleted": _("%(actor)s deleted the saved reply %(object)s."),
+    "feedback.created": _("%(actor)s captured %(object)s."),
+    "feedback.forwarded": _("%(actor)s forwarded %(object)s to %(after)s."),
+    "feedback.status_changed": _(
+        "%(actor)s set the status of %(object)s from “%(before)s” to “%(after)s”."
+    ),
+    "feedback.topic_created": _("%(actor)s created the topic %(object)s."),
+    "feedback.topic_saved": _("%(actor)s changed the topic %(object)s."),
+    "feedback.rule_created": _("%(actor)s added a routing rule to %(after)s."),
+    "feedback.rule_deleted": _("%(actor)s removed a routing rule of %(before)s."),
+    "monitor.created": _("%(actor)s created the monitor %(object)s."),
+    "monitor.changed": _("%(actor)s changed the monitor %(object)s."),
+    "monitor.deleted": _("%(actor)s deleted the monitor %(object)s."),
+    "contact.exported": _("%(actor)s exported the data of %(object)s."),
+    "contact.erased": _("%(actor)s erased %(object)s."),
+    "retention.applied": _("%(actor)s anonymised old conversations."),
+}
+FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
+
+# The field whose before/after the sentence names.
+MAIN_FIELD = {
+    "person.role_changed": "role",
+    "feedback.status_changed": "status",
+    "feedback.forwarded": "department",
+    "feedback.rule_created": "department",
+    "feedback.rule_deleted": "department",
+}
+
+# How objects are named: by number where the name may be a customer's or a long title.
+NUMBERED: dict[str, Promise] = {
+    "feedbackitem": _("feedback #%(id)s"),
+    "conversation": _("conversation #%(id)s"),
+    "message": _("message #%(id)s"),
+    "contact": _("contact #%(id)s"),
+}
+PEOPLE = {"user", "invitation"}  # named as they are, without quotes
+
+FIELDS: dict[str, Promise] = {
+    "name": _("Name"),
+    "full_name": _("Name"),
+    "title": _("Title"),
+    "body": _("Text"),
+    "description": _("Description"),
+    "email": _("E-mail address"),
+    "owner": _("Owner"),
+    "role": _("Role"),
+    "departments": _("Departments"),
+    "department": _("Department"),
+    "members": _("Members"),
+    "status": _("Status"),
+    "state": _("State"),
+    "active": _("Active"),
+    "is_active": _("Active"),
+    "two_factor": _("Two-factor authentication"),
+    "sessions_ended": _("Sessions ended"),
+    "api_tokens_revoked": _("API tokens revoked"),
+    "language": _("Language"),
+    "default_language": _("Default language"),
+    "time_zone": _("Time zone"),
+    "two_factor_roles": _("Roles that must sign in with two-factor authentication"),
+    "retention_months": _("Anonymise conversations older than (months)"),
+    "greeting_form": _("How drafts address customers"),
+    "greet_by_first_name": _("Drafts greet by first name"),
+    "feedback_answer_hours": _("Answers new feedback within (hours)"),
+    "issue_tracker_url": _("Issue tracker webhook"),
+    "query": _("Query"),
+    "keywords": _("Keywords"),
+    "priority": _("Priority"),
+    "network": _("Network"),
+    "url": _("Address"),
+    "backfill_url": _("Address"),
+    "handle": _("Handle"),
+    "secret": _("Secret"),
+    "hours": _("Opening hours"),
+    "closed": _("Other closed days"),
+    "first_response_minutes": _("First response"),
+    "next_response_minutes": _("Next response"),
+    "resolution_minutes": _("Resolution"),
+    "assignee": _("Assigned to"),
+    "messages": _("Messages"),
+    "conversations": _("Conversations"),
+    "credentials": _("Channel accounts"),
+    "issue_tracker_addresses": _("Departments"),
+    "reason": _("Reason"),
+    "error": _("Error"),
+}
+
+# Where a field means something else in one kind of entry.
+FIELDS_BY_ACTION: dict[str, dict[str, Promise]] = {
+    "settings.business_hours_saved": {"state": _("German federal state for public holidays")},
+}
+
+# Stored values that are words of the code, by their names.
+VALUES: dict[str, Promise] = {
+    "new": _("New"),
+    "acknowledged": _("Acknowledged"),
+    "planned": _("Planned"),
+    "in_progress": _("In progress"),
+    "done": _("Done"),
+    "wont_do": _("Won't do"),
+    "open": _("Open"),
+    "waiting": _("Waiting on customer"),
+    "resolved": _("Resolved"),
+    "pending": _("waiting"),
+    "revoked": _("withdrawn"),
+    "admin": _("Admin"),
+    "manager": _("Social media manager"),
+    "agent": _("Agent"),
+    "member": _("Department member"),
+    "viewer": _("Read-only"),
+    "du": _("informal (du)"),
+    "sie": _("formal (Sie)"),
+    "wrong e-mail address or password": _("E-mail address or password is wrong."),
+}
+
+
+def actor_name(event: AuditEvent) -> str:
+    if event.actor is not None:
+        return event.actor.full_name or event.actor.email
+    if event.actor_label in ("", "system"):
+        return "socialdesk"
+    return event.actor_label
+
+
+def object_name(event: AuditEvent) -> str:
+    numbered = NUMBERED.get(event.object_type)
+    if numbered is not None and event.object_id:
+        return str(numbered) % {"id": event.object_id}
+    name = event.object_repr or (f"#{event.object_id}" if event.object_id else "–")
+    if event.object_type in PEOPLE or not event.object_type:
+        return name
+    return gettext("“%(name)s”") % {"name": name}
+
+
+def value_text(key: str, value: Any) -> str:
+    """Return one stored value as people read it."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if key == "hours" and isinstance(value, Mapping):
+        return opening_hours(dict(value))
+    if key == "state" and isinstance(value, str) and value not in VALUES:
+        return german_state_name(value)
+    if key.endswith("_minutes") and isinstance(value, int):
+        return human_duration(value * 60)
+    if key in ("language", "default_language") and isinstance(value, str):
+        return str(dict(settings.LANGUAGES).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(value_text(key, inner) for inner in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{field_label(k)}: {value_text(k, v)}" for k, v in value.items())
+    if isinstance(value, str) and value in VALUES:
+        return str(VALUES[value])
+    return str(value)
+
+
+def field_label(key: str, action: str = "") -> str:
+    label = FIELDS_BY_ACTION.get(action, {}).get(key) or FIELDS.get(key)
+    return str(label) if label is not None else key
+
+
+def sentence(event: AuditEvent) -> str:
+    """Return what happened as one sentence in the active language."""
+    from socialdesk.accounts.audit import ACTION_LABELS
+
+    main = MAIN_FIELD.get(event.action, "")
+    values = {
+        "actor": actor_name(event),
+        "object": object_name(event),
+        "before": value_text(main, event.before.get(main)) if main else "",
+        "after": value_text(main, event.after.get(main)) if main else "",
+        "action": str(ACTION_LABELS.get(event.action, event.action)),
+    }
+    template = SENTENCES.get(event.action, FALLBACK)
+    return str(template) % values
+
+
+def changes(event: AuditEvent) -> list[tuple[str, str | None, str]]:
+    """Return (field, before, after) in the reader's words for every field that differs.
+
+    `before` is None when the field had no earlier value recorded (a creation).
+    """
+    keys = sorted(set(event.before) | set(event.after))
+    rows = []
+    for key in keys:
+        old, new = event.before.get(key), event.after.get(key)
+        if old == new or key == MAIN_FIELD.get(event.action):
+            continue
+        rows.append(
+            (
+                field_label(key, event.action),
+                value_text(key, old) if key in event.before else None,
+                value_text(key, new) if key in event.after else "–",
+            )
+        )
+    return rows

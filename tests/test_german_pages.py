@@ -1,0 +1,451 @@
+"""Every page, opened in German by every role that may open it, shows no English.
+
+Method
+------
+1. Data: `socialdesk demo` fills an organisation (departments, people of every role, a few
+   days of conversations under two SLA policies, topics, a monitor); on top come feedback
+   items in several states (with reply drafts), notes that mention people (notifications),
+   saved replies, a spike alert, channels (one with a connector error), audit entries, and
+   business hours with a federal state, an invitation. Every person reads German
+   (`language="de"`).
+2. Pages: every URL name in `access.PAGES`, opened with GET by every role that may open it
+   (`anonymous` too for public pages). URL arguments come from `ARGS`; a page that answers
+   anything but HTML with 200/400/403/404 (POST-only 405, redirects, CSV, JSON) is skipped;
+   a new page with URL arguments fails until `ARGS` says how to open it. The SLA forms are
+   also posted empty so their field errors are read too.
+3. What is read: the visible text of the page (text nodes outside `<script>`, `<style>`,
+   `<textarea>` and the literals in `<code>`, `<kbd>`, `<pre>`: query syntax, keys, raw
+   errors) and the attributes a person reads (`title`, `placeholder`, `aria-label`, `alt`,
+   button values); time zones are named by their IANA identifiers and `{placeholders}` are
+   syntax. Text the fixture wrote itself (customer messages, names, titles, queries, e-mail
+   addresses: every string of `fixture_texts`) is cut out first. Also opened: the states in
+   `QUERIES` (filters, a message with similar feedback items).
+4. What fails:
+   - an English word: the words of the English msgids (ours and Django's) that occur in no
+     German msgstr (ours or Django's), plus `EXTRA_ENGLISH` (words of Django's own forms
+     and of values shown raw: "select", "option", "positive", …), minus `NOT_ENGLISH`;
+   - an ISO date (2026-11-16) or ISO week (2026-W48) in running text;
+   - a Python value shown raw (`{'0': [[`, `['…']`, `None`, `True`, `False`);
+   - English quotes in German text (“… ” opening with “ or closing with ”);
+   - a singular count with a plural noun ("1 Nachrichten");
+   - a similarity or share written as a fraction ("Ähnlichkeit 0,5");
+   - a decimal point where German writes a comma ("üblich: 3.5");
+   - a choice shown as its code (`<option>BB</option>` instead of "Brandenburg").
+   Each failure names the URL, the role and the English text with a little context.
+The self-tests at the end show the detector flags each kind and passes correct German.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import zoneinfo
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import django
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from socialdesk.access import PAGES
+from socialdesk.accounts import services as accounts_services
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Department, Invitation, Organisation, User
+from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.feedback import services as feedback_services
+from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
+from socialdesk.inbox import services as inbox_services
+from socialdesk.inbox.models import Contact, Conversation, Message, Notification, SavedReply
+from socialdesk.listening.models import Monitor, SpikeAlert
+from socialdesk.sla.models import BusinessHours, SlaPolicy
+
+LOCALE = Path(__file__).resolve().parents[1] / "src/socialdesk/locale/de/LC_MESSAGES"
+DJANGO_LOCALE = Path(django.__file__).parent / "conf/locale/de/LC_MESSAGES"
+CONTRIB_LOCALES = [
+    Path(django.__file__).parent / f"contrib/{app}/locale/de/LC_MESSAGES"
+    for app in ("auth", "contenttypes", "sessions", "humanize")
+]
+
+# Words of English UI text that no catalogue lists as English (Django's newest strings, values
+# that reach a page untranslated, words of raw library errors).
+EXTRA_ENGLISH = {
+    "select", "option", "positive", "negative", "listening", "none", "true",
+    "false", "the", "and", "of", "for", "with", "from", "your", "this", "that", "is", "are",
+    "was", "not", "only", "read", "public", "addresses", "error", "failed",
+    "connection", "refused", "timeout", "timed", "out", "invalid", "unknown", "business",
+    "hours", "accounts", "departments", "tags", "changed", "created", "deleted", "status",
+    "forwarded", "acknowledged", "planned", "progress", "done", "won", "new", "open",
+    "waiting", "resolved", "breached", "met", "settings", "channel", "channels", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "weeks",
+    "day", "days", "hour", "minutes", "ago", "today", "yesterday",
+}  # fmt: skip
+# Words spelled alike in both languages, or names of things that are the same in German.
+NOT_ENGLISH = {
+    "admin", "api", "app", "atom", "bluesky", "csv", "dsgvo", "e", "feed", "feedback",
+    "html", "http", "https", "id", "json", "jsonl", "mastodon", "monitor", "ok", "rss",
+    "sla", "socialdesk", "tag", "tags", "team", "token", "tokens", "twcs", "twitter", "url",
+    "webhook", "webhooks", "x", "board", "boards", "name", "status", "hashtag", "login",
+    "link", "links", "e-mail", "mail", "kpi", "in", "an", "so", "was", "die", "am", "um",
+    "man", "will", "war", "hat", "also", "bitte", "rest", "format", "details", "tipp",
+    "digest", "global", "english", "deutsch", "feeds", "neutral", "ist", "zu", "wo", "alle", "handle", "handles", "ip", "art",
+}  # fmt: skip
+
+PLURAL_NOUNS = (
+    "Nachrichten", "Unterhaltungen", "Einträge", "Personen", "Antworten", "Erwähnungen",
+    "Abteilungen", "Kanäle", "Stunden", "Minuten", "Tage", "Meldungen", "Beiträge", "Fragen",
+    "Rückmeldungen", "Kunden", "Kontakte", "Monitore", "Themen", "Regeln", "Entwürfe",
+    "Konversationen", "Mitglieder", "Wochen", "Fehler",
+)  # fmt: skip
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("ISO date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
+    ("ISO week", re.compile(r"\b\d{4}-W\d{1,2}\b")),
+    ("Python value", re.compile(r"[{\[]'|'[}\]]|\bNone\b|\bTrue\b|\bFalse\b")),
+    ("English quote", re.compile(r"(?<![„\w])“(?=\w)|”")),
+    ("singular with plural noun", re.compile(rf"(?<![\d.,]){{1}}\b1 ({'|'.join(PLURAL_NOUNS)})\b")),
+    ("decimal point instead of a comma", re.compile(r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])")),
+    ("a code where a name belongs", re.compile(r"⟪[A-Z]{2}⟫")),
+    ("fraction where a percentage belongs", re.compile(r"Ähnlichkeit:? 0,\d")),
+]
+TIME_ZONES = zoneinfo.available_timezones()
+WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+(?:'[a-z]+)?")
+
+
+def _catalogue(path: Path) -> gettext.GNUTranslations:
+    with path.open("rb") as handle:
+        return gettext.GNUTranslations(handle)
+
+
+def _pairs(catalogue: gettext.GNUTranslations) -> Iterator[tuple[str, str]]:
+    for key, value in catalogue._catalog.items():  # type: ignore[attr-defined]
+        msgid = key[0] if isinstance(key, tuple) else key
+        if msgid and "\x04" in msgid:
+            msgid = msgid.split("\x04", 1)[1]
+        if msgid:
+            yield msgid, value
+
+
+def _words(text: str) -> set[str]:
+    text = re.sub(r"%\(\w+\)[sd]|\{\{?\s*\w+\s*\}?\}|%[sd]", " ", text)
+    return {word.lower() for word in WORD.findall(text)}
+
+
+def english_words() -> set[str]:
+    """Words of English msgids that no German msgstr uses (ours and Django's catalogues)."""
+    english: set[str] = set()
+    german: set[str] = set()
+    catalogues = [LOCALE / "django.mo", DJANGO_LOCALE / "django.mo"]
+    catalogues += [path / "django.mo" for path in CONTRIB_LOCALES if path.exists()]
+    for path in catalogues:
+        for msgid, msgstr in _pairs(_catalogue(path)):
+            english |= _words(msgid)
+            german |= _words(msgstr)
+    return ((english - german) | EXTRA_ENGLISH) - NOT_ENGLISH
+
+
+class _Visible(HTMLParser):
+    """Collect what a person reads: text nodes and the attributes shown as text."""
+
+    HIDDEN = {"script", "style", "textarea", "template", "code", "kbd", "pre"}
+    ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.tag = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tag = tag
+        if tag in self.HIDDEN:
+            self.skip += 1
+        values = dict(attrs)
+        for name in self.ATTRIBUTES:
+            if values.get(name):
+                self.parts.append(str(values[name]))
+        if tag == "input" and values.get("type") in {"submit", "button"} and values.get("value"):
+            self.parts.append(str(values["value"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if self.skip or not text or text.replace(" ", "_") in TIME_ZONES:
+            return  # time zones are named by their IANA identifiers, as everywhere
+        if self.tag == "option" and re.fullmatch(r"[A-Z]{2}", text):
+            text = f"⟪{text}⟫"  # a choice shown as its code (BB for Brandenburg)
+        self.parts.append(text)
+
+
+def visible_texts(html: str) -> list[str]:
+    parser = _Visible()
+    parser.feed(html)
+    return parser.parts
+
+
+def english_in(html: str, *, fixture: list[str], vocabulary: set[str]) -> list[str]:
+    """Return every English string of the page, each with a little context."""
+    found: list[str] = []
+    for text in visible_texts(html):
+        for written in fixture:
+            text = text.replace(written, " ")
+        text = re.sub(r"\{\w+\}", " ", text)  # placeholders such as {name} are syntax
+        for kind, pattern in PATTERNS:
+            for match in pattern.finditer(text):
+                found.append(f"{kind}: {_context(text, match.start(), match.end())}")
+        for match in WORD.finditer(text):
+            if match.group().lower() in vocabulary and not match.group().isupper():
+                found.append(f"English word “{match.group()}”: {_context(text, *match.span())}")
+    return found
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return "…" + text[max(0, start - 40) : end + 40].strip() + "…"
+
+
+# --------------------------------------------------------------------------- the organisation
+
+
+@pytest.fixture
+def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
+    """The demo organisation plus a bit of everything, everyone reading German."""
+    settings.LANGUAGE_CODE = "de"
+    call_command("demo", password="correct horse battery staple", stdout=_Null())
+    User.objects.update(language="de")
+    by_role = {user.role: user for user in User.objects.order_by("pk")}
+    manager = Acting(user=by_role["manager"], ip="127.0.0.1")
+    messages = list(Message.objects.filter(direction="in").order_by("pk"))
+    items = []
+    for number, message in enumerate(messages[:4]):
+        item = feedback_services.item_create(
+            by=manager, title=f"Wunsch {number}: {message.text[:30]}", message=message
+        )
+        items.append(item)
+    product = Department.objects.get(name="Produktentwicklung")
+    feedback_services.item_forward(by=manager, item=items[0], department=product)
+    feedback_services.item_set_status(by=manager, item=items[0], status=FeedbackStatus.PLANNED)
+    feedback_services.item_set_status(
+        by=manager, item=items[1], status=FeedbackStatus.DONE, reason="Update 4.2 ist da"
+    )
+    feedback_services.item_set_status(
+        by=manager, item=items[2], status=FeedbackStatus.WONT_DO, reason="zu teuer"
+    )
+    conversation = Conversation.objects.order_by("pk").first()
+    assert conversation is not None
+    inbox_services.conversation_add_note(
+        by=manager, conversation=conversation, text="@mehmet.yildiz bitte übernehmen"
+    )
+    inbox_services.saved_reply_create(
+        by=manager, title="Danke", body="Hallo {name}, danke für Ihre Nachricht! {agent}"
+    )
+    monitor = Monitor.objects.get()
+    SpikeAlert.objects.create(monitor=monitor, hour=timezone.now(), count=40, usual=3.5)
+    ChannelAccount.objects.create(
+        network=Network.RSS,
+        handle="blog",
+        name="Firmenblog",
+        url="https://blog.nordlicht-bahn.example/feed.xml",
+        # What the network library raised: the page must say it in German; the raw text may
+        # stand behind "details" in <code> or <pre> (not read, like every literal).
+        last_error="HTTPSConnectionPool(host='blog.nordlicht-bahn.example'): Read timed out.",
+        failures=3,
+        last_polled_at=timezone.now() - timedelta(minutes=5),
+    )
+    BusinessHours.objects.filter(name="Kundenservice").update(german_state="BY")
+    admin = Acting(user=by_role["admin"], ip="127.0.0.1")
+    accounts_services.user_invite(
+        by=admin, email="neu@nordlicht-bahn.example", role="agent", full_name="Paula Neu"
+    )
+    return {"people": by_role, "items": items, "conversation": conversation}
+
+
+class _Null:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def fixture_texts() -> list[str]:
+    """Every string the fixture wrote (customer text, names, titles), longest first."""
+    texts: set[str] = set()
+    for model, fields in [
+        (Message, ["text", "author_handle"]),
+        (Contact, ["display_name"]),
+        (User, ["full_name", "email"]),
+        (Department, ["name", "description", "email"]),
+        (FeedbackItem, ["title", "description", "reason"]),
+        (Topic, ["name", "keywords"]),
+        (RoutingRule, ["query"]),
+        (Monitor, ["name", "query"]),
+        (SlaPolicy, ["name"]),
+        (BusinessHours, ["name"]),
+        (ChannelAccount, ["name", "handle", "url"]),
+        (SavedReply, ["title", "body"]),
+        (Organisation, ["name"]),
+        (ReplyDraft, ["text"]),
+    ]:
+        names = [f.name for f in model._meta.get_fields()]
+        for row in model._default_manager.values(*[f for f in fields if f in names]):
+            texts |= {" ".join(str(v).split()) for v in row.values() if v}
+    texts |= {part for text in list(texts) for part in text.split() if part.startswith("@")}
+    return sorted(texts, key=len, reverse=True)
+
+
+# URL arguments of the pages that take some: name -> function of the fixture giving kwargs.
+def _pk(model: Any, **filters: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda data: {"pk": model.objects.filter(**filters).order_by("pk").first().pk}
+
+
+ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "accounts:department_detail": _pk(Department),
+    "accounts:department_edit": _pk(Department),
+    "accounts:department_delete": _pk(Department),
+    "accounts:person_detail": _pk(User, role="agent"),
+    "accounts:person_edit": _pk(User, role="agent"),
+    "accounts:person_deactivate": _pk(User, role="agent"),
+    "accounts:person_reactivate": _pk(User, role="agent"),
+    "accounts:person_reset_two_factor": _pk(User, role="agent"),
+    "accounts:invitation_revoke": _pk(Invitation),
+    "accounts:invitation_resend": _pk(Invitation),
+    "accounts:invitation_accept": lambda data: {"token": "nicht-gueltig"},
+    "accounts:password_reset_confirm": lambda data: {"uidb64": "MQ", "token": "x-y"},
+    "accounts:token_revoke": lambda data: {"pk": 1},
+    "inbox:conversation": lambda data: {"pk": data["conversation"].pk},
+    "inbox:reply": _pk(Conversation),
+    "inbox:note": _pk(Conversation),
+    "inbox:assign": _pk(Conversation),
+    "inbox:status": _pk(Conversation),
+    "inbox:tags": _pk(Conversation),
+    "inbox:presence": _pk(Conversation),
+    "inbox:needs_reply": _pk(Message),
+    "inbox:retry_send": _pk(Message),
+    "inbox:delivery": _pk(Message),
+    "inbox:saved_reply_delete": _pk(SavedReply),
+    "inbox:notification_open": _pk(Notification),
+    "listening:monitor": _pk(Monitor),
+    "listening:monitor_edit": _pk(Monitor),
+    "listening:monitor_delete": _pk(Monitor),
+    "feedback:item": lambda data: {"pk": data["items"][1].pk},
+    "feedback:item_forward": _pk(FeedbackItem),
+    "feedback:item_status": _pk(FeedbackItem),
+    "feedback:item_handoff": _pk(FeedbackItem),
+    "feedback:link_remove": lambda data: {"pk": 1},
+    "feedback:draft_send": _pk(ReplyDraft),
+    "feedback:board": _pk(Department, name="Produktentwicklung"),
+    "feedback:act": lambda data: {"token": "nicht-gueltig"},
+    "feedback:correct": _pk(Message),
+    "sla:hours_edit": _pk(BusinessHours),
+    "sla:policy_edit": _pk(SlaPolicy),
+    "sla:policy_delete": _pk(SlaPolicy),
+    "privacy:contact": _pk(Contact),
+    "privacy:contact_export": lambda data: {**_pk(Contact)(data), "kind": "json"},
+    "privacy:contact_erase": _pk(Contact),
+    "channels:webhook": _pk(ChannelAccount),
+}
+# Also opened with these queries, to show the states they lead to.
+QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "feedback:item_new": lambda data: [f"?message={data['items'][3].links.get().message_id}"],
+    "feedback:items": lambda data: ["?status=all"],
+    "inbox:list": lambda data: ["?needs_reply=1", "?order=waiting"],
+}
+# Also posted empty, so the field errors are read too.
+POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}
+# Not pages: machine endpoints answering JSON or a redirect.
+NOT_PAGES = {"shell:healthz", "shell:set_language", "api:openapi-json", "accounts:logout"}
+
+
+def _url(name: str, data: dict[str, Any]) -> str:
+    make = ARGS.get(name)
+    try:
+        return reverse(name, kwargs=make(data) if make else None)
+    except NoReverseMatch:
+        pytest.fail(f"{name} takes URL arguments: tell ARGS in {__file__} how to open it")
+
+
+def _client(person: User | None) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    if person is not None:
+        client.force_login(person)
+    return client
+
+
+def test_it_shows_every_page_in_german_to_every_role(organisation_in_german):
+    data = organisation_in_german
+    vocabulary = english_words()
+    fixture = fixture_texts()
+    people = {role: _client(person) for role, person in data["people"].items()}
+    people["anonymous"] = _client(None)
+    problems: dict[tuple[str, str], list[str]] = {}
+    opened = 0
+    for name, roles in sorted(PAGES.items()):
+        if name in NOT_PAGES:
+            continue
+        url = _url(name, data)
+        queries = QUERIES[name](data) if name in QUERIES else []
+        for role in sorted(roles):
+            responses = [people[role].get(url + query) for query in ["", *queries]]
+            if name in POSTED_EMPTY:
+                responses.append(people[role].post(url, {}))
+            for response in responses:
+                if (
+                    response.status_code not in (200, 400, 403, 404)
+                    or "text/html" not in (response["Content-Type"])
+                ):
+                    continue
+                opened += 1
+                html = response.content.decode()
+                for english in english_in(html, fixture=fixture, vocabulary=vocabulary):
+                    seen = problems.setdefault((f"{url} ({name})", english), [])
+                    if role not in seen:
+                        seen.append(role)
+    assert opened > 100
+    report = [
+        f"{page} as {', '.join(roles)}: {english}" for (page, english), roles in problems.items()
+    ]
+    assert report == [], f"{len(report)} English strings:\n" + "\n".join(report)
+
+
+# --------------------------------------------------------------------------- the detector
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<label>Business hours:</label>",
+        "<select><option>- Select an option -</option></select>",
+        "<h1>Listening</h1>",
+        "<td>positive</td>",
+        "<td>feedback.status_changed</td>",
+        "<td>{'0': [['08:00', '18:00']]}</td>",
+        "<time>2026-11-16</time>",
+        "<span>2026-W48</span>",
+        "<p>1 Nachrichten</p>",
+        "<p>Ähnlichkeit 0,5</p>",
+        "<p>40 in einer Stunde (üblich: 3.5)</p>",
+        "<p>Sie hatten uns auf “Rechnung” hingewiesen</p>",
+        '<button title="Mark as read">x</button>',
+        '<select><option value="BB">BB</option></select>',
+    ],
+)
+def test_it_flags_english_and_raw_values(db, html):
+    assert english_in(html, fixture=[], vocabulary=english_words()) != []
+
+
+def test_it_passes_correct_german_and_what_customers_wrote(db):
+    html = (
+        "<h1>Beobachtung</h1><p>1 Nachricht, 2 Nachrichten, KW 48, 16.11.2026, "
+        "Ähnlichkeit 50 %, Mo–Fr 08:00–18:00, „Rechnung“, Brandenburg</p>"
+        "<blockquote>Why does the app crash every time I open my ticket?</blockquote>"
+        "<textarea>Mo-Fr 09:00-17:00\n2026-12-24</textarea><script>var x = 'the';</script>"
+    )
+    fixture = ["Why does the app crash every time I open my ticket?"]
+    assert english_in(html, fixture=fixture, vocabulary=english_words()) == []
