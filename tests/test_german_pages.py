@@ -330,6 +330,7 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "inbox:retry_send": _pk(Message),
     "inbox:delivery": _pk(Message),
     "inbox:saved_reply_delete": _pk(SavedReply),
+    "inbox:saved_reply_edit": _pk(SavedReply),
     "inbox:notification_open": _pk(Notification),
     "listening:monitor": _pk(Monitor),
     "listening:monitor_edit": _pk(Monitor),
