@@ -101,6 +101,9 @@ class Conversation(models.Model):
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     # The customer's latest message, else the first message: "waiting longest" sorts by it.
     waiting_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The first customer message after the company's last reply, when one of them needs a
+    # reply; None when the company wrote last (answered). "Längste Wartezeit" sorts by it.
+    waiting_for_us_since = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
     preview = models.CharField(max_length=280, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -132,6 +135,9 @@ class Conversation(models.Model):
             models.Index(
                 fields=["status", "needs_reply", "first_response_at", "waiting_since"],
                 name="conversation_unanswered",
+            ),
+            models.Index(
+                fields=["status", "waiting_for_us_since"], name="conversation_waiting_for_us"
             ),
         ]
 

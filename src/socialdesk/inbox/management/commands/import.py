@@ -89,6 +89,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--report", type=Path, help="where to write every rejected row (CSV)")
         parser.add_argument("--chunk-size", type=int, default=5000)
+        parser.add_argument(
+            "--keep-open",
+            action="store_true",
+            help="leave every conversation open (default: the ones the company answered last "
+            "are resolved, the ones waiting for a reply stay open)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = options["format"]
@@ -129,6 +135,7 @@ class Command(BaseCommand):
             network=network,
             company_handles=company_handles,
             thread_start_needs_reply=fmt == "twcs",
+            settle=not options["keep_open"],
             chunk_size=max(1, options["chunk_size"]),
             on_rejection=on_rejection,
             on_progress=progress.update,
@@ -159,6 +166,9 @@ class Command(BaseCommand):
             f"duplicates skipped: {stats.duplicates}\n"
             f"rows rejected: {stats.rejected}\n"
             f"conversations: {Conversation.objects.count() - conversations_before:+d}\n"
+            f"conversations resolved (answered last by the company): "
+            f"{stats.conversations_resolved}\n"
+            f"conversations reopened (waiting for a reply): {stats.conversations_reopened}\n"
             f"seconds: {seconds:.1f}"
         )
         if stats.rejected:
