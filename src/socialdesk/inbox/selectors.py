@@ -147,10 +147,9 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
     if filters.sort == "newest":
         return conversations.order_by("-last_message_at", "-pk")
     # Longest waiting for *us* first (the first customer message after our last reply); the
-    # conversations nobody waits on (answered, or nothing to answer) last, newest first.
-    return conversations.order_by(
-        F("waiting_for_us_since").asc(nulls_last=True), "-last_message_at", "pk"
-    )
+    # conversations nobody waits on (answered, or nothing to answer) last. Both orders are
+    # read from the indexes on (status,) waiting_for_us_since, so no page sorts the table.
+    return conversations.order_by(F("waiting_for_us_since").asc(nulls_last=True), "pk")
 
 
 def thread(conversation: Conversation) -> list[Message | Note]:

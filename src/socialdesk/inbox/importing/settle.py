@@ -37,7 +37,9 @@ def settle_status(conversation_ids: Collection[int]) -> tuple[int, int]:
         return 0, 0
     touched = Conversation.objects.filter(pk__in=list(conversation_ids))
     to_resolve = list(
-        touched.filter(ANSWERED, status=Status.OPEN).values_list("pk", "last_message_at")
+        touched.filter(ANSWERED, status=Status.OPEN, last_message_at__isnull=False).values_list(
+            "pk", "last_message_at"
+        )
     )
     to_reopen = list(
         touched.filter(
@@ -58,10 +60,12 @@ def settle_status(conversation_ids: Collection[int]) -> tuple[int, int]:
                 conversation_id=pk, at=at, old_status=Status.OPEN, new_status=Status.RESOLVED
             )
             for pk, at in to_resolve
+            if at is not None
         ]
         + [
             ConversationEvent(conversation_id=pk, at=at, old_status=old, new_status=Status.OPEN)
             for pk, old, at in to_reopen
+            if at is not None
         ],
         batch_size=1000,
     )

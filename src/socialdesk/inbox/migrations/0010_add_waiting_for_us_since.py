@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="conversation",
             name="waiting_for_us_since",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddIndex(
             model_name="conversation",
