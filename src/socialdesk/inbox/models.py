@@ -342,7 +342,7 @@ class ImportJob(models.Model):
     class State(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Importing")
-        DONE = "done", _("Done")
+        DONE = "done", _("Finished")
         FAILED = "failed", _("Failed")
 
     created_by = models.ForeignKey(

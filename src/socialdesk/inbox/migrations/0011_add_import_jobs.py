@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("queued", "Waiting to start"),
                             ("running", "Importing"),
-                            ("done", "Done"),
+                            ("done", "Finished"),
                             ("failed", "Failed"),
                         ],
                         default="queued",
