@@ -62,11 +62,13 @@ def import_job_create(
     folder = upload_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}{suffix}"
-    lines = 0
+    lines, last = 0, b"\n"  # UTF-16 files end in b"\n\x00"
     with (folder / stored).open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
             lines += chunk.count(b"\n")
+            last = chunk[-2:] or last
+    lines += not last.endswith((b"\n", b"\n\x00"))  # a last line without its line break
     header = 0 if fmt == "jsonl" else 1
     with transaction.atomic():
         job = ImportJob.objects.create(
@@ -81,7 +83,7 @@ def import_job_create(
                 "network": network,
                 "keep_open": keep_open,
             },
-            rows_total=max(lines + 1 - header, 0),
+            rows_total=max(lines - header, 0),
         )
         record(
             by,

@@ -57,6 +57,7 @@ def test_it_imports_an_uploaded_file_in_the_background_and_lists_rejected_rows(c
     job = ImportJob.objects.get()
     assert response.request["PATH_INFO"] == reverse("inbox:import_job", args=[job.pk])
     assert (job.state, job.rows_read, job.rows_stored, job.rejected) == ("done", 4, 3, 1)
+    assert job.rows_total == 4  # what the progress bar counts towards
     assert job.conversations_resolved == 1 and job.finished_at is not None
     assert Message.objects.get(external_id="1").conversation.status == Status.RESOLVED
     assert Message.objects.get(external_id="3").conversation.status == Status.OPEN
