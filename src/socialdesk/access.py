@@ -77,6 +77,11 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:saved_reply_delete": MANAGERS,
     "inbox:saved_reply_edit": TEAM,
     "inbox:saved_reply_preview": TEAM,
+
+    # imports from the browser (Settings → Import): managers bring in history
+    "inbox:imports": MANAGERS,
+    "inbox:import_job": MANAGERS,
+    "inbox:import_rejected": MANAGERS,
     "kpi:first_response": EVERYONE,
     "kpi:first_response_csv": MANAGERS | {Role.VIEWER},
     # a customer's page, their data export and erasure (DSGVO Art. 15 and 17)

@@ -282,6 +282,8 @@ CHANNEL_CLAIM_SECONDS: float = env_int("CHANNEL_CLAIM_SECONDS", 45, minimum=1)
 SEND_LEASE_SECONDS: float = env_int("SEND_LEASE_SECONDS", 45, minimum=1)
 # Seconds between refreshes of the open inbox list.
 INBOX_REFRESH_SECONDS = env_int("INBOX_REFRESH_SECONDS", 15, minimum=1)
+# Largest file (MB) uploaded under Settings → Import; deleted once its import has run.
+IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 200, minimum=1)
 # For tests only, not read from the environment: the dotted path of an outbound address
 # policy that replaces the product's own (channels/net.py), e.g. to let a test reach a peer
 # on 127.0.0.1. Empty: public addresses and OUTBOUND_ALLOWED_NETWORKS only.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.channels.models import ChannelAccount, Network
@@ -101,6 +104,9 @@ class Conversation(models.Model):
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     # The customer's latest message, else the first message: "waiting longest" sorts by it.
     waiting_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The first customer message after the company's last reply, when one of them needs a
+    # reply; None when the company wrote last (answered). "Längste Wartezeit" sorts by it.
+    waiting_for_us_since = models.DateTimeField(null=True, blank=True, db_index=True)
     message_count = models.PositiveIntegerField(default=0)
     preview = models.CharField(max_length=280, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -132,6 +138,9 @@ class Conversation(models.Model):
             models.Index(
                 fields=["status", "needs_reply", "first_response_at", "waiting_since"],
                 name="conversation_unanswered",
+            ),
+            models.Index(
+                fields=["status", "waiting_for_us_since"], name="conversation_waiting_for_us"
             ),
         ]
 
@@ -320,3 +329,63 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.conversation_id}"
+
+
+class ImportJob(models.Model):
+    """A file uploaded in the browser and imported in the background (inbox/import_services)."""
+
+    class Format(models.TextChoices):
+        TWCS = "twcs", _("Customer Support on Twitter (twcs CSV)")
+        CSV = "csv", _("CSV with your own columns")
+        JSONL = "jsonl", _("JSON Lines")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)  # as the person named it
+    stored_file = models.CharField(max_length=255, blank=True)  # under DATA_DIR; "" once deleted
+    file_size = models.BigIntegerField(default=0)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    options = models.JSONField(default=dict)  # mapping, account, network, keep_open
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    rows_total = models.BigIntegerField(default=0)  # lines of the file: the progress bar's end
+    rows_read = models.BigIntegerField(default=0)
+    rows_stored = models.BigIntegerField(default=0)
+    duplicates = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    conversations_resolved = models.BigIntegerField(default=0)
+    first_rejections = models.JSONField(default=list)  # [[file, line, reason], …] shown on the page
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def elapsed(self) -> timedelta | None:
+        if self.started_at is None:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_read * 100 // self.rows_total)

@@ -116,7 +116,7 @@ class InboxFilters:
     tag: str = ""
     query: str = ""
     sla_state: str = ""
-    sort: str = "oldest"  # oldest first: the longest-waiting question comes first
+    sort: str = "oldest"  # the customer waiting longest for us first, answered ones last
 
 
 def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
@@ -139,11 +139,10 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
     if filters.language:
         conversations = conversations.filter(language=filters.language)
     if filters.needs_reply == "yes":
-        conversations = conversations.filter(needs_reply=True, first_response_at__isnull=True)
+        # Unanswered questions: the customer wrote after our last reply and it needs one.
+        conversations = conversations.filter(waiting_for_us_since__isnull=False)
     elif filters.needs_reply == "no":
-        conversations = conversations.filter(
-            Q(needs_reply=False) | Q(first_response_at__isnull=False)
-        )
+        conversations = conversations.filter(waiting_for_us_since__isnull=True)
     if filters.tag:
         conversations = conversations.filter(tags__name=filters.tag)
     if filters.query:
@@ -158,7 +157,10 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
         return conversations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
     if filters.sort == "newest":
         return conversations.order_by("-last_message_at", "-pk")
-    return conversations.order_by("waiting_since", "pk")
+    # Longest waiting for *us* first (the first customer message after our last reply); the
+    # conversations nobody waits on (answered, or nothing to answer) last. Both orders are
+    # read from the indexes on (status,) waiting_for_us_since, so no page sorts the table.
+    return conversations.order_by(F("waiting_for_us_since").asc(nulls_last=True), "pk")
 
 
 def thread(conversation: Conversation) -> list[Message | Note]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.inbox import saved_reply_views, views
+from socialdesk.inbox import import_views, saved_reply_views, views
 
 app_name = "inbox"
 
@@ -31,4 +31,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/<int:pk>/", import_views.import_job, name="import_job"),
+    path("imports/<int:pk>/rejected.csv", import_views.import_rejected, name="import_rejected"),
 ]

@@ -27,7 +27,7 @@ MentionedCompany = Callable[[str], str | None]
 FACT_FIELDS = [
     "first_message_at", "first_message_inbound", "needs_reply", "first_response_at",
     "first_response_seconds", "last_message_at", "last_inbound_at", "waiting_since",
-    "message_count", "preview", "contact", "language", "channel_account",
+    "waiting_for_us_since", "message_count", "preview", "contact", "language", "channel_account",
 ]  # fmt: skip
 
 
@@ -96,6 +96,23 @@ def last_inbound_at(inbound: list[MessageFact]) -> datetime | None:
 def waiting_since(first: MessageFact, inbound: list[MessageFact]) -> datetime:
     """The customer has waited since their latest message, else since the conversation began."""
     return last_inbound_at(inbound) or first.created_at
+
+
+def waiting_for_us_since(messages: list[MessageFact]) -> datetime | None:
+    """Since when the customer waits for *us*; None when nothing of theirs awaits an answer.
+
+    The customer waits when they wrote after the company's last reply (or the company has not
+    written yet) and one of those messages needs a reply. The wait starts with the first of
+    them, as Chatwoot's "waiting since": a second message does not reset the customer's clock.
+    """
+    unanswered: list[MessageFact] = []
+    for message in reversed(messages):
+        if message.outbound:
+            break
+        unanswered.append(message)
+    if not any(m.needs_reply for m in unanswered):
+        return None
+    return unanswered[-1].created_at
 
 
 def conversation_needs_reply(first: MessageFact) -> bool:
@@ -204,6 +221,8 @@ def _set_facts(
     conversation.last_message_at = last.created_at
     conversation.last_inbound_at = last_inbound_at(inbound)
     conversation.waiting_since = waiting_since(first, inbound)
+    # `first` may carry the twcs thread start's needs-reply flag that is stored only now.
+    conversation.waiting_for_us_since = waiting_for_us_since([first, *messages[1:]])
     conversation.message_count = len(messages)
     conversation.preview = texts.get(last.pk, "")[:PREVIEW_LENGTH]
     conversation.contact_id = contact_id(inbound, conversation.contact_id)

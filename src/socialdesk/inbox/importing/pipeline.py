@@ -31,6 +31,7 @@ from socialdesk.channels.items.readers import ImportRow, Parsed, Rejection, RowE
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.db import insert_returning_ids, insert_rows, update_rows
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
+from socialdesk.inbox.importing.settle import settle_status
 from socialdesk.inbox.models import (
     Contact,
     ContactHandle,
@@ -63,6 +64,8 @@ class ImportStats:
     rejected: int = 0
     conversations_created: int = 0
     conversations_merged: int = 0
+    conversations_resolved: int = 0
+    conversations_reopened: int = 0
 
 
 class _UnionFind:
@@ -101,6 +104,8 @@ class Importer:
     thread_start_needs_reply: bool = False
     listening: bool = False  # items from listening sources (feeds) never need a reply
     fixed_account: ChannelAccount | None = None  # every item belongs to this account (a feed)
+    # History from files: answered conversations are resolved, waiting ones reopened (settle.py).
+    settle: bool = False
     chunk_size: int = 5000
     on_rejection: Callable[[Rejection], None] = lambda rejection: None
     on_progress: Callable[[ImportStats], None] = lambda stats: None
@@ -253,7 +258,12 @@ class Importer:
         contact_of = self._contacts_for(rows)
         created = self._create_messages(rows, conversation_of, contact_of, stored_parents, scope)
         self._link_orphans(orphans, created)
-        self._refresh_conversations(set(conversation_of.values()), scope)
+        touched = set(conversation_of.values())
+        self._refresh_conversations(touched, scope)
+        if self.settle:
+            resolved, reopened = settle_status(touched)
+            self.stats.conversations_resolved += resolved
+            self.stats.conversations_reopened += reopened
         self.stats.created += len(created)
 
     def _without_duplicates(

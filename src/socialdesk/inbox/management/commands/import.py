@@ -17,11 +17,10 @@ from socialdesk.channels.items.readers import Rejection
 from socialdesk.channels.models import Network
 from socialdesk.core.csv_export import csv_writer
 from socialdesk.inbox.importing.pipeline import Importer, ImportStats
+from socialdesk.inbox.importing.sources import EXTENSIONS, company_handles, parsed_rows
 from socialdesk.inbox.models import Conversation
 
 SHOWN_REJECTIONS = 20
-# The files of a folder that are imported, per format.
-EXTENSIONS = {"twcs": (".csv",), "csv": (".csv",), "jsonl": (".jsonl", ".json")}
 
 MAPPING_HELP = (
     "csv only: which column holds each field, e.g. --map id=MessageID --map author=User. "
@@ -89,18 +88,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--report", type=Path, help="where to write every rejected row (CSV)")
         parser.add_argument("--chunk-size", type=int, default=5000)
+        parser.add_argument(
+            "--keep-open",
+            action="store_true",
+            help="leave every conversation open (default: the ones the company answered last "
+            "are resolved, the ones waiting for a reply stay open)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = options["format"]
         files = self._files(options["files"], EXTENSIONS[fmt])
         mapping = self._mapping(options["map"])
         network = Network.TWITTER if fmt == "twcs" else options["network"]
-        company_handles: set[str] = set()
-        if fmt == "twcs":
-            for path in files:
-                company_handles |= readers.company_authors_twcs(path)
-        elif options["account"]:
-            company_handles.add(options["account"])
 
         report_path: Path = options["report"] or (
             Path(settings.DATA_DIR)
@@ -127,8 +126,9 @@ class Command(BaseCommand):
         progress = Progress(sys.stderr, sum(p.stat().st_size for p in files))
         importer = Importer(
             network=network,
-            company_handles=company_handles,
+            company_handles=company_handles(fmt, files, options["account"]),
             thread_start_needs_reply=fmt == "twcs",
+            settle=not options["keep_open"],
             chunk_size=max(1, options["chunk_size"]),
             on_rejection=on_rejection,
             on_progress=progress.update,
@@ -137,13 +137,9 @@ class Command(BaseCommand):
         conversations_before = Conversation.objects.count()
         done_bytes = 0
         for path in files:
-            if fmt == "twcs":
-                parsed = readers.read_twcs(path)
-            elif fmt == "csv":
-                parsed = readers.read_mapped_csv(path, mapping, default_account=options["account"])
-            else:
-                parsed = readers.read_jsonl(path, default_account=options["account"])
-            importer.feed(str(path), parsed)
+            importer.feed(
+                str(path), parsed_rows(fmt, path, mapping=mapping, account=options["account"])
+            )
             done_bytes += path.stat().st_size
             progress.bytes_done = done_bytes
             progress.update(importer.stats, force=True)
@@ -159,6 +155,9 @@ class Command(BaseCommand):
             f"duplicates skipped: {stats.duplicates}\n"
             f"rows rejected: {stats.rejected}\n"
             f"conversations: {Conversation.objects.count() - conversations_before:+d}\n"
+            f"conversations resolved (answered last by the company): "
+            f"{stats.conversations_resolved}\n"
+            f"conversations reopened (waiting for a reply): {stats.conversations_reopened}\n"
             f"seconds: {seconds:.1f}"
         )
         if stats.rejected:

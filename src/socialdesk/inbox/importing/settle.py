@@ -1,0 +1,72 @@
+"""An imported conversation's status follows its history: answered threads are resolved.
+
+History brought in from files is mostly done: the company answered and the customer did not
+write again. Left "open", 218 of the 255 conversations of the twcs sample would bury the 37
+that end with the customer. So after each chunk the conversations it touched are settled, in
+a fixed number of queries:
+
+- the company wrote last (nothing of the customer's waits for us) -> resolved, as of the
+  company's last message (as Zammad's import keeps answered tickets closed and Chatwoot
+  resolves them; "waiting on customer" would keep 218 reminders alive and pause SLA clocks
+  forever instead of ending them);
+- a customer message after the company's last reply needs a reply (`waiting_for_us_since`)
+  -> open again if it was resolved or waiting: the customer wrote again, as in both tools.
+
+Anything else (the customer wrote last, e.g. "Thanks!", needing no reply) keeps its status.
+A later file with more of a thread settles it again; a re-import adds no message and so
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.db.models import F, Q
+
+from socialdesk.inbox.models import Conversation, ConversationEvent, Status
+
+# The company wrote last: no customer message at all, or none at or after the last message.
+ANSWERED = Q(waiting_for_us_since__isnull=True) & (
+    Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=F("last_message_at"))
+)
+
+
+def settle_status(conversation_ids: Collection[int]) -> tuple[int, int]:
+    """Resolve the answered conversations, reopen those waiting for us; return both counts."""
+    if not conversation_ids:
+        return 0, 0
+    touched = Conversation.objects.filter(pk__in=list(conversation_ids))
+    to_resolve = list(
+        touched.filter(ANSWERED, status=Status.OPEN, last_message_at__isnull=False).values_list(
+            "pk", "last_message_at"
+        )
+    )
+    to_reopen = list(
+        touched.filter(
+            status__in=[Status.RESOLVED, Status.WAITING], waiting_for_us_since__isnull=False
+        ).values_list("pk", "status", "waiting_for_us_since")
+    )
+    if to_resolve:
+        Conversation.objects.filter(pk__in=[pk for pk, _at in to_resolve]).update(
+            status=Status.RESOLVED, resolved_at=F("last_message_at")
+        )
+    if to_reopen:
+        Conversation.objects.filter(pk__in=[pk for pk, _s, _at in to_reopen]).update(
+            status=Status.OPEN, resolved_at=None
+        )
+    ConversationEvent.objects.bulk_create(
+        [
+            ConversationEvent(
+                conversation_id=pk, at=at, old_status=Status.OPEN, new_status=Status.RESOLVED
+            )
+            for pk, at in to_resolve
+            if at is not None
+        ]
+        + [
+            ConversationEvent(conversation_id=pk, at=at, old_status=old, new_status=Status.OPEN)
+            for pk, old, at in to_reopen
+            if at is not None
+        ],
+        batch_size=1000,
+    )
+    return len(to_resolve), len(to_reopen)
