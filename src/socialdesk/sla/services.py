@@ -229,12 +229,12 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
         computed = history.clocks_of(conversation, policy, calendar, now) if policy else []
         for found in computed:
             key = (found.kind, found.started_at)
-            outcome = kept.pop(key) if key in kept else None
-            if outcome is None:
+            if key not in kept:
                 assert policy is not None
                 outcome = _new_outcome(conversation, policy, found, evaluated=False)
                 created.append(outcome)
             else:
+                outcome = kept.pop(key)
                 was_pending = outcome.state == clocks.PENDING
                 own = calendar if was_pending else calendars.of_name(outcome.business_hours_name)
                 touched = clocks.merge(outcome, found, pauses, own)
