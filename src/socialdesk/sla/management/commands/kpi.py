@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from socialdesk.sla import kpi
+from socialdesk.sla.management import kpi_sla
 from socialdesk.sla.models import BusinessHours
 
 
@@ -48,8 +49,11 @@ class Command(BaseCommand):
             help="count only the open hours of this business calendar",
         )
         first.add_argument("--json", action="store_true", help="print JSON")
+        kpi_sla.add_parser(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kpi"] == "sla":
+            return kpi_sla.run(self, options)
         try:
             within = kpi.parse_duration(options["within"])
         except ValueError as error:
