@@ -82,7 +82,7 @@ def test_it_names_what_is_unknown_when_adding_a_policy(account, departments, fla
 
 def test_it_refuses_a_second_policy_with_the_same_name(db):
     run("sla", "policies", "add", "Schnell", "--first-response", "1h")
-    with pytest.raises(CommandError, match="(?i)name: SLA policy with this name already exists"):
+    with pytest.raises(CommandError, match=r"(?i)name: SLA policy with this name already exists"):
         run("sla", "policies", "add", "Schnell", "--first-response", "2h")
 
 
