@@ -4,7 +4,7 @@ Which clocks run:
 - first response: from the first message (when it is the customer's and needs a reply) until
   the company's first message at or after it;
 - next response: from each customer message that follows a company message, until the
-  company's next message;
+  company's next message (one clock per instant: messages of the same second are one wait);
 - resolution: from the first message until the conversation is first resolved.
 
 A clock stops at the reply's own time on the network (`Message.created_at`), not when
@@ -109,6 +109,8 @@ def clocks(
             direction, at = messages[index]
             if direction != "in" or messages[index - 1][0] != "out":
                 continue
+            if found and found[-1].kind == NEXT_RESPONSE and found[-1].started_at == at:
+                continue  # messages of the same instant: one wait, one clock
             stop = next((t for d, t in messages[index + 1 :] if d == "out" and t >= at), None)
             found.append(clock(NEXT_RESPONSE, at, stop, next_target, pauses, calendar, now))
     resolution_target = targets.get(RESOLUTION)
