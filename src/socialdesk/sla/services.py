@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -160,6 +161,37 @@ class _History:
         )
 
 
+_READ = (
+    "pk", "conversation_id", "kind", "started_at", "due_at", "stopped_at", "state",
+    "target_seconds", "policy_id", "policy_name", "business_hours_name", "elapsed_seconds",
+    "margin_seconds",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Row:
+    """A recorded live outcome as read for a refresh: plain values, no model instance (the
+    refresh reads every clock of every conversation it touches; model instances tripled it)."""
+
+    pk: int
+    conversation_id: int
+    kind: str
+    started_at: datetime
+    due_at: datetime | None
+    stopped_at: datetime | None
+    state: str
+    target_seconds: int
+    policy_id: int | None
+    policy_name: str
+    business_hours_name: str
+    elapsed_seconds: int | None
+    margin_seconds: int | None
+
+    def as_outcome(self, stamp: datetime) -> SlaOutcome:
+        values = {name: getattr(self, name) for name in _READ if name != "pk"}
+        return SlaOutcome(id=self.pk, updated_at=stamp, **values)
+
+
 def _new_outcome(
     conversation: Conversation, policy: SlaPolicy, found: clocks.Clock, *, evaluated: bool
 ) -> SlaOutcome:
@@ -175,13 +207,13 @@ def _new_outcome(
     return outcome
 
 
-def _follow_policy(outcome: SlaOutcome, policy: SlaPolicy) -> None:
-    outcome.policy = policy
+def _follow_policy(outcome: SlaOutcome | _Row, policy: SlaPolicy) -> None:
+    outcome.policy_id = policy.pk
     outcome.policy_name = policy.name
     outcome.business_hours_name = policy.business_hours.name if policy.business_hours else ""
 
 
-def _policy_moved(outcome: SlaOutcome, policy: SlaPolicy) -> bool:
+def _policy_moved(outcome: _Row, policy: SlaPolicy) -> bool:
     hours = policy.business_hours.name if policy.business_hours else ""
     return (outcome.policy_id, outcome.policy_name, outcome.business_hours_name) != (
         policy.pk,
@@ -209,14 +241,16 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
     policies = active_policies()
     conversations = list(Conversation.objects.filter(pk__in=ids).prefetch_related("tags"))
     history = _History(ids)
-    recorded: dict[int, dict[tuple[str, datetime], SlaOutcome]] = defaultdict(dict)
-    for outcome in SlaOutcome.objects.filter(conversation_id__in=ids, evaluated=False):
-        recorded[outcome.conversation_id][(outcome.kind, outcome.started_at)] = outcome
+    recorded: dict[int, dict[tuple[str, datetime], _Row]] = defaultdict(dict)
+    rows = SlaOutcome.objects.filter(conversation_id__in=ids, evaluated=False).values_list(*_READ)
+    for values in rows:
+        row = _Row(*values)
+        recorded[row.conversation_id][(row.kind, row.started_at)] = row
     calendars = _Calendars()
     calendars.named({o.business_hours_name for per in recorded.values() for o in per.values()})
 
     created: list[SlaOutcome] = []
-    updated: list[SlaOutcome] = []
+    updated: list[_Row] = []
     vanished: list[int] = []
     changed: list[Conversation] = []
     for conversation in conversations:
@@ -225,30 +259,31 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
         calendar = calendars.of_policy(policy)
         pauses = history.pauses(conversation)
         kept = recorded[conversation.pk]
-        current: list[SlaOutcome] = []
+        current: list[SlaOutcome | _Row] = []
         computed = history.clocks_of(conversation, policy, calendar, now) if policy else []
         for found in computed:
             key = (found.kind, found.started_at)
             if key not in kept:
                 assert policy is not None
-                outcome = _new_outcome(conversation, policy, found, evaluated=False)
-                created.append(outcome)
+                fresh = _new_outcome(conversation, policy, found, evaluated=False)
+                created.append(fresh)
+                current.append(fresh)
+                continue
+            row = kept.pop(key)
+            was_pending = row.state == clocks.PENDING
+            own = calendar if was_pending else calendars.of_name(row.business_hours_name)
+            touched = clocks.merge(row, found, pauses, own)
+            if was_pending and policy is not None and _policy_moved(row, policy):
+                _follow_policy(row, policy)  # a pending clock follows the policy
+                touched = True
+            if touched:
+                updated.append(row)
+            current.append(row)
+        for row in kept.values():
+            if row.state == clocks.PENDING:
+                vanished.append(row.pk)  # a clock that no longer runs left no fact
             else:
-                outcome = kept.pop(key)
-                was_pending = outcome.state == clocks.PENDING
-                own = calendar if was_pending else calendars.of_name(outcome.business_hours_name)
-                touched = clocks.merge(outcome, found, pauses, own)
-                if was_pending and policy is not None and _policy_moved(outcome, policy):
-                    _follow_policy(outcome, policy)  # a pending clock follows the policy
-                    touched = True
-                if touched:
-                    updated.append(outcome)
-            current.append(outcome)
-        for outcome in kept.values():
-            if outcome.state == clocks.PENDING:
-                vanished.append(outcome.pk)  # a clock that no longer runs left no fact
-            else:
-                current.append(outcome)
+                current.append(row)
         before = _sla_facts(conversation)
         _show(conversation, policy, current, now)
         if before != _sla_facts(conversation):
@@ -256,9 +291,9 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
     SlaOutcome.objects.filter(pk__in=vanished).delete()
     SlaOutcome.objects.bulk_create(created, batch_size=500)
     stamp = timezone.now()
-    for outcome in updated:
-        outcome.updated_at = stamp
-    SlaOutcome.objects.bulk_update(updated, _OUTCOME_FIELDS, batch_size=500)
+    SlaOutcome.objects.bulk_update(
+        [row.as_outcome(stamp) for row in updated], _OUTCOME_FIELDS, batch_size=500
+    )
     Conversation.objects.bulk_update(
         changed,
         ["sla_policy", "first_response_due_at", "next_response_due_at", "resolution_due_at",
@@ -268,7 +303,7 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
     return len(changed)
 
 
-def _shown_state(outcome: SlaOutcome, warn: timedelta, now: datetime) -> SlaState:
+def _shown_state(outcome: SlaOutcome | _Row, warn: timedelta, now: datetime) -> SlaState:
     if outcome.state == clocks.MET:
         return SlaState.MET
     if outcome.state == clocks.BREACHED:
@@ -281,12 +316,12 @@ def _shown_state(outcome: SlaOutcome, warn: timedelta, now: datetime) -> SlaStat
 def _show(
     conversation: Conversation,
     policy: SlaPolicy | None,
-    outcomes: list[SlaOutcome],
+    outcomes: list[SlaOutcome | _Row],
     now: datetime,
 ) -> None:
     """Set the conversation's due times and state from its clocks; a breach stays shown."""
     conversation.sla_policy = policy
-    latest: dict[str, SlaOutcome] = {}
+    latest: dict[str, SlaOutcome | _Row] = {}
     for outcome in sorted(outcomes, key=lambda o: o.started_at):
         latest[outcome.kind] = outcome
     first = latest.get(clocks.FIRST_RESPONSE)
