@@ -73,7 +73,10 @@ def clock(
     now: datetime,
 ) -> Clock:
     """Evaluate one clock: due time, state, counting time and margin."""
-    due = due_at(start, target, pauses, calendar)
+    try:
+        due = due_at(start, target, pauses, calendar)
+    except OverflowError:  # a target beyond the year 9999 never runs out
+        due = None
     if stop is None:
         running_late = due is not None and now > due
         return Clock(kind, start, target, due, None, BREACHED if running_late else PENDING,

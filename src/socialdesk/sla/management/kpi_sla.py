@@ -45,6 +45,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(command: BaseCommand, options: dict[str, Any]) -> None:
+    for flag in ("since", "until", "account", "policy"):
+        if "\x00" in (options.get(flag) or ""):
+            raise CommandError(f"--{flag} contains a NUL byte")
     since = _date("--since", options.get("since"))
     until = _date("--until", options.get("until"))
     if since and until and since > until:

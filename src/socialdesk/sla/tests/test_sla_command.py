@@ -155,3 +155,24 @@ def test_it_reports_live_outcomes_by_clock_in_readable_durations(account):
     assert "s)" not in text and "8040" not in text
     with pytest.raises(CommandError, match="no outcomes recorded for a policy 'Tag'"):
         run("kpi", "sla", "--policy", "Tag")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sla", "policies", "add", "A\x00B", "--first-response", "1h"], "--name contains a NUL"),
+        (["sla", "policies", "add", "x" * 81, "--first-response", "1h"], "at most 80 characters"),
+        (["sla", "policies", "add", "R", "--first-response", "99999999999d"], "longer than any"),
+        (["sla", "policies", "add", "R", "--first-response", "9999999d"], "at most 366 days"),
+        (["sla", "policies", "add", "Riesig", "--first-response", "1e400d"], "not a duration"),
+        (["sla", "policies", "add", "T", "--first-response", "1h", "--tag", "a\x00"], "NUL"),
+        (["sla", "evaluate", "--policy", "\x00"], "--policy contains a NUL byte"),
+        (["sla", "evaluate", "--policy", "P", "--since", "99999-01-01"], "is not a date"),
+        (["kpi", "sla", "--account", "nord\x00licht"], "--account contains a NUL byte"),
+        (["kpi", "sla", "--until", "2026-02-30"], "is not a date"),
+    ],
+)
+def test_it_refuses_hostile_values_with_a_clear_error(db, args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*args)
+    assert not SlaPolicy.objects.exists()

@@ -27,6 +27,15 @@ from socialdesk.sla.kpi import parse_duration
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 BY = Acting(user=None, label="cli")
+_LONGEST = timedelta(days=366)
+
+
+def refuse_nul(options: dict[str, Any]) -> None:
+    """Refuse a NUL byte in any argument before it reaches a query (PostgreSQL cannot hold it)."""
+    for flag, value in options.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise CommandError(f"--{flag.replace('_', '-')} contains a NUL byte")
 
 
 def _minutes(flag: str, text: str | None) -> int | None:
@@ -36,6 +45,8 @@ def _minutes(flag: str, text: str | None) -> int | None:
         seconds = parse_duration(text).total_seconds()
     except ValueError as error:
         raise CommandError(f"{flag} {error}") from None
+    if seconds > _LONGEST.total_seconds():
+        raise CommandError(f"{flag} {text!r}: a target can be at most 366 days")
     if seconds < 60 or seconds % 60:
         raise CommandError(f"{flag} {text!r}: give whole minutes, at least 1m (e.g. 90m, 4h, 3d)")
     return int(seconds // 60)
@@ -113,6 +124,7 @@ class Command(BaseCommand):
         evaluate.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_nul(options)
         if options["area"] == "evaluate":
             self._evaluate(options)
         elif options["action"] == "add":
@@ -201,14 +213,14 @@ class Command(BaseCommand):
             )
 
     def _evaluate(self, options: dict[str, Any]) -> None:
-        policy = SlaPolicy.objects.filter(name=options["policy"]).first()
-        if policy is None:
-            names = ", ".join(SlaPolicy.objects.values_list("name", flat=True)) or "none yet"
-            raise CommandError(f"no SLA policy {options['policy']!r} (there are: {names})")
         since = _boundary("--since", options["since"], end=False)
         until = _boundary("--until", options["until"], end=True)
         if since and until and since >= until:
             raise CommandError("--since lies after --until")
+        policy = SlaPolicy.objects.filter(name=options["policy"]).first()
+        if policy is None:
+            names = ", ".join(SlaPolicy.objects.values_list("name", flat=True)) or "none yet"
+            raise CommandError(f"no SLA policy {options['policy']!r} (there are: {names})")
         counts = services.policy_evaluate(by=BY, policy=policy, since=since, until=until)
         summary = {
             kind: {
