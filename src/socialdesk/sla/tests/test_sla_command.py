@@ -56,7 +56,10 @@ def test_it_adds_a_policy_with_every_option_and_audits_it(account, departments):
     listed = json.loads(run("sla", "policies", "list", "--json"))
     assert [p["name"] for p in listed] == ["Social 24h"]
     text = run("sla", "policies", "list")
-    assert "Social 24h: first response 60 min" in text and "departments: Legal" in text
+    assert (
+        "Social 24h: first response 1\u00a0h, next response 4\u00a0h, resolution 3\u00a0d" in text
+        and "departments: Legal" in text
+    )
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from django.db.models import Model
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.durations import human_duration
 from socialdesk.inbox.models import Tag
 from socialdesk.sla import services
 from socialdesk.sla.forms import SlaPolicyForm
@@ -188,7 +189,7 @@ class Command(BaseCommand):
             return
         for row in rows:
             targets = ", ".join(
-                f"{label} {row[key]} min"
+                f"{label} {human_duration(row[key] * 60)}"
                 for label, key in [
                     ("first response", "first_response_minutes"),
                     ("next response", "next_response_minutes"),
