@@ -114,3 +114,73 @@ class SlaPolicy(models.Model):
     def target(self, kind: str) -> timedelta | None:
         minutes: Any = getattr(self, f"{kind}_minutes")
         return timedelta(minutes=minutes) if minutes else None
+
+
+class ClockKind(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class OutcomeState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+
+
+class SlaOutcome(models.Model):
+    """One clock of one conversation, recorded as a fact (see `sla.clocks`).
+
+    A clock starts with the customer's message (or the first message) and stops at the
+    company's reply (its own time on the network) or at the resolution. A stopped clock is
+    final; a breach stays a breach however often the clocks are recomputed. `evaluated`
+    marks outcomes computed afterwards by `socialdesk sla evaluate` ("how would we have done").
+    """
+
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.CASCADE, related_name="sla_outcomes"
+    )
+    kind = models.CharField(_("clock"), max_length=16, choices=ClockKind.choices)
+    policy = models.ForeignKey(
+        SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes"
+    )
+    policy_name = models.CharField(_("policy"), max_length=80)
+    target_seconds = models.BigIntegerField(_("target"))
+    # The calendar whose open hours count ("" = around the clock, calendar time).
+    business_hours_name = models.CharField(max_length=80, blank=True, default="")
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)  # None while paused
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    state = models.CharField(
+        _("outcome"), max_length=16, choices=OutcomeState.choices, db_index=True
+    )
+    # Counting time from start to stop (pauses left out; open hours with a calendar).
+    elapsed_seconds = models.BigIntegerField(null=True, blank=True)
+    # Stopped clocks: positive = so much earlier than due, negative = so much late.
+    margin_seconds = models.BigIntegerField(null=True, blank=True)
+    evaluated = models.BooleanField(_("evaluated afterwards"), default=False, db_index=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("SLA outcome")
+        verbose_name_plural = _("SLA outcomes")
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "kind", "started_at"],
+                condition=models.Q(evaluated=False),
+                name="sla_outcome_live_clock",
+            ),
+            models.UniqueConstraint(
+                fields=["conversation", "policy", "kind", "started_at"],
+                condition=models.Q(evaluated=True),
+                name="sla_outcome_evaluated_clock",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["evaluated", "kind", "started_at"], name="sla_outcome_kpi"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.state}"

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from socialdesk.accounts.models import Role, User
-from socialdesk.sla.models import BusinessHours, SlaPolicy
+from socialdesk.inbox.selectors import conversations_for_user
+from socialdesk.sla.models import BusinessHours, SlaOutcome, SlaPolicy
 
 EDITORS = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -43,3 +44,11 @@ def calendar_for(user: User, pk: int) -> BusinessHours:
     if found is None:
         raise Http404
     return found
+
+
+def outcomes_for(user: User, conversation_id: int) -> QuerySet[SlaOutcome]:
+    """The recorded clocks of one conversation, empty when the person may not see it."""
+    visible = conversations_for_user(user).filter(pk=conversation_id)
+    return SlaOutcome.objects.filter(conversation__in=visible, evaluated=False).order_by(
+        "started_at", "kind", "pk"
+    )

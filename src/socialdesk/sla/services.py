@@ -1,19 +1,15 @@
-"""Apply SLA policies to conversations: due times and states, from stored facts.
+"""Apply SLA policies to conversations: clocks recorded as outcomes, due times and states.
 
-The clocks:
-- first response: from the first message (when it is the customer's and needs a reply)
-  until the company's first visible reply;
-- next response: from the customer's latest message after the company last wrote, until
-  the company writes again;
-- resolution: from the first message until the conversation is resolved.
-Spells in which the conversation waits on the customer or is resolved pause every clock;
-reopening continues the same clocks. Internal notes never stop a clock.
+Which clocks run and how a recomputed clock meets the recorded fact is in `sla.clocks`
+(a breach is never turned into "met" by a late reply). Internal notes never stop a clock.
+The conversation's due times and state are shown from its recorded outcomes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,13 +20,13 @@ from socialdesk.accounts.audit import Acting, record
 from socialdesk.inbox.models import (
     Conversation,
     ConversationEvent,
-    Direction,
     Message,
     SlaState,
     Status,
 )
-from socialdesk.sla.calendar import BusinessCalendar, Pause, due_at, state
-from socialdesk.sla.models import BusinessHours, SlaPolicy
+from socialdesk.sla import clocks
+from socialdesk.sla.calendar import BusinessCalendar, Pause
+from socialdesk.sla.models import BusinessHours, SlaOutcome, SlaPolicy
 
 if TYPE_CHECKING:
     from socialdesk.sla.forms import BusinessHoursForm, SlaPolicyForm
@@ -90,44 +86,214 @@ def _sla_facts(conversation: Conversation) -> tuple[object, ...]:
     )
 
 
+class _Calendars:
+    """Business calendars built once per refresh, by policy and by recorded name."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, BusinessCalendar | None] = {}
+
+    def of_policy(self, policy: SlaPolicy | None) -> BusinessCalendar | None:
+        if policy is None or policy.business_hours is None:
+            return None
+        return self._build(policy.business_hours)
+
+    def _build(self, hours: BusinessHours) -> BusinessCalendar:
+        if hours.name not in self.by_name:
+            self.by_name[hours.name] = hours.calendar()
+        found = self.by_name[hours.name]
+        assert found is not None
+        return found
+
+    def named(self, names: set[str]) -> None:
+        """Load the calendars recorded outcomes name (one query for all of them)."""
+        missing = {n for n in names if n and n not in self.by_name}
+        for hours in BusinessHours.objects.filter(name__in=missing):
+            self._build(hours)
+        for name in missing - set(self.by_name):
+            self.by_name[name] = None  # deleted since: count calendar time
+
+    def of_name(self, name: str) -> BusinessCalendar | None:
+        return self.by_name.get(name) if name else None
+
+
+class _History:
+    """Messages, pauses and first resolutions of a set of conversations, read in bulk."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.events: dict[int, list[ConversationEvent]] = defaultdict(list)
+        for event in ConversationEvent.objects.filter(conversation_id__in=ids).order_by("at", "pk"):
+            self.events[event.conversation_id].append(event)
+        self.messages: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+        for conversation_id, direction, created_at in (
+            Message.objects.filter(conversation_id__in=ids)
+            .order_by("created_at", "pk")
+            .values_list("conversation_id", "direction", "created_at")
+        ):
+            self.messages[conversation_id].append((direction, created_at))
+
+    def pauses(self, conversation: Conversation) -> list[Pause]:
+        return _pauses(self.events[conversation.pk])
+
+    def resolved_at(self, conversation: Conversation) -> datetime | None:
+        """When the conversation was first resolved (imported history: its resolution)."""
+        first = next(
+            (e.at for e in self.events[conversation.pk] if e.new_status == Status.RESOLVED), None
+        )
+        if first is None and conversation.status == Status.RESOLVED:
+            return conversation.resolved_at
+        return first
+
+    def clocks_of(
+        self,
+        conversation: Conversation,
+        policy: SlaPolicy,
+        calendar: BusinessCalendar | None,
+        now: datetime,
+    ) -> list[clocks.Clock]:
+        return clocks.clocks(
+            messages=self.messages[conversation.pk],
+            first_needs_reply=conversation.needs_reply and conversation.first_message_inbound,
+            resolved_at=self.resolved_at(conversation),
+            targets={kind: policy.target(kind) for kind in clocks.KINDS},
+            pauses=self.pauses(conversation),
+            calendar=calendar,
+            now=now,
+        )
+
+
+_READ = (
+    "pk", "conversation_id", "kind", "started_at", "due_at", "stopped_at", "state",
+    "target_seconds", "policy_id", "policy_name", "business_hours_name", "elapsed_seconds",
+    "margin_seconds",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Row:
+    """A recorded live outcome as read for a refresh: plain values, no model instance (the
+    refresh reads every clock of every conversation it touches; model instances tripled it)."""
+
+    pk: int
+    conversation_id: int
+    kind: str
+    started_at: datetime
+    due_at: datetime | None
+    stopped_at: datetime | None
+    state: str
+    target_seconds: int
+    policy_id: int | None
+    policy_name: str
+    business_hours_name: str
+    elapsed_seconds: int | None
+    margin_seconds: int | None
+
+    def as_outcome(self, stamp: datetime) -> SlaOutcome:
+        values = {name: getattr(self, name) for name in _READ if name != "pk"}
+        return SlaOutcome(id=self.pk, updated_at=stamp, **values)
+
+
+def _new_outcome(
+    conversation: Conversation, policy: SlaPolicy, found: clocks.Clock, *, evaluated: bool
+) -> SlaOutcome:
+    outcome = SlaOutcome(conversation=conversation, kind=found.kind, started_at=found.started_at,
+                         evaluated=evaluated, target_seconds=0)  # fmt: skip
+    _follow_policy(outcome, policy)
+    outcome.target_seconds = int(found.target.total_seconds())
+    outcome.due_at = found.due_at
+    outcome.stopped_at = found.stopped_at
+    outcome.state = found.state
+    outcome.elapsed_seconds = found.elapsed_seconds
+    outcome.margin_seconds = found.margin_seconds
+    return outcome
+
+
+def _follow_policy(outcome: SlaOutcome | _Row, policy: SlaPolicy) -> None:
+    outcome.policy_id = policy.pk
+    outcome.policy_name = policy.name
+    outcome.business_hours_name = policy.business_hours.name if policy.business_hours else ""
+
+
+def _policy_moved(outcome: _Row, policy: SlaPolicy) -> bool:
+    hours = policy.business_hours.name if policy.business_hours else ""
+    return (outcome.policy_id, outcome.policy_name, outcome.business_hours_name) != (
+        policy.pk,
+        policy.name,
+        hours,
+    )
+
+
+_OUTCOME_FIELDS = [
+    "policy", "policy_name", "business_hours_name", "target_seconds", "due_at",
+    "stopped_at", "state", "elapsed_seconds", "margin_seconds", "updated_at",
+]  # fmt: skip
+
+
 def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) -> int:
-    """Recompute policy, due times and state of these conversations; return how many changed."""
+    """Recompute policy, clocks, outcomes and state of these conversations.
+
+    Return how many conversations changed. A fixed number of queries for any number of
+    conversations (messages, events, outcomes and the writes are each read or written in bulk).
+    """
     ids = list(conversation_ids)
     if not ids:
         return 0
     now = now or timezone.now()
     policies = active_policies()
-    calendars: dict[int, BusinessCalendar] = {}
     conversations = list(Conversation.objects.filter(pk__in=ids).prefetch_related("tags"))
-    events: dict[int, list[ConversationEvent]] = defaultdict(list)
-    for event in ConversationEvent.objects.filter(conversation_id__in=ids).order_by("at", "pk"):
-        events[event.conversation_id].append(event)
-    # For the next-response clock: the customer's latest message and the company's latest reply.
-    last_in: dict[int, datetime] = {}
-    last_out: dict[int, datetime] = {}
-    for conversation_id, direction, created_at in Message.objects.filter(
-        conversation_id__in=ids
-    ).values_list("conversation_id", "direction", "created_at"):
-        bucket = last_in if direction == Direction.INBOUND else last_out
-        if conversation_id not in bucket or created_at > bucket[conversation_id]:
-            bucket[conversation_id] = created_at
+    history = _History(ids)
+    recorded: dict[int, dict[tuple[str, datetime], _Row]] = defaultdict(dict)
+    rows = SlaOutcome.objects.filter(conversation_id__in=ids, evaluated=False).values_list(*_READ)
+    for values in rows:
+        row = _Row(*values)
+        recorded[row.conversation_id][(row.kind, row.started_at)] = row
+    calendars = _Calendars()
+    calendars.named({o.business_hours_name for per in recorded.values() for o in per.values()})
 
-    changed = []
+    created: list[SlaOutcome] = []
+    updated: list[_Row] = []
+    vanished: list[int] = []
+    changed: list[Conversation] = []
     for conversation in conversations:
         tag_ids = {t.pk for t in conversation.tags.all()}
         policy = next((p for p in policies if policy_covers(p, conversation, tag_ids)), None)
+        calendar = calendars.of_policy(policy)
+        pauses = history.pauses(conversation)
+        kept = recorded[conversation.pk]
+        current: list[SlaOutcome | _Row] = []
+        computed = history.clocks_of(conversation, policy, calendar, now) if policy else []
+        for found in computed:
+            key = (found.kind, found.started_at)
+            if key not in kept:
+                assert policy is not None
+                fresh = _new_outcome(conversation, policy, found, evaluated=False)
+                created.append(fresh)
+                current.append(fresh)
+                continue
+            row = kept.pop(key)
+            was_pending = row.state == clocks.PENDING
+            own = calendar if was_pending else calendars.of_name(row.business_hours_name)
+            touched = clocks.merge(row, found, pauses, own)
+            if was_pending and policy is not None and _policy_moved(row, policy):
+                _follow_policy(row, policy)  # a pending clock follows the policy
+                touched = True
+            if touched:
+                updated.append(row)
+            current.append(row)
+        for row in kept.values():
+            if row.state == clocks.PENDING:
+                vanished.append(row.pk)  # a clock that no longer runs left no fact
+            else:
+                current.append(row)
         before = _sla_facts(conversation)
-        _evaluate(
-            conversation,
-            policy,
-            calendars,
-            _pauses(events[conversation.pk]),
-            last_in,
-            last_out,
-            now,
-        )
+        _show(conversation, policy, current, now)
         if before != _sla_facts(conversation):
             changed.append(conversation)
+    SlaOutcome.objects.filter(pk__in=vanished).delete()
+    SlaOutcome.objects.bulk_create(created, batch_size=500)
+    stamp = timezone.now()
+    SlaOutcome.objects.bulk_update(
+        [row.as_outcome(stamp) for row in updated], _OUTCOME_FIELDS, batch_size=500
+    )
     Conversation.objects.bulk_update(
         changed,
         ["sla_policy", "first_response_due_at", "next_response_due_at", "resolution_due_at",
@@ -137,69 +303,40 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
     return len(changed)
 
 
-def _evaluate(
+def _shown_state(outcome: SlaOutcome | _Row, warn: timedelta, now: datetime) -> SlaState:
+    if outcome.state == clocks.MET:
+        return SlaState.MET
+    if outcome.state == clocks.BREACHED:
+        return SlaState.BREACHED
+    if outcome.due_at is None:
+        return SlaState.PAUSED
+    return SlaState.AT_RISK if outcome.due_at - now <= warn else SlaState.ON_TRACK
+
+
+def _show(
     conversation: Conversation,
     policy: SlaPolicy | None,
-    calendars: dict[int, BusinessCalendar],
-    pauses: list[Pause],
-    last_in: dict[int, datetime],
-    last_out: dict[int, datetime],
+    outcomes: list[SlaOutcome | _Row],
     now: datetime,
 ) -> None:
+    """Set the conversation's due times and state from its clocks; a breach stays shown."""
     conversation.sla_policy = policy
-    conversation.first_response_due_at = None
-    conversation.next_response_due_at = None
-    conversation.resolution_due_at = None
-    conversation.sla_due_at = None
-    if policy is None or conversation.first_message_at is None:
-        conversation.sla_state = SlaState.NONE
-        return
-    calendar = None
-    if policy.business_hours_id:
-        if policy.business_hours_id not in calendars:
-            calendars[policy.business_hours_id] = policy.business_hours.calendar()  # type: ignore[union-attr]
-        calendar = calendars[policy.business_hours_id]
-    warn = timedelta(minutes=policy.warn_before_minutes)
-    states: list[str] = []
-    open_dues: list[datetime] = []
-
-    def clock(
-        start: datetime, target: timedelta | None, met_at: datetime | None
-    ) -> datetime | None:
-        if target is None:
-            return None
-        relevant = [p for p in pauses if p.end is None or p.end > start]
-        due = due_at(start, target, relevant, calendar)
-        states.append(state(due, now, met_at, warn))
-        if met_at is None and due is not None:
-            open_dues.append(due)
-        return due
-
-    if conversation.needs_reply and conversation.first_message_inbound:
-        conversation.first_response_due_at = clock(
-            conversation.first_message_at,
-            policy.target("first_response"),
-            conversation.first_response_at,
-        )
-    customer_last = last_in.get(conversation.pk)
-    company_last = last_out.get(conversation.pk)
-    if (
-        conversation.first_response_at is not None
-        and customer_last is not None
-        and company_last is not None
-        and customer_last > company_last
-    ):
-        conversation.next_response_due_at = clock(
-            customer_last, policy.target("next_response"), None
-        )
-    resolved_at = conversation.resolved_at if conversation.status == Status.RESOLVED else None
-    conversation.resolution_due_at = clock(
-        conversation.first_message_at, policy.target("resolution"), resolved_at
+    latest: dict[str, SlaOutcome | _Row] = {}
+    for outcome in sorted(outcomes, key=lambda o: o.started_at):
+        latest[outcome.kind] = outcome
+    first = latest.get(clocks.FIRST_RESPONSE)
+    following = latest.get(clocks.NEXT_RESPONSE)
+    resolution = latest.get(clocks.RESOLUTION)
+    conversation.first_response_due_at = first.due_at if first else None
+    conversation.next_response_due_at = (
+        following.due_at if following and following.stopped_at is None else None
     )
+    conversation.resolution_due_at = resolution.due_at if resolution else None
+    open_dues = [o.due_at for o in outcomes if o.stopped_at is None and o.due_at is not None]
     conversation.sla_due_at = min(open_dues) if open_dues else None
-    conversation.sla_state = (
-        max(states, key=lambda s: _SEVERITY[SlaState(s)]) if states else SlaState.NONE
-    )
+    warn = timedelta(minutes=policy.warn_before_minutes if policy else 15)
+    states = [_shown_state(o, warn, now) for o in outcomes]
+    conversation.sla_state = max(states, key=lambda s: _SEVERITY[s]) if states else SlaState.NONE
 
 
 # ---------------------------------------------------------------- settings
@@ -261,3 +398,69 @@ def policy_delete(*, by: Acting, policy: SlaPolicy) -> None:
         record(by, "settings.sla_policy_deleted", policy, before={"name": policy.name})
         policy.delete()
         _apply_to_open_conversations()
+
+
+def policy_evaluate(
+    *,
+    by: Acting,
+    policy: SlaPolicy,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> dict[str, dict[str, int]]:
+    """Apply a policy to the history it covers, as if it had been in force; return the counts.
+
+    Outcomes are stored marked as evaluated afterwards (they never change the live clocks,
+    states or warnings); a second evaluation of the same policy and period replaces the first.
+    `since`/`until` bound the first message (until exclusive).
+    """
+    now = now or timezone.now()
+    policy = (
+        SlaPolicy.objects.select_related("business_hours")
+        .prefetch_related("channel_accounts", "departments", "tags")
+        .get(pk=policy.pk)
+    )
+    calendar = _Calendars().of_policy(policy)
+    scope = Conversation.objects.filter(first_message_at__isnull=False)
+    if since is not None:
+        scope = scope.filter(first_message_at__gte=since)
+    if until is not None:
+        scope = scope.filter(first_message_at__lt=until)
+    counts: dict[str, dict[str, int]] = {
+        kind: {clocks.MET: 0, clocks.BREACHED: 0, clocks.PENDING: 0} for kind in clocks.KINDS
+    }
+    ids = list(scope.order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        for start in range(0, len(ids), _EVALUATE_BATCH):
+            batch = ids[start : start + _EVALUATE_BATCH]
+            conversations = [
+                c
+                for c in Conversation.objects.filter(pk__in=batch).prefetch_related("tags")
+                if policy_covers(policy, c, {t.pk for t in c.tags.all()})
+            ]
+            SlaOutcome.objects.filter(
+                evaluated=True, policy=policy, conversation_id__in=batch
+            ).delete()
+            history = _History([c.pk for c in conversations])
+            created = [
+                _new_outcome(conversation, policy, found, evaluated=True)
+                for conversation in conversations
+                for found in history.clocks_of(conversation, policy, calendar, now)
+            ]
+            for outcome in created:
+                counts[outcome.kind][outcome.state] += 1
+            SlaOutcome.objects.bulk_create(created, batch_size=500)
+        record(
+            by,
+            "sla.policy_evaluated",
+            policy,
+            after={
+                "since": since.isoformat() if since else None,
+                "until": until.isoformat() if until else None,
+                "outcomes": counts,
+            },
+        )
+    return counts
+
+
+_EVALUATE_BATCH = 500

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from socialdesk.core.durations import human_duration
 from socialdesk.sla import kpi
+from socialdesk.sla.management import kpi_sla
 from socialdesk.sla.models import BusinessHours
 
 
@@ -67,8 +68,11 @@ class Command(BaseCommand):
             help="count only the open hours of this business calendar",
         )
         first.add_argument("--json", action="store_true", help="print JSON")
+        kpi_sla.add_parser(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kpi"] == "sla":
+            return kpi_sla.run(self, options)
         try:
             within = kpi.parse_duration(options["within"])
         except ValueError as error:

@@ -1,0 +1,140 @@
+"""The SLA KPI: how many clocks were met, breached or are still pending, from recorded outcomes.
+
+Per clock (first response, next response, resolution): `met`, `breached`, `pending` (running
+and still inside its target: not missed), `rate_met` = met / (met + breached) (None when no
+clock is decided yet), and the median and 90th percentile of the counting time of stopped
+clocks (pauses left out; open hours when the policy has business hours), interpolated
+linearly between the two nearest ranks (as numpy's default and `sla.kpi`).
+
+Without a policy the live outcomes count. With `policy`, that policy's outcomes: those
+evaluated afterwards (`socialdesk sla evaluate`) when there are any, else the live ones.
+A period bounds when a clock started, in the organisation's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from socialdesk.accounts.models import Organisation, User
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.inbox.selectors import conversations_for_user
+from socialdesk.sla import clocks
+from socialdesk.sla.models import SlaOutcome
+
+
+@dataclass(frozen=True)
+class ClockFigures:
+    met: int
+    breached: int
+    pending: int
+    rate_met: float | None
+    median_seconds: float | None
+    p90_seconds: float | None
+
+
+@dataclass(frozen=True)
+class SlaKpi:
+    first_response: ClockFigures
+    next_response: ClockFigures
+    resolution: ClockFigures
+    evaluated: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "first_response": asdict(self.first_response),
+            "next_response": asdict(self.next_response),
+            "resolution": asdict(self.resolution),
+        }
+
+
+def percentile(sorted_values: list[int], share: float) -> float | None:
+    if not sorted_values:
+        return None
+    position = (len(sorted_values) - 1) * share
+    lower = int(position)
+    if lower + 1 >= len(sorted_values):
+        return float(sorted_values[lower])
+    low, high = sorted_values[lower], sorted_values[lower + 1]
+    return float(low + (high - low) * (position - lower))
+
+
+def counted_outcomes(
+    *,
+    user: User | None = None,
+    account: str | None = None,
+    policy: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> tuple[QuerySet[SlaOutcome], bool]:
+    """Return the outcomes the KPI counts and whether they were evaluated afterwards."""
+    outcomes = SlaOutcome.objects.all()
+    if user is not None:
+        outcomes = outcomes.filter(conversation__in=conversations_for_user(user))
+    if account:
+        outcomes = outcomes.filter(
+            conversation__channel_account__handle=ChannelAccount.normalise_handle(account)
+        )
+    zone = ZoneInfo(Organisation.current().time_zone)
+    if since:
+        outcomes = outcomes.filter(started_at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        outcomes = outcomes.filter(
+            started_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
+        )
+    evaluated = False
+    if policy:
+        outcomes = outcomes.filter(policy_name=policy)
+        evaluated = outcomes.filter(evaluated=True).exists()
+    return outcomes.filter(evaluated=evaluated), evaluated
+
+
+def sla_kpi(
+    *,
+    user: User | None = None,
+    account: str | None = None,
+    policy: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    now: datetime | None = None,
+) -> SlaKpi:
+    """Compute the SLA KPI in one read of (kind, state, counting time) per outcome."""
+    outcomes, evaluated = counted_outcomes(
+        user=user, account=account, policy=policy, since=since, until=until
+    )
+    states: dict[str, dict[str, int]] = {
+        kind: {clocks.MET: 0, clocks.BREACHED: 0, clocks.PENDING: 0} for kind in clocks.KINDS
+    }
+    spent: dict[str, list[int]] = {kind: [] for kind in clocks.KINDS}
+    now = now or timezone.now()
+    rows = outcomes.values_list("kind", "state", "elapsed_seconds", "due_at")
+    for kind, state, seconds, due in rows.iterator():
+        if state == clocks.PENDING and due is not None and due < now:
+            state = clocks.BREACHED  # its target ran out since the clocks were last refreshed
+        states[kind][state] += 1
+        if seconds is not None:
+            spent[kind].append(seconds)
+
+    def figures(kind: str) -> ClockFigures:
+        met, breached = states[kind][clocks.MET], states[kind][clocks.BREACHED]
+        values = sorted(spent[kind])
+        return ClockFigures(
+            met=met,
+            breached=breached,
+            pending=states[kind][clocks.PENDING],
+            rate_met=met / (met + breached) if met + breached else None,
+            median_seconds=percentile(values, 0.5),
+            p90_seconds=percentile(values, 0.9),
+        )
+
+    return SlaKpi(
+        first_response=figures(clocks.FIRST_RESPONSE),
+        next_response=figures(clocks.NEXT_RESPONSE),
+        resolution=figures(clocks.RESOLUTION),
+        evaluated=evaluated,
+    )
