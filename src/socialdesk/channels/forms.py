@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +53,75 @@ class BlueskyForm(forms.Form):
         help_text=_("Change only if the account lives on its own PDS."),
     )
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
+
+
+def _interval_choices() -> list[tuple[int, str]]:
+    from socialdesk.channels.services import POLL_INTERVALS
+    from socialdesk.core.durations import human_duration
+
+    return [(seconds, _("every %(duration)s") % {"duration": human_duration(seconds)})
+            for seconds in POLL_INTERVALS]  # fmt: skip
+
+
+class ChannelForm(forms.Form):
+    """Name and poll rhythm of a channel."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    poll_interval_seconds = forms.TypedChoiceField(
+        label=_("Poll rhythm"),
+        coerce=int,
+        help_text=_("How often socialdesk asks the network for what is new."),
+    )
+
+    def __init__(self, *args: Any, current: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = _interval_choices()
+        if current is not None and current not in dict(choices):
+            from socialdesk.core.durations import human_duration
+
+            label = _("every %(duration)s") % {"duration": human_duration(current)}
+            choices = sorted([*choices, (current, label)])
+        self.fields["poll_interval_seconds"].choices = choices  # type: ignore[attr-defined]
+
+
+class ReconnectForm(forms.Form):
+    secret = forms.CharField(
+        label=_("New access token"),
+        max_length=500,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+    def __init__(self, *args: Any, network: str = "mastodon", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if network == "bluesky":
+            self.fields["secret"].label = _("New app password")
+            self.fields["secret"].help_text = _(
+                "Create one in Bluesky under Settings → Privacy and security → App passwords."
+            )
+        else:
+            self.fields["secret"].help_text = _(
+                "From the instance's Preferences → Development, with the scopes read and write."
+            )
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        help_text=_("For example Shop reviews; the channel's handle is made from it."),
+    )
+    backfill_url = forms.URLField(
+        label=_("Back-fill address (optional)"),
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "Where the sending system lists its recent items in the same JSON, to catch "
+            "deliveries that never arrived."
+        ),
+    )
+
+
+class ConfirmForm(forms.Form):
+    """The POST of a button (pause, resume, disconnect, new secret): nothing to fill in."""
