@@ -6,14 +6,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class FeedForm(forms.Form):
+class _OwnIds(forms.Form):
+    """Several forms share the channel page: each gets its own element ids (labels work)."""
+
+    prefix_of_ids = "form"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.prefix_of_ids}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class FeedForm(_OwnIds):
+    prefix_of_ids = "feed"
     url = forms.URLField(
         label=_("Feed address (RSS or Atom)"), max_length=1000, assume_scheme="https"
     )
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
 
 
-class MastodonForm(forms.Form):
+class MastodonForm(_OwnIds):
+    prefix_of_ids = "mastodon"
     instance = forms.CharField(
         label=_("Mastodon instance"),
         max_length=300,
@@ -32,7 +44,8 @@ class MastodonForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
 
 
-class BlueskyForm(forms.Form):
+class BlueskyForm(_OwnIds):
+    prefix_of_ids = "bluesky"
     handle = forms.CharField(
         label=_("Handle"), max_length=253, help_text=_("For example nordlicht.bsky.social")
     )
@@ -105,7 +118,8 @@ class ReconnectForm(forms.Form):
             )
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(_OwnIds):
+    prefix_of_ids = "webhook"
     name = forms.CharField(
         label=_("Name"),
         max_length=120,

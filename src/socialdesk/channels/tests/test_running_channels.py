@@ -196,7 +196,7 @@ def test_it_shows_a_mastodon_instance_on_an_internal_address_in_instance_words_a
     )
     page = response.content.decode()
     start = page.index('id="connect-mastodon"')
-    field = page[start : page.index('id="id_access_token"', start)]
+    field = page[start : page.index('id="mastodon_access_token"', start)]
     assert "Die Mastodon-Instanz liegt in einem internen Netz." in field  # at the field
     assert "feeds are only read" not in page and "Der Feed" not in field
     assert "<summary>Details</summary>" in page and "10.1.2.3" in page
