@@ -110,7 +110,7 @@ def test_a_company_mastodon_on_a_named_internal_address_can_be_connected(
     try:
         peer.reset()
         settings.FEED_ADDRESS_POLICY = ""
-        settings.CHANNEL_TIMEOUT_SECONDS = 2
+        settings.CHANNEL_TIMEOUT_SECONDS = 10
         settings.PRIVATE_NETWORKS = ["0.0.0.0/0"]
         with pytest.raises(Exception, match="Mastodon instance is on an internal network"):
             services.mastodon_connect(by=BY, instance_url=peer.url, access_token=COMPANY_TOKEN)
