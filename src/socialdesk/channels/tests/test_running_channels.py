@@ -88,11 +88,21 @@ def test_it_saves_name_and_poll_rhythm_and_refuses_an_over_long_name(
     assert response.status_code == 302
     account.refresh_from_db()
     assert (account.name, account.poll_interval_seconds) == ("Blog Nord", 3600)
-    refused = manager.post(url, {"name": "x" * 5000, "poll_interval_seconds": "10"})
-    assert refused.status_code == 400
+    for hostile in (
+        {"name": "x" * 5000, "poll_interval_seconds": "10"},
+        {"name": "Blog", "poll_interval_seconds": "9" * 40},  # a huge number
+        {"name": "Blog", "poll_interval_seconds": "30"},  # not one of the rhythms
+    ):
+        assert manager.post(url, hostile).status_code == 400
     account.refresh_from_db()
     assert (account.name, account.poll_interval_seconds) == ("Blog Nord", 3600)
-    event = AuditEvent.objects.get(action="channel.changed")
+    assert (
+        manager.post(url, {"name": "Blog\x00Süd", "poll_interval_seconds": "900"}).status_code
+        == 302
+    )
+    account.refresh_from_db()
+    assert account.name == "BlogSüd"  # NUL never reaches the database
+    event = AuditEvent.objects.filter(action="channel.changed").earliest("pk")
     assert event.before["poll_interval_seconds"] == 300
 
 
