@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -421,60 +420,34 @@ def channel_update(
     return account
 
 
-def channel_reconnect(
-    *, by: Acting, account: ChannelAccount, secret: str
-) -> tuple[ChannelAccount, bool]:
+def channel_reconnect(*, by: Acting, account: ChannelAccount, secret: str) -> ChannelAccount:
     """Give a Mastodon channel a new access token or a Bluesky channel a new app password.
 
     The new credentials are checked with the network first and must belong to the same
     account; nothing changes when they do not.
     """
     if account.network == Network.MASTODON:
-        field = "access_token"
-        checked, _created = _reconnect_check(
-            account,
-            field,
-            lambda: mastodon_connect(
-                by=by,
-                instance_url=account.url,
-                access_token=secret,
-                name=account.name,
-                poll_interval_seconds=account.poll_interval_seconds,
-                expect_handle=account.handle,
-            ),
+        checked, _created = mastodon_connect(
+            by=by,
+            instance_url=account.url,
+            access_token=secret,
+            name=account.name,
+            poll_interval_seconds=account.poll_interval_seconds,
+            expect_handle=account.handle,
         )
     elif account.network == Network.BLUESKY:
-        field = "app_password"
-        checked, _created = _reconnect_check(
-            account,
-            field,
-            lambda: bluesky_connect(
-                by=by,
-                handle=account.handle,
-                app_password=secret,
-                service=account.url or "https://bsky.social",
-                name=account.name,
-                poll_interval_seconds=account.poll_interval_seconds,
-                expect_handle=account.handle,
-            ),
+        checked, _created = bluesky_connect(
+            by=by,
+            handle=account.handle,
+            app_password=secret,
+            service=account.url or "https://bsky.social",
+            name=account.name,
+            poll_interval_seconds=account.poll_interval_seconds,
+            expect_handle=account.handle,
         )
     else:
         raise ValidationError(_("Only Mastodon and Bluesky channels are reconnected with a token."))
-    return checked, False
-
-
-def _reconnect_check(
-    account: ChannelAccount, field: str, connect: Callable[[], tuple[ChannelAccount, bool]]
-) -> tuple[ChannelAccount, bool]:
-    try:
-        return connect()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            raise ValidationError(
-                {field if key in ("instance", "service", "handle") else key: value
-                 for key, value in error.error_dict.items()}
-            ) from None  # fmt: skip
-        raise
+    return checked
 
 
 def _same_account(handle: str, expect_handle: str | None, field: str) -> None:
