@@ -122,3 +122,16 @@ def test_a_company_mastodon_on_a_named_internal_address_can_be_connected(
         assert base.poll(account) == 0
     finally:
         peer.stop()
+
+
+@pytest.mark.parametrize("name", ["SOCIALDESK_PRIVATE_NETWORKS", "OUTBOUND_ALLOWED_NETWORKS"])
+def test_the_setting_and_its_deprecated_name_are_read_at_start_up(name: str, tmp_path: Any) -> None:
+    from tests.test_config import _socialdesk
+
+    bad = _socialdesk("check", env={name: "10.20.0.0/16,intranet"}, tmp_path=tmp_path)
+    assert bad.returncode != 0 and f"{name}='intranet' is not a network" in bad.stderr
+    shown = _socialdesk(
+        "shell", "-c", "from django.conf import settings; print(settings.PRIVATE_NETWORKS)",
+        env={name: "10.20.0.0/16, fd00:1::/64"}, tmp_path=tmp_path,
+    )  # fmt: skip
+    assert "['10.20.0.0/16', 'fd00:1::/64']" in shown.stdout, shown.stderr
