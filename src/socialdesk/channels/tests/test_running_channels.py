@@ -245,3 +245,25 @@ def test_it_lists_imported_handles_apart_with_their_message_counts(
     imported_part = page[page.index("Importierte Konten") :]
     assert "nordlichtbahn" not in channels_table and "Shop" in channels_table
     assert '@nordlichtbahn</td><td>X/Twitter</td><td class="num">3</td>' in imported_part
+
+
+def test_it_reconnects_a_bluesky_channel_with_a_new_app_password(
+    client_as: ClientAs, settings: Any, db: None
+) -> None:
+    from socialdesk.channels.bluesky.testpeer import FakeBluesky
+
+    settings.FEED_ADDRESS_POLICY = MASTODON_POLICY
+    with FakeBluesky() as bsky:
+        bsky.create_account("nordlicht.test", "app-pass-1234", display_name="Nordlicht")
+        account, _created = services.bluesky_connect(
+            by=BY, handle="nordlicht.test", app_password="app-pass-1234", service=bsky.url
+        )
+        services.channel_disconnect(by=BY, account=account)
+        manager = client_as("manager")
+        url = reverse("channels:reconnect", args=[account.pk])
+        wrong = manager.post(url, {"secret": "not-the-password"}).content.decode()
+        assert "The Bluesky server refused the credentials." in wrong
+        assert manager.post(url, {"secret": "app-pass-1234"}).status_code == 302
+    account.refresh_from_db()
+    assert account.credentials["app_password"] == "app-pass-1234"
+    assert account.disconnected_at is None
