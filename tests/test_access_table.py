@@ -101,6 +101,7 @@ def samples(people, departments):
         "invitation": invitation.pk,
         "invitation_token": token,
         "api_token": api_token.pk,
+        "channel": account.pk,
     }
 
 
@@ -115,6 +116,8 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     if name == "channels:webhook":
         return reverse(name, kwargs={"pk": samples["conversation"]})
+    if name.startswith("channels:"):
+        return reverse(name, kwargs={"pk": samples["channel"]})
     if name.startswith("sla:"):
         return reverse(name, kwargs={"pk": samples["hours" if "hours" in name else "policy"]})
     if name.startswith("inbox:"):

@@ -133,7 +133,11 @@ def test_connect_bluesky_answer_a_mention_and_the_clock_stops(
         form.get_by_label("App password").fill("wrong-password")
         form.get_by_label("Server").fill(bsky.url)
         form.get_by_role("button", name="Connect Bluesky").click()
-        expect(page.locator(".errorlist")).to_contain_text("Invalid identifier or password")
+        expect(page.locator(".errorlist")).to_contain_text(
+            "The Bluesky server refused the credentials."
+        )
+        page.get_by_text("Details").click()  # the server's own words behind the disclosure
+        expect(page.locator("details code")).to_contain_text("Invalid identifier or password")
         assert not ChannelAccount.objects.filter(network=Network.BLUESKY).exists()
 
         form = page.locator("form", has=page.get_by_role("button", name="Connect Bluesky"))

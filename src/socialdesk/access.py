@@ -58,6 +58,13 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "channels:mastodon_start": MANAGERS,
     "channels:mastodon_callback": MANAGERS,
     "channels:bluesky_connect": MANAGERS,
+    "channels:webhook_add": MANAGERS,
+    "channels:channel": MANAGERS,
+    "channels:pause": MANAGERS,
+    "channels:resume": MANAGERS,
+    "channels:reconnect": MANAGERS,
+    "channels:disconnect": MANAGERS,
+    "channels:webhook_secret": MANAGERS,
     # inbox: everyone who may see a conversation reads it; the team works it
     "inbox:list": EVERYONE,
     "inbox:conversation": EVERYONE,

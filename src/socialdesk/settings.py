@@ -71,8 +71,11 @@ def _networks(name: str) -> list[str]:
     return found
 
 
-# Non-public networks the operator allows outbound requests to (channels/net.py).
-OUTBOUND_ALLOWED_NETWORKS = _networks("OUTBOUND_ALLOWED_NETWORKS")
+# Internal networks the operator admits for outbound requests (feeds, Mastodon instances,
+# webhook back-fills, the issue-tracker hand-off; channels/net.py). Loopback and link-local
+# addresses only when a network names them explicitly (e.g. 127.0.0.0/8).
+# OUTBOUND_ALLOWED_NETWORKS is the deprecated name of the same setting, still read.
+PRIVATE_NETWORKS = _networks("SOCIALDESK_PRIVATE_NETWORKS") + _networks("OUTBOUND_ALLOWED_NETWORKS")
 # Behind a reverse proxy that sets X-Forwarded-For, the audit log records the client's address.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
@@ -286,7 +289,7 @@ INBOX_REFRESH_SECONDS = env_int("INBOX_REFRESH_SECONDS", 15, minimum=1)
 IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 200, minimum=1)
 # For tests only, not read from the environment: the dotted path of an outbound address
 # policy that replaces the product's own (channels/net.py), e.g. to let a test reach a peer
-# on 127.0.0.1. Empty: public addresses and OUTBOUND_ALLOWED_NETWORKS only.
+# on 127.0.0.1. Empty: public addresses and SOCIALDESK_PRIVATE_NETWORKS only.
 FEED_ADDRESS_POLICY = ""
 
 TASKS = {

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from socialdesk.channels import ingest
+from socialdesk.channels.errors import classify
 from socialdesk.channels.fetch import FetchError, RateLimitedFetch
 from socialdesk.channels.items.normalise import clean_json, clean_text
 from socialdesk.channels.items.readers import ImportRow, Rejection, RowError
@@ -31,16 +32,19 @@ BACKOFF_MAX = timedelta(hours=6)
 class ChannelError(Exception):
     """The network could not be reached or refused for now; `retry_at` if it said when."""
 
-    def __init__(self, message: str, *, retry_at: datetime | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_at: datetime | None = None, code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_at = retry_at
+        self.code = code  # a channels.errors.Code when the raiser knows it
 
 
 class RateLimited(ChannelError):
     """The network's rate limit is reached: wait until `retry_at` (not counted as a failure)."""
 
     def __init__(self, message: str, *, retry_at: datetime | None = None, stored: int = 0) -> None:
-        super().__init__(message, retry_at=retry_at)
+        super().__init__(message, retry_at=retry_at, code="rate_limited")
         self.stored = stored
 
 
@@ -181,6 +185,7 @@ def record_success(account: ChannelAccount, *, now: datetime | None = None) -> N
     now = now or timezone.now()
     account.last_polled_at = account.last_success_at = now
     account.last_error = ""
+    account.last_error_code = ""
     account.failures = 0
     account.next_poll_at = now + timedelta(seconds=account.poll_interval_seconds)
     account.save(
@@ -188,20 +193,27 @@ def record_success(account: ChannelAccount, *, now: datetime | None = None) -> N
             "last_polled_at",
             "last_success_at",
             "last_error",
+            "last_error_code",
             "failures",
             "next_poll_at",
         ]
     )
 
 
-def record_failure(account: ChannelAccount, error: ChannelError | str) -> None:
-    """Back off exponentially (6 h at most), or wait until the time the network named."""
+def record_failure(account: ChannelAccount, error: ChannelError | FetchError | str) -> None:
+    """Back off exponentially (6 h at most), or wait until the time the network named.
+
+    The failure is kept as a code (translated when shown, channels.errors) and the detail.
+    """
     now = timezone.now()
+    account.last_error_code = str(classify(error))
     if isinstance(error, RateLimited) and error.retry_at:
         account.last_polled_at = now
         account.last_error = f"{error} (until {error.retry_at:%Y-%m-%d %H:%M:%S} UTC)"
         account.next_poll_at = max(error.retry_at, now)
-        account.save(update_fields=["last_polled_at", "last_error", "next_poll_at"])
+        account.save(
+            update_fields=["last_polled_at", "last_error", "last_error_code", "next_poll_at"]
+        )
         return
     account.failures += 1
     delay = min(timedelta(seconds=account.poll_interval_seconds * 2**account.failures), BACKOFF_MAX)
@@ -209,7 +221,15 @@ def record_failure(account: ChannelAccount, error: ChannelError | str) -> None:
     account.last_polled_at = now
     account.last_error = str(error)[:2000]
     account.next_poll_at = max(retry_at, now) if retry_at else now + delay
-    account.save(update_fields=["failures", "last_polled_at", "last_error", "next_poll_at"])
+    account.save(
+        update_fields=[
+            "failures",
+            "last_polled_at",
+            "last_error",
+            "last_error_code",
+            "next_poll_at",
+        ]
+    )
 
 
 def poll(account: ChannelAccount) -> int:
@@ -222,7 +242,7 @@ def poll(account: ChannelAccount) -> int:
         record_failure(account, limited)
         raise limited from error
     except FetchError as error:
-        record_failure(account, str(error))
+        record_failure(account, error)
         raise
     except RateLimited as error:
         account.refresh_from_db(fields=["cursor"])

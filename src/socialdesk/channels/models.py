@@ -43,9 +43,16 @@ class ChannelAccount(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
+    # The last failure: a code (channels.errors.Code, translated when shown) and the raw,
+    # redacted detail of the library behind the "Details" disclosure.
     last_error = models.TextField(blank=True, default="")
+    last_error_code = models.CharField(max_length=32, blank=True, default="")
     failures = models.PositiveIntegerField(default=0)
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # A paused channel is not polled; a disconnected one has no credentials and no address
+    # (its conversations and messages stay).
+    paused_at = models.DateTimeField(null=True, blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -62,6 +69,16 @@ class ChannelAccount(models.Model):
                 _("%(network)s (no company account)") % {"network": self.get_network_display()}
             )
         return self.name or f"@{self.handle}"
+
+    @property
+    def is_imported(self) -> bool:
+        """A brand handle known from an import: never connected (no credentials, no address)."""
+        return (
+            bool(self.handle)
+            and not self.credentials_encrypted
+            and not self.url
+            and self.disconnected_at is None
+        )
 
     @property
     def credentials(self) -> dict[str, Any]:

@@ -56,22 +56,56 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+# Ranges that a named network admits only when it lies inside them (names them explicitly):
+# `0.0.0.0/0` or `10.0.0.0/8`-style blankets never open loopback, link-local or metadata.
+_EXPLICIT_ONLY = [
+    ipaddress.ip_network("127.0.0.0/8"),
+    ipaddress.ip_network("169.254.0.0/16"),  # link-local, cloud metadata (169.254.169.254)
+    ipaddress.ip_network("::1/128"),
+    ipaddress.ip_network("fe80::/10"),
+]
+_NEVER = [ipaddress.ip_network("0.0.0.0/32"), ipaddress.ip_network("::/128")]
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def named_policy(named: list[Network]) -> Policy:
+    """Public addresses, and addresses in the operator's named networks.
+
+    A loopback or link-local address is admitted only by a named network that lies inside
+    its range (127.0.0.0/8, 127.0.0.1/32, 169.254.169.254/32, ::1/128 …); multicast and the
+    unspecified address never.
+    """
+
+    def permitted(address: Address) -> bool:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if is_public_address(address):
+            return True
+        if address.is_multicast or any(address in n for n in _NEVER):
+            return False
+        special = [r for r in _EXPLICIT_ONLY if address in r]
+        for network in named:
+            if address not in network:
+                continue
+            if not special or any(
+                network.version == r.version and network.subnet_of(r)  # type: ignore[arg-type]
+                for r in special
+            ):
+                return True
+        return False
+
+    return permitted
+
+
 def allowed() -> Policy:
     """The address policy: public addresses and the operator's named networks
-    (OUTBOUND_ALLOWED_NETWORKS), unless the settings name another policy (tests)."""
+    (SOCIALDESK_PRIVATE_NETWORKS), unless the settings name another policy (tests)."""
     path = settings.FEED_ADDRESS_POLICY
     if path:
         return import_string(path)  # type: ignore[no-any-return]
-    networks = [ipaddress.ip_network(n) for n in settings.OUTBOUND_ALLOWED_NETWORKS]
-    if not networks:
-        return is_public_address
-
-    def public_or_named(address: Address) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        return is_public_address(address) or any(address in n for n in networks)
-
-    return public_or_named
+    named = [ipaddress.ip_network(n, strict=False) for n in settings.PRIVATE_NETWORKS]
+    return named_policy(named) if named else is_public_address
 
 
 def checked_address(
@@ -99,7 +133,7 @@ def checked_address(
         if not permitted(address):
             raise UnsafeAddress(
                 f"{host} points at {address}, an address inside a network; socialdesk only "
-                "connects to public addresses"
+                "connects to public addresses and SOCIALDESK_PRIVATE_NETWORKS"
             )
     return candidates[0].split("%")[0]
 

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department
-from socialdesk.channels import crypto
+from socialdesk.channels import crypto, errors
 from socialdesk.channels.addresses import handle_of_feed, redact
+from socialdesk.channels.errors import Code, classify
 from socialdesk.channels.models import ChannelAccount, Network
 
 # "mailto:", "ftp:" … but not "host:443" (a port)
@@ -31,7 +32,9 @@ def rss_add(
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"url": f"{redact(url)!r} is not an http(s) address of a feed"})
+        raise ValidationError(
+            {"url": _("%(url)s is not an http(s) address of a feed.") % {"url": redact(url)}}
+        )
     base_handle = handle_of_feed(url)[:240]
     with transaction.atomic():
         taken = list(
@@ -40,7 +43,9 @@ def rss_add(
             )
         )
         if any(account.address == url for account in taken):
-            raise ValidationError({"url": f"the feed {redact(url)} is connected already"})
+            raise ValidationError(
+                {"url": _("The feed %(url)s is connected already.") % {"url": redact(url)}}
+            )
         handles = {account.handle for account in taken}
         handle = next(
             candidate
@@ -81,17 +86,22 @@ def webhook_add(
 
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "give the webhook a name"})
+        raise ValidationError({"name": _("Give the webhook a name.")})
     handle = name.lower().replace(" ", "-")[:255]
     if ChannelAccount.objects.filter(network=Network.WEBHOOK, handle=handle).exists():
-        raise ValidationError({"name": f"a webhook named {name!r} exists already"})
+        raise ValidationError(
+            {"name": _("A webhook named “%(name)s” exists already.") % {"name": name}}
+        )
     secret = secret or secrets_module.token_urlsafe(32)
     backfill_url = backfill_url.strip()
     if backfill_url:
         parts = urlsplit(backfill_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValidationError(
-                {"backfill_url": f"{redact(backfill_url)!r} is not an http(s) address"}
+                {
+                    "backfill_url": _("%(url)s is not an http(s) address.")
+                    % {"url": redact(backfill_url)}
+                }
             )
     with transaction.atomic():
         account = ChannelAccount(
@@ -170,9 +180,12 @@ def mastodon_app(instance_url: str, redirect_uri: str) -> tuple[str, str, str]:
             user_agent=USER_AGENT,
         )
     except Exception as error:  # Mastodon.py raises its own errors and requests' ones
-        raise ValidationError(
-            {"instance": f"{instance} did not accept the app registration: {_plain(error)}"}
-        ) from None
+        cause = error.__cause__ or error.__context__
+        code = classify(cause) if isinstance(cause, BaseException) else Code.UNKNOWN
+        if code == Code.UNKNOWN:
+            code = classify(error)
+        detail = f"{instance} did not accept the app registration: {_plain(error)}"
+        raise errors.at_field("instance", ChannelError(detail, code=code), "mastodon") from None
     if not client_id:
         raise ChannelError(f"{instance} returned no client id")
     return instance, str(client_id), str(client_secret)
@@ -195,6 +208,7 @@ def mastodon_connect(
     name: str = "",
     poll_interval_seconds: int = 60,
     app: tuple[str, str] | None = None,
+    expect_handle: str | None = None,
 ) -> tuple[ChannelAccount, bool]:
     """Connect (or reconnect) a Mastodon account; return it and whether it is new.
 
@@ -207,16 +221,18 @@ def mastodon_connect(
     instance = _instance_url(instance_url)
     token = access_token.strip()
     if not token:
-        raise ValidationError({"access_token": "paste the account's access token"})
+        raise ValidationError({"access_token": _("Paste the account's access token.")})
     client = connector.client(instance, token)
     try:
         me = connector.call(client, client.account_verify_credentials)
         info = connector.call(client, client.instance)
     except ChannelError as error:
-        raise ValidationError({"access_token": f"{instance}: {error}"}) from None
+        error.args = (f"{instance}: {error}",)
+        raise errors.at_field("access_token", error, "mastodon") from None
     domain = str(info.get("domain") or info.get("uri") or urlsplit(instance).hostname).lower()
     domain = urlsplit(domain).hostname or domain if "://" in domain else domain
     handle = connector.handle_of(me, domain)
+    _same_account(handle, expect_handle, "access_token")
     credentials: dict[str, str] = {
         "access_token": token,
         "account_id": str(me.id),
@@ -258,9 +274,10 @@ def _connected(
         account.name = (name.strip() or account.name or f"@{handle}")[:120]
         account.set_url(url)
         account.poll_interval_seconds = max(30, poll_interval_seconds)
-        account.last_error = ""
+        account.last_error = account.last_error_code = ""
         account.failures = 0
         account.next_poll_at = None
+        account.disconnected_at = None
         account.set_credentials(credentials)
         account.save()
         record(
@@ -280,6 +297,7 @@ def bluesky_connect(
     service: str = "https://bsky.social",
     name: str = "",
     poll_interval_seconds: int = 60,
+    expect_handle: str | None = None,
 ) -> tuple[ChannelAccount, bool]:
     """Connect (or reconnect) a Bluesky account with an app password; log in once to check."""
     from socialdesk.channels.base import ChannelError
@@ -287,16 +305,20 @@ def bluesky_connect(
 
     identifier = ChannelAccount.normalise_handle(handle)
     if not identifier:
-        raise ValidationError({"handle": "give the account's handle, e.g. nordlicht.bsky.social"})
+        raise ValidationError(
+            {"handle": _("Give the account's handle, e.g. nordlicht.bsky.social.")}
+        )
     if not app_password.strip():
-        raise ValidationError({"app_password": "paste an app password of the account"})
+        raise ValidationError({"app_password": _("Paste an app password of the account.")})
     service = _server_url(service, field="service", network="Bluesky")
     try:
         client, session = connector.login(service, identifier, app_password.strip())
     except ChannelError as error:
-        raise ValidationError({"app_password": f"{service}: {error}"}) from None
+        error.args = (f"{service}: {error}",)
+        raise errors.at_field("app_password", error, "bluesky") from None
     did = str(client._session.did) if client._session else ""
     account_handle = str(client._session.handle if client._session else identifier).lower()
+    _same_account(account_handle, expect_handle, "app_password")
     return _connected(
         by=by,
         network=Network.BLUESKY,
@@ -337,3 +359,145 @@ def keys_rotate(*, by: Acting, keys: list[bytes]) -> tuple[int, int]:
             after={"credentials": len(accounts), "issue_tracker_addresses": len(departments)},
         )
     return len(accounts), len(departments)
+
+
+# Running a channel: pause, resume, edit, reconnect, disconnect, a new webhook secret.
+
+POLL_INTERVALS = (60, 300, 900, 1800, 3600, 6 * 3600, 24 * 3600)
+
+
+def _locked(account: ChannelAccount) -> ChannelAccount:
+    return ChannelAccount.objects.select_for_update().get(pk=account.pk)
+
+
+def channel_pause(*, by: Acting, account: ChannelAccount) -> ChannelAccount:
+    """Stop polling the channel until it is resumed (stored conversations stay as they are)."""
+    from django.utils import timezone
+
+    with transaction.atomic():
+        account = _locked(account)
+        if account.paused_at is None:
+            account.paused_at = timezone.now()
+            account.save(update_fields=["paused_at"])
+            record(by, "channel.paused", account, after={"name": account.name})
+    return account
+
+
+def channel_resume(*, by: Acting, account: ChannelAccount) -> ChannelAccount:
+    """Poll the channel again, the next time the worker looks (within a minute)."""
+    with transaction.atomic():
+        account = _locked(account)
+        if account.paused_at is not None:
+            account.paused_at = None
+            account.next_poll_at = None
+            account.save(update_fields=["paused_at", "next_poll_at"])
+            record(by, "channel.resumed", account, after={"name": account.name})
+    return account
+
+
+def channel_update(
+    *, by: Acting, account: ChannelAccount, name: str, poll_interval_seconds: int
+) -> ChannelAccount:
+    """Rename the channel and set how often it is polled (one minute at least)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the channel a name.")})
+    if poll_interval_seconds < 60:
+        raise ValidationError({"poll_interval_seconds": _("Poll at most once a minute.")})
+    with transaction.atomic():
+        account = _locked(account)
+        before = {"name": account.name, "poll_interval_seconds": account.poll_interval_seconds}
+        account.name = name[:120]
+        account.poll_interval_seconds = poll_interval_seconds
+        fields = ["name", "poll_interval_seconds"]
+        if before["poll_interval_seconds"] != poll_interval_seconds and account.failures == 0:
+            account.next_poll_at = None  # the new rhythm starts with the next round
+            fields.append("next_poll_at")
+        account.save(update_fields=fields)
+        after = {"name": account.name, "poll_interval_seconds": poll_interval_seconds}
+        if after != before:
+            record(by, "channel.changed", account, before=before, after=after)
+    return account
+
+
+def channel_reconnect(*, by: Acting, account: ChannelAccount, secret: str) -> ChannelAccount:
+    """Give a Mastodon channel a new access token or a Bluesky channel a new app password.
+
+    The new credentials are checked with the network first and must belong to the same
+    account; nothing changes when they do not.
+    """
+    if account.network == Network.MASTODON:
+        checked, _created = mastodon_connect(
+            by=by,
+            instance_url=account.url,
+            access_token=secret,
+            name=account.name,
+            poll_interval_seconds=account.poll_interval_seconds,
+            expect_handle=account.handle,
+        )
+    elif account.network == Network.BLUESKY:
+        checked, _created = bluesky_connect(
+            by=by,
+            handle=account.handle,
+            app_password=secret,
+            service=account.url or "https://bsky.social",
+            name=account.name,
+            poll_interval_seconds=account.poll_interval_seconds,
+            expect_handle=account.handle,
+        )
+    else:
+        raise ValidationError(_("Only Mastodon and Bluesky channels are reconnected with a token."))
+    return checked
+
+
+def _same_account(handle: str, expect_handle: str | None, field: str) -> None:
+    if expect_handle is not None and handle != expect_handle:
+        raise ValidationError({
+            field: _("These credentials belong to @%(handle)s, not to @%(expected)s.")
+            % {"handle": handle, "expected": expect_handle}
+        })  # fmt: skip
+
+
+def channel_disconnect(*, by: Acting, account: ChannelAccount) -> ChannelAccount:
+    """Remove the channel's credentials and stop polling it.
+
+    Every stored conversation and message stays (and stays findable); the channel can be
+    connected again later.
+    """
+    from django.utils import timezone
+
+    with transaction.atomic():
+        account = _locked(account)
+        had_credentials = bool(account.credentials_encrypted or account.url_encrypted)
+        account.credentials_encrypted = ""
+        account.url_encrypted = ""
+        account.disconnected_at = account.disconnected_at or timezone.now()
+        account.next_poll_at = None
+        account.save(
+            update_fields=["credentials_encrypted", "url_encrypted", "disconnected_at",
+                           "next_poll_at"]
+        )  # fmt: skip
+        record(
+            by,
+            "channel.disconnected",
+            account,
+            after={"name": account.name, "credentials_removed": had_credentials},
+        )
+    return account
+
+
+def webhook_new_secret(*, by: Acting, account: ChannelAccount) -> str:
+    """Give a webhook channel a new signing secret; return it (shown once). The old one stops
+    working at once."""
+    import secrets as secrets_module
+
+    if account.network != Network.WEBHOOK:
+        raise ValidationError(_("Only webhook channels have a signing secret."))
+    secret = secrets_module.token_urlsafe(32)
+    with transaction.atomic():
+        account = _locked(account)
+        account.set_credentials({"secret": secret})
+        account.disconnected_at = None
+        account.save(update_fields=["credentials_encrypted", "disconnected_at"])
+        record(by, "channel.secret_renewed", account, after={"name": account.name})
+    return secret

@@ -40,6 +40,7 @@ def due_accounts() -> list[ChannelAccount]:
         ChannelAccount.objects.filter(network__in=list(CONNECTORS))
         .exclude(handle="")
         .exclude(url="")
+        .filter(paused_at__isnull=True, disconnected_at__isnull=True)
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
         .order_by("next_poll_at")
     )
@@ -66,7 +67,9 @@ def poll_due(limit: int = 50) -> int:
 def _claim(account: ChannelAccount) -> datetime | None:
     """Move the channel's next poll a lease ahead, only if no other worker did so since we
     looked; return the lease's end (the claim's token), or None when another worker has it."""
-    same = ChannelAccount.objects.filter(pk=account.pk)
+    same = ChannelAccount.objects.filter(
+        pk=account.pk, paused_at__isnull=True, disconnected_at__isnull=True
+    )
     same = (
         same.filter(next_poll_at__isnull=True)
         if account.next_poll_at is None

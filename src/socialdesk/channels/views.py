@@ -1,10 +1,12 @@
-"""The channel page: connect accounts and feeds; every channel's last success and last error."""
+"""The channel page: connect accounts and feeds; every channel's state and last error, in words."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,13 +15,67 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting
 from socialdesk.channels import services
-from socialdesk.channels.forms import BlueskyForm, FeedForm, MastodonForm
+from socialdesk.channels.errors import Code, classify, explain
+from socialdesk.channels.forms import BlueskyForm, FeedForm, MastodonForm, WebhookForm
 from socialdesk.channels.models import ChannelAccount, SetAsideItem
 
 
-def _form_errors(form: Form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+def form_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's errors at the form's fields; keep each raw detail for "Details"."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields else None
+        form.add_error(target, errors)
+        details = [str(e.params["detail"]) for e in errors if e.params and "detail" in e.params]
+        if details and target is not None:
+            form.fields[target].error_detail = details[0]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A channel as its row shows it: the account, its state and its error in words."""
+
+    account: ChannelAccount
+    error: str
+
+    @property
+    def state(self) -> str:
+        if self.account.disconnected_at:
+            return "disconnected"
+        if self.account.paused_at:
+            return "paused"
+        return "failing" if self.account.last_error else "ok"
+
+
+def error_text(account: ChannelAccount) -> str:
+    """The channel's last error as a short sentence in the reader's language ("" for none)."""
+    if not account.last_error:
+        return ""
+    code = account.last_error_code or classify(account.last_error)
+    until = account.next_poll_at if code == Code.RATE_LIMITED else None
+    return explain(code, account.network, until=until)
+
+
+def _connected_channels() -> list[Row]:
+    accounts = (
+        ChannelAccount.objects.exclude(handle="")
+        .filter(~Q(credentials_encrypted="") | ~Q(url="") | Q(disconnected_at__isnull=False))
+        .annotate(set_aside_count=Count("set_aside"))
+        .order_by("network", "name")
+    )
+    return [Row(account, error_text(account)) for account in accounts]
+
+
+def _imported_accounts() -> list[ChannelAccount]:
+    """Brand handles known from imports: never connected, listed apart with their messages."""
+    return list(
+        ChannelAccount.objects.exclude(handle="")
+        .filter(credentials_encrypted="", url="", disconnected_at__isnull=True)
+        .annotate(message_count=Count("messages"))
+        .order_by("-message_count", "network", "handle")
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -28,8 +84,9 @@ def health(
     *,
     mastodon_form: MastodonForm | None = None,
     bluesky_form: BlueskyForm | None = None,
+    webhook_form: WebhookForm | None = None,
 ) -> HttpResponse:
-    is_feed = request.method == "POST" and mastodon_form is None and bluesky_form is None
+    is_feed = request.method == "POST" and not (mastodon_form or bluesky_form or webhook_form)
     form = FeedForm(request.POST if is_feed else None)
     if is_feed and form.is_valid():
         try:
@@ -37,7 +94,7 @@ def health(
                 by=acting(request), url=form.cleaned_data["url"], name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(
                 request,
@@ -45,20 +102,17 @@ def health(
                 % {"name": account.name},
             )
             return redirect("channels:health")
-    accounts = (
-        ChannelAccount.objects.exclude(handle="")
-        .annotate(set_aside_count=Count("set_aside"))
-        .order_by("network", "name")
-    )
     set_aside = SetAsideItem.objects.select_related("channel_account")[:20]
     return render(
         request,
         "channels/health.html",
         {
-            "accounts": accounts,
+            "rows": _connected_channels(),
+            "imported": _imported_accounts(),
             "form": form,
             "mastodon_form": mastodon_form or MastodonForm(),
             "bluesky_form": bluesky_form or BlueskyForm(),
+            "webhook_form": webhook_form or WebhookForm(),
             "set_aside": set_aside,
         },
     )
@@ -78,7 +132,7 @@ def bluesky_connect(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             text = (
                 _("“%(name)s” is connected; new mentions arrive within a minute.")

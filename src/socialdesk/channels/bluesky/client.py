@@ -53,9 +53,11 @@ def call[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         retry_at = error.reset_at or timezone.now() + timedelta(seconds=error.retry_after or 300)
         raise RateLimited("Bluesky's rate limit is reached", retry_at=retry_at) from None
     except UnauthorizedError as error:
-        raise PermanentError(f"Bluesky refused the credentials ({error})") from None
+        raise PermanentError(
+            f"Bluesky refused the credentials ({error})", code="credentials"
+        ) from None
     except InvokeTimeoutError:
-        raise ChannelError("Bluesky did not answer in time") from None
+        raise ChannelError("Bluesky did not answer in time", code="timeout") from None
     except NetworkError as error:
         cause = error.__cause__ or error.__context__
         if isinstance(cause, FetchError):

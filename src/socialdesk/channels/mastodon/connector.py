@@ -74,13 +74,16 @@ def call[T](mastodon: Mastodon, function: Callable[..., T], *args: Any, **kwargs
         raise RateLimited("Mastodon's rate limit is reached", retry_at=_reset(mastodon)) from None
     except MastodonUnauthorizedError as error:
         raise PermanentError(
-            f"the instance refused the access token ({_reason(error)}); connect the account again"
+            f"the instance refused the access token ({_reason(error)}); connect the account again",
+            code="credentials",
         ) from None
     except MastodonNotFoundError as error:
-        raise PermanentError(f"not found on the instance ({_reason(error)})") from None
+        raise PermanentError(
+            f"not found on the instance ({_reason(error)})", code="not_found"
+        ) from None
     except MastodonServerError as error:
         raise ChannelError(
-            f"the instance answered with a server error ({_reason(error)})"
+            f"the instance answered with a server error ({_reason(error)})", code="server"
         ) from None
     except MastodonAPIError as error:
         raise PermanentError(f"the instance refused the request ({_reason(error)})") from None

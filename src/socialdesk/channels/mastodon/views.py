@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from socialdesk.accounts.audit import acting
-from socialdesk.channels import crypto, services
+from socialdesk.channels import crypto, errors, services
 from socialdesk.channels.base import ChannelError
 from socialdesk.channels.forms import MastodonForm
 from socialdesk.channels.mastodon import connector
@@ -30,11 +30,16 @@ def _connected(request: HttpRequest, account_name: str, created: bool) -> HttpRe
     return redirect("channels:health")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    """Connect with a pasted token, or register the app and send the person to the instance."""
-    from socialdesk.channels.views import health
+    """Connect with a pasted token, or register the app and send the person to the instance.
 
+    A GET (a reload after a failed attempt, a bookmark) goes to the channel page's form.
+    """
+    from socialdesk.channels.views import form_errors, health
+
+    if request.method != "POST":
+        return redirect(reverse("channels:health") + "#connect-mastodon")
     form = MastodonForm(request.POST)
     if not form.is_valid():
         return health(request, mastodon_form=form)
@@ -68,11 +73,10 @@ def start(request: HttpRequest) -> HttpResponse:
             allow_http=instance.startswith("http://"),
         )
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        form_errors(form, error)
         return health(request, mastodon_form=form)
     except ChannelError as error:
-        form.add_error(None, str(error))
+        form_errors(form, errors.at_field("instance", error, "mastodon"))
         return health(request, mastodon_form=form)
     # A form may only post to this site (CSP form-action 'self'), and that covers redirects
     # too: the way on to the instance is a link, which also says where the person is going.
@@ -119,9 +123,12 @@ def callback(request: HttpRequest) -> HttpResponse:
             app=(str(pending["client_id"]), client_secret),
         )
     except (ChannelError, ValidationError) as error:
-        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        if isinstance(error, ValidationError):
+            reason = " ".join(error.messages)
+        else:
+            reason = errors.explain(errors.classify(error), "mastodon")
         messages.error(
-            request, _("Connecting failed: %(reason)s. Nothing was connected.") % {"reason": reason}
+            request, _("Connecting failed: %(reason)s Nothing was connected.") % {"reason": reason}
         )
         return redirect("channels:health")
     return _connected(request, account.name, created)

@@ -86,7 +86,7 @@ def test_it_keeps_a_feed_address_with_credentials_encrypted_and_shows_it_redacte
     # The same feed again is refused; the message shows the address redacted (the form
     # field keeps what the person typed, as any form does).
     again = manager.post(reverse("channels:health"), {"url": FEED, "name": ""})
-    assert f"the feed {SHOWN} is connected already" in again.content.decode().replace("&amp;", "&")
+    assert f"The feed {SHOWN} is connected already" in again.content.decode().replace("&amp;", "&")
 
 
 def test_feeds_that_differ_only_in_their_query_get_their_own_handles(db: None) -> None:

@@ -112,9 +112,9 @@ def test_it_refuses_a_mastodon_instance_inside_the_network_through_the_proxy(
     proxy: RecordingProxy, scheme: str, db: None
 ) -> None:
     for target in _targets(scheme):
-        with pytest.raises(ValidationError, match="an address inside a network"):
+        with pytest.raises(ValidationError, match="Mastodon instance is on an internal network"):
             services.mastodon_connect(by=BY, instance_url=target, access_token="token")
-        with pytest.raises(ValidationError, match="an address inside a network"):
+        with pytest.raises(ValidationError, match="Mastodon instance is on an internal network"):
             services.mastodon_app(target, "http://127.0.0.1:8000/callback")
     assert ChannelAccount.objects.count() == 0
     assert proxy.seen == []
@@ -192,8 +192,8 @@ def test_a_public_name_goes_through_the_proxy_as_the_checked_address(
 def test_it_reaches_a_network_the_operator_named_and_no_other_inside_address(
     proxy: RecordingProxy, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
-    """OUTBOUND_ALLOWED_NETWORKS opens the company's own networks, e.g. for a tracker there."""
-    settings.OUTBOUND_ALLOWED_NETWORKS = ["10.20.0.0/16"]
+    """SOCIALDESK_PRIVATE_NETWORKS opens the company's own networks, e.g. for a tracker there."""
+    settings.PRIVATE_NETWORKS = ["10.20.0.0/16"]
     addresses = {"tracker.corp.example": "10.20.1.2", "billing.corp.example": "10.30.0.5"}
     monkeypatch.setattr(net, "system_resolver", lambda host, port: [addresses[host]])
     response = net.public_session().post("http://tracker.corp.example/issues", timeout=2)

@@ -70,7 +70,7 @@ class Command(BaseCommand):
                     poll_interval_seconds=options["every"],
                 )
             except ValidationError as error:
-                raise CommandError(" ".join(error.messages)) from None
+                raise CommandError(_said(error)) from None
             url = settings.SITE_URL + reverse("channels:webhook", args=[hook.pk])
             self.stdout.write(f"Added the webhook {hook.name}: POST to {url}")
             self.stdout.write(f"Signing secret (shown only this once): {secret}")
@@ -94,7 +94,7 @@ class Command(BaseCommand):
                         poll_interval_seconds=options["every"],
                     )
             except ValidationError as error:
-                raise CommandError(" ".join(error.messages)) from None
+                raise CommandError(_said(error)) from None
             verb = "Added" if created else "Reconnected"
             self.stdout.write(
                 f"{verb} {account.name} (@{account.handle} on {account.url}); "
@@ -109,7 +109,7 @@ class Command(BaseCommand):
                     poll_interval_seconds=options["every"],
                 )
             except ValidationError as error:
-                raise CommandError(" ".join(error.messages)) from None
+                raise CommandError(_said(error)) from None
             self.stdout.write(
                 f"Added {account.name} ({account.url}); "
                 f"it is polled every {account.poll_interval_seconds} s."
@@ -158,3 +158,16 @@ class Command(BaseCommand):
             except (ChannelError, FetchError) as error:
                 raise CommandError(f"{account.name}: {error}") from None
             self.stdout.write(f"{account.name}: stored {stored} new item(s).")
+
+
+def _said(error: ValidationError) -> str:
+    """The service's sentences, and the network's own words when it gave them."""
+    parts = list(error.messages)
+    for detail in (
+        error.error_list
+        if not hasattr(error, "error_dict")
+        else [e for errors in error.error_dict.values() for e in errors]
+    ):
+        if detail.params and "detail" in detail.params:
+            parts.append(f"({detail.params['detail']})")
+    return " ".join(parts)
