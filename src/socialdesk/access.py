@@ -84,7 +84,6 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:saved_reply_delete": MANAGERS,
     "inbox:saved_reply_edit": TEAM,
     "inbox:saved_reply_preview": TEAM,
-
     # imports from the browser (Settings → Import): managers bring in history
     "inbox:imports": MANAGERS,
     "inbox:import_job": MANAGERS,

@@ -8,7 +8,8 @@ from socialdesk.channels.ingest import Sink
 from socialdesk.channels.items.readers import ImportRow, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.importing.pipeline import Importer
-from socialdesk.inbox.models import Message
+from socialdesk.inbox.models import Conversation, Message
+from socialdesk.inbox.signals import conversations_changed
 
 
 def store(
@@ -25,8 +26,11 @@ def store(
         listening=listening,
         fixed_account=account,
         on_rejection=on_rejection,
+        settle_live=not listening,  # feeds are read, not answered: their status stays
     )
     importer.feed(account.name or account.handle, rows)
+    if importer.touched:  # the SLA clocks of what came in start (or stop) now
+        conversations_changed.send(sender=Conversation, conversation_ids=sorted(importer.touched))
     return importer.stats.created
 
 

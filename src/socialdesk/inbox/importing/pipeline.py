@@ -106,10 +106,13 @@ class Importer:
     fixed_account: ChannelAccount | None = None  # every item belongs to this account (a feed)
     # History from files: answered conversations are resolved, waiting ones reopened (settle.py).
     settle: bool = False
+    # Live channel items: the company's own new thread is resolved, a customer reopens (settle.py).
+    settle_live: bool = False
     chunk_size: int = 5000
     on_rejection: Callable[[Rejection], None] = lambda rejection: None
     on_progress: Callable[[ImportStats], None] = lambda stats: None
     stats: ImportStats = field(default_factory=ImportStats)
+    touched: set[int] = field(default_factory=set)  # the conversations this import changed
     _accounts: dict[str, ChannelAccount] = field(default_factory=dict)
     _file_label: str = ""
 
@@ -259,9 +262,10 @@ class Importer:
         created = self._create_messages(rows, conversation_of, contact_of, stored_parents, scope)
         self._link_orphans(orphans, created)
         touched = set(conversation_of.values())
+        self.touched |= touched
         self._refresh_conversations(touched, scope)
-        if self.settle:
-            resolved, reopened = settle_status(touched)
+        if self.settle or self.settle_live:
+            resolved, reopened = settle_status(touched, live=not self.settle)
             self.stats.conversations_resolved += resolved
             self.stats.conversations_reopened += reopened
         self.stats.created += len(created)

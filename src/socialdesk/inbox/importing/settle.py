@@ -31,13 +31,19 @@ ANSWERED = Q(waiting_for_us_since__isnull=True) & (
 )
 
 
-def settle_status(conversation_ids: Collection[int]) -> tuple[int, int]:
-    """Resolve the answered conversations, reopen those waiting for us; return both counts."""
+def settle_status(conversation_ids: Collection[int], *, live: bool = False) -> tuple[int, int]:
+    """Resolve the answered conversations, reopen those waiting for us; return both counts.
+
+    `live` (items a channel polls now): only a thread the company started and nobody has
+    answered yet is resolved (the company's own post, no customer in it: nothing to do);
+    a conversation a person is working on keeps the status they gave it.
+    """
     if not conversation_ids:
         return 0, 0
     touched = Conversation.objects.filter(pk__in=list(conversation_ids))
+    answered = Q(last_inbound_at__isnull=True) if live else ANSWERED
     to_resolve = list(
-        touched.filter(ANSWERED, status=Status.OPEN, last_message_at__isnull=False).values_list(
+        touched.filter(answered, status=Status.OPEN, last_message_at__isnull=False).values_list(
             "pk", "last_message_at"
         )
     )

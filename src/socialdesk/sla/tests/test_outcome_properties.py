@@ -103,7 +103,10 @@ class Model:
                     stop = next((t for d, t in later if d == "out" and t >= at), None)
                     found.append(("next_response", at, self.targets["next_response"], stop))
         if self.targets["resolution"]:
-            resolved = next((at for at, s in self.statuses if s == "resolved"), None)
+            # a resolution before the first message cannot end the wait that message starts
+            resolved = next(
+                (at for at, s in self.statuses if s == "resolved" and at >= first_at), None
+            )
             found.append(("resolution", first_at, self.targets["resolution"], resolved))
         return found
 

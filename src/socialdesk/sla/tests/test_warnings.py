@@ -83,7 +83,7 @@ def test_it_shows_notifications_in_the_app_and_marks_them_read(client_as, accoun
     page = agent.get(reverse("inbox:list")).content.decode()
     assert 'class="notifications-link has-unread"' in page
     listing = agent.get(reverse("inbox:notifications")).content.decode()
-    assert "Mentioned in a note" in listing
+    assert "mentioned you: “@alex bitte übernehmen”" in listing  # who, and what they wrote
     # Opening the page is a GET and changes nothing; the page's button marks them read (POST).
     assert "Mark all as read" in listing
     agent.post(reverse("inbox:notifications_read"))
