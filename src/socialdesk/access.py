@@ -75,6 +75,9 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:presence": EVERYONE,
     "inbox:saved_replies": TEAM,
     "inbox:saved_reply_delete": MANAGERS,
+    "inbox:bulk": TEAM,
+    "inbox:bulk_job": TEAM,
+    "inbox:bulk_undo": TEAM,
     "kpi:first_response": EVERYONE,
     "kpi:first_response_csv": MANAGERS | {Role.VIEWER},
     # a customer's page, their data export and erasure (DSGVO Art. 15 and 17)

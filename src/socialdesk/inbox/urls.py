@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.inbox import views
+from socialdesk.inbox import bulk_views, views
 
 app_name = "inbox"
 
@@ -23,4 +23,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("bulk/", bulk_views.bulk_action, name="bulk"),
+    path("bulk/<int:pk>/", bulk_views.bulk_job, name="bulk_job"),
+    path("bulk/<int:pk>/undo/", bulk_views.bulk_undo, name="bulk_undo"),
 ]
