@@ -127,7 +127,7 @@ def bulk_start(
 
 
 def _enqueue(*, run: bool, job_id: int) -> None:
-    from socialdesk.inbox.tasks import run_bulk_job, undo_bulk_job  # noqa: PLC0415
+    from socialdesk.inbox.tasks import run_bulk_job, undo_bulk_job
 
     (run_bulk_job if run else undo_bulk_job).enqueue(job_id)
 
@@ -308,7 +308,7 @@ def _restore_status(job: BulkJob, rows: list[tuple[int, dict[str, Any]]]) -> Non
     ids = [pk for pk, _before in rows]
     ConversationEvent.objects.filter(
         conversation_id__in=ids,
-        at=job.applied_at,
+        at=job.applied_at or timezone.now(),
         actor_id=job.created_by_id,
         new_status=_status_target(job),
     ).delete()
@@ -390,7 +390,7 @@ def _apply_no_reply(job: BulkJob, ids: list[int], by: Acting) -> list[int]:
         per_conversation[conversation_id].append([pk, set_by])
     if not per_conversation:
         return []
-    message_ids = [m[0] for ms in per_conversation.values() for m in ms]
+    message_ids = [pk for ms in per_conversation.values() for pk, _by in ms if pk is not None]
     for start in range(0, len(message_ids), CHUNK):
         Message.objects.filter(pk__in=message_ids[start : start + CHUNK]).update(
             needs_reply=False, needs_reply_set_by=by.user

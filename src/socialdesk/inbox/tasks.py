@@ -15,7 +15,7 @@ def send_replies() -> int:
 @task()
 def run_bulk_job(job_id: int) -> int:
     """Apply a bulk action over "all matching" in the background; return how many changed."""
-    from socialdesk.inbox.bulk import bulk_run  # noqa: PLC0415 - bulk queues these tasks
+    from socialdesk.inbox.bulk import bulk_run
 
     return bulk_run(job_id).changed
 
@@ -23,6 +23,6 @@ def run_bulk_job(job_id: int) -> int:
 @task()
 def undo_bulk_job(job_id: int) -> int:
     """Undo a large bulk action in the background; return how many were restored."""
-    from socialdesk.inbox.bulk import bulk_undo_run  # noqa: PLC0415 - bulk queues these tasks
+    from socialdesk.inbox.bulk import bulk_undo_run
 
     return bulk_undo_run(job_id).done

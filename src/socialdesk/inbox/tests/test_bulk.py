@@ -82,7 +82,7 @@ def _state(conversation_ids: list[int]) -> dict[int, tuple[Any, ...]]:
 def test_it_resolves_a_selection_and_undo_restores_each_state(client_as, people, account):
     items = _conversations(account, 4)
     # Different states before: one waiting, one resolved long ago, one open and tagged.
-    waiting, resolved, tagged, plain = items
+    waiting, resolved, tagged, _plain = items
     Conversation.objects.filter(pk=waiting.pk).update(status=Status.WAITING)
     long_ago = timezone.now() - timedelta(days=3)
     Conversation.objects.filter(pk=resolved.pk).update(status=Status.RESOLVED, resolved_at=long_ago)
@@ -154,9 +154,7 @@ def test_it_marks_no_reply_needed_as_an_override_by_the_person(client_as, people
     )
     for c in Conversation.objects.filter(pk__in=[c.pk for c in items]):
         assert not c.needs_reply
-        assert set(c.messages.values_list("needs_reply_set_by", flat=True)) == {
-            people["agent"].pk
-        }
+        assert set(c.messages.values_list("needs_reply_set_by", flat=True)) == {people["agent"].pk}
 
 
 def test_it_refreshes_the_clocks_with_one_signal_per_chunk(people, account):
@@ -169,7 +167,9 @@ def test_it_refreshes_the_clocks_with_one_signal_per_chunk(people, account):
 
     try:
         bulk.bulk_start(
-            by=Acting(user=people["agent"]), action="resolve", conversation_ids=[c.pk for c in items]
+            by=Acting(user=people["agent"]),
+            action="resolve",
+            conversation_ids=[c.pk for c in items],
         )
     finally:
         conversations_changed.disconnect(seen)
@@ -280,7 +280,11 @@ def test_it_ignores_hostile_ids_and_overlong_tags(client_as, people, account):
     client = client_as("agent")
     client.post(
         reverse("inbox:bulk"),
-        {"action": "tag_add", "ids": ["x\x00", "99999999999999999999", items[0].pk], "tag": "a" * 61},
+        {
+            "action": "tag_add",
+            "ids": ["x\x00", "99999999999999999999", items[0].pk],
+            "tag": "a" * 61,
+        },
     )
     assert not BulkJob.objects.exists()  # the tag is too long: refused at the field
     client.post(
