@@ -38,9 +38,11 @@ def _setup(database_url: str, data_dir: Path) -> None:
     django.setup()
     from django.core.management import call_command
 
-    if database_url:
-        call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", "--no-input", verbosity=0)
+    from socialdesk.inbox.models import Conversation
+
+    if Conversation.objects.exists():
+        sys.exit("refused: that database holds conversations already (use an empty one)")
 
 
 def _fill(conversations: int, messages: int) -> None:
@@ -57,16 +59,41 @@ def _fill(conversations: int, messages: int) -> None:
     for first in range(0, conversations, step):
         count = min(step, conversations - first)
         rows = [
-            [account.pk, "open", at, at, at, per, f"Frage {first + i}?", "de", True, True]
-            + [start, "", ""]
+            [
+                account.pk,
+                "open",
+                at,
+                at,
+                at,
+                per,
+                f"Frage {first + i}?",
+                "de",
+                True,
+                True,
+                start,
+                "",
+                "",
+            ]
             for i in range(count)
             for at in [start + timedelta(seconds=first + i)]
         ]
         insert_rows(
             Conversation,
-            ["channel_account", "status", "waiting_since", "first_message_at", "last_message_at"]
-            + ["message_count", "preview", "language", "first_message_inbound", "needs_reply"]
-            + ["created_at", "sla_state", "sla_warned"],
+            [
+                "channel_account",
+                "status",
+                "waiting_since",
+                "first_message_at",
+                "last_message_at",
+                "message_count",
+                "preview",
+                "language",
+                "first_message_inbound",
+                "needs_reply",
+                "created_at",
+                "sla_state",
+                "sla_warned",
+            ],
             rows,
         )
     ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
@@ -76,8 +103,20 @@ def _fill(conversations: int, messages: int) -> None:
             at = start + timedelta(seconds=n, minutes=j)
             inbound = j % 2 == 0
             batch.append(
-                [pk, account.pk, f"b{next_message}", "in" if inbound else "out", "Text", at]
-                + [inbound, "", "", "de", start, {}]
+                [
+                    pk,
+                    account.pk,
+                    f"b{next_message}",
+                    "in" if inbound else "out",
+                    "Text",
+                    at,
+                    inbound,
+                    "",
+                    "",
+                    "de",
+                    start,
+                    {},
+                ]
             )
             next_message += 1
         if len(batch) >= 50_000:
@@ -113,7 +152,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--database-url", default="", help="PostgreSQL instead of a SQLite file")
+    parser.add_argument(
+        "--database-url", default="", help="an empty PostgreSQL database instead of a SQLite file"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="socialdesk-bench-bulk-"))
     _setup(args.database_url, work)

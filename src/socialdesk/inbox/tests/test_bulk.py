@@ -101,6 +101,8 @@ def test_it_resolves_a_selection_and_undo_restores_each_state(client_as, people,
     assert BulkChange.objects.filter(job=job).count() == 3
     assert AuditEvent.objects.filter(action="conversation.bulk_changed").count() == 1
     assert AuditEvent.objects.get(action="conversation.bulk_changed").after["count"] == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "3 conversations changed." in page and "Undo" in page
 
     client.post(reverse("inbox:bulk_undo", args=[job.pk]))
     job.refresh_from_db()
