@@ -65,7 +65,9 @@ def test_an_agent_works_the_list_in_bulk_and_side_by_side(
     live_server,
     browser_page,  # noqa: F811
     monkeypatch,
+    settings,
 ):
+    settings.INBOX_REFRESH_SECONDS = 600  # the rows refresh after each bulk action, not by time
     page, console_errors = browser_page
     page.set_viewport_size({"width": 1366, "height": 850})
     monkeypatch.setattr(bulk, "BACKGROUND_FROM", 20)  # "all 60 matching" runs in the background
@@ -102,6 +104,11 @@ def test_an_agent_works_the_list_in_bulk_and_side_by_side(
     page.locator("body").press("k")
     expect(page.locator("#pane .thread-items")).to_contain_text("Frage Nummer 00")
     _shot(page, "inbox-split-compact-de")
+    # Working in the pane: "no reply needed" posts and shows the conversation with the result.
+    page.locator("#pane").get_by_role("button", name="Keine Antwort nötig").click()
+    expect(page.get_by_role("button", name="Antwort nötig", exact=True)).to_be_visible()
+    assert not Conversation.objects.get(pk=ids[0]).needs_reply
+    page.goto(live_server.url + "/inbox/")
 
     # The "?" help lists the shortcuts.
     page.locator("body").press("?")
@@ -123,11 +130,13 @@ def test_an_agent_works_the_list_in_bulk_and_side_by_side(
     page.get_by_role("button", name="Rückgängig").click()
     expect(page.locator("#bulk-status")).to_contain_text("4 Unterhaltungen sind wie vorher")
     assert not Conversation.objects.filter(status=Status.RESOLVED).exists()
+    expect(page.locator("#inbox-rows")).to_contain_text("Frage Nummer 02")  # rows refreshed
 
     # Everything matching the filter (60, more than this page): queued, progress, result.
     page.get_by_label("Diese Seite auswählen").check()
     expect(page.locator("[data-select-matching]")).to_be_visible()
-    page.get_by_role("button", name="Alle 60 Unterhaltungen auswählen").click()
+    page.locator("[data-matching-on]").click()
+    expect(page.locator("[data-matching-shown]")).to_contain_text("Alle 60 Unterhaltungen")
     expect(page.locator("[data-bulk-count]")).to_have_text("Alle 60 passenden ausgewählt")
     page.get_by_role("button", name="Ausführen").click()
     expect(page.locator("#bulk-status progress")).to_be_visible()

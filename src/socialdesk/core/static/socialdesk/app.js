@@ -198,7 +198,7 @@
   });
 
   // Split view: on wide screens the conversation opens on the right; the URL follows.
-  var wide = window.matchMedia("(min-width: 1200px)");
+  var wide = window.matchMedia("(min-width: 1300px)");
   function splitOn() {
     return wide.matches && document.getElementById("pane") !== null;
   }
