@@ -20,7 +20,6 @@ from socialdesk.core.http import AppRequest
 from socialdesk.inbox import notify, selectors, services
 from socialdesk.inbox.forms import (
     AssignForm,
-    BulkForm,
     NeedsReplyForm,
     NoteForm,
     PresenceForm,
@@ -70,7 +69,6 @@ def inbox(request: AppRequest) -> HttpResponse:
         "people": User.objects.filter(is_active=True).order_by("full_name"),
         "tags": Tag.objects.order_by("name"),
         "refresh_seconds": settings.INBOX_REFRESH_SECONDS,
-        "bulk_form": BulkForm(),
         "bulk_actions": BulkJob.Action.choices,
     }
     template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"
