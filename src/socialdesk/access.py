@@ -88,6 +88,9 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "inbox:imports": MANAGERS,
     "inbox:import_job": MANAGERS,
     "inbox:import_rejected": MANAGERS,
+    "inbox:bulk": TEAM,
+    "inbox:bulk_job": TEAM,
+    "inbox:bulk_undo": TEAM,
     "kpi:first_response": EVERYONE,
     "kpi:first_response_csv": MANAGERS | {Role.VIEWER},
     # a customer's page, their data export and erasure (DSGVO Art. 15 and 17)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.core.forms import FlagField
+from socialdesk.core.params import id_param
+from socialdesk.inbox.bulk import MAX_PICKED
+from socialdesk.inbox.models import BulkJob
 
 
 class ReplyForm(forms.Form):
@@ -77,3 +82,43 @@ class SavedReplyForm(forms.Form):
             "{name} becomes the customer's name, {agent} yours, {company} the organisation's."
         ),
     )
+
+
+class IdsField(forms.Field):
+    """Conversation ids ticked in the list (repeated `ids`); anything not an id is dropped."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        return [i for i in (id_param(v) for v in values[:MAX_PICKED]) if i is not None]
+
+
+class BulkForm(forms.Form):
+    """A bulk action on the ticked conversations or on everything the filter matches."""
+
+    action = forms.ChoiceField(label=_("Action"), choices=BulkJob.Action.choices)
+    ids = IdsField(required=False)
+    all_matching = FlagField(on="1")
+    filters = forms.CharField(required=False, max_length=2000)  # the list's query string
+    assignee = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=User.objects.filter(is_active=True).exclude(role=Role.VIEWER),
+        required=False,
+        empty_label=_("nobody"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.order_by("name"),
+        required=False,
+        empty_label=_("none"),
+    )
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=60)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("all_matching") and not data.get("ids"):
+            raise forms.ValidationError(_("Select at least one conversation."))
+        if data.get("action") in ("tag_add", "tag_remove") and not data.get("tag", "").strip():
+            self.add_error("tag", _("Name the tag."))
+        return data

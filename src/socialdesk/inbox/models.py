@@ -364,6 +364,50 @@ class ImportJob(models.Model):
     first_rejections = models.JSONField(default=list)  # [[file, line, reason], …] shown on the page
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+
+
+class BulkJob(models.Model):
+    """One bulk action over many conversations (a selection or everything a filter matches).
+
+    Each conversation it changed keeps its state before in a `BulkChange`, so undo puts back
+    exactly what was there. Large selections run in the background; `done` of `total` is the
+    progress the list shows.
+    """
+
+    class Action(models.TextChoices):
+        RESOLVE = "resolve", _("Resolve")
+        REOPEN = "reopen", _("Reopen")
+        ASSIGN = "assign", _("Assign to a person")
+        DEPARTMENT = "department", _("Hand to a department")
+        TAG_ADD = "tag_add", _("Add tag")
+        TAG_REMOVE = "tag_remove", _("Remove tag")
+        NO_REPLY = "no_reply", _("No reply needed")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        UNDOING = "undoing", _("Being undone")
+        UNDONE = "undone", _("Undone")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_ip = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    # What to set: {"assignee": id|None}, {"department": id|None} or {"tag": name}.
+    params = models.JSONField(default=dict, blank=True)
+    # The selection: explicit ids, or the list's filters ("all matching").
+    conversation_ids = models.JSONField(default=list, blank=True)
+    filters = models.JSONField(null=True, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -389,3 +433,21 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_read * 100 // self.rows_total)
+
+        return f"bulk {self.action} #{self.pk}"
+
+
+class BulkChange(models.Model):
+    """One conversation a bulk job changed, with what it was before (for an exact undo)."""
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="changes")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    before = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "conversation"], name="unique_bulk_change")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.conversation_id}"

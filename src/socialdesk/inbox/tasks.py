@@ -10,3 +10,19 @@ from socialdesk.inbox.sending import send_due
 @task()
 def send_replies() -> int:
     return send_due()
+
+
+@task()
+def run_bulk_job(job_id: int) -> int:
+    """Apply a bulk action over "all matching" in the background; return how many changed."""
+    from socialdesk.inbox.bulk import bulk_run
+
+    return bulk_run(job_id).changed
+
+
+@task()
+def undo_bulk_job(job_id: int) -> int:
+    """Undo a large bulk action in the background; return how many were restored."""
+    from socialdesk.inbox.bulk import bulk_undo_run
+
+    return bulk_undo_run(job_id).done

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.inbox import import_views, saved_reply_views, views
+from socialdesk.inbox import bulk_views, import_views, saved_reply_views, views
 
 app_name = "inbox"
 
@@ -34,4 +34,7 @@ urlpatterns = [
     path("imports/", import_views.imports, name="imports"),
     path("imports/<int:pk>/", import_views.import_job, name="import_job"),
     path("imports/<int:pk>/rejected.csv", import_views.import_rejected, name="import_rejected"),
+    path("bulk/", bulk_views.bulk_action, name="bulk"),
+    path("bulk/<int:pk>/", bulk_views.bulk_job, name="bulk_job"),
+    path("bulk/<int:pk>/undo/", bulk_views.bulk_undo, name="bulk_undo"),
 ]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -27,15 +27,14 @@ from socialdesk.inbox.forms import (
     StatusForm,
     TagsForm,
 )
-from socialdesk.inbox.models import SavedReply, SlaState, Status, Tag
+from socialdesk.inbox.models import BulkJob, SavedReply, SlaState, Status, Tag
 
 PAGE_SIZE = 50
 
 
-def inbox(request: AppRequest) -> HttpResponse:
-    """The conversation list; htmx refreshes the rows by itself."""
-    get = request.GET
-    filters = selectors.InboxFilters(
+def list_filters(get: QueryDict) -> selectors.InboxFilters:
+    """The list's filters from its query string (also what "all matching" works on)."""
+    return selectors.InboxFilters(
         account=get.get("account", ""),
         status=get.get("status", Status.OPEN),
         assignee=get.get("assignee", ""),
@@ -47,6 +46,12 @@ def inbox(request: AppRequest) -> HttpResponse:
         sort=get.get("sort", "oldest"),
         sla_state=get.get("sla", ""),
     )
+
+
+def inbox(request: AppRequest) -> HttpResponse:
+    """The conversation list; htmx refreshes the rows by itself."""
+    get = request.GET
+    filters = list_filters(get)
     page = Paginator(selectors.inbox_list(request.user, filters), PAGE_SIZE).get_page(
         get.get("page")
     )
@@ -63,12 +68,14 @@ def inbox(request: AppRequest) -> HttpResponse:
         "people": User.objects.filter(is_active=True).order_by("full_name"),
         "tags": Tag.objects.order_by("name"),
         "refresh_seconds": settings.INBOX_REFRESH_SECONDS,
+        "bulk_actions": BulkJob.Action.choices,
     }
     template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"
     return render(request, template, context)
 
 
 def conversation(request: AppRequest, pk: int) -> HttpResponse:
+    """One conversation; in the list's split view htmx loads only its main part (the pane)."""
     item = selectors.conversation_for_user(request.user, pk)
     context = {
         "conversation": item,
@@ -89,7 +96,9 @@ def conversation(request: AppRequest, pk: int) -> HttpResponse:
             for saved in SavedReply.objects.all()
         ],
     }
-    return render(request, "inbox/conversation.html", context)
+    pane = request.htmx and request.htmx.target == "pane"
+    template = "inbox/conversation.html#main" if pane else "inbox/conversation.html"
+    return render(request, template, context)
 
 
 def _back(pk: int) -> HttpResponse:
