@@ -364,6 +364,31 @@ class ImportJob(models.Model):
     first_rejections = models.JSONField(default=list)  # [[file, line, reason], …] shown on the page
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def elapsed(self) -> timedelta | None:
+        if self.started_at is None:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_read * 100 // self.rows_total)
 
 
 class BulkJob(models.Model):
@@ -414,26 +439,6 @@ class BulkJob(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return self.file_name
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
-
-    @property
-    def elapsed(self) -> timedelta | None:
-        if self.started_at is None:
-            return None
-        return (self.finished_at or timezone.now()) - self.started_at
-
-    @property
-    def percent(self) -> int:
-        if self.state == self.State.DONE:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(99, self.rows_read * 100 // self.rows_total)
-
         return f"bulk {self.action} #{self.pk}"
 
 
