@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
@@ -110,6 +110,13 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     if not claimed:
         return None
     job = ImportJob.objects.get(pk=job_id)
+    # Rejected rows are explained in the language of the person who uploaded the file.
+    language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _run_claimed(job)
+
+
+def _run_claimed(job: ImportJob) -> ImportJob:
     path = upload_folder() / job.stored_file
     report = report_path(job)
     report.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MAX_DEPTH = 64
 EXACT_FLOAT_LIMIT = 2**53  # beyond it a double cannot hold every integer
 _LONGEST_INT = 4000  # Python refuses to convert longer digit strings (4300)
@@ -117,10 +119,13 @@ def json_id(value: Any, name: str = "id") -> str:
             return value.literal
         if abs(value) >= EXACT_FLOAT_LIMIT:
             raise ValueError(
-                f"{name} {value.literal} is a floating-point number beyond 2^53 and may have "
-                "lost digits; write it as a string or integer"
+                _(
+                    "%(name)s %(value)s is a floating-point number beyond 2^53 and may have"
+                    " lost digits; write it as a string or integer"
+                )
+                % {"name": name, "value": value.literal}
             )
         return str(int(value))
     if isinstance(value, dict | list):
-        raise ValueError(f"{name} is not a number or text")
+        raise ValueError(_("%(name)s is not a number or text") % {"name": name})
     return field_text(value)

@@ -17,6 +17,8 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from socialdesk.channels.items.readers import MAX_TEXT, ImportRow, RowError
 
 ID_LENGTH = 255  # Message.external_id and parent_external_id
@@ -52,9 +54,12 @@ def normalise(row: ImportRow) -> ImportRow | RowError:
     external_id = clean_text(row.external_id).strip()
     changes: dict[str, Any] = {}
     if not external_id:
-        return RowError("id is empty", external_id="")
+        return RowError(_("id is empty"), external_id="")
     if len(external_id) > ID_LENGTH:
-        return RowError(f"id is longer than {ID_LENGTH} characters", external_id=external_id)
+        return RowError(
+            _("id is longer than %(limit)s characters") % {"limit": ID_LENGTH},
+            external_id=external_id,
+        )
     for name, label, limit in (
         ("parent_id", "parent id", ID_LENGTH),
         ("author", "author", HANDLE_LENGTH),
@@ -62,15 +67,25 @@ def normalise(row: ImportRow) -> ImportRow | RowError:
     ):
         value = clean_text(getattr(row, name))
         if len(value) > limit:
-            return RowError(f"{label} is longer than {limit} characters", external_id=external_id)
+            return RowError(
+                _("%(field)s is longer than %(limit)s characters")
+                % {"field": label, "limit": limit},
+                external_id=external_id,
+            )
         changes[name] = value
     try:
         row.created_at.astimezone(UTC)  # 9999-12-31T23:59-05:00 is beyond year 9999 in UTC
     except (OverflowError, ValueError):
-        return RowError(f"created_at {row.created_at} is out of range", external_id=external_id)
+        return RowError(
+            _("created_at %(value)s is out of range") % {"value": row.created_at},
+            external_id=external_id,
+        )
     text = clean_text(row.text)
     if len(text) > MAX_TEXT:
-        return RowError(f"text is longer than {MAX_TEXT} characters", external_id=external_id)
+        return RowError(
+            _("text is longer than %(limit)s characters") % {"limit": MAX_TEXT},
+            external_id=external_id,
+        )
     changes["external_id"] = external_id
     changes["text"] = text
     changes["author_name"] = clean_text(row.author_name)[:NAME_LENGTH]

@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from socialdesk.channels.items import jsontext
 
 TWCS_COLUMNS = (
@@ -163,13 +165,21 @@ def parse_external_id(value: str, name: str = "id") -> str:
     if number != number.to_integral_value():
         return value
     if number.adjusted() >= _MOST_DIGITS:
-        raise ValueError(f"{name} {value} is too large")
+        raise ValueError(_("%(name)s %(value)s is too large") % {"name": name, "value": value})
     integer = int(number)
     mantissa = value.lower().split("e")[0].lstrip("+-").replace(".", "").lstrip("0")
     if abs(integer) >= jsontext.EXACT_FLOAT_LIMIT and len(mantissa) < len(str(abs(integer))):
         raise ValueError(
-            f"{name} {value} has only {len(mantissa)} significant digits, the id has "
-            f"{len(str(abs(integer)))}; export ids as text"
+            _(
+                "%(name)s %(value)s has only %(kept)s significant digits, the id has"
+                " %(digits)s; export ids as text"
+            )
+            % {
+                "name": name,
+                "value": value,
+                "kept": len(mantissa),
+                "digits": len(str(abs(integer))),
+            }
         )
     return str(integer)
 
@@ -225,7 +235,7 @@ def row_from_fields(fields: Mapping[str, str], *, default_account: str) -> Impor
     given_id = (fields.get("id") or "").strip()[:255]  # names the row in a rejection
     missing = [name for name in REQUIRED_FIELDS if not (fields.get(name) or "").strip()]
     if missing:
-        return RowError(f"missing {', '.join(missing)}", given_id)
+        return RowError(_("missing %(fields)s") % {"fields": ", ".join(missing)}, given_id)
     try:
         external_id = parse_external_id(fields["id"])
         parent_id = parse_external_id(fields.get("parent_id") or "", "parent id")
@@ -233,15 +243,21 @@ def row_from_fields(fields: Mapping[str, str], *, default_account: str) -> Impor
         return RowError(str(error), given_id)
     created_at = parse_datetime(fields["created_at"])
     if created_at is None:
-        return RowError(f"created_at {fields['created_at']!r} is not a date", given_id)
+        return RowError(
+            _("created_at %(value)r is not a date") % {"value": fields["created_at"]}, given_id
+        )
     inbound: bool | None = None
     if (fields.get("inbound") or "").strip():
         inbound = parse_bool(fields["inbound"])
         if inbound is None:
-            return RowError(f"inbound {fields['inbound']!r} is not true or false", given_id)
+            return RowError(
+                _("inbound %(value)r is not true or false") % {"value": fields["inbound"]}, given_id
+            )
     text = fields["text"]
     if len(text) > MAX_TEXT:
-        return RowError(f"text is longer than {MAX_TEXT} characters", given_id)
+        return RowError(
+            _("text is longer than %(limit)s characters") % {"limit": MAX_TEXT}, given_id
+        )
     return ImportRow(
         external_id=external_id,
         author=fields["author"].strip().lstrip("@"),
@@ -260,20 +276,34 @@ def read_twcs(path: Path) -> Iterator[Parsed]:
     header_line, header = next(records, (1, []))
     header = [column.strip() for column in header]
     if tuple(header) != TWCS_COLUMNS:
-        yield header_line, RowError(f"header must be {','.join(TWCS_COLUMNS)}")
+        yield (
+            header_line,
+            RowError(_("header must be %(columns)s") % {"columns": ",".join(TWCS_COLUMNS)}),
+        )
         return
     for line, record in records:
         if record and record[0].startswith("\x00"):
-            yield line, RowError(f"broken CSV: {record[0][1:]}")
+            yield line, RowError(_("broken CSV: %(problem)s") % {"problem": record[0][1:]})
             continue
         if not record or record == [""]:
             continue
         if len(record) != len(TWCS_COLUMNS):
-            yield line, RowError(f"expected {len(TWCS_COLUMNS)} columns, found {len(record)}")
+            yield (
+                line,
+                RowError(
+                    _("expected %(expected)s columns, found %(found)s")
+                    % {"expected": len(TWCS_COLUMNS), "found": len(record)}
+                ),
+            )
             continue
         values = dict(zip(TWCS_COLUMNS, record, strict=True))
         if parse_bool(values["inbound"]) is None:
-            yield line, RowError(f"inbound {values['inbound']!r} is not True or False")
+            yield (
+                line,
+                RowError(
+                    _("inbound %(value)r is not True or False") % {"value": values["inbound"]}
+                ),
+            )
             continue
         yield (
             line,
@@ -301,16 +331,25 @@ def read_mapped_csv(
     columns = {field: mapping.get(field, field) for field in CANONICAL_FIELDS}
     missing = [columns[f] for f in REQUIRED_FIELDS if columns[f] not in position]
     if missing:
-        yield header_line, RowError(f"no column {', '.join(missing)} in the header")
+        yield (
+            header_line,
+            RowError(_("no column %(columns)s in the header") % {"columns": ", ".join(missing)}),
+        )
         return
     for line, record in records:
         if record and record[0].startswith("\x00"):
-            yield line, RowError(f"broken CSV: {record[0][1:]}")
+            yield line, RowError(_("broken CSV: %(problem)s") % {"problem": record[0][1:]})
             continue
         if not record or record == [""]:
             continue
         if len(record) != len(header):
-            yield line, RowError(f"expected {len(header)} columns, found {len(record)}")
+            yield (
+                line,
+                RowError(
+                    _("expected %(expected)s columns, found %(found)s")
+                    % {"expected": len(header), "found": len(record)}
+                ),
+            )
             continue
         fields = {
             field: record[position[column]]
@@ -335,10 +374,16 @@ def read_jsonl(path: Path, *, default_account: str = "") -> Iterator[Parsed]:
             yield line, RowError(str(error))
             continue
         except json.JSONDecodeError as error:
-            yield line, RowError(f"not JSON: {error.msg} at column {error.colno}")
+            yield (
+                line,
+                RowError(
+                    _("not JSON: %(problem)s at column %(column)s")
+                    % {"problem": error.msg, "column": error.colno}
+                ),
+            )
             continue
         if not isinstance(value, dict):
-            yield line, RowError("not a JSON object")
+            yield line, RowError(_("not a JSON object"))
             continue
         yield line, row_from_json(value, default_account=default_account)
 

@@ -221,3 +221,11 @@ def test_only_managers_and_admins_may_import(client_as):
     assert client_as("manager").get(reverse("inbox:imports")).status_code == 200
     settings_page = client_as("admin").get(reverse("shell:settings")).content.decode()
     assert reverse("inbox:imports") in settings_page
+
+
+def test_it_explains_rejected_rows_in_the_uploaders_language(client_as, people):
+    people["manager"].language = "de"
+    people["manager"].save(update_fields=["language"])
+    page = _upload(client_as("manager"), GOOD).content.decode()
+    assert "verlauf.csv:5</code>: inbound &#x27;maybe&#x27; ist weder True noch False" in page
+    assert "is not True or False" not in page

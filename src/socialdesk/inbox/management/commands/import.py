@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from socialdesk.channels.items import readers
 from socialdesk.channels.items.readers import Rejection
@@ -96,6 +97,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):  # the command speaks one language
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
         fmt = options["format"]
         files = self._files(options["files"], EXTENSIONS[fmt])
         mapping = self._mapping(options["map"])
