@@ -54,3 +54,15 @@ def client_as(people: dict[str, User]) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test_its_own():
+    """A test that switched the language (a German page, a German person) leaves it behind for
+    the next one otherwise: each test starts in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -171,6 +171,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "api_token": [api_token.pk],
         "invitation_token": [token],  # type: ignore[list-item]
         "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
+        "channel": sorted({c.channel_account_id for c in w.conversations.values()}),
     }
     hidden = [key for key in CONVERSATIONS if key not in VISIBLE_TO_MIA]
     visible_names = {CONVERSATIONS[key][2] for key in VISIBLE_TO_MIA}
@@ -210,6 +211,7 @@ def _kind(name: str) -> str:
         "inbox:retry_send": "message",
         "inbox:delivery": "message",
         "inbox:saved_reply_delete": "saved_reply",
+        "inbox:saved_reply_edit": "saved_reply",
         "feedback:link_remove": "feedback_link",
         "feedback:draft_send": "feedback_draft",
         "feedback:board": "board",
@@ -219,6 +221,8 @@ def _kind(name: str) -> str:
     if name in special:
         return special[name]
     app = name.split(":")[0]
+    if app == "channels":
+        return "channel"
     if app == "inbox":
         return "conversation"
     if app == "listening":

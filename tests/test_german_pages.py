@@ -61,7 +61,15 @@ from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
 from socialdesk.inbox import services as inbox_services
-from socialdesk.inbox.models import Contact, Conversation, Message, Notification, SavedReply
+from socialdesk.inbox.models import (
+    BulkJob,
+    Contact,
+    Conversation,
+    ImportJob,
+    Message,
+    Notification,
+    SavedReply,
+)
 from socialdesk.listening.models import Monitor, SpikeAlert
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
@@ -301,6 +309,24 @@ def fixture_texts() -> list[str]:
 
 
 # URL arguments of the pages that take some: name -> function of the fixture giving kwargs.
+def _import_job(data: dict[str, Any]) -> dict[str, Any]:
+    """A finished import of a German manager, with a row the reader rejected."""
+    job = ImportJob.objects.create(
+        created_by=data["people"]["manager"], file_name="verlauf.csv", format="twcs",
+        state="done", rows_total=4, rows_read=4, rows_stored=3, rejected=1,
+        first_rejections=[["verlauf.csv", 5, "inbound: „vielleicht“ ist kein Wahrheitswert (wahr oder falsch)"]],
+    )  # fmt: skip
+    return {"pk": job.pk}
+
+
+def _bulk_job(data: dict[str, Any]) -> dict[str, Any]:
+    job = BulkJob.objects.create(
+        created_by=data["people"]["agent"], action="resolve", state="done",
+        total=3, done=3, changed=3,
+    )  # fmt: skip
+    return {"pk": job.pk}
+
+
 def _pk(model: Any, **filters: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda data: {"pk": model.objects.filter(**filters).order_by("pk").first().pk}
 
@@ -351,6 +377,16 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "privacy:contact_export": lambda data: {**_pk(Contact)(data), "kind": "json"},
     "privacy:contact_erase": _pk(Contact),
     "channels:webhook": _pk(ChannelAccount),
+    "inbox:import_job": _import_job,
+    "inbox:import_rejected": _import_job,
+    "inbox:bulk_job": _bulk_job,
+    "inbox:bulk_undo": _bulk_job,
+    "channels:channel": _pk(ChannelAccount),
+    "channels:pause": _pk(ChannelAccount),
+    "channels:resume": _pk(ChannelAccount),
+    "channels:reconnect": _pk(ChannelAccount),
+    "channels:disconnect": _pk(ChannelAccount),
+    "channels:webhook_secret": _pk(ChannelAccount),
 }
 # Also opened with these queries, to show the states they lead to.
 QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {

@@ -186,9 +186,9 @@ def parse_external_id(value: str, name: str = "id") -> str:
 
 def parse_bool(value: str) -> bool | None:
     lowered = value.strip().lower()
-    if lowered in {"true", "1", "yes", "in", "inbound"}:
+    if lowered in {"true", "1", "yes", "in", "inbound", "wahr", "ja", "eingehend"}:
         return True
-    if lowered in {"false", "0", "no", "out", "outbound"}:
+    if lowered in {"false", "0", "no", "out", "outbound", "falsch", "nein", "ausgehend"}:
         return False
     return None
 
@@ -244,14 +244,15 @@ def row_from_fields(fields: Mapping[str, str], *, default_account: str) -> Impor
     created_at = parse_datetime(fields["created_at"])
     if created_at is None:
         return RowError(
-            _("created_at %(value)r is not a date") % {"value": fields["created_at"]}, given_id
+            _("created_at '%(value)s' is not a date") % {"value": fields["created_at"]}, given_id
         )
     inbound: bool | None = None
     if (fields.get("inbound") or "").strip():
         inbound = parse_bool(fields["inbound"])
         if inbound is None:
             return RowError(
-                _("inbound %(value)r is not true or false") % {"value": fields["inbound"]}, given_id
+                _("inbound '%(value)s' is not true or false") % {"value": fields["inbound"]},
+                given_id,
             )
     text = fields["text"]
     if len(text) > MAX_TEXT:
@@ -301,7 +302,7 @@ def read_twcs(path: Path) -> Iterator[Parsed]:
             yield (
                 line,
                 RowError(
-                    _("inbound %(value)r is not True or False") % {"value": values["inbound"]}
+                    _("inbound '%(value)s' is not True or False") % {"value": values["inbound"]}
                 ),
             )
             continue

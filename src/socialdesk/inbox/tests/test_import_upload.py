@@ -227,5 +227,7 @@ def test_it_explains_rejected_rows_in_the_uploaders_language(client_as, people):
     people["manager"].language = "de"
     people["manager"].save(update_fields=["language"])
     page = _upload(client_as("manager"), GOOD).content.decode()
-    assert "verlauf.csv:5</code>: inbound &#x27;maybe&#x27; ist weder True noch False" in page
+    assert (
+        "verlauf.csv:5</code>: inbound: „maybe“ ist kein Wahrheitswert (wahr oder falsch)" in page
+    )
     assert "is not True or False" not in page
