@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -57,7 +57,7 @@ def client_as(people: dict[str, User]) -> Callable[[str], Client]:
 
 
 @pytest.fixture(autouse=True)
-def _language_of_each_test_its_own():
+def _language_of_each_test_its_own() -> Iterator[None]:
     """A test that switched the language (a German page, a German person) leaves it behind for
     the next one otherwise: each test starts in the default language."""
     from django.conf import settings
