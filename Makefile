@@ -58,6 +58,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_classify.py
 	$(BIN)/python bench/bench_webhook.py
 	$(BIN)/python bench/bench_mastodon.py
+	$(BIN)/python bench/bench_bulk.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

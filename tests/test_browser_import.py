@@ -80,7 +80,7 @@ def test_a_manager_imports_a_file_and_sees_its_rejected_row(
     expect(page.locator(".import-state")).to_have_text("Abgeschlossen", timeout=10_000)
     expect(page.locator("progress")).to_have_attribute("value", "100")
     expect(page.locator(".rejections")).to_contain_text(
-        "verlauf.csv:5: inbound 'vielleicht' is not True or False"
+        "verlauf.csv:5: inbound: „vielleicht“ ist kein Wahrheitswert (wahr oder falsch)"
     )
     expect(page.locator(".figures")).to_contain_text("Gespeicherte Nachrichten")
     _shot(page, "import-done-de")
