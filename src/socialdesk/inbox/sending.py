@@ -111,6 +111,10 @@ def send_one(pk: int) -> bool:
 def _send_claimed(pk: int) -> bool:
     message = Message.objects.select_related("channel_account", "parent").get(pk=pk)
     account = message.channel_account
+    if account.disconnected_at is not None:
+        # Disconnected: nothing to sign in with, asking the network would only fail.
+        _give_up(message, "the channel is disconnected: reconnect it, then send the reply again")
+        return False
     module = sender(account.network)
     if module is None:
         _give_up(message, f"{account.get_network_display()} channels cannot send replies")

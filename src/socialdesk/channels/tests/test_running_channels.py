@@ -267,3 +267,28 @@ def test_it_reconnects_a_bluesky_channel_with_a_new_app_password(
     account.refresh_from_db()
     assert account.credentials["app_password"] == "app-pass-1234"
     assert account.disconnected_at is None
+
+
+def test_a_reply_queued_before_the_channel_was_disconnected_is_not_sent(
+    mastodon: MastodonPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialdesk.inbox import sending
+    from socialdesk.inbox.models import Delivery
+
+    account, _created = services.mastodon_connect(
+        by=BY, instance_url=mastodon.url, access_token=COMPANY_TOKEN
+    )
+    conversation = Conversation.objects.create(channel_account=account)
+    reply = Message.objects.create(
+        conversation=conversation, channel_account=account, external_id="out-1",
+        direction=Direction.OUTBOUND, text="Ja, er fährt.", created_at=timezone.now(),
+        delivery=Delivery.QUEUED,
+    )  # fmt: skip
+    services.channel_disconnect(by=BY, account=account)
+    asked: list[int] = []
+    monkeypatch.setattr(sending, "sender", lambda network: asked.append(1) or None)
+    assert sending.send_due() == 0
+    reply.refresh_from_db()
+    assert reply.delivery == Delivery.FAILED
+    assert "disconnected" in reply.delivery_error
+    assert reply.delivery_attempts == 0 and asked == []  # the network was never asked
