@@ -285,8 +285,12 @@ def test_a_reply_queued_before_the_channel_was_disconnected_is_not_sent(
         delivery=Delivery.QUEUED,
     )  # fmt: skip
     services.channel_disconnect(by=BY, account=account)
-    asked: list[int] = []
-    monkeypatch.setattr(sending, "sender", lambda network: asked.append(1) or None)
+    asked: list[str] = []
+
+    def sender(network: str) -> None:
+        asked.append(network)
+
+    monkeypatch.setattr(sending, "sender", sender)
     assert sending.send_due() == 0
     reply.refresh_from_db()
     assert reply.delivery == Delivery.FAILED
