@@ -146,6 +146,27 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _MOST_DIGITS = 255  # an id longer than the column cannot be stored anyway
 
 
+def _whole_records(
+    records: Iterable[tuple[int, list[str]]], width: int
+) -> Iterator[tuple[int, list[str] | RowError]]:
+    """Skip blank lines; name a broken line or one with the wrong number of columns."""
+    for line, record in records:
+        if record and record[0].startswith("\x00"):
+            yield line, RowError(_("broken CSV: %(problem)s") % {"problem": record[0][1:]})
+        elif not record or record == [""]:
+            continue
+        elif len(record) != width:
+            yield (
+                line,
+                RowError(
+                    _("expected %(expected)s columns, found %(found)s")
+                    % {"expected": width, "found": len(record)}
+                ),
+            )
+        else:
+            yield line, record
+
+
 def parse_external_id(value: str, name: str = "id") -> str:
     """Return an id as text; ids written as floats (`3.0`, `1.2e3`, `1.2163…e+18`) exactly.
 
@@ -282,20 +303,9 @@ def read_twcs(path: Path) -> Iterator[Parsed]:
             RowError(_("header must be %(columns)s") % {"columns": ",".join(TWCS_COLUMNS)}),
         )
         return
-    for line, record in records:
-        if record and record[0].startswith("\x00"):
-            yield line, RowError(_("broken CSV: %(problem)s") % {"problem": record[0][1:]})
-            continue
-        if not record or record == [""]:
-            continue
-        if len(record) != len(TWCS_COLUMNS):
-            yield (
-                line,
-                RowError(
-                    _("expected %(expected)s columns, found %(found)s")
-                    % {"expected": len(TWCS_COLUMNS), "found": len(record)}
-                ),
-            )
+    for line, record in _whole_records(records, len(TWCS_COLUMNS)):
+        if isinstance(record, RowError):
+            yield line, record
             continue
         values = dict(zip(TWCS_COLUMNS, record, strict=True))
         if parse_bool(values["inbound"]) is None:
@@ -337,20 +347,9 @@ def read_mapped_csv(
             RowError(_("no column %(columns)s in the header") % {"columns": ", ".join(missing)}),
         )
         return
-    for line, record in records:
-        if record and record[0].startswith("\x00"):
-            yield line, RowError(_("broken CSV: %(problem)s") % {"problem": record[0][1:]})
-            continue
-        if not record or record == [""]:
-            continue
-        if len(record) != len(header):
-            yield (
-                line,
-                RowError(
-                    _("expected %(expected)s columns, found %(found)s")
-                    % {"expected": len(header), "found": len(record)}
-                ),
-            )
+    for line, record in _whole_records(records, len(header)):
+        if isinstance(record, RowError):
+            yield line, record
             continue
         fields = {
             field: record[position[column]]
