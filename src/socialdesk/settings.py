@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "socialdesk.insights",
     "socialdesk.listening",
     "socialdesk.feedback",
+    "socialdesk.publishing",
     "socialdesk.privacy",
     "socialdesk.shell",
     "django.contrib.auth",

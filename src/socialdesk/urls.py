@@ -13,6 +13,7 @@ urlpatterns = [
     path("feedback/", include("socialdesk.feedback.urls")),
     path("settings/sla/", include("socialdesk.sla.urls")),
     path("contacts/", include("socialdesk.privacy.urls")),
+    path("publishing/", include("socialdesk.publishing.urls")),
     path("", include("socialdesk.channels.urls")),
     path("api/v1/", api.urls),
 ]

@@ -61,6 +61,36 @@ class Sent:
     meta: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class OutgoingMedia:
+    """An image to publish, already re-encoded to fit the network."""
+
+    content: bytes
+    mime: str
+    alt_text: str
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One part of a post as a connector publishes it (plain data: channels sit below the
+    publishing app). `key` is fixed before the first attempt and the same for every retry: the
+    Mastodon Idempotency-Key and the Bluesky record key (a TID). `reply_to` and `root` are the
+    `Sent` of the previous and of the first part of a thread (`{"external_id": …, **meta}`)."""
+
+    key: str
+    text: str
+    created_at: datetime
+    reply_to: dict[str, Any] | None = None
+    root: dict[str, Any] | None = None
+    language: str = ""
+    content_warning: str = ""
+    visibility: str = "public"
+    media: tuple[OutgoingMedia, ...] = ()
+    link_card: dict[str, Any] | None = None
+
+
 def connector(network: str) -> Connector:
     """Return the connector of a network (ChannelError when there is none)."""
     found = load(network)

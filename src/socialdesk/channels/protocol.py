@@ -10,10 +10,14 @@ else it may do is declared in its `CAPABILITIES` and then provided:
   reached the network (asked before every retry, so a reply is never posted twice);
 - `CHECK`: `check(account) -> str` reaches the network with the stored credentials or
   address and returns the account's handle;
-- `PUBLISH`: `publish(account, post) -> Sent`, a new post (publishing is coming: declared,
-  no connector has it yet);
-- `METRICS`: `metrics(account, message) -> dict[str, int]`, likes, reposts … of a sent post
-  (none yet).
+- `PUBLISH`: `publish(account, outgoing) -> Sent` posts one part of a post (`base.Outgoing`,
+  a thread's later parts answer the previous one), and `find_published(account, outgoing)
+  -> Sent | None` says whether an earlier attempt with the same key arrived (asked before
+  every retry, so a part never goes out twice);
+- `METRICS`: `metrics(account, sent) -> dict[str, int]`, the public figures of a published
+  part (`likes`, `reposts`, `replies`, `quotes`; `sent` is `{"external_id": …, **meta}`);
+- `EDIT`: `edit_published(account, sent, outgoing) -> Sent` changes a published post;
+- `DELETE`: `delete_published(account, sent) -> None` removes it from the network.
 
 Callers ask the capabilities (`supports`, `sender`, `finds_sent`, …), never a list of
 networks kept by hand. `load` refuses a connector that declares a capability without its
@@ -30,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, cast, runtime_checka
 from socialdesk.channels.models import Network
 
 if TYPE_CHECKING:
-    from socialdesk.channels.base import Sent
+    from socialdesk.channels.base import Outgoing, Sent
     from socialdesk.channels.models import ChannelAccount
 
 CONNECTORS = {
@@ -49,6 +53,8 @@ class Capability(StrEnum):
     CHECK = "check"
     PUBLISH = "publish"
     METRICS = "metrics"
+    EDIT = "edit"
+    DELETE = "delete"
 
 
 # The functions each capability promises (`poll` is always required).
@@ -56,8 +62,10 @@ FUNCTIONS: dict[Capability, tuple[str, ...]] = {
     Capability.SEND: ("send", "reply_text"),
     Capability.FIND_SENT: ("find_sent",),
     Capability.CHECK: ("check",),
-    Capability.PUBLISH: ("publish",),
+    Capability.PUBLISH: ("publish", "find_published"),
     Capability.METRICS: ("metrics",),
+    Capability.EDIT: ("edit_published",),
+    Capability.DELETE: ("delete_published",),
 }
 
 
@@ -91,11 +99,23 @@ class Checker(Connector, Protocol):
 
 
 class Publisher(Connector, Protocol):
-    def publish(self, account: ChannelAccount, post: Any) -> Sent: ...
+    def publish(self, account: ChannelAccount, outgoing: Outgoing) -> Sent: ...
+
+    def find_published(self, account: ChannelAccount, outgoing: Outgoing) -> Sent | None: ...
 
 
 class MetricsReader(Connector, Protocol):
-    def metrics(self, account: ChannelAccount, message: Any) -> dict[str, int]: ...
+    def metrics(self, account: ChannelAccount, sent: dict[str, Any]) -> dict[str, int]: ...
+
+
+class Editor(Connector, Protocol):
+    def edit_published(
+        self, account: ChannelAccount, sent: dict[str, Any], outgoing: Outgoing
+    ) -> Sent: ...
+
+
+class Deleter(Connector, Protocol):
+    def delete_published(self, account: ChannelAccount, sent: dict[str, Any]) -> None: ...
 
 
 def missing(candidate: object) -> list[str]:
@@ -159,3 +179,17 @@ def sender(network: str) -> Sender | None:
     """The connector that sends replies in this network's channels, or None."""
     found = load(network)
     return found if found is not None and sends(found) else None
+
+
+def edits(connector: Connector) -> TypeGuard[Editor]:
+    return Capability.EDIT in connector.CAPABILITIES
+
+
+def deletes(connector: Connector) -> TypeGuard[Deleter]:
+    return Capability.DELETE in connector.CAPABILITIES
+
+
+def publisher(network: str) -> Publisher | None:
+    """The connector that publishes posts in this network's channels, or None."""
+    found = load(network)
+    return found if found is not None and publishes(found) else None

@@ -292,6 +292,8 @@ class Notification(models.Model):
         MENTION = "mention", _("Mentioned in a note")
         SPIKE = "spike", _("Listening: far more mentions than usual")
         FEEDBACK = "feedback", _("Feedback")
+        IDEA = "idea", _("Story idea")
+        POST = "post", _("Post")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -31,6 +31,7 @@ from socialdesk.channels.bluesky.client import (
     with_session,
 )
 from socialdesk.channels.bluesky.notifications import read, read_new, row
+from socialdesk.channels.bluesky.publish import find_published, publish
 from socialdesk.channels.bluesky.replies import (
     facets,
     find_reply,
@@ -47,11 +48,13 @@ __all__ = [
     "call",
     "check",
     "facets",
+    "find_published",
     "find_sent",
     "login",
     "message_rkey",
     "new_client",
     "poll",
+    "publish",
     "read",
     "reply_text",
     "row",
@@ -62,7 +65,9 @@ __all__ = [
     "with_session",
 ]
 
-CAPABILITIES = frozenset({Capability.SEND, Capability.FIND_SENT, Capability.CHECK})
+CAPABILITIES = frozenset(
+    {Capability.SEND, Capability.FIND_SENT, Capability.CHECK, Capability.PUBLISH}
+)
 
 
 def poll(account: ChannelAccount) -> int:

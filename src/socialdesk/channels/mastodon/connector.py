@@ -29,7 +29,14 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from socialdesk.channels.base import ChannelError, PermanentError, RateLimited, Sent, store_batch
+from socialdesk.channels.base import (
+    ChannelError,
+    Outgoing,
+    PermanentError,
+    RateLimited,
+    Sent,
+    store_batch,
+)
 from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.items.readers import ImportRow
 from socialdesk.channels.models import ChannelAccount
@@ -37,7 +44,9 @@ from socialdesk.channels.net import USER_AGENT, public_session
 from socialdesk.channels.protocol import Capability
 from socialdesk.channels.rss.connector import plain_text
 
-CAPABILITIES = frozenset({Capability.SEND, Capability.FIND_SENT, Capability.CHECK})
+CAPABILITIES = frozenset(
+    {Capability.SEND, Capability.FIND_SENT, Capability.CHECK, Capability.PUBLISH}
+)
 SCOPES = ["read", "write"]
 PAGE = 80  # Mastodon's largest page of notifications
 MAX_PAGES = 50  # per poll; the next poll goes on from the cursor
@@ -358,3 +367,15 @@ def check(account: ChannelAccount) -> str:
     mastodon = api(account)
     me = call(mastodon, mastodon.account_verify_credentials)
     return _acct(me, str(account.credentials.get("domain", "")))
+
+
+def publish(account: ChannelAccount, outgoing: Outgoing) -> Sent:
+    from socialdesk.channels.mastodon import publish as publishing  # it builds on this module
+
+    return publishing.publish(account, outgoing)
+
+
+def find_published(account: ChannelAccount, outgoing: Outgoing) -> Sent | None:
+    from socialdesk.channels.mastodon import publish as publishing
+
+    return publishing.find_published(account, outgoing)
