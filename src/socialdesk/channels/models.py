@@ -52,6 +52,10 @@ class ChannelAccount(models.Model):
     # A paused channel is not polled; a disconnected one has no credentials and no address
     # (its conversations and messages stay).
     paused_at = models.DateTimeField(null=True, blank=True)
+    # What the network allows in a post, read when the channel connects and refreshed daily
+    # (Mastodon: the instance's `configuration`): max_characters, characters_reserved_per_url,
+    # max_media, image_size_limit, image_matrix_limit, refreshed_at (ISO 8601).
+    limits = models.JSONField(default=dict, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
