@@ -43,7 +43,8 @@ def _encode(image: Image.Image, form: str, quality: int) -> bytes:
 
 def _has_alpha(image: Image.Image) -> bool:
     if image.mode in ("RGBA", "LA"):
-        return image.getchannel("A").getextrema()[0] < 255
+        low, _high = image.getchannel("A").getextrema()
+        return bool(isinstance(low, int | float) and low < 255)
     return image.mode == "P" and "transparency" in image.info
 
 
