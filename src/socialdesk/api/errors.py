@@ -8,6 +8,9 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as InputError
+
+from socialdesk.api.messages import input_errors
 
 logger = logging.getLogger("socialdesk.api")
 
@@ -41,7 +44,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ]
         else:
             detail = [{"loc": ["body"], "msg": " ".join(error.messages)}]
-        return api.create_response(request, {"detail": detail}, status=422)
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+    @api.exception_handler(InputError)
+    def input_error(request: HttpRequest, error: InputError) -> HttpResponse:
+        # `detail` as django-ninja gives it; `errors` per field in the caller's language.
+        body = {"detail": error.errors, "errors": input_errors(error.errors)}
+        return api.create_response(request, body, status=422)
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
