@@ -18,13 +18,12 @@ from PIL import Image
 from socialdesk import access
 from socialdesk.accounts import services as account_services
 from socialdesk.accounts.audit import Acting
-from socialdesk.accounts.models import Department, Role, User
+from socialdesk.accounts.models import Role, User
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.publishing import services
 from socialdesk.publishing.models import (
     ApprovalStep,
     Post,
-    PostEvent,
     PostMedia,
     PostMetric,
     PostPart,
@@ -213,14 +212,18 @@ def _calls(post: Post, channels: dict[str, ChannelAccount]) -> dict[str, tuple[s
         "get_post": ("GET", f"/api/v1/posts/{post.pk}", None),
         "post_metrics": ("GET", f"/api/v1/posts/{post.pk}/metrics", None),
         "create_post": (
-            "POST", "/api/v1/posts", {"text": "Neu", "channel_ids": [channels["mastodon"].pk]},
-        ),  # fmt: skip
+            "POST",
+            "/api/v1/posts",
+            {"text": "Neu", "channel_ids": [channels["mastodon"].pk]},
+        ),
         "update_post": ("PATCH", f"/api/v1/posts/{post.pk}", {"title": "Intern"}),
         "submit_post": ("POST", f"/api/v1/posts/{post.pk}/submit", None),
         "approve_post": ("POST", f"/api/v1/posts/{post.pk}/approve", {}),
         "request_changes": (
-            "POST", f"/api/v1/posts/{post.pk}/request-changes", {"comment": "Kürzer"},
-        ),  # fmt: skip
+            "POST",
+            f"/api/v1/posts/{post.pk}/request-changes",
+            {"comment": "Kürzer"},
+        ),
         "schedule_post": ("POST", f"/api/v1/posts/{post.pk}/schedule", {"scheduled_at": at}),
         "publish_now": ("POST", f"/api/v1/posts/{post.pk}/publish-now", None),
     }
@@ -306,9 +309,7 @@ def _create(client: Client, channels: dict[str, ChannelAccount], **fields: Any) 
         ({"visibility": "everyone"}, "visibility", "Choose one of"),
     ],
 )  # fmt: skip
-def test_it_refuses_bad_input_at_the_field_and_saves_nothing(
-    api_as, channels, fields, field, says
-):
+def test_it_refuses_bad_input_at_the_field_and_saves_nothing(api_as, channels, fields, field, says):
     if "channel_ids" in fields:
         fields["channel_ids"] = [
             channels[c].pk if isinstance(c, str) else c for c in fields["channel_ids"]
@@ -323,9 +324,11 @@ def test_it_refuses_bad_input_at_the_field_and_saves_nothing(
 def test_it_names_every_wrong_field_at_once_and_saves_no_half_post(api_as, channels):
     errors = _errors(
         _create(
-            api_as("agent"), channels, channel_ids=[channels["mastodon"].pk, channels["rss"].pk],
+            api_as("agent"),
+            channels,
+            channel_ids=[channels["mastodon"].pk, channels["rss"].pk],
             images=[{"data": _png(), "alt_text": "ok"}, {"data": "%%%"}],
-        )  # fmt: skip
+        )
     )
     assert set(errors) == {"channel_ids", "images.1.data"}
     assert not Post.objects.exists() and not PostMedia.objects.exists()
@@ -382,10 +385,12 @@ def test_field_errors_are_german_for_a_german_token_user(api_as, channels, peopl
     assert "Wählen Sie eines von" in typed["visibility"][0]
     checked = _errors(
         _create(
-            german, channels, text="x" * 600,
+            german,
+            channels,
+            text="x" * 600,
             channel_ids=[channels["mastodon"].pk, channels["rss"].pk],
             images=[{"data": "kaputt!", "alt_text": "x"}],
-        )  # fmt: skip
+        )
     )
     assert checked["text"] == ["Zu lang für Mastodon: 600 Zeichen, erlaubt sind 500."]
     assert "dort können keine Beiträge veröffentlicht werden" in checked["channel_ids"][0]
@@ -437,4 +442,3 @@ def test_the_openapi_document_describes_every_posts_operation(client_as):
     fields = components[create["$ref"].rsplit("/", 1)[1]]["properties"]
     assert {"text", "thread", "channel_ids", "variants", "images", "scheduled_at"} <= set(fields)
     assert "errors" in components["Error"]["properties"]
-
