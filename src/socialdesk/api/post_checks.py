@@ -40,7 +40,7 @@ DEFAULTS = {
 class Checked:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, name: str, message: str) -> None:
+    def refuse(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
 
     def raise_if_wrong(self) -> None:
@@ -73,15 +73,15 @@ def channels(check: Checked, ids: Sequence[int], name: str = "channel_ids") -> l
     for pk in dict.fromkeys(ids):
         channel = found.get(pk)
         if channel is None:
-            check.add(name, _("There is no channel with id %(id)s.") % {"id": pk})
+            check.refuse(name, _("There is no channel with id %(id)s.") % {"id": pk})
         elif publisher(channel.network) is None:
-            check.add(
+            check.refuse(
                 name,
                 _("%(channel)s is a %(network)s channel; posts cannot be published there.")
                 % {"channel": channel, "network": channel.get_network_display()},
             )
         elif channel.disconnected_at is not None:
-            check.add(name, _("%(channel)s is disconnected.") % {"channel": channel})
+            check.refuse(name, _("%(channel)s is disconnected.") % {"channel": channel})
         else:
             chosen.append(channel)
     return chosen
@@ -94,12 +94,12 @@ def variants(
     own: dict[int, list[str]] = {}
     for i, variant in enumerate(given):
         if variant.channel_id not in ids:
-            check.add(
+            check.refuse(
                 f"variants.{i}.channel_id",
                 _("Channel %(id)s is not one of the post's channels.") % {"id": variant.channel_id},
             )
         elif not variant.parts[0].strip():
-            check.add(f"variants.{i}.parts.0", _("Write the text of the post."))
+            check.refuse(f"variants.{i}.parts.0", _("Write the text of the post."))
         else:
             own[variant.channel_id] = list(variant.parts)
     return own
@@ -112,8 +112,11 @@ def lengths(
     own: dict[int, list[str]],
     variant_index: dict[int, int],
 ) -> None:
-    """Every part of every channel's text within what its network takes."""
+    """Every part of every channel's text within what its network takes. `own` holds the
+    channels' own texts; one not in `variant_index` is not being changed and is not checked."""
     for channel in chosen:
+        if channel.pk in own and channel.pk not in variant_index:
+            continue
         limit = _limit(channel, "max_characters")
         parts = own.get(channel.pk, main)
         for position, text in enumerate(parts):
@@ -123,7 +126,7 @@ def lengths(
                     name = f"variants.{variant_index[channel.pk]}.parts.{position}"
                 else:
                     name = "text" if position == 0 else f"thread.{position - 1}"
-                check.add(
+                check.refuse(
                     name,
                     _("Too long for %(channel)s: %(count)s characters, %(limit)s allowed.")
                     % {"channel": channel, "count": count, "limit": limit},
@@ -135,7 +138,7 @@ def campaign(check: Checked, user: User, pk: int | None) -> Campaign | None:
         return None
     found = campaigns_for_user(user).filter(pk=pk).first()
     if found is None:
-        check.add("campaign_id", _("There is no campaign with id %(id)s.") % {"id": pk})
+        check.refuse("campaign_id", _("There is no campaign with id %(id)s.") % {"id": pk})
     return found
 
 
@@ -144,13 +147,13 @@ def idea(check: Checked, user: User, pk: int | None) -> Idea | None:
         return None
     found = ideas_for_user(user).filter(pk=pk).first()
     if found is None:
-        check.add("idea_id", _("There is no story idea with id %(id)s.") % {"id": pk})
+        check.refuse("idea_id", _("There is no story idea with id %(id)s.") % {"id": pk})
     return found
 
 
 def language(check: Checked, value: str) -> str:
     if value and not LANGUAGE.fullmatch(value):
-        check.add("language", _("Give a language code such as de or en."))
+        check.refuse("language", _("Give a language code such as de or en."))
     return value
 
 
@@ -159,7 +162,7 @@ def link(check: Checked, value: str) -> str:
         try:
             URLValidator(schemes=["http", "https"])(value)
         except ValidationError:
-            check.add("link_url", _("Give a full web address starting with https://."))
+            check.refuse("link_url", _("Give a full web address starting with https://."))
     return value
 
 
@@ -181,13 +184,13 @@ def images(
     per_part: dict[int, int] = {}
     for i, image in enumerate(given):
         if image.part >= parts:
-            check.add(
+            check.refuse(
                 f"images.{i}.part", _("The post has no part %(part)s.") % {"part": image.part}
             )
             continue
         per_part[image.part] = per_part.get(image.part, 0) + 1
         if per_part[image.part] == max_media + 1:
-            check.add(
+            check.refuse(
                 f"images.{i}",
                 _("At most %(count)s images fit in one part on the chosen networks.")
                 % {"count": max_media},
@@ -195,13 +198,13 @@ def images(
         try:
             data = base64.b64decode(image.data, validate=True)
         except (binascii.Error, ValueError):
-            check.add(f"images.{i}.data", _("This is not a base64-encoded file."))
+            check.refuse(f"images.{i}.data", _("This is not a base64-encoded file."))
             continue
         try:
             prepared = post_images.prepare(data, max_bytes=max_bytes)
         except ValidationError as error:
             for message in error.messages:
-                check.add(f"images.{i}.data", message)
+                check.refuse(f"images.{i}.data", message)
             continue
         kept.append(Image(prepared, image.alt_text.strip(), image.part, image.filename))
     return kept

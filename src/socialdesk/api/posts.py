@@ -130,7 +130,7 @@ def create_post(request: ApiRequest, payload: PostIn) -> Any:
     chosen = checks.channels(check, payload.channel_ids)
     own = checks.variants(check, payload.variants, chosen)
     if not payload.text.strip():
-        check.add("text", _("Write the text of the post."))
+        check.refuse("text", _("Write the text of the post."))
     main = [payload.text, *payload.thread]
     index = {v.channel_id: i for i, v in enumerate(payload.variants)}
     checks.lengths(check, chosen, main, own, index)
@@ -177,7 +177,7 @@ def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
             fields[name] = getattr(payload, name)
     if "text" in given:
         if payload.text is None or not payload.text.strip():
-            check.add("text", _("Write the text of the post."))
+            check.refuse("text", _("Write the text of the post."))
         else:
             fields["text"] = payload.text
     if "thread" in given:
@@ -209,7 +209,7 @@ def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
         own = checks.variants(check, payload.variants, chosen)
         index = {v.channel_id: i for i, v in enumerate(payload.variants)}
         variants = {c.pk: own.get(c.pk) for c in chosen}
-    checks.lengths(check, chosen, main, {k: v for k, v in own.items() if k in index}, index)
+    checks.lengths(check, chosen, main, own, index)
     parts = max([len(main), *(len(p) for p in own.values())])
     images = checks.images(check, payload.images, chosen, parts)
     check.raise_if_wrong()

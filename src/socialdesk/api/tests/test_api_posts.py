@@ -202,6 +202,38 @@ def test_it_gives_per_channel_state_and_figures(api_as, channels, people):
     assert figures["totals"] == {"likes": 8, "reposts": 2, "replies": 1, "quotes": 1}
 
 
+def test_a_channel_keeps_its_own_text_and_each_is_checked_against_its_network(
+    api_as, channels, people
+):
+    post = _post(people, channels, variants={channels["bluesky"].pk: ["Kurz für Bluesky"]})
+    agent = api_as("agent")
+    longer = "Mastodon nimmt mehr. " * 20  # 420 characters: fine for Mastodon, not Bluesky
+    changed = _send(agent, "PATCH", f"/api/v1/posts/{post.pk}", {"text": longer})
+    assert changed.status_code == 200, changed.content
+    parts = {t["channel"]["network"]: t["parts"][0]["text"] for t in changed.json()["targets"]}
+    assert parts == {"mastodon": longer, "bluesky": "Kurz für Bluesky"}
+    too_long = {"variants": [{"channel_id": channels["bluesky"].pk, "parts": [longer]}]}
+    errors = _errors(_send(agent, "PATCH", f"/api/v1/posts/{post.pk}", too_long))
+    assert errors == {"variants.0.parts.0": ["Too long for Bluesky: 420 characters, 300 allowed."]}
+    link = "https://example.com/" + "a" * 600  # a link counts 23 characters on Mastodon
+    fine = _send(agent, "PATCH", f"/api/v1/posts/{post.pk}", {"text": f"Mehr: {link}"})
+    assert fine.status_code == 200, fine.content
+
+
+def test_the_list_reads_in_a_constant_number_of_queries(
+    api_as, channels, people, django_assert_max_num_queries
+):
+    viewer = api_as("viewer")
+    for _ in range(2):
+        _post(people, channels)
+    with django_assert_max_num_queries(12) as few:
+        assert viewer.get("/api/v1/posts").json()["count"] == 2
+    for _ in range(10):
+        _post(people, channels)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(viewer.get("/api/v1/posts").json()["items"]) == 12
+
+
 # --- who may do what ---
 
 
