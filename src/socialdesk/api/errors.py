@@ -6,7 +6,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as InputError
 
@@ -52,6 +53,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # `detail` as django-ninja gives it; `errors` per field in the caller's language.
         body = {"detail": error.errors, "errors": input_errors(error.errors)}
         return api.create_response(request, body, status=422)
+
+    @api.exception_handler(Http404)
+    def nothing_here(request: HttpRequest, error: Http404) -> HttpResponse:
+        # The same answer whether the object does not exist or the caller may not see it.
+        return api.create_response(
+            request, {"detail": _("There is nothing with this id that you may see.")}, status=404
+        )
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:

@@ -19,11 +19,11 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.models import User
-from socialdesk.api.post_schemas import ImageIn, VariantIn
+from socialdesk.api.post_schemas import AltTextIn, ImageIn, VariantIn
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.channels.protocol import publisher
 from socialdesk.publishing import images as post_images
-from socialdesk.publishing.models import Campaign, Idea
+from socialdesk.publishing.models import Campaign, Idea, Post
 from socialdesk.publishing.selectors import campaigns_for_user, ideas_for_user
 
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,4})?")
@@ -164,6 +164,25 @@ def link(check: Checked, value: str) -> str:
         except ValidationError:
             check.refuse("link_url", _("Give a full web address starting with https://."))
     return value
+
+
+def own_images(
+    check: Checked, post: Post, alt_texts: Sequence[AltTextIn], remove: Sequence[int]
+) -> tuple[dict[int, str], list[int]]:
+    """The alt texts to set and images to remove, each an image of this post."""
+    ids = set(post.media.values_list("pk", flat=True))
+    for i, given in enumerate(alt_texts):
+        if given.image_id not in ids:
+            check.refuse(
+                f"alt_texts.{i}.image_id",
+                _("The post has no image with id %(id)s.") % {"id": given.image_id},
+            )
+    for i, pk in enumerate(remove):
+        if pk not in ids:
+            check.refuse(
+                f"remove_image_ids.{i}", _("The post has no image with id %(id)s.") % {"id": pk}
+            )
+    return {a.image_id: a.alt_text.strip() for a in alt_texts}, list(remove)
 
 
 @dataclass(frozen=True)

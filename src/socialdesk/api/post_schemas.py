@@ -68,6 +68,11 @@ class ImageIn(Schema):
     filename: Text = Field(default="", max_length=255)
 
 
+class AltTextIn(Schema):
+    image_id: Id = Field(description="An image of this post (`media.items[].id`).")
+    alt_text: Text = Field(max_length=1500)
+
+
 class PostIn(Schema):
     text: PartText = Field(description="The main text (the first part).")
     thread: list[PartText] = Field(
@@ -109,6 +114,12 @@ class PostPatch(Schema):
     link_url: Text | None = Field(default=None, max_length=1000)
     images: list[ImageIn] = Field(
         default_factory=list, max_length=MAX_IMAGES, description="Images to add."
+    )
+    alt_texts: list[AltTextIn] = Field(
+        default_factory=list, max_length=MAX_IMAGES, description="New alt texts of images."
+    )
+    remove_image_ids: list[Id] = Field(
+        default_factory=list, max_length=MAX_IMAGES, description="Images to remove."
     )
 
 

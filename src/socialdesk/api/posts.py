@@ -165,9 +165,10 @@ def create_post(request: ApiRequest, payload: PostIn) -> Any:
     **allow("update_post"),
 )
 def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
-    """Change the fields given (and add `images`) while the post has not gone out. A change of
-    text, thread, channels, variants, images, time, content warning or link after an approval
-    sends the post back to review: the answer says so (`back_to_review`, `notice`)."""
+    """Change the fields given while the post has not gone out; add `images`, set `alt_texts`
+    of its images, remove `remove_image_ids`. A change of text, thread, channels, variants,
+    images, time, content warning or link after an approval sends the post back to review:
+    the answer says so (`back_to_review`, `notice`). Any wrong field: nothing changes."""
     post = _post(request, post_id)
     given = payload.model_fields_set
     check = checks.Checked()
@@ -212,6 +213,7 @@ def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
     checks.lengths(check, chosen, main, own, index)
     parts = max([len(main), *(len(p) for p in own.values())])
     images = checks.images(check, payload.images, chosen, parts)
+    alt_texts, remove = checks.own_images(check, post, payload.alt_texts, payload.remove_image_ids)
     check.raise_if_wrong()
     by = _by(request)
     before = post.status
@@ -223,6 +225,8 @@ def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
             variants=variants,  # type: ignore[arg-type]
             **fields,
         )
+        if alt_texts or remove:
+            services.post_change_images(by=by, post=post, alt_texts=alt_texts, remove=remove)
         for image in images:
             services.post_add_image(
                 by=by, post=post, image=image.prepared, alt_text=image.alt_text,

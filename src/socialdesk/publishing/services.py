@@ -358,3 +358,32 @@ def check_alt_texts(post: Post) -> None:
                 % {"numbers": ", ".join(map(str, missing))}
             }
         )
+
+
+@transaction.atomic
+def post_change_images(
+    *, by: Acting, post: Post, alt_texts: dict[int, str] | None = None,
+    remove: Iterable[int] = (),
+) -> list[str]:  # fmt: skip
+    """Set the alt text of images (by id) and remove images of a post that has not gone out;
+    on an approved post this sends it back to review. Returns what changed."""
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    if locked.status not in EDITABLE:
+        raise ValidationError(_("This post is already on its way; it can no longer be changed."))
+    changed: list[str] = []
+    for media in PostMedia.objects.filter(post=locked, pk__in=(alt_texts or {}).keys()):
+        wanted = (alt_texts or {})[media.pk]
+        if media.alt_text != wanted:
+            media.alt_text = wanted
+            media.save(update_fields=["alt_text"])
+            changed.append(f"alt_text:{media.pk}")
+    removed, _kinds = PostMedia.objects.filter(post=locked, pk__in=list(remove)).delete()
+    if removed:
+        changed.append("media")
+    if changed:
+        if locked.status in (PostStatus.APPROVED, PostStatus.SCHEDULED):
+            mark_changed(locked, by, "media")
+        else:
+            event(locked, by, "changed", changed=changed)
+        record(by, "post.images_changed", locked)
+    return changed

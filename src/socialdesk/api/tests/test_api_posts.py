@@ -301,7 +301,13 @@ def test_a_member_sees_and_approves_only_what_is_sent_to_their_department(
         "Product Development"])  # fmt: skip
     member = api_as("member")
     assert [p["id"] for p in member.get("/api/v1/posts").json()["items"]] == [mine.pk]
-    assert member.get(f"/api/v1/posts/{other.pk}").status_code == 404
+    hidden = member.get(f"/api/v1/posts/{other.pk}", headers={"Accept-Language": "de"})
+    assert hidden.status_code == 404
+    assert hidden.json() == {"detail": "Hier ist nichts mit dieser ID, das Sie sehen dürfen."}
+    assert (
+        member.get("/api/v1/posts/99999").json()
+        == api_as("member").get(f"/api/v1/posts/{other.pk}").json()
+    )  # the same answer as for a post that does not exist
     assert _send(member, "POST", f"/api/v1/posts/{other.pk}/approve", {}).status_code == 404
     approved = _send(member, "POST", f"/api/v1/posts/{mine.pk}/approve", {"comment": "ok"})
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
@@ -389,6 +395,22 @@ def test_an_image_without_alt_text_stops_the_approval(api_as, channels, people):
     assert "alt text" in _errors(refused)["alt_text"][0]
     post.refresh_from_db()
     assert post.status == PostStatus.IN_REVIEW and not post.approvals.exists()
+    agent, image = api_as("agent"), PostMedia.objects.get()
+    wrong = {"alt_texts": [{"image_id": HUGE, "alt_text": "x"}], "remove_image_ids": [99999]}
+    errors = _errors(_send(agent, "PATCH", f"/api/v1/posts/{post.pk}", wrong))
+    assert set(errors) == {"alt_texts.0.image_id"}  # 2**70 is no id at all
+    wrong["alt_texts"] = [{"image_id": image.pk, "alt_text": "Stellpult"}]
+    errors = _errors(_send(agent, "PATCH", f"/api/v1/posts/{post.pk}", wrong))
+    assert errors == {"remove_image_ids.0": ["The post has no image with id 99999."]}
+    image.refresh_from_db()
+    assert image.alt_text == ""  # nothing changed by a request with a wrong field
+    fixed = {"alt_texts": [{"image_id": image.pk, "alt_text": "Ein rotes Stellpult"}]}
+    media = _send(agent, "PATCH", f"/api/v1/posts/{post.pk}", fixed).json()["media"]
+    assert media["without_alt_text"] == 0 and media["items"][0]["alt_text"] == "Ein rotes Stellpult"
+    approved = _send(api_as("manager"), "POST", f"/api/v1/posts/{post.pk}/approve", {})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    removed = _send(agent, "PATCH", f"/api/v1/posts/{post.pk}", {"remove_image_ids": [image.pk]})
+    assert removed.json()["media"]["count"] == 0 and removed.json()["back_to_review"] is True
 
 
 def test_a_time_in_the_past_when_scheduling_changes_nothing(api_as, channels, people):
