@@ -254,7 +254,7 @@ def submit_post(request: ApiRequest, post_id: Id) -> Any:
     summary="Approve a post",
     **allow("approve_post"),
 )
-def approve_post(request: ApiRequest, payload: CommentIn, post_id: Id) -> Any:
+def approve_post(request: ApiRequest, post_id: Id, payload: CommentIn | None = None) -> Any:
     """Approve the post's current version. Managers and admins may; anyone else only when an
     approval step sends the post to them (403 otherwise). Every image needs alt text first
     (422, field `alt_text`). With every approval it needs, the post is approved, and
@@ -263,7 +263,8 @@ def approve_post(request: ApiRequest, payload: CommentIn, post_id: Id) -> Any:
     if not may_approve(request.auth, post):
         raise HttpError(403, _("This post is not sent to you for approval."))
     services.check_alt_texts(post)
-    services.post_approve(by=_by(request), post=post, comment=payload.comment)
+    comment = payload.comment if payload is not None else ""
+    services.post_approve(by=_by(request), post=post, comment=comment)
     return post_out.detail(_post(request, post_id))
 
 

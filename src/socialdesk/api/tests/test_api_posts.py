@@ -496,3 +496,10 @@ def test_the_openapi_document_describes_every_posts_operation(client_as):
     fields = components[create["$ref"].rsplit("/", 1)[1]]["properties"]
     assert {"text", "thread", "channel_ids", "variants", "images", "scheduled_at"} <= set(fields)
     assert "errors" in components["Error"]["properties"]
+
+
+def test_an_approval_needs_no_body(api_as, channels, people):
+    post = _post(people, channels)
+    services.post_submit(by=Acting(user=people["agent"]), post=post)
+    approved = _send(api_as("admin"), "POST", f"/api/v1/posts/{post.pk}/approve")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
