@@ -158,20 +158,9 @@ def create_post(request: ApiRequest, payload: PostIn) -> Any:
     return Status(201, post_out.detail(_post(request, post.pk)))
 
 
-@router.patch(
-    "/{post_id}",
-    response={200: PostChangeOut, **ERRORS},
-    summary="Change a post",
-    **allow("update_post"),
-)
-def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
-    """Change the fields given while the post has not gone out; add `images`, set `alt_texts`
-    of its images, remove `remove_image_ids`. A change of text, thread, channels, variants,
-    images, time, content warning or link after an approval sends the post back to review:
-    the answer says so (`back_to_review`, `notice`). Any wrong field: nothing changes."""
-    post = _post(request, post_id)
+def _patched_fields(check: checks.Checked, user: User, payload: PostPatch) -> dict[str, Any]:
+    """The post's own fields a PATCH gives, checked (`None` clears a time, campaign, idea)."""
     given = payload.model_fields_set
-    check = checks.Checked()
     fields: dict[str, Any] = {}
     for name in ("title", "content_warning"):
         if name in given and getattr(payload, name) is not None:
@@ -192,9 +181,26 @@ def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
     if "link_url" in given:
         fields["link_url"] = checks.link(check, payload.link_url or "")
     if "campaign_id" in given:
-        fields["campaign"] = checks.campaign(check, request.auth, payload.campaign_id)
+        fields["campaign"] = checks.campaign(check, user, payload.campaign_id)
     if "idea_id" in given:
-        fields["idea"] = checks.idea(check, request.auth, payload.idea_id)
+        fields["idea"] = checks.idea(check, user, payload.idea_id)
+    return fields
+
+
+@router.patch(
+    "/{post_id}",
+    response={200: PostChangeOut, **ERRORS},
+    summary="Change a post",
+    **allow("update_post"),
+)
+def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
+    """Change the fields given while the post has not gone out; add `images`, set `alt_texts`
+    of its images, remove `remove_image_ids`. A change of text, thread, channels, variants,
+    images, time, content warning or link after an approval sends the post back to review:
+    the answer says so (`back_to_review`, `notice`). Any wrong field: nothing changes."""
+    post = _post(request, post_id)
+    check = checks.Checked()
+    fields = _patched_fields(check, request.auth, payload)
     current = [t.channel for t in post.targets.select_related("channel")]
     chosen = current
     if payload.channel_ids is not None:
