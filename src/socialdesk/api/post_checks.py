@@ -194,13 +194,18 @@ class Image:
 
 
 def images(
-    check: Checked, given: Sequence[ImageIn], chosen: Sequence[ChannelAccount], parts: int
+    check: Checked,
+    given: Sequence[ImageIn],
+    chosen: Sequence[ChannelAccount],
+    parts: int,
+    existing: dict[int, int] | None = None,
 ) -> list[Image]:
-    """Decode, check and re-encode each image to fit every chosen network."""
+    """Decode, check and re-encode each image to fit every chosen network; `existing` counts
+    the images each part has already."""
     max_bytes = min([_limit(c, "image_size_limit") or 10_000_000 for c in chosen] or [1_000_000])
     max_media = min([_limit(c, "max_media") or 4 for c in chosen] or [4])
     kept: list[Image] = []
-    per_part: dict[int, int] = {}
+    per_part: dict[int, int] = dict(existing or {})
     for i, image in enumerate(given):
         if image.part >= parts:
             check.refuse(

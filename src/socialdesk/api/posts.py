@@ -218,7 +218,9 @@ def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
         variants = {c.pk: own.get(c.pk) for c in chosen}
     checks.lengths(check, chosen, main, own, index)
     parts = max([len(main), *(len(p) for p in own.values())])
-    images = checks.images(check, payload.images, chosen, parts)
+    kept = post.media.exclude(pk__in=payload.remove_image_ids).values_list("part", flat=True)
+    existing = {part: list(kept).count(part) for part in set(kept)}
+    images = checks.images(check, payload.images, chosen, parts, existing)
     alt_texts, remove = checks.own_images(check, post, payload.alt_texts, payload.remove_image_ids)
     check.raise_if_wrong()
     by = _by(request)

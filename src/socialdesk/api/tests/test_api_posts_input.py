@@ -196,3 +196,23 @@ def test_the_openapi_document_describes_every_posts_operation(client_as):
     fields = components[create["$ref"].rsplit("/", 1)[1]]["properties"]
     assert {"text", "thread", "channel_ids", "variants", "images", "scheduled_at"} <= set(fields)
     assert "errors" in components["Error"]["properties"]
+
+
+def test_more_images_than_a_network_takes_are_refused_also_when_added_later(api_as, channels):
+    bluesky = [channels["bluesky"].pk]
+    four = [{"data": png(c), "alt_text": c} for c in ("red", "blue", "green", "black")]
+    agent = api_as("agent")
+    five = create_post(agent, channels, channel_ids=bluesky, images=[*four, four[0]])
+    assert field_errors(five) == {
+        "images.4": ["At most 4 images fit in one part on the chosen networks."]
+    }
+    created = create_post(agent, channels, channel_ids=bluesky, images=four)
+    assert created.json()["media"]["count"] == 4
+    url = f"/api/v1/posts/{created.json()['id']}"
+    one_more = send(agent, "PATCH", url, {"images": [four[0]]})
+    assert field_errors(one_more) == {
+        "images.0": ["At most 4 images fit in one part on the chosen networks."]
+    }
+    first = created.json()["media"]["items"][0]["id"]
+    swapped = send(agent, "PATCH", url, {"images": [four[0]], "remove_image_ids": [first]})
+    assert swapped.status_code == 200 and swapped.json()["media"]["count"] == 4
