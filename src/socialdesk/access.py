@@ -155,6 +155,19 @@ API: Final[dict[str, frozenset[str]]] = {
     "list_people": EVERYONE,
     "get_person": EVERYONE,
     "update_person": ADMINS,
+    # issue 12, REST for posts (api/posts.py): everyone reads what the selector shows them;
+    # the team writes; approving is checked per post (managers, admins, or whom a step names);
+    # managers and admins publish.
+    "list_posts": EVERYONE,
+    "get_post": EVERYONE,
+    "post_metrics": EVERYONE,
+    "create_post": TEAM,
+    "update_post": TEAM,
+    "submit_post": TEAM,
+    "schedule_post": TEAM,
+    "approve_post": WORKERS,
+    "request_changes": WORKERS,
+    "publish_now": MANAGERS,
 }
 
 

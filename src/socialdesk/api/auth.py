@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -24,8 +26,12 @@ class RoleTokenAuth(HttpBearer):
         user = api_token_authenticate(token)
         if user is None:
             return None
+        if user.language and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            # The language a request asks for wins; else the person's own, as on the pages.
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         if not access.api_allows(self.operation, user.role):
-            raise HttpError(403, "Your role may not do this.")
+            raise HttpError(403, _("Your role may not do this."))
         request.user = user
         return user
 

@@ -17,6 +17,7 @@ from socialdesk.accounts.models import Department, Role, User
 from socialdesk.api.auth import allow
 from socialdesk.api.errors import install_error_handlers
 from socialdesk.api.inputs import Id, Text
+from socialdesk.api.posts import router as posts_router
 from socialdesk.core.http import ApiRequest
 
 api = NinjaAPI(
@@ -30,6 +31,7 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 install_error_handlers(api)
+api.add_router("/posts", posts_router)  # issue 12: posts (api/posts.py)
 
 
 def _by(request: ApiRequest) -> Acting:

@@ -6,8 +6,12 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as InputError
+
+from socialdesk.api.messages import input_errors
 
 logger = logging.getLogger("socialdesk.api")
 
@@ -41,7 +45,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ]
         else:
             detail = [{"loc": ["body"], "msg": " ".join(error.messages)}]
-        return api.create_response(request, {"detail": detail}, status=422)
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+    @api.exception_handler(InputError)
+    def input_error(request: HttpRequest, error: InputError) -> HttpResponse:
+        # `detail` as django-ninja gives it; `errors` per field in the caller's language.
+        body = {"detail": error.errors, "errors": input_errors(error.errors)}
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(Http404)
+    def nothing_here(request: HttpRequest, error: Http404) -> HttpResponse:
+        # The same answer whether the object does not exist or the caller may not see it.
+        return api.create_response(
+            request, {"detail": _("There is nothing with this id that you may see.")}, status=404
+        )
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field
 
 from socialdesk.core.params import MAX_ID
@@ -16,7 +17,7 @@ from socialdesk.core.params import MAX_ID
 
 def _without_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters (\\x00)")
+        raise ValueError(_("must not contain NUL characters (\\x00)"))
     return value
 
 

@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.channels.bluesky.replies import TID_ALPHABET
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.publishing.images import Prepared
 from socialdesk.publishing.models import (
     EDITABLE,
     Approval,
@@ -31,6 +33,7 @@ from socialdesk.publishing.models import (
     PartState,
     Post,
     PostEvent,
+    PostMedia,
     PostPart,
     PostStatus,
     PostTarget,
@@ -304,3 +307,83 @@ __all__ = [
     "post_update",
     "texts",
 ]
+
+
+# --- api (issue 12 item 9): images of a post, and the alt-text check before approval ---
+
+
+@transaction.atomic
+def post_add_image(
+    *, by: Acting, post: Post, image: Prepared, alt_text: str = "", part: int = 0,
+    filename: str = "",
+) -> PostMedia:  # fmt: skip
+    """Add an image (already checked and re-encoded by `images.prepare`) to part `part`; on a
+    post that was approved this is a change that sends it back to review."""
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    if locked.status not in EDITABLE:
+        raise ValidationError(_("This post is already on its way; it can no longer be changed."))
+    media = PostMedia.objects.create(
+        post=locked,
+        part=part,
+        position=PostMedia.objects.filter(post=locked, part=part).count(),
+        content=image.content,
+        mime=image.mime,
+        width=image.width,
+        height=image.height,
+        alt_text=alt_text,
+        filename=filename,
+    )
+    if locked.status in (PostStatus.APPROVED, PostStatus.SCHEDULED):
+        mark_changed(locked, by, "media")
+    record(by, "post.image_added", locked)
+    return media
+
+
+def check_alt_texts(post: Post) -> None:
+    """ValidationError (field `alt_text`) when an image of the post has no alt text: every
+    image needs one before it can be approved."""
+    missing = [
+        i + 1
+        for i, alt in enumerate(post.media.values_list("alt_text", flat=True))
+        if not alt.strip()
+    ]
+    if missing:
+        raise ValidationError(
+            {
+                "alt_text": ngettext(
+                    "Image %(numbers)s has no alt text; every image needs one before approval.",
+                    "Images %(numbers)s have no alt text; every image needs one before approval.",
+                    len(missing),
+                )
+                % {"numbers": ", ".join(map(str, missing))}
+            }
+        )
+
+
+@transaction.atomic
+def post_change_images(
+    *, by: Acting, post: Post, alt_texts: dict[int, str] | None = None,
+    remove: Iterable[int] = (),
+) -> list[str]:  # fmt: skip
+    """Set the alt text of images (by id) and remove images of a post that has not gone out;
+    on an approved post this sends it back to review. Returns what changed."""
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    if locked.status not in EDITABLE:
+        raise ValidationError(_("This post is already on its way; it can no longer be changed."))
+    changed: list[str] = []
+    for media in PostMedia.objects.filter(post=locked, pk__in=(alt_texts or {}).keys()):
+        wanted = (alt_texts or {})[media.pk]
+        if media.alt_text != wanted:
+            media.alt_text = wanted
+            media.save(update_fields=["alt_text"])
+            changed.append(f"alt_text:{media.pk}")
+    removed, _kinds = PostMedia.objects.filter(post=locked, pk__in=list(remove)).delete()
+    if removed:
+        changed.append("media")
+    if changed:
+        if locked.status in (PostStatus.APPROVED, PostStatus.SCHEDULED):
+            mark_changed(locked, by, "media")
+        else:
+            event(locked, by, "changed", changed=changed)
+        record(by, "post.images_changed", locked)
+    return changed

@@ -89,7 +89,10 @@ def _body_fields(schema: dict[str, Any], operation: dict[str, Any]) -> dict[str,
     body = operation.get("requestBody")
     if not body:
         return {}
-    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    schema_of_body = body["content"]["application/json"]["schema"]
+    # An optional body is `anyOf: [{$ref}, {type: null}]`.
+    refs = [s["$ref"] for s in schema_of_body.get("anyOf", [schema_of_body]) if "$ref" in s]
+    ref = refs[0].rsplit("/", 1)[1]
     fields: dict[str, Any] = schema["components"]["schemas"][ref]["properties"]
     return fields
 
