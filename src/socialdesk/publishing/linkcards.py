@@ -79,14 +79,18 @@ def parse(html: str) -> dict[str, str]:
     parser.close()
     meta = parser.meta
     return {
-        "title": _text(meta.get("og:title") or parser.title or meta.get("twitter:title", ""),
-                       MAX_TITLE),  # fmt: skip
+        "title": _text(
+            meta.get("og:title") or parser.title or meta.get("twitter:title", ""), MAX_TITLE
+        ),
         "description": _text(
-            meta.get("og:description") or meta.get("description")
-            or meta.get("twitter:description", ""), MAX_DESCRIPTION,
-        ),  # fmt: skip
-        "image": (meta.get("og:image") or meta.get("og:image:url")
-                  or meta.get("twitter:image", "")).strip(),  # fmt: skip
+            meta.get("og:description")
+            or meta.get("description")
+            or meta.get("twitter:description", ""),
+            MAX_DESCRIPTION,
+        ),
+        "image": (
+            meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image", "")
+        ).strip(),
     }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import regex
+import regex  # type: ignore[import-untyped]
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 # The same patterns run in the browser (JavaScript `RegExp` with the "gu" flags): keep to the
 # syntax both understand.
-URL = r"(?<![A-Za-z0-9@$#/])https?://[^\s<>\"]*[^\s<>\".,;:!?'()\[\]]"
+URL = r"""(?<![A-Za-z0-9@$#/])https?://[^\s<>"]*[^\s<>".,;:!?'()\[\]]"""
 MENTION = r"(?<![=/A-Za-z0-9_])@([A-Za-z0-9_]+(?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)@[A-Za-z0-9_.-]*[A-Za-z0-9_]"  # noqa: E501
 _URL = regex.compile(URL)
 _MENTION = regex.compile(MENTION)
@@ -76,7 +76,7 @@ def mastodon_countable(text: str, reserved_per_url: int = 23) -> str:
     """The text as Mastodon counts it: links as `reserved_per_url` characters, `@user@domain`
     as `@user`."""
     text = _URL.sub("x" * reserved_per_url, text)
-    return _MENTION.sub(lambda m: "@" + m.group(1), text)
+    return str(_MENTION.sub(lambda m: "@" + m.group(1), text))
 
 
 def _limit(limits: Mapping[str, Any], name: str) -> int:
@@ -97,8 +97,14 @@ def _too_long(label: str, part: int, parts: int, count: int, limit: int) -> str:
     return _("%(network)s, part %(part)s: %(count)s of %(limit)s characters") % values
 
 
-def _media(label: str, parts: int, images: Sequence[Image], max_media: int, max_bytes: int,
-           alt_limit: int | None) -> list[Problem]:  # fmt: skip
+def _media(
+    label: str,
+    parts: int,
+    images: Sequence[Image],
+    max_media: int,
+    max_bytes: int,
+    alt_limit: int | None,
+) -> list[Problem]:
     found: list[Problem] = []
     for part in sorted({image.part for image in images}):
         count = sum(1 for image in images if image.part == part)
@@ -112,13 +118,21 @@ def _media(label: str, parts: int, images: Sequence[Image], max_media: int, max_
             found.append(Problem(f"media:{part}", message % values))
     for image in images:
         if image.size > max_bytes:
-            found.append(Problem(f"image:{image.key}", _(
-                "%(network)s takes images of at most %(limit)s bytes; this one has %(size)s."
-            ) % {"network": label, "limit": _number(max_bytes), "size": _number(image.size)}))  # fmt: skip
+            found.append(
+                Problem(
+                    f"image:{image.key}",
+                    _("%(network)s takes images of at most %(limit)s bytes; this one has %(size)s.")
+                    % {"network": label, "limit": _number(max_bytes), "size": _number(image.size)},
+                )
+            )
         if alt_limit is not None and len(image.alt_text) > alt_limit:
-            found.append(Problem(f"alt:{image.key}", _(
-                "%(network)s takes alt text of at most %(limit)s characters."
-            ) % {"network": label, "limit": _number(alt_limit)}))  # fmt: skip
+            found.append(
+                Problem(
+                    f"alt:{image.key}",
+                    _("%(network)s takes alt text of at most %(limit)s characters.")
+                    % {"network": label, "limit": _number(alt_limit)},
+                )
+            )
     return found
 
 
@@ -139,14 +153,20 @@ def mastodon(
         count = graphemes(content_warning + mastodon_countable(text, per_url))
         if count > maximum:
             found.append(Problem(f"part:{i}", _too_long(label, i, len(parts), count, maximum)))
-    found += _media(label, len(parts), images, _limit(limits, "max_media"),
-                    _limit(limits, "image_size_limit"), MAX_ALT_TEXT)  # fmt: skip
+    found += _media(
+        label,
+        len(parts),
+        images,
+        _limit(limits, "max_media"),
+        _limit(limits, "image_size_limit"),
+        MAX_ALT_TEXT,
+    )
     return found
 
 
-def bluesky(parts: Sequence[str], images: Sequence[Image] = (), *, label: str = "Bluesky") -> (
-    list[Problem]
-):  # fmt: skip
+def bluesky(
+    parts: Sequence[str], images: Sequence[Image] = (), *, label: str = "Bluesky"
+) -> list[Problem]:
     """Problems of a post on Bluesky: 300 graphemes per part, 4 images of 1,000,000 bytes."""
     found: list[Problem] = []
     maximum = BLUESKY["max_characters"]
@@ -154,8 +174,9 @@ def bluesky(parts: Sequence[str], images: Sequence[Image] = (), *, label: str = 
         count = graphemes(text)
         if count > maximum:
             found.append(Problem(f"part:{i}", _too_long(label, i, len(parts), count, maximum)))
-    found += _media(label, len(parts), images, BLUESKY["max_media"],
-                    BLUESKY["image_size_limit"], None)  # fmt: skip
+    found += _media(
+        label, len(parts), images, BLUESKY["max_media"], BLUESKY["image_size_limit"], None
+    )
     return found
 
 
@@ -217,8 +238,7 @@ def check_parts(
     if channel.network == Network.BLUESKY:
         return bluesky(parts, images, label=name)
     if channel.network == Network.MASTODON:
-        return mastodon(parts, images, channel.limits, content_warning=content_warning,
-                        label=name)  # fmt: skip
+        return mastodon(parts, images, channel.limits, content_warning=content_warning, label=name)
     return []
 
 
@@ -244,8 +264,13 @@ def check(post: Post) -> dict[str, list[str]]:
         if problem:
             _add(errors, "channels", problem)
         parts = [p.text for p in sorted(target.parts.all(), key=lambda p: p.position)]
-        for found in check_parts(channel, parts, images, content_warning=post.content_warning,
-                                 same_network=networks.count(channel.network) > 1):  # fmt: skip
+        for found in check_parts(
+            channel,
+            parts,
+            images,
+            content_warning=post.content_warning,
+            same_network=networks.count(channel.network) > 1,
+        ):
             kind, _sep, which = found.field.partition(":")
             if kind == "part":
                 if target.customised:
@@ -265,8 +290,11 @@ def ready_for_review(post: Post) -> dict[str, list[str]]:
     errors = check(post)
     for media in post.media.all():
         if not media.alt_text.strip():
-            _add(errors, f"alt_{media.pk}", _("Describe this image for people who cannot see it "
-                                              "(alt text)."))  # fmt: skip
+            _add(
+                errors,
+                f"alt_{media.pk}",
+                _("Describe this image for people who cannot see it (alt text)."),
+            )
     return errors
 
 
@@ -274,7 +302,7 @@ def require_ready(post: Post) -> None:
     """Raise a ValidationError with the field messages when the post is not ready."""
     errors = ready_for_review(post)
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
 
 
 def client_rules(channels: Sequence[ChannelAccount]) -> dict[str, Any]:

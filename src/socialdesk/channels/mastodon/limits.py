@@ -122,9 +122,11 @@ def due(now: datetime | None = None) -> list[ChannelAccount]:
         account
         for account in accounts
         if _older((account.limits or {}).get("refreshed_at"), now - EVERY)
-        and ("failed_at" not in (account.limits or {})
-             or _older(account.limits["failed_at"], now - RETRY_AFTER_FAILURE))
-    ]  # fmt: skip
+        and (
+            "failed_at" not in (account.limits or {})
+            or _older(account.limits["failed_at"], now - RETRY_AFTER_FAILURE)
+        )
+    ]
 
 
 def refresh_due() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -93,19 +93,25 @@ def test_connecting_a_channel_reads_the_instances_limits(mastodon: MastodonPeer)
         "image_size_limit": 10_485_760,
         "image_matrix_limit": 16_777_216,
     }
-    assert timezone.now() - timezone.datetime.fromisoformat(refreshed) < timedelta(minutes=1)
+    assert timezone.now() - datetime.fromisoformat(refreshed) < timedelta(minutes=1)
 
 
 def test_an_instance_without_v2_is_read_through_v1(settings: Any, db: None) -> None:
     settings.FEED_ADDRESS_POLICY = POLICY
-    old = OldInstance({
-        "uri": "old.example", "version": "3.5.3",
-        "configuration": {
-            "statuses": {"max_characters": 1000, "max_media_attachments": 6,
-                         "characters_reserved_per_url": 23},
-            "media_attachments": {"image_size_limit": "huge", "image_matrix_limit": 2**70},
-        },
-    })  # fmt: skip
+    old = OldInstance(
+        {
+            "uri": "old.example",
+            "version": "3.5.3",
+            "configuration": {
+                "statuses": {
+                    "max_characters": 1000,
+                    "max_media_attachments": 6,
+                    "characters_reserved_per_url": 23,
+                },
+                "media_attachments": {"image_size_limit": "huge", "image_matrix_limit": 2**70},
+            },
+        }
+    )
     try:
         account = _channel(old.url)
         found = limits.refresh(account)
@@ -124,8 +130,11 @@ def test_the_daily_task_refreshes_only_limits_older_than_a_day(
     fresh = timezone.now().isoformat()
     stale = (timezone.now() - timedelta(days=1, minutes=5)).isoformat()
     old = _channel(mastodon.url, limits={"max_characters": 42, "refreshed_at": stale})
-    new = ChannelAccount(network=Network.MASTODON, handle="new@mock.local",
-                         limits={"max_characters": 77, "refreshed_at": fresh})  # fmt: skip
+    new = ChannelAccount(
+        network=Network.MASTODON,
+        handle="new@mock.local",
+        limits={"max_characters": 77, "refreshed_at": fresh},
+    )
     new.set_url(mastodon.url)
     new.set_credentials({"access_token": COMPANY_TOKEN})
     new.save()

@@ -22,8 +22,9 @@ POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
 def _big_photo() -> bytes:
     rng = random.Random(3)
     image = Image.new("RGB", (1400, 1000))
-    image.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256))
-                   for _ in range(1400 * 1000)])  # fmt: skip
+    image.putdata(
+        [(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(1400 * 1000)]
+    )
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
@@ -70,12 +71,16 @@ PAGE = """<!doctype html><html><head><meta charset="iso-8859-1">
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
-    server = Site({
-        "/artikel": ("text/html", PAGE.encode("latin-1")),
-        "/ohne-og": ("text/html; charset=utf-8",
-                     "<html><head><title>Nur ein Titel – schön</title></head></html>".encode()),
-        "/bild.png": ("image/png", _big_photo()),
-    })  # fmt: skip
+    server = Site(
+        {
+            "/artikel": ("text/html", PAGE.encode("latin-1")),
+            "/ohne-og": (
+                "text/html; charset=utf-8",
+                "<html><head><title>Nur ein Titel – schön</title></head></html>".encode(),
+            ),
+            "/bild.png": ("image/png", _big_photo()),
+        }
+    )
     yield server
     server.stop()
 

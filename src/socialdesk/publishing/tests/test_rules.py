@@ -36,7 +36,7 @@ def test_a_mastodon_post_over_the_instances_limit_names_the_part_and_the_count()
     assert [p.field for p in found] == ["part:1"]
     assert found[0].message == "Mastodon, part 2: 70 of 60 characters"
     # The content warning counts too (spoiler_text + text, as Mastodon counts).
-    assert rules.mastodon([TRICKY], limits=limits, content_warning="x" * 11)[0].field == "part:0"
+    assert rules.mastodon([TRICKY], limits=limits, content_warning="x" * 12)[0].field == "part:0"
 
 
 def test_a_bluesky_part_over_300_graphemes_is_named_in_german() -> None:
@@ -57,8 +57,12 @@ def test_it_limits_images_per_part_and_their_size_per_network() -> None:
     assert "1,000,000" in found[1].message and "1,200,000" in found[1].message
     # Mastodon takes the big one (16 MB by default) but not 5 in one part (at most 4).
     assert [p.field for p in rules.mastodon(["eins", "zwei"], images)] == ["media:0"]
-    assert rules.mastodon(["eins"], [rules.Image(2_000, key="x")],
-                          {"image_size_limit": 1_000})[0].field == "image:x"  # fmt: skip
+    assert (
+        rules.mastodon(["eins"], [rules.Image(2_000, key="x")], {"image_size_limit": 1_000})[
+            0
+        ].field
+        == "image:x"
+    )
     assert rules.mastodon(["x"], [rules.Image(1, "a" * 1501, key="y")])[0].field == "alt:y"
 
 
@@ -83,9 +87,12 @@ def test_check_puts_each_problem_at_the_field_it_belongs_to(
 ) -> None:
     by = Acting(user=people["manager"])
     post = services.post_create(
-        by=by, text="a" * 120, thread=["b" * 310], channels=list(channels.values()),
+        by=by,
+        text="a" * 120,
+        thread=["b" * 310],
+        channels=list(channels.values()),
         variants={channels["bluesky"].pk: ["kurz", "c" * 301]},
-    )  # fmt: skip
+    )
     PostMedia.objects.create(post=post, content=b"x" * 1_100_000, mime="image/jpeg")
     errors = rules.check(post)
     media = post.media.get()
