@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 
+from socialdesk.channels.items.normalise import clean_text
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import ObjectField, WholeNumberField
 from socialdesk.core.params import id_param
@@ -150,7 +151,7 @@ class ComposeForm(forms.Form):
                 uploads.append(
                     Upload(
                         data=data,
-                        filename=str(upload.name or "")[:255],
+                        filename=clean_text(str(upload.name or ""))[:255],
                         alt_text=cleaned.get(f"alt_new_{i}") or "",
                         part=(cleaned.get(f"part_new_{i}") or 1) - 1,
                         field=f"image_new_{i}",

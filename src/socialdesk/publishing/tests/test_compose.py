@@ -254,6 +254,26 @@ def test_hostile_values_are_refused_or_cleaned_and_never_fail_the_page(
     assert "A chosen channel does not exist." in response.content.decode()
     response = client.post(NEW, _data([channels["mastodon"]], text="a" * 50_001))
     assert response.status_code == 200 and "50000" in response.content.decode()
+    response = client.post(
+        NEW,
+        _data(
+            [channels["mastodon"]],
+            title="T" * 201,
+            alt_new_0="a" * 1501,
+            image_new_0=SimpleUploadedFile("a.png", _photo(20, 20)),
+        ),
+    )
+    page = response.content.decode()
+    assert "at most 200 characters" in page
+    response = client.post(
+        NEW,
+        _data(
+            [channels["mastodon"]],
+            alt_new_0="a" * 1501,
+            image_new_0=SimpleUploadedFile("a.png", _photo(20, 20)),
+        ),
+    )
+    assert "Mastodon takes alt text of at most 1,500 characters." in response.content.decode()
     _nothing_saved()
     assert client.get(f"/publishing/posts/{huge}/").status_code == 404
     assert client.get(f"/publishing/posts/{huge}/edit/").status_code == 404
@@ -266,9 +286,14 @@ def test_hostile_values_are_refused_or_cleaned_and_never_fail_the_page(
             title="T\x00",
             content_warning="\x00cw",
             part_new_0=huge,
+            alt_new_0="Alt\x00",
+            image_new_0=SimpleUploadedFile("bild\x00" + "x" * 300, _photo(20, 20), "image/png"),
         ),
     )
     post = Post.objects.get()
+    media = post.media.get()
+    assert media.alt_text == "Alt" and media.filename.startswith("bildxxx")
+    assert "\x00" not in media.filename and len(media.filename) <= 255
     assert (post.text, post.thread, post.title, post.content_warning) == (
         "NullByte",
         ["zwei"],
