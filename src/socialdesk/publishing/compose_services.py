@@ -26,7 +26,7 @@ from socialdesk.channels.fetch import FetchError, UnsafeAddress
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.insights.language import guess_language
 from socialdesk.publishing import images, linkcards, rules, services
-from socialdesk.publishing.models import EDITABLE, Campaign, Idea, Post, PostMedia
+from socialdesk.publishing.models import EDITABLE, Campaign, Idea, Post, PostMedia, PostStatus
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,8 @@ def post_compose(*, by: Acting, post: Post | None, data: Composed) -> tuple[Post
         found = rules.ready_for_review(saved) if data.submit else rules.check(saved)
         if found:
             raise ValidationError(found)
-        if data.submit:
+        saved.refresh_from_db()
+        if data.submit and saved.status == PostStatus.DRAFT:  # in review already: it stays
             services.post_submit(by=by, post=saved)
             saved.refresh_from_db()
     return saved, warning

@@ -327,9 +327,16 @@ def test_editing_an_approved_post_sends_it_back_to_review_and_a_variant_can_foll
     )  # fmt: skip  (the "own text" box is not ticked: Bluesky follows the main text again)
     post.refresh_from_db()
     assert post.status == PostStatus.IN_REVIEW and post.version == 2
+    # Saved and "sent for review" again while in review: it stays there, with the change.
+    client.post(
+        reverse("publishing:post_edit", args=[post.pk]),
+        _data([mastodon, bluesky], text="Neuer", action="submit"),
+    )
+    post.refresh_from_db()
+    assert (post.status, post.text) == (PostStatus.IN_REVIEW, "Neuer")
     assert list(
         PostPart.objects.filter(target__channel=bluesky).values_list("text", flat=True)
-    ) == ["Neu"]
+    ) == ["Neuer"]  # Bluesky follows the main text
 
 
 def test_an_image_is_removed_and_a_published_post_cannot_be_edited(
