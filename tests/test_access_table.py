@@ -18,6 +18,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
+from socialdesk.publishing.models import Post, PostMedia
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
@@ -85,7 +86,11 @@ def samples(people, departments):
     link = FeedbackLink.objects.create(item=item, message=message)
     draft = ReplyDraft.objects.create(item=item, conversation=conversation, language="de", text="x")
     contact = Contact.objects.create(display_name="Kim")
+    post = Post.objects.create(text="Hinter den Kulissen", author=people["agent"])
+    media = PostMedia.objects.create(post=post, content=b"x", mime="image/png")
     return {
+        "post": post.pk,
+        "post_media": media.pk,
         "contact": contact.pk,
         "feedback_item": item.pk,
         "feedback_link": link.pk,
@@ -130,6 +135,8 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": samples["contact"]})
     if name.startswith("listening:"):
         return reverse(name, kwargs={"pk": samples["monitor"]})
+    if name.startswith("publishing:"):
+        return reverse(name, kwargs=_publishing_kwargs(name, samples))
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
     if name.startswith("feedback:"):
@@ -144,6 +151,13 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         "token": "api_token",
     }[next(part for part in ("department", "person", "invitation", "token") if part in name)]
     return reverse(name, kwargs={"pk": samples[key]})
+
+
+def _publishing_kwargs(name: str, samples: dict[str, Any]) -> dict[str, Any]:
+    special = {
+        "publishing:post_media_delete": {"pk": samples["post"], "media_pk": samples["post_media"]},
+    }
+    return special.get(name, {"pk": samples["post"]})
 
 
 @pytest.mark.parametrize("role", ROLES)

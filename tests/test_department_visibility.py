@@ -39,6 +39,8 @@ from socialdesk.inbox.models import (
 )
 from socialdesk.listening import services as listening_services
 from socialdesk.listening.models import SpikeAlert
+from socialdesk.publishing import services as publishing_services
+from socialdesk.publishing.models import PostMedia
 from socialdesk.sla import kpi_views
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
@@ -184,7 +186,22 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         ]
         if CONVERSATIONS[key][2] not in visible_names:
             w.forbidden.append(CONVERSATIONS[key][2])
+    # publishing: a post of the team (hidden from Mia) and Mia's own post
+    team_post = publishing_services.post_create(
+        by=agent, text="Beitrag Geheimtext-post-7Q", channels=[account], title="Teamgeheimnis-7Q"
+    )
+    own_post = publishing_services.post_create(
+        by=Acting(user=mia), text="Mias eigener Beitrag", channels=[account]
+    )
+    media = [
+        PostMedia.objects.create(post=post, content=b"x", mime="image/png", alt_text="Bild")
+        for post in (team_post, own_post)
+    ]
+    w.ids["post"] = [team_post.pk, own_post.pk]
+    w.ids["post_media"] = [m.pk for m in media]
+    w.forbidden += ["Geheimtext-post-7Q", "Teamgeheimnis-7Q"]
     w.hidden_pks = {
+        "post": {team_post.pk},
         "conversation": {w.conversations[key].pk for key in hidden},
         "message": {w.messages[key].pk for key in hidden},
         "feedback_item": {legal_item.pk},
@@ -221,6 +238,8 @@ def _kind(name: str) -> str:
     if name in special:
         return special[name]
     app = name.split(":")[0]
+    if app == "publishing":
+        return "post"
     if app == "channels":
         return "channel"
     if app == "inbox":
@@ -272,6 +291,10 @@ def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]
                 for kind in ("html", "json"):
                     url = reverse(name, kwargs={"pk": pk, "kind": kind})
                     found.append((name, url, "contact", pk))
+        elif name == "publishing:post_media_delete":
+            for media in PostMedia.objects.filter(pk__in=world.ids["post_media"]):
+                url = reverse(name, kwargs={"pk": media.post_id, "media_pk": media.pk})
+                found.append((name, url, "post", media.post_id))
         elif name == "feedback:act":
             found.append((name, reverse(name, kwargs={"token": "not-a-token"}), "", None))
         else:

@@ -71,6 +71,7 @@ from socialdesk.inbox.models import (
     SavedReply,
 )
 from socialdesk.listening.models import Monitor, SpikeAlert
+from socialdesk.publishing.models import Post, PostPart
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 LOCALE = Path(__file__).resolve().parents[1] / "src/socialdesk/locale/de/LC_MESSAGES"
@@ -271,7 +272,32 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     accounts_services.user_invite(
         by=admin, email="neu@nordlicht-bahn.example", role="agent", full_name="Paula Neu"
     )
+    _publishing(by_role)
     return {"people": by_role, "items": items, "conversation": conversation}
+
+
+def _publishing(by_role: dict[str, User]) -> None:
+    """A post for Mastodon and Bluesky: a thread, an own text for Bluesky, an image, a card."""
+    from socialdesk.publishing import services as publishing
+    from socialdesk.publishing.models import PostMedia
+
+    mastodon = ChannelAccount.objects.create(
+        network=Network.MASTODON, handle="nordlicht@social.example", name="Nordlicht Mastodon"
+    )
+    bluesky = ChannelAccount.objects.create(
+        network=Network.BLUESKY, handle="nordlicht.bsky.social", name="Nordlicht Bluesky"
+    )
+    post = publishing.post_create(
+        by=Acting(user=by_role["manager"]), text="Nachtschicht im Stellwerk Altona",
+        thread=["Die Weichenheizung läuft"], channels=[mastodon, bluesky],
+        variants={bluesky.pk: ["Nachtschicht im Stellwerk 🌙", "Weichenheizung 🔥"]},
+        content_warning="Laute Geräusche", link_url="https://nordlicht-bahn.example/stellwerk",
+        title="Stellwerk bei Nacht", scheduled_at=timezone.now() + timedelta(days=2),
+    )  # fmt: skip
+    post.link_card = {"uri": post.link_url, "title": "Das Stellwerk", "description": "Ein Blick",
+                      "thumb": "", "thumb_mime": ""}  # fmt: skip
+    post.save()
+    PostMedia.objects.create(post=post, content=b"x", mime="image/png", alt_text="")
 
 
 class _Null:
@@ -300,6 +326,8 @@ def fixture_texts() -> list[str]:
         (SavedReply, ["title", "body"]),
         (Organisation, ["name"]),
         (ReplyDraft, ["text"]),
+        (Post, ["title", "text", "content_warning", "link_url"]),
+        (PostPart, ["text"]),
     ]:
         names = [f.name for f in model._meta.get_fields()]
         for row in model._default_manager.values(*[f for f in fields if f in names]):
@@ -387,9 +415,16 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "channels:reconnect": _pk(ChannelAccount),
     "channels:disconnect": _pk(ChannelAccount),
     "channels:webhook_secret": _pk(ChannelAccount),
+    "publishing:post": _pk(Post),
+    "publishing:post_edit": _pk(Post),
+    "publishing:post_media_delete": lambda data: {
+        "pk": Post.objects.get().pk,
+        "media_pk": Post.objects.get().media.get().pk,
+    },
 }
 # Also opened with these queries, to show the states they lead to.
 QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "publishing:posts": lambda data: ["?status=draft", "?status=published"],
     "feedback:item_new": lambda data: [f"?message={data['items'][3].links.get().message_id}"],
     "feedback:items": lambda data: ["?status=all"],
     "inbox:list": lambda data: ["?needs_reply=1", "?order=waiting"],

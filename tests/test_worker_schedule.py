@@ -18,8 +18,14 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "match_monitors",
         "classify_new_messages",
     }
-    # Every minute: SLA clocks, feedback rounds, retention.
-    assert _names(schedule.REGULAR) == {"check_slas", "feedback_rounds", "apply_retention"}
+    # Every minute: SLA clocks, feedback rounds, retention, the instances' post limits (each
+    # channel's once a day).
+    assert _names(schedule.REGULAR) == {
+        "check_slas",
+        "feedback_rounds",
+        "apply_retention",
+        "refresh_channel_limits",
+    }
 
 
 def test_it_queues_a_task_registered_twice_only_once() -> None:

@@ -143,6 +143,13 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "api:api-root": EVERYONE,
     "api:openapi-json": EVERYONE,
     "api:openapi-view": EVERYONE,
+    # publishing, the composer (issue 12 item 3): agents and managers write posts; everyone
+    # reads the posts the selectors show them
+    "publishing:posts": EVERYONE,
+    "publishing:post": EVERYONE,
+    "publishing:post_new": TEAM,
+    "publishing:post_edit": TEAM,
+    "publishing:post_media_delete": TEAM,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

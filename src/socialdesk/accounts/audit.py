@@ -188,4 +188,9 @@ ACTION_LABELS = {
     "feedback.topic_saved": _("Topic changed"),
     "feedback.rule_created": _("Routing rule added"),
     "feedback.rule_deleted": _("Routing rule removed"),
+    # publishing: the composer
+    "post.created": _("Post written"),
+    "post.submitted": _("Post sent for review"),
+    "post.media_added": _("Images added to a post"),
+    "post.media_removed": _("Image removed from a post"),
 }

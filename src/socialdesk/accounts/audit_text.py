@@ -72,6 +72,10 @@ SENTENCES: dict[str, Promise] = {
     "contact.exported": _("%(actor)s exported the data of %(object)s."),
     "contact.erased": _("%(actor)s erased %(object)s."),
     "retention.applied": _("%(actor)s anonymised old conversations."),
+    "post.created": _("%(actor)s wrote the post %(object)s."),
+    "post.submitted": _("%(actor)s sent the post %(object)s for review."),
+    "post.media_added": _("%(actor)s added images to the post %(object)s."),
+    "post.media_removed": _("%(actor)s removed an image from the post %(object)s."),
 }
 FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
 

@@ -12,3 +12,4 @@ class ChannelsConfig(AppConfig):
         from socialdesk.channels import tasks
 
         schedule.every(schedule.FREQUENT, tasks.poll_channels, tasks.process_webhooks)
+        schedule.every(schedule.REGULAR, tasks.refresh_channel_limits)

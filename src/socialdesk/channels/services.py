@@ -240,7 +240,7 @@ def mastodon_connect(
     }
     if app:
         credentials.update({"client_id": app[0], "client_secret": app[1]})
-    return _connected(
+    account, created = _connected(
         by=by,
         network=Network.MASTODON,
         handle=handle,
@@ -249,6 +249,21 @@ def mastodon_connect(
         poll_interval_seconds=poll_interval_seconds,
         credentials=credentials,
     )
+    _read_limits(account)
+    return account, created
+
+
+def _read_limits(account: ChannelAccount) -> None:
+    """What the instance allows in a post (the daily task tries again when this fails)."""
+    import logging
+
+    from socialdesk.channels.base import ChannelError
+    from socialdesk.channels.mastodon import limits
+
+    try:
+        limits.refresh(account)
+    except ChannelError as error:
+        logging.getLogger(__name__).warning("limits of %s: %s", account.handle, error)
 
 
 def _connected(

@@ -108,3 +108,11 @@ def process_webhooks() -> int:
     from socialdesk.channels.webhook.receiver import process_pending
 
     return process_pending()
+
+
+@task()
+def refresh_channel_limits() -> int:
+    """Read again what each Mastodon instance allows in a post (daily per channel)."""
+    from socialdesk.channels.mastodon import limits
+
+    return limits.refresh_due()

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.channels.bluesky.replies import TID_ALPHABET
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.publishing import rules
 from socialdesk.publishing.images import Prepared
 from socialdesk.publishing.models import (
     EDITABLE,
@@ -216,6 +217,7 @@ def post_submit(*, by: Acting, post: Post) -> Post:
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status != PostStatus.DRAFT:
         raise ValidationError(_("Only a draft can be sent for review."))
+    rules.require_ready(post)  # too long for a network, an image without alt text, …
     return _move(post, by, PostStatus.IN_REVIEW, "submitted")
 
 
@@ -233,6 +235,7 @@ def post_approve(*, by: Acting, post: Post, comment: str = "", by_link: bool = F
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status not in (PostStatus.IN_REVIEW, PostStatus.DRAFT):
         raise ValidationError(_("This post is not waiting for approval."))
+    rules.require_ready(post)
     Approval.objects.create(
         post=post,
         user=by.user,
