@@ -143,6 +143,18 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "api:api-root": EVERYONE,
     "api:openapi-json": EVERYONE,
     "api:openapi-view": EVERYONE,
+    # publishing, review (issue 12 item 4 and 8): everyone who may see a post reads its review;
+    # agents and managers send posts for review; whether a person may approve or ask for
+    # changes is decided per post by `publishing.approvals` (steps may name department members
+    # and agents); managers set the steps
+    "publishing:post_review": EVERYONE,
+    "publishing:post_submit": TEAM,
+    "publishing:post_approve": WORKERS,
+    "publishing:post_changes": WORKERS,
+    "publishing:post_comment": WORKERS,
+    # signed single-use links from the approval e-mail: the token is the credential
+    "publishing:approval_link": PUBLIC,
+    "publishing:approval_steps": MANAGERS,
 }
 
 API: Final[dict[str, frozenset[str]]] = {
