@@ -134,7 +134,8 @@ def _back_to_review(
     post: Post, by: Acting, changed: list[str], before: dict[str, Any] | None = None
 ) -> bool:
     """A change after approval: raise the version, and ask for review again (recording what
-    changed, before and after). Return whether the approvers must be asked again."""
+    changed, before and after). Return whether the approvers must be asked again (the post is
+    in review: links for the old version no longer work)."""
     approved_before = post.approvals.filter(
         version=post.version, decision=Decision.APPROVED
     ).exists()
@@ -149,8 +150,8 @@ def _back_to_review(
             diff=review_diff.changes(before, after) if before is not None else {},
             names=after.get("channels", {}), main=texts(post),
         )  # fmt: skip
-        return True
-    return False
+    # The links sent for the old version no longer work: whoever is asked gets new ones.
+    return post.status == PostStatus.IN_REVIEW
 
 
 @transaction.atomic
