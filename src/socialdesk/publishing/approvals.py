@@ -100,7 +100,7 @@ def approvers_of(step: ApprovalStep, post: Post) -> list[User]:
         people.pop(post.author_id, None)
     if not people:
         return list(
-            User.objects.filter(role__in=DECIDERS, is_active=True).exclude(pk=post.author_id)
+            User.objects.filter(role__in=DECIDERS, is_active=True).exclude(pk=post.author_id or 0)
         )
     return sorted(people.values(), key=lambda u: (u.full_name, u.email))
 
@@ -190,7 +190,7 @@ def asked_now(post: Post) -> tuple[ApprovalStep | None, list[User]]:
     steps = needed(post)
     if not steps:
         deciders = User.objects.filter(role__in=DECIDERS, is_active=True)
-        return None, list(deciders.exclude(pk=post.author_id))
+        return None, list(deciders.exclude(pk=post.author_id or 0))
     step = next((one for one in steps if not one.done), None)
     if step is None:
         return None, []

@@ -46,7 +46,9 @@ def what(changed: list[Any], names: dict[str, str]) -> str:
         key = str(item)
         if key.startswith("variant:"):
             channel = names.get(key.split(":", 1)[1], "")
-            word = _("the text for %(channel)s") % {"channel": channel} if channel else _("a variant")
+            word = (
+                _("the text for %(channel)s") % {"channel": channel} if channel else _("a variant")
+            )
         elif key in FIELDS:
             word = FIELDS[key]()
         else:
@@ -89,7 +91,7 @@ def _text(event: PostEvent, who: str) -> str:
     if kind == "approved":
         return _("The post has every approval it needs.")
     if kind == "scheduled":
-        return _("The post is scheduled for %(when)s.") % {"when": review_diff.when(data.get("at"))}
+        return _("Scheduled for %(when)s") % {"when": review_diff.when(data.get("at"))}
     if kind == "changes_requested":
         return _("%(who)s asked for changes.") % {"who": who}
     if kind == "publish_now":

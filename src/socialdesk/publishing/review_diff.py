@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.publishing.models import Post
 
-_WORDS = re.compile(r"(\s+)")
+_WORDS = re.compile(r"\S+\s*|\s+")  # a word with the spaces after it
 
 
 def snapshot(post: Post) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any
 
 def words_diff(old: str, new: str) -> SafeString:
     """Word-level diff of two texts as escaped HTML with <del> and <ins>."""
-    a, b = _WORDS.split(old or ""), _WORDS.split(new or "")
+    a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
     out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,7 +34,9 @@ def mentioned_people(text: str, post: Post) -> list[User]:
     query = Q()
     for name in names:
         query |= (
-            Q(email__istartswith=f"{name}@") | Q(email__iexact=name) | Q(full_name__istartswith=name)
+            Q(email__istartswith=f"{name}@")
+            | Q(email__iexact=name)
+            | Q(full_name__istartswith=name)
         )
     return [
         person
@@ -50,7 +53,10 @@ def post_comment_add(*, by: Acting, post: Post, text: str) -> PostComment:
         raise ValidationError({"text": _("Write a comment first.")})
     if len(text) > COMMENT_LIMIT:
         raise ValidationError(
-            {"text": _("A comment can be at most %(limit)s characters long.") % {"limit": COMMENT_LIMIT}}
+            {
+                "text": _("A comment can be at most %(limit)s characters long.")
+                % {"limit": COMMENT_LIMIT}
+            }
         )
     comment = PostComment.objects.create(post=post, author=by.user, text=text)
     people = [p for p in mentioned_people(text, post) if p != by.user]
@@ -108,10 +114,9 @@ def step_remove(*, by: Acting, step: ApprovalStep) -> None:
 @transaction.atomic
 def step_move(*, by: Acting, step: ApprovalStep, up: bool) -> None:
     """Swap a step with the one before (up) or after it among its channel's or campaign's."""
+    scope: dict[str, Any] = {"channel_id": step.channel_id, "campaign_id": step.campaign_id}
     siblings = list(
-        ApprovalStep.objects.select_for_update()
-        .filter(channel_id=step.channel_id, campaign_id=step.campaign_id)
-        .order_by("position", "pk")
+        ApprovalStep.objects.select_for_update().filter(**scope).order_by("position", "pk")
     )
     index = next(i for i, s in enumerate(siblings) if s.pk == step.pk)
     other = index - 1 if up else index + 1
@@ -122,4 +127,3 @@ def step_move(*, by: Acting, step: ApprovalStep, up: bool) -> None:
         if sibling.position != position:
             ApprovalStep.objects.filter(pk=sibling.pk).update(position=position)
     record(by, "approval_step.moved", step)
-

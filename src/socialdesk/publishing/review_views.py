@@ -144,9 +144,7 @@ def approval_steps(request: AppRequest) -> HttpResponse:
     if request.method == "POST":
         _steps_change(request)
         return redirect(reverse("publishing:approval_steps") + request.POST.get("anchor", ""))
-    steps = list(
-        ApprovalStep.objects.select_related("department").prefetch_related("people")
-    )
+    steps = list(ApprovalStep.objects.select_related("department").prefetch_related("people"))
     shown = [(s, approvals.describe(s)) for s in steps]
     channels = [
         (c, [(s, who) for s, who in shown if s.channel_id == c.pk])

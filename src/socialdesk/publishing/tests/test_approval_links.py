@@ -36,7 +36,9 @@ from socialdesk.publishing.models import (
 
 @pytest.fixture
 def setup(
-    people: dict[str, User], departments: dict[str, Department], django_capture_on_commit_callbacks: Any
+    people: dict[str, User],
+    departments: dict[str, Department],
+    django_capture_on_commit_callbacks: Any,
 ) -> dict[str, Any]:
     marketing = Department.objects.create(name="Marketing")
     marta = User.objects.create_user(
@@ -77,7 +79,9 @@ def setup(
 def link_in(email: str) -> str:
     """The approval link (path) of the latest e-mail to this address."""
     message = next(m for m in reversed(mail.outbox) if m.to == [email])
-    found = re.search(re.escape(settings.SITE_URL) + r"(/publishing/approve/\S+/)", message.body)
+    found = re.search(
+        re.escape(settings.SITE_URL) + r"(/publishing/approve/\S+/)", str(message.body)
+    )
     assert found, message.body
     return found.group(1)
 
@@ -142,7 +146,7 @@ def test_an_expired_link_changes_nothing_and_says_so(setup, monkeypatch):
     before = _state(post)
     url = link_in("mads@example.com")
     later = time.time() + 8 * 24 * 3600
-    monkeypatch.setattr(signing.time, "time", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: later)  # what the signature's age is read from
     assert "expired" in _refused(url)
     assert "abgelaufen" in _refused(url, "de")
     assert _state(post) == before
