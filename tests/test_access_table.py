@@ -18,6 +18,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
+from socialdesk.publishing.models import Post
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
@@ -85,7 +86,9 @@ def samples(people, departments):
     link = FeedbackLink.objects.create(item=item, message=message)
     draft = ReplyDraft.objects.create(item=item, conversation=conversation, language="de", text="x")
     contact = Contact.objects.create(display_name="Kim")
+    post = Post.objects.create(text="Nachtschicht", author=people["manager"])
     return {
+        "post": post.pk,
         "contact": contact.pk,
         "feedback_item": item.pk,
         "feedback_link": link.pk,
@@ -137,6 +140,10 @@ def _url(name: str, samples: dict[str, Any]) -> str:
                "feedback:board": "department", "feedback:correct": "message",
                }.get(name, "feedback_item")  # fmt: skip
         return reverse(name, kwargs={"pk": samples[key]})
+    if name == "publishing:approval_link":
+        return reverse(name, kwargs={"token": "not-a-token"})
+    if name.startswith("publishing:post_"):
+        return reverse(name, kwargs={"pk": samples["post"]})
     key = {
         "department": "department",
         "person": "person",

@@ -188,4 +188,15 @@ ACTION_LABELS = {
     "feedback.topic_saved": _("Topic changed"),
     "feedback.rule_created": _("Routing rule added"),
     "feedback.rule_deleted": _("Routing rule removed"),
+    # publishing, review (issue 12)
+    "post.created": _("Post created"),
+    "post.submitted": _("Post sent for review"),
+    "post.approved": _("Post approved"),
+    "post.scheduled": _("Post scheduled"),
+    "post.changes_requested": _("Changes to a post requested"),
+    "post.publish_now": _("Post published now"),
+    "post.commented": _("Post commented"),
+    "approval_step.added": _("Approval step added"),
+    "approval_step.removed": _("Approval step removed"),
+    "approval_step.moved": _("Approval step moved"),
 }
