@@ -173,11 +173,11 @@ def may_approve(user: User | None, post: Post) -> bool:
 
 
 def may_request_changes(user: User | None, post: Post) -> bool:
-    """Managers and admins, and everyone a step of the post asks."""
+    """Managers and admins, and everyone a step of the post asks (not its author)."""
     if post.status not in (PostStatus.IN_REVIEW, PostStatus.APPROVED, PostStatus.SCHEDULED):
         return False
-    if user is None or not user.is_active:
-        return False
+    if user is None or not user.is_active or user.pk == post.author_id:
+        return False  # the author changes the post instead
     if user.role in DECIDERS:
         return True
     return any(user.pk in {u.pk for u in one.approvers} for one in needed(post))

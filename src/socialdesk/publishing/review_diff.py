@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.publishing.models import Post
 
-_WORDS = re.compile(r"\S+\s*|\s+")  # a word with the spaces after it
+_WORDS = re.compile(r"\s*\S+|\s+")  # a word with the spaces before it
 
 
 def snapshot(post: Post) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from socialdesk.publishing.models import (
     Approval,
     ApprovalLink,
     ApprovalMode,
+    ApprovalStep,
     Campaign,
     Post,
     PostStatus,
@@ -274,3 +275,35 @@ def test_the_page_refuses_an_outsider_in_words(team, channel, client):
     )
     assert "waits for Marketing" in response.content.decode()
     assert not Approval.objects.exists()
+
+
+def test_managers_add_reorder_and_remove_steps_on_the_settings_page(team, channel, client):
+    client.force_login(team["manager"])
+    url = reverse("publishing:approval_steps")
+    marketing = Department.objects.get(name="Marketing")
+    legal = Department.objects.get(name="Legal")
+    client.post(url, {"channel": channel.pk, "department": marketing.pk, "mode": "any"})
+    client.post(
+        url, {"channel": channel.pk, "people": [team["lena"].pk, team["admin"].pk], "mode": "all",
+              "authors_may_approve": "on"},
+    )  # fmt: skip
+    client.post(url, {"channel": channel.pk, "department": legal.pk, "mode": "any"})
+    steps = list(ApprovalStep.objects.filter(channel=channel).order_by("position"))
+    assert [approvals.describe(s) for s in steps] == ["Marketing", "Ada Admin, Lena Legal", "Legal"]
+    assert (steps[1].mode, steps[1].authors_may_approve) == ("all", True)
+    client.post(url, {"step": steps[2].pk, "action": "up"})
+    client.post(url, {"step": steps[1].pk, "action": "remove"})
+    after = ApprovalStep.objects.filter(channel=channel).order_by("position")
+    assert [approvals.describe(s) for s in after] == ["Marketing", "Legal"]
+    page = client.get(url).content.decode()
+    assert "bahn@mock.local" in page and "Legal" in page
+    # a step needs someone: nothing is saved, and the page says why
+    answer = client.post(url, {"channel": channel.pk, "mode": "any"}, follow=True)
+    assert "Choose a department or at least one person" in answer.content.decode()
+    assert ApprovalStep.objects.count() == 2
+
+
+def test_only_managers_and_admins_open_the_steps_page(team, client):
+    for role, status in (("member", 403), ("agent", 403), ("admin", 200)):
+        client.force_login(team[role])
+        assert client.get(reverse("publishing:approval_steps")).status_code == status

@@ -68,7 +68,7 @@ def test_it_records_and_shows_what_changed_after_an_approval(people, channel):
     assert "the text and the time" in line.text
     text_change = line.changes[0]
     assert str(text_change.diff) == (
-        "Die Nachtschicht im Stellwerk <del>Altona</del><ins>Hamburg-Altona &lt;b&gt;</ins>"
+        "Die Nachtschicht im Stellwerk<del> Altona</del><ins> Hamburg-Altona &lt;b&gt;</ins>"
     )
     time_change = line.changes[1]
     assert "2031" in time_change.before and "2031" in time_change.after
@@ -88,7 +88,7 @@ def test_the_review_page_shows_the_diff_and_the_history_in_german(people, channe
 
 def test_words_diff_escapes_and_keeps_spaces():
     assert str(review_diff.words_diff("a  b c", "a  <i> c")) == (
-        "a  <del>b </del><ins>&lt;i&gt; </ins>c"
+        "a<del>  b</del><ins>  &lt;i&gt;</ins> c"
     )
 
 
