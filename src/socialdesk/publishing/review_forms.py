@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import ObjectField
+from socialdesk.core.params import id_param
 from socialdesk.publishing.models import ApprovalMode, ApprovalStep, Campaign
 
 COMMENT_MAX = 5000
@@ -68,6 +69,20 @@ class CommentForm(forms.Form):
         return text
 
 
+class PeopleField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """People by id; a value that names no one (a word, a number beyond any id) is refused
+    before the database is asked."""
+
+    def clean(self, value: Any) -> Any:
+        values = list(value or []) if isinstance(value, list | tuple) else [value] if value else []
+        ids = [id_param(v) for v in values]
+        if any(i is None for i in ids):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().clean([str(i) for i in ids])
+
+
 def approvers() -> Any:
     return User.objects.filter(is_active=True).exclude(role=Role.VIEWER)
 
@@ -81,7 +96,7 @@ class StepForm(forms.Form):
         Department.objects.all(), required=False, label=_("Department"),
         empty_label=_("— no department —"),
     )  # fmt: skip
-    people = forms.ModelMultipleChoiceField(
+    people = PeopleField(
         approvers(), required=False, label=_("People"),
         error_messages={"invalid_choice": _("Choose people from the list.")},
     )  # fmt: skip

@@ -307,3 +307,23 @@ def test_only_managers_and_admins_open_the_steps_page(team, client):
     for role, status in (("member", 403), ("agent", 403), ("admin", 200)):
         client.force_login(team[role])
         assert client.get(reverse("publishing:approval_steps")).status_code == status
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"department": "9" * 30, "mode": "any"},
+        {"people": ["9" * 30], "mode": "any"},
+        {"people": ["x\x00"], "mode": "all"},
+        {"department": "1", "mode": "\x00" * 5000},
+        {"step": "9" * 30, "action": "remove"},
+        {"step": "-1", "action": "up"},
+    ],
+)
+def test_hostile_step_settings_save_nothing_and_say_why(team, channel, client, data):
+    client.force_login(team["manager"])
+    url = reverse("publishing:approval_steps")
+    response = client.post(url, {"channel": str(channel.pk), **data}, follow=True)
+    assert response.status_code == 200
+    assert 'class="message error"' in response.content.decode()
+    assert not ApprovalStep.objects.exists()
