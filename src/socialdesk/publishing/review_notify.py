@@ -81,3 +81,26 @@ def tell_mentioned(post: Post, who: str, text: str, people: list[User]) -> None:
         template="publishing/email/post_mention.txt",
         context={"who": who, "excerpt": quote, "title": _name(post)},
     )
+
+
+def tell_author(post: Post, who: str, *, approved: bool, comment: str = "") -> None:
+    """Tell the author that the post has every approval, or that changes were asked for."""
+    author = post.author
+    if author is None or not author.is_active:
+        return
+    name = _name(post)
+    if approved:
+        title = lambda: gettext("Your post “%(title)s” is approved") % {"title": name}  # noqa: E731
+    else:
+        title = lambda: gettext("%(who)s asked for changes to your post “%(title)s”") % {  # noqa: E731
+            "who": who, "title": name,
+        }  # fmt: skip
+    notify(
+        [author],
+        kind=Notification.Kind.POST,
+        path=post_path(post),
+        title=title,
+        template="publishing/email/post_decided.txt",
+        context={"who": who, "title": name, "approved": approved, "comment": comment,
+                 "at": post.scheduled_at},
+    )  # fmt: skip

@@ -270,6 +270,10 @@ def post_approve(*, by: Acting, post: Post, comment: str = "", by_link: bool = F
     )  # fmt: skip
     if approved_fully(post):
         _move(post, by, PostStatus.APPROVED, "approved")
+        if post.author_id != (by.user.pk if by.user else None):
+            review_notify.tell_author(
+                post, by.name if by.user is None else str(by.user), approved=True
+            )
         if post.scheduled_at is not None:
             _move(post, by, PostStatus.SCHEDULED, "scheduled", at=post.scheduled_at.isoformat())
     elif post.status == PostStatus.IN_REVIEW and _step_pk(approvals.current_step(post)) != _step_pk(
@@ -302,7 +306,10 @@ def post_request_changes(*, by: Acting, post: Post, comment: str, by_link: bool 
         comment=comment,
         by_link=by_link,
     )
-    return _move(post, by, PostStatus.DRAFT, "changes_requested", comment=comment)
+    _move(post, by, PostStatus.DRAFT, "changes_requested", comment=comment)
+    who = str(by.user) if by.user is not None else by.name
+    review_notify.tell_author(post, who, approved=False, comment=comment)
+    return post
 
 
 @transaction.atomic

@@ -78,7 +78,7 @@ def setup(
 
 def link_in(email: str) -> str:
     """The approval link (path) of the latest e-mail to this address."""
-    message = next(m for m in reversed(mail.outbox) if m.to == [email])
+    message = next(m for m in reversed(mail.outbox) if m.to == [email] and "/approve/" in m.body)
     found = re.search(
         re.escape(settings.SITE_URL) + r"(/publishing/approve/\S+/)", str(message.body)
     )
@@ -207,3 +207,22 @@ def test_hostile_comments_are_cleaned_or_refused(setup):
     assert too_long.status_code == 400 and not Approval.objects.exists()
     Client().post(url, {"decision": "approve", "comment": "ok\x00 danke"})
     assert Approval.objects.get().comment == "ok danke"
+
+
+def test_the_author_hears_of_changes_asked_for_and_of_the_approval(
+    setup, django_capture_on_commit_callbacks: Any
+):
+    url = link_in("mads@example.com")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(url, {"decision": "changes", "comment": "Ohne Namen"})
+    to_max = [m for m in mail.outbox if m.to == ["max@example.com"]]
+    assert len(to_max) == 1 and "Ohne Namen" in str(to_max[0].body)
+    assert "Mads Marketing asked for changes" in to_max[0].subject
+    post = setup["post"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_submit(by=setup["by"], post=post)
+        services.post_approve(by=Acting(user=setup["mads"]), post=post)
+        services.post_approve(by=Acting(user=setup["lena"]), post=post)
+    to_max = [m for m in mail.outbox if m.to == ["max@example.com"]]
+    assert "is approved" in to_max[-1].subject
