@@ -38,6 +38,10 @@ def snapshot(post: Post) -> dict[str, Any]:
         "link_url": post.link_url,
         "channels": channels,
         "parts": parts,
+        "media": [
+            f"{m.filename or m.mime} ({m.alt_text or '–'})"
+            for m in post.media.only("filename", "mime", "alt_text", "part", "position")
+        ],
     }
 
 
@@ -107,6 +111,14 @@ def show(
             shown.append(Shown(_("Link"), before=old or "–", after=new or "–"))
         elif key == "scheduled_at":
             shown.append(Shown(_("Time"), before=when(old), after=when(new)))
+        elif key == "media":
+            shown.append(
+                Shown(
+                    _("Images"),
+                    before="; ".join(old or []) or "–",
+                    after="; ".join(new or []) or "–",
+                )
+            )
         elif key == "channels":
             shown.append(
                 Shown(

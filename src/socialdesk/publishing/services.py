@@ -212,10 +212,11 @@ def post_update(
     return post
 
 
-def mark_changed(post: Post, by: Acting, what: str) -> None:
-    """Something reviewed changed outside `post_update` (e.g. an image): back to review."""
+def mark_changed(post: Post, by: Acting, what: str, before: dict[str, Any] | None = None) -> None:
+    """Something reviewed changed outside `post_update` (e.g. an image): back to review.
+    `before` (`review_diff.snapshot(post)` taken before the change) lets the page show what."""
     post = Post.objects.select_for_update().get(pk=post.pk)
-    back = _back_to_review(post, by, [what])
+    back = _back_to_review(post, by, [what], before)
     post.save()
     event(post, by, "changed", changed=[what])
     if back:

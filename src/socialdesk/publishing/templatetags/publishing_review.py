@@ -41,7 +41,12 @@ def post_review(context: dict[str, Any], post: Post) -> dict[str, Any]:
         ],
         "waiting_for": waiting_for if not steps else [],
         "approved_fully": approvals.approved_fully(post),
-        "may_approve": signed_in and refused is None and user_may(user, "publishing:post_approve"),
+        # a draft is approved only from the command line (`posts add --approve`); here it is
+        # sent for review first
+        "may_approve": signed_in
+        and in_review
+        and refused is None
+        and user_may(user, "publishing:post_approve"),
         "why_not": refused if in_review else "",
         "may_request_changes": signed_in
         and approvals.may_request_changes(user, post)

@@ -213,6 +213,7 @@ def test_the_author_hears_of_changes_asked_for_and_of_the_approval(
     setup, django_capture_on_commit_callbacks: Any
 ):
     url = link_in("mads@example.com")
+    User.objects.filter(email="max@example.com").update(language="en")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         Client().post(url, {"decision": "changes", "comment": "Ohne Namen"})
@@ -226,3 +227,8 @@ def test_the_author_hears_of_changes_asked_for_and_of_the_approval(
         services.post_approve(by=Acting(user=setup["lena"]), post=post)
     to_max = [m for m in mail.outbox if m.to == ["max@example.com"]]
     assert "is approved" in to_max[-1].subject
+    # in each person's language
+    User.objects.filter(email="max@example.com").update(language="de")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_request_changes(by=Acting(user=setup["lena"]), post=post, comment="Nein")
+    assert "hat Änderungen an Ihrem Beitrag" in mail.outbox[-1].subject

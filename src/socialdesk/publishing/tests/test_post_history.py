@@ -143,3 +143,19 @@ def test_times_are_shown_in_the_readers_language(settings):
     with translation.override("de"):
         assert review_diff.when("2031-03-04T08:30:00+00:00") == "04.03.2031 09:30"
     assert review_diff.when("not a time") == "no time"
+
+
+def test_a_changed_image_is_shown_before_and_after(people, channel):
+    from socialdesk.publishing.models import PostMedia
+
+    post = _scheduled(people, channel)
+    PostMedia.objects.create(post=post, content=b"x", mime="image/png", filename="alt.png",
+                             alt_text="Stellwerk")  # fmt: skip
+    before = review_diff.snapshot(post)
+    PostMedia.objects.filter(post=post).update(alt_text="Stellwerk bei Nacht")
+    services.mark_changed(post, Acting(user=people["manager"]), "media", before)
+    line = next(x for x in post_history.history(post) if x.kind == "back_to_review")
+    assert "the images" in line.text
+    assert (line.changes[0].before, line.changes[0].after) == (
+        "alt.png (Stellwerk)", "alt.png (Stellwerk bei Nacht)",
+    )  # fmt: skip
