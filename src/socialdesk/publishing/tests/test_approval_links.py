@@ -232,3 +232,45 @@ def test_the_author_hears_of_changes_asked_for_and_of_the_approval(
     with django_capture_on_commit_callbacks(execute=True):
         services.post_request_changes(by=Acting(user=setup["lena"]), post=post, comment="Nein")
     assert "hat Änderungen an Ihrem Beitrag" in mail.outbox[-1].subject
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
+    reason="two connections at once need PostgreSQL",
+)
+def test_two_clicks_at_once_on_postgresql_approve_once(people, departments) -> None:
+    """The same link posted twice at the same moment (a double click, a mail scanner)."""
+    import threading
+
+    from django.db import connection
+
+    marketing = Department.objects.create(name="Marketing")
+    mads = User.objects.create_user(
+        "mads@example.com", "pw-long-enough-1", full_name="Mads Marketing", role=Role.MEMBER
+    )
+    mads.departments.set([marketing])
+    mastodon = ChannelAccount.objects.create(network=Network.MASTODON, handle="bahn@mock.local")
+    by = Acting(user=people["manager"])
+    review_services.step_add(by=by, channel=mastodon, department=marketing)
+    post = services.post_create(by=by, text="Nachtschicht", channels=[mastodon])
+    services.post_submit(by=by, post=post)
+    from socialdesk.publishing import review_notify
+
+    url = f"/publishing/approve/{review_notify.link_token(ApprovalLink.objects.get())}/"
+    answers: list[int] = []
+    start = threading.Barrier(2)
+
+    def click() -> None:
+        start.wait()
+        answers.append(Client().post(url, {"decision": "approve"}).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [200, 400]
+    assert Approval.objects.count() == 1
+    assert Post.objects.get(pk=post.pk).status == PostStatus.APPROVED
