@@ -144,6 +144,10 @@ def _url(name: str, samples: dict[str, Any]) -> str:
                "feedback:board": "department", "feedback:correct": "message",
                }.get(name, "feedback_item")  # fmt: skip
         return reverse(name, kwargs={"pk": samples[key]})
+    if name == "publishing:approval_link":
+        return reverse(name, kwargs={"token": "not-a-token"})
+    if name.startswith("publishing:post_"):
+        return reverse(name, kwargs={"pk": samples["post"]})
     key = {
         "department": "department",
         "person": "person",

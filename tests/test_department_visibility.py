@@ -40,7 +40,7 @@ from socialdesk.inbox.models import (
 from socialdesk.listening import services as listening_services
 from socialdesk.listening.models import SpikeAlert
 from socialdesk.publishing import services as publishing_services
-from socialdesk.publishing.models import PostMedia
+from socialdesk.publishing.models import ApprovalStep, Campaign, PostMedia
 from socialdesk.sla import kpi_views
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
@@ -148,6 +148,18 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
     )
     feedback_services.item_forward(by=admin, item=legal_item, department=departments["Legal"])
 
+    # publishing: a post whose approval step asks Legal (Mia may not open it), and one whose
+    # step asks Product Development (she may, and may comment)
+    posts = {}
+    for key, department in (("legal", "Legal"), ("pd", "Product Development")):
+        campaign = Campaign.objects.create(name=f"Kampagne {key}")
+        step = ApprovalStep.objects.create(campaign=campaign, department=departments[department])
+        posts[key] = publishing_services.post_create(
+            by=admin, text=f"{marker(key)} Beitrag", channels=[account], campaign=campaign
+        )
+        publishing_services.post_submit(by=admin, post=posts[key])
+        assert step.pk
+
     # what fills the other URL patterns
     hours = BusinessHours.objects.create(name="Office", weekly_hours={"0": [["09:00", "17:00"]]})
     policy = SlaPolicy.objects.create(name="Day", first_response_minutes=1440)
@@ -174,6 +186,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "invitation_token": [token],  # type: ignore[list-item]
         "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
         "channel": sorted({c.channel_account_id for c in w.conversations.values()}),
+        "post": [p.pk for p in posts.values()],
     }
     hidden = [key for key in CONVERSATIONS if key not in VISIBLE_TO_MIA]
     visible_names = {CONVERSATIONS[key][2] for key in VISIBLE_TO_MIA}
@@ -206,6 +219,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "message": {w.messages[key].pk for key in hidden},
         "feedback_item": {legal_item.pk},
         "board": {departments["Customer Service"].pk, departments["Legal"].pk},
+        "post": {posts["legal"].pk},
     }
     return w
 
@@ -250,6 +264,8 @@ def _kind(name: str) -> str:
         return "contact"
     if app == "feedback":
         return "feedback_item"
+    if name.startswith("publishing:post_"):
+        return "post"
     if app == "sla":
         return "hours" if "hours" in name else "policy"
     for part, kind in (
@@ -295,7 +311,7 @@ def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]
             for media in PostMedia.objects.filter(pk__in=world.ids["post_media"]):
                 url = reverse(name, kwargs={"pk": media.post_id, "media_pk": media.pk})
                 found.append((name, url, "post", media.post_id))
-        elif name == "feedback:act":
+        elif name in ("feedback:act", "publishing:approval_link"):
             found.append((name, reverse(name, kwargs={"token": "not-a-token"}), "", None))
         else:
             kind = _kind(name)

@@ -71,7 +71,9 @@ from socialdesk.inbox.models import (
     SavedReply,
 )
 from socialdesk.listening.models import Monitor, SpikeAlert
-from socialdesk.publishing.models import Post, PostPart
+from socialdesk.publishing import review_notify, review_services
+from socialdesk.publishing import services as publishing_services
+from socialdesk.publishing.models import ApprovalLink, Post, PostPart
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 LOCALE = Path(__file__).resolve().parents[1] / "src/socialdesk/locale/de/LC_MESSAGES"
@@ -272,11 +274,27 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     accounts_services.user_invite(
         by=admin, email="neu@nordlicht-bahn.example", role="agent", full_name="Paula Neu"
     )
-    _publishing(by_role)
-    return {"people": by_role, "items": items, "conversation": conversation}
+    composed = _publishing(by_role)
+    # publishing, review: a post approved, then changed (back to review), with a comment and
+    # an e-mailed approval link
+    channel = ChannelAccount.objects.create(network=Network.MASTODON, handle="bahn@social.example")
+    post = publishing_services.post_create(
+        by=manager, text="Nachtschicht im Stellwerk", channels=[channel],
+        scheduled_at=timezone.now() + timedelta(days=3),
+    )  # fmt: skip
+    publishing_services.post_submit(by=manager, post=post)
+    publishing_services.post_approve(by=admin, post=post, comment="Gut so")
+    publishing_services.post_update(by=manager, post=post, text="Die Nachtschicht im Stellwerk")
+    review_services.post_comment_add(by=manager, post=post, text="Bitte bis Freitag prüfen")
+    link = ApprovalLink.objects.filter(post=post).order_by("-pk").first()
+    assert link is not None
+    return {
+        "people": by_role, "items": items, "conversation": conversation, "post": post,
+        "approval_token": review_notify.link_token(link), "composed": composed,
+    }  # fmt: skip
 
 
-def _publishing(by_role: dict[str, User]) -> None:
+def _publishing(by_role: dict[str, User]) -> Post:
     """A post for Mastodon and Bluesky: a thread, an own text for Bluesky, an image, a card."""
     from socialdesk.publishing import services as publishing
     from socialdesk.publishing.models import PostMedia
@@ -298,6 +316,7 @@ def _publishing(by_role: dict[str, User]) -> None:
                       "thumb": "", "thumb_mime": ""}  # fmt: skip
     post.save()
     PostMedia.objects.create(post=post, content=b"x", mime="image/png", alt_text="")
+    return post
 
 
 class _Null:
@@ -415,12 +434,18 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "channels:reconnect": _pk(ChannelAccount),
     "channels:disconnect": _pk(ChannelAccount),
     "channels:webhook_secret": _pk(ChannelAccount),
-    "publishing:post": _pk(Post),
-    "publishing:post_edit": _pk(Post),
+    "publishing:post": lambda data: {"pk": data["composed"].pk},
+    "publishing:post_edit": lambda data: {"pk": data["composed"].pk},
     "publishing:post_media_delete": lambda data: {
-        "pk": Post.objects.get().pk,
-        "media_pk": Post.objects.get().media.get().pk,
+        "pk": data["composed"].pk,
+        "media_pk": data["composed"].media.get().pk,
     },
+    "publishing:post_review": lambda data: {"pk": data["post"].pk},
+    "publishing:post_submit": lambda data: {"pk": data["post"].pk},
+    "publishing:post_approve": lambda data: {"pk": data["post"].pk},
+    "publishing:post_changes": lambda data: {"pk": data["post"].pk},
+    "publishing:post_comment": lambda data: {"pk": data["post"].pk},
+    "publishing:approval_link": lambda data: {"token": data["approval_token"]},
 }
 # Also opened with these queries, to show the states they lead to.
 QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {

@@ -150,6 +150,18 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "publishing:post_new": TEAM,
     "publishing:post_edit": TEAM,
     "publishing:post_media_delete": TEAM,
+    # publishing, review (issue 12 item 4 and 8): everyone who may see a post reads its review;
+    # agents and managers send posts for review; whether a person may approve or ask for
+    # changes is decided per post by `publishing.approvals` (steps may name department members
+    # and agents); managers set the steps
+    "publishing:post_review": EVERYONE,
+    "publishing:post_submit": TEAM,
+    "publishing:post_approve": WORKERS,
+    "publishing:post_changes": WORKERS,
+    "publishing:post_comment": WORKERS,
+    # signed single-use links from the approval e-mail: the token is the credential
+    "publishing:approval_link": PUBLIC,
+    "publishing:approval_steps": MANAGERS,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

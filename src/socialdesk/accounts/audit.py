@@ -193,4 +193,13 @@ ACTION_LABELS = {
     "post.submitted": _("Post sent for review"),
     "post.media_added": _("Images added to a post"),
     "post.media_removed": _("Image removed from a post"),
+    # publishing, review (issue 12)
+    "post.approved": _("Post approved"),
+    "post.scheduled": _("Post scheduled"),
+    "post.changes_requested": _("Changes to a post requested"),
+    "post.publish_now": _("Post published now"),
+    "post.commented": _("Post commented"),
+    "approval_step.added": _("Approval step added"),
+    "approval_step.removed": _("Approval step removed"),
+    "approval_step.moved": _("Approval step moved"),
 }

@@ -304,6 +304,8 @@ class ApprovalStep(models.Model):
         USER, blank=True, related_name="+"
     )
     mode = models.CharField(max_length=3, choices=ApprovalMode.choices, default=ApprovalMode.ANY)
+    # Whether the author of a post may approve it in this step (`approvals.py`).
+    authors_may_approve = models.BooleanField(_("authors may approve"), default=False)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.channels.bluesky.replies import TID_ALPHABET
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.publishing import rules
+from socialdesk.publishing import approvals, review_diff, review_notify, rules
 from socialdesk.publishing.images import Prepared
 from socialdesk.publishing.models import (
     EDITABLE,
@@ -133,12 +133,28 @@ def post_create(
     return post
 
 
-def _back_to_review(post: Post, by: Acting, changed: list[str]) -> None:
-    """A change after approval: raise the version, and ask for review again."""
+def _back_to_review(
+    post: Post, by: Acting, changed: list[str], before: dict[str, Any] | None = None
+) -> bool:
+    """A change after approval: raise the version, and ask for review again (recording what
+    changed, before and after). Return whether the approvers must be asked again (the post is
+    in review: links for the old version no longer work)."""
+    approved_before = post.approvals.filter(
+        version=post.version, decision=Decision.APPROVED
+    ).exists()
     post.version += 1
-    if post.status in (PostStatus.APPROVED, PostStatus.SCHEDULED):
+    if post.status in (PostStatus.APPROVED, PostStatus.SCHEDULED) or (
+        post.status == PostStatus.IN_REVIEW and approved_before
+    ):
         post.status = PostStatus.IN_REVIEW
-        event(post, by, "back_to_review", changed=changed)
+        after = review_diff.snapshot(post) if before is not None else {}
+        event(
+            post, by, "back_to_review", changed=changed,
+            diff=review_diff.changes(before, after) if before is not None else {},
+            names=after.get("channels", {}), main=texts(post),
+        )  # fmt: skip
+    # The links sent for the old version no longer work: whoever is asked gets new ones.
+    return post.status == PostStatus.IN_REVIEW
 
 
 @transaction.atomic
@@ -155,6 +171,8 @@ def post_update(
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status not in EDITABLE:
         raise ValidationError(_("This post is already on its way; it can no longer be changed."))
+    before = review_diff.snapshot(post)
+    back = False
     if "scheduled_at" in fields:
         _check_time(fields["scheduled_at"])
     changed = [name for name, value in fields.items() if getattr(post, name) != value]
@@ -189,18 +207,23 @@ def post_update(
     if changed:
         reviewed = [c for c in changed if not (first_time and c == "scheduled_at")]
         if any(c in REVIEWED or c == "channels" or c.startswith("variant:") for c in reviewed):
-            _back_to_review(post, by, changed)
+            back = _back_to_review(post, by, changed, before)
         post.save()
         event(post, by, "changed", changed=changed)
+        if back:
+            review_notify.ask_approvers(post)
     return post
 
 
-def mark_changed(post: Post, by: Acting, what: str) -> None:
-    """Something reviewed changed outside `post_update` (e.g. an image): back to review."""
+def mark_changed(post: Post, by: Acting, what: str, before: dict[str, Any] | None = None) -> None:
+    """Something reviewed changed outside `post_update` (e.g. an image): back to review.
+    `before` (`review_diff.snapshot(post)` taken before the change) lets the page show what."""
     post = Post.objects.select_for_update().get(pk=post.pk)
-    _back_to_review(post, by, [what])
+    back = _back_to_review(post, by, [what], before)
     post.save()
     event(post, by, "changed", changed=[what])
+    if back:
+        review_notify.ask_approvers(post)
 
 
 def _move(post: Post, by: Acting, to: PostStatus, kind: str, **data: Any) -> Post:
@@ -218,14 +241,14 @@ def post_submit(*, by: Acting, post: Post) -> Post:
     if post.status != PostStatus.DRAFT:
         raise ValidationError(_("Only a draft can be sent for review."))
     rules.require_ready(post)  # too long for a network, an image without alt text, …
-    return _move(post, by, PostStatus.IN_REVIEW, "submitted")
+    _move(post, by, PostStatus.IN_REVIEW, "submitted")
+    review_notify.ask_approvers(post)
+    return post
 
 
 def approved_fully(post: Post) -> bool:
-    """Whether the current version has every approval it needs (steps: `approvals.py`)."""
-    return Approval.objects.filter(
-        post=post, version=post.version, decision=Decision.APPROVED
-    ).exists()
+    """Whether the current version has every approval it needs (decided in `approvals.py`)."""
+    return approvals.approved_fully(post)
 
 
 @transaction.atomic
@@ -233,23 +256,41 @@ def post_approve(*, by: Acting, post: Post, comment: str = "", by_link: bool = F
     """Approve the current version; when it has every approval it needs, it is approved, and
     scheduled when it has a time."""
     post = Post.objects.select_for_update().get(pk=post.pk)
-    if post.status not in (PostStatus.IN_REVIEW, PostStatus.DRAFT):
-        raise ValidationError(_("This post is not waiting for approval."))
-    rules.require_ready(post)
+    refused = approvals.why_not_approve(by.user, post)
+    if refused is not None:
+        raise ValidationError(refused)
+    rules.require_ready(post)  # too long for a network, an image without alt text, …
+    step = approvals.current_step(post)
     Approval.objects.create(
         post=post,
+        step=step.step if step else None,
         user=by.user,
         version=post.version,
         decision=Decision.APPROVED,
         comment=comment,
         by_link=by_link,
     )
-    event(post, by, "approval", comment=comment, by_link=by_link)
+    event(
+        post, by, "approval", comment=comment, by_link=by_link, version=post.version,
+        step=approvals.describe(step.step) if step else "",
+    )  # fmt: skip
     if approved_fully(post):
         _move(post, by, PostStatus.APPROVED, "approved")
+        if post.author_id != (by.user.pk if by.user else None):
+            review_notify.tell_author(
+                post, by.name if by.user is None else str(by.user), approved=True
+            )
         if post.scheduled_at is not None:
             _move(post, by, PostStatus.SCHEDULED, "scheduled", at=post.scheduled_at.isoformat())
+    elif post.status == PostStatus.IN_REVIEW and _step_pk(approvals.current_step(post)) != _step_pk(
+        step
+    ):
+        review_notify.ask_approvers(post)  # a step is done: the next one is asked
     return post
+
+
+def _step_pk(step: approvals.Needed | None) -> int | None:
+    return step.step.pk if step is not None else None
 
 
 @transaction.atomic
@@ -257,17 +298,24 @@ def post_request_changes(*, by: Acting, post: Post, comment: str, by_link: bool 
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status not in (PostStatus.IN_REVIEW, PostStatus.APPROVED, PostStatus.SCHEDULED):
         raise ValidationError(_("This post is not waiting for approval."))
+    if not approvals.may_request_changes(by.user, post):
+        raise ValidationError(_("Only the people asked to approve this post can ask for changes."))
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should change.")})
+    step = approvals.current_step(post)
     Approval.objects.create(
         post=post,
+        step=step.step if step else None,
         user=by.user,
         version=post.version,
         decision=Decision.CHANGES,
         comment=comment,
         by_link=by_link,
     )
-    return _move(post, by, PostStatus.DRAFT, "changes_requested", comment=comment)
+    _move(post, by, PostStatus.DRAFT, "changes_requested", comment=comment)
+    who = str(by.user) if by.user is not None else by.name
+    review_notify.tell_author(post, who, approved=False, comment=comment)
+    return post
 
 
 @transaction.atomic
