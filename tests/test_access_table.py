@@ -135,6 +135,8 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": samples["contact"]})
     if name.startswith("listening:"):
         return reverse(name, kwargs={"pk": samples["monitor"]})
+    if name == "publishing:approval_link":
+        return reverse(name, kwargs={"token": "not-a-token"})
     if name.startswith("publishing:"):
         return reverse(name, kwargs=_publishing_kwargs(name, samples))
     if name == "feedback:act":
@@ -144,10 +146,6 @@ def _url(name: str, samples: dict[str, Any]) -> str:
                "feedback:board": "department", "feedback:correct": "message",
                }.get(name, "feedback_item")  # fmt: skip
         return reverse(name, kwargs={"pk": samples[key]})
-    if name == "publishing:approval_link":
-        return reverse(name, kwargs={"token": "not-a-token"})
-    if name.startswith("publishing:post_"):
-        return reverse(name, kwargs={"pk": samples["post"]})
     key = {
         "department": "department",
         "person": "person",

@@ -210,16 +210,15 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         PostMedia.objects.create(post=post, content=b"x", mime="image/png", alt_text="Bild")
         for post in (team_post, own_post)
     ]
-    w.ids["post"] = [team_post.pk, own_post.pk]
+    w.ids["post"] += [team_post.pk, own_post.pk]
     w.ids["post_media"] = [m.pk for m in media]
     w.forbidden += ["Geheimtext-post-7Q", "Teamgeheimnis-7Q"]
     w.hidden_pks = {
-        "post": {team_post.pk},
+        "post": {team_post.pk, posts["legal"].pk},
         "conversation": {w.conversations[key].pk for key in hidden},
         "message": {w.messages[key].pk for key in hidden},
         "feedback_item": {legal_item.pk},
         "board": {departments["Customer Service"].pk, departments["Legal"].pk},
-        "post": {posts["legal"].pk},
     }
     return w
 

@@ -67,8 +67,6 @@ SENTENCES: dict[str, Promise] = {
     "feedback.rule_created": _("%(actor)s added a routing rule to %(after)s."),
     "feedback.rule_deleted": _("%(actor)s removed a routing rule of %(before)s."),
     # publishing, review (issue 12)
-    "post.created": _("%(actor)s created the post %(object)s."),
-    "post.submitted": _("%(actor)s sent the post %(object)s for review."),
     "post.approved": _("The post %(object)s has every approval it needs."),
     "post.scheduled": _("The post %(object)s was scheduled."),
     "post.changes_requested": _("%(actor)s asked for changes to the post %(object)s."),

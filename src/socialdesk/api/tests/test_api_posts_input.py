@@ -7,6 +7,7 @@ import base64
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.api.tests.post_requests import (
@@ -90,11 +91,12 @@ def test_an_image_without_alt_text_stops_the_approval(api_as, channels, people):
     created = create_post(api_as("agent"), channels, images=[{"data": png(), "alt_text": " "}])
     assert created.status_code == 201 and created.json()["media"]["without_alt_text"] == 1
     post = Post.objects.get()
-    services.post_submit(by=Acting(user=people["agent"]), post=post)
+    with pytest.raises(ValidationError, match="alt text"):  # not even sent for review
+        services.post_submit(by=Acting(user=people["agent"]), post=post)
     refused = send(api_as("manager"), "POST", f"/api/v1/posts/{post.pk}/approve", {})
     assert "alt text" in field_errors(refused)["alt_text"][0]
     post.refresh_from_db()
-    assert post.status == PostStatus.IN_REVIEW and not post.approvals.exists()
+    assert post.status == PostStatus.DRAFT and not post.approvals.exists()
     agent, image = api_as("agent"), PostMedia.objects.get()
     wrong = {"alt_texts": [{"image_id": HUGE, "alt_text": "x"}], "remove_image_ids": [99999]}
     errors = field_errors(send(agent, "PATCH", f"/api/v1/posts/{post.pk}", wrong))
