@@ -18,6 +18,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
+from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
@@ -85,7 +86,13 @@ def samples(people, departments):
     link = FeedbackLink.objects.create(item=item, message=message)
     draft = ReplyDraft.objects.create(item=item, conversation=conversation, language="de", text="x")
     contact = Contact.objects.create(display_name="Kim")
+    campaign = Campaign.objects.create(name="Sommer")
+    idea = Idea.objects.create(title="Lego-Zug", what_happened="x", campaign=campaign)
+    photo = IdeaPhoto.objects.create(idea=idea, content=b"x", mime="image/jpeg")
     return {
+        "idea": idea.pk,
+        "idea_photo": photo.pk,
+        "campaign": campaign.pk,
         "contact": contact.pk,
         "feedback_item": item.pk,
         "feedback_link": link.pk,
@@ -132,6 +139,11 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": samples["monitor"]})
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
+    if name.startswith("publishing:"):  # story ideas and campaigns (issue 12)
+        key = {"publishing:idea_photo": "idea_photo"}.get(
+            name, "campaign" if "campaign" in name.split(":")[1] and "idea" not in name else "idea"
+        )
+        return reverse(name, kwargs={"pk": samples[key]})
     if name.startswith("feedback:"):
         key = {"feedback:link_remove": "feedback_link", "feedback:draft_send": "feedback_draft",
                "feedback:board": "department", "feedback:correct": "message",

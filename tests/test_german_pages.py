@@ -71,6 +71,8 @@ from socialdesk.inbox.models import (
     SavedReply,
 )
 from socialdesk.listening.models import Monitor, SpikeAlert
+from socialdesk.publishing import campaign_services, idea_services
+from socialdesk.publishing.models import Campaign, Idea, IdeaComment, IdeaPhoto
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 LOCALE = Path(__file__).resolve().parents[1] / "src/socialdesk/locale/de/LC_MESSAGES"
@@ -271,7 +273,30 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     accounts_services.user_invite(
         by=admin, email="neu@nordlicht-bahn.example", role="agent", full_name="Paula Neu"
     )
+    # story ideas and campaigns (issue 12): a campaign, an idea with a photo and a comment,
+    # one declined
+    campaign = campaign_services.campaign_create(
+        by=manager, name="Sommerfahrplan", colour="#ff8800", goal="Mehr Fahrgäste im Sommer"
+    )
+    idea = idea_services.idea_submit(
+        by=Acting(user=by_role["member"]), title="Azubis bauen einen Lego-Zug",
+        what_happened="Zehn Azubis bauten in Kiel einen Zug aus Lego.", department=product,
+        campaign=campaign, photos=[idea_services.PhotoUpload(_jpeg(), "Der Lego-Zug")],
+    )  # fmt: skip
+    idea_services.idea_comment(by=manager, idea=idea, text="Schöne Geschichte!")
+    declined = idea_services.idea_submit(by=manager, title="Kantine", what_happened="Essen")
+    idea_services.idea_decline(by=manager, idea=declined, reason="Nicht für draußen.")
     return {"people": by_role, "items": items, "conversation": conversation}
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (200, 100, 0)).save(out, "JPEG")
+    return out.getvalue()
 
 
 class _Null:
@@ -300,6 +325,10 @@ def fixture_texts() -> list[str]:
         (SavedReply, ["title", "body"]),
         (Organisation, ["name"]),
         (ReplyDraft, ["text"]),
+        (Idea, ["title", "what_happened", "decline_reason"]),
+        (IdeaComment, ["text"]),
+        (IdeaPhoto, ["alt_text"]),
+        (Campaign, ["name", "goal"]),
     ]:
         names = [f.name for f in model._meta.get_fields()]
         for row in model._default_manager.values(*[f for f in fields if f in names]):
@@ -387,12 +416,25 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "channels:reconnect": _pk(ChannelAccount),
     "channels:disconnect": _pk(ChannelAccount),
     "channels:webhook_secret": _pk(ChannelAccount),
+    "publishing:idea": _pk(Idea),
+    "publishing:idea_photo": _pk(IdeaPhoto),
+    "publishing:idea_comment": _pk(Idea),
+    "publishing:idea_follow": _pk(Idea),
+    "publishing:idea_accept": _pk(Idea),
+    "publishing:idea_decline": _pk(Idea),
+    "publishing:idea_plan": _pk(Idea),
+    "publishing:idea_campaign": _pk(Idea),
+    "publishing:campaign": _pk(Campaign),
+    "publishing:campaign_edit": _pk(Campaign),
+    "publishing:campaign_archive": _pk(Campaign),
 }
 # Also opened with these queries, to show the states they lead to.
 QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "feedback:item_new": lambda data: [f"?message={data['items'][3].links.get().message_id}"],
     "feedback:items": lambda data: ["?status=all"],
     "inbox:list": lambda data: ["?needs_reply=1", "?order=waiting"],
+    "publishing:ideas": lambda data: ["?status=declined", "?status=published"],
+    "publishing:campaigns": lambda data: ["?archived=yes"],
 }
 # Also posted empty, so the field errors are read too.
 POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}

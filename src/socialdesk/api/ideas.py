@@ -72,8 +72,14 @@ class IdeaOut(Schema):
             submitted_by=idea.submitted_by.email if idea.submitted_by else None,
             created_at=idea.created_at,
             photos=[
-                PhotoOut(id=p.pk, url=reverse("publishing:idea_photo", args=[p.pk]), mime=p.mime,
-                         width=p.width, height=p.height, alt_text=p.alt_text)  # fmt: skip
+                PhotoOut(
+                    id=p.pk,
+                    url=reverse("publishing:idea_photo", args=[p.pk]),
+                    mime=p.mime,
+                    width=p.width,
+                    height=p.height,
+                    alt_text=p.alt_text,
+                )
                 for p in idea.photos.all()
             ],
         )
@@ -182,9 +188,7 @@ def create_idea(request: ApiRequest, payload: IdeaIn) -> Any:
         try:
             data = base64.b64decode(photo.data_base64, validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationError(
-                {f"photos.{index}.data_base64": "This is not base64."}
-            ) from None
+            raise ValidationError({f"photos.{index}.data_base64": "This is not base64."}) from None
         photos.append(PhotoUpload(data=data, alt_text=photo.alt_text, filename=photo.filename))
     department = _existing(Department.objects.all(), payload.department_id, "department_id")
     campaign = _existing(campaigns_for_user(request.auth), payload.campaign_id, "campaign_id")

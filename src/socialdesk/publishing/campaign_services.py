@@ -55,7 +55,8 @@ def _cleaned(
     for field in ("description", "goal"):
         if len(texts[field]) > TEXT_LIMIT:
             errors.setdefault(field, []).append(
-                _("Shorten this to %(limit)s characters.") % {"limit": number_format(TEXT_LIMIT, force_grouping=True)}
+                _("Shorten this to %(limit)s characters.")
+                % {"limit": number_format(TEXT_LIMIT, force_grouping=True)}
             )
     colour = colour.strip()
     if not COLOUR.fullmatch(colour):
@@ -80,8 +81,14 @@ def campaign_create(
     description: str = "",
     goal: str = "",
 ) -> Campaign:
-    fields = _cleaned(name=name, colour=colour, starts_on=starts_on, ends_on=ends_on,
-                      description=description, goal=goal)  # fmt: skip
+    fields = _cleaned(
+        name=name,
+        colour=colour,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        description=description,
+        goal=goal,
+    )
     campaign = Campaign.objects.create(**fields, created_by=by.user)
     record(by, "campaign.created", campaign, after=_shown(fields))
     return campaign
@@ -104,16 +111,28 @@ def campaign_update(
     goal: str,
 ) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    fields = _cleaned(name=name, colour=colour, starts_on=starts_on, ends_on=ends_on,
-                      description=description, goal=goal, campaign=campaign)  # fmt: skip
+    fields = _cleaned(
+        name=name,
+        colour=colour,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        description=description,
+        goal=goal,
+        campaign=campaign,
+    )
     before = {k: getattr(campaign, k) for k in fields}
     changed = {k: v for k, v in fields.items() if before[k] != v}
     if changed:
         for key, value in changed.items():
             setattr(campaign, key, value)
         campaign.save(update_fields=list(changed))
-        record(by, "campaign.changed", campaign,
-               before=_shown({k: before[k] for k in changed}), after=_shown(changed))  # fmt: skip
+        record(
+            by,
+            "campaign.changed",
+            campaign,
+            before=_shown({k: before[k] for k in changed}),
+            after=_shown(changed),
+        )
     return campaign
 
 

@@ -3,6 +3,8 @@ one (managers and admins)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -40,9 +42,7 @@ def campaigns(request: AppRequest) -> HttpResponse:
         }
         for c in found
     ]
-    return render(
-        request, "publishing/campaigns/list.html", {"rows": rows, "archived": archived}
-    )
+    return render(request, "publishing/campaigns/list.html", {"rows": rows, "archived": archived})
 
 
 def campaign(request: AppRequest, pk: int) -> HttpResponse:
@@ -75,12 +75,14 @@ def campaign_new(request: AppRequest) -> HttpResponse:
         except ValidationError as error:
             form.show_errors(error)
         else:
-            messages.success(request, _("The campaign “%(name)s” is created.") % {"name": made.name})
+            messages.success(
+                request, _("The campaign “%(name)s” is created.") % {"name": made.name}
+            )
             return redirect("publishing:campaign", made.pk)
     return render(request, "publishing/campaigns/form.html", {"form": form, "campaign": None})
 
 
-def _fields(form: CampaignForm) -> dict[str, object]:
+def _fields(form: CampaignForm) -> dict[str, Any]:
     data = form.cleaned_data
     return {
         "name": data["name"],
@@ -106,7 +108,7 @@ def campaign_edit(request: AppRequest, pk: int) -> HttpResponse:
     form = CampaignForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.campaign_update(by=acting(request), campaign=found, **_fields(form))  # type: ignore[arg-type]
+            services.campaign_update(by=acting(request), campaign=found, **_fields(form))
         except ValidationError as error:
             form.show_errors(error)
         else:

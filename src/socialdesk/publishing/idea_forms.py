@@ -39,20 +39,28 @@ class ServiceErrors:
 
 
 class IdeaForm(ServiceErrors, forms.Form):
-    title = forms.CharField(label=_("Title"), required=False, max_length=1000,
-                            help_text=_("A few words, like a headline."))  # fmt: skip
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=1000,
+        help_text=_("A few words, like a headline."),
+    )
     what_happened = forms.CharField(
         label=_("What happened?"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     why_it_matters = forms.CharField(
-        label=_("Why does it matter?"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why does it matter?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For our customers, for the company, for the people involved."),
-    )  # fmt: skip
+    )
     department = ObjectField(Department.objects.all(), label=_("Department"))
     people_involved = forms.CharField(
-        label=_("People involved"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("People involved"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Who could tell the story, or should be asked before it is told."),
-    )  # fmt: skip
+    )
     about_date = forms.DateField(label=_("Date it is about"), required=False, widget=DATE)
     campaign = ObjectField(active_campaigns(), label=_("Campaign"))
 
@@ -68,13 +76,17 @@ class IdeaForm(ServiceErrors, forms.Form):
         )
         for number in range(1, MAX_PHOTOS + 1):
             self.fields[f"photo_{number}"] = forms.FileField(
-                label=_("Photo %(number)s") % {"number": number}, required=False,
-                widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
-            )  # fmt: skip
+                label=_("Photo %(number)s") % {"number": number},
+                required=False,
+                widget=forms.FileInput(
+                    attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+                ),
+            )
             self.fields[f"alt_{number}"] = forms.CharField(
-                label=_("Alt text of photo %(number)s") % {"number": number}, required=False,
+                label=_("Alt text of photo %(number)s") % {"number": number},
+                required=False,
                 help_text=_("What the photo shows, for people who cannot see it."),
-            )  # fmt: skip
+            )
 
     def photo_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"photo_{n}"], self[f"alt_{n}"]) for n in range(1, MAX_PHOTOS + 1)]
@@ -83,7 +95,7 @@ class IdeaForm(ServiceErrors, forms.Form):
         return [self[name] for name in self.fields if not name.startswith(("photo_", "alt_"))]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for number in range(1, MAX_PHOTOS + 1):
             if data.get(f"alt_{number}", "").strip() and not data.get(f"photo_{number}"):
                 self.add_error(f"photo_{number}", _("Choose the photo this text describes."))
@@ -101,21 +113,27 @@ class IdeaForm(ServiceErrors, forms.Form):
             self.renamed[f"photos.{index}.alt_text"] = f"alt_{number}"
             data = upload.read(images.UPLOAD_LIMIT + 1)
             uploads.append(
-                PhotoUpload(data=data, alt_text=self.cleaned_data.get(f"alt_{number}", ""),
-                            filename=upload.name or "")  # fmt: skip
+                PhotoUpload(
+                    data=data,
+                    alt_text=self.cleaned_data.get(f"alt_{number}", ""),
+                    filename=upload.name or "",
+                )
             )
         return uploads
 
 
 class CommentForm(ServiceErrors, forms.Form):
-    text = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DeclineForm(ServiceErrors, forms.Form):
     reason = forms.CharField(
-        label=_("Why not? (the submitter is told)"), required=False,
+        label=_("Why not? (the submitter is told)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
 
 class FollowForm(forms.Form):
@@ -137,19 +155,23 @@ class PlanForm(ServiceErrors, forms.Form):
 class CampaignForm(ServiceErrors, forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=1000)
     colour = forms.CharField(
-        label=_("Colour"), required=False, initial="#2563eb",
+        label=_("Colour"),
+        required=False,
+        initial="#2563eb",
         widget=forms.TextInput(attrs={"type": "color"}),
         help_text=_("Shown on the calendar and in the lists."),
-    )  # fmt: skip
+    )
     starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DATE)
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DATE)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     goal = forms.CharField(
-        label=_("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Goal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What the campaign should achieve, e.g. “200 new followers on Mastodon”."),
-    )  # fmt: skip
+    )
 
 
 class ArchiveForm(forms.Form):

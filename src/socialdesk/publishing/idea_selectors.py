@@ -57,6 +57,8 @@ def campaign_figures(user: User) -> tuple[dict[int, dict[str, int]], dict[int, i
 
 def posts_to_plan(user: User) -> QuerySet[Post]:
     """Posts this person may see that no idea claims yet and that have not gone out."""
-    return posts_for_user(user).filter(idea__isnull=True).exclude(
-        status__in=["published", "partly_published", "failed", "publishing"]
+    return (
+        posts_for_user(user)
+        .filter(idea__isnull=True)
+        .exclude(status__in=["published", "partly_published", "failed", "publishing"])
     )

@@ -53,8 +53,15 @@ class PhotoUpload:
     filename: str = ""
 
 
-def _text(errors: dict[str, list[str]], field: str, value: str, *, limit: int, required: bool,
-          missing: str) -> str:  # fmt: skip
+def _text(
+    errors: dict[str, list[str]],
+    field: str,
+    value: str,
+    *,
+    limit: int,
+    required: bool,
+    missing: str,
+) -> str:
     """Collect the error of one text field (empty, too long, a NUL character) under its name."""
     value = value.strip()
     if "\x00" in value:
@@ -64,8 +71,10 @@ def _text(errors: dict[str, list[str]], field: str, value: str, *, limit: int, r
     elif len(value) > limit:
         errors.setdefault(field, []).append(
             _("Shorten this to %(limit)s characters (it has %(count)s).")
-            % {"limit": number_format(limit, force_grouping=True),
-               "count": number_format(len(value), force_grouping=True)}
+            % {
+                "limit": number_format(limit, force_grouping=True),
+                "count": number_format(len(value), force_grouping=True),
+            }
         )
     return value
 
@@ -82,9 +91,14 @@ def _prepared_photos(
         return []
     ready: list[tuple[PhotoUpload, images.Prepared]] = []
     for index, photo in enumerate(photos):
-        _text(errors, f"photos.{index}.alt_text", photo.alt_text, limit=ALT_TEXT_LIMIT,
-              required=True,
-              missing=_("Describe the photo for people who cannot see it (alt text)."))  # fmt: skip
+        _text(
+            errors,
+            f"photos.{index}.alt_text",
+            photo.alt_text,
+            limit=ALT_TEXT_LIMIT,
+            required=True,
+            missing=_("Describe the photo for people who cannot see it (alt text)."),
+        )
         try:
             prepared = images.prepare(photo.data, max_bytes=PHOTO_BYTES)
         except ValidationError as error:
@@ -132,14 +146,23 @@ def idea_submit(
     """A new idea with its photos, or a ValidationError naming each wrong field and nothing
     stored. The submitter follows it; the managers hear of it."""
     errors: dict[str, list[str]] = {}
-    title = _text(errors, "title", title, limit=200, required=True,
-                  missing=_("Give the story a short title."))  # fmt: skip
-    what_happened = _text(errors, "what_happened", what_happened, limit=TEXT_LIMIT, required=True,
-                          missing=_("Tell us what happened."))  # fmt: skip
-    why_it_matters = _text(errors, "why_it_matters", why_it_matters, limit=TEXT_LIMIT,
-                           required=False, missing="")  # fmt: skip
-    people_involved = _text(errors, "people_involved", people_involved, limit=TEXT_LIMIT,
-                            required=False, missing="")  # fmt: skip
+    title = _text(
+        errors, "title", title, limit=200, required=True, missing=_("Give the story a short title.")
+    )
+    what_happened = _text(
+        errors,
+        "what_happened",
+        what_happened,
+        limit=TEXT_LIMIT,
+        required=True,
+        missing=_("Tell us what happened."),
+    )
+    why_it_matters = _text(
+        errors, "why_it_matters", why_it_matters, limit=TEXT_LIMIT, required=False, missing=""
+    )
+    people_involved = _text(
+        errors, "people_involved", people_involved, limit=TEXT_LIMIT, required=False, missing=""
+    )
     if campaign is not None and campaign.archived_at is not None:
         errors.setdefault("campaign", []).append(_("This campaign is archived."))
     ready = _prepared_photos(photos, errors)
@@ -173,8 +196,12 @@ def idea_submit(
     who = (by.user.full_name or by.user.email) if by.user is not None else _("Someone")
     managers = User.objects.filter(role=Role.MANAGER, is_active=True)
     quoted = _quoted(idea)
-    _tell_followers(idea, by, lambda: _("New story idea from %(who)s: “%(title)s”")
-                    % {"who": who, "title": quoted}, also=managers)  # fmt: skip
+    _tell_followers(
+        idea,
+        by,
+        lambda: _("New story idea from %(who)s: “%(title)s”") % {"who": who, "title": quoted},
+        also=managers,
+    )
     return idea
 
 
@@ -208,8 +235,7 @@ def idea_accept(*, by: Acting, idea: Idea) -> Idea:
         raise _status_error(idea)
     _decide(idea, by, IdeaStatus.ACCEPTED)
     quoted = _quoted(idea)
-    _tell_followers(idea, by, lambda: _("Story idea “%(title)s” was accepted")
-                    % {"title": quoted})  # fmt: skip
+    _tell_followers(idea, by, lambda: _("Story idea “%(title)s” was accepted") % {"title": quoted})
     return idea
 
 
@@ -217,8 +243,14 @@ def idea_accept(*, by: Acting, idea: Idea) -> Idea:
 def idea_decline(*, by: Acting, idea: Idea, reason: str) -> Idea:
     """Decline with a reason; the submitter is told (even if they no longer follow it)."""
     errors: dict[str, list[str]] = {}
-    reason = _text(errors, "reason", reason, limit=COMMENT_LIMIT, required=True,
-                   missing=_("Tell the submitter why, so they can suggest a better story."))  # fmt: skip
+    reason = _text(
+        errors,
+        "reason",
+        reason,
+        limit=COMMENT_LIMIT,
+        required=True,
+        missing=_("Tell the submitter why, so they can suggest a better story."),
+    )
     if errors:
         raise ValidationError(errors)
     idea = _locked(idea)
@@ -227,8 +259,12 @@ def idea_decline(*, by: Acting, idea: Idea, reason: str) -> Idea:
     _decide(idea, by, IdeaStatus.DECLINED, reason)
     quoted = _quoted(idea)
     submitter = [idea.submitted_by] if idea.submitted_by is not None else []
-    _tell_followers(idea, by, lambda: _("Story idea “%(title)s” was declined")
-                    % {"title": quoted}, also=submitter)  # fmt: skip
+    _tell_followers(
+        idea,
+        by,
+        lambda: _("Story idea “%(title)s” was declined") % {"title": quoted},
+        also=submitter,
+    )
     return idea
 
 
@@ -236,11 +272,15 @@ def _planned(idea: Idea, by: Acting, posts: list[int]) -> None:
     before = idea.status
     Idea.objects.filter(pk=idea.pk).update(status=IdeaStatus.PLANNED, updated_at=timezone.now())
     idea.status = IdeaStatus.PLANNED
-    record(by, "idea.planned", idea, before={"status": before},
-           after={"status": IdeaStatus.PLANNED.value, "posts": posts})  # fmt: skip
+    record(
+        by,
+        "idea.planned",
+        idea,
+        before={"status": before},
+        after={"status": IdeaStatus.PLANNED.value, "posts": posts},
+    )
     quoted = _quoted(idea)
-    _tell_followers(idea, by, lambda: _("Story idea “%(title)s” is planned")
-                    % {"title": quoted})  # fmt: skip
+    _tell_followers(idea, by, lambda: _("Story idea “%(title)s” is planned") % {"title": quoted})
 
 
 @transaction.atomic
@@ -268,8 +308,13 @@ def idea_set_campaign(*, by: Acting, idea: Idea, campaign: Campaign | None) -> I
     before = idea.campaign.name if idea.campaign else ""
     idea.campaign = campaign
     idea.save(update_fields=["campaign", "updated_at"])
-    record(by, "idea.campaign_changed", idea, before={"campaign": before},
-           after={"campaign": campaign.name if campaign else ""})  # fmt: skip
+    record(
+        by,
+        "idea.campaign_changed",
+        idea,
+        before={"campaign": before},
+        after={"campaign": campaign.name if campaign else ""},
+    )
     return idea
 
 
@@ -277,8 +322,9 @@ def idea_set_campaign(*, by: Acting, idea: Idea, campaign: Campaign | None) -> I
 def idea_comment(*, by: Acting, idea: Idea, text: str) -> IdeaComment:
     """A comment; its author follows the idea from now on, the other followers are told."""
     errors: dict[str, list[str]] = {}
-    text = _text(errors, "text", text, limit=COMMENT_LIMIT, required=True,
-                 missing=_("Write a comment."))  # fmt: skip
+    text = _text(
+        errors, "text", text, limit=COMMENT_LIMIT, required=True, missing=_("Write a comment.")
+    )
     if errors:
         raise ValidationError(errors)
     comment = IdeaComment.objects.create(idea=idea, author=by.user, text=text)
@@ -287,8 +333,11 @@ def idea_comment(*, by: Acting, idea: Idea, text: str) -> IdeaComment:
     record(by, "idea.commented", idea)
     who = (by.user.full_name or by.user.email) if by.user is not None else _("Someone")
     quoted, said = _quoted(idea), excerpt(text)
-    _tell_followers(idea, by, lambda: _("%(who)s on “%(title)s”: %(text)s")
-                    % {"who": who, "title": quoted, "text": said})  # fmt: skip
+    _tell_followers(
+        idea,
+        by,
+        lambda: _("%(who)s on “%(title)s”: %(text)s") % {"who": who, "title": quoted, "text": said},
+    )
     return comment
 
 
@@ -328,8 +377,12 @@ def on_post_published(post: Post) -> None:
             status=IdeaStatus.PUBLISHED, updated_at=timezone.now()
         )
         idea.status = IdeaStatus.PUBLISHED
-        record(by, "idea.published", idea, before={"status": before},
-               after={"status": IdeaStatus.PUBLISHED.value, "posts": [post.pk]})  # fmt: skip
+        record(
+            by,
+            "idea.published",
+            idea,
+            before={"status": before},
+            after={"status": IdeaStatus.PUBLISHED.value, "posts": [post.pk]},
+        )
         quoted = _quoted(idea)
-        _tell_followers(idea, by, lambda: _("Story “%(title)s” is published")
-                        % {"title": quoted})  # fmt: skip
+        _tell_followers(idea, by, lambda: _("Story “%(title)s” is published") % {"title": quoted})

@@ -63,14 +63,16 @@ def ideas(request: AppRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def idea_new(request: AppRequest) -> HttpResponse:
-    """"Tell us your story": every signed-in person may submit one (also at /story/)."""
+    """ "Tell us your story": every signed-in person may submit one (also at /story/)."""
     first_department = request.user.departments.order_by("name").first()
     campaign = id_param(request.GET.get("campaign"))
     form = forms.IdeaForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
-        initial={"department": first_department.pk if first_department else None,
-                 "campaign": campaign},  # fmt: skip
+        initial={
+            "department": first_department.pk if first_department else None,
+            "campaign": campaign,
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -89,14 +91,18 @@ def idea_new(request: AppRequest) -> HttpResponse:
         except ValidationError as error:
             form.show_errors(error)
         else:
-            messages.success(request, _("Thank you! Your story idea is in. You will hear "
-                                        "what becomes of it."))  # fmt: skip
+            messages.success(
+                request, _("Thank you! Your story idea is in. You will hear what becomes of it.")
+            )
             return redirect("publishing:idea", idea.pk)
     return render(
         request,
         "publishing/ideas/new.html",
-        {"form": form, "departments": Department.objects.order_by("name"),
-         "campaigns": forms.active_campaigns()},  # fmt: skip
+        {
+            "form": form,
+            "departments": Department.objects.order_by("name"),
+            "campaigns": forms.active_campaigns(),
+        },
     )
 
 

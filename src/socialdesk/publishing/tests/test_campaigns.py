@@ -23,10 +23,14 @@ def by(person) -> Acting:
 
 def test_it_creates_a_campaign_with_colour_dates_and_goal(people):
     made = campaigns.campaign_create(
-        by=by(people["manager"]), name=" Sommer 2027 ", colour="#FF8800",
-        starts_on=date(2027, 6, 1), ends_on=date(2027, 8, 31),
-        description="Reisen im Sommer", goal="200 neue Follower",
-    )  # fmt: skip
+        by=by(people["manager"]),
+        name=" Sommer 2027 ",
+        colour="#FF8800",
+        starts_on=date(2027, 6, 1),
+        ends_on=date(2027, 8, 31),
+        description="Reisen im Sommer",
+        goal="200 neue Follower",
+    )
     assert (made.name, made.colour, made.goal) == ("Sommer 2027", "#ff8800", "200 neue Follower")
     assert AuditEvent.objects.filter(action="campaign.created").count() == 1
 
@@ -60,9 +64,16 @@ def test_a_name_is_taken_once_whatever_its_case(people):
 
 def test_it_changes_and_archives_and_brings_back(people):
     made = campaigns.campaign_create(by=by(people["manager"]), name="Sommer")
-    campaigns.campaign_update(by=by(people["manager"]), campaign=made, name="Sommer 27",
-                              colour="#00aa00", starts_on=None, ends_on=None, description="",
-                              goal="Mehr Reichweite")  # fmt: skip
+    campaigns.campaign_update(
+        by=by(people["manager"]),
+        campaign=made,
+        name="Sommer 27",
+        colour="#00aa00",
+        starts_on=None,
+        ends_on=None,
+        description="",
+        goal="Mehr Reichweite",
+    )
     made.refresh_from_db()
     assert (made.name, made.colour, made.goal) == ("Sommer 27", "#00aa00", "Mehr Reichweite")
     campaigns.campaign_archive(by=by(people["manager"]), campaign=made)
@@ -76,30 +87,53 @@ def test_it_changes_and_archives_and_brings_back(people):
 def test_managers_make_campaigns_on_the_page_agents_may_not(client_as, people):
     assert client_as("agent").get(reverse("publishing:campaign_new")).status_code == 403
     manager = client_as("manager")
-    wrong = manager.post(reverse("publishing:campaign_new"), {
-        "name": "Sommer", "colour": "#ff8800", "starts_on": "2027-06-02", "ends_on": "2027-06-01"})  # fmt: skip
+    wrong = manager.post(
+        reverse("publishing:campaign_new"),
+        {"name": "Sommer", "colour": "#ff8800", "starts_on": "2027-06-02", "ends_on": "2027-06-01"},
+    )
     assert wrong.status_code == 200
-    assert wrong.context["form"].errors == {"ends_on": ["The campaign cannot end before it starts."]}
-    done = manager.post(reverse("publishing:campaign_new"), {
-        "name": "Sommer", "colour": "#ff8800", "starts_on": "2027-06-01", "ends_on": "2027-08-31",
-        "goal": "200 neue Follower"})  # fmt: skip
+    assert wrong.context["form"].errors == {
+        "ends_on": ["The campaign cannot end before it starts."]
+    }
+    done = manager.post(
+        reverse("publishing:campaign_new"),
+        {
+            "name": "Sommer",
+            "colour": "#ff8800",
+            "starts_on": "2027-06-01",
+            "ends_on": "2027-08-31",
+            "goal": "200 neue Follower",
+        },
+    )
     made = Campaign.objects.get()
     assert done["Location"] == reverse("publishing:campaign", args=[made.pk])
-    edit = manager.post(reverse("publishing:campaign_edit", args=[made.pk]), {
-        "name": "Sommer", "colour": "#ff8800", "starts_on": "", "ends_on": "", "goal": "Mehr"})  # fmt: skip
+    edit = manager.post(
+        reverse("publishing:campaign_edit", args=[made.pk]),
+        {"name": "Sommer", "colour": "#ff8800", "starts_on": "", "ends_on": "", "goal": "Mehr"},
+    )
     assert edit.status_code == 302
     made.refresh_from_db()
     assert made.goal == "Mehr" and made.starts_on is None
 
 
 def test_the_list_shows_colour_dates_and_counts_per_campaign(client_as, people, departments):
-    summer = campaigns.campaign_create(by=by(people["manager"]), name="Sommer", colour="#ff8800",
-                                       starts_on=date(2027, 6, 1), ends_on=date(2027, 8, 31))  # fmt: skip
+    summer = campaigns.campaign_create(
+        by=by(people["manager"]),
+        name="Sommer",
+        colour="#ff8800",
+        starts_on=date(2027, 6, 1),
+        ends_on=date(2027, 8, 31),
+    )
     channel = ChannelAccount.objects.create(network="mastodon", handle="nordlicht@bahn.example")
     for text in ("Eins", "Zwei"):
         posts.post_create(by=by(people["agent"]), text=text, channels=[channel], campaign=summer)
-    ideas.idea_submit(by=by(people["agent"]), title="Idee", what_happened="x", campaign=summer,
-                      department=departments["Legal"])  # fmt: skip
+    ideas.idea_submit(
+        by=by(people["agent"]),
+        title="Idee",
+        what_happened="x",
+        campaign=summer,
+        department=departments["Legal"],
+    )
     page = client_as("manager").get(reverse("publishing:campaigns"))
     [row] = page.context["rows"]
     assert row["posts"] == [("draft", "Draft", 2)] and row["ideas"] == 1
@@ -113,22 +147,32 @@ def test_the_list_shows_colour_dates_and_counts_per_campaign(client_as, people, 
 def test_the_campaign_page_shows_its_posts_and_ideas(client_as, people):
     summer = campaigns.campaign_create(by=by(people["manager"]), name="Sommer")
     channel = ChannelAccount.objects.create(network="mastodon", handle="nordlicht@bahn.example")
-    posts.post_create(by=by(people["agent"]), text="Strandzug fährt", channels=[channel],
-                      campaign=summer)  # fmt: skip
-    ideas.idea_submit(by=by(people["agent"]), title="Lokführerin am Meer", what_happened="x",
-                      campaign=summer)  # fmt: skip
+    posts.post_create(
+        by=by(people["agent"]), text="Strandzug fährt", channels=[channel], campaign=summer
+    )
+    ideas.idea_submit(
+        by=by(people["agent"]), title="Lokführerin am Meer", what_happened="x", campaign=summer
+    )
     html = client_as("agent").get(reverse("publishing:campaign", args=[summer.pk])).content.decode()
     assert "Strandzug fährt" in html and "Lokführerin am Meer" in html
 
 
 def test_empty_campaign_pages_say_what_to_do(client_as, people):
-    assert "Choose “New campaign”" in client_as("manager").get(
-        reverse("publishing:campaigns")).content.decode()  # fmt: skip
-    assert "The social media managers set them up" in client_as("member").get(
-        reverse("publishing:campaigns")).content.decode()  # fmt: skip
+    assert (
+        "Choose “New campaign”"
+        in client_as("manager").get(reverse("publishing:campaigns")).content.decode()
+    )
+    assert (
+        "The social media managers set them up"
+        in client_as("member").get(reverse("publishing:campaigns")).content.decode()
+    )
     summer = campaigns.campaign_create(by=by(people["manager"]), name="Sommer")
-    html = client_as("member").get(reverse("publishing:campaign", args=[summer.pk])).content.decode()
-    assert "No posts in this campaign yet" in html and "No story ideas for this campaign yet" in html
+    html = (
+        client_as("member").get(reverse("publishing:campaign", args=[summer.pk])).content.decode()
+    )
+    assert (
+        "No posts in this campaign yet" in html and "No story ideas for this campaign yet" in html
+    )
 
 
 def test_an_archived_campaign_leaves_the_list_and_comes_back(client_as, people):

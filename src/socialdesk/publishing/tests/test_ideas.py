@@ -39,8 +39,10 @@ def by(user: User) -> Acting:
 
 
 def submit(user: User, **fields: Any) -> Idea:
-    values: dict[str, Any] = {"title": "Azubi-Tag in Kiel", "what_happened": "Zehn Azubis bauten"
-                              " einen Zug aus Lego."}  # fmt: skip
+    values: dict[str, Any] = {
+        "title": "Azubi-Tag in Kiel",
+        "what_happened": "Zehn Azubis bauten einen Zug aus Lego.",
+    }
     values.update(fields)
     return ideas.idea_submit(by=by(user), **values)
 
@@ -203,10 +205,14 @@ def test_anyone_submits_an_idea_with_a_photo_through_story(client_as, people, de
     assert form.status_code == 200 and b"Tell us your story" in form.content
     response = client.post(
         "/story/",
-        {"title": "Lego-Zug", "what_happened": "Azubis bauten ihn.",
-         "department": departments["Product Development"].pk,
-         "photo_2": _upload(), "alt_2": "Der Lego-Zug auf dem Tisch"},
-    )  # fmt: skip
+        {
+            "title": "Lego-Zug",
+            "what_happened": "Azubis bauten ihn.",
+            "department": departments["Product Development"].pk,
+            "photo_2": _upload(),
+            "alt_2": "Der Lego-Zug auf dem Tisch",
+        },
+    )
     idea = Idea.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/publishing/ideas/{idea.pk}/"
     page = client.get(response["Location"]).content.decode()
@@ -220,9 +226,15 @@ def test_anyone_submits_an_idea_with_a_photo_through_story(client_as, people, de
 def test_a_broken_photo_is_shown_at_its_field_and_nothing_is_stored(client_as, people):
     response = client_as("member").post(
         "/story/",
-        {"title": "Lego-Zug", "what_happened": "Azubis.", "photo_1": _upload(),
-         "alt_1": "gut", "photo_3": _upload("x.png", b"\x89PNG kaputt"), "alt_3": ""},
-    )  # fmt: skip
+        {
+            "title": "Lego-Zug",
+            "what_happened": "Azubis.",
+            "photo_1": _upload(),
+            "alt_1": "gut",
+            "photo_3": _upload("x.png", b"\x89PNG kaputt"),
+            "alt_3": "",
+        },
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors["photo_3"] == ["This file is not an image that can be read."]
@@ -231,8 +243,9 @@ def test_a_broken_photo_is_shown_at_its_field_and_nothing_is_stored(client_as, p
     assert Idea.objects.count() == 0 and IdeaPhoto.objects.count() == 0
 
 
-def test_the_list_filters_by_status_department_and_campaign_and_counts(client_as, people,
-                                                                       departments):  # fmt: skip
+def test_the_list_filters_by_status_department_and_campaign_and_counts(
+    client_as, people, departments
+):
     from socialdesk.publishing.campaign_services import campaign_create
 
     summer = campaign_create(by=by(people["manager"]), name="Sommer", colour="#ff8800")
@@ -257,12 +270,18 @@ def test_an_empty_list_says_what_to_do(client_as):
     assert "No story ideas yet" in page and "/story/" in page
 
 
-def test_a_member_sees_neither_another_departments_idea_nor_its_photo(client_as, people,
-                                                                      departments):  # fmt: skip
-    legal_idea = submit(people["agent"], title="Geheim-Legal", department=departments["Legal"],
-                        photos=[PhotoUpload(photo_bytes(), "Akten")])  # fmt: skip
-    own_department = submit(people["agent"], title="Produkt-Story",
-                            department=departments["Product Development"])  # fmt: skip
+def test_a_member_sees_neither_another_departments_idea_nor_its_photo(
+    client_as, people, departments
+):
+    legal_idea = submit(
+        people["agent"],
+        title="Geheim-Legal",
+        department=departments["Legal"],
+        photos=[PhotoUpload(photo_bytes(), "Akten")],
+    )
+    own_department = submit(
+        people["agent"], title="Produkt-Story", department=departments["Product Development"]
+    )
     member = client_as("member")
     listed = member.get(reverse("publishing:ideas")).content.decode()
     assert "Produkt-Story" in listed and "Geheim-Legal" not in listed
@@ -270,7 +289,9 @@ def test_a_member_sees_neither_another_departments_idea_nor_its_photo(client_as,
     photo = legal_idea.photos.get()
     assert member.get(reverse("publishing:idea_photo", args=[photo.pk])).status_code == 404
     assert member.get(reverse("publishing:idea", args=[own_department.pk])).status_code == 200
-    assert client_as("agent").get(reverse("publishing:idea_photo", args=[photo.pk])).status_code == 200
+    assert (
+        client_as("agent").get(reverse("publishing:idea_photo", args=[photo.pk])).status_code == 200
+    )
 
 
 def test_the_team_accepts_and_declines_on_the_page_a_member_may_not(client_as, people):
