@@ -63,7 +63,7 @@ def ideas(request: AppRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def idea_new(request: AppRequest) -> HttpResponse:
-    """ "Tell us your story": every signed-in person may submit one (also at /story/)."""
+    """The form "Tell us your story": every signed-in person may submit one (also at /story/)."""
     first_department = request.user.departments.order_by("name").first()
     campaign = id_param(request.GET.get("campaign"))
     form = forms.IdeaForm(
@@ -90,6 +90,8 @@ def idea_new(request: AppRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form.show_errors(error)
+            if request.FILES:
+                form.add_error(None, _("Your photos were not kept: choose them again."))
         else:
             messages.success(
                 request, _("Thank you! Your story idea is in. You will hear what becomes of it.")
