@@ -79,6 +79,7 @@ def test_a_member_tells_a_story_with_a_photo_and_the_manager_accepts_it(
     expect(page.locator("#idea-status")).to_have_text("New")
     photo = page.get_by_role("img", name="Ein roter Lego-Zug auf blauem Grund")
     expect(photo).to_be_visible()
+    page.wait_for_function("() => document.querySelector('ul.photos img').naturalWidth > 0")
     assert photo.evaluate("img => img.naturalWidth") == 640
     _shot(page, "idea-detail-member-en")
     page.get_by_role("button", name="Sign out").click()
