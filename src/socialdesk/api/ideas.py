@@ -20,6 +20,7 @@ from socialdesk.api.auth import allow
 from socialdesk.api.inputs import Id, Text
 from socialdesk.core.http import ApiRequest
 from socialdesk.publishing import campaign_services, idea_services
+from socialdesk.publishing.idea_selectors import photos_described
 from socialdesk.publishing.idea_services import MAX_PHOTOS, PhotoUpload
 from socialdesk.publishing.models import Campaign, Idea, IdeaStatus
 from socialdesk.publishing.selectors import campaigns_for_user, idea_for_user, ideas_for_user
@@ -140,7 +141,7 @@ class CampaignIn(Schema):
 
 
 def _idea(request: ApiRequest, idea_id: int) -> IdeaOut:
-    found = ideas_for_user(request.auth).prefetch_related("photos")
+    found = photos_described(ideas_for_user(request.auth))
     return IdeaOut.of(found.get(pk=idea_for_user(request.auth, idea_id).pk))
 
 
@@ -164,7 +165,7 @@ def list_ideas(
 ) -> list[IdeaOut]:
     """List the story ideas you may see, newest first, filtered by status, department or
     campaign (at most 500)."""
-    ideas = ideas_for_user(request.auth).prefetch_related("photos")
+    ideas = photos_described(ideas_for_user(request.auth))
     if status is not None:
         ideas = ideas.filter(status=status.value)
     if department_id is not None:

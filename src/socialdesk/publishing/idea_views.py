@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -26,7 +27,7 @@ PAGE_SIZE = 50
 
 
 def ideas(request: AppRequest) -> HttpResponse:
-    found = ideas_for_user(request.user).prefetch_related("photos")
+    found = ideas_for_user(request.user)
     department = id_param(request.GET.get("department"))
     campaign = id_param(request.GET.get("campaign"))
     if department is not None:
@@ -39,6 +40,7 @@ def ideas(request: AppRequest) -> HttpResponse:
         found = found.filter(status=status)
     else:
         status = ""
+    found = found.annotate(photo_count=Count("photos")).order_by("-created_at", "-pk")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {"status": status, "department": department or "", "campaign": campaign or ""}
     query = urlencode({k: v for k, v in filters.items() if v})
@@ -117,7 +119,7 @@ def _detail_context(request: AppRequest, found: Idea, **forms_given: object) -> 
     plan = forms.PlanForm(choices=_plan_choices(request))
     return {
         "idea": found,
-        "photos": found.photos.all(),
+        "photos": found.photos.defer("content"),
         "comments": found.comments.select_related("author"),
         "history": idea_history(found),
         "posts": found.posts.all().order_by("scheduled_at", "pk"),

@@ -339,3 +339,18 @@ def test_a_viewer_may_submit_too(client_as, people):
     assert people["viewer"].role == Role.VIEWER
     client_as("viewer").post("/story/", {"title": "Besuch", "what_happened": "Ein Besuch."})
     assert Idea.objects.get().submitted_by == people["viewer"]
+
+
+def test_lists_read_no_photo_bytes(client_as, people):
+    """Ideas with photos are listed and shown without reading a byte of their photos."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(3):
+        submit(people["agent"], title=f"Idee {number}", photos=[PhotoUpload(photo_bytes(), "x")])
+    client = client_as("manager")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("publishing:ideas")).context["page"][0].photo_count == 1
+        idea = client.get(reverse("publishing:idea", args=[Idea.objects.first().pk]))
+        assert len(idea.context["photos"]) == 1
+    assert not [q["sql"] for q in queries if '"content"' in q["sql"] and "ideaphoto" in q["sql"]]
