@@ -18,7 +18,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
-from socialdesk.publishing.models import Post, PostMedia
+from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto, Post, PostMedia
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
@@ -88,9 +88,15 @@ def samples(people, departments):
     contact = Contact.objects.create(display_name="Kim")
     post = Post.objects.create(text="Hinter den Kulissen", author=people["agent"])
     media = PostMedia.objects.create(post=post, content=b"x", mime="image/png")
+    campaign = Campaign.objects.create(name="Sommer")
+    idea = Idea.objects.create(title="Lego-Zug", what_happened="x", campaign=campaign)
+    photo = IdeaPhoto.objects.create(idea=idea, content=b"x", mime="image/jpeg")
     return {
         "post": post.pk,
         "post_media": media.pk,
+        "idea": idea.pk,
+        "idea_photo": photo.pk,
+        "campaign": campaign.pk,
         "contact": contact.pk,
         "feedback_item": item.pk,
         "feedback_link": link.pk,
@@ -156,6 +162,11 @@ def _url(name: str, samples: dict[str, Any]) -> str:
 
 
 def _publishing_kwargs(name: str, samples: dict[str, Any]) -> dict[str, Any]:
+    if name.startswith(("publishing:idea", "publishing:campaign")):  # ideas and campaigns
+        key = {"publishing:idea_photo": "idea_photo"}.get(
+            name, "campaign" if name.startswith("publishing:campaign") else "idea"
+        )
+        return {"pk": samples[key]}
     special = {
         "publishing:post_media_delete": {"pk": samples["post"], "media_pk": samples["post_media"]},
     }

@@ -39,7 +39,9 @@ from socialdesk.inbox.models import (
 )
 from socialdesk.listening import services as listening_services
 from socialdesk.listening.models import SpikeAlert
+from socialdesk.publishing import campaign_services, idea_services
 from socialdesk.publishing import services as publishing_services
+from socialdesk.publishing.idea_services import PhotoUpload
 from socialdesk.publishing.models import ApprovalStep, Campaign, PostMedia
 from socialdesk.sla import kpi_views
 from socialdesk.sla.models import BusinessHours, SlaPolicy
@@ -55,6 +57,14 @@ CONVERSATIONS = {
     "mine": ("Legal", True, "Magnus Direktzuweiser"),
 }
 VISIBLE_TO_MIA = {"pd", "shared_pd", "mine"}
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), (9, 9, 9)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def marker(key: str) -> str:
@@ -168,7 +178,23 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         by=admin, email="new@example.com", role=Role.AGENT
     )
     api_token, _key = account_services.api_token_create(by=admin, user=people["admin"], name="x")
+    # story ideas (issue 12): one of Legal with a photo (hidden from Mia), one of hers
+    campaign = campaign_services.campaign_create(by=admin, name="Sommer")
+    legal_idea = idea_services.idea_submit(
+        by=admin, title="Geheimidee-Legal-7Q", what_happened="Akten", campaign=campaign,
+        department=departments["Legal"], photos=[PhotoUpload(_jpeg(), "Aktenberg-7Q")],
+    )  # fmt: skip
+    pd_idea = idea_services.idea_submit(
+        by=admin, title="Produktidee", what_happened="Lego", campaign=campaign,
+        department=departments["Product Development"],
+    )  # fmt: skip
+    legal_photo = legal_idea.photos.get().pk
+    w.forbidden += ["Geheimidee-Legal-7Q", "Aktenberg-7Q", f"/publishing/ideas/{legal_idea.pk}/",
+                    f"/publishing/ideas/photos/{legal_photo}/"]  # fmt: skip
     w.ids = {
+        "idea": [legal_idea.pk, pd_idea.pk],
+        "idea_photo": [legal_photo],
+        "campaign": [campaign.pk],
         "conversation": [c.pk for c in w.conversations.values()],
         "message": [m.pk for m in w.messages.values()],
         "feedback_item": [item.pk, legal_item.pk],
@@ -218,6 +244,8 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "conversation": {w.conversations[key].pk for key in hidden},
         "message": {w.messages[key].pk for key in hidden},
         "feedback_item": {legal_item.pk},
+        "idea": {legal_idea.pk},
+        "idea_photo": {legal_photo},
         "board": {departments["Customer Service"].pk, departments["Legal"].pk},
     }
     return w
@@ -252,7 +280,11 @@ def _kind(name: str) -> str:
         return special[name]
     app = name.split(":")[0]
     if app == "publishing":
-        return "post"
+        if name == "publishing:idea_photo":
+            return "idea_photo"
+        if name.startswith("publishing:campaign"):
+            return "campaign"
+        return "idea" if name.startswith("publishing:idea") else "post"
     if app == "channels":
         return "channel"
     if app == "inbox":

@@ -71,9 +71,17 @@ from socialdesk.inbox.models import (
     SavedReply,
 )
 from socialdesk.listening.models import Monitor, SpikeAlert
-from socialdesk.publishing import review_notify, review_services
+from socialdesk.publishing import campaign_services, idea_services, review_notify, review_services
 from socialdesk.publishing import services as publishing_services
-from socialdesk.publishing.models import ApprovalLink, Post, PostPart
+from socialdesk.publishing.models import (
+    ApprovalLink,
+    Campaign,
+    Idea,
+    IdeaComment,
+    IdeaPhoto,
+    Post,
+    PostPart,
+)
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 LOCALE = Path(__file__).resolve().parents[1] / "src/socialdesk/locale/de/LC_MESSAGES"
@@ -274,6 +282,19 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     accounts_services.user_invite(
         by=admin, email="neu@nordlicht-bahn.example", role="agent", full_name="Paula Neu"
     )
+    # story ideas and campaigns (issue 12): a campaign, an idea with a photo and a comment,
+    # one declined
+    campaign = campaign_services.campaign_create(
+        by=manager, name="Sommerfahrplan", colour="#ff8800", goal="Mehr Fahrgäste im Sommer"
+    )
+    idea = idea_services.idea_submit(
+        by=Acting(user=by_role["member"]), title="Azubis bauen einen Lego-Zug",
+        what_happened="Zehn Azubis bauten in Kiel einen Zug aus Lego.", department=product,
+        campaign=campaign, photos=[idea_services.PhotoUpload(_jpeg(), "Der Lego-Zug")],
+    )  # fmt: skip
+    idea_services.idea_comment(by=manager, idea=idea, text="Schöne Geschichte!")
+    declined = idea_services.idea_submit(by=manager, title="Kantine", what_happened="Essen")
+    idea_services.idea_decline(by=manager, idea=declined, reason="Nicht für draußen.")
     composed = _publishing(by_role)
     # publishing, review: a post approved, then changed (back to review), with a comment and
     # an e-mailed approval link
@@ -319,6 +340,16 @@ def _publishing(by_role: dict[str, User]) -> Post:
     return post
 
 
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (200, 100, 0)).save(out, "JPEG")
+    return out.getvalue()
+
+
 class _Null:
     def write(self, text: str) -> int:
         return len(text)
@@ -347,6 +378,10 @@ def fixture_texts() -> list[str]:
         (ReplyDraft, ["text"]),
         (Post, ["title", "text", "content_warning", "link_url"]),
         (PostPart, ["text"]),
+        (Idea, ["title", "what_happened", "decline_reason"]),
+        (IdeaComment, ["text"]),
+        (IdeaPhoto, ["alt_text"]),
+        (Campaign, ["name", "goal"]),
     ]:
         names = [f.name for f in model._meta.get_fields()]
         for row in model._default_manager.values(*[f for f in fields if f in names]):
@@ -446,6 +481,17 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "publishing:post_changes": lambda data: {"pk": data["post"].pk},
     "publishing:post_comment": lambda data: {"pk": data["post"].pk},
     "publishing:approval_link": lambda data: {"token": data["approval_token"]},
+    "publishing:idea": _pk(Idea),
+    "publishing:idea_photo": _pk(IdeaPhoto),
+    "publishing:idea_comment": _pk(Idea),
+    "publishing:idea_follow": _pk(Idea),
+    "publishing:idea_accept": _pk(Idea),
+    "publishing:idea_decline": _pk(Idea),
+    "publishing:idea_plan": _pk(Idea),
+    "publishing:idea_campaign": _pk(Idea),
+    "publishing:campaign": _pk(Campaign),
+    "publishing:campaign_edit": _pk(Campaign),
+    "publishing:campaign_archive": _pk(Campaign),
 }
 # Also opened with these queries, to show the states they lead to.
 QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
@@ -453,6 +499,8 @@ QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "feedback:item_new": lambda data: [f"?message={data['items'][3].links.get().message_id}"],
     "feedback:items": lambda data: ["?status=all"],
     "inbox:list": lambda data: ["?needs_reply=1", "?order=waiting"],
+    "publishing:ideas": lambda data: ["?status=declined", "?status=published"],
+    "publishing:campaigns": lambda data: ["?archived=yes"],
 }
 # Also posted empty, so the field errors are read too.
 POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}

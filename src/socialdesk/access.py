@@ -162,6 +162,24 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     # signed single-use links from the approval e-mail: the token is the credential
     "publishing:approval_link": PUBLIC,
     "publishing:approval_steps": MANAGERS,
+    # publishing, story ideas and campaigns (issue 12 items 1, 2): everyone tells a story and
+    # comments; the team decides and plans; managers and admins run the campaigns
+    "story": EVERYONE,
+    "publishing:ideas": EVERYONE,
+    "publishing:idea_new": EVERYONE,
+    "publishing:idea": EVERYONE,
+    "publishing:idea_photo": EVERYONE,
+    "publishing:idea_comment": EVERYONE,
+    "publishing:idea_follow": EVERYONE,
+    "publishing:idea_accept": TEAM,
+    "publishing:idea_decline": TEAM,
+    "publishing:idea_plan": TEAM,
+    "publishing:idea_campaign": TEAM,
+    "publishing:campaigns": EVERYONE,
+    "publishing:campaign": EVERYONE,
+    "publishing:campaign_new": MANAGERS,
+    "publishing:campaign_edit": MANAGERS,
+    "publishing:campaign_archive": MANAGERS,
 }
 
 API: Final[dict[str, frozenset[str]]] = {
@@ -187,6 +205,15 @@ API: Final[dict[str, frozenset[str]]] = {
     "approve_post": WORKERS,
     "request_changes": WORKERS,
     "publish_now": MANAGERS,
+    # publishing, story ideas and campaigns (issue 12 items 1, 2)
+    "list_ideas": EVERYONE,
+    "get_idea": EVERYONE,
+    "create_idea": EVERYONE,
+    "accept_idea": TEAM,
+    "decline_idea": TEAM,
+    "list_campaigns": EVERYONE,
+    "get_campaign": EVERYONE,
+    "create_campaign": MANAGERS,
 }
 
 

@@ -202,4 +202,17 @@ ACTION_LABELS = {
     "approval_step.added": _("Approval step added"),
     "approval_step.removed": _("Approval step removed"),
     "approval_step.moved": _("Approval step moved"),
+    # publishing: story ideas and campaigns (issue 12)
+    "idea.submitted": _("Story idea submitted"),
+    "idea.accepted": _("Story idea accepted"),
+    "idea.declined": _("Story idea declined"),
+    "idea.planned": _("Story idea planned"),
+    "idea.posts_linked": _("Posts linked to the story idea"),
+    "idea.published": _("Story idea published"),
+    "idea.campaign_changed": _("Campaign of the story idea changed"),
+    "idea.commented": _("Story idea commented"),
+    "campaign.created": _("Campaign created"),
+    "campaign.changed": _("Campaign changed"),
+    "campaign.archived": _("Campaign archived"),
+    "campaign.restored": _("Campaign brought back"),
 }

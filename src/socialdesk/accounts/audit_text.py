@@ -8,9 +8,11 @@ raw values (it is append-only and outlives translations); this module only reads
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -154,6 +156,13 @@ FIELDS: dict[str, Promise] = {
     "issue_tracker_addresses": _("Departments"),
     "reason": _("Reason"),
     "error": _("Error"),
+    # publishing: story ideas and campaigns (issue 12)
+    "colour": _("Colour"),
+    "goal": _("Goal"),
+    "starts_on": _("Starts on"),
+    "ends_on": _("Ends on"),
+    "campaign": _("Campaign"),
+    "posts": _("Posts"),
 }
 
 # Where a field means something else in one kind of entry.
@@ -182,6 +191,9 @@ VALUES: dict[str, Promise] = {
     "du": _("informal (du)"),
     "sie": _("formal (Sie)"),
     "wrong e-mail address or password": _("E-mail address or password is wrong."),
+    "accepted": _("Accepted"),
+    "declined": _("Declined"),
+    "published": _("Published"),
 }
 
 
@@ -213,6 +225,8 @@ def value_text(key: str, value: Any) -> str:
         return opening_hours(dict(value))
     if key == "state" and isinstance(value, str) and value not in VALUES:
         return german_state_name(value)
+    if key in ("starts_on", "ends_on") and isinstance(value, str):
+        return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
     if key.endswith("_minutes") and isinstance(value, int):
         return human_duration(value * 60)
     if key in ("language", "default_language") and isinstance(value, str):

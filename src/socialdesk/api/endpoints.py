@@ -171,3 +171,6 @@ def update_person(request: ApiRequest, person_id: Id, payload: PersonPatch) -> P
         elif payload.active is False:
             services.user_deactivate(by=by, user=person)
     return PersonOut.from_user(selectors.person_for_user(request.auth, person_id))
+
+
+api.add_router("/", "socialdesk.api.ideas.router")  # story ideas and campaigns (issue 12)
