@@ -32,22 +32,22 @@ POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
 COMPANY, PASSWORD = "nordlicht.test", "app-pass-1234"
 
 
-@pytest.fixture(scope="module")
-def mastodon_peer() -> Iterator[MastodonPeer]:
+@pytest.fixture(scope="module", name="mastodon_peer")
+def mastodon_peer_fixture() -> Iterator[MastodonPeer]:
     server = MastodonPeer().start()
     yield server
     server.stop()
 
 
-@pytest.fixture
-def mastodon(mastodon_peer: MastodonPeer, settings: Any, db: None) -> MastodonPeer:
+@pytest.fixture(name="mastodon")
+def mastodon_fixture(mastodon_peer: MastodonPeer, settings: Any, db: None) -> MastodonPeer:
     settings.FEED_ADDRESS_POLICY = POLICY
     mastodon_peer.reset()
     return mastodon_peer
 
 
-@pytest.fixture
-def bsky(settings: Any, db: None) -> Iterator[FakeBluesky]:
+@pytest.fixture(name="bsky")
+def bsky_fixture(settings: Any, db: None) -> Iterator[FakeBluesky]:
     settings.FEED_ADDRESS_POLICY = POLICY
     settings.CHANNEL_TIMEOUT_SECONDS = 2
     with FakeBluesky() as server:

@@ -23,12 +23,12 @@ from socialdesk.publishing import metrics
 from socialdesk.publishing.after_selectors import campaign_totals
 from socialdesk.publishing.models import Campaign, PostEvent, PostMetric, PostTarget
 from socialdesk.publishing.tests.published import (  # noqa: F401 (fixtures)
-    bsky,
+    bsky_fixture,
     connect_bluesky,
     connect_mastodon,
     fake_published,
-    mastodon,
-    mastodon_peer,
+    mastodon_fixture,
+    mastodon_peer_fixture,
     publish,
 )
 
