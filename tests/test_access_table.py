@@ -18,6 +18,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
+from socialdesk.publishing.models import Post
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
@@ -85,7 +86,9 @@ def samples(people, departments):
     link = FeedbackLink.objects.create(item=item, message=message)
     draft = ReplyDraft.objects.create(item=item, conversation=conversation, language="de", text="x")
     contact = Contact.objects.create(display_name="Kim")
+    post = Post.objects.create(text="Hinter den Kulissen", author=people["manager"])
     return {
+        "post": post.pk,
         "contact": contact.pk,
         "feedback_item": item.pk,
         "feedback_link": link.pk,
@@ -130,6 +133,9 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": samples["contact"]})
     if name.startswith("listening:"):
         return reverse(name, kwargs={"pk": samples["monitor"]})
+    if name in ("publishing:post_after", "publishing:post_edit_published",
+                "publishing:post_delete_published"):  # fmt: skip
+        return reverse(name, kwargs={"pk": samples["post"]})
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
     if name.startswith("feedback:"):

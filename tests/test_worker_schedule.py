@@ -18,8 +18,13 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "match_monitors",
         "classify_new_messages",
     }
-    # Every minute: SLA clocks, feedback rounds, retention.
-    assert _names(schedule.REGULAR) == {"check_slas", "feedback_rounds", "apply_retention"}
+    # Every minute: SLA clocks, feedback rounds, retention, published posts' figures.
+    assert _names(schedule.REGULAR) == {
+        "check_slas",
+        "feedback_rounds",
+        "apply_retention",
+        "read_post_metrics",
+    }
 
 
 def test_it_queues_a_task_registered_twice_only_once() -> None:

@@ -31,15 +31,15 @@ def edit_published(account: ChannelAccount, sent: dict[str, Any], outgoing: Outg
     status_id = str(sent["external_id"])
     current: Any = call(mastodon, mastodon.status, status_id)
     media_ids = [str(m["id"]) for m in current.get("media_attachments") or []]
-    edited = call(
-        mastodon,
-        mastodon.status_update,
-        status_id,
-        status=outgoing.text,
-        spoiler_text=outgoing.content_warning or "",
-        language=outgoing.language or None,
-        media_ids=media_ids or None,
-    )
+    # PUT /api/v1/statuses/:id with a JSON body: Mastodon.py's `status_update` has no
+    # `language`, and the API keeps a language only when it is sent again.
+    body: dict[str, Any] = {"status": outgoing.text, "spoiler_text": outgoing.content_warning}
+    if outgoing.language:
+        body["language"] = outgoing.language
+    if media_ids:
+        body["media_ids"] = media_ids
+    request = mastodon._Mastodon__api_request  # type: ignore[attr-defined]
+    edited = call(mastodon, request, "PUT", f"/api/v1/statuses/{status_id}", body, use_json=True)
     return _sent(edited)
 
 

@@ -80,11 +80,12 @@ def publish(
     thread: Sequence[str] = (),
     campaign: Campaign | None = None,
     at: datetime | None = None,
+    language: str = "",
 ) -> Post:
     """A post created through the service and sent part by part with the real connectors;
     its targets and parts are marked as the engine marks them (remote ids from the network)."""
     post = services.post_create(by=by, text=text, channels=channels, thread=thread,
-                                campaign=campaign)  # fmt: skip
+                                campaign=campaign, language=language)  # fmt: skip
     at = at or timezone.now()
     for target in post.targets.select_related("channel"):
         connector = publisher(target.channel.network)
@@ -94,7 +95,7 @@ def publish(
         for part in target.parts.order_by("position"):
             outgoing = Outgoing(
                 key=part.key, text=part.text, created_at=timezone.now(),
-                reply_to=previous, root=first,
+                reply_to=previous, root=first, language=language,
             )  # fmt: skip
             sent = connector.publish(target.channel, outgoing)
             previous = {"external_id": sent.external_id, **(sent.meta or {})}
