@@ -39,6 +39,7 @@ from socialdesk.inbox.models import (
 )
 from socialdesk.listening import services as listening_services
 from socialdesk.listening.models import SpikeAlert
+from socialdesk.publishing.models import Post, PostPart, PostTarget, TargetState
 from socialdesk.sla import kpi_views
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
@@ -146,6 +147,15 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
     )
     feedback_services.item_forward(by=admin, item=legal_item, department=departments["Legal"])
 
+    # publishing: Mia's post, out on the channel; every customer message answers it
+    post = Post.objects.create(text="Unser Speisewagen", author=mia, status="published")
+    target = PostTarget.objects.create(
+        post=post, channel=account, state=TargetState.PUBLISHED, published_at=now
+    )
+    PostPart.objects.create(target=target, text=post.text, key="k-our-post", state="sent",
+                            remote_id="our-post")  # fmt: skip
+    Message.objects.filter(channel_account=account).update(parent_external_id="our-post")
+
     # what fills the other URL patterns
     hours = BusinessHours.objects.create(name="Office", weekly_hours={"0": [["09:00", "17:00"]]})
     policy = SlaPolicy.objects.create(name="Day", first_response_minutes=1440)
@@ -172,6 +182,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "invitation_token": [token],  # type: ignore[list-item]
         "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
         "channel": sorted({c.channel_account_id for c in w.conversations.values()}),
+        "post": [post.pk],
     }
     hidden = [key for key in CONVERSATIONS if key not in VISIBLE_TO_MIA]
     visible_names = {CONVERSATIONS[key][2] for key in VISIBLE_TO_MIA}
@@ -233,6 +244,8 @@ def _kind(name: str) -> str:
         return "feedback_item"
     if app == "sla":
         return "hours" if "hours" in name else "policy"
+    if app == "publishing":
+        return "post"
     for part, kind in (
         ("department", "department"),
         ("person", "person"),
