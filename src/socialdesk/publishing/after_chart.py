@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from socialdesk.publishing.metrics import AGES, FIGURES
 
 WIDTH, HEIGHT = 520, 220
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 64, 36, 16, 36
 COLOURS = {"likes": "#dc2626", "reposts": "#2563eb", "replies": "#16a34a", "quotes": "#9333ea"}
 
 
@@ -46,6 +46,13 @@ def nice_top(value: int) -> int:
             if factor * step >= value:
                 return factor * step
         step *= 10
+
+
+def tick_step(top: int) -> int:
+    """Between the ticks of the y axis: five steps for 5 × 10ⁿ and 10ⁿ, two for 2 × 10ⁿ."""
+    if top >= 5 and top % 5 == 0:
+        return top // 5
+    return max(1, top // 2)
 
 
 @dataclass
@@ -94,7 +101,6 @@ def chart(totals: dict[str, dict[str, int] | None]) -> Chart | None:
         width=WIDTH, height=HEIGHT, left=LEFT, bottom_y=HEIGHT - BOTTOM, right_x=WIDTH - RIGHT,
         top_y=TOP,
         x_ticks=[(round(xs[age], 1), age_label(age)) for age, _o in AGES],
-        y_ticks=[(y(v), number(v)) for v in (0, top // 2, top)] if top > 1 else
-                [(y(0), number(0)), (y(1), number(1))],
+        y_ticks=[(y(v), number(v)) for v in range(0, top + 1, tick_step(top))],
         lines=lines,
     )  # fmt: skip
