@@ -5,11 +5,13 @@ between the post and its conversations in the inbox."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import BytesIO
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent, User
@@ -18,7 +20,8 @@ from socialdesk.channels.bluesky.testpeer import FakeBluesky
 from socialdesk.channels.mastodon.testpeer import MastodonPeer
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.models import Conversation, Direction, Message
-from socialdesk.publishing.models import PostEvent, PostTarget, TargetState
+from socialdesk.publishing import after_services
+from socialdesk.publishing.models import PartState, PostEvent, PostTarget, TargetState
 from socialdesk.publishing.tests.published import (  # noqa: F401 (fixtures)
     COMPANY,
     bsky_fixture,
@@ -181,3 +184,25 @@ def test_replies_are_linked_to_the_post_both_ways(
     post.save(update_fields=["author"])
     mine = client_as("member").get(_url("post_after", post.pk)).content.decode()
     assert "1 reply in the inbox" in mine
+
+
+def test_an_edit_keeps_the_images_of_the_post(mastodon: MastodonPeer, by: Acting) -> None:
+    channel = connect_mastodon(mastodon)
+    post = publish(by, [channel], "Die neue Lok")
+    target = post.targets.get()
+    # The post on the network carries an image (publishing is text-only today; the image is
+    # attached on the instance). Mastodon drops the images of an edit that leaves out their
+    # ids; mastodon-mock keeps them either way, so this shows the outcome, not the request.
+    bob = mastodon.client("bob")
+    png = BytesIO()
+    Image.new("RGB", (8, 8), "red").save(png, format="PNG")
+    media = bob.media_post(png.getvalue(), mime_type="image/png", description="Rote Lok")
+    with_image = bob.status_post("Die neue Lok", media_ids=[media.id])
+    target.parts.filter(position=0).update(remote_id=str(with_image.id), state=PartState.SENT)
+    target.refresh_from_db()
+    after_services.post_edit_published(
+        by=by, post=post, target=target, text="Die neue Lok, frisch lackiert"
+    )
+    on_server = bob.status(with_image.id)
+    assert "frisch lackiert" in on_server.content
+    assert [str(m.id) for m in on_server.media_attachments] == [str(media.id)]
