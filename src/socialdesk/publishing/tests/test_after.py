@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from mastodon import Mastodon
 from PIL import Image
 
 from socialdesk.accounts.audit import Acting
@@ -186,7 +187,9 @@ def test_replies_are_linked_to_the_post_both_ways(
     assert "1 reply in the inbox" in mine
 
 
-def test_an_edit_keeps_the_images_of_the_post(mastodon: MastodonPeer, by: Acting) -> None:
+def test_an_edit_keeps_the_images_of_the_post(
+    mastodon: MastodonPeer, by: Acting, monkeypatch: pytest.MonkeyPatch
+) -> None:
     channel = connect_mastodon(mastodon)
     post = publish(by, [channel], "Die neue Lok")
     target = post.targets.get()
@@ -200,9 +203,20 @@ def test_an_edit_keeps_the_images_of_the_post(mastodon: MastodonPeer, by: Acting
     with_image = bob.status_post("Die neue Lok", media_ids=[media.id])
     target.parts.filter(position=0).update(remote_id=str(with_image.id), state=PartState.SENT)
     target.refresh_from_db()
+    sent: list[tuple[str, str, Any]] = []
+    request = Mastodon._Mastodon__api_request  # type: ignore[attr-defined]
+
+    def recording(self: Any, method: str, endpoint: str, params: Any = None, **kw: Any) -> Any:
+        sent.append((method, endpoint, params))
+        return request(self, method, endpoint, params or {}, **kw)
+
+    monkeypatch.setattr(Mastodon, "_Mastodon__api_request", recording)
     after_services.post_edit_published(
         by=by, post=post, target=target, text="Die neue Lok, frisch lackiert"
     )
     on_server = bob.status(with_image.id)
     assert "frisch lackiert" in on_server.content
     assert [str(m.id) for m in on_server.media_attachments] == [str(media.id)]
+    edits = [params for method, _endpoint, params in sent if method == "PUT"]
+    assert edits == [{"status": "Die neue Lok, frisch lackiert", "spoiler_text": "",
+                      "media_ids": [str(media.id)]}]  # fmt: skip
