@@ -42,7 +42,15 @@ from socialdesk.listening.models import SpikeAlert
 from socialdesk.publishing import campaign_services, idea_services
 from socialdesk.publishing import services as publishing_services
 from socialdesk.publishing.idea_services import PhotoUpload
-from socialdesk.publishing.models import ApprovalStep, Campaign, PostMedia
+from socialdesk.publishing.models import (
+    ApprovalStep,
+    Campaign,
+    Post,
+    PostMedia,
+    PostPart,
+    PostTarget,
+    TargetState,
+)
 from socialdesk.sla import kpi_views
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
@@ -169,6 +177,14 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         )
         publishing_services.post_submit(by=admin, post=posts[key])
         assert step.pk
+    # publishing: Mia's post, out on the channel; every customer message answers it
+    post = Post.objects.create(text="Unser Speisewagen", author=mia, status="published")
+    target = PostTarget.objects.create(
+        post=post, channel=account, state=TargetState.PUBLISHED, published_at=now
+    )
+    PostPart.objects.create(target=target, text=post.text, key="k-our-post", state="sent",
+                            remote_id="our-post")  # fmt: skip
+    Message.objects.filter(channel_account=account).update(parent_external_id="our-post")
 
     # what fills the other URL patterns
     hours = BusinessHours.objects.create(name="Office", weekly_hours={"0": [["09:00", "17:00"]]})
@@ -212,7 +228,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "invitation_token": [token],  # type: ignore[list-item]
         "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
         "channel": sorted({c.channel_account_id for c in w.conversations.values()}),
-        "post": [p.pk for p in posts.values()],
+        "post": [*(p.pk for p in posts.values()), post.pk],
     }
     hidden = [key for key in CONVERSATIONS if key not in VISIBLE_TO_MIA]
     visible_names = {CONVERSATIONS[key][2] for key in VISIBLE_TO_MIA}
@@ -299,6 +315,8 @@ def _kind(name: str) -> str:
         return "post"
     if app == "sla":
         return "hours" if "hours" in name else "policy"
+    if app == "publishing":
+        return "post"
     for part, kind in (
         ("department", "department"),
         ("person", "person"),

@@ -80,7 +80,12 @@ from socialdesk.publishing.models import (
     IdeaComment,
     IdeaPhoto,
     Post,
+    PostEvent,
+    PostMetric,
     PostPart,
+    PostStatus,
+    PostTarget,
+    TargetState,
 )
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
@@ -409,6 +414,30 @@ def _bulk_job(data: dict[str, Any]) -> dict[str, Any]:
     return {"pk": job.pk}
 
 
+def _published_post(data: dict[str, Any]) -> dict[str, Any]:
+    """A post out on Mastodon with figures at three ages, a deletion elsewhere in its history."""
+    channel, _new = ChannelAccount.objects.get_or_create(
+        network=Network.MASTODON, handle="nordlicht@sozial.example",
+        defaults={"name": "Nordlicht auf Mastodon"},
+    )  # fmt: skip
+    manager = data["people"]["manager"]
+    post = Post.objects.create(text="Nachtschicht im Stellwerk", author=manager,
+                               status=PostStatus.PUBLISHED)  # fmt: skip
+    at = timezone.now() - timedelta(days=4)
+    target = PostTarget.objects.create(post=post, channel=channel, state=TargetState.PUBLISHED,
+                                       published_at=at, remote_id="1")  # fmt: skip
+    PostPart.objects.create(target=target, text=post.text, key=f"k{post.pk}", state="sent",
+                            remote_id="1", sent_at=at)  # fmt: skip
+    for age, hours, likes in (("1h", 1, 12), ("24h", 24, 1234), ("72h", 72, 2345)):
+        PostMetric.objects.create(target=target, age=age, taken_at=at + timedelta(hours=hours),
+                                  likes=likes, reposts=likes // 10, replies=3, quotes=0)  # fmt: skip
+    PostEvent.objects.create(post=post, actor=manager, kind="deleted_published",
+                             data={"channel": "Nordlicht auf Mastodon"})  # fmt: skip
+    PostEvent.objects.create(post=post, kind="metrics_set_aside",
+                             data={"channel": "Nordlicht auf Mastodon", "values": {}})  # fmt: skip
+    return {"pk": post.pk}
+
+
 def _pk(model: Any, **filters: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda data: {"pk": model.objects.filter(**filters).order_by("pk").first().pk}
 
@@ -492,6 +521,9 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "publishing:campaign": _pk(Campaign),
     "publishing:campaign_edit": _pk(Campaign),
     "publishing:campaign_archive": _pk(Campaign),
+    "publishing:post_after": _published_post,
+    "publishing:post_edit_published": _published_post,
+    "publishing:post_delete_published": _published_post,
 }
 # Also opened with these queries, to show the states they lead to.
 QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {

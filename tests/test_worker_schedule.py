@@ -19,12 +19,13 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "classify_new_messages",
     }
     # Every minute: SLA clocks, feedback rounds, retention, the instances' post limits (each
-    # channel's once a day).
+    # channel's once a day), published posts' figures.
     assert _names(schedule.REGULAR) == {
         "check_slas",
         "feedback_rounds",
         "apply_retention",
         "refresh_channel_limits",
+        "read_post_metrics",
     }
 
 

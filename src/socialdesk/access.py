@@ -180,6 +180,11 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "publishing:campaign_new": MANAGERS,
     "publishing:campaign_edit": MANAGERS,
     "publishing:campaign_archive": MANAGERS,
+    # publishing, after publishing (issue 12 item 7): figures and replies for everyone who
+    # sees the post; editing and deleting a published post for managers and admins
+    "publishing:post_after": EVERYONE,
+    "publishing:post_edit_published": MANAGERS,
+    "publishing:post_delete_published": MANAGERS,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

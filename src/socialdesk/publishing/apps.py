@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from socialdesk.core import schedule
+
 
 class PublishingConfig(AppConfig):
     name = "socialdesk.publishing"
@@ -7,4 +9,9 @@ class PublishingConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self) -> None:  # imports here: the models are loaded only now
-        pass
+        # After publishing: figures read back at fixed ages; replies link to their post.
+        from socialdesk.inbox import links
+        from socialdesk.publishing import after_selectors, after_tasks
+
+        schedule.every(schedule.REGULAR, after_tasks.read_post_metrics)
+        links.register(after_selectors.conversation_links)

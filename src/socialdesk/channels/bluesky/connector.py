@@ -32,6 +32,7 @@ from socialdesk.channels.bluesky.client import (
 )
 from socialdesk.channels.bluesky.notifications import read, read_new, row
 from socialdesk.channels.bluesky.publish import find_published, publish
+from socialdesk.channels.bluesky.published import delete_published, metrics
 from socialdesk.channels.bluesky.replies import (
     facets,
     find_reply,
@@ -47,11 +48,13 @@ __all__ = [
     "CAPABILITIES",
     "call",
     "check",
+    "delete_published",
     "facets",
     "find_published",
     "find_sent",
     "login",
     "message_rkey",
+    "metrics",
     "new_client",
     "poll",
     "publish",
@@ -67,7 +70,7 @@ __all__ = [
 
 CAPABILITIES = frozenset(
     {Capability.SEND, Capability.FIND_SENT, Capability.CHECK, Capability.PUBLISH}
-)
+) | {Capability.METRICS, Capability.DELETE}  # after publishing: published.py
 
 
 def poll(account: ChannelAccount) -> int:

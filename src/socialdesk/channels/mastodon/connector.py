@@ -46,7 +46,7 @@ from socialdesk.channels.rss.connector import plain_text
 
 CAPABILITIES = frozenset(
     {Capability.SEND, Capability.FIND_SENT, Capability.CHECK, Capability.PUBLISH}
-)
+) | {Capability.METRICS, Capability.EDIT, Capability.DELETE}  # after publishing: published.py
 SCOPES = ["read", "write"]
 PAGE = 80  # Mastodon's largest page of notifications
 MAX_PAGES = 50  # per poll; the next poll goes on from the cursor
@@ -379,3 +379,21 @@ def find_published(account: ChannelAccount, outgoing: Outgoing) -> Sent | None:
     from socialdesk.channels.mastodon import publish as publishing
 
     return publishing.find_published(account, outgoing)
+
+
+def metrics(account: ChannelAccount, sent: dict[str, Any]) -> dict[str, int]:
+    from socialdesk.channels.mastodon import published  # it builds on this module
+
+    return published.metrics(account, sent)
+
+
+def edit_published(account: ChannelAccount, sent: dict[str, Any], outgoing: Outgoing) -> Sent:
+    from socialdesk.channels.mastodon import published
+
+    return published.edit_published(account, sent, outgoing)
+
+
+def delete_published(account: ChannelAccount, sent: dict[str, Any]) -> None:
+    from socialdesk.channels.mastodon import published
+
+    published.delete_published(account, sent)
