@@ -17,6 +17,7 @@ timeouts are `ChannelError`; 429 is `RateLimited` until the instance's `X-RateLi
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +31,8 @@ from socialdesk.channels.rss.connector import plain_text
 MEDIA_WAIT_SECONDS = 20.0  # how long one attempt waits for the instance to process its images
 MEDIA_POLL_FIRST = 0.5  # first pause between two questions; doubles, at most MEDIA_POLL_MAX
 MEDIA_POLL_MAX = 4.0
-OWN_STATUSES = 40  # our latest statuses looked through for an earlier attempt
+OWN_STATUSES = 40  # one page of our own statuses (Mastodon's largest)
+OWN_PAGES = 25  # at most this many pages back to the part's key time
 CLOCK_SKEW = timedelta(minutes=10)  # between our clock and the instance's
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -64,6 +66,10 @@ def publish(account: ChannelAccount, outgoing: Outgoing) -> Sent:
     except PermanentError as error:
         if error.code:  # credentials, not found: the shared words are right
             raise
+        if "not finished processing" in str(error):  # an image the instance is still working on
+            raise ChannelError(
+                f"the instance is still processing an image ({_detail(error)})", code="timeout"
+            ) from None
         reason = f"Mastodon refused the post: {_detail(error)}"
         raise PermanentError(reason, code="refused") from None
     return _sent(status)
@@ -136,22 +142,51 @@ def key_time(key: str) -> datetime | None:
 
 
 def find_published(account: ChannelAccount, outgoing: Outgoing) -> Sent | None:
-    """Our own latest statuses: one made after the part's key, answering the same status, with
-    the same text and content warning is this part (instances forget Idempotency-Keys after an
-    hour, so the key alone is not enough; the time keeps an older post with the same words,
-    e.g. a weekly greeting, from passing for this one)."""
+    """The status an earlier attempt posted for this part, or None.
+
+    A later part of a thread is looked for among the answers to the part before it; a first
+    part among our own statuses, newest first, back to the time its key was made. It is ours
+    when it answers the same status with the same text and content warning (instances forget
+    Idempotency-Keys after an hour, so the key alone is not enough; the time keeps an older
+    post with the same words, e.g. a weekly greeting, from passing for this one)."""
     me = str(account.credentials.get("account_id", ""))
     mastodon = api(account)
     made = key_time(outgoing.key)
     since = made - CLOCK_SKEW if made else None
-    statuses: Any = call(mastodon, mastodon.account_statuses, me, limit=OWN_STATUSES)
-    for status in statuses:
+    parent = _reply_to_id(outgoing)
+    candidates: Iterable[Any]
+    if parent is not None:
+        try:
+            candidates = call(mastodon, mastodon.status_context, parent).descendants
+        except PermanentError as error:
+            if error.code != "not_found":
+                raise
+            candidates = _own_statuses(mastodon, me, since)  # the part before is gone
+    else:
+        candidates = _own_statuses(mastodon, me, since)
+    for status in candidates:
+        if str(status["account"]["id"]) != me:
+            continue
         if since is not None and _aware(status["created_at"]) < since:
             continue
-        if str(status.get("in_reply_to_id") or "") != (_reply_to_id(outgoing) or ""):
+        if str(status.get("in_reply_to_id") or "") != (parent or ""):
             continue
         if not _same_text(str(status.get("spoiler_text") or ""), outgoing.content_warning):
             continue
         if _same_text(plain_text(str(status.get("content") or "")), outgoing.text):
             return _sent(status)
     return None
+
+
+def _own_statuses(mastodon: Mastodon, me: str, since: datetime | None) -> Iterator[Any]:
+    """Our statuses, newest first, page by page back to `since` (one page without it)."""
+    max_id: str | None = None
+    for _page in range(OWN_PAGES if since is not None else 1):
+        page: Any = call(mastodon, mastodon.account_statuses, me, limit=OWN_STATUSES,
+                         max_id=max_id)  # fmt: skip
+        if not page:
+            return
+        yield from page
+        if since is None or _aware(page[-1]["created_at"]) < since:
+            return
+        max_id = str(page[-1]["id"])

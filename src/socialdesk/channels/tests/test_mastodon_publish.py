@@ -172,6 +172,34 @@ def test_an_older_post_with_the_same_words_is_not_taken_for_this_part(
     assert mastodon_publish.find_published(account, tomorrow) is None
 
 
+def test_a_part_is_found_behind_many_later_posts(instance: MastodonPeer) -> None:
+    account = _connect(instance.url)
+    first = part("Fahrplanwechsel: alles Wichtige")
+    sent = mastodon_publish.publish(account, first)
+    second = part("Teil 2", reply_to=sent)
+    sent_second = mastodon_publish.publish(account, second)
+    bob = instance.client(COMPANY)
+    for number in range(45):  # more than one page of our own statuses came after them
+        bob.status_post(f"Meldung {number}")
+    for outgoing, published in ((first, sent), (second, sent_second)):
+        found = mastodon_publish.find_published(account, outgoing)
+        assert found is not None and found.external_id == published.external_id
+
+
+def test_an_image_the_instance_has_not_finished_is_tried_again(instance: MastodonPeer) -> None:
+    account = _connect(instance.url)
+    body = {
+        "error": "Cannot attach files that have not finished processing. Try again in a moment!"
+    }
+    fault = instance.fault(
+        path="/api/v1/statuses", methods=["POST"], status=422, body=body, count=1
+    )
+    with fault, pytest.raises(base.ChannelError) as caught:
+        mastodon_publish.publish(account, part("Gleich mit Bild"))
+    assert not isinstance(caught.value, base.PermanentError)
+    assert "still processing" in str(caught.value)
+
+
 def test_a_server_error_is_tried_again_and_nothing_went_out(instance: MastodonPeer) -> None:
     account = _connect(instance.url)
     outgoing = part("Fahrplanwechsel am Sonntag")
