@@ -46,7 +46,29 @@ def _reply_to_id(outgoing: Outgoing) -> str | None:
     return str(outgoing.reply_to["external_id"]) if outgoing.reply_to else None
 
 
+def check_media(account: ChannelAccount, outgoing: Outgoing) -> None:
+    """Refuse, before anything is uploaded, what the instance said it does not take
+    (`account.limits`, read from its configuration: `max_media`, `image_size_limit`)."""
+    limits = account.limits or {}
+    most = limits.get("max_media")
+    if isinstance(most, int) and most > 0 and len(outgoing.media) > most:
+        raise PermanentError(
+            f"this instance takes at most {most} images per post; this part has "
+            f"{len(outgoing.media)}",
+            code="refused",
+        )
+    largest = limits.get("image_size_limit")
+    for number, media in enumerate(outgoing.media, start=1):
+        if isinstance(largest, int) and largest > 0 and len(media.content) > largest:
+            raise PermanentError(
+                f"image {number} has {len(media.content):,} bytes; this instance takes images "
+                f"of at most {largest:,} bytes",
+                code="refused",
+            )
+
+
 def publish(account: ChannelAccount, outgoing: Outgoing) -> Sent:
+    check_media(account, outgoing)
     mastodon = api(account)
     media_ids = [
         upload(mastodon, media, number) for number, media in enumerate(outgoing.media, start=1)

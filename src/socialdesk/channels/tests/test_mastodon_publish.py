@@ -269,6 +269,35 @@ def test_an_image_the_instance_refuses_is_refused_for_good(
     assert own_statuses(instance) == []
 
 
+def test_what_the_instance_said_it_does_not_take_is_refused_before_uploading(
+    instance: MastodonPeer,
+) -> None:
+    proxy = DroppingProxy(instance.url)
+    try:
+        account = _connect(proxy.url)
+        ChannelAccount.objects.filter(pk=account.pk).update(
+            limits={"max_media": 2, "image_size_limit": 2000}
+        )
+        account.refresh_from_db()
+        small = OutgoingMedia(image(size=(4, 4)), "image/png", "klein")
+        with pytest.raises(base.PermanentError) as caught:
+            mastodon_publish.publish(account, part("Drei Bilder", media=(small, small, small)))
+        assert str(caught.value) == (
+            "this instance takes at most 2 images per post; this part has 3"
+        )
+        large = OutgoingMedia(b"\x89PNG\r\n\x1a\n" + b"\0" * 2000, "image/png", "groß")
+        with pytest.raises(base.PermanentError) as caught:
+            mastodon_publish.publish(account, part("Groß", media=(small, large)))
+        assert str(caught.value) == (
+            "image 2 has 2,008 bytes; this instance takes images of at most 2,000 bytes"
+        )
+        assert caught.value.code == "refused"
+        assert [path for _method, path, _status in proxy.seen if "/media" in path] == []
+        assert own_statuses(instance) == []
+    finally:
+        proxy.stop()
+
+
 def test_the_key_time_of_other_formats_is_unknown() -> None:
     assert mastodon_publish.key_time("not-a-tid") is None
     assert isinstance(mastodon_publish.key_time(new_key()), datetime)
