@@ -27,6 +27,7 @@ from socialdesk.channels.base import (
     PermanentError,
     RateLimited,
     Sent,
+    checked_sent,
 )
 from socialdesk.channels.bluesky.client import call, web_url, with_session
 from socialdesk.channels.bluesky.replies import POST, facets
@@ -156,7 +157,8 @@ def _detail(error: BaseException) -> str:
 
 
 def _sent(account: ChannelAccount, uri: str, cid: str) -> Sent:
-    return Sent(external_id=uri, url=web_url(account.handle, uri), meta={"uri": uri, "cid": cid})
+    sent = Sent(external_id=uri, url=web_url(account.handle, uri), meta={"uri": uri, "cid": cid})
+    return checked_sent(sent, "Bluesky")
 
 
 def publish_with(account: ChannelAccount, client: Client, outgoing: Outgoing) -> Sent:

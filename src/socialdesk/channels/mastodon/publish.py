@@ -23,7 +23,14 @@ from typing import Any
 
 from mastodon import Mastodon
 
-from socialdesk.channels.base import ChannelError, Outgoing, OutgoingMedia, PermanentError, Sent
+from socialdesk.channels.base import (
+    ChannelError,
+    Outgoing,
+    OutgoingMedia,
+    PermanentError,
+    Sent,
+    checked_sent,
+)
 from socialdesk.channels.mastodon.connector import _aware, _same_text, _sent, api, call
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.rss.connector import plain_text
@@ -94,7 +101,7 @@ def publish(account: ChannelAccount, outgoing: Outgoing) -> Sent:
             ) from None
         reason = f"Mastodon refused the post: {_detail(error)}"
         raise PermanentError(reason, code="refused") from None
-    return _sent(status)
+    return checked_sent(_sent(status), "Mastodon")
 
 
 def upload(mastodon: Mastodon, media: OutgoingMedia, number: int) -> str:
@@ -196,7 +203,7 @@ def find_published(account: ChannelAccount, outgoing: Outgoing) -> Sent | None:
         if not _same_text(str(status.get("spoiler_text") or ""), outgoing.content_warning):
             continue
         if _same_text(plain_text(str(status.get("content") or "")), outgoing.text):
-            return _sent(status)
+            return checked_sent(_sent(status), "Mastodon")
     return None
 
 
