@@ -9,6 +9,8 @@ images, a link card (`Outgoing.link_card`) becomes an `app.bsky.embed.external`:
 `url`), `title`, `description`, and optionally `thumb` (the image, base64) with `thumb_mime`
 (or `mime`); the thumb is uploaded as a blob, and left out when it is not an image of at most
 1,000,000 bytes (the card still shows). Facets mark @mentions and links (UTF-8 byte offsets).
+Bluesky has no free-text content warning and no visibility: `content_warning` and
+`visibility` are Mastodon's and are not sent here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import io
 from typing import Any
 
 from atproto import Client, models
+from atproto_client.models.utils import get_response_model
 
 from socialdesk.channels.base import (
     ChannelError,
@@ -61,10 +64,20 @@ def check_media(outgoing: Outgoing) -> None:
 
 
 def upload(client: Client, data: bytes, mime: str) -> dict[str, Any]:
-    """Upload a blob; return its reference as records hold it."""
-    answer = call(client.com.atproto.repo.upload_blob, data, headers={"Content-Type": mime})
-    ref: dict[str, Any] = answer.blob.model_dump(mode="json", by_alias=True)
-    return ref
+    """Upload a blob; return its reference as records hold it.
+
+    Through `invoke_procedure` with the bytes as `content` (the SDK's `upload_blob` hands them
+    to httpx as `data`, which httpx deprecates) and the image's own type as Content-Type."""
+
+    def send() -> dict[str, Any]:
+        response = client.invoke_procedure(
+            "com.atproto.repo.uploadBlob", content=data, headers={"Content-Type": mime}
+        )
+        answer = get_response_model(response, models.ComAtprotoRepoUploadBlob.Response)
+        ref: dict[str, Any] = answer.blob.model_dump(mode="json", by_alias=True)
+        return ref
+
+    return call(send)
 
 
 def aspect_ratio(media: OutgoingMedia) -> dict[str, int] | None:
