@@ -16,6 +16,7 @@ timeouts are `ChannelError`; 429 is `RateLimited` until the instance's `X-RateLi
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,7 @@ OWN_PAGES = 25  # at most this many pages back to the part's key time
 CLOCK_SKEW = timedelta(minutes=10)  # between our clock and the instance's
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_MENTION_DOMAIN = re.compile(r"(?<![\w@])(@\w[\w.-]*)@[\w-]+(?:\.[\w-]+)+")
 
 
 def idempotency_key(outgoing: Outgoing) -> str:
@@ -202,9 +204,18 @@ def find_published(account: ChannelAccount, outgoing: Outgoing) -> Sent | None:
             continue
         if not _same_text(str(status.get("spoiler_text") or ""), outgoing.content_warning):
             continue
-        if _same_text(plain_text(str(status.get("content") or "")), outgoing.text):
+        if comparable(plain_text(str(status.get("content") or ""))) == comparable(outgoing.text):
             return checked_sent(_sent(status), "Mastodon")
     return None
+
+
+def comparable(text: str) -> str:
+    """Text as both our words and the instance's HTML of them reduce to: without whitespace
+    (line breaks and paragraphs become tags that leave none), mentions by their local part
+    (as the instance shows `@kim@example.social`), and without markup characters some servers
+    turn into formatting (`*`, `~`, backticks)."""
+    text = _MENTION_DOMAIN.sub(r"\1", text)
+    return "".join(c for c in text if not c.isspace() and c not in "*~`").casefold()
 
 
 def _own_statuses(mastodon: Mastodon, me: str, since: datetime | None) -> Iterator[Any]:

@@ -20,6 +20,7 @@ from socialdesk.channels.bluesky.replies import tid
 from socialdesk.channels.mastodon import publish as mastodon_publish
 from socialdesk.channels.mastodon.testpeer import COMPANY, DroppingProxy, MastodonPeer
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.rss.connector import plain_text
 from socialdesk.channels.tests.test_mastodon import POLICY, _connect
 from socialdesk.publishing.services import new_key
 
@@ -170,6 +171,36 @@ def test_an_older_post_with_the_same_words_is_not_taken_for_this_part(
     assert mastodon_publish.key_time(tomorrow.key) is not None
     assert abs((mastodon_publish.key_time(tomorrow.key) - later).total_seconds()) < 1  # type: ignore[operator]
     assert mastodon_publish.find_published(account, tomorrow) is None
+
+
+def test_a_post_is_found_whatever_the_instance_made_of_lines_mentions_and_markup(
+    instance: MastodonPeer,
+) -> None:
+    account = _connect(instance.url)
+    text = "Gute Nacht, @alice@mock.local!\nMehr: https://example.org/a\n\n*Zweiter* Absatz"
+    outgoing = part(text)
+    sent = mastodon_publish.publish(account, outgoing)
+    found = mastodon_publish.find_published(account, outgoing)
+    assert found is not None and found.external_id == sent.external_id
+
+
+def test_our_words_and_the_html_of_a_real_instance_compare_equal() -> None:
+    html = (
+        '<p>Gute Nacht <a href="https://mastodon.social/tags/Stellwerk" class="mention hashtag" '
+        'rel="tag">#<span>Stellwerk</span></a> mit <span class="h-card"><a href="https://x.social'
+        '/@kim" class="u-url mention">@<span>kim</span></a></span><br />mehr: <a href="https://'
+        'example.org/stellwerk/sehr/langer/pfad" rel="nofollow noopener" target="_blank"><span '
+        'class="invisible">https://</span><span class="ellipsis">example.org/stellwerk/sehr/lan'
+        '</span><span class="invisible">ger/pfad</span></a></p><p>Zweiter Absatz</p>'
+    )
+    ours = (
+        "Gute Nacht #Stellwerk mit @kim@x.social\nmehr: "
+        "https://example.org/stellwerk/sehr/langer/pfad\n\nZweiter Absatz"
+    )
+    shown = plain_text(html)
+    assert mastodon_publish.comparable(shown) == mastodon_publish.comparable(ours)
+    assert mastodon_publish.comparable(shown) != mastodon_publish.comparable("Gute Nacht")
+    assert mastodon_publish.comparable("mail me: a@b.example") == "mailme:a@b.example"
 
 
 def test_a_part_is_found_behind_many_later_posts(instance: MastodonPeer) -> None:
