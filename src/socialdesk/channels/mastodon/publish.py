@@ -177,7 +177,7 @@ def find_published(account: ChannelAccount, outgoing: Outgoing) -> Sent | None:
 
     A later part of a thread is looked for among the answers to the part before it; a first
     part among our own statuses, newest first, back to the time its key was made. It is ours
-    when it answers the same status with the same text and content warning (instances forget
+    when it answers the same status with the same text, content warning and alt texts (instances forget
     Idempotency-Keys after an hour, so the key alone is not enough; the time keeps an older
     post with the same words, e.g. a weekly greeting, from passing for this one)."""
     me = str(account.credentials.get("account_id", ""))
@@ -203,6 +203,9 @@ def find_published(account: ChannelAccount, outgoing: Outgoing) -> Sent | None:
         if str(status.get("in_reply_to_id") or "") != (parent or ""):
             continue
         if not _same_text(str(status.get("spoiler_text") or ""), outgoing.content_warning):
+            continue
+        described = [str(m.get("description") or "") for m in status.get("media_attachments") or []]
+        if [comparable(d) for d in described] != [comparable(m.alt_text) for m in outgoing.media]:
             continue
         if comparable(plain_text(str(status.get("content") or ""))) == comparable(outgoing.text):
             return checked_sent(_sent(status), "Mastodon")

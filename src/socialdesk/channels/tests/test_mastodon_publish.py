@@ -184,6 +184,18 @@ def test_a_post_is_found_whatever_the_instance_made_of_lines_mentions_and_markup
     assert found is not None and found.external_id == sent.external_id
 
 
+def test_posts_of_images_only_are_told_apart_by_their_alt_text(instance: MastodonPeer) -> None:
+    account = _connect(instance.url)
+    night = part("", media=(OutgoingMedia(image("black"), "image/png", "Stellwerk bei Nacht"),))
+    day = part("", media=(OutgoingMedia(image("white"), "image/png", "Stellwerk am Tag"),))
+    sent_night = mastodon_publish.publish(account, night)
+    assert mastodon_publish.find_published(account, day) is None
+    sent_day = mastodon_publish.publish(account, day)
+    for outgoing, sent in ((night, sent_night), (day, sent_day)):
+        found = mastodon_publish.find_published(account, outgoing)
+        assert found is not None and found.external_id == sent.external_id
+
+
 def test_our_words_and_the_html_of_a_real_instance_compare_equal() -> None:
     html = (
         '<p>Gute Nacht <a href="https://mastodon.social/tags/Stellwerk" class="mention hashtag" '
