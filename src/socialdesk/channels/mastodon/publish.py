@@ -177,9 +177,10 @@ def find_published(account: ChannelAccount, outgoing: Outgoing) -> Sent | None:
 
     A later part of a thread is looked for among the answers to the part before it; a first
     part among our own statuses, newest first, back to the time its key was made. It is ours
-    when it answers the same status with the same text, content warning and alt texts (instances forget
-    Idempotency-Keys after an hour, so the key alone is not enough; the time keeps an older
-    post with the same words, e.g. a weekly greeting, from passing for this one)."""
+    when it answers the same status with the same text, content warning and alt texts
+    (instances forget Idempotency-Keys after an hour, so the key alone is not enough; the time
+    keeps an older post with the same words, e.g. a weekly greeting, from passing for this
+    one)."""
     me = str(account.credentials.get("account_id", ""))
     mastodon = api(account)
     made = key_time(outgoing.key)
