@@ -243,6 +243,28 @@ def test_an_image_the_instance_has_not_finished_is_tried_again(instance: Mastodo
     assert "still processing" in str(caught.value)
 
 
+def test_a_post_whose_answer_was_lost_is_found_and_not_posted_again(
+    instance: MastodonPeer,
+) -> None:
+    proxy = DroppingProxy(instance.url)
+    try:
+        account = _connect(proxy.url)
+        photo = OutgoingMedia(image(), "image/png", "Stellwerk")
+        outgoing = part("Angekommen, Antwort verloren", media=(photo,), content_warning="Test")
+        proxy.drop("POST", "/api/v1/statuses")
+        with pytest.raises(base.ChannelError) as caught:
+            mastodon_publish.publish(account, outgoing)
+        assert not isinstance(caught.value, base.PermanentError)
+        (status,) = own_statuses(instance)  # it did arrive
+        found = mastodon_publish.find_published(account, outgoing)
+        assert found is not None and found.external_id == str(status.id)
+        again = mastodon_publish.publish(account, outgoing)  # even without asking first
+        assert again.external_id == str(status.id)
+        assert len(own_statuses(instance)) == 1
+    finally:
+        proxy.stop()
+
+
 def test_a_server_error_is_tried_again_and_nothing_went_out(instance: MastodonPeer) -> None:
     account = _connect(instance.url)
     outgoing = part("Fahrplanwechsel am Sonntag")
