@@ -37,6 +37,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.rss.connector import plain_text
 
 MEDIA_WAIT_SECONDS = 20.0  # how long one attempt waits for the instance to process its images
+# (all of them together: a worker's claim on the part must outlast it)
 MEDIA_POLL_FIRST = 0.5  # first pause between two questions; doubles, at most MEDIA_POLL_MAX
 MEDIA_POLL_MAX = 4.0
 OWN_STATUSES = 40  # one page of our own statuses (Mastodon's largest)
@@ -79,8 +80,10 @@ def check_media(account: ChannelAccount, outgoing: Outgoing) -> None:
 def publish(account: ChannelAccount, outgoing: Outgoing) -> Sent:
     check_media(account, outgoing)
     mastodon = api(account)
+    deadline = time.monotonic() + MEDIA_WAIT_SECONDS
     media_ids = [
-        upload(mastodon, media, number) for number, media in enumerate(outgoing.media, start=1)
+        upload(mastodon, media, number, deadline)
+        for number, media in enumerate(outgoing.media, start=1)
     ]
     try:
         status = call(
@@ -106,7 +109,7 @@ def publish(account: ChannelAccount, outgoing: Outgoing) -> Sent:
     return checked_sent(_sent(status), "Mastodon")
 
 
-def upload(mastodon: Mastodon, media: OutgoingMedia, number: int) -> str:
+def upload(mastodon: Mastodon, media: OutgoingMedia, number: int, deadline: float) -> str:
     """Upload one image with its alt text; return its id once the instance has processed it."""
     name = f"image-{number}.{EXTENSIONS.get(media.mime, 'bin')}"
     try:
@@ -122,14 +125,13 @@ def upload(mastodon: Mastodon, media: OutgoingMedia, number: int) -> str:
             f"{_detail(error)}",
             code="refused",
         ) from None
-    return _processed(mastodon, attachment, number)
+    return _processed(mastodon, attachment, number, deadline)
 
 
-def _processed(mastodon: Mastodon, attachment: Any, number: int) -> str:
+def _processed(mastodon: Mastodon, attachment: Any, number: int, deadline: float) -> str:
     """Ask again until the image has its `url` (processed); ChannelError when it takes longer
-    than one attempt may wait (the next attempt uploads it again)."""
+    than one attempt may wait (`deadline`; the next attempt uploads it again)."""
     media_id = str(attachment["id"])
-    deadline = time.monotonic() + MEDIA_WAIT_SECONDS
     pause = MEDIA_POLL_FIRST
     while attachment.get("url") is None:
         if time.monotonic() + pause > deadline:

@@ -122,6 +122,25 @@ def test_an_image_still_processing_after_the_wait_is_tried_again_later(
         proxy.stop()
 
 
+def test_the_images_of_a_part_share_one_wait(
+    instance: MastodonPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mastodon_publish, "MEDIA_POLL_FIRST", 0.3)
+    monkeypatch.setattr(mastodon_publish, "MEDIA_WAIT_SECONDS", 0.5)
+    proxy = DroppingProxy(instance.url)
+    try:
+        account = _connect(proxy.url)
+        proxy.slow_media(questions=0)  # each upload answers 202; the first question 200
+        photos = (OutgoingMedia(image(), "image/png", "eins"),
+                  OutgoingMedia(image("blue"), "image/png", "zwei"))  # fmt: skip
+        with pytest.raises(base.ChannelError) as caught:
+            mastodon_publish.publish(account, part("Zwei langsame Bilder", media=photos))
+        assert "still processing image 2" in str(caught.value)  # image 1 used most of it
+        assert own_statuses(instance) == []
+    finally:
+        proxy.stop()
+
+
 def test_a_thread_goes_out_as_replies_in_order_and_each_part_is_found_again(
     instance: MastodonPeer,
 ) -> None:
