@@ -3,7 +3,9 @@
 Parametrised over every kind in `protocol.CONNECTORS`: the connector keeps the protocol for
 what it declares; polling stores each item once; a reply goes out once; a rate limit makes
 the channel wait until the time the network named (not a failure); a worker that dies after
-its post reached the network does not make the retry post again. A kind that does not
+its post reached the network does not make the retry post again; a published thread goes out
+as a reply chain, each part is found again, and publishing a part again with its key does not
+make a second post (counted on the peer). A kind that does not
 declare a capability is skipped for that check with the reason it does not have it.
 
 The peers are the ones the channel tests use: mastodon-mock (`mastodon/testpeer.py`), the
@@ -37,11 +39,13 @@ from socialdesk.channels.protocol import (
     Capability,
     Checker,
     Connector,
+    Publisher,
     Sender,
     SentFinder,
     checks,
     load,
     missing,
+    publishes,
 )
 from socialdesk.channels.rss import connector as rss_connector
 from socialdesk.channels.tests import test_mastodon
@@ -52,6 +56,7 @@ from socialdesk.inbox import sending
 from socialdesk.inbox.models import Conversation, Delivery, Direction, Message
 from socialdesk.inbox.sending import send_due
 from socialdesk.inbox.services import conversation_reply
+from socialdesk.publishing.services import new_key
 from tests import test_bluesky
 from tests.test_bluesky import bsky  # noqa: F401 - fixture
 
@@ -59,6 +64,7 @@ from tests.test_bluesky import bsky  # noqa: F401 - fixture
 SENDERS: list[Sender] = [mastodon_connector, bluesky_connector]
 FINDERS: list[SentFinder] = [mastodon_connector, bluesky_connector]
 CHECKERS: list[Checker] = [mastodon_connector, bluesky_connector, rss_connector]
+PUBLISHERS: list[Publisher] = [mastodon_connector, bluesky_connector]
 ALL: list[Connector] = [*SENDERS, rss_connector, webhook_connector]
 
 BY = test_mastodon.BY
@@ -70,6 +76,8 @@ WHY_NOT: dict[tuple[str, Capability], str] = {
     (Network.WEBHOOK, Capability.CHECK): (
         "there are no credentials at a network to check: each delivery is signed"
     ),
+    (Network.RSS, Capability.PUBLISH): "a feed is read, never written to",
+    (Network.WEBHOOK, Capability.PUBLISH): "a webhook only receives: there is nowhere to post",
 }
 
 
@@ -85,6 +93,10 @@ class Channel(Protocol):
     def rate_limited(self, until: datetime) -> AbstractContextManager[Any]: ...
 
     def replies_on_network(self) -> list[str]: ...
+
+    def posts_on_network(self) -> dict[str, str]:
+        """The company's own posts on the network: id -> the id of the post it answers."""
+        ...
 
 
 @dataclass
@@ -110,6 +122,11 @@ class MastodonChannel:
     def replies_on_network(self) -> list[str]:
         return [str(s.id) for q in self.questions for s in self.peer.company_replies(q.id)]
 
+    def posts_on_network(self) -> dict[str, str]:
+        bob = self.peer.client("bob")
+        statuses = bob.account_statuses(bob.me().id, limit=40)
+        return {str(s.id): str(s.in_reply_to_id or "") for s in statuses}
+
 
 @dataclass
 class BlueskyChannel:
@@ -132,6 +149,11 @@ class BlueskyChannel:
     def replies_on_network(self) -> list[str]:
         records = self.server.records(test_bluesky.COMPANY)
         return [str(p["uri"]) for p in records if p["value"].get("reply")]
+
+    def posts_on_network(self) -> dict[str, str]:
+        records = self.server.records(test_bluesky.COMPANY)
+        return {str(p["uri"]): str((p["value"].get("reply") or {}).get("parent", {}).get("uri", ""))
+                for p in records}  # fmt: skip
 
 
 @dataclass
@@ -181,6 +203,9 @@ class FeedChannel:
 
     def replies_on_network(self) -> list[str]:
         return []
+
+    def posts_on_network(self) -> dict[str, str]:
+        return {}
 
 
 @pytest.fixture(params=sorted(CONNECTORS))
@@ -323,3 +348,34 @@ def test_no_production_module_imports_a_test_peer() -> None:
             if any("testpeer" in name or name.startswith("tests") for name in names):
                 importing.append(str(path.relative_to(root)))
     assert importing == []
+
+
+def _reference(sent: base.Sent) -> dict[str, Any]:
+    return {"external_id": sent.external_id, **(sent.meta or {})}
+
+
+def test_a_published_thread_goes_out_once_in_order_and_each_part_is_found(
+    channel: Channel,
+) -> None:
+    connector = _connector(channel, Capability.PUBLISH)
+    assert publishes(connector)
+    account = channel.connect()
+    now = timezone.now()
+    first = base.Outgoing(key=new_key(), text="Teil 1: Nachtschicht im Stellwerk", created_at=now)
+    assert connector.find_published(account, first) is None  # nothing went out yet
+    sent_first = connector.publish(account, first)
+    second = base.Outgoing(
+        key=new_key(), text="Teil 2: die Weichenheizung", created_at=now,
+        reply_to=_reference(sent_first), root=_reference(sent_first),
+    )  # fmt: skip
+    sent_second = connector.publish(account, second)
+    assert channel.posts_on_network() == {
+        sent_first.external_id: "", sent_second.external_id: sent_first.external_id,
+    }  # fmt: skip
+    for outgoing, sent in ((first, sent_first), (second, sent_second)):
+        found = connector.find_published(account, outgoing)
+        assert found is not None and found.external_id == sent.external_id
+    # A worker that lost the answer publishes the part again with the same key.
+    again = connector.publish(account, second)
+    assert again.external_id == sent_second.external_id
+    assert len(channel.posts_on_network()) == 2

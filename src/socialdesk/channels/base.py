@@ -61,6 +61,37 @@ class Sent:
     meta: dict[str, Any] | None = None
 
 
+PUBLISHED_ID_LENGTH = 500  # publishing.PostPart.remote_id
+PUBLISHED_URL_LENGTH = 1000  # publishing.PostPart.url
+
+
+def checked_sent(sent: Sent, network: str) -> Sent:
+    """A published post's id, link and meta as the database can hold them: they come from the
+    network. NUL bytes and lone surrogates leave; a link that is not http(s) or too long is
+    dropped; an id that cannot be kept whole is a PermanentError (the post may be out: the
+    message says so, and the next attempt finds it again and says the same)."""
+    from urllib.parse import urlsplit
+
+    external_id = clean_text(sent.external_id).strip()
+    if not external_id or len(external_id) > PUBLISHED_ID_LENGTH:
+        raise PermanentError(
+            f"{network} answered with an id of {len(external_id)} characters "
+            f"(socialdesk keeps 1 to {PUBLISHED_ID_LENGTH}); the post may be on {network}: "
+            "look there before trying again",
+            code="refused",
+        )
+
+    def link(value: Any) -> str:
+        url = clean_text(str(value or ""))
+        usable = len(url) <= PUBLISHED_URL_LENGTH and urlsplit(url).scheme in ("http", "https")
+        return url if usable else ""
+
+    meta = clean_json(dict(sent.meta or {}))
+    if "url" in meta:
+        meta["url"] = link(meta["url"])
+    return Sent(external_id=external_id, url=link(sent.url), meta=meta)
+
+
 @dataclass(frozen=True)
 class OutgoingMedia:
     """An image to publish, already re-encoded to fit the network."""

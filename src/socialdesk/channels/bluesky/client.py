@@ -59,6 +59,8 @@ def call[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     except InvokeTimeoutError:
         raise ChannelError("Bluesky did not answer in time", code="timeout") from None
     except NetworkError as error:
+        if error.response is not None and error.response.status_code == 413:  # too large
+            raise PermanentError(f"Bluesky refused the request ({error})") from None
         cause = error.__cause__ or error.__context__
         if isinstance(cause, FetchError):
             raise PermanentError(str(cause)) from None

@@ -3,7 +3,9 @@
 `MastodonPeer` runs mastodon-mock on 127.0.0.1 (seeded accounts alice, bob, carol; bob plays
 the company). `DroppingProxy` sits in front of any HTTP server and, for requests that match
 a rule, forwards the request, lets the server act on it, and then closes the client's
-connection without an answer: the "post accepted, connection lost" case.
+connection without an answer: the "post accepted, connection lost" case. It can also make
+media look as an instance that processes uploads in the background shows them
+(`slow_media`): the upload answers 202 with `url: null`, the next questions 206 with `url: null`.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ class DroppingProxy:
         self.upstream = urlsplit(upstream)
         self.rules: list[list[Any]] = []
         self.dropped = 0
+        self.processing = 0  # media questions still answered "processing" (206, url null)
+        self.slow = False
+        self.seen: list[tuple[str, str, int]] = []  # (method, path, status) answered
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -102,7 +107,9 @@ class DroppingProxy:
                     self.close_connection = True
                     self.connection.close()
                     return
-                self.send_response(response.status)
+                status, data = proxy._processing(self.command, self.path, response.status, data)
+                proxy.seen.append((self.command, self.path, status))
+                self.send_response(status)
                 for key, value in response.getheaders():
                     if key.lower() not in ("transfer-encoding", "connection", "content-length"):
                         self.send_header(key, value)
@@ -119,6 +126,24 @@ class DroppingProxy:
 
     def drop(self, method: str, path_prefix: str, count: int = 1) -> None:
         self.rules.append([method.upper(), path_prefix, count])
+
+    def slow_media(self, questions: int) -> None:
+        """Uploads answer 202 (`url: null`); the next `questions` GETs of a media 206."""
+        self.slow, self.processing = True, questions
+
+    def _processing(self, method: str, path: str, status: int, data: bytes) -> tuple[int, bytes]:
+        if not self.slow or status != 200 or "/media" not in path:
+            return status, data
+        if method == "POST" and path.startswith("/api/v2/media"):
+            answer = 202
+        elif method == "GET" and path.startswith("/api/v1/media/") and self.processing > 0:
+            self.processing -= 1
+            answer = 206
+        else:
+            return status, data
+        body = json.loads(data)
+        body["url"] = None
+        return answer, json.dumps(body).encode()
 
     def _should_drop(self, method: str, path: str) -> bool:
         for rule in self.rules:

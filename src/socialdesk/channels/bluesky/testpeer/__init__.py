@@ -7,6 +7,11 @@ Standard library only. Start it, point the real ``atproto`` client at ``server.u
         client = Client(base_url=server.url)
         client.login("brand.test", "secret")
 
+Besides sessions, notifications and records it takes blobs (``com.atproto.repo.uploadBlob``) and
+keeps image and link-card embeds with the PDS's limits (``media.py``); ``engage(uri, likes=…,
+reposts=…, replies=…, quotes=…)`` lets other accounts react to a post, which
+``app.bsky.feed.getPosts`` then counts (``actors.py``).
+
 Where the real service's behaviour was looked up (bluesky-social/atproto, PDS and AppView), the
 comment says so. Everything else is a deliberate simplification, also said where it matters.
 """

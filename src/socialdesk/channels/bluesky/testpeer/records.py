@@ -134,6 +134,8 @@ class _Call:
     body: JsonDict
     viewer: str | None
     claims: JsonDict | None
+    data: bytes = b""  # the raw body of a route that takes bytes (uploadBlob)
+    content_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,20 @@ class _Route:
     method: str
     auth: str  # "none", "optional", "access" or "refresh"
     handler: Callable[[_Call], JsonDict | None]
+    raw: bool = False  # the body is bytes, not a JSON object
+
+
+@dataclass
+class _Blob:
+    cid: str
+    mime: str
+    data: bytes
+
+    @property
+    def ref(self) -> JsonDict:
+        """The blob as records refer to it (and as uploadBlob answers)."""
+        return {"$type": "blob", "ref": {"$link": self.cid}, "mimeType": self.mime,
+                "size": len(self.data)}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -194,6 +210,12 @@ def make_cid(value: object) -> str:
     """A CIDv1 (dag-cbor, sha2-256) string over the canonical JSON of ``value``: ``bafyrei…``."""
     data = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     raw = b"\x01\x71\x12\x20" + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
+
+
+def make_blob_cid(data: bytes) -> str:
+    """The CID of a blob as the PDS makes it: CIDv1, raw codec, sha2-256 (``bafkrei…``)."""
+    raw = b"\x01\x55\x12\x20" + hashlib.sha256(data).digest()
     return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import io
 import json
@@ -13,41 +12,31 @@ import struct
 import threading
 import traceback
 import urllib.parse
-from collections.abc import Sequence
 from http import HTTPStatus
 from types import TracebackType
 from typing import Self
 
+from socialdesk.channels.bluesky.testpeer.actors import _Actors
 from socialdesk.channels.bluesky.testpeer.plumbing import _Handler, _HttpServer
 from socialdesk.channels.bluesky.testpeer.records import (
-    _HANDLE_RE,
     _STATUS_ERRORS,
     ACCESS_SCOPE,
     FAULT_KINDS,
-    FOLLOW,
-    LIKE,
-    POST,
     REFRESH_SCOPE,
-    REPOST,
     JsonDict,
     LoggedRequest,
     XrpcError,
-    _Account,
     _Call,
     _Fault,
     _invalid,
-    _iso,
     _png_pixel,
     _Route,
-    did_for_handle,
-    make_cid,
 )
-from socialdesk.channels.bluesky.testpeer.xrpc import _Xrpc
 
 # --------------------------------------------------------------------------- the fake
 
 
-class FakeBluesky(_Xrpc):
+class FakeBluesky(_Actors):
     """Fake PDS + AppView on 127.0.0.1 (port chosen by the OS). Thread-safe; use as a context manager.
 
     Attributes you may set at any time: ``access_ttl_seconds`` (default 7200, as bsky.social),
@@ -87,6 +76,7 @@ class FakeBluesky(_Xrpc):
             "com.atproto.repo.deleteRecord": _Route("POST", "access", self._delete_record),
             "com.atproto.repo.getRecord": _Route("GET", "none", self._get_record),
             "com.atproto.repo.listRecords": _Route("GET", "none", self._list_records),
+            "com.atproto.repo.uploadBlob": _Route("POST", "access", self._upload_blob, raw=True),
             "app.bsky.feed.getPosts": _Route("GET", "optional", self._get_posts),
             "app.bsky.feed.getPostThread": _Route("GET", "optional", self._get_post_thread),
         }
@@ -208,137 +198,6 @@ class FakeBluesky(_Xrpc):
         with self._lock:
             self._clock_offset += seconds
 
-    # ------------------------------------------------------------------ accounts and helpers
-
-    def create_account(
-        self,
-        handle: str,
-        password: str,
-        *,
-        display_name: str | None = None,
-        description: str | None = None,
-        email: str | None = None,
-        avatar: bool = False,
-    ) -> str:
-        """Create an account and return its DID (derived from the handle)."""
-        handle = handle.lower().removeprefix("@")
-        if not _HANDLE_RE.match(handle):
-            raise ValueError(f"not a valid handle: {handle!r}")
-        did = did_for_handle(handle)
-        with self._lock:
-            if handle in self._handles:
-                raise ValueError(f"handle already taken: {handle}")
-            self._accounts[did] = _Account(
-                did=did,
-                handle=handle,
-                password=password,
-                display_name=display_name if display_name is not None else handle.split(".")[0],
-                description=description,
-                email=email,
-                avatar_cid=make_cid({"avatar": did}) if avatar else None,
-                created_at=_iso(self._now()),
-            )
-            self._handles[handle] = did
-            self._repos[did] = {}
-        return did
-
-    def did_for(self, did_or_handle: str) -> str:
-        """The DID of an account of the fake."""
-        with self._lock:
-            return self._account(did_or_handle).did
-
-    def post_as(
-        self,
-        handle: str,
-        text: str,
-        *,
-        reply_to_uri: str | None = None,
-        mention: str | Sequence[str] | None = None,
-        quote_uri: str | None = None,
-        langs: Sequence[str] = ("en",),
-        created_at: str | None = None,
-        broken: JsonDict | None = None,
-    ) -> str:
-        """Write a post by ``handle`` (with mention/link facets and reply refs); return its URI.
-
-        A mentioned handle missing from ``text`` is put in front of it. Mentioned, replied-to and
-        quoted accounts of the fake get their notifications, as from the real AppView.
-        ``broken`` replaces fields of the record (``None`` removes one) and writes it without
-        validation, as a PDS does for ``createRecord`` with ``validate: false``.
-        """
-        mentions = [mention] if isinstance(mention, str) else list(mention or ())
-        mentions = [m.lower().removeprefix("@") for m in mentions]
-        for name in reversed(mentions):
-            if f"@{name}" not in text:
-                text = f"@{name} {text}"
-        with self._lock:
-            author = self._account(handle)
-            record: JsonDict = {
-                "$type": POST,
-                "text": text,
-                "createdAt": created_at or _iso(self._now()),
-                "langs": list(langs),
-            }
-            facets = self._facets(text, mentions)
-            if facets:
-                record["facets"] = facets
-            if reply_to_uri is not None:
-                parent = self._require_record(reply_to_uri)
-                reply = parent.value.get("reply")
-                root = reply.get("root") if isinstance(reply, dict) else None
-                if not isinstance(root, dict):
-                    root = {"uri": parent.uri, "cid": parent.cid}
-                record["reply"] = {
-                    "root": {"uri": root["uri"], "cid": root["cid"]},
-                    "parent": {"uri": parent.uri, "cid": parent.cid},
-                }
-            if quote_uri is not None:
-                quoted = self._require_record(quote_uri)
-                record["embed"] = {
-                    "$type": "app.bsky.embed.record",
-                    "record": {"uri": quoted.uri, "cid": quoted.cid},
-                }
-            for name, value in (broken or {}).items():
-                if value is None:
-                    record.pop(name, None)
-                else:
-                    record[name] = value
-            validate = broken is None
-            return self._write(author.did, POST, record, rkey=None, validate=validate).uri
-
-    def like_as(self, handle: str, uri: str) -> str:
-        """``handle`` likes the record at ``uri``; return the like's URI."""
-        return self._subject_record_as(handle, LIKE, uri)
-
-    def repost_as(self, handle: str, uri: str) -> str:
-        """``handle`` reposts the record at ``uri``; return the repost's URI."""
-        return self._subject_record_as(handle, REPOST, uri)
-
-    def follow_as(self, handle: str, subject: str) -> str:
-        """``handle`` follows ``subject`` (handle or DID); return the follow's URI."""
-        with self._lock:
-            author = self._account(handle)
-            target = self._account(subject).did if not subject.startswith("did:") else subject
-            record = {"$type": FOLLOW, "subject": target, "createdAt": _iso(self._now())}
-            return self._write(author.did, FOLLOW, record, rkey=None, validate=True).uri
-
-    def records(self, did_or_handle: str, collection: str = POST) -> list[JsonDict]:
-        """The records of a repo collection, oldest first: ``{"uri", "cid", "value"}``."""
-        with self._lock:
-            did = self._account(did_or_handle).did
-            stored = self._repos[did].get(collection, {})
-            return [
-                {"uri": r.uri, "cid": r.cid, "value": copy.deepcopy(r.value)}
-                for _, r in sorted(stored.items())
-            ]
-
-    def notifications(self, did_or_handle: str) -> list[JsonDict]:
-        """The notifications of an account, newest first, as listNotifications shows them."""
-        with self._lock:
-            account = self._account(did_or_handle)
-            mine = [n for n in reversed(self._notifications) if n.recipient == account.did]
-            return [self._notification_view(n, account) for n in mine]
-
     # ------------------------------------------------------------------ internals: HTTP
 
     def _track(self, connection: socket.socket, *, add: bool) -> None:
@@ -444,7 +303,8 @@ class FakeBluesky(_Xrpc):
                 raise XrpcError(status, error, message)
             if not allowed:
                 raise XrpcError(429, "RateLimitExceeded", "Rate Limit Exceeded")
-            result = self._call(method, nsid, split.query, raw, token)
+            content_type = handler.headers.get("Content-Type") or ""
+            result = self._call(method, nsid, split.query, raw, token, content_type)
             status = 200
         except XrpcError as error:
             status, result = error.status, {"error": error.error, "message": error.message}
@@ -465,7 +325,13 @@ class FakeBluesky(_Xrpc):
             self._send(handler, status, body, "application/json; charset=utf-8", headers)
 
     def _call(
-        self, method: str, nsid: str, query: str, raw: bytes, token: str | None
+        self,
+        method: str,
+        nsid: str,
+        query: str,
+        raw: bytes,
+        token: str | None,
+        content_type: str = "",
     ) -> JsonDict | None:
         route = self._routes.get(nsid)
         if route is None:
@@ -473,7 +339,7 @@ class FakeBluesky(_Xrpc):
         if method != route.method:
             raise _invalid(f"Incorrect HTTP method ({method}) expected {route.method}")
         body: JsonDict = {}
-        if method == "POST" and raw:
+        if method == "POST" and raw and not route.raw:
             try:
                 parsed = json.loads(raw)
             except ValueError:
@@ -489,4 +355,5 @@ class FakeBluesky(_Xrpc):
             elif route.auth == "refresh":
                 claims = self._verify(token, REFRESH_SCOPE)
             viewer = str(claims["sub"]) if claims else None
-            return route.handler(_Call(nsid, params, body, viewer, claims))
+            data = raw if route.raw else b""
+            return route.handler(_Call(nsid, params, body, viewer, claims, data, content_type))
