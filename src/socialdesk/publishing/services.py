@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.channels.bluesky.replies import TID_ALPHABET
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.publishing import approvals, review_diff, review_notify, rules
+from socialdesk.publishing import approvals, idea_services, review_diff, review_notify, rules
 from socialdesk.publishing.images import Prepared
 from socialdesk.publishing.models import (
     EDITABLE,
@@ -130,6 +130,7 @@ def post_create(
         _set_parts(target, own if own is not None else texts(post))
     event(post, by, "created")
     record(by, "post.created", post)
+    idea_services.on_post_created(post)  # its story idea is planned from now on
     return post
 
 

@@ -98,3 +98,21 @@ def test_a_thread_goes_out_as_a_reply_chain_and_a_retry_finds_each_part(
     assert found is not None and found.external_id == answer.external_id
     later = Outgoing(key=services.new_key(), text="Teil 3", created_at=timezone.now())
     assert connector.find_published(account, later) is None
+
+
+def test_a_post_written_for_an_idea_plans_the_idea(
+    people: dict[str, User], channel: ChannelAccount
+) -> None:
+    from socialdesk.publishing import idea_services
+    from socialdesk.publishing.models import IdeaStatus
+
+    idea = idea_services.idea_submit(
+        by=Acting(user=people["member"]), title="Azubis im Stellwerk", what_happened="Ein Tag"
+    )
+    assert idea.status == IdeaStatus.NEW
+    services.post_create(
+        by=Acting(user=people["manager"]), text="Ein Tag im Stellwerk", channels=[channel],
+        idea=idea,
+    )  # fmt: skip
+    idea.refresh_from_db()
+    assert idea.status == IdeaStatus.PLANNED
