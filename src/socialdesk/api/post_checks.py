@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import regex  # type: ignore[import-untyped]
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
@@ -23,17 +22,11 @@ from socialdesk.api.post_schemas import AltTextIn, ImageIn, VariantIn
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.channels.protocol import publisher
 from socialdesk.publishing import images as post_images
+from socialdesk.publishing import rules
 from socialdesk.publishing.models import Campaign, Idea, Post
 from socialdesk.publishing.selectors import campaigns_for_user, ideas_for_user
 
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,4})?")
-URL = re.compile(r"https?://\S+")
-MENTION = re.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w")
-# What a network takes when its channel has not told us (`ChannelAccount.limits`).
-DEFAULTS = {
-    Network.MASTODON: {"max_characters": 500, "max_media": 4, "image_size_limit": 10_000_000},
-    Network.BLUESKY: {"max_characters": 300, "max_media": 4, "image_size_limit": 1_000_000},
-}
 
 
 @dataclass
@@ -49,22 +42,17 @@ class Checked:
 
 
 def _limit(channel: ChannelAccount, name: str) -> int:
-    value = (channel.limits or {}).get(name)
-    default = DEFAULTS.get(Network(channel.network), {}).get(name, 0)
-    if channel.network == Network.BLUESKY:  # Bluesky's rules are fixed, whatever is stored
-        return default
-    return value if isinstance(value, int) and value > 0 else default
+    """What the channel's network allows (`publishing.rules`, the composer's rules too)."""
+    return int(rules.network_rules(channel).get(name) or 0)
 
 
 def length(channel: ChannelAccount, text: str) -> int:
-    """The length as the network counts it: Bluesky graphemes; Mastodon with every link as
-    `characters_reserved_per_url` characters and a mention as its local part."""
+    """The length as the network counts it (`publishing.rules`: Bluesky graphemes; Mastodon
+    with every link as `characters_reserved_per_url` and a mention as its local part)."""
     if channel.network == Network.BLUESKY:
-        return len(regex.findall(r"\X", text))
-    per_url = (channel.limits or {}).get("characters_reserved_per_url", 23)
-    per_url = per_url if isinstance(per_url, int) and per_url > 0 else 23
-    text = URL.sub("x" * per_url, text)
-    return len(MENTION.sub(r"\1", text))
+        return rules.graphemes(text)
+    per_url = _limit(channel, "characters_reserved_per_url")
+    return rules.graphemes(rules.mastodon_countable(text, per_url))
 
 
 def channels(check: Checked, ids: Sequence[int], name: str = "channel_ids") -> list[ChannelAccount]:
