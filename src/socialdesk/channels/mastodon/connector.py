@@ -357,10 +357,18 @@ def find_sent(account: ChannelAccount, message: Any) -> Sent | None:
         if (
             str(status.account.id) == me
             and str(status.in_reply_to_id or "") == parent.external_id
-            and _same_text(plain_text(str(status.content or "")), message.text)
+            and _same_reply(plain_text(str(status.content or "")), message.text)
         ):
             return _sent(status)
     return None
+
+
+def _same_reply(shown: str, written: str) -> bool:
+    """Whether the instance's rendering of a reply is the reply we wrote: the instance shows
+    `@kim@x.social` as `@kim` and line breaks as tags (the comparison of publish.py)."""
+    from socialdesk.channels.mastodon.publish import comparable  # it builds on this module
+
+    return comparable(shown) == comparable(written)
 
 
 def check(account: ChannelAccount) -> str:

@@ -402,3 +402,13 @@ def test_an_account_without_publish_rights_is_refused_for_good(
     with pytest.raises(base.PermanentError) as caught:
         mastodon_publish.publish(account, part("Hallo"))
     assert caught.value.code == "credentials"
+
+
+def test_a_reply_is_recognised_as_the_instance_renders_it() -> None:
+    """Mastodon shows a mention by its local part and a line break as a tag: the reply we
+    wrote is still found (otherwise a retry would post it twice)."""
+    from socialdesk.channels.mastodon.connector import _same_reply
+
+    shown = "@kim Danke für den Hinweis!Wir prüfen das."  # <p>…</p><p>…</p> reduced to text
+    assert _same_reply(shown, "@kim@x.social Danke für den Hinweis!\n\nWir prüfen das.")
+    assert not _same_reply(shown, "@kim@x.social Danke für den Hinweis!")
