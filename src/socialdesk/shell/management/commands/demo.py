@@ -13,6 +13,7 @@ from socialdesk.accounts import services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation, Role, User
 from socialdesk.shell.demo import fill_demo_inbox
+from socialdesk.shell.demo_publishing import fill_demo_publishing
 
 ORGANISATION = "Nordlicht Bahn GmbH"
 
@@ -99,10 +100,12 @@ class Command(BaseCommand):
                     by=by, user=user, departments=[departments[d] for d in member_of]
                 )
             conversations = fill_demo_inbox()
+            posts = fill_demo_publishing()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation “{ORGANISATION}” is ready:"))
         for _name, local, role, member_of in PEOPLE:
             self.stdout.write(
                 f"  {local + '@' + DOMAIN:<40} {Role(role).label!s:<22} {', '.join(member_of)}"
             )
         self.stdout.write(f"The inbox holds {conversations} conversations under a 24-hour policy.")
+        self.stdout.write(f"Publishing holds a campaign, three story ideas and {posts} posts.")
         self.stdout.write(f"Every demo person signs in with the password: {password}")
