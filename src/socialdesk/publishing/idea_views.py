@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,7 +22,12 @@ from socialdesk.publishing import idea_forms as forms
 from socialdesk.publishing import idea_services as services
 from socialdesk.publishing.idea_selectors import idea_history, posts_to_plan, status_counts
 from socialdesk.publishing.models import Idea, IdeaPhoto, IdeaStatus
-from socialdesk.publishing.selectors import campaigns_for_user, idea_for_user, ideas_for_user
+from socialdesk.publishing.selectors import (
+    campaigns_for_user,
+    idea_for_user,
+    ideas_for_user,
+    posts_for_user,
+)
 
 PAGE_SIZE = 50
 
@@ -122,7 +128,7 @@ def _detail_context(request: AppRequest, found: Idea, **forms_given: object) -> 
         "photos": found.photos.defer("content"),
         "comments": found.comments.select_related("author"),
         "history": idea_history(found),
-        "posts": found.posts.all().order_by("scheduled_at", "pk"),
+        "posts": posts_for_user(request.user).filter(idea=found).order_by("scheduled_at", "pk"),
         "following": found.followers.filter(pk=request.user.pk).exists(),
         "followers": found.followers.count(),
         "comment_form": forms.CommentForm(),
@@ -130,7 +136,7 @@ def _detail_context(request: AppRequest, found: Idea, **forms_given: object) -> 
         "plan_form": plan,
         "campaign_form": forms.IdeaCampaignForm(initial={"campaign": found.campaign_id}),
         "campaigns": forms.active_campaigns(),
-        "write_url": f"/publishing/posts/new/?idea={found.pk}",
+        "write_url": f"{reverse('publishing:post_new')}?idea={found.pk}",
         **forms_given,
     }
 

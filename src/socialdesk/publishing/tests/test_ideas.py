@@ -354,3 +354,15 @@ def test_lists_read_no_photo_bytes(client_as, people):
         idea = client.get(reverse("publishing:idea", args=[Idea.objects.earliest("pk").pk]))
         assert len(idea.context["photos"]) == 1
     assert not [q["sql"] for q in queries if '"content"' in q["sql"] and "ideaphoto" in q["sql"]]
+
+
+def test_an_idea_page_lists_only_the_posts_the_reader_may_see(client_as, people, mastodon):
+    idea = submit(people["member"], title="Lego-Zug")
+    for text in ("Teambeitrag-Geheimnis", "Mias Beitrag"):
+        author = people["agent"] if text.startswith("Team") else people["member"]
+        posts.post_create(by=by(author), text=text, channels=[mastodon], idea=idea, title=text)
+    as_member = client_as("member").get(reverse("publishing:idea", args=[idea.pk]))
+    page = as_member.content.decode()
+    assert "Mias Beitrag" in page and "Teambeitrag-Geheimnis" not in page
+    as_agent = client_as("agent").get(reverse("publishing:idea", args=[idea.pk])).content.decode()
+    assert "Mias Beitrag" in as_agent and "Teambeitrag-Geheimnis" in as_agent
