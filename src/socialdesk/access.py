@@ -143,6 +143,15 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "api:api-root": EVERYONE,
     "api:openapi-json": EVERYONE,
     "api:openapi-view": EVERYONE,
+    # publishing, the calendar: everyone reads the posts they may see (selectors) and keeps a
+    # personal feed; the team moves posts; managers set the posting slots; the feed's address
+    # carries its own secret, which is the credential
+    "publishing:calendar": EVERYONE,
+    "publishing:post_reschedule": TEAM,
+    "publishing:post_queue": TEAM,
+    "publishing:slots": MANAGERS,
+    "publishing:calendar_feed": EVERYONE,
+    "publishing:ical": PUBLIC,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

@@ -36,6 +36,7 @@ _SECTION_OF = [
     ("listening:", "listening:overview"),
     ("feedback:", "listening:overview"),
     ("kpi:", "inbox:list"),
+    ("publishing:", "shell:publishing"),
 ]
 
 
