@@ -208,3 +208,92 @@ def test_hostile_filter_values_are_ignored_not_crashed(client_as: Any, db: None)
         response = client.get(reverse("publishing:calendar") + query)
         assert response.status_code == 200, query
         assert "Editorial calendar" in response.content.decode()
+
+
+def _move(client: Client, post: Post, when: datetime) -> Any:
+    local = when.astimezone(BERLIN)
+    return client.post(
+        reverse("publishing:post_reschedule", args=[post.pk]),
+        {"date": local.date().isoformat(), "time": local.strftime("%H:%M"), "back": "/publishing/calendar/?view=week"},
+        follow=True,
+    )
+
+
+def test_moving_a_post_sets_its_new_time_and_offers_to_move_it_back(
+    people: dict[str, User], channels: dict[str, ChannelAccount], client_as: Any
+) -> None:
+    first = (timezone.now() + timedelta(days=2)).astimezone(BERLIN).replace(hour=9, minute=30, second=0, microsecond=0)
+    post = make_post(people["agent"], first, [channels["mastodon"]], title="Stellwerk")
+    client = client_as("agent")
+    response = _move(client, post, first + timedelta(days=1, hours=6))
+    post.refresh_from_db()
+    assert post.scheduled_at == first + timedelta(days=1, hours=6)
+    assert response.redirect_chain[-1][0] == "/publishing/calendar/?view=week"
+    html = response.content.decode()
+    assert "„Stellwerk“ now goes out on" in html and "15:30" in html
+    assert "Undo: move „Stellwerk“ back" in html
+    # Undo: the old day and time again.
+    undo = client.post(
+        reverse("publishing:post_reschedule", args=[post.pk]),
+        {"date": first.date().isoformat(), "time": "09:30"},
+    )
+    assert undo.status_code == 302
+    post.refresh_from_db()
+    assert post.scheduled_at == first
+
+
+def test_a_move_into_the_past_is_refused_and_says_why(
+    people: dict[str, User], channels: dict[str, ChannelAccount], client_as: Any
+) -> None:
+    at = timezone.now() + timedelta(days=1)
+    post = make_post(people["agent"], at, [channels["mastodon"]], title="Zu spät")
+    response = _move(client_as("agent"), post, timezone.now() - timedelta(days=1))
+    post.refresh_from_db()
+    assert post.scheduled_at == at
+    assert "„Zu spät“ was not moved: This time is in the past." in response.content.decode()
+
+
+def test_an_approved_post_moved_goes_back_to_review_and_the_message_says_so(
+    people: dict[str, User], channels: dict[str, ChannelAccount], client_as: Any
+) -> None:
+    at = timezone.now() + timedelta(days=1)
+    post = make_post(people["agent"], at, [channels["mastodon"]], title="Freigegeben")
+    services.post_submit(by=Acting(user=people["agent"]), post=post)
+    services.post_approve(by=Acting(user=people["manager"]), post=post)
+    post.refresh_from_db()
+    assert post.status == PostStatus.SCHEDULED
+    response = _move(client_as("agent"), post, at + timedelta(days=1))
+    post.refresh_from_db()
+    assert post.status == PostStatus.IN_REVIEW
+    assert "goes back to review" in response.content.decode()
+
+
+def test_a_post_on_its_way_cannot_move(
+    people: dict[str, User], channels: dict[str, ChannelAccount], client_as: Any
+) -> None:
+    at = timezone.now() + timedelta(hours=1)
+    post = make_post(people["agent"], at, [channels["mastodon"]], title="Unterwegs")
+    Post.objects.filter(pk=post.pk).update(status=PostStatus.PUBLISHING)
+    response = _move(client_as("agent"), post, at + timedelta(days=1))
+    post.refresh_from_db()
+    assert post.scheduled_at == at
+    assert "already on its way" in response.content.decode()
+
+
+def test_nobody_moves_a_post_they_may_not_see_or_with_a_broken_form(
+    people: dict[str, User], channels: dict[str, ChannelAccount], client_as: Any
+) -> None:
+    at = timezone.now() + timedelta(days=1)
+    post = make_post(people["member"], at, [channels["mastodon"]])
+    url = reverse("publishing:post_reschedule", args=[post.pk])
+    assert client_as("member").post(url, {"date": "2030-01-01", "time": "09:00"}).status_code == 403
+    assert client_as("viewer").post(url, {"date": "2030-01-01", "time": "09:00"}).status_code == 403
+    response = client_as("agent").post(url, {"date": "2030-13-01\x00", "time": "25:99"}, follow=True)
+    post.refresh_from_db()
+    assert post.scheduled_at == at
+    assert "Enter a valid date." in response.content.decode()
+    # An address elsewhere is not followed back.
+    away = client_as("agent").post(
+        url, {"date": "2030-01-01", "time": "09:00", "back": "https://evil.example/"}
+    )
+    assert away["Location"] == reverse("publishing:calendar")
