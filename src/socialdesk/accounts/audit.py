@@ -188,4 +188,15 @@ ACTION_LABELS = {
     "feedback.topic_saved": _("Topic changed"),
     "feedback.rule_created": _("Routing rule added"),
     "feedback.rule_deleted": _("Routing rule removed"),
+    # publishing: posts (the foundation's actions) and the calendar
+    "post.created": _("Post written"),
+    "post.submitted": _("Post sent for review"),
+    "post.approved": _("Post approved"),
+    "post.scheduled": _("Post scheduled"),
+    "post.changes_requested": _("Changes requested to a post"),
+    "post.publish_now": _("Post published at once"),
+    "publishing.slot_added": _("Posting slot added"),
+    "publishing.slot_removed": _("Posting slot removed"),
+    "publishing.calendar_feed_created": _("Calendar address made"),
+    "publishing.calendar_feed_revoked": _("Calendar address revoked"),
 }

@@ -72,6 +72,17 @@ SENTENCES: dict[str, Promise] = {
     "contact.exported": _("%(actor)s exported the data of %(object)s."),
     "contact.erased": _("%(actor)s erased %(object)s."),
     "retention.applied": _("%(actor)s anonymised old conversations."),
+    # publishing: posts (the foundation's actions) and the calendar
+    "post.created": _("%(actor)s wrote the post %(object)s."),
+    "post.submitted": _("%(actor)s sent the post %(object)s for review."),
+    "post.approved": _("%(actor)s approved the post %(object)s."),
+    "post.scheduled": _("%(actor)s scheduled the post %(object)s."),
+    "post.changes_requested": _("%(actor)s asked for changes to the post %(object)s."),
+    "post.publish_now": _("%(actor)s published the post %(object)s at once."),
+    "publishing.slot_added": _("%(actor)s added the posting slot %(object)s."),
+    "publishing.slot_removed": _("%(actor)s removed the posting slot %(object)s."),
+    "publishing.calendar_feed_created": _("%(actor)s made a new calendar address."),
+    "publishing.calendar_feed_revoked": _("%(actor)s revoked the calendar address of %(object)s."),
 }
 FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
 

@@ -39,13 +39,18 @@ def _check(weekday: int, at: time) -> None:
         raise ValidationError({"time": _("Give the time in hours and minutes.")})
 
 
+def _slot_name(slot: PostingSlot) -> str:
+    """How the audit log names a slot: channel, weekday (1 = Monday) and time."""
+    return f"{slot.channel} · {slot.weekday + 1}/7 · {slot.time:%H:%M}"
+
+
 @transaction.atomic
 def slot_add(*, by: Acting, channel: ChannelAccount, weekday: int, at: time) -> PostingSlot:
     """Add one slot; a slot that exists already is left as it is."""
     _check(weekday, at)
     slot, created = PostingSlot.objects.get_or_create(channel=channel, weekday=weekday, time=at)
     if created:
-        record(by, "publishing.slot_added", slot, after={"weekday": weekday, "time": str(at)})
+        record(by, "publishing.slot_added", slot, object_repr=_slot_name(slot))
     return slot
 
 
@@ -64,7 +69,7 @@ def slots_add_weekdays(
 
 @transaction.atomic
 def slot_remove(*, by: Acting, slot: PostingSlot) -> None:
-    record(by, "publishing.slot_removed", slot, before={"weekday": slot.weekday, "time": str(slot.time)})
+    record(by, "publishing.slot_removed", slot, object_repr=_slot_name(slot))
     slot.delete()
 
 
