@@ -64,7 +64,7 @@ class Day:
     in_range: bool = True
     is_today: bool = False
     total: int = 0  # posts on this day, shown or not
-    zone: ZoneInfo = ZoneInfo("UTC")
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
     @property
     def hours(self) -> list[tuple[str, list[Post]]]:
@@ -108,7 +108,10 @@ class Calendar:
         """The week view as rows of hours, each with the posts of every day in that hour."""
         columns = [day.hours for day in self.days]
         return [
-            (label, [(day, column[hour][1]) for day, column in zip(self.days, columns, strict=True)])
+            (
+                label,
+                [(day, column[hour][1]) for day, column in zip(self.days, columns, strict=True)],
+            )
             for hour, (label, _posts) in enumerate(columns[0])
         ]
 
@@ -116,7 +119,6 @@ class Calendar:
     def busy_days(self) -> list[Day]:
         """The days with a post or a holiday (the list view)."""
         return [d for d in self.days if d.in_range and (d.posts or d.holiday)]
-
 
 
 def organisation_zone() -> ZoneInfo:
@@ -221,7 +223,9 @@ def build(
         # The first posts of each day, chosen by the database: a month of 5,000 posts costs
         # the same as one of 50.
         rank = Window(
-            RowNumber(), partition_by=[_day(zone)], order_by=[F("scheduled_at").asc(), F("pk").asc()]
+            RowNumber(),
+            partition_by=[_day(zone)],
+            order_by=[F("scheduled_at").asc(), F("pk").asc()],
         )
         shown = list(posts.annotate(rank=rank).filter(rank__lte=PER_DAY[view]))
     grouped = by_local_day(shown, zone)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import datetime as dt
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django import forms
@@ -71,23 +72,27 @@ class FilterForm(forms.Form):
             author=author.pk if author else None,
         )
 
-    def view(self) -> str:
+    def chosen_view(self) -> str:
         return str(self._data().get("view") or "month")
 
-    def anchor(self, today: date) -> date:
+    def anchor(self, today: dt.date) -> dt.date:
         chosen = self._data().get("date")
         # Far years would overflow the date arithmetic of a month's bounds.
-        return chosen if isinstance(chosen, date) and 1900 <= chosen.year <= 2200 else today
+        return chosen if isinstance(chosen, dt.date) and 1900 <= chosen.year <= 2200 else today
 
-    def page(self) -> int:
+    def chosen_page(self) -> int:
         return int(self._data().get("page") or 1)
 
 
 class MoveForm(forms.Form):
     """A new day and time for a post (the drag and drop fills the same form)."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     back = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def at(self) -> datetime:
@@ -100,7 +105,9 @@ class MoveForm(forms.Form):
 class SlotForm(forms.Form):
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=ChannelAccount.objects.none())
     weekday = forms.TypedChoiceField(label=_("Day"), choices=WEEKDAY_CHOICES, coerce=int)
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
 
     def __init__(self, *args: Any, channels: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

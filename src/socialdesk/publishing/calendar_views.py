@@ -53,9 +53,8 @@ def calendar(request: AppRequest) -> HttpResponse:
         authors=User.objects.filter(pk__in=visible.values("author_id")).order_by("full_name"),
     )
     today = timezone.now().astimezone(calendar_reads.organisation_zone()).date()
-    view = form.view()
     shown = calendar_reads.build(
-        user, view, form.anchor(today), form.filters(), page=form.page()
+        user, form.chosen_view(), form.anchor(today), form.filters(), page=form.chosen_page()
     )
     # The filters, kept by every link that changes the date or the view.
     kept = {k: v for k, v in request.GET.items() if k not in ("date", "view", "page") and v}
@@ -102,10 +101,16 @@ def post_reschedule(request: AppRequest, pk: int) -> HttpResponseBase:
     try:
         post = services.post_schedule(by=acting(request), post=post, at=form.at())
     except ValidationError as error:
-        messages.error(request, _("„%(post)s“ was not moved: %(why)s") % {"post": post, "why": error_text(error)})
+        messages.error(
+            request,
+            _("„%(post)s“ was not moved: %(why)s") % {"post": post, "why": error_text(error)},
+        )
         return redirect(back)
     text = _("„%(post)s“ now goes out on %(when)s.") % {"post": post, "when": _when(post)}
-    if status_before in (PostStatus.APPROVED, PostStatus.SCHEDULED) and post.status == PostStatus.IN_REVIEW:
+    if (
+        status_before in (PostStatus.APPROVED, PostStatus.SCHEDULED)
+        and post.status == PostStatus.IN_REVIEW
+    ):
         text += " " + _("It had been approved for the old time, so it goes back to review.")
     messages.success(request, text)
     if before is not None:
@@ -141,7 +146,8 @@ def post_queue(request: AppRequest, pk: int) -> HttpResponseBase:
         messages.error(request, error_text(error))
         return redirect(back)
     messages.success(
-        request, _("„%(post)s“ takes the next free slot: %(when)s.") % {"post": post, "when": _when(post)}
+        request,
+        _("„%(post)s“ takes the next free slot: %(when)s.") % {"post": post, "when": _when(post)},
     )
     return redirect(back)
 
@@ -160,18 +166,27 @@ def slots(request: AppRequest) -> HttpResponseBase:
                 slot_form = SlotForm(request.POST, channels=channels, prefix="slot")
                 if slot_form.is_valid():
                     data = slot_form.cleaned_data
-                    slot_services.slot_add(by=by, channel=data["channel"], weekday=data["weekday"], at=data["time"])
+                    slot_services.slot_add(
+                        by=by, channel=data["channel"], weekday=data["weekday"], at=data["time"]
+                    )
                     messages.success(request, _("The posting slot was added."))
                     return redirect("publishing:slots")
             elif action == "weekdays":
                 weekdays_form = WeekdaysForm(request.POST, channels=channels, prefix="weekdays")
                 if weekdays_form.is_valid():
                     data = weekdays_form.cleaned_data
-                    added = slot_services.slots_add_weekdays(by=by, channel=data["channel"], times=data["times"])
-                    messages.success(request, _("Posting slots from Monday to Friday: %(count)s in all.") % {"count": len(added)})
+                    added = slot_services.slots_add_weekdays(
+                        by=by, channel=data["channel"], times=data["times"]
+                    )
+                    messages.success(
+                        request,
+                        _("Posting slots from Monday to Friday: %(count)s in all.")
+                        % {"count": len(added)},
+                    )
                     return redirect("publishing:slots")
             elif action == "remove":
-                slot = PostingSlot.objects.filter(pk=_int(request.POST.get("slot"))).first()
+                pk = _int(request.POST.get("slot"))
+                slot = PostingSlot.objects.filter(pk=pk).first() if pk is not None else None
                 if slot is None:
                     raise Http404
                 slot_services.slot_remove(by=by, slot=slot)
@@ -181,7 +196,9 @@ def slots(request: AppRequest) -> HttpResponseBase:
             messages.error(request, error_text(error))
     names = dict(WEEKDAY_CHOICES)
     by_channel: dict[ChannelAccount, list[tuple[PostingSlot, str]]] = {}
-    for slot in PostingSlot.objects.select_related("channel").order_by("channel", "weekday", "time"):
+    for slot in PostingSlot.objects.select_related("channel").order_by(
+        "channel", "weekday", "time"
+    ):
         by_channel.setdefault(slot.channel, []).append((slot, str(names[slot.weekday])))
     return render(
         request,
@@ -208,10 +225,15 @@ def calendar_feed(request: AppRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         if action == "create":
             secret_url = ical.feed_url(ical.feed_create(by=acting(request), user=user))
-            messages.success(request, _("Your calendar address was made. Copy it now: it is shown only once."))
+            messages.success(
+                request, _("Your calendar address was made. Copy it now: it is shown only once.")
+            )
         elif action == "revoke":
             ical.feed_revoke(by=acting(request), user=user)
-            messages.success(request, _("Your calendar address was revoked; calendars that use it get nothing more."))
+            messages.success(
+                request,
+                _("Your calendar address was revoked; calendars that use it get nothing more."),
+            )
     return render(
         request,
         "publishing/calendar/feed.html",

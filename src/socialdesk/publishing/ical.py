@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -119,4 +119,4 @@ def render(user: User) -> bytes:
         calendar.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
         for post in posts:
             calendar.add_component(_event(post, host))
-        return calendar.to_ical()
+        return bytes(calendar.to_ical())

@@ -28,8 +28,12 @@ BERLIN = ZoneInfo("Europe/Berlin")
 @pytest.fixture
 def channels(db: None) -> dict[str, ChannelAccount]:
     return {
-        "mastodon": ChannelAccount.objects.create(network=Network.MASTODON, handle="bahn@mock.local"),
-        "bluesky": ChannelAccount.objects.create(network=Network.BLUESKY, handle="bahn.bsky.social"),
+        "mastodon": ChannelAccount.objects.create(
+            network=Network.MASTODON, handle="bahn@mock.local"
+        ),
+        "bluesky": ChannelAccount.objects.create(
+            network=Network.BLUESKY, handle="bahn.bsky.social"
+        ),
     }
 
 
@@ -55,8 +59,12 @@ def test_it_groups_posts_by_the_local_day_across_the_change_to_summer_time(
     sunday = spring_forward()
     # 00:30 local on the Sunday is still winter time (UTC+1); 00:30 on Monday is summer (UTC+2).
     before = datetime.combine(sunday, datetime.min.time(), tzinfo=UTC) - timedelta(minutes=30)
-    after = datetime.combine(sunday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=22, minutes=30)
-    late = datetime.combine(sunday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=21, minutes=59)
+    after = datetime.combine(sunday, datetime.min.time(), tzinfo=UTC) + timedelta(
+        hours=22, minutes=30
+    )
+    late = datetime.combine(sunday, datetime.min.time(), tzinfo=UTC) + timedelta(
+        hours=21, minutes=59
+    )
     manager = people["manager"]
     for at, title in [(before, "early"), (after, "monday"), (late, "late")]:
         make_post(manager, at, [channels["mastodon"]], title=title)
@@ -167,6 +175,8 @@ def test_it_reads_a_range_in_the_same_number_of_queries_for_10_and_200_posts(
     add(190)
     with_200 = _queries(client, url)
     assert with_200 == with_10, f"{with_10} queries for 10 posts, {with_200} for 200"
+    marker = {"month": 'class="cal-month"', "week": 'class="cal-week"', "list": "cal-list-day"}
+    assert marker[view] in client.get(url).content.decode()
     # The member's selector (a subquery) costs no query per post either.
     member = client_as("member")
     member.get(url)
@@ -184,9 +194,11 @@ def test_a_full_day_shows_its_first_posts_and_how_many_more(
     cell = next(d for d in shown.days if d.day == day)
     assert [p.title for p in cell.posts] == ["Beitrag 0", "Beitrag 1", "Beitrag 2", "Beitrag 3"]
     assert cell.more == 3
-    html = client_as("agent").get(
-        reverse("publishing:calendar") + f"?date={day.isoformat()}"
-    ).content.decode()
+    html = (
+        client_as("agent")
+        .get(reverse("publishing:calendar") + f"?date={day.isoformat()}")
+        .content.decode()
+    )
     assert "+ 3 more" in html
 
 
@@ -214,7 +226,11 @@ def _move(client: Client, post: Post, when: datetime) -> Any:
     local = when.astimezone(BERLIN)
     return client.post(
         reverse("publishing:post_reschedule", args=[post.pk]),
-        {"date": local.date().isoformat(), "time": local.strftime("%H:%M"), "back": "/publishing/calendar/?view=week"},
+        {
+            "date": local.date().isoformat(),
+            "time": local.strftime("%H:%M"),
+            "back": "/publishing/calendar/?view=week",
+        },
         follow=True,
     )
 
@@ -222,7 +238,11 @@ def _move(client: Client, post: Post, when: datetime) -> Any:
 def test_moving_a_post_sets_its_new_time_and_offers_to_move_it_back(
     people: dict[str, User], channels: dict[str, ChannelAccount], client_as: Any
 ) -> None:
-    first = (timezone.now() + timedelta(days=2)).astimezone(BERLIN).replace(hour=9, minute=30, second=0, microsecond=0)
+    first = (
+        (timezone.now() + timedelta(days=2))
+        .astimezone(BERLIN)
+        .replace(hour=9, minute=30, second=0, microsecond=0)
+    )
     post = make_post(people["agent"], first, [channels["mastodon"]], title="Stellwerk")
     client = client_as("agent")
     response = _move(client, post, first + timedelta(days=1, hours=6))
@@ -288,7 +308,9 @@ def test_nobody_moves_a_post_they_may_not_see_or_with_a_broken_form(
     url = reverse("publishing:post_reschedule", args=[post.pk])
     assert client_as("member").post(url, {"date": "2030-01-01", "time": "09:00"}).status_code == 403
     assert client_as("viewer").post(url, {"date": "2030-01-01", "time": "09:00"}).status_code == 403
-    response = client_as("agent").post(url, {"date": "2030-13-01\x00", "time": "25:99"}, follow=True)
+    response = client_as("agent").post(
+        url, {"date": "2030-13-01\x00", "time": "25:99"}, follow=True
+    )
     post.refresh_from_db()
     assert post.scheduled_at == at
     assert "Enter a valid date." in response.content.decode()

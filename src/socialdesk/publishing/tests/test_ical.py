@@ -67,6 +67,7 @@ def test_the_feed_holds_one_event_per_post_that_calendar_apps_read(
     events = {str(e["SUMMARY"]): e for e in feed.walk("VEVENT")}
     assert set(events) == {"Frühlingsfahrplan (Draft)", "Nachtschicht im Stellwerk (Draft)"}
     event = events["Frühlingsfahrplan (Draft)"]
+    assert spring.scheduled_at is not None
     assert event.decoded("DTSTART") == spring.scheduled_at.replace(microsecond=0)
     assert event.decoded("DTSTART").utcoffset() == timedelta(0)
     assert str(event["URL"]) == f"{settings.SITE_URL}/publishing/posts/{spring.pk}/"
@@ -120,9 +121,10 @@ def test_the_secret_is_shown_once_kept_only_as_a_hash_and_revocable(
     assert Client().get(second).status_code == 200
     client.post(reverse("publishing:calendar_feed"), {"action": "revoke"})
     assert Client().get(second).status_code == 404
-    assert "You have no calendar address yet." in client.get(
-        reverse("publishing:calendar_feed")
-    ).content.decode()
+    assert (
+        "You have no calendar address yet."
+        in client.get(reverse("publishing:calendar_feed")).content.decode()
+    )
     assert Client().get("/publishing/ical/not-a-secret.ics").status_code == 404
     assert Client().get("/publishing/ical/" + "a" * 5000 + ".ics").status_code == 404
 

@@ -131,7 +131,9 @@ def test_a_manager_sets_the_weekday_pattern_adds_and_removes_slots(
     )
     assert "10 in all" in response.content.decode()
     assert PostingSlot.objects.filter(channel=mastodon).count() == 10
-    client.post(url, {"action": "add", "slot-channel": mastodon.pk, "slot-weekday": 5, "slot-time": "11:00"})
+    client.post(
+        url, {"action": "add", "slot-channel": mastodon.pk, "slot-weekday": 5, "slot-time": "11:00"}
+    )
     assert PostingSlot.objects.filter(channel=mastodon, weekday=5, time=time(11)).exists()
     saturday = PostingSlot.objects.get(weekday=5)
     client.post(url, {"action": "remove", "slot": saturday.pk})
@@ -146,7 +148,12 @@ def test_bad_slot_input_is_explained_at_the_field_and_nothing_is_saved(
     client = client_as("manager")
     url = reverse("publishing:slots")
     response = client.post(
-        url, {"action": "weekdays", "weekdays-channel": mastodon.pk, "weekdays-times": "9:30, halb zehn\x00"}
+        url,
+        {
+            "action": "weekdays",
+            "weekdays-channel": mastodon.pk,
+            "weekdays-times": "9:30, halb zehn\x00",
+        },
     )
     assert response.status_code == 200
     assert "is not a time; write it as 09:30." in response.content.decode()
