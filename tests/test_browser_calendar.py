@@ -107,7 +107,7 @@ def test_a_post_is_dragged_to_another_day_and_one_is_moved_with_the_keyboard(
     thursday = monday + timedelta(days=3)
     target = page.locator(f'td.cal-hour[data-date="{thursday.isoformat()}"][data-hour="14:00"]')
     post.drag_to(target)
-    expect(page.locator(".message.success")).to_contain_text("„Stellwerk“ now goes out on")
+    expect(page.locator(".message.success")).to_contain_text("“Stellwerk” now goes out on")
     assert _local(dragged) == _at(thursday, 14, 15)
     expect(target.locator(f"#post-{dragged.pk}")).to_be_visible()
 
@@ -134,17 +134,17 @@ def test_a_post_is_dragged_to_another_day_and_one_is_moved_with_the_keyboard(
     _tab_to(page, f"#move-{keyed.pk} button")
     page.keyboard.press("Enter")
     message = page.locator(".message.success")
-    expect(message).to_contain_text("„Azubi-Tag“ now goes out on")
+    expect(message).to_contain_text("“Azubi-Tag” now goes out on")
     expect(message).to_contain_text("goes back to review")
     assert _local(keyed) == _at(new_day, 16, 45)
     keyed.refresh_from_db()
     assert keyed.status == PostStatus.IN_REVIEW
 
     # Undo, by keyboard too: back to Wednesday 09:00.
-    undo = page.get_by_role("button", name="Undo: move „Azubi-Tag“ back")
+    undo = page.get_by_role("button", name="Undo: move “Azubi-Tag” back")
     undo.focus()
     page.keyboard.press("Enter")
-    expect(page.locator(".message.success")).to_contain_text("„Azubi-Tag“ now goes out on")
+    expect(page.locator(".message.success")).to_contain_text("“Azubi-Tag” now goes out on")
     assert _local(keyed) == _at(monday + timedelta(days=2), 9, 0)
 
     # A time in the past is refused with the reason, and nothing moves.

@@ -85,7 +85,7 @@ def _back(request: HttpRequest, fallback: str) -> str:
 def _when(post: Post) -> str:
     assert post.scheduled_at is not None
     local = timezone.localtime(post.scheduled_at, calendar_reads.organisation_zone())
-    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+    return f"{formats.date_format(local, 'SHORT_DATE_FORMAT')}, {local:%H:%M}"
 
 
 @require_POST
@@ -103,10 +103,10 @@ def post_reschedule(request: AppRequest, pk: int) -> HttpResponseBase:
     except ValidationError as error:
         messages.error(
             request,
-            _("„%(post)s“ was not moved: %(why)s") % {"post": post, "why": error_text(error)},
+            _("“%(post)s” was not moved: %(why)s") % {"post": post, "why": error_text(error)},
         )
         return redirect(back)
-    text = _("„%(post)s“ now goes out on %(when)s.") % {"post": post, "when": _when(post)}
+    text = _("“%(post)s” now goes out on %(when)s.") % {"post": post, "when": _when(post)}
     if (
         status_before in (PostStatus.APPROVED, PostStatus.SCHEDULED)
         and post.status == PostStatus.IN_REVIEW
@@ -147,7 +147,7 @@ def post_queue(request: AppRequest, pk: int) -> HttpResponseBase:
         return redirect(back)
     messages.success(
         request,
-        _("„%(post)s“ takes the next free slot: %(when)s.") % {"post": post, "when": _when(post)},
+        _("“%(post)s” takes the next free slot: %(when)s.") % {"post": post, "when": _when(post)},
     )
     return redirect(back)
 

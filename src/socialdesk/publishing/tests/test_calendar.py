@@ -250,8 +250,8 @@ def test_moving_a_post_sets_its_new_time_and_offers_to_move_it_back(
     assert post.scheduled_at == first + timedelta(days=1, hours=6)
     assert response.redirect_chain[-1][0] == "/publishing/calendar/?view=week"
     html = response.content.decode()
-    assert "„Stellwerk“ now goes out on" in html and "15:30" in html
-    assert "Undo: move „Stellwerk“ back" in html
+    assert "“Stellwerk” now goes out on" in html and "15:30" in html
+    assert "Undo: move “Stellwerk” back" in html
     # Undo: the old day and time again.
     undo = client.post(
         reverse("publishing:post_reschedule", args=[post.pk]),
@@ -270,7 +270,7 @@ def test_a_move_into_the_past_is_refused_and_says_why(
     response = _move(client_as("agent"), post, timezone.now() - timedelta(days=1))
     post.refresh_from_db()
     assert post.scheduled_at == at
-    assert "„Zu spät“ was not moved: This time is in the past." in response.content.decode()
+    assert "“Zu spät” was not moved: This time is in the past." in response.content.decode()
 
 
 def test_an_approved_post_moved_goes_back_to_review_and_the_message_says_so(
