@@ -224,7 +224,10 @@ def calendar_feed(request: AppRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "create":
-            secret_url = ical.feed_url(ical.feed_create(by=acting(request), user=user))
+            secret = ical.feed_create(by=acting(request), user=user)
+            secret_url = request.build_absolute_uri(
+                reverse("publishing:ical", kwargs={"secret": secret})
+            )
             messages.success(
                 request, _("Your calendar address was made. Copy it now: it is shown only once.")
             )

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -73,10 +72,6 @@ def user_of(secret: str) -> User | None:
     if feed is None or not feed.user.is_active:
         return None
     return feed.user
-
-
-def feed_url(secret: str) -> str:
-    return settings.SITE_URL + reverse("publishing:ical", kwargs={"secret": secret})
 
 
 def _event(post: Post, host: str) -> Event:
