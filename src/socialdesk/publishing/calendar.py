@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count, F, Prefetch, QuerySet, Window
-from django.db.models.functions import RowNumber, TruncDate
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Prefetch, QuerySet, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
 from holidays.countries.germany import Germany as GermanHolidays
@@ -190,15 +192,31 @@ def posts_between(
 
 
 def by_local_day(posts: list[Post], zone: ZoneInfo) -> dict[date, list[Post]]:
+    """The posts by their local day; each gets `local_date` and `local_time` for the page."""
     grouped: dict[date, list[Post]] = defaultdict(list)
     for post in posts:
         if post.scheduled_at is not None:
-            grouped[post.scheduled_at.astimezone(zone).date()].append(post)
+            local = post.scheduled_at.astimezone(zone)
+            post.local_date = local.date().isoformat()  # type: ignore[attr-defined]
+            post.local_time = f"{local:%H:%M}"  # type: ignore[attr-defined]
+            grouped[local.date()].append(post)
     return grouped
 
 
-def _day(zone: ZoneInfo) -> TruncDate:
-    return TruncDate("scheduled_at", tzinfo=zone)
+def _day_number(days: list[date], zone: ZoneInfo) -> RawSQL:
+    """The day of the view a post falls on (0, 1, …), by comparing its instant with each local
+    midnight: plain comparisons on the column that the database does natively (a time zone
+    conversion per row runs as Python on SQLite: 0.3 s for 5,000 posts). Written as SQL
+    because the ORM takes longer to compile 42 `When`s three times than to run the query."""
+    column = f'"{Post._meta.db_table}"."scheduled_at"'
+    ends = [
+        connection.ops.adapt_datetimefield_value(local_midnight(day + timedelta(days=1), zone))
+        for day in days
+    ]
+    whens = " ".join(f"WHEN {column} < %s THEN {number}" for number in range(len(days)))
+    # Only our table's name and whole numbers are in the text; the instants are parameters.
+    sql = f"CASE {whens} ELSE {len(days)} END"
+    return RawSQL(sql, ends, output_field=IntegerField())  # noqa: S611
 
 
 def build(
@@ -210,24 +228,35 @@ def build(
     zone = organisation_zone()
     start, end, first, after, previous, following = bounds(view, anchor)
     posts = posts_between(user, local_midnight(start, zone), local_midnight(end, zone), filters)
-    totals: dict[date, int] = dict(
-        posts.annotate(day=_day(zone)).order_by().values("day").annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )  # fmt: skip
-    total = sum(totals.values())
-    pages = max((total + LIST_PAGE - 1) // LIST_PAGE, 1)
-    page = min(max(page, 1), pages)
+    dates = [start + timedelta(days=n) for n in range((end - start).days)]
+    totals: dict[date, int] = {}
     if view == "list":
+        total = posts.order_by().count()
+        pages = max((total + LIST_PAGE - 1) // LIST_PAGE, 1)
+        page = min(max(page, 1), pages)
         shown = list(posts[(page - 1) * LIST_PAGE : page * LIST_PAGE])
     else:
-        # The first posts of each day, chosen by the database: a month of 5,000 posts costs
-        # the same as one of 50.
-        rank = Window(
-            RowNumber(),
-            partition_by=[_day(zone)],
-            order_by=[F("scheduled_at").asc(), F("pk").asc()],
-        )
-        shown = list(posts.annotate(rank=rank).filter(rank__lte=PER_DAY[view]))
+        # The first posts of each day and how many the day has, chosen and counted by the
+        # database over narrow rows (ids): a month of 5,000 posts costs as much as one of 50.
+        # Then only the posts shown are read in full.
+        day_number = _day_number(dates, zone)
+        ranked = posts.order_by().annotate(
+            day_number=day_number,
+            rank=Window(
+                RowNumber(), partition_by=[day_number],
+                order_by=[F("scheduled_at").asc(), F("pk").asc()],
+            ),
+            day_total=Window(Count("pk"), partition_by=[day_number]),
+        )  # fmt: skip
+        first_ids = []
+        for pk, number, day_total in ranked.filter(rank__lte=PER_DAY[view]).values_list(
+            "pk", "day_number", "day_total"
+        ):
+            first_ids.append(pk)
+            if number < len(dates):
+                totals[dates[number]] = day_total
+        total, pages, page = sum(totals.values()), 1, 1
+        shown = list(posts.filter(pk__in=first_ids))
     grouped = by_local_day(shown, zone)
     holidays = holidays_between(start, end)
     today = timezone.now().astimezone(zone).date()
