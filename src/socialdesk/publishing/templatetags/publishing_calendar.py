@@ -1,12 +1,18 @@
-"""Small pieces of the calendar: a channel's badge, a campaign's colour."""
+"""Small pieces of the calendar: a channel's badge, a campaign's colour, a state's name.
+
+They run up to a few hundred times a page, so the names of states and networks are looked up
+once per language (Django's `get_FOO_display` flattens the choices on every call)."""
 
 from __future__ import annotations
+
+from functools import cache
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
-from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.publishing.calendar import colour
 from socialdesk.publishing.models import PostStatus
 
@@ -16,10 +22,18 @@ register = template.Library()
 LETTERS = {"mastodon": "M", "bluesky": "B"}
 
 
+@cache
+def _names(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The names of the states and of the networks in `language` (the active one)."""
+    return (
+        {value: str(label) for value, label in PostStatus.choices},
+        {value: str(label) for value, label in Network.choices},
+    )
+
+
 @register.filter
 def status_label(value: str) -> str:
-    """A post state's name (a dict lookup: `get_status_display` is slow 168 times a page)."""
-    return str(dict(PostStatus.choices).get(value, value))
+    return _names(get_language())[0].get(value, value)
 
 
 @register.filter
@@ -30,7 +44,7 @@ def campaign_colour(value: str | None) -> str:
 
 @register.simple_tag
 def channel_badge(channel: ChannelAccount) -> SafeString:
-    network = channel.get_network_display()
+    network = _names(get_language())[1].get(channel.network, channel.network)
     return format_html(
         '<span class="channel-badge net-{}" title="{}: {}" aria-hidden="true">{}</span>'
         '<span class="visually-hidden">{}: {}</span>',
