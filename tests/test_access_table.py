@@ -167,6 +167,10 @@ def _publishing_kwargs(name: str, samples: dict[str, Any]) -> dict[str, Any]:
             name, "campaign" if name.startswith("publishing:campaign") else "idea"
         )
         return {"pk": samples[key]}
+    if name in ("publishing:post_reschedule", "publishing:post_queue"):
+        return {"pk": 999999}  # the calendar's moves: no such post
+    if name == "publishing:ical":
+        return {"secret": "not-a-secret"}
     special = {
         "publishing:post_media_delete": {"pk": samples["post"], "media_pk": samples["post_media"]},
     }

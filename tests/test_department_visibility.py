@@ -362,6 +362,10 @@ def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]
                 found.append((name, url, "post", media.post_id))
         elif name in ("feedback:act", "publishing:approval_link"):
             found.append((name, reverse(name, kwargs={"token": "not-a-token"}), "", None))
+        elif name == "publishing:ical":  # the secret is the credential; its tests: test_ical.py
+            found.append((name, reverse(name, kwargs={"secret": "not-a-secret"}), "", None))
+        elif name in ("publishing:post_reschedule", "publishing:post_queue"):  # POST only
+            found.append((name, reverse(name, kwargs={"pk": 999999}), "", None))
         else:
             kind = _kind(name)
             for pk in world.ids[kind]:

@@ -41,7 +41,7 @@ import gettext
 import re
 import zoneinfo
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import time, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,13 @@ from socialdesk.inbox.models import (
     SavedReply,
 )
 from socialdesk.listening.models import Monitor, SpikeAlert
-from socialdesk.publishing import campaign_services, idea_services, review_notify, review_services
+from socialdesk.publishing import (
+    campaign_services,
+    idea_services,
+    review_notify,
+    review_services,
+    slot_services,
+)
 from socialdesk.publishing import services as publishing_services
 from socialdesk.publishing.models import (
     ApprovalLink,
@@ -283,6 +289,7 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
         last_polled_at=timezone.now() - timedelta(minutes=5),
     )
     BusinessHours.objects.filter(name="Kundenservice").update(german_state="BY")
+    _calendar_posts(manager, by_role["admin"])
     admin = Acting(user=by_role["admin"], ip="127.0.0.1")
     accounts_services.user_invite(
         by=admin, email="neu@nordlicht-bahn.example", role="agent", full_name="Paula Neu"
@@ -353,6 +360,25 @@ def _jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (30, 20), (200, 100, 0)).save(out, "JPEG")
     return out.getvalue()
+
+
+def _calendar_posts(manager: Acting, admin: User) -> None:
+    """Posts in the calendar this week (one scheduled, in a campaign) and posting slots."""
+    mastodon = ChannelAccount.objects.create(
+        network=Network.MASTODON, handle="kalender@social.example"
+    )
+    campaign = Campaign.objects.create(name="Frühjahrsputz", colour="#16a34a")
+    soon = timezone.now() + timedelta(hours=3)
+    planned = publishing_services.post_create(
+        by=manager, text="Nachtschicht im Stellwerk", title="Stellwerk", channels=[mastodon],
+        scheduled_at=soon, campaign=campaign,
+    )  # fmt: skip
+    publishing_services.post_approve(by=Acting(user=admin), post=planned)
+    publishing_services.post_create(
+        by=manager, text="Unser Azubi-Tag", title="Azubi-Tag", channels=[mastodon],
+        scheduled_at=soon + timedelta(days=1),
+    )  # fmt: skip
+    slot_services.slots_add_weekdays(by=manager, channel=mastodon, times=[time(9, 30)])
 
 
 class _Null:
@@ -524,6 +550,9 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "publishing:post_after": _published_post,
     "publishing:post_edit_published": _published_post,
     "publishing:post_delete_published": _published_post,
+    "publishing:post_reschedule": lambda data: {"pk": 999999},
+    "publishing:post_queue": lambda data: {"pk": 999999},
+    "publishing:ical": lambda data: {"secret": "nicht-gueltig"},
 }
 # Also opened with these queries, to show the states they lead to.
 QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
@@ -533,6 +562,7 @@ QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "inbox:list": lambda data: ["?needs_reply=1", "?order=waiting"],
     "publishing:ideas": lambda data: ["?status=declined", "?status=published"],
     "publishing:campaigns": lambda data: ["?archived=yes"],
+    "publishing:calendar": lambda data: ["?view=week", "?view=list"],
 }
 # Also posted empty, so the field errors are read too.
 POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}

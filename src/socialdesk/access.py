@@ -185,6 +185,15 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "publishing:post_after": EVERYONE,
     "publishing:post_edit_published": MANAGERS,
     "publishing:post_delete_published": MANAGERS,
+    # publishing, the calendar: everyone reads the posts they may see (selectors) and keeps a
+    # personal feed; the team moves posts; managers set the posting slots; the feed's address
+    # carries its own secret, which is the credential
+    "publishing:calendar": EVERYONE,
+    "publishing:post_reschedule": TEAM,
+    "publishing:post_queue": TEAM,
+    "publishing:slots": MANAGERS,
+    "publishing:calendar_feed": EVERYONE,
+    "publishing:ical": PUBLIC,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

@@ -215,4 +215,9 @@ ACTION_LABELS = {
     "campaign.changed": _("Campaign changed"),
     "campaign.archived": _("Campaign archived"),
     "campaign.restored": _("Campaign brought back"),
+    # publishing: posts (the foundation's actions) and the calendar
+    "publishing.slot_added": _("Posting slot added"),
+    "publishing.slot_removed": _("Posting slot removed"),
+    "publishing.calendar_feed_created": _("Calendar address made"),
+    "publishing.calendar_feed_revoked": _("Calendar address revoked"),
 }

@@ -87,6 +87,11 @@ SENTENCES: dict[str, Promise] = {
     "post.submitted": _("%(actor)s sent the post %(object)s for review."),
     "post.media_added": _("%(actor)s added images to the post %(object)s."),
     "post.media_removed": _("%(actor)s removed an image from the post %(object)s."),
+    # publishing: posts (the foundation's actions) and the calendar
+    "publishing.slot_added": _("%(actor)s added the posting slot %(object)s."),
+    "publishing.slot_removed": _("%(actor)s removed the posting slot %(object)s."),
+    "publishing.calendar_feed_created": _("%(actor)s made a new calendar address."),
+    "publishing.calendar_feed_revoked": _("%(actor)s revoked the calendar address of %(object)s."),
 }
 FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
 

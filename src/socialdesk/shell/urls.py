@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from socialdesk.shell import views
 
@@ -9,7 +10,12 @@ app_name = "shell"
 urlpatterns = [
     path("", views.home, name="home"),
     path("goals/", views.area, {"key": "goals"}, name="goals"),
-    path("publishing/", views.area, {"key": "publishing"}, name="publishing"),
+    # The Publishing area opens on its editorial calendar.
+    path(
+        "publishing/",
+        RedirectView.as_view(pattern_name="publishing:calendar", permanent=False),
+        name="publishing",
+    ),
     path("spaces/", views.area, {"key": "spaces"}, name="spaces"),
     path("settings/", views.settings_index, name="settings"),
     path("language/", views.set_language, name="set_language"),
