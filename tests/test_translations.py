@@ -32,7 +32,7 @@ def _entries(po_text: str) -> list[tuple[str, list[str], bool]]:
         for line in lines:
             if line.startswith("#"):
                 continue
-            match = re.match(r"(msgid_plural|msgid|msgstr(?:\[\d\])?) (.*)", line)
+            match = re.match(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (.*)", line)
             if match:
                 current = match.group(1)
                 fields[current] = [match.group(2)]
@@ -41,7 +41,10 @@ def _entries(po_text: str) -> list[tuple[str, list[str], bool]]:
         if "msgid" not in fields or unquote(fields["msgid"]) == "":
             continue
         strs = [unquote(v) for k, v in fields.items() if k.startswith("msgstr")]
-        entries.append((unquote(fields["msgid"]), strs, fuzzy))
+        msgid = unquote(fields["msgid"])
+        if "msgctxt" in fields:  # stored in the catalogue as "context\x04msgid"
+            msgid = f"{unquote(fields['msgctxt'])}\x04{msgid}"
+        entries.append((msgid, strs, fuzzy))
     return entries
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from socialdesk.accounts.models import Department
 from socialdesk.channels.models import ChannelAccount
@@ -129,7 +130,7 @@ class PostStatus(models.TextChoices):
     IN_REVIEW = "in_review", _("In review")
     APPROVED = "approved", _("Approved")
     SCHEDULED = "scheduled", _("Scheduled")
-    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHING = "publishing", pgettext_lazy("post status", "Publishing")
     PUBLISHED = "published", _("Published")
     PARTLY_PUBLISHED = "partly_published", _("Partly published")
     FAILED = "failed", _("Failed")
