@@ -18,6 +18,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
+from socialdesk.publishing.models import Post, PostTarget
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
@@ -85,7 +86,11 @@ def samples(people, departments):
     link = FeedbackLink.objects.create(item=item, message=message)
     draft = ReplyDraft.objects.create(item=item, conversation=conversation, language="de", text="x")
     contact = Contact.objects.create(display_name="Kim")
+    post = Post.objects.create(text="Hinter den Kulissen")
+    target = PostTarget.objects.create(post=post, channel=account)
     return {
+        "post": post.pk,
+        "post_target": target.pk,
         "contact": contact.pk,
         "feedback_item": item.pk,
         "feedback_link": link.pk,
@@ -132,6 +137,9 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": samples["monitor"]})
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
+    if name.startswith("publishing:"):
+        key = "post_target" if "target" in name else "post"
+        return reverse(name, kwargs={"pk": samples[key]})
     if name.startswith("feedback:"):
         key = {"feedback:link_remove": "feedback_link", "feedback:draft_send": "feedback_draft",
                "feedback:board": "department", "feedback:correct": "message",

@@ -143,6 +143,11 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "api:api-root": EVERYONE,
     "api:openapi-json": EVERYONE,
     "api:openapi-view": EVERYONE,
+    # publishing, delivery (issue 12, engine): managers and admins publish; everyone who may
+    # see a post sees how its delivery goes
+    "publishing:post_publish_now": MANAGERS,
+    "publishing:target_retry": MANAGERS,
+    "publishing:post_delivery": EVERYONE,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

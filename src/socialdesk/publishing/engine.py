@@ -1,0 +1,457 @@
+"""Publish due posts: every part on every channel at most once, also across crashes and retries,
+and at least once when the network recovers.
+
+A scheduled post whose time has come moves to "publishing" (one conditional UPDATE). Each of its
+parts (`PostPart`, one per channel and part of a thread) is claimed with one conditional UPDATE
+(pending → sending) before it is sent, so two workers never send the same part; while it is
+sent the claim is renewed (channels/leases.py), and a claim older than the lease means its
+worker died. Before a part is sent again after an unknown outcome (an earlier error, or a dead
+worker's claim) the network is asked whether it arrived (`find_published`); the part's `key`
+(the Mastodon Idempotency-Key and the Bluesky record key) makes a repeated request find the same
+post instead of making a second one. The parts of one channel go out strictly in order: part
+n + 1 is due only when part n is on the network, and answers it.
+
+Transient errors (`ChannelError`, `RateLimited`) wait and try again with backoff; permanent ones
+(`PermanentError`: credentials, a text or image the network refuses) mark that channel failed,
+tell the author and the social team, and wait for "retry after editing"
+(`delivery.target_retry`). The post's status follows its channels (`settle`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from socialdesk.accounts.audit import Acting, record
+from socialdesk.channels.base import (
+    ChannelError,
+    Outgoing,
+    OutgoingMedia,
+    PermanentError,
+    RateLimited,
+    Sent,
+)
+from socialdesk.channels.errors import Code, classify
+from socialdesk.channels.leases import renewing
+from socialdesk.channels.protocol import publisher
+from socialdesk.publishing.models import (
+    PartState,
+    Post,
+    PostMedia,
+    PostPart,
+    PostStatus,
+    PostTarget,
+    TargetState,
+)
+from socialdesk.publishing.services import event
+
+logger = logging.getLogger(__name__)
+
+WORKER = Acting(user=None, label="worker")
+MAX_ATTEMPTS = 16  # about two hours of backoff; rate limits never count towards giving up
+BACKOFF_FIRST = timedelta(seconds=2)
+BACKOFF_MAX = timedelta(minutes=15)
+OPEN = (TargetState.PENDING, TargetState.PUBLISHING)
+
+
+def lease() -> timedelta:
+    """How long a claim holds without being renewed (the same lease as sending replies)."""
+    return timedelta(seconds=float(settings.SEND_LEASE_SECONDS))
+
+
+@dataclass
+class Pass:
+    """What one pass of the worker did, and the channels that asked it to wait."""
+
+    started: int = 0
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    waiting: dict[int, datetime] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- what is due
+
+
+def _due_posts(now: datetime) -> QuerySet[Post]:
+    return Post.objects.filter(status=PostStatus.SCHEDULED, scheduled_at__lte=now)
+
+
+def _due_parts(now: datetime) -> QuerySet[PostPart]:
+    """Parts to send now: pending and due, or claimed by a worker that died; never a part whose
+    earlier part in the same channel is not on the network yet."""
+    earlier_open = PostPart.objects.filter(
+        target=OuterRef("target"), position__lt=OuterRef("position")
+    ).exclude(state=PartState.SENT)
+    fresh = Q(state=PartState.PENDING) & (Q(next_at__isnull=True) | Q(next_at__lte=now))
+    stale = Q(state=PartState.SENDING, claimed_at__lt=now - lease())
+    return (
+        PostPart.objects.filter(fresh | stale)
+        .filter(target__state=TargetState.PUBLISHING, target__post__status=PostStatus.PUBLISHING)
+        .exclude(Exists(earlier_open))
+    )
+
+
+def anything_due() -> bool:
+    """Whether a pass would find work (the worker asks every second; two indexed queries)."""
+    now = timezone.now()
+    return _due_posts(now).exists() or _due_parts(now).exists()
+
+
+def publish_due(limit: int = 1000) -> Pass:
+    """One pass: start the posts whose time has come, send the parts that are due (oldest post
+    first; a thread's next part right after the one before)."""
+    done = Pass()
+    now = timezone.now()
+    for pk in list(_due_posts(now).order_by("scheduled_at", "pk").values_list("pk", flat=True)):
+        done.started += _start(pk)
+    ids = list(
+        _due_parts(timezone.now())
+        .order_by("target__post__scheduled_at", "target__post_id", "target_id", "position")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        try:
+            _send_chain(pk, done)
+        except Exception:  # one broken part never stops the queue; its claim runs out
+            logger.exception("publishing part %s failed", pk)
+    return done
+
+
+def _start(pk: int) -> int:
+    """Move a due scheduled post to publishing (once, whichever worker gets there first)."""
+    with transaction.atomic():
+        now = timezone.now()
+        moved = Post.objects.filter(
+            pk=pk, status=PostStatus.SCHEDULED, scheduled_at__lte=now
+        ).update(status=PostStatus.PUBLISHING, updated_at=now)
+        if not moved:
+            return 0
+        PostTarget.objects.filter(post_id=pk, state=TargetState.PENDING).update(
+            state=TargetState.PUBLISHING
+        )
+        post = Post.objects.get(pk=pk)
+        event(post, None, "publishing")
+        record(WORKER, "post.publishing", post)
+        if not post.targets.filter(state=TargetState.PUBLISHING).exists():
+            settle(post.pk)
+    return 1
+
+
+def _send_chain(pk: int, done: Pass) -> None:
+    """Send a part and, while each goes out, the next part of the same channel."""
+    next_pk: int | None = pk
+    while next_pk is not None:
+        part = PostPart.objects.select_related("target").get(pk=next_pk)
+        until = done.waiting.get(part.target.channel_id)
+        if until is not None and until > timezone.now():
+            return
+        if not send_part(next_pk, done):
+            return
+        following = (
+            _due_parts(timezone.now())
+            .filter(target_id=part.target_id, position=part.position + 1)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        next_pk = following
+
+
+# --------------------------------------------------------------------------- one part
+
+
+def _claim(pk: int) -> tuple[datetime, bool] | None:
+    """Take the part for this worker: (the claim's time, whether an earlier attempt's outcome
+    is unknown), or None when someone else has it (or it is not due)."""
+    now = timezone.now()
+    fresh = PostPart.objects.filter(pk=pk, state=PartState.PENDING).filter(
+        Q(next_at__isnull=True) | Q(next_at__lte=now)
+    )
+    if fresh.update(state=PartState.SENDING, claimed_at=now):
+        return now, False
+    # A claim older than the lease: its worker died while sending. Count it as an attempt.
+    stale = PostPart.objects.filter(
+        pk=pk, state=PartState.SENDING, claimed_at__lt=now - lease()
+    )
+    if stale.update(claimed_at=now, attempts=F("attempts") + 1):
+        return now, True
+    return None
+
+
+def _renewing(pk: int, claimed: datetime) -> Any:
+    at = claimed
+
+    def renew() -> bool:
+        nonlocal at
+        now = timezone.now()
+        moved = PostPart.objects.filter(pk=pk, state=PartState.SENDING, claimed_at=at).update(
+            claimed_at=now
+        )
+        at = now if moved else at
+        return bool(moved)
+
+    return renewing(lease(), renew, f"post part {pk}")
+
+
+def send_part(pk: int, done: Pass | None = None) -> bool:
+    """Send one part if it is due and free; True when it is now on the network."""
+    done = done if done is not None else Pass()
+    claimed = _claim(pk)
+    if claimed is None:
+        return False
+    at, unknown = claimed
+    with _renewing(pk, at):
+        return _send_claimed(pk, unknown, done)
+
+
+def _sent_of(part: PostPart | None) -> dict[str, Any] | None:
+    if part is None:
+        return None
+    return {"external_id": part.remote_id, **(part.meta or {})}
+
+
+def outgoing(part: PostPart) -> Outgoing:
+    """The part as the connector publishes it: a later part answers the one before."""
+    target = part.target
+    post = target.post
+    earlier = {
+        p.position: p
+        for p in PostPart.objects.filter(
+            target=target, position__lt=part.position, state=PartState.SENT
+        )
+    }
+    media = tuple(
+        OutgoingMedia(
+            content=bytes(m.content),
+            mime=m.mime,
+            alt_text=m.alt_text,
+            width=m.width,
+            height=m.height,
+        )
+        for m in PostMedia.objects.filter(post=post, part=part.position).order_by("position", "pk")
+    )
+    later = part.position > 0
+    return Outgoing(
+        key=part.key,
+        text=part.text,
+        created_at=timezone.now(),
+        reply_to=_sent_of(earlier.get(part.position - 1)) if later else None,
+        root=_sent_of(earlier.get(0)) if later else None,
+        language=post.language,
+        content_warning=post.content_warning,
+        visibility=post.visibility,
+        media=media,
+        link_card=(post.link_card or None) if part.position == 0 else None,
+    )
+
+
+def _send_claimed(pk: int, unknown: bool, done: Pass) -> bool:
+    part = PostPart.objects.select_related("target__channel", "target__post").get(pk=pk)
+    target = part.target
+    if target.state != TargetState.PUBLISHING or target.post.status != PostStatus.PUBLISHING:
+        PostPart.objects.filter(pk=pk, state=PartState.SENDING).update(state=PartState.PENDING)
+        return False
+    account = target.channel
+    if account.disconnected_at is not None:
+        _fail(part, PermanentError("the channel is disconnected", code=Code.CREDENTIALS), done)
+        return False
+    module = publisher(account.network)
+    if module is None:
+        reason = f"{account.get_network_display()} channels cannot publish posts"
+        _fail(part, PermanentError(reason, code=Code.REFUSED), done)
+        return False
+    try:
+        message = outgoing(part)
+        found: Sent | None = None
+        if unknown or part.attempts > 0:
+            # The outcome of an earlier attempt is unknown: look before posting again.
+            found = module.find_published(account, message)
+        result = found or module.publish(account, message)
+    except PermanentError as error:
+        _fail(part, error, done)
+        return False
+    except ChannelError as error:
+        _retry_later(part, error, done)
+        return False
+    except Exception as error:  # a connector's bug: try again later, looking first
+        logger.exception("publishing part %s", pk)
+        _retry_later(part, ChannelError(f"unexpected error: {error}"[:500]), done)
+        return False
+    _mark_sent(part, result, done)
+    return True
+
+
+def _mark_sent(part: PostPart, result: Sent, done: Pass) -> None:
+    with transaction.atomic():
+        Post.objects.select_for_update().get(pk=part.target.post_id)
+        moved = PostPart.objects.filter(pk=part.pk, state=PartState.SENDING).update(
+            state=PartState.SENT,
+            remote_id=result.external_id[:500],
+            url=result.url[:1000],
+            meta=result.meta or {},
+            sent_at=timezone.now(),
+            error="",
+            next_at=None,
+        )
+        if moved:
+            done.sent += 1
+            _settle_target(part.target_id)
+
+
+def _retry_later(part: PostPart, error: ChannelError, done: Pass) -> None:
+    attempts = part.attempts + 1
+    limited = isinstance(error, RateLimited)
+    if attempts >= MAX_ATTEMPTS and not limited:
+        reason = f"{error} (gave up after {attempts} attempts)"
+        _fail(part, PermanentError(reason, code=classify(error)), done)
+        return
+    now = timezone.now()
+    delay = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
+    next_at = max(error.retry_at, now) if error.retry_at else now + delay
+    moved = PostPart.objects.filter(pk=part.pk, state=PartState.SENDING).update(
+        state=PartState.PENDING,
+        attempts=attempts,
+        error=str(error)[:2000],
+        next_at=next_at,
+    )
+    done.retrying += moved
+    if limited:
+        # The whole channel waits: its other parts would only meet the same limit.
+        channel = part.target.channel_id
+        done.waiting[channel] = next_at
+        PostPart.objects.filter(
+            target__channel_id=channel,
+            state=PartState.PENDING,
+            target__state=TargetState.PUBLISHING,
+        ).filter(Q(next_at__isnull=True) | Q(next_at__lt=next_at)).update(next_at=next_at)
+
+
+def _fail(part: PostPart, error: ChannelError, done: Pass) -> None:
+    """The network refused the part for good: the channel's target fails, people are told."""
+    from socialdesk.publishing.delivery import tell_failed
+
+    code = _code(error)
+    reason = str(error)[:2000]
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=part.target.post_id)
+        moved = PostPart.objects.filter(pk=part.pk, state=PartState.SENDING).update(
+            state=PartState.FAILED, error=reason, next_at=None
+        )
+        if not moved:
+            return
+        target = PostTarget.objects.select_related("channel").get(pk=part.target_id)
+        PostTarget.objects.filter(pk=target.pk).update(
+            state=TargetState.FAILED, error_code=code, error=reason
+        )
+        target.state, target.error_code, target.error = TargetState.FAILED, code, reason
+        event(
+            post, None, "failed",
+            channel=target.channel.name or target.channel.handle, channel_id=target.channel_id,
+            code=code, reason=reason[:500], part=part.position,
+        )  # fmt: skip
+        record(WORKER, "post.channel_failed", post, after={"channel": target.channel_id, "code": code})
+        done.failed += 1
+        try:
+            with transaction.atomic():  # telling people must not undo the failure's record
+                tell_failed(post, target)
+        except Exception:
+            logger.exception("could not tell people that post %s failed", post.pk)
+        settle(post.pk)
+
+
+# Codes that say "later": a permanent refusal that reads like one (e.g. "maximum is 500
+# characters" looks like HTTP 500 to `classify`) is a refusal.
+_TRANSIENT = {Code.SERVER, Code.TIMEOUT, Code.UNREACHABLE, Code.RATE_LIMITED}
+
+
+def _code(error: ChannelError) -> str:
+    code = classify(error)
+    if error.code is None and code in _TRANSIENT and "gave up after" not in str(error):
+        return str(Code.REFUSED)
+    return str(code)
+
+
+# --------------------------------------------------------------------------- states
+
+
+def _settle_target(target_id: int) -> None:
+    """A target whose every part is on the network is published (call inside the post lock)."""
+    target = PostTarget.objects.select_related("channel", "post").get(pk=target_id)
+    parts = list(target.parts.order_by("position"))
+    if target.state != TargetState.PUBLISHING or any(p.state != PartState.SENT for p in parts):
+        return
+    first = parts[0] if parts else None
+    now = timezone.now()
+    PostTarget.objects.filter(pk=target.pk).update(
+        state=TargetState.PUBLISHED,
+        url=first.url if first else "",
+        remote_id=first.remote_id if first else "",
+        published_at=now,
+        error_code="",
+        error="",
+    )
+    event(
+        target.post, None, "published",
+        channel=target.channel.name or target.channel.handle, channel_id=target.channel_id,
+        url=first.url if first else "",
+    )  # fmt: skip
+    record(
+        WORKER, "post.channel_published", target.post,
+        after={"channel": target.channel_id, "url": first.url if first else ""},
+    )  # fmt: skip
+    settle(target.post_id)
+
+
+def settle(post_id: int) -> str:
+    """The post's status from its channels: publishing while any is underway, then published
+    (all), partly published (some) or failed (none). Returns the status."""
+    post = Post.objects.get(pk=post_id)
+    states = list(post.targets.exclude(state=TargetState.DELETED).values_list("state", flat=True))
+    if post.status not in (PostStatus.PUBLISHING, *_DONE_STATES):
+        return str(post.status)
+    if any(s in OPEN for s in states):
+        status = PostStatus.PUBLISHING
+    else:
+        published = sum(1 for s in states if s == TargetState.PUBLISHED)
+        failed = sum(1 for s in states if s == TargetState.FAILED)
+        if failed == 0:
+            status = PostStatus.PUBLISHED
+        elif published:
+            status = PostStatus.PARTLY_PUBLISHED
+        else:
+            status = PostStatus.FAILED
+    changes: dict[str, Any] = {}
+    if status != post.status:
+        changes["status"] = status
+    if status in (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED) and not post.published_at:
+        changes["published_at"] = timezone.now()
+    if changes:
+        Post.objects.filter(pk=post.pk).update(updated_at=timezone.now(), **changes)
+        if "status" in changes and status != PostStatus.PUBLISHING:
+            event(post, None, f"status_{status}")
+            record(WORKER, f"post.{status}", post)
+            if status in (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED):
+                _published_hook(post)
+    return str(status)
+
+
+_DONE_STATES = (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED, PostStatus.FAILED)
+
+
+def _published_hook(post: Post) -> None:
+    """Let the rest of publishing know (e.g. the idea behind it becomes "published")."""
+    try:
+        ideas = import_module("socialdesk.publishing.idea_services")
+    except ImportError:
+        return
+    hook = getattr(ideas, "on_post_published", None)
+    if callable(hook):
+        hook(post)
