@@ -31,6 +31,7 @@ from socialdesk.publishing.models import (
     PartState,
     Post,
     PostEvent,
+    PostMedia,
     PostPart,
     PostStatus,
     PostTarget,
@@ -308,3 +309,37 @@ __all__ = [
     "post_update",
     "texts",
 ]
+
+
+@transaction.atomic
+def post_add_image(
+    *, by: Acting, post: Post, data: bytes, alt_text: str, filename: str = "", part: int = 0
+) -> PostMedia:
+    """Add an image to a post that has not gone out: checked, shrunk to fit every network and
+    stripped of EXIF/GPS (`images.prepare`); it needs alt text. A change after approval sends
+    the post back to review."""
+    from socialdesk.publishing.images import prepare
+
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status not in EDITABLE:
+        raise ValidationError(_("This post is already on its way; it can no longer be changed."))
+    if not alt_text.strip():
+        raise ValidationError({"alt_text": _("Describe the image (alt text) for people who cannot see it.")})
+    prepared = prepare(data)
+    media = PostMedia.objects.create(
+        post=post,
+        part=part,
+        position=post.media.filter(part=part).count(),
+        content=prepared.content,
+        mime=prepared.mime,
+        width=prepared.width,
+        height=prepared.height,
+        alt_text=alt_text.strip(),
+        filename=filename[:255],
+    )
+    if post.status in (PostStatus.APPROVED, PostStatus.SCHEDULED):
+        mark_changed(post, by, "media")
+    else:
+        event(post, by, "changed", changed=["media"])
+    record(by, "post.image_added", post)
+    return media
