@@ -74,8 +74,9 @@ def tell_failed(post: Post, target: PostTarget) -> None:
         people.values(),
         kind=Notification.Kind.POST,
         path=post_path(post),
-        title=lambda: _("Not published on %(channel)s: “%(post)s”")
-        % {"channel": channel, "post": quote},
+        title=lambda: (
+            _("Not published on %(channel)s: “%(post)s”") % {"channel": channel, "post": quote}
+        ),
         template="publishing/email/post_failed.txt",
         context={"post": post, "target": target, "channel": channel, "excerpt": quote},
     )

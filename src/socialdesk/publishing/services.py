@@ -324,7 +324,9 @@ def post_add_image(
     if post.status not in EDITABLE:
         raise ValidationError(_("This post is already on its way; it can no longer be changed."))
     if not alt_text.strip():
-        raise ValidationError({"alt_text": _("Describe the image (alt text) for people who cannot see it.")})
+        raise ValidationError(
+            {"alt_text": _("Describe the image (alt text) for people who cannot see it.")}
+        )
     prepared = prepare(data)
     media = PostMedia.objects.create(
         post=post,

@@ -14,7 +14,14 @@ from django.utils import timezone
 from socialdesk.access import user_may
 from socialdesk.channels.errors import explain
 from socialdesk.publishing.delivery import RETRYABLE
-from socialdesk.publishing.models import PartState, Post, PostPart, PostStatus, PostTarget, TargetState
+from socialdesk.publishing.models import (
+    PartState,
+    Post,
+    PostPart,
+    PostStatus,
+    PostTarget,
+    TargetState,
+)
 
 register = template.Library()
 

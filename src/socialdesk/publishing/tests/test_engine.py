@@ -4,7 +4,7 @@ published posts, retry after editing, and finding what a crashed attempt posted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
@@ -75,7 +75,7 @@ def bluesky(bsky: FakeBluesky) -> ChannelAccount:
 
 
 def _due_post(
-    people: dict[str, User], channels: list[ChannelAccount], text: str, thread: list[str] = []
+    people: dict[str, User], channels: list[ChannelAccount], text: str, thread: Sequence[str] = ()
 ) -> Post:
     """A post approved and scheduled a moment ago (as the worker finds it)."""
     by = Acting(user=people["agent"])
@@ -141,9 +141,9 @@ def test_it_publishes_a_due_thread_once_and_in_order_on_mastodon_and_bluesky(
     assert records[2]["value"]["reply"]["root"]["uri"] == records[0]["uri"]
     # The record keys are the parts' keys, fixed before the first attempt.
     keys = list(
-        PostPart.objects.filter(target__channel=bluesky).order_by("position").values_list(
-            "key", flat=True
-        )
+        PostPart.objects.filter(target__channel=bluesky)
+        .order_by("position")
+        .values_list("key", flat=True)
     )
     assert [r["uri"].rsplit("/", 1)[1] for r in records] == keys
 
@@ -338,9 +338,11 @@ def test_a_channel_that_cannot_be_reached_fails_after_its_attempts_and_nothing_e
     post = _due_post(people, [mastodon], "Bald")
     engine._start(post.pk)
     PostPart.objects.filter(target__post=post).update(attempts=engine.MAX_ATTEMPTS - 1)
-    with peer.fault(path="/api/v1/statuses", methods=["POST"], status=503, count=1):
-        with peer.fault(path="/api/v1/accounts/*", methods=["GET"], status=503, count=1):
-            engine.publish_due()
+    with (
+        peer.fault(path="/api/v1/statuses", methods=["POST"], status=503, count=1),
+        peer.fault(path="/api/v1/accounts/*", methods=["GET"], status=503, count=1),
+    ):
+        engine.publish_due()
     post.refresh_from_db()
     target = PostTarget.objects.get(post=post)
     assert post.status == PostStatus.FAILED and target.error_code == "server"

@@ -126,9 +126,7 @@ class Command(BaseCommand):
         add.add_argument("--image", type=Path, help="an image file (JPEG, PNG, WebP, GIF)")
         add.add_argument("--alt", default="", help="the image's alt text (needed with --image)")
         add.add_argument("--campaign", help="the campaign's name")
-        add.add_argument(
-            "--approve", action="store_true", help="approve it as the acting person"
-        )
+        add.add_argument("--approve", action="store_true", help="approve it as the acting person")
         add.add_argument("--as", dest="as_email", help="act as this person (default: first admin)")
         add.add_argument("--json", action="store_true")
         listing = sub.add_parser("list", help="list posts, newest first")
