@@ -23,6 +23,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from importlib import import_module
 from typing import Any
 
@@ -46,6 +47,7 @@ from socialdesk.channels.protocol import publisher
 from socialdesk.publishing.models import (
     PartState,
     Post,
+    PostEvent,
     PostMedia,
     PostPart,
     PostStatus,
@@ -62,6 +64,7 @@ BACKOFF_FIRST = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(minutes=15)
 OPEN = (TargetState.PENDING, TargetState.PUBLISHING)
 CHANNEL_THREADS = 4  # channels published side by side in one pass
+START_BATCH = 500  # posts moved to publishing in one transaction
 
 
 def lease() -> timedelta:
@@ -113,8 +116,8 @@ def publish_due(limit: int = 1000) -> Pass:
     first; a thread's next part right after the one before)."""
     done = Pass()
     now = timezone.now()
-    for pk in list(_due_posts(now).order_by("scheduled_at", "pk").values_list("pk", flat=True)):
-        done.started += _start(pk)
+    while started := _start_due(now):
+        done.started += started
     rows = list(
         _due_parts(timezone.now())
         .order_by("target__post__scheduled_at", "target__post_id", "target_id", "position")
@@ -124,12 +127,12 @@ def publish_due(limit: int = 1000) -> Pass:
     for pk, channel in rows:
         per_channel.setdefault(channel, []).append(pk)
     if len(per_channel) < 2 or connection.in_atomic_block:
-        for ids in per_channel.values():
-            _send_all(ids, done)
+        for channel, ids in per_channel.items():
+            _send_all(channel, ids, done)
         return done
     # One thread per channel: a slow or waiting network never holds up the others.
     with ThreadPoolExecutor(max_workers=min(len(per_channel), CHANNEL_THREADS)) as pool:
-        passes = list(pool.map(_send_all_in_thread, per_channel.values()))
+        passes = list(pool.map(_send_all_in_thread, per_channel.items()))
     for each in passes:
         done.sent += each.sent
         done.failed += each.failed
@@ -138,60 +141,74 @@ def publish_due(limit: int = 1000) -> Pass:
     return done
 
 
-def _send_all(ids: list[int], done: Pass) -> None:
+def _send_all(channel: int, ids: list[int], done: Pass) -> None:
     for pk in ids:
         try:
-            _send_chain(pk, done)
+            _send_chain(pk, channel, done)
         except Exception:  # one broken part never stops the queue; its claim runs out
             logger.exception("publishing part %s failed", pk)
 
 
-def _send_all_in_thread(ids: list[int]) -> Pass:
+def _send_all_in_thread(work: tuple[int, list[int]]) -> Pass:
     done = Pass()
     try:
-        _send_all(ids, done)
+        _send_all(*work, done)
     finally:
         connection.close()  # this thread's own connection
     return done
 
 
-def _start(pk: int) -> int:
-    """Move a due scheduled post to publishing (once, whichever worker gets there first)."""
+def _start_due(now: datetime) -> int:
+    """Move the scheduled posts whose time has come to publishing, in one transaction (each
+    once, whichever worker gets there first: the rows are locked, or the database is)."""
     with transaction.atomic():
-        now = timezone.now()
-        moved = Post.objects.filter(
-            pk=pk, status=PostStatus.SCHEDULED, scheduled_at__lte=now
-        ).update(status=PostStatus.PUBLISHING, updated_at=now)
-        if not moved:
+        due = _due_posts(now).order_by("scheduled_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        posts = list(due[:START_BATCH])
+        if not posts:
             return 0
-        PostTarget.objects.filter(post_id=pk, state=TargetState.PENDING).update(
+        ids = [post.pk for post in posts]
+        Post.objects.filter(pk__in=ids).update(status=PostStatus.PUBLISHING, updated_at=now)
+        PostTarget.objects.filter(post_id__in=ids, state=TargetState.PENDING).update(
             state=TargetState.PUBLISHING
         )
-        post = Post.objects.get(pk=pk)
-        event(post, None, "publishing")
-        record(WORKER, "post.publishing", post)
-        if not post.targets.filter(state=TargetState.PUBLISHING).exists():
-            settle(post.pk)
-    return 1
+        PostEvent.objects.bulk_create(PostEvent(post=post, kind="publishing") for post in posts)
+        for post in posts:
+            post.status = PostStatus.PUBLISHING
+            record(WORKER, "post.publishing", post)
+        # A post without channels has nothing to wait for.
+        empty = set(ids) - set(
+            PostTarget.objects.filter(post_id__in=ids).values_list("post_id", flat=True)
+        )
+        for pk in empty:
+            settle(pk)
+    return len(posts)
 
 
-def _send_chain(pk: int, done: Pass) -> None:
+def _start(pk: int) -> int:
+    """Start one post if it is due (tests; the pass starts them in batches)."""
+    return _start_due(timezone.now()) if _due_posts(timezone.now()).filter(pk=pk) else 0
+
+
+def _send_chain(pk: int, channel: int, done: Pass) -> None:
     """Send a part and, while each goes out, the next part of the same channel."""
     next_pk: int | None = pk
     while next_pk is not None:
-        part = PostPart.objects.select_related("target").get(pk=next_pk)
-        until = done.waiting.get(part.target.channel_id)
+        until = done.waiting.get(channel)
         if until is not None and until > timezone.now():
             return
-        if not send_part(next_pk, done):
+        sent = send_part(next_pk, done)
+        if sent is None:
             return
-        following = (
-            _due_parts(timezone.now())
-            .filter(target_id=part.target_id, position=part.position + 1)
+        # The next part of the thread (the claim checks that it is still due).
+        next_pk = (
+            PostPart.objects.filter(
+                target_id=sent.target_id, position=sent.position + 1, state=PartState.PENDING
+            )
             .values_list("pk", flat=True)
             .first()
         )
-        next_pk = following
 
 
 # --------------------------------------------------------------------------- one part
@@ -228,12 +245,12 @@ def _renewing(pk: int, claimed: datetime) -> Any:
     return renewing(lease(), renew, f"post part {pk}")
 
 
-def send_part(pk: int, done: Pass | None = None) -> bool:
-    """Send one part if it is due and free; True when it is now on the network."""
+def send_part(pk: int, done: Pass | None = None) -> PostPart | None:
+    """Send one part if it is due and free; the part when it is now on the network."""
     done = done if done is not None else Pass()
     claimed = _claim(pk)
     if claimed is None:
-        return False
+        return None
     at, unknown = claimed
     with _renewing(pk, at):
         return _send_claimed(pk, unknown, done)
@@ -249,12 +266,16 @@ def outgoing(part: PostPart) -> Outgoing:
     """The part as the connector publishes it: a later part answers the one before."""
     target = part.target
     post = target.post
-    earlier = {
-        p.position: p
-        for p in PostPart.objects.filter(
-            target=target, position__lt=part.position, state=PartState.SENT
-        )
-    }
+    earlier = (
+        {
+            p.position: p
+            for p in PostPart.objects.filter(
+                target=target, position__lt=part.position, state=PartState.SENT
+            )
+        }
+        if part.position
+        else {}
+    )
     media = tuple(
         OutgoingMedia(
             content=bytes(m.content),
@@ -280,21 +301,21 @@ def outgoing(part: PostPart) -> Outgoing:
     )
 
 
-def _send_claimed(pk: int, unknown: bool, done: Pass) -> bool:
+def _send_claimed(pk: int, unknown: bool, done: Pass) -> PostPart | None:
     part = PostPart.objects.select_related("target__channel", "target__post").get(pk=pk)
     target = part.target
     if target.state != TargetState.PUBLISHING or target.post.status != PostStatus.PUBLISHING:
         PostPart.objects.filter(pk=pk, state=PartState.SENDING).update(state=PartState.PENDING)
-        return False
+        return None
     account = target.channel
     if account.disconnected_at is not None:
         _fail(part, PermanentError("the channel is disconnected", code=Code.CREDENTIALS), done)
-        return False
+        return None
     module = publisher(account.network)
     if module is None:
         reason = f"{account.get_network_display()} channels cannot publish posts"
         _fail(part, PermanentError(reason, code=Code.REFUSED), done)
-        return False
+        return None
     try:
         message = outgoing(part)
         found: Sent | None = None
@@ -304,16 +325,16 @@ def _send_claimed(pk: int, unknown: bool, done: Pass) -> bool:
         result = found or module.publish(account, message)
     except PermanentError as error:
         _fail(part, error, done)
-        return False
+        return None
     except ChannelError as error:
         _retry_later(part, error, done)
-        return False
+        return None
     except Exception as error:  # a connector's bug: try again later, looking first
         logger.exception("publishing part %s", pk)
         _retry_later(part, ChannelError(f"unexpected error: {error}"[:500]), done)
-        return False
+        return None
     _mark_sent(part, result, done)
-    return True
+    return part
 
 
 def _mark_sent(part: PostPart, result: Sent, done: Pass) -> None:
@@ -330,7 +351,7 @@ def _mark_sent(part: PostPart, result: Sent, done: Pass) -> None:
         )
         if moved:
             done.sent += 1
-            _settle_target(part.target_id)
+            _settle_target(part.target)
 
 
 def _retry_later(part: PostPart, error: ChannelError, done: Pass) -> None:
@@ -411,30 +432,28 @@ def _code(error: ChannelError) -> str:
 # --------------------------------------------------------------------------- states
 
 
-def _settle_target(target_id: int) -> None:
+def _settle_target(target: PostTarget) -> None:
     """A target whose every part is on the network is published (call inside the post lock)."""
-    target = PostTarget.objects.select_related("channel", "post").get(pk=target_id)
-    parts = list(target.parts.order_by("position"))
-    if target.state != TargetState.PUBLISHING or any(p.state != PartState.SENT for p in parts):
+    if target.state != TargetState.PUBLISHING:
         return
-    first = parts[0] if parts else None
+    if target.parts.exclude(state=PartState.SENT).exists():
+        return
+    first = target.parts.order_by("position").first()
     now = timezone.now()
-    PostTarget.objects.filter(pk=target.pk).update(
+    url, remote_id = (first.url, first.remote_id) if first else ("", "")
+    PostTarget.objects.filter(pk=target.pk, state=TargetState.PUBLISHING).update(
         state=TargetState.PUBLISHED,
-        url=first.url if first else "",
-        remote_id=first.remote_id if first else "",
+        url=url,
+        remote_id=remote_id,
         published_at=now,
         error_code="",
         error="",
     )
-    event(
-        target.post, None, "published",
-        channel=target.channel.name or target.channel.handle, channel_id=target.channel_id,
-        url=first.url if first else "",
-    )  # fmt: skip
+    channel = target.channel.name or target.channel.handle
+    event(target.post, None, "published", channel=channel, channel_id=target.channel_id, url=url)
     record(
         WORKER, "post.channel_published", target.post,
-        after={"channel": target.channel_id, "url": first.url if first else ""},
+        after={"channel": target.channel_id, "url": url},
     )  # fmt: skip
     settle(target.post_id)
 
@@ -477,10 +496,16 @@ _DONE_STATES = (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED, PostStatus.FA
 
 def _published_hook(post: Post) -> None:
     """Let the rest of publishing know (e.g. the idea behind it becomes "published")."""
+    hook = _hook()
+    if hook is not None:
+        hook(post)
+
+
+@cache
+def _hook() -> Any:
     try:
         ideas = import_module("socialdesk.publishing.idea_services")
     except ImportError:
-        return
+        return None
     hook = getattr(ideas, "on_post_published", None)
-    if callable(hook):
-        hook(post)
+    return hook if callable(hook) else None
