@@ -13,7 +13,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from django.http import HttpResponseBase, StreamingHttpResponse
@@ -172,6 +172,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "invitation_token": [token],  # type: ignore[list-item]
         "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
         "channel": sorted({c.channel_account_id for c in w.conversations.values()}),
+        **_posts(w, account, admin_user=people["admin"], member=mia),
     }
     hidden = [key for key in CONVERSATIONS if key not in VISIBLE_TO_MIA]
     visible_names = {CONVERSATIONS[key][2] for key in VISIBLE_TO_MIA}
@@ -185,12 +186,24 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         if CONVERSATIONS[key][2] not in visible_names:
             w.forbidden.append(CONVERSATIONS[key][2])
     w.hidden_pks = {
+        "post": {w.ids["post"][0]},
+        "post_target": {w.ids["post_target"][0]},
         "conversation": {w.conversations[key].pk for key in hidden},
         "message": {w.messages[key].pk for key in hidden},
         "feedback_item": {legal_item.pk},
         "board": {departments["Customer Service"].pk, departments["Legal"].pk},
     }
     return w
+
+
+def _posts(w: World, account: ChannelAccount, *, admin_user: User, member: User) -> dict[str, Any]:
+    """A post Mia may not see (the team's) and one she wrote; their channels' deliveries."""
+    from socialdesk.publishing.models import Post, PostTarget
+
+    hidden = Post.objects.create(text=f"{marker('post')}: Geheimer Beitrag", author=admin_user)
+    own = Post.objects.create(text="Mias Beitrag", author=member)
+    targets = [PostTarget.objects.create(post=p, channel=account) for p in (hidden, own)]
+    return {"post": [hidden.pk, own.pk], "post_target": [t.pk for t in targets]}
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> dict[str, URLPattern]:
@@ -221,6 +234,8 @@ def _kind(name: str) -> str:
     if name in special:
         return special[name]
     app = name.split(":")[0]
+    if app == "publishing":
+        return "post_target" if "target" in name else "post"
     if app == "channels":
         return "channel"
     if app == "inbox":
