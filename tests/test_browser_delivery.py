@@ -42,9 +42,10 @@ def _post() -> Post:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_manager_sees_why_a_channel_failed_and_retries_after_editing(
-    live_server: Any, browser_page: Any
+    live_server: Any,
+    browser_page: Any,  # noqa: F811 - the fixture
 ) -> None:
-    page, console_errors = browser_page
+    page, _console_errors = browser_page
     max_ = User.objects.create_user(
         "max@example.com", "max's long passphrase", full_name="Max Manager", role=Role.MANAGER
     )
