@@ -42,6 +42,7 @@ from socialdesk.channels.base import (
     Sent,
 )
 from socialdesk.channels.errors import Code, classify
+from socialdesk.channels.items.normalise import clean_json, clean_text
 from socialdesk.channels.leases import renewing
 from socialdesk.channels.protocol import publisher
 from socialdesk.publishing.models import (
@@ -344,11 +345,12 @@ def _send_claimed(pk: int, unknown: bool, done: Pass) -> PostPart | None:
 def _mark_sent(part: PostPart, result: Sent, done: Pass) -> None:
     with transaction.atomic():
         Post.objects.select_for_update().get(pk=part.target.post_id)
+        # What the network answered is outside data: no NUL, no lone surrogates, cut to fit.
         moved = PostPart.objects.filter(pk=part.pk, state=PartState.SENDING).update(
             state=PartState.SENT,
-            remote_id=result.external_id[:500],
-            url=result.url[:1000],
-            meta=result.meta or {},
+            remote_id=clean_text(str(result.external_id))[:500],
+            url=_safe_url(clean_text(str(result.url or "")))[:1000],
+            meta=clean_json(result.meta or {}),
             sent_at=timezone.now(),
             error="",
             next_at=None,
@@ -356,6 +358,11 @@ def _mark_sent(part: PostPart, result: Sent, done: Pass) -> None:
         if moved:
             done.sent += 1
             _settle_target(part.target)
+
+
+def _safe_url(url: str) -> str:
+    """Only a web address is kept as the link to a post (never `javascript:` and the like)."""
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 def _retry_later(part: PostPart, error: ChannelError, done: Pass) -> None:
@@ -370,8 +377,8 @@ def _retry_later(part: PostPart, error: ChannelError, done: Pass) -> None:
     next_at = max(error.retry_at, now) if error.retry_at else now + delay
     moved = PostPart.objects.filter(pk=part.pk, state=PartState.SENDING).update(
         state=PartState.PENDING,
-        attempts=attempts,
-        error=str(error)[:2000],
+        attempts=min(attempts, 32_000),
+        error=clean_text(str(error))[:2000],
         next_at=next_at,
     )
     done.retrying += moved
@@ -391,7 +398,7 @@ def _fail(part: PostPart, error: ChannelError, done: Pass) -> None:
     from socialdesk.publishing.delivery import tell_failed
 
     code = _code(error)
-    reason = str(error)[:2000]
+    reason = clean_text(str(error))[:2000]
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=part.target.post_id)
         moved = PostPart.objects.filter(pk=part.pk, state=PartState.SENDING).update(

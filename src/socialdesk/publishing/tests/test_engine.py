@@ -373,3 +373,36 @@ def test_a_post_not_yet_due_or_not_approved_is_left_alone(
     assert not engine.anything_due()
     assert engine.publish_due().sent == 0
     assert _company_statuses(peer) == []
+
+
+def test_hostile_answers_of_a_network_are_stored_cleaned_and_cut(
+    people: dict[str, User], mastodon: ChannelAccount, monkeypatch: Any
+) -> None:
+    """A network answering NUL bytes, lone surrogates, huge ids and a `javascript:` link."""
+    from socialdesk.channels.base import Sent
+    from socialdesk.channels.mastodon import publish as mastodon_publish
+
+    answer = Sent(
+        external_id="1\x00" + "9" * 5000,
+        url="javascript:alert(1)\x00",
+        meta={"uri\x00": "at://x\ud800", "n": 10**30},
+    )
+    monkeypatch.setattr(mastodon_publish, "publish", lambda account, outgoing: answer)
+    post = _due_post(people, [mastodon], "Hallo")
+    assert engine.publish_due().sent == 1
+    part = PostPart.objects.get(target__post=post)
+    assert part.remote_id == ("1" + "9" * 5000)[:500] and part.url == ""
+    assert part.meta == {"uri": "at://x\ufffd", "n": 10**30}
+    target = PostTarget.objects.get(post=post)
+    assert target.state == TargetState.PUBLISHED and target.remote_id == part.remote_id
+
+    # An error text with NUL bytes is kept without them.
+    def refuse(account: Any, outgoing: Any) -> Any:
+        raise engine.PermanentError("refused \x00" + "x" * 5000)
+
+    monkeypatch.setattr(mastodon_publish, "publish", refuse)
+    other = _due_post(people, [mastodon], "Noch einmal")
+    engine.publish_due()
+    failed = PostTarget.objects.get(post=other)
+    assert failed.state == TargetState.FAILED and "\x00" not in failed.error
+    assert len(failed.error) == 2000
