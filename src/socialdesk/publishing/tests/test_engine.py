@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent, User
+from socialdesk.channels.base import PermanentError
 from socialdesk.channels.bluesky.testpeer import FakeBluesky
 from socialdesk.channels.mastodon.testpeer import COMPANY, COMPANY_TOKEN, MastodonPeer
 from socialdesk.channels.models import ChannelAccount, Network
@@ -398,7 +399,7 @@ def test_hostile_answers_of_a_network_are_stored_cleaned_and_cut(
 
     # An error text with NUL bytes is kept without them.
     def refuse(account: Any, outgoing: Any) -> Any:
-        raise engine.PermanentError("refused \x00" + "x" * 5000)
+        raise PermanentError("refused \x00" + "x" * 5000)
 
     monkeypatch.setattr(mastodon_publish, "publish", refuse)
     other = _due_post(people, [mastodon], "Noch einmal")
