@@ -18,7 +18,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
-from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto, Post, PostMedia
+from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto, Post, PostMedia, PostTarget
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
 ROLES = [*Role.values, "anonymous"]
@@ -97,6 +97,7 @@ def samples(people, departments):
         "idea": idea.pk,
         "idea_photo": photo.pk,
         "campaign": campaign.pk,
+        "post_target": PostTarget.objects.create(post=post, channel=account).pk,
         "contact": contact.pk,
         "feedback_item": item.pk,
         "feedback_link": link.pk,
@@ -147,6 +148,9 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs=_publishing_kwargs(name, samples))
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
+    if name.startswith("publishing:"):
+        key = "post_target" if "target" in name else "post"
+        return reverse(name, kwargs={"pk": samples[key]})
     if name.startswith("feedback:"):
         key = {"feedback:link_remove": "feedback_link", "feedback:draft_send": "feedback_draft",
                "feedback:board": "department", "feedback:correct": "message",

@@ -13,7 +13,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from django.http import HttpResponseBase, StreamingHttpResponse
@@ -207,6 +207,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
     legal_photo = legal_idea.photos.get().pk
     w.forbidden += ["Geheimidee-Legal-7Q", "Aktenberg-7Q", f"/publishing/ideas/{legal_idea.pk}/",
                     f"/publishing/ideas/photos/{legal_photo}/"]  # fmt: skip
+    engine_posts = _posts(w, account, admin_user=people["admin"], member=mia)
     w.ids = {
         "idea": [legal_idea.pk, pd_idea.pk],
         "idea_photo": [legal_photo],
@@ -228,7 +229,8 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "invitation_token": [token],  # type: ignore[list-item]
         "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
         "channel": sorted({c.channel_account_id for c in w.conversations.values()}),
-        "post": [*(p.pk for p in posts.values()), post.pk],
+        "post": [*(p.pk for p in posts.values()), post.pk, *engine_posts["post"]],
+        "post_target": engine_posts["post_target"],
     }
     hidden = [key for key in CONVERSATIONS if key not in VISIBLE_TO_MIA]
     visible_names = {CONVERSATIONS[key][2] for key in VISIBLE_TO_MIA}
@@ -256,7 +258,8 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
     w.ids["post_media"] = [m.pk for m in media]
     w.forbidden += ["Geheimtext-post-7Q", "Teamgeheimnis-7Q"]
     w.hidden_pks = {
-        "post": {team_post.pk, posts["legal"].pk},
+        "post": {team_post.pk, posts["legal"].pk, engine_posts["post"][0]},
+        "post_target": {engine_posts["post_target"][0]},
         "conversation": {w.conversations[key].pk for key in hidden},
         "message": {w.messages[key].pk for key in hidden},
         "feedback_item": {legal_item.pk},
@@ -265,6 +268,16 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "board": {departments["Customer Service"].pk, departments["Legal"].pk},
     }
     return w
+
+
+def _posts(w: World, account: ChannelAccount, *, admin_user: User, member: User) -> dict[str, Any]:
+    """A post Mia may not see (the team's) and one she wrote; their channels' deliveries."""
+    from socialdesk.publishing.models import Post, PostTarget
+
+    hidden = Post.objects.create(text=f"{marker('post')}: Geheimer Beitrag", author=admin_user)
+    own = Post.objects.create(text="Mias Beitrag", author=member)
+    targets = [PostTarget.objects.create(post=p, channel=account) for p in (hidden, own)]
+    return {"post": [hidden.pk, own.pk], "post_target": [t.pk for t in targets]}
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> dict[str, URLPattern]:
@@ -296,6 +309,8 @@ def _kind(name: str) -> str:
         return special[name]
     app = name.split(":")[0]
     if app == "publishing":
+        if "target" in name:
+            return "post_target"
         if name == "publishing:idea_photo":
             return "idea_photo"
         if name.startswith("publishing:campaign"):

@@ -464,11 +464,52 @@ def _published_post(data: dict[str, Any]) -> dict[str, Any]:
     return {"pk": post.pk}
 
 
+def _delivery(data: dict[str, Any]) -> dict[str, Any]:
+    """A post published on one channel (a thread of two) and refused by another."""
+    from socialdesk.publishing.models import PartState, Post, PostPart, PostTarget
+
+    known = Post.objects.filter(text="Nachtschicht im Stellwerk, ausgeliefert").first()
+    if known is not None:
+        return {"pk": known.pk}
+    post = Post.objects.create(
+        text="Nachtschicht im Stellwerk, ausgeliefert",
+        status="partly_published",
+        author=data["people"]["agent"],
+    )
+    for network, state in (("mastodon", "published"), ("bluesky", "failed")):
+        channel = ChannelAccount.objects.create(network=network, handle=f"nordlicht-{network}")
+        target = PostTarget.objects.create(
+            post=post, channel=channel, state=state, url="https://social.example/@n/1",
+            error_code="refused" if state == "failed" else "",
+            error="Bluesky refused the request (Text is too long)" if state == "failed" else "",
+            published_at=timezone.now(),
+        )  # fmt: skip
+        for position in range(2):
+            sent = state == "published" or position == 0
+            PostPart.objects.create(
+                target=target, position=position, text=f"Teil {position + 1}", key=f"k{network}{position}",
+                state=PartState.SENT if sent else PartState.FAILED,
+            )  # fmt: skip
+    return {"pk": post.pk}
+
+
+def _failed_target(data: dict[str, Any]) -> dict[str, Any]:
+    from socialdesk.publishing.models import PostTarget
+
+    _delivery(data)
+    target = PostTarget.objects.filter(state="failed").order_by("pk").first()
+    assert target is not None
+    return {"pk": target.pk}
+
+
 def _pk(model: Any, **filters: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda data: {"pk": model.objects.filter(**filters).order_by("pk").first().pk}
 
 
 ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "publishing:post_delivery": _delivery,
+    "publishing:post_publish_now": _delivery,
+    "publishing:target_retry": _failed_target,
     "accounts:department_detail": _pk(Department),
     "accounts:department_edit": _pk(Department),
     "accounts:department_delete": _pk(Department),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from socialdesk.core import schedule
 
 
@@ -27,6 +29,15 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "refresh_channel_limits",
         "read_post_metrics",
     }
+    # Every second, when something is due: posts to publish.
+    assert _names(schedule.PROMPT) == {"publish_posts"}
+
+
+def test_it_queues_a_prompt_task_only_when_it_has_work(monkeypatch: Any) -> None:
+    monkeypatch.setitem(schedule._when, schedule.due(schedule.PROMPT)[0], lambda: False)
+    assert schedule.wanted(schedule.PROMPT) == []
+    monkeypatch.setitem(schedule._when, schedule.due(schedule.PROMPT)[0], lambda: True)
+    assert [t.name for t in schedule.wanted(schedule.PROMPT)] == ["publish_posts"]
 
 
 def test_it_queues_a_task_registered_twice_only_once() -> None:

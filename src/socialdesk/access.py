@@ -194,6 +194,11 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "publishing:slots": MANAGERS,
     "publishing:calendar_feed": EVERYONE,
     "publishing:ical": PUBLIC,
+    # publishing, delivery (issue 12, engine): managers and admins publish; everyone who may
+    # see a post sees how its delivery goes
+    "publishing:post_publish_now": MANAGERS,
+    "publishing:target_retry": MANAGERS,
+    "publishing:post_delivery": EVERYONE,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

@@ -3,26 +3,39 @@
 The kernel does not import the apps above it. Each app's `AppConfig.ready` registers its
 recurring tasks here; `socialdesk worker` queues them: the FREQUENT ones every
 `--channels-every` seconds (channel polls, sending, webhook batches, listening, classifying),
-the REGULAR ones every `--sla-every` seconds (SLA checks, feedback rounds, retention). Every
-registered task must be idempotent: several workers may queue it at once.
+the REGULAR ones every `--sla-every` seconds (SLA checks, feedback rounds, retention), the PROMPT
+ones every `--publish-every` seconds (posts due now), each only when its `when` says there is
+work (a cheap query, so the queue does not fill with empty runs). Every registered task must be
+idempotent: several workers may queue it at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
-Rhythm = Literal["frequent", "regular"]
+Rhythm = Literal["frequent", "regular", "prompt"]
 FREQUENT: Rhythm = "frequent"
 REGULAR: Rhythm = "regular"
+PROMPT: Rhythm = "prompt"
 
-_tasks: dict[Rhythm, list[Any]] = {FREQUENT: [], REGULAR: []}
+_tasks: dict[Rhythm, list[Any]] = {FREQUENT: [], REGULAR: [], PROMPT: []}
+_when: dict[Any, Callable[[], bool]] = {}
 
 
-def every(rhythm: Rhythm, *tasks: Any) -> None:
-    """Queue these tasks (django.tasks Tasks) on this rhythm; registering twice is a no-op."""
+def every(rhythm: Rhythm, *tasks: Any, when: Callable[[], bool] | None = None) -> None:
+    """Queue these tasks (django.tasks Tasks) on this rhythm; registering twice is a no-op.
+    `when`: queue them only when it returns True (there is work)."""
     for task in tasks:
         if task not in _tasks[rhythm]:
             _tasks[rhythm].append(task)
+        if when is not None:
+            _when[task] = when
+
+
+def wanted(rhythm: Rhythm) -> list[Any]:
+    """The tasks of this rhythm that have work now (those without a `when` always)."""
+    return [task for task in _tasks[rhythm] if task not in _when or _when[task]()]
 
 
 def due(rhythm: Rhythm) -> list[Any]:

@@ -15,3 +15,8 @@ class PublishingConfig(AppConfig):
 
         schedule.every(schedule.REGULAR, after_tasks.read_post_metrics)
         links.register(after_selectors.conversation_links)
+
+        from socialdesk.publishing import engine, tasks
+
+        # Every second, when a post or a retry is due (engine.anything_due: two indexed queries).
+        schedule.every(schedule.PROMPT, tasks.publish_posts, when=engine.anything_due)

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from socialdesk.accounts.models import Role, User
-from socialdesk.publishing.models import ApprovalStep, Campaign, Idea, Post
+from socialdesk.publishing.models import ApprovalStep, Campaign, Idea, Post, PostTarget
 
 
 def sees_all(user: User) -> bool:
@@ -59,3 +59,13 @@ def post_for_user(user: User, pk: int) -> Post:
 def campaigns_for_user(user: User) -> QuerySet[Campaign]:
     """Campaigns are the plan everyone works to: every signed-in person sees them."""
     return Campaign.objects.all()
+
+
+def target_for_user(user: User, pk: int) -> PostTarget:
+    """A post's channel (its delivery), when the person may see the post."""
+    try:
+        return PostTarget.objects.select_related("channel", "post").get(
+            pk=pk, post__in=posts_for_user(user).values("pk")
+        )
+    except PostTarget.DoesNotExist:
+        raise Http404 from None

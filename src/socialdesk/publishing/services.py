@@ -338,7 +338,11 @@ def post_publish_now(*, by: Acting, post: Post) -> Post:
     now = timezone.now()
     Post.objects.filter(pk=post.pk).update(scheduled_at=now)
     post.scheduled_at = now
-    return _move(post, by, PostStatus.SCHEDULED, "publish_now")
+    post = _move(post, by, PostStatus.SCHEDULED, "publish_now")
+    from socialdesk.publishing.delivery import publish_soon  # the engine builds on this module
+
+    publish_soon()  # the worker takes it at once, not on its next look
+    return post
 
 
 def target_states(post: Post) -> dict[int, str]:

@@ -34,6 +34,12 @@ class Command(BaseCommand):
             default=10.0,
             help="seconds between looks for due channel polls and replies to send",
         )
+        parser.add_argument(
+            "--publish-every",
+            type=float,
+            default=1.0,
+            help="seconds between looks for posts due to be published",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_args = ["--queue-name", "*", "--interval", str(options["interval"])]
@@ -42,26 +48,31 @@ class Command(BaseCommand):
         else:
             threading.Thread(
                 target=_schedule,
-                args=(options["sla_every"], options["channels_every"]),
+                args=(options["sla_every"], options["channels_every"], options["publish_every"]),
                 daemon=True,
                 name="schedule",
             ).start()
         call_command("db_worker", *worker_args)
 
 
-def _schedule(sla_every: float, channels_every: float) -> None:
+def _schedule(sla_every: float, channels_every: float, publish_every: float = 1.0) -> None:
     """Queue the tasks the apps registered (core/schedule.py) on their rhythm (all idempotent).
 
     Each channel is polled when its own interval is up (the task looks at which are due).
     Replies are also queued for sending the moment they are written; this round picks up
-    retries and replies whose worker died.
+    retries and replies whose worker died. Posts due now are looked for every `publish_every`
+    seconds (queued only when there are some).
     """
-    tick = max(1.0, min(sla_every, channels_every))
-    last_sla = last_channels = time.monotonic()
+    tick = max(0.1, min(sla_every, channels_every, publish_every))
+    last_sla = last_channels = last_publish = time.monotonic()
     while True:
         time.sleep(tick)
         now = time.monotonic()
         try:
+            if now - last_publish >= publish_every:
+                last_publish = now
+                for task in schedule.wanted(schedule.PROMPT):
+                    task.enqueue()
             if now - last_channels >= channels_every:
                 last_channels = now
                 for task in schedule.due(schedule.FREQUENT):
