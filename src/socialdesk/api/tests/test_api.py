@@ -137,3 +137,11 @@ def test_it_publishes_an_openapi_schema_with_every_operation(client_as):
         "me",
     } <= operations
     assert schema["components"]["securitySchemes"]
+
+
+def test_the_docs_page_loads_its_swagger_ui_from_the_app_not_a_cdn(client_as):
+    """Servers often reach no CDN, and the content security policy allows only our own
+    scripts: the interactive docs must come with the app."""
+    page = client_as("agent").get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "unpkg" not in page
