@@ -59,7 +59,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_webhook.py
 	$(BIN)/python bench/bench_mastodon.py
 	$(BIN)/python bench/bench_bulk.py
-	$(BIN)/python bench/bench_publishing_calendar.py
+	$(BIN)/python bench/bench_publishing.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

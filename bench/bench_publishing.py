@@ -262,6 +262,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--latency-posts", type=int, default=40)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--no-calendar", action="store_true", help="leave out the calendar's month view"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-publishing-"))
     database = prepare_database(args.database_url or None, work)
@@ -338,7 +341,13 @@ def main() -> None:
     for problem in failed:
         print(f"CHECK FAILED: {problem}")
     print("every post on the peer exactly once" if not failed else "")
-    sys.exit(1 if failed else 0)
+    calendar = 0
+    if not args.no_calendar:  # the third figure of the issue: the month view at 5,000 posts
+        command = [sys.executable, str(Path(__file__).with_name("bench_publishing_calendar.py"))]
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        calendar = subprocess.run(command, cwd=ROOT, check=False).returncode
+    sys.exit(1 if failed or calendar else 0)
 
 
 if __name__ == "__main__":
