@@ -267,6 +267,10 @@ def posts(request: AppRequest) -> HttpResponse:
         found = found.filter(status=status)
     else:
         status = ""
+    campaigns = selectors.campaigns_for_user(request.user).filter(archived_at=None)
+    campaign = id_param(request.GET.get("campaign"))
+    if campaign is not None:
+        found = found.filter(campaign_id=campaign)
     return render(
         request,
         "publishing/compose/posts.html",
@@ -274,5 +278,7 @@ def posts(request: AppRequest) -> HttpResponse:
             "posts": found[:LIST_SIZE],
             "statuses": PostStatus.choices,
             "status": status,
+            "campaigns": campaigns,
+            "campaign": campaign,
         },
     )

@@ -371,3 +371,20 @@ def test_the_list_filters_by_status_and_a_member_sees_only_what_concerns_them(
     assert "Mein Beitrag" in member and "Entwurf vom Team" not in member
     assert client_as("member").get(NEW).status_code == 403
     assert client_as("viewer").get(reverse("publishing:posts")).status_code == 200
+
+
+def test_the_list_filters_by_campaign(
+    client_as: Callable[[str], Client], channels: dict[str, ChannelAccount], people: dict[str, User]
+) -> None:
+    from socialdesk.publishing.models import Campaign
+
+    summer = Campaign.objects.create(name="Sommer an der Küste")
+    by = Acting(user=people["manager"])
+    services.post_create(by=by, text="Strandzug", channels=[channels["mastodon"]], campaign=summer)
+    services.post_create(by=by, text="Winterfahrplan", channels=[channels["mastodon"]])
+    client = client_as("agent")
+    shown = client.get(reverse("publishing:posts") + f"?campaign={summer.pk}").content.decode()
+    assert "Strandzug" in shown and "Winterfahrplan" not in shown
+    assert "Winterfahrplan" in client.get(reverse("publishing:posts")).content.decode()
+    hostile = client.get(reverse("publishing:posts") + "?campaign=99999999999999999999999")
+    assert hostile.status_code == 200 and "Winterfahrplan" in hostile.content.decode()
