@@ -40,6 +40,36 @@ _SECTION_OF = [
 ]
 
 
+# An area's own pages, shown under the main navigation while one of them is open:
+# (url name, label, the url-name prefixes that count as that page).
+SUBNAVIGATION: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
+    "shell:publishing": [
+        ("publishing:calendar", _("Calendar"), ("publishing:calendar", "publishing:ical")),
+        (
+            "publishing:posts",
+            _("Posts"),
+            ("publishing:post", "publishing:target", "publishing:approval_link"),
+        ),
+        ("publishing:ideas", _("Story ideas"), ("publishing:idea",)),
+        ("publishing:campaigns", _("Campaigns"), ("publishing:campaign",)),
+        ("publishing:approval_steps", _("Approval steps"), ("publishing:approval_steps",)),
+        ("publishing:slots", _("Posting slots"), ("publishing:slots",)),
+    ],
+}
+
+
+def _subnavigation(section: str, view_name: str, role: str | None) -> list[dict[str, Any]]:
+    entries = SUBNAVIGATION.get(section, [])
+    current = next(
+        (name for name, _label, prefixes in entries if view_name.startswith(prefixes)), ""
+    )
+    return [
+        {"url_name": name, "label": label, "current": name == current}
+        for name, label, _prefixes in entries
+        if access.page_allows(name, role)
+    ]
+
+
 def _section(view_name: str) -> str:
     names = {name for name, _label in NAVIGATION}
     if view_name in names:
@@ -66,5 +96,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "unread_notifications": unread,
         "navigation": items,
+        "subnavigation": _subnavigation(current, match.view_name if match else "", role)
+        if user.is_authenticated
+        else [],
         "organisation": getattr(request, "organisation", None),
     }

@@ -89,3 +89,20 @@ def test_it_answers_a_friendly_404(client_as):
 
 def test_it_reports_health_without_signing_in(db):
     assert Client().get(reverse("shell:healthz")).json() == {"status": "ok"}
+
+
+def test_the_publishing_pages_share_a_sub_navigation_that_marks_where_you_are(client_as):
+    from django.urls import reverse
+
+    page = client_as("manager").get(reverse("publishing:ideas")).content.decode()
+    nav = page[page.index('class="sub-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+    for name in ("publishing:calendar", "publishing:posts", "publishing:campaigns",
+                 "publishing:approval_steps", "publishing:slots"):  # fmt: skip
+        assert f'href="{reverse(name)}"' in nav
+    assert f'<a href="{reverse("publishing:ideas")}" aria-current="page">' in nav
+    # A department member is offered only what they may open.
+    member = client_as("member").get(reverse("publishing:calendar")).content.decode()
+    assert reverse("publishing:ideas") in member and reverse("publishing:slots") not in member
+    # Outside the area there is none.
+    assert 'class="sub-nav"' not in client_as("manager").get(reverse("inbox:list")).content.decode()
