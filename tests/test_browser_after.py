@@ -138,7 +138,7 @@ def _run(url: str, page: Any, context: Any, peer: MastodonPeer, bsky: FakeBluesk
     assert "Antwort auf unseren Beitrag „Hinter den Kulissen" in page.content()
     _shot(page, "after-conversation-de")
     page.get_by_role("link", name="Antwort auf unseren Beitrag", exact=False).click()
-    page.wait_for_url(f"**/publishing/posts/{post.pk}/after/")
+    page.wait_for_url(f"**/publishing/posts/{post.pk}/")
 
     page.get_by_role("link", name="Auf Mastodon bearbeiten …").click()
     page.get_by_label("Text").fill("Hinter den Kulissen: " + "eine lange Nacht " * 30)
@@ -148,7 +148,7 @@ def _run(url: str, page: Any, context: Any, peer: MastodonPeer, bsky: FakeBluesk
     page.get_by_label("Text").fill("Hinter den Kulissen: zwei Nächte in der Werkstatt")
     page.get_by_label("Inhaltswarnung").fill("Lärm")
     page.get_by_role("button", name="Im Netzwerk speichern").click()
-    page.wait_for_url(f"**/publishing/posts/{post.pk}/after/")
+    page.wait_for_url(f"**/publishing/posts/{post.pk}/")
     status = bob.status(remote[on_mastodon.pk])
     assert "zwei Nächte" in status.content and status.spoiler_text == "Lärm"
 
@@ -156,7 +156,7 @@ def _run(url: str, page: Any, context: Any, peer: MastodonPeer, bsky: FakeBluesk
     _shot(page, "after-delete-confirm-de")
     page.get_by_label("Nordlicht auf Mastodon", exact=False).uncheck()
     page.get_by_role("button", name="Aus diesen Netzwerken löschen").click()
-    page.wait_for_url(f"**/publishing/posts/{post.pk}/after/")
+    page.wait_for_url(f"**/publishing/posts/{post.pk}/")
     page.wait_for_load_state()
     assert bsky.records(COMPANY) == []
     states = dict(PostTarget.objects.filter(post=post).values_list("channel_id", "state"))

@@ -102,7 +102,7 @@ def test_the_live_counter_agrees_with_the_server_and_a_post_goes_to_two_networks
     assert parts[bluesky.pk] == [TRICKY, "Mehr dazu im Thread 👍🏽"]
     assert parts[mastodon.pk] == [TRICKY, "Teil zwei für Mastodon"]
     assert PostMedia.objects.get().alt_text == "Ein Stellwerk bei Nacht"
-    assert page.locator(".preview").count() == 2
+    assert page.locator(".post-preview").count() == 2
     _shot(page, "compose-post-en")
 
     page.get_by_label("Language").select_option("de")
