@@ -183,7 +183,15 @@ def posts_between(
     """The posts `user` may see that are planned from `start` up to `end`, with their targets
     and channels (two queries in all)."""
     posts = posts_for_user(user).filter(scheduled_at__gte=start, scheduled_at__lt=end)
-    targets = PostTarget.objects.select_related("channel").order_by("pk")
+    # Only what the page shows: JSON fields (a channel's cursor, limits, mapping; a post's
+    # thread and link card) would be decoded row by row for nothing.
+    targets = (
+        PostTarget.objects.select_related("channel")
+        .only("id", "post_id", "state", "channel__id", "channel__network", "channel__handle",
+              "channel__name")
+        .order_by("pk")
+    )  # fmt: skip
+    posts = posts.defer("thread", "link_card", "link_url", "content_warning")
     return (
         filters.apply(posts)
         .prefetch_related(Prefetch("targets", queryset=targets))
