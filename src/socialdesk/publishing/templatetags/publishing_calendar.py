@@ -82,7 +82,7 @@ def calendar_post(context: template.Context, post: Post) -> SafeString:
     """One post on the calendar, with its "Move" form where the reader may move it. Written in
     Python, not as an included template: a month shows up to 168 of them, and an include costs
     about ten times as much."""
-    movable = bool(context.get("may_move")) and post.status in context.get("movable", ())
+    movable = bool(context.get("may_move")) and post.status in (context.get("movable") or ())
     campaign = (
         format_html(
             ' · <svg class="cal-campaign" width="10" height="10" viewBox="0 0 10 10" '
