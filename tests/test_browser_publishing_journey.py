@@ -21,7 +21,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Role, User
@@ -153,9 +153,8 @@ def _journey(page: Page, url: str, mastodon_peer: MastodonPeer, bluesky: FakeBlu
     variant = page.locator(f'textarea[name="variant_{bsky.pk}"]').first
     variant.fill("Vier Azubis, ein neues Display: Hinter den Kulissen bei Nordlicht 🚆")
     assert page.locator(f'[data-variant="{bsky.pk}"] [data-customise]').is_checked()
-    page.set_input_files("#id_image_new_0", files=[
-        {"name": "display.jpg", "mimeType": "image/jpeg", "buffer": _picture()}
-    ])  # fmt: skip
+    image: FilePayload = {"name": "display.jpg", "mimeType": "image/jpeg", "buffer": _picture()}
+    page.set_input_files("#id_image_new_0", files=image)
     page.locator("#id_alt_new_0").fill("Das neue Fahrgastdisplay im Zug")
     page.get_by_label("Campaign").select_option(label="Sommer an der Küste")
     day = timezone.localdate() + timedelta(days=3)
@@ -195,7 +194,9 @@ def _journey(page: Page, url: str, mastodon_peer: MastodonPeer, bluesky: FakeBlu
     # 5. Legal approves by the e-mailed link, without signing in.
     to_lena = [m for m in mail.outbox if m.to == ["lena@example.com"]]
     assert len(to_lena) == 1
-    found = re.search(re.escape(settings.SITE_URL) + r"(/publishing/approve/\S+/)", to_lena[0].body)
+    found = re.search(
+        re.escape(settings.SITE_URL) + r"(/publishing/approve/\S+/)", str(to_lena[0].body)
+    )
     assert found, to_lena[0].body
     page.context.clear_cookies()
     page.goto(url + found.group(1))
