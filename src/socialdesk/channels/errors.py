@@ -54,7 +54,13 @@ _PATTERNS: list[tuple[Code, re.Pattern[str]]] = [
             r"|no route|network is unreachable|connection aborted|connecterror"
         ),
     ),
-    (Code.SERVER, re.compile(r"server error|http 5\d\d|\b50[0-4]\b")),
+    # A bare 500 … 504 is a status, unless it counts something ("maximum is 500 characters").
+    (
+        Code.SERVER,
+        re.compile(
+            r"server error|http 5\d\d|\b50[0-4]\b(?!\s*(characters|chars|zeichen|graphemes))"
+        ),
+    ),
     (Code.REFUSED, re.compile(r"refused the request|http \d\d\d")),
 ]
 

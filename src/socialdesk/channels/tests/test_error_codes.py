@@ -37,6 +37,12 @@ CASES = [
     (FetchError("not a readable RSS or Atom feed (syntax error)"), Code.NOT_FEED),
     (ChannelError("the instance answered with a server error (502)"), Code.SERVER),
     (FetchError("https://x.example/feed: the server answered HTTP 418"), Code.REFUSED),
+    (
+        PermanentError(
+            "Mastodon refused the request (422: Text is too long (maximum is 500 characters))"
+        ),
+        Code.REFUSED,
+    ),
     ("something nobody foresaw", Code.UNKNOWN),
 ]
 
