@@ -14,7 +14,7 @@ n + 1 is due only when part n is on the network, and answers it.
 Transient errors (`ChannelError`, `RateLimited`) wait and try again with backoff; permanent ones
 (`PermanentError`: credentials, a text or image the network refuses) mark that channel failed,
 tell the author and the social team, and wait for "retry after editing"
-(`delivery.target_retry`). The post's status follows its channels (`settle`).
+(`delivery.target_retry`). The post's status follows its channels (`settling.py`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from socialdesk.accounts.audit import Acting, record
+from socialdesk.accounts.audit import record
 from socialdesk.channels.base import (
     ChannelError,
     Outgoing,
@@ -56,14 +54,13 @@ from socialdesk.publishing.models import (
     TargetState,
 )
 from socialdesk.publishing.services import event
+from socialdesk.publishing.settling import WORKER, settle, settle_target
 
 logger = logging.getLogger(__name__)
 
-WORKER = Acting(user=None, label="worker")
 MAX_ATTEMPTS = 16  # about two hours of backoff; rate limits never count towards giving up
 BACKOFF_FIRST = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(minutes=15)
-OPEN = (TargetState.PENDING, TargetState.PUBLISHING)
 CHANNEL_THREADS = 4  # channels published side by side in one pass
 START_BATCH = 500  # posts moved to publishing in one transaction
 
@@ -357,7 +354,7 @@ def _mark_sent(part: PostPart, result: Sent, done: Pass) -> None:
         )
         if moved:
             done.sent += 1
-            _settle_target(part.target)
+            settle_target(part.target)
 
 
 def _safe_url(url: str) -> str:
@@ -438,85 +435,3 @@ def _code(error: ChannelError) -> str:
     if error.code is None and code in _TRANSIENT and "gave up after" not in str(error):
         return str(Code.REFUSED)
     return str(code)
-
-
-# --------------------------------------------------------------------------- states
-
-
-def _settle_target(target: PostTarget) -> None:
-    """A target whose every part is on the network is published (call inside the post lock)."""
-    if target.state != TargetState.PUBLISHING:
-        return
-    if target.parts.exclude(state=PartState.SENT).exists():
-        return
-    first = target.parts.order_by("position").first()
-    now = timezone.now()
-    url, remote_id = (first.url, first.remote_id) if first else ("", "")
-    PostTarget.objects.filter(pk=target.pk, state=TargetState.PUBLISHING).update(
-        state=TargetState.PUBLISHED,
-        url=url,
-        remote_id=remote_id,
-        published_at=now,
-        error_code="",
-        error="",
-    )
-    channel = target.channel.name or target.channel.handle
-    event(target.post, None, "published", channel=channel, channel_id=target.channel_id, url=url)
-    record(
-        WORKER, "post.channel_published", target.post,
-        after={"channel": target.channel_id, "url": url},
-    )  # fmt: skip
-    settle(target.post_id)
-
-
-def settle(post_id: int) -> str:
-    """The post's status from its channels: publishing while any is underway, then published
-    (all), partly published (some) or failed (none). Returns the status."""
-    post = Post.objects.get(pk=post_id)
-    states = list(post.targets.exclude(state=TargetState.DELETED).values_list("state", flat=True))
-    if post.status not in (PostStatus.PUBLISHING, *_DONE_STATES):
-        return str(post.status)
-    if any(s in OPEN for s in states):
-        status = PostStatus.PUBLISHING
-    else:
-        published = sum(1 for s in states if s == TargetState.PUBLISHED)
-        failed = sum(1 for s in states if s == TargetState.FAILED)
-        if failed == 0:
-            status = PostStatus.PUBLISHED
-        elif published:
-            status = PostStatus.PARTLY_PUBLISHED
-        else:
-            status = PostStatus.FAILED
-    changes: dict[str, Any] = {}
-    if status != post.status:
-        changes["status"] = status
-    if status in (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED) and not post.published_at:
-        changes["published_at"] = timezone.now()
-    if changes:
-        Post.objects.filter(pk=post.pk).update(updated_at=timezone.now(), **changes)
-        if "status" in changes and status != PostStatus.PUBLISHING:
-            event(post, None, f"status_{status}")
-            record(WORKER, f"post.{status}", post)
-            if status in (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED):
-                _published_hook(post)
-    return str(status)
-
-
-_DONE_STATES = (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED, PostStatus.FAILED)
-
-
-def _published_hook(post: Post) -> None:
-    """Let the rest of publishing know (e.g. the idea behind it becomes "published")."""
-    hook = _hook()
-    if hook is not None:
-        hook(post)
-
-
-@cache
-def _hook() -> Any:
-    try:
-        ideas = import_module("socialdesk.publishing.idea_services")
-    except ImportError:
-        return None
-    hook = getattr(ideas, "on_post_published", None)
-    return hook if callable(hook) else None
