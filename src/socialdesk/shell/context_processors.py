@@ -37,6 +37,7 @@ _SECTION_OF = [
     ("feedback:", "listening:overview"),
     ("kpi:", "inbox:list"),
     ("publishing:", "shell:publishing"),
+    ("story", "shell:publishing"),  # the short "Tell us your story" address
 ]
 
 
@@ -50,7 +51,7 @@ SUBNAVIGATION: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
             _("Posts"),
             ("publishing:post", "publishing:target", "publishing:approval_link"),
         ),
-        ("publishing:ideas", _("Story ideas"), ("publishing:idea",)),
+        ("publishing:ideas", _("Story ideas"), ("publishing:idea", "story")),
         ("publishing:campaigns", _("Campaigns"), ("publishing:campaign",)),
         ("publishing:approval_steps", _("Approval steps"), ("publishing:approval_steps",)),
         ("publishing:slots", _("Posting slots"), ("publishing:slots",)),

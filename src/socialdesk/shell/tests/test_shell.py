@@ -104,5 +104,8 @@ def test_the_publishing_pages_share_a_sub_navigation_that_marks_where_you_are(cl
     # A department member is offered only what they may open.
     member = client_as("member").get(reverse("publishing:calendar")).content.decode()
     assert reverse("publishing:ideas") in member and reverse("publishing:slots") not in member
+    # The short "Tell us your story" address belongs to the story ideas.
+    story = client_as("member").get("/story/").content.decode()
+    assert f'<a href="{reverse("publishing:ideas")}" aria-current="page">' in story
     # Outside the area there is none.
     assert 'class="sub-nav"' not in client_as("manager").get(reverse("inbox:list")).content.decode()
