@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "socialdesk.listening",
     "socialdesk.feedback",
     "socialdesk.publishing",
+    "socialdesk.goals",
     "socialdesk.privacy",
     "socialdesk.shell",
     "django.contrib.auth",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("settings/sla/", include("socialdesk.sla.urls")),
     path("contacts/", include("socialdesk.privacy.urls")),
     path("publishing/", include("socialdesk.publishing.urls")),
+    path("goals/", include("socialdesk.goals.urls")),
     path("story/", include("socialdesk.publishing.urls_story")),
     path("", include("socialdesk.channels.urls")),
     path("api/v1/", api.urls),

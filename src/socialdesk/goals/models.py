@@ -1,0 +1,2 @@
+"""Strategy, guidelines, KPIs and goals. The models live in one module per part (`strategy`,
+`guidelines`, …) and are imported here so Django finds them."""

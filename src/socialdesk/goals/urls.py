@@ -1,0 +1,16 @@
+"""The goals pages, one module of URLs per part (strategy, guidelines and onboarding, KPIs),
+all in the namespace `goals:`."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+from socialdesk.goals import urls_guidelines, urls_kpis, urls_strategy
+
+app_name = "goals"
+
+urlpatterns: list[URLPattern] = [
+    *urls_strategy.urlpatterns,
+    *urls_guidelines.urlpatterns,
+    *urls_kpis.urlpatterns,
+]
