@@ -1,4 +1,5 @@
-"""`socialdesk kpi first-response`: the share of questions answered within a target."""
+"""`socialdesk kpi`: the KPI registry (`list`, `show`) and the SLA reports (`first-response`,
+`sla`), which live in `sla` and are offered here, above them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from socialdesk.core.durations import human_duration
+from socialdesk.goals.management import kpi_registry
 from socialdesk.sla import kpi
 from socialdesk.sla.management import kpi_sla
 from socialdesk.sla.models import BusinessHours
@@ -69,10 +71,13 @@ class Command(BaseCommand):
         )
         first.add_argument("--json", action="store_true", help="print JSON")
         kpi_sla.add_parser(sub)
+        kpi_registry.add_parsers(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kpi"] == "sla":
             return kpi_sla.run(self, options)
+        if options["kpi"] in ("list", "show"):
+            return kpi_registry.run(self, options)
         try:
             within = kpi.parse_duration(options["within"])
         except ValueError as error:

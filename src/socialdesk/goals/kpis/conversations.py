@@ -1,0 +1,98 @@
+"""Inbox KPIs: inbound volume, share needing a reply, the backlog now, sentiment shares."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.feedback.models import Classification
+from socialdesk.feedback.understanding import SENTIMENTS
+from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register
+from socialdesk.goals.kpis.scoping import CONVERSATION_SCOPES, conversations, inbound_messages
+
+FAMILY = "inbox"
+
+
+def _volume(query: Query) -> float | None:
+    return float(inbound_messages(query).count())
+
+
+def _needs_reply_share(query: Query) -> float | None:
+    messages = inbound_messages(query)
+    total = messages.count()
+    return messages.filter(needs_reply=True).count() / total if total else None
+
+
+def _backlog(query: Query) -> float | None:
+    """Conversations whose customer wrote after our last reply and needs one (as the inbox's
+    "needs a reply" filter)."""
+    return float(conversations(query.scope).filter(waiting_for_us_since__isnull=False).count())
+
+
+def _sentiment_share(query: Query) -> float | None:
+    judged = Classification.objects.filter(message__in=inbound_messages(query)).exclude(
+        sentiment=""
+    )
+    total = judged.count()
+    if not total:
+        return None
+    return judged.filter(sentiment=query.params["sentiment"]).count() / total
+
+
+register(
+    Kpi(
+        name="inbound_volume",
+        label=_("Inbound messages"),
+        description=_("Messages customers wrote in the period."),
+        unit=Unit.COUNT,
+        scopes=CONVERSATION_SCOPES,
+        family=FAMILY,
+        compute=_volume,
+    )
+)
+register(
+    Kpi(
+        name="needs_reply_share",
+        label=_("Share of messages needing a reply"),
+        description=_(
+            "Of the messages customers wrote in the period, the share that needs a reply."
+        ),
+        unit=Unit.SHARE,
+        scopes=CONVERSATION_SCOPES,
+        family=FAMILY,
+        compute=_needs_reply_share,
+    )
+)
+register(
+    Kpi(
+        name="backlog_now",
+        label=_("Backlog now"),
+        description=_(
+            "Conversations waiting for our reply at this moment (the customer wrote after our "
+            "last reply). A figure of now: it has no history."
+        ),
+        unit=Unit.COUNT,
+        scopes=CONVERSATION_SCOPES,
+        family=FAMILY,
+        point_in_time=True,
+        compute=_backlog,
+    )
+)
+register(
+    Kpi(
+        name="sentiment_share",
+        label=_("Sentiment share"),
+        description=_(
+            "Of the customers' messages in the period whose sentiment socialdesk judged (or a "
+            "person corrected), the share with this sentiment."
+        ),
+        unit=Unit.SHARE,
+        params=(
+            Param(
+                "sentiment", "choice", "negative", _("negative, neutral or positive"), SENTIMENTS
+            ),
+        ),
+        scopes=CONVERSATION_SCOPES,
+        family=FAMILY,
+        compute=_sentiment_share,
+    )
+)

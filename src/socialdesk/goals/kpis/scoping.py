@@ -1,0 +1,59 @@
+"""Narrowing the apps' own querysets to a KPI's scope (shared by the KPI families)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.goals.kpis.registry import KpiError, Query, Scope
+from socialdesk.inbox.models import Conversation, Direction, Message
+from socialdesk.inbox.selectors import conversations_for_user, messages_for_user
+from socialdesk.sla.models import BusinessHours
+
+ACCOUNTS, DEPARTMENTS, TAGS, BUSINESS_HOURS = "accounts", "departments", "tags", "business_hours"
+CONVERSATION_SCOPES = frozenset({ACCOUNTS, DEPARTMENTS, TAGS})
+
+
+def one_account(scope: Scope) -> str | None:
+    """The SLA figures are per account or over all: more than one is refused."""
+    if len(scope.accounts) > 1:
+        raise KpiError("this KPI takes at most one channel account")
+    return scope.accounts[0] if scope.accounts else None
+
+
+def calendar(scope: Scope) -> Any:
+    if not scope.business_hours:
+        return None
+    stored = BusinessHours.objects.filter(name=scope.business_hours).first()
+    if stored is None:
+        names = ", ".join(BusinessHours.objects.values_list("name", flat=True)) or "none yet"
+        raise KpiError(f"no business calendar {scope.business_hours!r} (there are: {names})")
+    return stored.calendar()
+
+
+def conversations(scope: Scope) -> QuerySet[Conversation]:
+    """The conversations the scope's person may see, narrowed to accounts/departments/tags."""
+    rows = Conversation.objects.all() if scope.user is None else conversations_for_user(scope.user)
+    if scope.accounts:
+        handles = [ChannelAccount.normalise_handle(h) for h in scope.accounts]
+        rows = rows.filter(channel_account__handle__in=handles)
+    if scope.departments:
+        rows = rows.filter(department_id__in=scope.departments)
+    if scope.tags:
+        rows = rows.filter(
+            pk__in=Conversation.objects.filter(tags__name__in=scope.tags).values("pk")
+        )
+    return rows
+
+
+def inbound_messages(query: Query) -> QuerySet[Message]:
+    """Inbound messages written in the period, in conversations of the scope."""
+    scope = query.scope
+    rows = Message.objects.all() if scope.user is None else messages_for_user(scope.user)
+    if scope.used() & CONVERSATION_SCOPES:
+        rows = rows.filter(conversation__in=conversations(scope))
+    return rows.filter(
+        direction=Direction.INBOUND, created_at__gte=query.start, created_at__lt=query.end
+    )
