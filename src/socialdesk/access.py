@@ -199,6 +199,8 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "publishing:post_publish_now": MANAGERS,
     "publishing:target_retry": MANAGERS,
     "publishing:post_delivery": EVERYONE,
+    # goals: the KPI registry (issue 13 item 3)
+    "goals:kpis": EVERYONE,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from socialdesk.goals import kpi_views
+
+urlpatterns: list[URLPattern] = [
+    path("kpis/", kpi_views.kpi_list, name="kpis"),
+]

@@ -292,8 +292,9 @@ class Kpi:
         if self.unit == Unit.SHARE:
             from django.utils.translation import gettext
 
-            points = number_format(abs(delta) * 100, 1, force_grouping=True)
-            return gettext("%(sign)s%(points)s pp") % {"sign": sign, "points": points}
+            points = number_format(round(abs(delta) * 100, 1), 1, force_grouping=True)
+            text = gettext("%(sign)s%(points)s pp") % {"sign": sign, "points": points}
+            return text.replace(" ", "\u00a0")  # percentage points, never broken apart
         return sign + format_value(self.unit, abs(delta))
 
 
@@ -301,12 +302,12 @@ def format_value(unit: Unit, value: float | None) -> str:
     if value is None:
         return "–"
     if unit == Unit.SHARE:
-        return number_format(value * 100, 1, force_grouping=True) + "\u00a0%"
+        return number_format(round(value * 100, 1), 1, force_grouping=True) + "\u00a0%"
     if unit == Unit.DURATION:
         return human_duration(value)
     if unit == Unit.COUNT:
         return number_format(round(value), force_grouping=True)
-    return number_format(value, 1, force_grouping=True)
+    return number_format(round(value, 1), 1, force_grouping=True)
 
 
 REGISTRY: dict[str, Kpi] = {}

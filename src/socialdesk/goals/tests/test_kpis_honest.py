@@ -264,7 +264,7 @@ EXPECTED: dict[str, Rows] = {
             if inside(m.created_at, s, e)
             and (not p.get("monitor") or m.monitor.name == p["monitor"])
         )
-    ),  # fmt: skip
+    ),
 }
 VARIANTS: list[tuple[str, dict[str, str]]] = [
     ("first_response_within", {"within": "2h"}),
