@@ -55,7 +55,7 @@ def _deadlines_kept(query: Query) -> float | None:
     for due_at, moved_at in due:
         if moved_at is not None and moved_at <= due_at:
             kept += 1
-        elif due_at < query.now:
+        elif due_at is not None and due_at < query.now:
             missed += 1
     return kept / (kept + missed) if kept + missed else None
 

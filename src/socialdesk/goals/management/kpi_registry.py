@@ -137,7 +137,10 @@ def _show(command: BaseCommand, options: dict[str, Any]) -> None:
         }
         command.stdout.write(json.dumps(data, indent=2))
         return
-    text = lambda v: kpi.format(v).replace("\u00a0", " ")  # noqa: E731
+
+    def text(value: float | None) -> str:
+        return kpi.format(value).replace("\u00a0", " ")
+
     lines = [
         f"{kpi.label} ({kpi.name})"
         + (" " + " ".join(f"{k}={v}" for k, v in shown.items()) if shown else ""),

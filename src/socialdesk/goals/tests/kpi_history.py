@@ -171,16 +171,16 @@ def _publishing(departments: dict[str, Department], accounts: dict[str, ChannelA
         _stamp(Idea, idea.pk, created_at=at(created))
         ideas.append(idea)
     # (idea or None, [(account, published at, {age: (likes, reposts, replies, quotes)})])
-    posts = [
+    posts: list[tuple[int | None, list[tuple[str, str, dict[str, tuple[int, ...]]]]]] = [
         (0, [("nord", "2026-10-24T23:00", {"24h": (5, 1, 0, 0), "7d": (9, 2, 1, 0)}),
              ("sued", "2026-10-25T06:00", {"24h": (1, 0, 0, 0)})]),
         (1, [("nord", "2026-11-12T09:00", {"24h": (10, 3, 2, 1)})]),
         (0, [("nord", "2026-11-13T09:00", {})]),  # a second post of idea 0: not first
         (None, [("sued", "2026-11-18T09:00", {"24h": (0, 0, 0, 0)})]),
     ]  # fmt: skip
-    for index, (idea, targets) in enumerate(posts):
+    for index, (which, targets) in enumerate(posts):
         post = Post.objects.create(
-            text=f"Post {index}", idea=ideas[idea] if idea is not None else None,
+            text=f"Post {index}", idea=ideas[which] if which is not None else None,
             status="published",
         )  # fmt: skip
         for account, when, metrics in targets:

@@ -19,7 +19,7 @@ from socialdesk.feedback.models import Classification, FeedbackEvent, FeedbackIt
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis import Grain, Period, Scope
 from socialdesk.goals.tests import kpi_history
-from socialdesk.goals.tests.kpi_history import NOW
+from socialdesk.goals.tests.kpi_history import NOW  # the same moment in the property tests
 from socialdesk.inbox.models import Conversation, Message
 from socialdesk.listening.models import MonitorMatch
 from socialdesk.publishing.models import Idea, PostMetric, PostTarget
@@ -88,7 +88,8 @@ def within_share(
     )
     pending = sum(
         1 for c in rows
-        if c.first_response_seconds is None and (NOW - c.first_message_at).total_seconds() <= target
+        if c.first_response_seconds is None and c.first_message_at is not None
+        and (NOW - c.first_message_at).total_seconds() <= target
     )  # fmt: skip
     return met / (len(rows) - pending) if len(rows) > pending else None
 
@@ -119,9 +120,11 @@ def sla_met(kind: str) -> Rows:
     ) -> float | None:
         met = breached = 0
         for o in outcomes(kind, start, end, user):
-            late = o.state == "breached" or (o.state == "pending" and o.due_at < NOW)
-            met += o.state == "met"
-            breached += late
+            late = o.state == "breached" or (
+                o.state == "pending" and o.due_at is not None and o.due_at < NOW
+            )
+            met += int(o.state == "met")
+            breached += int(late)
         return met / (met + breached) if met + breached else None
 
     return compute
@@ -193,6 +196,7 @@ def deadlines_kept(
             e.created_at for e in FeedbackEvent.objects.filter(item=item)
             if e.kind.startswith("status:") and e.kind != "status:new"
         ]  # fmt: skip
+        assert item.due_at is not None
         if moves and min(moves) <= item.due_at:
             kept += 1
         elif item.due_at < NOW:
@@ -273,7 +277,7 @@ VARIANTS: list[tuple[str, dict[str, str]]] = [
     ("engagement_per_post", {"age": "7d"}),
     ("listening_matches", {"monitor": "Störung"}),
 ]
-CASES = [(name, {}) for name in EXPECTED] + VARIANTS
+CASES: list[tuple[str, dict[str, str]]] = [(name, {}) for name in EXPECTED] + VARIANTS
 
 
 @pytest.fixture
