@@ -328,8 +328,16 @@ def get(name: str) -> Kpi:
         raise KpiError(f"no KPI {name!r} (there are: {', '.join(sorted(REGISTRY))})") from None
 
 
+FAMILIES = ("responses", "inbox", "feedback", "publishing", "listening")
+
+
 def all_kpis() -> list[Kpi]:
-    return sorted(REGISTRY.values(), key=lambda k: (k.family, k.name))
+    """Every KPI, responses first (the team's promise), then by family and registration."""
+    order = {name: index for index, name in enumerate(REGISTRY)}
+    return sorted(
+        REGISTRY.values(),
+        key=lambda k: (FAMILIES.index(k.family) if k.family in FAMILIES else 99, order[k.name]),
+    )
 
 
 def available() -> list[Kpi]:
