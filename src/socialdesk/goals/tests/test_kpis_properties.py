@@ -66,9 +66,13 @@ def _build(rows: list[tuple[int, int | None, bool]], outcomes: list[Any]) -> Non
             direction=Direction.INBOUND, text="?", created_at=asked, needs_reply=needs,
         )  # fmt: skip
         made.append(conversation)
+    seen: set[tuple[int, str, int]] = set()  # one live clock per conversation, kind and start
     for index, (kind, minutes, target, stopped) in enumerate(outcomes):
         if not made:
             break
+        if (index % len(made), kind, minutes) in seen:
+            continue
+        seen.add((index % len(made), kind, minutes))
         start = FIRST + timedelta(minutes=minutes)
         if stopped is not None and start + timedelta(seconds=stopped) > NOW:
             stopped = None
