@@ -158,7 +158,11 @@ def objective_move(*, by: Acting, objective: Objective, direction: str) -> None:
         if row.order != order:
             row.order = order
             row.save(update_fields=["order"])
-    record(by, "strategy.objective_moved", objective, after={"direction": direction})
+    position = next(i for i, row in enumerate(rows, start=1) if row.pk == objective.pk)
+    record(
+        by, "strategy.objective_moved", objective, before={"position": index + 1},
+        after={"position": position},
+    )  # fmt: skip
 
 
 @transaction.atomic
