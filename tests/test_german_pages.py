@@ -60,6 +60,7 @@ from socialdesk.accounts.models import Department, Invitation, Organisation, Use
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
+from socialdesk.goals.models import Objective
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
     BulkJob,
@@ -79,7 +80,6 @@ from socialdesk.publishing import (
     slot_services,
 )
 from socialdesk.publishing import services as publishing_services
-from socialdesk.goals.models import Objective
 from socialdesk.publishing.models import (
     ApprovalLink,
     Campaign,

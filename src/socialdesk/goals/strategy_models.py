@@ -82,6 +82,9 @@ class StrategyRead(models.Model):
             models.UniqueConstraint(fields=["user", "section"], name="strategy_read_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.section_id} v{self.number}"
+
 
 class Objective(models.Model):
     """One objective of the strategy; goals (issue 13 item 4) will link to it by its id."""

@@ -126,9 +126,7 @@ def objective_add(*, by: Acting, title: str, description: str = "") -> Objective
     fields = _objective_fields(title, description)
     organisation = Organisation.current()
     last = Objective.objects.filter(organisation=organisation).aggregate(n=Max("order"))["n"]
-    made = Objective.objects.create(
-        organisation=organisation, order=(last or 0) + 1, **fields
-    )
+    made = Objective.objects.create(organisation=organisation, order=(last or 0) + 1, **fields)
     record(by, "strategy.objective_added", made, after={"title": made.title})
     return made
 

@@ -52,7 +52,7 @@ def section_edit(request: AppRequest, key: str) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = render_markdown(form.cleaned_data["text"][: 100_000])
+            preview = render_markdown(form.cleaned_data["text"][:100_000])
         else:
             try:
                 services.section_save(
@@ -101,9 +101,7 @@ def section_history(request: AppRequest, key: str) -> HttpResponse:
 
 
 def objectives(request: AppRequest) -> HttpResponse:
-    return render(
-        request, "goals/strategy/objectives.html", {"objectives": selectors.objectives()}
-    )
+    return render(request, "goals/strategy/objectives.html", {"objectives": selectors.objectives()})
 
 
 def _objective(pk: int) -> Objective:
@@ -137,9 +135,7 @@ def objective_edit(request: AppRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The objective is saved."))
             return redirect("goals:objectives")
-    return render(
-        request, "goals/strategy/objective_form.html", {"form": form, "objective": found}
-    )
+    return render(request, "goals/strategy/objective_form.html", {"form": form, "objective": found})
 
 
 @require_POST

@@ -6,76 +6,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_add_organisation_greeting'),
-        ('publishing', '0002_review_authors_may_approve'),
+        ("accounts", "0005_add_organisation_greeting"),
+        ("publishing", "0002_review_authors_may_approve"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, default='', verbose_name='description')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objectives', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "description",
+                    models.TextField(blank=True, default="", verbose_name="description"),
+                ),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objectives",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='StrategySection',
+            name="StrategySection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(choices=[('objectives', 'Objectives'), ('audiences', 'Audiences'), ('channels', 'Channels and their role'), ('tone', 'Tone of voice'), ('guidelines', 'Social media guidelines for all employees'), ('crisis', 'Crisis playbook'), ('campaigns', 'Campaigns')], max_length=20, verbose_name='section')),
-                ('text', models.TextField(blank=True, default='', verbose_name='text')),
-                ('updated_at', models.DateTimeField(blank=True, null=True, verbose_name='changed')),
-                ('campaigns', models.ManyToManyField(blank=True, related_name='strategy_sections', to='publishing.campaign')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strategy_sections', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[
+                            ("objectives", "Objectives"),
+                            ("audiences", "Audiences"),
+                            ("channels", "Channels and their role"),
+                            ("tone", "Tone of voice"),
+                            ("guidelines", "Social media guidelines for all employees"),
+                            ("crisis", "Crisis playbook"),
+                            ("campaigns", "Campaigns"),
+                        ],
+                        max_length=20,
+                        verbose_name="section",
+                    ),
+                ),
+                ("text", models.TextField(blank=True, default="", verbose_name="text")),
+                ("updated_at", models.DateTimeField(blank=True, null=True, verbose_name="changed")),
+                (
+                    "campaigns",
+                    models.ManyToManyField(
+                        blank=True, related_name="strategy_sections", to="publishing.campaign"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="strategy_sections",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StrategyRead',
+            name="StrategyRead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(default=0)),
-                ('read_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strategy_reads', to=settings.AUTH_USER_MODEL)),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reads', to='goals.strategysection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(default=0)),
+                ("read_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="strategy_reads",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reads",
+                        to="goals.strategysection",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StrategyVersion',
+            name="StrategyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('text', models.TextField(blank=True, default='', verbose_name='text')),
-                ('author_label', models.CharField(blank=True, default='', max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='saved')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='goals.strategysection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("text", models.TextField(blank=True, default="", verbose_name="text")),
+                ("author_label", models.CharField(blank=True, default="", max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="saved")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="goals.strategysection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['section', '-number'],
+                "ordering": ["section", "-number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='strategysection',
-            constraint=models.UniqueConstraint(fields=('organisation', 'key'), name='strategy_section_once'),
+            model_name="strategysection",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "key"), name="strategy_section_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='strategyread',
-            constraint=models.UniqueConstraint(fields=('user', 'section'), name='strategy_read_once'),
+            model_name="strategyread",
+            constraint=models.UniqueConstraint(
+                fields=("user", "section"), name="strategy_read_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='strategyversion',
-            constraint=models.UniqueConstraint(fields=('section', 'number'), name='strategy_version_once'),
+            model_name="strategyversion",
+            constraint=models.UniqueConstraint(
+                fields=("section", "number"), name="strategy_version_once"
+            ),
         ),
     ]

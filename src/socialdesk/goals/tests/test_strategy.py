@@ -148,7 +148,9 @@ def test_it_lets_everyone_read_and_only_managers_and_admins_write(people, client
 
 
 def test_it_answers_404_for_a_section_that_does_not_exist(client_as):
-    assert client_as("manager").get(reverse("goals:strategy_edit", args=["nope"])).status_code == 404
+    assert (
+        client_as("manager").get(reverse("goals:strategy_edit", args=["nope"])).status_code == 404
+    )
 
 
 def test_it_refuses_a_megabyte_at_the_field_with_a_clear_message(client_as):
