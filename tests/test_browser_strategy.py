@@ -54,7 +54,9 @@ def test_a_member_reads_the_new_objectives_and_then_the_changed_words(
         User.objects.create_user(email, PASSWORD, full_name=name, role=role, language="de")
 
     _sign_in(page, url, "max@example.com")
-    page.get_by_role("link", name="Ziele", exact=True).first.click()  # the navigation opens the strategy
+    page.get_by_role(
+        "link", name="Ziele", exact=True
+    ).first.click()  # the navigation opens the strategy
     expect(page.get_by_role("heading", name="Strategie", exact=True)).to_be_visible()
     _shot(page, "de-1-strategy-empty-manager")
     _write(page, url, "# Unsere Ziele\n\n- Alle Fragen in **24 Stunden** beantworten")
