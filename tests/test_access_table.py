@@ -12,10 +12,11 @@ from django.utils import timezone
 from socialdesk import access
 from socialdesk.accounts import services
 from socialdesk.accounts.audit import Acting
-from socialdesk.accounts.models import Invitation, Role
+from socialdesk.accounts.models import Invitation, Organisation, Role
 from socialdesk.api.endpoints import api
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
+from socialdesk.goals.models import Objective
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
 from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto, Post, PostMedia, PostTarget
@@ -91,7 +92,9 @@ def samples(people, departments):
     campaign = Campaign.objects.create(name="Sommer")
     idea = Idea.objects.create(title="Lego-Zug", what_happened="x", campaign=campaign)
     photo = IdeaPhoto.objects.create(idea=idea, content=b"x", mime="image/jpeg")
+    objective = Objective.objects.create(organisation=Organisation.current(), title="Schnell")
     return {
+        "objective": objective.pk,
         "post": post.pk,
         "post_media": media.pk,
         "idea": idea.pk,
@@ -146,6 +149,10 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"token": "not-a-token"})
     if name.startswith("publishing:"):
         return reverse(name, kwargs=_publishing_kwargs(name, samples))
+    if name.startswith("goals:strategy_"):
+        return reverse(name, kwargs={"key": "objectives"})
+    if name.startswith("goals:objective_"):
+        return reverse(name, kwargs={"pk": samples["objective"]})
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
     if name.startswith("publishing:"):

@@ -220,6 +220,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "department": [d.pk for d in departments.values()],
         "board": [d.pk for d in departments.values()],
         "monitor": [monitor.pk],
+        "objective": [_objective()],
         "hours": [hours.pk],
         "policy": [policy.pk],
         "saved_reply": [saved.pk],
@@ -270,6 +271,14 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
     return w
 
 
+def _objective() -> int:
+    """An objective of the strategy: the whole organisation reads it."""
+    from socialdesk.accounts.models import Organisation
+    from socialdesk.goals.models import Objective
+
+    return Objective.objects.create(organisation=Organisation.current(), title="Schnell").pk
+
+
 def _posts(w: World, account: ChannelAccount, *, admin_user: User, member: User) -> dict[str, Any]:
     """A post Mia may not see (the team's) and one she wrote; their channels' deliveries."""
     from socialdesk.publishing.models import Post, PostTarget
@@ -316,6 +325,8 @@ def _kind(name: str) -> str:
         if name.startswith("publishing:campaign"):
             return "campaign"
         return "idea" if name.startswith("publishing:idea") else "post"
+    if app == "goals" and name.startswith("goals:objective"):
+        return "objective"
     if app == "channels":
         return "channel"
     if app == "inbox":
@@ -379,6 +390,9 @@ def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]
             found.append((name, reverse(name, kwargs={"token": "not-a-token"}), "", None))
         elif name == "publishing:ical":  # the secret is the credential; its tests: test_ical.py
             found.append((name, reverse(name, kwargs={"secret": "not-a-secret"}), "", None))
+        elif name.startswith("goals:strategy_"):  # the strategy is the whole organisation's
+            for key in ("objectives", "crisis"):
+                found.append((name, reverse(name, kwargs={"key": key}), "", None))
         elif name in ("publishing:post_reschedule", "publishing:post_queue"):  # POST only
             found.append((name, reverse(name, kwargs={"pk": 999999}), "", None))
         else:

@@ -60,6 +60,7 @@ from socialdesk.accounts.models import Department, Invitation, Organisation, Use
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
+from socialdesk.goals.models import Objective
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
     BulkJob,
@@ -319,12 +320,33 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     publishing_services.post_approve(by=admin, post=post, comment="Gut so")
     publishing_services.post_update(by=manager, post=post, text="Die Nachtschicht im Stellwerk")
     review_services.post_comment_add(by=manager, post=post, text="Bitte bis Freitag prüfen")
+    _strategy(by_role, manager, campaign)
     link = ApprovalLink.objects.filter(post=post).order_by("-pk").first()
     assert link is not None
     return {
         "people": by_role, "items": items, "conversation": conversation, "post": post,
         "approval_token": review_notify.link_token(link), "composed": composed,
     }  # fmt: skip
+
+
+def _strategy(by_role: dict[str, User], manager: Acting, campaign: Any) -> None:
+    """The strategy (issue 13 item 1): objectives written, read by the member, then changed,
+    so her page shows the words that changed; an objective; a campaign linked."""
+    from socialdesk.goals import strategy_selectors, strategy_services
+
+    strategy_services.section_save(
+        by=manager, key="objectives", text="# Ziele\n\n- Alle Fragen in **24 Stunden** beantworten"
+    )
+    strategy_services.mark_read(user=by_role["member"], sections=strategy_selectors.sections())
+    strategy_services.section_save(
+        by=manager, key="objectives", text="# Ziele\n\n- Alle Fragen in **12 Stunden** beantworten"
+    )
+    strategy_services.section_save(
+        by=manager, key="campaigns", text="Der Sommer zählt.", campaigns=[campaign]
+    )
+    strategy_services.objective_add(
+        by=manager, title="Schnell antworten", description="Niemand wartet länger als einen Tag."
+    )
 
 
 def _publishing(by_role: dict[str, User]) -> Post:
@@ -578,6 +600,11 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "publishing:post_comment": lambda data: {"pk": data["post"].pk},
     "publishing:approval_link": lambda data: {"token": data["approval_token"]},
     "publishing:idea": _pk(Idea),
+    "goals:strategy_edit": lambda data: {"key": "objectives"},
+    "goals:strategy_history": lambda data: {"key": "objectives"},
+    "goals:objective_edit": _pk(Objective),
+    "goals:objective_move": _pk(Objective),
+    "goals:objective_remove": _pk(Objective),
     "publishing:idea_photo": _pk(IdeaPhoto),
     "publishing:idea_comment": _pk(Idea),
     "publishing:idea_follow": _pk(Idea),
@@ -603,6 +630,7 @@ QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "inbox:list": lambda data: ["?needs_reply=1", "?order=waiting"],
     "publishing:ideas": lambda data: ["?status=declined", "?status=published"],
     "publishing:campaigns": lambda data: ["?archived=yes"],
+    "goals:strategy_history": lambda data: ["?version=1", "?version=99"],
     "publishing:calendar": lambda data: ["?view=week", "?view=list"],
 }
 # Also posted empty, so the field errors are read too.

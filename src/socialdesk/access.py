@@ -201,6 +201,16 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "publishing:post_delivery": EVERYONE,
     # goals: the KPI registry (issue 13 item 3)
     "goals:kpis": EVERYONE,
+    # goals, the strategy (issue 13 item 1): everyone signed in reads it; managers and admins
+    # write its sections and objectives
+    "goals:strategy": EVERYONE,
+    "goals:strategy_history": EVERYONE,
+    "goals:strategy_edit": MANAGERS,
+    "goals:objectives": EVERYONE,
+    "goals:objective_new": MANAGERS,
+    "goals:objective_edit": MANAGERS,
+    "goals:objective_move": MANAGERS,
+    "goals:objective_remove": MANAGERS,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

@@ -220,4 +220,11 @@ ACTION_LABELS = {
     "publishing.slot_removed": _("Posting slot removed"),
     "publishing.calendar_feed_created": _("Calendar address made"),
     "publishing.calendar_feed_revoked": _("Calendar address revoked"),
+    # goals: the strategy (issue 13 item 1)
+    "strategy.section_saved": _("Strategy section saved"),
+    "strategy.section_campaigns": _("Campaigns of the strategy section changed"),
+    "strategy.objective_added": _("Objective added"),
+    "strategy.objective_changed": _("Objective changed"),
+    "strategy.objective_moved": _("Objective moved"),
+    "strategy.objective_removed": _("Objective removed"),
 }

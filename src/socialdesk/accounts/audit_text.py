@@ -110,10 +110,16 @@ NUMBERED: dict[str, Promise] = {
     "conversation": _("conversation #%(id)s"),
     "message": _("message #%(id)s"),
     "contact": _("contact #%(id)s"),
+    "strategysection": _("strategy section #%(id)s"),
 }
 PEOPLE = {"user", "invitation"}  # named as they are, without quotes
 
 FIELDS: dict[str, Promise] = {
+    # goals: the strategy (issue 13 item 1)
+    "version": _("Version"),
+    "length": _("Characters"),
+    "campaigns": _("Campaigns"),
+    "position": _("Position"),
     "name": _("Name"),
     "full_name": _("Name"),
     "title": _("Title"),

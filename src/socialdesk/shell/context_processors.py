@@ -38,6 +38,7 @@ _SECTION_OF = [
     ("kpi:", "inbox:list"),
     ("publishing:", "shell:publishing"),
     ("story", "shell:publishing"),  # the short "Tell us your story" address
+    ("goals:", "shell:goals"),
 ]
 
 
@@ -55,6 +56,10 @@ SUBNAVIGATION: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
         ("publishing:campaigns", _("Campaigns"), ("publishing:campaign",)),
         ("publishing:approval_steps", _("Approval steps"), ("publishing:approval_steps",)),
         ("publishing:slots", _("Posting slots"), ("publishing:slots",)),
+    ],
+    "shell:goals": [
+        ("goals:strategy", _("Strategy"), ("goals:strategy",)),
+        ("goals:objectives", _("Objectives"), ("goals:objective",)),
     ],
 }
 

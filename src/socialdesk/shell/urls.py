@@ -9,7 +9,12 @@ app_name = "shell"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("goals/", views.area, {"key": "goals"}, name="goals"),
+    # The Goals area opens on the strategy.
+    path(
+        "goals/",
+        RedirectView.as_view(pattern_name="goals:strategy", permanent=False),
+        name="goals",
+    ),
     # The Publishing area opens on its editorial calendar.
     path(
         "publishing/",

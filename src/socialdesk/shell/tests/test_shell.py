@@ -55,9 +55,15 @@ def test_it_shows_dates_in_the_persons_language_and_time_zone(client_as, people)
 
 
 def test_it_says_plainly_that_an_area_is_not_built_yet(client_as):
-    html = client_as("agent").get(reverse("shell:goals")).content.decode()
+    html = client_as("agent").get(reverse("shell:spaces")).content.decode()
     assert "This area is not built yet." in html
     assert 'aria-current="page"' in html
+
+
+def test_it_opens_goals_on_the_strategy(client_as):
+    response = client_as("agent").get(reverse("shell:goals"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("goals:strategy")
+    assert 'aria-current="page"' in response.content.decode()
 
 
 def test_it_shows_navigation_by_role(client_as):
