@@ -18,6 +18,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
+from socialdesk.goals.guideline_models import Publication
 from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto, Post, PostMedia, PostTarget
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 
@@ -91,7 +92,11 @@ def samples(people, departments):
     campaign = Campaign.objects.create(name="Sommer")
     idea = Idea.objects.create(title="Lego-Zug", what_happened="x", campaign=campaign)
     photo = IdeaPhoto.objects.create(idea=idea, content=b"x", mime="image/jpeg")
+    publication = Publication.objects.create(
+        title="Leitlinien", text="# Hallo", version=1, published_at=timezone.now()
+    )
     return {
+        "publication": publication.pk,
         "post": post.pk,
         "post_media": media.pk,
         "idea": idea.pk,
@@ -148,6 +153,9 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs=_publishing_kwargs(name, samples))
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
+    if name.startswith("goals:"):  # guidelines (issue 13 item 2)
+        key = "department" if name.startswith("goals:adoption") else "publication"
+        return reverse(name, kwargs={"pk": samples[key]})
     if name.startswith("publishing:"):
         key = "post_target" if "target" in name else "post"
         return reverse(name, kwargs={"pk": samples[key]})

@@ -199,6 +199,16 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "publishing:post_publish_now": MANAGERS,
     "publishing:target_retry": MANAGERS,
     "publishing:post_delivery": EVERYONE,
+    # goals: guidelines people read, onboarding, adoption (issue 13 item 2)
+    "goals:publications": EVERYONE,
+    "goals:publication": EVERYONE,
+    "goals:publication_confirm": EVERYONE,
+    "goals:publication_new": MANAGERS,
+    "goals:onboarding": EVERYONE,
+    "goals:onboarding_tour": EVERYONE,
+    "goals:onboarding_people": MANAGERS,
+    "goals:adoption": MANAGERS,
+    "goals:adoption_department": MANAGERS,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

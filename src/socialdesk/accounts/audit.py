@@ -220,4 +220,9 @@ ACTION_LABELS = {
     "publishing.slot_removed": _("Posting slot removed"),
     "publishing.calendar_feed_created": _("Calendar address made"),
     "publishing.calendar_feed_revoked": _("Calendar address revoked"),
+    # goals: guidelines and onboarding (issue 13 item 2)
+    "guidelines.published": _("Guidelines published"),
+    "guidelines.confirmed": _("Guidelines read and confirmed"),
+    "guidelines.reminded": _("Reminded to confirm the guidelines"),
+    "onboarding.marked": _("Onboarding item ticked"),
 }
