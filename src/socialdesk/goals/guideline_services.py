@@ -123,7 +123,7 @@ def mark_onboarding(*, by: Acting, item: str, done: bool = True) -> None:
         raise ValidationError(_("This item is ticked by what you do, not by hand."))
     with transaction.atomic():
         if done:
-            _, created = OnboardingMark.objects.get_or_create(
+            _mark, created = OnboardingMark.objects.get_or_create(
                 person=by.user, item=item, defaults={"done_at": timezone.now()}
             )
         else:
@@ -153,7 +153,7 @@ def send_confirmation_reminders(now: datetime | None = None) -> int:
 
 def _remind(person: User, publication: Publication, now: datetime) -> int:
     with transaction.atomic():
-        _, created = ConfirmationReminder.objects.get_or_create(
+        _reminder, created = ConfirmationReminder.objects.get_or_create(
             person=person, publication=publication, defaults={"sent_at": now}
         )
         if not created:
