@@ -35,7 +35,7 @@ def week(people: dict[str, User], departments: dict[str, Department]) -> dict[st
     service = departments["Customer Service"]
     start, end = week_of()
     now = start + timedelta(days=3)
-    kim = User.objects.create_user("kim@example.com", "x", full_name="Kim\x00 " + "K" * 100)
+    kim = User.objects.create_user("kim@example.com", "x", full_name="Kim " + "K" * 100)
     kim.departments.set([service])
     User.objects.filter(pk=kim.pk).update(last_login=start - timedelta(minutes=1))
     User.objects.filter(pk=people["agent"].pk).update(last_login=start + timedelta(hours=2))
