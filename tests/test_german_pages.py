@@ -71,6 +71,8 @@ from socialdesk.inbox.models import (
     SavedReply,
 )
 from socialdesk.listening.models import Monitor, SpikeAlert
+from socialdesk.goals import guideline_services
+from socialdesk.goals.guideline_models import Publication
 from socialdesk.publishing import (
     campaign_services,
     idea_services,
@@ -308,6 +310,10 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     declined = idea_services.idea_submit(by=manager, title="Kantine", what_happened="Essen")
     idea_services.idea_decline(by=manager, idea=declined, reason="Nicht für draußen.")
     composed = _publishing(by_role)
+    # guidelines (issue 13 item 2): two versions, the first confirmed
+    first = guideline_services.publish(by=manager, title="Leitlinien", text="# Ton\n\n- freundlich")
+    guideline_services.confirm(by=Acting(user=by_role["member"]), publication=first)
+    guideline_services.publish(by=manager, title="Leitlinien", text="# Ton\n\n- klar")
     # publishing, review: a post approved, then changed (back to review), with a comment and
     # an e-mailed approval link
     channel = ChannelAccount.objects.create(network=Network.MASTODON, handle="bahn@social.example")
@@ -578,6 +584,9 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "publishing:post_comment": lambda data: {"pk": data["post"].pk},
     "publishing:approval_link": lambda data: {"token": data["approval_token"]},
     "publishing:idea": _pk(Idea),
+    "goals:publication": _pk(Publication),
+    "goals:publication_confirm": _pk(Publication),
+    "goals:adoption_department": _pk(Department),
     "publishing:idea_photo": _pk(IdeaPhoto),
     "publishing:idea_comment": _pk(Idea),
     "publishing:idea_follow": _pk(Idea),

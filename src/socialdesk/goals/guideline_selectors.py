@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from socialdesk.accounts.models import Department, User
+from socialdesk.accounts.models import Department, Role, User
 from socialdesk.goals.guideline_models import (
     Confirmation,
     OnboardingItem,
@@ -35,11 +35,16 @@ def addressed_to(user: User) -> Q:
 
 
 def sees_all(user: User) -> bool:
-    return user.role in ("admin", "manager")
+    """The team and read-only people see every publication; department members only theirs."""
+    return user.role != Role.MEMBER
+
+
+def is_manager(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.MANAGER)
 
 
 def publications_for_user(user: User) -> QuerySet[Publication]:
-    """Managers see every publication; everyone else those addressed to them."""
+    """Department members see those addressed to them or to everyone; the others all."""
     found = Publication.objects.all()
     if not sees_all(user):
         found = found.filter(addressed_to(user)).distinct()

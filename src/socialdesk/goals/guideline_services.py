@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.audit import Acting, record
-from socialdesk.accounts.models import Department, User
+from socialdesk.accounts.models import Department, Role, User
 from socialdesk.goals.guideline_models import (
     Confirmation,
     ConfirmationReminder,
@@ -47,7 +47,7 @@ def publish(
 ) -> Publication:
     """Publish a new version of the text under this title (v1, then v2 supersedes v1 and asks
     its audience to confirm again)."""
-    if by.user is None or by.user.role not in ("admin", "manager"):
+    if by.user is None or by.user.role not in (Role.ADMIN, Role.MANAGER):
         raise PermissionDenied
     title, text = _clean(title), _clean(text)
     chosen = list(departments)
@@ -86,8 +86,7 @@ def publish(
             publication,
             after={
                 "version": publication.version,
-                "everyone": everyone,
-                "departments": sorted(d.pk for d in chosen),
+                "departments": sorted(d.pk for d in chosen) if not everyone else [],
             },
             object_repr=str(publication)[:254],
         )

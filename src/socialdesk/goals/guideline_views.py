@@ -45,7 +45,7 @@ def publication(request: AppRequest, pk: int) -> HttpResponse:
         "newest": selectors.current_publications().filter(title=found.title).first(),
         "in_audience": selectors.in_audience(user, found),
         "confirmation": found.confirmations.filter(person=user).first(),
-        "manager": selectors.sees_all(user),
+        "manager": selectors.is_manager(user),
         "departments": found.departments.order_by("name"),
     }
     if context["manager"]:
