@@ -16,9 +16,9 @@ from socialdesk.accounts.models import Invitation, Role
 from socialdesk.api.endpoints import api
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
+from socialdesk.goals.guideline_models import Publication
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
-from socialdesk.goals.guideline_models import Publication
 from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto, Post, PostMedia, PostTarget
 from socialdesk.sla.models import BusinessHours, SlaPolicy
 

@@ -28,8 +28,8 @@ from socialdesk.accounts.models import Department, Role, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.http import AppRequest
 from socialdesk.feedback import services as feedback_services
-from socialdesk.goals import guideline_services
 from socialdesk.feedback.models import FeedbackStatus, ReplyDraft
+from socialdesk.goals import guideline_services
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
     Contact,

@@ -60,6 +60,8 @@ from socialdesk.accounts.models import Department, Invitation, Organisation, Use
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
+from socialdesk.goals import guideline_services
+from socialdesk.goals.guideline_models import Publication
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
     BulkJob,
@@ -71,8 +73,6 @@ from socialdesk.inbox.models import (
     SavedReply,
 )
 from socialdesk.listening.models import Monitor, SpikeAlert
-from socialdesk.goals import guideline_services
-from socialdesk.goals.guideline_models import Publication
 from socialdesk.publishing import (
     campaign_services,
     idea_services,

@@ -48,7 +48,9 @@ def confirmed_people(department: Department) -> list[User]:
 
 
 def ideas_submitted(department: Department, start: datetime, end: datetime) -> int:
-    return Idea.objects.filter(department=department, created_at__gte=start, created_at__lt=end).count()
+    return Idea.objects.filter(
+        department=department, created_at__gte=start, created_at__lt=end
+    ).count()
 
 
 def items_handled(department: Department, start: datetime, end: datetime) -> int:

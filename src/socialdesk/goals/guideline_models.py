@@ -80,6 +80,9 @@ class ConfirmationReminder(models.Model):
             models.UniqueConstraint(fields=["person", "publication"], name="unique_reminder")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} reminded of {self.publication_id}"
+
 
 class OnboardingItem(models.TextChoices):
     GUIDELINES = "guidelines", _("Read and confirm the guidelines")
@@ -99,6 +102,9 @@ class OnboardingMark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "item"], name="unique_onboarding_mark")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.item}"
 
 
 __all__ = [

@@ -162,8 +162,10 @@ def _remind(person: User, publication: Publication, now: datetime) -> int:
             [person],
             kind=NOTIFICATION_KIND,
             path=reverse("goals:publication", args=[publication.pk]),
-            title=lambda: gettext("Please read and confirm: %(title)s (version %(version)s)")
-            % {"title": title, "version": version},
+            title=lambda: (
+                gettext("Please read and confirm: %(title)s (version %(version)s)")
+                % {"title": title, "version": version}
+            ),
             template="goals/guidelines/email/reminder.txt",
             context={"publication": publication},
         )

@@ -112,8 +112,13 @@ def onboarding(request: AppRequest) -> HttpResponse:
     return render(
         request,
         "goals/guidelines/onboarding.html",
-        {"items": items, "share": progress.share, "unread": selectors.current_for_user(
-            request.user).exclude(confirmations__person=request.user)},
+        {
+            "items": items,
+            "share": progress.share,
+            "unread": selectors.current_for_user(request.user).exclude(
+                confirmations__person=request.user
+            ),
+        },
     )
 
 
@@ -148,8 +153,12 @@ def adoption_view(request: AppRequest) -> HttpResponse:
     return render(
         request,
         "goals/guidelines/adoption.html",
-        {"rows": figures.adoption(), "start": start, "end": end - timedelta(days=1),
-         "may_ideas": user_may(request.user, "publishing:ideas")},
+        {
+            "rows": figures.adoption(),
+            "start": start,
+            "end": end - timedelta(days=1),
+            "may_ideas": user_may(request.user, "publishing:ideas"),
+        },
     )
 
 
@@ -167,8 +176,7 @@ def adoption_department(request: AppRequest, pk: int) -> HttpResponse:
             "start": start,
             "end": end - timedelta(days=1),
             "rows": [
-                {"person": p, "active": p in active, "confirmed": p in confirmed}
-                for p in members
+                {"person": p, "active": p in active, "confirmed": p in confirmed} for p in members
             ],
         },
     )

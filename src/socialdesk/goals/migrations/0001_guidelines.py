@@ -6,73 +6,164 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_add_organisation_greeting'),
+        ("accounts", "0005_add_organisation_greeting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('text', models.TextField(verbose_name='text')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('everyone', models.BooleanField(default=True, verbose_name='everyone')),
-                ('published_at', models.DateTimeField()),
-                ('departments', models.ManyToManyField(blank=True, related_name='publications', to='accounts.department', verbose_name='departments')),
-                ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("text", models.TextField(verbose_name="text")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                ("everyone", models.BooleanField(default=True, verbose_name="everyone")),
+                ("published_at", models.DateTimeField()),
+                (
+                    "departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="publications",
+                        to="accounts.department",
+                        verbose_name="departments",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'publication',
-                'verbose_name_plural': 'publications',
-                'ordering': ['title', '-version'],
+                "verbose_name": "publication",
+                "verbose_name_plural": "publications",
+                "ordering": ["title", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='ConfirmationReminder',
+            name="ConfirmationReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='goals.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="goals.publication",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Confirmation',
+            name="Confirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='confirmations', to=settings.AUTH_USER_MODEL)),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='confirmations', to='goals.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="confirmations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="confirmations",
+                        to="goals.publication",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OnboardingMark',
+            name="OnboardingMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(choices=[('guidelines', 'Read and confirm the guidelines'), ('two_factor', 'Set up two-factor login'), ('inbox_tour', 'Take the inbox tour'), ('first_idea', 'Submit a first story idea')], max_length=16)),
-                ('done_at', models.DateTimeField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='onboarding_marks', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "item",
+                    models.CharField(
+                        choices=[
+                            ("guidelines", "Read and confirm the guidelines"),
+                            ("two_factor", "Set up two-factor login"),
+                            ("inbox_tour", "Take the inbox tour"),
+                            ("first_idea", "Submit a first story idea"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("done_at", models.DateTimeField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="onboarding_marks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('person', 'item'), name='unique_onboarding_mark')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "item"), name="unique_onboarding_mark"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.UniqueConstraint(fields=('title', 'version'), name='unique_publication_version'),
+            model_name="publication",
+            constraint=models.UniqueConstraint(
+                fields=("title", "version"), name="unique_publication_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='confirmationreminder',
-            constraint=models.UniqueConstraint(fields=('person', 'publication'), name='unique_reminder'),
+            model_name="confirmationreminder",
+            constraint=models.UniqueConstraint(
+                fields=("person", "publication"), name="unique_reminder"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='confirmation',
-            constraint=models.UniqueConstraint(fields=('person', 'publication'), name='unique_confirmation'),
+            model_name="confirmation",
+            constraint=models.UniqueConstraint(
+                fields=("person", "publication"), name="unique_confirmation"
+            ),
         ),
     ]

@@ -19,7 +19,9 @@ from socialdesk.publishing.models import Idea
 pytestmark = pytest.mark.django_db
 
 
-def _item(department: Department, status: str, due: datetime | None, **events: datetime) -> FeedbackItem:
+def _item(
+    department: Department, status: str, due: datetime | None, **events: datetime
+) -> FeedbackItem:
     item = FeedbackItem.objects.create(
         title="x" * 200, department=department, status=status, due_at=due
     )
@@ -74,19 +76,25 @@ def test_it_counts_each_figure_as_the_rows_say(week: dict[str, object]) -> None:
     assert (row.confirmed.done, row.confirmed.total, row.confirmed.percent) == (
         len(confirmed), 3, 33
     )  # fmt: skip
-    ideas = [i for i in Idea.objects.all() if i.department == service and start <= i.created_at < end]
+    ideas = [
+        i for i in Idea.objects.all() if i.department == service and start <= i.created_at < end
+    ]
     assert row.ideas == len(ideas) == 2
     handled = {
         e.item_id for e in FeedbackEvent.objects.all()
         if e.item.department == service and e.kind.startswith("status:") and start <= e.created_at < end
     }  # fmt: skip
     assert row.handled == len(handled) == 4
-    due = [i for i in FeedbackItem.objects.filter(department=service) if i.due_at and start <= i.due_at < end]
+    due = [
+        i
+        for i in FeedbackItem.objects.filter(department=service)
+        if i.due_at and start <= i.due_at < end
+    ]
     kept = [
         i for i in due
-        if i.status in CLOSED and min(e.created_at for e in i.events.all()) <= i.due_at
+        if i.status in CLOSED and min(e.created_at for e in i.events.all()) <= (i.due_at or now)
     ]  # fmt: skip
-    missed = [i for i in due if i not in kept and i.due_at < now]
+    missed = [i for i in due if i not in kept and (i.due_at or now) < now]
     assert (row.deadlines.kept, row.deadlines.missed, row.deadlines.open) == (
         len(kept), len(missed), len(due) - len(kept) - len(missed)
     ) == (1, 2, 1)  # fmt: skip
@@ -103,7 +111,7 @@ def test_it_shows_the_figures_with_links_to_the_lists_behind(
     page = client.get(reverse("goals:adoption")).content.decode()
     assert "1 of 2 (50 %)" in page  # confirmations in Customer Service
     assert reverse("goals:adoption_department", args=[service.pk]) in page
-    assert f'{reverse("publishing:ideas")}?department={service.pk}' in page
+    assert f"{reverse('publishing:ideas')}?department={service.pk}" in page
     assert reverse("feedback:board", args=[service.pk]) in page
     people_page = client.get(reverse("goals:adoption_department", args=[service.pk]))
     assert "Alex Agent" in people_page.content.decode()
