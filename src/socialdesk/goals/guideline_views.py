@@ -28,8 +28,9 @@ def publications(request: AppRequest) -> HttpResponse:
     found = selectors.publications_for_user(request.user)
     current = set(selectors.current_publications().values_list("pk", flat=True))
     confirmed = set(request.user.confirmations.values_list("publication_id", flat=True))
+    mine = set(selectors.current_for_user(request.user).values_list("pk", flat=True))
     rows = [
-        {"p": p, "current": p.pk in current, "confirmed": p.pk in confirmed}
+        {"p": p, "current": p.pk in current, "confirmed": p.pk in confirmed, "mine": p.pk in mine}
         for p in found.select_related("published_by").order_by("title", "-version")
     ]
     return render(request, "goals/guidelines/list.html", {"rows": rows})

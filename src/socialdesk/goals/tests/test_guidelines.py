@@ -196,3 +196,15 @@ def test_it_renders_markdown_without_raw_html_or_javascript_links() -> None:
     assert 'href="javascript' not in html.lower() and "&lt;script&gt;" in html
     assert '<a href="https://example.com" rel="noopener noreferrer nofollow">ok</a>' in html
     assert "<strong>fett</strong>" in html
+
+
+def test_it_asks_only_the_audience_to_read_in_the_list(
+    people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    publish(people["manager"], everyone=False, departments=[departments["Legal"]])
+    client = Client()
+    client.force_login(people["agent"])  # sees it (the team sees all), is not asked to read it
+    page = client.get(reverse("goals:publications")).content.decode()
+    assert "Leitlinien" in page and "to read" not in page
+    services.publish(by=by(people["manager"]), title="Alle", text="x")
+    assert "to read" in client.get(reverse("goals:publications")).content.decode()
