@@ -208,3 +208,16 @@ def test_it_asks_only_the_audience_to_read_in_the_list(
     assert "Leitlinien" in page and "to read" not in page
     services.publish(by=by(people["manager"]), title="Alle", text="x")
     assert "to read" in client.get(reverse("goals:publications")).content.decode()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "\x00", "1e9", "x" * 5000])
+def test_it_answers_hostile_ids_calmly(people: dict[str, User], value: str) -> None:
+    client = Client()
+    client.force_login(people["manager"])
+    page = client.get(reverse("goals:publication_new"), {"from": value})
+    assert page.status_code == 200 and 'name="title"' in page.content.decode()
+    people_page = client.get(reverse("goals:onboarding_people"), {"department": value})
+    assert people_page.status_code == 200
+    huge = "/goals/guidelines/99999999999999999999999/"
+    assert client.get(huge).status_code == 404
+    assert client.get("/goals/adoption/99999999999999999999999/").status_code == 404
