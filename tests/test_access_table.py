@@ -16,6 +16,7 @@ from socialdesk.accounts.models import Invitation, Organisation, Role
 from socialdesk.api.endpoints import api
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
+from socialdesk.goals.guideline_models import Publication
 from socialdesk.goals.models import Objective
 from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
@@ -93,8 +94,12 @@ def samples(people, departments):
     idea = Idea.objects.create(title="Lego-Zug", what_happened="x", campaign=campaign)
     photo = IdeaPhoto.objects.create(idea=idea, content=b"x", mime="image/jpeg")
     objective = Objective.objects.create(organisation=Organisation.current(), title="Schnell")
+    publication = Publication.objects.create(
+        title="Leitlinien", text="# Hallo", version=1, published_at=timezone.now()
+    )
     return {
         "objective": objective.pk,
+        "publication": publication.pk,
         "post": post.pk,
         "post_media": media.pk,
         "idea": idea.pk,
@@ -155,6 +160,9 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": samples["objective"]})
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
+    if name.startswith("goals:"):  # guidelines (issue 13 item 2)
+        key = "department" if name.startswith("goals:adoption") else "publication"
+        return reverse(name, kwargs={"pk": samples[key]})
     if name.startswith("publishing:"):
         key = "post_target" if "target" in name else "post"
         return reverse(name, kwargs={"pk": samples[key]})

@@ -29,6 +29,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.http import AppRequest
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackStatus, ReplyDraft
+from socialdesk.goals import guideline_services
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
     Contact,
@@ -208,9 +209,19 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
     w.forbidden += ["Geheimidee-Legal-7Q", "Aktenberg-7Q", f"/publishing/ideas/{legal_idea.pk}/",
                     f"/publishing/ideas/photos/{legal_photo}/"]  # fmt: skip
     engine_posts = _posts(w, account, admin_user=people["admin"], member=mia)
+    # guidelines (issue 13 item 2): one version for Legal only, one for everyone
+    legal_text = guideline_services.publish(
+        by=Acting(user=people["manager"]), title="Geheimleitlinie-Legal-7Q", text="Akten-7Q",
+        everyone=False, departments=[departments["Legal"]],
+    )  # fmt: skip
+    for_all = guideline_services.publish(
+        by=Acting(user=people["manager"]), title="Leitlinien", text="Für alle"
+    )
+    w.forbidden += ["Geheimleitlinie-Legal-7Q", "Akten-7Q"]
     w.ids = {
         "idea": [legal_idea.pk, pd_idea.pk],
         "idea_photo": [legal_photo],
+        "publication": [legal_text.pk, for_all.pk],
         "campaign": [campaign.pk],
         "conversation": [c.pk for c in w.conversations.values()],
         "message": [m.pk for m in w.messages.values()],
@@ -266,6 +277,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "feedback_item": {legal_item.pk},
         "idea": {legal_idea.pk},
         "idea_photo": {legal_photo},
+        "publication": {legal_text.pk},
         "board": {departments["Customer Service"].pk, departments["Legal"].pk},
     }
     return w
@@ -317,6 +329,8 @@ def _kind(name: str) -> str:
     if name in special:
         return special[name]
     app = name.split(":")[0]
+    if app == "goals":  # guidelines (issue 13 item 2)
+        return "department" if name.startswith("goals:adoption") else "publication"
     if app == "publishing":
         if "target" in name:
             return "post_target"

@@ -60,6 +60,8 @@ from socialdesk.accounts.models import Department, Invitation, Organisation, Use
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
+from socialdesk.goals import guideline_services
+from socialdesk.goals.guideline_models import Publication
 from socialdesk.goals.models import Objective
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
@@ -309,6 +311,10 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     declined = idea_services.idea_submit(by=manager, title="Kantine", what_happened="Essen")
     idea_services.idea_decline(by=manager, idea=declined, reason="Nicht für draußen.")
     composed = _publishing(by_role)
+    # guidelines (issue 13 item 2): two versions, the first confirmed
+    first = guideline_services.publish(by=manager, title="Leitlinien", text="# Ton\n\n- freundlich")
+    guideline_services.confirm(by=Acting(user=by_role["member"]), publication=first)
+    guideline_services.publish(by=manager, title="Leitlinien", text="# Ton\n\n- klar")
     # publishing, review: a post approved, then changed (back to review), with a comment and
     # an e-mailed approval link
     channel = ChannelAccount.objects.create(network=Network.MASTODON, handle="bahn@social.example")
@@ -605,6 +611,9 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "goals:objective_edit": _pk(Objective),
     "goals:objective_move": _pk(Objective),
     "goals:objective_remove": _pk(Objective),
+    "goals:publication": _pk(Publication),
+    "goals:publication_confirm": _pk(Publication),
+    "goals:adoption_department": _pk(Department),
     "publishing:idea_photo": _pk(IdeaPhoto),
     "publishing:idea_comment": _pk(Idea),
     "publishing:idea_follow": _pk(Idea),

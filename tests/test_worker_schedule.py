@@ -21,13 +21,15 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "classify_new_messages",
     }
     # Every minute: SLA clocks, feedback rounds, retention, the instances' post limits (each
-    # channel's once a day), published posts' figures.
+    # channel's once a day), published posts' figures,
+    # the one reminder to confirm the guidelines.
     assert _names(schedule.REGULAR) == {
         "check_slas",
         "feedback_rounds",
         "apply_retention",
         "refresh_channel_limits",
         "read_post_metrics",
+        "remind_to_confirm",
     }
     # Every second, when something is due: posts to publish.
     assert _names(schedule.PROMPT) == {"publish_posts"}

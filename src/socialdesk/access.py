@@ -211,6 +211,16 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "goals:objective_edit": MANAGERS,
     "goals:objective_move": MANAGERS,
     "goals:objective_remove": MANAGERS,
+    # goals: guidelines people read, onboarding, adoption (issue 13 item 2)
+    "goals:publications": EVERYONE,
+    "goals:publication": EVERYONE,
+    "goals:publication_confirm": EVERYONE,
+    "goals:publication_new": MANAGERS,
+    "goals:onboarding": EVERYONE,
+    "goals:onboarding_tour": EVERYONE,
+    "goals:onboarding_people": MANAGERS,
+    "goals:adoption": MANAGERS,
+    "goals:adoption_department": MANAGERS,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

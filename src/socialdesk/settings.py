@@ -374,3 +374,6 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
+
+# Guidelines (issue 13 item 2): days after publishing before the one reminder to confirm.
+GUIDELINES_REMIND_AFTER_DAYS = env_int("GUIDELINES_REMIND_AFTER_DAYS", 3, minimum=1)

@@ -227,4 +227,9 @@ ACTION_LABELS = {
     "strategy.objective_changed": _("Objective changed"),
     "strategy.objective_moved": _("Objective moved"),
     "strategy.objective_removed": _("Objective removed"),
+    # goals: guidelines and onboarding (issue 13 item 2)
+    "guidelines.published": _("Guidelines published"),
+    "guidelines.confirmed": _("Guidelines read and confirmed"),
+    "guidelines.reminded": _("Reminded to confirm the guidelines"),
+    "onboarding.marked": _("Onboarding item ticked"),
 }

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from socialdesk.core import schedule
+
 
 class GoalsConfig(AppConfig):
     name = "socialdesk.goals"
@@ -7,4 +9,7 @@ class GoalsConfig(AppConfig):
     verbose_name = "Goals"
 
     def ready(self) -> None:  # imports here: the models are loaded only now
-        pass
+        # Guidelines: the one reminder to confirm a version, every minute (idempotent).
+        from socialdesk.goals import guideline_tasks
+
+        schedule.every(schedule.REGULAR, guideline_tasks.remind_to_confirm)

@@ -294,6 +294,7 @@ class Notification(models.Model):
         FEEDBACK = "feedback", _("Feedback")
         IDEA = "idea", _("Story idea")
         POST = "post", _("Post")
+        GUIDELINES = "guidelines", _("Guidelines")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
