@@ -240,7 +240,9 @@ def test_a_permanent_failure_tells_the_author_and_the_team_and_the_post_is_partl
     event = PostEvent.objects.get(post=post, kind="failed")
     assert event.data["channel"] == "Mastodon" and event.data["code"] == "refused"
 
-    told = Notification.objects.filter(kind=Notification.Kind.POST).order_by("user__email")
+    # Oldest first, so each person's entry below is their latest notification: the author
+    # also heard of the approval before, which must not hide the failure.
+    told = Notification.objects.filter(kind=Notification.Kind.POST).order_by("created_at", "pk")
     # The author (an agent), the manager and the admin; each in their own language.
     assert {n.user.email for n in told} == {
         people["agent"].email, people["manager"].email, people["admin"].email,
