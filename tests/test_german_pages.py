@@ -62,7 +62,7 @@ from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
 from socialdesk.goals import guideline_services
 from socialdesk.goals.guideline_models import Publication
-from socialdesk.goals.models import Objective
+from socialdesk.goals.models import Goal, Objective
 from socialdesk.inbox import services as inbox_services
 from socialdesk.inbox.models import (
     BulkJob,
@@ -350,8 +350,19 @@ def _strategy(by_role: dict[str, User], manager: Acting, campaign: Any) -> None:
     strategy_services.section_save(
         by=manager, key="campaigns", text="Der Sommer zählt.", campaigns=[campaign]
     )
-    strategy_services.objective_add(
+    objective = strategy_services.objective_add(
         by=manager, title="Schnell antworten", description="Niemand wartet länger als einen Tag."
+    )
+    from socialdesk.goals import goal_services
+
+    goal_services.goal_create(
+        by=manager,
+        name="Alle Fragen binnen 24 Stunden",
+        kpi="first_response_within",
+        params={"within": "24h"},
+        target=1.0,
+        deadline=timezone.localdate() + timedelta(days=90),
+        objective=objective,
     )
 
 
@@ -612,6 +623,7 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "goals:objective_move": _pk(Objective),
     "goals:objective_remove": _pk(Objective),
     "goals:publication": _pk(Publication),
+    "goals:goal": _pk(Goal),
     "goals:publication_confirm": _pk(Publication),
     "goals:adoption_department": _pk(Department),
     "publishing:idea_photo": _pk(IdeaPhoto),

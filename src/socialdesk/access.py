@@ -221,6 +221,9 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "goals:onboarding_people": MANAGERS,
     "goals:adoption": MANAGERS,
     "goals:adoption_department": MANAGERS,
+    # goals: goals with targets, forecasts and status (issue 13 item 4)
+    "goals:goals": EVERYONE,
+    "goals:goal": EVERYONE,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

@@ -377,3 +377,5 @@ LOGGING = {
 
 # Guidelines (issue 13 item 2): days after publishing before the one reminder to confirm.
 GUIDELINES_REMIND_AFTER_DAYS = env_int("GUIDELINES_REMIND_AFTER_DAYS", 3, minimum=1)
+# Goals (issue 13 item 4): minutes between the worker's re-evaluations of each open goal.
+GOALS_REFRESH_MINUTES = env_int("GOALS_REFRESH_MINUTES", 15, minimum=1)

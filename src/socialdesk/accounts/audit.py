@@ -232,4 +232,9 @@ ACTION_LABELS = {
     "guidelines.confirmed": _("Guidelines read and confirmed"),
     "guidelines.reminded": _("Reminded to confirm the guidelines"),
     "onboarding.marked": _("Onboarding item ticked"),
+    # goals: goals with targets (issue 13 item 4)
+    "goal.created": _("Goal set"),
+    "goal.changed": _("Goal changed"),
+    "goal.archived": _("Goal archived"),
+    "goal.restored": _("Goal brought back"),
 }

@@ -7,12 +7,12 @@ raw values (it is append-only and outlives translations); this module only reads
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +92,11 @@ SENTENCES: dict[str, Promise] = {
     "publishing.slot_removed": _("%(actor)s removed the posting slot %(object)s."),
     "publishing.calendar_feed_created": _("%(actor)s made a new calendar address."),
     "publishing.calendar_feed_revoked": _("%(actor)s revoked the calendar address of %(object)s."),
+    # goals: goals with targets (issue 13 item 4)
+    "goal.created": _("%(actor)s set the goal %(object)s."),
+    "goal.changed": _("%(actor)s changed the goal %(object)s."),
+    "goal.archived": _("%(actor)s archived the goal %(object)s."),
+    "goal.restored": _("%(actor)s brought back the goal %(object)s."),
 }
 FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
 
@@ -174,6 +179,16 @@ FIELDS: dict[str, Promise] = {
     "ends_on": _("Ends on"),
     "campaign": _("Campaign"),
     "posts": _("Posts"),
+    # goals: goals with targets (issue 13 item 4)
+    "kpi": _("KPI"),
+    "params": _("Parameters"),
+    "target": _("Target"),
+    "comparison": _("Comparison"),
+    "start": _("Start"),
+    "deadline": _("Deadline"),
+    "accounts": _("Channel accounts"),
+    "tags": _("Tags"),
+    "objective": _("Objective"),
 }
 
 # Where a field means something else in one kind of entry.
@@ -205,7 +220,17 @@ VALUES: dict[str, Promise] = {
     "accepted": _("Accepted"),
     "declined": _("Declined"),
     "published": _("Published"),
+    "ge": _("at least (≥)"),
+    "le": _("at most (≤)"),
 }
+
+# How an app above names its own stored values (e.g. goals: a KPI by its label): key → function.
+VALUE_NAMES: dict[str, Callable[[Any], str]] = {}
+
+
+def name_values(key: str, function: Callable[[Any], str]) -> None:
+    """Let an app above say how the values under `key` read (called from its `ready`)."""
+    VALUE_NAMES[key] = function
 
 
 def actor_name(event: AuditEvent) -> str:
@@ -230,13 +255,17 @@ def value_text(key: str, value: Any) -> str:
     """Return one stored value as people read it."""
     if value is None or value == "" or value == []:
         return "–"
+    if key in VALUE_NAMES:
+        return VALUE_NAMES[key](value)
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    if isinstance(value, float):
+        return number_format(value, force_grouping=True)
     if key == "hours" and isinstance(value, Mapping):
         return opening_hours(dict(value))
     if key == "state" and isinstance(value, str) and value not in VALUES:
         return german_state_name(value)
-    if key in ("starts_on", "ends_on") and isinstance(value, str):
+    if key in ("starts_on", "ends_on", "start", "deadline") and isinstance(value, str):
         return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
     if key.endswith("_minutes") and isinstance(value, int):
         return human_duration(value * 60)

@@ -13,3 +13,24 @@ class GoalsConfig(AppConfig):
         from socialdesk.goals import guideline_tasks
 
         schedule.every(schedule.REGULAR, guideline_tasks.remind_to_confirm)
+
+        # Goals: figures and status of each open goal, every GOALS_REFRESH_MINUTES.
+        from socialdesk.goals import goal_tasks
+
+        schedule.every(schedule.REGULAR, goal_tasks.refresh_goals)
+
+        # The audit log names a goal's KPI by its label and its parameters by their values.
+        from socialdesk.accounts import audit_text
+        from socialdesk.goals import kpis
+
+        audit_text.name_values(
+            "kpi", lambda name: str(kpis.REGISTRY[name].label) if name in kpis.REGISTRY else name
+        )
+        audit_text.name_values(
+            "params",
+            lambda params: (
+                ", ".join(str(v) for v in params.values())
+                if isinstance(params, dict)
+                else str(params)
+            ),
+        )

@@ -295,6 +295,7 @@ class Notification(models.Model):
         IDEA = "idea", _("Story idea")
         POST = "post", _("Post")
         GUIDELINES = "guidelines", _("Guidelines")
+        GOAL = "goal", _("Goal")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
