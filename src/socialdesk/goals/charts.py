@@ -112,9 +112,13 @@ def line_chart(
         return round(chart.bottom - (chart.bottom - chart.top) * share, 1)
 
     chart.y_ticks = [Tick(y(t), fmt(t)) for t in ticks]
-    chart.x_ticks = [Tick(x(d), date_format(d, "SHORT_DATE_FORMAT")) for d in _date_ticks(start, end)]
+    chart.x_ticks = [
+        Tick(x(d), date_format(d, "SHORT_DATE_FORMAT")) for d in _date_ticks(start, end)
+    ]
     for label, points, css in series:
-        segments, current, dots = [], [], []
+        segments: list[str] = []
+        current: list[str] = []
+        dots: list[tuple[float, float, str]] = []
         for day, value in points:
             if value is None:
                 if current:
@@ -122,7 +126,8 @@ def line_chart(
                 current = []
                 continue
             current.append(f"{x(day)},{y(value)}")
-            dots.append((x(day), y(value), f"{date_format(day, 'SHORT_DATE_FORMAT')}: {fmt(value)}"))
+            shown = f"{date_format(day, 'SHORT_DATE_FORMAT')}: {fmt(value)}"
+            dots.append((x(day), y(value), shown))
         if current:
             segments.append(" ".join(current))
         chart.lines.append(
