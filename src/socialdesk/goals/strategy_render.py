@@ -1,5 +1,5 @@
-"""Markdown to safe HTML: markdown-it-py (CommonMark, tables, raw HTML off), then nh3 keeps
-only an allow-list of tags and attributes; links get rel="noopener noreferrer nofollow"."""
+"""The strategy as people read it: its Markdown as safe HTML (`goals.markdown`, the one
+renderer the guidelines use too) and the word diff between two versions."""
 
 from __future__ import annotations
 
@@ -7,32 +7,9 @@ import difflib
 import re
 from typing import TypedDict
 
-import nh3
-from django.utils.safestring import SafeString, mark_safe
-from markdown_it import MarkdownIt
+from socialdesk.goals.markdown import render as render_markdown
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-
-TAGS = {
-    *(f"h{n}" for n in range(1, 7)),
-    "p", "br", "hr", "ul", "ol", "li", "em", "strong", "a", "code", "pre", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td", "del",
-}  # fmt: skip
-ATTRIBUTES = {"a": {"href", "title"}, "th": {"style"}, "td": {"style"}, "ol": {"start"}}
-
-
-def render_markdown(text: str) -> SafeString:
-    """The section's Markdown as HTML that can be shown as it is."""
-    html = _MARKDOWN.render(text.replace("\x00", ""))
-    cleaned = nh3.clean(
-        html,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        filter_style_properties={"text-align"},
-    )
-    return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 with an allow-list
+__all__ = ["DiffPart", "render_markdown", "word_diff"]
 
 
 class DiffPart(TypedDict):
