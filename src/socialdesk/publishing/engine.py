@@ -425,13 +425,14 @@ def _fail(part: PostPart, error: ChannelError, done: Pass) -> None:
         settle(post.pk)
 
 
-# Codes that say "later": a permanent refusal that reads like one (e.g. "maximum is 500
-# characters" looks like HTTP 500 to `classify`) is a refusal.
+# Codes that say "later". A part fails only for good (a refusal, or the engine giving up
+# after MAX_ATTEMPTS, which keeps the last error's code): a refusal whose text merely reads
+# like a passing fault is reported as a refusal, never as "try later".
 _TRANSIENT = {Code.SERVER, Code.TIMEOUT, Code.UNREACHABLE, Code.RATE_LIMITED}
 
 
 def _code(error: ChannelError) -> str:
     code = classify(error)
-    if error.code is None and code in _TRANSIENT and "gave up after" not in str(error):
+    if error.code is None and code in _TRANSIENT:
         return str(Code.REFUSED)
     return str(code)
