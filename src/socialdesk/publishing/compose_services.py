@@ -210,18 +210,9 @@ def _store_images(
         if fields:
             media.save(update_fields=fields)
             what.append("media")
-    position = max([m.position for m in post.media.all()], default=-1) + 1
-    for i, (upload, image) in enumerate(prepared):
-        PostMedia.objects.create(
-            post=post,
-            part=upload.part,
-            position=position + i,
-            content=image.content,
-            mime=image.mime,
-            width=image.width,
-            height=image.height,
-            alt_text=upload.alt_text,
-            filename=upload.filename[:255],
+    for upload, image in prepared:
+        services.store_media(
+            post, image, part=upload.part, alt_text=upload.alt_text, filename=upload.filename
         )
         what.append("media")
     if what and changed:

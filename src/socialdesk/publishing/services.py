@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -369,6 +370,25 @@ __all__ = [
 
 
 @transaction.atomic
+def store_media(
+    post: Post, image: Prepared, *, part: int = 0, alt_text: str = "", filename: str = ""
+) -> PostMedia:
+    """One image row after the part's last image (the caller holds the post's lock, checks the
+    post may change, marks it changed and audits)."""
+    last = PostMedia.objects.filter(post=post, part=part).aggregate(n=Max("position"))["n"]
+    return PostMedia.objects.create(
+        post=post,
+        part=part,
+        position=0 if last is None else last + 1,
+        content=image.content,
+        mime=image.mime,
+        width=image.width,
+        height=image.height,
+        alt_text=alt_text,
+        filename=filename[:255],
+    )
+
+
 def post_add_image(
     *, by: Acting, post: Post, image: Prepared, alt_text: str = "", part: int = 0,
     filename: str = "",
@@ -378,17 +398,7 @@ def post_add_image(
     locked = Post.objects.select_for_update().get(pk=post.pk)
     if locked.status not in EDITABLE:
         raise ValidationError(_("This post is already on its way; it can no longer be changed."))
-    media = PostMedia.objects.create(
-        post=locked,
-        part=part,
-        position=PostMedia.objects.filter(post=locked, part=part).count(),
-        content=image.content,
-        mime=image.mime,
-        width=image.width,
-        height=image.height,
-        alt_text=alt_text,
-        filename=filename,
-    )
+    media = store_media(locked, image, part=part, alt_text=alt_text, filename=filename)
     if locked.status in (PostStatus.APPROVED, PostStatus.SCHEDULED):
         mark_changed(locked, by, "media")
     record(by, "post.image_added", locked)
