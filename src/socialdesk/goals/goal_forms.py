@@ -162,6 +162,8 @@ class GoalForm(ServiceErrors, forms.Form):
         for param in kpi.params:
             self.fields[f"param_{param.name}"] = self._param_field(param)
         self._scope_fields()
+        # What is measured (its parameters) right after the name, then the target.
+        self.order_fields(["name", *(f"param_{p.name}" for p in kpi.params), "target"])
 
     def _param_field(self, param: Any) -> forms.Field:
         label = PARAM_LABELS.get(param.name, param.name)

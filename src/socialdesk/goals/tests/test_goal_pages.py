@@ -344,3 +344,13 @@ def test_the_objectives_page_shows_the_goals_that_measure_each(
     goal = _seed_goal(people, objective=objective)
     page = client_as("member").get("/goals/objectives/").content.decode()
     assert f'href="/goals/goals/{goal.pk}/"' in page and f"goal-{goal.status}" in page
+
+
+@pytest.mark.parametrize("target", ["9" * 90 + "h", "24 Stunden und mehr", "1e309 s", "-5 min"])
+def test_a_hostile_duration_target_is_refused_at_its_field(
+    people: dict[str, User], client_as: Callable[[str], Client], target: str
+) -> None:
+    data = _form_data(template="", kpi="first_response_median", target=target, comparison="le")
+    response = client_as("manager").post("/goals/goals/new/", data)
+    assert response.status_code == 200 and Goal.objects.count() == 0
+    assert "target" in response.context["form"].errors
