@@ -154,6 +154,14 @@ def test_it_shows_the_figures_computed_by_hand_in_german(
     assert "Theil–Sen" in text and "28 Tage" in text  # the method, in German
     assert "Die Zahlen als Tabelle zeigen" in text or "<details" in text
     assert "Bearbeiten" not in text  # a member sees no edit button
+    # The chart's parts: the target rule, today and the deadline, the dashed forecast, the
+    # baseline, and the table alternative with one row per stored bucket plus the forecast.
+    for part in ('class="target"', 'class="today"', 'class="deadline"', "forecast dashed",
+                 'class="baseline"'):  # fmt: skip
+        assert part in text, part
+    assert text.count('<th scope="row">') >= len(goal.series) + 1
+    listed = _german(Client(), people, "member").get("/goals/goals/").content.decode()
+    assert "75,0\u00a0%" in listed and "≥ 100,0\u00a0%" in listed and "nicht auf Kurs" in listed
 
 
 def test_it_lists_the_goals_grouped_by_status_with_a_sparkline(
