@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -227,7 +228,11 @@ def test_a_duration_target_is_stored_in_seconds_and_shown_back(
 ) -> None:
     client = client_as("manager")
     form = client.get("/goals/goals/new/?kpi=first_response_median").content.decode()
-    assert 'value="le" checked' in form or 'value="le"\n' in form or "checked" in form
+    checked = re.search(r'<input type="radio" name="comparison" value="(\w+)"[^>]*checked', form)
+    assert checked is not None and checked.group(1) == "le"  # a time: at most, by default
+    share = client.get("/goals/goals/new/?kpi=sla_met_first_response").content.decode()
+    checked = re.search(r'<input type="radio" name="comparison" value="(\w+)"[^>]*checked', share)
+    assert checked is not None and checked.group(1) == "ge"
     data = _form_data(template="", kpi="first_response_median", target="90 min", comparison="le")
     data.pop("param_within")
     assert client.post("/goals/goals/new/", data).status_code == 302
