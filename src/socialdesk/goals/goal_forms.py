@@ -184,8 +184,10 @@ class GoalForm(ServiceErrors, forms.Form):
 
     def _scope_fields(self) -> None:
         scopes = self.kpi.scopes
-        if "accounts" in scopes:
-            accounts = ChannelAccount.objects.exclude(handle="").order_by("name", "handle")
+        accounts = ChannelAccount.objects.exclude(handle="").order_by("name", "handle")
+        tags = Tag.objects.order_by("name")
+        # A scope with nothing to choose from is left out (no empty group of boxes).
+        if "accounts" in scopes and accounts.exists():
             self.fields["accounts"] = forms.MultipleChoiceField(
                 label=_("Channel accounts"),
                 required=False,
@@ -201,11 +203,11 @@ class GoalForm(ServiceErrors, forms.Form):
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("None chosen: the whole organisation."),
             )
-        if "tags" in scopes:
+        if "tags" in scopes and tags.exists():
             self.fields["tags"] = forms.MultipleChoiceField(
                 label=_("Tags"),
                 required=False,
-                choices=[(t.name, t.name) for t in Tag.objects.order_by("name")],
+                choices=[(t.name, t.name) for t in tags],
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("None chosen: every conversation."),
             )

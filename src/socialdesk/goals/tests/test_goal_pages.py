@@ -367,3 +367,19 @@ def test_a_hostile_duration_target_is_refused_at_its_field(
     response = client_as("manager").post("/goals/goals/new/", data)
     assert response.status_code == 200 and Goal.objects.count() == 0
     assert "target" in response.context["form"].errors
+
+
+def test_the_form_offers_only_the_scopes_the_kpi_supports(
+    history: ChannelAccount, people: dict[str, User], client_as: Callable[[str], Client]
+) -> None:
+    client = client_as("manager")
+    answers = client.get("/goals/goals/new/?kpi=first_response_within").context["form"]
+    assert {"accounts", "business_hours"} <= set(answers.fields)
+    assert not {"departments", "tags"} & set(answers.fields)
+    ideas = client.get("/goals/goals/new/?kpi=ideas_submitted").context["form"]
+    assert "departments" in ideas.fields and "accounts" not in ideas.fields
+    data = _form_data(template="", kpi="ideas_submitted", target="20",
+                      departments=[str(Department.objects.get(name="Legal").pk)])  # fmt: skip
+    data.pop("param_within")
+    assert client.post("/goals/goals/new/", data).status_code == 302
+    assert [d.name for d in Goal.objects.get().departments.all()] == ["Legal"]
