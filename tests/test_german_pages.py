@@ -364,6 +364,14 @@ def _strategy(by_role: dict[str, User], manager: Acting, campaign: Any) -> None:
         deadline=timezone.localdate() + timedelta(days=90),
         objective=objective,
     )
+    archived = goal_services.goal_create(
+        by=manager,
+        name="Ideen im Quartal",
+        kpi="ideas_submitted",
+        target=20,
+        deadline=timezone.localdate() + timedelta(days=90),
+    )
+    goal_services.goal_archive(by=manager, goal=archived)
 
 
 def _publishing(by_role: dict[str, User]) -> Post:
@@ -624,6 +632,9 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "goals:objective_remove": _pk(Objective),
     "goals:publication": _pk(Publication),
     "goals:goal": _pk(Goal),
+    "goals:goal_edit": _pk(Goal),
+    "goals:goal_archive": _pk(Goal),
+    "goals:goal_evaluate": _pk(Goal),
     "goals:publication_confirm": _pk(Publication),
     "goals:adoption_department": _pk(Department),
     "publishing:idea_photo": _pk(IdeaPhoto),
@@ -653,6 +664,15 @@ QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "publishing:campaigns": lambda data: ["?archived=yes"],
     "goals:strategy_history": lambda data: ["?version=1", "?version=99"],
     "publishing:calendar": lambda data: ["?view=week", "?view=list"],
+    "goals:goals": lambda data: ["?archived=1"],
+    "goals:goal_new": lambda data: [
+        "?template=answer_within_24h",
+        "?kpi=first_response_median",
+        "?kpi=sentiment_share",
+        "?kpi=inbound_volume",
+        "?kpi=engagement_per_post",
+    ],
+    "goals:goal_edit": lambda data: ["?kpi=feedback_deadlines_kept"],
 }
 # Also posted empty, so the field errors are read too.
 POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}

@@ -224,6 +224,11 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     # goals: goals with targets, forecasts and status (issue 13 item 4)
     "goals:goals": EVERYONE,
     "goals:goal": EVERYONE,
+    # goals: the goal pages, set and change (issue 13 item 4, pages)
+    "goals:goal_new": MANAGERS,
+    "goals:goal_edit": MANAGERS,
+    "goals:goal_archive": MANAGERS,
+    "goals:goal_evaluate": MANAGERS,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

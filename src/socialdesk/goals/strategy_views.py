@@ -15,6 +15,8 @@ from socialdesk.accounts.audit import acting
 from socialdesk.core.http import AppRequest
 from socialdesk.goals import strategy_selectors as selectors
 from socialdesk.goals import strategy_services as services
+from socialdesk.goals.goal_models import Goal
+from socialdesk.goals.goal_selectors import goals_for_user
 from socialdesk.goals.strategy_forms import OUTLINES, MoveForm, ObjectiveForm, SectionForm
 from socialdesk.goals.strategy_models import Objective, SectionKey, StrategySection
 from socialdesk.goals.strategy_render import render_markdown
@@ -101,7 +103,13 @@ def section_history(request: AppRequest, key: str) -> HttpResponse:
 
 
 def objectives(request: AppRequest) -> HttpResponse:
-    return render(request, "goals/strategy/objectives.html", {"objectives": selectors.objectives()})
+    found = list(selectors.objectives())
+    measured: dict[int, list[Goal]] = {}
+    for goal in goals_for_user(request.user).filter(objective__in=found):
+        measured.setdefault(goal.objective_id or 0, []).append(goal)
+    for objective in found:
+        objective.measured_by = measured.get(objective.pk, [])  # type: ignore[attr-defined]
+    return render(request, "goals/strategy/objectives.html", {"objectives": found})
 
 
 def _objective(pk: int) -> Objective:

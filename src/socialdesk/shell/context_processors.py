@@ -60,6 +60,7 @@ SUBNAVIGATION: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
     "shell:goals": [
         ("goals:strategy", _("Strategy"), ("goals:strategy",)),
         ("goals:objectives", _("Objectives"), ("goals:objective",)),
+        ("goals:goals", _("Goals"), ("goals:goal",)),
         ("goals:publications", _("Guidelines"), ("goals:publication",)),
         ("goals:onboarding", _("Onboarding"), ("goals:onboarding",)),
         ("goals:adoption", _("Adoption"), ("goals:adoption",)),
