@@ -22,6 +22,7 @@ Format = Callable[[float], str]
 class Tick:
     pos: float  # x or y in the SVG
     label: str
+    anchor: str = "middle"  # where an x label hangs: "end" near the right edge, not cut off
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class Rule:
     pos: float
     label: str
     css: str
+    anchor: str = "middle"
+
+
+def _anchor(pos: float, right: float) -> str:
+    return "end" if pos > right - 40 else "middle"
 
 
 @dataclass
@@ -113,7 +119,8 @@ def line_chart(
 
     chart.y_ticks = [Tick(y(t), fmt(t)) for t in ticks]
     chart.x_ticks = [
-        Tick(x(d), date_format(d, "SHORT_DATE_FORMAT")) for d in _date_ticks(start, end)
+        Tick(x(d), date_format(d, "SHORT_DATE_FORMAT"), _anchor(x(d), chart.right))
+        for d in _date_ticks(start, end)
     ]
     for label, points, css in series:
         segments: list[str] = []
@@ -138,7 +145,7 @@ def line_chart(
         chart.rules_h.append(Rule(y(target[0]), target[1], "target"))
     for day, label, css in markers:
         if start <= day <= end:
-            chart.rules_v.append(Rule(x(day), label, css))
+            chart.rules_v.append(Rule(x(day), label, css, _anchor(x(day), chart.right)))
     return chart
 
 

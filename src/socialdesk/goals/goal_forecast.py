@@ -16,7 +16,8 @@ Status: before the start, or with nothing measured, "not started". After the dea
 lost any more (a total that has reached an "at least" target); otherwise the forecast decides:
 meets the target "on track"; misses it by at most `RISK_MARGIN` of the target (at least one
 percentage point for a share) "at risk"; further off "off track". With fewer than
-`MIN_POINTS` values there is no trend, and the current value stands in for the forecast.
+`MIN_POINTS` values there is no trend: a level is then judged by its current value, a total
+stays "not started" (its first days say nothing about its last).
 """
 
 from __future__ import annotations
@@ -132,6 +133,9 @@ def judge(
         return Judgement(REACHED, forecast)
     if total and comparison == "le" and current > target:
         return Judgement(OFF_TRACK, forecast)  # a total only grows: it cannot come back
+    if total and forecast is None:
+        # Fewer than MIN_POINTS days counted: a total of 0 on its first day says nothing yet.
+        return Judgement(NOT_STARTED, None)
     expected = forecast if forecast is not None else current
     if meets(expected, target, comparison):
         return Judgement(ON_TRACK, forecast)

@@ -230,8 +230,8 @@ def method(kpi: Kpi, goal: Goal) -> list[str]:
         "at most %(margin)s %% of the target (at least one percentage point for a share), “at "
         "risk”; further off, “off track”. A total that has reached an “at least” target is "
         "“reached” at once. After the deadline the value decides: “reached” or “missed”. With "
-        "fewer than %(points)s values there is no trend yet, and the current value stands in "
-        "for the forecast."
+        "fewer than %(points)s values there is no trend yet: a level is then judged by its "
+        "current value, and a total stays “not started”."
     )
     baseline = _(
         "The baseline is the same figure over the same length just before the start, for "

@@ -66,6 +66,8 @@ def test_a_total_is_forecast_from_its_daily_rate_and_never_below_what_is_counted
         (date(2026, 3, 1), 5400.0, 3900.0, 3600.0, "le", False, False, "at_risk"),
         (date(2026, 3, 1), 40.0, 45.0, 40.0, "ge", True, False, "reached"),  # cannot be lost
         (date(2026, 3, 1), 41.0, 50.0, 40.0, "le", True, False, "off_track"),  # only grows
+        (date(2026, 2, 2), 0.0, None, 39.0, "ge", True, False, "not_started"),  # too early
+        (date(2026, 3, 1), 10.0, 30.0, 39.0, "ge", True, False, "off_track"),
         (date(2026, 5, 1), 0.96, None, 0.95, "ge", False, True, "reached"),
         (date(2026, 5, 1), 0.94, None, 0.95, "ge", False, True, "missed"),  # late is late
     ],
