@@ -125,6 +125,11 @@ def test_a_duration_target_is_read_as_people_write_it(inbound: ChannelAccount) -
         (["--param", "within=soon"], {"params"}),
         (["--department", "Marketing\x00"], {"departments"}),
         (["--owner", "nobody@example.com"], {"owner"}),
+        (["--owner", "a\x00@example.com"], {"owner"}),
+        (["--objective", "Mond\x00"], {"objective"}),
+        (["--business-hours", "x\x00"], {"business_hours"}),
+        (["--tag", "t\x00"], {"tags"}),
+        (["--account", "a" * 101], {"accounts"}),
         (["--name", "", "--target", "NaN", "--deadline", "2020-01-01"], {"name", "target", "deadline"}),
     ],
 )  # fmt: skip

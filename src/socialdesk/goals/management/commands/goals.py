@@ -183,6 +183,8 @@ class Command(BaseCommand):
     def _departments(names: list[str]) -> list[Department]:
         found = []
         for name in names:
+            if "\x00" in name:
+                raise ValueError("a department's name has no NUL character")
             department = Department.objects.filter(name__iexact=name.strip()).first()
             if department is None:
                 known = ", ".join(Department.objects.values_list("name", flat=True)) or "none"
@@ -194,6 +196,8 @@ class Command(BaseCommand):
     def _owner(email: str | None) -> User | None:
         if not email:
             return None
+        if "\x00" in email:
+            raise ValueError("an e-mail address has no NUL character")
         found = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
         if found is None:
             raise ValueError(f"nobody active with the e-mail address {email[:80]!r}")
@@ -203,6 +207,8 @@ class Command(BaseCommand):
     def _objective(title: str | None) -> Objective | None:
         if not title:
             return None
+        if "\x00" in title:
+            raise ValueError("a title has no NUL character")
         found = Objective.objects.filter(title__iexact=title.strip()).first()
         if found is None:
             raise ValueError(f"no objective {title[:80]!r} in the strategy")
