@@ -21,6 +21,7 @@ from socialdesk.goals.kpis import Grain, Period, Scope
 from socialdesk.goals.tests import kpi_history
 from socialdesk.goals.tests.kpi_history import NOW  # the same moment in the property tests
 from socialdesk.inbox.models import Conversation, Message
+from socialdesk.channels.models import FollowerSnapshot
 from socialdesk.listening.models import MonitorMatch
 from socialdesk.publishing.models import Idea, PostMetric, PostTarget
 from socialdesk.sla.models import SlaOutcome
@@ -233,6 +234,21 @@ def ideas_published(
     return float(count)
 
 
+def followers(
+    start: datetime, end: datetime, p: dict[str, str], user: User | None
+) -> float | None:
+    """Each account's latest count on or before the period's last day, added up."""
+    last = (end - timedelta(days=1)).date()  # `end` is a local midnight
+    latest: dict[int, FollowerSnapshot] = {}
+    for snap in FollowerSnapshot.objects.all():
+        if snap.followers is None or snap.day > last:
+            continue
+        kept = latest.get(snap.channel_account_id)
+        if kept is None or snap.day > kept.day:
+            latest[snap.channel_account_id] = snap
+    return float(sum(s.followers or 0 for s in latest.values())) if latest else None
+
+
 EXPECTED: dict[str, Rows] = {
     "first_response_within": within_share,
     "first_response_median": first_response_time(0.5),
@@ -261,6 +277,7 @@ EXPECTED: dict[str, Rows] = {
     "ideas_published": ideas_published,
     "posts_published": lambda s, e, p, u: float(len(targets(s, e, p))),
     "engagement_per_post": engagement,
+    "followers": followers,
     "listening_matches": lambda s, e, p, u: float(
         sum(
             1
@@ -378,12 +395,33 @@ def test_it_covers_only_what_a_department_member_may_see(
     )
 
 
-def test_it_says_why_followers_are_not_available() -> None:
-    followers = kpis.get("followers")
-    assert not followers.available and "snapshot" in str(followers.reason)
-    assert followers not in kpis.available()
-    with pytest.raises(kpis.KpiError, match="not available"):
-        followers.value(PERIODS[0])
+def test_it_says_why_a_kpi_is_not_available() -> None:
+    missing = kpis.Kpi(
+        name="not_yet", label="Not yet", description="", unit=kpis.Unit.COUNT, compute=None,
+        available=False, reason="its source is still to be built",
+    )  # fmt: skip
+    with pytest.raises(kpis.KpiError, match="not available: its source is still to be built"):
+        missing.value(PERIODS[0])
+
+
+def test_followers_are_a_level_counted_from_the_daily_snapshots(
+    history: dict[str, Any],
+) -> None:
+    from socialdesk.goals.goal_measure import is_total
+
+    kpi = kpis.get("followers")
+    assert kpi.available and kpi in kpis.available() and not is_total(kpi)
+    # By hand: on 19 October only nord's 100; on 25 October nord 120 + sued 40; from
+    # 10 November nord 2**53 + sued 40 (sued's failed day of 20 November changes nothing).
+    day = Period.of_days
+    assert kpi.value(day(date(2026, 9, 1), date(2026, 9, 30)), now=NOW) is None
+    assert kpi.value(day(date(2026, 10, 1), date(2026, 10, 19)), now=NOW) == 100.0
+    assert kpi.value(day(date(2026, 10, 25), date(2026, 10, 25)), now=NOW) == 160.0
+    assert kpi.value(PERIODS[0], now=NOW) == float(2**53 + 40)
+    only = kpis.Scope(accounts=("@Sued",))
+    assert kpi.value(PERIODS[0], scope=only, now=NOW) == 40.0
+    weeks = kpi.series(day(date(2026, 10, 12), date(2026, 11, 15)), "week", now=NOW)
+    assert [p.value for p in weeks] == [100.0, 160.0, 160.0, 160.0, float(2**53 + 40)]
 
 
 def test_it_refuses_unknown_kpis_parameters_and_scopes() -> None:
