@@ -159,4 +159,4 @@ class WebhookDelivery(models.Model):
         return f"{self.channel_account} {self.received_at:%Y-%m-%d %H:%M:%S}"
 
 
-from socialdesk.channels.follower_models import FollowerSnapshot  # noqa: E402, F401
+from socialdesk.channels.follower_models import FollowerSnapshot as FollowerSnapshot  # noqa: E402

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from atproto import Client
+from atproto import Client, models
 
 from socialdesk.channels.base import ChannelError, Sent
 from socialdesk.channels.bluesky.client import (
@@ -105,7 +105,8 @@ def followers(account: ChannelAccount) -> int:
         actor = str(account.credentials.get("did") or account.handle)
         try:
             response = call(
-                client.invoke_query, "app.bsky.actor.getProfile", params={"actor": actor},
+                client.invoke_query, "app.bsky.actor.getProfile",
+                params=models.AppBskyActorGetProfile.Params(actor=actor),
                 output_encoding="application/json",
             )  # fmt: skip
         except ValueError as error:  # the body claimed to be JSON and is not

@@ -5,29 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0009_channel_limits_for_publishing'),
+        ("channels", "0009_channel_limits_for_publishing"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FollowerSnapshot',
+            name="FollowerSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('followers', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='followers')),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='taken at')),
-                ('failed_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True, default='')),
-                ('error_code', models.CharField(blank=True, default='', max_length=32)),
-                ('channel_account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follower_snapshots', to='channels.channelaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "followers",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="followers"),
+                ),
+                ("taken_at", models.DateTimeField(blank=True, null=True, verbose_name="taken at")),
+                ("failed_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True, default="")),
+                ("error_code", models.CharField(blank=True, default="", max_length=32)),
+                (
+                    "channel_account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follower_snapshots",
+                        to="channels.channelaccount",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follower snapshot',
-                'verbose_name_plural': 'follower snapshots',
-                'ordering': ['channel_account', '-day'],
-                'constraints': [models.UniqueConstraint(fields=('channel_account', 'day'), name='one_follower_snapshot_a_day')],
+                "verbose_name": "follower snapshot",
+                "verbose_name_plural": "follower snapshots",
+                "ordering": ["channel_account", "-day"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("channel_account", "day"), name="one_follower_snapshot_a_day"
+                    )
+                ],
             },
         ),
     ]

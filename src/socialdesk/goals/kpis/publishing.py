@@ -67,9 +67,7 @@ def _engagement(query: Query) -> float | None:
 def _followers(query: Query) -> float | None:
     """Sum over the accounts of each one's latest count on or before the period's last day
     (None when no account of the scope was counted by then)."""
-    rows = FollowerSnapshot.objects.filter(
-        followers__isnull=False, day__lte=query.period.last_day
-    )
+    rows = FollowerSnapshot.objects.filter(followers__isnull=False, day__lte=query.period.last_day)
     if query.scope.accounts:
         handles = [ChannelAccount.normalise_handle(h) for h in query.scope.accounts]
         rows = rows.filter(channel_account__handle__in=handles)

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from socialdesk.accounts.models import User
+from socialdesk.channels.models import FollowerSnapshot
 from socialdesk.feedback.models import Classification, FeedbackEvent, FeedbackItem
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis import Grain, Period, Scope
 from socialdesk.goals.tests import kpi_history
 from socialdesk.goals.tests.kpi_history import NOW  # the same moment in the property tests
 from socialdesk.inbox.models import Conversation, Message
-from socialdesk.channels.models import FollowerSnapshot
 from socialdesk.listening.models import MonitorMatch
 from socialdesk.publishing.models import Idea, PostMetric, PostTarget
 from socialdesk.sla.models import SlaOutcome
@@ -234,9 +234,7 @@ def ideas_published(
     return float(count)
 
 
-def followers(
-    start: datetime, end: datetime, p: dict[str, str], user: User | None
-) -> float | None:
+def followers(start: datetime, end: datetime, p: dict[str, str], user: User | None) -> float | None:
     """Each account's latest count on or before the period's last day, added up."""
     last = (end - timedelta(days=1)).date()  # `end` is a local midnight
     latest: dict[int, FollowerSnapshot] = {}
