@@ -84,3 +84,18 @@ def test_it_shows_value_previous_change_and_series(history: dict[str, Any]) -> N
 def test_it_explains_what_is_wrong(db: None, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+def test_it_narrows_to_departments_and_tags(history: dict[str, Any]) -> None:
+    from socialdesk.goals.tests.kpi_history import QUESTIONS
+
+    args = ["show", "inbound_volume", "--since", "2026-10-01", "--until", "2026-11-30", "--json"]
+    # By hand from the history: questions of Product Development; every third one tagged.
+    product = sum(1 for q in QUESTIONS if q[3] == "Product Development")
+    tagged = sum(1 for i, _q in enumerate(QUESTIONS) if i % 3 == 0)
+    assert json.loads(run(*args, "--department", "product development"))["value"] == product
+    assert json.loads(run(*args, "--tag", "billing"))["value"] == tagged
+    with pytest.raises(CommandError, match="no department 'Mars'"):
+        run(*args, "--department", "Mars")
+    with pytest.raises(CommandError, match="no department"):
+        run(*args, "--department", "x\x00")
