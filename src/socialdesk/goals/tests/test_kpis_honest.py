@@ -433,3 +433,20 @@ def test_it_refuses_unknown_kpis_parameters_and_scopes() -> None:
     with pytest.raises(kpis.KpiError, match="narrowed by tags"):
         within.check_scope(Scope(tags=("billing",)))
     assert within.parse_params({}) == {"within": timedelta(hours=24)}
+
+
+def test_a_followers_goal_takes_the_latest_count_not_a_sum_over_days(
+    history: dict[str, Any], people: dict[str, User]
+) -> None:
+    from socialdesk.accounts.audit import Acting
+    from socialdesk.goals.goal_services import goal_create
+
+    goal = goal_create(
+        by=Acting(user=people["manager"]), name="Follower", kpi="followers", target=1_000_000,
+        start=date(2026, 11, 1), deadline=date(2026, 12, 31), now=NOW,
+    )  # fmt: skip
+    # By hand: on 30 November nord 2**53 + sued 40; the baseline (1 September to 31 October)
+    # ends with nord 120 + sued 40.
+    assert goal.current == float(2**53 + 40)
+    assert goal.baseline == 160.0
+    assert goal.series[-1][1] == float(2**53 + 40)  # a level: no running total
