@@ -277,3 +277,12 @@ def test_a_hostile_change_is_refused_and_the_goal_stays(
     goal = Goal.objects.get()
     assert (goal.target, goal.name, goal.kpi) == (0.95, made["name"], "first_response_within")
     assert manager.get(f"/api/v1/goals/{2**63}").status_code == 422
+
+
+def test_the_fields_are_named_in_the_callers_language(api_as: Api, people: dict[str, User]) -> None:
+    german = api_as("manager", **{"Accept-Language": "de"})
+    response = _post(german, "/api/v1/goals", _goal_body(target="24h", deadline="2020-01-01"))
+    errors = response.json()["errors"]
+    assert set(errors) == {"target", "deadline"}
+    assert "Frist" in " ".join(errors["deadline"]) or "Beginn" in " ".join(errors["deadline"])
+    assert "Zahl" in " ".join(errors["target"])
