@@ -43,6 +43,7 @@ from socialdesk.channels.protocol import (
     Sender,
     SentFinder,
     checks,
+    counts_followers,
     load,
     missing,
     publishes,
@@ -78,6 +79,8 @@ WHY_NOT: dict[tuple[str, Capability], str] = {
     ),
     (Network.RSS, Capability.PUBLISH): "a feed is read, never written to",
     (Network.WEBHOOK, Capability.PUBLISH): "a webhook only receives: there is nowhere to post",
+    (Network.RSS, Capability.FOLLOWERS): "a feed has readers nobody counts, not followers",
+    (Network.WEBHOOK, Capability.FOLLOWERS): "a webhook has no account that people follow",
 }
 
 
@@ -328,6 +331,14 @@ def test_check_reaches_the_network_and_names_the_account(channel: Channel) -> No
     account = channel.connect()
     assert checks(connector)
     assert connector.check(account) == account.handle
+
+
+def test_followers_are_counted_as_a_whole_number(channel: Channel) -> None:
+    connector = _connector(channel, Capability.FOLLOWERS)
+    account = channel.connect()
+    assert counts_followers(connector)
+    count = connector.followers(account)
+    assert isinstance(count, int) and count >= 0
 
 
 def test_no_production_module_imports_a_test_peer() -> None:

@@ -30,6 +30,8 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "refresh_channel_limits",
         "read_post_metrics",
         "remind_to_confirm",
+        "refresh_goals",  # each open goal's figures (on main since the goal core)
+        "take_follower_snapshots",  # each Mastodon/Bluesky account's followers once a day
     }
     # Every second, when something is due: posts to publish.
     assert _names(schedule.PROMPT) == {"publish_posts"}

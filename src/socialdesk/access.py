@@ -263,6 +263,15 @@ API: Final[dict[str, frozenset[str]]] = {
     "list_campaigns": EVERYONE,
     "get_campaign": EVERYONE,
     "create_campaign": MANAGERS,
+    # goals, KPIs and goals over REST (issue 13 item 8): everyone reads the KPIs (counted over
+    # what they may see) and the goals `goals_for_user` gives them; managers and admins write
+    "list_kpis": EVERYONE,
+    "get_kpi": EVERYONE,
+    "list_goals": EVERYONE,
+    "get_goal": EVERYONE,
+    "create_goal": MANAGERS,
+    "update_goal": MANAGERS,
+    "archive_goal": MANAGERS,
 }
 
 

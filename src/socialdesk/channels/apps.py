@@ -13,3 +13,4 @@ class ChannelsConfig(AppConfig):
 
         schedule.every(schedule.FREQUENT, tasks.poll_channels, tasks.process_webhooks)
         schedule.every(schedule.REGULAR, tasks.refresh_channel_limits)
+        schedule.every(schedule.REGULAR, tasks.take_follower_snapshots)  # issue 13 item 3

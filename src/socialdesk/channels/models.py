@@ -157,3 +157,6 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_account} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+from socialdesk.channels.follower_models import FollowerSnapshot as FollowerSnapshot  # noqa: E402

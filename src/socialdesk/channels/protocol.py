@@ -17,7 +17,9 @@ else it may do is declared in its `CAPABILITIES` and then provided:
 - `METRICS`: `metrics(account, sent) -> dict[str, int]`, the public figures of a published
   part (`likes`, `reposts`, `replies`, `quotes`; `sent` is `{"external_id": …, **meta}`);
 - `EDIT`: `edit_published(account, sent, outgoing) -> Sent` changes a published post;
-- `DELETE`: `delete_published(account, sent) -> None` removes it from the network.
+- `DELETE`: `delete_published(account, sent) -> None` removes it from the network;
+- `FOLLOWERS`: `followers(account) -> int` reads how many follow the company's account now
+  (for the daily snapshot, `channels/followers.py`).
 
 Callers ask the capabilities (`supports`, `sender`, `finds_sent`, …), never a list of
 networks kept by hand. `load` refuses a connector that declares a capability without its
@@ -55,6 +57,7 @@ class Capability(StrEnum):
     METRICS = "metrics"
     EDIT = "edit"
     DELETE = "delete"
+    FOLLOWERS = "followers"
 
 
 # The functions each capability promises (`poll` is always required).
@@ -66,6 +69,7 @@ FUNCTIONS: dict[Capability, tuple[str, ...]] = {
     Capability.METRICS: ("metrics",),
     Capability.EDIT: ("edit_published",),
     Capability.DELETE: ("delete_published",),
+    Capability.FOLLOWERS: ("followers",),
 }
 
 
@@ -116,6 +120,10 @@ class Editor(Connector, Protocol):
 
 class Deleter(Connector, Protocol):
     def delete_published(self, account: ChannelAccount, sent: dict[str, Any]) -> None: ...
+
+
+class FollowerCounter(Connector, Protocol):
+    def followers(self, account: ChannelAccount) -> int: ...
 
 
 def missing(candidate: object) -> list[str]:
@@ -187,6 +195,10 @@ def edits(connector: Connector) -> TypeGuard[Editor]:
 
 def deletes(connector: Connector) -> TypeGuard[Deleter]:
     return Capability.DELETE in connector.CAPABILITIES
+
+
+def counts_followers(connector: Connector) -> TypeGuard[FollowerCounter]:
+    return Capability.FOLLOWERS in connector.CAPABILITIES
 
 
 def publisher(network: str) -> Publisher | None:

@@ -116,3 +116,11 @@ def refresh_channel_limits() -> int:
     from socialdesk.channels.mastodon import limits
 
     return limits.refresh_due()
+
+
+@task()
+def take_follower_snapshots() -> int:
+    """Count the followers of each Mastodon and Bluesky account once a day."""
+    from socialdesk.channels import followers
+
+    return followers.snapshot_due()

@@ -26,6 +26,13 @@ def goals_for_user(user: User, *, archived: bool = False) -> QuerySet[Goal]:
     return goals.filter(Q(~Exists(narrowed)) | Q(Exists(mine)))
 
 
+def goals_all(*, archived: bool = False) -> QuerySet[Goal]:
+    """Every goal of the organisation (the operator's command line, which runs as nobody)."""
+    return Goal.objects.filter(archived_at__isnull=not archived).select_related(
+        "owner", "objective"
+    )
+
+
 def goal_for_user(user: User, pk: int) -> Goal:
     """The goal, archived or not, if the person may see it; 404 otherwise."""
     found = (

@@ -49,6 +49,9 @@ FIELDS = (
     "objective",
 )
 
+# The fields `check` takes besides the departments.
+CHECKED = tuple(f for f in FIELDS if f not in ("owner", "objective"))
+
 
 def _no_nul(value: str) -> bool:
     return "\x00" not in value

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from atproto import Client
+from atproto import Client, models
 
-from socialdesk.channels.base import Sent
+from socialdesk.channels.base import ChannelError, Sent
 from socialdesk.channels.bluesky.client import (
     call,
     login,
@@ -52,6 +52,7 @@ __all__ = [
     "facets",
     "find_published",
     "find_sent",
+    "followers",
     "login",
     "message_rkey",
     "metrics",
@@ -71,6 +72,7 @@ __all__ = [
 CAPABILITIES = frozenset(
     {Capability.SEND, Capability.FIND_SENT, Capability.CHECK, Capability.PUBLISH}
 ) | {Capability.METRICS, Capability.DELETE}  # after publishing: published.py
+CAPABILITIES |= {Capability.FOLLOWERS}  # the daily follower snapshot (channels/followers.py)
 
 
 def poll(account: ChannelAccount) -> int:
@@ -89,5 +91,27 @@ def find_sent(account: ChannelAccount, message: Any) -> Sent | None:
 def check(account: ChannelAccount) -> str:
     def work(client: Client) -> str:
         return str(call(client.com.atproto.server.get_session).handle)
+
+    return with_session(account, work)
+
+
+def followers(account: ChannelAccount) -> int:
+    """How many follow the company's account: the profile's `followersCount`
+    (app.bsky.actor.getProfile), read as plain JSON so one odd field elsewhere in the profile
+    cannot refuse the whole answer."""
+    from socialdesk.channels.mastodon.connector import whole_count
+
+    def work(client: Client) -> int:
+        actor = str(account.credentials.get("did") or account.handle)
+        try:
+            response = call(
+                client.invoke_query, "app.bsky.actor.getProfile",
+                params=models.AppBskyActorGetProfile.Params(actor=actor),
+                output_encoding="application/json",
+            )  # fmt: skip
+        except ValueError as error:  # the body claimed to be JSON and is not
+            raise ChannelError(f"Bluesky sent a profile that is not JSON ({error})") from None
+        document: Any = response.content if isinstance(response.content, dict) else {}
+        return whole_count(document.get("followersCount"), "Bluesky")
 
     return with_session(account, work)

@@ -47,6 +47,7 @@ from socialdesk.channels.rss.connector import plain_text
 CAPABILITIES = frozenset(
     {Capability.SEND, Capability.FIND_SENT, Capability.CHECK, Capability.PUBLISH}
 ) | {Capability.METRICS, Capability.EDIT, Capability.DELETE}  # after publishing: published.py
+CAPABILITIES |= {Capability.FOLLOWERS}  # the daily follower snapshot (channels/followers.py)
 SCOPES = ["read", "write"]
 PAGE = 80  # Mastodon's largest page of notifications
 MAX_PAGES = 50  # per poll; the next poll goes on from the cursor
@@ -405,3 +406,21 @@ def delete_published(account: ChannelAccount, sent: dict[str, Any]) -> None:
     from socialdesk.channels.mastodon import published
 
     published.delete_published(account, sent)
+
+
+def followers(account: ChannelAccount) -> int:
+    """How many follow the company's account: `followers_count` of verify_credentials."""
+    mastodon = api(account)
+    me = call(mastodon, mastodon.account_verify_credentials)
+    return whole_count(me.get("followers_count"), "Mastodon")
+
+
+def whole_count(value: Any, network: str) -> int:
+    """A count from a network as the database holds it (ChannelError when it is not one)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ChannelError(
+            f"{network} answered with a follower count that is not a whole number "
+            f"({str(value)[:40]!r})",
+            code="refused",
+        )
+    return value

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Min, QuerySet
+from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.models import ChannelAccount, FollowerSnapshot
 from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register
 from socialdesk.goals.kpis.scoping import ACCOUNTS, DEPARTMENTS
 from socialdesk.publishing.models import Idea, IdeaStatus, Post, PostMetric, PostTarget
@@ -64,6 +64,28 @@ def _engagement(query: Query) -> float | None:
     return sum(totals) / len(totals) if totals else None
 
 
+def _followers(query: Query) -> float | None:
+    """Sum over the accounts of each one's latest count on or before the period's last day
+    (None when no account of the scope was counted by then)."""
+    rows = FollowerSnapshot.objects.filter(followers__isnull=False, day__lte=query.period.last_day)
+    if query.scope.accounts:
+        handles = [ChannelAccount.normalise_handle(h) for h in query.scope.accounts]
+        rows = rows.filter(channel_account__handle__in=handles)
+    latest = rows.filter(
+        day=Subquery(
+            FollowerSnapshot.objects.filter(
+                channel_account=OuterRef("channel_account"),
+                followers__isnull=False,
+                day__lte=query.period.last_day,
+            )
+            .order_by("-day")
+            .values("day")[:1]
+        )
+    )
+    counts = list(latest.values_list("followers", flat=True))
+    return float(sum(c for c in counts if c is not None)) if counts else None
+
+
 register(
     Kpi(
         name="ideas_submitted",
@@ -120,15 +142,15 @@ register(
     Kpi(
         name="followers",
         label=_("Followers"),
-        description=_("Followers of each Mastodon and Bluesky account."),
+        description=_(
+            "Followers of the company's Mastodon and Bluesky accounts, as counted once a day: "
+            "for a period, the sum of each account's last count on or before its last day."
+        ),
         unit=Unit.COUNT,
         scopes=frozenset({ACCOUNTS}),
         family=FAMILY,
-        compute=None,
-        available=False,
-        reason=_(
-            "Follower counts are not recorded yet: a daily snapshot per account is still to "
-            "be built."
-        ),
+        compute=_followers,
+        # A level (how many follow now), not a total that adds up over days.
+        extra={"level": True},
     )
 )

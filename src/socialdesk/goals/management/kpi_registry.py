@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from socialdesk.accounts.models import Department
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis import Grain, Kpi, KpiError, Period, Scope
 
@@ -31,6 +32,10 @@ def add_parsers(sub: _SubParsersAction[ArgumentParser]) -> None:
     show.add_argument("--by", choices=[g.value for g in Grain], default=Grain.WEEK.value)
     show.add_argument("--account", action="append", default=[], help="only this company handle")
     show.add_argument(
+        "--department", action="append", default=[], metavar="NAME", help="only this department"
+    )
+    show.add_argument("--tag", action="append", default=[], metavar="TAG", help="only this tag")
+    show.add_argument(
         "--business-hours", metavar="CALENDAR", default="", help="count open hours only"
     )
     show.add_argument("--json", action="store_true", help="print JSON")
@@ -51,6 +56,19 @@ def _params(pairs: list[str]) -> dict[str, str]:
             raise CommandError(f"--param {pair!r} is not KEY=VALUE, e.g. within=24h")
         params[key.strip()] = value.strip()
     return params
+
+
+def _departments(names: list[str]) -> tuple[int, ...]:
+    ids = []
+    for name in names:
+        found = None
+        if "\x00" not in name:
+            found = Department.objects.filter(name__iexact=name.strip()).first()
+        if found is None:
+            known = ", ".join(Department.objects.values_list("name", flat=True)) or "none"
+            raise CommandError(f"no department {name[:60]!r} (there are: {known})")
+        ids.append(found.pk)
+    return tuple(sorted(set(ids)))
 
 
 def describe(kpi: Kpi) -> dict[str, Any]:
@@ -104,7 +122,12 @@ def _show(command: BaseCommand, options: dict[str, Any]) -> None:
     if since > until:
         raise CommandError("--since lies after --until")
     raw = _params(options["param"])
-    scope = Scope(accounts=tuple(options["account"]), business_hours=options["business_hours"])
+    scope = Scope(
+        accounts=tuple(options["account"]),
+        departments=_departments(options["department"]),
+        tags=tuple(t.strip() for t in options["tag"] if t.strip()),
+        business_hours=options["business_hours"],
+    )
     period = Period.of_days(since, until)
     try:
         kpi.parse_params(raw)

@@ -9,11 +9,11 @@ listening matches. The weeks 2026-11-02 and 2026-09-28 are empty.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from socialdesk.accounts.models import Department, Organisation
-from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.models import ChannelAccount, FollowerSnapshot
 from socialdesk.feedback.models import Classification, FeedbackEvent, FeedbackItem
 from socialdesk.inbox.models import Conversation, Direction, Message, Tag
 from socialdesk.listening.models import Monitor, MonitorMatch
@@ -127,6 +127,7 @@ def build() -> dict[str, Any]:
     _feedback(departments)
     _publishing(departments, accounts)
     _listening(conversations)
+    _followers(accounts)
     return {"departments": departments, "accounts": accounts, "conversations": conversations}
 
 
@@ -192,6 +193,26 @@ def _publishing(departments: dict[str, Department], accounts: dict[str, ChannelA
                     target=target, age=age, taken_at=at(when), likes=likes, reposts=reposts,
                     replies=replies, quotes=quotes,
                 )  # fmt: skip
+
+
+# (account, day, followers or None for a day whose count could not be read)
+FOLLOWERS: list[tuple[str, str, int | None]] = [
+    ("nord", "2026-10-01", 100),
+    ("nord", "2026-10-20", 120),
+    ("sued", "2026-10-25", 40),  # the DST day
+    ("nord", "2026-11-10", 2**53),  # a huge number stays whole
+    ("sued", "2026-11-20", None),  # failed: the count of 25 October still holds
+]
+
+
+def _followers(accounts: dict[str, ChannelAccount]) -> None:
+    for account, day, followers in FOLLOWERS:
+        FollowerSnapshot.objects.create(
+            channel_account=accounts[account], day=date.fromisoformat(day), followers=followers,
+            taken_at=at(f"{day}T05:00") if followers is not None else None,
+            failed_at=at(f"{day}T05:00") if followers is None else None,
+            error="" if followers is not None else "the instance answered with a server error",
+        )  # fmt: skip
 
 
 def _listening(conversations: list[Conversation]) -> None:

@@ -31,11 +31,9 @@ def test_it_lists_every_kpi_with_unit_parameters_and_availability(db: None) -> N
     assert rows["first_response_within"]["parameters"] == [
         {"name": "within", "type": "duration", "default": "24h", "choices": []}
     ]
-    assert rows["followers"]["available"] is False
-    assert "snapshot" in rows["followers"]["reason"]
+    assert rows["followers"]["available"] is True and rows["followers"]["unit"] == "count"
     text = run("list")
     assert "first_response_within" in text and "(within=24h)" in text
-    assert "not available" in text
 
 
 @pytest.mark.parametrize("within", ["24h", "2h", "90m"])
@@ -78,7 +76,7 @@ def test_it_shows_value_previous_change_and_series(history: dict[str, Any]) -> N
         (["show", "first_response_within", "--param", "within"], "not KEY=VALUE"),
         (["show", "inbound_volume", "--since", "2026-02-30"], "not a date"),
         (["show", "inbound_volume", "--since", "2026-03-02", "--until", "2026-03-01"], "after"),
-        (["show", "followers"], "not available"),
+        (["show", "followers", "--param", "x=1"], "no parameter 'x'"),
         (["show", "listening_matches", "--param", "monitor=Nirgends"], "no monitor"),
         (["show", "sentiment_share", "--param", "sentiment=happy"], "not one of"),
     ],
@@ -86,3 +84,18 @@ def test_it_shows_value_previous_change_and_series(history: dict[str, Any]) -> N
 def test_it_explains_what_is_wrong(db: None, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+def test_it_narrows_to_departments_and_tags(history: dict[str, Any]) -> None:
+    from socialdesk.goals.tests.kpi_history import QUESTIONS
+
+    args = ["show", "inbound_volume", "--since", "2026-10-01", "--until", "2026-11-30", "--json"]
+    # By hand from the history: questions of Product Development; every third one tagged.
+    product = sum(1 for q in QUESTIONS if q[3] == "Product Development")
+    tagged = sum(1 for i, _q in enumerate(QUESTIONS) if i % 3 == 0)
+    assert json.loads(run(*args, "--department", "product development"))["value"] == product
+    assert json.loads(run(*args, "--tag", "billing"))["value"] == tagged
+    with pytest.raises(CommandError, match="no department 'Mars'"):
+        run(*args, "--department", "Mars")
+    with pytest.raises(CommandError, match="no department"):
+        run(*args, "--department", "x\x00")

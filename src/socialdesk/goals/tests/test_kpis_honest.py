@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from socialdesk.accounts.models import User
+from socialdesk.channels.models import FollowerSnapshot
 from socialdesk.feedback.models import Classification, FeedbackEvent, FeedbackItem
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis import Grain, Period, Scope
@@ -233,6 +234,19 @@ def ideas_published(
     return float(count)
 
 
+def followers(start: datetime, end: datetime, p: dict[str, str], user: User | None) -> float | None:
+    """Each account's latest count on or before the period's last day, added up."""
+    last = (end - timedelta(days=1)).date()  # `end` is a local midnight
+    latest: dict[int, FollowerSnapshot] = {}
+    for snap in FollowerSnapshot.objects.all():
+        if snap.followers is None or snap.day > last:
+            continue
+        kept = latest.get(snap.channel_account_id)
+        if kept is None or snap.day > kept.day:
+            latest[snap.channel_account_id] = snap
+    return float(sum(s.followers or 0 for s in latest.values())) if latest else None
+
+
 EXPECTED: dict[str, Rows] = {
     "first_response_within": within_share,
     "first_response_median": first_response_time(0.5),
@@ -261,6 +275,7 @@ EXPECTED: dict[str, Rows] = {
     "ideas_published": ideas_published,
     "posts_published": lambda s, e, p, u: float(len(targets(s, e, p))),
     "engagement_per_post": engagement,
+    "followers": followers,
     "listening_matches": lambda s, e, p, u: float(
         sum(
             1
@@ -378,12 +393,33 @@ def test_it_covers_only_what_a_department_member_may_see(
     )
 
 
-def test_it_says_why_followers_are_not_available() -> None:
-    followers = kpis.get("followers")
-    assert not followers.available and "snapshot" in str(followers.reason)
-    assert followers not in kpis.available()
-    with pytest.raises(kpis.KpiError, match="not available"):
-        followers.value(PERIODS[0])
+def test_it_says_why_a_kpi_is_not_available() -> None:
+    missing = kpis.Kpi(
+        name="not_yet", label="Not yet", description="", unit=kpis.Unit.COUNT, compute=None,
+        available=False, reason="its source is still to be built",
+    )  # fmt: skip
+    with pytest.raises(kpis.KpiError, match="not available: its source is still to be built"):
+        missing.value(PERIODS[0])
+
+
+def test_followers_are_a_level_counted_from_the_daily_snapshots(
+    history: dict[str, Any],
+) -> None:
+    from socialdesk.goals.goal_measure import is_total
+
+    kpi = kpis.get("followers")
+    assert kpi.available and kpi in kpis.available() and not is_total(kpi)
+    # By hand: on 19 October only nord's 100; on 25 October nord 120 + sued 40; from
+    # 10 November nord 2**53 + sued 40 (sued's failed day of 20 November changes nothing).
+    day = Period.of_days
+    assert kpi.value(day(date(2026, 9, 1), date(2026, 9, 30)), now=NOW) is None
+    assert kpi.value(day(date(2026, 10, 1), date(2026, 10, 19)), now=NOW) == 100.0
+    assert kpi.value(day(date(2026, 10, 25), date(2026, 10, 25)), now=NOW) == 160.0
+    assert kpi.value(PERIODS[0], now=NOW) == float(2**53 + 40)
+    only = kpis.Scope(accounts=("@Sued",))
+    assert kpi.value(PERIODS[0], scope=only, now=NOW) == 40.0
+    weeks = kpi.series(day(date(2026, 10, 12), date(2026, 11, 15)), "week", now=NOW)
+    assert [p.value for p in weeks] == [100.0, 160.0, 160.0, 160.0, float(2**53 + 40)]
 
 
 def test_it_refuses_unknown_kpis_parameters_and_scopes() -> None:
@@ -397,3 +433,20 @@ def test_it_refuses_unknown_kpis_parameters_and_scopes() -> None:
     with pytest.raises(kpis.KpiError, match="narrowed by tags"):
         within.check_scope(Scope(tags=("billing",)))
     assert within.parse_params({}) == {"within": timedelta(hours=24)}
+
+
+def test_a_followers_goal_takes_the_latest_count_not_a_sum_over_days(
+    history: dict[str, Any], people: dict[str, User]
+) -> None:
+    from socialdesk.accounts.audit import Acting
+    from socialdesk.goals.goal_services import goal_create
+
+    goal = goal_create(
+        by=Acting(user=people["manager"]), name="Follower", kpi="followers", target=1_000_000,
+        start=date(2026, 11, 1), deadline=date(2026, 12, 31), now=NOW,
+    )  # fmt: skip
+    # By hand: on 30 November nord 2**53 + sued 40; the baseline (1 September to 31 October)
+    # ends with nord 120 + sued 40.
+    assert goal.current == float(2**53 + 40)
+    assert goal.baseline == 160.0
+    assert goal.series[-1][1] == float(2**53 + 40)  # a level: no running total

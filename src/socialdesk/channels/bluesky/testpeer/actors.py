@@ -153,6 +153,14 @@ class _Actors(_Media):
             mine = [n for n in reversed(self._notifications) if n.recipient == account.did]
             return [self._notification_view(n, account) for n in mine]
 
+    def set_followers_count(self, handle: str, count: int) -> None:
+        """The profile's ``followersCount`` is ``count`` (the follows written here included),
+        as for an account with more followers than a test can write follow records for."""
+        with self._lock:
+            did = self._account(handle).did
+            written = sum(1 for _, subject in self._follows if subject == did)
+            self._more_followers[did] = count - written
+
     def engage(
         self, uri: str, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0
     ) -> dict[str, list[str]]:

@@ -92,6 +92,8 @@ class _State:
         self._likes: dict[str, dict[str, str]] = {}
         self._reposts: dict[str, dict[str, str]] = {}
         self._follows: dict[tuple[str, str], str] = {}
+        # Followers the AppView counts besides the follows written here (set_followers_count).
+        self._more_followers: dict[str, int] = {}
         self._notifications: list[_Notification] = []
         self._notification_seq = 0
         # operations

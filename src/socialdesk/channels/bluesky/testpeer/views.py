@@ -80,7 +80,9 @@ class _Views(_State):
             "labeler": False,
             "chat": {"allowIncoming": "all"},
         }
-        view["followersCount"] = sum(1 for _, s in self._follows if s == account.did)
+        view["followersCount"] = sum(
+            1 for _, s in self._follows if s == account.did
+        ) + self._more_followers.get(account.did, 0)
         view["followsCount"] = sum(1 for f, _ in self._follows if f == account.did)
         view["postsCount"] = len(self._repos[account.did].get(POST, {}))
         return view
