@@ -224,6 +224,10 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     # goals: goals with targets, forecasts and status (issue 13 item 4)
     "goals:goals": EVERYONE,
     "goals:goal": EVERYONE,
+    # goals: the dashboards (issue 13 item 5); a member sees their own departments' (selectors)
+    "goals:dashboard": EVERYONE,
+    "goals:dashboard_department": EVERYONE,
+    "goals:dashboard_channel": EVERYONE,
 }
 
 API: Final[dict[str, frozenset[str]]] = {
