@@ -225,7 +225,7 @@ class Attention:
     title: str
     count: int
     link: str
-    rows: list[tuple[str, str]]  # (text, link)
+    rows: list[tuple[str, str, str]]  # (text, link, a customer's words or "")
     note: str = ""
 
 
@@ -249,12 +249,13 @@ def failed_posts(user: User, focus: Focus) -> QuerySet[Post]:
     return rows.distinct().order_by("-pk")
 
 
-def _conversation_rows(found: QuerySet[Conversation]) -> list[tuple[str, str]]:
+def _conversation_rows(found: QuerySet[Conversation]) -> list[tuple[str, str, str]]:
+    """(who and where, link, what the customer wrote: shown as a quote of its own)."""
     return [
         (
-            f"{c.contact.display_name if c.contact else '–'} · {c.channel_account.handle}"
-            f" · {c.preview[:60]}",
+            f"{c.contact.display_name if c.contact else '–'} · {c.channel_account.handle}",
             reverse("inbox:conversation", args=[c.pk]),
+            c.preview,
         )
         for c in found[:ATTENTION_LIMIT]
     ]
@@ -286,6 +287,7 @@ def attention(user: User, focus: Focus, goals: list[GoalRow]) -> list[Attention]
                 (
                     f"{item.title} · {item.department.name if item.department else '–'}",
                     reverse("feedback:item", args=[item.pk]),
+                    "",
                 )
                 for item in overdue.select_related("department")[:ATTENTION_LIMIT]
             ],
@@ -302,6 +304,7 @@ def attention(user: User, focus: Focus, goals: list[GoalRow]) -> list[Attention]
                     (
                         f"{post.text[:60]} · {post.get_status_display()}",
                         reverse("publishing:post", args=[post.pk]),
+                        "",
                     )
                     for post in failed[:ATTENTION_LIMIT]
                 ],
@@ -313,7 +316,7 @@ def attention(user: User, focus: Focus, goals: list[GoalRow]) -> list[Attention]
             _("Goals at risk or off track"),
             len(risky),
             reverse("goals:goals"),
-            [(f"{r.goal.name} · {r.status}", r.link) for r in risky],
+            [(f"{r.goal.name} · {r.status}", r.link, "") for r in risky],
         )
     )
     return result

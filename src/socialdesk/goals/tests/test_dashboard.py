@@ -170,7 +170,11 @@ def test_a_channel_dashboard_narrows_to_the_account(
 @pytest.mark.parametrize(
     ("query", "field", "words"),
     [
-        ({"since": "2026-11-20", "until": "2026-11-10"}, "until", "Das Enddatum liegt vor dem Startdatum."),
+        (
+            {"since": "2026-11-20", "until": "2026-11-10"},
+            "until",
+            "Das Enddatum liegt vor dem Startdatum.",
+        ),
         ({"since": "2024-01-01", "until": "2026-11-10"}, "until", "höchstens zwei Jahre"),
         ({"since": "2026-11-01", "until": "2026-12-24"}, "until", "liegt in der Zukunft"),
         ({"since": "2026-12-01", "until": "2026-12-24"}, "since", "liegt in der Zukunft"),
