@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.models import Department, User
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.durations import human_duration
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus
 from socialdesk.feedback.selectors import items_for_user
 from socialdesk.goals import charts, kpis
@@ -34,6 +35,7 @@ from socialdesk.inbox import selectors as inbox_selectors
 from socialdesk.inbox.models import Conversation, SlaState
 from socialdesk.publishing.models import Post, PostStatus, TargetState
 from socialdesk.publishing.selectors import posts_for_user
+from socialdesk.sla.kpi import parse_duration
 
 # (KPI, parameters, what a click on it opens)
 KEY_FIGURES: list[tuple[str, dict[str, str], str]] = [
@@ -108,7 +110,8 @@ class KeyFigures:
 
 def label_of(kpi: Kpi, params: dict[str, str]) -> str:
     if kpi.name == "first_response_within":
-        return _("First responses within %(within)s") % {"within": params["within"]}
+        within = parse_duration(params["within"]).total_seconds()
+        return _("First responses within %(within)s") % {"within": human_duration(within)}
     return str(kpi.label)
 
 
@@ -277,37 +280,28 @@ def attention(user: User, focus: Focus, goals: list[GoalRow]) -> list[Attention]
                 _conversation_rows(found),
             )
         )
-    overdue = overdue_feedback(user, focus)
-    result.append(
-        Attention(
-            _("Feedback past its department deadline"),
-            overdue.count(),
-            drill("feedback_overdue", None, extra),
-            [
-                (
-                    f"{item.title} · {item.department.name if item.department else '–'}",
-                    reverse("feedback:item", args=[item.pk]),
-                    "",
-                )
-                for item in overdue.select_related("department")[:ATTENTION_LIMIT]
-            ],
+    if focus.account is not None:
+        result.append(
+            Attention(
+                _("Feedback past its department deadline"),
+                0,
+                "",
+                [],
+                _("Feedback belongs to departments, not channels: see the department pages."),
+            )
         )
-    )
+    else:
+        result.append(_overdue(user, focus))
     if focus.department is None:
-        failed = failed_posts(user, focus)
+        result.append(_failed(user, focus))
+    else:
         result.append(
             Attention(
                 _("Posts that failed"),
-                failed.count(),
-                drill("posts_failed", None, {k: v for k, v in extra.items() if k == "account"}),
-                [
-                    (
-                        f"{post.text[:60]} · {post.get_status_display()}",
-                        reverse("publishing:post", args=[post.pk]),
-                        "",
-                    )
-                    for post in failed[:ATTENTION_LIMIT]
-                ],
+                0,
+                "",
+                [],
+                _("Posts belong to channels, not departments: see the channel pages."),
             )
         )
     risky = [r for r in goals if r.goal.status in (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)]
@@ -322,6 +316,41 @@ def attention(user: User, focus: Focus, goals: list[GoalRow]) -> list[Attention]
     return result
 
 
+def _overdue(user: User, focus: Focus) -> Attention:
+    overdue = overdue_feedback(user, focus)
+    return Attention(
+        _("Feedback past its department deadline"),
+        overdue.count(),
+        drill("feedback_overdue", None, focus.filters()),
+        [
+            (
+                f"{item.title} · {item.department.name if item.department else '–'}",
+                reverse("feedback:item", args=[item.pk]),
+                "",
+            )
+            for item in overdue.select_related("department")[:ATTENTION_LIMIT]
+        ],
+    )
+
+
+def _failed(user: User, focus: Focus) -> Attention:
+    failed = failed_posts(user, focus)
+    extra = {k: v for k, v in focus.filters().items() if k == "account"}
+    return Attention(
+        _("Posts that failed"),
+        failed.count(),
+        drill("posts_failed", None, extra),
+        [
+            (
+                f"{post.text[:60]} · {post.get_status_display()}",
+                reverse("publishing:post", args=[post.pk]),
+                "",
+            )
+            for post in failed[:ATTENTION_LIMIT]
+        ],
+    )
+
+
 # ---------------------------------------------------------------- series (department/channel)
 def series_charts(user: User, choice: Choice, focus: Focus) -> list[tuple[str, Any, str, str]]:
     """Inbound volume and first-response share by day (by week beyond 35 days), each a line
@@ -334,7 +363,11 @@ def series_charts(user: User, choice: Choice, focus: Focus) -> list[tuple[str, A
         kpi = kpis.get(name)
         title = label_of(kpi, params)
         if scope.used() - kpi.scopes:
-            note = _("this figure cannot be narrowed this way.")
+            note = (
+                _("This figure cannot be narrowed to a department.")
+                if focus.department is not None
+                else _("This figure cannot be narrowed to a channel account.")
+            )
             result.append((title, None, note, f"series-{name}"))
             continue
         points = kpi.series(period, grain, params=params, scope=scope)
@@ -351,6 +384,7 @@ def _line(title: str, kpi: Kpi, points: list[kpis.Point], period: Period, grain:
         start=period.start,
         end=period.last_day,
         y_ceiling=1.0 if kpi.unit == Unit.SHARE else None,
+        whole=kpi.unit == Unit.COUNT,
     )
     chart.columns = [_("Day") if grain == kpis.Grain.DAY else _("Week from"), title]
     chart.rows = [

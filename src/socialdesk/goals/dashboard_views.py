@@ -5,8 +5,6 @@ Each reads the period from the query string (`dashboard_period`), the figures an
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -16,23 +14,25 @@ from socialdesk.goals import dashboard_data as data
 from socialdesk.goals.dashboard_period import PeriodForm, choose
 
 
-def _page(request: AppRequest, focus: data.Focus, **extra: Any) -> HttpResponse:
+def _page(request: AppRequest, focus: data.Focus, *, series: bool = False) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     choice = choose(form)
+    if not form.is_bound or form.is_valid():  # show the days the preset stands for
+        days = {"since": choice.since.isoformat(), "until": choice.until.isoformat()}
+        form = PeriodForm(initial={"range": choice.preset, "compare": choice.compare, **days})
     user = request.user
     goals = data.goal_rows(data.goals_of(user, focus))
-    figures = data.key_figures(user, choice, focus)
     context = {
         "form": form,
         "choice": choice,
         "focus": focus,
-        "figures": figures,
+        "figures": data.key_figures(user, choice, focus),
+        "charts": data.series_charts(user, choice, focus) if series else [],
         "goals": goals,
         "attention": data.attention(user, focus, goals),
         "departments": data.departments_for(user),
         "accounts": data.accounts_for(user),
         "has_channels": ChannelAccount.objects.exists(),
-        **extra,
     }
     return render(request, "goals/dashboards/dashboard.html", context)
 
@@ -43,13 +43,9 @@ def overview(request: AppRequest) -> HttpResponse:
 
 def department(request: AppRequest, pk: int) -> HttpResponse:
     found = data.department_for(request.user, pk)
-    focus = data.Focus("department", department=found)
-    form = PeriodForm(request.GET or None)
-    return _page(request, focus, charts=data.series_charts(request.user, choose(form), focus))
+    return _page(request, data.Focus("department", department=found), series=True)
 
 
 def channel(request: AppRequest, pk: int) -> HttpResponse:
     found = data.account_for(request.user, pk)
-    focus = data.Focus("account", account=found)
-    form = PeriodForm(request.GET or None)
-    return _page(request, focus, charts=data.series_charts(request.user, choose(form), focus))
+    return _page(request, data.Focus("account", account=found), series=True)
