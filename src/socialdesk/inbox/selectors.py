@@ -177,6 +177,11 @@ def day_bounds(since: str, until: str) -> tuple[datetime | None, datetime | None
     """`?since=2026-11-01&until=2026-11-30` (both days included, the organisation's days) as
     aware moments [start, end); None where not given or not a date."""
     first, last = date_param(since), date_param(until)
+    # The first and last days of the calendar cannot be moments in every time zone: no bound.
+    if first is not None and not date.min + timedelta(days=1) < first < date.max:
+        first = None
+    if last is not None and not date.min < last < date.max - timedelta(days=1):
+        last = None
     zone = ZoneInfo(Organisation.current().time_zone)
     start = datetime.combine(first, time.min, tzinfo=zone) if first else None
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone) if last else None

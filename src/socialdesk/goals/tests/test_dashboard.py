@@ -304,3 +304,35 @@ def test_each_kpi_is_computed_once_per_period(
     client_as("manager").get(reverse("goals:dashboard"), NOVEMBER)
     assert len(calls) == len(set(calls))
     assert len(calls) == 2 * len(KEY_FIGURES) - 1  # the backlog has no comparison
+
+
+HOSTILE = [
+    "\x00",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "NaN",
+    "1" * 400,
+    "-1",
+    "2026-11-01\x00",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_query_values_are_refused_at_the_field_or_ignored(
+    history: dict[str, Any], client_as: Callable[[str], Client], value: str
+) -> None:
+    client = client_as("manager")
+    for query in (
+        {"range": "custom", "since": value, "until": "2026-11-10"},
+        {"range": "custom", "since": "2026-11-01", "until": value},
+        {"range": value, "compare": value},
+    ):
+        response = client.get(reverse("goals:dashboard"), query)
+        assert response.status_code == 200
+        if "\x00" not in value:  # NUL: the request's query is cleaned before the view
+            assert response.context["form"].errors, query
+    for name in ("inbox:list", "feedback:items", "publishing:posts", "publishing:ideas"):
+        query = {"since": value, "until": value, "account": value, "event": value}
+        response = client.get(reverse(name), {**query, "status": "all", "overdue": value})
+        assert response.status_code == 200, (name, value)
