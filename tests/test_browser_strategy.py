@@ -54,16 +54,15 @@ def test_a_member_reads_the_new_objectives_and_then_the_changed_words(
         User.objects.create_user(email, PASSWORD, full_name=name, role=role, language="de")
 
     _sign_in(page, url, "max@example.com")
-    page.get_by_role(
-        "link", name="Ziele", exact=True
-    ).first.click()  # the navigation opens the strategy
+    page.get_by_role("link", name="Ziele", exact=True).first.click()  # opens the overview
+    page.locator(".sub-nav").get_by_role("link", name="Strategie", exact=True).click()
     expect(page.get_by_role("heading", name="Strategie", exact=True)).to_be_visible()
     _shot(page, "de-1-strategy-empty-manager")
     _write(page, url, "# Unsere Ziele\n\n- Alle Fragen in **24 Stunden** beantworten")
     _shot(page, "de-2-strategy-written")
 
     _sign_in(page, url, "mia@example.com")
-    page.goto(url + "/goals/")
+    page.goto(url + "/goals/strategy/")
     section = page.locator("#section-objectives")
     expect(
         section.get_by_text("Neu, seit Sie die Strategie zuletzt gelesen haben.")
@@ -77,7 +76,7 @@ def test_a_member_reads_the_new_objectives_and_then_the_changed_words(
     _write(page, url, "# Unsere Ziele\n\n- Alle Fragen in **12 Stunden** beantworten")
 
     _sign_in(page, url, "mia@example.com")
-    page.goto(url + "/goals/")
+    page.goto(url + "/goals/strategy/")
     expect(section.get_by_text("Geändert, seit Sie ihn zuletzt gelesen haben.")).to_be_visible()
     expect(section.locator("del", has_text="24")).to_be_visible()
     expect(section.locator("ins", has_text="12")).to_be_visible()
@@ -91,7 +90,7 @@ def test_a_member_reads_the_new_objectives_and_then_the_changed_words(
     page.goto(url + "/goals/strategy/objectives/history/")
     expect(page.get_by_text("Version 2 compared with version 1")).to_be_visible()
     _shot(page, "en-5-history")
-    page.goto(url + "/goals/")
+    page.goto(url + "/goals/strategy/")
     _shot(page, "en-3-strategy-member")
     _sign_in(page, url, "max@example.com")
     page.goto(url + "/goals/strategy/objectives/edit/")

@@ -325,6 +325,8 @@ def _kind(name: str) -> str:
         "feedback:board": "board",
         "feedback:correct": "message",
         "channels:webhook": "conversation",
+        "goals:dashboard_department": "department",
+        "goals:dashboard_channel": "channel",
     }
     if name in special:
         return special[name]

@@ -637,6 +637,8 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "goals:goal_evaluate": _pk(Goal),
     "goals:publication_confirm": _pk(Publication),
     "goals:adoption_department": _pk(Department),
+    "goals:dashboard_department": _pk(Department),
+    "goals:dashboard_channel": _pk(ChannelAccount),
     "publishing:idea_photo": _pk(IdeaPhoto),
     "publishing:idea_comment": _pk(Idea),
     "publishing:idea_follow": _pk(Idea),
@@ -663,6 +665,10 @@ QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "publishing:ideas": lambda data: ["?status=declined", "?status=published"],
     "publishing:campaigns": lambda data: ["?archived=yes"],
     "goals:strategy_history": lambda data: ["?version=1", "?version=99"],
+    "goals:dashboard": lambda data: [
+        "?range=last_month&compare=year",
+        "?range=custom&since=2025-03-01&until=2025-02-01",
+    ],
     "publishing:calendar": lambda data: ["?view=week", "?view=list"],
     "goals:goals": lambda data: ["?archived=1"],
     "goals:goal_new": lambda data: [

@@ -229,6 +229,10 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "goals:goal_edit": MANAGERS,
     "goals:goal_archive": MANAGERS,
     "goals:goal_evaluate": MANAGERS,
+    # goals: the dashboards (issue 13 item 5); a member sees their own departments' (selectors)
+    "goals:dashboard": EVERYONE,
+    "goals:dashboard_department": EVERYONE,
+    "goals:dashboard_channel": EVERYONE,
 }
 
 API: Final[dict[str, frozenset[str]]] = {

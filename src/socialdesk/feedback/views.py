@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from socialdesk.feedback import selectors as feedback_selectors
 from socialdesk.feedback import topics as topics_service
 from socialdesk.feedback.models import (
     CLOSED,
+    FeedbackEvent,
     FeedbackItem,
     FeedbackLink,
     FeedbackStatus,
@@ -50,6 +51,7 @@ def items(request: AppRequest) -> HttpResponse:
     department_id = id_param(department)
     if department_id is not None:
         found = found.filter(department_id=department_id)
+    found = _drilled(found, request.GET)
     return render(
         request,
         "feedback/items.html",
@@ -61,6 +63,30 @@ def items(request: AppRequest) -> HttpResponse:
             "department": department,
         },
     )
+
+
+def _drilled(found: QuerySet[FeedbackItem], get: QueryDict) -> QuerySet[FeedbackItem]:
+    """The dashboards' drill-down: items opened, closed or due in `since`…`until`, or those
+    whose department deadline passed while still new (`overdue=1`)."""
+    if get.get("overdue") == "1":
+        found = found.filter(status=FeedbackStatus.NEW, due_at__lt=timezone.now())
+    start, end = selectors.day_bounds(get.get("since", ""), get.get("until", ""))
+    if start is None and end is None:
+        return found
+    event = get.get("event", "opened")
+    if event == "closed":
+        closing = FeedbackEvent.objects.filter(kind__in=[f"status:{s}" for s in CLOSED])
+        if start is not None:
+            closing = closing.filter(created_at__gte=start)
+        if end is not None:
+            closing = closing.filter(created_at__lt=end)
+        return found.filter(pk__in=closing.values("item_id"))
+    field = "due_at" if event == "due" else "created_at"
+    if start is not None:
+        found = found.filter(**{f"{field}__gte": start})
+    if end is not None:
+        found = found.filter(**{f"{field}__lt": end})
+    return found
 
 
 @require_http_methods(["GET", "POST"])

@@ -67,13 +67,16 @@ class LineChart:
     columns: list[str] = field(default_factory=list)
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering [low, high] (1, 2, 2.5, 5 × 10^n steps)."""
+def nice_ticks(low: float, high: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round tick values covering [low, high] (1, 2, 2.5, 5 × 10^n steps); `whole`: only
+    whole numbers (for counts: no axis reading "0, 0, 1, 1")."""
     if high <= low:
         high = low + (abs(low) or 1.0)
     raw = (high - low) / max(count - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(1.0, float(math.ceil(step)))
     first = math.floor(low / step + 1e-9) * step
     last = math.ceil(high / step - 1e-9) * step
     return [round(first + i * step, 10) for i in range(round((last - first) / step) + 1)]
@@ -92,9 +95,11 @@ def line_chart(
     y_ceiling: float | None = None,
     width: int = 640,
     height: int = 260,
+    whole: bool = False,
 ) -> LineChart:
     """A line per series over dates [start, end]; `target` = (value, label) as a horizontal
-    rule; `markers` = (day, label, css) as vertical rules (today, the deadline)."""
+    rule; `markers` = (day, label, css) as vertical rules (today, the deadline); `whole`: an
+    axis of whole numbers (counts)."""
     chart = LineChart(title, width, height, left=64.0, right=width - 16.0, top=16.0,
                       bottom=height - 40.0)  # fmt: skip
     values = [v for _label, points, _css in series for _d, v in points if v is not None]
@@ -106,7 +111,7 @@ def line_chart(
         low = min(low, y_floor)
     if y_ceiling is not None:
         high = max(min(high, y_ceiling), low)
-    ticks = nice_ticks(low, high)
+    ticks = nice_ticks(low, high, whole=whole)
     y0, y1 = ticks[0], ticks[-1]
     span_days = max((end - start).days, 1)
 

@@ -8,15 +8,18 @@ it (or through `messages_for_user` / `contacts_for_user`, which are built on it)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 
-from socialdesk.accounts.models import Role, User
+from socialdesk.accounts.models import Organisation, Role, User
 from socialdesk.core.params import id_param
 from socialdesk.inbox.models import (
     Contact,
     Conversation,
+    Direction,
     Message,
     Note,
     Notification,
@@ -117,6 +120,12 @@ class InboxFilters:
     query: str = ""
     sla_state: str = ""
     sort: str = "oldest"  # the customer waiting longest for us first, answered ones last
+    # Drill-down from the dashboards: the days (both included, the organisation's days) in
+    # which a customer wrote; with `questions`, the questions first asked in them instead
+    # (what the first-response figures count).
+    since: str = ""
+    until: str = ""
+    questions: str = ""
 
 
 def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
@@ -153,6 +162,7 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
         ).distinct()
     if filters.sla_state in SlaState.values and filters.sla_state:
         conversations = conversations.filter(sla_state=filters.sla_state)
+    conversations = _in_days(conversations, filters)
     if filters.sort == "due":
         return conversations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
     if filters.sort == "newest":
@@ -161,6 +171,49 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
     # conversations nobody waits on (answered, or nothing to answer) last. Both orders are
     # read from the indexes on (status,) waiting_for_us_since, so no page sorts the table.
     return conversations.order_by(F("waiting_for_us_since").asc(nulls_last=True), "pk")
+
+
+def day_bounds(since: str, until: str) -> tuple[datetime | None, datetime | None]:
+    """`?since=2026-11-01&until=2026-11-30` (both days included, the organisation's days) as
+    aware moments [start, end); None where not given or not a date."""
+    first, last = date_param(since), date_param(until)
+    # The first and last days of the calendar cannot be moments in every time zone: no bound.
+    if first is not None and not date.min + timedelta(days=1) < first < date.max:
+        first = None
+    if last is not None and not date.min < last < date.max - timedelta(days=1):
+        last = None
+    zone = ZoneInfo(Organisation.current().time_zone)
+    start = datetime.combine(first, time.min, tzinfo=zone) if first else None
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone) if last else None
+    return start, end
+
+
+def _in_days(
+    conversations: QuerySet[Conversation], filters: InboxFilters
+) -> QuerySet[Conversation]:
+    start, end = day_bounds(filters.since, filters.until)
+    if start is None and end is None:
+        return conversations
+    if filters.questions:
+        conversations = conversations.filter(first_message_inbound=True, needs_reply=True)
+        if start is not None:
+            conversations = conversations.filter(first_message_at__gte=start)
+        if end is not None:
+            conversations = conversations.filter(first_message_at__lt=end)
+        return conversations
+    written = Message.objects.filter(direction=Direction.INBOUND)
+    if start is not None:
+        written = written.filter(created_at__gte=start)
+    if end is not None:
+        written = written.filter(created_at__lt=end)
+    return conversations.filter(pk__in=written.values("conversation_id"))
+
+
+def date_param(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def thread(conversation: Conversation) -> list[Message | Note]:

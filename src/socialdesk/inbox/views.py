@@ -45,6 +45,9 @@ def list_filters(get: QueryDict) -> selectors.InboxFilters:
         query=get.get("q", "").strip(),
         sort=get.get("sort", "oldest"),
         sla_state=get.get("sla", ""),
+        since=get.get("since", ""),
+        until=get.get("until", ""),
+        questions=get.get("questions", ""),
     )
 
 
@@ -69,6 +72,8 @@ def inbox(request: AppRequest) -> HttpResponse:
         "tags": Tag.objects.order_by("name"),
         "refresh_seconds": settings.INBOX_REFRESH_SECONDS,
         "bulk_actions": BulkJob.Action.choices,
+        "drill_since": selectors.date_param(filters.since),
+        "drill_until": selectors.date_param(filters.until),
     }
     template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"
     return render(request, template, context)

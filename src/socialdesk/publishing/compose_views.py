@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,10 +18,19 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.protocol import CONNECTORS, Capability, supports
 from socialdesk.core.http import AppRequest
 from socialdesk.core.params import id_param
+from socialdesk.inbox.selectors import day_bounds
 from socialdesk.insights.language import guess_language
 from socialdesk.publishing import compose_services, rules, selectors, services
 from socialdesk.publishing.compose_forms import NEW_IMAGES, ComposeForm, MediaDeleteForm
-from socialdesk.publishing.models import EDITABLE, Idea, Post, PostMedia, PostStatus
+from socialdesk.publishing.models import (
+    EDITABLE,
+    Idea,
+    Post,
+    PostMedia,
+    PostStatus,
+    PostTarget,
+    TargetState,
+)
 
 LIST_SIZE = 200
 
@@ -260,13 +269,38 @@ def _card_src(card: dict[str, Any]) -> str:
     return f"data:{card['thumb_mime']};base64,{card['thumb']}"
 
 
+FAILED_ANY = "failed_any"  # failed everywhere or on some channels (the dashboards' link)
+
+
+def _drilled(found: QuerySet[Post], get: QueryDict, failed: bool) -> QuerySet[Post]:
+    """The dashboards' drill-down: posts gone out in `since`…`until` (on `account`), or with
+    `status=failed_any&account=` those that failed on that channel."""
+    account = id_param(get.get("account"))
+    start, end = day_bounds(get.get("since", ""), get.get("until", ""))
+    if account is None and start is None and end is None:
+        return found
+    targets = PostTarget.objects.all()
+    if account is not None:
+        targets = targets.filter(channel_id=account)
+    if failed:
+        targets = targets.filter(state=TargetState.FAILED)
+    if start is not None:
+        targets = targets.filter(published_at__gte=start)
+    if end is not None:
+        targets = targets.filter(published_at__lt=end)
+    return found.filter(pk__in=targets.values("post_id"))
+
+
 def posts(request: AppRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     found = selectors.posts_for_user(request.user).prefetch_related("targets__channel")
     if status in PostStatus.values:
         found = found.filter(status=status)
+    elif status == FAILED_ANY:
+        found = found.filter(status__in=[PostStatus.FAILED, PostStatus.PARTLY_PUBLISHED])
     else:
         status = ""
+    found = _drilled(found, request.GET, status == FAILED_ANY)
     campaigns = selectors.campaigns_for_user(request.user).filter(archived_at=None)
     campaign = id_param(request.GET.get("campaign"))
     if campaign is not None:

@@ -18,6 +18,7 @@ from socialdesk.accounts.models import Department
 from socialdesk.core.forms import form_error_text
 from socialdesk.core.http import AppRequest
 from socialdesk.core.params import id_param
+from socialdesk.inbox.selectors import day_bounds
 from socialdesk.publishing import idea_forms as forms
 from socialdesk.publishing import idea_services as services
 from socialdesk.publishing.idea_selectors import idea_history, posts_to_plan, status_counts
@@ -40,6 +41,12 @@ def ideas(request: AppRequest) -> HttpResponse:
         found = found.filter(department_id=department)
     if campaign is not None:
         found = found.filter(campaign_id=campaign)
+    since, until = request.GET.get("since", ""), request.GET.get("until", "")
+    start, end = day_bounds(since, until)  # the dashboards' drill-down: submitted in those days
+    if start is not None:
+        found = found.filter(created_at__gte=start)
+    if end is not None:
+        found = found.filter(created_at__lt=end)
     counts = status_counts(found)
     status = request.GET.get("status", "")
     if status in IdeaStatus.values:
@@ -48,7 +55,8 @@ def ideas(request: AppRequest) -> HttpResponse:
         status = ""
     found = found.annotate(photo_count=Count("photos")).order_by("-created_at", "-pk")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {"status": status, "department": department or "", "campaign": campaign or ""}
+    filters = {"status": status, "department": department or "", "campaign": campaign or "",
+               "since": since if start else "", "until": until if end else ""}  # fmt: skip
     query = urlencode({k: v for k, v in filters.items() if v})
     return render(
         request,
@@ -64,7 +72,7 @@ def ideas(request: AppRequest) -> HttpResponse:
             "campaigns": campaigns_for_user(request.user).order_by("name"),
             "base_query": urlencode({k: v for k, v in filters.items() if v and k != "status"}),
             "query": query,
-            "filtered": bool(department or campaign or status),
+            "filtered": bool(department or campaign or status or start or end),
         },
     )
 

@@ -58,6 +58,7 @@ SUBNAVIGATION: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
         ("publishing:slots", _("Posting slots"), ("publishing:slots",)),
     ],
     "shell:goals": [
+        ("goals:dashboard", _("Overview"), ("goals:dashboard",)),
         ("goals:strategy", _("Strategy"), ("goals:strategy",)),
         ("goals:objectives", _("Objectives"), ("goals:objective",)),
         ("goals:goals", _("Goals"), ("goals:goal",)),

@@ -9,10 +9,10 @@ app_name = "shell"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # The Goals area opens on the strategy.
+    # The Goals area opens on the manager's overview (the dashboard).
     path(
         "goals/",
-        RedirectView.as_view(pattern_name="goals:strategy", permanent=False),
+        RedirectView.as_view(pattern_name="goals:dashboard", permanent=False),
         name="goals",
     ),
     # The Publishing area opens on its editorial calendar.

@@ -52,3 +52,15 @@ def test_a_sparkline_without_values_draws_nothing() -> None:
     assert charts.sparkline([None, None]).points == ""
     spark = charts.sparkline([1.0, 2.0, 3.0], width=100, height=20)
     assert spark.points.split()[0].endswith(",17.0") and spark.last == (97.0, 3.0)
+
+
+def test_an_axis_of_counts_has_whole_ticks_only() -> None:
+    assert charts.nice_ticks(0, 1, whole=True) == [0, 1]
+    assert charts.nice_ticks(0, 3, whole=True) == [0, 1, 2, 3]
+    assert charts.nice_ticks(0, 40, whole=True) == [0, 10, 20, 30, 40]
+    day = date(2026, 11, 1)
+    chart = charts.line_chart(
+        "Nachrichten", [("Nachrichten", [(day, 0.0), (date(2026, 11, 2), 1.0)], "series")],
+        fmt=lambda v: str(int(v)), start=day, end=date(2026, 11, 2), whole=True,
+    )  # fmt: skip
+    assert [t.label for t in chart.y_ticks] == ["0", "1"]

@@ -60,9 +60,9 @@ def test_it_says_plainly_that_an_area_is_not_built_yet(client_as):
     assert 'aria-current="page"' in html
 
 
-def test_it_opens_goals_on_the_strategy(client_as):
+def test_it_opens_goals_on_the_overview(client_as):
     response = client_as("agent").get(reverse("shell:goals"), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("goals:strategy")
+    assert response.redirect_chain[-1][0] == reverse("goals:dashboard")
     assert 'aria-current="page"' in response.content.decode()
 
 
