@@ -37,7 +37,7 @@ COMPARISONS = [
     ("previous", _("Previous period of the same length")),
     ("year", _("Same period last year")),
 ]
-DEFAULT_PRESET = "this_week"
+DEFAULT_PRESET = "last_7_days"  # on a Monday, "this week" would be one day
 DAY = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
 
 
@@ -136,7 +136,7 @@ class Choice:
 
 
 def choose(form: PeriodForm) -> Choice:
-    """The choice of a valid form; the default (this week) where the form has errors."""
+    """The choice of a valid form; the default (the last 7 days) where the form has errors."""
     data = form.cleaned_data if form.is_valid() else {}
     preset = str(data.get("range") or DEFAULT_PRESET)
     compare = str(data.get("compare") or "previous")

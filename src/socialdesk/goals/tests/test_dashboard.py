@@ -198,8 +198,8 @@ def test_it_refuses_a_wrong_period_at_the_field_in_german(
     page = response.content.decode()
     assert f'id="id_{field}-errors"' in page
     assert words in page
-    # The figures fall back to this week and say so.
-    assert response.context["choice"].preset == "this_week"
+    # The figures fall back to the last 7 days and say so.
+    assert response.context["choice"].preset == "last_7_days"
 
 
 def test_it_tells_the_period_and_the_comparison_in_words(
