@@ -44,6 +44,15 @@ def test_the_demo_fills_an_empty_database_with_a_believable_organisation(db, cap
     assert Conversation.objects.count() == 6
     states = set(Conversation.objects.values_list("sla_state", flat=True))
     assert {"met", "on_track", "breached"} <= states
+    # Goals to look at: the seed's goal from its template, linked to an objective.
+    from socialdesk.goals.models import Goal, Publication
+
+    seed = Goal.objects.get(kpi="first_response_within")
+    assert (seed.params, seed.target, seed.objective.title) == (
+        {"within": "24h"}, 1.0, "Schnell antworten",
+    )  # fmt: skip
+    assert seed.evaluated_at is not None and Goal.objects.count() == 3
+    assert Publication.objects.get().version == 1
 
 
 def test_the_demo_refuses_a_database_that_is_in_use(departments):

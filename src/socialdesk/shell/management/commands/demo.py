@@ -13,6 +13,7 @@ from socialdesk.accounts import services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation, Role, User
 from socialdesk.shell.demo import fill_demo_inbox
+from socialdesk.shell.demo_goals import fill_demo_goals
 from socialdesk.shell.demo_publishing import fill_demo_publishing
 
 ORGANISATION = "Nordlicht Bahn GmbH"
@@ -101,6 +102,7 @@ class Command(BaseCommand):
                 )
             conversations = fill_demo_inbox()
             posts = fill_demo_publishing()
+            goals = fill_demo_goals()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation “{ORGANISATION}” is ready:"))
         for _name, local, role, member_of in PEOPLE:
             self.stdout.write(
@@ -108,4 +110,5 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"The inbox holds {conversations} conversations under a 24-hour policy.")
         self.stdout.write(f"Publishing holds a campaign, three story ideas and {posts} posts.")
+        self.stdout.write(f"Goals: the strategy, the guidelines and {goals} goals.")
         self.stdout.write(f"Every demo person signs in with the password: {password}")
