@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from socialdesk.goals import urls_goals, urls_guidelines, urls_kpis, urls_strategy
+from socialdesk.goals import urls_goals, urls_guidelines, urls_kpis, urls_reports, urls_strategy
 
 app_name = "goals"
 
@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern] = [
     *urls_guidelines.urlpatterns,
     *urls_kpis.urlpatterns,
     *urls_goals.urlpatterns,
+    *urls_reports.urlpatterns,
 ]
