@@ -26,7 +26,7 @@ def get_report(
     request: ApiRequest,
     since: date,
     until: date,
-    format: Literal["json", "pdf", "xlsx", "csv"] = "json",  # noqa: A002 (the query's name)
+    format: Literal["json", "pdf", "xlsx", "csv"] = "json",
 ) -> Any:
     """The report of the days `since` … `until` (both included; at most 366 days): goals, key
     figures with the change against the previous period of the same length, SLA breaches, top

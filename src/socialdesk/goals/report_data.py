@@ -143,7 +143,7 @@ def _goals(user: User | None) -> Section:
         [
             Column("name", _("Goal")),
             Column("kpi", _("KPI")),
-            Column("target", _("Target"), KPI_VALUE),
+            Column("target", _("Target value"), KPI_VALUE),
             Column("baseline", _("Baseline"), KPI_VALUE),
             Column("current", _("Current"), KPI_VALUE),
             Column("forecast", _("Forecast"), KPI_VALUE),

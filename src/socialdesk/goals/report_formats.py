@@ -104,13 +104,21 @@ def context(report: Report) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- PDF
-def pdf(report: Report) -> bytes:
-    from weasyprint import HTML  # heavy; imported when a PDF is made
-
-    html = render_to_string(
+def print_html(report: Report) -> str:
+    return render_to_string(
         "goals/reports/print.html", {**context(report), "LANGUAGE_CODE": translation.get_language()}
     )
-    return HTML(string=html).write_pdf() or b""
+
+
+def pdf_document(report: Report) -> Any:
+    """The laid-out pages (a WeasyPrint Document: `.pages`, `.write_pdf()`)."""
+    from weasyprint import HTML  # heavy; imported when a PDF is made
+
+    return HTML(string=print_html(report)).render()
+
+
+def pdf(report: Report) -> bytes:
+    return pdf_document(report).write_pdf() or b""
 
 
 # ---------------------------------------------------------------------------- XLSX
