@@ -143,7 +143,8 @@ def _line(row: dict[str, Any], zone: ZoneInfo) -> list[Any]:
         return value.astimezone(zone).isoformat() if value else ""
 
     def human(seconds: float | None) -> str:
-        return human_duration(seconds) if seconds is not None else ""
+        # plain spaces: a CSV is read by programs as often as by people
+        return human_duration(seconds).replace("\u00a0", " ") if seconds is not None else ""
 
     def plain(value: Any) -> Any:
         return "" if value is None else value
