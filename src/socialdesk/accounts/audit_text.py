@@ -197,6 +197,10 @@ FIELDS: dict[str, Promise] = {
     "accounts": _("Channel accounts"),
     "tags": _("Tags"),
     "objective": _("Objective"),
+    # goals: reports (issue 13 item 6)
+    "valid_days": _("Link works for (days)"),
+    "frequency": _("How often"),
+    "recipients": _("Recipients"),
 }
 
 # Where a field means something else in one kind of entry.
@@ -230,6 +234,8 @@ VALUES: dict[str, Promise] = {
     "published": _("Published"),
     "ge": _("at least (≥)"),
     "le": _("at most (≤)"),
+    "weekly": _("weekly, on Monday (the week before)"),
+    "monthly": _("monthly, on the 1st (the month before)"),
 }
 
 # How an app above names its own stored values (e.g. goals: a KPI by its label): key → function.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 NAME_LIMIT = 200
@@ -112,4 +113,5 @@ class ReportShare(models.Model):
         verbose_name_plural = _("report links")
 
     def __str__(self) -> str:
-        return f"{self.since} – {self.until}"
+        since = formats.date_format(self.since, "SHORT_DATE_FORMAT")
+        return f"{since} – {formats.date_format(self.until, 'SHORT_DATE_FORMAT')}"

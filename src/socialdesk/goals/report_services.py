@@ -107,7 +107,7 @@ def share_create(*, by: Acting, since: date, until: date, days: int) -> NewShare
         by,
         "report.shared",
         share,
-        after={"since": since.isoformat(), "until": until.isoformat(), "days": days},
+        after={"starts_on": since.isoformat(), "ends_on": until.isoformat(), "valid_days": days},
     )
     return NewShare(share, token)
 

@@ -71,7 +71,9 @@ def test_a_member_exports_only_their_departments_conversations(
 ) -> None:
     rows = _rows(client_as("member").get(reverse("goals:report_conversations"), PERIOD))[1:]
     product = {
-        c.pk for c in history["conversations"] if c.department and c.department.name == "Product Development"
+        c.pk
+        for c in history["conversations"]
+        if c.department and c.department.name == "Product Development"
     }
     assert {int(r[0]) for r in rows} == product and len(product) == 3
     assert {r[2] for r in rows} == {"Product Development"}

@@ -97,7 +97,10 @@ def test_it_computes_the_report_against_the_raw_rows(history: dict[str, Any]) ->
         1,
         0,
     )
-    assert (deadlines["Product Development"]["kept"], deadlines["Product Development"]["missed"]) == (
+    assert (
+        deadlines["Product Development"]["kept"],
+        deadlines["Product Development"]["missed"],
+    ) == (
         0,
         1,
     )
