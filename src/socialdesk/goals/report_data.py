@@ -218,7 +218,7 @@ def _breaches(period: Period, user: User | None, now: datetime) -> Section:
         _("SLA breaches"),
         [
             Column("conversation", _("Conversation"), INT),
-            Column("clock", _("Clock")),
+            Column("clock", _("Kind of clock")),
             Column("channel", _("Channel")),
             Column("department", _("Department")),
             Column("started_at", _("Started"), MOMENT),
