@@ -256,3 +256,43 @@ def test_nul_bytes_never_reach_a_stored_schedule(
     schedule = ReportSchedule.objects.get()
     assert schedule.name == "Bericht"
     assert [r.email for r in schedule.recipients.all()] == ["a@b.de"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_the_same_moment_send_a_period_once(
+    departments: Any, people: dict[str, User]
+) -> None:
+    """Two threads, each with its own database connection, send the same period at once: the
+    unique delivery row lets one through (on PostgreSQL the second waits for the first's
+    commit, then finds the row; SQLite writes one at a time)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("threads share no in-memory SQLite database; the PostgreSQL pass runs it")
+    Organisation.objects.update(time_zone="Europe/Berlin")
+    schedule = schedule_save(
+        by=Acting(user=people["manager"]), schedule=None, name="Woche", frequency="weekly",
+        send_at=time(8), attach_pdf=True, attach_xlsx=False,
+        recipients=[Recipient(email="vorstand@example.com", language="de")],
+    )  # fmt: skip
+    period = report_services.scheduled_period("weekly", date(2026, 11, 30))
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            sent.append(report_services.send_schedule(schedule, period, MONDAY_9))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(sent) == [0, 1]
+    assert len(mail.outbox) == 1
+    assert ReportDelivery.objects.count() == 1
