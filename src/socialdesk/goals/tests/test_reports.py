@@ -244,3 +244,41 @@ def test_the_presets_end_yesterday() -> None:
     assert scheduled_period("weekly", today) == Period(date(2026, 11, 23), today)
     assert scheduled_period("monthly", today) == Period(date(2026, 10, 1), date(2026, 11, 1))
     assert scheduled_period("weekly", today + timedelta(days=2)).start == date(2026, 11, 23)
+
+
+def test_the_top_feedback_items_are_those_with_most_messages_linked_in_the_period(
+    history: dict[str, Any], people: dict[str, User]
+) -> None:
+    from socialdesk.feedback.models import FeedbackItem, FeedbackLink
+    from socialdesk.inbox.models import Contact
+
+    conversations = history["conversations"]
+    anna, ben = Contact.objects.create(display_name="Anna"), Contact.objects.create()
+    for index, contact in ((0, anna), (1, anna), (2, ben), (6, ben)):
+        conversations[index].contact = contact
+        conversations[index].save()
+    item0, item1, item2 = FeedbackItem.objects.order_by("pk")[:3]  # CS, PD, PD
+    inbound = {i: conversations[i].messages.get(direction=Direction.INBOUND) for i in range(8)}
+    # item 1 (PD): three messages of two customers in the period; item 0 (CS): two of one;
+    # item 2 (PD): one in the period and one in November (outside, not counted).
+    for item, indexes in ((item1, [0, 1, 2]), (item0, [3, 4]), (item2, [5, 6])):
+        for index in indexes:
+            FeedbackLink.objects.create(item=item, message=inbound[index])
+    start, end = PERIOD.bounds()
+    expected = {}
+    for link in FeedbackLink.objects.select_related("message__conversation"):
+        if start <= link.message.created_at < end:
+            row = expected.setdefault(link.item.title, [0, set()])
+            row[0] += 1
+            if link.message.conversation.contact_id:
+                row[1].add(link.message.conversation.contact_id)
+    rows = as_json(build_report(PERIOD, now=NOW))["sections"]["feedback"]["rows"]
+    assert [(r["title"], r["messages"], r["customers"]) for r in rows] == [
+        (title, n, len(who))
+        for title, (n, who) in sorted(expected.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    ]
+    assert [(r["title"], r["messages"], r["customers"]) for r in rows] == [
+        ("Item 1", 3, 2), ("Item 0", 2, 0), ("Item 2", 1, 0),
+    ]  # fmt: skip
+    mine = as_json(build_report(PERIOD, user=people["member"], now=NOW))  # Product Development
+    assert [r["title"] for r in mine["sections"]["feedback"]["rows"]] == ["Item 1", "Item 2"]
