@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from socialdesk.accounts.models import User
 from socialdesk.goals.kpis import Period
 from socialdesk.goals.report_models import (
+    ADDRESS_LIMIT,
     MAX_RECIPIENTS,
     NAME_LIMIT,
     SHARE_DEFAULT_DAYS,
@@ -119,6 +120,8 @@ class ScheduleForm(_ShowsErrors):
             address = parts[0]
             language = parts[1].lower() if len(parts) > 1 else ""
             try:
+                if len(address) > ADDRESS_LIMIT:
+                    raise ValidationError("too long")
                 validate_email(address)
             except ValidationError:
                 raise ValidationError(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 NAME_LIMIT = 200
 MAX_RECIPIENTS = 50
+ADDRESS_LIMIT = 254
 SHARE_DEFAULT_DAYS = 30
 SHARE_MAX_DAYS = 366
 
@@ -53,7 +54,7 @@ class ReportRecipient(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    email = models.EmailField(_("e-mail address"), max_length=254, blank=True, default="")
+    email = models.EmailField(_("e-mail address"), max_length=ADDRESS_LIMIT, blank=True, default="")
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     class Meta:

@@ -31,6 +31,7 @@ from socialdesk.goals import report_formats
 from socialdesk.goals.kpis import Period
 from socialdesk.goals.report_data import build_report
 from socialdesk.goals.report_models import (
+    ADDRESS_LIMIT,
     MAX_RECIPIENTS,
     SHARE_MAX_DAYS,
     Frequency,
@@ -155,7 +156,10 @@ def _check_recipients(recipients: list[Recipient]) -> None:
         )
     languages = {code for code, _name in settings.LANGUAGES}
     for recipient in recipients:
-        if recipient.user is None and (not recipient.email or "\x00" in recipient.email):
+        address = recipient.email
+        if recipient.user is None and (
+            not address or "\x00" in address or len(address) > ADDRESS_LIMIT
+        ):
             raise ValidationError({"addresses": _("An address is empty or not valid.")})
         if recipient.user is None and recipient.language not in languages:
             raise ValidationError({"addresses": _("Choose a language for each address.")})

@@ -213,6 +213,11 @@ def test_managers_create_a_schedule_on_the_page(
             "At most 50 recipients",
         ),
         ({"name": "x" * 201}, "name", "at most 200 characters"),
+        (
+            {"addresses": "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".de de"},
+            "addresses",
+            "is not an e-mail address",
+        ),
         ({"addresses": ""}, "recipients", "Name at least one person"),
         ({"send_at": "25:99"}, "send_at", "Enter a valid time"),
     ],
