@@ -39,6 +39,16 @@ from socialdesk.sla import clocks
 from socialdesk.sla.models import SlaOutcome
 
 CHUNK = 2000
+FIELDS = (
+    "pk",
+    "channel_account__handle",
+    "department__name",
+    "first_message_at",
+    "first_response_at",
+    "first_response_seconds",
+    "resolved_at",
+    "status",
+)
 
 
 def conversations(period: Period, user: User | None) -> QuerySet[Conversation]:
@@ -85,14 +95,17 @@ def rows(
 ) -> Iterator[dict[str, Any]]:
     """Each conversation as a dict of plain values (moments aware, durations seconds)."""
     now = now or timezone.now()
-    base = conversations(period, user).select_related("channel_account", "department")
+    base = conversations(period, user).values_list(*FIELDS)
     last = 0
     while True:
-        chunk = list(base.filter(pk__gt=last).order_by("pk")[:CHUNK])
+        chunk = [
+            dict(zip(FIELDS, row, strict=True))
+            for row in base.filter(pk__gt=last).order_by("pk")[:CHUNK]
+        ]
         if not chunk:
             return
-        last = chunk[-1].pk
-        ids = [c.pk for c in chunk]
+        last = chunk[-1]["pk"]
+        ids = [c["pk"] for c in chunk]
         tags: dict[int, list[str]] = {}
         through = Conversation.tags.through
         for conversation_id, name in through.objects.filter(conversation_id__in=ids).values_list(
@@ -113,28 +126,25 @@ def rows(
                 if elapsed is not None:
                     spent.append(elapsed)
         for c in chunk:
-            resolution = (
-                int((c.resolved_at - c.first_message_at).total_seconds())
-                if c.resolved_at and c.first_message_at
-                else None
-            )
-            times = nexts.get(c.pk, [])
+            pk, first, resolved = c["pk"], c["first_message_at"], c["resolved_at"]
+            resolution = int((resolved - first).total_seconds()) if resolved and first else None
+            times = nexts.get(pk, [])
             yield {
-                "id": c.pk,
-                "channel": c.channel_account.handle,
-                "department": c.department.name if c.department else "",
-                "tags": ", ".join(sorted(tags.get(c.pk, []))),
-                "first_message_at": c.first_message_at,
-                "first_response_at": c.first_response_at,
-                "first_response_seconds": c.first_response_seconds,
+                "id": pk,
+                "channel": c["channel_account__handle"],
+                "department": c["department__name"] or "",
+                "tags": ", ".join(sorted(tags.get(pk, []))),
+                "first_message_at": first,
+                "first_response_at": c["first_response_at"],
+                "first_response_seconds": c["first_response_seconds"],
                 "next_count": len(times),
                 "next_median_seconds": statistics.median(times) if times else None,
                 "resolution_seconds": resolution,
-                "sla_first_response": _outcome(states.get((c.pk, clocks.FIRST_RESPONSE), [])),
-                "sla_next_response": _outcome(states.get((c.pk, clocks.NEXT_RESPONSE), [])),
-                "sla_resolution": _outcome(states.get((c.pk, clocks.RESOLUTION), [])),
-                "status": c.status,
-                "url": link(reverse("inbox:conversation", args=[c.pk])),
+                "sla_first_response": _outcome(states.get((pk, clocks.FIRST_RESPONSE), [])),
+                "sla_next_response": _outcome(states.get((pk, clocks.NEXT_RESPONSE), [])),
+                "sla_resolution": _outcome(states.get((pk, clocks.RESOLUTION), [])),
+                "status": c["status"],
+                "url": link(reverse("inbox:conversation", args=[pk])),
             }
 
 

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -146,3 +148,46 @@ def test_the_command_says_when_it_cannot_write(history: dict[str, Any], tmp_path
             "report", since="2026-10-19", until="2026-11-01", fmt="csv",
             out=str(a_file / "r.csv"),  # its "directory" is a file
         )  # fmt: skip
+
+
+def test_a_large_export_is_never_held_in_memory_at_once(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """12,000 conversations read 500 at a time: the CSV comes in parts, and the most memory
+    used while reading it all stays well under the size of the whole file (memory grows with
+    the chunk, not with the export)."""
+    import tracemalloc
+    from datetime import UTC, datetime, timedelta
+
+    from socialdesk.channels.models import ChannelAccount
+
+    account = ChannelAccount.objects.create(network="mastodon", handle="gross")
+    start = datetime(2026, 11, 2, 8, tzinfo=UTC)
+    Conversation.objects.bulk_create(
+        Conversation(
+            channel_account=account,
+            first_message_at=start + timedelta(seconds=i),
+            first_response_at=start + timedelta(seconds=i + 600),
+            first_response_seconds=600,
+        )
+        for i in range(12_000)
+    )
+    period = Period.of_days(date(2026, 11, 2), date(2026, 11, 8))
+    monkeypatch.setattr(report_export, "CHUNK", 500)
+    for _part in report_export.csv_stream(period, None):  # a first run warms every cache
+        pass
+    tracemalloc.start()
+    size = parts = 0
+    with CaptureQueriesContext(connection) as queries:
+        for part in report_export.csv_stream(period, None):
+            size += len(part)
+            parts += 1
+    _now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert parts == 12_001
+    assert size > 1_200_000
+    assert peak < size, (peak, size)
+    reads = [q for q in queries.captured_queries if 'FROM "inbox_conversation"' in q["sql"]]
+    assert len(reads) == 12_000 // 500 + 1  # one read per chunk, and the empty last one
+
+    print(f"peak {peak:,} bytes for a CSV of {size:,} bytes")
