@@ -265,7 +265,7 @@ def test_the_top_feedback_items_are_those_with_most_messages_linked_in_the_perio
         for index in indexes:
             FeedbackLink.objects.create(item=item, message=inbound[index])
     start, end = PERIOD.bounds()
-    expected = {}
+    expected: dict[str, list[Any]] = {}
     for link in FeedbackLink.objects.select_related("message__conversation"):
         if start <= link.message.created_at < end:
             row = expected.setdefault(link.item.title, [0, set()])
