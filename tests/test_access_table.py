@@ -160,6 +160,8 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": samples["objective"]})
     if name == "feedback:act":
         return reverse(name, kwargs={"token": samples["feedback_token"]})
+    if name == "shared_reports:report":  # a report share link (issue 13 item 6)
+        return reverse(name, kwargs={"token": "not-a-token"})
     if name.startswith("goals:"):  # guidelines (issue 13 item 2)
         key = "department" if name.startswith("goals:adoption") else "publication"
         return reverse(name, kwargs={"pk": samples[key]})

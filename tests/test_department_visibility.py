@@ -402,7 +402,7 @@ def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]
             for media in PostMedia.objects.filter(pk__in=world.ids["post_media"]):
                 url = reverse(name, kwargs={"pk": media.post_id, "media_pk": media.pk})
                 found.append((name, url, "post", media.post_id))
-        elif name in ("feedback:act", "publishing:approval_link"):
+        elif name in ("feedback:act", "publishing:approval_link", "shared_reports:report"):
             found.append((name, reverse(name, kwargs={"token": "not-a-token"}), "", None))
         elif name == "publishing:ical":  # the secret is the credential; its tests: test_ical.py
             found.append((name, reverse(name, kwargs={"secret": "not-a-secret"}), "", None))

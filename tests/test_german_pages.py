@@ -332,7 +332,24 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     return {
         "people": by_role, "items": items, "conversation": conversation, "post": post,
         "approval_token": review_notify.link_token(link), "composed": composed,
+        "report_token": _reports(by_role, manager),
     }  # fmt: skip
+
+
+def _reports(by_role: dict[str, User], manager: Acting) -> str:
+    """Reports (issue 13 item 6): a schedule by e-mail and a share link (its token)."""
+    from socialdesk.goals import report_services
+
+    report_services.schedule_save(
+        by=manager, schedule=None, name="Wochenbericht", frequency="weekly", send_at=time(8),
+        attach_pdf=True, attach_xlsx=True,
+        recipients=[report_services.Recipient(user=by_role["member"]),
+                    report_services.Recipient(email="vorstand@beispiel.de", language="de")],
+    )  # fmt: skip
+    today = timezone.localdate()
+    return report_services.share_create(
+        by=manager, since=today - timedelta(days=7), until=today - timedelta(days=1), days=30
+    ).token
 
 
 def _strategy(by_role: dict[str, User], manager: Acting, campaign: Any) -> None:
@@ -549,11 +566,18 @@ def _failed_target(data: dict[str, Any]) -> dict[str, Any]:
     return {"pk": target.pk}
 
 
+def _first(model_name: str) -> int:
+    from django.apps import apps
+
+    return int(apps.get_model("goals", model_name).objects.order_by("pk").first().pk)
+
+
 def _pk(model: Any, **filters: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda data: {"pk": model.objects.filter(**filters).order_by("pk").first().pk}
 
 
 ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "shared_reports:report": lambda data: {"token": data["report_token"]},
     "publishing:post_delivery": _delivery,
     "publishing:post_publish_now": _delivery,
     "publishing:target_retry": _failed_target,
@@ -655,6 +679,11 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "publishing:post_reschedule": lambda data: {"pk": 999999},
     "publishing:post_queue": lambda data: {"pk": 999999},
     "publishing:ical": lambda data: {"secret": "nicht-gueltig"},
+    # reports (issue 13 item 6)
+    "goals:report_share_revoke": lambda data: {"pk": _first("ReportShare")},
+    "goals:report_schedule": lambda data: {"pk": _first("ReportSchedule")},
+    "goals:report_schedule_pause": lambda data: {"pk": _first("ReportSchedule")},
+    "goals:report_schedule_delete": lambda data: {"pk": _first("ReportSchedule")},
 }
 # Also opened with these queries, to show the states they lead to.
 QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {

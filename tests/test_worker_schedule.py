@@ -22,7 +22,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
     }
     # Every minute: SLA clocks, feedback rounds, retention, the instances' post limits (each
     # channel's once a day), published posts' figures,
-    # the one reminder to confirm the guidelines.
+    # the one reminder to confirm the guidelines, the goals' figures, the reports by e-mail.
     assert _names(schedule.REGULAR) == {
         "check_slas",
         "feedback_rounds",
@@ -32,6 +32,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "remind_to_confirm",
         "refresh_goals",  # each open goal's figures (on main since the goal core)
         "take_follower_snapshots",  # each Mastodon/Bluesky account's followers once a day
+        "send_reports",
     }
     # Every second, when something is due: posts to publish.
     assert _names(schedule.PROMPT) == {"publish_posts"}

@@ -233,6 +233,18 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "goals:dashboard": EVERYONE,
     "goals:dashboard_department": EVERYONE,
     "goals:dashboard_channel": EVERYONE,
+    # goals: reports (issue 13 item 6): everyone reads the report of what they may see;
+    # managers share links and schedule e-mails; the share link's token is the credential
+    "goals:reports": EVERYONE,
+    "goals:report_conversations": EVERYONE,
+    "goals:report_shares": MANAGERS,
+    "goals:report_share_revoke": MANAGERS,
+    "goals:report_schedules": MANAGERS,
+    "goals:report_schedule_new": MANAGERS,
+    "goals:report_schedule": MANAGERS,
+    "goals:report_schedule_pause": MANAGERS,
+    "goals:report_schedule_delete": MANAGERS,
+    "shared_reports:report": PUBLIC,
 }
 
 API: Final[dict[str, frozenset[str]]] = {
@@ -276,6 +288,8 @@ API: Final[dict[str, frozenset[str]]] = {
     "create_goal": MANAGERS,
     "update_goal": MANAGERS,
     "archive_goal": MANAGERS,
+    # goals: reports (issue 13 item 6): the token's person decides what the report covers
+    "get_report": EVERYONE,
 }
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("contacts/", include("socialdesk.privacy.urls")),
     path("publishing/", include("socialdesk.publishing.urls")),
     path("goals/", include("socialdesk.goals.urls")),
+    path("r/", include("socialdesk.goals.urls_shared")),  # report share links (public)
     path("story/", include("socialdesk.publishing.urls_story")),
     path("", include("socialdesk.channels.urls")),
     path("api/v1/", api.urls),

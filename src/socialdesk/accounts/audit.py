@@ -237,4 +237,12 @@ ACTION_LABELS = {
     "goal.changed": _("Goal changed"),
     "goal.archived": _("Goal archived"),
     "goal.restored": _("Goal brought back"),
+    # goals: reports (issue 13 item 6)
+    "report.shared": _("Report link created"),
+    "report.unshared": _("Report link withdrawn"),
+    "report.scheduled": _("Report by e-mail set up"),
+    "report.schedule_changed": _("Report by e-mail changed"),
+    "report.schedule_paused": _("Report by e-mail paused"),
+    "report.schedule_resumed": _("Report by e-mail resumed"),
+    "report.schedule_deleted": _("Report by e-mail deleted"),
 }

@@ -97,6 +97,14 @@ SENTENCES: dict[str, Promise] = {
     "goal.changed": _("%(actor)s changed the goal %(object)s."),
     "goal.archived": _("%(actor)s archived the goal %(object)s."),
     "goal.restored": _("%(actor)s brought back the goal %(object)s."),
+    # goals: reports (issue 13 item 6)
+    "report.shared": _("%(actor)s created a link to the report %(object)s."),
+    "report.unshared": _("%(actor)s withdrew the link to the report %(object)s."),
+    "report.scheduled": _("%(actor)s set up the report by e-mail %(object)s."),
+    "report.schedule_changed": _("%(actor)s changed the report by e-mail %(object)s."),
+    "report.schedule_paused": _("%(actor)s paused the report by e-mail %(object)s."),
+    "report.schedule_resumed": _("%(actor)s resumed the report by e-mail %(object)s."),
+    "report.schedule_deleted": _("%(actor)s deleted the report by e-mail %(object)s."),
 }
 FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
 
@@ -189,6 +197,10 @@ FIELDS: dict[str, Promise] = {
     "accounts": _("Channel accounts"),
     "tags": _("Tags"),
     "objective": _("Objective"),
+    # goals: reports (issue 13 item 6)
+    "valid_days": _("Link works for (days)"),
+    "frequency": _("How often"),
+    "recipients": _("Recipients"),
 }
 
 # Where a field means something else in one kind of entry.
@@ -222,6 +234,8 @@ VALUES: dict[str, Promise] = {
     "published": _("Published"),
     "ge": _("at least (≥)"),
     "le": _("at most (≤)"),
+    "weekly": _("weekly, on Monday (the week before)"),
+    "monthly": _("monthly, on the 1st (the month before)"),
 }
 
 # How an app above names its own stored values (e.g. goals: a KPI by its label): key → function.

@@ -176,3 +176,4 @@ def update_person(request: ApiRequest, person_id: Id, payload: PersonPatch) -> P
 api.add_router("/", "socialdesk.api.ideas.router")  # story ideas and campaigns (issue 12)
 api.add_router("/", "socialdesk.api.kpis.router")  # the KPI registry (issue 13 item 8)
 api.add_router("/", "socialdesk.api.goals.router")  # goals (issue 13 item 8)
+api.add_router("/reports", "socialdesk.api.reports.router")  # reports (issue 13 item 6)

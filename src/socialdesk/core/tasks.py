@@ -10,3 +10,15 @@ from django.tasks import task
 def send_email(subject: str, body: str, recipients: list[str]) -> int:
     """Send one plain-text e-mail; the worker retries nothing, the log shows failures."""
     return send_mail(subject, body, None, recipients, fail_silently=False)
+
+
+def send_email_with_attachments(
+    subject: str, body: str, recipients: list[str], attachments: list[tuple[str, bytes, str]]
+) -> int:
+    """Send one plain-text e-mail with files attached (name, content, MIME type)."""
+    from django.core.mail import EmailMessage
+
+    message = EmailMessage(subject, body, None, recipients)
+    for name, content, mime in attachments:
+        message.attach(name, content, mime)
+    return message.send(fail_silently=False)

@@ -19,6 +19,11 @@ class GoalsConfig(AppConfig):
 
         schedule.every(schedule.REGULAR, goal_tasks.refresh_goals)
 
+        # Reports: scheduled e-mails that are due, once per schedule and period.
+        from socialdesk.goals import report_tasks
+
+        schedule.every(schedule.REGULAR, report_tasks.send_reports)
+
         # The audit log names a goal's KPI by its label and its parameters by their values.
         from socialdesk.accounts import audit_text
         from socialdesk.goals import kpis

@@ -3,4 +3,5 @@
 
 from socialdesk.goals.goal_models import *  # noqa: F403
 from socialdesk.goals.guideline_models import *  # noqa: F403
+from socialdesk.goals.report_models import *  # noqa: F403
 from socialdesk.goals.strategy_models import *  # noqa: F403

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from socialdesk.goals import urls_dashboards, urls_goals, urls_guidelines, urls_kpis, urls_strategy
+from socialdesk.goals import (
+    urls_dashboards,
+    urls_goals,
+    urls_guidelines,
+    urls_kpis,
+    urls_reports,
+    urls_strategy,
+)
 
 app_name = "goals"
 
@@ -15,4 +22,5 @@ urlpatterns: list[URLPattern] = [
     *urls_kpis.urlpatterns,
     *urls_goals.urlpatterns,
     *urls_dashboards.urlpatterns,
+    *urls_reports.urlpatterns,
 ]

@@ -66,6 +66,7 @@ SUBNAVIGATION: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
         ("goals:onboarding", _("Onboarding"), ("goals:onboarding",)),
         ("goals:adoption", _("Adoption"), ("goals:adoption",)),
         ("goals:kpis", _("KPIs"), ("goals:kpis",)),
+        ("goals:reports", _("Reports"), ("goals:report",)),
     ],
 }
 
