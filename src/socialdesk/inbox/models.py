@@ -238,6 +238,10 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["external_id"], name="message_external_id"),
+            # The inbox KPIs (inbound volume, share needing a reply) count from this index alone.
+            models.Index(
+                fields=["direction", "created_at", "needs_reply"], name="message_kpi_inbound"
+            ),
             models.Index(
                 fields=["delivery", "delivery_next_at"],
                 condition=models.Q(delivery__in=["queued", "sending"]),

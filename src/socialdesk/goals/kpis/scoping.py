@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.goals.kpis.registry import KpiError, Query, Scope
 from socialdesk.inbox.models import Conversation, Direction, Message
-from socialdesk.inbox.selectors import conversations_for_user, messages_for_user
+from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
 from socialdesk.sla.models import BusinessHours
 
 ACCOUNTS, DEPARTMENTS, TAGS, BUSINESS_HOURS = "accounts", "departments", "tags", "business_hours"
@@ -49,11 +49,18 @@ def conversations(scope: Scope) -> QuerySet[Conversation]:
 
 
 def inbound_messages(query: Query) -> QuerySet[Message]:
-    """Inbound messages written in the period, in conversations of the scope."""
+    """Inbound messages written in the period, in conversations of the scope.
+
+    The period drives the read (index `message_kpi_inbound`); whether a message's conversation
+    is in the scope is asked per message (EXISTS), so a narrow scope costs the period's
+    messages, not every conversation the scope ever had.
+    """
     scope = query.scope
-    rows = Message.objects.all() if scope.user is None else messages_for_user(scope.user)
-    if scope.used() & CONVERSATION_SCOPES:
-        rows = rows.filter(conversation__in=conversations(scope))
-    return rows.filter(
+    rows = Message.objects.filter(
         direction=Direction.INBOUND, created_at__gte=query.start, created_at__lt=query.end
     )
+    narrowed = bool(scope.used() & CONVERSATION_SCOPES)
+    if narrowed or (scope.user is not None and not sees_every_conversation(scope.user)):
+        # conversations(scope) reads through conversations_for_user: the one visibility rule.
+        rows = rows.filter(Exists(conversations(scope).filter(pk=OuterRef("conversation_id"))))
+    return rows
