@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,8 @@ def _setup(database_url: str, data_dir: Path) -> None:
     os.environ["SOCIALDESK_DATA_DIR"] = str(data_dir)
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ["DJANGO_SETTINGS_MODULE"] = "socialdesk.settings"
-    sys.path.insert(0, str(ROOT / "src"))
+    if not os.environ.get("PYTHONPATH"):  # PYTHONPATH may name another checkout to compare
+        sys.path.insert(0, str(ROOT / "src"))
     import django
 
     django.setup()
@@ -100,7 +102,7 @@ def kpi_table(now: datetime, manager: Any, member: Any, department: int) -> list
             for days in (7, 28, 365):
                 period = Period(today - timedelta(days=days - 1), today + timedelta(days=1))
                 ms, _value = _timed(
-                    lambda p=period, u=scope_user: kpi.value(p, scope=Scope(user=u), now=now)
+                    partial(kpi.value, period, scope=Scope(user=scope_user), now=now)
                 )
                 cells.append(_ms(ms))
         week = Period(today - timedelta(days=6), today + timedelta(days=1))
@@ -109,7 +111,7 @@ def kpi_table(now: datetime, manager: Any, member: Any, department: int) -> list
             (Scope(user=manager, accounts=("nord",)), "accounts"),
         ):
             if name in kpi.scopes:
-                ms, _value = _timed(lambda s=narrowed: kpi.value(week, scope=s, now=now))
+                ms, _value = _timed(partial(kpi.value, week, scope=narrowed, now=now))
                 cells.append(_ms(ms))
             else:
                 cells.append("n/a")
@@ -159,7 +161,7 @@ def raw_baseline(now: datetime) -> list[tuple[str, int, float, float, Any, Any]]
             for first_inbound, needs, seconds, asked in rows:
                 if not (first_inbound and needs):
                     continue
-                if seconds is None and (now - asked) <= timedelta(hours=24):
+                if seconds is None and asked is not None and (now - asked) <= timedelta(hours=24):
                     continue
                 decided += 1
                 within += seconds is not None and seconds <= 86400
@@ -184,9 +186,7 @@ def raw_baseline(now: datetime) -> list[tuple[str, int, float, float, Any, Any]]
             ("sla_met_first_response", sla_met),
         ):
             raw_ms, raw_value = _timed(raw)
-            kpi_ms, kpi_value = _timed(
-                lambda n=name, p=period: kpis.get(n).value(p, scope=team, now=now)
-            )
+            kpi_ms, kpi_value = _timed(partial(kpis.get(name).value, period, scope=team, now=now))
             out.append((name, days, kpi_ms, raw_ms, kpi_value, raw_value))
     return out
 
@@ -219,7 +219,7 @@ def explain(now: datetime, manager: Any, member: Any, names: tuple[str, ...]) ->
                     print("      " + line)
 
 
-GOALS = (
+GOALS: tuple[tuple[str, dict[str, str], float, str], ...] = (
     ("first_response_within", {"within": "24h"}, 0.95, "ge"),
     ("first_response_median", {}, 3600, "le"),
     ("first_response_p90", {}, 86400, "le"),

@@ -64,7 +64,7 @@ def fill(messages: int, *, now: datetime, seed: int = 1, log: Any = print) -> di
     tags = [Tag.objects.create(name=name) for name in TAGS]
     counts = _conversations_and_messages(rng, messages, now, departments, accounts, tags)
     counts.update(_others(rng, now, departments, accounts))
-    counts["seconds"] = time.perf_counter() - started
+    counts["seconds"] = round(time.perf_counter() - started)
     log(f"history: {counts}")
     return {"departments": departments, "accounts": accounts, "tags": tags, **counts}
 
@@ -191,10 +191,7 @@ def _outcomes(ids: list[int], plans: list[dict[str, Any]], now: datetime) -> int
         target = targets[kind]
         due = start + timedelta(seconds=target)
         elapsed = int((stop - start).total_seconds()) if stop else None
-        if stop is None:
-            state = "pending"
-        else:
-            state = "met" if stop <= due else "breached"
+        state = "pending" if stop is None else "met" if stop <= due else "breached"
         margin = target - elapsed if elapsed is not None else None
         rows.append(
             [pk, kind, "Standard", target, "", start, due, stop, state, elapsed, margin, False,
@@ -308,7 +305,7 @@ def _others(
         PostMetric(
             target=target,
             age=age,
-            taken_at=target.published_at,
+            taken_at=target.published_at or now,
             likes=rng.randrange(0, 50),
             reposts=rng.randrange(0, 10),
             replies=rng.randrange(0, 5),
@@ -322,7 +319,7 @@ def _others(
     matched = list(
         Message.objects.filter(direction="in")
         .order_by("pk")
-        .values_list("pk", "created_at")[: 200_000 : 20]
+        .values_list("pk", "created_at")[:200_000:20]
     )
     MonitorMatch.objects.bulk_create(
         [MonitorMatch(monitor=monitor, message_id=pk, created_at=at) for pk, at in matched],
