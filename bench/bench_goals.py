@@ -350,12 +350,8 @@ def main() -> None:
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     history = fill(args.messages, now=now, log=lambda text: print(text, file=sys.stderr))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:  # as autovacuum would have done after an import
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     manager = User.objects.create_user("max@example.com", "x", full_name="Max", role=Role.MANAGER)
     member = User.objects.create_user("mia@example.com", "x", full_name="Mia", role=Role.MEMBER)
     department = Department.objects.get(name="Kundenservice")

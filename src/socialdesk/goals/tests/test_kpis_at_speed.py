@@ -270,7 +270,7 @@ def _scope(state: dict[str, Any], who: str) -> Scope:
     change=changes,
     window=st.sampled_from(STARTS),
     first_day=st.integers(0, 13),
-    days=st.integers(1, 7),
+    days=st.integers(1, 20),  # both sides of SHORT_PERIOD_DAYS (14)
 )
 def test_it_equals_a_recomputation_for_every_scope_over_random_histories(
     history: list[dict[str, Any]],
