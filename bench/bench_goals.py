@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 # Indexes added for the KPIs (issue 13, item 7): (table, name); dropped for the import baseline.
 SPEED_INDEXES = (
     ("inbox_message", "message_kpi_inbound"),
+    ("inbox_conversation", "conversation_kpi_response"),
     ("sla_slaoutcome", "sla_outcome_kpi_state"),
 )
 
@@ -326,7 +327,21 @@ def import_upkeep(rows: int, work: Path) -> list[tuple[str, float]]:
         Message.objects.filter(pk__gt=last_message).delete()
         Conversation.objects.filter(pk__gt=last_conversation).delete()
         Contact.objects.filter(pk__gt=last_contact).delete()
+    _restore_indexes()
     return out
+
+
+def _restore_indexes() -> None:
+    """Put the dropped KPI indexes back as their migrations define them."""
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.schema_editor() as editor:
+        for app, model in (("inbox", "Message"), ("inbox", "Conversation"), ("sla", "SlaOutcome")):
+            meta = apps.get_model(app, model)._meta
+            for index in meta.indexes:
+                if (meta.db_table, index.name) in SPEED_INDEXES:
+                    editor.add_index(apps.get_model(app, model), index)
 
 
 def main() -> None:
