@@ -134,6 +134,16 @@ class Conversation(models.Model):
                 fields=["first_message_inbound", "needs_reply", "first_message_at"],
                 name="conversation_kpi",
             ),
+            # Covers the first-response KPI's counts and percentiles of a period.
+            models.Index(
+                fields=[
+                    "first_message_inbound",
+                    "needs_reply",
+                    "first_message_at",
+                    "first_response_seconds",
+                ],
+                name="conversation_kpi_response",
+            ),
             models.Index(fields=["status", "waiting_since"], name="conversation_waiting"),
             models.Index(
                 fields=["status", "needs_reply", "first_response_at", "waiting_since"],
@@ -238,6 +248,10 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["external_id"], name="message_external_id"),
+            # The inbox KPIs (inbound volume, share needing a reply) count from this index alone.
+            models.Index(
+                fields=["direction", "created_at", "needs_reply"], name="message_kpi_inbound"
+            ),
             models.Index(
                 fields=["delivery", "delivery_next_at"],
                 condition=models.Q(delivery__in=["queued", "sending"]),

@@ -180,6 +180,11 @@ class SlaOutcome(models.Model):
         ]
         indexes = [
             models.Index(fields=["evaluated", "kind", "started_at"], name="sla_outcome_kpi"),
+            # Covers the SLA KPI's read (kind, state, counting time, due) of a period.
+            models.Index(
+                fields=["evaluated", "kind", "started_at", "state", "elapsed_seconds", "due_at"],
+                name="sla_outcome_kpi_state",
+            ),
         ]
 
     def __str__(self) -> str:

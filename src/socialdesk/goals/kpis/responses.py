@@ -86,6 +86,7 @@ def _clock(
             since=query.period.start,
             until=query.period.last_day,
             now=query.now,
+            kinds=(kind,),
         )
         value: ClockFigures = getattr(figures, kind)
         return pick(value)

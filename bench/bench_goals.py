@@ -1,0 +1,409 @@
+"""Benchmark the goals and KPI figures at scale (issue 13, item 7).
+
+    .venv/bin/python bench/bench_goals.py [--messages 1000000] [--quick]
+        [--database-url postgres://socialdesk:socialdesk@127.0.0.1:5432/sd_bench_goals]
+
+Builds a fresh SQLite file (or the empty PostgreSQL database named by `--database-url` or
+DATABASE_URL, created when missing) with a year of history (`bench/goals_history.py`: N
+messages, 0.3 N conversations, SLA outcomes, sentiments, feedback, posts, listening), then:
+- every available KPI's `value()` over 7, 28 and 365 days for the whole team (a manager) and
+  for a department member (own departments only), and over 7 days narrowed to a department
+  and to a channel account, where the KPI takes that scope;
+- the raw recomputation of the dashboard KPIs as the baseline in the same run: the same
+  figures counted in Python from the raw rows of the period (no index-only count);
+- the goal evaluation of 12 goals (`goal_services.evaluate`);
+- the goals overview as a manager opens it (Django test client): p50/p95 of 50 requests of
+  the dashboards' overview when it exists, else of the goals list (`goals:goals`); goal:
+  p95 ≤ 300 ms;
+- report generation (PDF, XLSX) when `socialdesk.goals.report*` exists (else a note);
+- the upkeep cost per imported message: `socialdesk import --format twcs` of K generated rows
+  (default 50,000) with the KPI indexes in place and again after dropping them.
+`--quick` is `--messages 50000 --import-rows 5000`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# Indexes added for the KPIs (issue 13, item 7): (table, name); dropped for the import baseline.
+SPEED_INDEXES = (
+    ("inbox_message", "message_kpi_inbound"),
+    ("inbox_conversation", "conversation_kpi_response"),
+    ("sla_slaoutcome", "sla_outcome_kpi_state"),
+)
+
+
+def _setup(database_url: str, data_dir: Path) -> None:
+    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+        _create_database(database_url)
+    os.environ["SOCIALDESK_DATA_DIR"] = str(data_dir)
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "socialdesk.settings"
+    if not os.environ.get("PYTHONPATH"):  # PYTHONPATH may name another checkout to compare
+        sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--no-input", verbosity=0)
+    from socialdesk.inbox.models import Conversation
+
+    if Conversation.objects.exists():
+        sys.exit("refused: that database holds conversations already (use an empty one)")
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if exists.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = work()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def kpi_table(now: datetime, manager: Any, member: Any, department: int) -> list[list[str]]:
+    from socialdesk.goals import kpis
+    from socialdesk.goals.kpis.registry import Period, Scope
+
+    today = now.date()
+    rows = []
+    for kpi in kpis.available():
+        cells = [kpi.name]
+        for scope_user in (manager, member):
+            for days in (7, 28, 365):
+                period = Period(today - timedelta(days=days - 1), today + timedelta(days=1))
+                ms, _value = _timed(
+                    partial(kpi.value, period, scope=Scope(user=scope_user), now=now)
+                )
+                cells.append(_ms(ms))
+        week = Period(today - timedelta(days=6), today + timedelta(days=1))
+        for narrowed, name in (
+            (Scope(user=manager, departments=(department,)), "departments"),
+            (Scope(user=manager, accounts=("nord",)), "accounts"),
+        ):
+            if name in kpi.scopes:
+                ms, _value = _timed(partial(kpi.value, week, scope=narrowed, now=now))
+                cells.append(_ms(ms))
+            else:
+                cells.append("n/a")
+        rows.append(cells)
+    return rows
+
+
+DASHBOARD = (
+    "inbound_volume",
+    "needs_reply_share",
+    "first_response_within",
+    "first_response_median",
+    "sla_met_first_response",
+    "sentiment_share",
+    "backlog_now",
+)
+
+
+def raw_baseline(now: datetime) -> list[tuple[str, int, float, float, Any, Any]]:
+    """The dashboard KPIs counted in Python from the period's raw rows, beside `value()`."""
+    from socialdesk.goals import kpis
+    from socialdesk.goals.kpis.registry import Period, Scope
+    from socialdesk.inbox.models import Conversation, Message
+    from socialdesk.sla.models import SlaOutcome
+
+    today = now.date()
+    out = []
+    for days in (7, 28, 365):
+        period = Period(today - timedelta(days=days - 1), today + timedelta(days=1))
+        start, end = period.bounds()
+
+        def inbound(s: datetime = start, e: datetime = end) -> tuple[int, float | None]:
+            rows = list(
+                Message.objects.filter(created_at__gte=s, created_at__lt=e).values_list(
+                    "direction", "needs_reply"
+                )
+            )
+            inbound = [needs for direction, needs in rows if direction == "in"]
+            return len(inbound), (sum(inbound) / len(inbound) if inbound else None)
+
+        def first_response(s: datetime = start, e: datetime = end) -> float | None:
+            rows = Conversation.objects.filter(
+                first_message_at__gte=s, first_message_at__lt=e
+            ).values_list("first_message_inbound", "needs_reply", "first_response_seconds",
+                          "first_message_at")  # fmt: skip
+            within = decided = 0
+            for first_inbound, needs, seconds, asked in rows:
+                if not (first_inbound and needs):
+                    continue
+                if seconds is None and asked is not None and (now - asked) <= timedelta(hours=24):
+                    continue
+                decided += 1
+                within += seconds is not None and seconds <= 86400
+            return within / decided if decided else None
+
+        def sla_met(s: datetime = start, e: datetime = end) -> float | None:
+            met = breached = 0
+            for state, due in SlaOutcome.objects.filter(
+                evaluated=False, kind="first_response", started_at__gte=s, started_at__lt=e
+            ).values_list("state", "due_at"):
+                if state == "pending" and due is not None and due < now:
+                    state = "breached"
+                met += state == "met"
+                breached += state == "breached"
+            return met / (met + breached) if met + breached else None
+
+        team = Scope()
+        for name, raw in (
+            ("inbound_volume", lambda: inbound()[0]),
+            ("needs_reply_share", lambda: inbound()[1]),
+            ("first_response_within", first_response),
+            ("sla_met_first_response", sla_met),
+        ):
+            raw_ms, raw_value = _timed(raw)
+            kpi_ms, kpi_value = _timed(partial(kpis.get(name).value, period, scope=team, now=now))
+            out.append((name, days, kpi_ms, raw_ms, kpi_value, raw_value))
+    return out
+
+
+def explain(now: datetime, manager: Any, member: Any, names: tuple[str, ...]) -> None:
+    """Print the database's plan of every query `value()` runs over 7 days (team, member)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socialdesk.goals import kpis
+    from socialdesk.goals.kpis.registry import Period, Scope
+
+    today = now.date()
+    week = Period(today - timedelta(days=6), today + timedelta(days=1))
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    for name in names:
+        for who, user in (("team", manager), ("member", member)):
+            with CaptureQueriesContext(connection) as queries:
+                kpis.get(name).value(week, scope=Scope(user=user), now=now)
+            print(f"\n-- {name}, {who}, 7 days: {len(queries)} queries")
+            for captured in queries.captured_queries:
+                sql = captured["sql"]
+                if not sql.lstrip().upper().startswith("SELECT") or "organisation" in sql:
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute(prefix + sql)
+                    plan = [" ".join(str(c) for c in row) for row in cursor.fetchall()]
+                print("   " + sql[:160] + ("…" if len(sql) > 160 else ""))
+                for line in plan:
+                    print("      " + line)
+
+
+GOALS: tuple[tuple[str, dict[str, str], float, str], ...] = (
+    ("first_response_within", {"within": "24h"}, 0.95, "ge"),
+    ("first_response_median", {}, 3600, "le"),
+    ("first_response_p90", {}, 86400, "le"),
+    ("sla_met_first_response", {}, 0.9, "ge"),
+    ("sla_met_resolution", {}, 0.8, "ge"),
+    ("next_response_median", {}, 3600, "le"),
+    ("inbound_volume", {}, 10000, "le"),
+    ("needs_reply_share", {}, 0.5, "le"),
+    ("sentiment_share", {"sentiment": "negative"}, 0.2, "le"),
+    ("feedback_closed", {}, 100, "ge"),
+    ("posts_published", {}, 100, "ge"),
+    ("backlog_now", {}, 50, "le"),
+)
+
+
+def goals(now: datetime, manager: Any) -> tuple[float, int]:
+    from socialdesk.accounts.models import Organisation
+    from socialdesk.goals import goal_services, kpis
+    from socialdesk.goals.goal_models import Goal
+
+    organisation = Organisation.current()
+    created = []
+    for n, (name, params, target, comparison) in enumerate(GOALS):
+        if name not in kpis.REGISTRY or not kpis.get(name).available:
+            continue
+        created.append(
+            Goal.objects.create(
+                organisation=organisation,
+                name=f"Ziel {n + 1}: {name}",
+                kpi=name,
+                params=params,
+                target=target,
+                comparison=comparison,
+                start=now.date() - timedelta(days=60),
+                deadline=now.date() + timedelta(days=30),
+                owner=manager,
+                created_by=manager,
+            )
+        )
+    ms, _ = _timed(lambda: [goal_services.evaluate(g, now=now, tell=False) for g in created])
+    return ms, len(created)
+
+
+def overview(manager: Any, requests: int = 50) -> tuple[str, float, float, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url, name = reverse("goals:overview"), "goals:overview"
+    except NoReverseMatch:
+        url, name = reverse("goals:goals"), "goals:goals"
+    client = Client()
+    client.force_login(manager)
+    assert client.get(url).status_code == 200, url
+    times = []
+    for _ in range(requests):
+        ms, response = _timed(lambda: client.get(url))
+        assert response.status_code == 200
+        times.append(ms)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times.sort()
+    p95 = times[max(int(len(times) * 0.95) - 1, 0)]
+    return name, statistics.median(times), p95, len(queries)
+
+
+def reports(now: datetime) -> list[tuple[str, str]]:
+    names = [n for n in ("socialdesk.goals.report_render", "socialdesk.goals.reports")
+             if importlib.util.find_spec(n) is not None]  # fmt: skip
+    if importlib.util.find_spec("socialdesk.goals.report_services") is None and not names:
+        return [("PDF, XLSX", "skipped: no goals.report* module on this branch yet")]
+    return [("PDF, XLSX", "module present; call it from here once its interface is fixed")]
+
+
+def import_upkeep(rows: int, work: Path) -> list[tuple[str, float]]:
+    """Seconds of `socialdesk import --format twcs` of `rows` rows with and without the KPI
+    indexes (the import is removed again between the two runs)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.twcs_corpus import write_csv
+    from socialdesk.inbox.models import Contact, Conversation, Message
+
+    path = work / "import.csv"
+    write_csv(path, rows, seed=7, brands=2)
+    out = []
+    for label in ("with KPI indexes", "without KPI indexes"):
+        last_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        last_conversation = Conversation.objects.order_by("-pk").values_list("pk", flat=True)[0]
+        last_contact = Contact.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        if label.startswith("without"):
+            with connection.cursor() as cursor:
+                for _table, index in SPEED_INDEXES:
+                    cursor.execute(f"DROP INDEX IF EXISTS {index}")
+        ms, _ = _timed(
+            lambda: call_command(
+                "import", str(path), "--format", "twcs", verbosity=0, stdout=io.StringIO()
+            )
+        )
+        stored = Message.objects.filter(pk__gt=last_message).count()
+        out.append((f"{label}: {stored:,} messages, µs per message", ms * 1000 / max(stored, 1)))
+        Message.objects.filter(pk__gt=last_message).delete()
+        Conversation.objects.filter(pk__gt=last_conversation).delete()
+        Contact.objects.filter(pk__gt=last_contact).delete()
+    _restore_indexes()
+    return out
+
+
+def _restore_indexes() -> None:
+    """Put the dropped KPI indexes back as their migrations define them."""
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.schema_editor() as editor:
+        for app, model in (("inbox", "Message"), ("inbox", "Conversation"), ("sla", "SlaOutcome")):
+            meta = apps.get_model(app, model)._meta
+            for index in meta.indexes:
+                if (meta.db_table, index.name) in SPEED_INDEXES:
+                    editor.add_index(apps.get_model(app, model), index)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=50_000)
+    parser.add_argument("--quick", action="store_true", help="50,000 messages, 5,000 imported")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--no-import", action="store_true", help="leave out the import run")
+    parser.add_argument("--explain", action="store_true", help="print the dashboard KPIs' plans")
+    args = parser.parse_args()
+    if args.quick:
+        args.messages, args.import_rows = 50_000, 5_000
+    work = Path(tempfile.mkdtemp(prefix="bench-goals-"))
+    _setup(args.database_url, work)
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench.goals_history import fill
+    from socialdesk.accounts.models import Department, Role, User
+
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    history = fill(args.messages, now=now, log=lambda text: print(text, file=sys.stderr))
+    with connection.cursor() as cursor:  # as autovacuum would have done after an import
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    manager = User.objects.create_user("max@example.com", "x", full_name="Max", role=Role.MANAGER)
+    member = User.objects.create_user("mia@example.com", "x", full_name="Mia", role=Role.MEMBER)
+    department = Department.objects.get(name="Kundenservice")
+    member.departments.add(department)
+
+    if args.explain:
+        explain(now, manager, member, DASHBOARD)
+    print(f"\nbench_goals on {connection.vendor}: {history['messages']:,} messages, "
+          f"{history['conversations']:,} conversations, {history['sla_outcomes']:,} SLA outcomes "
+          f"(history written in {history['seconds']:.0f} s)\n")  # fmt: skip
+    print("KPI value() in ms; team = a manager, member = a department member (own departments)")
+    head = ["kpi", "team 7d", "team 28d", "team 365d", "memb 7d", "memb 28d", "memb 365d",
+            "dept 7d", "acct 7d"]  # fmt: skip
+    print(f"{head[0]:<28}" + "".join(f"{h:>10}" for h in head[1:]))
+    for row in kpi_table(now, manager, member, department.pk):
+        print(f"{row[0]:<28}" + "".join(f"{c:>10}" for c in row[1:]))
+
+    print("\nraw recomputation (rows of the period counted in Python) beside value(), team:")
+    print(f"{'kpi':<28}{'days':>6}{'value() ms':>12}{'raw ms':>10}  equal")
+    for name, days, kpi_ms, raw_ms, kpi_value, raw_value in raw_baseline(now):
+        same = kpi_value == raw_value or (
+            kpi_value is not None and raw_value is not None and abs(kpi_value - raw_value) < 1e-9
+        )
+        print(f"{name:<28}{days:>6}{_ms(kpi_ms):>12}{_ms(raw_ms):>10}  {'yes' if same else 'NO'}")
+
+    evaluation_ms, count = goals(now, manager)
+    print(f"\ngoal evaluation of {count} goals: {evaluation_ms:,.0f} ms")
+    page, p50, p95, queries = overview(manager)
+    verdict = "met" if p95 <= 300 else "MISSED"
+    print(f"overview ({page}, {count} goals, 50 requests): p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+          f"{queries} queries; goal p95 ≤ 300 ms: {verdict}")  # fmt: skip
+    for what, note in reports(now):
+        print(f"reports {what}: {note}")
+    if not args.no_import:
+        for label, value in import_upkeep(args.import_rows, work):
+            print(f"import {label}: {value:,.0f}")
+
+
+if __name__ == "__main__":
+    main()
