@@ -372,6 +372,9 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO"},
         "django.request": {"handlers": [], "level": "INFO", "filters": ["one_line_forbidden"]},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs every layout step of every PDF report at INFO: only its warnings.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
