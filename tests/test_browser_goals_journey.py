@@ -11,10 +11,12 @@ import io
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from socialdesk.accounts.audit import Acting
@@ -166,5 +168,34 @@ def test_the_manager_turns_the_strategy_into_a_goal_and_reports_on_it(
     page.get_by_role("button", name="Ich habe es gelesen").click()
     expect(page.locator(".confirm-box")).to_contain_text("gelesen und bestätigt")
     assert Confirmation.objects.filter(publication=v2, person=member).exists()
+
+    # 6. Last month's report as PDF and XLSX, and its share link opened signed out.
+    _sign_in(page, url, "max@example.com")
+    page.goto(url + "/goals/reports/")
+    page.get_by_label("Monatlich (der letzte Monat)").check()
+    page.get_by_role("button", name="Anzeigen").click()
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="PDF").first.click()
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+    with page.expect_download() as xlsx:
+        page.get_by_role("link", name="XLSX").first.click()
+    book = load_workbook(io.BytesIO(Path(xlsx.value.path()).read_bytes()))
+    assert book.sheetnames[:2] == ["Ziele", "Kennzahlen"]
+    row = book["Ziele"][2]
+    assert row[0].value == "Jede Frage innerhalb von 24 Stunden beantworten"
+    assert row[2].data_type == "n" and row[2].value == 1.0  # the target, a number
+    assert row[4].value == pytest.approx(goal.current)  # the current value, a number
+    _shot(page, "journey-report-de")
+    page.get_by_role("link", name="Diesen Bericht per Link teilen …").click()
+    page.get_by_role("button", name="Link erstellen").click()
+    link = page.locator("#share-created code").inner_text()
+    page.context.clear_cookies()
+    page.goto(url + urlsplit(link).path)
+    expect(page.get_by_text("Ein Bericht, der mit Ihnen geteilt wurde").first).to_be_visible()
+    expect(
+        page.get_by_text("Jede Frage innerhalb von 24 Stunden beantworten").first
+    ).to_be_visible()
+    expect(page.get_by_role("navigation", name="Hauptnavigation")).to_have_count(0)
+    _shot(page, "journey-shared-report-de")
 
     assert console_errors == []

@@ -73,9 +73,11 @@ def year_earlier(day: date) -> date:
 class PeriodForm(forms.Form):
     range = forms.ChoiceField(label=_("Period"), choices=PRESETS, required=False)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
     )
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
     compare = forms.ChoiceField(label=_("Compare with"), choices=COMPARISONS, required=False)
 
     def clean(self) -> dict[str, object]:

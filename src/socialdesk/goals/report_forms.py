@@ -42,9 +42,11 @@ class PeriodForm(_ShowsErrors):
     ]
     preset = forms.ChoiceField(choices=PRESETS, required=False)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
     )
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
 
     def period(self, today: date) -> Period | None:
         """The chosen period (None with the errors on the form)."""
@@ -68,8 +70,12 @@ class PeriodForm(_ShowsErrors):
 
 
 class ShareForm(_ShowsErrors):
-    since = forms.DateField(label=_("From"), widget=forms.DateInput({"type": "date"}))
-    until = forms.DateField(label=_("To"), widget=forms.DateInput({"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=_("To"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
     days = forms.IntegerField(
         label=_("Link works for (days)"),
         min_value=1,
