@@ -172,7 +172,7 @@ def test_the_manager_turns_the_strategy_into_a_goal_and_reports_on_it(
     # 6. Last month's report as PDF and XLSX, and its share link opened signed out.
     _sign_in(page, url, "max@example.com")
     page.goto(url + "/goals/reports/")
-    page.get_by_label("Monatlich (der letzte Monat)").check()
+    page.get_by_label("Monatlich (letzter Kalendermonat)").check()
     page.get_by_role("button", name="Anzeigen").click()
     with page.expect_download() as pdf:
         page.get_by_role("link", name="PDF").first.click()

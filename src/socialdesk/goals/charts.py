@@ -160,8 +160,11 @@ def _date_ticks(start: date, end: date, count: int = 6) -> list[date]:
         return [start]
     step = max(1, round(days / (count - 1)))
     ticks = [date.fromordinal(start.toordinal() + i) for i in range(0, days + 1, step)]
-    if (end - ticks[-1]).days > step / 2:
-        ticks.append(end)
+    if ticks[-1] != end:
+        if (end - ticks[-1]).days < step * 0.6 and len(ticks) > 1:
+            ticks[-1] = end  # two labels that close would overlap: the end wins
+        else:
+            ticks.append(end)
     return ticks
 
 

@@ -22,7 +22,7 @@ from socialdesk.goals.report_models import (
     SHARE_MAX_DAYS,
     Frequency,
 )
-from socialdesk.goals.report_services import Recipient, check_period, last_month, last_week
+from socialdesk.goals.report_services import Recipient, check_period, scheduled_period
 
 
 class _ShowsErrors(forms.Form):
@@ -36,8 +36,8 @@ class _ShowsErrors(forms.Form):
 
 class PeriodForm(_ShowsErrors):
     PRESETS = [
-        ("week", _("Weekly (the last 7 days)")),
-        ("month", _("Monthly (the last month)")),
+        ("week", _("Weekly (last week, Monday to Sunday)")),
+        ("month", _("Monthly (last calendar month)")),
         ("custom", _("From – to")),
     ]
     preset = forms.ChoiceField(choices=PRESETS, required=False)
@@ -54,10 +54,8 @@ class PeriodForm(_ShowsErrors):
             return None
         data = self.cleaned_data
         preset = data.get("preset") or ("custom" if data.get("since") else "week")
-        if preset == "week":
-            return last_week(today)
-        if preset == "month":
-            return last_month(today)
+        if preset in ("week", "month"):  # as the e-mailed reports: whole weeks and months
+            return scheduled_period("weekly" if preset == "week" else "monthly", today)
         since, until = data.get("since"), data.get("until")
         if since is None or until is None:
             self.add_error("since" if since is None else "until", _("Give both days."))

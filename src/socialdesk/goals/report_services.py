@@ -55,22 +55,6 @@ def check_period(since: date, until: date) -> Period:
     return Period.of_days(since, until)
 
 
-def last_week(today: date) -> Period:
-    """The seven days ending yesterday."""
-    return Period(today - timedelta(days=7), today)
-
-
-def last_month(today: date) -> Period:
-    """From the same day a month ago up to yesterday (e.g. 30.10. – 29.11.)."""
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    day = today.day
-    while True:
-        try:
-            return Period(date(year, month, day), today)
-        except ValueError:
-            day -= 1  # 31 March → 28/29 February
-
-
 def scheduled_period(frequency: str, today: date) -> Period:
     """The last whole calendar week (Monday to Sunday) or month before `today`."""
     if frequency == Frequency.WEEKLY:

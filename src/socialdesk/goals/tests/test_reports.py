@@ -234,13 +234,15 @@ def test_the_picker_refuses_a_backward_or_too_long_period(
     assert 'id="report-goals"' not in long.content.decode()
 
 
-def test_the_presets_end_yesterday() -> None:
-    from socialdesk.goals.report_services import last_month, last_week, scheduled_period
+def test_the_presets_are_the_last_whole_week_and_calendar_month() -> None:
+    from socialdesk.goals.report_forms import PeriodForm
+    from socialdesk.goals.report_services import scheduled_period
 
     today = date(2026, 11, 30)
-    assert last_week(today) == Period(date(2026, 11, 23), today)
-    assert last_month(today) == Period(date(2026, 10, 30), today)
-    assert last_month(date(2026, 3, 31)) == Period(date(2026, 2, 28), date(2026, 3, 31))
+    assert PeriodForm({"preset": "week"}).period(today) == Period(date(2026, 11, 23), today)
+    october = Period(date(2026, 10, 1), date(2026, 11, 1))
+    assert PeriodForm({"preset": "month"}).period(today) == october
+    assert PeriodForm({"preset": "month"}).period(date(2026, 11, 1)) == october
     assert scheduled_period("weekly", today) == Period(date(2026, 11, 23), today)
     assert scheduled_period("monthly", today) == Period(date(2026, 10, 1), date(2026, 11, 1))
     assert scheduled_period("weekly", today + timedelta(days=2)).start == date(2026, 11, 23)
