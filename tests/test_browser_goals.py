@@ -102,7 +102,7 @@ def test_the_manager_sets_the_seed_goal_in_three_clicks_and_a_member_only_reads_
         "link", name="„Jede Frage innerhalb von 24 Stunden beantworten“ verwenden"
     ).click()
     clicks += 1
-    expect(page.get_by_label("Zielvorgabe")).to_have_value("100")
+    expect(page.get_by_label("Zielwert")).to_have_value("100")
     expect(page.get_by_label("Beantwortet innerhalb von")).to_have_value("24h")
     _shot(page, "de-3-form-from-template")
     page.get_by_role("button", name="Ziel anlegen").click()
@@ -128,14 +128,14 @@ def test_the_manager_sets_the_seed_goal_in_three_clicks_and_a_member_only_reads_
 
     # A wrong target: the error at the field, in German; what was typed stays.
     page.get_by_role("link", name="Bearbeiten").click()
-    target = page.get_by_label("Zielvorgabe")
+    target = page.get_by_label("Zielwert")
     target.fill("150")
     page.get_by_role("button", name="Speichern").click()
-    field = page.locator(".field", has=page.get_by_label("Zielvorgabe"))
+    field = page.locator(".field", has=page.get_by_label("Zielwert"))
     expect(field.get_by_text("Ein Anteil liegt zwischen 0 % und 100 %.")).to_be_visible()
-    expect(page.get_by_label("Zielvorgabe")).to_have_value("150")
+    expect(page.get_by_label("Zielwert")).to_have_value("150")
     _shot(page, "de-5-form-error")
-    page.get_by_label("Zielvorgabe").fill("95")
+    page.get_by_label("Zielwert").fill("95")
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_text("≥ 95,0\u00a0%").first).to_be_visible()
     goal.refresh_from_db()

@@ -100,7 +100,8 @@ def line_chart(
     """A line per series over dates [start, end]; `target` = (value, label) as a horizontal
     rule; `markers` = (day, label, css) as vertical rules (today, the deadline); `whole`: an
     axis of whole numbers (counts)."""
-    chart = LineChart(title, width, height, left=64.0, right=width - 16.0, top=16.0,
+    # Room at the right for half of the last date label (dd.mm.yyyy, centred on the end).
+    chart = LineChart(title, width, height, left=64.0, right=width - 40.0, top=16.0,
                       bottom=height - 40.0)  # fmt: skip
     values = [v for _label, points, _css in series for _d, v in points if v is not None]
     if target is not None:
@@ -124,8 +125,7 @@ def line_chart(
 
     chart.y_ticks = [Tick(y(t), fmt(t)) for t in ticks]
     chart.x_ticks = [
-        Tick(x(d), date_format(d, "SHORT_DATE_FORMAT"), _anchor(x(d), chart.right))
-        for d in _date_ticks(start, end)
+        Tick(x(d), date_format(d, "SHORT_DATE_FORMAT")) for d in _date_ticks(start, end)
     ]
     for label, points, css in series:
         segments: list[str] = []
