@@ -50,6 +50,7 @@ def test_the_demo_fills_an_empty_database_with_a_believable_organisation(db, cap
     seed = Goal.objects.get(kpi="first_response_within")
     assert seed.objective is not None and seed.objective.title == "Schnell antworten"
     assert (seed.params, seed.target) == ({"within": "24h"}, 1.0)
+    assert seed.name == "Jede Frage innerhalb von 24 Stunden beantworten"  # the team's language
     assert seed.evaluated_at is not None and Goal.objects.count() == 3
     assert Publication.objects.get().version == 1
 

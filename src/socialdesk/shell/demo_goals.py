@@ -4,10 +4,10 @@ within 24 hours within three months") from its template, with two more beside it
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from socialdesk.accounts.audit import Acting
-from socialdesk.accounts.models import User
+from socialdesk.accounts.models import Organisation, User
 from socialdesk.goals import goal_services, goal_templates, guideline_services, strategy_services
 
 DOMAIN = "nordlicht-bahn.example"
@@ -49,7 +49,8 @@ def fill_demo_goals() -> int:
     ):
         template = goal_templates.get(key)
         assert template is not None
-        values = goal_templates.prefill(template, today=today)
+        with translation.override(Organisation.current().default_language):
+            values = goal_templates.prefill(template, today=today)  # the name in German
         goal_services.goal_create(by=jana, objective=objective, **values)
         made += 1
     return made
