@@ -15,7 +15,7 @@ socialdesk (a row without a person holds first responses written elsewhere, e.g.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -95,6 +95,7 @@ def counted_conversations(
     account: str | None = None,
     since: date | None = None,
     until: date | None = None,
+    departments: Collection[int] = (),
 ) -> QuerySet[Conversation]:
     """Return the conversations the KPI counts, filtered by account and first-message date.
 
@@ -107,6 +108,8 @@ def counted_conversations(
         conversations = conversations.filter(
             channel_account__handle=ChannelAccount.normalise_handle(account)
         )
+    if departments:  # the conversations handed to these departments
+        conversations = conversations.filter(department_id__in=list(departments))
     zone = ZoneInfo(Organisation.current().time_zone)
     if since:
         conversations = conversations.filter(
@@ -308,6 +311,7 @@ def first_response(
     calendar_name: str | None = None,
     now: datetime | None = None,
     breakdown: bool = True,
+    departments: Collection[int] = (),
 ) -> FirstResponseKpi:
     """Compute the first-response KPI; with a business calendar, count only open hours.
 
@@ -315,7 +319,9 @@ def first_response(
     """
     now = now or timezone.now()
     clock = _Clock(within, now, calendar)
-    conversations = counted_conversations(user=user, account=account, since=since, until=until)
+    conversations = counted_conversations(
+        user=user, account=account, since=since, until=until, departments=departments
+    )
     answered = conversations.filter(first_response_seconds__isnull=False)
     if calendar is None:
         # One pass for the four counts; the percentiles read two index positions each.

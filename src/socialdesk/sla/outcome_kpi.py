@@ -76,6 +76,7 @@ def counted_outcomes(
     policy: str | None = None,
     since: date | None = None,
     until: date | None = None,
+    departments: Collection[int] = (),
 ) -> tuple[QuerySet[SlaOutcome], bool]:
     """Return the outcomes the KPI counts and whether they were evaluated afterwards."""
     outcomes = SlaOutcome.objects.all()
@@ -90,6 +91,8 @@ def counted_outcomes(
         outcomes = outcomes.filter(
             conversation__channel_account__handle=ChannelAccount.normalise_handle(account)
         )
+    if departments:  # the clocks of conversations handed to these departments
+        outcomes = outcomes.filter(conversation__department_id__in=list(departments))
     zone = ZoneInfo(Organisation.current().time_zone)
     if since:
         outcomes = outcomes.filter(started_at__gte=datetime.combine(since, time.min, tzinfo=zone))
@@ -113,6 +116,7 @@ def sla_kpi(
     until: date | None = None,
     now: datetime | None = None,
     kinds: Collection[str] | None = None,
+    departments: Collection[int] = (),
 ) -> SlaKpi:
     """Compute the SLA KPI in one read of (kind, state, counting time) per outcome.
 
@@ -120,8 +124,9 @@ def sla_kpi(
     for one KPI of the registry; the read is then covered by the index `sla_outcome_kpi_state`.
     """
     outcomes, evaluated = counted_outcomes(
-        user=user, account=account, policy=policy, since=since, until=until
-    )
+        user=user, account=account, policy=policy, since=since, until=until,
+        departments=departments,
+    )  # fmt: skip
     if kinds is not None:
         outcomes = outcomes.filter(kind__in=list(kinds))
     states: dict[str, dict[str, int]] = {

@@ -8,7 +8,13 @@ from collections.abc import Callable
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register
-from socialdesk.goals.kpis.scoping import ACCOUNTS, BUSINESS_HOURS, calendar, one_account
+from socialdesk.goals.kpis.scoping import (
+    ACCOUNTS,
+    BUSINESS_HOURS,
+    DEPARTMENTS,
+    calendar,
+    one_account,
+)
 from socialdesk.sla import kpi as first_response_kpi
 from socialdesk.sla import outcome_kpi
 from socialdesk.sla.outcome_kpi import ClockFigures
@@ -29,6 +35,7 @@ def _first_response(query: Query) -> first_response_kpi.FirstResponseKpi:
         calendar_name=query.scope.business_hours or None,
         now=query.now,
         breakdown=False,
+        departments=query.scope.departments,
     )
 
 
@@ -44,7 +51,7 @@ register(
         ),
         unit=Unit.SHARE,
         params=(WITHIN,),
-        scopes=frozenset({ACCOUNTS, BUSINESS_HOURS}),
+        scopes=frozenset({ACCOUNTS, DEPARTMENTS, BUSINESS_HOURS}),
         family=FAMILY,
         compute=lambda q: _first_response(q).rate_within,
     )
@@ -58,7 +65,7 @@ register(
             "(questions whose first message lies in the period)."
         ),
         unit=Unit.DURATION,
-        scopes=frozenset({ACCOUNTS, BUSINESS_HOURS}),
+        scopes=frozenset({ACCOUNTS, DEPARTMENTS, BUSINESS_HOURS}),
         family=FAMILY,
         compute=lambda q: _first_response(q).median_seconds,
     )
@@ -69,7 +76,7 @@ register(
         label=_("First response time, 90th percentile"),
         description=_("Nine in ten answered questions got their first response faster than this."),
         unit=Unit.DURATION,
-        scopes=frozenset({ACCOUNTS, BUSINESS_HOURS}),
+        scopes=frozenset({ACCOUNTS, DEPARTMENTS, BUSINESS_HOURS}),
         family=FAMILY,
         compute=lambda q: _first_response(q).p90_seconds,
     )
@@ -87,6 +94,7 @@ def _clock(
             until=query.period.last_day,
             now=query.now,
             kinds=(kind,),
+            departments=query.scope.departments,
         )
         value: ClockFigures = getattr(figures, kind)
         return pick(value)
@@ -115,7 +123,7 @@ for _kind, _label in _MET_LABELS.items():
                 "not counted; a late answer is never met."
             ),
             unit=Unit.SHARE,
-            scopes=frozenset({ACCOUNTS}),
+            scopes=frozenset({ACCOUNTS, DEPARTMENTS}),
             family=FAMILY,
             compute=_clock(_kind, lambda f: f.rate_met),
         )
@@ -132,7 +140,7 @@ for _kind, (_median, _p90) in _TIME_LABELS.items():
                 "hours)."
             ),
             unit=Unit.DURATION,
-            scopes=frozenset({ACCOUNTS}),
+            scopes=frozenset({ACCOUNTS, DEPARTMENTS}),
             family=FAMILY,
             compute=_clock(_kind, lambda f: f.median_seconds),
         )
@@ -146,7 +154,7 @@ for _kind, (_median, _p90) in _TIME_LABELS.items():
                 "faster than this."
             ),
             unit=Unit.DURATION,
-            scopes=frozenset({ACCOUNTS}),
+            scopes=frozenset({ACCOUNTS, DEPARTMENTS}),
             family=FAMILY,
             compute=_clock(_kind, lambda f: f.p90_seconds),
         )

@@ -139,7 +139,12 @@ def test_a_department_dashboard_narrows_the_figures_and_says_which_it_cannot(
     start, end = bounds(Period.of_days(date(2026, 11, 1), date(2026, 11, 29)))
     in_pd = [m for m in inbound(start, end, None) if m.conversation.department_id == pd.pk]
     assert figures["inbound_volume"].value == len(in_pd) == 2
-    assert "first_response_within" not in figures  # accounts only
+    # First responses of Product Development's conversations only.
+    from socialdesk.goals.tests.test_kpis_departments import OnlyDepartment
+
+    expected = EXPECTED["first_response_within"](start, end, {}, OnlyDepartment(pd))  # type: ignore[arg-type]
+    assert figures["first_response_within"].value == pytest.approx(expected)
+    assert "posts_published" not in figures  # posts belong to channels
     assert "feedback_opened" in figures
     page = response.content.decode()
     assert "nicht auf eine Abteilung eingrenzen" in page
