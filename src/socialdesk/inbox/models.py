@@ -152,6 +152,11 @@ class Conversation(models.Model):
             models.Index(
                 fields=["status", "waiting_for_us_since"], name="conversation_waiting_for_us"
             ),
+            # The SLA queues (breached, at risk) of the inbox and the dashboards' attention
+            # counts: equality on both, then the order by the due time.
+            models.Index(
+                fields=["sla_state", "status", "sla_due_at"], name="conversation_sla_queue"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -134,7 +134,7 @@ def sla_kpi(
     }
     spent: dict[str, list[int]] = {kind: [] for kind in clocks.KINDS}
     now = now or timezone.now()
-    rows = outcomes.values_list("kind", "state", "elapsed_seconds", "due_at")
+    rows = outcomes.order_by().values_list("kind", "state", "elapsed_seconds", "due_at")
     for kind, state, seconds, due in rows.iterator():
         if state == clocks.PENDING and due is not None and due < now:
             state = clocks.BREACHED  # its target ran out since the clocks were last refreshed
