@@ -312,10 +312,12 @@ def first_response(
     now: datetime | None = None,
     breakdown: bool = True,
     departments: Collection[int] = (),
+    percentiles: bool = True,
 ) -> FirstResponseKpi:
     """Compute the first-response KPI; with a business calendar, count only open hours.
 
     `now` decides which unanswered questions are still pending (default: this moment).
+    `percentiles=False` leaves the median and p90 out (None) where only the share is wanted.
     """
     now = now or timezone.now()
     clock = _Clock(within, now, calendar)
@@ -333,8 +335,8 @@ def first_response(
         )
         total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
         pending = counts["pending"]
-        median = _percentile_sql(answered, answered_count, 0.5)
-        p90 = _percentile_sql(answered, answered_count, 0.9)
+        median = _percentile_sql(answered, answered_count, 0.5) if percentiles else None
+        p90 = _percentile_sql(answered, answered_count, 0.9) if percentiles else None
     else:
         total = conversations.count()
         seconds = sorted(

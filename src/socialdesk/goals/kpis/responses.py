@@ -23,7 +23,9 @@ FAMILY = "responses"
 WITHIN = Param("within", "duration", "24h", _("target, e.g. 24h, 90m, 1d"))
 
 
-def _first_response(query: Query) -> first_response_kpi.FirstResponseKpi:
+def _first_response(
+    query: Query, *, percentiles: bool = True
+) -> first_response_kpi.FirstResponseKpi:
     """`socialdesk kpi first-response` over the period's days (first message in the period)."""
     return first_response_kpi.first_response(
         within=query.params.get("within") or WITHIN.parse(WITHIN.default),
@@ -36,6 +38,7 @@ def _first_response(query: Query) -> first_response_kpi.FirstResponseKpi:
         now=query.now,
         breakdown=False,
         departments=query.scope.departments,
+        percentiles=percentiles,
     )
 
 
@@ -53,7 +56,7 @@ register(
         params=(WITHIN,),
         scopes=frozenset({ACCOUNTS, DEPARTMENTS, BUSINESS_HOURS}),
         family=FAMILY,
-        compute=lambda q: _first_response(q).rate_within,
+        compute=lambda q: _first_response(q, percentiles=False).rate_within,
     )
 )
 register(

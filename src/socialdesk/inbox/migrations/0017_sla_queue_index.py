@@ -5,18 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_add_organisation_greeting'),
-        ('channels', '0010_follower_snapshot'),
-        ('inbox', '0016_speed_kpi_index'),
-        ('sla', '0003_speed_outcome_index'),
+        ("accounts", "0005_add_organisation_greeting"),
+        ("channels", "0010_follower_snapshot"),
+        ("inbox", "0016_speed_kpi_index"),
+        ("sla", "0003_speed_outcome_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['sla_state', 'status', 'sla_due_at'], name='conversation_sla_queue'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["sla_state", "status", "sla_due_at"], name="conversation_sla_queue"
+            ),
         ),
     ]
