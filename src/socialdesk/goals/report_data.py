@@ -35,7 +35,7 @@ from socialdesk.goals import kpis
 from socialdesk.goals.goal_models import Goal, GoalStatus
 from socialdesk.goals.goal_selectors import goals_for_user
 from socialdesk.goals.kpis import Kpi, KpiError, Period, Scope, Unit
-from socialdesk.goals.kpis.feedback import MOVED
+from socialdesk.goals.kpis.feedback import MOVED, deadline_outcome
 from socialdesk.inbox.selectors import sees_every_conversation
 from socialdesk.publishing.models import Post, PostMetric, PostTarget
 from socialdesk.publishing.selectors import posts_for_user
@@ -362,12 +362,7 @@ def _deadlines(period: Period, user: User | None, now: datetime) -> Section:
     per: dict[int, dict[str, int]] = {}
     for department, due_at, moved_at in due:
         tally = per.setdefault(department, {"kept": 0, "missed": 0, "pending": 0})
-        if moved_at is not None and moved_at <= due_at:
-            tally["kept"] += 1
-        elif due_at is not None and due_at < now:
-            tally["missed"] += 1
-        else:
-            tally["pending"] += 1
+        tally[deadline_outcome(due_at, moved_at, now)] += 1
     section = Section(
         "deadlines",
         _("Department deadlines"),

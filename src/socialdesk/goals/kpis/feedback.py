@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,16 @@ def _answered(query: Query) -> float | None:
     return float(_events(query, ["answered"]).count())
 
 
+def deadline_outcome(due_at: datetime | None, moved_at: datetime | None, now: datetime) -> str:
+    """ "kept" when the item moved on from "new" by its deadline, "missed" when the deadline
+    passed without that, else "pending" (the one rule; the reports count with it too)."""
+    if moved_at is not None and due_at is not None and moved_at <= due_at:
+        return "kept"
+    if due_at is not None and due_at < now:
+        return "missed"
+    return "pending"
+
+
 def _deadlines_kept(query: Query) -> float | None:
     """Items whose deadline fell in the period: kept when moved on from "new" by then.
 
@@ -51,12 +63,8 @@ def _deadlines_kept(query: Query) -> float | None:
         .annotate(moved_at=Min("events__created_at", filter=Q(events__kind__in=MOVED)))
         .values_list("due_at", "moved_at")
     )
-    kept = missed = 0
-    for due_at, moved_at in due:
-        if moved_at is not None and moved_at <= due_at:
-            kept += 1
-        elif due_at is not None and due_at < query.now:
-            missed += 1
+    outcomes = [deadline_outcome(due_at, moved_at, query.now) for due_at, moved_at in due]
+    kept, missed = outcomes.count("kept"), outcomes.count("missed")
     return kept / (kept + missed) if kept + missed else None
 
 
