@@ -16,8 +16,10 @@ messages, 0.3 N conversations, SLA outcomes, sentiments, feedback, posts, listen
   the manager's overview (`goals:dashboard`: goals, key figures, attention); goal:
   p95 ≤ 300 ms;
 - report generation: last month's report built, then rendered as PDF, XLSX and CSV;
-- the upkeep cost per imported message: `socialdesk import --format twcs` of K generated rows
-  (default 50,000) with the KPI indexes in place and again after dropping them.
+- the message rollup (`inbox/rollups.py`): the time to recount it from all messages, and its
+  upkeep cost per imported message: `socialdesk import --format twcs` of K generated rows
+  (default 50,000) with its triggers and the KPI indexes, without the triggers, and without
+  both (each import removed again before the next).
 `--quick` is `--messages 50000 --import-rows 5000`.
 """
 
@@ -320,23 +322,34 @@ def reports(now: datetime) -> list[tuple[str, str]]:
     return out
 
 
+IMPORT_RUNS = (
+    "with the rollup triggers and KPI indexes",
+    "without the rollup triggers",
+    "without the rollup triggers and KPI indexes",
+)
+
+
 def import_upkeep(rows: int, work: Path) -> list[tuple[str, float]]:
-    """Seconds of `socialdesk import --format twcs` of `rows` rows with and without the KPI
-    indexes (the import is removed again between the two runs)."""
+    """µs per message of `socialdesk import --format twcs` of `rows` rows with the rollup
+    triggers and the KPI indexes, without the triggers, and without both (the import is
+    removed again between the runs; triggers and indexes are put back at the end)."""
     from django.core.management import call_command
     from django.db import connection
 
     from bench.twcs_corpus import write_csv
+    from socialdesk.inbox import rollups
     from socialdesk.inbox.models import Contact, Conversation, Message
 
     path = work / "import.csv"
     write_csv(path, rows, seed=7, brands=2)
     out = []
-    for label in ("with KPI indexes", "without KPI indexes"):
+    for label in IMPORT_RUNS:
         last_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         last_conversation = Conversation.objects.order_by("-pk").values_list("pk", flat=True)[0]
         last_contact = Contact.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        if label.startswith("without"):
+        if "without the rollup" in label:
+            rollups.drop()
+        if label.endswith("KPI indexes") and label.startswith("without"):
             with connection.cursor() as cursor:
                 for _table, index in SPEED_INDEXES:
                     cursor.execute(f"DROP INDEX IF EXISTS {index}")
@@ -351,6 +364,7 @@ def import_upkeep(rows: int, work: Path) -> list[tuple[str, float]]:
         Conversation.objects.filter(pk__gt=last_conversation).delete()
         Contact.objects.filter(pk__gt=last_contact).delete()
     _restore_indexes()
+    rollups.ensure()  # the triggers back, and the rollup recounted
     return out
 
 
@@ -385,9 +399,12 @@ def main() -> None:
 
     from bench.goals_history import fill
     from socialdesk.accounts.models import Department, Role, User
+    from socialdesk.inbox import rollups
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    rollups.drop()  # the history is written without them; the rollup is counted once after
     history = fill(args.messages, now=now, log=lambda text: print(text, file=sys.stderr))
+    recount_ms, _ = _timed(rollups.ensure)
     with connection.cursor() as cursor:  # as autovacuum would have done after an import
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     manager = User.objects.create_user("max@example.com", "x", full_name="Max", role=Role.MANAGER)
@@ -399,7 +416,11 @@ def main() -> None:
         explain(now, manager, member, DASHBOARD)
     print(f"\nbench_goals on {connection.vendor}: {history['messages']:,} messages, "
           f"{history['conversations']:,} conversations, {history['sla_outcomes']:,} SLA outcomes "
-          f"(history written in {history['seconds']:.0f} s)\n")  # fmt: skip
+          f"(history written in {history['seconds']:.0f} s)")  # fmt: skip
+    from socialdesk.inbox.rollup_models import MessageRollup
+
+    print(f"message rollup counted from all messages in {recount_ms / 1000:.1f} s: "
+          f"{MessageRollup.objects.count():,} hour rows\n")  # fmt: skip
     print("KPI value() in ms; team = a manager, member = a department member (own departments)")
     head = ["kpi", "team 7d", "team 28d", "team 365d", "memb 7d", "memb 28d", "memb 365d",
             "dept 7d", "acct 7d"]  # fmt: skip
@@ -429,8 +450,12 @@ def main() -> None:
     for what, note in reports(now):
         print(f"reports {what}: {note}")
     if not args.no_import:
-        for label, value in import_upkeep(args.import_rows, work):
+        runs = import_upkeep(args.import_rows, work)
+        for label, value in runs:
             print(f"import {label}: {value:,.0f}")
+        (_, with_all), (_, without_triggers), _rest = runs
+        print(f"rollup upkeep per imported message: {with_all - without_triggers:,.0f} µs "
+              f"({(with_all - without_triggers) / without_triggers:+.0%} import time)")  # fmt: skip
 
 
 if __name__ == "__main__":

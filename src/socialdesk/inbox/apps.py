@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 from socialdesk.core import schedule
 
@@ -14,4 +17,15 @@ class InboxConfig(AppConfig):
         from socialdesk.inbox.channel_items import SINK
 
         ingest.register(SINK)  # channels hand their items to the inbox through this
+        post_migrate.connect(_ensure_rollup, sender=self)
         schedule.every(schedule.FREQUENT, tasks.send_replies)
+
+
+def _ensure_rollup(using: str = "default", **kwargs: Any) -> None:
+    """After every migrate: the rollup's triggers are there (see inbox/rollups.py)."""
+    from django.db import connections
+
+    from socialdesk.inbox import rollups
+
+    if connections[using].vendor in ("sqlite", "postgresql"):
+        rollups.ensure()

@@ -479,3 +479,6 @@ class BulkChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.conversation_id}"
+
+
+from socialdesk.inbox.rollup_models import MessageRollup  # noqa: E402, F401

@@ -39,12 +39,17 @@ def conversations_for_user(user: User) -> QuerySet[Conversation]:
     The community team (admins, social media managers, agents) and read-only people see all;
     department members see the conversations handed to their departments or to them.
     """
-    conversations = Conversation.objects.all()
-    if not sees_every_conversation(user):
-        conversations = conversations.filter(
-            Q(department__in=user.departments.all()) | Q(assignee=user)
-        )
-    return conversations
+    rule = visibility(user)
+    return Conversation.objects.all() if rule is None else Conversation.objects.filter(rule)
+
+
+def visibility(user: User) -> Q | None:
+    """The visibility rule as a condition on `department_id` and `assignee_id` (None: sees
+    all). Conversations and the message rollup (`rollups.counts`) both read it."""
+    if sees_every_conversation(user):
+        return None
+    departments = list(user.departments.values_list("pk", flat=True))
+    return Q(department_id__in=departments) | Q(assignee_id=user.pk)
 
 
 def conversation_for_user(user: User, pk: int) -> Conversation:

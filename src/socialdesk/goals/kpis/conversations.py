@@ -7,19 +7,23 @@ from django.utils.translation import gettext_lazy as _
 from socialdesk.feedback.models import Classification
 from socialdesk.feedback.understanding import SENTIMENTS
 from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register
-from socialdesk.goals.kpis.scoping import CONVERSATION_SCOPES, conversations, inbound_messages
+from socialdesk.goals.kpis.scoping import (
+    CONVERSATION_SCOPES,
+    conversations,
+    inbound_counts,
+    inbound_messages,
+)
 
 FAMILY = "inbox"
 
 
 def _volume(query: Query) -> float | None:
-    return float(inbound_messages(query).count())
+    return float(inbound_counts(query)[0])
 
 
 def _needs_reply_share(query: Query) -> float | None:
-    messages = inbound_messages(query)
-    total = messages.count()
-    return messages.filter(needs_reply=True).count() / total if total else None
+    total, needing = inbound_counts(query)
+    return needing / total if total else None
 
 
 def _backlog(query: Query) -> float | None:

@@ -8,8 +8,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.goals.kpis.registry import KpiError, Query, Scope
+from socialdesk.inbox import rollups
 from socialdesk.inbox.models import Conversation, Direction, Message
-from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
+from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation, visibility
 from socialdesk.sla.models import BusinessHours
 
 ACCOUNTS, DEPARTMENTS, TAGS, BUSINESS_HOURS = "accounts", "departments", "tags", "business_hours"
@@ -71,3 +72,32 @@ def inbound_messages(query: Query) -> QuerySet[Message]:
         else:
             rows = rows.filter(conversation__in=conversations(scope))
     return rows
+
+
+def inbound_counts(query: Query) -> tuple[int, int]:
+    """Inbound messages of the period in the scope, and how many need a reply.
+
+    Read from the message rollup (per hour, account, department, assignee; kept by the
+    database on every write), narrowed by the same visibility rule as the conversations.
+    Counted from the messages where the rollup cannot answer: narrowed by tags, or a period
+    whose bounds are not whole hours (a time zone with a half-hour offset)."""
+    scope = query.scope
+    counted = None
+    if not scope.tags:
+        accounts = None
+        if scope.accounts:
+            handles = [ChannelAccount.normalise_handle(h) for h in scope.accounts]
+            accounts = list(
+                ChannelAccount.objects.filter(handle__in=handles).values_list("pk", flat=True)
+            )
+        counted = rollups.counts(
+            query.start,
+            query.end,
+            accounts=accounts,
+            departments=list(scope.departments) if scope.departments else None,
+            visible=None if scope.user is None else visibility(scope.user),
+        )
+    if counted is not None:
+        return counted.inbound, counted.needs_reply
+    messages = inbound_messages(query)
+    return messages.count(), messages.filter(needs_reply=True).count()

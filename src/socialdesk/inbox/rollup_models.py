@@ -1,0 +1,33 @@
+"""The message rollup: inbound messages counted per hour, kept current by the database itself.
+
+One row per UTC hour, channel account, department and assignee of the conversation (0: none)
+holds how many inbound messages were written in that hour and how many of them need a reply.
+Triggers on `inbox_message` and `inbox_conversation` (see `inbox/rollups.py`) keep it current
+on every write, whichever path makes it: a reply, a webhook, a poll, a bulk import, a merge, a
+routing decision, an erasure or the retention purge. The KPIs read it instead of counting
+messages (`goals/kpis/scoping.py`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class MessageRollup(models.Model):
+    hour = models.DateTimeField()  # the hour's start, UTC
+    account_id = models.BigIntegerField()  # the conversation's channel account
+    department_id = models.BigIntegerField(default=0)  # 0: no department
+    assignee_id = models.BigIntegerField(default=0)  # 0: nobody
+    inbound = models.BigIntegerField(default=0)
+    needs_reply = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "account_id", "department_id", "assignee_id"],
+                name="message_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h {self.account_id}/{self.department_id}: {self.inbound}"

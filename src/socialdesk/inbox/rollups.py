@@ -1,0 +1,244 @@
+# ruff: noqa: S608 - every name in these statements is a constant of this module; no value from outside
+"""Upkeep and reading of the message rollup (`rollup_models.MessageRollup`).
+
+The rollup is kept by database triggers, on SQLite and on PostgreSQL alike, so that no write
+path can forget it (bulk imports write rows directly, merges and erasures update and delete
+many rows at once):
+
+- a message inserted, deleted or changed (direction, time, "needs a reply", conversation)
+  adds its +1 or −1 to its hour's row;
+- a conversation moved to another department, assignee or channel account moves the counts
+  of its inbound messages from the old row to the new one.
+
+Counts are added with an upsert (`INSERT … ON CONFLICT DO UPDATE`), which is atomic on both
+databases; concurrent writers of one account's hour wait for each other on that one row.
+
+On SQLite a migration that rebuilds `inbox_message` or `inbox_conversation` (Django copies
+the table) drops their triggers. `ensure()` runs after every `migrate`: it installs missing
+triggers and then recounts the rollup from the messages, so it never silently stops.
+`socialdesk kpi rebuild-rollups` recounts it by hand (`rebuild()`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+
+from socialdesk.inbox.rollup_models import MessageRollup
+
+TABLE = MessageRollup._meta.db_table
+COLUMNS = "hour, account_id, department_id, assignee_id, inbound, needs_reply"
+KEY = "hour, account_id, department_id, assignee_id"
+UPSERT = (
+    f"ON CONFLICT ({KEY}) DO UPDATE SET inbound = {TABLE}.inbound + excluded.inbound, "
+    f"needs_reply = {TABLE}.needs_reply + excluded.needs_reply"
+)
+# Names carry a version: a changed definition gets a new name, so `ensure()` installs it.
+SQLITE_TRIGGERS = (
+    "inbox_rollup_message_added_v1",
+    "inbox_rollup_message_removed_v1",
+    "inbox_rollup_message_changed_v1",
+    "inbox_rollup_conversation_moved_v1",
+)
+POSTGRES_TRIGGERS = SQLITE_TRIGGERS
+
+_HOUR = {
+    "sqlite": "strftime('%Y-%m-%d %H:00:00', {0})",
+    "postgresql": "(date_trunc('hour', {0} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')",
+}
+_FLAG = {"sqlite": "{0}", "postgresql": "{0}::int"}
+
+
+def _hour(column: str) -> str:
+    return _HOUR[connection.vendor].format(column)
+
+
+def _flag(column: str) -> str:
+    return _FLAG[connection.vendor].format(column)
+
+
+def _bump(row: str, sign: str) -> str:
+    """SQL adding `sign` × the message `row` (NEW/OLD) to its conversation's hour row."""
+    return (
+        f"INSERT INTO {TABLE} ({COLUMNS}) "
+        f"SELECT {_hour(row + '.created_at')}, c.channel_account_id, "
+        f"COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), {sign}1, "
+        f"{sign}{_flag(row + '.needs_reply')} "
+        f"FROM inbox_conversation c WHERE c.id = {row}.conversation_id {UPSERT};"
+    )
+
+
+def _move(row: str, sign: str) -> str:
+    """SQL adding `sign` × the inbound messages of conversation `row` (OLD/NEW) per hour."""
+    return (
+        f"INSERT INTO {TABLE} ({COLUMNS}) "
+        f"SELECT {_hour('m.created_at')}, {row}.channel_account_id, "
+        f"COALESCE({row}.department_id, 0), COALESCE({row}.assignee_id, 0), "
+        f"{sign}COUNT(*), {sign}SUM({_flag('m.needs_reply')}) "
+        f"FROM inbox_message m WHERE m.conversation_id = {row}.id AND m.direction = 'in' "
+        f"GROUP BY 1 {UPSERT};"
+    )
+
+
+_MESSAGE_CHANGED = (
+    "(OLD.direction = 'in' OR NEW.direction = 'in') AND "
+    "(OLD.direction IS NOT NEW.direction OR OLD.created_at IS NOT NEW.created_at "
+    "OR OLD.needs_reply IS NOT NEW.needs_reply OR OLD.conversation_id IS NOT NEW.conversation_id)"
+)
+_CONVERSATION_MOVED = (
+    "OLD.department_id IS NOT NEW.department_id OR OLD.assignee_id IS NOT NEW.assignee_id "
+    "OR OLD.channel_account_id IS NOT NEW.channel_account_id"
+)
+
+
+def _sqlite_statements() -> list[str]:
+    added, removed, changed, moved = SQLITE_TRIGGERS
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {added} AFTER INSERT ON inbox_message "
+        f"WHEN NEW.direction = 'in' BEGIN {_bump('NEW', '')} END",
+        f"CREATE TRIGGER IF NOT EXISTS {removed} AFTER DELETE ON inbox_message "
+        f"WHEN OLD.direction = 'in' BEGIN {_bump('OLD', '-')} END",
+        f"CREATE TRIGGER IF NOT EXISTS {changed} "
+        "AFTER UPDATE OF direction, created_at, needs_reply, conversation_id ON inbox_message "
+        f"WHEN {_MESSAGE_CHANGED} BEGIN "
+        f"{_bump('OLD', '-').replace(' WHERE ', " WHERE OLD.direction = 'in' AND ", 1)} "
+        f"{_bump('NEW', '').replace(' WHERE ', " WHERE NEW.direction = 'in' AND ", 1)} END",
+        f"CREATE TRIGGER IF NOT EXISTS {moved} "
+        "AFTER UPDATE OF department_id, assignee_id, channel_account_id ON inbox_conversation "
+        f"WHEN {_CONVERSATION_MOVED} BEGIN {_move('OLD', '-')} {_move('NEW', '')} END",
+    ]
+
+
+def _postgres_statements() -> list[str]:
+    added, removed, changed, moved = POSTGRES_TRIGGERS
+    distinct = {
+        "message": _MESSAGE_CHANGED.replace(" IS NOT ", " IS DISTINCT FROM "),
+        "conversation": _CONVERSATION_MOVED.replace(" IS NOT ", " IS DISTINCT FROM "),
+    }
+    functions = {
+        added: f"BEGIN {_bump('NEW', '')} RETURN NULL; END;",
+        removed: f"BEGIN {_bump('OLD', '-')} RETURN NULL; END;",
+        changed: (
+            f"BEGIN IF OLD.direction = 'in' THEN {_bump('OLD', '-')} END IF; "
+            f"IF NEW.direction = 'in' THEN {_bump('NEW', '')} END IF; RETURN NULL; END;"
+        ),
+        moved: f"BEGIN {_move('OLD', '-')} {_move('NEW', '')} RETURN NULL; END;",
+    }
+    events = {
+        added: ("AFTER INSERT ON inbox_message", "NEW.direction = 'in'"),
+        removed: ("AFTER DELETE ON inbox_message", "OLD.direction = 'in'"),
+        changed: (
+            "AFTER UPDATE OF direction, created_at, needs_reply, conversation_id ON inbox_message",
+            distinct["message"],
+        ),
+        moved: (
+            "AFTER UPDATE OF department_id, assignee_id, channel_account_id ON inbox_conversation",
+            distinct["conversation"],
+        ),
+    }
+    statements = []
+    for name, body in functions.items():
+        event, condition = events[name]
+        table = event.rsplit(" ", 1)[1]
+        statements += [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {body} $$",
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} {event} FOR EACH ROW WHEN ({condition}) "
+            f"EXECUTE FUNCTION {name}()",
+        ]
+    return statements
+
+
+def installed() -> set[str]:
+    """The names of the rollup triggers present in the database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {name for (name,) in cursor.fetchall()} & set(SQLITE_TRIGGERS)
+
+
+def ensure() -> bool:
+    """Install the triggers if any is missing, then recount; True when it had to."""
+    if installed() == set(SQLITE_TRIGGERS):
+        return False
+    with transaction.atomic(), connection.cursor() as cursor:
+        statements = (
+            _sqlite_statements() if connection.vendor == "sqlite" else _postgres_statements()
+        )
+        for statement in statements:
+            cursor.execute(statement)
+        rebuild()
+    return True
+
+
+def drop() -> None:
+    """Remove the triggers (the benchmark's baseline; `ensure()` brings them back)."""
+    with connection.cursor() as cursor:
+        for name in SQLITE_TRIGGERS:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            else:
+                table = "inbox_conversation" if "conversation" in name else "inbox_message"
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+
+
+def rebuild() -> int:
+    """Recount the whole rollup from the messages; returns the number of hour rows.
+
+    On PostgreSQL the rollup is locked first: writers that counted before wait to commit
+    and are in the recount, writers after it wait and add to the recounted rows."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {TABLE}")
+        cursor.execute(
+            f"INSERT INTO {TABLE} ({COLUMNS}) "
+            f"SELECT {_hour('m.created_at')}, c.channel_account_id, "
+            "COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), "
+            f"COUNT(*), SUM({_flag('m.needs_reply')}) "
+            "FROM inbox_message m JOIN inbox_conversation c ON c.id = m.conversation_id "
+            "WHERE m.direction = 'in' GROUP BY 1, 2, 3, 4"
+        )
+        return int(cursor.rowcount)
+
+
+@dataclass(frozen=True)
+class Counts:
+    inbound: int
+    needs_reply: int
+
+
+def on_the_hour(moment: datetime) -> bool:
+    utc = moment.astimezone(UTC)
+    return utc.minute == 0 and utc.second == 0 and utc.microsecond == 0
+
+
+def counts(
+    start: datetime,
+    end: datetime,
+    *,
+    accounts: list[int] | None = None,
+    departments: list[int] | None = None,
+    visible: Q | None = None,
+) -> Counts | None:
+    """Inbound messages written in `[start, end)` and how many need a reply, from the rollup.
+
+    `visible` is the visibility rule as a condition on department_id/assignee_id
+    (`selectors.visibility`). None when the bounds are not whole hours (a time zone with a
+    half-hour offset): then the caller counts the messages."""
+    if not (on_the_hour(start) and on_the_hour(end)):
+        return None
+    rows = MessageRollup.objects.filter(hour__gte=start, hour__lt=end)
+    if accounts is not None:
+        rows = rows.filter(account_id__in=accounts)
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    if visible is not None:
+        rows = rows.filter(visible)
+    summed = rows.aggregate(inbound=Sum("inbound"), needs_reply=Sum("needs_reply"))
+    return Counts(int(summed["inbound"] or 0), int(summed["needs_reply"] or 0))
