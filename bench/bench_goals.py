@@ -46,6 +46,12 @@ SPEED_INDEXES = (
     ("inbox_message", "message_kpi_inbound"),
     ("inbox_conversation", "conversation_kpi_response"),
     ("sla_slaoutcome", "sla_outcome_kpi_state"),
+    ("inbox_conversation", "conversation_sla_queue"),
+    *(
+        ("inbox_conversation", f"conversation_{scope}_{what}")
+        for scope in ("dept", "acct")
+        for what in ("sla", "waiting")
+    ),
 )
 
 

@@ -41,6 +41,27 @@ def stamped(*fields: Any) -> Iterator[None]:
             field.auto_now_add = value
 
 
+def _sla_state(
+    waiting: datetime | None, answer: datetime | None, first: datetime, now: datetime
+) -> tuple[str, datetime | None]:
+    """A 24-hour answer target: open conversations on track, at risk (the last 4 hours) or
+    breached by `now`; answered ones met or breached."""
+    if waiting is not None:
+        due = waiting + timedelta(hours=24)
+        left = due - now
+        state = (
+            "breached"
+            if left <= timedelta(0)
+            else "at_risk"
+            if left <= timedelta(hours=4)
+            else "on_track"
+        )
+        return state, due
+    if answer is None:
+        return "", None
+    return ("met" if answer - first <= timedelta(hours=24) else "breached"), None
+
+
 def _reply_delay(rng: random.Random) -> int:
     """Seconds to the company's answer: log-normal, median ~50 min, p90 ~ 20 h."""
     return max(30, int(rng.lognormvariate(8.0, 2.3)))
@@ -113,7 +134,7 @@ def _conversations_and_messages(
         "channel_account", "department", "status", "first_message_at", "first_message_inbound",
         "needs_reply", "first_response_at", "first_response_seconds", "last_message_at",
         "last_inbound_at", "waiting_since", "waiting_for_us_since", "message_count", "preview",
-        "language", "created_at", "sla_state", "sla_warned",
+        "language", "created_at", "sla_state", "sla_warned", "sla_due_at",
     ]  # fmt: skip
     step = 20_000
     ids: list[int] = []
@@ -125,13 +146,14 @@ def _conversations_and_messages(
             inbound_times = [t for n, t in enumerate(times) if n % 2 == 0]
             last_inbound = len(times) % 2 == 1
             waiting = times[-1] if last_inbound and needs[-1] else None
+            state, due = _sla_state(waiting, answer, times[0], now)
             rows.append(
                 [
                     plan["account"], plan["department"], "open" if waiting else "resolved",
                     times[0], True, needs[0], answer,
                     int((answer - times[0]).total_seconds()) if answer else None,
                     times[-1], inbound_times[-1], inbound_times[-1], waiting, len(times),
-                    "Frage?", "de", times[0], "", "",
+                    "Frage?", "de", times[0], state, "", due,
                 ]
             )  # fmt: skip
         insert_rows(Conversation, fields, rows)

@@ -233,7 +233,9 @@ class Attention:
 
 
 def sla_rows(user: User, focus: Focus, state: str) -> QuerySet[Conversation]:
-    filters = inbox_selectors.InboxFilters(sla_state=state, **focus.filters())
+    """The open conversations in this SLA state, the most overdue first (as the inbox's SLA
+    queue it links to; read from the index `conversation_sla_queue`)."""
+    filters = inbox_selectors.InboxFilters(sla_state=state, sort="due", **focus.filters())
     return inbox_selectors.inbox_list(user, filters)
 
 

@@ -17,7 +17,7 @@ TARGETS: dict[str, tuple[str, dict[str, str], bool]] = {
     "questions": ("inbox:list", {"status": "all", "questions": "1"}, True),
     "messages": ("inbox:list", {"status": "all"}, True),
     "backlog": ("inbox:list", {"status": "all", "needs_reply": "yes"}, False),
-    "sla": ("inbox:list", {}, False),
+    "sla": ("inbox:list", {"sort": "due"}, False),  # an SLA queue: the most overdue first
     "feedback_opened": ("feedback:items", {"status": "all", "event": "opened"}, True),
     "feedback_closed": ("feedback:items", {"status": "all", "event": "closed"}, True),
     "feedback_due": ("feedback:items", {"status": "all", "event": "due"}, True),

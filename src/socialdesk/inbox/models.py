@@ -157,6 +157,16 @@ class Conversation(models.Model):
             models.Index(
                 fields=["sla_state", "status", "sla_due_at"], name="conversation_sla_queue"
             ),
+            # The department and channel dashboards: SLA queues and the backlog of one
+            # department or account, equality on every column the count names.
+            *(
+                models.Index(fields=[column, *rest], name=f"conversation_{short}_{what}")
+                for column, short in (("department", "dept"), ("channel_account", "acct"))
+                for what, rest in (
+                    ("sla", ["status", "sla_state"]),
+                    ("waiting", ["waiting_for_us_since"]),
+                )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -87,8 +87,10 @@ register(
 
 
 def _clock(
-    kind: str, pick: Callable[[ClockFigures], float | None]
+    kind: str, pick: Callable[[ClockFigures], float | None], *, times: bool = True
 ) -> Callable[[Query], float | None]:
+    """`times=False` for a share: the counts alone, no counting times read."""
+
     def compute(query: Query) -> float | None:
         figures = outcome_kpi.sla_kpi(
             user=query.scope.user,
@@ -98,6 +100,7 @@ def _clock(
             now=query.now,
             kinds=(kind,),
             departments=query.scope.departments,
+            times=times,
         )
         value: ClockFigures = getattr(figures, kind)
         return pick(value)
@@ -128,7 +131,7 @@ for _kind, _label in _MET_LABELS.items():
             unit=Unit.SHARE,
             scopes=frozenset({ACCOUNTS, DEPARTMENTS}),
             family=FAMILY,
-            compute=_clock(_kind, lambda f: f.rate_met),
+            compute=_clock(_kind, lambda f: f.rate_met, times=False),
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -192,3 +192,25 @@ def test_a_department_dashboards_numbers_open_that_departments_items(
     late = {i.pk for i in FeedbackItem.objects.filter(department=pd, due_at__lt=NOW)}
     assert listed(client, overdue.link, "/feedback/items/") == late
     assert overdue.count == len(late) == 2
+
+
+def test_an_sla_queue_lists_the_most_overdue_first_on_the_card_and_behind_its_link(
+    history: dict[str, Any], client_as: Callable[[str], Client]
+) -> None:
+    """The breached card shows the conversation longest past its due time first, and the
+    inbox it links to shows them in that same order."""
+    first, second, third = (history["conversations"][i] for i in (1, 7, 8))
+    for conversation, hours_late in ((first, 2), (second, 30), (third, 9)):
+        Conversation.objects.filter(pk=conversation.pk).update(
+            status="open",
+            sla_state=SlaState.BREACHED,
+            sla_due_at=NOW - timedelta(hours=hours_late),
+        )
+    client = client_as("manager")
+    card = page_of(client, reverse("goals:dashboard"), NOVEMBER)["attention"][0]
+    assert card.count == 3
+    shown = [int(m) for m in re.findall(r"/inbox/(\d+)/", "".join(row[1] for row in card.rows))]
+    assert shown == [second.pk, third.pk, first.pk]
+    page = client.get(card.link).content.decode()
+    order = [int(m) for m in re.findall(r'href="/inbox/(\d+)/"', page)]
+    assert list(dict.fromkeys(order)) == [second.pk, third.pk, first.pk]
