@@ -48,8 +48,7 @@ def visibility(user: User) -> Q | None:
     all). Conversations and the message rollup (`rollups.counts`) both read it."""
     if sees_every_conversation(user):
         return None
-    departments = list(user.departments.values_list("pk", flat=True))
-    return Q(department_id__in=departments) | Q(assignee_id=user.pk)
+    return Q(department_id__in=user.departments.values("pk")) | Q(assignee_id=user.pk)
 
 
 def conversation_for_user(user: User, pk: int) -> Conversation:
