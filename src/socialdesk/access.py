@@ -245,6 +245,13 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "goals:report_schedule_pause": MANAGERS,
     "goals:report_schedule_delete": MANAGERS,
     "shared_reports:report": PUBLIC,
+    # issue 14 WP1 (foundation): sites, hand-over, knowledge; placeholders of the new apps
+    "spaces:rooms": EVERYONE,
+    "wiki:index": EVERYONE,
+    "search:results": EVERYONE,
+    # issue 14 WP2 (spaces): rows appended here
+    # issue 14 WP3 (wiki): rows appended here
+    # issue 14 WP4/WP5 (search): rows appended here
 }
 
 API: Final[dict[str, frozenset[str]]] = {
@@ -290,6 +297,10 @@ API: Final[dict[str, frozenset[str]]] = {
     "archive_goal": MANAGERS,
     # goals: reports (issue 13 item 6): the token's person decides what the report covers
     "get_report": EVERYONE,
+    # issue 14 WP1 (foundation): API operations
+    # issue 14 WP2 (spaces): API operations
+    # issue 14 WP3 (wiki): API operations
+    # issue 14 WP4 (search): API operations
 }
 
 

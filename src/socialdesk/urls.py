@@ -16,6 +16,9 @@ urlpatterns = [
     path("publishing/", include("socialdesk.publishing.urls")),
     path("goals/", include("socialdesk.goals.urls")),
     path("r/", include("socialdesk.goals.urls_shared")),  # report share links (public)
+    path("spaces/", include("socialdesk.spaces.urls")),
+    path("wiki/", include("socialdesk.wiki.urls")),
+    path("search/", include("socialdesk.search.urls")),
     path("story/", include("socialdesk.publishing.urls_story")),
     path("", include("socialdesk.channels.urls")),
     path("api/v1/", api.urls),

@@ -39,6 +39,8 @@ _SECTION_OF = [
     ("publishing:", "shell:publishing"),
     ("story", "shell:publishing"),  # the short "Tell us your story" address
     ("goals:", "shell:goals"),
+    ("spaces:", "shell:spaces"),
+    ("wiki:", "shell:spaces"),
 ]
 
 
@@ -67,6 +69,11 @@ SUBNAVIGATION: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
         ("goals:adoption", _("Adoption"), ("goals:adoption",)),
         ("goals:kpis", _("KPIs"), ("goals:kpis",)),
         ("goals:reports", _("Reports"), ("goals:report",)),
+    ],
+    # issue 14: WP3 adds "To review" (wiki:review_due) and "Missing pages" (wiki:missing)
+    "shell:spaces": [
+        ("spaces:rooms", _("Rooms"), ("spaces:",)),
+        ("wiki:index", _("Wiki"), ("wiki:",)),
     ],
 }
 

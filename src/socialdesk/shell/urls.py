@@ -21,7 +21,12 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="publishing:calendar", permanent=False),
         name="publishing",
     ),
-    path("spaces/", views.area, {"key": "spaces"}, name="spaces"),
+    # The Spaces area opens on the project rooms; the wiki sits beside them.
+    path(
+        "spaces/",
+        RedirectView.as_view(pattern_name="spaces:rooms", permanent=False),
+        name="spaces",
+    ),
     path("settings/", views.settings_index, name="settings"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),

@@ -29,10 +29,6 @@ AREAS = {
         _("Publishing"),
         _("An editorial calendar with approvals, and posts that go out exactly once."),
     ),
-    "spaces": (
-        _("Spaces"),
-        _("Project rooms for teams across sites, and an internal wiki with one search."),
-    ),
 }
 
 

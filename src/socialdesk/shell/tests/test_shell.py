@@ -55,7 +55,9 @@ def test_it_shows_dates_in_the_persons_language_and_time_zone(client_as, people)
 
 
 def test_it_says_plainly_that_an_area_is_not_built_yet(client_as):
-    html = client_as("agent").get(reverse("shell:spaces")).content.decode()
+    response = client_as("agent").get(reverse("shell:spaces"), follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("spaces:rooms")
     assert "This area is not built yet." in html
     assert 'aria-current="page"' in html
 

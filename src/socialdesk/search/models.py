@@ -1,0 +1,1 @@
+"""The models of `search` (issue 14; filled by its work package)."""

@@ -1,0 +1,12 @@
+"""The pages of `search` (issue 14: a placeholder page until its work package lands)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from socialdesk.core.http import AppRequest
+
+
+def results(request: AppRequest) -> HttpResponse:
+    return render(request, "search/results.html")

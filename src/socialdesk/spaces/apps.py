@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SpacesConfig(AppConfig):
+    name = "socialdesk.spaces"
+    label = "spaces"
+    verbose_name = "Spaces"
+
+    def ready(self) -> None:  # each work package connects its hooks here, one call per module
+        pass

@@ -1,0 +1,1 @@
+"""The models of `wiki` (issue 14; filled by its work package)."""
