@@ -17,3 +17,5 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}  # noqa: F405
 # The live server used by browser tests must not keep connections open after a test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# core.changes: a service that tells the search outside its transaction fails the test.
+CHANGES_REQUIRE_TRANSACTION = True

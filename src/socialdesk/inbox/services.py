@@ -10,11 +10,11 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
+from socialdesk.accounts.mentions import people_mentioned
 from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.protocol import Capability, sender, supports
@@ -38,7 +38,6 @@ from socialdesk.inbox.tasks import send_replies
 
 logger = logging.getLogger(__name__)
 MAX_REPLY = 5000
-_MENTION = re.compile(r"(?<![\w.])@([\w.+-]+)")
 
 
 def conversation_reply(
@@ -109,20 +108,6 @@ def message_retry_send(*, by: Acting, message: Message) -> None:
     transaction.on_commit(_send_soon)
 
 
-def _mentioned_users(text: str) -> list[User]:
-    names = {m.lower().rstrip(".") for m in _MENTION.findall(text)}
-    if not names:
-        return []
-    query = Q()
-    for name in names:
-        query |= (
-            Q(email__istartswith=f"{name}@")
-            | Q(email__iexact=name)
-            | Q(full_name__istartswith=name)
-        )
-    return list(User.objects.filter(query, is_active=True))
-
-
 def conversation_add_note(*, by: Acting, conversation: Conversation, text: str) -> Note:
     """Add an internal note; @mentions (e-mail name or first name) tell colleagues."""
     text = text.strip()
@@ -130,7 +115,7 @@ def conversation_add_note(*, by: Acting, conversation: Conversation, text: str) 
         raise ValidationError({"text": _("Write a note first.")})
     with transaction.atomic():
         note = Note.objects.create(conversation=conversation, author=by.user, text=text)
-        mentioned = [u for u in _mentioned_users(text) if u != by.user]
+        mentioned = [u for u in people_mentioned(text) if u != by.user]
         note.mentions.set(mentioned)
         notify_mentioned(note, mentioned)
     return note

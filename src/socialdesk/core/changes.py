@@ -1,0 +1,90 @@
+"""The kernel hook for "these objects changed": services below tell, the search above listens.
+
+A service that creates, edits or deletes an object the search indexes calls
+`changed("inbox.message", [pk, …])` inside its own transaction; `search.indexing` registers
+with `listen(...)` in its `AppConfig.ready()` and updates its entries in the same transaction,
+so the index never shows what was rolled back and never misses what was committed. A listener's
+error rolls the writer's transaction back, like any other error inside it.
+
+The apps below the search never import it (layers point down); this module is all they know.
+`muted()` switches the hook off for bulk work that rebuilds the index afterwards (the bench).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import connection
+
+Listener = Callable[[str, tuple[int, ...]], None]
+
+SOURCES = frozenset(
+    {
+        "accounts.user",
+        "inbox.conversation",
+        "inbox.message",
+        "inbox.note",
+        "inbox.contact",
+        "feedback.item",
+        "publishing.post",
+        "publishing.idea",
+        "spaces.room",
+        "spaces.post",
+        "wiki.page",
+    }
+)
+"""What may change: `<app>.<model>`. A new source is added here first (a typo fails loudly)."""
+
+_listeners: list[Listener] = []
+_muted: ContextVar[int] = ContextVar("socialdesk_changes_muted", default=0)
+
+
+class OutsideTransaction(RuntimeError):
+    """`changed()` was called outside the writer's transaction (tests and DEBUG only)."""
+
+
+def listen(listener: Listener) -> None:
+    """Call `listener(source, ids)` for every change from now on (once, however often added)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def changed(source: str, ids: Iterable[int]) -> None:
+    """Tell every listener, now, that the objects `ids` of `source` were created, edited or
+    deleted. Call it inside the service's transaction (checked in tests and with DEBUG)."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source of changes: {source!r}")
+    unique = tuple(dict.fromkeys(int(pk) for pk in ids))
+    if _require_transaction() and not connection.in_atomic_block:
+        raise OutsideTransaction(
+            f"core.changes.changed({source!r}, …) outside a transaction: call it inside the "
+            "service's transaction.atomic(), so the index and the data commit together"
+        )
+    if not unique or _muted.get():
+        return
+    for listener in list(_listeners):
+        listener(source, unique)
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """No listener hears anything inside this block (bulk loads that reindex afterwards)."""
+    token = _muted.set(_muted.get() + 1)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def _require_transaction() -> bool:
+    return bool(getattr(settings, "CHANGES_REQUIRE_TRANSACTION", settings.DEBUG))
+
+
+def _forget_listeners() -> list[Listener]:
+    """Remove and return every listener (tests that need a quiet hook put them back)."""
+    removed = list(_listeners)
+    _listeners.clear()
+    return removed
