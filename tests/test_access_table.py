@@ -13,6 +13,7 @@ from socialdesk import access
 from socialdesk.accounts import services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Invitation, Organisation, Role
+from socialdesk.accounts.site_models import Site
 from socialdesk.api.endpoints import api
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import FeedbackItem, FeedbackLink, ReplyDraft
@@ -122,6 +123,7 @@ def samples(people, departments):
         "invitation_token": token,
         "api_token": api_token.pk,
         "channel": account.pk,
+        "site": Site.objects.create(name="Berlin").pk,
     }
 
 
@@ -178,7 +180,12 @@ def _url(name: str, samples: dict[str, Any]) -> str:
         "person": "person",
         "invitation": "invitation",
         "token": "api_token",
-    }[next(part for part in ("department", "person", "invitation", "token") if part in name)]
+        "site": "site",
+    }[
+        next(
+            part for part in ("department", "person", "invitation", "token", "site") if part in name
+        )
+    ]
     return reverse(name, kwargs={"pk": samples[key]})
 
 

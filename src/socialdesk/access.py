@@ -246,6 +246,10 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "goals:report_schedule_delete": MANAGERS,
     "shared_reports:report": PUBLIC,
     # issue 14 WP1 (foundation): sites, hand-over, knowledge; placeholders of the new apps
+    "accounts:sites": MANAGERS,
+    "accounts:site_new": MANAGERS,
+    "accounts:site_edit": MANAGERS,
+    "accounts:site_delete": MANAGERS,
     "spaces:rooms": EVERYONE,
     "wiki:index": EVERYONE,
     "search:results": EVERYONE,

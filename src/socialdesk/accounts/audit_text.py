@@ -105,12 +105,24 @@ SENTENCES: dict[str, Promise] = {
     "report.schedule_paused": _("%(actor)s paused the report by e-mail %(object)s."),
     "report.schedule_resumed": _("%(actor)s resumed the report by e-mail %(object)s."),
     "report.schedule_deleted": _("%(actor)s deleted the report by e-mail %(object)s."),
+    # sites (issue 14)
+    "site.created": _("%(actor)s created the site %(object)s."),
+    "site.updated": _("%(actor)s changed the site %(object)s."),
+    "site.deleted": _("%(actor)s deleted the site %(object)s."),
+    "person.site_changed": _(
+        "%(actor)s changed the site of %(object)s from “%(before)s” to “%(after)s”."
+    ),
+    "department.site_changed": _(
+        "%(actor)s changed the site of the department %(object)s from “%(before)s” to “%(after)s”."
+    ),
 }
 FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
 
 # The field whose before/after the sentence names.
 MAIN_FIELD = {
     "person.role_changed": "role",
+    "person.site_changed": "site",
+    "department.site_changed": "site",
     "feedback.status_changed": "status",
     "feedback.forwarded": "department",
     "feedback.rule_created": "department",
@@ -143,6 +155,7 @@ FIELDS: dict[str, Promise] = {
     "role": _("Role"),
     "departments": _("Departments"),
     "department": _("Department"),
+    "site": _("Site"),
     "members": _("Members"),
     "status": _("Status"),
     "state": _("State"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import Department, GreetingForm, Role
+from socialdesk.accounts.site_models import SITE_NAME_MAX, Site
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -57,6 +58,24 @@ class TwoFactorDisableForm(forms.Form):
     )
 
 
+class SiteField(forms.ModelChoiceField[Site]):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=Site.objects.order_by("name"),
+            required=False,
+            label=_("Site"),
+            empty_label=_("No site"),
+            **kwargs,
+        )
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=SITE_NAME_MAX, strip=True)
+    time_zone = forms.ChoiceField(  # a callable: the zones are read when the form is used
+        label=_("Time zone"), required=False, choices=_own_time_zone_choices
+    )
+
+
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     description = forms.CharField(
@@ -82,6 +101,7 @@ class DepartmentForm(forms.Form):
             "token in the address is shown as •••; leave it so to keep it."
         ),
     )
+    site = SiteField()
 
 
 class DepartmentsField(forms.ModelMultipleChoiceField[Department]):
@@ -112,6 +132,7 @@ class InviteForm(forms.Form):
 class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     departments = DepartmentsField()
+    site = SiteField()
 
 
 class AcceptInvitationForm(forms.Form):

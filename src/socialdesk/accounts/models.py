@@ -1,4 +1,6 @@
-"""Organisation, people, departments, invitations, API tokens and the audit log."""
+"""Organisation, people, departments, invitations, API tokens and the audit log.
+
+Sites are in `site_models` (imported here so every model of the app is in one place)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socialdesk.accounts.site_models import Site
 from socialdesk.core import crypto
 from socialdesk.core.addresses import MASK, has_secrets, redact
 
@@ -150,6 +153,14 @@ class User(AbstractBaseUser):
     departments: models.ManyToManyField[Department, Membership] = models.ManyToManyField(
         "Department", through="Membership", related_name="people", blank=True
     )
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -203,6 +214,14 @@ class Department(models.Model):
     # The address is shown redacted (`issue_tracker_url`); when it carries a user/password or a
     # token, the full form is kept only encrypted here (`set_issue_tracker_url`).
     issue_tracker_url_encrypted = models.TextField(blank=True, default="", editable=False)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="departments",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

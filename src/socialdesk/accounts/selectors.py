@@ -6,14 +6,17 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from socialdesk.accounts.models import ApiToken, AuditEvent, Department, Invitation, User
+from socialdesk.accounts.site_models import Site
 from socialdesk.core.params import id_param
 
 
 def department_list() -> QuerySet[Department]:
     """Return all departments with their number of active people."""
-    return Department.objects.annotate(
-        people_count=Count("memberships", filter=Q(memberships__user__is_active=True))
-    ).order_by("name")
+    return (
+        Department.objects.select_related("site")
+        .annotate(people_count=Count("memberships", filter=Q(memberships__user__is_active=True)))
+        .order_by("name")
+    )
 
 
 def department_for_user(user: User, pk: int) -> Department:
@@ -24,11 +27,32 @@ def department_for_user(user: User, pk: int) -> Department:
         raise Http404 from None
 
 
+def site_list() -> QuerySet[Site]:
+    """Return all sites with their number of active people and of departments."""
+    return Site.objects.annotate(
+        people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
+        department_count=Count("departments", distinct=True),
+    ).order_by("name")
+
+
+def site_for_user(user: User, pk: int) -> Site:
+    """Return a site; every signed-in person may see every site."""
+    try:
+        return site_list().get(pk=pk)
+    except Site.DoesNotExist:
+        raise Http404 from None
+
+
 def people_list(
-    *, query: str = "", role: str = "", department: str = "", active: str = "yes"
+    *,
+    query: str = "",
+    role: str = "",
+    department: str = "",
+    active: str = "yes",
+    site: str = "",
 ) -> QuerySet[User]:
-    """Return people filtered by a search text, role, department and active state."""
-    people = User.objects.prefetch_related(
+    """Return people filtered by a search text, role, department, site and active state."""
+    people = User.objects.select_related("site").prefetch_related(
         Prefetch("departments", queryset=Department.objects.order_by("name"))
     )
     if query:
@@ -37,6 +61,8 @@ def people_list(
         people = people.filter(role=role)
     if (department_id := id_param(department)) is not None:
         people = people.filter(memberships__department_id=department_id)
+    if (site_id := id_param(site)) is not None:
+        people = people.filter(site_id=site_id)
     if active == "yes":
         people = people.filter(is_active=True)
     elif active == "no":
@@ -47,7 +73,7 @@ def people_list(
 def person_for_user(user: User, pk: int) -> User:
     """Return a person; the directory is visible to every signed-in person."""
     try:
-        return User.objects.prefetch_related("departments").get(pk=pk)
+        return User.objects.select_related("site").prefetch_related("departments").get(pk=pk)
     except User.DoesNotExist:
         raise Http404 from None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from socialdesk.accounts.views import admin, departments, own, people, signin
+from socialdesk.accounts.views import admin, departments, own, people, signin, sites
 
 app_name = "accounts"
 
@@ -54,6 +54,10 @@ urlpatterns = [
     path("departments/<int:pk>/", departments.department_detail, name="department_detail"),
     path("departments/<int:pk>/edit/", departments.department_edit, name="department_edit"),
     path("departments/<int:pk>/delete/", departments.department_delete, name="department_delete"),
+    path("settings/sites/", sites.sites, name="sites"),
+    path("settings/sites/new/", sites.site_new, name="site_new"),
+    path("settings/sites/<int:pk>/edit/", sites.site_edit, name="site_edit"),
+    path("settings/sites/<int:pk>/delete/", sites.site_delete, name="site_delete"),
     path("people/", people.people, name="people"),
     path("people/invite/", people.invite, name="invite"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),

@@ -43,6 +43,11 @@ class DepartmentRef(Schema):
     name: str
 
 
+class SiteRef(Schema):
+    id: int
+    name: str
+
+
 class DepartmentOut(Schema):
     id: int
     name: str
@@ -64,6 +69,7 @@ class PersonOut(Schema):
     role: Role
     active: bool
     departments: list[DepartmentRef]
+    site: SiteRef | None = None
 
     @staticmethod
     def from_user(user: User) -> PersonOut:
@@ -74,6 +80,7 @@ class PersonOut(Schema):
             role=Role(user.role),
             active=user.is_active,
             departments=[DepartmentRef(id=d.pk, name=d.name) for d in user.departments.all()],
+            site=SiteRef(id=user.site.pk, name=user.site.name) if user.site else None,
         )
 
 

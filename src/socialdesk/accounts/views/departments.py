@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from socialdesk.accounts import selectors, services
+from socialdesk.accounts import selectors, services, site_services
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.forms import DepartmentForm
 from socialdesk.accounts.models import User
@@ -36,8 +36,11 @@ def department_detail(request: AppRequest, pk: int) -> HttpResponse:
 def department_create(request: AppRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        site = fields.pop("site")
         try:
-            department = services.department_create(by=acting(request), **form.cleaned_data)
+            department = services.department_create(by=acting(request), **fields)
+            site_services.department_set_site(by=acting(request), department=department, site=site)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -60,13 +63,15 @@ def department_edit(request: AppRequest, pk: int) -> HttpResponse:
             "email": department.email,
             "feedback_answer_hours": department.feedback_answer_hours,
             "issue_tracker_url": department.issue_tracker_url,
+            "site": department.site,
         },
     )
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        site = fields.pop("site")
         try:
-            services.department_update(
-                by=acting(request), department=department, **form.cleaned_data
-            )
+            services.department_update(by=acting(request), department=department, **fields)
+            site_services.department_set_site(by=acting(request), department=department, site=site)
         except ValidationError as error:
             form.add_error(None, error)
         else:

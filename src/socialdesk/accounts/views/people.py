@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from socialdesk.accounts import selectors, services, two_factor
+from socialdesk.accounts import selectors, services, site_services, two_factor
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.forms import InviteForm, PersonForm
 from socialdesk.accounts.models import Department, Invitation, Role
+from socialdesk.accounts.site_models import Site
 from socialdesk.core.forms import error_text
 from socialdesk.core.http import AppRequest
 
@@ -24,12 +25,14 @@ def people(request: AppRequest) -> HttpResponse:
         "role": request.GET.get("role", ""),
         "department": request.GET.get("department", ""),
         "active": request.GET.get("active", "yes"),
+        "site": request.GET.get("site", ""),
     }
     context = {
         "people": selectors.people_list(**filters),
         "filters": filters,
         "roles": Role.choices,
         "departments": Department.objects.order_by("name"),
+        "sites": Site.objects.order_by("name"),
         "invitations": Invitation.objects.prefetch_related("departments").order_by("-created_at")[
             :20
         ]
@@ -55,7 +58,11 @@ def person_edit(request: AppRequest, pk: int) -> HttpResponse:
     person = selectors.person_for_user(request.user, pk)
     form = PersonForm(
         request.POST or None,
-        initial={"role": person.role, "departments": list(person.departments.all())},
+        initial={
+            "role": person.role,
+            "departments": list(person.departments.all()),
+            "site": person.site,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,6 +71,7 @@ def person_edit(request: AppRequest, pk: int) -> HttpResponse:
             services.user_set_departments(
                 by=by, user=person, departments=form.cleaned_data["departments"]
             )
+            site_services.user_set_site(by=by, user=person, site=form.cleaned_data["site"])
         except ValidationError as error:
             form.add_error("role" if hasattr(error, "error_dict") else None, error_text(error))
         else:
