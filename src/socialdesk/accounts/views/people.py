@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from socialdesk.accounts import selectors, services, site_services, two_factor
+from socialdesk.accounts import handover, selectors, services, site_services, two_factor
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.forms import InviteForm, PersonForm
 from socialdesk.accounts.models import Department, Invitation, Role
@@ -48,7 +48,14 @@ def person_detail(request: AppRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/person_detail.html",
-        {"person": person, "has_two_factor": two_factor.has_device(person)},
+        {
+            "person": person,
+            "has_two_factor": two_factor.has_device(person),
+            # what they still hold: admins decide on deactivation, so only they see it
+            "handover": handover.sections_for(person, request.user)
+            if request.user.is_admin
+            else [],
+        },
     )
 
 
