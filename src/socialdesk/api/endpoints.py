@@ -184,3 +184,6 @@ api.add_router("/", "socialdesk.api.ideas.router")  # story ideas and campaigns 
 api.add_router("/", "socialdesk.api.kpis.router")  # the KPI registry (issue 13 item 8)
 api.add_router("/", "socialdesk.api.goals.router")  # goals (issue 13 item 8)
 api.add_router("/reports", "socialdesk.api.reports.router")  # reports (issue 13 item 6)
+api.add_router("/", "socialdesk.api.rooms.router")  # project rooms (issue 14, WP2)
+api.add_router("/wiki", "socialdesk.api.wiki.router")  # the wiki (issue 14, WP3)
+api.add_router("/search", "socialdesk.api.search.router")  # one search (issue 14, WP4)
