@@ -25,6 +25,7 @@ from socialdesk import access
 from socialdesk.accounts import services as account_services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Role, User
+from socialdesk.accounts.site_models import Site
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.http import AppRequest
 from socialdesk.feedback import services as feedback_services
@@ -238,6 +239,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "person": [p.pk for p in people.values()],
         "invitation": [invitation.pk],
         "api_token": [api_token.pk],
+        "site": [Site.objects.create(name="Berlin").pk],
         "invitation_token": [token],  # type: ignore[list-item]
         "contact": [c.contact_id for c in w.conversations.values() if c.contact_id],
         "channel": sorted({c.channel_account_id for c in w.conversations.values()}),
@@ -364,6 +366,7 @@ def _kind(name: str) -> str:
         ("person", "person"),
         ("invitation", "invitation"),
         ("token", "api_token"),
+        ("site", "site"),
     ):
         if part in name:
             return kind

@@ -55,8 +55,10 @@ from django.utils import timezone
 
 from socialdesk.access import PAGES
 from socialdesk.accounts import services as accounts_services
+from socialdesk.accounts import site_services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Invitation, Organisation, User
+from socialdesk.accounts.site_models import Site
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
@@ -327,6 +329,9 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     publishing_services.post_update(by=manager, post=post, text="Die Nachtschicht im Stellwerk")
     review_services.post_comment_add(by=manager, post=post, text="Bitte bis Freitag prüfen")
     _strategy(by_role, manager, campaign)
+    hamburg = site_services.site_create(by=manager, name="Hamburg", time_zone="Europe/Berlin")
+    site_services.user_set_site(by=manager, user=by_role["agent"], site=hamburg)
+    site_services.department_set_site(by=manager, department=product, site=hamburg)
     link = ApprovalLink.objects.filter(post=post).order_by("-pk").first()
     assert link is not None
     return {
@@ -584,6 +589,8 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "accounts:department_detail": _pk(Department),
     "accounts:department_edit": _pk(Department),
     "accounts:department_delete": _pk(Department),
+    "accounts:site_edit": _pk(Site),
+    "accounts:site_delete": _pk(Site),
     "accounts:person_detail": _pk(User, role="agent"),
     "accounts:person_edit": _pk(User, role="agent"),
     "accounts:person_deactivate": _pk(User, role="agent"),

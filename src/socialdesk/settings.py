@@ -30,6 +30,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("SOCIALDESK_DATA_DIR", "var")).resolve()
 
 DEBUG = env_bool("DEBUG", False)
+# core.changes: a service telling the search outside its transaction fails loudly (DEBUG, tests).
+CHANGES_REQUIRE_TRANSACTION = DEBUG
 # HTTPS=true is the production switch: secure cookies, HSTS and a redirect to https.
 HTTPS = env_bool("HTTPS", False)
 

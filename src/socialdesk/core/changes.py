@@ -80,7 +80,7 @@ def muted() -> Iterator[None]:
 
 
 def _require_transaction() -> bool:
-    return bool(getattr(settings, "CHANGES_REQUIRE_TRANSACTION", settings.DEBUG))
+    return bool(settings.CHANGES_REQUIRE_TRANSACTION)
 
 
 def _forget_listeners() -> list[Listener]:
