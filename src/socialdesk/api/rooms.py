@@ -1,4 +1,7 @@
-"""REST API: rooms and their posts (issue 14, WP2); the work package fills this router."""
+"""REST API: rooms and their posts (issue 14, WP2).
+
+An empty router from the skeleton; its work package fills it.
+"""
 
 from __future__ import annotations
 

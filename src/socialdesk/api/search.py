@@ -1,4 +1,7 @@
-"""REST API: one search over everything a person may see (issue 14, WP4); the work package fills this router."""
+"""REST API: one search over everything a person may see (issue 14, WP4).
+
+An empty router from the skeleton; its work package fills it.
+"""
 
 from __future__ import annotations
 

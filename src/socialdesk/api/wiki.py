@@ -1,4 +1,7 @@
-"""REST API: wiki spaces, pages and revisions (issue 14, WP3); the work package fills this router."""
+"""REST API: wiki spaces, pages and revisions (issue 14, WP3).
+
+An empty router from the skeleton; its work package fills it.
+"""
 
 from __future__ import annotations
 
