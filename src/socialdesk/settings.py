@@ -387,3 +387,7 @@ LOGGING = {
 GUIDELINES_REMIND_AFTER_DAYS = env_int("GUIDELINES_REMIND_AFTER_DAYS", 3, minimum=1)
 # Goals (issue 13 item 4): minutes between the worker's re-evaluations of each open goal.
 GOALS_REFRESH_MINUTES = env_int("GOALS_REFRESH_MINUTES", 15, minimum=1)
+# Project rooms (issue 14): the largest attachment (MB) and the local hour after which the daily
+# digest of unread mentions goes out.
+SPACES_ATTACHMENT_MAX_MB = env_int("SPACES_ATTACHMENT_MAX_MB", 20, minimum=1)
+SPACES_DIGEST_HOUR = min(env_int("SPACES_DIGEST_HOUR", 7, minimum=0), 23)
