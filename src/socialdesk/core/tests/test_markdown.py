@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+
+import pytest
 from markdown_it import MarkdownIt
 
-from socialdesk.core.markdown import heading_id, render, to_plain_text
+from socialdesk.core.markdown import LINK_CLASSES, heading_id, render, to_plain_text
 from socialdesk.goals import markdown as goals_markdown
 
 
@@ -67,3 +71,44 @@ def test_it_drops_nul_bytes():
 def test_it_gives_the_plain_words_of_a_text():
     text = "# Rückerstattung\n\nBitte **schnell** & <b>gern</b>\n\n- eins\n- zwei"
     assert to_plain_text(text) == "Rückerstattung\nBitte schnell & <b>gern</b>\neins\nzwei"
+
+
+HOSTILE = [
+    "# <script>alert(1)</script>",
+    '## x" onmouseover="alert(1)',
+    '```js" onclick="alert(1)\nx\n```',
+    "- [x] <img src=x onerror=alert(1)>",
+    "[a](javascript:alert(1)) [b](JAVASCRIPT:alert(1)) [c](data:text/html,<b>x</b>)",
+    "<javascript:alert(1)> <a href='javascript:alert(1)'>x</a>",
+    '[x](https://example.com "t\\" onclick=\\"alert(1)")',
+    "![x](https://example.com/x.png)",
+    '<input type="text" autofocus onfocus=alert(1)>',
+    "<h1 id=\"x\" class=\"mention\">x</h1> <a class='mention' href='/x'>x</a>",
+]
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("flavour", ["basic", "room", "wiki"])
+def test_it_turns_hostile_markdown_into_harmless_text(text, flavour):
+    parser = _Tags()
+    parser.feed(render(text, flavour=flavour))
+    for tag, attrs in parser.tags:
+        assert tag not in ("script", "img", "iframe", "style")
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        assert re.match(r"(https?:|mailto:|/)", attrs.get("href") or "/"), attrs
+        assert attrs.get("class") in (None, *LINK_CLASSES) or str(attrs["class"]).startswith(
+            "language-"
+        )
+        assert (attrs.get("id") or "h-").startswith("h-")
+        if tag == "input":
+            rest = {k: v for k, v in attrs.items() if k != "checked"}
+            assert rest == {"disabled": "disabled", "type": "checkbox"}
