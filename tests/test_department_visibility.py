@@ -55,6 +55,7 @@ from socialdesk.publishing.models import (
 )
 from socialdesk.sla import kpi_views
 from socialdesk.sla.models import BusinessHours, SlaPolicy
+from tests import issue14
 
 # key: (department name or None, assigned to Mia?, contact name)
 CONVERSATIONS = {
@@ -282,6 +283,8 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "publication": {legal_text.pk},
         "board": {departments["Customer Service"].pk, departments["Legal"].pk},
     }
+    for module in issue14.MODULES:  # issue 14: each work package's objects from its own file
+        module.world(w, people, departments)
     return w
 
 
@@ -330,6 +333,8 @@ def _kind(name: str) -> str:
         "goals:dashboard_department": "department",
         "goals:dashboard_channel": "channel",
     }
+    for module in issue14.MODULES:  # issue 14: each work package's kinds from its own file
+        special.update(getattr(module, "KINDS", {}))
     if name in special:
         return special[name]
     app = name.split(":")[0]
@@ -380,6 +385,8 @@ VARIANTS = {
     "kpi:first_response_csv": ["", "?since=2000-01-01&until=2100-01-01"],
     "feedback:items": ["", "?status=any", "?status=any&department={legal}"],
 }
+for _module in issue14.MODULES:  # issue 14: each work package's variants from its own file
+    VARIANTS.update(getattr(_module, "VARIANTS", {}))
 
 
 def _requests(world: World, legal: int) -> list[tuple[str, str, str, int | None]]:

@@ -99,6 +99,7 @@ from socialdesk.publishing.models import (
     TargetState,
 )
 from socialdesk.sla.models import BusinessHours, SlaPolicy
+from tests import issue14
 
 LOCALE = Path(__file__).resolve().parents[1] / "src/socialdesk/locale/de/LC_MESSAGES"
 DJANGO_LOCALE = Path(django.__file__).parent / "conf/locale/de/LC_MESSAGES"
@@ -716,6 +717,8 @@ QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     ],
     "goals:goal_edit": lambda data: ["?kpi=feedback_deadlines_kept"],
 }
+for _module in issue14.MODULES:  # issue 14: each work package's pages from its own file
+    ARGS.update(getattr(_module, "ARGS", {}))
 # Also posted empty, so the field errors are read too.
 POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}
 # Not pages: machine endpoints answering JSON or a redirect.
