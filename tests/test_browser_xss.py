@@ -28,64 +28,9 @@ from socialdesk.channels.rss.connector import poll
 from socialdesk.channels.webhook.receiver import process_pending, signature
 from socialdesk.inbox.models import Conversation
 from tests.test_browser import browser_page  # noqa: F401 - fixture
+from tests.xss_corpus import PAYLOADS
 
 pytestmark = [pytest.mark.browser]
-
-MARK = "window.__xss=1"
-PAYLOADS = [
-    f"<script>{MARK}</script>",
-    f"<img src=x onerror={MARK}>",
-    f'<img src="x" onerror="{MARK}">',
-    f"<svg onload={MARK}>",
-    f"<svg><script>{MARK}</script></svg>",
-    f"<body onload={MARK}>",
-    f'<iframe src="javascript:{MARK}"></iframe>',
-    f'<iframe srcdoc="<script>parent.{MARK}</script>"></iframe>',
-    f'<a href="javascript:{MARK}">click</a>',
-    f'<a href="JaVaScRiPt:{MARK}">x</a>',
-    f'<a href="&#106;avascript:{MARK}">x</a>',
-    f"<math><mtext><table><mglyph><style><img src=x onerror={MARK}>",
-    f"<details open ontoggle={MARK}>",
-    f"<video><source onerror={MARK}></video>",
-    f"<audio src=x onerror={MARK}>",
-    f"<input autofocus onfocus={MARK}>",
-    f"<select autofocus onfocus={MARK}>",
-    f"<textarea autofocus onfocus={MARK}></textarea>",
-    f"<keygen autofocus onfocus={MARK}>",
-    f"<marquee onstart={MARK}>",
-    f'<object data="javascript:{MARK}"></object>',
-    f'<embed src="javascript:{MARK}">',
-    f'<form action="javascript:{MARK}"><button>go</button></form>',
-    f"<isindex action=javascript:{MARK} type=image>",
-    f'<div style="background:url(javascript:{MARK})">',
-    f"<style>@import 'javascript:{MARK}';</style>",
-    f'<link rel=stylesheet href="javascript:{MARK}">',
-    f'<meta http-equiv="refresh" content="0;url=javascript:{MARK}">',
-    f'<base href="javascript:{MARK}//">',
-    f'"><script>{MARK}</script>',
-    f"'><img src=x onerror={MARK}>",
-    f"</textarea><script>{MARK}</script>",
-    f"</title><script>{MARK}</script>",
-    f"<scr<script>ipt>{MARK}</scr</script>ipt>",
-    f"<<script>script>{MARK}<</script>/script>",
-    f"<SCRIPT SRC=data:text/javascript,{MARK}></SCRIPT>",
-    '<script src="data:text/javascript;base64,d2luZG93Ll9feHNzPTE="></script>',
-    f"<img src=`x` onerror={MARK}>",
-    f"<img/src/onerror={MARK}>",
-    f"<svg/onload={MARK}>",
-    f'<img src=x:alert(1) onerror=eval("{MARK}")>',
-    f'<div hx-get="/inbox/" hx-on:click="{MARK}" hx-trigger="load">htmx</div>',
-    f'<div hx-vals=\'js:{{a: {MARK}}}\' hx-post="/x" hx-trigger="load">htmx</div>',
-    "{{ 7*7 }} {% debug %}",
-    f"javascript:{MARK}",
-    f"data:text/html,<script>{MARK}</script>",
-    f'<noscript><p title="</noscript><img src=x onerror={MARK}>">',
-    f"<template><img src=x onerror={MARK}></template>",
-    f"<xmp><img src=x onerror={MARK}></xmp>",
-    f"<plaintext><img src=x onerror={MARK}>",
-    '<img src=x onerror="&#119;indow.__xss=1">',
-    f"\u003cscript\u003e{MARK}\u003c/script\u003e",
-]
 
 
 class _Feed(BaseHTTPRequestHandler):

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from markdown_it import MarkdownIt
+from tests import xss_corpus
 
 from socialdesk.core.markdown import LINK_CLASSES, heading_id, render, to_plain_text
 from socialdesk.goals import markdown as goals_markdown
@@ -96,7 +97,7 @@ class _Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("text", [*HOSTILE, *xss_corpus.MARKDOWN, *xss_corpus.PAYLOADS])
 @pytest.mark.parametrize("flavour", ["basic", "room", "wiki"])
 def test_it_turns_hostile_markdown_into_harmless_text(text, flavour):
     parser = _Tags()
