@@ -21,6 +21,7 @@ triggers and then recounts the rollup from the messages, so it never silently st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,15 +37,6 @@ UPSERT = (
     f"ON CONFLICT ({KEY}) DO UPDATE SET inbound = {TABLE}.inbound + excluded.inbound, "
     f"needs_reply = {TABLE}.needs_reply + excluded.needs_reply"
 )
-# Names carry a version: a changed definition gets a new name, so `ensure()` installs it.
-SQLITE_TRIGGERS = (
-    "inbox_rollup_message_added_v1",
-    "inbox_rollup_message_removed_v1",
-    "inbox_rollup_message_changed_v1",
-    "inbox_rollup_conversation_moved_v1",
-)
-POSTGRES_TRIGGERS = SQLITE_TRIGGERS
-
 _HOUR = {
     "sqlite": "strftime('%Y-%m-%d %H:00:00', {0})",
     "postgresql": "(date_trunc('hour', {0} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')",
@@ -60,96 +52,82 @@ def _flag(column: str) -> str:
     return _FLAG[connection.vendor].format(column)
 
 
-def _bump(row: str, sign: str) -> str:
+def _add(select: str) -> str:
+    """SQL adding the rows of `select` (in COLUMNS' order) to the rollup's counts."""
+    return f"INSERT INTO {TABLE} ({COLUMNS}) {select} {UPSERT};"
+
+
+def _bump(row: str, sign: str, *, if_inbound: bool = False) -> str:
     """SQL adding `sign` × the message `row` (NEW/OLD) to its conversation's hour row."""
-    return (
-        f"INSERT INTO {TABLE} ({COLUMNS}) "
+    inbound = f" AND {row}.direction = 'in'" if if_inbound else ""
+    return _add(
         f"SELECT {_hour(row + '.created_at')}, c.channel_account_id, "
         f"COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), {sign}1, "
         f"{sign}{_flag(row + '.needs_reply')} "
-        f"FROM inbox_conversation c WHERE c.id = {row}.conversation_id {UPSERT};"
+        f"FROM inbox_conversation c WHERE c.id = {row}.conversation_id{inbound}"
     )
 
 
 def _move(row: str, sign: str) -> str:
     """SQL adding `sign` × the inbound messages of conversation `row` (OLD/NEW) per hour."""
-    return (
-        f"INSERT INTO {TABLE} ({COLUMNS}) "
+    return _add(
         f"SELECT {_hour('m.created_at')}, {row}.channel_account_id, "
         f"COALESCE({row}.department_id, 0), COALESCE({row}.assignee_id, 0), "
         f"{sign}COUNT(*), {sign}SUM({_flag('m.needs_reply')}) "
         f"FROM inbox_message m WHERE m.conversation_id = {row}.id AND m.direction = 'in' "
-        f"GROUP BY 1 {UPSERT};"
+        "GROUP BY 1"
     )
 
 
-_MESSAGE_CHANGED = (
-    "(OLD.direction = 'in' OR NEW.direction = 'in') AND "
-    "(OLD.direction IS NOT NEW.direction OR OLD.created_at IS NOT NEW.created_at "
-    "OR OLD.needs_reply IS NOT NEW.needs_reply OR OLD.conversation_id IS NOT NEW.conversation_id)"
-)
-_CONVERSATION_MOVED = (
-    "OLD.department_id IS NOT NEW.department_id OR OLD.assignee_id IS NOT NEW.assignee_id "
-    "OR OLD.channel_account_id IS NOT NEW.channel_account_id"
-)
+# Names carry a version: a changed definition gets a new name, so `ensure()` installs it.
+# name: (table, event, condition in SQLite's words, statements); one definition for both.
+_SPECS: dict[str, tuple[str, str, str, Callable[[], list[str]]]] = {
+    "inbox_rollup_message_added_v1": (
+        "inbox_message", "INSERT", "NEW.direction = 'in'", lambda: [_bump("NEW", "")],
+    ),
+    "inbox_rollup_message_removed_v1": (
+        "inbox_message", "DELETE", "OLD.direction = 'in'", lambda: [_bump("OLD", "-")],
+    ),
+    "inbox_rollup_message_changed_v1": (
+        "inbox_message",
+        "UPDATE OF direction, created_at, needs_reply, conversation_id",
+        "(OLD.direction = 'in' OR NEW.direction = 'in') AND "
+        "(OLD.direction IS NOT NEW.direction OR OLD.created_at IS NOT NEW.created_at "
+        "OR OLD.needs_reply IS NOT NEW.needs_reply "
+        "OR OLD.conversation_id IS NOT NEW.conversation_id)",
+        lambda: [_bump("OLD", "-", if_inbound=True), _bump("NEW", "", if_inbound=True)],
+    ),
+    "inbox_rollup_conversation_moved_v1": (
+        "inbox_conversation",
+        "UPDATE OF department_id, assignee_id, channel_account_id",
+        "OLD.department_id IS NOT NEW.department_id OR OLD.assignee_id IS NOT NEW.assignee_id "
+        "OR OLD.channel_account_id IS NOT NEW.channel_account_id",
+        lambda: [_move("OLD", "-"), _move("NEW", "")],
+    ),
+}  # fmt: skip
+TRIGGERS = tuple(_SPECS)
 
 
-def _sqlite_statements() -> list[str]:
-    added, removed, changed, moved = SQLITE_TRIGGERS
-    return [
-        f"CREATE TRIGGER IF NOT EXISTS {added} AFTER INSERT ON inbox_message "
-        f"WHEN NEW.direction = 'in' BEGIN {_bump('NEW', '')} END",
-        f"CREATE TRIGGER IF NOT EXISTS {removed} AFTER DELETE ON inbox_message "
-        f"WHEN OLD.direction = 'in' BEGIN {_bump('OLD', '-')} END",
-        f"CREATE TRIGGER IF NOT EXISTS {changed} "
-        "AFTER UPDATE OF direction, created_at, needs_reply, conversation_id ON inbox_message "
-        f"WHEN {_MESSAGE_CHANGED} BEGIN "
-        f"{_bump('OLD', '-').replace(' WHERE ', " WHERE OLD.direction = 'in' AND ", 1)} "
-        f"{_bump('NEW', '').replace(' WHERE ', " WHERE NEW.direction = 'in' AND ", 1)} END",
-        f"CREATE TRIGGER IF NOT EXISTS {moved} "
-        "AFTER UPDATE OF department_id, assignee_id, channel_account_id ON inbox_conversation "
-        f"WHEN {_CONVERSATION_MOVED} BEGIN {_move('OLD', '-')} {_move('NEW', '')} END",
-    ]
-
-
-def _postgres_statements() -> list[str]:
-    added, removed, changed, moved = POSTGRES_TRIGGERS
-    distinct = {
-        "message": _MESSAGE_CHANGED.replace(" IS NOT ", " IS DISTINCT FROM "),
-        "conversation": _CONVERSATION_MOVED.replace(" IS NOT ", " IS DISTINCT FROM "),
-    }
-    functions = {
-        added: f"BEGIN {_bump('NEW', '')} RETURN NULL; END;",
-        removed: f"BEGIN {_bump('OLD', '-')} RETURN NULL; END;",
-        changed: (
-            f"BEGIN IF OLD.direction = 'in' THEN {_bump('OLD', '-')} END IF; "
-            f"IF NEW.direction = 'in' THEN {_bump('NEW', '')} END IF; RETURN NULL; END;"
-        ),
-        moved: f"BEGIN {_move('OLD', '-')} {_move('NEW', '')} RETURN NULL; END;",
-    }
-    events = {
-        added: ("AFTER INSERT ON inbox_message", "NEW.direction = 'in'"),
-        removed: ("AFTER DELETE ON inbox_message", "OLD.direction = 'in'"),
-        changed: (
-            "AFTER UPDATE OF direction, created_at, needs_reply, conversation_id ON inbox_message",
-            distinct["message"],
-        ),
-        moved: (
-            "AFTER UPDATE OF department_id, assignee_id, channel_account_id ON inbox_conversation",
-            distinct["conversation"],
-        ),
-    }
-    statements = []
-    for name, body in functions.items():
-        event, condition = events[name]
-        table = event.rsplit(" ", 1)[1]
-        statements += [
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {body} $$",
+def _statements() -> list[str]:
+    """The SQL creating every trigger for the connection's database."""
+    out = []
+    for name, (table, event, condition, body) in _SPECS.items():
+        steps = " ".join(body())
+        if connection.vendor == "sqlite":
+            out.append(
+                f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} "
+                f"WHEN {condition} BEGIN {steps} END"
+            )
+            continue
+        condition = condition.replace(" IS NOT ", " IS DISTINCT FROM ")
+        out += [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {steps} RETURN NULL; END; $$",
             f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} {event} FOR EACH ROW WHEN ({condition}) "
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW WHEN ({condition}) "
             f"EXECUTE FUNCTION {name}()",
         ]
-    return statements
+    return out
 
 
 def installed() -> set[str]:
@@ -159,18 +137,15 @@ def installed() -> set[str]:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         else:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {name for (name,) in cursor.fetchall()} & set(SQLITE_TRIGGERS)
+        return {name for (name,) in cursor.fetchall()} & set(TRIGGERS)
 
 
 def ensure() -> bool:
     """Install the triggers if any is missing, then recount; True when it had to."""
-    if installed() == set(SQLITE_TRIGGERS):
+    if installed() == set(TRIGGERS):
         return False
     with transaction.atomic(), connection.cursor() as cursor:
-        statements = (
-            _sqlite_statements() if connection.vendor == "sqlite" else _postgres_statements()
-        )
-        for statement in statements:
+        for statement in _statements():
             cursor.execute(statement)
         rebuild()
     return True
@@ -179,12 +154,9 @@ def ensure() -> bool:
 def drop() -> None:
     """Remove the triggers (the benchmark's baseline; `ensure()` brings them back)."""
     with connection.cursor() as cursor:
-        for name in SQLITE_TRIGGERS:
-            if connection.vendor == "sqlite":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-            else:
-                table = "inbox_conversation" if "conversation" in name else "inbox_message"
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        for name, (table, *_rest) in _SPECS.items():
+            on = "" if connection.vendor == "sqlite" else f" ON {table}"
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
 
 
 def rebuild() -> int:
@@ -197,7 +169,7 @@ def rebuild() -> int:
             cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {TABLE}")
         cursor.execute(
-            f"INSERT INTO {TABLE} ({COLUMNS}) "
+            f"INSERT INTO {TABLE} ({COLUMNS}) "  # a fresh count: nothing to add to
             f"SELECT {_hour('m.created_at')}, c.channel_account_id, "
             "COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), "
             f"COUNT(*), SUM({_flag('m.needs_reply')}) "

@@ -195,7 +195,7 @@ def test_lost_triggers_are_installed_again_and_the_rollup_recounted(
 
     call_command("kpi", "rebuild-rollups")
 
-    assert rollups.installed() == set(rollups.SQLITE_TRIGGERS)
+    assert rollups.installed() == set(rollups.TRIGGERS)
     assert stored() == recount()
     assert "2 inbound messages, 1 needing a reply" in capsys.readouterr().out
     world.new_message(conversation, 200, True, False).save()  # counted again

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox.importing.pipeline import refresh_conversations
@@ -20,10 +20,15 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NBSP = "\u00a0"
 
 
+NOW = datetime(2026, 11, 30, 15, 20, tzinfo=BERLIN)
+
+
 @pytest.fixture
-def history(db, people):
+def history(db, people, monkeypatch):
     """First response 55 min after the question (target 3 h); next response 3 h 12 min late;
-    the last question still inside its hour."""
+    the last question still inside its hour. The page is read at NOW, as the clocks were: a
+    real clock past 16:00 on that day would rightly call the last question missed."""
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
     account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
     SlaPolicy.objects.create(name="Social", first_response_minutes=180, next_response_minutes=60)
     contact = Contact.objects.create(display_name="Kim")
@@ -40,7 +45,7 @@ def history(db, people):
             created_at=at,
         )  # fmt: skip
     refresh_conversations({conversation.pk})
-    refresh_sla([conversation.pk], now=datetime(2026, 11, 30, 15, 20, tzinfo=BERLIN))
+    refresh_sla([conversation.pk], now=NOW)
     return conversation
 
 
