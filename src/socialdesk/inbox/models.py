@@ -303,6 +303,9 @@ class SavedReply(models.Model):
 
     title = models.CharField(_("title"), max_length=120, unique=True)
     body = models.TextField(_("text"))
+    # A reply kept from a wiki page follows that page: its name and address, blank otherwise.
+    source_label = models.CharField(_("source"), max_length=200, blank=True)
+    source_url = models.CharField(_("source address"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -325,6 +328,8 @@ class Notification(models.Model):
         POST = "post", _("Post")
         GUIDELINES = "guidelines", _("Guidelines")
         GOAL = "goal", _("Goal")
+        ROOM = "room", _("Project room")
+        WIKI = "wiki", _("Wiki")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

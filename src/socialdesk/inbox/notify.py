@@ -31,10 +31,12 @@ def notify(
     template: str,
     context: dict[str, Any],
     conversation_id: int | None = None,
+    email: bool = True,
 ) -> None:
     """One notification and one e-mail per person; `title` runs in each person's language.
 
-    The e-mails are queued when the surrounding transaction commits.
+    The e-mails are queued when the surrounding transaction commits. With `email=False` the
+    notification stays in the app only (room mentions: they reach people in the daily digest).
     """
     default_language = Organisation.current().default_language
     for person in people:
@@ -50,7 +52,8 @@ def notify(
             link=path,
             conversation_id=conversation_id,
         )
-        transaction.on_commit(partial(send_email.enqueue, subject, body, [person.email]))
+        if email:
+            transaction.on_commit(partial(send_email.enqueue, subject, body, [person.email]))
 
 
 def excerpt(text: str) -> str:
