@@ -43,7 +43,9 @@ _WORD_COLUMNS = f"{{{TITLE} {BODY} {PARTS}}}"
 _PHRASE_COLUMNS = f"{{{TITLE} {BODY}}}"
 _PARTS_COLUMN = f"{{{PARTS}}}"
 # PostgreSQL weights of the generated vector: title A, body B, parts D
-_PHRASE_WEIGHTS = "AB"
+# a phrase lies in the title or in the body: PostgreSQL's `||` puts the body's first word
+# right after the title's last, so each weight gets its own phrase
+_PHRASE_WEIGHTS = ("A", "B")
 _PARTS_WEIGHT = "D"
 
 
@@ -175,9 +177,7 @@ class _Translator:
         for variant in variants:
             self.highlight.update(dict.fromkeys(variant))
         fts5 = " OR ".join(fts5_term(" ".join(v)) for v in variants)
-        tsquery = " | ".join(
-            "(" + " <-> ".join(ts_term(s, _PHRASE_WEIGHTS) for s in v) + ")" for v in variants
-        )
+        tsquery = " | ".join(_ts_phrase(v) for v in variants)
         return _Out(f"{_PHRASE_COLUMNS} : ({fts5})", tsquery)
 
     def prefix(self, value: str, position: int) -> _Out:
@@ -201,15 +201,13 @@ class _Translator:
             fts5 = " OR ".join(f"{fts5_term(s)}*" for s in starts)
             tsquery = " | ".join(ts_term(s, "*") for s in starts)
             return _Out(f"{_WORD_COLUMNS} : ({fts5})", tsquery)
-        # "e-tick*": the words before, then the prefix, side by side
-        head = [analysis.stem(t, language) for t in before for language in ("de",)]
-        fts5 = " OR ".join(f"{fts5_term(' '.join([*head, s]))}*" for s in starts)
-        tsquery = " | ".join(
-            "("
-            + " <-> ".join([*(ts_term(h, _PHRASE_WEIGHTS) for h in head), ts_term(s, "*")])
-            + ")"
-            for s in starts
+        # "e-tick*": the words before (stemmed), then the prefix, side by side
+        heads = dict.fromkeys(
+            tuple(analysis.stem(t, language) for t in before) for language in analysis.LANGUAGES
         )
+        phrases = [(head, s) for head in heads for s in starts]
+        fts5 = " OR ".join(f"{fts5_term(' '.join([*head, s]))}*" for head, s in phrases)
+        tsquery = " | ".join(_ts_phrase((*head, s), prefix=True) for head, s in phrases)
         return _Out(f"{_PHRASE_COLUMNS} : ({fts5})", tsquery)
 
     def special(self, term: str, position: int) -> _Out:
@@ -217,6 +215,17 @@ class _Translator:
             raise QueryError(_("this name holds no letters or digits"), position)
         self.count(position)
         return _Out(f"{_PARTS_COLUMN} : ({fts5_term(term)})", ts_term(term, _PARTS_WEIGHT))
+
+
+def _ts_phrase(stems: tuple[str, ...], *, prefix: bool = False) -> str:
+    """Words side by side within the title or within the body; the last one a prefix."""
+    alternatives = []
+    for weight in _PHRASE_WEIGHTS:
+        terms = [ts_term(s, weight) for s in stems]
+        if prefix:
+            terms[-1] = ts_term(stems[-1], "*" + weight)
+        alternatives.append(" <-> ".join(terms))
+    return "(" + " | ".join(f"({a})" for a in alternatives) + ")"
 
 
 def _top_level(node: Node) -> tuple[list[Node], str | None, frozenset[str]]:
