@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from socialdesk.insights.query import fold
+from socialdesk.insights.query import fold as _fold
 from socialdesk.search import compounds
 
 INDEX_TEXT_MAX = 100_000  # characters of one text that are indexed
@@ -56,9 +56,18 @@ def language_of(language: str) -> str:
     return code if code in _ALGORITHM else DEFAULT_LANGUAGE
 
 
+def fold(text: str) -> str:
+    """`insights.query.fold` (lower case, no accents), quicker for plain ASCII."""
+    return text.lower() if text.isascii() else _fold(text)
+
+
+def _words(folded: str) -> list[str]:
+    return [w for w in _WORD.findall(folded) if len(w) <= MAX_WORD]
+
+
 def tokens(text: str) -> list[str]:
     """The folded words of `text` in order (only its first INDEX_TEXT_MAX characters)."""
-    return [w for w in _WORD.findall(fold(text[:INDEX_TEXT_MAX])) if len(w) <= MAX_WORD]
+    return _words(fold(text[:INDEX_TEXT_MAX]))
 
 
 @lru_cache(maxsize=200_000)
@@ -104,13 +113,13 @@ def analyse(text: str, language: str = "", *, handles: Iterable[str] = ()) -> An
     """
     code = language_of(language)
     text = text[:INDEX_TEXT_MAX]
-    terms = [stem(t, code) for t in tokens(text)]
+    folded = fold(text)
+    terms = [stem(t, code) for t in _words(folded)]
     bag: dict[str, None] = {}
     if code == "de":
         for word in _WORD.findall(text):
             if len(word) >= compounds.MIN_WORD and len(word) <= MAX_WORD:
-                bag.update(dict.fromkeys(parts(word)))
-    folded = fold(text)
+                bag.update(dict.fromkeys(parts(word.lower())))  # one cache entry per word
     for tag in _TAG.findall(folded):
         if term := tag_term(tag):
             bag[term] = None

@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from socialdesk.insights import query
 from socialdesk.search.analysis import (
     INDEX_TEXT_MAX,
     MAX_WORD,
     analyse,
+    fold,
     parts,
     query_stems,
     stem,
@@ -140,3 +144,12 @@ def test_a_megabyte_is_cut_to_the_index_limit_quickly() -> None:
     assert len(analysed.terms) <= INDEX_TEXT_MAX
     assert len(analysed.parts.split()) < 100  # a bag: each part once
     assert elapsed < 2.0
+
+
+@given(st.text())
+def test_it_folds_exactly_like_the_query_language(text: str) -> None:
+    assert fold(text) == query.fold(text)
+
+
+def test_compound_parts_do_not_depend_on_case() -> None:
+    assert analyse("TICKETKAUF", "de").parts == analyse("Ticketkauf", "de").parts
