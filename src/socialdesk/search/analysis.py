@@ -140,3 +140,21 @@ def mention_term(handle: str) -> str:
     local = handle.lstrip("@").split("@", 1)[0]
     letters = "".join(tokens(local))[:MAX_WORD]
     return f"{MENTION_PREFIX}{letters}" if letters else ""
+
+
+@dataclass(frozen=True)
+class IndexTerms:
+    """One entry's columns: title and body terms in order, the parts of both as one bag."""
+
+    title_terms: str
+    body_terms: str
+    parts: str
+
+
+def analyse_document(
+    title: str, body: str, language: str = "", *, handles: Iterable[str] = ()
+) -> IndexTerms:
+    """The three indexed columns of a document (`search_searchentry`)."""
+    head, text = analyse(title, language), analyse(body, language, handles=handles)
+    bag = dict.fromkeys([*head.parts.split(), *text.parts.split()])
+    return IndexTerms(head.terms, text.terms, " ".join(bag))

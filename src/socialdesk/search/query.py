@@ -117,7 +117,7 @@ class _Translator:
                 raise _no_positive(node.position)
             case Lang():
                 raise QueryError(
-                    _("lang: may only stand at the top level of a search"), node.position
+                    _("lang: may not stand inside parentheses or beside OR"), node.position
                 )
             case Word():
                 return self.word(node.value, node.position)

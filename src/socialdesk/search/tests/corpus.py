@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from socialdesk.search.analysis import analyse
+from socialdesk.search.analysis import analyse_document
 
 # id: (language, title, body)
 DOCS: dict[int, tuple[str, str, str]] = {
@@ -34,8 +34,8 @@ PG_URL_VARIABLE = "DATABASE_URL"
 def rows() -> Iterator[tuple[int, str, str, str, str]]:
     """(id, language, title terms, body terms, parts) as the index would store them."""
     for pk, (language, title, body) in DOCS.items():
-        t, b = analyse(title, language), analyse(body, language)
-        yield pk, language, t.terms, b.terms, f"{t.parts} {b.parts}".strip()
+        d = analyse_document(title, body, language)
+        yield pk, language, d.title_terms, d.body_terms, d.parts
 
 
 def fts5_index() -> sqlite3.Connection:

@@ -13,6 +13,7 @@ from socialdesk.search.analysis import (
     INDEX_TEXT_MAX,
     MAX_WORD,
     analyse,
+    analyse_document,
     fold,
     parts,
     query_stems,
@@ -153,3 +154,10 @@ def test_it_folds_exactly_like_the_query_language(text: str) -> None:
 
 def test_compound_parts_do_not_depend_on_case() -> None:
     assert analyse("TICKETKAUF", "de").parts == analyse("Ticketkauf", "de").parts
+
+
+def test_a_document_keeps_title_and_body_apart_and_pools_their_parts() -> None:
+    document = analyse_document("Ticketkauf", "Fahrkarten am Automaten @Kim", "de")
+    assert document.title_terms == "ticketkauf"
+    assert document.body_terms == "fahrkart am automat kim"
+    assert {"ticket", "kauf", "zzmkim"} <= set(document.parts.split())
