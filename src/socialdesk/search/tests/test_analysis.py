@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from socialdesk.insights import query
+from socialdesk.search import compounds
 from socialdesk.search.analysis import (
     INDEX_TEXT_MAX,
     MAX_WORD,
@@ -161,3 +162,11 @@ def test_a_document_keeps_title_and_body_apart_and_pools_their_parts() -> None:
     assert document.title_terms == "ticketkauf"
     assert document.body_terms == "fahrkart am automat kim"
     assert {"ticket", "kauf", "zzmkim"} <= set(document.parts.split())
+
+
+def test_the_hyphenation_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compounds, "_UNCACHED", 50)
+    for i in range(200):
+        letters = chr(97 + i % 26) + chr(97 + i // 26)
+        compounds.spans(f"Fahrkartenautomat{letters}")
+    assert len(compounds._dictionary().hd.cache) <= 50
