@@ -2,8 +2,8 @@
 
     PYTHONPATH=src python -m socialdesk.search.tests.measure_analysis [WORDS]
 
-Prints words/s for (a) German service texts whose words repeat as in real messages (the
-caches help) and (b) words that are all different (every word stemmed and split anew).
+Prints words/s for German service texts whose words repeat (the caches help), with one long
+word in ten new (names, typos), and with every long word new (each stemmed and split anew).
 """
 
 from __future__ import annotations
@@ -26,17 +26,19 @@ _SENTENCES = [
 ]
 
 
-def _texts(words: int, *, unique: bool) -> list[str]:
+def _texts(words: int, *, unique: float) -> list[str]:
     rng = random.Random(14)
     texts: list[str] = []
     count = 0
     while count < words:
         sentence = rng.choice(_SENTENCES)
-        if unique:  # every long word made new (letters only, so it is split too): no cache helps
-            sentence = " ".join(
-                w + "".join(rng.choices(string.ascii_lowercase, k=5)) if len(w) > 3 else w
-                for w in sentence.split()
-            )
+        # a share of the long words made new (letters only, so they are split too)
+        sentence = " ".join(
+            w + "".join(rng.choices(string.ascii_lowercase, k=5))
+            if len(w) > 3 and rng.random() < unique
+            else w
+            for w in sentence.split()
+        )
         texts.append(sentence)
         count += len(sentence.split())
     return texts
@@ -52,7 +54,12 @@ def main() -> None:
     started = time.perf_counter()
     compounds.spans("Fahrkartenautomat")  # loads the hyphenation dictionary once per process
     print(f"loading the hyphenation dictionary: {time.perf_counter() - started:.2f} s")
-    for label, unique in (("repeating words", False), ("all words different", True)):
+    scenarios = (
+        ("repeating words", 0.0),
+        ("one long word in ten new", 0.1),
+        ("all long words new", 1.0),
+    )
+    for label, unique in scenarios:
         texts = _texts(words, unique=unique)
         total = sum(len(analysis.tokens(t)) for t in texts)
         _clear()
