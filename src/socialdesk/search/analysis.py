@@ -29,6 +29,7 @@ from socialdesk.search import compounds
 
 INDEX_TEXT_MAX = 100_000  # characters of one text that are indexed
 MAX_WORD = 100
+MAX_TEXT_PARTS = 10_000  # compound parts of one text (a bag; each part once)
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
 TAG_PREFIX = "zzh"
@@ -116,16 +117,19 @@ def analyse(text: str, language: str = "", *, handles: Iterable[str] = ()) -> An
     folded = fold(text)
     terms = [stem(t, code) for t in _words(folded)]
     bag: dict[str, None] = {}
-    if code == "de":
-        for word in _WORD.findall(text):
-            if len(word) >= compounds.MIN_WORD and len(word) <= MAX_WORD:
-                bag.update(dict.fromkeys(parts(word.lower())))  # one cache entry per word
     for tag in _TAG.findall(folded):
         if term := tag_term(tag):
             bag[term] = None
     for handle in [*_MENTION.findall(folded), *handles]:
         if term := mention_term(handle):
             bag[term] = None
+    if code == "de":
+        limit = len(bag) + MAX_TEXT_PARTS
+        for word in _WORD.findall(text):
+            if compounds.MIN_WORD <= len(word) <= MAX_WORD:
+                bag.update(dict.fromkeys(parts(word.lower())))  # one cache entry per word
+                if len(bag) >= limit:
+                    break
     return Analysed(" ".join(terms), " ".join(bag))
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from socialdesk.insights import query
-from socialdesk.search import compounds
+from socialdesk.search import analysis, compounds
 from socialdesk.search.analysis import (
     INDEX_TEXT_MAX,
     MAX_WORD,
@@ -170,3 +170,14 @@ def test_the_hyphenation_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) ->
         letters = chr(97 + i % 26) + chr(97 + i // 26)
         compounds.spans(f"Fahrkartenautomat{letters}")
     assert len(compounds._dictionary().hd.cache) <= 50
+
+
+def test_the_parts_of_one_text_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analysis, "MAX_TEXT_PARTS", 100)
+    words = " ".join(
+        f"Fahrkarten{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}automat" for i in range(300)
+    )
+    analysed = analyse(f"#Streik {words} @kim", "de")
+    assert len(analysed.parts.split()) < 100 + 2 + 12
+    assert {"zzhstreik", "zzmkim"} <= set(analysed.parts.split())
+    assert len(analysed.terms.split()) == 302
