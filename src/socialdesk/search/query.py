@@ -101,12 +101,8 @@ class _Translator:
         match node:
             case And():
                 return self.conjunction(node.parts, node.position)
-            case Or():
-                outs = []
-                for part in node.parts:
-                    if isinstance(part, Not):
-                        raise _no_positive(part.position)
-                    outs.append(self.node(part))
+            case Or():  # a NOT beside OR has nothing positive to stand on: node() says so
+                outs = [self.node(part) for part in node.parts]
                 return _Out(
                     " OR ".join(f"({o.fts5})" for o in outs),
                     " | ".join(f"({o.tsquery})" for o in outs),
@@ -132,14 +128,17 @@ class _Translator:
 
     def conjunction(self, parts: tuple[Node, ...], position: int) -> _Out:
         positive: list[_Out] = []
-        negative: list[_Out] = []
+        excluded_parts: list[Node] = []
         for part in parts:
             while isinstance(part, Not) and isinstance(part.inner, Not):
                 part = part.inner.inner
             if isinstance(part, Not):
-                negative.append(self.node(part.inner))
+                excluded_parts.append(part.inner)
             else:
                 positive.append(self.node(part))
+        marked = dict(self.highlight)  # what is excluded is never marked
+        negative = [self.node(part) for part in excluded_parts]
+        self.highlight = marked
         if not positive:
             raise _no_positive(position)
         fts5 = " AND ".join(f"({o.fts5})" for o in positive)
@@ -214,6 +213,7 @@ class _Translator:
         if not term:
             raise QueryError(_("this name holds no letters or digits"), position)
         self.count(position)
+        self.highlight[term[len(analysis.TAG_PREFIX) :]] = None  # the name as a word
         return _Out(f"{_PARTS_COLUMN} : ({fts5_term(term)})", ts_term(term, _PARTS_WEIGHT))
 
 

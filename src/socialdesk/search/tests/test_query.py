@@ -229,3 +229,16 @@ def test_any_text_is_an_error_or_a_valid_tsquery(text: str) -> None:
         except QueryError:
             return
         pg_hits(connection, compiled.tsquery)
+
+
+def test_it_names_what_to_mark_in_snippets() -> None:
+    compiled = translate('"QR code" Verspätung* #Lob @Kim -storno')
+    assert set(compiled.highlight) == {
+        "qr",
+        "cod",
+        "code",
+        "verspatung*",
+        "verspat*",
+        "lob",
+        "kim",
+    }  # not "storno": it is excluded
