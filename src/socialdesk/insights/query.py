@@ -10,6 +10,9 @@ Words match whole words, whatever their case and accents (ä = a, ß = ss); a wo
 matches its #hashtag. Operators are AND, OR, NOT in capitals (or -word); parentheses group;
 `lang:de` keeps one language. NOT binds tighter than AND, AND tighter than OR. A query that
 cannot be read raises QueryError with the position (0-based) of the problem.
+
+`parse(query)` gives the parse tree (Word, Phrase, Prefix, Tag, Mention, Lang, And, Or, Not);
+`compile_query` matches Documents with it here, the search translates it into SQL.
 """
 
 from __future__ import annotations
@@ -66,6 +69,85 @@ class Document:
 Matcher = Callable[[Document], bool]
 
 
+# The parse tree. `position` is where the part starts in the query (0-based), so a reader
+# of the tree (the search) can point at the part it cannot use.
+
+
+@dataclass(frozen=True)
+class Word:
+    """A whole word (folded); it also matches its #hashtag."""
+
+    value: str
+    raw: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words side by side in this order (folded)."""
+
+    words: tuple[str, ...]
+    raw: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """A word beginning with `value` (folded; may start with # or @)."""
+
+    value: str
+    raw: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A #hashtag only (`value` folded, with the #)."""
+
+    value: str
+    raw: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An @handle, also @handle@instance and the author (`value` folded, with the @)."""
+
+    value: str
+    raw: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Lang:
+    """`lang:de`: the text's language."""
+
+    value: str
+    raw: str
+    position: int
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple[Node, ...]
+    position: int
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple[Node, ...]
+    position: int
+
+
+@dataclass(frozen=True)
+class Not:
+    inner: Node
+    position: int
+
+
+Node = Word | Phrase | Prefix | Tag | Mention | Lang | And | Or | Not
+
+
 @dataclass(frozen=True)
 class _Tok:
     kind: str  # word, phrase, lparen, rparen, and, or, not
@@ -120,10 +202,10 @@ class _Parser:
     def end_position(self) -> int:
         return len(self.query.rstrip())
 
-    def parse(self) -> Matcher:
+    def parse(self) -> Node:
         if not self.tokens:
             raise QueryError(_("the query is empty: give at least one word"), 0)
-        matcher = self.or_expr()
+        node = self.or_expr()
         token = self.peek()
         if token is not None:
             if token.kind == "rparen":
@@ -131,9 +213,9 @@ class _Parser:
             raise QueryError(
                 _("unexpected “%(token)s”") % {"token": token.value}, token.position
             )  # pragma: no cover
-        return matcher
+        return node
 
-    def or_expr(self) -> Matcher:
+    def or_expr(self) -> Node:
         parts = [self.and_expr()]
         while (token := self.peek()) is not None and token.kind == "or":
             self.take()
@@ -143,9 +225,9 @@ class _Parser:
             parts.append(self.and_expr())
         if len(parts) == 1:
             return parts[0]
-        return lambda d: any(p(d) for p in parts)
+        return Or(tuple(parts), _position(parts[0]))
 
-    def and_expr(self) -> Matcher:
+    def and_expr(self) -> Node:
         parts = [self.not_expr()]
         while (token := self.peek()) is not None and token.kind not in ("or", "rparen"):
             if token.kind == "and":
@@ -156,9 +238,9 @@ class _Parser:
             parts.append(self.not_expr())
         if len(parts) == 1:
             return parts[0]
-        return lambda d: all(p(d) for p in parts)
+        return And(tuple(parts), _position(parts[0]))
 
-    def not_expr(self) -> Matcher:
+    def not_expr(self) -> Node:
         token = self.peek()
         if token is None:
             raise QueryError(_("the query ends too early"), self.end_position())
@@ -169,11 +251,10 @@ class _Parser:
                     _("%(operator)s needs something to exclude") % {"operator": token.value},
                     token.position,
                 )
-            inner = self.not_expr()
-            return lambda d: not inner(d)
+            return Not(self.not_expr(), token.position)
         return self.atom()
 
-    def atom(self) -> Matcher:
+    def atom(self) -> Node:
         token = self.take() if self.peek() is not None else None
         if token is None:  # pragma: no cover - not_expr checked
             raise QueryError(_("the query ends too early"), self.end_position())
@@ -201,10 +282,88 @@ class _Parser:
         return _word(token)
 
 
-def _phrase(token: _Tok) -> Matcher:
+def _position(node: Node) -> int:
+    return node.position
+
+
+def _phrase(token: _Tok) -> Phrase:
     words = tuple(w.rstrip(".'’-+") for w in _TEXT_WORD.findall(fold(token.value)))
     if not words:
         raise QueryError(_("the phrase holds no word"), token.position)
+    return Phrase(words, token.value, token.position)
+
+
+def _word(token: _Tok) -> Word | Prefix | Tag | Mention | Lang:
+    raw = token.value
+    if raw.lower().startswith("lang:"):
+        language = raw[5:].lower()
+        if language not in LANGUAGES:
+            known = ", ".join(sorted(LANGUAGES))
+            raise QueryError(
+                _("unknown language “%(language)s” (known: %(known)s)")
+                % {"language": raw[5:], "known": known},
+                token.position,
+            )
+        return Lang(language, raw, token.position)
+    word = fold(raw)
+    if word.endswith("*"):
+        stem = word.rstrip("*")
+        if len(stem.lstrip("#@")) < 2:
+            raise QueryError(
+                _("a word with * needs at least two letters before it"), token.position
+            )
+        return Prefix(stem, raw, token.position)
+    if "*" in word:
+        raise QueryError(_("* may only end a word"), token.position + raw.index("*"))
+    if not _TEXT_WORD.fullmatch(word):
+        raise QueryError(_("“%(word)s” is not a word") % {"word": raw}, token.position)
+    if word.startswith("@"):
+        return Mention(word, raw, token.position)
+    if word.startswith("#"):
+        return Tag(word, raw, token.position)
+    return Word(word, raw, token.position)
+
+
+def parse(query: str) -> Node:
+    """The parse tree of a query; QueryError (with the position) when it cannot be read."""
+    if len(query) > MAX_LENGTH:
+        raise QueryError(
+            _("the query is longer than %(max)s characters") % {"max": MAX_LENGTH}, MAX_LENGTH
+        )
+    return _Parser(query).parse()
+
+
+def matcher(node: Node) -> Matcher:
+    """A function telling whether a Document matches the parse tree `node`."""
+    match node:
+        case And(parts=parts):
+            matchers = [matcher(p) for p in parts]
+            return lambda d: all(m(d) for m in matchers)
+        case Or(parts=parts):
+            matchers = [matcher(p) for p in parts]
+            return lambda d: any(m(d) for m in matchers)
+        case Not(inner=inner):
+            excluded = matcher(inner)
+            return lambda d: not excluded(d)
+        case Phrase(words=words):
+            return _phrase_matcher(words)
+        case Lang(value=language):
+            return lambda d: d.language == language
+        case Prefix(value=stem):
+            return lambda d: any(w.startswith(stem) or w.startswith(f"#{stem}") for w in d.word_set)
+        case Mention(value=handle):
+            # @name also matches @name@instance (Mastodon) in the text
+            return lambda d: (
+                handle in d.word_set or any(w.startswith(handle + "@") for w in d.word_set)
+            )
+        case Tag(value=tag):
+            return lambda d: tag in d.word_set
+        case Word(value=word):
+            hashtag = f"#{word}"
+            return lambda d: word in d.word_set or hashtag in d.word_set
+
+
+def _phrase_matcher(words: tuple[str, ...]) -> Matcher:
     size = len(words)
 
     def match(d: Document) -> bool:
@@ -217,47 +376,14 @@ def _phrase(token: _Tok) -> Matcher:
     return match
 
 
-def _word(token: _Tok) -> Matcher:
-    raw = token.value
-    if raw.lower().startswith("lang:"):
-        language = raw[5:].lower()
-        if language not in LANGUAGES:
-            known = ", ".join(sorted(LANGUAGES))
-            raise QueryError(
-                _("unknown language “%(language)s” (known: %(known)s)")
-                % {"language": raw[5:], "known": known},
-                token.position,
-            )
-        return lambda d: d.language == language
-    word = fold(raw)
-    if word.endswith("*"):
-        stem = word.rstrip("*")
-        if len(stem.lstrip("#@")) < 2:
-            raise QueryError(
-                _("a word with * needs at least two letters before it"), token.position
-            )
-        return lambda d: any(w.startswith(stem) or w.startswith(f"#{stem}") for w in d.word_set)
-    if "*" in word:
-        raise QueryError(_("* may only end a word"), token.position + raw.index("*"))
-    if not _TEXT_WORD.fullmatch(word):
-        raise QueryError(_("“%(word)s” is not a word") % {"word": raw}, token.position)
-    if word.startswith("@"):
-        handle = word
-        # @name also matches @name@instance (Mastodon) in the text
-        return lambda d: handle in d.word_set or any(w.startswith(handle + "@") for w in d.word_set)
-    if word.startswith("#"):
-        return lambda d: word in d.word_set
-    tag = f"#{word}"
-    return lambda d: word in d.word_set or tag in d.word_set
-
-
 def compile_query(query: str) -> Matcher:
     """Return a function telling whether a Document matches; QueryError when unreadable."""
-    if len(query) > MAX_LENGTH:
-        raise QueryError(
-            _("the query is longer than %(max)s characters") % {"max": MAX_LENGTH}, MAX_LENGTH
-        )
-    return _Parser(query).parse()
+    return matcher(parse(query))
+
+
+def marked(query: str, position: int) -> str:
+    """The query with ▸ where the problem is: „QR code▸“."""
+    return query[:position] + "▸" + query[position:]
 
 
 def check_query(query: str) -> None:
@@ -265,7 +391,7 @@ def check_query(query: str) -> None:
     try:
         compile_query(query)
     except QueryError as error:
-        marker = query[: error.position] + "▸" + query[error.position :]
+        marker = marked(query, error.position)
         raise ValidationError(
             {
                 "query": _("%(problem)s at position %(position)s: %(marked)s")

@@ -1,0 +1,164 @@
+"""The words of a text as the index and the queries see them — one code for both.
+
+    tokens("Die Straße, ein Café!")   → ["die", "strasse", "ein", "cafe"]
+    stem("verspatung", "de")          → "verspat"
+    analyse("Ticketkauf klappt", "de") → terms "ticketkauf klappt", parts "ticket kauf …"
+
+Words are the runs of letters and digits (`[^\\W_]+`, so `_`, `-`, `.` and `@` separate them)
+of the folded text (lower case, no accents: ä = a, ß = ss, é = e), at most MAX_WORD
+characters (longer runs are no words and are dropped). Both databases' tokenizers then only
+split on spaces, so SQLite and PostgreSQL index the same terms. Stems come from Snowball
+(PyStemmer) in the text's language; a query word is looked up with its German and English
+stems. German words of MIN_WORD letters or more also yield their compound parts
+(`compounds.spans`), kept apart in `parts` so a phrase keeps the text's order. Hashtags and
+@handles add `zzh<tag>` / `zzm<handle>` parts, so `#streik` finds the hashtag only.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from socialdesk.insights.query import fold as _fold
+from socialdesk.search import compounds
+
+INDEX_TEXT_MAX = 100_000  # characters of one text that are indexed
+MAX_WORD = 100
+MAX_TEXT_PARTS = 10_000  # compound parts of one text (a bag; each part once)
+LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+TAG_PREFIX = "zzh"
+MENTION_PREFIX = "zzm"
+
+_WORD = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"(?<![\w#@])#(\w+)")
+_MENTION = re.compile(r"(?<![\w#@])@(\w[\w.]*)")
+_ALGORITHM = {"de": "german", "en": "english"}
+
+_local = threading.local()  # a Stemmer is not thread-safe: one per thread
+
+
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    stemmers: dict[str, Stemmer.Stemmer] | None = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = {code: Stemmer.Stemmer(name) for code, name in _ALGORITHM.items()}
+        _local.stemmers = stemmers
+    return stemmers[language]
+
+
+def language_of(language: str) -> str:
+    """The stemming language for a text's language code ("de-AT" → "de"; unknown → default)."""
+    code = (language or "").lower()[:2]
+    return code if code in _ALGORITHM else DEFAULT_LANGUAGE
+
+
+def fold(text: str) -> str:
+    """`insights.query.fold` (lower case, no accents), quicker for plain ASCII."""
+    return text.lower() if text.isascii() else _fold(text)
+
+
+def _words(folded: str) -> list[str]:
+    return [w for w in _WORD.findall(folded) if len(w) <= MAX_WORD]
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of `text` in order (only its first INDEX_TEXT_MAX characters)."""
+    return _words(fold(text[:INDEX_TEXT_MAX]))
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str, language: str) -> str:
+    """The Snowball stem of a folded token in "de" or "en"."""
+    result: str = _stemmer(language).stemWord(token)
+    return result or token
+
+
+@lru_cache(maxsize=50_000)
+def query_stems(token: str) -> tuple[str, ...]:
+    """A query word's stems: German and English (once when equal)."""
+    return tuple(dict.fromkeys(stem(token, language) for language in LANGUAGES))
+
+
+@lru_cache(maxsize=200_000)
+def parts(word: str) -> tuple[str, ...]:
+    """The folded, German-stemmed compound parts of one unfolded word (≤ MAX_PARTS)."""
+    whole = {stem(t, "de") for t in tokens(word)}
+    out: dict[str, None] = {}
+    for span in compounds.spans(word):
+        for token in tokens(span):
+            part = stem(token, "de")
+            if len(part) >= 3 and part not in whole:
+                out[part] = None
+        if len(out) >= compounds.MAX_PARTS:
+            break
+    return tuple(out)[: compounds.MAX_PARTS]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """One text for the index: `terms` in text order (phrases), `parts` a bag."""
+
+    terms: str
+    parts: str
+
+
+def analyse(text: str, language: str = "", *, handles: Iterable[str] = ()) -> Analysed:
+    """Terms and parts of `text` in `language` ("de", "en"; anything else: DEFAULT_LANGUAGE).
+
+    `handles` are @handles that count as mentions (the author of a message).
+    """
+    code = language_of(language)
+    text = text[:INDEX_TEXT_MAX]
+    folded = fold(text)
+    terms = [stem(t, code) for t in _words(folded)]
+    bag: dict[str, None] = {}
+    for tag in _TAG.findall(folded):
+        if term := tag_term(tag):
+            bag[term] = None
+    for handle in [*_MENTION.findall(folded), *handles]:
+        if term := mention_term(handle):
+            bag[term] = None
+    if code == "de":
+        limit = len(bag) + MAX_TEXT_PARTS
+        for word in _WORD.findall(text):
+            if compounds.MIN_WORD <= len(word) <= MAX_WORD:
+                bag.update(dict.fromkeys(parts(word.lower())))  # one cache entry per word
+                if len(bag) >= limit:
+                    break
+    return Analysed(" ".join(terms), " ".join(bag))
+
+
+def tag_term(tag: str) -> str:
+    """The index term of a hashtag ("#Bahn_Streik" → "zzhbahnstreik"); "" when it has no letters."""
+    letters = "".join(tokens(tag.lstrip("#")))[:MAX_WORD]
+    return f"{TAG_PREFIX}{letters}" if letters else ""
+
+
+def mention_term(handle: str) -> str:
+    """The index term of an @handle, without its instance ("@anna@social.example" → "zzmanna")."""
+    local = handle.lstrip("@").split("@", 1)[0]
+    letters = "".join(tokens(local))[:MAX_WORD]
+    return f"{MENTION_PREFIX}{letters}" if letters else ""
+
+
+@dataclass(frozen=True)
+class IndexTerms:
+    """One entry's columns: title and body terms in order, the parts of both as one bag."""
+
+    title_terms: str
+    body_terms: str
+    parts: str
+
+
+def analyse_document(
+    title: str, body: str, language: str = "", *, handles: Iterable[str] = ()
+) -> IndexTerms:
+    """The three indexed columns of a document (`search_searchentry`)."""
+    head, text = analyse(title, language), analyse(body, language, handles=handles)
+    bag = dict.fromkeys([*head.parts.split(), *text.parts.split()])
+    return IndexTerms(head.terms, text.terms, " ".join(bag))
