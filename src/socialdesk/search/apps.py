@@ -7,4 +7,6 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:  # each work package connects its hooks here, one call per module
-        pass
+        from socialdesk.search import indexing
+
+        indexing.connect()

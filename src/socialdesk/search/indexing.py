@@ -1,0 +1,133 @@
+"""Keeping the index in step with the data: `refresh` hears `core.changes` and rewrites the
+entries of what changed, in the writer's transaction; `reindex` rebuilds kinds in chunks.
+
+A refreshed object that is gone (deleted, or no longer indexable like a deleted room post)
+loses its entry. Entries are written with one upsert per kind and chunk
+(`INSERT … ON CONFLICT (kind, object_id) DO UPDATE`), the same statement on both databases.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from socialdesk.core import changes
+from socialdesk.search.analysis import analyse_document
+from socialdesk.search.kinds.base import Doc, Ids, Kind
+from socialdesk.search.models import SearchEntry
+from socialdesk.search.registry import INDEXED
+
+CHUNK = 5_000
+_FIELDS = [
+    "conversation_id",
+    "room_id",
+    "space_id",
+    "author_id",
+    "language",
+    "at",
+    "title_terms",
+    "body_terms",
+    "parts",
+    "stale",
+    "indexed_at",
+]
+Progress = Callable[[int, int], None]
+
+
+def connect() -> None:
+    changes.listen(refresh)
+
+
+def entry(kind: Kind, doc: Doc, now: datetime) -> SearchEntry:
+    terms = analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
+    return SearchEntry(
+        kind=kind.entry_kind,
+        object_id=doc.object_id,
+        conversation_id=doc.conversation_id,
+        room_id=doc.room_id,
+        space_id=doc.space_id,
+        author_id=doc.author_id,
+        language=(doc.language or "")[:8],
+        at=doc.at,
+        title_terms=terms.title_terms,
+        body_terms=terms.body_terms,
+        parts=terms.parts,
+        stale=False,
+        indexed_at=now,
+    )
+
+
+def write(kind: Kind, ids: Ids) -> int:
+    """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs)."""
+    if not ids:
+        return 0
+    now = timezone.now()
+    docs = kind.build(ids)
+    entries = [entry(kind, doc, now) for doc in docs]
+    if entries:
+        SearchEntry.objects.bulk_create(
+            entries,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=_FIELDS,
+        )
+    gone = set(ids) - {doc.object_id for doc in docs}
+    if gone:
+        SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
+    return len(entries)
+
+
+def refresh(source: str, ids: tuple[int, ...]) -> None:
+    """The `core.changes` listener: every kind fed by `source` rewrites its entries."""
+    for kind in INDEXED:
+        related = kind.sources.get(source)
+        if related is not None:
+            write(kind, tuple(dict.fromkeys(int(pk) for pk in related(ids))))
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    documents: int
+    removed: int
+    seconds: float
+
+
+def _chunks(kind: Kind) -> Iterable[Ids]:
+    last = 0
+    objects = kind.objects().order_by("pk").values_list("pk", flat=True)
+    while True:
+        ids = tuple(objects.filter(pk__gt=last)[:CHUNK])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def reindex(*, kinds: Iterable[str] = (), progress: Progress | None = None) -> Reindexed:
+    """Rebuild the entries of `kinds` (all when empty), chunk by chunk, each chunk its own
+    transaction; entries of objects that no longer exist are removed at the end."""
+    chosen = [k for k in INDEXED if not kinds or k.key in set(kinds)]
+    started = time.monotonic()
+    total = sum(k.objects().count() for k in chosen)
+    done = 0
+    if progress:
+        progress(0, total)
+    for kind in chosen:
+        for ids in _chunks(kind):
+            with transaction.atomic():
+                write(kind, ids)
+            done += len(ids)
+            if progress:
+                progress(done, total)
+    removed = 0
+    for kind in chosen:
+        orphans = SearchEntry.objects.filter(kind=kind.entry_kind).exclude(
+            object_id__in=kind.objects().values("pk")
+        )
+        removed += orphans.delete()[0]
+    return Reindexed(done, removed, time.monotonic() - started)
