@@ -31,10 +31,6 @@ def _contact_name(contact: Contact | None) -> str:
     return str(contact) if contact is not None else str(_("Unknown contact"))
 
 
-def _conversations_of_contacts(ids: Ids) -> list[int]:
-    return list(Conversation.objects.filter(contact_id__in=ids).values_list("pk", flat=True))
-
-
 def _build_conversations(ids: Ids) -> list[Doc]:
     rows = Conversation.objects.filter(pk__in=ids).select_related("contact")
     rows = rows.prefetch_related("tags", "contact__handles")
@@ -181,7 +177,7 @@ CONVERSATION = Kind(
     key="conversation",
     label=_("Conversations"),
     entry_kind="conversation",
-    sources={"inbox.conversation": same, "inbox.contact": _conversations_of_contacts},
+    sources={"inbox.conversation": same},
     build=_build_conversations,
     objects=lambda: Conversation.objects.all(),
     visible=_conversation_rule,
