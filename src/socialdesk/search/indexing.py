@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from socialdesk.core import changes
@@ -68,18 +68,37 @@ def write(kind: Kind, ids: Ids) -> int:
         return 0
     now = timezone.now()
     docs = kind.build(ids)
-    entries = [entry(kind, doc, now) for doc in docs]
-    if entries:
-        SearchEntry.objects.bulk_create(
-            entries,
-            update_conflicts=True,
-            unique_fields=["kind", "object_id"],
-            update_fields=_FIELDS,
-        )
+    upsert([entry(kind, doc, now) for doc in docs])
     gone = set(ids) - {doc.object_id for doc in docs}
     if gone:
         SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
-    return len(entries)
+    return len(docs)
+
+
+_COLUMNS = ["kind", "object_id", *_FIELDS]
+_UPSERT = (
+    f"INSERT INTO {SearchEntry._meta.db_table} ({', '.join(_COLUMNS)}) "  # noqa: S608 - constants
+    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT (kind, object_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _FIELDS)
+)
+
+
+def upsert(entries: list[SearchEntry]) -> None:
+    """Insert or overwrite entries by (kind, object_id): one statement, both databases (the
+    ORM's bulk_create spends longer building its SQL than the database takes to run it)."""
+    if not entries:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        [
+            e.kind, e.object_id, e.conversation_id, e.room_id, e.space_id, e.author_id,
+            e.language, adapt(e.at), e.title_terms, e.body_terms, e.parts, e.stale,
+            adapt(e.indexed_at),
+        ]
+        for e in entries
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(_UPSERT, rows)
 
 
 def refresh(source: str, ids: tuple[int, ...]) -> None:

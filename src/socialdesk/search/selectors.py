@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -107,6 +108,30 @@ def _condition(user: User, filters: Filters, compiled: Compiled) -> Q | None:
     return condition
 
 
+@lru_cache(maxsize=2_048)
+def _where_for(
+    pk: int,
+    role: str,
+    active: bool,
+    filters: Filters,
+    language: str | None,
+    excluded: frozenset[str],
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The compiled permission and filter condition of a person (None: nothing to find).
+
+    Building it through the ORM costs more than the search itself, so it is kept: it holds
+    only the person's id and role and the filters, while everything that changes (department
+    and room memberships, hand-overs, approval steps) stays a subquery the database evaluates
+    on every search."""
+    user = User.objects.get(pk=pk)
+    user.role, user.is_active = role, active
+    condition = _condition(user, filters, Compiled("", "", language, excluded, ()))
+    if condition is None:
+        return None
+    sql, params = _where(condition)
+    return sql, tuple(params)
+
+
 def _where(condition: Q) -> tuple[str, list[Any]]:
     query = SearchEntry.objects.filter(condition).query
     compiler = query.get_compiler(using=connection.alias)
@@ -155,10 +180,12 @@ def search(
         return SearchPage(problem=problem_of(query, error))
     if offset > MAX_OFFSET or offset < 0:
         return SearchPage(problem=QueryProblem(_("Please narrow your search down."), 0))
-    condition = _condition(user, filters, compiled)
-    if condition is None:
+    where_sql = _where_for(
+        user.pk, user.role, user.is_active, filters, compiled.language, compiled.excluded_languages
+    )
+    if where_sql is None:
         return SearchPage()
-    where, where_params = _where(condition)
+    where, where_params = where_sql[0], list(where_sql[1])
     sql, params = _statement(compiled, where, order)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *where_params, limit + 1, offset])
