@@ -32,7 +32,7 @@ def _contact_name(contact: Contact | None) -> str:
 
 
 def _build_conversations(ids: Ids) -> list[Doc]:
-    rows = Conversation.objects.filter(pk__in=ids).select_related("contact")
+    rows = Conversation.objects.filter(pk__in=ids).order_by().select_related("contact")
     rows = rows.prefetch_related("tags", "contact__handles")
     docs = []
     for c in rows:
@@ -53,7 +53,12 @@ def _build_conversations(ids: Ids) -> list[Doc]:
 
 
 def _show_conversations(user: User, ids: Ids) -> dict[int, Shown]:
-    rows = selectors.conversations_for_user(user).filter(pk__in=ids).select_related("contact")
+    rows = (
+        selectors.conversations_for_user(user)
+        .filter(pk__in=ids)
+        .order_by()
+        .select_related("contact")
+    )
     return {
         c.pk: Shown(
             _contact_name(c.contact),
@@ -66,8 +71,18 @@ def _show_conversations(user: User, ids: Ids) -> dict[int, Shown]:
 
 
 def _build_messages(ids: Ids) -> list[Doc]:
-    rows = Message.objects.filter(pk__in=ids).only(
-        "pk", "text", "created_at", "language", "conversation_id", "author_user_id", "author_handle"
+    rows = (
+        Message.objects.filter(pk__in=ids)
+        .order_by()
+        .only(
+            "pk",
+            "text",
+            "created_at",
+            "language",
+            "conversation_id",
+            "author_user_id",
+            "author_handle",
+        )
     )
     return [
         Doc(
@@ -85,7 +100,7 @@ def _build_messages(ids: Ids) -> list[Doc]:
 
 
 def _show_messages(user: User, ids: Ids) -> dict[int, Shown]:
-    rows = selectors.messages_for_user(user).filter(pk__in=ids)
+    rows = selectors.messages_for_user(user).filter(pk__in=ids).order_by()
     rows = rows.select_related("conversation__contact", "author_user")
     shown = {}
     for m in rows:
@@ -110,14 +125,18 @@ def _build_notes(ids: Ids) -> list[Doc]:
             conversation_id=n.conversation_id,
             author_id=n.author_id,
         )
-        for n in Note.objects.filter(pk__in=ids)
+        for n in Note.objects.filter(pk__in=ids).order_by()
     ]
 
 
 def _show_notes(user: User, ids: Ids) -> dict[int, Shown]:
-    rows = Note.objects.filter(
-        pk__in=ids, conversation__in=selectors.conversations_for_user(user).values("pk")
-    ).select_related("conversation__contact")
+    rows = (
+        Note.objects.filter(
+            pk__in=ids, conversation__in=selectors.conversations_for_user(user).values("pk")
+        )
+        .select_related("conversation__contact")
+        .order_by()
+    )
     return {
         n.pk: Shown(
             str(_("Note on %(contact)s") % {"contact": _contact_name(n.conversation.contact)}),
@@ -130,7 +149,7 @@ def _show_notes(user: User, ids: Ids) -> dict[int, Shown]:
 
 
 def _build_contacts(ids: Ids) -> list[Doc]:
-    rows = Contact.objects.filter(pk__in=ids).prefetch_related("handles")
+    rows = Contact.objects.filter(pk__in=ids).order_by().prefetch_related("handles")
     return [
         Doc(
             object_id=c.pk,
@@ -149,7 +168,9 @@ def _contact_rule(user: User) -> Q | None:
 
 
 def _show_contacts(user: User, ids: Ids) -> dict[int, Shown]:
-    rows = selectors.contacts_for_user(user).filter(pk__in=ids).prefetch_related("handles")
+    rows = (
+        selectors.contacts_for_user(user).filter(pk__in=ids).order_by().prefetch_related("handles")
+    )
     shown = {}
     for c in rows:
         conversation = (

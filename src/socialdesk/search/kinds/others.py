@@ -15,7 +15,7 @@ from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, first_line, same
 
 
 def _build_feedback(ids: Ids) -> list[Doc]:
-    rows = FeedbackItem.objects.filter(pk__in=ids).select_related("topic")
+    rows = FeedbackItem.objects.filter(pk__in=ids).order_by().select_related("topic")
     return [
         Doc(
             object_id=i.pk,
@@ -37,7 +37,7 @@ def _feedback_rule(user: User) -> Q | None:
 def _show_feedback(user: User, ids: Ids) -> dict[int, Shown]:
     return {
         i.pk: Shown(i.title, i.description, url("feedback:item", i.pk), i.updated_at)
-        for i in items_for_user(user).filter(pk__in=ids)
+        for i in items_for_user(user).filter(pk__in=ids).order_by()
     }
 
 
@@ -47,7 +47,7 @@ def _feedback_department(pk: int) -> Q:
 
 def _build_posts(ids: Ids) -> list[Doc]:
     docs = []
-    for p in Post.objects.filter(pk__in=ids):
+    for p in Post.objects.filter(pk__in=ids).order_by():
         thread = [t for t in p.thread if isinstance(t, str)] if isinstance(p.thread, list) else []
         docs.append(
             Doc(
@@ -70,7 +70,7 @@ def _post_rule(user: User) -> Q | None:
 
 def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
     shown = {}
-    for p in publishing.posts_for_user(user).filter(pk__in=ids):
+    for p in publishing.posts_for_user(user).filter(pk__in=ids).order_by():
         badges = (str(_("Draft")),) if p.status == "draft" else ()
         at = p.published_at or p.scheduled_at or p.created_at
         shown[p.pk] = Shown(
@@ -92,7 +92,7 @@ def _build_ideas(ids: Ids) -> list[Doc]:
             at=i.updated_at,
             author_id=i.submitted_by_id,
         )
-        for i in Idea.objects.filter(pk__in=ids)
+        for i in Idea.objects.filter(pk__in=ids).order_by()
     ]
 
 
@@ -105,7 +105,7 @@ def _idea_rule(user: User) -> Q | None:
 def _show_ideas(user: User, ids: Ids) -> dict[int, Shown]:
     return {
         i.pk: Shown(i.title, i.what_happened, url("publishing:idea", i.pk), i.updated_at)
-        for i in publishing.ideas_for_user(user).filter(pk__in=ids)
+        for i in publishing.ideas_for_user(user).filter(pk__in=ids).order_by()
     }
 
 
@@ -114,7 +114,12 @@ def _idea_department(pk: int) -> Q:
 
 
 def _build_people(ids: Ids) -> list[Doc]:
-    rows = User.objects.filter(pk__in=ids).select_related("site").prefetch_related("departments")
+    rows = (
+        User.objects.filter(pk__in=ids)
+        .order_by()
+        .select_related("site")
+        .prefetch_related("departments")
+    )
     return [
         Doc(
             object_id=u.pk,
@@ -139,7 +144,7 @@ def _everyone(user: User) -> Q | None:
 
 def _show_people(user: User, ids: Ids) -> dict[int, Shown]:
     shown = {}
-    for u in User.objects.filter(pk__in=ids).prefetch_related("departments"):
+    for u in User.objects.filter(pk__in=ids).order_by().prefetch_related("departments"):
         badges = () if u.is_active else (str(_("deactivated")),)
         departments = ", ".join(d.name for d in u.departments.all())
         text = " · ".join(x for x in [u.email, departments] if x)

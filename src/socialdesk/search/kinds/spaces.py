@@ -14,7 +14,7 @@ from socialdesk.spaces.models import Room, RoomPost
 def _build_rooms(ids: Ids) -> list[Doc]:
     return [
         Doc(object_id=r.pk, title=r.name, body=r.purpose, at=r.created_at, room_id=r.pk)
-        for r in Room.objects.filter(pk__in=ids)
+        for r in Room.objects.filter(pk__in=ids).order_by()
     ]
 
 
@@ -36,7 +36,7 @@ def _show_rooms(user: User, ids: Ids) -> dict[int, Shown]:
         r.pk: Shown(
             r.name, r.purpose, url("spaces:room", r.pk, "spaces:rooms"), r.created_at, _badges(r)
         )
-        for r in selectors.rooms_for_user(user).filter(pk__in=ids)
+        for r in selectors.rooms_for_user(user).filter(pk__in=ids).order_by()
     }
 
 
@@ -64,7 +64,7 @@ def _post_rule(user: User) -> Q:
 
 
 def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
-    rows = selectors.posts_for_user(user).filter(pk__in=ids).select_related("room")
+    rows = selectors.posts_for_user(user).filter(pk__in=ids).order_by().select_related("room")
     return {
         p.pk: Shown(
             first_line(p.body) or p.room.name,
