@@ -7,7 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.db.models import QuerySet
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from socialdesk.accounts.models import Department, User
 from socialdesk.feedback.selectors import items_for_user
@@ -98,3 +101,39 @@ def test_it_follows_a_hand_over_and_a_leave_without_reindex(
     assert counts["member", "conversation"] == 0
     assert counts["member_cs", "conversation"] == 3
     assert counts["roomie", "room_post"] == 1
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    handed=st.lists(st.integers(min_value=0, max_value=3), min_size=4, max_size=4),
+    member_of=st.lists(st.integers(min_value=0, max_value=2), max_size=3),
+    in_room=st.booleans(),
+)
+def test_it_agrees_with_the_selectors_for_any_hand_over_and_membership(
+    people: dict[str, User],
+    departments: dict[str, Department],
+    handed: list[int],
+    member_of: list[int],
+    in_room: bool,
+) -> None:
+    with transaction.atomic():
+        world = build(people, departments)
+        indexing.reindex()
+        choices = [*departments.values(), None]
+        for conversation, choice in zip(world.conversations.values(), handed, strict=True):
+            conversation.department = choices[choice]
+            conversation.save(update_fields=["department"])
+        mia = world.people["member"]
+        mia.departments.set([list(departments.values())[i] for i in member_of])
+        if in_room:
+            RoomMembership.objects.get_or_create(room=RoomMembership.objects.get().room, user=mia)
+        for name in ("member", "member_cs", "roomie", "agent"):
+            for kind, expected in EXPECTED.items():
+                user = world.people[name]
+                assert _found(user, kind) == _ids(expected(user)), (name, kind)
+        transaction.set_rollback(True)
