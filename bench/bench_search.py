@@ -344,14 +344,21 @@ def main() -> None:
     rng = random.Random(1)
     world = fill(args.scale, rng)
     SearchEntry.objects.all().delete()
-    result = indexing.reindex()
+    single = indexing.reindex(jobs=1)
+    SearchEntry.objects.all().delete()
+    jobs = os.cpu_count() or 1
+    result = indexing.reindex(jobs=jobs)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     rows: list[tuple[str, str, str, str, str]] = []
     rate = result.documents / result.seconds
     rows.append(
+        ("reindex from empty, 1 process", f"{single.documents / single.seconds:,.0f} docs/s",
+         "", "", "")
+    )  # fmt: skip
+    rows.append(
         (
-            "reindex from empty",
+            f"reindex from empty, {jobs} processes",
             f"{rate:,.0f} docs/s",
             "",
             "",

@@ -8,16 +8,18 @@ loses its entry. Entries are written with one upsert per kind and chunk
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing.pool import Pool
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from socialdesk.core import changes
-from socialdesk.search.analysis import analyse_document
+from socialdesk.search.analysis import IndexTerms, analyse_document
 from socialdesk.search.kinds.base import Doc, Ids, Kind
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.registry import INDEXED
@@ -43,8 +45,12 @@ def connect() -> None:
     changes.listen(refresh)
 
 
-def entry(kind: Kind, doc: Doc, now: datetime) -> SearchEntry:
-    terms = analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
+def _analyse(doc: Doc) -> IndexTerms:
+    return analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
+
+
+def entry(kind: Kind, doc: Doc, now: datetime, terms: IndexTerms | None = None) -> SearchEntry:
+    terms = terms or _analyse(doc)
     return SearchEntry(
         kind=kind.entry_kind,
         object_id=doc.object_id,
@@ -62,13 +68,15 @@ def entry(kind: Kind, doc: Doc, now: datetime) -> SearchEntry:
     )
 
 
-def write(kind: Kind, ids: Ids) -> int:
-    """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs)."""
+def write(kind: Kind, ids: Ids, pool: Pool | None = None) -> int:
+    """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs); `pool`
+    analyses the texts in other processes (reindex)."""
     if not ids:
         return 0
     now = timezone.now()
     docs = kind.build(ids)
-    upsert([entry(kind, doc, now) for doc in docs])
+    terms = pool.map(_analyse, docs, chunksize=250) if pool is not None else [None] * len(docs)
+    upsert([entry(kind, doc, now, t) for doc, t in zip(docs, terms, strict=True)])
     gone = set(ids) - {doc.object_id for doc in docs}
     if gone:
         SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
@@ -127,9 +135,20 @@ def _chunks(kind: Kind) -> Iterable[Ids]:
         last = ids[-1]
 
 
-def reindex(*, kinds: Iterable[str] = (), progress: Progress | None = None) -> Reindexed:
+def reindex(
+    *, kinds: Iterable[str] = (), progress: Progress | None = None, jobs: int = 1
+) -> Reindexed:
     """Rebuild the entries of `kinds` (all when empty), chunk by chunk, each chunk its own
-    transaction; entries of objects that no longer exist are removed at the end."""
+    transaction; entries of objects that no longer exist are removed at the end. With
+    `jobs` > 1 the texts are analysed in that many forked processes (the database is only
+    read and written here)."""
+    if jobs > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return _reindex(kinds, progress, pool)
+    return _reindex(kinds, progress, None)
+
+
+def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None) -> Reindexed:
     chosen = [k for k in INDEXED if not kinds or k.key in set(kinds)]
     started = time.monotonic()
     total = sum(k.objects().count() for k in chosen)
@@ -139,7 +158,7 @@ def reindex(*, kinds: Iterable[str] = (), progress: Progress | None = None) -> R
     for kind in chosen:
         for ids in _chunks(kind):
             with transaction.atomic():
-                write(kind, ids)
+                write(kind, ids, pool)
             done += len(ids)
             if progress:
                 progress(done, total)

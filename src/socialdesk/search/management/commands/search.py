@@ -10,6 +10,7 @@ A query that is itself "reindex" is given with `--query reindex`.
 from __future__ import annotations
 
 import json
+import os
 import time
 from argparse import ArgumentParser
 from typing import Any
@@ -74,24 +75,27 @@ class Command(BaseCommand):
         parser.add_argument("--order", choices=ORDERS, default="relevance")
         parser.add_argument("--limit", type=int, default=20, help=f"at most {MAX_LIMIT}")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--jobs", type=int, default=os.cpu_count() or 1, help="reindex: analysing processes"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         words: list[str] = options["words"]
         if options["query"] is None and words == ["reindex"]:
-            self._reindex(options["type"])
+            self._reindex(options["type"], max(1, int(options["jobs"])))
             return
         query = options["query"] if options["query"] is not None else " ".join(words)
         if not query.strip():
             raise CommandError("Give a query, or `reindex`.", returncode=2)
         self._search(query, options)
 
-    def _reindex(self, types: list[str]) -> None:
+    def _reindex(self, types: list[str], jobs: int) -> None:
         indexed = {k.key for k in INDEXED}
         wrong = [t for t in types if t not in indexed]
         if wrong:
             raise CommandError(f"These kinds have no entries of their own: {', '.join(wrong)}")
         bar = Bar(self.stderr)
-        result = indexing.reindex(kinds=types, progress=bar)
+        result = indexing.reindex(kinds=types, progress=bar, jobs=jobs)
         bar.finish()
         rate = result.documents / result.seconds if result.seconds else 0.0
         self.stdout.write(
