@@ -305,6 +305,7 @@ API: Final[dict[str, frozenset[str]]] = {
     # issue 14 WP2 (spaces): API operations
     # issue 14 WP3 (wiki): API operations
     # issue 14 WP4 (search): API operations
+    "search": EVERYONE,  # one search; the hits pass the owning selectors of the caller
 }
 
 

@@ -32,6 +32,7 @@ from socialdesk.accounts.models import (
     User,
     hash_secret,
 )
+from socialdesk.core import changes
 from socialdesk.core.redaction import redact_url
 from socialdesk.core.tasks import send_email
 
@@ -101,6 +102,7 @@ def department_update(
             department.set_issue_tracker_url(issue_tracker_url)
         department.full_clean()
         department.save()
+        changes.changed("accounts.user", department.people.values_list("pk", flat=True))
         record(
             by, "department.updated", department, before=before, after=_department_state(department)
         )
@@ -143,6 +145,7 @@ def user_change_role(*, by: Acting, user: User, role: str) -> User:
         before = {"role": user.role}
         user.role = role
         user.save(update_fields=["role"])
+        changes.changed("accounts.user", [user.pk])
         record(by, "person.role_changed", user, before=before, after={"role": role})
     return user
 
@@ -158,6 +161,7 @@ def user_set_departments(*, by: Acting, user: User, departments: Iterable[Depart
             [Membership(user=user, department=wanted[pk]) for pk in wanted.keys() - current]
         )
         after = _department_names(user)
+        changes.changed("accounts.user", [user.pk])
         if before != after:
             record(
                 by,
@@ -191,6 +195,7 @@ def user_deactivate(*, by: Acting, user: User) -> User:
         user.is_active = False
         user.deactivated_at = timezone.now()
         user.save(update_fields=["is_active", "deactivated_at"])
+        changes.changed("accounts.user", [user.pk])
         revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         ended = _end_sessions(user)
         record(
@@ -211,6 +216,7 @@ def user_reactivate(*, by: Acting, user: User) -> User:
         user.is_active = True
         user.deactivated_at = None
         user.save(update_fields=["is_active", "deactivated_at"])
+        changes.changed("accounts.user", [user.pk])
         record(by, "person.reactivated", user, before={"active": False}, after={"active": True})
     return user
 
@@ -224,6 +230,7 @@ def user_update_preferences(
         user.full_name, user.language, user.time_zone = full_name.strip(), language, time_zone
         user.full_clean(exclude=["password"])
         user.save(update_fields=["full_name", "language", "time_zone"])
+        changes.changed("accounts.user", [user.pk])
         after = {
             "full_name": user.full_name,
             "language": user.language,
@@ -256,6 +263,7 @@ def admin_ensure(*, by: Acting, email: str, password: str) -> User:
             user.role, user.is_active = Role.ADMIN, True
             user.set_password(password)
             user.save()
+        changes.changed("accounts.user", [user.pk])
         record(by, "person.admin_created", user, after={"role": "admin"})
     return user
 
@@ -385,6 +393,7 @@ def invitation_accept(
         )
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
+        changes.changed("accounts.user", [user.pk])
         invitation.save(update_fields=["accepted_at", "accepted_user"])
         record(
             Acting(user=user, ip=ip),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, GreetingForm, Organisation, User
 from socialdesk.channels.net import public_session
+from socialdesk.core import changes
 from socialdesk.core.addresses import redact
 from socialdesk.core.redaction import redact_text
 from socialdesk.core.tasks import send_email
@@ -121,6 +122,7 @@ def item_create(
         department = route(item, message.text if message is not None else "")
         if department is not None:
             item_forward(by=by, item=item, department=department)
+        changes.changed("feedback.item", [item.pk])
     return item
 
 
@@ -205,6 +207,7 @@ def item_set_status(
         if reason:
             item.reason = reason
         item.save(update_fields=["status", "reason", "updated_at"])
+        changes.changed("feedback.item", [item.pk])
         _event(item, by, f"status:{status}", reason)
         record(by, "feedback.status_changed", item, before=before, after={"status": status})
         if status in CLOSED:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, Role, User
+from socialdesk.core import changes as core_changes
 from socialdesk.core.db import insert_rows, update_rows
 from socialdesk.inbox import selectors
 from socialdesk.inbox.importing.pipeline import refresh_conversations
@@ -358,6 +359,7 @@ def _apply_tag_add(job: BulkJob, ids: list[int], by: Acting) -> list[int]:
     )
     befores = {pk: {"tag": False} for pk in ids if pk not in having}
     insert_rows(TAG, ["conversation", "tag"], [[pk, tag_id] for pk in befores])
+    core_changes.changed("inbox.conversation", befores)
     return _keep(job, befores)
 
 
@@ -369,6 +371,7 @@ def _apply_tag_remove(job: BulkJob, ids: list[int], by: Acting) -> list[int]:
         )
     )
     TAG.objects.filter(conversation_id__in=having, tag_id=tag_id).delete()
+    core_changes.changed("inbox.conversation", having)
     return _keep(job, {pk: {"tag": True} for pk in having})
 
 
@@ -378,6 +381,7 @@ def _restore_tag(job: BulkJob, rows: list[tuple[int, dict[str, Any]]]) -> None:
     TAG.objects.filter(conversation_id__in=ids, tag_id=tag_id).delete()
     had = [pk for pk, before in rows if before["tag"]]
     insert_rows(TAG, ["conversation", "tag"], [[pk, tag_id] for pk in had])
+    core_changes.changed("inbox.conversation", ids)
 
 
 def _apply_no_reply(job: BulkJob, ids: list[int], by: Acting) -> list[int]:

@@ -18,6 +18,7 @@ from socialdesk.accounts.mentions import people_mentioned
 from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.protocol import Capability, sender, supports
+from socialdesk.core import changes
 from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import (
     Conversation,
@@ -82,6 +83,8 @@ def conversation_reply(
         if then in (Status.WAITING, Status.RESOLVED):
             conversation_set_status(by=by, conversation=conversation, status=then)
         _changed(conversation.pk)
+        changes.changed("inbox.message", [message.pk])
+        changes.changed("inbox.conversation", [conversation.pk])
         if live:
             transaction.on_commit(_send_soon)
     return message
@@ -118,6 +121,7 @@ def conversation_add_note(*, by: Acting, conversation: Conversation, text: str) 
         mentioned = [u for u in people_mentioned(text) if u != by.user]
         note.mentions.set(mentioned)
         notify_mentioned(note, mentioned)
+        changes.changed("inbox.note", [note.pk])
     return note
 
 
@@ -185,6 +189,7 @@ def conversation_set_tags(
         tags = [Tag.objects.get_or_create(name=name)[0] for name in clean]
         conversation.tags.set(tags)
         _changed(conversation.pk)
+        changes.changed("inbox.conversation", [conversation.pk])
     return conversation
 
 

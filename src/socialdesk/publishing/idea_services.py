@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, Role, User
+from socialdesk.core import changes
 from socialdesk.inbox.models import Notification
 from socialdesk.inbox.notify import excerpt, notify
 from socialdesk.publishing import images
@@ -193,6 +194,7 @@ def idea_submit(
     if by.user is not None:
         idea.followers.add(by.user)
     record(by, "idea.submitted", idea, after={"status": idea.status})
+    changes.changed("publishing.idea", [idea.pk])
     who = (by.user.full_name or by.user.email) if by.user is not None else _("Someone")
     managers = User.objects.filter(role=Role.MANAGER, is_active=True)
     quoted = _quoted(idea)
@@ -223,6 +225,7 @@ def _decide(idea: Idea, by: Acting, status: IdeaStatus, reason: str = "") -> Non
     idea.decided_by = by.user
     idea.decided_at = timezone.now()
     idea.save(update_fields=["status", "decline_reason", "decided_by", "decided_at", "updated_at"])
+    changes.changed("publishing.idea", [idea.pk])
     after = {"status": status.value, **({"reason": reason} if reason else {})}
     record(by, f"idea.{status.value}", idea, before={"status": before}, after=after)
 

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.channels.bluesky.replies import TID_ALPHABET
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core import changes
 from socialdesk.publishing import approvals, idea_services, review_diff, review_notify, rules
 from socialdesk.publishing.images import Prepared
 from socialdesk.publishing.models import (
@@ -132,6 +133,7 @@ def post_create(
     event(post, by, "created")
     record(by, "post.created", post)
     idea_services.on_post_created(post)  # its story idea is planned from now on
+    changes.changed("publishing.post", [post.pk])
     return post
 
 
@@ -214,6 +216,7 @@ def post_update(
         event(post, by, "changed", changed=changed)
         if back:
             review_notify.ask_approvers(post)
+        changes.changed("publishing.post", [post.pk])
     return post
 
 

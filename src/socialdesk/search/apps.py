@@ -7,4 +7,9 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:  # each work package connects its hooks here, one call per module
-        pass
+        from django.core.checks import register
+
+        from socialdesk.search import checks, indexing
+
+        indexing.connect()
+        register(checks.check_fts5, "database")

@@ -29,6 +29,7 @@ from django.utils import timezone
 from socialdesk.channels.items.normalise import NAME_LENGTH, normalise
 from socialdesk.channels.items.readers import ImportRow, Parsed, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core import changes
 from socialdesk.core.db import insert_returning_ids, insert_rows, update_rows
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
 from socialdesk.inbox.importing.settle import settle_status
@@ -264,6 +265,9 @@ class Importer:
         touched = set(conversation_of.values())
         self.touched |= touched
         self._refresh_conversations(touched, scope)
+        changes.changed("inbox.contact", set(contact_of.values()))
+        changes.changed("inbox.message", created.values())
+        changes.changed("inbox.conversation", touched)
         if self.settle or self.settle_live:
             resolved, reopened = settle_status(touched, live=not self.settle)
             self.stats.conversations_resolved += resolved
@@ -334,6 +338,14 @@ class Importer:
         for conversation in Conversation.objects.filter(pk__in=others).prefetch_related("tags"):
             target.tags.add(*conversation.tags.all())
         Conversation.objects.filter(pk__in=others).delete()
+        changes.changed("inbox.conversation", others)
+        changes.changed(
+            "inbox.message",
+            Message.objects.filter(conversation_id=into).values_list("pk", flat=True),
+        )
+        changes.changed(
+            "inbox.note", Note.objects.filter(conversation_id=into).values_list("pk", flat=True)
+        )
         self.stats.conversations_merged += len(others)
 
     def _contacts_for(self, rows: list[ImportRow]) -> dict[str, int]:

@@ -1,0 +1,72 @@
+# ruff: noqa: S608 - every name in these statements is a constant of this module
+"""The vendor SQL of the index: SQLite's FTS5 table, PostgreSQL's tsvector column.
+
+SQLite: `search_fts` is an FTS5 external-content table over `search_searchentry` (its rows are
+the entries' three term columns, kept in step by the triggers `search_fts_ai/ad/au`, the
+pattern of the FTS5 documentation). The tokenizer only splits on spaces in effect: the terms
+are made by `search.analysis`. PostgreSQL: a generated `vector` (title A, body B, parts D) with
+the always-present 'simple' configuration and a GIN index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TABLE = "search_searchentry"
+FTS = "search_fts"
+COLUMNS = "title_terms, body_terms, parts"
+
+SQLITE_CREATE = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5({COLUMNS}, content='{TABLE}', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 0', prefix='3')",
+    f"CREATE TRIGGER IF NOT EXISTS search_fts_ai AFTER INSERT ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS} (rowid, {COLUMNS}) VALUES (new.id, new.title_terms, new.body_terms, "
+    "new.parts); END",
+    f"CREATE TRIGGER IF NOT EXISTS search_fts_ad AFTER DELETE ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS} ({FTS}, rowid, {COLUMNS}) VALUES ('delete', old.id, old.title_terms, "
+    "old.body_terms, old.parts); END",
+    f"CREATE TRIGGER IF NOT EXISTS search_fts_au AFTER UPDATE OF {COLUMNS} ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS} ({FTS}, rowid, {COLUMNS}) VALUES ('delete', old.id, old.title_terms, "
+    f"old.body_terms, old.parts); INSERT INTO {FTS} (rowid, {COLUMNS}) VALUES (new.id, "
+    "new.title_terms, new.body_terms, new.parts); END",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS search_fts_au",
+    "DROP TRIGGER IF EXISTS search_fts_ad",
+    "DROP TRIGGER IF EXISTS search_fts_ai",
+    f"DROP TABLE IF EXISTS {FTS}",
+]
+VECTOR = (
+    "setweight(to_tsvector('simple', title_terms), 'A') || "
+    "setweight(to_tsvector('simple', body_terms), 'B') || "
+    "setweight(to_tsvector('simple', parts), 'D')"
+)
+POSTGRES_CREATE = [
+    f"ALTER TABLE {TABLE} ADD COLUMN vector tsvector GENERATED ALWAYS AS ({VECTOR}) STORED",
+    f"CREATE INDEX search_entry_vector ON {TABLE} USING GIN (vector)",
+]
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS search_entry_vector",
+    f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS vector",
+]
+
+
+def _run(schema_editor: Any, statements: list[str]) -> None:
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def create(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        _run(schema_editor, SQLITE_CREATE)
+    elif vendor == "postgresql":
+        _run(schema_editor, POSTGRES_CREATE)
+
+
+def drop(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        _run(schema_editor, SQLITE_DROP)
+    elif vendor == "postgresql":
+        _run(schema_editor, POSTGRES_DROP)

@@ -1,0 +1,171 @@
+"""Keeping the index in step with the data: `refresh` hears `core.changes` and rewrites the
+entries of what changed, in the writer's transaction; `reindex` rebuilds kinds in chunks.
+
+A refreshed object that is gone (deleted, or no longer indexable like a deleted room post)
+loses its entry. Entries are written with one upsert per kind and chunk
+(`INSERT … ON CONFLICT (kind, object_id) DO UPDATE`), the same statement on both databases.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.pool import Pool
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from socialdesk.core import changes
+from socialdesk.search.analysis import IndexTerms, analyse_document
+from socialdesk.search.kinds.base import Doc, Ids, Kind
+from socialdesk.search.models import SearchEntry
+from socialdesk.search.registry import INDEXED
+
+CHUNK = 5_000
+_FIELDS = [
+    "conversation_id",
+    "room_id",
+    "space_id",
+    "author_id",
+    "language",
+    "at",
+    "title_terms",
+    "body_terms",
+    "parts",
+    "stale",
+    "indexed_at",
+]
+Progress = Callable[[int, int], None]
+
+
+def connect() -> None:
+    changes.listen(refresh)
+
+
+def _analyse(doc: Doc) -> IndexTerms:
+    return analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
+
+
+def entry(kind: Kind, doc: Doc, now: datetime, terms: IndexTerms | None = None) -> SearchEntry:
+    terms = terms or _analyse(doc)
+    return SearchEntry(
+        kind=kind.entry_kind,
+        object_id=doc.object_id,
+        conversation_id=doc.conversation_id,
+        room_id=doc.room_id,
+        space_id=doc.space_id,
+        author_id=doc.author_id,
+        language=(doc.language or "")[:8],
+        at=doc.at,
+        title_terms=terms.title_terms,
+        body_terms=terms.body_terms,
+        parts=terms.parts,
+        stale=False,
+        indexed_at=now,
+    )
+
+
+def write(kind: Kind, ids: Ids, pool: Pool | None = None) -> int:
+    """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs); `pool`
+    analyses the texts in other processes (reindex)."""
+    if not ids:
+        return 0
+    now = timezone.now()
+    docs = kind.build(ids)
+    terms = pool.map(_analyse, docs, chunksize=250) if pool is not None else [None] * len(docs)
+    upsert([entry(kind, doc, now, t) for doc, t in zip(docs, terms, strict=True)])
+    gone = set(ids) - {doc.object_id for doc in docs}
+    if gone:
+        SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
+    return len(docs)
+
+
+_COLUMNS = ["kind", "object_id", *_FIELDS]
+_UPSERT = (
+    f"INSERT INTO {SearchEntry._meta.db_table} ({', '.join(_COLUMNS)}) "  # noqa: S608 - constants
+    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT (kind, object_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _FIELDS)
+)
+
+
+def upsert(entries: list[SearchEntry]) -> None:
+    """Insert or overwrite entries by (kind, object_id): one statement, both databases (the
+    ORM's bulk_create spends longer building its SQL than the database takes to run it)."""
+    if not entries:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        [
+            e.kind, e.object_id, e.conversation_id, e.room_id, e.space_id, e.author_id,
+            e.language, adapt(e.at), e.title_terms, e.body_terms, e.parts, e.stale,
+            adapt(e.indexed_at),
+        ]
+        for e in entries
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(_UPSERT, rows)
+
+
+def refresh(source: str, ids: tuple[int, ...]) -> None:
+    """The `core.changes` listener: every kind fed by `source` rewrites its entries."""
+    for kind in INDEXED:
+        related = kind.sources.get(source)
+        if related is not None:
+            write(kind, tuple(dict.fromkeys(int(pk) for pk in related(ids))))
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    documents: int
+    removed: int
+    seconds: float
+
+
+def _chunks(kind: Kind) -> Iterable[Ids]:
+    last = 0
+    objects = kind.objects().order_by("pk").values_list("pk", flat=True)
+    while True:
+        ids = tuple(objects.filter(pk__gt=last)[:CHUNK])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def reindex(
+    *, kinds: Iterable[str] = (), progress: Progress | None = None, jobs: int = 1
+) -> Reindexed:
+    """Rebuild the entries of `kinds` (all when empty), chunk by chunk, each chunk its own
+    transaction; entries of objects that no longer exist are removed at the end. With
+    `jobs` > 1 the texts are analysed in that many forked processes (the database is only
+    read and written here)."""
+    if jobs > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return _reindex(kinds, progress, pool)
+    return _reindex(kinds, progress, None)
+
+
+def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None) -> Reindexed:
+    chosen = [k for k in INDEXED if not kinds or k.key in set(kinds)]
+    started = time.monotonic()
+    total = sum(k.objects().count() for k in chosen)
+    done = 0
+    if progress:
+        progress(0, total)
+    for kind in chosen:
+        for ids in _chunks(kind):
+            with transaction.atomic():
+                write(kind, ids, pool)
+            done += len(ids)
+            if progress:
+                progress(done, total)
+    removed = 0
+    for kind in chosen:
+        orphans = SearchEntry.objects.filter(kind=kind.entry_kind).exclude(
+            object_id__in=kind.objects().values("pk")
+        )
+        removed += orphans.delete()[0]
+    return Reindexed(done, removed, time.monotonic() - started)

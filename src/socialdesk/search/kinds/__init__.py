@@ -1,0 +1,1 @@
+"""The kinds of findable objects, one module per owning app (see `registry`)."""

@@ -1,0 +1,117 @@
+"""What every kind of findable object tells the search (`Kind`), and the values it builds.
+
+A kind knows how to turn objects into index documents (`build`), which sources of
+`core.changes` concern it (`sources`: source → the ids of this kind to refresh), who may see
+its entries (`visible(user)`: a condition on `SearchEntry` made from the owning app's selector;
+None: the person sees every entry of the kind) and how a hit looks (`show(user, ids)`, read
+through that selector once more, so a hit is never shown that the selector would not give).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+
+from socialdesk.accounts.models import User
+
+Ids = tuple[int, ...]
+StrOrPromise = str | Promise
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One object as the index stores it (text still unanalysed)."""
+
+    object_id: int
+    title: str
+    body: str
+    at: datetime
+    language: str = ""
+    conversation_id: int | None = None
+    room_id: int | None = None
+    space_id: int | None = None
+    author_id: int | None = None
+    handles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a hit shows: read through the owning selector."""
+
+    title: str
+    text: str
+    url: str
+    at: datetime | None
+    badges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search is narrowed to (None / empty: not narrowed)."""
+
+    kinds: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    author_id: int | None = None
+    department_id: int | None = None
+    channel_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: StrOrPromise
+    entry_kind: str  # the `SearchEntry.kind` of its rows ("listening" reads "message" rows)
+    sources: dict[str, Callable[[Ids], Iterable[int]]]
+    build: Callable[[Ids], list[Doc]]
+    objects: Callable[[], QuerySet]  # type: ignore[type-arg]  # every indexable object
+    visible: Callable[[User], Q | None]
+    show: Callable[[User, Ids], dict[int, Shown]]
+    department: Callable[[int], Q] | None = None  # None: the filter does not apply
+    channel: Callable[[int], Q] | None = None
+    has_author: bool = False
+    also: Callable[[User], Q] | None = None  # a condition beyond visibility (listening)
+    badges: tuple[str, ...] = field(default=())
+
+    def accepts(self, filters: Filters) -> bool:
+        """Whether the kind can answer a search narrowed by `filters`."""
+        if filters.department_id is not None and self.department is None:
+            return False
+        if filters.channel_id is not None and self.channel is None:
+            return False
+        return not (filters.author_id is not None and not self.has_author)
+
+    def narrowed(self, filters: Filters) -> Q:
+        condition = Q(kind=self.entry_kind)
+        if filters.department_id is not None and self.department is not None:
+            condition &= self.department(filters.department_id)
+        if filters.channel_id is not None and self.channel is not None:
+            condition &= self.channel(filters.channel_id)
+        if filters.author_id is not None:
+            condition &= Q(author_id=filters.author_id)
+        return condition
+
+
+def same(ids: Ids) -> Ids:
+    return ids
+
+
+def url(name: str, pk: int, fallback: str = "", anchor: str = "") -> str:
+    """The page of an object; `fallback` (a list page) while the detail page does not exist."""
+    try:
+        return reverse(name, args=[pk]) + anchor
+    except NoReverseMatch:
+        try:
+            return reverse(fallback) if fallback else ""
+        except NoReverseMatch:
+            return ""
+
+
+def first_line(text: str, length: int = 80) -> str:
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= length else line[: length - 1].rstrip() + "…"

@@ -1,0 +1,257 @@
+"""Kinds of the inbox: conversations, messages, notes, contacts — and listening matches,
+which are message entries narrowed to the matches the person may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.accounts.models import User
+from socialdesk.inbox import selectors
+from socialdesk.inbox.models import Contact, Conversation, Message, Note
+from socialdesk.listening.selectors import matches_for_user
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, same, url
+
+
+def _conversation_rule(user: User) -> Q | None:
+    if selectors.sees_every_conversation(user):
+        return None
+    return Q(conversation_id__in=selectors.conversations_for_user(user).values("pk"))
+
+
+def _by_department(pk: int) -> Q:
+    return Q(conversation_id__in=Conversation.objects.filter(department_id=pk).values("pk"))
+
+
+def _by_channel(pk: int) -> Q:
+    return Q(conversation_id__in=Conversation.objects.filter(channel_account_id=pk).values("pk"))
+
+
+def _contact_name(contact: Contact | None) -> str:
+    return str(contact) if contact is not None else str(_("Unknown contact"))
+
+
+def _build_conversations(ids: Ids) -> list[Doc]:
+    rows = Conversation.objects.filter(pk__in=ids).order_by().select_related("contact")
+    rows = rows.prefetch_related("tags", "contact__handles")
+    docs = []
+    for c in rows:
+        handles = [h.handle for h in c.contact.handles.all()] if c.contact else []
+        tags = [f"#{t.name}" for t in c.tags.all()]
+        title = " ".join([c.contact.display_name if c.contact else "", *handles])
+        docs.append(
+            Doc(
+                object_id=c.pk,
+                title=title,
+                body=" ".join([*tags, c.preview]),
+                at=c.last_message_at or c.created_at,
+                language=c.language,
+                conversation_id=c.pk,
+            )
+        )
+    return docs
+
+
+def _show_conversations(user: User, ids: Ids) -> dict[int, Shown]:
+    rows = (
+        selectors.conversations_for_user(user)
+        .filter(pk__in=ids)
+        .order_by()
+        .select_related("contact")
+    )
+    return {
+        c.pk: Shown(
+            _contact_name(c.contact),
+            c.preview,
+            url("inbox:conversation", c.pk),
+            c.last_message_at or c.created_at,
+        )
+        for c in rows
+    }
+
+
+def _build_messages(ids: Ids) -> list[Doc]:
+    rows = (
+        Message.objects.filter(pk__in=ids)
+        .order_by()
+        .only(
+            "pk",
+            "text",
+            "created_at",
+            "language",
+            "conversation_id",
+            "author_user_id",
+            "author_handle",
+        )
+    )
+    return [
+        Doc(
+            object_id=m.pk,
+            title="",
+            body=m.text,
+            at=m.created_at,
+            language=m.language,
+            conversation_id=m.conversation_id,
+            author_id=m.author_user_id,
+            handles=(m.author_handle,) if m.author_handle else (),
+        )
+        for m in rows
+    ]
+
+
+def _show_messages(user: User, ids: Ids) -> dict[int, Shown]:
+    rows = selectors.messages_for_user(user).filter(pk__in=ids).order_by()
+    rows = rows.select_related("conversation__contact", "author_user")
+    shown = {}
+    for m in rows:
+        who = m.author_user.full_name if m.author_user else (m.author_handle or "")
+        title = who or _contact_name(m.conversation.contact)
+        shown[m.pk] = Shown(
+            title,
+            m.text,
+            url("inbox:conversation", m.conversation_id, anchor=f"#message-{m.pk}"),
+            m.created_at,
+        )
+    return shown
+
+
+def _build_notes(ids: Ids) -> list[Doc]:
+    return [
+        Doc(
+            object_id=n.pk,
+            title="",
+            body=n.text,
+            at=n.created_at,
+            conversation_id=n.conversation_id,
+            author_id=n.author_id,
+        )
+        for n in Note.objects.filter(pk__in=ids).order_by()
+    ]
+
+
+def _show_notes(user: User, ids: Ids) -> dict[int, Shown]:
+    rows = (
+        Note.objects.filter(
+            pk__in=ids, conversation__in=selectors.conversations_for_user(user).values("pk")
+        )
+        .select_related("conversation__contact")
+        .order_by()
+    )
+    return {
+        n.pk: Shown(
+            str(_("Note on %(contact)s") % {"contact": _contact_name(n.conversation.contact)}),
+            n.text,
+            url("inbox:conversation", n.conversation_id, anchor=f"#note-{n.pk}"),
+            n.created_at,
+        )
+        for n in rows
+    }
+
+
+def _build_contacts(ids: Ids) -> list[Doc]:
+    rows = Contact.objects.filter(pk__in=ids).order_by().prefetch_related("handles")
+    return [
+        Doc(
+            object_id=c.pk,
+            title=c.display_name,
+            body=" ".join(h.handle for h in c.handles.all()),
+            at=c.created_at,
+        )
+        for c in rows
+    ]
+
+
+def _contact_rule(user: User) -> Q | None:
+    if selectors.sees_every_conversation(user):
+        return None
+    return Q(object_id__in=selectors.contacts_for_user(user).values("pk"))
+
+
+def _show_contacts(user: User, ids: Ids) -> dict[int, Shown]:
+    rows = (
+        selectors.contacts_for_user(user).filter(pk__in=ids).order_by().prefetch_related("handles")
+    )
+    shown = {}
+    for c in rows:
+        conversation = (
+            selectors.conversations_for_user(user)
+            .filter(contact_id=c.pk)
+            .order_by("-last_message_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        link = url("inbox:conversation", conversation) if conversation else ""
+        handles = " ".join(h.handle for h in c.handles.all())
+        shown[c.pk] = Shown(str(c), handles, link, c.created_at)
+    return shown
+
+
+def _listening_rule(user: User) -> Q:
+    return Q(object_id__in=matches_for_user(user).values("message_id"))
+
+
+def _no_docs(ids: Ids) -> list[Doc]:
+    return []
+
+
+CONVERSATION = Kind(
+    key="conversation",
+    label=_("Conversations"),
+    entry_kind="conversation",
+    sources={"inbox.conversation": same},
+    build=_build_conversations,
+    objects=lambda: Conversation.objects.all(),
+    visible=_conversation_rule,
+    show=_show_conversations,
+    department=_by_department,
+    channel=_by_channel,
+)
+MESSAGE = Kind(
+    key="message",
+    label=_("Messages"),
+    entry_kind="message",
+    sources={"inbox.message": same},
+    build=_build_messages,
+    objects=lambda: Message.objects.all(),
+    visible=_conversation_rule,
+    show=_show_messages,
+    department=_by_department,
+    channel=_by_channel,
+    has_author=True,
+)
+NOTE = Kind(
+    key="note",
+    label=_("Notes"),
+    entry_kind="note",
+    sources={"inbox.note": same},
+    build=_build_notes,
+    objects=lambda: Note.objects.all(),
+    visible=_conversation_rule,
+    show=_show_notes,
+    department=_by_department,
+    has_author=True,
+)
+CONTACT = Kind(
+    key="contact",
+    label=_("Contacts"),
+    entry_kind="contact",
+    sources={"inbox.contact": same},
+    build=_build_contacts,
+    objects=lambda: Contact.objects.all(),
+    visible=_contact_rule,
+    show=_show_contacts,
+)
+LISTENING = Kind(
+    key="listening",
+    label=_("Listening"),
+    entry_kind="message",
+    sources={},
+    build=_no_docs,
+    objects=lambda: Message.objects.none(),
+    visible=_conversation_rule,
+    show=_show_messages,
+    department=_by_department,
+    channel=_by_channel,
+    has_author=True,
+    also=_listening_rule,
+)

@@ -1,0 +1,100 @@
+"""Kinds of project rooms: rooms and their posts (`spaces.selectors` is the rule)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.accounts.models import User
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, first_line, same, url
+from socialdesk.spaces import selectors
+from socialdesk.spaces.models import Room, RoomPost
+
+
+def _build_rooms(ids: Ids) -> list[Doc]:
+    return [
+        Doc(object_id=r.pk, title=r.name, body=r.purpose, at=r.created_at, room_id=r.pk)
+        for r in Room.objects.filter(pk__in=ids).order_by()
+    ]
+
+
+def _room_rule(user: User) -> Q:
+    return Q(room_id__in=selectors.rooms_for_user(user).values("pk"))
+
+
+def _badges(room: Room) -> tuple[str, ...]:
+    badges = []
+    if room.archived_at:
+        badges.append(str(_("archived")))
+    if room.visibility != Room.Visibility.PUBLIC:
+        badges.append(str(_("Private room")))
+    return tuple(badges)
+
+
+def _show_rooms(user: User, ids: Ids) -> dict[int, Shown]:
+    return {
+        r.pk: Shown(
+            r.name, r.purpose, url("spaces:room", r.pk, "spaces:rooms"), r.created_at, _badges(r)
+        )
+        for r in selectors.rooms_for_user(user).filter(pk__in=ids).order_by()
+    }
+
+
+def _posts_of_rooms(ids: Ids) -> list[int]:
+    return list(RoomPost.objects.filter(room_id__in=ids).values_list("pk", flat=True))
+
+
+def _build_posts(ids: Ids) -> list[Doc]:
+    rows = RoomPost.objects.filter(pk__in=ids, deleted_at__isnull=True).select_related("room")
+    return [
+        Doc(
+            object_id=p.pk,
+            title=p.room.name,
+            body=p.body,
+            at=p.created_at,
+            room_id=p.room_id,
+            author_id=p.author_id,
+        )
+        for p in rows
+    ]
+
+
+def _post_rule(user: User) -> Q:
+    return Q(object_id__in=selectors.posts_for_user(user).values("pk"))
+
+
+def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
+    rows = selectors.posts_for_user(user).filter(pk__in=ids).order_by().select_related("room")
+    return {
+        p.pk: Shown(
+            first_line(p.body) or p.room.name,
+            p.body,
+            url("spaces:post", p.pk, "spaces:rooms"),
+            p.created_at,
+            _badges(p.room),
+        )
+        for p in rows
+    }
+
+
+ROOM = Kind(
+    key="room",
+    label=_("Project rooms"),
+    entry_kind="room",
+    sources={"spaces.room": same},
+    build=_build_rooms,
+    objects=lambda: Room.objects.all(),
+    visible=_room_rule,
+    show=_show_rooms,
+)
+ROOM_POST = Kind(
+    key="room_post",
+    label=_("Room posts"),
+    entry_kind="room_post",
+    sources={"spaces.post": same, "spaces.room": _posts_of_rooms},
+    build=_build_posts,
+    objects=lambda: RoomPost.objects.filter(deleted_at__isnull=True),
+    visible=_post_rule,
+    show=_show_posts,
+    has_author=True,
+)

@@ -1,0 +1,233 @@
+# ruff: noqa: S608 - the statements join constants of this module and SQL Django compiled
+"""Reading the index: one search over everything a person may see.
+
+`search(user, query, …)` translates the query (`search.query`), builds the permission
+condition from every chosen kind's selector (`Kind.visible`) and the filters as an ORM
+condition on `SearchEntry`, compiles that condition to SQL and splices it into the full-text
+statement of the database (FTS5 MATCH + bm25 on SQLite, tsquery + ts_rank_cd on PostgreSQL),
+so permissions are checked in SQL, before LIMIT. Each hit is then read once more through its
+kind's selector (`Kind.show`): what the selector would not give is never shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from socialdesk.accounts.models import User
+from socialdesk.insights.query import QueryError, marked
+from socialdesk.search.kinds.base import Filters, Kind
+from socialdesk.search.models import SearchEntry
+from socialdesk.search.query import Compiled, translate
+from socialdesk.search.registry import KINDS
+from socialdesk.search.snippets import snippet
+
+MAX_LIMIT = 100
+MAX_OFFSET = 500
+ORDERS = ("relevance", "newest")
+DEFAULT_KINDS = tuple(k for k in KINDS if k != "listening")  # listening only when asked
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    snippet_html: str
+    snippet_text: str
+    highlights: tuple[str, ...]
+    score: float
+    at: datetime | None
+    badges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryProblem:
+    """A query that cannot be searched: `message` says why and where."""
+
+    message: str
+    position: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit] = field(default_factory=list)
+    more: bool = False
+    problem: QueryProblem | None = None
+
+
+def problem_of(query: str, error: QueryError) -> QueryProblem:
+    text = _("%(problem)s at position %(position)s: %(marked)s") % {
+        "problem": error.message,
+        "position": error.position + 1,
+        "marked": f"“{marked(query, error.position)}”",
+    }
+    return QueryProblem(text, error.position)
+
+
+def _chosen(filters: Filters) -> list[Kind]:
+    keys = filters.kinds or DEFAULT_KINDS
+    unknown = [k for k in keys if k not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown kinds: {', '.join(unknown)}")
+    return [KINDS[k] for k in dict.fromkeys(keys) if KINDS[k].accepts(filters)]
+
+
+def visible_condition(user: User, filters: Filters) -> Q | None:
+    """Which entries the person may find under `filters` (None: no entry at all)."""
+    condition: Q | None = None
+    for kind in _chosen(filters):
+        part = kind.narrowed(filters)
+        if (rule := kind.visible(user)) is not None:
+            part &= rule
+        if kind.also is not None:
+            part &= kind.also(user)
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def _condition(user: User, filters: Filters, compiled: Compiled) -> Q | None:
+    condition = visible_condition(user, filters)
+    if condition is None:
+        return None
+    if filters.since is not None:
+        condition &= Q(at__gte=filters.since)
+    if filters.until is not None:
+        condition &= Q(at__lt=filters.until)
+    if compiled.language:
+        condition &= Q(language=compiled.language)
+    if compiled.excluded_languages:
+        condition &= ~Q(language__in=compiled.excluded_languages)
+    return condition
+
+
+@lru_cache(maxsize=2_048)
+def _where_for(
+    pk: int,
+    role: str,
+    active: bool,
+    filters: Filters,
+    language: str | None,
+    excluded: frozenset[str],
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The compiled permission and filter condition of a person (None: nothing to find).
+
+    Building it through the ORM costs more than the search itself, so it is kept: it holds
+    only the person's id and role and the filters, while everything that changes (department
+    and room memberships, hand-overs, approval steps) stays a subquery the database evaluates
+    on every search."""
+    user = User.objects.get(pk=pk)
+    user.role, user.is_active = role, active
+    condition = _condition(user, filters, Compiled("", "", language, excluded, ()))
+    if condition is None:
+        return None
+    sql, params = _where(condition)
+    return sql, tuple(params)
+
+
+def _where(condition: Q) -> tuple[str, list[Any]]:
+    query = SearchEntry.objects.filter(condition).query
+    compiler = query.get_compiler(using=connection.alias)
+    sql, params = compiler.compile(query.where)
+    return sql, list(params)
+
+
+def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[Any]]:
+    table = SearchEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        rank = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
+        sorting = "rank DESC, id" if order == "relevance" else "at DESC, id DESC"
+        return (
+            f"SELECT id, kind, object_id, {rank} AS rank FROM {table}, "
+            f"to_tsquery('simple', %s) AS q WHERE vector @@ q AND ({where}) "
+            f"ORDER BY {sorting} LIMIT %s OFFSET %s",
+            [compiled.tsquery],
+        )
+    sorting = "rank DESC, {0}.id" if order == "relevance" else "{0}.at DESC, {0}.id DESC"
+    return (
+        f"SELECT {table}.id, {table}.kind, {table}.object_id, "
+        f"-bm25(search_fts, 10.0, 3.0, 1.0) AS rank FROM search_fts JOIN {table} "
+        f"ON {table}.id = search_fts.rowid WHERE search_fts MATCH %s AND ({where}) "
+        f"ORDER BY {sorting.format(table)} LIMIT %s OFFSET %s",
+        [compiled.fts5],
+    )
+
+
+def search(
+    user: User,
+    query: str,
+    *,
+    filters: Filters | None = None,
+    order: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchPage:
+    """The hits of `query` the person may open, best (or newest) first."""
+    filters = filters or Filters()
+    if order not in ORDERS:
+        raise ValueError(f"unknown order: {order!r}")
+    limit = max(1, min(limit, MAX_LIMIT))
+    try:
+        compiled = translate(query)
+    except QueryError as error:
+        return SearchPage(problem=problem_of(query, error))
+    if offset > MAX_OFFSET or offset < 0:
+        return SearchPage(problem=QueryProblem(_("Please narrow your search down."), 0))
+    where_sql = _where_for(
+        user.pk, user.role, user.is_active, filters, compiled.language, compiled.excluded_languages
+    )
+    if where_sql is None:
+        return SearchPage()
+    where, where_params = where_sql[0], list(where_sql[1])
+    sql, params = _statement(compiled, where, order)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *where_params, limit + 1, offset])
+        rows = cursor.fetchall()
+    more = len(rows) > limit
+    return SearchPage(_hits(user, rows[:limit], filters, compiled), more)
+
+
+def _hits(
+    user: User, rows: list[tuple[Any, ...]], filters: Filters, compiled: Compiled
+) -> list[Hit]:
+    chosen = _chosen(filters)
+    shown_by: dict[str, Kind] = {}
+    for kind in chosen:  # "message" rows are messages, or listening hits when only that
+        shown_by.setdefault(kind.entry_kind, kind)
+    wanted: dict[str, list[int]] = {}
+    for _id, entry_kind, object_id, _rank in rows:
+        wanted.setdefault(entry_kind, []).append(int(object_id))
+    shown = {
+        entry_kind: shown_by[entry_kind].show(user, tuple(ids))
+        for entry_kind, ids in wanted.items()
+        if entry_kind in shown_by
+    }
+    hits = []
+    for _id, entry_kind, object_id, rank in rows:
+        view = shown.get(entry_kind, {}).get(int(object_id))
+        if view is None:  # the selector does not give it: never shown
+            continue
+        kind = shown_by[entry_kind]
+        cut = snippet(view.text, compiled.highlight)
+        hits.append(
+            Hit(
+                kind=kind.key,
+                object_id=int(object_id),
+                title=view.title or str(kind.label),
+                url=view.url,
+                snippet_html=cut.html,
+                snippet_text=cut.text,
+                highlights=cut.highlights,
+                score=round(float(rank or 0.0), 4),
+                at=view.at,
+                badges=view.badges,
+            )
+        )
+    return hits
