@@ -255,6 +255,20 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "search:results": EVERYONE,
     # issue 14 WP2 (spaces): rows appended here
     # issue 14 WP3 (wiki): rows appended here
+    "wiki:missing": EVERYONE,
+    "wiki:review_due": EVERYONE,
+    "wiki:space_new": MANAGERS,
+    "wiki:space": EVERYONE,
+    "wiki:room_space": EVERYONE,
+    "wiki:page_new": WORKERS,
+    "wiki:page": EVERYONE,
+    "wiki:page_edit": WORKERS,
+    "wiki:page_history": EVERYONE,
+    "wiki:page_diff": EVERYONE,
+    "wiki:page_restore": WORKERS,
+    "wiki:page_move": WORKERS,
+    "wiki:page_delete": WORKERS,
+    "wiki:page_review": WORKERS,
     # issue 14 WP4/WP5 (search): rows appended here
 }
 
