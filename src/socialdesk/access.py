@@ -269,6 +269,8 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "wiki:page_move": WORKERS,
     "wiki:page_delete": WORKERS,
     "wiki:page_review": WORKERS,
+    "wiki:page_export": EVERYONE,
+    "wiki:space_export": EVERYONE,
     # issue 14 WP4/WP5 (search): rows appended here
 }
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.wiki import page_views, views
+from socialdesk.wiki import export_views, page_views, views
 
 app_name = "wiki"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("review/", views.review_due, name="review_due"),
     path("spaces/new/", page_views.space_new, name="space_new"),
     path("spaces/<int:pk>/", views.space, name="space"),
+    path("spaces/<int:pk>/export/", export_views.space_export, name="space_export"),
     path("rooms/<int:pk>/", views.room_space, name="room_space"),
     path("pages/new/", page_views.page_new, name="page_new"),
     path("pages/<int:pk>/", views.page, name="page"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("pages/<int:pk>/move/", page_views.page_move, name="page_move"),
     path("pages/<int:pk>/delete/", page_views.page_delete, name="page_delete"),
     path("pages/<int:pk>/review/", page_views.page_review, name="page_review"),
+    path("pages/<int:pk>/export/", export_views.page_export, name="page_export"),
 ]
