@@ -320,6 +320,15 @@ API: Final[dict[str, frozenset[str]]] = {
     # issue 14 WP1 (foundation): API operations
     # issue 14 WP2 (spaces): API operations
     # issue 14 WP3 (wiki): API operations
+    "list_wiki_spaces": EVERYONE,
+    "list_wiki_pages": EVERYONE,
+    "get_wiki_page": EVERYONE,
+    "list_wiki_revisions": EVERYONE,
+    "get_wiki_revision": EVERYONE,
+    "create_wiki_page": WORKERS,
+    "update_wiki_page": WORKERS,
+    "delete_wiki_page": WORKERS,
+    "restore_wiki_revision": WORKERS,
     # issue 14 WP4 (search): API operations
 }
 

@@ -60,6 +60,21 @@ KINDS: dict[str, str] = {
     "wiki:room_space": "wiki_room",
 }
 VARIANTS: dict[str, list[str]] = {}
+
+
+def api_path(path: str, samples: dict[str, Any]) -> str:
+    """The wiki API's path arguments (`test_access_table.py`): a page of an organisation space."""
+    if "{page_id}" not in path and "{space_id}" not in path:
+        return path
+    page = _page(samples)["pk"]
+    space = _space(samples)["pk"]
+    return (
+        path.replace("{page_id}", str(page))
+        .replace("{space_id}", str(space))
+        .replace("{number}", "1")
+    )
+
+
 SECRET = "Zugticket Geheimtext-wiki-7Q"
 
 
