@@ -62,7 +62,7 @@ def send_review_reminders(today: date | None = None) -> int:
         with transaction.atomic():
             page = (
                 due_unreminded(today)
-                .select_for_update()
+                .select_for_update(of=("self",))
                 .select_related("space", "owner")
                 .filter(pk=pk)
                 .first()

@@ -184,3 +184,12 @@ def test_it_gives_a_public_room_one_space_on_first_use(people):
     assert space_ensure_for_room(by=acting(people["agent"]), room=room) == first
     assert first.key == "raum-fahrplanwechsel-2027"
     assert first in selectors.spaces_for_user(people["viewer"])
+
+
+def test_the_demo_fills_a_handbook_with_links_and_a_page_to_review(people):
+    from socialdesk.shell import demo_wiki
+
+    assert demo_wiki.fill() == 4
+    assert WikiPage.objects.get(title="Rückerstattung bei Zugausfall").revision == 2
+    assert [m.title for m in selectors.missing_links(people["viewer"])] == ["Tonalität"]
+    assert selectors.review_due(people["viewer"]).count() == 1
