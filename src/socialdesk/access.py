@@ -270,6 +270,10 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "wiki:page_delete": WORKERS,
     "wiki:page_review": WORKERS,
     "wiki:page_export": EVERYONE,
+    "wiki:trash": EVERYONE,
+    "wiki:space_edit": MANAGERS,
+    "wiki:page_undelete": WORKERS,
+    "wiki:page_publish": WORKERS,
     "wiki:space_export": EVERYONE,
     # issue 14 WP4/WP5 (search): rows appended here
 }

@@ -46,8 +46,10 @@ PAGE_URLS = (
     "wiki:page_delete",
     "wiki:page_review",
     "wiki:page_export",
+    "wiki:page_undelete",
+    "wiki:page_publish",
 )
-SPACE_URLS = ("wiki:space", "wiki:space_export")
+SPACE_URLS = ("wiki:space", "wiki:space_export", "wiki:space_edit")
 
 ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     **dict.fromkeys(PAGE_URLS, _page),

@@ -312,3 +312,16 @@ def page_mark_reviewed(*, by: Acting, page: WikiPage) -> WikiPage:
         record(by, "wiki.page_reviewed", page, after={"review_by": str(page.review_by or "")})
         changes.changed("wiki.page", [page.pk])
     return page
+
+
+def page_publish(*, by: Acting, page: WikiPage) -> WikiPage:
+    """A draft („Entwurf“) becomes a published page."""
+    if by.user is not None:
+        _require(by, may_edit_page(by.user, page))
+    with transaction.atomic():
+        if page.status != WikiPage.Status.PUBLISHED:
+            page.status = WikiPage.Status.PUBLISHED
+            page.save(update_fields=["status", "updated_at"])
+            record(by, "wiki.page_published", page)
+            changes.changed("wiki.page", [page.pk])
+    return page

@@ -306,3 +306,56 @@ def space_new(request: AppRequest) -> HttpResponse:
     else:
         form = forms.SpaceForm()
     return render(request, "wiki/space_new.html", {"form": form})
+
+
+@require_POST
+def page_undelete(request: AppRequest, pk: int) -> HttpResponse:
+    page = selectors.page_for_user(request.user, pk, deleted=True)
+    if not page.is_deleted:
+        return redirect("wiki:page", pk=page.pk)
+    if not selectors.may_edit(request.user, page.space):
+        raise PermissionDenied
+    try:
+        page_services.page_undelete(by=acting(request), page=page)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("wiki:trash")
+    messages.success(request, _("The page is back from the trash."))
+    return redirect("wiki:page", pk=page.pk)
+
+
+@require_POST
+def page_publish(request: AppRequest, pk: int) -> HttpResponse:
+    page = _editable(request, pk)
+    page_services.page_publish(by=acting(request), page=page)
+    messages.success(request, _("The page was published."))
+    return redirect("wiki:page", pk=page.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def space_edit(request: AppRequest, pk: int) -> HttpResponse:
+    space = selectors.space_for_user(request.user, pk)
+    if space.room_id is not None:
+        raise PermissionDenied  # a room's space takes the room's name
+    if request.method == "POST":
+        form = forms.SpaceForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                space_services.space_update(
+                    by=acting(request),
+                    space=space,
+                    name=data["name"],
+                    description=data["description"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The space was saved."))
+                return redirect("wiki:space", pk=space.pk)
+    else:
+        form = forms.SpaceForm(
+            initial={"name": space.name, "key": space.key, "description": space.description}
+        )
+        form.fields["key"].disabled = True
+    return render(request, "wiki/space_new.html", {"form": form, "space": space})

@@ -149,3 +149,14 @@ def recently_changed(user: User, limit: int = 15) -> QuerySet[WikiPage]:
     return (
         pages_for_user(user).select_related("space", "updated_by").order_by("-updated_at")[:limit]
     )
+
+
+def trash(user: User) -> QuerySet[WikiPage]:
+    """Pages in the trash of the spaces the person may read, newest first."""
+    return (
+        WikiPage.objects.filter(
+            deleted_at__isnull=False, space__in=spaces_for_user(user).values("pk")
+        )
+        .select_related("space", "deleted_by")
+        .order_by("-deleted_at")
+    )

@@ -10,7 +10,9 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("missing/", views.missing, name="missing"),
     path("review/", views.review_due, name="review_due"),
+    path("trash/", views.trash, name="trash"),
     path("spaces/new/", page_views.space_new, name="space_new"),
+    path("spaces/<int:pk>/edit/", page_views.space_edit, name="space_edit"),
     path("spaces/<int:pk>/", views.space, name="space"),
     path("spaces/<int:pk>/export/", export_views.space_export, name="space_export"),
     path("rooms/<int:pk>/", views.room_space, name="room_space"),
@@ -23,5 +25,7 @@ urlpatterns = [
     path("pages/<int:pk>/move/", page_views.page_move, name="page_move"),
     path("pages/<int:pk>/delete/", page_views.page_delete, name="page_delete"),
     path("pages/<int:pk>/review/", page_views.page_review, name="page_review"),
+    path("pages/<int:pk>/undelete/", page_views.page_undelete, name="page_undelete"),
+    path("pages/<int:pk>/publish/", page_views.page_publish, name="page_publish"),
     path("pages/<int:pk>/export/", export_views.page_export, name="page_export"),
 ]

@@ -127,3 +127,11 @@ def missing(request: AppRequest) -> HttpResponse:
 
 def review_due(request: AppRequest) -> HttpResponse:
     return render(request, "wiki/review_due.html", {"pages": selectors.review_due(request.user)})
+
+
+def trash(request: AppRequest) -> HttpResponse:
+    pages = [
+        {"page": p, "may_restore": selectors.may_edit(request.user, p.space)}
+        for p in selectors.trash(request.user)[:200]
+    ]
+    return render(request, "wiki/trash.html", {"pages": pages})

@@ -141,3 +141,36 @@ def test_it_opens_a_rooms_wiki_from_the_room(client_as, people):
     response = client_as("member").get(reverse("wiki:room_space", args=[room.pk]))
     assert response.status_code == 302
     assert client_as("viewer").get(response["Location"]).status_code == 200
+
+
+def test_it_brings_a_page_back_from_the_trash_with_its_links(client_as, people):
+    agent = acting(people["agent"])
+    space = org_space()
+    target = page_create(by=agent, space=space, title="Kulanz")
+    source = page_create(by=agent, space=space, title="Start", body="[[Kulanz]]")
+    client = client_as("member")
+    assert client.post(reverse("wiki:page_delete", args=[target.pk])).status_code == 302
+    assert "Kulanz" in client.get(reverse("wiki:trash")).content.decode()
+    assert client.get(reverse("wiki:page", args=[target.pk])).status_code == 404
+    shown = client.get(reverse("wiki:page", args=[source.pk])).content.decode()
+    assert 'class="wiki-missing"' in shown
+    assert client.post(reverse("wiki:page_undelete", args=[target.pk])).status_code == 302
+    shown = client.get(reverse("wiki:page", args=[source.pk])).content.decode()
+    assert 'class="wiki-link"' in shown
+    assert "The trash is empty." in client.get(reverse("wiki:trash")).content.decode()
+
+
+def test_it_publishes_a_draft_and_lets_managers_rename_a_space(client_as, people):
+    space = org_space()
+    draft = page_create(by=acting(people["agent"]), space=space, title="Entwurf", status="draft")
+    client = client_as("agent")
+    assert 'action="/wiki/pages/' in client.get(reverse("wiki:page", args=[draft.pk])).content.decode()  # fmt: skip
+    client.post(reverse("wiki:page_publish", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    response = client_as("manager").post(
+        reverse("wiki:space_edit", args=[space.pk]), {"name": "Team-Handbuch", "description": "x"}
+    )
+    assert response.status_code == 302
+    space.refresh_from_db()
+    assert (space.name, space.key) == ("Team-Handbuch", "handbuch")
