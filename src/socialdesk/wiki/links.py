@@ -36,7 +36,11 @@ def split_target(target: str, known_keys: set[str]) -> tuple[str, str]:
 
 def find_links(body: str, known_keys: set[str]) -> list[LinkRef]:
     refs: list[LinkRef] = []
+    written: set[str] = set()
     for match in LINK.finditer(body):
+        if match.group(0) in written:
+            continue
+        written.add(match.group(0))
         space_key, title = split_target(match.group(1), known_keys)
         title = clean_title(title)[:TITLE_MAX]
         if not title:

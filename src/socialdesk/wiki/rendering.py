@@ -8,6 +8,7 @@ reader may not see -> its text only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -61,6 +62,18 @@ def _targets(
 def _plugin(
     targets: dict[tuple[str, str], Target], own: str, keys: set[str]
 ) -> Callable[[MarkdownIt], None]:
+    seen: dict[str, tuple[str, Target]] = {}  # the same link written many times: worked out once
+
+    def resolve(written: re.Match[str]) -> tuple[str, Target]:
+        found = seen.get(written.group(0))
+        if found is None:
+            space_key, title = split_target(written.group(1), keys)
+            title = clean_title(title)
+            text = clean_title(written.group(2) or written.group(1)) or title
+            found = (text, targets.get((space_key or own, title_key(title))))
+            seen[written.group(0)] = found
+        return found
+
     def rule(state: StateInline, silent: bool) -> bool:
         if not state.src.startswith("[[", state.pos):
             return False
@@ -68,10 +81,7 @@ def _plugin(
         if match is None:
             return False
         if not silent:
-            space_key, title = split_target(match.group(1), keys)
-            title = clean_title(title)
-            text = clean_title(match.group(2) or match.group(1)) or title
-            target = targets.get((space_key or own, title_key(title)))
+            text, target = resolve(match)
             if target is None:
                 state.push("text", "", 0).content = text
             else:
