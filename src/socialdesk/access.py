@@ -329,6 +329,7 @@ API: Final[dict[str, frozenset[str]]] = {
     "get_wiki_page": EVERYONE,
     "list_wiki_revisions": EVERYONE,
     "get_wiki_revision": EVERYONE,
+    "export_wiki_page": EVERYONE,
     "create_wiki_page": WORKERS,
     "update_wiki_page": WORKERS,
     "delete_wiki_page": WORKERS,

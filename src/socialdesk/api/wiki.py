@@ -11,18 +11,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from socialdesk.accounts.audit import Acting, client_ip
+from socialdesk.accounts.audit import Acting, client_ip, record
 from socialdesk.api.auth import allow
 from socialdesk.api.inputs import Id, Text
 from socialdesk.core.http import ApiRequest
 from socialdesk.core.params import MAX_INT
-from socialdesk.wiki import page_services, selectors
+from socialdesk.wiki import export, page_services, selectors
+from socialdesk.wiki.keys import slugify
 from socialdesk.wiki.models import WikiPage, WikiRevision, WikiSpace
 from socialdesk.wiki.page_checks import EditConflict
 from socialdesk.wiki.rendering import render_page
@@ -269,3 +270,31 @@ def restore_wiki_revision(request: ApiRequest, page_id: Id, payload: RestoreIn) 
         raise PermissionDenied
     saved = page_services.page_restore(by=_by(request), page=page, number=payload.revision)
     return _page_out(request, selectors.page_for_user(request.auth, saved.pk))
+
+
+@router.get("/pages/{page_id}/export", **allow("export_wiki_page"))
+def export_wiki_page(request: ApiRequest, page_id: Id, format: str = "md") -> HttpResponse:
+    """The page as Markdown (`md`), with its subpages as a zip (`zip`), or as PDF (`pdf`)."""
+    page = selectors.page_for_user(request.auth, page_id)
+    record(_by(request), "wiki.page_exported", page, after={"format": format[:10]})
+    name = slugify(page.title)
+    if format == "pdf":
+        try:
+            content = export.pdf_of(request.auth, page.space, page)
+        except export.ExportTooLarge as error:
+            raise ValidationError({"format": [str(error)]}) from error
+        kind, suffix = "application/pdf", "pdf"
+    elif format == "zip":
+        content, kind, suffix = (
+            export.zip_of(request.auth, page.space, page),
+            "application/zip",
+            "zip",
+        )
+    elif format == "md":
+        content = export.page_markdown(page).encode("utf-8")
+        kind, suffix = "text/markdown; charset=utf-8", "md"
+    else:
+        raise ValidationError({"format": [gettext("Choose md, zip or pdf.")]})
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+    return response

@@ -29,6 +29,7 @@ from .rendering import render_page
 from .selectors import TreeNode, page_tree
 
 PDF_MAX_PAGES = 300
+CHARACTERS_PER_PDF_PAGE = 1_500  # a generous guess, to refuse a huge space before rendering it
 
 
 class ExportTooLarge(Exception):
@@ -133,6 +134,13 @@ def refusing_fetcher() -> Any:
     return RefuseEveryFetch()
 
 
+def _too_large(count: int) -> ExportTooLarge:
+    return ExportTooLarge(
+        gettext("This is too large for a PDF (%(count)s pages); please export it as Markdown.")
+        % {"count": number_format(count, force_grouping=True)}
+    )
+
+
 def pdf_from_html(html: str, fetcher: Any = None) -> bytes:
     from weasyprint import HTML  # heavy; imported when a PDF is made
 
@@ -140,10 +148,7 @@ def pdf_from_html(html: str, fetcher: Any = None) -> bytes:
         string=html, base_url="about:blank", url_fetcher=fetcher or refusing_fetcher()
     ).render()
     if len(document.pages) > PDF_MAX_PAGES:
-        raise ExportTooLarge(
-            gettext("This is too large for a PDF (%(count)s pages); please export it as Markdown.")
-            % {"count": number_format(len(document.pages), force_grouping=True)}
-        )
+        raise _too_large(len(document.pages))
     return bytes(document.write_pdf())
 
 
@@ -151,6 +156,10 @@ def pdf_of(user: User, space: WikiSpace, top: WikiPage | None = None) -> bytes:
     nodes = page_tree(user, space)
     if top is not None:
         nodes = _subtree(nodes, top)
+    # every wiki page starts a PDF page: count before rendering, so a huge space costs nothing
+    estimate = sum(1 + len(n.page.body) // CHARACTERS_PER_PDF_PAGE for n in nodes)
+    if estimate > PDF_MAX_PAGES:
+        raise _too_large(estimate)
     pages = [
         {"page": n.page, "depth": min(n.depth, 5) + 1, "html": render_page(user, n.page)}
         for n in nodes

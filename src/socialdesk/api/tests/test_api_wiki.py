@@ -104,3 +104,13 @@ def test_a_change_with_hostile_values_is_a_422(api_as, people, space):
         assert response.status_code == 422, (body, response.content)
     assert agent.get(f"/api/v1/wiki/pages/{HUGE}").status_code == 422
     assert WikiPage.objects.get(pk=page.pk).revision == 1
+
+
+def test_it_exports_a_page_as_markdown_zip_or_pdf(api_as, people, space):
+    page = page_create(by=Acting(user=people["agent"]), space=space, title="Preise", body="alt")
+    viewer = api_as("viewer")
+    markdown = viewer.get(f"/api/v1/wiki/pages/{page.pk}/export?format=md")
+    assert markdown.status_code == 200 and markdown.content.decode().endswith("alt\n")
+    assert viewer.get(f"/api/v1/wiki/pages/{page.pk}/export?format=zip")["Content-Type"] == "application/zip"  # fmt: skip
+    assert viewer.get(f"/api/v1/wiki/pages/{page.pk}/export?format=pdf").content.startswith(b"%PDF")  # fmt: skip
+    assert viewer.get(f"/api/v1/wiki/pages/{page.pk}/export?format=exe").status_code == 422

@@ -94,3 +94,17 @@ def test_it_refuses_a_pdf_over_the_page_limit(people, monkeypatch):
     with pytest.raises(export.ExportTooLarge) as raised:
         export.pdf_from_html("<p style='page-break-after: always'>a</p><p>b</p>")
     assert "(2 pages)" in str(raised.value)
+
+
+def test_it_refuses_a_pdf_of_a_huge_space_before_rendering_it(client_as, people, monkeypatch):
+    monkeypatch.setattr(export, "PDF_MAX_PAGES", 2)
+    monkeypatch.setattr(export, "pdf_from_html", lambda html: pytest.fail("rendered"))
+    agent = acting(people["agent"])
+    space = org_space()
+    for title in ("A", "B", "C"):
+        page_create(by=agent, space=space, title=title)
+    response = client_as("viewer").get(reverse("wiki:space_export", args=[space.pk]) + "?format=pdf", follow=True)  # fmt: skip
+    assert (
+        "This is too large for a PDF (3 pages); please export it as Markdown."
+        in response.content.decode()
+    )
