@@ -23,6 +23,7 @@ from .links import resolve_waiting, store_links
 from .models import NOTE_MAX, WikiAlias, WikiDraft, WikiLink, WikiPage, WikiRevision, WikiSpace
 from .page_checks import MAX_DEPTH, EditConflict, checked, duplicate_title
 from .selectors import may_edit, may_edit_page
+from .signals import page_saved
 
 __all__ = ["EditConflict"]
 
@@ -100,7 +101,7 @@ def page_create(
     managed_by: str = "",
     review_by: date | None = None,
 ) -> WikiPage:
-    if by.user is not None:
+    if by.user is not None and not managed_by:  # managed: the keeping app checked its rights
         _require(by, may_edit(by.user, space))
     title, body = checked(title, body)
     with transaction.atomic():
@@ -183,6 +184,7 @@ def _write(
         after={"title": title, "revision": page.revision},
     )
     changes.changed("wiki.page", [page.pk])
+    page_saved.send(sender=WikiPage, page=page, by=by)
     return page
 
 
@@ -325,3 +327,24 @@ def page_publish(*, by: Acting, page: WikiPage) -> WikiPage:
             record(by, "wiki.page_published", page)
             changes.changed("wiki.page", [page.pk])
     return page
+
+
+def page_sync_managed(
+    *, by: Acting, source_key: str, space: WikiSpace, title: str, body: str
+) -> WikiPage:
+    """The page another part of the product keeps (e.g. `goals.strategy.vision`): created on the
+    first call, a new revision when its text changed; read-only in the wiki itself."""
+    key = source_key.replace("\x00", "")[:100]
+    with transaction.atomic():
+        page = (
+            WikiPage.objects.select_for_update()
+            .filter(managed_by=key, deleted_at__isnull=True)
+            .first()
+        )
+        if page is None:
+            return page_create(
+                by=by, space=space, title=title, body=body, managed_by=key, owner=by.user
+            )  # fmt: skip
+        page.space = WikiSpace.objects.get(pk=page.space_id)
+        checked_title, checked_body = checked(title, body)
+        return _write(by, page, checked_title, checked_body)

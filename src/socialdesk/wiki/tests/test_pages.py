@@ -20,6 +20,7 @@ from socialdesk.wiki.page_services import (
     page_move,
     page_restore,
     page_save,
+    page_sync_managed,
 )
 from socialdesk.wiki.space_services import space_ensure_for_room
 
@@ -193,3 +194,27 @@ def test_the_demo_fills_a_handbook_with_links_and_a_page_to_review(people):
     assert WikiPage.objects.get(title="Rückerstattung bei Zugausfall").revision == 2
     assert [m.title for m in selectors.missing_links(people["viewer"])] == ["Tonalität"]
     assert selectors.review_due(people["viewer"]).count() == 1
+
+
+def test_it_keeps_a_managed_page_in_step_and_read_only_in_the_wiki(people):
+    from socialdesk.wiki.signals import page_saved
+
+    heard: list[int] = []
+
+    def listener(sender: object, page: WikiPage, **kwargs: object) -> None:
+        heard.append(page.revision)
+
+    page_saved.connect(listener)
+    try:
+        manager = acting(people["manager"])
+        space = org_space("strategie", "Strategie")
+        first = page_sync_managed(by=manager, source_key="goals.strategy.vision", space=space, title="Vision", body="Eins")  # fmt: skip
+        again = page_sync_managed(by=manager, source_key="goals.strategy.vision", space=space, title="Vision", body="Zwei")  # fmt: skip
+        same = page_sync_managed(by=manager, source_key="goals.strategy.vision", space=space, title="Vision", body="Zwei")  # fmt: skip
+    finally:
+        page_saved.disconnect(listener)
+    assert first.pk == again.pk == same.pk and same.revision == 2
+    assert heard == [2]
+    assert not selectors.may_edit_page(people["admin"], same)
+    with pytest.raises(PermissionDenied):
+        page_save(by=manager, page=same, title="Vision", body="Drei", base_revision=2)
