@@ -23,6 +23,7 @@ from socialdesk.inbox.models import Contact, Conversation, Message
 from socialdesk.listening.models import Monitor
 from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto, Post, PostMedia, PostTarget
 from socialdesk.sla.models import BusinessHours, SlaPolicy
+from tests import issue14
 
 ROLES = [*Role.values, "anonymous"]
 
@@ -170,6 +171,9 @@ def _url(name: str, samples: dict[str, Any]) -> str:
     if name.startswith("publishing:"):
         key = "post_target" if "target" in name else "post"
         return reverse(name, kwargs={"pk": samples[key]})
+    for module in issue14.MODULES:  # issue 14: each work package's URL arguments from its file
+        if name in getattr(module, "ARGS", {}):
+            return reverse(name, kwargs=module.ARGS[name](samples))
     if name.startswith("feedback:"):
         key = {"feedback:link_remove": "feedback_link", "feedback:draft_send": "feedback_draft",
                "feedback:board": "department", "feedback:correct": "message",
@@ -236,6 +240,8 @@ def test_it_allows_and_denies_every_page_as_the_table_says(role, client_as, samp
 
 
 def _api_path(path: str, samples: dict[str, Any]) -> str:
+    for module in issue14.MODULES:  # issue 14: each work package's path arguments from its file
+        path = getattr(module, "api_path", lambda path, samples: path)(path, samples)
     return path.replace("{department_id}", str(samples["department"])).replace(
         "{person_id}", str(samples["person"])
     )

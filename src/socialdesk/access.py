@@ -255,6 +255,26 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "search:results": EVERYONE,
     # issue 14 WP2 (spaces): rows appended here
     # issue 14 WP3 (wiki): rows appended here
+    "wiki:missing": EVERYONE,
+    "wiki:review_due": EVERYONE,
+    "wiki:space_new": MANAGERS,
+    "wiki:space": EVERYONE,
+    "wiki:room_space": EVERYONE,
+    "wiki:page_new": WORKERS,
+    "wiki:page": EVERYONE,
+    "wiki:page_edit": WORKERS,
+    "wiki:page_history": EVERYONE,
+    "wiki:page_diff": EVERYONE,
+    "wiki:page_restore": WORKERS,
+    "wiki:page_move": WORKERS,
+    "wiki:page_delete": WORKERS,
+    "wiki:page_review": WORKERS,
+    "wiki:page_export": EVERYONE,
+    "wiki:trash": EVERYONE,
+    "wiki:space_edit": MANAGERS,
+    "wiki:page_undelete": WORKERS,
+    "wiki:page_publish": WORKERS,
+    "wiki:space_export": EVERYONE,
     # issue 14 WP4/WP5 (search): rows appended here
 }
 
@@ -304,6 +324,16 @@ API: Final[dict[str, frozenset[str]]] = {
     # issue 14 WP1 (foundation): API operations
     # issue 14 WP2 (spaces): API operations
     # issue 14 WP3 (wiki): API operations
+    "list_wiki_spaces": EVERYONE,
+    "list_wiki_pages": EVERYONE,
+    "get_wiki_page": EVERYONE,
+    "list_wiki_revisions": EVERYONE,
+    "get_wiki_revision": EVERYONE,
+    "export_wiki_page": EVERYONE,
+    "create_wiki_page": WORKERS,
+    "update_wiki_page": WORKERS,
+    "delete_wiki_page": WORKERS,
+    "restore_wiki_revision": WORKERS,
     # issue 14 WP4 (search): API operations
     "search": EVERYONE,  # one search; the hits pass the owning selectors of the caller
 }

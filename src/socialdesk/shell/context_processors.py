@@ -70,10 +70,15 @@ SUBNAVIGATION: dict[str, list[tuple[str, Any, tuple[str, ...]]]] = {
         ("goals:kpis", _("KPIs"), ("goals:kpis",)),
         ("goals:reports", _("Reports"), ("goals:report",)),
     ],
-    # issue 14: WP3 adds "To review" (wiki:review_due) and "Missing pages" (wiki:missing)
     "shell:spaces": [
         ("spaces:rooms", _("Rooms"), ("spaces:",)),
-        ("wiki:index", _("Wiki"), ("wiki:",)),
+        (
+            "wiki:index",
+            _("Wiki"),
+            ("wiki:index", "wiki:space", "wiki:page", "wiki:room", "wiki:trash"),
+        ),
+        ("wiki:review_due", _("To review"), ("wiki:review_due",)),
+        ("wiki:missing", _("Missing pages"), ("wiki:missing",)),
     ],
 }
 

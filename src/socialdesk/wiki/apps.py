@@ -7,4 +7,8 @@ class WikiConfig(AppConfig):
     verbose_name = "Wiki"
 
     def ready(self) -> None:  # each work package connects its hooks here, one call per module
-        pass
+        from socialdesk.core import schedule
+        from socialdesk.wiki import reminders, tasks
+
+        # Reminders to review pages whose review date has come (WP3).
+        schedule.every(schedule.REGULAR, tasks.remind_reviews, when=reminders.has_work)
