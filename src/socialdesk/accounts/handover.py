@@ -9,7 +9,7 @@ sections before and after deactivation; deactivating deletes and moves nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from socialdesk.accounts.models import User
@@ -60,3 +60,15 @@ def _forget_providers() -> list[Provider]:
     removed = list(_providers)
     _providers.clear()
     return removed
+
+
+SHOWN = 5
+"""How many items a section lists; the rest is counted (`more`)."""
+
+
+def section_of[T](
+    title: str, rows: Iterable[T], text: Callable[[T], str], url: Callable[[T], str], total: int
+) -> HandoverSection:
+    """A section from the first `SHOWN` rows of a list whose full length is `total`."""
+    items = [HandoverItem(text(row), url(row)) for row in rows]
+    return HandoverSection(title, items, more=max(total - len(items), 0))

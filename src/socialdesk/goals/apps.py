@@ -39,3 +39,9 @@ class GoalsConfig(AppConfig):
                 else str(params)
             ),
         )
+
+        # The hand-over list of a person who leaves names the goals they own.
+        from socialdesk.accounts import handover
+        from socialdesk.goals import handover as goals_handover
+
+        handover.register(goals_handover.owned_goals)

@@ -20,6 +20,11 @@ class InboxConfig(AppConfig):
         post_migrate.connect(_ensure_rollup, sender=self)
         schedule.every(schedule.FREQUENT, tasks.send_replies)
 
+        from socialdesk.accounts import handover
+        from socialdesk.inbox import handover as inbox_handover
+
+        handover.register(inbox_handover.open_conversations)
+
 
 def _ensure_rollup(using: str = "default", **kwargs: Any) -> None:
     """After every migrate: the rollup's triggers are there (see inbox/rollups.py)."""

@@ -20,3 +20,9 @@ class PublishingConfig(AppConfig):
 
         # Every second, when a post or a retry is due (engine.anything_due: two indexed queries).
         schedule.every(schedule.PROMPT, tasks.publish_posts, when=engine.anything_due)
+
+        from socialdesk.accounts import handover
+        from socialdesk.publishing import handover as publishing_handover
+
+        handover.register(publishing_handover.unfinished_posts)
+        handover.register(publishing_handover.open_ideas)

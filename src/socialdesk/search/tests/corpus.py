@@ -64,11 +64,19 @@ def postgres() -> Iterator[Any | None]:
         return
     import psycopg
 
-    try:
-        connection = psycopg.connect(
-            url.replace("postgres://", "postgresql://", 1), connect_timeout=3
-        )
-    except psycopg.OperationalError:
+    # The database of the URL need not exist (Django tests in `test_<name>`): the queries here
+    # touch no table, so the server's maintenance database serves as well.
+    url = url.replace("postgres://", "postgresql://", 1)
+    connection = None
+    for database in (None, "postgres"):
+        try:
+            extra = {"dbname": database} if database else {}
+            conninfo = psycopg.conninfo.make_conninfo(url, connect_timeout=3, **extra)
+            connection = psycopg.connect(conninfo)
+            break
+        except psycopg.OperationalError:
+            continue
+    if connection is None:
         yield None
         return
     with connection:
