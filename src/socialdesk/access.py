@@ -253,6 +253,7 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "spaces:rooms": EVERYONE,
     "wiki:index": EVERYONE,
     "search:results": EVERYONE,
+    "wiki:faq_from_conversation": TEAM,
     # issue 14 WP2 (spaces): rows appended here
     # issue 14 WP3 (wiki): rows appended here
     "wiki:missing": EVERYONE,

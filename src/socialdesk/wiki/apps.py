@@ -12,3 +12,8 @@ class WikiConfig(AppConfig):
 
         # Reminders to review pages whose review date has come (WP3).
         schedule.every(schedule.REGULAR, tasks.remind_reviews, when=reminders.has_work)
+
+        # Knowledge that stays: "Save as FAQ" on resolved conversations (WP1).
+        from socialdesk.wiki import knowledge
+
+        knowledge.connect()
