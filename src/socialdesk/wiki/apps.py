@@ -14,6 +14,7 @@ class WikiConfig(AppConfig):
         schedule.every(schedule.REGULAR, tasks.remind_reviews, when=reminders.has_work)
 
         # Knowledge that stays: "Save as FAQ" on resolved conversations (WP1).
-        from socialdesk.wiki import knowledge
+        from socialdesk.wiki import knowledge, replies
 
         knowledge.connect()
+        replies.connect()  # saved replies follow their page, in the same transaction

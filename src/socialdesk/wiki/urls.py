@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.wiki import export_views, faq_views, page_views, views
+from socialdesk.wiki import export_views, knowledge_views, page_views, views
 
 app_name = "wiki"
 
@@ -31,7 +31,8 @@ urlpatterns = [
     # Knowledge that stays: an FAQ page from a resolved conversation (<pk> = the conversation).
     path(
         "faq/from-conversation/<int:pk>/",
-        faq_views.faq_from_conversation,
+        knowledge_views.faq_from_conversation,
         name="faq_from_conversation",
     ),
+    path("pages/<int:pk>/saved-reply/", knowledge_views.page_reply, name="page_reply"),
 ]

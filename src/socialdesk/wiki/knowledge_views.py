@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from socialdesk.access import TEAM
 from socialdesk.accounts.audit import acting
 from socialdesk.core.http import AppRequest
 from socialdesk.inbox.selectors import conversation_for_user
@@ -17,6 +18,7 @@ from . import selectors
 from .faq import faq_draft
 from .faq_forms import FaqForm
 from .knowledge import faq_create, may_save_as_faq
+from .replies import reply_from_page
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,3 +64,17 @@ def faq_from_conversation(request: AppRequest, pk: int) -> HttpResponse:
         "wiki/faq_new.html",
         {"form": form, "conversation": conversation, "has_spaces": spaces.exists()},
     )
+
+
+@require_POST
+def page_reply(request: AppRequest, pk: int) -> HttpResponse:
+    """Keep the page's answer as a saved reply that follows the page from now on."""
+    page = selectors.page_for_user(request.user, pk)
+    if request.user.role not in TEAM or page.status != page.Status.PUBLISHED:
+        raise PermissionDenied
+    saved = reply_from_page(by=acting(request), page=page)
+    messages.success(
+        request,
+        _("The saved reply “%(title)s” now follows this page.") % {"title": saved.title},
+    )
+    return redirect("wiki:page", pk=page.pk)
