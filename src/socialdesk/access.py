@@ -253,6 +253,9 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "spaces:rooms": EVERYONE,
     "wiki:index": EVERYONE,
     "search:results": EVERYONE,
+    "wiki:faq_from_conversation": TEAM,
+    "wiki:page_reply": TEAM,
+    "goals:strategy_wiki": MANAGERS,
     # issue 14 WP2 (spaces): rows appended here
     # issue 14 WP3 (wiki): rows appended here
     "wiki:missing": EVERYONE,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, Role, User
+from socialdesk.goals import strategy_wiki
 from socialdesk.goals.guideline_models import (
     Confirmation,
     ConfirmationReminder,
@@ -90,6 +91,7 @@ def publish(
             },
             object_repr=str(publication)[:254],
         )
+        strategy_wiki.publication_published(by=by, publication=publication)
     return publication
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Organisation, User
+from socialdesk.goals import strategy_wiki
 from socialdesk.goals.strategy_models import (
     TEXT_LIMIT,
     TITLE_LIMIT,
@@ -87,6 +88,7 @@ def section_save(
         before={"version": number - 1, "length": len(before)},
         after={"version": number, "length": len(text)},
     )
+    strategy_wiki.section_saved(by=by)  # the wiki's copy, when there is one
     return section
 
 

@@ -15,11 +15,13 @@ from socialdesk.accounts.audit import acting
 from socialdesk.core.http import AppRequest
 from socialdesk.goals import strategy_selectors as selectors
 from socialdesk.goals import strategy_services as services
+from socialdesk.goals import strategy_wiki
 from socialdesk.goals.goal_models import Goal
 from socialdesk.goals.goal_selectors import goals_for_user
 from socialdesk.goals.strategy_forms import OUTLINES, MoveForm, ObjectiveForm, SectionForm
 from socialdesk.goals.strategy_models import Objective, SectionKey, StrategySection
 from socialdesk.goals.strategy_render import render_markdown
+from socialdesk.wiki.managed import managed_page
 
 
 def strategy(request: AppRequest) -> HttpResponse:
@@ -33,6 +35,7 @@ def strategy(request: AppRequest) -> HttpResponse:
             "document": document,
             "objectives": selectors.objectives(),
             "changed_count": sum(1 for s in document if s.changed),
+            "wiki_page": managed_page(strategy_wiki.STRATEGY),
         },
     )
     # Marked as read only after the changes have been shown.
@@ -163,3 +166,13 @@ def objective_remove(request: AppRequest, pk: int) -> HttpResponse:
     services.objective_remove(by=acting(request), objective=found)
     messages.success(request, _("The objective “%(title)s” is removed.") % {"title": found.title})
     return redirect("goals:objectives")
+
+
+@require_POST
+def strategy_wiki_show(request: AppRequest) -> HttpResponse:
+    """Show the strategy and the guidelines in the wiki (read-only copies kept current)."""
+    page = strategy_wiki.show_in_wiki(by=acting(request))
+    messages.success(
+        request, _("The strategy is now in the wiki and follows every change made here.")
+    )
+    return redirect("wiki:page", pk=page.pk)

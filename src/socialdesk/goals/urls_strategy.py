@@ -8,6 +8,7 @@ from socialdesk.goals import strategy_views as views
 
 urlpatterns: list[URLPattern] = [
     path("strategy/", views.strategy, name="strategy"),
+    path("strategy/wiki/", views.strategy_wiki_show, name="strategy_wiki"),
     path("strategy/<slug:key>/edit/", views.section_edit, name="strategy_edit"),
     path("strategy/<slug:key>/history/", views.section_history, name="strategy_history"),
     path("objectives/", views.objectives, name="objectives"),

@@ -70,6 +70,8 @@ def saved_reply_edit(request: AppRequest, pk: int) -> HttpResponse:
     """Change a saved reply, with its text filled in for an example conversation."""
     saved = _saved_reply(pk)
     form = SavedReplyForm(request.POST or None, initial={"title": saved.title, "body": saved.body})
+    if saved.source_url:  # follows a wiki page: its text changes there, only the title here
+        form.fields["body"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             services.saved_reply_update(by=acting(request), saved=saved, **form.cleaned_data)

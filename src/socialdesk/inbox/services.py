@@ -252,6 +252,15 @@ def saved_reply_update(*, by: Acting, saved: SavedReply, title: str, body: str) 
     title, body = title.strip(), body.strip()
     if SavedReply.objects.filter(title__iexact=title).exclude(pk=saved.pk).exists():
         raise ValidationError({"title": _("A saved reply with this title exists already.")})
+    if saved.source_url and body != saved.body:
+        raise ValidationError(
+            {
+                "body": _(
+                    "This saved reply follows the wiki page “%(page)s”: change the text there."
+                )
+                % {"page": saved.source_label}
+            }
+        )
     before = {"title": saved.title, "body": saved.body}
     with transaction.atomic():
         saved.title, saved.body = title, body
@@ -259,6 +268,55 @@ def saved_reply_update(*, by: Acting, saved: SavedReply, title: str, body: str) 
         after = {"title": title, "body": body}
         record(by, "saved_reply.updated", saved, before=before, after=after)
     return saved
+
+
+def saved_reply_sync(
+    *,
+    by: Acting,
+    saved: SavedReply | None,
+    title: str,
+    body: str,
+    source_label: str,
+    source_url: str,
+) -> SavedReply:
+    """Create or refresh a saved reply that follows a page elsewhere (the wiki).
+
+    While `source_url` is set, the text can only change here, from its source; an empty
+    `source_url` releases the reply (editable again, text kept). A taken title gets a number.
+    """
+    title = title.strip()[:120] or _("Saved reply")
+    with transaction.atomic():
+        taken = SavedReply.objects.filter(title__iexact=title)
+        if saved is not None:
+            taken = taken.exclude(pk=saved.pk)
+        if taken.exists():
+            title = _free_title(title, besides=saved.pk if saved else None)
+        if saved is None:
+            saved = SavedReply.objects.create(
+                title=title, body=body.strip(), source_label=source_label, source_url=source_url
+            )
+            record(by, "saved_reply.created", saved, after={"title": title, "source": source_url})
+            return saved
+        before = {"title": saved.title, "body": saved.body, "source": saved.source_url}
+        after = {"title": title, "body": body.strip(), "source": source_url}
+        if before == after and saved.source_label == source_label:
+            return saved
+        saved.title, saved.body = title, body.strip()
+        saved.source_label, saved.source_url = source_label[:200], source_url[:500]
+        saved.save(update_fields=["title", "body", "source_label", "source_url"])
+        record(by, "saved_reply.synced", saved, before=before, after=after)
+    return saved
+
+
+def _free_title(title: str, *, besides: int | None) -> str:
+    for n in range(2, 1000):
+        candidate = f"{title[:112]} ({n})"
+        taken = SavedReply.objects.filter(title__iexact=candidate)
+        if besides is not None:
+            taken = taken.exclude(pk=besides)
+        if not taken.exists():
+            return candidate
+    raise ValidationError({"title": _("A saved reply with this title exists already.")})
 
 
 def saved_reply_delete(*, by: Acting, saved: SavedReply) -> None:

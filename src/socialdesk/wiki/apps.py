@@ -12,3 +12,9 @@ class WikiConfig(AppConfig):
 
         # Reminders to review pages whose review date has come (WP3).
         schedule.every(schedule.REGULAR, tasks.remind_reviews, when=reminders.has_work)
+
+        # Knowledge that stays: "Save as FAQ" on resolved conversations (WP1).
+        from socialdesk.wiki import knowledge, replies
+
+        knowledge.connect()
+        replies.connect()  # saved replies follow their page, in the same transaction

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socialdesk.wiki import export_views, page_views, views
+from socialdesk.wiki import export_views, knowledge_views, page_views, views
 
 app_name = "wiki"
 
@@ -28,4 +28,11 @@ urlpatterns = [
     path("pages/<int:pk>/undelete/", page_views.page_undelete, name="page_undelete"),
     path("pages/<int:pk>/publish/", page_views.page_publish, name="page_publish"),
     path("pages/<int:pk>/export/", export_views.page_export, name="page_export"),
+    # Knowledge that stays: an FAQ page from a resolved conversation (<pk> = the conversation).
+    path(
+        "faq/from-conversation/<int:pk>/",
+        knowledge_views.faq_from_conversation,
+        name="faq_from_conversation",
+    ),
+    path("pages/<int:pk>/saved-reply/", knowledge_views.page_reply, name="page_reply"),
 ]
