@@ -7,8 +7,6 @@ revision only when the text changed. The wiki never imports its sources: they ca
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from socialdesk.accounts.audit import Acting
 
 from . import page_services, space_services
@@ -30,21 +28,7 @@ def space_ensure(*, by: Acting, key: str, name: str, description: str = "") -> W
 def page_sync_managed(
     *, by: Acting, space: WikiSpace, managed_by: str, title: str, body: str
 ) -> WikiPage:
-    """Create or refresh the page of `managed_by` with this title and text."""
-    system = Acting(user=None, ip=by.ip, label=by.name)  # the source checked the permission
-    with transaction.atomic():
-        page = managed_page(managed_by)
-        if page is None:
-            return page_services.page_create(
-                by=system,
-                space=space,
-                title=title,
-                body=body,
-                managed_by=managed_by,
-                owner=by.user,
-            )
-        if page.title == title and page.body == body:
-            return page
-        return page_services.page_save(
-            by=system, page=page, title=title, body=body, base_revision=page.revision
-        )
+    """Create or refresh the page of `managed_by` (see `page_services.page_sync_managed`)."""
+    return page_services.page_sync_managed(
+        by=by, source_key=managed_by, space=space, title=title, body=body
+    )
