@@ -12,6 +12,7 @@ from django.db import transaction
 from socialdesk.accounts import services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation, Role, User
+from socialdesk.shell import demo_wiki
 from socialdesk.shell.demo import fill_demo_inbox
 from socialdesk.shell.demo_goals import fill_demo_goals
 from socialdesk.shell.demo_publishing import fill_demo_publishing
@@ -103,6 +104,7 @@ class Command(BaseCommand):
             conversations = fill_demo_inbox()
             posts = fill_demo_publishing()
             goals = fill_demo_goals()
+            pages = demo_wiki.fill()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation “{ORGANISATION}” is ready:"))
         for _name, local, role, member_of in PEOPLE:
             self.stdout.write(
@@ -111,4 +113,5 @@ class Command(BaseCommand):
         self.stdout.write(f"The inbox holds {conversations} conversations under a 24-hour policy.")
         self.stdout.write(f"Publishing holds a campaign, three story ideas and {posts} posts.")
         self.stdout.write(f"Goals: the strategy, the guidelines and {goals} goals.")
+        self.stdout.write(f"The wiki holds a handbook of {pages} pages.")
         self.stdout.write(f"Every demo person signs in with the password: {password}")
