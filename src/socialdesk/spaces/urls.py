@@ -8,4 +8,5 @@ app_name = "spaces"
 
 urlpatterns = [
     path("rooms/", views.rooms, name="rooms"),
+    path("rooms/<int:pk>/", views.rooms, name="room"),
 ]
