@@ -254,6 +254,30 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "wiki:index": EVERYONE,
     "search:results": EVERYONE,
     # issue 14 WP2 (spaces): rows appended here
+    # reading follows spaces.selectors (private rooms: members only); writing is for workers,
+    # the object rules (owner, author, archived) are checked in the services
+    "spaces:room_new": WORKERS,
+    "spaces:room": EVERYONE,
+    "spaces:room_edit": WORKERS,
+    "spaces:room_members": EVERYONE,
+    "spaces:room_member_add": WORKERS,
+    "spaces:room_member_remove": WORKERS,
+    "spaces:room_join": WORKERS,
+    "spaces:room_leave": EVERYONE,
+    "spaces:room_notify": EVERYONE,
+    "spaces:room_archive": WORKERS,
+    "spaces:room_unarchive": WORKERS,
+    "spaces:room_post_new": WORKERS,
+    "spaces:post": EVERYONE,
+    "spaces:thread": EVERYONE,
+    "spaces:post_edit": WORKERS,
+    "spaces:post_delete": WORKERS,
+    "spaces:post_pin": WORKERS,
+    "spaces:post_react": WORKERS,
+    "spaces:attachment": EVERYONE,
+    "spaces:mention_suggest": EVERYONE,
+    "spaces:rooms_admin": ADMINS,
+    "spaces:room_take_over": ADMINS,
     # issue 14 WP3 (wiki): rows appended here
     # issue 14 WP4/WP5 (search): rows appended here
 }

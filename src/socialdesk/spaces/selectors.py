@@ -165,7 +165,7 @@ class Thread:
 
 def _with_details(posts: QuerySet[RoomPost]) -> QuerySet[RoomPost]:
     return posts.select_related("author", "room").prefetch_related(
-        "attachments", "reactions", "mentions"
+        "attachments", "reactions", "mentions__user", "mentions__department"
     )
 
 
