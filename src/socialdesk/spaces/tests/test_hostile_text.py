@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from tests.xss_corpus import MARKDOWN, PAYLOADS
 
 from socialdesk.spaces import post_services, room_services
 from socialdesk.spaces.tests.helpers import by
-from tests.xss_corpus import MARKDOWN, PAYLOADS
 
 _TAG = re.compile(r"<[a-zA-Z][^>]*>")
 _QUOTED = re.compile(r'"[^"]*"')
