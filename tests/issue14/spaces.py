@@ -81,13 +81,21 @@ def world(w: Any, people: dict[str, Any], departments: dict[str, Any]) -> None:
     private = room_services.room_create(
         by=agent, name=SECRET_ROOM, visibility="private", members=[people["viewer"]]
     )
-    secret = post_services.post_create(by=agent, room=private, body=f"{SECRET_POST} Zahlen")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    secret = post_services.post_create(
+        by=agent,
+        room=private,
+        body=f"{SECRET_POST} Zahlen",
+        files=[SimpleUploadedFile("Geheimanhang-7Q.txt", f"{SECRET_POST} im Anhang".encode())],
+    )
     reply = post_services.post_create(
         by=agent, room=private, body=f"{SECRET_POST} Antwort", parent=secret.post
     )
     w.ids["room"] = [public.pk, private.pk]
     w.ids["room_post"] = [open_post.pk, secret.post.pk, reply.post.pk]
-    w.ids["room_attachment"] = []
-    w.forbidden += [SECRET_ROOM, SECRET_POST]
+    w.ids["room_attachment"] = [a.pk for a in secret.post.attachments.all()]
+    w.forbidden += [SECRET_ROOM, SECRET_POST, "Geheimanhang-7Q"]
     w.hidden_pks["room"] = {private.pk}
     w.hidden_pks["room_post"] = {secret.post.pk, reply.post.pk}
+    w.hidden_pks["room_attachment"] = set(w.ids["room_attachment"])

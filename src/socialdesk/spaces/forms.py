@@ -88,6 +88,18 @@ class PostForm(ServiceErrors, forms.Form):
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.attachment_errors: list[str] = []
+
+    def show_errors(self, error: ValidationError) -> None:
+        """Errors about the files go next to the file field ("files" is no form field)."""
+        if hasattr(error, "error_dict") and "files" in error.error_dict:
+            self.attachment_errors = ValidationError(error.error_dict.pop("files")).messages
+            if not error.error_dict:
+                return
+        super().show_errors(error)
+
 
 class NotifyForm(forms.Form):
     notify = forms.ChoiceField(choices=RoomMembership.Notify.choices)

@@ -21,6 +21,7 @@ from socialdesk.core import changes
 
 from . import mentions as mention_rules
 from . import selectors
+from .attachments import check_files, store
 from .limits import checked_text
 from .models import REACTIONS, Reaction, Room, RoomMembership, RoomPost
 from .post_models import POST_BODY_MAX
@@ -70,11 +71,7 @@ def post_create(
     if not selectors.may_post(user, room):
         raise PermissionDenied(_("You cannot write in this room."))
     body = _body(body)
-    checked = []
-    if files:
-        from .attachments import check_files
-
-        checked = check_files(files)
+    checked = check_files(files) if files else []
     if parent is not None:
         if parent.room_id != room.pk:
             raise ValidationError({"parent": _("This post is in another room.")})
@@ -86,8 +83,6 @@ def post_create(
     RoomMembership.objects.get_or_create(room=room, user=user)
     post = RoomPost.objects.create(room=room, author=user, parent=parent, body=body)
     if checked:
-        from .attachments import store
-
         store(post, checked)
     room.last_post_at = post.created_at
     room.save(update_fields=["last_post_at"])

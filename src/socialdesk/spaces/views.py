@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -119,6 +120,7 @@ def room_page(
         "post_form": post_form or PostForm(),
         "notify_form": NotifyForm(initial={"notify": membership.notify}) if membership else None,
         "reactions": REACTIONS,
+        "attachment_limit": settings.SPACES_ATTACHMENT_MAX_MB,
     }
     return render(request, "spaces/room.html", context, status=status)
 
