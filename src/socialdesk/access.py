@@ -327,6 +327,26 @@ API: Final[dict[str, frozenset[str]]] = {
     "get_report": EVERYONE,
     # issue 14 WP1 (foundation): API operations
     # issue 14 WP2 (spaces): API operations
+    # reading follows spaces.selectors; object rules (owner, author, archived) in the services
+    "list_rooms": EVERYONE,
+    "get_room": EVERYONE,
+    "list_room_posts": EVERYONE,
+    "get_room_attachment": EVERYONE,
+    "create_room": WORKERS,
+    "update_room": WORKERS,
+    "archive_room": WORKERS,
+    "unarchive_room": WORKERS,
+    "join_room": WORKERS,
+    "leave_room": EVERYONE,
+    "add_room_members": WORKERS,
+    "remove_room_member": WORKERS,
+    "create_room_post": WORKERS,
+    "update_room_post": WORKERS,
+    "delete_room_post": WORKERS,
+    "react_room_post": WORKERS,
+    "unreact_room_post": WORKERS,
+    "pin_room_post": WORKERS,
+    "unpin_room_post": WORKERS,
     # issue 14 WP3 (wiki): API operations
     # issue 14 WP4 (search): API operations
 }
