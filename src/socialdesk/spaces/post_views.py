@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from socialdesk.accounts.audit import acting
@@ -15,8 +17,10 @@ from socialdesk.core.http import AppRequest
 
 from . import post_services as services
 from . import selectors
+from .attachments import safe_stem
 from .forms import PostForm, ReactForm
 from .models import RoomPost
+from .uploads import LimitedUploadHandler
 from .views import room_page
 
 
@@ -28,12 +32,29 @@ def _post(request: AppRequest, pk: int) -> RoomPost:
     return selectors.post_for_user(request.user, pk)
 
 
+@csrf_exempt
 def room_post_new(request: AppRequest, pk: int) -> HttpResponse:
+    """Write a post or reply; a file over the limit is stopped while it arrives."""
+    handler = LimitedUploadHandler(request)
+    if not hasattr(request, "_files"):  # a middleware that read the form already got it whole
+        request.upload_handlers = [handler, *request.upload_handlers]
+    return _room_post_new(request, pk, handler)
+
+
+@csrf_protect
+def _room_post_new(request: AppRequest, pk: int, handler: LimitedUploadHandler) -> HttpResponse:
     room = selectors.room_for_user(request.user, pk)
     if request.method != "POST":
         return redirect("spaces:room", room.pk)
     form = PostForm(request.POST)
     form.is_valid()
+    if handler.too_big:
+        form.attachment_errors = [
+            _("The file “%(name)s” is larger than %(limit)s MB, the most allowed.")
+            % {"name": safe_stem(name)[:80], "limit": settings.SPACES_ATTACHMENT_MAX_MB}
+            for name in handler.too_big
+        ]
+        return room_page(request, room, post_form=form, status=400)
     data = form.cleaned_data
     parent = None
     if data.get("parent"):

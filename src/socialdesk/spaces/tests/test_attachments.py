@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from socialdesk.shell import middleware
 from socialdesk.spaces import attachments, post_services, room_services
 from socialdesk.spaces.models import Attachment, AttachmentBlob, RoomPost
 from socialdesk.spaces.tests.helpers import by
@@ -151,3 +153,36 @@ def test_it_stores_identical_files_once_and_downloads_never_inline(client_as, pe
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert client_as("member").get(reverse("spaces:attachment", args=[first.pk])).status_code == 404
+
+
+def test_it_stops_an_oversized_upload_while_it_arrives_and_keeps_the_text(
+    client_as, people, settings, monkeypatch
+):
+    settings.SPACES_ATTACHMENT_MAX_MB = 1
+    stored: list[int] = []
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    original = TemporaryFileUploadHandler.receive_data_chunk
+
+    def spy(self: Any, raw_data: bytes, start: int) -> Any:
+        stored.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spy)
+    # the NUL filter must leave this form to the view (the services refuse NUL themselves)
+    monkeypatch.setattr(
+        middleware, "READS_RAW_BODY", {*middleware.READS_RAW_BODY, "spaces:room_post_new"}
+    )
+    room = room_services.room_create(by=by(people["agent"]), name="Team")
+    big = SimpleUploadedFile("bericht.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024))
+    response = client_as("agent").post(
+        reverse("spaces:room_post_new", args=[room.pk]),
+        {"body": "Mein Text bleibt", "files": [big]},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Die Datei „bericht.pdf“ ist größer als 1 MB, mehr ist nicht erlaubt." in html
+    assert "Mein Text bleibt" in html
+    assert sum(stored) <= 1024 * 1024  # never more than the limit written to a temporary file
+    assert not RoomPost.objects.exists()
