@@ -75,9 +75,11 @@ def _room(request: AppRequest, pk: int) -> Room:
     return selectors.room_for_user(request.user, pk)
 
 
-def _decorate(threads: list[selectors.Thread], user: User, last_read: Any) -> int | None:
-    """Reactions per post (emoji, count, mine) and "new" marks; return the first new post."""
+def _decorate(threads: list[selectors.Thread], user: User, membership: Any) -> int | None:
+    """Reactions per post (emoji, count, mine) and "new" marks (a member's unread posts by
+    others); return the first new post in page order (where the "Neu" divider goes)."""
     first_new = None
+    last_read = membership.last_read_at if membership else None
     for thread in threads:
         for post in [thread.root, *thread.replies]:
             counts: dict[str, list[int]] = {}
@@ -86,13 +88,14 @@ def _decorate(threads: list[selectors.Thread], user: User, last_read: Any) -> in
             post.reaction_list = [  # type: ignore[attr-defined]
                 (e, len(counts[e]), user.pk in counts[e]) for e in REACTIONS if e in counts
             ]
-            post.is_new = (  # type: ignore[attr-defined]
-                last_read is not None
-                and post.created_at > last_read
+            is_new = (
+                membership is not None
+                and (last_read is None or post.created_at > last_read)
                 and post.author_id != user.pk
                 and not post.is_deleted
             )
-            if post.is_new and (first_new is None or post.pk < first_new):  # type: ignore[attr-defined]
+            post.is_new = is_new  # type: ignore[attr-defined]
+            if is_new and first_new is None:
                 first_new = post.pk
     return first_new
 
@@ -103,8 +106,7 @@ def room_page(
     user = request.user
     membership = selectors.membership(user, room)
     threads = selectors.room_feed(user, room)
-    last_read = membership.last_read_at if membership else None
-    first_new = _decorate(threads, user, last_read)
+    first_new = _decorate(threads, user, membership)
     if membership is not None:
         services.room_mark_read(user=user, room=room)
     context = {
