@@ -112,3 +112,14 @@ def test_it_lets_members_reply_react_and_readers_only_read(client_as, people):
         == 403
     )
     assert viewer.get(reverse("spaces:post", args=[root.pk])).status_code == 302
+
+
+def test_it_still_checks_the_csrf_token_of_a_new_post(people):
+    from django.test import Client
+
+    room = room_services.room_create(by=by(people["agent"]), name="Team")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["agent"])
+    response = client.post(reverse("spaces:room_post_new", args=[room.pk]), {"body": "Hallo"})
+    assert response.status_code == 403
+    assert not RoomPost.objects.exists()
