@@ -66,7 +66,11 @@ def test_a_colleague_writes_replies_and_sees_what_is_new_in_german(live_server, 
     _sign_in(page, live_server.url, "anna.schmidt@example.com", "annas long passphrase")
     page.goto(live_server.url + f"/spaces/rooms/{room.pk}/")
     assert page.locator(".new-divider").count() == 1
-    page.get_by_label("Text").fill("Der **Ticketkauf** braucht Tests, @[Ben Berg] übernimmst du?")
+    box = page.get_by_label("Text")
+    box.press_sequentially("Der **Ticketkauf** braucht Tests, @Be")
+    page.locator(".mention-suggest [data-mention]", has_text="Ben Berg").click()
+    assert box.input_value() == "Der **Ticketkauf** braucht Tests, @[Ben Berg] "
+    box.press_sequentially("übernimmst du?")
     page.get_by_role("button", name="Im Raum teilen").click()
     page.wait_for_load_state("load")
     assert page.locator("a.mention", has_text="@Ben Berg").count() == 1

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,6 +108,10 @@ def room_page(
     membership = selectors.membership(user, room)
     threads = selectors.room_feed(user, room)
     first_new = _decorate(threads, user, membership)
+    post_form = post_form or PostForm()
+    post_form.fields["body"].widget.attrs["data-mentions"] = reverse(
+        "spaces:mention_suggest", args=[room.pk]
+    )
     if membership is not None:
         services.room_mark_read(user=user, room=room)
     context = {
@@ -119,7 +124,7 @@ def room_page(
         "is_moderator": user.role in ("admin", "manager"),
         "members": selectors.room_members(room)[:50],
         "member_count": selectors.room_members(room).count(),
-        "post_form": post_form or PostForm(),
+        "post_form": post_form,
         "notify_form": NotifyForm(initial={"notify": membership.notify}) if membership else None,
         "reactions": REACTIONS,
         "attachment_limit": settings.SPACES_ATTACHMENT_MAX_MB,
