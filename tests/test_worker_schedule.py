@@ -33,6 +33,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "refresh_goals",  # each open goal's figures (on main since the goal core)
         "take_follower_snapshots",  # each Mastodon/Bluesky account's followers once a day
         "send_reports",
+        "send_digests",  # issue 14: the daily e-mail of unread room mentions
     }
     # Every second, when something is due: posts to publish.
     assert _names(schedule.PROMPT) == {"publish_posts"}

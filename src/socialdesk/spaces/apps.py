@@ -7,4 +7,7 @@ class SpacesConfig(AppConfig):
     verbose_name = "Spaces"
 
     def ready(self) -> None:  # each work package connects its hooks here, one call per module
-        pass
+        from socialdesk.core import schedule
+        from socialdesk.spaces import digest, tasks
+
+        schedule.every(schedule.REGULAR, tasks.send_digests, when=digest.pending)

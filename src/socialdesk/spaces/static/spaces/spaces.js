@@ -1,0 +1,49 @@
+// Project rooms: warn before leaving a page with unsent text; suggest people after "@".
+(function () {
+  "use strict";
+  var dirty = new Set();
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (box.matches && box.matches("form[data-room-form] textarea")) {
+      if (box.value.trim()) { dirty.add(box); } else { dirty.delete(box); }
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("form[data-room-form]")) { dirty.clear(); }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty.size) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // "@An" in a room's text box: a list of people from the room's mention_suggest page.
+  var list = null;
+  function close() { if (list) { list.remove(); list = null; } }
+  document.addEventListener("keyup", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("textarea[data-mentions]")) { return; }
+    var before = box.value.slice(0, box.selectionStart);
+    var match = /(^|\s)@([\wÄÖÜäöüß.-]{1,30})$/.exec(before);
+    if (!match) { close(); return; }
+    var url = box.dataset.mentions + "?q=" + encodeURIComponent(match[2]);
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        close();
+        var holder = document.createElement("div");
+        holder.innerHTML = html;  // our own escaped template
+        list = holder.firstElementChild;
+        if (!list) { return; }
+        box.insertAdjacentElement("afterend", list);
+        list.addEventListener("click", function (click) {
+          var option = click.target.closest("[data-mention]");
+          if (!option) { return; }
+          var start = before.length - match[2].length - 1;
+          box.value = box.value.slice(0, start) + option.dataset.mention + " " +
+            box.value.slice(box.selectionStart);
+          box.focus();
+          close();
+        });
+      })
+      .catch(close);
+  });
+})();
