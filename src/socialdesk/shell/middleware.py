@@ -113,7 +113,10 @@ class AccessMiddleware:
 
 
 # Views that check a signature over the body as it came; parsing it as a form would end that.
-READS_RAW_BODY = {"channels:webhook"}
+# Views that read the body themselves: the webhook checks its signature over the raw bytes; a room
+# post stops an upload over the size limit while it arrives (spaces/uploads.py), and its services
+# refuse NUL characters in the text.
+READS_RAW_BODY = {"channels:webhook", "spaces:room_post_new"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 

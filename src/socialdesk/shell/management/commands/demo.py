@@ -12,7 +12,7 @@ from django.db import transaction
 from socialdesk.accounts import services
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation, Role, User
-from socialdesk.shell import demo_wiki
+from socialdesk.shell import demo_spaces, demo_wiki
 from socialdesk.shell.demo import fill_demo_inbox
 from socialdesk.shell.demo_goals import fill_demo_goals
 from socialdesk.shell.demo_publishing import fill_demo_publishing
@@ -105,6 +105,7 @@ class Command(BaseCommand):
             posts = fill_demo_publishing()
             goals = fill_demo_goals()
             pages = demo_wiki.fill()
+            room_posts = demo_spaces.fill()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation “{ORGANISATION}” is ready:"))
         for _name, local, role, member_of in PEOPLE:
             self.stdout.write(
@@ -114,4 +115,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Publishing holds a campaign, three story ideas and {posts} posts.")
         self.stdout.write(f"Goals: the strategy, the guidelines and {goals} goals.")
         self.stdout.write(f"The wiki holds a handbook of {pages} pages.")
+        self.stdout.write(f"Two project rooms hold {room_posts} posts.")
         self.stdout.write(f"Every demo person signs in with the password: {password}")
