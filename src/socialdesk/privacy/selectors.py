@@ -19,6 +19,8 @@ from socialdesk.inbox.models import (
     Notification,
 )
 from socialdesk.listening.models import MonitorMatch
+from socialdesk.spaces.models import RoomPost
+from socialdesk.wiki.models import WikiPage, WikiRevision
 
 
 class ContactNotFound(Exception):
@@ -98,6 +100,31 @@ def _time(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _naming(contact: Contact, field: str) -> Q | None:
+    condition: Q | None = None
+    for term in search_terms(contact):
+        part = Q(**{f"{field}__icontains": term})
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def room_posts_naming(contact: Contact) -> QuerySet[RoomPost]:
+    """The team's room posts that name the person (deleted ones too: they are still stored)."""
+    condition = _naming(contact, "body")
+    if condition is None:
+        return RoomPost.objects.none()
+    return RoomPost.objects.filter(condition).select_related("room").order_by("pk")
+
+
+def wiki_pages_naming(contact: Contact) -> QuerySet[WikiPage]:
+    """Wiki pages whose text (or one of whose earlier versions) names the person."""
+    condition = _naming(contact, "body")
+    if condition is None:
+        return WikiPage.objects.none()
+    in_history = WikiRevision.objects.filter(condition).values("page_id")
+    return WikiPage.objects.filter(condition | Q(pk__in=in_history)).order_by("pk")
+
+
 def contact_data(contact: Contact) -> dict[str, Any]:
     """Return everything stored about the person, as plain JSON-ready data (DSGVO Art. 15)."""
     messages = list(contact_messages(contact).select_related("channel_account").order_by("pk"))
@@ -164,6 +191,14 @@ def contact_data(contact: Contact) -> dict[str, Any]:
                 "created_at": _time(n.created_at),
             }
             for n in notes_mentioning(contact).order_by("pk")
+        ],
+        "room_posts": [
+            {"id": p.pk, "room": p.room.name, "text": p.body, "created_at": _time(p.created_at)}
+            for p in room_posts_naming(contact)
+        ],
+        "wiki_pages": [
+            {"id": p.pk, "title": p.title, "text": p.body, "updated_at": _time(p.updated_at)}
+            for p in wiki_pages_naming(contact)
         ],
         "feedback": [
             {

@@ -28,6 +28,7 @@ from socialdesk.accounts.audit import Acting, forget_names, record, scrub_events
 from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import SetAsideItem, WebhookDelivery
 from socialdesk.channels.webhook.receiver import process_pending
+from socialdesk.core import changes
 from socialdesk.core.erasure import ERASED
 from socialdesk.feedback.models import (
     Classification,
@@ -43,6 +44,8 @@ from socialdesk.feedback.tasks import retrain_model
 from socialdesk.inbox.models import Contact, Conversation, Message, Note, Notification
 from socialdesk.listening.models import MonitorMatch
 from socialdesk.privacy import selectors
+from socialdesk.privacy.internal import scrub_internal
+from socialdesk.search.maintenance import compact
 
 
 @dataclass(frozen=True)
@@ -158,13 +161,20 @@ def _anonymise(conversation_ids: list[int], message_ids: list[int]) -> set[int]:
     Message.objects.filter(pk__in=message_ids).update(
         text=ERASED, author_handle="", contact=None, meta={}, delivery_error=""
     )
-    Note.objects.filter(conversation_id__in=conversation_ids).update(text=ERASED)
+    notes = Note.objects.filter(conversation_id__in=conversation_ids)
+    note_ids = list(notes.values_list("pk", flat=True))
+    notes.update(text=ERASED)
     Notification.objects.filter(conversation_id__in=conversation_ids).update(title="")
     Conversation.objects.filter(pk__in=conversation_ids).update(
         preview=ERASED, contact=None, erased_at=timezone.now()
     )
     forget_names("conversation", conversation_ids)
     forget_names("message", message_ids)
+    # The search forgets the old texts in the same transaction.
+    changes.changed("inbox.message", message_ids)
+    changes.changed("inbox.note", note_ids)
+    changes.changed("inbox.conversation", conversation_ids)
+    changes.changed("feedback.item", sorted(items))
     return items
 
 
@@ -176,9 +186,11 @@ def _scrub_names(terms: list[str], items: set[int]) -> None:
     for term in terms:
         named |= Q(text__icontains=term)
         titled |= Q(title__icontains=term)
+    notes, messages, conversations = [], [], []
     for note in Note.objects.filter(named):
         note.text = _scrub(note.text, terms)
         note.save(update_fields=["text"])
+        notes.append(note.pk)
     for notification in Notification.objects.filter(titled):
         notification.title = _scrub(notification.title, terms)
         notification.save(update_fields=["title"])
@@ -198,6 +210,7 @@ def _scrub_names(terms: list[str], items: set[int]) -> None:
         if text != message.text:
             message.text = text
             message.save(update_fields=["text"])
+            messages.append(message.pk)
     previews = Q()
     for term in terms:
         previews |= Q(preview__icontains=term)
@@ -206,6 +219,12 @@ def _scrub_names(terms: list[str], items: set[int]) -> None:
         if preview != conversation.preview:
             conversation.preview = preview
             conversation.save(update_fields=["preview"])
+            conversations.append(conversation.pk)
+    changes.changed("inbox.note", notes)
+    changes.changed("inbox.message", messages)
+    changes.changed("inbox.conversation", conversations)
+    changes.changed("feedback.item", sorted(items))
+    scrub_internal(terms, _scrub_words)  # room posts and wiki pages, with their history
 
 
 def contact_erase(*, by: Acting, contact: Contact) -> Erased:
@@ -230,6 +249,8 @@ def contact_erase(*, by: Acting, contact: Contact) -> Erased:
             after={"conversations": len(conversation_ids), "messages": len(message_ids)},
         )
         contact.delete()
+        changes.changed("inbox.contact", [contact_id])
+    compact()
     _checkpoint()
     return Erased(conversations=len(conversation_ids), messages=len(message_ids))
 
@@ -284,11 +305,14 @@ def retention_apply(now: datetime | None = None) -> Erased:
             pk__in=contact_ids, conversations__isnull=True, messages__isnull=True
         ):
             _scrub_names(selectors.search_terms(contact), items)
+            contact_id = contact.pk
             contact.delete()
+            changes.changed("inbox.contact", [contact_id])
         record(
             Acting(user=None, label="retention"),
             "retention.applied",
             after={"conversations": len(conversation_ids), "messages": len(message_ids),
                    "months": months},
         )  # fmt: skip
+    compact()
     return Erased(conversations=len(conversation_ids), messages=len(message_ids))

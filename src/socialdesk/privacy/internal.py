@@ -1,0 +1,57 @@
+"""Erasure in the team's own texts: room posts and wiki pages that name the person.
+
+Their bodies lose the person's name and handles; a wiki page's every revision and kept draft
+too, so its history cannot bring the name back. Titles stay (they name topics, not customers).
+Each changed post and page is announced to the search in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from socialdesk.core import changes
+from socialdesk.spaces.models import RoomPost
+from socialdesk.wiki.models import WikiDraft, WikiPage, WikiRevision
+
+Scrub = Callable[[str, list[str]], str]
+
+
+def _naming(terms: list[str], field: str) -> Q:
+    condition = Q()
+    for term in terms:
+        condition |= Q(**{f"{field}__icontains": term})
+    return condition
+
+
+def scrub_room_posts(terms: list[str], scrub: Scrub) -> list[int]:
+    changed: list[int] = []
+    for post in RoomPost.objects.filter(_naming(terms, "body")).only("pk", "body"):
+        body = scrub(post.body, terms)
+        if body != post.body:
+            post.body = body
+            post.save(update_fields=["body"])
+            changed.append(post.pk)
+    changes.changed("spaces.post", changed)
+    return changed
+
+
+def scrub_wiki(terms: list[str], scrub: Scrub) -> set[int]:
+    pages: set[int] = set()
+    for model in (WikiPage, WikiRevision, WikiDraft):
+        for row in model.objects.filter(_naming(terms, "body")).only("pk", "body"):
+            body = scrub(row.body, terms)
+            if body != row.body:
+                row.body = body
+                row.save(update_fields=["body"])
+                pages.add(row.pk if isinstance(row, WikiPage) else row.page_id)
+    changes.changed("wiki.page", sorted(pages))
+    return pages
+
+
+def scrub_internal(terms: list[str], scrub: Scrub) -> int:
+    """Scrub room posts and wiki pages; return how many posts and pages changed."""
+    if not terms:
+        return 0
+    return len(scrub_room_posts(terms, scrub)) + len(scrub_wiki(terms, scrub))
