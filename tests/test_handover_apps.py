@@ -94,3 +94,36 @@ def test_it_keeps_everything_in_place_after_deactivating(client_as, people, depa
         assert title in page
     assert Conversation.objects.filter(assignee=agent).count() == 11
     assert Post.objects.filter(author=agent).count() == 2
+
+
+def test_it_names_the_rooms_and_wiki_pages_a_person_alone_looks_after(people, departments):
+    from socialdesk.spaces import room_services
+    from socialdesk.spaces.models import Room
+    from socialdesk.wiki import page_services
+    from socialdesk.wiki.models import WikiSpace
+
+    agent, manager = people["agent"], people["manager"]
+    by = Acting(user=agent)
+    room_services.room_create(by=by, name="Fahrplanwechsel")
+    shared = room_services.room_create(by=by, name="Relaunch")
+    room_services.room_add_members(by=by, room=shared, people=[manager], role="owner")
+    room_services.room_create(by=by, name="Geheimprojekt", visibility=Room.Visibility.PRIVATE)
+    space = WikiSpace.objects.create(name="Handbuch", key="handbuch")
+    page = page_services.page_create(by=by, space=space, title="Erstattung", body="…")
+    page.review_by = date(2026, 1, 1)
+    page.save(update_fields=["review_by"])
+    page_services.page_create(by=by, space=space, title="Zeitkarten", body="…")
+
+    for_admin = {s.title: s for s in handover.sections_for(agent, people["admin"])}
+    rooms = for_admin["Rooms they alone look after"]
+    assert [i.text for i in rooms.items] == ["Fahrplanwechsel", "Geheimprojekt"]
+    assert rooms.items[1].url == reverse("spaces:rooms_admin")  # a name, never its posts
+    pages = for_admin["Wiki pages they own"]
+    assert [i.text for i in pages.items] == [
+        "Erstattung (review due since 01/01/2026)",
+        "Zeitkarten",
+    ]
+    for_manager = {s.title: s for s in handover.sections_for(agent, manager)}
+    assert [i.text for i in for_manager["Rooms they alone look after"].items] == [
+        "Fahrplanwechsel"
+    ]  # the shared room has another owner; the private one is not the manager's to see

@@ -11,3 +11,8 @@ class SpacesConfig(AppConfig):
         from socialdesk.spaces import digest, tasks
 
         schedule.every(schedule.REGULAR, tasks.send_digests, when=digest.pending)
+
+        from socialdesk.accounts import handover
+        from socialdesk.spaces import handover as spaces_handover
+
+        handover.register(spaces_handover.sole_owner_rooms)

@@ -18,3 +18,8 @@ class WikiConfig(AppConfig):
 
         knowledge.connect()
         replies.connect()  # saved replies follow their page, in the same transaction
+
+        from socialdesk.accounts import handover
+        from socialdesk.wiki import handover as wiki_handover
+
+        handover.register(wiki_handover.owned_pages)
