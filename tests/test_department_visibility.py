@@ -284,7 +284,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
         "board": {departments["Customer Service"].pk, departments["Legal"].pk},
     }
     for module in issue14.MODULES:  # issue 14: each work package's objects from its own file
-        module.world(w, people, departments)
+        getattr(module, "world", lambda *args: None)(w, people, departments)  # optional
     return w
 
 

@@ -330,7 +330,9 @@ def organisation_in_german(db: None, settings: Any) -> dict[str, Any]:
     publishing_services.post_update(by=manager, post=post, text="Die Nachtschicht im Stellwerk")
     review_services.post_comment_add(by=manager, post=post, text="Bitte bis Freitag prüfen")
     _strategy(by_role, manager, campaign)
-    hamburg = site_services.site_create(by=manager, name="Hamburg", time_zone="Europe/Berlin")
+    hamburg = Site.objects.filter(name="Hamburg").first() or site_services.site_create(
+        by=manager, name="Hamburg", time_zone="Europe/Berlin"
+    )  # the demo has its project rooms' sites
     site_services.user_set_site(by=manager, user=by_role["agent"], site=hamburg)
     site_services.department_set_site(by=manager, department=product, site=hamburg)
     link = ApprovalLink.objects.filter(post=post).order_by("-pk").first()

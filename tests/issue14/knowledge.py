@@ -27,3 +27,7 @@ ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "wiki:faq_from_conversation": _resolved,
     "wiki:page_reply": wiki.ARGS["wiki:page"],
 }
+KINDS: dict[str, str] = {
+    "wiki:faq_from_conversation": "conversation",
+    "wiki:page_reply": "wiki_page",
+}

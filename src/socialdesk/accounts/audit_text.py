@@ -115,6 +115,42 @@ SENTENCES: dict[str, Promise] = {
     "department.site_changed": _(
         "%(actor)s changed the site of the department %(object)s from “%(before)s” to “%(after)s”."
     ),
+    # project rooms (issue 14)
+    "room.created": _("%(actor)s opened the project room %(object)s."),
+    "room.updated": _("%(actor)s changed the project room %(object)s."),
+    "room.archived": _("%(actor)s archived the project room %(object)s."),
+    "room.unarchived": _("%(actor)s brought back the project room %(object)s."),
+    "room.joined": _("%(actor)s joined the project room %(object)s."),
+    "room.left": _("%(actor)s left the project room %(object)s."),
+    "room.members_added": _("%(actor)s added people to the project room %(object)s."),
+    "room.member_removed": _("%(actor)s removed someone from the project room %(object)s."),
+    "room.owner_set": _("%(actor)s changed who looks after the project room %(object)s."),
+    "room.taken_over": _("%(actor)s took over the project room %(object)s."),
+    "room.notify_set": _("%(actor)s changed their notifications for %(object)s."),
+    "room_post.created": _("%(actor)s wrote %(object)s."),
+    "room_post.edited": _("%(actor)s changed %(object)s."),
+    "room_post.deleted": _("%(actor)s deleted %(object)s."),
+    "room_post.pinned": _("%(actor)s pinned %(object)s."),
+    "room_post.unpinned": _("%(actor)s unpinned %(object)s."),
+    "room_post.reacted": _("%(actor)s reacted to %(object)s."),
+    "room_post.reaction_removed": _("%(actor)s took back a reaction to %(object)s."),
+    # wiki (issue 14)
+    "wiki.space_created": _("%(actor)s created the wiki space %(object)s."),
+    "wiki.space_updated": _("%(actor)s changed the wiki space %(object)s."),
+    "wiki.space_exported": _("%(actor)s exported the wiki space %(object)s."),
+    "wiki.page_created": _("%(actor)s created the wiki page %(object)s."),
+    "wiki.page_saved": _("%(actor)s saved the wiki page %(object)s."),
+    "wiki.page_moved": _("%(actor)s moved the wiki page %(object)s."),
+    "wiki.page_deleted": _("%(actor)s moved the wiki page %(object)s to the trash."),
+    "wiki.page_undeleted": _("%(actor)s brought back the wiki page %(object)s."),
+    "wiki.page_published": _("%(actor)s published the wiki page %(object)s."),
+    "wiki.page_review_set": _("%(actor)s set the review date of the wiki page %(object)s."),
+    "wiki.page_reviewed": _("%(actor)s reviewed the wiki page %(object)s."),
+    "wiki.page_exported": _("%(actor)s exported the wiki page %(object)s."),
+    "wiki.review_reminded": _("%(actor)s reminded the owner to review %(object)s."),
+    "wiki.draft_kept": _("%(actor)s kept a draft of the wiki page %(object)s."),
+    "wiki.draft_discarded": _("%(actor)s discarded a draft of the wiki page %(object)s."),
+    "saved_reply.synced": _("%(actor)s updated the saved reply %(object)s from its wiki page."),
 }
 FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
 
@@ -136,10 +172,28 @@ NUMBERED: dict[str, Promise] = {
     "message": _("message #%(id)s"),
     "contact": _("contact #%(id)s"),
     "strategysection": _("strategy section #%(id)s"),
+    "roompost": _("room post #%(id)s"),
 }
 PEOPLE = {"user", "invitation"}  # named as they are, without quotes
 
 FIELDS: dict[str, Promise] = {
+    # project rooms and the wiki (issue 14)
+    "room": _("Project room"),
+    "reply_to": _("Reply to post"),
+    "files": _("Attachments"),
+    "emoji": _("Reaction"),
+    "notify": _("Notifications"),
+    "people": _("People"),
+    "person": _("Person"),
+    "count": _("Number"),
+    "space": _("Space"),
+    "parent": _("Parent page"),
+    "revision": _("Version"),
+    "base_revision": _("Edited from version"),
+    "review_by": _("Review by"),
+    "format": _("Format"),
+    "key": _("Short name"),
+    "source": _("Source"),
     # goals: the strategy (issue 13 item 1)
     "version": _("Version"),
     "length": _("Characters"),

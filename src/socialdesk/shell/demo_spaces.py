@@ -70,7 +70,7 @@ def fill() -> int:
         by=mehmet,
         room=room,
         parent=question,
-        body="Vor allem Rückerstattung und Sparpreise. Ich sammle die Top 10 bis Freitag.",
+        body="Vor allem Rückerstattung und Sparpreise. Ich sammle die zehn häufigsten bis Freitag.",
     ).post
     post_services.post_react(by=lukas, post=answer, emoji="🙏", on=True)
     post_services.post_create(
