@@ -21,7 +21,9 @@ MAX_PAGE = 25
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=QUERY_MAX, required=False, strip=True)
-    type = forms.MultipleChoiceField(label=_("Type"), required=False)
+    type = forms.MultipleChoiceField(
+        label=_("Type"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     since = forms.DateField(label=_("From"), required=False)
     until = forms.DateField(label=_("To"), required=False)
     author = forms.ModelChoiceField(

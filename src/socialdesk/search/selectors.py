@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.models import User
@@ -67,9 +68,9 @@ def problem_of(query: str, error: QueryError) -> QueryProblem:
     text = _("%(problem)s at position %(position)s: %(marked)s") % {
         "problem": error.message,
         "position": error.position + 1,
-        "marked": f"“{marked(query, error.position)}”",
+        "marked": _("“%(name)s”") % {"name": marked(query, error.position)},
     }
-    return QueryProblem(text, error.position)
+    return QueryProblem(capfirst(text), error.position)
 
 
 def _chosen(filters: Filters) -> list[Kind]:

@@ -62,10 +62,10 @@ def test_it_says_what_is_wrong_with_a_query_in_german_and_english(
 ) -> None:
     english = _get(api_as("admin", **{"Accept-Language": "en"}), q='"QR code')
     assert english.status_code == 400
-    assert english.json()["errors"]["q"] == ['the quote is not closed at position 1: “▸"QR code”']
+    assert english.json()["errors"]["q"] == ['The quote is not closed at position 1: “▸"QR code”']
     german = _get(api_as("admin", **{"Accept-Language": "de"}), q="-storno")
     assert german.status_code == 400
-    assert "eine Suche braucht mindestens ein Wort" in german.json()["detail"]
+    assert "Eine Suche braucht mindestens ein Wort" in german.json()["detail"]
 
 
 @pytest.mark.parametrize(

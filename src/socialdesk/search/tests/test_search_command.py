@@ -59,7 +59,7 @@ def test_it_exits_with_2_and_the_position_on_an_unreadable_query(
     with pytest.raises(CommandError) as caught:
         _run('"QR code')
     assert caught.value.returncode == 2
-    assert "the quote is not closed at position 1" in str(caught.value)
+    assert "The quote is not closed at position 1" in str(caught.value)
     with pytest.raises(CommandError) as caught:
         _run("x", "--as", "nobody@example.com")
     assert caught.value.returncode == 2
