@@ -1,7 +1,6 @@
 """Every kind the search knows, in the order the results list them.
 
-Room and wiki kinds plug in here (`spaces.room`, `spaces.post`; `wiki.page` when the wiki
-app's kind exists)."""
+Room and wiki kinds plug in here (`spaces.room`, `spaces.post`, `wiki.page`)."""
 
 from __future__ import annotations
 
@@ -9,6 +8,7 @@ from socialdesk.search.kinds.base import Kind
 from socialdesk.search.kinds.inbox import CONTACT, CONVERSATION, LISTENING, MESSAGE, NOTE
 from socialdesk.search.kinds.others import FEEDBACK, IDEA, PERSON, POST
 from socialdesk.search.kinds.spaces import ROOM, ROOM_POST
+from socialdesk.search.kinds.wiki import WIKI_PAGE
 
 KINDS: dict[str, Kind] = {
     k.key: k
@@ -23,6 +23,7 @@ KINDS: dict[str, Kind] = {
         IDEA,
         ROOM,
         ROOM_POST,
+        WIKI_PAGE,
         PERSON,
     )
 }
