@@ -22,7 +22,7 @@ from socialdesk.core import changes
 from socialdesk.search.analysis import IndexTerms, analyse_document
 from socialdesk.search.kinds.base import Doc, Ids, Kind
 from socialdesk.search.models import SearchEntry
-from socialdesk.search.registry import INDEXED
+from socialdesk.search.registry import CONTAINERS, INDEXED
 
 CHUNK = 5_000
 _FIELDS = [
@@ -110,11 +110,30 @@ def upsert(entries: list[SearchEntry]) -> None:
 
 
 def refresh(source: str, ids: tuple[int, ...]) -> None:
-    """The `core.changes` listener: every kind fed by `source` rewrites its entries."""
+    """The `core.changes` listener: every kind fed by `source` rewrites its entries; when
+    `source` names containers that are gone, what they held is rewritten too (and so loses
+    its entries when it went with them)."""
+    held = _held_by_gone(source, ids)
     for kind in INDEXED:
         related = kind.sources.get(source)
-        if related is not None:
-            write(kind, tuple(dict.fromkeys(int(pk) for pk in related(ids))))
+        wanted = list(related(ids)) if related is not None else []
+        wanted += held.get(kind.entry_kind, ())
+        if related is not None or wanted:
+            write(kind, tuple(dict.fromkeys(int(pk) for pk in wanted)))
+
+
+def _held_by_gone(source: str, ids: Ids) -> dict[str, list[int]]:
+    container = CONTAINERS.get(source)
+    if container is None or not ids:
+        return {}
+    column, objects = container
+    gone = set(ids) - set(objects().filter(pk__in=ids).values_list("pk", flat=True))
+    held: dict[str, list[int]] = {}
+    if gone:
+        entries = SearchEntry.objects.filter(**{f"{column}__in": gone})
+        for kind, object_id in entries.values_list("kind", "object_id"):
+            held.setdefault(kind, []).append(object_id)
+    return held
 
 
 @dataclass(frozen=True)
