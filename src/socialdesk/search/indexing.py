@@ -12,8 +12,8 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from multiprocessing.pool import Pool
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -49,23 +49,18 @@ def _analyse(doc: Doc) -> IndexTerms:
     return analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
 
 
-def entry(kind: Kind, doc: Doc, now: datetime, terms: IndexTerms | None = None) -> SearchEntry:
+Row = list[Any]
+
+
+def row(kind: Kind, doc: Doc, now: Any, terms: IndexTerms | None = None) -> Row:
+    """The values of one entry in `_COLUMNS` order, ready for the database (plain values: a
+    model instance per entry costs more than writing it)."""
     terms = terms or _analyse(doc)
-    return SearchEntry(
-        kind=kind.entry_kind,
-        object_id=doc.object_id,
-        conversation_id=doc.conversation_id,
-        room_id=doc.room_id,
-        space_id=doc.space_id,
-        author_id=doc.author_id,
-        language=(doc.language or "")[:8],
-        at=doc.at,
-        title_terms=terms.title_terms,
-        body_terms=terms.body_terms,
-        parts=terms.parts,
-        stale=False,
-        indexed_at=now,
-    )
+    return [
+        kind.entry_kind, doc.object_id, doc.conversation_id, doc.room_id, doc.space_id,
+        doc.author_id, (doc.language or "")[:8], connection.ops.adapt_datetimefield_value(doc.at),
+        terms.title_terms, terms.body_terms, terms.parts, False, now,
+    ]  # fmt: skip
 
 
 def write(kind: Kind, ids: Ids, pool: Pool | None = None) -> int:
@@ -73,10 +68,10 @@ def write(kind: Kind, ids: Ids, pool: Pool | None = None) -> int:
     analyses the texts in other processes (reindex)."""
     if not ids:
         return 0
-    now = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     docs = kind.build(ids)
     terms = pool.map(_analyse, docs, chunksize=250) if pool is not None else [None] * len(docs)
-    upsert([entry(kind, doc, now, t) for doc, t in zip(docs, terms, strict=True)])
+    upsert([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=True)])
     gone = set(ids) - {doc.object_id for doc in docs}
     if gone:
         SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
@@ -91,22 +86,12 @@ _UPSERT = (
 )
 
 
-def upsert(entries: list[SearchEntry]) -> None:
+def upsert(rows: list[Row]) -> None:
     """Insert or overwrite entries by (kind, object_id): one statement, both databases (the
     ORM's bulk_create spends longer building its SQL than the database takes to run it)."""
-    if not entries:
-        return
-    adapt = connection.ops.adapt_datetimefield_value
-    rows = [
-        [
-            e.kind, e.object_id, e.conversation_id, e.room_id, e.space_id, e.author_id,
-            e.language, adapt(e.at), e.title_terms, e.body_terms, e.parts, e.stale,
-            adapt(e.indexed_at),
-        ]
-        for e in entries
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(_UPSERT, rows)
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_UPSERT, rows)
 
 
 def refresh(source: str, ids: tuple[int, ...]) -> None:
