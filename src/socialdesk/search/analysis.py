@@ -64,6 +64,12 @@ def _combining() -> dict[int, None]:
     return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))}
 
 
+def warm() -> None:
+    """Load what the analysis needs once (before forking processes that share it)."""
+    compounds.dictionary()
+    _combining()
+
+
 def fold(text: str) -> str:
     """`insights.query.fold` (lower case, no accents), quicker: plain ASCII is only lowered,
     other text loses its combining marks in one `str.translate` instead of a loop per

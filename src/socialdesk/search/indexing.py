@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from socialdesk.core import changes
-from socialdesk.search.analysis import IndexTerms, analyse_document
+from socialdesk.search import fulltext
+from socialdesk.search.analysis import IndexTerms, analyse_document, warm
 from socialdesk.search.kinds.base import Doc, Ids, Kind
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.registry import CONTAINERS, INDEXED
@@ -63,15 +64,16 @@ def row(kind: Kind, doc: Doc, now: Any, terms: IndexTerms | None = None) -> Row:
     ]  # fmt: skip
 
 
-def write(kind: Kind, ids: Ids, pool: Pool | None = None) -> int:
-    """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs); `pool`
-    analyses the texts in other processes (reindex)."""
+def write(kind: Kind, ids: Ids) -> int:
+    """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs)."""
     if not ids:
         return 0
+    return _store(kind, ids, kind.build(ids), [None] * len(ids))
+
+
+def _store(kind: Kind, ids: Ids, docs: list[Doc], terms: Sequence[IndexTerms | None]) -> int:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    docs = kind.build(ids)
-    terms = pool.map(_analyse, docs, chunksize=250) if pool is not None else [None] * len(docs)
-    upsert([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=True)])
+    upsert([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=False)])
     gone = set(ids) - {doc.object_id for doc in docs}
     if gone:
         SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
@@ -121,6 +123,13 @@ def _held_by_gone(source: str, ids: Ids) -> dict[str, list[int]]:
     return held
 
 
+def _finish(
+    kind: Kind, ids: Ids, docs: list[Doc], analysing: AsyncResult[list[IndexTerms]]
+) -> None:
+    with transaction.atomic():
+        _store(kind, ids, docs, analysing.get())
+
+
 @dataclass(frozen=True)
 class Reindexed:
     documents: int
@@ -140,13 +149,29 @@ def _chunks(kind: Kind) -> Iterable[Ids]:
 
 
 def reindex(
-    *, kinds: Iterable[str] = (), progress: Progress | None = None, jobs: int = 1
+    *,
+    kinds: Iterable[str] = (),
+    progress: Progress | None = None,
+    jobs: int = 1,
+    offline: bool = False,
 ) -> Reindexed:
     """Rebuild the entries of `kinds` (all when empty), chunk by chunk, each chunk its own
     transaction; entries of objects that no longer exist are removed at the end. With
     `jobs` > 1 the texts are analysed in that many forked processes (the database is only
-    read and written here)."""
+    read and written here). `offline` (SQLite; web and worker stopped — writers wait): one
+    transaction without the per-row full-text triggers, the FTS5 table rebuilt once at the
+    end."""
+    if offline and connection.vendor == "sqlite":
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in fulltext.SQLITE_DROP[:3]:  # the triggers, not the table
+                cursor.execute(statement)
+            done = reindex(kinds=kinds, progress=progress, jobs=jobs)
+            cursor.execute(fulltext.SQLITE_REBUILD)
+            for statement in fulltext.SQLITE_CREATE[1:]:
+                cursor.execute(statement)
+        return done
     if jobs > 1:
+        warm()  # loaded once here, shared by the forked processes
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return _reindex(kinds, progress, pool)
     return _reindex(kinds, progress, None)
@@ -159,13 +184,23 @@ def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None)
     done = 0
     if progress:
         progress(0, total)
+    pending: tuple[Kind, Ids, list[Doc], AsyncResult[list[IndexTerms]]] | None = None
     for kind in chosen:
         for ids in _chunks(kind):
-            with transaction.atomic():
-                write(kind, ids, pool)
+            if pool is None:
+                with transaction.atomic():
+                    write(kind, ids)
+            else:  # the processes analyse this chunk while the previous one is written
+                docs = kind.build(ids)
+                analysing = pool.map_async(_analyse, docs, chunksize=250)
+                if pending is not None:
+                    _finish(*pending)
+                pending = (kind, ids, docs, analysing)
             done += len(ids)
             if progress:
                 progress(done, total)
+    if pending is not None:
+        _finish(*pending)
     removed = 0
     for kind in chosen:
         orphans = SearchEntry.objects.filter(kind=kind.entry_kind).exclude(

@@ -169,7 +169,7 @@ def test_the_hyphenation_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) ->
     for i in range(200):
         letters = chr(97 + i % 26) + chr(97 + i // 26)
         compounds.spans(f"Fahrkartenautomat{letters}")
-    assert len(compounds._dictionary().hd.cache) <= 50
+    assert len(compounds.dictionary().hd.cache) <= 50
 
 
 def test_the_parts_of_one_text_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -75,3 +75,19 @@ def test_it_forgets_the_messages_and_notes_of_a_deleted_conversation(admin: User
     assert not _entries("message") & messages
     assert not _entries("note") & notes
     assert not _found(admin, "message") & messages
+
+
+def test_it_reindexes_offline_and_keeps_following_writes_afterwards(
+    people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    admin = world.people["admin"]
+    before = {kind: _found(admin, kind) for kind in ("message", "wiki_page", "room_post")}
+    SearchEntry.objects.all().delete()
+    result = indexing.reindex(offline=True, jobs=2)
+    assert result.documents == SearchEntry.objects.count()
+    assert {kind: _found(admin, kind) for kind in before} == before
+    page = WikiPage.objects.get(title=f"{MARK} für alle")
+    page_services.page_delete(by=Acting(user=admin), page=page)  # the triggers are back
+    assert page.pk not in _found(admin, "wiki_page")
