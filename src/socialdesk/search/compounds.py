@@ -26,7 +26,7 @@ _lock = threading.Lock()
 _dictionaries: list[pyphen.Pyphen] = []
 
 
-def _dictionary() -> pyphen.Pyphen:
+def dictionary() -> pyphen.Pyphen:
     """The de_DE dictionary, loaded once per process (~0.6 s; shared with WeasyPrint)."""
     if not _dictionaries:
         with _lock:
@@ -36,11 +36,11 @@ def _dictionary() -> pyphen.Pyphen:
 
 
 def _positions(word: str) -> list[int]:
-    dictionary = _dictionary()
-    seen = dictionary.hd.cache  # grows without bound otherwise (our own cache is the LRU)
+    hyphenation = dictionary()
+    seen = hyphenation.hd.cache  # grows without bound otherwise (our own cache is the LRU)
     if len(seen) >= _UNCACHED:
         seen.clear()
-    return [int(p) for p in dictionary.positions(word)]
+    return [int(p) for p in hyphenation.positions(word)]
 
 
 @lru_cache(maxsize=200_000)

@@ -30,6 +30,7 @@ SQLITE_CREATE = [
     f"old.body_terms, old.parts); INSERT INTO {FTS} (rowid, {COLUMNS}) VALUES (new.id, "
     "new.title_terms, new.body_terms, new.parts); END",
 ]
+SQLITE_REBUILD = f"INSERT INTO {FTS} ({FTS}) VALUES ('rebuild')"
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS search_fts_au",
     "DROP TRIGGER IF EXISTS search_fts_ad",

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from socialdesk.core import changes
-from socialdesk.search.analysis import IndexTerms, analyse_document
+from socialdesk.search import fulltext
+from socialdesk.search.analysis import IndexTerms, analyse_document, warm
 from socialdesk.search.kinds.base import Doc, Ids, Kind
 from socialdesk.search.models import SearchEntry
-from socialdesk.search.registry import INDEXED
+from socialdesk.search.registry import CONTAINERS, INDEXED
 
 CHUNK = 5_000
 _FIELDS = [
@@ -49,34 +50,30 @@ def _analyse(doc: Doc) -> IndexTerms:
     return analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
 
 
-def entry(kind: Kind, doc: Doc, now: datetime, terms: IndexTerms | None = None) -> SearchEntry:
+Row = list[Any]
+
+
+def row(kind: Kind, doc: Doc, now: Any, terms: IndexTerms | None = None) -> Row:
+    """The values of one entry in `_COLUMNS` order, ready for the database (plain values: a
+    model instance per entry costs more than writing it)."""
     terms = terms or _analyse(doc)
-    return SearchEntry(
-        kind=kind.entry_kind,
-        object_id=doc.object_id,
-        conversation_id=doc.conversation_id,
-        room_id=doc.room_id,
-        space_id=doc.space_id,
-        author_id=doc.author_id,
-        language=(doc.language or "")[:8],
-        at=doc.at,
-        title_terms=terms.title_terms,
-        body_terms=terms.body_terms,
-        parts=terms.parts,
-        stale=False,
-        indexed_at=now,
-    )
+    return [
+        kind.entry_kind, doc.object_id, doc.conversation_id, doc.room_id, doc.space_id,
+        doc.author_id, (doc.language or "")[:8], connection.ops.adapt_datetimefield_value(doc.at),
+        terms.title_terms, terms.body_terms, terms.parts, False, now,
+    ]  # fmt: skip
 
 
-def write(kind: Kind, ids: Ids, pool: Pool | None = None) -> int:
-    """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs); `pool`
-    analyses the texts in other processes (reindex)."""
+def write(kind: Kind, ids: Ids) -> int:
+    """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs)."""
     if not ids:
         return 0
-    now = timezone.now()
-    docs = kind.build(ids)
-    terms = pool.map(_analyse, docs, chunksize=250) if pool is not None else [None] * len(docs)
-    upsert([entry(kind, doc, now, t) for doc, t in zip(docs, terms, strict=True)])
+    return _store(kind, ids, kind.build(ids), [None] * len(ids))
+
+
+def _store(kind: Kind, ids: Ids, docs: list[Doc], terms: Sequence[IndexTerms | None]) -> int:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    upsert([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=False)])
     gone = set(ids) - {doc.object_id for doc in docs}
     if gone:
         SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
@@ -91,30 +88,46 @@ _UPSERT = (
 )
 
 
-def upsert(entries: list[SearchEntry]) -> None:
+def upsert(rows: list[Row]) -> None:
     """Insert or overwrite entries by (kind, object_id): one statement, both databases (the
     ORM's bulk_create spends longer building its SQL than the database takes to run it)."""
-    if not entries:
-        return
-    adapt = connection.ops.adapt_datetimefield_value
-    rows = [
-        [
-            e.kind, e.object_id, e.conversation_id, e.room_id, e.space_id, e.author_id,
-            e.language, adapt(e.at), e.title_terms, e.body_terms, e.parts, e.stale,
-            adapt(e.indexed_at),
-        ]
-        for e in entries
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(_UPSERT, rows)
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_UPSERT, rows)
 
 
 def refresh(source: str, ids: tuple[int, ...]) -> None:
-    """The `core.changes` listener: every kind fed by `source` rewrites its entries."""
+    """The `core.changes` listener: every kind fed by `source` rewrites its entries; when
+    `source` names containers that are gone, what they held is rewritten too (and so loses
+    its entries when it went with them)."""
+    held = _held_by_gone(source, ids)
     for kind in INDEXED:
         related = kind.sources.get(source)
-        if related is not None:
-            write(kind, tuple(dict.fromkeys(int(pk) for pk in related(ids))))
+        wanted = list(related(ids)) if related is not None else []
+        wanted += held.get(kind.entry_kind, ())
+        if related is not None or wanted:
+            write(kind, tuple(dict.fromkeys(int(pk) for pk in wanted)))
+
+
+def _held_by_gone(source: str, ids: Ids) -> dict[str, list[int]]:
+    container = CONTAINERS.get(source)
+    if container is None or not ids:
+        return {}
+    column, objects = container
+    gone = set(ids) - set(objects().filter(pk__in=ids).values_list("pk", flat=True))
+    held: dict[str, list[int]] = {}
+    if gone:
+        entries = SearchEntry.objects.filter(**{f"{column}__in": gone})
+        for kind, object_id in entries.values_list("kind", "object_id"):
+            held.setdefault(kind, []).append(object_id)
+    return held
+
+
+def _finish(
+    kind: Kind, ids: Ids, docs: list[Doc], analysing: AsyncResult[list[IndexTerms]]
+) -> None:
+    with transaction.atomic():
+        _store(kind, ids, docs, analysing.get())
 
 
 @dataclass(frozen=True)
@@ -136,13 +149,29 @@ def _chunks(kind: Kind) -> Iterable[Ids]:
 
 
 def reindex(
-    *, kinds: Iterable[str] = (), progress: Progress | None = None, jobs: int = 1
+    *,
+    kinds: Iterable[str] = (),
+    progress: Progress | None = None,
+    jobs: int = 1,
+    offline: bool = False,
 ) -> Reindexed:
     """Rebuild the entries of `kinds` (all when empty), chunk by chunk, each chunk its own
     transaction; entries of objects that no longer exist are removed at the end. With
     `jobs` > 1 the texts are analysed in that many forked processes (the database is only
-    read and written here)."""
+    read and written here). `offline` (SQLite; web and worker stopped — writers wait): one
+    transaction without the per-row full-text triggers, the FTS5 table rebuilt once at the
+    end."""
+    if offline and connection.vendor == "sqlite":
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in fulltext.SQLITE_DROP[:3]:  # the triggers, not the table
+                cursor.execute(statement)
+            done = reindex(kinds=kinds, progress=progress, jobs=jobs)
+            cursor.execute(fulltext.SQLITE_REBUILD)
+            for statement in fulltext.SQLITE_CREATE[1:]:
+                cursor.execute(statement)
+        return done
     if jobs > 1:
+        warm()  # loaded once here, shared by the forked processes
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return _reindex(kinds, progress, pool)
     return _reindex(kinds, progress, None)
@@ -155,13 +184,23 @@ def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None)
     done = 0
     if progress:
         progress(0, total)
+    pending: tuple[Kind, Ids, list[Doc], AsyncResult[list[IndexTerms]]] | None = None
     for kind in chosen:
         for ids in _chunks(kind):
-            with transaction.atomic():
-                write(kind, ids, pool)
+            if pool is None:
+                with transaction.atomic():
+                    write(kind, ids)
+            else:  # the processes analyse this chunk while the previous one is written
+                docs = kind.build(ids)
+                analysing = pool.map_async(_analyse, docs, chunksize=250)
+                if pending is not None:
+                    _finish(*pending)
+                pending = (kind, ids, docs, analysing)
             done += len(ids)
             if progress:
                 progress(done, total)
+    if pending is not None:
+        _finish(*pending)
     removed = 0
     for kind in chosen:
         orphans = SearchEntry.objects.filter(kind=kind.entry_kind).exclude(

@@ -33,6 +33,11 @@ MAX_LIMIT = 100
 MAX_OFFSET = 500
 ORDERS = ("relevance", "newest")
 DEFAULT_KINDS = tuple(k for k in KINDS if k != "listening")  # listening only when asked
+WINDOW = 200  # the first window of best matches; widened ×8 up to WINDOW_MAX
+WINDOW_MAX = 50_000
+RANKED = 10_000  # the newest matches ranked by relevance; more while too few are permitted
+RANK_SQLITE = "bm25(search_fts, 10.0, 3.0, 1.0)"
+RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,7 @@ def _where(condition: Q) -> tuple[str, list[Any]]:
 def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[Any]]:
     table = SearchEntry._meta.db_table
     if connection.vendor == "postgresql":
-        rank = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
+        rank = RANK_POSTGRES
         sorting = "rank DESC, id" if order == "relevance" else "at DESC, id DESC"
         return (
             f"SELECT id, kind, object_id, {rank} AS rank FROM {table}, "
@@ -154,11 +159,119 @@ def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[An
     sorting = "rank DESC, {0}.id" if order == "relevance" else "{0}.at DESC, {0}.id DESC"
     return (
         f"SELECT {table}.id, {table}.kind, {table}.object_id, "
-        f"-bm25(search_fts, 10.0, 3.0, 1.0) AS rank FROM search_fts JOIN {table} "
+        f"-{RANK_SQLITE} AS rank FROM search_fts JOIN {table} "
         f"ON {table}.id = search_fts.rowid WHERE search_fts MATCH %s AND ({where}) "
         f"ORDER BY {sorting.format(table)} LIMIT %s OFFSET %s",
         [compiled.fts5],
     )
+
+
+def _floor(compiled: Compiled, newest: int) -> int:
+    """The lowest id among the `newest` newest matches (0: there are not more than that)."""
+    table = SearchEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE vector @@ to_tsquery('simple', %s) "
+                "ORDER BY id DESC LIMIT 1 OFFSET %s",
+                [compiled.tsquery, newest - 1],
+            )
+        else:
+            cursor.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                [compiled.fts5, newest - 1],
+            )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _best_matches(compiled: Compiled, window: int, floor: int) -> list[tuple[int, float]]:
+    """The `window` best matches with an id ≥ `floor`, best first, without any condition: the
+    full-text engine ranks and cuts on its own (FTS5 never reads the entries' rows)."""
+    table = SearchEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id, {RANK_POSTGRES} AS rank FROM {table}, to_tsquery('simple', %s) AS q "
+                "WHERE vector @@ q AND id >= %s ORDER BY rank DESC LIMIT %s",
+                [compiled.tsquery, floor, window],
+            )
+            return [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT rowid, {RANK_SQLITE} AS r FROM search_fts WHERE search_fts MATCH %s "
+            "AND rowid >= %s ORDER BY r LIMIT %s",
+            [compiled.fts5, floor, window],
+        )
+        return [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
+
+
+def _permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    table = SearchEntry._meta.db_table
+    listed = ", ".join(str(int(pk)) for pk in ids)  # integers only
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {table}.id, {table}.kind, {table}.object_id FROM {table} "
+            f"WHERE {table}.id IN ({listed}) AND ({where})",
+            params,
+        )
+        return list(cursor.fetchall())
+
+
+def _by_relevance(
+    compiled: Compiled, where: str, params: list[Any], wanted: int
+) -> list[tuple[Any, ...]] | None:
+    """The first `wanted` permitted rows by relevance (rank, then id, as the full statement
+    sorts) among the RANKED newest matches (all of them when there are not more), that
+    number growing ×4 while it holds fewer than `wanted` permitted ones: ranking every match
+    of a word in most documents costs more than a person waits. None: too wide a window (the
+    full statement answers)."""
+    newest = RANKED
+    while True:
+        floor = _floor(compiled, newest)
+        found = _in_window(compiled, where, params, wanted, floor)
+        if found is None or len(found) >= wanted or floor == 0:
+            return found
+        newest *= 4
+
+
+def _in_window(
+    compiled: Compiled, where: str, params: list[Any], wanted: int, floor: int
+) -> list[tuple[Any, ...]] | None:
+    """The best matches from `floor` on are taken in a window that widens until it holds
+    `wanted` permitted ones and no row of equal rank can lie beyond it."""
+    window = max(WINDOW, wanted)
+    while window <= WINDOW_MAX:
+        best = _best_matches(compiled, window, floor)
+        if not best:
+            return []
+        rank_of = dict(best)
+        rows = sorted(
+            ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in
+             _permitted(list(rank_of), where, params)),
+            key=lambda row: (-row[3], row[0]),
+        )  # fmt: skip
+        complete = len(best) < window  # every match was seen
+        if complete:
+            return rows[:wanted]
+        edge = best[-1][1]  # the lowest rank in the window: equal ranks may lie beyond
+        if len(rows) >= wanted and rows[wanted - 1][3] > edge:
+            return rows[:wanted]
+        window *= 8 if len(rows) * 8 >= wanted else 64  # few permitted: jump further
+    return None
+
+
+def _rows(
+    compiled: Compiled, where: str, params: list[Any], order: str, limit: int, offset: int
+) -> list[tuple[Any, ...]]:
+    if order == "relevance":
+        found = _by_relevance(compiled, where, params, offset + limit + 1)
+        if found is not None:
+            return found[offset:]
+    sql, full_params = _statement(compiled, where, order)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*full_params, *params, limit + 1, offset])
+        return list(cursor.fetchall())
 
 
 def search(
@@ -186,11 +299,7 @@ def search(
     )
     if where_sql is None:
         return SearchPage()
-    where, where_params = where_sql[0], list(where_sql[1])
-    sql, params = _statement(compiled, where, order)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *where_params, limit + 1, offset])
-        rows = cursor.fetchall()
+    rows = _rows(compiled, where_sql[0], list(where_sql[1]), order, limit, offset)
     more = len(rows) > limit
     return SearchPage(_hits(user, rows[:limit], filters, compiled), more)
 

@@ -74,7 +74,7 @@ def _build_messages(ids: Ids) -> list[Doc]:
     rows = (
         Message.objects.filter(pk__in=ids)
         .order_by()
-        .only(
+        .values_list(
             "pk",
             "text",
             "created_at",
@@ -83,19 +83,19 @@ def _build_messages(ids: Ids) -> list[Doc]:
             "author_user_id",
             "author_handle",
         )
-    )
+    )  # plain tuples: a model instance per message costs more than analysing its text
     return [
         Doc(
-            object_id=m.pk,
+            object_id=pk,
             title="",
-            body=m.text,
-            at=m.created_at,
-            language=m.language,
-            conversation_id=m.conversation_id,
-            author_id=m.author_user_id,
-            handles=(m.author_handle,) if m.author_handle else (),
+            body=text,
+            at=at,
+            language=language,
+            conversation_id=conversation_id,
+            author_id=author_id,
+            handles=(handle,) if handle else (),
         )
-        for m in rows
+        for pk, text, at, language, conversation_id, author_id, handle in rows
     ]
 
 

@@ -169,7 +169,7 @@ def test_the_hyphenation_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) ->
     for i in range(200):
         letters = chr(97 + i % 26) + chr(97 + i // 26)
         compounds.spans(f"Fahrkartenautomat{letters}")
-    assert len(compounds._dictionary().hd.cache) <= 50
+    assert len(compounds.dictionary().hd.cache) <= 50
 
 
 def test_the_parts_of_one_text_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -181,3 +181,14 @@ def test_the_parts_of_one_text_are_capped(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(analysed.parts.split()) < 100 + 2 + 12
     assert {"zzhstreik", "zzmkim"} <= set(analysed.parts.split())
     assert len(analysed.terms.split()) == 302
+
+
+def test_it_folds_every_character_as_the_query_language_does() -> None:
+    from socialdesk.insights.query import fold as reference
+    from socialdesk.search.analysis import fold
+
+    everything = "".join(chr(cp) for cp in range(0x20, 0x30000) if not 0xD800 <= cp < 0xE000)
+    for start in range(0, len(everything), 4_096):
+        chunk = everything[start : start + 4_096]
+        assert fold(chunk) == reference(chunk)
+    assert fold("Straße Verspätung Ǆ ﬁ") == "strasse verspatung dz fi"

@@ -32,6 +32,12 @@ def _hrefs(html: str) -> list[str]:
     return re.findall(r'<p class="hit-head">.*?<a href="([^"]+)"', html)
 
 
+def _heads(html: str) -> list[tuple[str, str, str]]:
+    """(type, link, title) of each hit: a contact links to its conversation too."""
+    pattern = r'<p class="hit-head"><span class="badge">([^<]*)</span> <a href="([^"]+)">([^<]*)'
+    return re.findall(pattern, html)
+
+
 def test_it_finds_a_german_compound_by_its_part_and_marks_it(world, client_as):
     page = client_as("agent").get(PAGE, {"q": "Ticket", "type": "message"}).content.decode()
     messages = inbox.messages_for_user(world["agent"]).filter(text__contains="Ticketkauf")
@@ -96,4 +102,15 @@ def test_it_pages_through_many_hits(world, client_as):
     hrefs = _hrefs(first)
     assert len(hrefs) == 20 and 'rel="next"' in first
     second = client_as("admin").get(PAGE, {"q": MARK, "order": "newest", "page": 2})
-    assert not set(_hrefs(second.content.decode())) & set(hrefs)
+    assert not set(_heads(second.content.decode())) & set(_heads(first))
+
+
+def test_it_lists_a_wiki_page_with_a_link_that_opens_it(world, client_as):
+    client = client_as("member")
+    page = client.get(PAGE, {"q": MARK, "type": "wiki_page"}).content.decode()
+    hrefs = _hrefs(page)
+    assert len(hrefs) == 2  # the organisation's page and its draft, not the private room's
+    assert {head[0] for head in _heads(page)} == {"Wiki-Seiten"}
+    assert "Entwurf" in page
+    for href in hrefs:
+        assert client.get(href).status_code == 200

@@ -24,6 +24,7 @@ from socialdesk.search.selectors import search
 from socialdesk.search.tests.world import MARK, build
 from socialdesk.spaces import selectors as spaces
 from socialdesk.spaces.models import RoomMembership
+from socialdesk.wiki.selectors import pages_for_user
 
 EXPECTED: dict[str, Callable[[User], QuerySet[Any]]] = {
     "conversation": lambda u: inbox.conversations_for_user(u),
@@ -36,6 +37,7 @@ EXPECTED: dict[str, Callable[[User], QuerySet[Any]]] = {
     "idea": lambda u: publishing.ideas_for_user(u),
     "room": lambda u: spaces.rooms_for_user(u),
     "room_post": lambda u: spaces.posts_for_user(u),
+    "wiki_page": lambda u: pages_for_user(u),
     "person": lambda u: User.objects.filter(full_name__icontains=MARK),
 }
 
@@ -75,6 +77,8 @@ def test_it_finds_for_each_person_exactly_what_the_selectors_give(
     assert counts["admin", "conversation"] == 4
     assert counts["roomie", "room_post"] == 2
     assert counts["member", "room_post"] == 1
+    assert counts["roomie", "wiki_page"] == 3  # organisation page, draft, private room's page
+    assert counts["member", "wiki_page"] == 2  # never the trashed page nor the private room's
     assert counts["member", "listening"] == 1
     assert counts["member_cs", "listening"] == 0
     # everything together: the union of the kinds, nothing else
@@ -101,6 +105,7 @@ def test_it_follows_a_hand_over_and_a_leave_without_reindex(
     assert counts["member", "conversation"] == 0
     assert counts["member_cs", "conversation"] == 3
     assert counts["roomie", "room_post"] == 1
+    assert counts["roomie", "wiki_page"] == 2
 
 
 @pytest.mark.django_db

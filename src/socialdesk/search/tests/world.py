@@ -16,6 +16,7 @@ from socialdesk.inbox.models import Contact, Conversation, Direction, Message, N
 from socialdesk.listening.models import Monitor, MonitorMatch
 from socialdesk.publishing.models import ApprovalStep, Idea, Post
 from socialdesk.spaces.models import Room, RoomMembership, RoomPost
+from socialdesk.wiki.models import WikiPage, WikiSpace
 
 MARK = "Zauberwort"
 
@@ -84,4 +85,17 @@ def build(people: dict[str, User], departments: dict[str, Department]) -> World:
     for room in (public, private):
         RoomPost.objects.create(room=room, author=people["admin"], body=f"{MARK} in {room.name}")
     RoomPost.objects.create(room=public, body=f"{MARK} deleted", deleted_at=now)
+    organisation = WikiSpace.objects.create(name="Handbuch", key="handbuch")
+    hidden = WikiSpace.objects.create(name="Geheim", key="geheim", room=private)
+    pages = [
+        (organisation, f"{MARK} für alle", f"Wie man den **{MARK}** sagt", "published", None),
+        (organisation, "Entwurf", f"# Noch offen\n\n{MARK} im Entwurf", "draft", None),
+        (organisation, "Weg", f"{MARK} im Papierkorb", "published", now),
+        (hidden, "Nur im Raum", f"- [ ] {MARK} für den Raum", "published", None),
+    ]
+    for n, (space, title, body, status, deleted_at) in enumerate(pages):
+        WikiPage.objects.create(
+            space=space, title=title, title_key=title.lower(), slug=f"seite-{n}", body=body,
+            status=status, deleted_at=deleted_at, updated_by=people["admin"],
+        )  # fmt: skip
     return World(people, conversations, account)

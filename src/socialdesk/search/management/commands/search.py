@@ -78,24 +78,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs", type=int, default=os.cpu_count() or 1, help="reindex: analysing processes"
         )
+        parser.add_argument(
+            "--offline",
+            action="store_true",
+            help="reindex in one transaction, full-text index rebuilt once (web, worker stopped)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         words: list[str] = options["words"]
         if options["query"] is None and words == ["reindex"]:
-            self._reindex(options["type"], max(1, int(options["jobs"])))
+            self._reindex(options["type"], max(1, int(options["jobs"])), options["offline"])
             return
         query = options["query"] if options["query"] is not None else " ".join(words)
         if not query.strip():
             raise CommandError("Give a query, or `reindex`.", returncode=2)
         self._search(query, options)
 
-    def _reindex(self, types: list[str], jobs: int) -> None:
+    def _reindex(self, types: list[str], jobs: int, offline: bool = False) -> None:
         indexed = {k.key for k in INDEXED}
         wrong = [t for t in types if t not in indexed]
         if wrong:
             raise CommandError(f"These kinds have no entries of their own: {', '.join(wrong)}")
         bar = Bar(self.stderr)
-        result = indexing.reindex(kinds=types, progress=bar, jobs=jobs)
+        result = indexing.reindex(kinds=types, progress=bar, jobs=jobs, offline=offline)
         bar.finish()
         rate = result.documents / result.seconds if result.seconds else 0.0
         self.stdout.write(

@@ -1,0 +1,65 @@
+"""Kind of the wiki: pages (`wiki.selectors` is the rule).
+
+A page is indexed as its title and its body as plain text (Markdown off); its entry carries
+the page's space, and a person finds it when the wiki would show them that space's pages
+(`spaces_for_user`; drafts included, labelled „Entwurf“). Deleted pages (Papierkorb) have no
+entry: `build` leaves them out, so refreshing a trashed page removes its entry, and bringing it
+back writes it again.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from socialdesk.accounts.models import User
+from socialdesk.core.markdown import to_plain_text
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, same, url
+from socialdesk.wiki import selectors
+from socialdesk.wiki.models import WikiPage
+
+INDEX_TEXT_MAX = 100_000
+
+
+def _build(ids: Ids) -> list[Doc]:
+    rows = WikiPage.objects.filter(pk__in=ids, deleted_at__isnull=True).order_by()
+    return [
+        Doc(
+            object_id=p.pk,
+            title=p.title,
+            body=to_plain_text(p.body[:INDEX_TEXT_MAX]),
+            at=p.updated_at,
+            space_id=p.space_id,
+            author_id=p.updated_by_id,
+        )
+        for p in rows.only("pk", "title", "body", "updated_at", "space_id", "updated_by_id")
+    ]
+
+
+def _rule(user: User) -> Q:
+    return Q(space_id__in=selectors.spaces_for_user(user).values("pk"))
+
+
+def _show(user: User, ids: Ids) -> dict[int, Shown]:
+    rows = selectors.pages_for_user(user).filter(pk__in=ids).order_by()
+    shown = {}
+    for p in rows.only("pk", "title", "body", "updated_at", "status"):
+        badges = (str(_("Draft")),) if p.status == WikiPage.Status.DRAFT else ()
+        shown[p.pk] = Shown(
+            p.title, to_plain_text(p.body), url("wiki:page", p.pk, "wiki:index"), p.updated_at,
+            badges,
+        )  # fmt: skip
+    return shown
+
+
+WIKI_PAGE = Kind(
+    key="wiki_page",
+    label=_("Wiki pages"),
+    entry_kind="wiki_page",
+    sources={"wiki.page": same},
+    build=_build,
+    objects=lambda: WikiPage.objects.filter(deleted_at__isnull=True),
+    visible=_rule,
+    show=_show,
+    has_author=True,
+)

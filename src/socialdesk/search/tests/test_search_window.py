@@ -1,0 +1,90 @@
+"""The fast path (the engine ranks alone, a window of best matches widened until it holds
+enough permitted hits) gives the same hits in the same order as the full statement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from socialdesk.accounts.models import Department, User
+from socialdesk.search import indexing, selectors
+from socialdesk.search.kinds.base import Filters
+from socialdesk.search.models import SearchEntry
+from socialdesk.search.query import translate
+from socialdesk.search.tests.world import MARK, build
+
+pytestmark = pytest.mark.django_db
+
+
+def _order(user: User, query: str, **options: Any) -> list[tuple[str, int, float]]:
+    page = selectors.search(user, query, **options)
+    return [(hit.kind, hit.object_id, hit.score) for hit in page.hits] + [("more", page.more, 0)]
+
+
+def test_it_pages_by_relevance_as_the_full_statement_does(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    asked: list[tuple[str, dict[str, Any]]] = [
+        (MARK, {"limit": 3}),
+        (MARK, {"limit": 2, "offset": 4}),
+        ("ticket", {"limit": 1}),
+        (MARK, {"limit": 5, "filters": Filters(kinds=("message", "room_post", "wiki_page"))}),
+    ]
+    monkeypatch.setattr(selectors, "WINDOW", 1)  # the smallest window: it must widen
+    windowed = {
+        (name, n): _order(user, query, **options)
+        for name, user in world.people.items()
+        for n, (query, options) in enumerate(asked)
+    }
+    monkeypatch.setattr(selectors, "_by_relevance", lambda *args: None)
+    full = {
+        (name, n): _order(user, query, **options)
+        for name, user in world.people.items()
+        for n, (query, options) in enumerate(asked)
+    }
+    assert windowed == full
+    assert len(full["admin", 0]) == 4  # three hits and "more"
+
+
+def test_it_gives_up_on_a_window_that_grows_too_wide(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    monkeypatch.setattr(selectors, "WINDOW", 1)
+    monkeypatch.setattr(selectors, "WINDOW_MAX", 4)
+    viewer = world.people["viewer"]
+    asked: dict[str, Any] = {"filters": Filters(kinds=("room",)), "limit": 5}
+    widened = _order(viewer, MARK, **asked)
+    assert selectors._by_relevance is not None
+    monkeypatch.setattr(selectors, "_by_relevance", lambda *args: None)
+    assert widened == _order(viewer, MARK, **asked)
+
+
+def test_it_ranks_only_the_newest_matches_of_a_word_in_most_documents(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    admin = world.people["admin"]
+    everything = selectors.search(admin, MARK, limit=100).hits
+    monkeypatch.setattr(selectors, "RANKED", 4)  # only the 4 newest matches are ranked
+    newest = selectors.search(admin, MARK, limit=3)
+    assert len(newest.hits) == 3 and newest.more
+    assert {(h.kind, h.object_id) for h in newest.hits} <= {
+        (h.kind, h.object_id) for h in everything
+    }
+    floor = selectors._floor(translate(MARK), 16)  # at most one widening for her
+    ids = {
+        pk
+        for pk, kind, object_id in SearchEntry.objects.values_list("id", "kind", "object_id")
+        if (kind, object_id) in {(h.kind, h.object_id) for h in newest.hits}
+    }
+    assert min(ids) >= floor > 0  # only the newest matches were ranked
+    # a person who may see few of them: the ranked part grows until enough are permitted
+    roomie = world.people["roomie"]
+    posts = selectors.search(roomie, MARK, filters=Filters(kinds=("room_post",)), limit=5)
+    assert len(posts.hits) == 2
