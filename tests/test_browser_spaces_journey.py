@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -17,8 +18,8 @@ from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.accounts.site_services import site_create, user_set_site
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import Contact, Conversation, Direction, Message, Status
-from socialdesk.inbox.services import refresh_conversations
 from socialdesk.search import indexing
 from socialdesk.wiki.models import WikiPage, WikiSpace
 from tests.test_browser import _shot
@@ -92,8 +93,10 @@ def _search(page: Any, query: str) -> list[str]:
     page.keyboard.press("/")
     page.keyboard.type(query)
     page.keyboard.press("Enter")
-    page.wait_for_selector("#search-results")
-    return page.locator(".search-hit .hit-head a").all_inner_texts()
+    wanted = "q=" + quote(query)  # a new page, or the results swapped in (the address follows)
+    page.wait_for_url(lambda address: address.endswith(wanted) or wanted + "&" in address)
+    page.wait_for_load_state("load")
+    return [str(t) for t in page.locator(".search-hit .hit-head a").all_inner_texts()]
 
 
 def test_a_room_a_post_an_faq_page_and_one_search_in_german(
@@ -162,8 +165,7 @@ def test_a_room_a_post_an_faq_page_and_one_search_in_german(
     assert [e for e in errors if "Content Security Policy" in e] == []
 
     # Mia (Produktentwicklung) does not find Kundenservice's conversation.
-    page.goto(url + "/logout/")
-    page.context.clear_cookies()
+    page.context.clear_cookies()  # signed out
     _sign_in(page, url, "mia@example.com")
     assert _search(page, "Verspätungsgutschein") == []
     assert "Nichts gefunden" in page.locator("#search-results").inner_text()

@@ -78,8 +78,10 @@
     var target = document.querySelector("[data-shortcut='" + key + "']");
     if (!target) return;
     event.preventDefault();
-    if (target.matches("textarea, input")) target.focus();
-    else target.click();
+    if (target.matches("textarea, input")) {
+      target.focus();
+      if (target.type === "search") target.select();  // "/": type a new search at once
+    } else target.click();
   });
 })();
 
