@@ -16,8 +16,9 @@ from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Organisation
 from socialdesk.goals.guideline_models import Publication
 from socialdesk.goals.strategy_models import SectionKey, StrategySection
-from socialdesk.wiki.managed import managed_page, page_sync_managed, space_ensure
+from socialdesk.wiki.managed import managed_page, space_ensure
 from socialdesk.wiki.models import WikiPage, WikiSpace
+from socialdesk.wiki.page_services import page_sync_managed
 
 SPACE_KEY = "strategie"
 STRATEGY = "goals.strategy"
@@ -59,7 +60,7 @@ def mirror_strategy(*, by: Acting) -> WikiPage:
         return page_sync_managed(
             by=by,
             space=_space(by),
-            managed_by=STRATEGY,
+            source_key=STRATEGY,
             title=_("Social media strategy"),
             body=strategy_markdown(),
         )
@@ -78,7 +79,7 @@ def mirror_publication(*, by: Acting, publication: Publication) -> WikiPage | No
         return page_sync_managed(
             by=by,
             space=_space(by),
-            managed_by=f"{GUIDELINES}{publication.title}"[:100],
+            source_key=f"{GUIDELINES}{publication.title}"[:100],
             title=publication.title,
             body=f"{note}\n\n{publication.text}",
         )

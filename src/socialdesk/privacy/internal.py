@@ -9,25 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Q
-
 from socialdesk.core import changes
+from socialdesk.privacy.selectors import naming
 from socialdesk.spaces.models import RoomPost
 from socialdesk.wiki.models import WikiDraft, WikiPage, WikiRevision
 
 Scrub = Callable[[str, list[str]], str]
 
 
-def _naming(terms: list[str], field: str) -> Q:
-    condition = Q()
-    for term in terms:
-        condition |= Q(**{f"{field}__icontains": term})
-    return condition
-
-
 def scrub_room_posts(terms: list[str], scrub: Scrub) -> list[int]:
     changed: list[int] = []
-    for post in RoomPost.objects.filter(_naming(terms, "body")).only("pk", "body"):
+    condition = naming(terms, "body")
+    if condition is None:
+        return changed
+    for post in RoomPost.objects.filter(condition).only("pk", "body"):
         body = scrub(post.body, terms)
         if body != post.body:
             post.body = body
@@ -39,8 +34,11 @@ def scrub_room_posts(terms: list[str], scrub: Scrub) -> list[int]:
 
 def scrub_wiki(terms: list[str], scrub: Scrub) -> set[int]:
     pages: set[int] = set()
+    condition = naming(terms, "body")
+    if condition is None:
+        return pages
     for model in (WikiPage, WikiRevision, WikiDraft):
-        for row in model.objects.filter(_naming(terms, "body")).only("pk", "body"):
+        for row in model.objects.filter(condition).only("pk", "body"):
             body = scrub(row.body, terms)
             if body != row.body:
                 row.body = body

@@ -100,9 +100,10 @@ def _time(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _naming(contact: Contact, field: str) -> Q | None:
+def naming(terms: list[str], field: str) -> Q | None:
+    """Rows whose `field` holds one of the terms (any case); None when there is no term."""
     condition: Q | None = None
-    for term in search_terms(contact):
+    for term in terms:
         part = Q(**{f"{field}__icontains": term})
         condition = part if condition is None else condition | part
     return condition
@@ -110,7 +111,7 @@ def _naming(contact: Contact, field: str) -> Q | None:
 
 def room_posts_naming(contact: Contact) -> QuerySet[RoomPost]:
     """The team's room posts that name the person (deleted ones too: they are still stored)."""
-    condition = _naming(contact, "body")
+    condition = naming(search_terms(contact), "body")
     if condition is None:
         return RoomPost.objects.none()
     return RoomPost.objects.filter(condition).select_related("room").order_by("pk")
@@ -118,7 +119,7 @@ def room_posts_naming(contact: Contact) -> QuerySet[RoomPost]:
 
 def wiki_pages_naming(contact: Contact) -> QuerySet[WikiPage]:
     """Wiki pages whose text (or one of whose earlier versions) names the person."""
-    condition = _naming(contact, "body")
+    condition = naming(search_terms(contact), "body")
     if condition is None:
         return WikiPage.objects.none()
     in_history = WikiRevision.objects.filter(condition).values("page_id")

@@ -1,15 +1,16 @@
 """Pages kept elsewhere in the product and shown in the wiki (the strategy, the guidelines).
 
 A managed page carries its source's key in `managed_by`; nobody edits it in the wiki (the
-selectors say so), and its source refreshes it through `page_sync_managed`, which writes a
-revision only when the text changed. The wiki never imports its sources: they call down here.
+selectors say so), and its source refreshes it through `page_services.page_sync_managed`,
+which writes a revision only when the text changed. The wiki never imports its sources: they
+call down here.
 """
 
 from __future__ import annotations
 
 from socialdesk.accounts.audit import Acting
 
-from . import page_services, space_services
+from . import space_services
 from .models import WikiPage, WikiSpace
 
 
@@ -23,12 +24,3 @@ def space_ensure(*, by: Acting, key: str, name: str, description: str = "") -> W
     if found is not None:
         return found
     return space_services.space_create(by=by, name=name, key=key, description=description)
-
-
-def page_sync_managed(
-    *, by: Acting, space: WikiSpace, managed_by: str, title: str, body: str
-) -> WikiPage:
-    """Create or refresh the page of `managed_by` (see `page_services.page_sync_managed`)."""
-    return page_services.page_sync_managed(
-        by=by, source_key=managed_by, space=space, title=title, body=body
-    )

@@ -171,15 +171,17 @@ def _show_contacts(user: User, ids: Ids) -> dict[int, Shown]:
     rows = (
         selectors.contacts_for_user(user).filter(pk__in=ids).order_by().prefetch_related("handles")
     )
+    latest: dict[int, int] = {}  # contact -> their newest conversation the person may open
+    for contact_id, pk in (
+        selectors.conversations_for_user(user)
+        .filter(contact_id__in=ids)
+        .order_by("contact_id", "-last_message_at")
+        .values_list("contact_id", "pk")
+    ):
+        latest.setdefault(contact_id, pk)
     shown = {}
     for c in rows:
-        conversation = (
-            selectors.conversations_for_user(user)
-            .filter(contact_id=c.pk)
-            .order_by("-last_message_at")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        conversation = latest.get(c.pk)
         link = url("inbox:conversation", conversation) if conversation else ""
         handles = " ".join(h.handle for h in c.handles.all())
         shown[c.pk] = Shown(str(c), handles, link, c.created_at)
