@@ -55,7 +55,7 @@ SPEED_INDEXES = (
 )
 
 
-def _setup(database_url: str, data_dir: Path) -> None:
+def _setup(database_url: str, data_dir: Path, *, reuse: bool = False) -> None:
     os.environ.pop("DATABASE_URL", None)
     if database_url:
         os.environ["DATABASE_URL"] = database_url
@@ -73,7 +73,7 @@ def _setup(database_url: str, data_dir: Path) -> None:
     call_command("migrate", "--no-input", verbosity=0)
     from socialdesk.inbox.models import Conversation
 
-    if Conversation.objects.exists():
+    if Conversation.objects.exists() and not reuse:
         sys.exit("refused: that database holds conversations already (use an empty one)")
 
 

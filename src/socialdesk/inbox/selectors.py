@@ -63,10 +63,15 @@ def conversation_for_user(user: User, pk: int) -> Conversation:
 
 
 def messages_for_user(user: User) -> QuerySet[Message]:
-    """Return the messages the person may see: those of the conversations they may see."""
+    """Return the messages the person may see: those of the conversations they may see.
+
+    A correlated EXISTS: looking up a few messages (a search's hits, a preview) then checks
+    only their conversations, where `IN (subquery)` lists every visible conversation first."""
     if sees_every_conversation(user):
         return Message.objects.all()
-    return Message.objects.filter(conversation__in=conversations_for_user(user))
+    return Message.objects.filter(
+        Exists(conversations_for_user(user).filter(pk=OuterRef("conversation_id")))
+    )
 
 
 def message_for_user(user: User, pk: int) -> Message:
@@ -81,7 +86,7 @@ def contacts_for_user(user: User) -> QuerySet[Contact]:
     if sees_every_conversation(user):
         return Contact.objects.all()
     return Contact.objects.filter(
-        pk__in=conversations_for_user(user).values("contact_id").filter(contact_id__isnull=False)
+        Exists(conversations_for_user(user).filter(contact_id=OuterRef("pk")))
     )
 
 

@@ -59,9 +59,16 @@ def language_of(language: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _combining() -> dict[int, None]:
-    """Every combining mark (what `insights.query.fold` drops after NFKD), for str.translate."""
-    return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))}
+def _combining() -> re.Pattern[str]:
+    """Every combining mark (what `insights.query.fold` drops after NFKD) as one character
+    class: removing them with a regex is several times quicker than `str.translate`."""
+    marks = [cp for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))]
+    ranges, start = [], marks[0]
+    for previous, current in zip(marks, [*marks[1:], -1], strict=True):
+        if current != previous + 1:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
+            start = current
+    return re.compile(f"[{''.join(ranges)}]+")
 
 
 def warm() -> None:
@@ -72,11 +79,11 @@ def warm() -> None:
 
 def fold(text: str) -> str:
     """`insights.query.fold` (lower case, no accents), quicker: plain ASCII is only lowered,
-    other text loses its combining marks in one `str.translate` instead of a loop per
+    other text loses its combining marks in one regex substitution instead of a loop per
     character."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKD", text.casefold()).translate(_combining())
+    return _combining().sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def _words(folded: str) -> list[str]:
@@ -129,6 +136,8 @@ def analyse(text: str, language: str = "", *, handles: Iterable[str] = ()) -> An
 
     `handles` are @handles that count as mentions (the author of a message).
     """
+    if not text and not handles:
+        return Analysed("", "")
     code = language_of(language)
     text = text[:INDEX_TEXT_MAX]
     folded = fold(text)

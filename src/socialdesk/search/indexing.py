@@ -50,6 +50,20 @@ def _analyse(doc: Doc) -> IndexTerms:
     return analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
 
 
+Text = tuple[str, str, str, tuple[str, ...]]
+Analysing = AsyncResult[list[list[tuple[str, str, str]]]]
+
+
+def _analyse_texts(texts: list[Text]) -> list[tuple[str, str, str]]:
+    """A chunk's texts analysed in another process: plain tuples both ways (pickling
+    dataclasses cost as much as analysing them)."""
+    out = []
+    for title, body, language, handles in texts:
+        terms = analyse_document(title, body, language, handles=handles)
+        out.append((terms.title_terms, terms.body_terms, terms.parts))
+    return out
+
+
 Row = list[Any]
 
 
@@ -123,11 +137,10 @@ def _held_by_gone(source: str, ids: Ids) -> dict[str, list[int]]:
     return held
 
 
-def _finish(
-    kind: Kind, ids: Ids, docs: list[Doc], analysing: AsyncResult[list[IndexTerms]]
-) -> None:
+def _finish(kind: Kind, ids: Ids, docs: list[Doc], analysing: Analysing) -> None:
+    terms = [IndexTerms(*t) for part in analysing.get() for t in part]
     with transaction.atomic():
-        _store(kind, ids, docs, analysing.get())
+        _store(kind, ids, docs, terms)
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,7 @@ def reindex(
     transaction without the per-row full-text triggers, the FTS5 table rebuilt once at the
     end."""
     if offline and connection.vendor == "sqlite":
+        started = time.monotonic()
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in fulltext.SQLITE_DROP[:3]:  # the triggers, not the table
                 cursor.execute(statement)
@@ -169,7 +183,7 @@ def reindex(
             cursor.execute(fulltext.SQLITE_REBUILD)
             for statement in fulltext.SQLITE_CREATE[1:]:
                 cursor.execute(statement)
-        return done
+        return Reindexed(done.documents, done.removed, time.monotonic() - started)
     if jobs > 1:
         warm()  # loaded once here, shared by the forked processes
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -184,7 +198,7 @@ def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None)
     done = 0
     if progress:
         progress(0, total)
-    pending: tuple[Kind, Ids, list[Doc], AsyncResult[list[IndexTerms]]] | None = None
+    pending: tuple[Kind, Ids, list[Doc], Analysing] | None = None
     for kind in chosen:
         for ids in _chunks(kind):
             if pool is None:
@@ -192,7 +206,9 @@ def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None)
                     write(kind, ids)
             else:  # the processes analyse this chunk while the previous one is written
                 docs = kind.build(ids)
-                analysing = pool.map_async(_analyse, docs, chunksize=250)
+                texts = [(d.title, d.body, d.language, tuple(d.handles)) for d in docs]
+                parts = [texts[n : n + 500] for n in range(0, len(texts), 500)]
+                analysing = pool.map_async(_analyse_texts, parts, chunksize=1)
                 if pending is not None:
                     _finish(*pending)
                 pending = (kind, ids, docs, analysing)

@@ -33,9 +33,9 @@ MAX_LIMIT = 100
 MAX_OFFSET = 500
 ORDERS = ("relevance", "newest")
 DEFAULT_KINDS = tuple(k for k in KINDS if k != "listening")  # listening only when asked
-WINDOW = 200  # the first window of best matches; widened ×8 up to WINDOW_MAX
-WINDOW_MAX = 50_000
-RANKED = 10_000  # the newest matches ranked by relevance; more while too few are permitted
+CHUNK = 200  # the best matches checked against the permissions at once; then ×8
+RANKED = 10_000  # the newest matches ranked by relevance; ×4 while too few are permitted
+RANKED_MAX = 160_000  # more to rank than that: the full statement answers
 RANK_SQLITE = "bm25(search_fts, 10.0, 3.0, 1.0)"
 RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
 
@@ -186,24 +186,30 @@ def _floor(compiled: Compiled, newest: int) -> int:
     return int(row[0]) if row else 0
 
 
-def _best_matches(compiled: Compiled, window: int, floor: int) -> list[tuple[int, float]]:
-    """The `window` best matches with an id ≥ `floor`, best first, without any condition: the
-    full-text engine ranks and cuts on its own (FTS5 never reads the entries' rows)."""
+def _ranked(compiled: Compiled, floor: int, limit: int | None = None) -> list[tuple[int, float]]:
+    """The (`limit` best) matches with an id ≥ `floor` and their rank, best first (equal ranks
+    by id, as the full statement sorts), without any condition: the full-text engine ranks
+    them on its own (FTS5 never reads the entries' rows)."""
     table = SearchEntry._meta.db_table
+    way = "DESC" if connection.vendor == "postgresql" else "ASC"  # bm25: lower is better
+    cut = "" if limit is None else f" ORDER BY 2 {way} LIMIT {int(limit)}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"SELECT id, {RANK_POSTGRES} AS rank FROM {table}, to_tsquery('simple', %s) AS q "
-                "WHERE vector @@ q AND id >= %s ORDER BY rank DESC LIMIT %s",
-                [compiled.tsquery, floor, window],
+                f"WHERE vector @@ q AND id >= %s{cut}",
+                [compiled.tsquery, floor],
             )
-            return [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
-        cursor.execute(
-            f"SELECT rowid, {RANK_SQLITE} AS r FROM search_fts WHERE search_fts MATCH %s "
-            "AND rowid >= %s ORDER BY r LIMIT %s",
-            [compiled.fts5, floor, window],
-        )
-        return [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
+            ranked = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
+        else:
+            cursor.execute(
+                f"SELECT rowid, {RANK_SQLITE} FROM search_fts WHERE search_fts MATCH %s "
+                f"AND rowid >= %s{cut}",
+                [compiled.fts5, floor],
+            )
+            ranked = [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
+    ranked.sort(key=lambda match: (-match[1], match[0]))
+    return ranked
 
 
 def _permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -224,41 +230,51 @@ def _by_relevance(
     """The first `wanted` permitted rows by relevance (rank, then id, as the full statement
     sorts) among the RANKED newest matches (all of them when there are not more), that
     number growing ×4 while it holds fewer than `wanted` permitted ones: ranking every match
-    of a word in most documents costs more than a person waits. None: too wide a window (the
-    full statement answers)."""
+    of a word in most documents costs more than a person waits. None: more than RANKED_MAX
+    would have to be ranked (the full statement answers)."""
     newest = RANKED
-    while True:
+    while newest <= RANKED_MAX:
         floor = _floor(compiled, newest)
-        found = _in_window(compiled, where, params, wanted, floor)
-        if found is None or len(found) >= wanted or floor == 0:
+        found = _in_range(compiled, where, params, wanted, floor)
+        if len(found) >= wanted or floor == 0:
             return found
         newest *= 4
+    return None
 
 
-def _in_window(
+def _in_range(
     compiled: Compiled, where: str, params: list[Any], wanted: int, floor: int
-) -> list[tuple[Any, ...]] | None:
-    """The best matches from `floor` on are taken in a window that widens until it holds
-    `wanted` permitted ones and no row of equal rank can lie beyond it."""
-    window = max(WINDOW, wanted)
-    while window <= WINDOW_MAX:
-        best = _best_matches(compiled, window, floor)
-        if not best:
-            return []
-        rank_of = dict(best)
-        rows = sorted(
+) -> list[tuple[Any, ...]]:
+    """The first `wanted` permitted rows among the matches from `floor` on. The engine's own
+    best CHUNK come first (enough, mostly, for one who sees most); only when they do not hold
+    `wanted` permitted rows ranked above the chunk's lowest rank (equal ranks may lie beyond
+    it) is every match of the range ranked."""
+    size = max(CHUNK, wanted)
+    best = _ranked(compiled, floor, size)
+    if len(best) < size:  # that was every match
+        return _in_order(best, where, params, wanted)
+    rows = _in_order(best, where, params, wanted)
+    if len(rows) >= wanted and rows[wanted - 1][3] > best[-1][1]:
+        return rows
+    return _in_order(_ranked(compiled, floor), where, params, wanted)
+
+
+def _in_order(
+    best: list[tuple[int, float]], where: str, params: list[Any], wanted: int
+) -> list[tuple[Any, ...]]:
+    """The first `wanted` permitted rows of the ranked matches `best`: the permissions are
+    checked on CHUNK matches at a time, best first, each chunk ×8 the last."""
+    rows: list[tuple[Any, ...]] = []
+    start, size = 0, max(CHUNK, wanted)
+    while start < len(best) and len(rows) < wanted:
+        rank_of = dict(best[start : start + size])
+        rows += sorted(
             ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in
              _permitted(list(rank_of), where, params)),
             key=lambda row: (-row[3], row[0]),
         )  # fmt: skip
-        complete = len(best) < window  # every match was seen
-        if complete:
-            return rows[:wanted]
-        edge = best[-1][1]  # the lowest rank in the window: equal ranks may lie beyond
-        if len(rows) >= wanted and rows[wanted - 1][3] > edge:
-            return rows[:wanted]
-        window *= 8 if len(rows) * 8 >= wanted else 64  # few permitted: jump further
-    return None
+        start, size = start + size, size * 8
+    return rows[:wanted]
 
 
 def _rows(

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
@@ -115,3 +116,12 @@ def url(name: str, pk: int, fallback: str = "", anchor: str = "") -> str:
 def first_line(text: str, length: int = 80) -> str:
     line = next((part.strip() for part in text.splitlines() if part.strip()), "")
     return line if len(line) <= length else line[: length - 1].rstrip() + "…"
+
+
+def among(column: str, rows: QuerySet[Any], key: str = "pk") -> Q:
+    """The entry's `column` is the `key` of one of `rows` (the owning app's selector).
+
+    A correlated EXISTS, not `IN (subquery)`: the database then looks up the few candidate
+    entries a search weighs, instead of first listing every row the person may see (all their
+    department's conversations, say) on each search."""
+    return Q(Exists(rows.order_by().filter(**{key: OuterRef(column)})))

@@ -11,7 +11,7 @@ from socialdesk.feedback.selectors import items_for_user
 from socialdesk.inbox.selectors import sees_every_conversation
 from socialdesk.publishing import selectors as publishing
 from socialdesk.publishing.models import Idea, Post
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, first_line, same, url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, same, url
 
 
 def _build_feedback(ids: Ids) -> list[Doc]:
@@ -31,7 +31,7 @@ def _build_feedback(ids: Ids) -> list[Doc]:
 def _feedback_rule(user: User) -> Q | None:
     if sees_every_conversation(user):
         return None
-    return Q(object_id__in=items_for_user(user).values("pk"))
+    return among("object_id", items_for_user(user))
 
 
 def _show_feedback(user: User, ids: Ids) -> dict[int, Shown]:
@@ -42,7 +42,7 @@ def _show_feedback(user: User, ids: Ids) -> dict[int, Shown]:
 
 
 def _feedback_department(pk: int) -> Q:
-    return Q(object_id__in=FeedbackItem.objects.filter(department_id=pk).values("pk"))
+    return among("object_id", FeedbackItem.objects.filter(department_id=pk))
 
 
 def _build_posts(ids: Ids) -> list[Doc]:
@@ -65,7 +65,7 @@ def _build_posts(ids: Ids) -> list[Doc]:
 def _post_rule(user: User) -> Q | None:
     if publishing.sees_all(user):
         return None
-    return Q(object_id__in=publishing.posts_for_user(user).values("pk"))
+    return among("object_id", publishing.posts_for_user(user))
 
 
 def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
@@ -80,7 +80,7 @@ def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
 
 
 def _post_channel(pk: int) -> Q:
-    return Q(object_id__in=Post.objects.filter(targets__channel_id=pk).values("pk"))
+    return among("object_id", Post.objects.filter(targets__channel_id=pk))
 
 
 def _build_ideas(ids: Ids) -> list[Doc]:
@@ -99,7 +99,7 @@ def _build_ideas(ids: Ids) -> list[Doc]:
 def _idea_rule(user: User) -> Q | None:
     if publishing.sees_all(user):
         return None
-    return Q(object_id__in=publishing.ideas_for_user(user).values("pk"))
+    return among("object_id", publishing.ideas_for_user(user))
 
 
 def _show_ideas(user: User, ids: Ids) -> dict[int, Shown]:
@@ -110,7 +110,7 @@ def _show_ideas(user: User, ids: Ids) -> dict[int, Shown]:
 
 
 def _idea_department(pk: int) -> Q:
-    return Q(object_id__in=Idea.objects.filter(department_id=pk).values("pk"))
+    return among("object_id", Idea.objects.filter(department_id=pk))
 
 
 def _build_people(ids: Ids) -> list[Doc]:
@@ -159,7 +159,7 @@ def _show_people(user: User, ids: Ids) -> dict[int, Shown]:
 
 
 def _person_department(pk: int) -> Q:
-    return Q(object_id__in=User.objects.filter(departments=pk).values("pk"))
+    return among("object_id", User.objects.filter(departments=pk))
 
 
 FEEDBACK = Kind(

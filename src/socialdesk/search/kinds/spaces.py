@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, first_line, same, url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, same, url
 from socialdesk.spaces import selectors
 from socialdesk.spaces.models import Room, RoomPost
 
@@ -19,7 +19,7 @@ def _build_rooms(ids: Ids) -> list[Doc]:
 
 
 def _room_rule(user: User) -> Q:
-    return Q(room_id__in=selectors.rooms_for_user(user).values("pk"))
+    return among("room_id", selectors.rooms_for_user(user))
 
 
 def _badges(room: Room) -> tuple[str, ...]:
@@ -60,7 +60,7 @@ def _build_posts(ids: Ids) -> list[Doc]:
 
 
 def _post_rule(user: User) -> Q:
-    return Q(object_id__in=selectors.posts_for_user(user).values("pk"))
+    return among("object_id", selectors.posts_for_user(user))
 
 
 def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:

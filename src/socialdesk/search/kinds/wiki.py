@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
 from socialdesk.core.markdown import to_plain_text
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, same, url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, same, url
 from socialdesk.wiki import selectors
 from socialdesk.wiki.models import WikiPage
 
@@ -37,7 +37,7 @@ def _build(ids: Ids) -> list[Doc]:
 
 
 def _rule(user: User) -> Q:
-    return Q(space_id__in=selectors.spaces_for_user(user).values("pk"))
+    return among("space_id", selectors.spaces_for_user(user))
 
 
 def _show(user: User, ids: Ids) -> dict[int, Shown]:

@@ -33,7 +33,7 @@ def test_it_pages_by_relevance_as_the_full_statement_does(
         ("ticket", {"limit": 1}),
         (MARK, {"limit": 5, "filters": Filters(kinds=("message", "room_post", "wiki_page"))}),
     ]
-    monkeypatch.setattr(selectors, "WINDOW", 1)  # the smallest window: it must widen
+    monkeypatch.setattr(selectors, "CHUNK", 1)  # the smallest chunk: it must grow
     windowed = {
         (name, n): _order(user, query, **options)
         for name, user in world.people.items()
@@ -54,12 +54,16 @@ def test_it_gives_up_on_a_window_that_grows_too_wide(
 ) -> None:
     world = build(people, departments)
     indexing.reindex()
-    monkeypatch.setattr(selectors, "WINDOW", 1)
-    monkeypatch.setattr(selectors, "WINDOW_MAX", 4)
+    monkeypatch.setattr(selectors, "RANKED", 1)
+    monkeypatch.setattr(selectors, "RANKED_MAX", 4)
     viewer = world.people["viewer"]
     asked: dict[str, Any] = {"filters": Filters(kinds=("room",)), "limit": 5}
     widened = _order(viewer, MARK, **asked)
-    assert selectors._by_relevance is not None
+    compiled = translate(MARK)
+    where, params = selectors._where_for(
+        viewer.pk, viewer.role, True, asked["filters"], None, frozenset()
+    ) or ("", ())
+    assert selectors._by_relevance(compiled, where, list(params), 6) is None  # gave up
     monkeypatch.setattr(selectors, "_by_relevance", lambda *args: None)
     assert widened == _order(viewer, MARK, **asked)
 
