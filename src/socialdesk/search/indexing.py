@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
@@ -26,6 +27,8 @@ from socialdesk.search.models import SearchEntry
 from socialdesk.search.registry import CONTAINERS, INDEXED
 
 CHUNK = 5_000
+PART = 500  # texts sent to an analysing process at once
+AHEAD = 2  # chunks being analysed while one is written
 _FIELDS = [
     "conversation_id",
     "room_id",
@@ -198,25 +201,24 @@ def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None)
     done = 0
     if progress:
         progress(0, total)
-    pending: tuple[Kind, Ids, list[Doc], Analysing] | None = None
+    pending: deque[tuple[Kind, Ids, list[Doc], Analysing]] = deque()
     for kind in chosen:
         for ids in _chunks(kind):
             if pool is None:
                 with transaction.atomic():
                     write(kind, ids)
-            else:  # the processes analyse this chunk while the previous one is written
+            else:  # the processes analyse the next chunks while this one is written
                 docs = kind.build(ids)
                 texts = [(d.title, d.body, d.language, tuple(d.handles)) for d in docs]
-                parts = [texts[n : n + 500] for n in range(0, len(texts), 500)]
-                analysing = pool.map_async(_analyse_texts, parts, chunksize=1)
-                if pending is not None:
-                    _finish(*pending)
-                pending = (kind, ids, docs, analysing)
+                parts = [texts[n : n + PART] for n in range(0, len(texts), PART)]
+                pending.append((kind, ids, docs, pool.map_async(_analyse_texts, parts, 1)))
+                if len(pending) > AHEAD:
+                    _finish(*pending.popleft())
             done += len(ids)
             if progress:
                 progress(done, total)
-    if pending is not None:
-        _finish(*pending)
+    while pending:
+        _finish(*pending.popleft())
     removed = 0
     for kind in chosen:
         orphans = SearchEntry.objects.filter(kind=kind.entry_kind).exclude(

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
+from socialdesk.core.markdown import to_plain_text
 from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, same, url
 from socialdesk.spaces import selectors
 from socialdesk.spaces.models import Room, RoomPost
@@ -65,16 +66,17 @@ def _post_rule(user: User) -> Q:
 
 def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
     rows = selectors.posts_for_user(user).filter(pk__in=ids).order_by().select_related("room")
-    return {
-        p.pk: Shown(
-            first_line(p.body) or p.room.name,
-            p.body,
+    shown = {}
+    for p in rows:
+        words = to_plain_text(p.body)  # the title and snippet without Markdown's marks
+        shown[p.pk] = Shown(
+            first_line(words) or p.room.name,
+            words,
             url("spaces:post", p.pk, "spaces:rooms"),
             p.created_at,
             _badges(p.room),
         )
-        for p in rows
-    }
+    return shown
 
 
 ROOM = Kind(
