@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from socialdesk.core import changes
-from socialdesk.search import fulltext
+from socialdesk.search import fulltext, staging
 from socialdesk.search.analysis import IndexTerms, analyse_document, warm
 from socialdesk.search.kinds.base import Doc, Ids, Kind
 from socialdesk.search.models import SearchEntry
@@ -29,20 +29,8 @@ from socialdesk.search.registry import CONTAINERS, INDEXED
 CHUNK = 5_000
 PART = 500  # texts sent to an analysing process at once
 AHEAD = 2  # chunks being analysed while one is written
-_FIELDS = [
-    "conversation_id",
-    "room_id",
-    "space_id",
-    "author_id",
-    "language",
-    "at",
-    "title_terms",
-    "body_terms",
-    "parts",
-    "stale",
-    "indexed_at",
-]
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]  # (done, total[, step])
+Stage = Callable[[list[list[Any]]], None]
 
 
 def connect() -> None:
@@ -71,7 +59,7 @@ Row = list[Any]
 
 
 def row(kind: Kind, doc: Doc, now: Any, terms: IndexTerms | None = None) -> Row:
-    """The values of one entry in `_COLUMNS` order, ready for the database (plain values: a
+    """The values of one entry in `staging.COLUMNS` order, ready for the database (plain values: a
     model instance per entry costs more than writing it)."""
     terms = terms or _analyse(doc)
     return [
@@ -97,11 +85,9 @@ def _store(kind: Kind, ids: Ids, docs: list[Doc], terms: Sequence[IndexTerms | N
     return len(docs)
 
 
-_COLUMNS = ["kind", "object_id", *_FIELDS]
 _UPSERT = (
-    f"INSERT INTO {SearchEntry._meta.db_table} ({', '.join(_COLUMNS)}) "  # noqa: S608 - constants
-    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT (kind, object_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _FIELDS)
+    f"INSERT INTO {SearchEntry._meta.db_table} ({', '.join(staging.COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(staging.COLUMNS))})" + staging.UPSERT_TAIL
 )
 
 
@@ -140,10 +126,19 @@ def _held_by_gone(source: str, ids: Ids) -> dict[str, list[int]]:
     return held
 
 
-def _finish(kind: Kind, ids: Ids, docs: list[Doc], analysing: Analysing) -> None:
-    terms = [IndexTerms(*t) for part in analysing.get() for t in part]
-    with transaction.atomic():
-        _store(kind, ids, docs, terms)
+def _staged(
+    add: Stage, kind: Kind, ids: Ids, docs: list[Doc], terms: Sequence[IndexTerms | None]
+) -> None:
+    """A chunk's rows go to the stage; entries of its objects that are gone go at once."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    add([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=False)])
+    gone = set(ids) - {doc.object_id for doc in docs}
+    if gone:
+        SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
+
+
+def _finish(add: Stage, kind: Kind, ids: Ids, docs: list[Doc], analysing: Analysing) -> None:
+    _staged(add, kind, ids, docs, [IndexTerms(*t) for part in analysing.get() for t in part])
 
 
 @dataclass(frozen=True)
@@ -202,23 +197,26 @@ def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None)
     if progress:
         progress(0, total)
     pending: deque[tuple[Kind, Ids, list[Doc], Analysing]] = deque()
-    for kind in chosen:
-        for ids in _chunks(kind):
-            if pool is None:
-                with transaction.atomic():
-                    write(kind, ids)
-            else:  # the processes analyse the next chunks while this one is written
+    with staging.stage() as add:
+        for kind in chosen:
+            for ids in _chunks(kind):
                 docs = kind.build(ids)
-                texts = [(d.title, d.body, d.language, tuple(d.handles)) for d in docs]
-                parts = [texts[n : n + PART] for n in range(0, len(texts), PART)]
-                pending.append((kind, ids, docs, pool.map_async(_analyse_texts, parts, 1)))
-                if len(pending) > AHEAD:
-                    _finish(*pending.popleft())
-            done += len(ids)
-            if progress:
-                progress(done, total)
-    while pending:
-        _finish(*pending.popleft())
+                if pool is None:
+                    _staged(add, kind, ids, docs, [None] * len(docs))
+                else:  # the processes analyse the next chunks while this one is staged
+                    texts = [(d.title, d.body, d.language, tuple(d.handles)) for d in docs]
+                    parts = [texts[n : n + PART] for n in range(0, len(texts), PART)]
+                    pending.append((kind, ids, docs, pool.map_async(_analyse_texts, parts, 1)))
+                    if len(pending) > AHEAD:
+                        _finish(add, *pending.popleft())
+                done += len(ids)
+                if progress:
+                    progress(done, total)
+        while pending:
+            _finish(add, *pending.popleft())
+        staging.copy_in_time_order(
+            CHUNK, (lambda copied: progress(copied, done, "writing")) if progress else None
+        )
     removed = 0
     for kind in chosen:
         orphans = SearchEntry.objects.filter(kind=kind.entry_kind).exclude(

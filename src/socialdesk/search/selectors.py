@@ -168,22 +168,29 @@ def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[An
 
 def _floor(compiled: Compiled, newest: int) -> int:
     """The lowest id among the `newest` newest matches (0: there are not more than that)."""
+    return _probe(compiled, newest)[0]
+
+
+def _probe(compiled: Compiled, newest: int) -> tuple[int, bool]:
+    """In one statement: the lowest id among the `newest` newest matches (0: not more than
+    that), and whether there are fewer than CHUNK matches at all."""
     table = SearchEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        nth = (
+            f"(SELECT id FROM {table} WHERE vector @@ to_tsquery('simple', %s) "
+            "ORDER BY id DESC LIMIT 1 OFFSET %s)"
+        )
+        params: list[Any] = [compiled.tsquery, newest - 1, compiled.tsquery, CHUNK - 1]
+    else:
+        nth = (
+            "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
+        )
+        params = [compiled.fts5, newest - 1, compiled.fts5, CHUNK - 1]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT id FROM {table} WHERE vector @@ to_tsquery('simple', %s) "
-                "ORDER BY id DESC LIMIT 1 OFFSET %s",
-                [compiled.tsquery, newest - 1],
-            )
-        else:
-            cursor.execute(
-                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
-                "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
-                [compiled.fts5, newest - 1],
-            )
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+        cursor.execute(f"SELECT {nth}, {nth}", params)
+        floor, enough = cursor.fetchone()
+    return int(floor or 0), enough is None
 
 
 def _ranked(compiled: Compiled, floor: int, limit: int | None = None) -> list[tuple[int, float]]:
@@ -230,11 +237,13 @@ def _by_relevance(
     """The first `wanted` permitted rows by relevance (rank, then id, as the full statement
     sorts) among the RANKED newest matches (all of them when there are not more), that
     number growing ×4 while it holds fewer than `wanted` permitted ones: ranking every match
-    of a word in most documents costs more than a person waits. None: more than RANKED_MAX
-    would have to be ranked (the full statement answers)."""
+    of a word in most documents costs more than a person waits. None: fewer than CHUNK
+    matches, or more than RANKED_MAX to rank (the full statement answers)."""
     newest = RANKED
     while newest <= RANKED_MAX:
-        floor = _floor(compiled, newest)
+        floor, few = _probe(compiled, newest)
+        if few:  # a rare word: the full statement weighs these few at once
+            return None
         found = _in_range(compiled, where, params, wanted, floor)
         if len(found) >= wanted or floor == 0:
             return found
@@ -281,12 +290,12 @@ def _rows(
     compiled: Compiled, where: str, params: list[Any], order: str, limit: int, offset: int
 ) -> list[tuple[Any, ...]]:
     if order == "relevance":
-        found = _by_relevance(compiled, where, params, offset + limit + 1)
+        found = _by_relevance(compiled, where, params, offset + limit)
         if found is not None:
             return found[offset:]
     sql, full_params = _statement(compiled, where, order)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*full_params, *params, limit + 1, offset])
+        cursor.execute(sql, [*full_params, *params, limit, offset])
         return list(cursor.fetchall())
 
 
@@ -310,14 +319,22 @@ def search(
         return SearchPage(problem=problem_of(query, error))
     if offset > MAX_OFFSET or offset < 0:
         return SearchPage(problem=QueryProblem(_("Please narrow your search down."), 0))
+    rows = permitted(user, compiled, filters, order, limit + 1, offset)
+    more = len(rows) > limit
+    return SearchPage(_hits(user, rows[:limit], filters, compiled), more)
+
+
+def permitted(
+    user: User, compiled: Compiled, filters: Filters, order: str, limit: int, offset: int
+) -> list[tuple[Any, ...]]:
+    """The `limit` entries from `offset` on that the person may find (id, kind, object id,
+    rank): the search before its hits are read and cut into snippets."""
     where_sql = _where_for(
         user.pk, user.role, user.is_active, filters, compiled.language, compiled.excluded_languages
     )
     if where_sql is None:
-        return SearchPage()
-    rows = _rows(compiled, where_sql[0], list(where_sql[1]), order, limit, offset)
-    more = len(rows) > limit
-    return SearchPage(_hits(user, rows[:limit], filters, compiled), more)
+        return []
+    return _rows(compiled, where_sql[0], list(where_sql[1]), order, limit, offset)
 
 
 def _hits(

@@ -32,8 +32,9 @@ def test_it_reindexes_with_progress_lines_without_a_terminal(world: dict[str, Us
     assert entries > 20
     assert f"{entries:,} documents indexed" in out
     lines = err.strip().splitlines()
-    assert lines[0].startswith("[--------------------]   0% 0/")
-    assert lines[-1].startswith("[####################] 100%")
+    assert lines[0].startswith("analysing [--------------------]   0% 0/")
+    assert any(line.startswith("analysing [####################] 100%") for line in lines)
+    assert lines[-1].startswith(f"writing [####################] 100% {entries:,}/{entries:,}")
     assert "\r" not in err  # plain lines, no terminal control
 
 

@@ -54,6 +54,7 @@ def test_it_gives_up_on_a_window_that_grows_too_wide(
 ) -> None:
     world = build(people, departments)
     indexing.reindex()
+    monkeypatch.setattr(selectors, "CHUNK", 1)  # more matches than a chunk: not "a rare word"
     monkeypatch.setattr(selectors, "RANKED", 1)
     monkeypatch.setattr(selectors, "RANKED_MAX", 4)
     viewer = world.people["viewer"]
@@ -75,6 +76,7 @@ def test_it_ranks_only_the_newest_matches_of_a_word_in_most_documents(
     indexing.reindex()
     admin = world.people["admin"]
     everything = selectors.search(admin, MARK, limit=100).hits
+    monkeypatch.setattr(selectors, "CHUNK", 2)
     monkeypatch.setattr(selectors, "RANKED", 4)  # only the 4 newest matches are ranked
     newest = selectors.search(admin, MARK, limit=3)
     assert len(newest.hits) == 3 and newest.more
@@ -92,3 +94,23 @@ def test_it_ranks_only_the_newest_matches_of_a_word_in_most_documents(
     roomie = world.people["roomie"]
     posts = selectors.search(roomie, MARK, filters=Filters(kinds=("room_post",)), limit=5)
     assert len(posts.hits) == 2
+
+
+def test_a_rare_word_is_answered_by_the_full_statement_alone(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    admin = world.people["admin"]
+    compiled = translate(MARK)
+    matches = SearchEntry.objects.count()  # at least as many as the mark has matches
+    where, params = selectors._where_for(
+        admin.pk, admin.role, True, Filters(), None, frozenset()
+    ) or ("", ())
+    monkeypatch.setattr(selectors, "CHUNK", matches + 1)
+    assert selectors._probe(compiled, 4)[1] is True  # fewer matches than a chunk
+    assert selectors._by_relevance(compiled, where, list(params), 3) is None
+    full = _order(admin, MARK, limit=3)
+    monkeypatch.setattr(selectors, "CHUNK", 1)
+    assert selectors._probe(compiled, 4)[1] is False
+    assert _order(admin, MARK, limit=3) == full

@@ -25,8 +25,9 @@ from socialdesk.search.selectors import MAX_LIMIT, ORDERS, Hit, search
 
 
 class Bar:
-    """`[#####-----] 45 % 512,000/1,130,000 · 21,300 docs/s · 29 s left` on a terminal; a plain
-    line every 10 % elsewhere (logs, CI)."""
+    """`analysing [#####-----] 45 % 512,000/1,130,000 · 21,300 docs/s · 29 s left` on a
+    terminal, one line per step (analysing, then writing in time order); a plain line every
+    10 % elsewhere (logs, CI)."""
 
     def __init__(self, stream: OutputWrapper) -> None:
         self.stream = stream
@@ -34,14 +35,19 @@ class Bar:
         self.started = time.monotonic()
         self.last = 0.0
         self.step = -1
+        self.name = ""
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, step: str = "analysing") -> None:
         now = time.monotonic()
+        if step != self.name:
+            if self.name and self.tty:
+                self.stream.write("")
+            self.name, self.started, self.last, self.step = step, now, 0.0, -1
         share = done / total if total else 1.0
         rate = done / max(now - self.started, 1e-6)
         left = (total - done) / rate if rate else 0.0
         line = (
-            f"[{'#' * int(share * 20):-<20}] {share:4.0%} {done:,}/{total:,} · "
+            f"{step} [{'#' * int(share * 20):-<20}] {share:4.0%} {done:,}/{total:,} · "
             f"{rate:,.0f} docs/s · {left:,.0f} s left"
         )
         if self.tty:

@@ -1,0 +1,59 @@
+"""A reindex gives entries ids in time order across kinds, so "the newest matches" that a very
+frequent word is ranked among are the newest by date, not the kinds read last."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from socialdesk.accounts.models import Department, User
+from socialdesk.inbox.models import Conversation, Message
+from socialdesk.search import indexing, selectors
+from socialdesk.search.models import SearchEntry
+from socialdesk.search.tests.world import MARK, build
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _ids_by_time() -> list[tuple[datetime, int]]:
+    return list(SearchEntry.objects.order_by("id").values_list("at", "id"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_entry_ids_follow_the_dates_whatever_the_kind(
+    people: dict[str, User], departments: dict[str, Department], jobs: int
+) -> None:
+    world = build(people, departments)
+    now = timezone.now()
+    # the first kind read (conversations) holds the newest, the last (people) the oldest
+    newest = next(iter(world.conversations.values()))
+    Conversation.objects.filter(pk=newest.pk).update(last_message_at=now + timedelta(days=30))
+    oldest = people["viewer"]
+    User.objects.filter(pk=oldest.pk).update(date_joined=now - timedelta(days=3_000))
+    first_message = Message.objects.order_by("pk")[0]
+    Message.objects.filter(pk=first_message.pk).update(created_at=now - timedelta(days=1_000))
+    indexing.reindex(jobs=jobs)
+    ordered = _ids_by_time()
+    assert len(ordered) > 20
+    assert [at for at, _id in ordered] == sorted(at for at, _id in ordered)
+    first, last = SearchEntry.objects.order_by("id")[0], SearchEntry.objects.order_by("-id")[0]
+    assert (first.kind, first.object_id) == ("person", oldest.pk)
+    assert (last.kind, last.object_id) == ("conversation", newest.pk)
+    # and a search still finds what it found before
+    assert selectors.search(people["admin"], MARK, limit=100).hits
+
+
+def test_a_reindex_over_an_index_keeps_the_ids_and_rewrites_the_terms(
+    people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    build(people, departments)
+    indexing.reindex()
+    before = list(SearchEntry.objects.order_by("id").values_list("id", "kind", "body_terms"))
+    assert sum(1 for _id, _kind, terms in before if terms) > 10
+    SearchEntry.objects.update(body_terms="")
+    indexing.reindex()
+    assert (
+        list(SearchEntry.objects.order_by("id").values_list("id", "kind", "body_terms")) == before
+    )
