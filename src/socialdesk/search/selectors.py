@@ -23,21 +23,18 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.models import User
 from socialdesk.insights.query import QueryError, marked
+from socialdesk.search import windows
 from socialdesk.search.kinds.base import Filters, Kind
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import Compiled, translate
 from socialdesk.search.registry import KINDS
 from socialdesk.search.snippets import snippet
+from socialdesk.search.windows import RANK_POSTGRES, RANK_SQLITE
 
 MAX_LIMIT = 100
 MAX_OFFSET = 500
 ORDERS = ("relevance", "newest")
 DEFAULT_KINDS = tuple(k for k in KINDS if k != "listening")  # listening only when asked
-CHUNK = 200  # the best matches checked against the permissions at once; then ×8
-RANKED = 10_000  # the newest matches ranked by relevance; ×4 while too few are permitted
-RANKED_MAX = 160_000  # more to rank than that: the full statement answers
-RANK_SQLITE = "bm25(search_fts, 10.0, 3.0, 1.0)"
-RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
 
 
 @dataclass(frozen=True)
@@ -166,133 +163,13 @@ def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[An
     )
 
 
-def _floor(compiled: Compiled, newest: int) -> int:
-    """The lowest id among the `newest` newest matches (0: there are not more than that)."""
-    return _probe(compiled, newest)[0]
-
-
-def _probe(compiled: Compiled, newest: int) -> tuple[int, bool]:
-    """In one statement: the lowest id among the `newest` newest matches (0: not more than
-    that), and whether there are fewer than CHUNK matches at all."""
-    table = SearchEntry._meta.db_table
-    if connection.vendor == "postgresql":
-        nth = (
-            f"(SELECT id FROM {table} WHERE vector @@ to_tsquery('simple', %s) "
-            "ORDER BY id DESC LIMIT 1 OFFSET %s)"
-        )
-        params: list[Any] = [compiled.tsquery, newest - 1, compiled.tsquery, CHUNK - 1]
-    else:
-        nth = (
-            "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
-        )
-        params = [compiled.fts5, newest - 1, compiled.fts5, CHUNK - 1]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {nth}, {nth}", params)
-        floor, enough = cursor.fetchone()
-    return int(floor or 0), enough is None
-
-
-def _ranked(compiled: Compiled, floor: int, limit: int | None = None) -> list[tuple[int, float]]:
-    """The (`limit` best) matches with an id ≥ `floor` and their rank, best first (equal ranks
-    by id, as the full statement sorts), without any condition: the full-text engine ranks
-    them on its own (FTS5 never reads the entries' rows)."""
-    table = SearchEntry._meta.db_table
-    way = "DESC" if connection.vendor == "postgresql" else "ASC"  # bm25: lower is better
-    cut = "" if limit is None else f" ORDER BY 2 {way} LIMIT {int(limit)}"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT id, {RANK_POSTGRES} AS rank FROM {table}, to_tsquery('simple', %s) AS q "
-                f"WHERE vector @@ q AND id >= %s{cut}",
-                [compiled.tsquery, floor],
-            )
-            ranked = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
-        else:
-            cursor.execute(
-                f"SELECT rowid, {RANK_SQLITE} FROM search_fts WHERE search_fts MATCH %s "
-                f"AND rowid >= %s{cut}",
-                [compiled.fts5, floor],
-            )
-            ranked = [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
-    ranked.sort(key=lambda match: (-match[1], match[0]))
-    return ranked
-
-
-def _permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    table = SearchEntry._meta.db_table
-    listed = ", ".join(str(int(pk)) for pk in ids)  # integers only
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {table}.id, {table}.kind, {table}.object_id FROM {table} "
-            f"WHERE {table}.id IN ({listed}) AND ({where})",
-            params,
-        )
-        return list(cursor.fetchall())
-
-
-def _by_relevance(
-    compiled: Compiled, where: str, params: list[Any], wanted: int
-) -> list[tuple[Any, ...]] | None:
-    """The first `wanted` permitted rows by relevance (rank, then id, as the full statement
-    sorts) among the RANKED newest matches (all of them when there are not more), that
-    number growing ×4 while it holds fewer than `wanted` permitted ones: ranking every match
-    of a word in most documents costs more than a person waits. None: fewer than CHUNK
-    matches, or more than RANKED_MAX to rank (the full statement answers)."""
-    newest = RANKED
-    while newest <= RANKED_MAX:
-        floor, few = _probe(compiled, newest)
-        if few:  # a rare word: the full statement weighs these few at once
-            return None
-        found = _in_range(compiled, where, params, wanted, floor)
-        if len(found) >= wanted or floor == 0:
-            return found
-        newest *= 4
-    return None
-
-
-def _in_range(
-    compiled: Compiled, where: str, params: list[Any], wanted: int, floor: int
-) -> list[tuple[Any, ...]]:
-    """The first `wanted` permitted rows among the matches from `floor` on. The engine's own
-    best CHUNK come first (enough, mostly, for one who sees most); only when they do not hold
-    `wanted` permitted rows ranked above the chunk's lowest rank (equal ranks may lie beyond
-    it) is every match of the range ranked."""
-    size = max(CHUNK, wanted)
-    best = _ranked(compiled, floor, size)
-    if len(best) < size:  # that was every match
-        return _in_order(best, where, params, wanted)
-    rows = _in_order(best, where, params, wanted)
-    if len(rows) >= wanted and rows[wanted - 1][3] > best[-1][1]:
-        return rows
-    return _in_order(_ranked(compiled, floor), where, params, wanted)
-
-
-def _in_order(
-    best: list[tuple[int, float]], where: str, params: list[Any], wanted: int
-) -> list[tuple[Any, ...]]:
-    """The first `wanted` permitted rows of the ranked matches `best`: the permissions are
-    checked on CHUNK matches at a time, best first, each chunk ×8 the last."""
-    rows: list[tuple[Any, ...]] = []
-    start, size = 0, max(CHUNK, wanted)
-    while start < len(best) and len(rows) < wanted:
-        rank_of = dict(best[start : start + size])
-        rows += sorted(
-            ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in
-             _permitted(list(rank_of), where, params)),
-            key=lambda row: (-row[3], row[0]),
-        )  # fmt: skip
-        start, size = start + size, size * 8
-    return rows[:wanted]
-
-
 def _rows(
     compiled: Compiled, where: str, params: list[Any], order: str, limit: int, offset: int
 ) -> list[tuple[Any, ...]]:
-    if order == "relevance":
-        found = _by_relevance(compiled, where, params, offset + limit)
-        if found is not None:
-            return found[offset:]
+    fast = windows.by_relevance if order == "relevance" else windows.by_date
+    found = fast(compiled, where, params, offset + limit)
+    if found is not None:
+        return found[offset:]
     sql, full_params = _statement(compiled, where, order)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*full_params, *params, limit, offset])

@@ -1,14 +1,17 @@
-"""The fast path (the engine ranks alone, a window of best matches widened until it holds
-enough permitted hits) gives the same hits in the same order as the full statement."""
+"""The fast paths (`search.windows`: the engine ranks the newest matches alone and their best
+are checked until enough are permitted; newest first walks the entries by date) give the same
+hits in the same order as the full statement."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from socialdesk.accounts.models import Department, User
-from socialdesk.search import indexing, selectors
+from socialdesk.search import indexing, selectors, windows
 from socialdesk.search.kinds.base import Filters
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import translate
@@ -33,13 +36,13 @@ def test_it_pages_by_relevance_as_the_full_statement_does(
         ("ticket", {"limit": 1}),
         (MARK, {"limit": 5, "filters": Filters(kinds=("message", "room_post", "wiki_page"))}),
     ]
-    monkeypatch.setattr(selectors, "CHUNK", 1)  # the smallest chunk: it must grow
+    monkeypatch.setattr(windows, "CHUNK", 1)  # the smallest chunk: it must grow
     windowed = {
         (name, n): _order(user, query, **options)
         for name, user in world.people.items()
         for n, (query, options) in enumerate(asked)
     }
-    monkeypatch.setattr(selectors, "_by_relevance", lambda *args: None)
+    monkeypatch.setattr(windows, "by_relevance", lambda *args: None)
     full = {
         (name, n): _order(user, query, **options)
         for name, user in world.people.items()
@@ -54,9 +57,9 @@ def test_it_gives_up_on_a_window_that_grows_too_wide(
 ) -> None:
     world = build(people, departments)
     indexing.reindex()
-    monkeypatch.setattr(selectors, "CHUNK", 1)  # more matches than a chunk: not "a rare word"
-    monkeypatch.setattr(selectors, "RANKED", 1)
-    monkeypatch.setattr(selectors, "RANKED_MAX", 4)
+    monkeypatch.setattr(windows, "CHUNK", 1)  # more matches than a chunk: not "a rare word"
+    monkeypatch.setattr(windows, "RANKED", 1)
+    monkeypatch.setattr(windows, "RANKED_MAX", 4)
     viewer = world.people["viewer"]
     asked: dict[str, Any] = {"filters": Filters(kinds=("room",)), "limit": 5}
     widened = _order(viewer, MARK, **asked)
@@ -64,8 +67,8 @@ def test_it_gives_up_on_a_window_that_grows_too_wide(
     where, params = selectors._where_for(
         viewer.pk, viewer.role, True, asked["filters"], None, frozenset()
     ) or ("", ())
-    assert selectors._by_relevance(compiled, where, list(params), 6) is None  # gave up
-    monkeypatch.setattr(selectors, "_by_relevance", lambda *args: None)
+    assert windows.by_relevance(compiled, where, list(params), 6) is None  # gave up
+    monkeypatch.setattr(windows, "by_relevance", lambda *args: None)
     assert widened == _order(viewer, MARK, **asked)
 
 
@@ -76,14 +79,14 @@ def test_it_ranks_only_the_newest_matches_of_a_word_in_most_documents(
     indexing.reindex()
     admin = world.people["admin"]
     everything = selectors.search(admin, MARK, limit=100).hits
-    monkeypatch.setattr(selectors, "CHUNK", 2)
-    monkeypatch.setattr(selectors, "RANKED", 4)  # only the 4 newest matches are ranked
+    monkeypatch.setattr(windows, "CHUNK", 2)
+    monkeypatch.setattr(windows, "RANKED", 4)  # only the 4 newest matches are ranked
     newest = selectors.search(admin, MARK, limit=3)
     assert len(newest.hits) == 3 and newest.more
     assert {(h.kind, h.object_id) for h in newest.hits} <= {
         (h.kind, h.object_id) for h in everything
     }
-    floor = selectors._floor(translate(MARK), 16)  # at most one widening for her
+    floor = windows.floor(translate(MARK), 16)  # at most one widening for her
     ids = {
         pk
         for pk, kind, object_id in SearchEntry.objects.values_list("id", "kind", "object_id")
@@ -107,10 +110,64 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     where, params = selectors._where_for(
         admin.pk, admin.role, True, Filters(), None, frozenset()
     ) or ("", ())
-    monkeypatch.setattr(selectors, "CHUNK", matches + 1)
-    assert selectors._probe(compiled, 4)[1] is True  # fewer matches than a chunk
-    assert selectors._by_relevance(compiled, where, list(params), 3) is None
+    monkeypatch.setattr(windows, "CHUNK", matches + 1)
+    assert windows.probe(compiled, 4)[1] is True  # fewer matches than a chunk
+    assert windows.by_relevance(compiled, where, list(params), 3) is None
     full = _order(admin, MARK, limit=3)
-    monkeypatch.setattr(selectors, "CHUNK", 1)
-    assert selectors._probe(compiled, 4)[1] is False
+    monkeypatch.setattr(windows, "CHUNK", 1)
+    assert windows.probe(compiled, 4)[1] is False
     assert _order(admin, MARK, limit=3) == full
+
+
+def test_newest_first_walks_by_date_to_the_same_page_as_the_full_statement(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    SearchEntry.objects.filter(kind="message").update(at=timezone.now() + timedelta(days=1))
+    asked: list[tuple[str, dict[str, Any]]] = [
+        (MARK, {"limit": 3}),
+        (MARK, {"limit": 2, "offset": 3}),
+        (MARK, {"limit": 4, "filters": Filters(kinds=("message", "room_post", "wiki_page"))}),
+        (MARK, {"limit": 100}),
+    ]
+    monkeypatch.setattr(windows, "RANKED", 1)  # "a frequent word": the walk answers
+    monkeypatch.setattr(windows, "WALK", 1)  # one entry at a time, doubling
+    walked = {
+        (name, n): _order(user, query, order="newest", **options)
+        for name, user in world.people.items()
+        for n, (query, options) in enumerate(asked)
+    }
+    compiled = translate(MARK)
+    admin = world.people["admin"]
+    where, params = selectors._where_for(
+        admin.pk, admin.role, True, Filters(), None, frozenset()
+    ) or ("", ())
+    assert windows.by_date(compiled, where, list(params), 3) is not None  # the walk answered
+    monkeypatch.setattr(windows, "by_date", lambda *args: None)
+    full = {
+        (name, n): _order(user, query, order="newest", **options)
+        for name, user in world.people.items()
+        for n, (query, options) in enumerate(asked)
+    }
+    assert walked == full
+    assert [kind for kind, _pk, _score in full["admin", 0][:3]] == ["message"] * 3  # the newest
+
+
+def test_newest_first_gives_up_a_walk_that_grows_too_long(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    monkeypatch.setattr(windows, "RANKED", 1)
+    monkeypatch.setattr(windows, "WALK", 1)
+    monkeypatch.setattr(windows, "WALK_MAX", 2)
+    viewer = world.people["viewer"]
+    compiled = translate(MARK)
+    where, params = selectors._where_for(
+        viewer.pk, viewer.role, True, Filters(), None, frozenset()
+    ) or ("", ())
+    assert windows.by_date(compiled, where, list(params), 50) is None
+    assert (
+        len(selectors.search(viewer, MARK, order="newest", limit=50).hits) > 3
+    )  # the full statement

@@ -1,0 +1,208 @@
+# ruff: noqa: S608 - the statements join constants of this module and SQL Django compiled
+"""The quick ways to a page of hits, without weighing every match of a frequent word.
+
+`search.selectors` splices the person's permission condition into one full statement (every
+match, ranked or dated, then cut); that is exact and quick for a word in few documents, and
+what these functions fall back to (they return None). For a word in very many documents:
+- by relevance: only the RANKED newest matches (entry ids follow time) are ranked, by the
+  full-text engine alone; their best are checked against the permissions CHUNK at a time;
+  the range widens ×4 while it holds too few the person may see (up to RANKED_MAX);
+- newest first: entries are walked by date (the `at` index), WALK at a time, and only those
+  that match and are permitted are kept (up to WALK_MAX entries walked).
+Both give the same rows in the same order as the full statement would (tests compare them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from socialdesk.search.models import SearchEntry
+from socialdesk.search.query import Compiled
+
+CHUNK = 200  # the best matches checked against the permissions at once; then ×8
+RANKED = 10_000  # the newest matches ranked by relevance; ×4 while too few are permitted
+RANKED_MAX = 160_000  # more to rank than that: the full statement answers
+WALK = 2_000  # entries walked by date at once (newest first); then ×2
+WALK_MAX = 200_000  # more to walk than that: the full statement answers
+RANK_SQLITE = "bm25(search_fts, 10.0, 3.0, 1.0)"
+RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
+TABLE = SearchEntry._meta.db_table
+
+
+def floor(compiled: Compiled, newest: int) -> int:
+    """The lowest id among the `newest` newest matches (0: there are not more than that)."""
+    return probe(compiled, newest)[0]
+
+
+def probe(compiled: Compiled, newest: int) -> tuple[int, bool]:
+    """In one statement: the lowest id among the `newest` newest matches (0: not more than
+    that), and whether there are fewer than CHUNK matches at all."""
+    table = SearchEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        nth = (
+            f"(SELECT id FROM {table} WHERE vector @@ to_tsquery('simple', %s) "
+            "ORDER BY id DESC LIMIT 1 OFFSET %s)"
+        )
+        params: list[Any] = [compiled.tsquery, newest - 1, compiled.tsquery, CHUNK - 1]
+    else:
+        nth = (
+            "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
+        )
+        params = [compiled.fts5, newest - 1, compiled.fts5, CHUNK - 1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {nth}, {nth}", params)
+        floor, enough = cursor.fetchone()
+    return int(floor or 0), enough is None
+
+
+def ranked(compiled: Compiled, floor: int, limit: int | None = None) -> list[tuple[int, float]]:
+    """The (`limit` best) matches with an id ≥ `floor` and their rank, best first (equal ranks
+    by id, as the full statement sorts), without any condition: the full-text engine ranks
+    them on its own (FTS5 never reads the entries' rows)."""
+    table = SearchEntry._meta.db_table
+    way = "DESC" if connection.vendor == "postgresql" else "ASC"  # bm25: lower is better
+    cut = "" if limit is None else f" ORDER BY 2 {way} LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id, {RANK_POSTGRES} AS rank FROM {table}, to_tsquery('simple', %s) AS q "
+                f"WHERE vector @@ q AND id >= %s{cut}",
+                [compiled.tsquery, floor],
+            )
+            ranked = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
+        else:
+            cursor.execute(
+                f"SELECT rowid, {RANK_SQLITE} FROM search_fts WHERE search_fts MATCH %s "
+                f"AND rowid >= %s{cut}",
+                [compiled.fts5, floor],
+            )
+            ranked = [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
+    ranked.sort(key=lambda match: (-match[1], match[0]))
+    return ranked
+
+
+def permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    table = SearchEntry._meta.db_table
+    listed = ", ".join(str(int(pk)) for pk in ids)  # integers only
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {table}.id, {table}.kind, {table}.object_id FROM {table} "
+            f"WHERE {table}.id IN ({listed}) AND ({where})",
+            params,
+        )
+        return list(cursor.fetchall())
+
+
+def by_relevance(
+    compiled: Compiled, where: str, params: list[Any], wanted: int
+) -> list[tuple[Any, ...]] | None:
+    """The first `wanted` permitted rows by relevance (rank, then id, as the full statement
+    sorts) among the RANKED newest matches (all of them when there are not more), that
+    number growing ×4 while it holds fewer than `wanted` permitted ones: ranking every match
+    of a word in most documents costs more than a person waits. None: fewer than CHUNK
+    matches, or more than RANKED_MAX to rank (the full statement answers)."""
+    newest = RANKED
+    while newest <= RANKED_MAX:
+        floor, few = probe(compiled, newest)
+        if few:  # a rare word: the full statement weighs these few at once
+            return None
+        found = _in_range(compiled, where, params, wanted, floor)
+        if len(found) >= wanted or floor == 0:
+            return found
+        newest *= 4
+    return None
+
+
+def _in_range(
+    compiled: Compiled, where: str, params: list[Any], wanted: int, floor: int
+) -> list[tuple[Any, ...]]:
+    """The first `wanted` permitted rows among the matches from `floor` on. The engine's own
+    best CHUNK come first (enough, mostly, for one who sees most); only when they do not hold
+    `wanted` permitted rows ranked above the chunk's lowest rank (equal ranks may lie beyond
+    it) is every match of the range ranked."""
+    size = max(CHUNK, wanted)
+    best = ranked(compiled, floor, size)
+    if len(best) < size:  # that was every match
+        return _in_order(best, where, params, wanted)
+    rows = _in_order(best, where, params, wanted)
+    if len(rows) >= wanted and rows[wanted - 1][3] > best[-1][1]:
+        return rows
+    return _in_order(ranked(compiled, floor), where, params, wanted)
+
+
+def _in_order(
+    best: list[tuple[int, float]], where: str, params: list[Any], wanted: int
+) -> list[tuple[Any, ...]]:
+    """The first `wanted` permitted rows of the ranked matches `best`: the permissions are
+    checked on CHUNK matches at a time, best first, each chunk ×8 the last."""
+    rows: list[tuple[Any, ...]] = []
+    start, size = 0, max(CHUNK, wanted)
+    while start < len(best) and len(rows) < wanted:
+        rank_of = dict(best[start : start + size])
+        rows += sorted(
+            ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in
+             permitted(list(rank_of), where, params)),
+            key=lambda row: (-row[3], row[0]),
+        )  # fmt: skip
+        start, size = start + size, size * 8
+    return rows[:wanted]
+
+
+def by_date(
+    compiled: Compiled, where: str, params: list[Any], wanted: int
+) -> list[tuple[Any, ...]] | None:
+    """The first `wanted` permitted rows, newest first (`at`, then id, both descending, as the
+    full statement sorts), found by walking the entries by date and keeping those that match.
+    None: fewer than RANKED matches (the full statement sorts them quicker), or WALK_MAX
+    entries walked without enough."""
+    if floor(compiled, RANKED) == 0:
+        return None
+    rows: list[tuple[Any, ...]] = []
+    last: list[Any] = []
+    size, walked = WALK, 0
+    while len(rows) < wanted:
+        if walked >= WALK_MAX:
+            return None
+        after = "(at < %s OR (at = %s AND id < %s))" if last else "1 = 1"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, at FROM {TABLE} WHERE {after} ORDER BY at DESC, id DESC LIMIT %s",
+                [*last, size],
+            )
+            walk = cursor.fetchall()
+        if not walk:
+            break
+        walked += len(walk)
+        rank_of = matching(compiled, [pk for pk, _at in walk])
+        if rank_of:
+            order = {pk: n for n, (pk, _at) in enumerate(walk)}
+            found = permitted(list(rank_of), where, params)
+            rows += sorted(
+                ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in found),
+                key=lambda row: order[row[0]],
+            )
+        last = [walk[-1][1], walk[-1][1], walk[-1][0]]
+        size = min(size * 2, WALK_MAX)
+    return rows[:wanted]
+
+
+def matching(compiled: Compiled, ids: list[int]) -> dict[int, float]:
+    """Which of `ids` match the query, with their rank."""
+    listed = ", ".join(str(int(pk)) for pk in ids)  # integers only
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id, {RANK_POSTGRES} FROM {TABLE}, to_tsquery('simple', %s) AS q "
+                f"WHERE id IN ({listed}) AND vector @@ q",
+                [compiled.tsquery],
+            )
+            return {int(pk): float(rank) for pk, rank in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT rowid, {RANK_SQLITE} FROM search_fts WHERE search_fts MATCH %s "
+            f"AND rowid IN ({listed})",
+            [compiled.fts5],
+        )
+        return {int(pk): -float(rank) for pk, rank in cursor.fetchall()}
