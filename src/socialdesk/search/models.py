@@ -38,7 +38,6 @@ class SearchEntry(models.Model):
             models.Index(fields=["room_id"], name="search_entry_room"),
             models.Index(fields=["space_id"], name="search_entry_space"),
             models.Index(fields=["kind", "at"], name="search_entry_kind_at"),
-            models.Index(fields=["at", "id"], name="search_entry_at"),  # newest first
             models.Index(fields=["stale"], condition=models.Q(stale=True), name="search_stale"),
         ]
 

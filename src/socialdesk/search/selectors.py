@@ -166,10 +166,10 @@ def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[An
 def _rows(
     compiled: Compiled, where: str, params: list[Any], order: str, limit: int, offset: int
 ) -> list[tuple[Any, ...]]:
-    fast = windows.by_relevance if order == "relevance" else windows.by_date
-    found = fast(compiled, where, params, offset + limit)
-    if found is not None:
-        return found[offset:]
+    if order == "relevance":
+        found = windows.by_relevance(compiled, where, params, offset + limit)
+        if found is not None:
+            return found[offset:]
     sql, full_params = _statement(compiled, where, order)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*full_params, *params, limit, offset])

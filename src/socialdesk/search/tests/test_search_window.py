@@ -4,11 +4,9 @@ hits in the same order as the full statement."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from socialdesk.accounts.models import Department, User
 from socialdesk.search import indexing, selectors, windows
@@ -117,57 +115,3 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     monkeypatch.setattr(windows, "CHUNK", 1)
     assert windows.probe(compiled, 4)[1] is False
     assert _order(admin, MARK, limit=3) == full
-
-
-def test_newest_first_walks_by_date_to_the_same_page_as_the_full_statement(
-    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    world = build(people, departments)
-    indexing.reindex()
-    SearchEntry.objects.filter(kind="message").update(at=timezone.now() + timedelta(days=1))
-    asked: list[tuple[str, dict[str, Any]]] = [
-        (MARK, {"limit": 3}),
-        (MARK, {"limit": 2, "offset": 3}),
-        (MARK, {"limit": 4, "filters": Filters(kinds=("message", "room_post", "wiki_page"))}),
-        (MARK, {"limit": 100}),
-    ]
-    monkeypatch.setattr(windows, "RANKED", 1)  # "a frequent word": the walk answers
-    monkeypatch.setattr(windows, "WALK", 1)  # one entry at a time, doubling
-    walked = {
-        (name, n): _order(user, query, order="newest", **options)
-        for name, user in world.people.items()
-        for n, (query, options) in enumerate(asked)
-    }
-    compiled = translate(MARK)
-    admin = world.people["admin"]
-    where, params = selectors._where_for(
-        admin.pk, admin.role, True, Filters(), None, frozenset()
-    ) or ("", ())
-    assert windows.by_date(compiled, where, list(params), 3) is not None  # the walk answered
-    monkeypatch.setattr(windows, "by_date", lambda *args: None)
-    full = {
-        (name, n): _order(user, query, order="newest", **options)
-        for name, user in world.people.items()
-        for n, (query, options) in enumerate(asked)
-    }
-    assert walked == full
-    assert [kind for kind, _pk, _score in full["admin", 0][:3]] == ["message"] * 3  # the newest
-
-
-def test_newest_first_gives_up_a_walk_that_grows_too_long(
-    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    world = build(people, departments)
-    indexing.reindex()
-    monkeypatch.setattr(windows, "RANKED", 1)
-    monkeypatch.setattr(windows, "WALK", 1)
-    monkeypatch.setattr(windows, "WALK_MAX", 2)
-    viewer = world.people["viewer"]
-    compiled = translate(MARK)
-    where, params = selectors._where_for(
-        viewer.pk, viewer.role, True, Filters(), None, frozenset()
-    ) or ("", ())
-    assert windows.by_date(compiled, where, list(params), 50) is None
-    assert (
-        len(selectors.search(viewer, MARK, order="newest", limit=50).hits) > 3
-    )  # the full statement
