@@ -6,7 +6,7 @@ match, ranked or dated, then cut); that is exact and quick for a word in few doc
 what these functions fall back to (they return None). For a word in very many documents:
 - by relevance: only the RANKED newest matches (entry ids follow time) are ranked, by the
   full-text engine alone; their best are checked against the permissions CHUNK at a time;
-  the range widens ×4 while it holds too few the person may see (up to RANKED_MAX);
+  the range widens ×4 while it holds too few the person may see (up to RANKED_MAX).
 It gives the same rows in the same order as the full statement would (tests compare them).
 Newest first has no quick path yet: walking the entries by date and asking FTS5 which of them
 match costs about 65 µs per entry (and bm25 there recomputes its statistics per row), more
