@@ -94,6 +94,8 @@ def copy_in_time_order(chunk: int, progress: Callable[[int], None] | None = None
         cursor.execute(f"CREATE INDEX {STAGE}_order ON {STAGE} ({ORDER})")
     copied = 0
     last: list[Any] = []
+    if progress:
+        progress(0)
     while True:
         after = "(at, kind, object_id) > (%s, %s, %s)" if last else "true"
         with transaction.atomic(), connection.cursor() as cursor:

@@ -44,12 +44,11 @@ class Bar:
                 self.stream.write("")
             self.name, self.started, self.last, self.step = step, now, 0.0, -1
         share = done / total if total else 1.0
-        rate = done / max(now - self.started, 1e-6)
-        left = (total - done) / rate if rate else 0.0
-        line = (
-            f"{step} [{'#' * int(share * 20):-<20}] {share:4.0%} {done:,}/{total:,} · "
-            f"{rate:,.0f} docs/s · {left:,.0f} s left"
-        )
+        elapsed = now - self.started
+        line = f"{step} [{'#' * int(share * 20):-<20}] {share:4.0%} {done:,}/{total:,}"
+        if elapsed >= 0.5 and done:  # a rate from a blink of time would be nonsense
+            rate = done / elapsed
+            line += f" · {rate:,.0f} docs/s · {(total - done) / rate:,.0f} s left"
         if self.tty:
             if now - self.last >= 0.2 or done == total:
                 self.last = now
