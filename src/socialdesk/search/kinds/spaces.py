@@ -9,6 +9,7 @@ from socialdesk.accounts.models import User
 from socialdesk.core.markdown import to_plain_text
 from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, same, url
 from socialdesk.spaces import selectors
+from socialdesk.spaces.mentions import BRACKETS
 from socialdesk.spaces.models import Room, RoomPost
 
 
@@ -68,7 +69,8 @@ def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
     rows = selectors.posts_for_user(user).filter(pk__in=ids).order_by().select_related("room")
     shown = {}
     for p in rows:
-        words = to_plain_text(p.body)  # the title and snippet without Markdown's marks
+        # the title and snippet without Markdown's marks, "@[Anna Schmidt]" as "@Anna Schmidt"
+        words = BRACKETS.sub(r"@\1", to_plain_text(p.body))
         shown[p.pk] = Shown(
             first_line(words) or p.room.name,
             words,

@@ -21,12 +21,12 @@ def test_a_room_post_hit_reads_as_text_without_markdown(people: dict[str, User])
         by=Acting(agent),
         room=room,
         body="**Fahrplanwechsel** am _Sonntag_: [Übersicht](https://example.com/plan)\n\n"
-        "- Linie 4 fährt `später`",
+        "- Linie 4 fährt `später`, fragt @[Alex Agent]",
     )
     page = search(people["member"], "Sonntag", filters=Filters(kinds=("room_post",)))
     assert len(page.hits) == 1
     hit = page.hits[0]
     assert hit.title == "Fahrplanwechsel am Sonntag: Übersicht"
-    for mark in ("**", "_Sonntag_", "](", "`", "- Linie"):
+    for mark in ("**", "_Sonntag_", "](", "`", "- Linie", "@["):
         assert mark not in hit.title and mark not in hit.snippet_text
-    assert "Linie 4 fährt später" in hit.snippet_text
+    assert "Linie 4 fährt später, fragt @Alex Agent" in hit.snippet_text
