@@ -30,7 +30,6 @@ CHUNK = 5_000
 PART = 500  # texts sent to an analysing process at once
 AHEAD = 2  # chunks being analysed while one is written
 Progress = Callable[..., None]  # (done, total[, step])
-Stage = Callable[[list[list[Any]]], None]
 
 
 def connect() -> None:
@@ -76,9 +75,17 @@ def write(kind: Kind, ids: Ids) -> int:
     return _store(kind, ids, kind.build(ids), [None] * len(ids))
 
 
-def _store(kind: Kind, ids: Ids, docs: list[Doc], terms: Sequence[IndexTerms | None]) -> int:
+def _store(
+    kind: Kind,
+    ids: Ids,
+    docs: list[Doc],
+    terms: Sequence[IndexTerms | None],
+    put: Callable[[list[Row]], None] | None = None,
+) -> int:
+    """Write the docs' entries (`put`: elsewhere, e.g. a reindex's stage; default: `upsert`);
+    entries of `ids` that no longer have a doc go at once."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    upsert([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=False)])
+    (put or upsert)([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=False)])
     gone = set(ids) - {doc.object_id for doc in docs}
     if gone:
         SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
@@ -126,19 +133,10 @@ def _held_by_gone(source: str, ids: Ids) -> dict[str, list[int]]:
     return held
 
 
-def _staged(
-    add: Stage, kind: Kind, ids: Ids, docs: list[Doc], terms: Sequence[IndexTerms | None]
+def _finish(
+    add: Callable[[list[Row]], None], kind: Kind, ids: Ids, docs: list[Doc], analysing: Analysing
 ) -> None:
-    """A chunk's rows go to the stage; entries of its objects that are gone go at once."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    add([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=False)])
-    gone = set(ids) - {doc.object_id for doc in docs}
-    if gone:
-        SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
-
-
-def _finish(add: Stage, kind: Kind, ids: Ids, docs: list[Doc], analysing: Analysing) -> None:
-    _staged(add, kind, ids, docs, [IndexTerms(*t) for part in analysing.get() for t in part])
+    _store(kind, ids, docs, [IndexTerms(*t) for part in analysing.get() for t in part], add)
 
 
 @dataclass(frozen=True)
@@ -202,7 +200,7 @@ def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None)
             for ids in _chunks(kind):
                 docs = kind.build(ids)
                 if pool is None:
-                    _staged(add, kind, ids, docs, [None] * len(docs))
+                    _store(kind, ids, docs, [None] * len(docs), add)
                 else:  # the processes analyse the next chunks while this one is staged
                     texts = [(d.title, d.body, d.language, tuple(d.handles)) for d in docs]
                     parts = [texts[n : n + PART] for n in range(0, len(texts), PART)]

@@ -30,11 +30,6 @@ RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
 TABLE = SearchEntry._meta.db_table
 
 
-def floor(compiled: Compiled, newest: int) -> int:
-    """The lowest id among the `newest` newest matches (0: there are not more than that)."""
-    return probe(compiled, newest)[0]
-
-
 def probe(compiled: Compiled, newest: int) -> tuple[int, bool]:
     """In one statement: the lowest id among the `newest` newest matches (0: not more than
     that), and whether there are fewer than CHUNK matches at all."""

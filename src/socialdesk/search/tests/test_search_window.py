@@ -23,6 +23,11 @@ def _order(user: User, query: str, **options: Any) -> list[tuple[str, int, float
     return [(hit.kind, hit.object_id, hit.score) for hit in page.hits] + [("more", page.more, 0)]
 
 
+def _where(user: User, filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    """The person's compiled permission condition, as the search splices it."""
+    return selectors._where_for(user.pk, user.role, True, filters, None, frozenset()) or ("", ())
+
+
 def test_it_pages_by_relevance_as_the_full_statement_does(
     people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -62,9 +67,7 @@ def test_it_gives_up_on_a_window_that_grows_too_wide(
     asked: dict[str, Any] = {"filters": Filters(kinds=("room",)), "limit": 5}
     widened = _order(viewer, MARK, **asked)
     compiled = translate(MARK)
-    where, params = selectors._where_for(
-        viewer.pk, viewer.role, True, asked["filters"], None, frozenset()
-    ) or ("", ())
+    where, params = _where(viewer, asked["filters"])
     assert windows.by_relevance(compiled, where, list(params), 6) is None  # gave up
     monkeypatch.setattr(windows, "by_relevance", lambda *args: None)
     assert widened == _order(viewer, MARK, **asked)
@@ -84,7 +87,7 @@ def test_it_ranks_only_the_newest_matches_of_a_word_in_most_documents(
     assert {(h.kind, h.object_id) for h in newest.hits} <= {
         (h.kind, h.object_id) for h in everything
     }
-    floor = windows.floor(translate(MARK), 16)  # at most one widening for her
+    floor = windows.probe(translate(MARK), 16)[0]  # at most one widening for her
     ids = {
         pk
         for pk, kind, object_id in SearchEntry.objects.values_list("id", "kind", "object_id")
@@ -105,9 +108,7 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     admin = world.people["admin"]
     compiled = translate(MARK)
     matches = SearchEntry.objects.count()  # at least as many as the mark has matches
-    where, params = selectors._where_for(
-        admin.pk, admin.role, True, Filters(), None, frozenset()
-    ) or ("", ())
+    where, params = _where(admin, Filters())
     monkeypatch.setattr(windows, "CHUNK", matches + 1)
     assert windows.probe(compiled, 4)[1] is True  # fewer matches than a chunk
     assert windows.by_relevance(compiled, where, list(params), 3) is None
