@@ -7,14 +7,16 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from io import StringIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from socialdesk.accounts.models import Organisation
 from socialdesk.channels import followers, protocol, tasks
 from socialdesk.channels.bluesky.testpeer import FakeBluesky
 from socialdesk.channels.follower_models import FollowerSnapshot
@@ -151,27 +153,36 @@ def test_a_server_error_is_kept_and_never_blocks_the_other_account(
     sky = _bluesky_account(bsky)
     bsky.follow_as("kim.test", BSKY)
     mastodon.fault(path=VERIFY, methods=["GET"], status=500)
-    assert followers.snapshot_due() == 1
+    # A fixed morning in the organisation's zone: "within the hour" must not cross midnight.
+    morning = _morning()
+    assert followers.snapshot_due(now=morning) == 1
     failed = FollowerSnapshot.objects.get(channel_account=toot)
     assert failed.followers is None and failed.error_code == "server"
     assert "server error" in failed.error and failed.failed_at is not None
     assert FollowerSnapshot.objects.get(channel_account=sky).followers == 1
     # Not asked again within the hour; after it, and the instance well again, counted.
-    assert followers.snapshot_due() == 0
+    assert followers.snapshot_due(now=morning + timedelta(minutes=59)) == 0
     mastodon.clear_faults()
-    assert followers.snapshot_due(now=timezone.now() + timedelta(minutes=61)) == 1
+    assert followers.snapshot_due(now=morning + timedelta(minutes=61)) == 1
     failed = FollowerSnapshot.objects.get(pk=failed.pk)
     expected = _followed_on_mastodon(mastodon)  # the server's own list of followers
     assert (failed.followers, failed.error, failed.error_code) == (expected, "", "")
     assert FollowerSnapshot.objects.count() == 2
     # Bluesky answering 500: kept the same way.
     bsky.fault("app.bsky.actor.getProfile", "status:500", count=5)
-    assert followers.snapshot_due(now=timezone.now() + timedelta(days=1)) == 1  # Mastodon
+    next_day = morning + timedelta(days=1)
+    assert followers.snapshot_due(now=next_day) == 1  # Mastodon
     [broken] = FollowerSnapshot.objects.filter(channel_account=sky, followers__isnull=True)
     assert broken.error_code == "server"
     # The KPI keeps the last count of an account whose count failed.
-    day = followers.today(timezone.now() + timedelta(days=1))
+    day = followers.today(next_day)
     assert kpis.get("followers").value(Period.of_days(day, day)) == expected + 1
+
+
+def _morning() -> datetime:
+    """Nine o'clock today in the organisation's time zone."""
+    zone = ZoneInfo(Organisation.current().time_zone)
+    return datetime.combine(followers.today(), time(9), tzinfo=zone)
 
 
 def test_a_count_that_is_not_a_whole_number_is_refused(mastodon: MastodonPeer) -> None:
