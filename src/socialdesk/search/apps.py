@@ -9,7 +9,9 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:  # each work package connects its hooks here, one call per module
         from django.core.checks import register
 
-        from socialdesk.search import checks, indexing
+        from socialdesk.core import schedule
+        from socialdesk.search import checks, indexing, recent, tasks
 
         indexing.connect()
+        schedule.every(schedule.REGULAR, tasks.prune_recent, when=recent.has_work)
         register(checks.check_fts5, "database")

@@ -15,10 +15,11 @@ from typing import Any
 TABLE = "search_searchentry"
 FTS = "search_fts"
 COLUMNS = "title_terms, body_terms, parts"
+TOKENIZE = "tokenize='unicode61 remove_diacritics 0', prefix='3'"
 
 SQLITE_CREATE = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5({COLUMNS}, content='{TABLE}', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 0', prefix='3')",
+    f"content_rowid='id', {TOKENIZE})",
     f"CREATE TRIGGER IF NOT EXISTS search_fts_ai AFTER INSERT ON {TABLE} BEGIN "
     f"INSERT INTO {FTS} (rowid, {COLUMNS}) VALUES (new.id, new.title_terms, new.body_terms, "
     "new.parts); END",
@@ -31,12 +32,13 @@ SQLITE_CREATE = [
     "new.title_terms, new.body_terms, new.parts); END",
 ]
 SQLITE_REBUILD = f"INSERT INTO {FTS} ({FTS}) VALUES ('rebuild')"
-SQLITE_DROP = [
+SQLITE_TRIGGERS = SQLITE_CREATE[1:]
+SQLITE_DROP_TRIGGERS = [
     "DROP TRIGGER IF EXISTS search_fts_au",
     "DROP TRIGGER IF EXISTS search_fts_ad",
     "DROP TRIGGER IF EXISTS search_fts_ai",
-    f"DROP TABLE IF EXISTS {FTS}",
 ]
+SQLITE_DROP = [*SQLITE_DROP_TRIGGERS, f"DROP TABLE IF EXISTS {FTS}"]
 VECTOR = (
     "setweight(to_tsvector('simple', title_terms), 'A') || "
     "setweight(to_tsvector('simple', body_terms), 'B') || "

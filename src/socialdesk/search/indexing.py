@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from socialdesk.core import changes
-from socialdesk.search import fulltext, staging
+from socialdesk.search import fulltext, recent, staging
 from socialdesk.search.analysis import IndexTerms, analyse_document, warm
 from socialdesk.search.kinds.base import Doc, Ids, Kind
 from socialdesk.search.models import SearchEntry
@@ -167,19 +167,29 @@ def reindex(
     """Rebuild the entries of `kinds` (all when empty), chunk by chunk, each chunk its own
     transaction; entries of objects that no longer exist are removed at the end. With
     `jobs` > 1 the texts are analysed in that many forked processes (the database is only
-    read and written here). `offline` (SQLite; web and worker stopped — writers wait): one
+    read and written here). The recent index (`search.recent`) is off meanwhile and rebuilt
+    at the end. `offline` (SQLite; web and worker stopped — writers wait): one
     transaction without the per-row full-text triggers, the FTS5 table rebuilt once at the
     end."""
-    if offline and connection.vendor == "sqlite":
-        started = time.monotonic()
-        with transaction.atomic(), connection.cursor() as cursor:
-            for statement in fulltext.SQLITE_DROP[:3]:  # the triggers, not the table
-                cursor.execute(statement)
-            done = reindex(kinds=kinds, progress=progress, jobs=jobs)
-            cursor.execute(fulltext.SQLITE_REBUILD)
-            for statement in fulltext.SQLITE_CREATE[1:]:
-                cursor.execute(statement)
-        return Reindexed(done.documents, done.removed, time.monotonic() - started)
+    started = time.monotonic()
+    recent.switch_off()  # written anew below: the recent index is rebuilt once at the end
+    try:
+        if offline and connection.vendor == "sqlite":
+            with transaction.atomic(), connection.cursor() as cursor:
+                for statement in fulltext.SQLITE_DROP_TRIGGERS:  # the triggers, not the table
+                    cursor.execute(statement)
+                done = _with_jobs(kinds, progress, jobs)
+                cursor.execute(fulltext.SQLITE_REBUILD)
+                for statement in fulltext.SQLITE_TRIGGERS:
+                    cursor.execute(statement)
+        else:
+            done = _with_jobs(kinds, progress, jobs)
+    finally:
+        recent.refill()
+    return Reindexed(done.documents, done.removed, time.monotonic() - started)
+
+
+def _with_jobs(kinds: Iterable[str], progress: Progress | None, jobs: int) -> Reindexed:
     if jobs > 1:
         warm()  # loaded once here, shared by the forked processes
         with multiprocessing.get_context("fork").Pool(jobs) as pool:

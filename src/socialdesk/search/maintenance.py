@@ -2,18 +2,20 @@
 
 SQLite's FTS5 keeps a deleted row's terms in older segments of its index until they are merged
 (3.40 has no `secure-delete`); after an erasure `compact()` merges every segment, so the erased
-words leave the file. PostgreSQL keeps no such copy beside the table (VACUUM clears dead rows).
+words leave the file, in both FTS5 indexes (`search_fts` and `search.recent`'s). PostgreSQL
+keeps no such copy beside the table (VACUUM clears dead rows).
 """
 
 from __future__ import annotations
 
 from django.db import connection
 
-from socialdesk.search.fulltext import FTS
+from socialdesk.search import fulltext, recent
 
 
 def compact() -> None:
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")  # noqa: S608 - a constant
+        for table in (fulltext.FTS, recent.FTS):  # both hold the words of the newest entries
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608

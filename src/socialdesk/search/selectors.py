@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from socialdesk.accounts.models import User
 from socialdesk.insights.query import QueryError, marked
 from socialdesk.search import windows
+from socialdesk.search.fulltext import FTS
 from socialdesk.search.kinds.base import Filters, Kind
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import Compiled, translate
@@ -156,8 +157,8 @@ def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[An
     sorting = "rank DESC, {0}.id" if order == "relevance" else "{0}.at DESC, {0}.id DESC"
     return (
         f"SELECT {table}.id, {table}.kind, {table}.object_id, "
-        f"-{RANK_SQLITE} AS rank FROM search_fts JOIN {table} "
-        f"ON {table}.id = search_fts.rowid WHERE search_fts MATCH %s AND ({where}) "
+        f"-{RANK_SQLITE.format(table=FTS)} AS rank FROM {FTS} JOIN {table} "
+        f"ON {table}.id = {FTS}.rowid WHERE {FTS} MATCH %s AND ({where}) "
         f"ORDER BY {sorting.format(table)} LIMIT %s OFFSET %s",
         [compiled.fts5],
     )

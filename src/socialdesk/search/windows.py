@@ -7,7 +7,11 @@ what these functions fall back to (they return None). For a word in very many do
 - by relevance: only the RANKED newest matches (entry ids follow time) are ranked, by the
   full-text engine alone; their best are checked against the permissions CHUNK at a time;
   the range widens ×4 while it holds too few the person may see (up to RANKED_MAX).
-It gives the same rows in the same order as the full statement would (tests compare them).
+  On SQLite they are ranked in the recent index (`search.recent`) while the range lies
+  within it, and the matches it holds come first: a frequent word's statistics are counted
+  there, not among a million entries.
+Where the range covers every match (and the recent index every entry), it gives the same
+rows in the same order as the full statement would (tests compare them).
 Newest first has no quick path yet: walking the entries by date and asking FTS5 which of them
 match costs about 65 µs per entry (and bm25 there recomputes its statistics per row), more
 than dating every match.
@@ -19,13 +23,14 @@ from typing import Any
 
 from django.db import connection
 
+from socialdesk.search import fulltext, recent
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import Compiled
 
 CHUNK = 200  # the best matches checked against the permissions at once; then ×8
 RANKED = 10_000  # the newest matches ranked by relevance; ×4 while too few are permitted
 RANKED_MAX = 160_000  # more to rank than that: the full statement answers
-RANK_SQLITE = "bm25(search_fts, 10.0, 3.0, 1.0)"
+RANK_SQLITE = "bm25({table}, 10.0, 3.0, 1.0)"
 RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
 TABLE = SearchEntry._meta.db_table
 
@@ -52,10 +57,13 @@ def probe(compiled: Compiled, newest: int) -> tuple[int, bool]:
     return int(floor or 0), enough is None
 
 
-def ranked(compiled: Compiled, floor: int, limit: int | None = None) -> list[tuple[int, float]]:
+def ranked(
+    compiled: Compiled, floor: int, limit: int | None = None, index: str = fulltext.FTS
+) -> list[tuple[int, float]]:
     """The (`limit` best) matches with an id ≥ `floor` and their rank, best first (equal ranks
     by id, as the full statement sorts), without any condition: the full-text engine ranks
-    them on its own (FTS5 never reads the entries' rows)."""
+    them on its own (FTS5 never reads the entries' rows). SQLite: ranked in `index`, the
+    whole index or the recent one (whose statistics are the recent entries')."""
     table = SearchEntry._meta.db_table
     way = "DESC" if connection.vendor == "postgresql" else "ASC"  # bm25: lower is better
     cut = "" if limit is None else f" ORDER BY 2 {way} LIMIT {int(limit)}"
@@ -69,8 +77,8 @@ def ranked(compiled: Compiled, floor: int, limit: int | None = None) -> list[tup
             ranked = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
         else:
             cursor.execute(
-                f"SELECT rowid, {RANK_SQLITE} FROM search_fts WHERE search_fts MATCH %s "
-                f"AND rowid >= %s{cut}",
+                f"SELECT rowid, {RANK_SQLITE.format(table=index)} FROM {index} "
+                f"WHERE {index} MATCH %s AND rowid >= %s{cut}",
                 [compiled.fts5, floor],
             )
             ranked = [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
@@ -96,14 +104,23 @@ def by_relevance(
     """The first `wanted` permitted rows by relevance (rank, then id, as the full statement
     sorts) among the RANKED newest matches (all of them when there are not more), that
     number growing ×4 while it holds fewer than `wanted` permitted ones: ranking every match
-    of a word in most documents costs more than a person waits. None: fewer than CHUNK
-    matches, or more than RANKED_MAX to rank (the full statement answers)."""
+    of a word in most documents costs more than a person waits. On SQLite the matches among
+    the recent entries (`search.recent`) come first and are ranked in that small index; only
+    when they hold too few is the whole index ranked. None: fewer than CHUNK matches, or
+    more than RANKED_MAX to rank (the full statement answers)."""
+    edge = recent.floor()
     newest = RANKED
     while newest <= RANKED_MAX:
         floor, few = probe(compiled, newest)
         if few:  # a rare word: the full statement weighs these few at once
             return None
-        found = _in_range(compiled, where, params, wanted, floor)
+        if edge is not None and floor < edge:  # first what the recent index holds
+            found = _in_range(compiled, where, params, wanted, edge, recent.FTS)
+            if len(found) >= wanted:
+                return found
+            edge = None  # too few: from here on, the whole index
+        index = fulltext.FTS if edge is None else recent.FTS
+        found = _in_range(compiled, where, params, wanted, floor, index)
         if len(found) >= wanted or floor == 0:
             return found
         newest *= 4
@@ -111,20 +128,20 @@ def by_relevance(
 
 
 def _in_range(
-    compiled: Compiled, where: str, params: list[Any], wanted: int, floor: int
+    compiled: Compiled, where: str, params: list[Any], wanted: int, floor: int, index: str
 ) -> list[tuple[Any, ...]]:
     """The first `wanted` permitted rows among the matches from `floor` on. The engine's own
     best CHUNK come first (enough, mostly, for one who sees most); only when they do not hold
     `wanted` permitted rows ranked above the chunk's lowest rank (equal ranks may lie beyond
     it) is every match of the range ranked."""
     size = max(CHUNK, wanted)
-    best = ranked(compiled, floor, size)
+    best = ranked(compiled, floor, size, index)
     if len(best) < size:  # that was every match
         return _in_order(best, where, params, wanted)
     rows = _in_order(best, where, params, wanted)
     if len(rows) >= wanted and rows[wanted - 1][3] > best[-1][1]:
         return rows
-    return _in_order(ranked(compiled, floor), where, params, wanted)
+    return _in_order(ranked(compiled, floor, None, index), where, params, wanted)
 
 
 def _in_order(
