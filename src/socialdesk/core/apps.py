@@ -5,3 +5,10 @@ class CoreConfig(AppConfig):
     name = "socialdesk.core"
     label = "core"
     verbose_name = "socialdesk"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from socialdesk.core.db import session_settings
+
+        connection_created.connect(session_settings, dispatch_uid="socialdesk.core.session")
