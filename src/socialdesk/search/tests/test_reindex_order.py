@@ -4,8 +4,10 @@ frequent word is ranked among are the newest by date, not the kinds read last.""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from socialdesk.accounts.models import Department, User
@@ -57,3 +59,28 @@ def test_a_reindex_over_an_index_keeps_the_ids_and_rewrites_the_terms(
     assert (
         list(SearchEntry.objects.order_by("id").values_list("id", "kind", "body_terms")) == before
     )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's planner statistics after a reindex"
+)
+def test_a_reindex_leaves_the_planner_statistics_of_the_words(
+    people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    build(people, departments)
+
+    def last_analysed() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = %s",
+                [SearchEntry._meta.db_table],
+            )
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        before = cursor.fetchone()[0]
+    assert (last_analysed() or before) <= before
+    indexing.reindex()
+    assert last_analysed() > before  # the most common words and their frequencies, anew
