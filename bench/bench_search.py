@@ -152,6 +152,15 @@ def _text(rng: random.Random, vocabulary: list[str], words: int) -> str:
     return " ".join(out).capitalize() + "."
 
 
+def _within_year(rng: random.Random, now: Any) -> Any:
+    """A moment of the year before `now` (the messages' year): room posts and wiki pages are
+    written all year, not all at once (ids follow time, so their dates decide which entries
+    are the newest)."""
+    from datetime import timedelta
+
+    return now - timedelta(seconds=rng.randrange(365 * 86_400))
+
+
 def fill(scale: float, rng: random.Random) -> dict[str, Any]:
     """The history of `goals_history` with varied texts, rooms and room posts."""
     from django.utils import timezone
@@ -205,9 +214,10 @@ def fill(scale: float, rng: random.Random) -> dict[str, Any]:
             RoomMembership.objects.create(room=room, user=roomie)
         posts = max(int(100_000 * scale), 200)
         rows = [
-            [rooms[n % ROOMS].pk, manager.pk, _text(rng, vocabulary, rng.randrange(10, 60)), now, 0]
+            [rooms[n % ROOMS].pk, manager.pk, _text(rng, vocabulary, rng.randrange(10, 60)),
+             _within_year(rng, now), 0]
             for n in range(posts)
-        ]
+        ]  # fmt: skip
         for start in range(0, len(rows), 20_000):
             insert_rows(
                 RoomPost,
@@ -249,8 +259,10 @@ def fill_wiki(
             for _ in range(rng.randrange(2, 5))
         )
         space = spaces[n % len(spaces)]
+        created = _within_year(rng, now)
+        updated = created + (now - created) * rng.random() ** 2  # most edited soon after
         rows.append([space.pk, title, title_key(title), slugify(title)[:80], body, 1,
-                     WikiPage.Status.PUBLISHED, "", "", 0, by.pk, by.pk, now, now])  # fmt: skip
+                     WikiPage.Status.PUBLISHED, "", "", 0, by.pk, by.pk, created, updated])  # fmt: skip
     fields = ["space", "title", "title_key", "slug", "body", "revision", "status", "template",
               "managed_by", "position", "created_by", "updated_by", "created_at", "updated_at"]  # fmt: skip
     for start in range(0, len(rows), 5_000):

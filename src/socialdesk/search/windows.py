@@ -66,7 +66,7 @@ def ranked(
     whole index or the recent one (whose statistics are the recent entries')."""
     table = SearchEntry._meta.db_table
     way = "DESC" if connection.vendor == "postgresql" else "ASC"  # bm25: lower is better
-    cut = "" if limit is None else f" ORDER BY 2 {way} LIMIT {int(limit)}"
+    cut = f" ORDER BY 2 {way}, 1" + ("" if limit is None else f" LIMIT {int(limit)}")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -82,8 +82,7 @@ def ranked(
                 [compiled.fts5, floor],
             )
             ranked = [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
-    ranked.sort(key=lambda match: (-match[1], match[0]))
-    return ranked
+    return ranked  # (sorted by the database: in Python it took as long as ranking)
 
 
 def permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
