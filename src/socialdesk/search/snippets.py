@@ -41,7 +41,14 @@ def snippet(text: str, highlight: tuple[str, ...], words: int = 30) -> Snippet:
     if not spans:
         short = text[:200]
         return Snippet(short, str(escape(short)), ())
-    hits = [_matches(text[a:b], stems, prefixes) for a, b in spans]
+    seen: dict[str, bool] = {}  # a text repeats its words: each is analysed once
+    hits = []
+    for a, b in spans:
+        word = text[a:b]
+        hit = seen.get(word)
+        if hit is None:
+            hit = seen[word] = _matches(word, stems, prefixes)
+        hits.append(hit)
     best, best_count, count = 0, -1, 0
     for i in range(len(spans)):  # sliding window of `words` words
         count += hits[i]

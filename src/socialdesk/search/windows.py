@@ -19,9 +19,11 @@ than dating every match.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from socialdesk.search import fulltext, recent
 from socialdesk.search.models import SearchEntry
@@ -58,31 +60,27 @@ def probe(compiled: Compiled, newest: int) -> tuple[int, bool]:
 
 
 def ranked(
-    compiled: Compiled, floor: int, limit: int | None = None, index: str = fulltext.FTS
-) -> list[tuple[int, float]]:
-    """The (`limit` best) matches with an id ≥ `floor` and their rank, best first (equal ranks
-    by id, as the full statement sorts), without any condition: the full-text engine ranks
-    them on its own (FTS5 never reads the entries' rows). SQLite: ranked in `index`, the
-    whole index or the recent one (whose statistics are the recent entries')."""
-    table = SearchEntry._meta.db_table
-    way = "DESC" if connection.vendor == "postgresql" else "ASC"  # bm25: lower is better
-    cut = f" ORDER BY 2 {way}, 1" + ("" if limit is None else f" LIMIT {int(limit)}")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT id, {RANK_POSTGRES} AS rank FROM {table}, to_tsquery('simple', %s) AS q "
-                f"WHERE vector @@ q AND id >= %s{cut}",
-                [compiled.tsquery, floor],
-            )
-            ranked = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
-        else:
-            cursor.execute(
-                f"SELECT rowid, {RANK_SQLITE.format(table=index)} FROM {index} "
-                f"WHERE {index} MATCH %s AND rowid >= %s{cut}",
-                [compiled.fts5, floor],
-            )
-            ranked = [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
-    return ranked  # (sorted by the database: in Python it took as long as ranking)
+    cursor: CursorWrapper, compiled: Compiled, floor: int, index: str = fulltext.FTS
+) -> Callable[[int], list[tuple[int, float]]]:
+    """Rank the matches with an id ≥ `floor`, without any condition: the full-text engine
+    ranks them on its own (FTS5 never reads the entries' rows), sorted by the database (rank,
+    then id, as the full statement sorts). Returns the function that reads the next so many,
+    best first: every match is weighed once, but only as many are read as are asked for.
+    SQLite: ranked in `index`, the whole index or the recent one (whose statistics are the
+    recent entries')."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT id, {RANK_POSTGRES} AS rank FROM {TABLE}, to_tsquery('simple', %s) AS q "
+            "WHERE vector @@ q AND id >= %s ORDER BY 2 DESC, 1",
+            [compiled.tsquery, floor],
+        )
+        return lambda size: [(int(pk), float(rank)) for pk, rank in cursor.fetchmany(size)]
+    cursor.execute(  # bm25: lower is better
+        f"SELECT rowid, {RANK_SQLITE.format(table=index)} FROM {index} "
+        f"WHERE {index} MATCH %s AND rowid >= %s ORDER BY 2, 1",
+        [compiled.fts5, floor],
+    )
+    return lambda size: [(int(pk), -float(rank)) for pk, rank in cursor.fetchmany(size)]
 
 
 def permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -129,33 +127,22 @@ def by_relevance(
 def _in_range(
     compiled: Compiled, where: str, params: list[Any], wanted: int, floor: int, index: str
 ) -> list[tuple[Any, ...]]:
-    """The first `wanted` permitted rows among the matches from `floor` on. The engine's own
-    best CHUNK come first (enough, mostly, for one who sees most); only when they do not hold
-    `wanted` permitted rows ranked above the chunk's lowest rank (equal ranks may lie beyond
-    it) is every match of the range ranked."""
-    size = max(CHUNK, wanted)
-    best = ranked(compiled, floor, size, index)
-    if len(best) < size:  # that was every match
-        return _in_order(best, where, params, wanted)
-    rows = _in_order(best, where, params, wanted)
-    if len(rows) >= wanted and rows[wanted - 1][3] > best[-1][1]:
-        return rows
-    return _in_order(ranked(compiled, floor, None, index), where, params, wanted)
-
-
-def _in_order(
-    best: list[tuple[int, float]], where: str, params: list[Any], wanted: int
-) -> list[tuple[Any, ...]]:
-    """The first `wanted` permitted rows of the ranked matches `best`: the permissions are
-    checked on CHUNK matches at a time, best first, each chunk ×8 the last."""
+    """The first `wanted` permitted rows among the matches from `floor` on, best first: the
+    ranked matches are read CHUNK at a time (each chunk ×8 the last) and checked against the
+    permissions until enough are permitted (one chunk, mostly, for one who sees most)."""
     rows: list[tuple[Any, ...]] = []
-    start, size = 0, max(CHUNK, wanted)
-    while start < len(best) and len(rows) < wanted:
-        rank_of = dict(best[start : start + size])
-        rows += sorted(
-            ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in
-             permitted(list(rank_of), where, params)),
-            key=lambda row: (-row[3], row[0]),
-        )  # fmt: skip
-        start, size = start + size, size * 8
+    size = max(CHUNK, wanted)
+    with connection.cursor() as cursor:
+        following = ranked(cursor, compiled, floor, index)
+        while len(rows) < wanted:
+            best = following(size)
+            if not best:
+                break
+            rank_of = dict(best)
+            rows += sorted(
+                ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in
+                 permitted(list(rank_of), where, params)),
+                key=lambda row: (-row[3], row[0]),
+            )  # fmt: skip
+            size *= 8
     return rows[:wanted]
