@@ -37,9 +37,9 @@ RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
 TABLE = SearchEntry._meta.db_table
 
 
-def probe(compiled: Compiled, newest: int) -> tuple[int, bool]:
+def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[int, bool]:
     """In one statement: the lowest id among the `newest` newest matches (0: not more than
-    that), and whether there are fewer than CHUNK matches at all."""
+    that), and whether there are fewer than CHUNK matches at all (SQLite: in `index`)."""
     table = SearchEntry._meta.db_table
     if connection.vendor == "postgresql":
         nth = (
@@ -49,7 +49,7 @@ def probe(compiled: Compiled, newest: int) -> tuple[int, bool]:
         params: list[Any] = [compiled.tsquery, newest - 1, compiled.tsquery, CHUNK - 1]
     else:
         nth = (
-            "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+            f"(SELECT rowid FROM {index} WHERE {index} MATCH %s "
             "ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
         )
         params = [compiled.fts5, newest - 1, compiled.fts5, CHUNK - 1]
@@ -102,22 +102,30 @@ def by_relevance(
     sorts) among the RANKED newest matches (all of them when there are not more), that
     number growing ×4 while it holds fewer than `wanted` permitted ones: ranking every match
     of a word in most documents costs more than a person waits. On SQLite the matches among
-    the recent entries (`search.recent`) come first and are ranked in that small index; only
-    when they hold too few is the whole index ranked. None: fewer than CHUNK matches, or
-    more than RANKED_MAX to rank (the full statement answers)."""
+    the recent entries (`search.recent`) come first and are ranked in that small index (its
+    statistics, not a million entries'); only when they hold too few is the whole index
+    ranked. None: fewer than CHUNK matches, or more than RANKED_MAX to rank (the full
+    statement answers)."""
     edge = recent.floor()
+    if edge is not None:  # first the recent entries, in their own small index
+        found = _widening(compiled, where, params, wanted, recent.FTS, edge)
+        if found is not None and len(found) >= wanted:
+            return found
+    return _widening(compiled, where, params, wanted, fulltext.FTS, 0)
+
+
+def _widening(
+    compiled: Compiled, where: str, params: list[Any], wanted: int, index: str, edge: int
+) -> list[tuple[Any, ...]] | None:
+    """By relevance among the newest RANKED matches in `index` (SQLite; PostgreSQL has one),
+    ×4 while too few are permitted. None: fewer than CHUNK matches, or more than RANKED_MAX
+    to rank. Fewer than `wanted`: every match of the index was weighed."""
     newest = RANKED
     while newest <= RANKED_MAX:
-        floor, few = probe(compiled, newest)
+        floor, few = probe(compiled, newest, index)
         if few:  # a rare word: the full statement weighs these few at once
             return None
-        if edge is not None and floor < edge:  # first what the recent index holds
-            found = _in_range(compiled, where, params, wanted, edge, recent.FTS)
-            if len(found) >= wanted:
-                return found
-            edge = None  # too few: from here on, the whole index
-        index = fulltext.FTS if edge is None else recent.FTS
-        found = _in_range(compiled, where, params, wanted, floor, index)
+        found = _in_range(compiled, where, params, wanted, max(floor, edge), index)
         if len(found) >= wanted or floor == 0:
             return found
         newest *= 4
