@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from socialdesk.accounts.models import Department, User
 from socialdesk.search import indexing, selectors, windows
@@ -116,3 +117,22 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     monkeypatch.setattr(windows, "CHUNK", 1)
     assert windows.probe(compiled, 4)[1] is False
     assert _order(admin, MARK, limit=3) == full
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan for a sparse word")
+def test_a_sparse_word_read_from_the_gin_index_gives_the_same_page(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    monkeypatch.setattr(windows, "CHUNK", 1)  # more matches than a chunk: the quick path
+    admin = world.people["admin"]
+    compiled = translate(MARK)
+    assert windows.probe(compiled, 4)[2] is False  # the mark is in every entry
+    walked = _order(admin, MARK, limit=3)
+    monkeypatch.setattr(windows, "SPARSE", 0)  # every word is sparse now
+    assert windows.probe(compiled, 4)[2] is True
+    assert _order(admin, MARK, limit=3) == walked
+    with connection.cursor() as cursor:  # the walk is switched off only for those statements
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on"
