@@ -144,17 +144,31 @@ def _where(condition: Q) -> tuple[str, list[Any]]:
 
 
 def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[Any]]:
+    """The full statement: every match the condition lets through, ranked (relevance) or
+    dated (newest; no rank: weighing every match of a frequent word took most of its time,
+    and the page's few are weighed afterwards by `windows.ranks_of`)."""
     table = SearchEntry._meta.db_table
+    if order == "newest":
+        match = (
+            f"{table}, to_tsquery('simple', %s) AS q WHERE vector @@ q"
+            if connection.vendor == "postgresql"
+            else f"{FTS} JOIN {table} ON {table}.id = {FTS}.rowid WHERE {FTS} MATCH %s"
+        )
+        return (
+            f"SELECT {table}.id, {table}.kind, {table}.object_id FROM {match} AND ({where}) "
+            f"ORDER BY {table}.at DESC, {table}.id DESC LIMIT %s OFFSET %s",
+            [compiled.tsquery if connection.vendor == "postgresql" else compiled.fts5],
+        )
     if connection.vendor == "postgresql":
         rank = RANK_POSTGRES
-        sorting = "rank DESC, id" if order == "relevance" else "at DESC, id DESC"
+        sorting = "rank DESC, id"
         return (
             f"SELECT id, kind, object_id, {rank} AS rank FROM {table}, "
             f"to_tsquery('simple', %s) AS q WHERE vector @@ q AND ({where}) "
             f"ORDER BY {sorting} LIMIT %s OFFSET %s",
             [compiled.tsquery],
         )
-    sorting = "rank DESC, {0}.id" if order == "relevance" else "{0}.at DESC, {0}.id DESC"
+    sorting = "rank DESC, {0}.id"
     return (
         f"SELECT {table}.id, {table}.kind, {table}.object_id, "
         f"-{RANK_SQLITE.format(table=FTS)} AS rank FROM {FTS} JOIN {table} "
@@ -174,7 +188,11 @@ def _rows(
     sql, full_params = _statement(compiled, where, order)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*full_params, *params, limit, offset])
-        return list(cursor.fetchall())
+        rows = list(cursor.fetchall())
+    if order == "newest":
+        rank_of = windows.ranks_of(compiled, [int(row[0]) for row in rows])
+        rows = [(*row, rank_of.get(int(row[0]), 0.0)) for row in rows]
+    return rows
 
 
 def search(

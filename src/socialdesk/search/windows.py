@@ -134,6 +134,36 @@ def ranked(
     return lambda size: [(int(pk), -float(rank)) for pk, rank in cursor.fetchmany(size)]
 
 
+def ranks_of(compiled: Compiled, ids: list[int]) -> dict[int, float]:
+    """The rank of these few matches (a page sorted by date), as the full statement ranks.
+    SQLite: when they all lie in the recent index, every match from the lowest on is ranked
+    there at once; else each is ranked in the whole index (FTS5 counts a term's documents
+    again for each: some ms apiece)."""
+    if not ids:
+        return {}
+    listed = ", ".join(str(int(pk)) for pk in ids)  # integers only
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id, {RANK_POSTGRES} FROM {TABLE}, to_tsquery('simple', %s) AS q "
+                f"WHERE id IN ({listed})",
+                [compiled.tsquery],
+            )
+            return {int(pk): float(rank) for pk, rank in cursor.fetchall()}
+        edge = recent.floor()
+        if edge is not None and min(ids) >= edge:
+            index, where = recent.FTS, f"rowid >= {min(ids)}"
+        else:
+            index, where = fulltext.FTS, f"rowid IN ({listed})"
+        cursor.execute(
+            f"SELECT rowid, {RANK_SQLITE.format(table=index)} FROM {index} "
+            f"WHERE {index} MATCH %s AND {where}",
+            [compiled.fts5],
+        )
+        wanted = set(ids)
+        return {int(pk): -float(rank) for pk, rank in cursor.fetchall() if pk in wanted}
+
+
 def permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
     table = SearchEntry._meta.db_table
     listed = ", ".join(str(int(pk)) for pk in ids)  # integers only
