@@ -12,9 +12,9 @@ what these functions fall back to (they return None). For a word in very many do
   there, not among a million entries.
 Where the range covers every match (and the recent index every entry), it gives the same
 rows in the same order as the full statement would (tests compare them).
-Newest first has no quick path yet: walking the entries by date and asking FTS5 which of them
-match costs about 65 µs per entry (and bm25 there recomputes its statistics per row), more
-than dating every match.
+Newest first dates every match in the full statement but weighs only the page's hits
+(`ranks_of`): walking the entries by date and asking FTS5 which of them match costs about
+65 µs per entry, more than dating every match; weighing every match cost more than both.
 """
 
 from __future__ import annotations
