@@ -40,12 +40,9 @@ TABLE = SearchEntry._meta.db_table
 SPARSE = 3  # PostgreSQL: a word in fewer than one of this many entries is "sparse"
 
 
-def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[int, bool, bool]:
-    """The lowest id among the `newest` newest matches (0: not more than that), whether there
-    are fewer than CHUNK matches at all (SQLite: in `index`), and whether the word is sparse
-    among the newest entries (PostgreSQL: see `_reading_matches`)."""
-    if connection.vendor == "postgresql":
-        return _probe_postgres(compiled, newest)
+def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[int, bool]:
+    """SQLite, in one statement: the lowest id among the `newest` newest matches in `index`
+    (0: not more than that), and whether there are fewer than CHUNK matches at all."""
     nth = (
         f"(SELECT rowid FROM {index} WHERE {index} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
     )
@@ -54,25 +51,14 @@ def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[i
             f"SELECT {nth}, {nth}", [compiled.fts5, newest - 1, compiled.fts5, CHUNK - 1]
         )
         floor, enough = cursor.fetchone()
-    return int(floor or 0), enough is None, False
+    return int(floor or 0), enough is None
 
 
-_NTH_POSTGRES = (
-    f"(SELECT id FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s) "
-    "ORDER BY id DESC LIMIT 1 OFFSET %s)"
-)
-
-
-def _probe_postgres(compiled: Compiled, newest: int) -> tuple[int, bool, bool]:
+def sparse(compiled: Compiled) -> bool:
+    """PostgreSQL: whether the planner's statistics put the word in fewer than one of SPARSE
+    entries (see `_reading_matches`)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_NTH_POSTGRES}", [compiled.tsquery, CHUNK - 1])
-        if cursor.fetchone()[0] is None:
-            return 0, True, False
-        sparse = _share(cursor, compiled) * SPARSE < 1
-        with _reading_matches(sparse):
-            cursor.execute(f"SELECT {_NTH_POSTGRES}", [compiled.tsquery, newest - 1])
-            (floor,) = cursor.fetchone()
-    return int(floor or 0), False, sparse
+        return _share(cursor, compiled) * SPARSE < 1
 
 
 def _share(cursor: CursorWrapper, compiled: Compiled) -> float:
@@ -106,32 +92,52 @@ def _reading_matches(sparse: bool) -> Iterator[None]:
 
 
 def ranked(
-    cursor: CursorWrapper,
-    compiled: Compiled,
-    floor: int,
-    index: str = fulltext.FTS,
-    sparse: bool = False,
+    cursor: CursorWrapper, compiled: Compiled, floor: int, index: str = fulltext.FTS
 ) -> Callable[[int], list[tuple[int, float]]]:
-    """Rank the matches with an id ≥ `floor`, without any condition: the full-text engine
-    ranks them on its own (FTS5 never reads the entries' rows), sorted by the database (rank,
-    then id, as the full statement sorts). Returns the function that reads the next so many,
-    best first: every match is weighed once, but only as many are read as are asked for.
-    SQLite: ranked in `index`, the whole index or the recent one (whose statistics are the
-    recent entries')."""
-    if connection.vendor == "postgresql":
-        with _reading_matches(sparse):
-            cursor.execute(
-                f"SELECT id, {RANK_POSTGRES} AS rank FROM {TABLE}, to_tsquery('simple', %s) AS q "
-                "WHERE vector @@ q AND id >= %s ORDER BY 2 DESC, 1",
-                [compiled.tsquery, floor],
-            )
-        return lambda size: [(int(pk), float(rank)) for pk, rank in cursor.fetchmany(size)]
+    """SQLite: rank the matches in `index` (the whole index or the recent one, whose
+    statistics are the recent entries') with an id ≥ `floor`, without any condition: FTS5
+    ranks them on its own, never reading the entries' rows, and sorts them (rank, then id, as
+    the full statement sorts). Returns the function that reads the next so many, best first:
+    every match is weighed once, but only as many are read as are asked for."""
     cursor.execute(  # bm25: lower is better
         f"SELECT rowid, {RANK_SQLITE.format(table=index)} FROM {index} "
         f"WHERE {index} MATCH %s AND rowid >= %s ORDER BY 2, 1",
         [compiled.fts5, floor],
     )
     return lambda size: [(int(pk), -float(rank)) for pk, rank in cursor.fetchmany(size)]
+
+
+_NEWEST_RANKED_POSTGRES = (
+    f"SELECT id, {RANK_POSTGRES} AS rank FROM (SELECT id, vector FROM {TABLE} "
+    "WHERE vector @@ to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s) AS newest, "
+    "to_tsquery('simple', %s) AS q ORDER BY 2 DESC, 1"
+)
+
+
+def _widening_postgres(
+    compiled: Compiled, where: str, params: list[Any], wanted: int
+) -> list[tuple[Any, ...]] | None:
+    """PostgreSQL: the newest RANKED matches found and ranked in one statement (the matches
+    and their vectors are read once), ×4 while too few are permitted."""
+    thin = sparse(compiled)
+    newest = RANKED
+    while newest <= RANKED_MAX:
+        with connection.cursor() as cursor:
+            with _reading_matches(thin):
+                cursor.execute(
+                    _NEWEST_RANKED_POSTGRES, [compiled.tsquery, newest, compiled.tsquery]
+                )
+            every = cursor.rowcount < newest
+            found = _first_permitted(
+                lambda size: [(int(pk), float(rank)) for pk, rank in cursor.fetchmany(size)],
+                where,
+                params,
+                wanted,
+            )
+        if len(found) >= wanted or every:
+            return found
+        newest *= 4
+    return None
 
 
 def ranks_of(compiled: Compiled, ids: list[int]) -> dict[int, float]:
@@ -201,12 +207,14 @@ def _widening(
     """By relevance among the newest RANKED matches in `index` (SQLite; PostgreSQL has one),
     ×4 while too few are permitted. None: fewer than CHUNK matches, or more than RANKED_MAX
     to rank. Fewer than `wanted`: every match of the index was weighed."""
+    if connection.vendor == "postgresql":
+        return _widening_postgres(compiled, where, params, wanted)
     newest = RANKED
     while newest <= RANKED_MAX:
-        floor, few, sparse = probe(compiled, newest, index)
+        floor, few = probe(compiled, newest, index)
         if few:  # a rare word: the full statement weighs these few at once
             return None
-        found = _in_range(compiled, where, params, wanted, max(floor, edge), index, sparse)
+        found = _in_range(compiled, where, params, wanted, max(floor, edge), index)
         if len(found) >= wanted or floor == 0:
             return found
         newest *= 4
@@ -214,30 +222,33 @@ def _widening(
 
 
 def _in_range(
-    compiled: Compiled,
+    compiled: Compiled, where: str, params: list[Any], wanted: int, floor: int, index: str
+) -> list[tuple[Any, ...]]:
+    """SQLite: the first `wanted` permitted rows among the matches from `floor` on."""
+    with connection.cursor() as cursor:
+        return _first_permitted(ranked(cursor, compiled, floor, index), where, params, wanted)
+
+
+def _first_permitted(
+    following: Callable[[int], list[tuple[int, float]]],
     where: str,
     params: list[Any],
     wanted: int,
-    floor: int,
-    index: str,
-    sparse: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """The first `wanted` permitted rows among the matches from `floor` on, best first: the
-    ranked matches are read CHUNK at a time (each chunk ×8 the last) and checked against the
-    permissions until enough are permitted (one chunk, mostly, for one who sees most)."""
+    """The first `wanted` permitted rows, best first: the ranked matches are read CHUNK at a
+    time (each chunk ×8 the last) and checked against the permissions until enough are
+    permitted (one chunk, mostly, for one who sees most)."""
     rows: list[tuple[Any, ...]] = []
     size = max(CHUNK, wanted)
-    with connection.cursor() as cursor:
-        following = ranked(cursor, compiled, floor, index, sparse)
-        while len(rows) < wanted:
-            best = following(size)
-            if not best:
-                break
-            rank_of = dict(best)
-            rows += sorted(
-                ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in
-                 permitted(list(rank_of), where, params)),
-                key=lambda row: (-row[3], row[0]),
-            )  # fmt: skip
-            size *= 8
+    while len(rows) < wanted:
+        best = following(size)
+        if not best:
+            break
+        rank_of = dict(best)
+        rows += sorted(
+            ((pk, kind, object_id, rank_of[pk]) for pk, kind, object_id in
+             permitted(list(rank_of), where, params)),
+            key=lambda row: (-row[3], row[0]),
+        )  # fmt: skip
+        size *= 8
     return rows[:wanted]

@@ -29,6 +29,26 @@ def _where(user: User, filters: Filters) -> tuple[str, tuple[Any, ...]]:
     return selectors._where_for(user.pk, user.role, True, filters, None, frozenset()) or ("", ())
 
 
+def _nth_newest_match(query: str, n: int) -> int:
+    """The id of the `n`-th newest entry matching `query` (0: fewer)."""
+    compiled = translate(query)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id FROM {SearchEntry._meta.db_table} WHERE vector @@ "
+                "to_tsquery('simple', %s) ORDER BY id DESC LIMIT 1 OFFSET %s",
+                [compiled.tsquery, n - 1],
+            )
+        else:
+            cursor.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                [compiled.fts5, n - 1],
+            )
+        found = cursor.fetchone()
+    return int(found[0]) if found else 0
+
+
 def test_it_pages_by_relevance_as_the_full_statement_does(
     people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -88,7 +108,7 @@ def test_it_ranks_only_the_newest_matches_of_a_word_in_most_documents(
     assert {(h.kind, h.object_id) for h in newest.hits} <= {
         (h.kind, h.object_id) for h in everything
     }
-    floor = windows.probe(translate(MARK), 16)[0]  # at most one widening for her
+    floor = _nth_newest_match(MARK, 16)  # at most one widening for her
     ids = {
         pk
         for pk, kind, object_id in SearchEntry.objects.values_list("id", "kind", "object_id")
@@ -101,6 +121,10 @@ def test_it_ranks_only_the_newest_matches_of_a_word_in_most_documents(
     assert len(posts.hits) == 2
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="PostgreSQL finds and ranks a rare word's few matches in one statement as well",
+)
 def test_a_rare_word_is_answered_by_the_full_statement_alone(
     people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -128,10 +152,10 @@ def test_a_sparse_word_read_from_the_gin_index_gives_the_same_page(
     monkeypatch.setattr(windows, "CHUNK", 1)  # more matches than a chunk: the quick path
     admin = world.people["admin"]
     compiled = translate(MARK)
-    assert windows.probe(compiled, 4)[2] is False  # the mark is in every entry
+    assert windows.sparse(compiled) is False  # the mark is in every entry
     walked = _order(admin, MARK, limit=3)
     monkeypatch.setattr(windows, "SPARSE", 0)  # every word is sparse now
-    assert windows.probe(compiled, 4)[2] is True
+    assert windows.sparse(compiled) is True
     assert _order(admin, MARK, limit=3) == walked
     with connection.cursor() as cursor:  # the walk is switched off only for those statements
         cursor.execute("SHOW enable_indexscan")
