@@ -107,10 +107,11 @@ def ranked(
     return lambda size: [(int(pk), -float(rank)) for pk, rank in cursor.fetchmany(size)]
 
 
-_NEWEST_RANKED_POSTGRES = (
-    f"SELECT id, {RANK_POSTGRES} AS rank FROM (SELECT id, vector FROM {TABLE} "
-    "WHERE vector @@ to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s) AS newest, "
-    "to_tsquery('simple', %s) AS q ORDER BY 2 DESC, 1"
+_NEWEST_RANKED_POSTGRES = (  # the ids first: sorting them with their vectors spilt to disk
+    f"SELECT e.id, {RANK_POSTGRES.replace('vector', 'e.vector')} AS rank FROM (SELECT id "
+    f"FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s) "
+    f"AS newest JOIN {TABLE} AS e ON e.id = newest.id, to_tsquery('simple', %s) AS q "
+    "ORDER BY 2 DESC, 1"
 )
 
 
