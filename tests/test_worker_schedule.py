@@ -35,6 +35,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "send_reports",
         "send_digests",  # issue 14: the daily e-mail of unread room mentions
         "remind_reviews",  # issue 14: owners of wiki pages whose review date has come
+        "prune_recent",  # issue 14: the search's recent index kept small (SQLite)
     }
     # Every second, when something is due: posts to publish.
     assert _names(schedule.PROMPT) == {"publish_posts"}
