@@ -75,8 +75,7 @@ def switch_off() -> None:
     if connection.vendor != "sqlite":
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {FLOOR} SET floor = {DISABLED}")
-        cursor.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('delete-all')")
+        _empty(cursor)
 
 
 def refill(size: int | None = None) -> int:
@@ -86,8 +85,7 @@ def refill(size: int | None = None) -> int:
         return 0
     size = RECENT if size is None else size
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {FLOOR} SET floor = {DISABLED}")
-        cursor.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('delete-all')")
+        _empty(cursor)
         edge = _nth_newest(cursor, size)
         cursor.execute(
             f"INSERT INTO {FTS} (rowid, {COLUMNS}) SELECT id, {COLUMNS} FROM {TABLE} "
@@ -109,13 +107,7 @@ def prune(size: int | None = None, slack: int | None = None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT floor FROM {FLOOR}")
         (old,) = cursor.fetchone()
-        if old >= DISABLED:
-            return 0
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE id >= %s LIMIT %s)",
-            [old, size + slack + 1],
-        )
-        if cursor.fetchone()[0] <= size + slack:
+        if old >= DISABLED or not _over(cursor, old, size + slack):
             return 0
         edge = _nth_newest(cursor, size)
         cursor.execute(
@@ -134,11 +126,7 @@ def has_work() -> bool:
     if found is None:
         return False
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE id >= %s LIMIT %s)",
-            [found, RECENT + SLACK + 1],
-        )
-        return bool(cursor.fetchone()[0] > RECENT + SLACK)
+        return _over(cursor, found, RECENT + SLACK)
 
 
 def create(apps: Any, schema_editor: Any) -> None:
@@ -153,6 +141,22 @@ def drop(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "sqlite":
         for statement in DROP:
             schema_editor.execute(statement)
+
+
+def _empty(cursor: CursorWrapper) -> None:
+    """Switched off and empty (the caller's transaction)."""
+    cursor.execute(f"UPDATE {FLOOR} SET floor = {DISABLED}")
+    cursor.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('delete-all')")
+
+
+def _over(cursor: CursorWrapper, floor: int, most: int) -> bool:
+    """Whether more than `most` entries lie at or above `floor` (counted by the primary key,
+    no further than one past `most`)."""
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE id >= %s LIMIT %s)",
+        [floor, most + 1],
+    )
+    return bool(cursor.fetchone()[0] > most)
 
 
 def _nth_newest(cursor: CursorWrapper, size: int) -> int:

@@ -76,13 +76,13 @@ def _share(cursor: CursorWrapper, compiled: Compiled) -> float:
 
 
 @contextmanager
-def _reading_matches(sparse: bool) -> Iterator[None]:
+def _reading_matches(thin: bool) -> Iterator[None]:
     """PostgreSQL walks the primary key backwards and tests each entry for the word, which is
     quick for a word in most entries; for a word in fewer than one of SPARSE entries, reading
     its matches from the GIN index costs less (a medium word: 37 ms walking 132,000 entries).
     The planner picks the walk for a LIMIT either way, so for a sparse word the walk is
     switched off for the statement (SET LOCAL, in a savepoint)."""
-    if not sparse:
+    if not thin:
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:

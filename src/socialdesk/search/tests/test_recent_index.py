@@ -54,6 +54,22 @@ def _order(user: User, query: str, **options: Any) -> list[tuple[str, int, float
     return [(hit.kind, hit.object_id, hit.score) for hit in page.hits] + [("more", page.more, 0)]
 
 
+def _new_message(text: str, external_id: str) -> Message:
+    """A new message in the first conversation, told to the index as the services tell it."""
+    older = Message.objects.order_by("pk").first()
+    assert older is not None
+    message = Message.objects.create(
+        conversation=older.conversation,
+        channel_account=older.channel_account,
+        external_id=external_id,
+        direction=older.direction,
+        text=text,
+        created_at=timezone.now(),
+    )
+    changes.changed("inbox.message", [message.pk])
+    return message
+
+
 def test_it_follows_every_write_prune_and_reindex(
     people: dict[str, User], departments: dict[str, Department]
 ) -> None:
@@ -65,17 +81,7 @@ def test_it_follows_every_write_prune_and_reindex(
     assert recent.refill(size=3) == 3
     edge = _in_step()
     assert SearchEntry.objects.filter(id__gte=edge).count() == 3
-    older = Message.objects.order_by("pk").first()
-    assert older is not None
-    message = Message.objects.create(
-        conversation=older.conversation,
-        channel_account=older.channel_account,
-        external_id="new",
-        direction=older.direction,
-        text="Lieferschein verschwunden",
-        created_at=timezone.now(),
-    )
-    changes.changed("inbox.message", [message.pk])  # as the services tell the index
+    message = _new_message("Lieferschein verschwunden", "new")
     assert _counts(recent.FTS).get("lieferschein") == 1
     message.text = "Frachtbrief verschwunden"
     message.save()
@@ -125,16 +131,9 @@ def test_it_ranks_the_recent_entries_as_an_index_of_only_those_would(
     world = build(people, departments)
     indexing.reindex()
     admin = world.people["admin"]
-    older = Message.objects.order_by("pk").first()
-    assert older is not None
     for n in range(8):  # the newest entries; the word in some of them, texts of other lengths
         text = "Weichenstörung " * {1: 1, 4: 2, 6: 1}.get(n, 0) + "Gleis Anzeige " * (1 + n % 4)
-        message = Message.objects.create(
-            conversation=older.conversation, channel_account=older.channel_account,
-            external_id=f"new{n}", direction=older.direction, text=text,
-            created_at=timezone.now(),
-        )  # fmt: skip
-        changes.changed("inbox.message", [message.pk])
+        _new_message(text, f"new{n}")
     monkeypatch.setattr(windows, "CHUNK", 1)  # more matches than a chunk: the quick path
     keep = 8
     recent.refill(size=keep)
