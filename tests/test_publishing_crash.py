@@ -26,7 +26,8 @@ import pytest
 
 from socialdesk.channels.bluesky.testpeer import FakeBluesky
 from socialdesk.channels.mastodon.testpeer import COMPANY, COMPANY_TOKEN, MastodonPeer
-from tests.test_crash_safety import Site, _stop
+from tests.sites import ROOT, Site
+from tests.test_crash_safety import _stop
 
 POSTS = 200
 THREAD_EVERY = 5  # every fifth post is a thread of three parts
@@ -61,8 +62,6 @@ TOTAL_PARTS = sum(len(t) for t in EXPECTED)  # per network
 def _worker(site: Site) -> Any:
     import subprocess
     import sys
-
-    from tests.test_crash_safety import ROOT
 
     return subprocess.Popen(
         [sys.executable, "-m", "socialdesk.cli", "worker", "--channels-every", "60",

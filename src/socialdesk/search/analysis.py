@@ -135,28 +135,64 @@ def analyse(text: str, language: str = "", *, handles: Iterable[str] = ()) -> An
     """Terms and parts of `text` in `language` ("de", "en"; anything else: DEFAULT_LANGUAGE).
 
     `handles` are @handles that count as mentions (the author of a message).
+
+    The text is analysed piece by piece (its runs without white space; `_piece`, cached):
+    white space folds to white space, so no word, hashtag or @handle spans two pieces, and
+    the words of a text are mostly ones seen before. The result is the same as analysing
+    the folded text at once (a test compares them), at a fraction of the cost.
     """
     if not text and not handles:
         return Analysed("", "")
     code = language_of(language)
-    text = text[:INDEX_TEXT_MAX]
-    folded = fold(text)
-    terms = [stem(t, code) for t in _words(folded)]
-    bag: dict[str, None] = {}
-    for tag in _TAG.findall(folded):
-        if term := tag_term(tag):
-            bag[term] = None
-    for handle in [*_MENTION.findall(folded), *handles]:
+    terms: list[str] = []
+    tags: list[str] = []
+    mentions: list[str] = []
+    compound: list[tuple[str, ...]] = []
+    for chunk in text[:INDEX_TEXT_MAX].split():
+        words, tagged, mentioned, compound_words = _piece(chunk, code)
+        terms += words
+        if tagged:
+            tags += tagged
+        if mentioned:
+            mentions += mentioned
+        if compound_words:
+            compound += compound_words
+    bag = dict.fromkeys(tags)
+    bag.update(dict.fromkeys(mentions))
+    for handle in handles:
         if term := mention_term(handle):
             bag[term] = None
-    if code == "de":
-        limit = len(bag) + MAX_TEXT_PARTS
-        for word in _WORD.findall(text):
-            if compounds.MIN_WORD <= len(word) <= MAX_WORD:
-                bag.update(dict.fromkeys(parts(word.lower())))  # one cache entry per word
-                if len(bag) >= limit:
-                    break
+    limit = len(bag) + MAX_TEXT_PARTS
+    for word_parts in compound:
+        bag.update(dict.fromkeys(word_parts))
+        if len(bag) >= limit:
+            break
     return Analysed(" ".join(terms), " ".join(bag))
+
+
+_Piece = tuple[
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]
+]  # what one run of text without white space adds: its stemmed terms, its hashtags' and
+# @handles' terms, and (German) each long word's compound parts
+
+
+@lru_cache(maxsize=2**17)
+def _piece(chunk: str, code: str) -> _Piece:
+    folded = fold(chunk)
+    terms = tuple(stem(t, code) for t in _words(folded))
+    tags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    if "#" in folded or "@" in folded:
+        tags = tuple(term for tag in _TAG.findall(folded) if (term := tag_term(tag)))
+        mentions = tuple(term for h in _MENTION.findall(folded) if (term := mention_term(h)))
+    compound: tuple[tuple[str, ...], ...] = ()
+    if code == "de" and len(chunk) >= compounds.MIN_WORD:
+        compound = tuple(
+            found
+            for word in _WORD.findall(chunk)
+            if compounds.MIN_WORD <= len(word) <= MAX_WORD and (found := parts(word.lower()))
+        )  # one cache entry per word
+    return terms, tags, mentions, compound
 
 
 def tag_term(tag: str) -> str:
@@ -165,6 +201,7 @@ def tag_term(tag: str) -> str:
     return f"{TAG_PREFIX}{letters}" if letters else ""
 
 
+@lru_cache(maxsize=10_000)
 def mention_term(handle: str) -> str:
     """The index term of an @handle, without its instance ("@anna@social.example" → "zzmanna")."""
     local = handle.lstrip("@").split("@", 1)[0]

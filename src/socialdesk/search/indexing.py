@@ -10,25 +10,26 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing import util
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from socialdesk.core import changes
 from socialdesk.search import fulltext, recent, staging
-from socialdesk.search.analysis import IndexTerms, analyse_document, warm
+from socialdesk.search.analysis import analyse_document, warm
 from socialdesk.search.kinds.base import Doc, Ids, Kind
 from socialdesk.search.models import SearchEntry
-from socialdesk.search.registry import CONTAINERS, INDEXED
+from socialdesk.search.registry import CONTAINERS, INDEXED, KINDS
 
-CHUNK = 5_000
-PART = 500  # texts sent to an analysing process at once
-AHEAD = 2  # chunks being analysed while one is written
+CHUNK = 5_000  # objects read and analysed at once
+WRITTEN = 20_000  # entries copied into the index per transaction (writers wait ~0.5 s): the
+# full-text engines flush and merge their segments at each commit, and smaller ones cost
+# a third more in all
 Progress = Callable[..., None]  # (done, total[, step])
 
 
@@ -36,31 +37,13 @@ def connect() -> None:
     changes.listen(refresh)
 
 
-def _analyse(doc: Doc) -> IndexTerms:
-    return analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
-
-
-Text = tuple[str, str, str, tuple[str, ...]]
-Analysing = AsyncResult[list[list[tuple[str, str, str]]]]
-
-
-def _analyse_texts(texts: list[Text]) -> list[tuple[str, str, str]]:
-    """A chunk's texts analysed in another process: plain tuples both ways (pickling
-    dataclasses cost as much as analysing them)."""
-    out = []
-    for title, body, language, handles in texts:
-        terms = analyse_document(title, body, language, handles=handles)
-        out.append((terms.title_terms, terms.body_terms, terms.parts))
-    return out
-
-
 Row = list[Any]
 
 
-def row(kind: Kind, doc: Doc, now: Any, terms: IndexTerms | None = None) -> Row:
+def row(kind: Kind, doc: Doc, now: Any) -> Row:
     """The values of one entry in `staging.COLUMNS` order, ready for the database (plain values: a
     model instance per entry costs more than writing it)."""
-    terms = terms or _analyse(doc)
+    terms = analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
     return [
         kind.entry_kind, doc.object_id, doc.conversation_id, doc.room_id, doc.space_id,
         doc.author_id, (doc.language or "")[:8], connection.ops.adapt_datetimefield_value(doc.at),
@@ -72,24 +55,15 @@ def write(kind: Kind, ids: Ids) -> int:
     """Rewrite the entries of `ids` of `kind` (objects that are gone lose theirs)."""
     if not ids:
         return 0
-    return _store(kind, ids, kind.build(ids), [None] * len(ids))
+    docs = kind.build(ids)
+    upsert(_rows(kind, docs))
+    _forget(kind, set(ids) - {doc.object_id for doc in docs})
+    return len(docs)
 
 
-def _store(
-    kind: Kind,
-    ids: Ids,
-    docs: list[Doc],
-    terms: Sequence[IndexTerms | None],
-    put: Callable[[list[Row]], None] | None = None,
-) -> int:
-    """Write the docs' entries (`put`: elsewhere, e.g. a reindex's stage; default: `upsert`);
-    entries of `ids` that no longer have a doc go at once."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    (put or upsert)([row(kind, doc, now, t) for doc, t in zip(docs, terms, strict=False)])
-    gone = set(ids) - {doc.object_id for doc in docs}
+def _forget(kind: Kind, gone: set[int]) -> None:
     if gone:
         SearchEntry.objects.filter(kind=kind.entry_kind, object_id__in=gone).delete()
-    return len(docs)
 
 
 _UPSERT = (
@@ -133,17 +107,12 @@ def _held_by_gone(source: str, ids: Ids) -> dict[str, list[int]]:
     return held
 
 
-def _finish(
-    add: Callable[[list[Row]], None], kind: Kind, ids: Ids, docs: list[Doc], analysing: Analysing
-) -> None:
-    _store(kind, ids, docs, [IndexTerms(*t) for part in analysing.get() for t in part], add)
-
-
 @dataclass(frozen=True)
 class Reindexed:
     documents: int
     removed: int
     seconds: float
+    processes: int = 1
 
 
 def _chunks(kind: Kind) -> Iterable[Ids]:
@@ -164,69 +133,122 @@ def reindex(
     jobs: int = 1,
     offline: bool = False,
 ) -> Reindexed:
-    """Rebuild the entries of `kinds` (all when empty), chunk by chunk, each chunk its own
+    """Rebuild the entries of `kinds` (all when empty): their rows are made chunk by chunk,
+    staged, and copied into the index in time order (`search.staging`), a chunk per
     transaction; entries of objects that no longer exist are removed at the end. With
-    `jobs` > 1 the texts are analysed in that many forked processes (the database is only
-    read and written here). The recent index (`search.recent`) is off meanwhile and rebuilt
-    at the end. `offline` (SQLite; web and worker stopped — writers wait): one
-    transaction without the per-row full-text triggers, the FTS5 table rebuilt once at the
-    end."""
+    `jobs` > 1, that many forked processes read the objects, analyse them and make the rows,
+    each with its own connection (only this process writes; a database no other process can
+    open, in memory, or what this connection has not committed yet, is reindexed in this
+    one). The recent index (`search.recent`) is
+    off meanwhile and rebuilt at the end. `offline` (SQLite; web and worker stopped —
+    writers wait): one transaction without the per-row full-text triggers, the FTS5 table
+    rebuilt once at the end."""
     started = time.monotonic()
+    processes = jobs if jobs > 1 and _shared() else 1
     recent.switch_off()  # written anew below: the recent index is rebuilt once at the end
     try:
         if offline and connection.vendor == "sqlite":
             with transaction.atomic(), connection.cursor() as cursor:
                 for statement in fulltext.SQLITE_DROP_TRIGGERS:  # the triggers, not the table
                     cursor.execute(statement)
-                done = _with_jobs(kinds, progress, jobs)
+                done = _with_jobs(kinds, progress, processes)
                 cursor.execute(fulltext.SQLITE_REBUILD)
                 for statement in fulltext.SQLITE_TRIGGERS:
                     cursor.execute(statement)
         else:
-            done = _with_jobs(kinds, progress, jobs)
+            done = _with_jobs(kinds, progress, processes)
     finally:
         recent.refill()
     if connection.vendor == "postgresql":  # the planner's word statistics after a bulk write
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {SearchEntry._meta.db_table}")
-    return Reindexed(done.documents, done.removed, time.monotonic() - started)
+    return Reindexed(done.documents, done.removed, time.monotonic() - started, processes)
 
 
 def _with_jobs(kinds: Iterable[str], progress: Progress | None, jobs: int) -> Reindexed:
-    if jobs > 1:
-        warm()  # loaded once here, shared by the forked processes
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return _reindex(kinds, progress, pool)
-    return _reindex(kinds, progress, None)
-
-
-def _reindex(kinds: Iterable[str], progress: Progress | None, pool: Pool | None) -> Reindexed:
     chosen = [k for k in INDEXED if not kinds or k.key in set(kinds)]
+    if jobs == 1:
+        return _reindex(chosen, progress, _here(chosen))
+    warm()  # loaded once here, shared by the forked processes
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_own_connections)
+    try:
+        ranges = [(kind.key, low, high) for kind in chosen for low, high in _ranges(kind)]
+        done = _reindex(chosen, progress, pool.imap_unordered(_built, ranges))
+    except BaseException:
+        pool.terminate()
+        raise
+    pool.close()  # the processes close their connections on the way out
+    pool.join()
+    return done
+
+
+def _shared() -> bool:
+    """Whether other processes see what this connection sees: not a SQLite database in
+    memory (the tests), and nothing written in an open transaction."""
+    if connection.in_atomic_block:
+        return False
+    return connection.vendor != "sqlite" or not connection.is_in_memory_db()  # type: ignore[attr-defined]
+
+
+_inherited: list[Any] = []  # the parent's connections, never used or closed in a child
+
+
+def _own_connections() -> None:
+    """In a forked process: connections of its own (the inherited ones are the parent's:
+    closing them here would end the parent's session), closed when the process ends."""
+    for alias in connections:
+        _inherited.append(connections[alias])
+        connections[alias] = connections.create_connection(alias)
+    util.Finalize(None, connections.close_all, exitpriority=10)
+
+
+Built = tuple[str, Ids, list[Row]]  # the kind's key, the ids read, the rows of those still there
+
+
+def _ranges(kind: Kind) -> list[tuple[int, int]]:
+    """The kind's primary keys in ranges of CHUNK (a process reads one range at a time)."""
+    bounds = kind.objects().order_by().aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return []
+    return [(low, low + CHUNK) for low in range(bounds["low"], bounds["high"] + 1, CHUNK)]
+
+
+def _built(task: tuple[str, int, int]) -> Built:
+    """In a forked process: read one range of a kind, analyse it and make its rows."""
+    key, low, high = task
+    kind = KINDS[key]
+    objects = kind.objects().filter(pk__gte=low, pk__lt=high).order_by("pk")
+    ids = tuple(objects.values_list("pk", flat=True))
+    return key, ids, _rows(kind, kind.build(ids) if ids else [])
+
+
+def _here(chosen: list[Kind]) -> Iterator[Built]:
+    """One process: chunk after chunk, read, analysed and made rows here."""
+    for kind in chosen:
+        for ids in _chunks(kind):
+            yield kind.key, ids, _rows(kind, kind.build(ids))
+
+
+def _rows(kind: Kind, docs: list[Doc]) -> list[Row]:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return [row(kind, doc, now) for doc in docs]
+
+
+def _reindex(chosen: list[Kind], progress: Progress | None, built: Iterable[Built]) -> Reindexed:
     started = time.monotonic()
     total = sum(k.objects().count() for k in chosen)
     done = 0
     if progress:
         progress(0, total)
-    pending: deque[tuple[Kind, Ids, list[Doc], Analysing]] = deque()
     with staging.stage() as add:
-        for kind in chosen:
-            for ids in _chunks(kind):
-                docs = kind.build(ids)
-                if pool is None:
-                    _store(kind, ids, docs, [None] * len(docs), add)
-                else:  # the processes analyse the next chunks while this one is staged
-                    texts = [(d.title, d.body, d.language, tuple(d.handles)) for d in docs]
-                    parts = [texts[n : n + PART] for n in range(0, len(texts), PART)]
-                    pending.append((kind, ids, docs, pool.map_async(_analyse_texts, parts, 1)))
-                    if len(pending) > AHEAD:
-                        _finish(add, *pending.popleft())
-                done += len(ids)
-                if progress:
-                    progress(done, total)
-        while pending:
-            _finish(add, *pending.popleft())
+        for key, ids, rows in built:
+            add(rows)
+            _forget(KINDS[key], set(ids) - {r[1] for r in rows})
+            done += len(ids)
+            if progress:
+                progress(done, total)
         staging.copy_in_time_order(
-            CHUNK, (lambda copied: progress(copied, done, "writing")) if progress else None
+            WRITTEN, (lambda copied: progress(copied, done, "writing")) if progress else None
         )
     removed = 0
     for kind in chosen:

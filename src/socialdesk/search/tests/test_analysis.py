@@ -192,3 +192,74 @@ def test_it_folds_every_character_as_the_query_language_does() -> None:
         chunk = everything[start : start + 4_096]
         assert fold(chunk) == reference(chunk)
     assert fold("Straße Verspätung Ǆ ﬁ") == "strasse verspatung dz fi"
+
+
+def _whole_text(text: str, language: str = "", handles: tuple[str, ...] = ()) -> analysis.Analysed:
+    """The analysis as it was written first: the whole text folded at once, then its words,
+    hashtags, @handles and compound parts found in it. `analyse` goes piece by piece (and
+    caches the pieces); both must give the same columns."""
+    if not text and not handles:
+        return analysis.Analysed("", "")
+    code = analysis.language_of(language)
+    text = text[:INDEX_TEXT_MAX]
+    folded = fold(text)
+    terms = [stem(t, code) for t in tokens(folded)]
+    bag: dict[str, None] = {}
+    for tag in analysis._TAG.findall(folded):
+        if term := analysis.tag_term(tag):
+            bag[term] = None
+    for handle in [*analysis._MENTION.findall(folded), *handles]:
+        if term := analysis.mention_term(handle):
+            bag[term] = None
+    if code == "de":
+        limit = len(bag) + analysis.MAX_TEXT_PARTS
+        for word in analysis._WORD.findall(text):
+            if compounds.MIN_WORD <= len(word) <= MAX_WORD:
+                bag.update(dict.fromkeys(parts(word.lower())))
+                if len(bag) >= limit:
+                    break
+    return analysis.Analysed(" ".join(terms), " ".join(bag))
+
+
+_PIECES = [
+    "Ticketkauf", "Verspätung", "STRASSE", "Straße", "Cafe\u0301", "e\u0301\u0301", "ﬁnden",
+    "½", "ⓐbc", "#Bahn_Streik", "#", "@", "@kim@social.example", "a#b", "x@y.z", "##zwei",
+    "@@doppelt", "Fahrkartenautomatenstörung", "Kündigungsfrist.", "İstanbul", "ς", "日本語",
+    "مرحبا", "\u202eevil", "\ufeff", "\u200b", "\x00", "_", "-", "a" * 120, "#" + "b" * 120,
+    "München,", "(Ticket)", "e-mail", "ǅ", "\u0301", "¨", "x¨y",
+]  # fmt: skip
+_SPACES = [" ", "\u00a0", "\u2003", "\n", "\t", "\x1c", "\u3000", "\u2028", "  "]
+
+
+@given(
+    st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=12),
+    st.lists(st.sampled_from(_SPACES), min_size=12, max_size=12),
+    st.sampled_from(["de", "en", "fr", ""]),
+    st.lists(st.sampled_from(["kim", "@anna@x.example", "", "__"]), max_size=2),
+)
+def test_piece_by_piece_gives_what_the_whole_text_gives(
+    pieces: list[str], spaces: list[str], language: str, handles: list[str]
+) -> None:
+    text = "".join(piece + space for piece, space in zip(pieces, spaces, strict=False))
+    assert analyse(text, language, handles=handles) == _whole_text(text, language, tuple(handles))
+
+
+def test_white_space_folds_to_white_space() -> None:
+    """What lets `analyse` go piece by piece: no word, hashtag or @handle spans white space
+    once folded."""
+    import sys
+
+    for cp in range(sys.maxunicode + 1):
+        if chr(cp).isspace():
+            assert fold(chr(cp)).isspace(), hex(cp)
+
+
+def test_piece_by_piece_caps_the_parts_where_the_whole_text_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(analysis, "MAX_TEXT_PARTS", 50)
+    words = " ".join(
+        f"Fahrkarten{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}automat,Ticketkauf" for i in range(90)
+    )
+    text = f"#Streik {words} @kim"
+    assert analyse(text, "de") == _whole_text(text, "de")

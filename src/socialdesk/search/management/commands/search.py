@@ -81,7 +81,10 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=20, help=f"at most {MAX_LIMIT}")
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
-            "--jobs", type=int, default=os.cpu_count() or 1, help="reindex: analysing processes"
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="reindex: processes that read and analyse the objects",
         )
         parser.add_argument(
             "--offline",
@@ -108,9 +111,11 @@ class Command(BaseCommand):
         result = indexing.reindex(kinds=types, progress=bar, jobs=jobs, offline=offline)
         bar.finish()
         rate = result.documents / result.seconds if result.seconds else 0.0
+        processes = "1 process" if result.processes == 1 else f"{result.processes} processes"
         self.stdout.write(
             f"{result.documents:,} documents indexed in {result.seconds:.1f} s "
-            f"({rate:,.0f}/s); {result.removed:,} entries of deleted objects removed."
+            f"({rate:,.0f}/s, {processes}); "
+            f"{result.removed:,} entries of deleted objects removed."
         )
 
     def _person(self, email: str) -> User:
