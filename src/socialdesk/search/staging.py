@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from socialdesk.search.models import SearchEntry
 
@@ -74,6 +75,7 @@ def stage() -> Iterator[Callable[[list[list[Any]]], None]]:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns})")
+        caches = _roomy(cursor)
 
     def add(rows: list[list[Any]]) -> None:
         if rows:
@@ -85,6 +87,26 @@ def stage() -> Iterator[Callable[[list[list[Any]]], None]]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            for schema, pages in caches.items():
+                cursor.execute(f"PRAGMA {schema}.cache_size = {int(pages)}")
+
+
+CACHE_KIB = {"main": 256 * 1024}  # SQLite's page cache while staging (the temp one: left alone,
+# a large one made each staged row take ten times as long)
+
+
+def _roomy(cursor: CursorWrapper) -> dict[str, int]:
+    """SQLite: larger page caches for this connection while it reindexes (with the default
+    2 MiB, copying a million staged rows into the index's B-trees reads the same pages again
+    and again: a sixth longer); returns the sizes to restore."""
+    if connection.vendor != "sqlite":
+        return {}
+    before = {}
+    for schema, kib in CACHE_KIB.items():
+        cursor.execute(f"PRAGMA {schema}.cache_size")
+        before[schema] = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA {schema}.cache_size = -{kib}")
+    return before
 
 
 def copy_in_time_order(chunk: int, progress: Callable[[int], None] | None = None) -> int:

@@ -155,3 +155,14 @@ def test_it_ranks_the_recent_entries_as_an_index_of_only_those_would(
     assert {(kind, pk) for kind, pk, _score in quick[:-1]} <= set(
         SearchEntry.objects.values_list("kind", "object_id")
     )
+
+
+def test_both_full_text_tables_gather_large_segments() -> None:
+    """A reindex or a large import writes its terms in segments of HASHSIZE, not FTS5's
+    1 MiB (half the time to rebuild a million entries; bench/bench_search.py)."""
+    from socialdesk.search import fulltext
+
+    with connection.cursor() as cursor:
+        for table in fulltext.SQLITE_TABLES:
+            cursor.execute(f"SELECT v FROM {table}_config WHERE k = 'hashsize'")
+            assert cursor.fetchone() == (fulltext.HASHSIZE,)

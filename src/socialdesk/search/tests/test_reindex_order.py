@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from socialdesk.accounts.models import Department, User
 from socialdesk.inbox.models import Conversation, Message
@@ -37,9 +39,10 @@ def test_entry_ids_follow_the_dates_whatever_the_kind(
     first_message = Message.objects.order_by("pk")[0]
     Message.objects.filter(pk=first_message.pk).update(created_at=now - timedelta(days=1_000))
     result = indexing.reindex(jobs=jobs)
-    # the test's data is not committed: other processes would not see it, so one reads it all
-    # (tests/test_reindex_processes.py runs two on a database of its own)
-    assert result.processes == 1
+    # PostgreSQL: the data is committed (transactional test), so `jobs` processes read it;
+    # SQLite in memory: no other process can open it, so one reads it all
+    # (tests/test_reindex_processes.py runs two on a SQLite file)
+    assert result.processes == (jobs if connection.vendor == "postgresql" else 1)
     ordered = _ids_by_time()
     assert len(ordered) > 20
     assert [at for at, _id in ordered] == sorted(at for at, _id in ordered)
@@ -48,6 +51,29 @@ def test_entry_ids_follow_the_dates_whatever_the_kind(
     assert (last.kind, last.object_id) == ("conversation", newest.pk)
     # and a search still finds what it found before
     assert selectors.search(people["admin"], MARK, limit=100).hits
+
+
+def test_what_is_not_committed_yet_is_reindexed_by_this_process(
+    people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    """Inside an open transaction, other processes would not see its writes: the reindex
+    then reads everything itself, and indexes what the transaction wrote."""
+    world = build(people, departments)
+    conversation = next(iter(world.conversations.values()))
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            channel_account=conversation.channel_account,
+            external_id="uncommitted",
+            text="Quittungsdrucker klemmt",
+            created_at=timezone.now(),
+        )
+        SearchEntry.objects.filter(kind="message", object_id=message.pk).delete()
+        result = indexing.reindex(jobs=2)
+        assert result.processes == 1
+        assert SearchEntry.objects.filter(kind="message", object_id=message.pk).exists()
+        hits = selectors.search(people["admin"], "Quittungsdrucker", limit=10).hits
+        assert [(h.kind, h.object_id) for h in hits] == [("message", message.pk)]
 
 
 def test_a_reindex_over_an_index_keeps_the_ids_and_rewrites_the_terms(
@@ -87,3 +113,11 @@ def test_a_reindex_leaves_the_planner_statistics_of_the_words(
     assert (last_analysed() or before) <= before
     indexing.reindex()
     assert last_analysed() > before  # the most common words and their frequencies, anew
+
+
+@given(st.datetimes(timezones=st.timezones()))
+def test_a_reindex_writes_times_as_django_writes_them_on_sqlite(value: datetime) -> None:
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    django_writes = DatabaseOperations(connection).adapt_datetimefield_value(value)
+    assert indexing._sqlite_time(value) == django_writes
