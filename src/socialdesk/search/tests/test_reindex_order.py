@@ -115,9 +115,8 @@ def test_a_reindex_leaves_the_planner_statistics_of_the_words(
     assert last_analysed() > before  # the most common words and their frequencies, anew
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's form of a time")
 @given(st.datetimes(timezones=st.timezones()))
 def test_a_reindex_writes_times_as_django_writes_them_on_sqlite(value: datetime) -> None:
-    from django.db.backends.sqlite3.operations import DatabaseOperations
-
-    django_writes = DatabaseOperations(connection).adapt_datetimefield_value(value)
+    django_writes = connection.ops.adapt_datetimefield_value(value)
     assert indexing._sqlite_time(value) == django_writes
