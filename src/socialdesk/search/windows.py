@@ -109,24 +109,36 @@ def ranked(
 
 _NEWEST_RANKED_POSTGRES = (  # the ids first: sorting them with their vectors spilt to disk
     f"SELECT e.id, {RANK_POSTGRES.replace('vector', 'e.vector')} AS rank FROM (SELECT id "
-    f"FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s) "
-    f"AS newest JOIN {TABLE} AS e ON e.id = newest.id, to_tsquery('simple', %s) AS q "
+    f"FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s) AND id >= %s ORDER BY id DESC "
+    f"LIMIT %s) AS newest JOIN {TABLE} AS e ON e.id = newest.id, to_tsquery('simple', %s) AS q "
     "ORDER BY 2 DESC, 1"
 )
 
 
+def recent_edge() -> int | None:
+    """PostgreSQL: the lowest id of about the newest `recent.RECENT` entries (ids follow
+    time; a few deleted ones make it a few more), None when there are not more entries than
+    that. What SQLite's recent index holds, without keeping a second index."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(id) FROM {TABLE}")
+        newest = cursor.fetchone()[0]
+    edge = int(newest or 0) - recent.RECENT + 1
+    return edge if edge > 1 else None
+
+
 def _widening_postgres(
-    compiled: Compiled, where: str, params: list[Any], wanted: int
+    compiled: Compiled, where: str, params: list[Any], wanted: int, edge: int
 ) -> list[tuple[Any, ...]] | None:
-    """PostgreSQL: the newest RANKED matches found and ranked in one statement (the matches
-    and their vectors are read once), ×4 while too few are permitted."""
+    """PostgreSQL: the newest RANKED matches from id `edge` on found and ranked in one
+    statement (the matches and their vectors are read once), ×4 while too few are
+    permitted."""
     thin = sparse(compiled)
     newest = RANKED
     while newest <= RANKED_MAX:
         with connection.cursor() as cursor:
             with _reading_matches(thin):
                 cursor.execute(
-                    _NEWEST_RANKED_POSTGRES, [compiled.tsquery, newest, compiled.tsquery]
+                    _NEWEST_RANKED_POSTGRES, [compiled.tsquery, edge, newest, compiled.tsquery]
                 )
             every = cursor.rowcount < newest
             found = _first_permitted(
@@ -189,11 +201,19 @@ def by_relevance(
     """The first `wanted` permitted rows by relevance (rank, then id, as the full statement
     sorts) among the RANKED newest matches (all of them when there are not more), that
     number growing ×4 while it holds fewer than `wanted` permitted ones: ranking every match
-    of a word in most documents costs more than a person waits. On SQLite the matches among
-    the recent entries (`search.recent`) come first and are ranked in that small index (its
-    statistics, not a million entries'); only when they hold too few is the whole index
-    ranked. None: fewer than CHUNK matches, or more than RANKED_MAX to rank (the full
-    statement answers)."""
+    of a word in most documents costs more than a person waits. The matches among the recent
+    entries come first (SQLite: ranked in their own small index, `search.recent`, with its
+    statistics, not a million entries'; PostgreSQL: those from `recent_edge` on, about as
+    many, whose vectors are all that is read); only when they hold too few permitted ones is
+    the whole index ranked. None: fewer than CHUNK matches, or more than RANKED_MAX to rank
+    (the full statement answers)."""
+    if connection.vendor == "postgresql":  # first about as many recent entries
+        edge = recent_edge()
+        if edge is not None:
+            found = _widening_postgres(compiled, where, params, wanted, edge)
+            if found is not None and len(found) >= wanted:
+                return found
+        return _widening_postgres(compiled, where, params, wanted, 0)
     edge = recent.floor()
     if edge is not None:  # first the recent entries, in their own small index
         found = _widening(compiled, where, params, wanted, recent.FTS, edge)
@@ -205,11 +225,9 @@ def by_relevance(
 def _widening(
     compiled: Compiled, where: str, params: list[Any], wanted: int, index: str, edge: int
 ) -> list[tuple[Any, ...]] | None:
-    """By relevance among the newest RANKED matches in `index` (SQLite; PostgreSQL has one),
-    ×4 while too few are permitted. None: fewer than CHUNK matches, or more than RANKED_MAX
-    to rank. Fewer than `wanted`: every match of the index was weighed."""
-    if connection.vendor == "postgresql":
-        return _widening_postgres(compiled, where, params, wanted)
+    """SQLite: by relevance among the newest RANKED matches in `index`, ×4 while too few
+    are permitted. None: fewer than CHUNK matches, or more than RANKED_MAX to rank. Fewer
+    than `wanted`: every match of the index was weighed."""
     newest = RANKED
     while newest <= RANKED_MAX:
         floor, few = probe(compiled, newest, index)

@@ -202,3 +202,33 @@ def test_newest_first_gives_the_dates_order_and_the_ranks_of_the_full_statement(
     if connection.vendor == "sqlite":  # the page reaches below the recent index: ranked one by one
         recent.refill(size=2)
         assert _order(admin, "ticket", order="newest", limit=6)[:-1] == ranked
+
+
+def test_the_recent_entries_are_ranked_first_and_the_rest_when_they_hold_too_few(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both databases rank a word first among about the newest `recent.RECENT` entries
+    (SQLite: its recent index; PostgreSQL: the ids from `windows.recent_edge` on), and only
+    when those hold too few that the person may see, among all."""
+    world = build(people, departments)
+    indexing.reindex()
+    entries = SearchEntry.objects.count()
+    monkeypatch.setattr(recent, "RECENT", entries // 2)
+    if connection.vendor == "sqlite":
+        recent.refill()  # with that many
+    edge = recent.floor() if connection.vendor == "sqlite" else windows.recent_edge()
+    assert edge is not None and edge > SearchEntry.objects.order_by("id")[0].pk
+    monkeypatch.setattr(windows, "CHUNK", 1)  # more matches than a chunk: not "a rare word"
+    admin = world.people["admin"]
+    page = selectors.search(admin, MARK, limit=3)
+    ids = dict(
+        ((kind, object_id), pk)
+        for pk, kind, object_id in SearchEntry.objects.values_list("id", "kind", "object_id")
+    )
+    assert len(page.hits) == 3
+    assert all(ids[h.kind, h.object_id] >= edge for h in page.hits)  # all recent ones
+    # asked for more than the recent entries hold: the whole index answers, as in full
+    wide = _order(admin, MARK, limit=entries)
+    monkeypatch.setattr(windows, "by_relevance", lambda *args: None)
+    assert wide == _order(admin, MARK, limit=entries)
+    assert any(ids[kind, pk] < edge for kind, pk, _score in wide[:-1])
