@@ -17,7 +17,7 @@ from multiprocessing import util
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from socialdesk.core import changes
@@ -28,6 +28,7 @@ from socialdesk.search.models import SearchEntry
 from socialdesk.search.registry import CONTAINERS, INDEXED, KINDS
 
 CHUNK = 5_000  # objects read and analysed at once
+SPREAD = 4  # keys more than this far apart on average: ranges by counting (`_ranges`)
 WRITTEN = 20_000  # entries copied into the index per transaction (writers wait ~0.5 s): the
 # full-text engines flush and merge their segments at each commit, and smaller ones cost
 # a third more in all
@@ -209,11 +210,23 @@ Built = tuple[str, Ids, list[Row]]  # the kind's key, the ids read, the rows of 
 
 
 def _ranges(kind: Kind) -> list[tuple[int, int]]:
-    """The kind's primary keys in ranges of CHUNK (a process reads one range at a time)."""
-    bounds = kind.objects().order_by().aggregate(low=Min("pk"), high=Max("pk"))
-    if bounds["low"] is None:
+    """The kind's primary keys in ranges of about CHUNK objects (a process reads one range at
+    a time): plain steps of CHUNK where the keys lie close together, as they mostly do; where
+    they are spread far apart (many deleted), each range ends where CHUNK objects are read."""
+    objects = kind.objects().order_by("pk").values_list("pk", flat=True)
+    bounds = objects.order_by().aggregate(low=Min("pk"), high=Max("pk"), count=Count("pk"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
         return []
-    return [(low, low + CHUNK) for low in range(bounds["low"], bounds["high"] + 1, CHUNK)]
+    if high - low < SPREAD * bounds["count"] + CHUNK:
+        return [(start, start + CHUNK) for start in range(low, high + 1, CHUNK)]
+    ranges: list[tuple[int, int]] = []
+    while True:
+        following = list(objects.filter(pk__gt=low)[CHUNK - 1 : CHUNK])
+        if not following:
+            return [*ranges, (low, high + 1)]
+        ranges.append((low, following[0]))
+        low = following[0]
 
 
 def _built(task: tuple[str, int, int]) -> Built:

@@ -120,3 +120,22 @@ def test_a_reindex_leaves_the_planner_statistics_of_the_words(
 def test_a_reindex_writes_times_as_django_writes_them_on_sqlite(value: datetime) -> None:
     django_writes = connection.ops.adapt_datetimefield_value(value)
     assert indexing._sqlite_time(value) == django_writes
+
+
+def test_ranges_cover_keys_spread_far_apart_in_few_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Processes read a kind range by range; keys far apart (most objects deleted) must not
+    make a million empty ranges, and every object must lie in one."""
+    from socialdesk.inbox.models import Contact
+    from socialdesk.search.registry import KINDS
+
+    monkeypatch.setattr(indexing, "CHUNK", 2)
+    for pk in (5, 6, 7, 10**9, 10**9 + 5):
+        Contact.objects.create(pk=pk, display_name=f"Kundin {pk}")
+    ranges = indexing._ranges(KINDS["contact"])
+    pks = list(KINDS["contact"].objects().values_list("pk", flat=True))
+    assert len(ranges) <= len(pks)  # not (10**9 / 2) of them
+    for pk in pks:
+        assert sum(low <= pk < high for low, high in ranges) == 1
+    # close keys: plain steps
+    Contact.objects.filter(pk__gte=10**9).delete()
+    assert indexing._ranges(KINDS["contact"]) == [(5, 7), (7, 9)]
