@@ -77,9 +77,17 @@ def stage() -> Iterator[Callable[[list[list[Any]]], None]]:
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns})")
         caches = _roomy(cursor)
 
+    copy = f"COPY {STAGE} ({', '.join(COLUMNS)}) FROM STDIN"
+
     def add(rows: list[list[Any]]) -> None:
-        if rows:
-            with connection.cursor() as cursor:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # a row per INSERT took 70 µs, COPY 5
+                with cursor.cursor.copy(copy) as copying:
+                    for row in rows:
+                        copying.write_row(row)
+            else:
                 cursor.executemany(insert, rows)
 
     try:

@@ -139,3 +139,28 @@ def test_ranges_cover_keys_spread_far_apart_in_few_steps(monkeypatch: pytest.Mon
     # close keys: plain steps
     Contact.objects.filter(pk__gte=10**9).delete()
     assert indexing._ranges(KINDS["contact"]) == [(5, 7), (7, 9)]
+
+
+def test_a_reindex_keeps_hostile_values_as_they_are(
+    people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    """The stage is written with COPY on PostgreSQL: tabs, backslashes, quotes and line
+    breaks in a value must arrive as they are (they are COPY's own marks)."""
+    world = build(people, departments)
+    conversation = next(iter(world.conversations.values()))
+    odd = "d\\N\t'\n\""
+    message = Message.objects.create(
+        conversation=conversation,
+        channel_account=conversation.channel_account,
+        external_id="odd",
+        text="Gepäckträger \\N \\. \t Ende",
+        language=odd,
+        created_at=timezone.now(),
+    )
+    result = indexing.reindex(jobs=2)
+    assert result.documents > 20
+    entry = SearchEntry.objects.get(kind="message", object_id=message.pk)
+    assert entry.language == odd[:8]
+    assert entry.body_terms.split() == ["gepacktrag", "n", "end"]
+    hits = selectors.search(people["admin"], "Gepäckträger", limit=5).hits
+    assert [(h.kind, h.object_id) for h in hits] == [("message", message.pk)]
