@@ -119,17 +119,6 @@ class Reindexed:
     processes: int = 1
 
 
-def _chunks(kind: Kind) -> Iterable[Ids]:
-    last = 0
-    objects = kind.objects().order_by("pk").values_list("pk", flat=True)
-    while True:
-        ids = tuple(objects.filter(pk__gt=last)[:CHUNK])
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
 def reindex(
     *,
     kinds: Iterable[str] = (),
@@ -143,10 +132,9 @@ def reindex(
     `jobs` > 1, that many forked processes read the objects, analyse them and make the rows,
     each with its own connection (only this process writes; a database no other process can
     open, in memory, or what this connection has not committed yet, is reindexed in this
-    one). The recent index (`search.recent`) is
-    off meanwhile and rebuilt at the end. `offline` (SQLite; web and worker stopped —
-    writers wait): one transaction without the per-row full-text triggers, the FTS5 table
-    rebuilt once at the end."""
+    one). The recent index (`search.recent`) is off meanwhile and rebuilt at the end.
+    `offline` (SQLite; web and worker stopped — writers wait): one transaction without the
+    per-row full-text triggers, the FTS5 table rebuilt once at the end."""
     started = time.monotonic()
     processes = jobs if jobs > 1 and _shared() else 1
     recent.switch_off()  # written anew below: the recent index is rebuilt once at the end
@@ -230,7 +218,7 @@ def _ranges(kind: Kind) -> list[tuple[int, int]]:
 
 
 def _built(task: tuple[str, int, int]) -> Built:
-    """In a forked process: read one range of a kind, analyse it and make its rows."""
+    """Read one range of a kind, analyse it and make its rows (in a forked process, or here)."""
     key, low, high = task
     kind = KINDS[key]
     objects = kind.objects().filter(pk__gte=low, pk__lt=high).order_by("pk")
@@ -239,10 +227,10 @@ def _built(task: tuple[str, int, int]) -> Built:
 
 
 def _here(chosen: list[Kind]) -> Iterator[Built]:
-    """One process: chunk after chunk, read, analysed and made rows here."""
+    """One process: range after range, read, analysed and made rows here."""
     for kind in chosen:
-        for ids in _chunks(kind):
-            yield kind.key, ids, _rows(kind, kind.build(ids))
+        for low, high in _ranges(kind):
+            yield _built((kind.key, low, high))
 
 
 def _rows(kind: Kind, docs: list[Doc]) -> list[Row]:

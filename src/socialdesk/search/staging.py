@@ -75,7 +75,7 @@ def stage() -> Iterator[Callable[[list[list[Any]]], None]]:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns})")
-        caches = _roomy(cursor)
+        cache = _roomy(cursor)
 
     copy = f"COPY {STAGE} ({', '.join(COLUMNS)}) FROM STDIN"
 
@@ -95,25 +95,23 @@ def stage() -> Iterator[Callable[[list[list[Any]]], None]]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-            for schema, pages in caches.items():
-                cursor.execute(f"PRAGMA {schema}.cache_size = {int(pages)}")
+            if cache is not None:
+                cursor.execute(f"PRAGMA main.cache_size = {int(cache)}")
 
 
-CACHE_KIB = {"main": 256 * 1024}  # SQLite's page cache while staging (the temp one: left alone,
+CACHE_KIB = 256 * 1024  # SQLite's main page cache while staging (the temp one: left alone,
 # a large one made each staged row take ten times as long)
 
 
-def _roomy(cursor: CursorWrapper) -> dict[str, int]:
-    """SQLite: larger page caches for this connection while it reindexes (with the default
+def _roomy(cursor: CursorWrapper) -> int | None:
+    """SQLite: a larger page cache for this connection while it reindexes (with the default
     2 MiB, copying a million staged rows into the index's B-trees reads the same pages again
-    and again: a sixth longer); returns the sizes to restore."""
+    and again: a sixth longer); returns the size to restore."""
     if connection.vendor != "sqlite":
-        return {}
-    before = {}
-    for schema, kib in CACHE_KIB.items():
-        cursor.execute(f"PRAGMA {schema}.cache_size")
-        before[schema] = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA {schema}.cache_size = -{kib}")
+        return None
+    cursor.execute("PRAGMA main.cache_size")
+    before = int(cursor.fetchone()[0])
+    cursor.execute(f"PRAGMA main.cache_size = -{CACHE_KIB}")
     return before
 
 

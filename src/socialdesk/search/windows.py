@@ -59,7 +59,10 @@ def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[i
 def sparse(compiled: Compiled) -> bool:
     """PostgreSQL: whether the planner's statistics put the word in fewer than one of SPARSE
     entries (see `_reading_matches`)."""
-    matches, entries = estimate(compiled)
+    return _thin(*estimate(compiled))
+
+
+def _thin(matches: float, entries: float) -> bool:
     return matches * SPARSE < entries
 
 
@@ -137,7 +140,7 @@ def _by_relevance_postgres(
     matches, entries = estimate(compiled)
     if matches < CHUNK:
         return None
-    thin = matches * SPARSE < entries
+    thin = _thin(matches, entries)
     edge = recent_edge()
     if edge is not None:
         found = _widening_postgres(compiled, where, params, wanted, edge, thin)
