@@ -185,14 +185,21 @@ def _rows(
         found = windows.by_relevance(compiled, where, params, offset + limit)
         if found is not None:
             return found[offset:]
+    else:
+        found = windows.by_date(compiled, where, params, offset + limit)
+        if found is not None:
+            return _ranked(compiled, found[offset:])
     sql, full_params = _statement(compiled, where, order)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*full_params, *params, limit, offset])
         rows = list(cursor.fetchall())
-    if order == "newest":
-        rank_of = windows.ranks_of(compiled, [int(row[0]) for row in rows])
-        rows = [(*row, rank_of.get(int(row[0]), 0.0)) for row in rows]
-    return rows
+    return _ranked(compiled, rows) if order == "newest" else rows
+
+
+def _ranked(compiled: Compiled, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """A page sorted by date, each row with its rank (only the page's hits are weighed)."""
+    rank_of = windows.ranks_of(compiled, [int(row[0]) for row in rows])
+    return [(*row, rank_of.get(int(row[0]), 0.0)) for row in rows]
 
 
 def search(

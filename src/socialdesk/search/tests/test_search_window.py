@@ -168,48 +168,6 @@ def test_a_sparse_word_read_from_the_gin_index_gives_the_same_page(
         assert cursor.fetchone()[0] == "on"
 
 
-def _newest_with_ranks(user: User, query: str, limit: int) -> list[tuple[str, int, float]]:
-    """Newest first as one statement that ranks every match (the way before), for comparison."""
-    where, params = _where(user, Filters())
-    table, compiled = SearchEntry._meta.db_table, translate(query)
-    if connection.vendor == "postgresql":
-        sql = (
-            f"SELECT kind, object_id, {windows.RANK_POSTGRES} FROM {table}, "
-            f"to_tsquery('simple', %s) AS q WHERE vector @@ q AND ({where}) "
-            f"ORDER BY at DESC, id DESC LIMIT {limit}"
-        )
-        first: list[Any] = [compiled.tsquery]
-    else:
-        sql = (
-            f"SELECT kind, object_id, -{windows.RANK_SQLITE.format(table='search_fts')} "
-            f"FROM search_fts JOIN {table} ON {table}.id = search_fts.rowid "
-            f"WHERE search_fts MATCH %s AND ({where}) ORDER BY at DESC, {table}.id DESC "
-            f"LIMIT {limit}"
-        )
-        first = [compiled.fts5]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*first, *params])
-        return [(kind, int(pk), round(float(rank), 4)) for kind, pk, rank in cursor.fetchall()]
-
-
-def test_newest_first_gives_the_dates_order_and_the_ranks_of_the_full_statement(
-    people: dict[str, User], departments: dict[str, Department]
-) -> None:
-    world = build(people, departments)
-    indexing.reindex()
-    for query in (MARK, "ticket"):  # in every entry (ranks near 0), in a few
-        for name in ("admin", "member_cs", "roomie"):
-            user = world.people[name]
-            expected = _newest_with_ranks(user, query, 6)
-            assert _order(user, query, order="newest", limit=6)[:-1] == expected, name
-    admin = world.people["admin"]
-    ranked = _newest_with_ranks(admin, "ticket", 6)
-    assert len(ranked) >= 2 and all(score > 0 for *_key, score in ranked)
-    if connection.vendor == "sqlite":  # the page reaches below the recent index: ranked one by one
-        recent.refill(size=2)
-        assert _order(admin, "ticket", order="newest", limit=6)[:-1] == ranked
-
-
 def test_the_recent_entries_are_ranked_first_and_the_rest_when_they_hold_too_few(
     people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
 ) -> None:
