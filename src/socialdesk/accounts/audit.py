@@ -30,6 +30,7 @@ class Acting:
     user: User | None
     ip: str | None = None
     label: str = ""
+    token: str = ""  # the name of the API token it came through
 
     @property
     def name(self) -> str:
@@ -79,6 +80,7 @@ def record(
     event = AuditEvent(
         actor=by.user,
         actor_label=by.name[:254],
+        token_name=by.token[:80],
         ip=by.ip,
         action=action,
         object_type=obj._meta.model_name or "" if obj is not None else "",

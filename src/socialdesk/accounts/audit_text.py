@@ -316,10 +316,17 @@ def name_values(key: str, function: Callable[[Any], str]) -> None:
 
 def actor_name(event: AuditEvent) -> str:
     if event.actor is not None:
-        return event.actor.full_name or event.actor.email
-    if event.actor_label in ("", "system"):
-        return "socialdesk"
-    return event.actor_label
+        name = event.actor.full_name or event.actor.email
+    elif event.actor_label in ("", "system"):
+        name = "socialdesk"
+    else:
+        name = event.actor_label
+    if event.token_name:
+        return gettext("%(person)s (API token “%(token)s”)") % {
+            "person": name,
+            "token": event.token_name,
+        }
+    return name
 
 
 def object_name(event: AuditEvent) -> str:

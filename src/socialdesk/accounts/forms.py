@@ -212,6 +212,17 @@ class ApiTokenForm(forms.Form):
         max_length=80,
         help_text=_("Say what will use it, e.g. “reporting script”."),
     )
+    expires_at = forms.DateField(
+        label=_("Works until"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional: the last day it works."),
+    )
+    read_only = forms.BooleanField(
+        label=_("Read only"),
+        required=False,
+        help_text=_("It may read everything your role may see, but change nothing."),
+    )
 
 
 class AuditFilterForm(forms.Form):

@@ -337,12 +337,18 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    read_only = models.BooleanField(_("read only"), default=False)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -361,6 +367,7 @@ class AuditEvent(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(max_length=254, blank=True)
+    token_name = models.CharField(max_length=80, blank=True)  # done through this API token
     ip = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64, blank=True, db_index=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -465,13 +466,23 @@ def organisation_update(
 TOKEN_PREFIX = "sd_"
 
 
-def api_token_create(*, by: Acting, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create an API token; the plain key is returned once and never stored."""
+def api_token_create(
+    *,
+    by: Acting,
+    user: User,
+    name: str,
+    expires_at: datetime | None = None,
+    read_only: bool = False,
+) -> tuple[ApiToken, str]:
+    """Create an API token; the plain key is returned once and never stored. `expires_at`:
+    it stops working then; `read_only`: it may read but change nothing."""
     name = name.strip()
     if not name:
         raise ValidationError(
             {"name": _("Give the token a name, such as the script that uses it.")}
         )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry date must lie in the future.")})
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -479,9 +490,27 @@ def api_token_create(*, by: Acting, user: User, name: str) -> tuple[ApiToken, st
             name=name[:80],
             prefix=key[: ApiToken.PREFIX_LENGTH + len(TOKEN_PREFIX)],
             key_hash=hash_secret(key),
+            expires_at=expires_at,
+            read_only=read_only,
         )
-        record(by, "api_token.created", token, after={"name": token.name, "owner": user.email})
+        record(
+            by,
+            "api_token.created",
+            token,
+            after={
+                "name": token.name,
+                "owner": user.email,
+                "read_only": read_only,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
+        )
     return token, key
+
+
+def api_token_end_of(day: date) -> datetime:
+    """When a token that works "until `day`" stops: the end of that day, in the active time
+    zone (the organisation's)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
 def api_token_revoke(*, by: Acting, token: ApiToken) -> ApiToken:
@@ -497,16 +526,18 @@ def api_token_revoke(*, by: Acting, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(key: str) -> User | None:
-    """Return the active person whose live token this is, and note its use."""
+def api_token_authenticate(key: str) -> ApiToken | None:
+    """Return the live token (with its active person) this key belongs to, and note its
+    use; None for an unknown, revoked or expired key."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_secret(key), revoked_at__isnull=True, user__is_active=True)
+        .exclude(expires_at__lte=now)
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

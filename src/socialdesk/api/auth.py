@@ -11,31 +11,47 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from socialdesk import access
+from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import User
 from socialdesk.accounts.services import api_token_authenticate
+from socialdesk.core.http import ApiRequest
+
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class RoleTokenAuth(HttpBearer):
-    """Accept `Authorization: Bearer <token>` and allow the operation by `access.API`."""
+    """Accept `Authorization: Bearer <token>` and allow the operation by `access.API`; a
+    read-only token only reads."""
 
     def __init__(self, operation: str) -> None:
         super().__init__()
         self.operation = operation
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(token)
-        if user is None:
+        found = api_token_authenticate(token)
+        if found is None:
             return None
+        user = found.user
         if user.language and "HTTP_ACCEPT_LANGUAGE" not in request.META:
             # The language a request asks for wins; else the person's own, as on the pages.
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+        if found.read_only and request.method not in READING:
+            raise HttpError(403, _("This token may only read."))
         if not access.api_allows(self.operation, user.role):
             raise HttpError(403, _("Your role may not do this."))
         request.user = user
+        request.api_token_name = found.name  # type: ignore[attr-defined,unused-ignore]
         return user
 
 
 def allow(operation: str) -> dict[str, Any]:
     """Return the keyword arguments that tie an endpoint to its row in the access table."""
     return {"auth": RoleTokenAuth(operation), "operation_id": operation, "url_name": operation}
+
+
+def acting(request: ApiRequest) -> Acting:
+    """Who acts through this request: the token's person, audited with the token's name."""
+    return Acting(
+        user=request.auth, ip=client_ip(request), token=getattr(request, "api_token_name", "")
+    )

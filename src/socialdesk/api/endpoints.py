@@ -12,9 +12,8 @@ from pydantic import Field
 
 from socialdesk import __version__
 from socialdesk.accounts import selectors, services
-from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import Department, Role, User
-from socialdesk.api.auth import allow
+from socialdesk.api.auth import acting, allow
 from socialdesk.api.errors import install_error_handlers
 from socialdesk.api.inputs import Id, Text
 from socialdesk.api.posts import router as posts_router
@@ -32,10 +31,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/posts", posts_router)  # issue 12: posts (api/posts.py)
-
-
-def _by(request: ApiRequest) -> Acting:
-    return Acting(user=request.auth, ip=client_ip(request))
 
 
 class DepartmentRef(Schema):
@@ -110,7 +105,7 @@ def get_department(request: ApiRequest, department_id: Id) -> Any:
 @api.post("/departments", response={201: DepartmentOut}, **allow("create_department"))
 def create_department(request: ApiRequest, payload: DepartmentIn) -> Any:
     department = services.department_create(
-        by=_by(request), name=payload.name, description=payload.description, email=payload.email
+        by=acting(request), name=payload.name, description=payload.description, email=payload.email
     )
     return Status(201, selectors.department_for_user(request.auth, department.pk))
 
@@ -119,7 +114,7 @@ def create_department(request: ApiRequest, payload: DepartmentIn) -> Any:
 def update_department(request: ApiRequest, department_id: Id, payload: DepartmentIn) -> Any:
     department = selectors.department_for_user(request.auth, department_id)
     services.department_update(
-        by=_by(request),
+        by=acting(request),
         department=department,
         name=payload.name,
         description=payload.description,
@@ -131,7 +126,7 @@ def update_department(request: ApiRequest, department_id: Id, payload: Departmen
 @api.delete("/departments/{department_id}", response={204: None}, **allow("delete_department"))
 def delete_department(request: ApiRequest, department_id: Id) -> Any:
     department = selectors.department_for_user(request.auth, department_id)
-    services.department_delete(by=_by(request), department=department)
+    services.department_delete(by=acting(request), department=department)
     return Status(204, None)
 
 
@@ -162,7 +157,7 @@ def get_person(request: ApiRequest, person_id: Id) -> PersonOut:
 def update_person(request: ApiRequest, person_id: Id, payload: PersonPatch) -> PersonOut:
     """Change a person's role, departments or active state."""
     person = selectors.person_for_user(request.auth, person_id)
-    by = _by(request)
+    by = acting(request)
     if payload.department_ids is not None:
         departments = list(Department.objects.filter(pk__in=payload.department_ids))
         missing = set(payload.department_ids) - {d.pk for d in departments}

@@ -15,9 +15,8 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 from pydantic import Field, StrictFloat, StrictInt
 
-from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import Department, User
-from socialdesk.api.auth import allow
+from socialdesk.api.auth import acting, allow
 from socialdesk.api.inputs import Id, Text
 from socialdesk.core.http import ApiRequest
 from socialdesk.goals import goal_services
@@ -128,10 +127,6 @@ class GoalPatch(Schema):
     objective_id: Id | None = None
 
 
-def _by(request: ApiRequest) -> Acting:
-    return Acting(user=request.auth, ip=client_ip(request))
-
-
 def _out(request: ApiRequest, pk: int) -> GoalOut:
     return GoalOut.of(goal_for_user(request.auth, pk))
 
@@ -236,7 +231,7 @@ def create_goal(request: ApiRequest, payload: GoalIn) -> Any:
         errors.raise_with()
     try:
         goal = goal_services.goal_create(
-            by=_by(request), **fields, start=payload.start, owner=owner, objective=objective
+            by=acting(request), **fields, start=payload.start, owner=owner, objective=objective
         )
     except ValidationError as error:
         errors.raise_with(error)
@@ -281,7 +276,7 @@ def update_goal(request: ApiRequest, goal_id: Id, payload: GoalPatch) -> GoalOut
             errors.raise_with(error)
         errors.raise_with()
     try:
-        goal_services.goal_update(by=_by(request), goal=goal, departments=departments, **changes)
+        goal_services.goal_update(by=acting(request), goal=goal, departments=departments, **changes)
     except ValidationError as error:
         errors.raise_with(error)
         raise
@@ -291,5 +286,5 @@ def update_goal(request: ApiRequest, goal_id: Id, payload: GoalPatch) -> GoalOut
 @router.delete("/goals/{goal_id}", response={204: None}, **allow("archive_goal"))
 def archive_goal(request: ApiRequest, goal_id: Id) -> Any:
     """Archive a goal: it leaves the lists (see `?archived=true`) and is no longer evaluated."""
-    goal_services.goal_archive(by=_by(request), goal=goal_for_user(request.auth, goal_id))
+    goal_services.goal_archive(by=acting(request), goal=goal_for_user(request.auth, goal_id))
     return Status(204, None)

@@ -14,9 +14,8 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import Department
-from socialdesk.api.auth import allow
+from socialdesk.api.auth import acting, allow
 from socialdesk.api.inputs import Id, Text
 from socialdesk.core.http import ApiRequest
 from socialdesk.publishing import campaign_services, idea_services
@@ -27,10 +26,6 @@ from socialdesk.publishing.selectors import campaigns_for_user, idea_for_user, i
 
 router = Router(tags=["ideas and campaigns"])
 PAGE_LIMIT = 500
-
-
-def _by(request: ApiRequest) -> Acting:
-    return Acting(user=request.auth, ip=client_ip(request))
 
 
 class PhotoOut(Schema):
@@ -195,7 +190,7 @@ def create_idea(request: ApiRequest, payload: IdeaIn) -> Any:
     campaign = _existing(campaigns_for_user(request.auth), payload.campaign_id, "campaign_id")
     try:
         idea = idea_services.idea_submit(
-            by=_by(request),
+            by=acting(request),
             title=payload.title,
             what_happened=payload.what_happened,
             why_it_matters=payload.why_it_matters,
@@ -222,7 +217,7 @@ def _existing(queryset: Any, pk: int | None, field: str) -> Any:
 @router.post("/ideas/{idea_id}/accept", response=IdeaOut, **allow("accept_idea"))
 def accept_idea(request: ApiRequest, idea_id: Id) -> IdeaOut:
     """Accept a new (or declined) idea; its followers are told."""
-    idea_services.idea_accept(by=_by(request), idea=idea_for_user(request.auth, idea_id))
+    idea_services.idea_accept(by=acting(request), idea=idea_for_user(request.auth, idea_id))
     return _idea(request, idea_id)
 
 
@@ -230,7 +225,7 @@ def accept_idea(request: ApiRequest, idea_id: Id) -> IdeaOut:
 def decline_idea(request: ApiRequest, idea_id: Id, payload: DeclineIn) -> IdeaOut:
     """Decline an idea with a reason; the submitter is told in the app and by e-mail."""
     idea_services.idea_decline(
-        by=_by(request), idea=idea_for_user(request.auth, idea_id), reason=payload.reason
+        by=acting(request), idea=idea_for_user(request.auth, idea_id), reason=payload.reason
     )
     return _idea(request, idea_id)
 
@@ -255,7 +250,7 @@ def create_campaign(request: ApiRequest, payload: CampaignIn) -> Any:
     """Create a campaign: a unique name, a colour #rrggbb, dates (the end not before the
     start), a description and its goal."""
     campaign = campaign_services.campaign_create(
-        by=_by(request),
+        by=acting(request),
         name=payload.name,
         colour=payload.colour,
         starts_on=payload.starts_on,

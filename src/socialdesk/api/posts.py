@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import Role, User
 from socialdesk.api import post_checks as checks
 from socialdesk.api import post_out
-from socialdesk.api.auth import allow
+from socialdesk.api.auth import acting, allow
 from socialdesk.api.inputs import Id
 from socialdesk.api.post_schemas import (
     ERRORS,
@@ -43,10 +42,6 @@ from socialdesk.publishing.selectors import post_for_user, posts_for_user, steps
 router = Router(tags=["posts"])
 
 BACK_TO_REVIEW = (PostStatus.APPROVED, PostStatus.SCHEDULED)
-
-
-def _by(request: ApiRequest) -> Acting:
-    return Acting(user=request.auth, ip=client_ip(request))
 
 
 def _post(request: ApiRequest, post_id: int) -> Post:
@@ -141,7 +136,7 @@ def create_post(request: ApiRequest, payload: PostIn) -> Any:
     parts = max([len(main), *(len(p) for p in own.values())])
     images = checks.images(check, payload.images, chosen, parts)
     check.raise_if_wrong()
-    by = _by(request)
+    by = acting(request)
     with transaction.atomic():  # the post and its images, or nothing
         post = services.post_create(
             by=by, text=payload.text, channels=chosen, thread=payload.thread,
@@ -223,7 +218,7 @@ def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
     images = checks.images(check, payload.images, chosen, parts, existing)
     alt_texts, remove = checks.own_images(check, post, payload.alt_texts, payload.remove_image_ids)
     check.raise_if_wrong()
-    by = _by(request)
+    by = acting(request)
     before = post.status
     with transaction.atomic():  # every change, or none
         services.post_update(
@@ -252,7 +247,7 @@ def update_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Any:
 def submit_post(request: ApiRequest, post_id: Id) -> Any:
     """A draft goes to review (draft → in review)."""
     post = _post(request, post_id)
-    services.post_submit(by=_by(request), post=post)
+    services.post_submit(by=acting(request), post=post)
     return post_out.detail(_post(request, post_id))
 
 
@@ -272,7 +267,7 @@ def approve_post(request: ApiRequest, post_id: Id, payload: CommentIn | None = N
         raise HttpError(403, _("This post is not sent to you for approval."))
     services.check_alt_texts(post)
     comment = payload.comment if payload is not None else ""
-    services.post_approve(by=_by(request), post=post, comment=comment)
+    services.post_approve(by=acting(request), post=post, comment=comment)
     return post_out.detail(_post(request, post_id))
 
 
@@ -288,7 +283,7 @@ def request_changes(request: ApiRequest, payload: ChangesIn, post_id: Id) -> Any
     post = _post(request, post_id)
     if not may_approve(request.auth, post):
         raise HttpError(403, _("This post is not sent to you for approval."))
-    services.post_request_changes(by=_by(request), post=post, comment=payload.comment)
+    services.post_request_changes(by=acting(request), post=post, comment=payload.comment)
     return post_out.detail(_post(request, post_id))
 
 
@@ -303,7 +298,7 @@ def schedule_post(request: ApiRequest, payload: ScheduleIn, post_id: Id) -> Any:
     then scheduled; moving the time a post was approved with sends it back to review."""
     post = _post(request, post_id)
     before = post.status
-    services.post_schedule(by=_by(request), post=post, at=payload.scheduled_at)
+    services.post_schedule(by=acting(request), post=post, at=payload.scheduled_at)
     return _changed(request, post_id, before)
 
 
@@ -316,7 +311,7 @@ def schedule_post(request: ApiRequest, payload: ScheduleIn, post_id: Id) -> Any:
 def publish_now(request: ApiRequest, post_id: Id) -> Any:
     """An approved or scheduled post goes out at once (the worker takes it within seconds)."""
     post = _post(request, post_id)
-    services.post_publish_now(by=_by(request), post=post)
+    services.post_publish_now(by=acting(request), post=post)
     return post_out.detail(_post(request, post_id))
 
 

@@ -15,10 +15,9 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import Department, User
 from socialdesk.accounts.site_models import Site
-from socialdesk.api.auth import allow
+from socialdesk.api.auth import acting, allow
 from socialdesk.api.inputs import Id, Text
 from socialdesk.core.http import ApiRequest
 from socialdesk.spaces import post_services, room_services, selectors
@@ -27,10 +26,6 @@ from socialdesk.spaces.models import REACTIONS, Room, RoomMembership, RoomPost
 
 router = Router(tags=["Project rooms"])
 PAGE_LIMIT = 500
-
-
-def _by(request: ApiRequest) -> Acting:
-    return Acting(user=request.auth, ip=client_ip(request))
 
 
 class RoomOut(Schema):
@@ -190,7 +185,7 @@ def create_room(request: ApiRequest, payload: RoomIn) -> Any:
     """Open a room; you become its owner, the people (and the current people of the
     departments and sites) named become members."""
     room = room_services.room_create(
-        by=_by(request),
+        by=acting(request),
         name=payload.name,
         purpose=payload.purpose,
         visibility=payload.visibility,
@@ -211,7 +206,7 @@ def update_room(request: ApiRequest, room_id: Id, payload: RoomPatch) -> RoomOut
     """Change the name, purpose or visibility (the room's owners)."""
     room = _room(request, room_id)
     updated = room_services.room_update(
-        by=_by(request),
+        by=acting(request),
         room=room,
         name=room.name if payload.name is None else payload.name,
         purpose=room.purpose if payload.purpose is None else payload.purpose,
@@ -223,13 +218,13 @@ def update_room(request: ApiRequest, room_id: Id, payload: RoomPatch) -> RoomOut
 @router.post("/rooms/{room_id}/archive", response=RoomOut, **allow("archive_room"))
 def archive_room(request: ApiRequest, room_id: Id) -> RoomOut:
     """Archive the room: it stays readable and takes no new posts."""
-    room = room_services.room_archive(by=_by(request), room=_room(request, room_id))
+    room = room_services.room_archive(by=acting(request), room=_room(request, room_id))
     return RoomOut.of(room, request.auth)
 
 
 @router.post("/rooms/{room_id}/unarchive", response=RoomOut, **allow("unarchive_room"))
 def unarchive_room(request: ApiRequest, room_id: Id) -> RoomOut:
-    room = room_services.room_unarchive(by=_by(request), room=_room(request, room_id))
+    room = room_services.room_unarchive(by=acting(request), room=_room(request, room_id))
     return RoomOut.of(room, request.auth)
 
 
@@ -237,14 +232,14 @@ def unarchive_room(request: ApiRequest, room_id: Id) -> RoomOut:
 def join_room(request: ApiRequest, room_id: Id) -> RoomOut:
     """Join a public room."""
     room = _room(request, room_id)
-    room_services.room_join(by=_by(request), room=room)
+    room_services.room_join(by=acting(request), room=room)
     return RoomOut.of(room, request.auth)
 
 
 @router.post("/rooms/{room_id}/leave", response={204: None}, **allow("leave_room"))
 def leave_room(request: ApiRequest, room_id: Id) -> Any:
     """Leave a room (the last owner is refused with a 422 saying what to do)."""
-    room_services.room_leave(by=_by(request), room=_room(request, room_id))
+    room_services.room_leave(by=acting(request), room=_room(request, room_id))
     return Status(204, None)
 
 
@@ -252,7 +247,7 @@ def leave_room(request: ApiRequest, room_id: Id) -> Any:
 def add_room_members(request: ApiRequest, room_id: Id, payload: MembersIn) -> RoomOut:
     room = _room(request, room_id)
     room_services.room_add_members(
-        by=_by(request),
+        by=acting(request),
         room=room,
         people=_people(payload.member_ids),
         departments=_all(Department, payload.department_ids, "department"),
@@ -269,7 +264,7 @@ def remove_room_member(request: ApiRequest, room_id: Id, user_id: Id) -> Any:
     person = User.objects.filter(pk=user_id).first()
     if person is None or not RoomMembership.objects.filter(room=room, user=person).exists():
         raise HttpError(404, "Not Found")
-    room_services.room_remove_member(by=_by(request), room=room, person=person)
+    room_services.room_remove_member(by=acting(request), room=room, person=person)
     return Status(204, None)
 
 
@@ -307,7 +302,7 @@ def create_room_post(request: ApiRequest, room_id: Id) -> Any:
         if parent is None:
             raise ValidationError({"parent_id": "No post with this id in this room."})
     written = post_services.post_create(
-        by=_by(request),
+        by=acting(request),
         room=room,
         body=body,
         parent=parent,
@@ -348,7 +343,7 @@ def _post_fields(request: ApiRequest) -> tuple[str, int | None]:
 def update_room_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> WrittenOut:
     """Change your own post's text; people newly mentioned are told."""
     written = post_services.post_edit(
-        by=_by(request), post=_post(request, post_id), body=payload.body
+        by=acting(request), post=_post(request, post_id), body=payload.body
     )
     post = _details(RoomPost.objects.filter(pk=written.post.pk)).get()
     return WrittenOut(post=PostOut.of(post), warnings=written.warnings)
@@ -357,33 +352,33 @@ def update_room_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> Wr
 @router.delete("/room-posts/{post_id}", response={204: None}, **allow("delete_room_post"))
 def delete_room_post(request: ApiRequest, post_id: Id) -> Any:
     """Delete a post (its author, the room's owners, managers): the thread shows it deleted."""
-    post_services.post_delete(by=_by(request), post=_post(request, post_id))
+    post_services.post_delete(by=acting(request), post=_post(request, post_id))
     return Status(204, None)
 
 
 @router.post("/room-posts/{post_id}/reactions", response=PostOut, **allow("react_room_post"))
 def add_reaction(request: ApiRequest, post_id: Id, payload: ReactionIn) -> PostOut:
     post = _post(request, post_id)
-    post_services.post_react(by=_by(request), post=post, emoji=payload.emoji, on=True)
+    post_services.post_react(by=acting(request), post=post, emoji=payload.emoji, on=True)
     return PostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
 
 
 @router.delete("/room-posts/{post_id}/reactions", response=PostOut, **allow("unreact_room_post"))
 def remove_reaction(request: ApiRequest, post_id: Id, emoji: Text) -> PostOut:
     post = _post(request, post_id)
-    post_services.post_react(by=_by(request), post=post, emoji=emoji, on=False)
+    post_services.post_react(by=acting(request), post=post, emoji=emoji, on=False)
     return PostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
 
 
 @router.post("/room-posts/{post_id}/pin", response=PostOut, **allow("pin_room_post"))
 def pin_room_post(request: ApiRequest, post_id: Id) -> PostOut:
-    post = post_services.post_pin(by=_by(request), post=_post(request, post_id), pinned=True)
+    post = post_services.post_pin(by=acting(request), post=_post(request, post_id), pinned=True)
     return PostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
 
 
 @router.post("/room-posts/{post_id}/unpin", response=PostOut, **allow("unpin_room_post"))
 def unpin_room_post(request: ApiRequest, post_id: Id) -> PostOut:
-    post = post_services.post_pin(by=_by(request), post=_post(request, post_id), pinned=False)
+    post = post_services.post_pin(by=acting(request), post=_post(request, post_id), pinned=False)
     return PostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
 
 

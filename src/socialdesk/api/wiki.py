@@ -17,8 +17,8 @@ from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from socialdesk.accounts.audit import Acting, client_ip, record
-from socialdesk.api.auth import allow
+from socialdesk.accounts.audit import record
+from socialdesk.api.auth import acting, allow
 from socialdesk.api.inputs import Id, Text
 from socialdesk.core.http import ApiRequest
 from socialdesk.core.params import MAX_INT
@@ -29,10 +29,6 @@ from socialdesk.wiki.page_checks import EditConflict
 from socialdesk.wiki.rendering import render_page
 
 router = Router(tags=["Wiki"])
-
-
-def _by(request: ApiRequest) -> Acting:
-    return Acting(user=request.auth, ip=client_ip(request))
 
 
 class SpaceOut(Schema):
@@ -197,7 +193,7 @@ def create_wiki_page(request: ApiRequest, payload: PageIn) -> Any:
         if parent is None:
             raise Http404
     page = page_services.page_create(
-        by=_by(request), space=space, title=payload.title, body=payload.body, parent=parent
+        by=acting(request), space=space, title=payload.title, body=payload.body, parent=parent
     )
     return Status(201, _page_out(request, selectors.page_for_user(request.auth, page.pk)))
 
@@ -211,7 +207,7 @@ def update_wiki_page(request: ApiRequest, page_id: Id, payload: PageChange) -> A
         raise PermissionDenied
     try:
         saved = page_services.page_save(
-            by=_by(request),
+            by=acting(request),
             page=page,
             title=page.title if payload.title is None else payload.title,
             body=page.body if payload.body is None else payload.body,
@@ -240,7 +236,7 @@ def delete_wiki_page(request: ApiRequest, page_id: Id) -> Any:
     page = selectors.page_for_user(request.auth, page_id)
     if not selectors.may_edit_page(request.auth, page):
         raise PermissionDenied
-    page_services.page_delete(by=_by(request), page=page)
+    page_services.page_delete(by=acting(request), page=page)
     return Status(204, None)
 
 
@@ -268,7 +264,7 @@ def restore_wiki_revision(request: ApiRequest, page_id: Id, payload: RestoreIn) 
     page = selectors.page_for_user(request.auth, page_id)
     if not selectors.may_edit_page(request.auth, page):
         raise PermissionDenied
-    saved = page_services.page_restore(by=_by(request), page=page, number=payload.revision)
+    saved = page_services.page_restore(by=acting(request), page=page, number=payload.revision)
     return _page_out(request, selectors.page_for_user(request.auth, saved.pk))
 
 
@@ -276,7 +272,7 @@ def restore_wiki_revision(request: ApiRequest, page_id: Id, payload: RestoreIn) 
 def export_wiki_page(request: ApiRequest, page_id: Id, format: str = "md") -> HttpResponse:
     """The page as Markdown (`md`), with its subpages as a zip (`zip`), or as PDF (`pdf`)."""
     page = selectors.page_for_user(request.auth, page_id)
-    record(_by(request), "wiki.page_exported", page, after={"format": format[:10]})
+    record(acting(request), "wiki.page_exported", page, after={"format": format[:10]})
     name = slugify(page.title)
     if format == "pdf":
         try:

@@ -35,3 +35,4 @@ class ApiRequest(HttpRequest):
     """A request to the REST API: every operation requires a token, whose person is `auth`."""
 
     auth: User  # set by django-ninja from the bearer token (socialdesk.api.auth)
+    api_token_name: str  # the token's name, for the audit log

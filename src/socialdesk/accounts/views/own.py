@@ -125,8 +125,13 @@ def tokens(request: AppRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
+            day = form.cleaned_data["expires_at"]
             _token, new_key = services.api_token_create(
-                by=acting(request), user=user, name=form.cleaned_data["name"]
+                by=acting(request),
+                user=user,
+                name=form.cleaned_data["name"],
+                expires_at=services.api_token_end_of(day) if day else None,
+                read_only=form.cleaned_data["read_only"],
             )
         except ValidationError as error:
             form.add_error(None, error)
