@@ -141,7 +141,7 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "accounts:audit_log": ADMINS,
     # API documentation (the operations themselves are in API below)
     "api:api-root": EVERYONE,
-    "api:openapi-json": EVERYONE,
+    "api:openapi-json": PUBLIC,  # its view asks for a session or a token (api.auth.docs_access)
     "api:openapi-view": EVERYONE,
     # publishing, the composer (issue 12 item 3): agents and managers write posts; everyone
     # reads the posts the selectors show them

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
@@ -14,6 +17,7 @@ from socialdesk import access
 from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import User
 from socialdesk.accounts.services import api_token_authenticate
+from socialdesk.api.errors import UNAUTHORIZED
 from socialdesk.core.http import ApiRequest
 
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,6 +47,27 @@ class RoleTokenAuth(HttpBearer):
         request.user = user
         request.api_token_name = found.name  # type: ignore[attr-defined,unused-ignore]
         return user
+
+
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema and the docs page: for a signed-in person, or with a live token (a client
+    generator fetching `openapi.json`); else the page sends to sign-in and the schema answers
+    401 in JSON."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and key:
+            if api_token_authenticate(key.strip()) is None:
+                return JsonResponse({"detail": str(UNAUTHORIZED)}, status=401)
+            return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"detail": str(UNAUTHORIZED)}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
 
 
 def allow(operation: str) -> dict[str, Any]:

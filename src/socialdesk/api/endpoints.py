@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
@@ -13,7 +12,7 @@ from pydantic import Field
 from socialdesk import __version__
 from socialdesk.accounts import selectors, services
 from socialdesk.accounts.models import Department, Role, User
-from socialdesk.api.auth import acting, allow
+from socialdesk.api.auth import acting, allow, docs_access
 from socialdesk.api.errors import install_error_handlers
 from socialdesk.api.inputs import Id, Text
 from socialdesk.api.posts import router as posts_router
@@ -27,7 +26,7 @@ api = NinjaAPI(
         "Settings → API tokens. Each operation allows the same roles as the pages."
     ),
     urls_namespace="api",
-    docs_decorator=login_required,
+    docs_decorator=docs_access,
 )
 install_error_handlers(api)
 api.add_router("/posts", posts_router)  # issue 12: posts (api/posts.py)

@@ -8,20 +8,23 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as InputError
 
 from socialdesk.api.messages import input_errors
 
 logger = logging.getLogger("socialdesk.api")
 
-UNEXPECTED = "Something went wrong on our side. It has been logged."
-NOT_STORABLE = (
+UNEXPECTED = _lazy("Something went wrong on our side. It has been logged.")
+NOT_STORABLE = _lazy(
     "A value in this request cannot be stored: a number out of range, a text too long, "
     "or a NUL character."
 )
-TOO_LARGE = "The request body is too large."
-NOT_FOUND = "There is no such address in the API."
+TOO_LARGE = _lazy("The request body is too large.")
+NOT_FOUND = _lazy("There is no such address in the API.")
+UNAUTHORIZED = _lazy("Send a valid API token as “Authorization: Bearer …”.")
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -30,7 +33,7 @@ def is_api(request: HttpRequest) -> bool:
 
 def not_found(request: HttpRequest) -> HttpResponse:
     """The 404 of an address under /api/ that no operation answers (Django's URL routing)."""
-    return JsonResponse({"detail": NOT_FOUND}, status=404)
+    return JsonResponse({"detail": str(NOT_FOUND)}, status=404)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -54,6 +57,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         body = {"detail": error.errors, "errors": input_errors(error.errors)}
         return api.create_response(request, body, status=422)
 
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+        return api.create_response(request, {"detail": str(UNAUTHORIZED)}, status=401)
+
     @api.exception_handler(Http404)
     def nothing_here(request: HttpRequest, error: Http404) -> HttpResponse:
         # The same answer whether the object does not exist or the caller may not see it.
@@ -64,7 +71,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(PermissionDenied)
     def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
         return api.create_response(
-            request, {"detail": str(error) or "Your role may not do this."}, status=403
+            request, {"detail": str(error) or _("Your role may not do this.")}, status=403
         )
 
     @api.exception_handler(DataError)
@@ -72,13 +79,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def not_storable(request: HttpRequest, error: Exception) -> HttpResponse:
         # The input types catch these first; this is the net for a value they do not know.
         logger.warning("API %s %s: %s", request.method, request.path, error)
-        return api.create_response(request, {"detail": NOT_STORABLE}, status=422)
+        return api.create_response(request, {"detail": str(NOT_STORABLE)}, status=422)
 
     @api.exception_handler(RequestDataTooBig)
     def too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
-        return api.create_response(request, {"detail": TOO_LARGE}, status=413)
+        return api.create_response(request, {"detail": str(TOO_LARGE)}, status=413)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
         logger.exception("API %s %s failed", request.method, request.path)
-        return api.create_response(request, {"detail": UNEXPECTED}, status=500)
+        return api.create_response(request, {"detail": str(UNEXPECTED)}, status=500)

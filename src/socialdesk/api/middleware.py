@@ -6,11 +6,32 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
-from socialdesk.api.errors import is_api
+from socialdesk.api.errors import NOT_FOUND, TOO_LARGE, UNAUTHORIZED, is_api
 
 # Headers of an error that still matter to the client once the body is JSON.
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def _detail(request: HttpRequest, response: HttpResponse) -> str:
+    """The error in the caller's language (Django's own answers carry no JSON message)."""
+    status = response.status_code
+    known = {
+        400: _("The request could not be read."),
+        401: str(UNAUTHORIZED),
+        403: _("This request is not allowed."),
+        404: str(NOT_FOUND),
+        405: _("%(method)s is not allowed at this address.") % {"method": request.method},
+        413: str(TOO_LARGE),
+        429: _("Too many requests. Please wait a moment."),
+    }
+    if status in known:
+        return known[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return _("Error")
 
 
 class JsonErrorsMiddleware:
@@ -28,11 +49,7 @@ class JsonErrorsMiddleware:
             or response.get("Content-Type", "").startswith("application/json")
         ):
             return response
-        try:
-            detail = HTTPStatus(response.status_code).phrase
-        except ValueError:
-            detail = "Error"
-        answer = JsonResponse({"detail": detail}, status=response.status_code)
+        answer = JsonResponse({"detail": _detail(request, response)}, status=response.status_code)
         for name in KEPT_HEADERS:
             if name in response:
                 answer[name] = response[name]

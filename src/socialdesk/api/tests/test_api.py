@@ -145,3 +145,14 @@ def test_the_docs_page_loads_its_swagger_ui_from_the_app_not_a_cdn(client_as):
     page = client_as("agent").get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn." not in page and "unpkg" not in page
+
+
+def test_a_client_generator_fetches_the_schema_with_a_token(api_as):
+    """Generators (openapi-generator, Postman) fetch the schema with the token they call with,
+    not a browser session: it must not send them to the sign-in page."""
+    response = api_as("viewer").get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert "/api/v1/me" in response.json()["paths"]
+    revoked = Client(headers={"Authorization": "Bearer sd_not-a-token"})
+    assert revoked.get("/api/v1/openapi.json").status_code == 401
+    assert Client().get("/api/v1/docs").status_code == 302  # the page: to sign in

@@ -147,8 +147,33 @@ def test_it_answers_json_for_a_method_the_address_does_not_take(admin_api):
     response = admin_api.delete("/api/v1/people")
     assert response.status_code == 405
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "Method Not Allowed"}
+    assert response.json() == {"detail": "DELETE is not allowed at this address."}
     assert "GET" in response["Allow"]
+
+
+def test_its_errors_speak_the_callers_language(admin_api, settings):
+    german = Client(headers={"Accept-Language": "de"}, raise_request_exception=False)
+    no_token = german.get("/api/v1/people")
+    assert no_token.status_code == 401
+    assert no_token.json() == {
+        "detail": "Senden Sie einen gültigen API-Token als „Authorization: Bearer …“."
+    }
+    wrong = german.get("/api/v1/people", headers={"Authorization": "Bearer sd_wrong"})
+    assert wrong.status_code == 401 and wrong.json() == no_token.json()
+    assert german.get("/api/v1/openapi.json").json() == no_token.json()
+    asked = {"Accept-Language": "de"}
+    assert admin_api.get("/api/v1/no-such-thing", headers=asked).json() == {
+        "detail": "Diese Adresse gibt es in der API nicht."
+    }
+    assert admin_api.delete("/api/v1/people", headers=asked).json() == {
+        "detail": "DELETE ist an dieser Adresse nicht erlaubt."
+    }
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"name": "a" * 5000})
+    large = admin_api.post(
+        "/api/v1/departments", body, content_type="application/json", headers=asked
+    )
+    assert large.json() == {"detail": "Die Anfrage ist zu groß."}
 
 
 def test_it_answers_json_413_for_a_body_too_large(admin_api, settings):
