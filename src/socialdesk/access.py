@@ -315,6 +315,15 @@ API: Final[dict[str, frozenset[str]]] = {
     "list_people": EVERYONE,
     "get_person": EVERYONE,
     "update_person": ADMINS,
+    # issue 15, the inbox (api/conversations.py): as the inbox pages allow
+    "list_conversations": EVERYONE,
+    "get_conversation": EVERYONE,
+    "reply_conversation": TEAM,
+    "add_note": TEAM | {Role.MEMBER},
+    "assign_conversation": TEAM,
+    "set_conversation_status": TEAM,
+    "set_conversation_tags": TEAM,
+    "set_needs_reply": TEAM,
     # issue 12, REST for posts (api/posts.py): everyone reads what the selector shows them;
     # the team writes; approving is checked per post (managers, admins, or whom a step names);
     # managers and admins publish.

@@ -181,3 +181,4 @@ api.add_router("/reports", "socialdesk.api.reports.router")  # reports (issue 13
 api.add_router("/", "socialdesk.api.rooms.router")  # project rooms (issue 14, WP2)
 api.add_router("/wiki", "socialdesk.api.wiki.router")  # the wiki (issue 14, WP3)
 api.add_router("/search", "socialdesk.api.search.router")  # one search (issue 14, WP4)
+api.add_router("/", "socialdesk.api.conversations.router")  # the inbox (issue 15)

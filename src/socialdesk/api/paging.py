@@ -1,0 +1,86 @@
+"""Cursor pagination: a page of a list and an opaque cursor to the next one.
+
+A cursor holds the sort key of the page's last row (its field value and id), so the next page
+starts right after it however many rows arrive or leave meanwhile, and no page counts or skips
+the rows before it (an OFFSET on a million rows reads them all). Orders are "a field
+ascending with empty values last, then id" or "a field descending, then id descending".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Model, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from socialdesk.core.params import MAX_ID
+
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Order:
+    field: str  # a nullable date-time field of the model
+    descending: bool = False
+
+
+class PageQuery(Schema):
+    cursor: str = Field(default="", max_length=200, description="`next` of the page before.")
+    limit: int = Field(default=25, ge=1, le=MAX_LIMIT, description="Rows per page (1–100).")
+
+
+def page[M: Model](
+    rows: QuerySet[M], order: Order, cursor: str, limit: int
+) -> tuple[list[M], str | None]:
+    """The page after `cursor` (the first without one) in `order`, and the next cursor (None:
+    this is the last page). The caller's filters are already in `rows`."""
+    name = order.field
+    if order.descending:
+        rows = rows.order_by(F(name).desc(nulls_last=True), "-pk")
+    else:
+        rows = rows.order_by(F(name).asc(nulls_last=True), "pk")
+    if cursor:
+        rows = rows.filter(_after(order, *_read(cursor)))
+    found = list(rows[: limit + 1])
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    return found[:limit], _write(getattr(last, name), last.pk)
+
+
+def _after(order: Order, value: datetime | None, pk: int) -> Q:
+    name = order.field
+    pk_later = Q(pk__lt=pk) if order.descending else Q(pk__gt=pk)
+    if value is None:  # among the rows without a value, which come last
+        return Q(**{f"{name}__isnull": True}) & pk_later
+    later = "lt" if order.descending else "gt"
+    return (
+        Q(**{f"{name}__{later}": value})
+        | (Q(**{name: value}) & pk_later)
+        | Q(**{f"{name}__isnull": True})
+    )
+
+
+def _write(value: datetime | None, pk: int) -> str:
+    raw = json.dumps([value.isoformat() if value else None, pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read(cursor: str) -> tuple[datetime | None, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        when = parse_datetime(value) if value is not None else None
+        if (value is not None and when is None) or not isinstance(pk, int) or not 1 <= pk <= MAX_ID:
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as error:
+        raise HttpError(400, _("The cursor is not one this list gave out.")) from error
+    return when, pk
