@@ -324,6 +324,12 @@ API: Final[dict[str, frozenset[str]]] = {
     "set_conversation_status": TEAM,
     "set_conversation_tags": TEAM,
     "set_needs_reply": TEAM,
+    "list_contacts": EVERYONE,
+    "get_contact": EVERYONE,
+    "merge_contacts": MANAGERS,  # as the contact's privacy page
+    "list_channels": MANAGERS,  # as the channel health page
+    "pause_channel": MANAGERS,
+    "resume_channel": MANAGERS,
     # issue 12, REST for posts (api/posts.py): everyone reads what the selector shows them;
     # the team writes; approving is checked per post (managers, admins, or whom a step names);
     # managers and admins publish.

@@ -214,6 +214,7 @@ ACTION_LABELS = {
     "monitor.deleted": _("Monitor deleted"),
     "contact.exported": _("Customer data exported"),
     "contact.erased": _("Customer erased"),
+    "contact.merged": _("Contacts merged"),
     "retention.applied": _("Old conversations anonymised"),
     "settings.business_hours_saved": _("Business hours saved"),
     "settings.sla_policy_saved": _("SLA policy saved"),

@@ -82,6 +82,7 @@ SENTENCES: dict[str, Promise] = {
     "monitor.deleted": _("%(actor)s deleted the monitor %(object)s."),
     "contact.exported": _("%(actor)s exported the data of %(object)s."),
     "contact.erased": _("%(actor)s erased %(object)s."),
+    "contact.merged": _("%(actor)s merged another contact into %(object)s."),
     "retention.applied": _("%(actor)s anonymised old conversations."),
     "post.created": _("%(actor)s wrote the post %(object)s."),
     "post.submitted": _("%(actor)s sent the post %(object)s for review."),

@@ -16,7 +16,8 @@ from socialdesk.accounts.audit import acting
 from socialdesk.channels import services
 from socialdesk.channels.forms import ChannelForm, ConfirmForm, ReconnectForm, WebhookForm
 from socialdesk.channels.models import ChannelAccount, Network
-from socialdesk.channels.views import Row, error_text, form_errors, health
+from socialdesk.channels.selectors import Row, error_text
+from socialdesk.channels.views import form_errors, health
 
 RECONNECTS = (Network.MASTODON, Network.BLUESKY)
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting
 from socialdesk.channels import services
-from socialdesk.channels.errors import Code, classify, explain
 from socialdesk.channels.forms import BlueskyForm, FeedForm, MastodonForm, WebhookForm
 from socialdesk.channels.models import ChannelAccount, SetAsideItem
+from socialdesk.channels.selectors import connected_channels
 
 
 def form_errors(form: Form, error: ValidationError) -> None:
@@ -31,41 +29,6 @@ def form_errors(form: Form, error: ValidationError) -> None:
         details = [str(e.params["detail"]) for e in errors if e.params and "detail" in e.params]
         if details and target is not None:
             form.fields[target].error_detail = details[0]  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Row:
-    """A channel as its row shows it: the account, its state and its error in words."""
-
-    account: ChannelAccount
-    error: str
-
-    @property
-    def state(self) -> str:
-        if self.account.disconnected_at:
-            return "disconnected"
-        if self.account.paused_at:
-            return "paused"
-        return "failing" if self.account.last_error else "ok"
-
-
-def error_text(account: ChannelAccount) -> str:
-    """The channel's last error as a short sentence in the reader's language ("" for none)."""
-    if not account.last_error:
-        return ""
-    code = account.last_error_code or classify(account.last_error)
-    until = account.next_poll_at if code == Code.RATE_LIMITED else None
-    return explain(code, account.network, until=until)
-
-
-def _connected_channels() -> list[Row]:
-    accounts = (
-        ChannelAccount.objects.exclude(handle="")
-        .filter(~Q(credentials_encrypted="") | ~Q(url="") | Q(disconnected_at__isnull=False))
-        .annotate(set_aside_count=Count("set_aside"))
-        .order_by("network", "name")
-    )
-    return [Row(account, error_text(account)) for account in accounts]
 
 
 def _imported_accounts() -> list[ChannelAccount]:
@@ -107,7 +70,7 @@ def health(
         request,
         "channels/health.html",
         {
-            "rows": _connected_channels(),
+            "rows": connected_channels(),
             "imported": _imported_accounts(),
             "form": form,
             "mastodon_form": mastodon_form or MastodonForm(),
