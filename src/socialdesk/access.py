@@ -330,6 +330,14 @@ API: Final[dict[str, frozenset[str]]] = {
     "list_channels": MANAGERS,  # as the channel health page
     "pause_channel": MANAGERS,
     "resume_channel": MANAGERS,
+    "list_saved_replies": TEAM,  # as the saved replies page
+    "create_saved_reply": TEAM,
+    "update_saved_reply": TEAM,
+    "delete_saved_reply": MANAGERS,
+    "list_tags": EVERYONE,
+    "list_notifications": EVERYONE,
+    "read_notifications": EVERYONE,
+    "list_audit_events": ADMINS,  # as the audit log page
     # issue 12, REST for posts (api/posts.py): everyone reads what the selector shows them;
     # the team writes; approving is checked per post (managers, admins, or whom a step names);
     # managers and admins publish.

@@ -183,3 +183,4 @@ api.add_router("/wiki", "socialdesk.api.wiki.router")  # the wiki (issue 14, WP3
 api.add_router("/search", "socialdesk.api.search.router")  # one search (issue 14, WP4)
 api.add_router("/", "socialdesk.api.conversations.router")  # the inbox (issue 15)
 api.add_router("/", "socialdesk.api.contacts.router")  # contacts and channels (issue 15)
+api.add_router("/", "socialdesk.api.team.router")  # saved replies, tags, notifications, audit
