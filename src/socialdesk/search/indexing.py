@@ -17,7 +17,7 @@ from multiprocessing import util
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from socialdesk.core import changes
@@ -247,6 +247,14 @@ def _sqlite_time(value: datetime) -> str:
     return str(value)
 
 
+def orphans(kind: Kind) -> QuerySet[SearchEntry]:
+    """The entries of `kind` whose object is gone. NOT EXISTS, an anti-join: PostgreSQL tests
+    each entry of a NOT IN against the whole list once that list outgrows work_mem (306,000
+    conversations: over a quarter of an hour)."""
+    alive = kind.objects().filter(pk=OuterRef("object_id"))
+    return SearchEntry.objects.filter(~Exists(alive), kind=kind.entry_kind)
+
+
 def _reindex(chosen: list[Kind], progress: Progress | None, built: Iterable[Built]) -> Reindexed:
     started = time.monotonic()
     total = sum(k.objects().count() for k in chosen)
@@ -265,8 +273,5 @@ def _reindex(chosen: list[Kind], progress: Progress | None, built: Iterable[Buil
         )
     removed = 0
     for kind in chosen:
-        orphans = SearchEntry.objects.filter(kind=kind.entry_kind).exclude(
-            object_id__in=kind.objects().values("pk")
-        )
-        removed += orphans.delete()[0]
+        removed += orphans(kind).delete()[0]
     return Reindexed(done, removed, time.monotonic() - started)
