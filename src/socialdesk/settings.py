@@ -118,6 +118,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "socialdesk.api.middleware.JsonErrorsMiddleware",
+    "socialdesk.api.limits.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -293,6 +294,10 @@ CHANNEL_CLAIM_SECONDS: float = env_int("CHANNEL_CLAIM_SECONDS", 45, minimum=1)
 SEND_LEASE_SECONDS: float = env_int("SEND_LEASE_SECONDS", 45, minimum=1)
 # Seconds between refreshes of the open inbox list.
 INBOX_REFRESH_SECONDS = env_int("INBOX_REFRESH_SECONDS", 15, minimum=1)
+# API requests per minute and token (and per address without one); counted per web process
+# in its own memory: several processes each allow as many.
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600, minimum=1)
+API_RATE_ANONYMOUS_PER_MINUTE = env_int("API_RATE_ANONYMOUS_PER_MINUTE", 60, minimum=1)
 # Largest file (MB) uploaded under Settings → Import; deleted once its import has run.
 IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 200, minimum=1)
 # For tests only, not read from the environment: the dotted path of an outbound address
