@@ -338,6 +338,14 @@ API: Final[dict[str, frozenset[str]]] = {
     "list_notifications": EVERYONE,
     "read_notifications": EVERYONE,
     "list_audit_events": ADMINS,  # as the audit log page
+    "list_feedback": EVERYONE,  # feedback items, as their pages (feedback:*)
+    "get_feedback": EVERYONE,
+    "create_feedback": TEAM,
+    "link_feedback": TEAM,
+    "forward_feedback": TEAM,
+    "set_feedback_status": WORKERS,
+    "send_feedback_draft": TEAM,
+    "discard_feedback_draft": TEAM,
     # issue 12, REST for posts (api/posts.py): everyone reads what the selector shows them;
     # the team writes; approving is checked per post (managers, admins, or whom a step names);
     # managers and admins publish.

@@ -184,3 +184,4 @@ api.add_router("/search", "socialdesk.api.search.router")  # one search (issue 1
 api.add_router("/", "socialdesk.api.conversations.router")  # the inbox (issue 15)
 api.add_router("/", "socialdesk.api.contacts.router")  # contacts and channels (issue 15)
 api.add_router("/", "socialdesk.api.team.router")  # saved replies, tags, notifications, audit
+api.add_router("/feedback", "socialdesk.api.feedback.router")  # feedback items (issue 15)
