@@ -1,0 +1,60 @@
+"""Every browser action on the objects the API covers has its API operation, allowed to
+exactly the roles the page allows (one table, `access.py`), and documented in the schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from socialdesk import access
+from socialdesk.api.tests.conftest import Api
+
+# page (access.PAGES) → the API operations doing the same (access.API)
+PAIRS: dict[str, tuple[str, ...]] = {
+    "inbox:list": ("list_conversations",),
+    "inbox:conversation": ("get_conversation",),
+    "inbox:reply": ("reply_conversation",),
+    "inbox:note": ("add_note",),
+    "inbox:assign": ("assign_conversation",),
+    "inbox:status": ("set_conversation_status",),
+    "inbox:tags": ("set_conversation_tags",),
+    "inbox:needs_reply": ("set_needs_reply",),
+    "inbox:notifications": ("list_notifications",),
+    "inbox:notifications_read": ("read_notifications",),
+    "inbox:saved_replies": ("list_saved_replies", "create_saved_reply"),
+    "inbox:saved_reply_edit": ("update_saved_reply",),
+    "inbox:saved_reply_delete": ("delete_saved_reply",),
+    "channels:health": ("list_channels",),
+    "channels:pause": ("pause_channel",),
+    "channels:resume": ("resume_channel",),
+    "privacy:contact": ("merge_contacts",),
+    "accounts:audit_log": ("list_audit_events",),
+    "feedback:items": ("list_feedback",),
+    "feedback:item": ("get_feedback",),
+    "feedback:item_new": ("create_feedback", "link_feedback"),
+    "feedback:item_forward": ("forward_feedback",),
+    "feedback:item_status": ("set_feedback_status",),
+    "feedback:draft_send": ("send_feedback_draft", "discard_feedback_draft"),
+}
+
+
+@pytest.mark.parametrize("page", sorted(PAIRS))
+def test_the_api_allows_what_the_page_allows(page: str) -> None:
+    for operation in PAIRS[page]:
+        assert access.API[operation] == access.PAGES[page], (page, operation)
+
+
+@pytest.mark.django_db
+def test_every_paired_operation_is_in_the_schema_with_its_errors(api_as: Api) -> None:
+    schema = api_as("viewer").get("/api/v1/openapi.json").json()
+    documented = {
+        op["operationId"]: op
+        for path in schema["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    for operations in PAIRS.values():
+        for operation in operations:
+            assert operation in documented, operation
+            answers = documented[operation]["responses"]
+            assert {"401", "403", "404", "422"} <= set(answers), operation
+            assert documented[operation].get("summary"), operation
