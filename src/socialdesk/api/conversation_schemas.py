@@ -11,6 +11,7 @@ from pydantic import Field
 
 from socialdesk.api.inputs import Id, Text
 from socialdesk.api.paging import PageQuery
+from socialdesk.api.post_schemas import ChannelRef, Ref
 from socialdesk.inbox.models import Conversation, Message, Note
 
 MAX_TEXT = 10_000
@@ -38,18 +39,6 @@ class ConversationFilters(PageQuery):
         description="`oldest`: waiting longest for us first (as the inbox); `newest`: latest "
         "message first; `due`: the nearest SLA deadline first.",
     )
-
-
-class Ref(Schema):
-    id: int
-    name: str
-
-
-class ChannelRef(Schema):
-    id: int
-    network: str
-    handle: str
-    name: str
 
 
 class ConversationOut(Schema):

@@ -17,10 +17,10 @@ from pydantic import Field
 
 from socialdesk.accounts.models import Department
 from socialdesk.api.auth import acting, allow
-from socialdesk.api.conversation_schemas import MessageOut, Ref, Short, message
+from socialdesk.api.conversation_schemas import MessageOut, Short, message
 from socialdesk.api.inputs import Id, Text
 from socialdesk.api.paging import Order, PageQuery, page
-from socialdesk.api.post_schemas import ERRORS, Error
+from socialdesk.api.post_schemas import ERRORS, Error, Ref
 from socialdesk.core.http import ApiRequest
 from socialdesk.feedback import selectors, services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, Topic

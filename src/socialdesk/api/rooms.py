@@ -67,7 +67,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class PostOut(Schema):
+class RoomPostOut(Schema):
     id: int
     room_id: int
     parent_id: int | None
@@ -81,11 +81,11 @@ class PostOut(Schema):
     attachments: list[AttachmentOut]
 
     @staticmethod
-    def of(post: RoomPost) -> PostOut:
+    def of(post: RoomPost) -> RoomPostOut:
         counts: dict[str, int] = {}
         for reaction in post.reactions.all():
             counts[reaction.emoji] = counts.get(reaction.emoji, 0) + 1
-        return PostOut(
+        return RoomPostOut(
             id=post.pk,
             room_id=post.room_id,
             parent_id=post.parent_id,
@@ -110,7 +110,7 @@ class PostOut(Schema):
 
 
 class WrittenOut(Schema):
-    post: PostOut
+    post: RoomPostOut
     warnings: list[str]
 
 
@@ -135,7 +135,7 @@ class MembersIn(Schema):
     site_ids: list[Id] = Field(default_factory=list, max_length=200)
 
 
-class PostPatch(Schema):
+class RoomPostPatch(Schema):
     body: Text
 
 
@@ -268,14 +268,14 @@ def remove_room_member(request: ApiRequest, room_id: Id, user_id: Id) -> Any:
     return Status(204, None)
 
 
-class PostFilters(Schema):
+class RoomPostFilters(Schema):
     thread: Id | None = None
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=50, ge=1, le=200)
 
 
-@router.get("/rooms/{room_id}/posts", response=list[PostOut], **allow("list_room_posts"))
-def list_room_posts(request: ApiRequest, room_id: Id, filters: Query[PostFilters]) -> Any:
+@router.get("/rooms/{room_id}/posts", response=list[RoomPostOut], **allow("list_room_posts"))
+def list_room_posts(request: ApiRequest, room_id: Id, filters: Query[RoomPostFilters]) -> Any:
     """The room's threads (roots, newest first), or with `thread` that thread's replies."""
     room = _room(request, room_id)
     posts = RoomPost.objects.filter(room=room, deleted_at__isnull=True)
@@ -287,7 +287,7 @@ def list_room_posts(request: ApiRequest, room_id: Id, filters: Query[PostFilters
     paged = Paginator(_details(posts), per_page)
     if page > paged.num_pages:
         return []
-    return [PostOut.of(p) for p in paged.page(page).object_list]
+    return [RoomPostOut.of(p) for p in paged.page(page).object_list]
 
 
 @router.post("/rooms/{room_id}/posts", response={201: WrittenOut}, **allow("create_room_post"))
@@ -309,7 +309,7 @@ def create_room_post(request: ApiRequest, room_id: Id) -> Any:
         files=request.FILES.getlist("files") or request.FILES.getlist("files[]"),
     )
     post = _details(RoomPost.objects.filter(pk=written.post.pk)).get()
-    return Status(201, WrittenOut(post=PostOut.of(post), warnings=written.warnings))
+    return Status(201, WrittenOut(post=RoomPostOut.of(post), warnings=written.warnings))
 
 
 def _post_fields(request: ApiRequest) -> tuple[str, int | None]:
@@ -340,13 +340,13 @@ def _post_fields(request: ApiRequest) -> tuple[str, int | None]:
 
 
 @router.patch("/room-posts/{post_id}", response=WrittenOut, **allow("update_room_post"))
-def update_room_post(request: ApiRequest, post_id: Id, payload: PostPatch) -> WrittenOut:
+def update_room_post(request: ApiRequest, post_id: Id, payload: RoomPostPatch) -> WrittenOut:
     """Change your own post's text; people newly mentioned are told."""
     written = post_services.post_edit(
         by=acting(request), post=_post(request, post_id), body=payload.body
     )
     post = _details(RoomPost.objects.filter(pk=written.post.pk)).get()
-    return WrittenOut(post=PostOut.of(post), warnings=written.warnings)
+    return WrittenOut(post=RoomPostOut.of(post), warnings=written.warnings)
 
 
 @router.delete("/room-posts/{post_id}", response={204: None}, **allow("delete_room_post"))
@@ -356,30 +356,32 @@ def delete_room_post(request: ApiRequest, post_id: Id) -> Any:
     return Status(204, None)
 
 
-@router.post("/room-posts/{post_id}/reactions", response=PostOut, **allow("react_room_post"))
-def add_reaction(request: ApiRequest, post_id: Id, payload: ReactionIn) -> PostOut:
+@router.post("/room-posts/{post_id}/reactions", response=RoomPostOut, **allow("react_room_post"))
+def add_reaction(request: ApiRequest, post_id: Id, payload: ReactionIn) -> RoomPostOut:
     post = _post(request, post_id)
     post_services.post_react(by=acting(request), post=post, emoji=payload.emoji, on=True)
-    return PostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
+    return RoomPostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
 
 
-@router.delete("/room-posts/{post_id}/reactions", response=PostOut, **allow("unreact_room_post"))
-def remove_reaction(request: ApiRequest, post_id: Id, emoji: Text) -> PostOut:
+@router.delete(
+    "/room-posts/{post_id}/reactions", response=RoomPostOut, **allow("unreact_room_post")
+)
+def remove_reaction(request: ApiRequest, post_id: Id, emoji: Text) -> RoomPostOut:
     post = _post(request, post_id)
     post_services.post_react(by=acting(request), post=post, emoji=emoji, on=False)
-    return PostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
+    return RoomPostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
 
 
-@router.post("/room-posts/{post_id}/pin", response=PostOut, **allow("pin_room_post"))
-def pin_room_post(request: ApiRequest, post_id: Id) -> PostOut:
+@router.post("/room-posts/{post_id}/pin", response=RoomPostOut, **allow("pin_room_post"))
+def pin_room_post(request: ApiRequest, post_id: Id) -> RoomPostOut:
     post = post_services.post_pin(by=acting(request), post=_post(request, post_id), pinned=True)
-    return PostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
+    return RoomPostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
 
 
-@router.post("/room-posts/{post_id}/unpin", response=PostOut, **allow("unpin_room_post"))
-def unpin_room_post(request: ApiRequest, post_id: Id) -> PostOut:
+@router.post("/room-posts/{post_id}/unpin", response=RoomPostOut, **allow("unpin_room_post"))
+def unpin_room_post(request: ApiRequest, post_id: Id) -> RoomPostOut:
     post = post_services.post_pin(by=acting(request), post=_post(request, post_id), pinned=False)
-    return PostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
+    return RoomPostOut.of(_details(RoomPost.objects.filter(pk=post.pk)).get())
 
 
 @router.get("/room-attachments/{attachment_id}", **allow("get_room_attachment"))
