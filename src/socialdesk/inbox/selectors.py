@@ -48,7 +48,11 @@ def visibility(user: User) -> Q | None:
     all). Conversations and the message rollup (`rollups.counts`) both read it."""
     if sees_every_conversation(user):
         return None
-    return Q(department_id__in=user.departments.values("pk")) | Q(assignee_id=user.pk)
+    # The department ids as values, not a subquery: PostgreSQL then estimates the rule from
+    # its statistics and reads the indexes (as a subquery it guessed half of all
+    # conversations and scanned every one: 40 ms at 306,000 conversations).
+    departments = list(user.departments.values_list("pk", flat=True))
+    return Q(department_id__in=departments) | Q(assignee_id=user.pk)
 
 
 def conversation_for_user(user: User, pk: int) -> Conversation:

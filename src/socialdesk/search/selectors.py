@@ -120,13 +120,14 @@ def _where_for(
     filters: Filters,
     language: str | None,
     excluded: frozenset[str],
+    departments: tuple[int, ...] = (),
 ) -> tuple[str, tuple[Any, ...]] | None:
     """The compiled permission and filter condition of a person (None: nothing to find).
 
     Building it through the ORM costs more than the search itself, so it is kept: it holds
-    only the person's id and role and the filters, while everything that changes (department
-    and room memberships, hand-overs, approval steps) stays a subquery the database evaluates
-    on every search."""
+    the person's id, role and departments (the inbox's rule names them as values) and the
+    filters, while everything else that changes (room memberships, hand-overs, approval
+    steps) stays a subquery the database evaluates on every search."""
     user = User.objects.get(pk=pk)
     user.role, user.is_active = role, active
     condition = _condition(user, filters, Compiled("", "", language, excluded, ()))
@@ -232,8 +233,15 @@ def permitted(
 ) -> list[tuple[Any, ...]]:
     """The `limit` entries from `offset` on that the person may find (id, kind, object id,
     rank): the search before its hits are read and cut into snippets."""
+    departments = tuple(sorted(user.departments.values_list("pk", flat=True)))
     where_sql = _where_for(
-        user.pk, user.role, user.is_active, filters, compiled.language, compiled.excluded_languages
+        user.pk,
+        user.role,
+        user.is_active,
+        filters,
+        compiled.language,
+        compiled.excluded_languages,
+        departments,
     )
     if where_sql is None:
         return []

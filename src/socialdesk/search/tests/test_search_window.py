@@ -26,7 +26,9 @@ def _order(user: User, query: str, **options: Any) -> list[tuple[str, int, float
 
 def _where(user: User, filters: Filters) -> tuple[str, tuple[Any, ...]]:
     """The person's compiled permission condition, as the search splices it."""
-    return selectors._where_for(user.pk, user.role, True, filters, None, frozenset()) or ("", ())
+    departments = tuple(sorted(user.departments.values_list("pk", flat=True)))
+    found = selectors._where_for(user.pk, user.role, True, filters, None, frozenset(), departments)
+    return found or ("", ())
 
 
 def _nth_newest_match(query: str, n: int) -> int:
