@@ -346,6 +346,12 @@ API: Final[dict[str, frozenset[str]]] = {
     "set_feedback_status": WORKERS,
     "send_feedback_draft": TEAM,
     "discard_feedback_draft": TEAM,
+    "list_monitors": EVERYONE,  # listening, as its pages (listening:*)
+    "get_monitor": EVERYONE,
+    "list_monitor_matches": EVERYONE,
+    "create_monitor": TEAM,
+    "update_monitor": TEAM,
+    "delete_monitor": TEAM,
     # issue 12, REST for posts (api/posts.py): everyone reads what the selector shows them;
     # the team writes; approving is checked per post (managers, admins, or whom a step names);
     # managers and admins publish.

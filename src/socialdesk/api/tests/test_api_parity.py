@@ -34,6 +34,11 @@ PAIRS: dict[str, tuple[str, ...]] = {
     "feedback:item_forward": ("forward_feedback",),
     "feedback:item_status": ("set_feedback_status",),
     "feedback:draft_send": ("send_feedback_draft", "discard_feedback_draft"),
+    "listening:overview": ("list_monitors",),
+    "listening:monitor": ("get_monitor", "list_monitor_matches"),
+    "listening:monitor_edit": ("create_monitor", "update_monitor"),  # the overview creates
+    # with this page's right
+    "listening:monitor_delete": ("delete_monitor",),
 }
 
 
