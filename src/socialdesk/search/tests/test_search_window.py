@@ -165,9 +165,12 @@ def test_a_sparse_word_read_from_the_gin_index_gives_the_same_page(
     monkeypatch.setattr(windows, "SPARSE", 0)  # every word is sparse now
     assert windows.sparse(compiled) is True
     assert _order(admin, MARK, limit=3) == walked
-    with connection.cursor() as cursor:  # the walk is switched off only for those statements
-        cursor.execute("SHOW enable_indexscan")
-        assert cursor.fetchone()[0] == "on"
+    with connection.cursor() as cursor:  # the settings hold only for those statements
+        for name, default in (("enable_indexscan", "on"), ("enable_bitmapscan", "on")):
+            cursor.execute(f"SHOW {name}")
+            assert cursor.fetchone()[0] == default, name
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] != windows.WORK_MEM
 
 
 def test_the_recent_entries_are_ranked_first_and_the_rest_when_they_hold_too_few(
