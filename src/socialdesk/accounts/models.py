@@ -5,7 +5,7 @@ Sites are in `site_models` (imported here so every model of the app is in one pl
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -349,6 +349,13 @@ class ApiToken(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day it works, as it was given (it stops at the end of that day)."""
+        if self.expires_at is None:
+            return None
+        return timezone.localtime(self.expires_at - timedelta(microseconds=1)).date()
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

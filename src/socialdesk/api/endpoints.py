@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from socialdesk import __version__
+from socialdesk import __version__, access
 from socialdesk.accounts import selectors, services
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.api.auth import acting, allow, docs_access
@@ -18,12 +18,34 @@ from socialdesk.api.inputs import Id, Text
 from socialdesk.api.posts import router as posts_router
 from socialdesk.core.http import ApiRequest
 
-api = NinjaAPI(
+
+class DocumentedAPI(NinjaAPI):
+    """The schema names, for every operation, the roles that may call it (`access.API`)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                roles = access.API.get(operation.get("operationId", ""))
+                if roles:
+                    named = ", ".join(role for role in Role.values if role in roles)
+                    text = operation.get("description", "")
+                    operation["description"] = f"{text}\n\n**Roles:** {named}".strip()
+        return schema
+
+
+api = DocumentedAPI(
     title="socialdesk API",
     version=__version__,
     description=(
         "Send a personal API token as `Authorization: Bearer <token>`. Create tokens under "
-        "Settings → API tokens. Each operation allows the same roles as the pages."
+        "Settings → API tokens or with `socialdesk tokens create`. Each operation allows the "
+        "same roles as the pages (named under each). Errors are JSON with `detail` in the "
+        "caller's language (Accept-Language): 400 a cursor not given out, 401 no or a wrong "
+        "token, 403 a role or a read-only token that may not, 404 nothing the caller may see, "
+        "405 a method the address does not take, 409 a conflict, 413 a body too large, 422 "
+        "wrong values (`errors` per field), 429 too many requests (`Retry-After`). Lists "
+        "page by `cursor` (the `next` of the page before)."
     ),
     urls_namespace="api",
     docs_decorator=docs_access,

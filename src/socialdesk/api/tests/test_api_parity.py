@@ -63,3 +63,5 @@ def test_every_paired_operation_is_in_the_schema_with_its_errors(api_as: Api) ->
             answers = documented[operation]["responses"]
             assert {"401", "403", "404", "422"} <= set(answers), operation
             assert documented[operation].get("summary"), operation
+            named = documented[operation]["description"].split("**Roles:**")[-1]
+            assert {r.strip() for r in named.split(",")} == set(access.API[operation]), operation

@@ -82,7 +82,7 @@ def test_a_token_stops_working_after_its_last_day(people: dict[str, User]) -> No
     assert timezone.localtime(token.expires_at).date() == date.fromisoformat(tomorrow) + timedelta(
         1
     )
-    assert "works until" in told
+    assert f"works until the end of {tomorrow}" in told
     api = _api(key)
     assert api.get("/api/v1/me").status_code == 200
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -135,6 +135,8 @@ def test_the_settings_page_makes_read_only_tokens_with_a_last_day(client_as, peo
     assert token.read_only and token.expires_at is not None
     assert timezone.localtime(token.expires_at).date() == last_day + timedelta(days=1)
     assert "nur lesen" in page
+    assert token.last_day == last_day
+    assert last_day.strftime("%d.%m.%Y") in page  # the last day as given, not the next midnight
     assert (
         _api(key).post("/api/v1/departments", "{}", content_type="application/json").status_code
         == 403

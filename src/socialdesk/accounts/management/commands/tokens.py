@@ -80,7 +80,7 @@ class Command(BaseCommand):
         self.stdout.write(key)
         limits = ["read only" if token.read_only else "read and write"]
         if token.expires_at:
-            limits.append(f"works until {_when(token.expires_at)}")
+            limits.append(f"works until the end of {token.last_day}")
         self.stderr.write(
             f"Token {token.pk} “{token.name}” for {user.email} ({', '.join(limits)}). "
             "It is shown only this once: keep it now."
@@ -90,7 +90,7 @@ class Command(BaseCommand):
         tokens = ApiToken.objects.select_related("user").order_by("user__email", "-created_at")
         if options["email"]:
             tokens = tokens.filter(user__email__iexact=options["email"].strip())
-        rows = [("ID", "NAME", "PERSON", "STARTS WITH", "RIGHTS", "EXPIRES", "LAST USED", "STATE")]
+        rows = [("ID", "NAME", "PERSON", "STARTS WITH", "RIGHTS", "LAST DAY", "LAST USED", "STATE")]
         for t in tokens:
             rows.append(
                 (
@@ -99,7 +99,7 @@ class Command(BaseCommand):
                     t.user.email,
                     f"{t.prefix}…",
                     "read" if t.read_only else "read+write",
-                    _when(t.expires_at, "never"),
+                    str(t.last_day) if t.last_day else "never",
                     _when(t.last_used_at, "never"),
                     _state(t),
                 )
