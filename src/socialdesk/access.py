@@ -342,6 +342,7 @@ API: Final[dict[str, frozenset[str]]] = {
     "get_feedback": EVERYONE,
     "create_feedback": TEAM,
     "link_feedback": TEAM,
+    "unlink_feedback": TEAM,  # as feedback:link_remove
     "forward_feedback": TEAM,
     "set_feedback_status": WORKERS,
     "send_feedback_draft": TEAM,

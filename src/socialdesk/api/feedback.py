@@ -23,7 +23,13 @@ from socialdesk.api.paging import Order, PageQuery, page
 from socialdesk.api.post_schemas import ERRORS, Error, Ref
 from socialdesk.core.http import ApiRequest
 from socialdesk.feedback import selectors, services
-from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, Topic
+from socialdesk.feedback.models import (
+    FeedbackItem,
+    FeedbackLink,
+    FeedbackStatus,
+    ReplyDraft,
+    Topic,
+)
 from socialdesk.inbox.selectors import message_for_user
 
 router = Router(tags=["feedback"])
@@ -248,6 +254,23 @@ def link_feedback(request: ApiRequest, item_id: Id, payload: LinkIn) -> Any:
     item = selectors.item_for_user(request.auth, item_id)
     found = message_for_user(request.auth, payload.message_id)
     services.item_link(by=acting(request), item=item, message=found)
+    return _detail(request, item_id)
+
+
+@router.delete(
+    "/{item_id}/links/{message_id}",
+    response={200: FeedbackDetail, **ERRORS},
+    summary="Unlink a customer message",
+    **allow("unlink_feedback"),
+)
+def unlink_feedback(request: ApiRequest, item_id: Id, message_id: Id) -> Any:
+    """The message does not say this after all: it no longer counts (its history entry stays)."""
+    item = selectors.item_for_user(request.auth, item_id)
+    found = message_for_user(request.auth, message_id)
+    link = get_object_or_404(
+        FeedbackLink.objects.select_related("item", "message"), item=item, message=found
+    )
+    services.item_unlink(by=acting(request), link=link)
     return _detail(request, item_id)
 
 

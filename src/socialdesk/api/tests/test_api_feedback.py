@@ -55,6 +55,11 @@ def test_from_a_message_to_the_answers_the_customers_get(
     assert linked.json()["mention_count"] == 2
     again = agent.post(f"/api/v1/feedback/{pk}/links", **_json({"message_id": second.pk}))
     assert again.json()["mention_count"] == 2  # the same message counts once
+    unlinked = agent.delete(f"/api/v1/feedback/{pk}/links/{second.pk}")
+    assert unlinked.json()["mention_count"] == 1
+    assert [e["what"] for e in unlinked.json()["history"]][-1] == "message unlinked"
+    assert agent.delete(f"/api/v1/feedback/{pk}/links/{second.pk}").status_code == 404
+    agent.post(f"/api/v1/feedback/{pk}/links", **_json({"message_id": second.pk}))
     product = departments["Product Development"]
     assert api_as("member").get(f"/api/v1/feedback/{pk}").status_code == 404  # not hers yet
     forwarded = agent.post(f"/api/v1/feedback/{pk}/forward", **_json({"department_id": product.pk}))
