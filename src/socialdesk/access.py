@@ -347,6 +347,8 @@ API: Final[dict[str, frozenset[str]]] = {
     "set_feedback_status": WORKERS,
     "send_feedback_draft": TEAM,
     "discard_feedback_draft": TEAM,
+    "list_sla_policies": EVERYONE,  # as the SLA page
+    "list_business_hours": EVERYONE,
     "list_monitors": EVERYONE,  # listening, as its pages (listening:*)
     "get_monitor": EVERYONE,
     "list_monitor_matches": EVERYONE,

@@ -36,6 +36,7 @@ PAIRS: dict[str, tuple[str, ...]] = {
     "feedback:item_status": ("set_feedback_status",),
     "feedback:draft_send": ("send_feedback_draft", "discard_feedback_draft"),
     "listening:overview": ("list_monitors",),
+    "sla:overview": ("list_sla_policies", "list_business_hours"),
     "listening:monitor": ("get_monitor", "list_monitor_matches"),
     "listening:monitor_edit": ("create_monitor", "update_monitor"),  # the overview creates
     # with this page's right
