@@ -14,6 +14,7 @@ from threading import Lock
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import client_ip
@@ -62,10 +63,10 @@ class RateLimitMiddleware:
             return self.get_response(request)
         caller, limit = _caller(request)
         number, reset = COUNTER.count(caller)
-        if number > limit:
-            response: HttpResponse = JsonResponse(
-                {"detail": _("Too many requests. Please wait a moment.")}, status=429
-            )
+        if number > limit:  # answered before the locale middleware: its language here
+            with translation.override(translation.get_language_from_request(request)):
+                detail = _("Too many requests. Please wait a moment.")
+            response: HttpResponse = JsonResponse({"detail": detail}, status=429)
             response["Retry-After"] = str(reset)
         else:
             response = self.get_response(request)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from socialdesk.api import limits
 from socialdesk.api.tests.conftest import Api
@@ -33,9 +34,17 @@ def test_a_token_gets_its_requests_a_minute_then_429_with_retry_after(
         assert answer["RateLimit-Limit"] == "3" and answer["RateLimit-Reset"] == "45"
         remaining.append(answer["RateLimit-Remaining"])
     assert remaining == ["2", "1", "0"]
+    translation.activate("en")  # whatever language the process served last
     refused = api.get("/api/v1/me")
     assert refused.status_code == 429 and refused["Retry-After"] == "45"
     assert refused.json() == {"detail": "Zu viele Anfragen. Bitte warten Sie einen Moment."}
+    english = api_as("viewer", **{"Accept-Language": "en"})
+    settings.API_RATE_PER_MINUTE = 0  # type: ignore[attr-defined]
+    translation.activate("de")
+    assert english.get("/api/v1/me").json() == {
+        "detail": "Too many requests. Please wait a moment."
+    }
+    settings.API_RATE_PER_MINUTE = 3  # type: ignore[attr-defined]
     assert api_as("manager").get("/api/v1/me").status_code == 200  # another token: its own
     clock[0] += 45  # the next minute
     assert api.get("/api/v1/me").status_code == 200
