@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +25,6 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_goals import _setup  # noqa: E402
 
 GOAL_MS = 50.0
-
-
-def _timings(work: Callable[[], Any], runs: int) -> tuple[float, float]:
-    for _ in range(3):
-        work()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
 
 
 def main() -> None:
@@ -52,7 +38,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from bench.bench_search import bench_people
+    from bench.bench_search import _timings, bench_people
     from socialdesk.accounts import services
     from socialdesk.accounts.audit import Acting
     from socialdesk.api.conversations import ORDERS
