@@ -339,6 +339,8 @@ API: Final[dict[str, frozenset[str]]] = {
     "read_notifications": EVERYONE,
     "list_audit_events": ADMINS,  # as the audit log page
     "list_feedback": EVERYONE,  # feedback items, as their pages (feedback:*)
+    "list_feedback_boards": EVERYONE,
+    "get_feedback_board": EVERYONE,
     "get_feedback": EVERYONE,
     "create_feedback": TEAM,
     "link_feedback": TEAM,

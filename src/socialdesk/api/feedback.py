@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -206,6 +207,56 @@ def list_feedback(request: ApiRequest, filters: Query[FeedbackFilters]) -> Any:
         items, Order("updated_at", descending=True), filters.cursor, filters.limit
     )
     return FeedbackPage(items=[FeedbackOut(**_out(i)) for i in found], next=following)
+
+
+class BoardOut(Schema):
+    id: int = Field(description="The department's id.")
+    name: str
+    open: int = Field(description="Items not done or won't do.")
+    overdue: int = Field(description="New items past the department's deadline.")
+
+
+class BoardDetail(BoardOut):
+    columns: dict[str, list[FeedbackOut]] = Field(
+        description="Per status (new, acknowledged, planned, in_progress, done, wont_do) its "
+        "items, the nearest deadline first."
+    )
+
+
+@router.get(
+    "/boards",
+    response={200: list[BoardOut], **ERRORS},
+    summary="The departments' feedback boards",
+    **allow("list_feedback_boards"),
+)
+def list_feedback_boards(request: ApiRequest) -> Any:
+    """The boards the caller may open (a department member: her departments'), with counts."""
+    boards = selectors.boards_for_user(request.auth, timezone.now()).order_by("name")
+    return [BoardOut(id=b.pk, name=b.name, open=b.open, overdue=b.overdue) for b in boards]  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/boards/{department_id}",
+    response={200: BoardDetail, **ERRORS},
+    summary="One department's feedback board",
+    **allow("get_feedback_board"),
+)
+def get_feedback_board(request: ApiRequest, department_id: Id) -> Any:
+    department = selectors.board_for_user(request.auth, department_id)
+    counted = selectors.boards_for_user(request.auth, timezone.now()).get(pk=department.pk)
+    items = department.feedback.select_related("topic", "department").order_by(
+        "due_at", "-last_seen", "pk"
+    )
+    columns: dict[str, list[FeedbackOut]] = {status: [] for status in FeedbackStatus.values}
+    for item in items:
+        columns[item.status].append(FeedbackOut(**_out(item)))
+    return BoardDetail(
+        id=department.pk,
+        name=department.name,
+        open=counted.open,  # type: ignore[attr-defined]
+        overdue=counted.overdue,  # type: ignore[attr-defined]
+        columns=columns,
+    )
 
 
 @router.get(

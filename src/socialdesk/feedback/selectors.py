@@ -9,11 +9,20 @@ department how big the feedback is without saying who said what.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from socialdesk.accounts.models import User
-from socialdesk.feedback.models import FeedbackEvent, FeedbackItem, FeedbackLink, ReplyDraft
+from socialdesk.accounts.models import Department, User
+from socialdesk.feedback.models import (
+    CLOSED,
+    FeedbackEvent,
+    FeedbackItem,
+    FeedbackLink,
+    FeedbackStatus,
+    ReplyDraft,
+)
 from socialdesk.inbox.selectors import (
     contacts_for_user,
     conversations_for_user,
@@ -74,3 +83,27 @@ def history_for_user(user: User, item: FeedbackItem) -> list[FeedbackEvent]:
         if not shown:
             event.text = ""
     return events
+
+
+def boards_for_user(user: User, now: datetime) -> QuerySet[Department]:
+    """The departments whose feedback board the person may open (a member: her own), each
+    with `open` (not done or won't do) and `overdue` (new and past its deadline) counts."""
+    departments = Department.objects.annotate(
+        open=Count("feedback", filter=~Q(feedback__status__in=CLOSED)),
+        overdue=Count(
+            "feedback", filter=Q(feedback__status=FeedbackStatus.NEW, feedback__due_at__lt=now)
+        ),
+    )
+    if not sees_every_conversation(user):
+        departments = departments.filter(pk__in=user.departments.all())
+    return departments
+
+
+def board_for_user(user: User, pk: int) -> Department:
+    """A department whose board the person may open (404 otherwise)."""
+    if not sees_every_conversation(user) and not user.departments.filter(pk=pk).exists():
+        raise Http404
+    try:
+        return Department.objects.get(pk=pk)
+    except Department.DoesNotExist:
+        raise Http404 from None

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -305,24 +305,12 @@ def draft_send(request: AppRequest, pk: int) -> HttpResponse:
 
 
 def boards(request: AppRequest) -> HttpResponse:
-    user = request.user
-    departments = Department.objects.annotate(
-        open=Count("feedback", filter=~Q(feedback__status__in=CLOSED)),
-        overdue=Count(
-            "feedback",
-            filter=Q(feedback__status=FeedbackStatus.NEW, feedback__due_at__lt=timezone.now()),
-        ),
-    )
-    if not selectors.sees_every_conversation(user):
-        departments = departments.filter(pk__in=user.departments.all())
+    departments = feedback_selectors.boards_for_user(request.user, timezone.now())
     return render(request, "feedback/boards.html", {"departments": departments})
 
 
 def board(request: AppRequest, pk: int) -> HttpResponse:
-    department = get_object_or_404(Department, pk=pk)
-    user = request.user
-    if not selectors.sees_every_conversation(user) and not user.departments.filter(pk=pk).exists():
-        raise Http404
+    department = feedback_selectors.board_for_user(request.user, pk)
     items = department.feedback.select_related("topic").order_by("due_at", "-last_seen")
     columns = [(value, label, [i for i in items if i.status == value])
                for value, label in FeedbackStatus.choices]  # fmt: skip

@@ -123,3 +123,37 @@ def test_roles_and_wrong_values(
     assert wrong.status_code == 422
     assert wrong.json()["errors"]["department_id"] == ["Es gibt keine Abteilung mit dieser Nummer."]
     assert agent.get("/api/v1/feedback", {"status": "maybe"}).status_code == 422
+
+
+def test_boards_as_their_pages_show_them(
+    api_as: Api, channels: dict[str, ChannelAccount], departments: dict[str, Department]
+) -> None:
+    product, service = departments["Product Development"], departments["Customer Service"]
+    agent = api_as("agent")
+    made = [
+        agent.post("/api/v1/feedback", **_json({"title": f"Idee {n}"})).json() for n in range(3)
+    ]
+    for item in made[:2]:
+        agent.post(f"/api/v1/feedback/{item['id']}/forward", **_json({"department_id": product.pk}))
+    agent.post(f"/api/v1/feedback/{made[1]['id']}/status", **_json({"status": "planned"}))
+    FeedbackItem.objects.filter(pk=made[0]["id"]).update(due_at=timezone.now())  # overdue
+    boards = {b["name"]: b for b in agent.get("/api/v1/feedback/boards").json()}
+    assert boards["Product Development"]["open"] == 2
+    assert boards["Product Development"]["overdue"] == 1
+    member = api_as("member")
+    assert [b["name"] for b in member.get("/api/v1/feedback/boards").json()] == [
+        "Product Development"
+    ]
+    board = member.get(f"/api/v1/feedback/boards/{product.pk}").json()
+    assert [i["id"] for i in board["columns"]["new"]] == [made[0]["id"]]
+    assert [i["id"] for i in board["columns"]["planned"]] == [made[1]["id"]]
+    assert board["open"] == 2 and set(board["columns"]) == {
+        "new",
+        "acknowledged",
+        "planned",
+        "in_progress",
+        "done",
+        "wont_do",
+    }
+    assert member.get(f"/api/v1/feedback/boards/{service.pk}").status_code == 404
+    assert agent.get("/api/v1/feedback/boards/987654").status_code == 404

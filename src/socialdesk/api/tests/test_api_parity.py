@@ -33,6 +33,8 @@ PAIRS: dict[str, tuple[str, ...]] = {
     "feedback:item_new": ("create_feedback", "link_feedback"),
     "feedback:item_forward": ("forward_feedback",),
     "feedback:link_remove": ("unlink_feedback",),
+    "feedback:boards": ("list_feedback_boards",),
+    "feedback:board": ("get_feedback_board",),
     "feedback:item_status": ("set_feedback_status",),
     "feedback:draft_send": ("send_feedback_draft", "discard_feedback_draft"),
     "listening:overview": ("list_monitors",),
