@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -188,10 +187,9 @@ def set_conversation_status(request: ApiRequest, conversation_id: Id, payload: S
 def set_conversation_tags(request: ApiRequest, conversation_id: Id, payload: TagsIn) -> Any:
     """The conversation's tags become exactly these names (new names become new tags)."""
     conversation = _conversation(request, conversation_id)
-    with transaction.atomic():
-        services.conversation_set_tags(
-            by=acting(request), conversation=conversation, names=payload.names
-        )
+    services.conversation_set_tags(
+        by=acting(request), conversation=conversation, names=payload.names
+    )
     return out.summary(_conversation(request, conversation_id))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -212,8 +211,7 @@ def list_notifications(request: ApiRequest, filters: Query[NotificationFilters])
     **allow("read_notifications"),
 )
 def read_notifications(request: ApiRequest) -> Any:
-    with transaction.atomic():
-        return ReadOut(marked=notifications_mark_read(by=acting(request)))
+    return ReadOut(marked=notifications_mark_read(by=acting(request)))
 
 
 @router.get(
