@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "socialdesk.wiki",
     "socialdesk.goals",
     "socialdesk.search",
+    "socialdesk.webhooks",
     "socialdesk.privacy",
     "socialdesk.shell",
     "django.contrib.auth",
@@ -292,6 +293,10 @@ SOCIALDESK_ADMIN_PASSWORD = env_str("SOCIALDESK_ADMIN_PASSWORD", "")
 CHANNEL_TIMEOUT_SECONDS: float = env_int("CHANNEL_TIMEOUT_SECONDS", 20, minimum=1)
 CHANNEL_CLAIM_SECONDS: float = env_int("CHANNEL_CLAIM_SECONDS", 45, minimum=1)
 SEND_LEASE_SECONDS: float = env_int("SEND_LEASE_SECONDS", 45, minimum=1)
+# Outgoing webhooks: seconds one delivery may take, and seconds a worker's claim on a batch
+# of deliveries holds (a killed worker's deliveries are sent again after it; webhooks/delivery.py).
+WEBHOOK_TIMEOUT_SECONDS: float = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_LEASE_SECONDS: float = env_int("WEBHOOK_LEASE_SECONDS", 120, minimum=1)
 # Seconds between refreshes of the open inbox list.
 INBOX_REFRESH_SECONDS = env_int("INBOX_REFRESH_SECONDS", 15, minimum=1)
 # API requests per minute and token (and per address without one); counted per web process

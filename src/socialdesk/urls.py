@@ -12,6 +12,7 @@ urlpatterns = [
     path("feedback/", include("socialdesk.listening.urls")),
     path("feedback/", include("socialdesk.feedback.urls")),
     path("settings/sla/", include("socialdesk.sla.urls")),
+    path("settings/webhooks/", include("socialdesk.webhooks.urls")),
     path("contacts/", include("socialdesk.privacy.urls")),
     path("publishing/", include("socialdesk.publishing.urls")),
     path("goals/", include("socialdesk.goals.urls")),

@@ -16,6 +16,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from tests.issue14 import knowledge, search, spaces, wiki
+from tests.issue14 import knowledge, search, spaces, webhooks, wiki
 
-MODULES: tuple[ModuleType, ...] = (spaces, wiki, search, knowledge)
+MODULES: tuple[ModuleType, ...] = (spaces, wiki, search, knowledge, webhooks)

@@ -368,10 +368,15 @@ def keys_rotate(*, by: Acting, keys: list[bytes]) -> tuple[int, int]:
                 department.issue_tracker_url_encrypted, keys
             )
             department.save(update_fields=["issue_tracker_url_encrypted"])
+        others = crypto.rotate_others(keys)  # e.g. the webhooks' addresses and secrets
         record(
             by,
             "settings.keys_rotated",
-            after={"credentials": len(accounts), "issue_tracker_addresses": len(departments)},
+            after={
+                "credentials": len(accounts),
+                "issue_tracker_addresses": len(departments),
+                "other_values": others,
+            },
         )
     return len(accounts), len(departments)
 

@@ -8,6 +8,7 @@ rotate-keys` puts a new key first and re-encrypts everything under it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,18 @@ def rotate(token: str, keys: list[bytes]) -> str:
         return _fernet(keys).rotate(token.encode()).decode()
     except InvalidToken:
         raise CredentialError("a stored credential cannot be decrypted with any key") from None
+
+
+_rotators: list[Callable[[list[bytes]], int]] = []
+
+
+def on_rotate(rotator: Callable[[list[bytes]], int]) -> None:
+    """An app above keeps encrypted values too: `rotate-keys` calls `rotator(keys)` (it returns
+    how many values it re-encrypted) inside its transaction."""
+    if rotator not in _rotators:
+        _rotators.append(rotator)
+
+
+def rotate_others(keys: list[bytes]) -> int:
+    """Let every registered app re-encrypt its values; return how many there were."""
+    return sum(rotator(keys) for rotator in _rotators)

@@ -330,6 +330,7 @@ class Notification(models.Model):
         GOAL = "goal", _("Goal")
         ROOM = "room", _("Project room")
         WIKI = "wiki", _("Wiki")
+        WEBHOOK = "webhook", _("Webhook")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
