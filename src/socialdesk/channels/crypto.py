@@ -9,6 +9,15 @@ from socialdesk.core.crypto import (
     encrypt,
     key_file,
     rotate,
+    rotate_others,
 )
 
-__all__ = ["CredentialError", "configured_keys", "decrypt", "encrypt", "key_file", "rotate"]
+__all__ = [
+    "CredentialError",
+    "configured_keys",
+    "decrypt",
+    "encrypt",
+    "key_file",
+    "rotate",
+    "rotate_others",
+]
