@@ -31,6 +31,7 @@ from socialdesk.core import changes
 from socialdesk.core.addresses import redact
 from socialdesk.core.redaction import redact_text
 from socialdesk.core.tasks import send_email
+from socialdesk.feedback import event_data
 from socialdesk.feedback.models import (
     CLOSED,
     DigestSent,
@@ -119,6 +120,7 @@ def item_create(
         record(by, "feedback.created", item, after={"title": item.title})
         if message is not None:
             item_link(by=by, item=item, message=message)
+        event_data.announce_created(item, by, message)  # before it is forwarded
         department = route(item, message.text if message is not None else "")
         if department is not None:
             item_forward(by=by, item=item, department=department)
@@ -173,6 +175,7 @@ def item_forward(*, by: Acting, item: FeedbackItem, department: Department) -> F
     """Hand the item to a department: it lands on their board with their deadline."""
     now = timezone.now()
     with transaction.atomic():
+        previous, previous_status = item.department, item.status
         before = {"department": str(item.department or "")}
         item.department = department
         item.forwarded_at = now
@@ -183,6 +186,8 @@ def item_forward(*, by: Acting, item: FeedbackItem, department: Department) -> F
         item.save()
         _event(item, by, "forwarded", department.name)
         record(by, "feedback.forwarded", item, before=before, after={"department": department.name})
+        event_data.announce_forwarded(item, by, previous)
+        event_data.announce_status(item, by, previous_status)  # a closed item is new again
         _notify(
             _members(department),
             item,
@@ -210,6 +215,7 @@ def item_set_status(
         changes.changed("feedback.item", [item.pk])
         _event(item, by, f"status:{status}", reason)
         record(by, "feedback.status_changed", item, before=before, after={"status": status})
+        event_data.announce_status(item, by, before["status"])
         if status in CLOSED:
             drafts_for(item)
             if item.created_by is not None and item.created_by.is_active:

@@ -30,7 +30,7 @@ from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.core import changes as core_changes
 from socialdesk.core.db import insert_rows, update_rows
-from socialdesk.inbox import selectors
+from socialdesk.inbox import event_data, selectors
 from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import (
     BulkChange,
@@ -173,10 +173,12 @@ def bulk_run(job_id: int) -> BulkJob:
     try:
         for chunk in _chunks(ids):
             with transaction.atomic():
+                before = _states(job, chunk)
                 changed = apply(job, chunk, by)
                 BulkJob.objects.filter(pk=job.pk).update(
                     done=F("done") + len(chunk), changed=F("changed") + len(changed)
                 )
+                event_data.announce_moves({pk: before[pk] for pk in changed if pk in before}, by=by)
                 _signal(changed)
     except Exception as error:
         logger.exception("bulk job %s failed", job.pk)
@@ -243,8 +245,10 @@ def bulk_undo_run(job_id: int, *, by: Acting | None = None) -> BulkJob:
                 break
             last = changes[-1][0]
             rows = [(conversation_id, before) for _pk, conversation_id, before in changes]
+            states = _states(job, [conversation_id for conversation_id, _before in rows])
             restore(job, rows)
             BulkJob.objects.filter(pk=job.pk).update(done=F("done") + len(rows))
+            event_data.announce_moves(states, by=by)
             _signal([conversation_id for conversation_id, _before in rows])
     with transaction.atomic():
         job.refresh_from_db()
@@ -258,6 +262,12 @@ def bulk_undo_run(job_id: int, *, by: Acting | None = None) -> BulkJob:
             object_repr=f"bulk job #{job.pk}",
         )
     return job
+
+
+def _states(job: BulkJob, ids: list[int]) -> dict[int, event_data.State]:
+    """Status and assignment before a chunk changes, for the events (other tools listening)."""
+    moves = (Action.RESOLVE, Action.REOPEN, Action.ASSIGN, Action.DEPARTMENT)
+    return event_data.states(ids) if job.action in moves else {}
 
 
 def _signal(conversation_ids: list[int]) -> None:

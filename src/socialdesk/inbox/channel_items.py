@@ -27,6 +27,7 @@ def store(
         fixed_account=account,
         on_rejection=on_rejection,
         settle_live=not listening,  # feeds are read, not answered: their status stays
+        announce=not listening,  # other tools hear of customers' messages, not of feed articles
     )
     importer.feed(account.name or account.handle, rows)
     if importer.touched:  # the SLA clocks of what came in start (or stop) now

@@ -22,6 +22,7 @@ from django.utils import timezone
 from socialdesk.channels.base import ChannelError, PermanentError, Sent
 from socialdesk.channels.leases import renewing
 from socialdesk.channels.protocol import finds_sent, sender
+from socialdesk.inbox import event_data
 from socialdesk.inbox.models import Delivery, Direction, Message
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def _mark_sent(message: Message, result: Sent) -> None:
             sent_at=timezone.now(),
             meta=meta,
         )
+        event_data.announce_reply(message.pk, sent=True)
 
 
 def _retry_later(message: Message, error: ChannelError) -> None:
@@ -167,9 +169,11 @@ def _retry_later(message: Message, error: ChannelError) -> None:
 
 
 def _give_up(message: Message, reason: str) -> None:
-    Message.objects.filter(pk=message.pk).update(
-        delivery=Delivery.FAILED, delivery_error=reason[:2000], delivery_next_at=None
-    )
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            delivery=Delivery.FAILED, delivery_error=reason[:2000], delivery_next_at=None
+        )
+        event_data.announce_reply(message.pk, sent=False)
 
 
 def requeue(message: Message) -> None:

@@ -19,6 +19,7 @@ from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.protocol import Capability, sender, supports
 from socialdesk.core import changes
+from socialdesk.inbox import event_data
 from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import (
     Conversation,
@@ -137,6 +138,7 @@ def conversation_assign(
         "assignee": conversation.assignee.email if conversation.assignee else None,
         "department": conversation.department.name if conversation.department else None,
     }
+    state = event_data.state_of(conversation)
     with transaction.atomic():
         conversation.assignee, conversation.department = assignee, department
         conversation.save(update_fields=["assignee", "department"])
@@ -154,6 +156,7 @@ def conversation_assign(
                 after=after,
                 object_repr=f"conversation #{conversation.pk}",
             )
+            event_data.announce_moves({conversation.pk: state}, by=by)
         _changed(conversation.pk)
     return conversation
 
@@ -165,6 +168,7 @@ def conversation_set_status(*, by: Acting, conversation: Conversation, status: s
     if conversation.status == status:
         return conversation
     now = timezone.now()
+    state = event_data.state_of(conversation)
     with transaction.atomic():
         ConversationEvent.objects.create(
             conversation=conversation,
@@ -176,6 +180,7 @@ def conversation_set_status(*, by: Acting, conversation: Conversation, status: s
         conversation.status = status
         conversation.resolved_at = now if status == Status.RESOLVED else None
         conversation.save(update_fields=["status", "resolved_at"])
+        event_data.announce_moves({conversation.pk: state}, by=by)
         _changed(conversation.pk)
     return conversation
 

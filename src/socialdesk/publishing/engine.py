@@ -43,6 +43,7 @@ from socialdesk.channels.errors import Code, classify
 from socialdesk.channels.items.normalise import clean_json, clean_text
 from socialdesk.channels.leases import renewing
 from socialdesk.channels.protocol import publisher
+from socialdesk.publishing import event_data
 from socialdesk.publishing.models import (
     PartState,
     Post,
@@ -354,7 +355,8 @@ def _mark_sent(part: PostPart, result: Sent, done: Pass) -> None:
         )
         if moved:
             done.sent += 1
-            settle_target(part.target)
+            if settle_target(part.target):  # the channel's last part: the post is on it
+                event_data.announce_published(part.target_id)
 
 
 def _safe_url(url: str) -> str:
@@ -423,6 +425,7 @@ def _fail(part: PostPart, error: ChannelError, done: Pass) -> None:
         except Exception:
             logger.exception("could not tell people that post %s failed", post.pk)
         settle(post.pk)
+        event_data.announce_failed(target.pk, part.position)
 
 
 # Codes that say "later". A part fails only for good (a refusal, or the engine giving up

@@ -18,16 +18,17 @@ OPEN = (TargetState.PENDING, TargetState.PUBLISHING)
 _DONE_STATES = (PostStatus.PUBLISHED, PostStatus.PARTLY_PUBLISHED, PostStatus.FAILED)
 
 
-def settle_target(target: PostTarget) -> None:
-    """A target whose every part is on the network is published (call inside the post lock)."""
+def settle_target(target: PostTarget) -> bool:
+    """A target whose every part is on the network is published (call inside the post lock);
+    True when it is now."""
     if target.state != TargetState.PUBLISHING:
-        return
+        return False
     if target.parts.exclude(state=PartState.SENT).exists():
-        return
+        return False
     first = target.parts.order_by("position").first()
     now = timezone.now()
     url, remote_id = (first.url, first.remote_id) if first else ("", "")
-    PostTarget.objects.filter(pk=target.pk, state=TargetState.PUBLISHING).update(
+    moved = PostTarget.objects.filter(pk=target.pk, state=TargetState.PUBLISHING).update(
         state=TargetState.PUBLISHED,
         url=url,
         remote_id=remote_id,
@@ -42,6 +43,7 @@ def settle_target(target: PostTarget) -> None:
         after={"channel": target.channel_id, "url": url},
     )  # fmt: skip
     settle(target.post_id)
+    return bool(moved)
 
 
 def settle(post_id: int) -> str:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from socialdesk.accounts.models import Organisation, User
 from socialdesk.core.tasks import send_email
 from socialdesk.inbox.models import Conversation, Notification, SlaState, Status
+from socialdesk.sla.event_data import announce_warning
 from socialdesk.sla.services import refresh_sla
 
 BATCH = 500
@@ -72,6 +73,7 @@ def _warn(conversation: Conversation) -> int:
             [Notification(user=p, conversation=conversation, kind=kind) for p in people]
         )
         Conversation.objects.filter(pk=conversation.pk).update(sla_warned=conversation.sla_state)
+        announce_warning(conversation)
         for person in people:
             _mail(conversation, kind, link, [person.email], person.language or language)
         if addresses:

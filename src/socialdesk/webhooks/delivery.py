@@ -25,10 +25,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -196,55 +197,53 @@ def _targets(batch: list[Delivery]) -> dict[int, tuple[str, str]]:
     return targets
 
 
+_RECORD = (
+    "UPDATE webhooks_delivery SET attempts = attempts + 1, last_attempt_at = %s, "
+    "response_code = %s, response_excerpt = %s, error = %s, duration_ms = %s, claim = '', "
+    "claimed_until = NULL, state = %s, delivered_at = %s, next_attempt_at = %s "
+    "WHERE id = %s AND claim = %s"
+)  # only what is still ours: a delivery redelivered or held meanwhile keeps its new state
+
+
 def _record(batch: list[Delivery], outcomes: list[Outcome], done: Pass) -> None:
+    """Write every outcome of the batch with one prepared statement (executemany)."""
     now = timezone.now()
+    when = connection.ops.adapt_datetimefield_value(now)
     token = batch[0].claim  # the whole batch was claimed with one token
     by_pk = {d.pk: d for d in batch}
-    changed: list[Delivery] = []
+    rows: list[tuple[Any, ...]] = []
     later: list[tuple[Delivery, datetime]] = []
     results: dict[int, list[bool]] = {}
     for outcome in outcomes:
         delivery = by_pk[outcome.pk]
-        delivery.attempts += 1
-        delivery.last_attempt_at = now
-        delivery.response_code = outcome.code
-        delivery.response_excerpt = outcome.excerpt
-        delivery.error = outcome.error
-        delivery.duration_ms = outcome.duration_ms
-        delivery.claim, delivery.claimed_until = "", None
         results.setdefault(delivery.subscription_id, []).append(outcome.ok)
+        state, delivered, retry = DeliveryState.PENDING, None, None
         if outcome.ok:
-            delivery.state, delivery.delivered_at, delivery.next_attempt_at = (
-                DeliveryState.DELIVERED, now, None)  # fmt: skip
+            state, delivered = DeliveryState.DELIVERED, when
             done.delivered += 1
         else:
-            retry = now + backoff(delivery.attempts)
+            retry = now + backoff(delivery.attempts + 1)
             if retry > delivery.give_up_at:
-                delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None
+                state, retry = DeliveryState.FAILED, None
                 done.given_up += 1
             else:
-                delivery.next_attempt_at = retry
                 later.append((delivery, retry))
             done.failed += 1
-        changed.append(delivery)
-    fields = ["attempts", "last_attempt_at", "response_code", "response_excerpt", "error",
-              "duration_ms", "claim", "claimed_until", "state", "delivered_at",
-              "next_attempt_at"]  # fmt: skip
+        rows.append((
+            when, outcome.code, outcome.excerpt, outcome.error, outcome.duration_ms, state,
+            delivered, connection.ops.adapt_datetimefield_value(retry), outcome.pk, token,
+        ))  # fmt: skip
     with transaction.atomic():
-        # Only what is still ours: a delivery redelivered or held meanwhile keeps its new state.
-        mine = set(
-            Delivery.objects.filter(pk__in=list(by_pk), claim=token).values_list("pk", flat=True)
-        )
-        Delivery.objects.bulk_update([d for d in changed if d.pk in mine], fields, batch_size=200)
-        for delivery, retry in later:
-            if delivery.pk in mine:  # the subject's later events wait for the retry
-                Delivery.objects.filter(
-                    subscription_id=delivery.subscription_id,
-                    subject=delivery.subject,
-                    state=DeliveryState.PENDING,
-                    event_id__gt=delivery.event_id,
-                    next_attempt_at__lt=retry,
-                ).update(next_attempt_at=retry)
+        with connection.cursor() as cursor:
+            cursor.executemany(_RECORD, rows)
+        for delivery, retry in later:  # the subject's later events wait for the retry
+            Delivery.objects.filter(
+                subscription_id=delivery.subscription_id,
+                subject=delivery.subject,
+                state=DeliveryState.PENDING,
+                event_id__gt=delivery.event_id,
+                next_attempt_at__lt=retry,
+            ).update(next_attempt_at=retry)
         failing = _count(results, now)
     for subscription_id in failing:
         if pause_failing(subscription_id):

@@ -27,6 +27,7 @@ class Arrival:
     status: int  # what the receiver answered
     signed: bool  # the signature matched the receiver's secret
     at: float = field(default_factory=time.monotonic)
+    at_wall: float = field(default_factory=time.time)
 
     @property
     def json(self) -> dict[str, Any]:
@@ -44,7 +45,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class Receiver:
-    def __init__(self, secret: str = "", *, keep_bodies: bool = True) -> None:
+    def __init__(self, secret: str = "", *, keep_bodies: bool = True, port: int = 0) -> None:
         self.secret = secret
         self.keep_bodies = keep_bodies
         self.received: list[Arrival] = []
@@ -56,6 +57,7 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # answer at once (no 40 ms wait for an ACK)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -83,10 +85,18 @@ class Receiver:
                 except OSError:  # the client gave up waiting (a timeout test)
                     pass
 
+            def do_GET(self) -> None:  # the bench reads what arrived in another process
+                answer = json.dumps(receiver.stats()).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -115,6 +125,14 @@ class Receiver:
         with self._lock:
             return [a for a in self.received if 200 <= a.status < 300]
 
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "received": len(self.received),
+                "unsigned": sum(1 for a in self.received if not a.signed),
+                "accepted": [[a.event_id, a.at_wall] for a in self.received if a.status < 300],
+            }
+
     def start(self) -> Receiver:
         self._thread.start()
         return self
@@ -133,3 +151,24 @@ class Receiver:
         trace: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def main() -> None:
+    """`python -m socialdesk.webhooks.testpeer PORT:SECRET …`: receivers in their own process
+    (the bench's, so that the sender's CPU is measured apart from theirs); Ctrl-C ends them."""
+    import sys
+
+    receivers = []
+    for spec in sys.argv[1:]:
+        port, _sep, secret = spec.partition(":")
+        receivers.append(Receiver(secret, keep_bodies=False, port=int(port)).start())
+    print("ready", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        for receiver in receivers:
+            receiver.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -31,6 +31,7 @@ from socialdesk.channels.items.readers import ImportRow, Parsed, Rejection, RowE
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core import changes
 from socialdesk.core.db import insert_returning_ids, insert_rows, update_rows
+from socialdesk.inbox import event_data
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
 from socialdesk.inbox.importing.settle import settle_status
 from socialdesk.inbox.models import (
@@ -109,6 +110,9 @@ class Importer:
     settle: bool = False
     # Live channel items: the company's own new thread is resolved, a customer reopens (settle.py).
     settle_live: bool = False
+    # Live channel items: tell other tools (core.events) of new conversations and customer
+    # messages; history from files is no news and announces nothing.
+    announce: bool = False
     chunk_size: int = 5000
     on_rejection: Callable[[Rejection], None] = lambda rejection: None
     on_progress: Callable[[ImportStats], None] = lambda stats: None
@@ -258,7 +262,7 @@ class Importer:
         for _pk, parent_external_id, conversation_id in orphans:
             groups.union(f"n:{parent_external_id}", f"c:{conversation_id}")
 
-        conversation_of = self._conversations_for(rows, orphans, groups, scope)
+        conversation_of, new = self._conversations_for(rows, orphans, groups, scope)
         contact_of = self._contacts_for(rows)
         created = self._create_messages(rows, conversation_of, contact_of, stored_parents, scope)
         self._link_orphans(orphans, created)
@@ -268,10 +272,15 @@ class Importer:
         changes.changed("inbox.contact", set(contact_of.values()))
         changes.changed("inbox.message", created.values())
         changes.changed("inbox.conversation", touched)
+        # Inside the chunk's transaction (`_store`): a refused chunk announces nothing.
+        before = event_data.states(touched - new) if self.announce else {}
         if self.settle or self.settle_live:
             resolved, reopened = settle_status(touched, live=not self.settle)
             self.stats.conversations_resolved += resolved
             self.stats.conversations_reopened += reopened
+        if self.announce:  # new conversations as settled, their messages, then reopened ones
+            event_data.announce_stored(new, created.values())
+            event_data.announce_moves(before, by=None)
         self.stats.created += len(created)
 
     def _without_duplicates(
@@ -302,8 +311,9 @@ class Importer:
         orphans: list[tuple[int, str, int]],
         groups: _UnionFind,
         scope: int | None,
-    ) -> dict[str, int]:
-        """Return conversation id per row id: existing, merged, or newly created."""
+    ) -> tuple[dict[str, int], set[int]]:
+        """Return conversation id per row id (existing, merged, or newly created), and the
+        ids of the new ones."""
         members: dict[str, set[str]] = defaultdict(set)
         for key in list(groups.parent):
             members[groups.find(key)].add(key)
@@ -328,7 +338,7 @@ class Importer:
         return {
             row.external_id: conversation_of_root[groups.find(f"n:{row.external_id}")]
             for row in rows
-        }
+        }, set(created)
 
     def _merge(self, *, into: int, others: list[int]) -> None:
         """Move every message and note of `others` into conversation `into`."""
