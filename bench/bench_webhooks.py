@@ -80,10 +80,11 @@ def _free_ports(n: int) -> list[int]:
 
 
 @contextmanager
-def _receivers(specs: list[tuple[int, str]]) -> Iterator[list[str]]:
+def _receivers(specs: list[tuple[int, str]], delay: float = 0.0) -> Iterator[list[str]]:
     """Receivers in their own process (`testpeer.main`); yields their URLs."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "socialdesk.webhooks.testpeer", *[f"{p}:{s}" for p, s in specs]],
+        [sys.executable, "-m", "socialdesk.webhooks.testpeer", f"--delay={delay}",
+         *[f"{p}:{s}" for p, s in specs]],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert process.stdout is not None and process.stdout.readline().strip() == "ready"
@@ -107,6 +108,12 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=3)
     parser.add_argument("--conversations", type=int, default=2_000)
     parser.add_argument("--steady-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--concurrency", type=int, default=0, help="sends at a time (default: the product's)"
+    )
+    parser.add_argument(
+        "--receiver-delay", type=float, default=0.0, help="seconds each answer takes"
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
@@ -123,6 +130,8 @@ def main() -> None:
     from socialdesk.webhooks.models import Delivery, DeliveryState, Event, Subscription
 
     settings.FEED_ADDRESS_POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
+    if args.concurrency:
+        delivery.CONCURRENCY = args.concurrency
     Subscription.objects.all().delete()
     Event.objects.all().delete()
     total = args.events * args.subscribers
@@ -135,7 +144,7 @@ def main() -> None:
                          now, _data(n, n % args.conversations)).encode()
         for n in range(args.events)
     ]  # fmt: skip
-    with _receivers([(p, "") for p in _free_ports(args.subscribers)]) as urls:
+    with _receivers([(p, "") for p in _free_ports(args.subscribers)], args.receiver_delay) as urls:
         sessions = [requests.Session() for _ in urls]
         started = time.perf_counter()
         for body in bodies:
@@ -156,7 +165,7 @@ def main() -> None:
         )  # fmt: skip
         specs.append((port, secret))
 
-    with _receivers(specs) as urls:
+    with _receivers(specs, args.receiver_delay) as urls:
         # Storing: chunks of 500 events in a transaction each.
         started = time.perf_counter()
         for first in range(0, args.events, 500):
@@ -220,7 +229,8 @@ def main() -> None:
 
     print(f"\n{args.events:,} events × {args.subscribers} subscribers, "
           f"{args.conversations:,} conversations, {connection.vendor}, "
-          f"{delivery.CONCURRENCY} sends at a time\n")  # fmt: skip
+          f"{delivery.CONCURRENCY} sends at a time, receivers answer after "
+          f"{args.receiver_delay * 1000:.0f} ms\n")  # fmt: skip
     print("| | time | rate |")
     print("|---|---|---|")
     for what, spent, rate in rows:

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -117,11 +118,20 @@ def claim(limit: int = BATCH) -> list[Delivery]:
 _local = threading.local()
 
 
-def _session(subscription_id: int) -> requests.Session:
-    sessions: dict[int, requests.Session] = _local.__dict__.setdefault("sessions", {})
-    if subscription_id not in sessions:
-        sessions[subscription_id] = net.public_session()
-    return sessions[subscription_id]
+def _session(subscription_id: int, url: str) -> requests.Session:
+    """A kept-alive session per thread and subscriber (and address: an edit makes a new one).
+
+    The environment (proxies, CA bundle) is read once here instead of on every request."""
+    sessions: dict[tuple[int, str], requests.Session] = _local.__dict__.setdefault("sessions", {})
+    key = (subscription_id, url)
+    if key not in sessions:
+        session = net.public_session()
+        session.trust_env = False
+        session.proxies = requests.utils.get_environ_proxies(url)
+        ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        session.verify = ca_bundle or True
+        sessions[key] = session
+    return sessions[key]
 
 
 def send(delivery: Delivery, url: str, secret: str) -> Outcome:
@@ -136,14 +146,15 @@ def send(delivery: Delivery, url: str, secret: str) -> Outcome:
     )
     started = time.monotonic()
     try:
-        response = _session(delivery.subscription_id).post(
+        response = _session(delivery.subscription_id, url).post(
             url,
             data=body,
             headers=headers,
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
         )
-        excerpt = response.text[:EXCERPT] if response.content else ""
+        # Decoded by hand: `response.text` would guess the charset of every answer (slow).
+        excerpt = response.content[:EXCERPT].decode(response.encoding or "utf-8", "replace")
         code: int | None = response.status_code
         error = ""
     except (requests.RequestException, net.FetchError, OSError) as exc:

@@ -154,14 +154,20 @@ class Receiver:
 
 
 def main() -> None:
-    """`python -m socialdesk.webhooks.testpeer PORT:SECRET …`: receivers in their own process
+    """`python -m socialdesk.webhooks.testpeer [--delay=S] PORT:SECRET …`: receivers in their own process
     (the bench's, so that the sender's CPU is measured apart from theirs); Ctrl-C ends them."""
     import sys
 
     receivers = []
+    delay = 0.0
     for spec in sys.argv[1:]:
+        if spec.startswith("--delay="):
+            delay = float(spec.split("=", 1)[1])
+            continue
         port, _sep, secret = spec.partition(":")
-        receivers.append(Receiver(secret, keep_bodies=False, port=int(port)).start())
+        receiver = Receiver(secret, keep_bodies=False, port=int(port))
+        receiver.delay = delay
+        receivers.append(receiver.start())
     print("ready", flush=True)
     try:
         threading.Event().wait()
