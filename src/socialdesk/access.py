@@ -363,7 +363,26 @@ API: Final[dict[str, frozenset[str]]] = {
     "send_feedback_draft": TEAM,
     "discard_feedback_draft": TEAM,
     "list_sla_policies": EVERYONE,  # as the SLA page
+    "create_sla_policy": MANAGERS,  # sla:policy_create
+    "update_sla_policy": MANAGERS,
+    "delete_sla_policy": MANAGERS,
+    "create_business_hours": MANAGERS,  # sla:hours_create
+    "update_business_hours": MANAGERS,
     "list_business_hours": EVERYONE,
+    # outgoing webhooks: admins only, as their pages (webhooks:*)
+    "list_webhook_events": ADMINS,
+    "list_webhooks": ADMINS,
+    "get_webhook": ADMINS,
+    "create_webhook": ADMINS,
+    "update_webhook": ADMINS,
+    "delete_webhook": ADMINS,
+    "pause_webhook": ADMINS,
+    "resume_webhook": ADMINS,
+    "rotate_webhook_secret": ADMINS,
+    "test_webhook": ADMINS,
+    "list_webhook_deliveries": ADMINS,
+    "redeliver_webhook_delivery": ADMINS,
+    "redeliver_webhook_failed": ADMINS,
     "list_monitors": EVERYONE,  # listening, as its pages (listening:*)
     "get_monitor": EVERYONE,
     "list_monitor_matches": EVERYONE,

@@ -208,4 +208,5 @@ api.add_router("/", "socialdesk.api.contacts.router")  # contacts and channels (
 api.add_router("/", "socialdesk.api.team.router")  # saved replies, tags, notifications, audit
 api.add_router("/feedback", "socialdesk.api.feedback.router")  # feedback items (issue 15)
 api.add_router("/", "socialdesk.api.listening.router")  # listening monitors (issue 15)
+api.add_router("/", "socialdesk.api.webhooks.router")  # outgoing webhooks (issue 15)
 api.add_router("/", "socialdesk.api.sla.router")  # SLA policies and business hours (issue 15)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.core import crypto, events
@@ -107,6 +108,7 @@ class Delivery(models.Model):
     # When to try next; NULL while the subscription is paused (held, not forgotten).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     give_up_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)  # the event's: the log's order
     claim = models.CharField(max_length=32, blank=True, default="")
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -136,7 +138,7 @@ class Delivery(models.Model):
                 condition=models.Q(state="pending"),
             ),
             # the log of a subscription, newest first, by state
-            models.Index(fields=["subscription", "state", "event"], name="webhook_delivery_log"),
+            models.Index(fields=["subscription", "created_at"], name="webhook_delivery_log"),
         ]
 
     def __str__(self) -> str:

@@ -32,7 +32,7 @@ def deliveries_for(user: User, subscription: Subscription, state: str = "") -> Q
     )
     if state:
         deliveries = deliveries.filter(state=state)
-    return deliveries.select_related("event").defer("event__body").order_by("-event_id")
+    return deliveries.select_related("event").defer("event__body").order_by("-created_at", "-pk")
 
 
 def delivery_for(user: User, subscription: Subscription, pk: int) -> Delivery:

@@ -99,6 +99,7 @@ def _store(kind: str, items: Sequence[events.Item], subscribers: list[Subscripti
             subject=event.subject,
             next_attempt_at=now if subscription.active else None,
             give_up_at=now + RETRY_FOR,
+            created_at=now,
         )
         for event in stored
         for subscription in subscribers

@@ -39,10 +39,26 @@ PAIRS: dict[str, tuple[str, ...]] = {
     "feedback:draft_send": ("send_feedback_draft", "discard_feedback_draft"),
     "listening:overview": ("list_monitors",),
     "sla:overview": ("list_sla_policies", "list_business_hours"),
+    "sla:policy_create": ("create_sla_policy",),
+    "sla:policy_edit": ("update_sla_policy",),
+    "sla:policy_delete": ("delete_sla_policy",),
+    "sla:hours_create": ("create_business_hours",),
+    "sla:hours_edit": ("update_business_hours",),
     "listening:monitor": ("get_monitor", "list_monitor_matches"),
     "listening:monitor_edit": ("create_monitor", "update_monitor"),  # the overview creates
     # with this page's right
     "listening:monitor_delete": ("delete_monitor",),
+    "webhooks:overview": ("list_webhooks", "list_webhook_events"),
+    "webhooks:create": ("create_webhook",),
+    "webhooks:detail": ("get_webhook", "list_webhook_deliveries"),
+    "webhooks:edit": ("update_webhook",),
+    "webhooks:delete": ("delete_webhook",),
+    "webhooks:pause": ("pause_webhook",),
+    "webhooks:resume": ("resume_webhook",),
+    "webhooks:rotate": ("rotate_webhook_secret",),
+    "webhooks:test": ("test_webhook",),
+    "webhooks:redeliver": ("redeliver_webhook_delivery",),
+    "webhooks:redeliver_failed": ("redeliver_webhook_failed",),
 }
 
 

@@ -302,3 +302,23 @@ def test_a_ping_reaches_only_its_subscription(db: None, receiver: Receiver) -> N
         run_until_quiet()
         assert other.received == []
     assert [a.json["type"] for a in receiver.received] == ["ping"]
+
+
+def test_the_readme_s_python_check_accepts_a_real_delivery(db: None, receiver: Receiver) -> None:
+    """The verification the README shows receivers works on what we send (and only on that)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[4] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```python\nimport hashlib, hmac, time")
+    code = readme[start + len("```python\n") : readme.index("```", start + 10)]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # our own README
+    subscribe(receiver, "conversation.resolved")
+    emit("conversation.resolved", ("conversation:1", {"n": 1}))
+    delivery.deliver_due(budget=5)
+    [arrival] = receiver.received
+    stamp = arrival.headers[signing.TIMESTAMP.lower()]
+    signed = arrival.headers[signing.SIGNATURE.lower()]
+    assert namespace["verify"](receiver.secret, arrival.body, stamp, signed)
+    assert not namespace["verify"](receiver.secret, arrival.body.replace(b"1", b"2"), stamp, signed)
+    assert not namespace["verify"]("whsec_wrong", arrival.body, stamp, signed)
