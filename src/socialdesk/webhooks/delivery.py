@@ -23,7 +23,9 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +33,7 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from socialdesk.channels import net
@@ -82,19 +84,34 @@ def anything_due() -> bool:
     return Delivery.objects.filter(due()).exists()
 
 
+_WAITS_BEHIND = (
+    "WITH c(id, sub, subj, ev) AS (VALUES {rows}) "
+    "SELECT c.id FROM c WHERE NOT EXISTS (SELECT 1 FROM webhooks_delivery d "
+    "WHERE d.subscription_id = c.sub AND d.subject = c.subj AND d.state = 'pending' "
+    "AND d.event_id < c.ev)"
+)
+
+
 def _heads(now: datetime, limit: int) -> list[int]:
-    earlier = Delivery.objects.filter(
-        subscription_id=OuterRef("subscription_id"),
-        subject=OuterRef("subject"),
-        state=DeliveryState.PENDING,
-        event_id__lt=OuterRef("event_id"),
-    )
-    return list(
+    """Due deliveries that no earlier pending one of their subject waits before.
+
+    Two plain steps instead of one anti-join over the queue: the due ones by time (the due
+    index), then for just those whether an earlier one waits (the order index, looked up per
+    candidate). A queue's pending share swings between nothing and everything faster than
+    PostgreSQL's statistics follow, and the one-statement form was planned as a scan of every
+    pending delivery per candidate (80 ms a batch at 6,000 waiting)."""
+    candidates = list(
         Delivery.objects.filter(due(now))
-        .exclude(Exists(earlier))
-        .order_by("next_attempt_at", "event_id")
-        .values_list("pk", flat=True)[:limit]
+        .order_by("next_attempt_at")  # the index's own order: read from it, never sorted
+        .values_list("pk", "subscription_id", "subject", "event_id")[: limit * 4]
     )
+    if not candidates:
+        return []
+    sql = _WAITS_BEHIND.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(candidates)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in candidates for value in row])
+        free = {pk for (pk,) in cursor.fetchall()}
+    return [row[0] for row in candidates if row[0] in free][:limit]
 
 
 def claim(limit: int = BATCH) -> list[Delivery]:
@@ -105,14 +122,29 @@ def claim(limit: int = BATCH) -> list[Delivery]:
         return []
     token = uuid.uuid4().hex
     lease = timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
-    Delivery.objects.filter(pk__in=ids).filter(due(now)).update(
-        claim=token, claimed_until=now + lease
-    )
+    with _relaxed():
+        Delivery.objects.filter(pk__in=ids).filter(due(now)).update(
+            claim=token, claimed_until=now + lease
+        )
     return list(
-        Delivery.objects.filter(claim=token, state=DeliveryState.PENDING)
+        Delivery.objects.filter(pk__in=ids, claim=token, state=DeliveryState.PENDING)
         .select_related("event", "subscription")
         .order_by("event_id")
     )
+
+
+@contextmanager
+def _relaxed() -> Iterator[None]:
+    """A transaction whose commit does not wait for the disk (PostgreSQL).
+
+    Safe for claims and outcomes: should the database itself crash in that moment, the claim
+    or outcome is lost and the delivery is sent again (at least once, as always); a worker's
+    own crash loses nothing. Two commits a batch no longer wait for the WAL flush."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 _local = threading.local()
@@ -244,7 +276,7 @@ def _record(batch: list[Delivery], outcomes: list[Outcome], done: Pass) -> None:
             when, outcome.code, outcome.excerpt, outcome.error, outcome.duration_ms, state,
             delivered, connection.ops.adapt_datetimefield_value(retry), outcome.pk, token,
         ))  # fmt: skip
-    with transaction.atomic():
+    with _relaxed():
         with connection.cursor() as cursor:
             cursor.executemany(_RECORD, rows)
         for delivery, retry in later:  # the subject's later events wait for the retry

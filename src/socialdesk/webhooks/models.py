@@ -126,8 +126,10 @@ class Delivery(models.Model):
         ]
         indexes = [
             # the worker's question: what is due now (pending only)
+            # (only the time: the order below must be the one index for "an earlier one of
+            # this subject waits", whatever PostgreSQL's statistics of a swinging queue say)
             models.Index(
-                fields=["next_attempt_at", "event"],
+                fields=["next_attempt_at"],
                 name="webhook_delivery_due",
                 condition=models.Q(state="pending"),
             ),

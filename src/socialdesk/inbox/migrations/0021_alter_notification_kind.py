@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inbox', '0020_room_wiki_notifications_and_reply_sources'),
+        ("inbox", "0020_room_wiki_notifications_and_reply_sources"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('at_risk', 'Deadline near'), ('breached', 'Deadline missed'), ('mention', 'Mentioned in a note'), ('spike', 'Listening: far more mentions than usual'), ('feedback', 'Feedback'), ('idea', 'Story idea'), ('post', 'Post'), ('guidelines', 'Guidelines'), ('goal', 'Goal'), ('room', 'Project room'), ('wiki', 'Wiki'), ('webhook', 'Webhook')], max_length=16),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("at_risk", "Deadline near"),
+                    ("breached", "Deadline missed"),
+                    ("mention", "Mentioned in a note"),
+                    ("spike", "Listening: far more mentions than usual"),
+                    ("feedback", "Feedback"),
+                    ("idea", "Story idea"),
+                    ("post", "Post"),
+                    ("guidelines", "Guidelines"),
+                    ("goal", "Goal"),
+                    ("room", "Project room"),
+                    ("wiki", "Wiki"),
+                    ("webhook", "Webhook"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
