@@ -337,6 +337,13 @@ API: Final[dict[str, frozenset[str]]] = {
     "set_conversation_status": TEAM,
     "set_conversation_tags": TEAM,
     "set_needs_reply": TEAM,
+    "start_bulk_job": TEAM,  # as inbox:bulk, inbox:bulk_job, inbox:bulk_undo
+    "get_bulk_job": TEAM,
+    "undo_bulk_job": TEAM,
+    "create_import": MANAGERS,  # as inbox:imports, inbox:import_job, inbox:import_rejected
+    "list_imports": MANAGERS,
+    "get_import": MANAGERS,
+    "list_import_rejections": MANAGERS,
     "list_contacts": EVERYONE,
     "get_contact": EVERYONE,
     "merge_contacts": MANAGERS,  # as the contact's privacy page
@@ -362,6 +369,12 @@ API: Final[dict[str, frozenset[str]]] = {
     "set_feedback_status": WORKERS,
     "send_feedback_draft": TEAM,
     "discard_feedback_draft": TEAM,
+    "list_feedback_topics": MANAGERS,  # as feedback:topics
+    "save_feedback_topic": MANAGERS,
+    "update_feedback_topic": MANAGERS,
+    "list_routing_rules": MANAGERS,
+    "create_routing_rule": MANAGERS,
+    "delete_routing_rule": MANAGERS,
     "list_sla_policies": EVERYONE,  # as the SLA page
     "create_sla_policy": MANAGERS,  # sla:policy_create
     "update_sla_policy": MANAGERS,

@@ -12,13 +12,16 @@ from pydantic import Field
 from socialdesk.api.inputs import Id, Text
 from socialdesk.api.paging import PageQuery
 from socialdesk.api.post_schemas import ChannelRef, Ref
+from socialdesk.inbox import selectors
 from socialdesk.inbox.models import Conversation, Message, Note
 
 MAX_TEXT = 10_000
 Short = Annotated[Text, Field(max_length=100)]
 
 
-class ConversationFilters(PageQuery):
+class InboxFilterIn(Schema):
+    """The inbox's filters (the list's, and what a bulk action's "all matching" works on)."""
+
     status: Literal["open", "waiting", "resolved", "all"] = Field(
         default="open", description="`all` for every status."
     )
@@ -34,6 +37,24 @@ class ConversationFilters(PageQuery):
         default="", description="Words in the preview, the contact's name or a message."
     )
     sla_state: Literal["", "on_track", "at_risk", "breached", "met", "paused"] = ""
+
+    def chosen(self, sort: str = "oldest") -> selectors.InboxFilters:
+        """The filters as the inbox's selector reads them."""
+        return selectors.InboxFilters(
+            account=str(self.account or ""),
+            status="" if self.status == "all" else self.status,
+            assignee=self.assignee,
+            department=str(self.department or ""),
+            language=self.language,
+            needs_reply=self.needs_reply,
+            tag=self.tag,
+            query=self.q,
+            sla_state=self.sla_state,
+            sort=sort,
+        )
+
+
+class ConversationFilters(PageQuery, InboxFilterIn):
     sort: Literal["oldest", "newest", "due"] = Field(
         default="oldest",
         description="`oldest`: waiting longest for us first (as the inbox); `newest`: latest "

@@ -67,19 +67,7 @@ def list_conversations(request: ApiRequest, filters: Query[ConversationFilters])
     """The conversations the caller's inbox shows, with the inbox's filters, a page at a time:
     pass `next` as `cursor` for the next page. Default: open ones, the customer waiting
     longest first. A department member sees those handed to their departments or to them."""
-    chosen = selectors.InboxFilters(
-        account=str(filters.account or ""),
-        status="" if filters.status == "all" else filters.status,
-        assignee=filters.assignee,
-        department=str(filters.department or ""),
-        language=filters.language,
-        needs_reply=filters.needs_reply,
-        tag=filters.tag,
-        query=filters.q,
-        sla_state=filters.sla_state,
-        sort=filters.sort,
-    )
-    rows = selectors.inbox_list(request.auth, chosen).prefetch_related(
+    rows = selectors.inbox_list(request.auth, filters.chosen(filters.sort)).prefetch_related(
         Prefetch("tags", queryset=Tag.objects.order_by("name"))
     )
     found, following = page(rows, ORDERS[filters.sort], filters.cursor, filters.limit)

@@ -203,9 +203,14 @@ api.add_router("/reports", "socialdesk.api.reports.router")  # reports (issue 13
 api.add_router("/", "socialdesk.api.rooms.router")  # project rooms (issue 14, WP2)
 api.add_router("/wiki", "socialdesk.api.wiki.router")  # the wiki (issue 14, WP3)
 api.add_router("/search", "socialdesk.api.search.router")  # one search (issue 14, WP4)
+# Before the inbox's router: its `/conversations/{conversation_id}` would take `/bulk`.
+api.add_router("/", "socialdesk.api.conversation_bulk.router")  # bulk actions (issue 15)
 api.add_router("/", "socialdesk.api.conversations.router")  # the inbox (issue 15)
+api.add_router("/", "socialdesk.api.imports.router")  # history imports (issue 15)
 api.add_router("/", "socialdesk.api.contacts.router")  # contacts and channels (issue 15)
 api.add_router("/", "socialdesk.api.team.router")  # saved replies, tags, notifications, audit
+# Before the items' router: its `/feedback/{item_id}` would take `/topics`.
+api.add_router("/feedback", "socialdesk.api.feedback_topics.router")  # topics, routing rules
 api.add_router("/feedback", "socialdesk.api.feedback.router")  # feedback items (issue 15)
 api.add_router("/", "socialdesk.api.listening.router")  # listening monitors (issue 15)
 api.add_router("/", "socialdesk.api.webhooks.router")  # outgoing webhooks (issue 15)

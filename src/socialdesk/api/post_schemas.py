@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from socialdesk.api.inputs import Id, Text
+from socialdesk.api.inputs import Id, Moment, Text
 from socialdesk.publishing.models import (
     Decision,
     PartState,
@@ -82,7 +82,7 @@ class PostIn(Schema):
     variants: list[VariantIn] = Field(default_factory=list, max_length=50)
     campaign_id: Id | None = None
     idea_id: Id | None = None
-    scheduled_at: AwareDatetime | None = Field(
+    scheduled_at: Moment | None = Field(
         default=None, description="ISO 8601 with offset, e.g. 2026-12-01T09:30:00+01:00."
     )
     title: Text = Field(default="", max_length=200, description="Internal, for the calendar.")
@@ -106,7 +106,7 @@ class PostPatch(Schema):
     )  # fmt: skip
     campaign_id: Id | None = None
     idea_id: Id | None = None
-    scheduled_at: AwareDatetime | None = None
+    scheduled_at: Moment | None = None
     title: Text | None = Field(default=None, max_length=200)
     language: Text | None = Field(default=None, max_length=8)
     content_warning: Text | None = Field(default=None, max_length=500)
@@ -127,10 +127,10 @@ class PostFilters(Schema):
     status: PostStatus | None = None
     campaign: Id | None = Field(default=None, description="A campaign's id.")
     channel: Id | None = Field(default=None, description="A channel's id.")
-    since: AwareDatetime | None = Field(
+    since: Moment | None = Field(
         default=None, alias="from", description="Planned at or after (ISO 8601 with offset)."
     )
-    until: AwareDatetime | None = Field(
+    until: Moment | None = Field(
         default=None, alias="to", description="Planned before (ISO 8601 with offset)."
     )
     page: int = Field(default=1, ge=1, le=1_000_000)
@@ -138,7 +138,7 @@ class PostFilters(Schema):
 
 
 class ScheduleIn(Schema):
-    scheduled_at: AwareDatetime = Field(
+    scheduled_at: Moment = Field(
         description="ISO 8601 with offset, e.g. 2026-12-01T09:30:00+01:00; not in the past."
     )
 

@@ -14,10 +14,10 @@ from typing import Any, Literal
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from ninja import Query, Router, Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from socialdesk.api.auth import allow
-from socialdesk.api.inputs import Id
+from socialdesk.api.inputs import Id, Moment
 from socialdesk.api.post_schemas import ERRORS, Error
 from socialdesk.core.http import ApiRequest
 from socialdesk.search.kinds.base import Filters
@@ -43,8 +43,8 @@ KindName = Literal[
 class SearchParams(Schema):
     q: str = Field(description='The query: words, "phrases", prefix*, -not, OR, #tag, @name.')
     type: list[KindName] = Field(default_factory=list, description="Only these kinds.")
-    since: AwareDatetime | None = Field(default=None, alias="from")
-    until: AwareDatetime | None = Field(default=None, alias="to")
+    since: Moment | None = Field(default=None, alias="from")
+    until: Moment | None = Field(default=None, alias="to")
     author: Id | None = Field(default=None, description="A person's id.")
     department: Id | None = Field(default=None, description="A department's id.")
     channel: Id | None = Field(default=None, description="A channel's id.")

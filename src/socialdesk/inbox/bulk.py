@@ -115,6 +115,7 @@ def bulk_start(
     job = BulkJob.objects.create(
         created_by=user,
         actor_ip=by.ip,
+        actor_token=by.token[:80],
         action=action,
         params=params,
         conversation_ids=visible,
@@ -162,7 +163,7 @@ def bulk_run(job_id: int) -> BulkJob:
         BulkJob.objects.filter(pk=job.pk).update(state=State.FAILED, finished_at=timezone.now())
         job.refresh_from_db()
         return job
-    by = Acting(user=user, ip=job.actor_ip)
+    by = Acting(user=user, ip=job.actor_ip, token=job.actor_token)
     ids = _selection(job, user)
     now = timezone.now()
     BulkJob.objects.filter(pk=job.pk).update(
@@ -215,7 +216,7 @@ def bulk_undo(*, by: Acting, job: BulkJob) -> BulkJob:
     if not bulk_undoable(job):
         raise ValidationError(_("This bulk action can no longer be undone."))
     claimed = BulkJob.objects.filter(pk=job.pk, state=State.DONE).update(
-        state=State.UNDOING, done=0
+        state=State.UNDOING, done=0, actor_ip=by.ip, actor_token=by.token[:80]
     )
     if not claimed:
         raise ValidationError(_("This bulk action can no longer be undone."))
@@ -231,7 +232,7 @@ def bulk_undo_run(job_id: int, *, by: Acting | None = None) -> BulkJob:
     job = BulkJob.objects.select_related("created_by").get(pk=job_id)
     if job.state != State.UNDOING:
         return job
-    by = by or Acting(user=job.created_by, ip=job.actor_ip)
+    by = by or Acting(user=job.created_by, ip=job.actor_ip, token=job.actor_token)
     restore = _RESTORE[job.action]
     last = 0
     while True:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from socialdesk.accounts.audit import acting
 from socialdesk.core.forms import error_text
 from socialdesk.core.http import AppRequest
-from socialdesk.inbox import bulk
+from socialdesk.inbox import bulk, selectors
 from socialdesk.inbox.forms import BulkForm
 from socialdesk.inbox.models import BulkJob
 from socialdesk.inbox.views import list_filters
@@ -23,10 +23,7 @@ UNDO_OFFERED_SECONDS = 10
 
 def _job_for_user(request: AppRequest, pk: int) -> BulkJob:
     """A person follows and undoes only their own bulk jobs."""
-    job = BulkJob.objects.filter(pk=pk, created_by=request.user).first()
-    if job is None:
-        raise Http404
-    return job
+    return selectors.bulk_job_for_user(request.user, pk)
 
 
 def _status(request: AppRequest, job: BulkJob, *, error: str = "") -> HttpResponse:

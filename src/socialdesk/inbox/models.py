@@ -458,7 +458,9 @@ class BulkJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Where the last step (the start, then an undo) came from, for the audit of the run.
     actor_ip = models.GenericIPAddressField(null=True, blank=True)
+    actor_token = models.CharField(max_length=80, blank=True, default="")  # an API token's name
     action = models.CharField(max_length=16, choices=Action.choices)
     # What to set: {"assignee": id|None}, {"department": id|None} or {"tag": name}.
     params = models.JSONField(default=dict, blank=True)

@@ -17,6 +17,7 @@ from django.http import Http404
 from socialdesk.accounts.models import Organisation, Role, User
 from socialdesk.core.params import id_param
 from socialdesk.inbox.models import (
+    BulkJob,
     Contact,
     Conversation,
     Direction,
@@ -83,6 +84,14 @@ def message_for_user(user: User, pk: int) -> Message:
         return messages_for_user(user).select_related("conversation").get(pk=pk)
     except Message.DoesNotExist:
         raise Http404 from None
+
+
+def bulk_job_for_user(user: User, pk: int) -> BulkJob:
+    """One of the person's own bulk jobs: each follows and undoes only what they started."""
+    job = BulkJob.objects.filter(pk=pk, created_by=user).first()
+    if job is None:
+        raise Http404
+    return job
 
 
 def contacts_for_user(user: User) -> QuerySet[Contact]:

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 import time
@@ -158,10 +157,11 @@ def _session(subscription_id: int, url: str) -> requests.Session:
     key = (subscription_id, url)
     if key not in sessions:
         session = net.public_session()
+        # What requests would read from the environment on every request (proxies, CA bundle),
+        # read by requests once for this address.
+        found = session.merge_environment_settings(url, {}, None, None, None)
+        session.proxies, session.verify = found["proxies"], found["verify"]
         session.trust_env = False
-        session.proxies = requests.utils.get_environ_proxies(url)
-        ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        session.verify = ca_bundle or True
         sessions[key] = session
     return sessions[key]
 

@@ -5,6 +5,7 @@ the schema it documents. In process, on the test database (both databases in CI)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +29,10 @@ EXAMPLES = 6  # per operation and role (12: 80 s, no more found)
 
 
 @pytest.fixture
-def keys(people: dict[str, User], departments: Any) -> dict[str, str]:
+def keys(
+    people: dict[str, User], departments: Any, settings: Any, tmp_path: Path
+) -> dict[str, str]:
+    settings.DATA_DIR = tmp_path  # an upload that passes its checks is kept there (imports)
     account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
     for n in range(3):  # something to read and change, some of it handed to a department
         contact = Contact.objects.create(display_name=f"Kunde {n}")

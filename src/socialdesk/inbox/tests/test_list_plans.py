@@ -1,0 +1,66 @@
+"""The inbox list's orders are read from an index, never sorted: a guard on the query plans.
+
+At a million messages a sort of every conversation costs 0.5–0.8 s on PostgreSQL ("all, newest
+first", "resolved, by SLA deadline"; bench/bench_api.py); the indexes of migration 0023 serve
+each order. With sequential scans switched off the planner must find an index that gives the
+order itself: a Sort node above the scan means no index fits any more (a change of the order,
+a dropped index). SQLite is checked for the orders its indexes can give (DESC puts NULLs last
+there; an ascending order with NULLs last is sorted on SQLite).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from socialdesk.accounts.models import User
+from socialdesk.api.conversations import ORDERS
+from socialdesk.api.paging import page
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.inbox import selectors
+from socialdesk.inbox.models import Conversation, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan(user: User, status: str, sort: str) -> str:
+    rows = selectors.inbox_list(user, selectors.InboxFilters(status=status, sort=sort))
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page(rows, ORDERS[sort], "", 25)
+    sql = queries.captured_queries[-1]["sql"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan TO off")
+            cursor.execute("EXPLAIN " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+CASES = [("", "newest"), (Status.OPEN, "newest"), (Status.RESOLVED, "due"), (Status.OPEN, "due")]
+
+
+@pytest.mark.parametrize(("status", "sort"), CASES)
+def test_each_order_of_the_list_comes_from_an_index(
+    people: dict[str, User], status: str, sort: str
+) -> None:
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    now = timezone.now()
+    Conversation.objects.bulk_create(
+        Conversation(channel_account=account, status=[Status.OPEN, Status.RESOLVED][n % 2],
+                     last_message_at=now if n % 3 else None)
+        for n in range(60)
+    )  # fmt: skip
+    plan = _plan(people["manager"], status, sort)
+    if connection.vendor == "postgresql":
+        sorts = [
+            line
+            for line in plan.splitlines()
+            if line.strip().startswith("->  Sort") or line.startswith("Sort")
+        ]
+        assert not sorts, plan
+    elif sort == "newest":
+        assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
