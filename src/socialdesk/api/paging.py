@@ -41,32 +41,43 @@ def page[M: Model](
     rows: QuerySet[M], order: Order, cursor: str, limit: int
 ) -> tuple[list[M], str | None]:
     """The page after `cursor` (the first without one) in `order`, and the next cursor (None:
-    this is the last page). The caller's filters are already in `rows`."""
+    this is the last page). The caller's filters are already in `rows`.
+
+    Read in two sections, each in an index's own order: the rows with a value (by value, then
+    id), then those without (by id). One `ORDER BY value NULLS LAST` had to sort every row
+    where most have no value (resolved conversations have no SLA deadline: 0.8 s at a million
+    messages), and SQLite's indexes cannot give an ascending order with NULLs last at all."""
     name = order.field
-    if order.descending:
-        rows = rows.order_by(F(name).desc(nulls_last=True), "-pk")
-    else:
-        rows = rows.order_by(F(name).asc(nulls_last=True), "pk")
-    if cursor:
-        rows = rows.filter(_after(order, *_read(cursor)))
-    found = list(rows[: limit + 1])
+    value, pk = _read(cursor) if cursor else (None, 0)
+    found: list[M] = []
+    if not cursor or value is not None:
+        dated = rows.filter(**{f"{name}__isnull": False})
+        if order.descending:
+            dated = dated.order_by(F(name).desc(nulls_last=True), "-pk")
+        else:
+            dated = dated.order_by(F(name).asc(), "pk")
+        if value is not None:
+            dated = dated.filter(_after(order, value, pk))
+        found = list(dated[: limit + 1])
+    if len(found) <= limit:
+        undated = rows.filter(**{f"{name}__isnull": True}).order_by(
+            "-pk" if order.descending else "pk"
+        )
+        if cursor and value is None:
+            undated = undated.filter(Q(pk__lt=pk) if order.descending else Q(pk__gt=pk))
+        found += list(undated[: limit + 1 - len(found)])
     if len(found) <= limit:
         return found, None
     last = found[limit - 1]
     return found[:limit], _write(getattr(last, name), last.pk)
 
 
-def _after(order: Order, value: datetime | None, pk: int) -> Q:
+def _after(order: Order, value: datetime, pk: int) -> Q:
+    """After (value, pk) among the rows with a value."""
     name = order.field
     pk_later = Q(pk__lt=pk) if order.descending else Q(pk__gt=pk)
-    if value is None:  # among the rows without a value, which come last
-        return Q(**{f"{name}__isnull": True}) & pk_later
     later = "lt" if order.descending else "gt"
-    return (
-        Q(**{f"{name}__{later}": value})
-        | (Q(**{name: value}) & pk_later)
-        | Q(**{f"{name}__isnull": True})
-    )
+    return Q(**{f"{name}__{later}": value}) | (Q(**{name: value}) & pk_later)
 
 
 def _write(value: datetime | None, pk: int) -> str:
