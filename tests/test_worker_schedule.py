@@ -36,16 +36,24 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "send_digests",  # issue 14: the daily e-mail of unread room mentions
         "remind_reviews",  # issue 14: owners of wiki pages whose review date has come
         "prune_recent",  # issue 14: the search's recent index kept small (SQLite)
+        "prune_webhook_log",  # issue 15: delivered webhooks older than 30 days
     }
-    # Every second, when something is due: posts to publish.
-    assert _names(schedule.PROMPT) == {"publish_posts"}
+    # Every second, when something is due: posts to publish, webhooks to deliver.
+    assert _names(schedule.PROMPT) == {"publish_posts", "deliver_webhooks"}
 
 
 def test_it_queues_a_prompt_task_only_when_it_has_work(monkeypatch: Any) -> None:
-    monkeypatch.setitem(schedule._when, schedule.due(schedule.PROMPT)[0], lambda: False)
+    publish, deliver = schedule.due(schedule.PROMPT)
+    monkeypatch.setitem(schedule._when, publish, lambda: False)
+    monkeypatch.setitem(schedule._when, deliver, lambda: False)
     assert schedule.wanted(schedule.PROMPT) == []
-    monkeypatch.setitem(schedule._when, schedule.due(schedule.PROMPT)[0], lambda: True)
+    monkeypatch.setitem(schedule._when, publish, lambda: True)
     assert [t.name for t in schedule.wanted(schedule.PROMPT)] == ["publish_posts"]
+    monkeypatch.setitem(schedule._when, deliver, lambda: True)
+    assert [t.name for t in schedule.wanted(schedule.PROMPT)] == [
+        "publish_posts",
+        "deliver_webhooks",
+    ]
 
 
 def test_it_queues_a_task_registered_twice_only_once() -> None:
