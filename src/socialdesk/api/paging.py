@@ -76,8 +76,10 @@ def _after(order: Order, value: datetime, pk: int) -> Q:
     """After (value, pk) among the rows with a value."""
     name = order.field
     pk_later = Q(pk__lt=pk) if order.descending else Q(pk__gt=pk)
-    later = "lt" if order.descending else "gt"
-    return Q(**{f"{name}__{later}": value}) | (Q(**{name: value}) & pk_later)
+    later, reached = ("lt", "lte") if order.descending else ("gt", "gte")
+    # The bound on the value alone first: an index range for SQLite too, which reads an OR of
+    # the two halves by scanning (1.1 s for a second page at a million messages).
+    return Q(**{f"{name}__{reached}": value}) & (Q(**{f"{name}__{later}": value}) | pk_later)
 
 
 def _write(value: datetime | None, pk: int) -> str:
