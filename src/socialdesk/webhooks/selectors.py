@@ -9,10 +9,15 @@ from socialdesk.accounts.models import Role, User
 from socialdesk.webhooks.models import Delivery, DeliveryState, Subscription
 
 
-def subscriptions_for(user: User) -> QuerySet[Subscription]:
+def _visible(user: User) -> QuerySet[Subscription]:
     if not user.is_active or user.role != Role.ADMIN:
         return Subscription.objects.none()
-    return Subscription.objects.annotate(
+    return Subscription.objects.all()
+
+
+def subscriptions_for(user: User) -> QuerySet[Subscription]:
+    """With their waiting and given-up deliveries counted (the list and the page show them)."""
+    return _visible(user).annotate(
         waiting=Count("deliveries", filter=Q(deliveries__state=DeliveryState.PENDING)),
         given_up=Count("deliveries", filter=Q(deliveries__state=DeliveryState.FAILED)),
     )
@@ -27,9 +32,8 @@ def subscription_for(user: User, pk: int) -> Subscription:
 
 def deliveries_for(user: User, subscription: Subscription, state: str = "") -> QuerySet[Delivery]:
     """The delivery log of one subscription, newest event first."""
-    deliveries = Delivery.objects.filter(
-        subscription__in=subscriptions_for(user).filter(pk=subscription.pk)
-    )
+    # The rule alone: the counts of every delivery are not needed to read one page of them.
+    deliveries = Delivery.objects.filter(subscription__in=_visible(user).filter(pk=subscription.pk))
     if state:
         deliveries = deliveries.filter(state=state)
     return deliveries.select_related("event").defer("event__body").order_by("-created_at", "-pk")

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -270,7 +269,6 @@ def redeliver_failed(*, by: Acting, subscription: Subscription) -> int:
             give_up_at=now + RETRY_FOR,
             claim="",
             claimed_until=None,
-            attempts=F("attempts"),
         )
         record(by, "webhook.redelivered", subscription, after={"deliveries": count})
     return count

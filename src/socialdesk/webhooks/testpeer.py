@@ -52,6 +52,7 @@ class Receiver:
         self.count = 0
         self.delay = 0.0  # seconds every answer takes (a slow receiver)
         self._script: list[tuple[int, float]] = []  # (status, delay) for the next requests
+        self._failing: dict[str, tuple[int, int]] = {}  # subject -> (status, times left)
         self._lock = threading.Lock()
         receiver = self
 
@@ -62,7 +63,7 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                status, delay = receiver._next()
+                status, delay = receiver._next(body)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 signed = bool(receiver.secret) and signing.verify(
                     receiver.secret,
@@ -104,16 +105,30 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/hooks/socialdesk"
 
-    def fail(self, times: int, *, status: int = 500) -> None:
+    def fail(self, times: int, *, status: int = 500, subject: str = "") -> None:
+        """The next `times` requests fail (only those about `subject`, when given: deliveries
+        are sent side by side, so "the next request" of one subject is otherwise a race)."""
         with self._lock:
-            self._script.extend([(status, 0.0)] * times)
+            if subject:
+                self._failing[subject] = (status, self._failing.get(subject, (0, 0))[1] + times)
+            else:
+                self._script.extend([(status, 0.0)] * times)
 
     def stall(self, times: int, *, seconds: float) -> None:
         with self._lock:
             self._script.extend([(200, seconds)] * times)
 
-    def _next(self) -> tuple[int, float]:
+    def _next(self, body: bytes) -> tuple[int, float]:
         with self._lock:
+            if self._failing:
+                try:
+                    subject = str(json.loads(body).get("subject", ""))
+                except (ValueError, AttributeError):
+                    subject = ""
+                status, left = self._failing.get(subject, (0, 0))
+                if left:
+                    self._failing[subject] = (status, left - 1)
+                    return status, 0.0
             return self._script.pop(0) if self._script else (200, self.delay)
 
     def _arrived(self, arrival: Arrival) -> None:

@@ -149,7 +149,7 @@ def test_one_conversation_s_events_arrive_in_order_while_others_go_on(
     db: None, receiver: Receiver
 ) -> None:
     subscribe(receiver, "message.received")
-    receiver.fail(1, status=503)  # the first event of conversation 1 fails once
+    receiver.fail(1, status=503, subject="conversation:1")  # its first event fails once
     for n in range(3):
         emit("message.received", ("conversation:1", {"n": n}))
     emit("message.received", ("conversation:2", {"n": 0}))
