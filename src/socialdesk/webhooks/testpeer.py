@@ -63,6 +63,9 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request: nothing was delivered
+                    self.close_connection = True
+                    return
                 status, delay = receiver._next(body)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 signed = bool(receiver.secret) and signing.verify(
