@@ -32,6 +32,7 @@ SPREAD = 4  # keys more than this far apart on average: ranges by counting (`_ra
 WRITTEN = 20_000  # entries copied into the index per transaction (writers wait ~0.5 s): the
 # full-text engines flush and merge their segments at each commit, and smaller ones cost
 # a third more in all
+BUILD_MEMORY = "512MB"  # PostgreSQL's maintenance_work_mem while --offline builds the GIN index
 Progress = Callable[..., None]  # (done, total[, step])
 
 
@@ -133,8 +134,9 @@ def reindex(
     each with its own connection (only this process writes; a database no other process can
     open, in memory, or what this connection has not committed yet, is reindexed in this
     one). The recent index (`search.recent`) is off meanwhile and rebuilt at the end.
-    `offline` (SQLite; web and worker stopped — writers wait): one transaction without the
-    per-row full-text triggers, the FTS5 table rebuilt once at the end."""
+    `offline` (web and worker stopped — writers wait): one transaction without the per-row
+    full-text upkeep, built once at the end (SQLite: the FTS5 table without its triggers;
+    PostgreSQL: the GIN index dropped and built anew, with `BUILD_MEMORY`)."""
     started = time.monotonic()
     processes = jobs if jobs > 1 and _shared() else 1
     recent.switch_off()  # written anew below: the recent index is rebuilt once at the end
@@ -147,6 +149,16 @@ def reindex(
                 cursor.execute(fulltext.SQLITE_REBUILD)
                 for statement in fulltext.SQLITE_TRIGGERS:
                     cursor.execute(statement)
+        elif offline and connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(fulltext.POSTGRES_DROP[0])  # the GIN index, not the column
+                done = _with_jobs(kinds, progress, processes)
+                if progress:
+                    progress(0, done.documents, "full-text index")
+                cursor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
+                cursor.execute(fulltext.POSTGRES_CREATE[1])
+                if progress:
+                    progress(done.documents, done.documents, "full-text index")
         else:
             done = _with_jobs(kinds, progress, processes)
     finally:

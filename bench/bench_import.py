@@ -1,0 +1,212 @@
+"""Benchmark the history import against the database's own bulk path, on SQLite or PostgreSQL.
+
+    .venv/bin/python bench/bench_import.py [--rows 100000 1000000] [--keep DIR]
+        [--database-url postgres://socialdesk:socialdesk@127.0.0.1:5432/postgres]
+
+Goal (issue 16): `socialdesk import` stores at least 0.25 × the rows/s of a plain `sqlite3`
+`executemany` of the same parsed rows on SQLite, and at least the same rows/s on PostgreSQL.
+
+For each size, a twcs-shaped CSV is generated (`bench.twcs_corpus`, two brands, threads with
+children before parents), then measured in this one run:
+- baseline 1: the CSV parsed with `csv` into the values of stored messages (not timed), then
+  one plain `sqlite3` `executemany` of them into a fresh table shaped like the messages' (the
+  same columns and unique key), committed: what storing these rows costs the database alone;
+- baseline 2 (PostgreSQL only): `COPY` of the same CSV file into a fresh table of text columns;
+- the product: `socialdesk import FILE --format twcs` as an operator runs it, in its own process,
+  on a freshly migrated database (SQLite file in a temporary folder, or a new PostgreSQL
+  database dropped afterwards); rows/s from its wall time and the process's peak memory
+  (ru_maxrss). The messages stored are counted in the database: every row must be there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+from bench.twcs_corpus import write_csv  # noqa: E402
+
+GOAL = 0.25  # × the plain executemany on SQLite
+COLUMNS = [
+    "tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
+    "in_response_to_tweet_id",
+]  # fmt: skip
+
+
+MESSAGE = (  # the columns a message is stored with (inbox_message), and its unique key
+    "CREATE TABLE plain (id integer PRIMARY KEY, conversation_id bigint, channel_account_id bigint,"
+    " external_id varchar(191), direction varchar(8), author_handle varchar(191),"
+    " contact_id bigint, text text, created_at datetime, parent_id bigint,"
+    " parent_external_id varchar(191), needs_reply bool, language varchar(8),"
+    " imported_at datetime, meta text);"
+    " CREATE UNIQUE INDEX plain_unique ON plain (channel_account_id, external_id)"
+)
+
+
+def _parsed(path: Path) -> list[tuple[Any, ...]]:
+    """The CSV's rows as the values of stored messages (made before the clock starts)."""
+    stamp = "2026-12-01 10:00:00"
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            (1, 1, row["tweet_id"], "in" if row["inbound"] == "True" else "out",
+             row["author_id"], None, row["text"],
+             datetime.strptime(row["created_at"], "%a %b %d %H:%M:%S %z %Y").isoformat(" "),
+             None, row["in_response_to_tweet_id"].removesuffix(".0"), 0, "", stamp, "{}")
+            for row in csv.DictReader(handle)
+        ]  # fmt: skip
+
+
+def sqlite_baseline(path: Path, work: Path) -> float:
+    rows = _parsed(path)
+    db = sqlite3.connect(work / "baseline.sqlite3")
+    db.executescript(MESSAGE)
+    names = (
+        "conversation_id, channel_account_id, external_id, direction, author_handle, "
+        "contact_id, text, created_at, parent_id, parent_external_id, needs_reply, language, "
+        "imported_at, meta"
+    )
+    started = time.perf_counter()
+    db.executemany(f"INSERT INTO plain ({names}) VALUES ({', '.join('?' * 14)})", rows)
+    db.commit()
+    seconds = time.perf_counter() - started
+    db.close()
+    return len(rows) / seconds
+
+
+def _pg(url: str, database: str) -> Any:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    return psycopg.connect(
+        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
+        password=config["PASSWORD"], dbname=database, autocommit=True,
+    )  # fmt: skip
+
+
+def postgres_baseline(path: Path, url: str, database: str) -> float:
+    with _pg(url, database) as db:
+        db.execute("DROP TABLE IF EXISTS plain")
+        db.execute(f"CREATE TABLE plain ({', '.join(f'{c} text' for c in COLUMNS)})")
+        started = time.perf_counter()
+        with (
+            db.cursor() as cursor,
+            cursor.copy("COPY plain FROM STDIN WITH (FORMAT csv, HEADER true)") as copying,
+            path.open("rb") as handle,
+        ):
+            while block := handle.read(1 << 20):
+                copying.write(block)
+        seconds = time.perf_counter() - started
+        rows = db.execute("SELECT count(*) FROM plain").fetchone()[0]
+        db.execute("DROP TABLE plain")
+    return int(rows) / seconds
+
+
+def product(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Seconds, peak MiB and messages stored by `socialdesk import` in its own process."""
+    run = [sys.executable, "-m", "socialdesk.cli"]
+    subprocess.run([*run, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    code = (  # the clock runs from the command's start, after Django is set up
+        "import io, resource, sys, time, django\n"
+        "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "started = time.perf_counter()\n"
+        f"call_command('import', {str(path)!r}, '--format', 'twcs', stdout=io.StringIO())\n"
+        "print('BENCH', time.perf_counter() - started,"
+        " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stderr.splitlines() if x.startswith("BENCH "))
+    seconds, peak_kib = (float(v) for v in line.split()[1:3])
+    counted = subprocess.run(
+        [*run, "shell", "-c",
+         "from socialdesk.inbox.models import Message; print(Message.objects.count())"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return seconds, peak_kib / 1024, int(counted.stdout.strip().splitlines()[-1])
+
+
+def _site_env(work: Path, url: str, database: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "SOCIALDESK_DATA_DIR": str(work / "data"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "socialdesk.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    if url:
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + database
+    return env
+
+
+def measure(rows: int, work: Path, url: str) -> list[tuple[str, ...]]:
+    path = work / f"twcs_{rows}.csv"
+    if not path.exists():
+        write_csv(path, rows, seed=16, brands=2)
+    database = f"sd_bench_import_{rows}"
+    if url:
+        with _pg(url, "postgres") as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        lite = sqlite_baseline(path, Path(tempfile.mkdtemp(dir=work)))
+        copy = postgres_baseline(path, url, database) if url else 0.0
+        seconds, peak, stored = product(path, _site_env(Path(tempfile.mkdtemp(dir=work)), url,
+                                                        database))  # fmt: skip
+    finally:
+        if url:
+            with _pg(url, "postgres") as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+    assert stored == rows, f"{stored:,} messages stored of {rows:,} rows"
+    rate = rows / seconds
+    vendor = "PostgreSQL" if url else "SQLite"
+    table: list[tuple[str, ...]] = [
+        (f"{rows:,} rows", "plain sqlite3 executemany (baseline)", f"{lite:,.0f} rows/s", "", ""),
+    ]
+    if url:
+        table.append(("", "PostgreSQL COPY of the CSV (baseline)", f"{copy:,.0f} rows/s", "", ""))
+    goal = GOAL * lite
+    table.append(
+        ("", f"socialdesk import on {vendor}", f"{rate:,.0f} rows/s", f"{seconds:,.1f} s",
+         f"{rate / lite:.2f} × executemany, peak {peak:,.0f} MiB; "
+         f"goal ≥ {goal:,.0f} rows/s: {'met' if rate >= goal else 'MISSED'}")
+    )  # fmt: skip
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--database-url", default="", help="PostgreSQL server (any database)")
+    parser.add_argument("--keep", default="", help="a folder for the CSV files (kept)")
+    args = parser.parse_args()
+    work = Path(args.keep or tempfile.mkdtemp(prefix="bench-import-"))
+    work.mkdir(parents=True, exist_ok=True)
+    table: list[tuple[str, ...]] = []
+    for rows in args.rows:
+        table += measure(rows, work, args.database_url)
+    print(f"\nbench_import ({os.cpu_count()} CPUs; this process's peak "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB)")  # fmt: skip
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
