@@ -105,6 +105,37 @@ def insert_returning_ids(
     return ids
 
 
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys, ascending, for `count` rows about to be inserted, which no other writer
+    is given: a bulk write that knows its ids can set references between its rows (a reply's
+    parent) in the INSERT instead of reading the ids back and updating.
+
+    PostgreSQL draws them from the table's sequence (safe beside other writers). SQLite
+    continues after the highest id ever given (AUTOINCREMENT's `sqlite_sequence`, so a
+    deleted row's id is not given again); call it inside the transaction that inserts the
+    rows: that transaction holds SQLite's write lock from its start (IMMEDIATE), so no other
+    writer inserts in between.
+    """
+    if count <= 0:
+        return []
+    connection = connections[router.db_for_write(model)]
+    table, key = model._meta.db_table, str(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, key, count],
+            )
+            return sorted(int(row[0]) for row in cursor.fetchall())
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT max({quote(key)}) FROM {quote(table)}")  # noqa: S608
+        highest = int(cursor.fetchone()[0] or 0)
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        given = cursor.fetchone()
+        start = max(highest, int(given[0]) if given else 0) + 1
+    return list(range(start, start + count))
+
+
 def update_rows(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> int:

@@ -173,32 +173,64 @@ def refresh_conversations(
     """Recompute each conversation's facts from its messages, in a fixed number of queries."""
     if not conversation_ids:
         return
-    company = Accounts.of(accounts or {a.pk: a for a in ChannelAccount.objects.all()})
     per_conversation = {
         pk: in_time_order(messages) for pk, messages in _read_messages(conversation_ids).items()
     }
     ends = [m.pk for ms in per_conversation.values() for m in (ms[0], ms[-1])]
     texts = dict(Message.objects.filter(pk__in=ends).values_list("pk", "text"))
-
     conversations = list(Conversation.objects.filter(pk__in=per_conversation))
-    newly_flagged: list[int] = []
-    account_moves: dict[int, list[int]] = defaultdict(list)
-    for conversation in conversations:
-        messages = per_conversation[conversation.pk]
-        first = messages[0]
-        if first_inbound_needs_reply and first.inbound and not first.needs_reply:
-            # twcs: the inbound message that starts a conversation needs a reply.
-            newly_flagged.append(first.pk)
-            first = first._replace(needs_reply=True)
-        _set_facts(conversation, messages, first, texts, company, mentioned_company)
-        if any(m.account_id != conversation.channel_account_id for m in messages):
-            account_moves[conversation.channel_account_id].append(conversation.pk)
+    settled = settle_facts(
+        conversations,
+        per_conversation,
+        texts,
+        accounts or {a.pk: a for a in ChannelAccount.objects.all()},
+        mentioned_company,
+        first_inbound_needs_reply=first_inbound_needs_reply,
+    )
     _store(conversations)
-    Message.objects.filter(pk__in=newly_flagged).update(needs_reply=True)
-    for account_id, ids in account_moves.items():
+    Message.objects.filter(pk__in=settled.flagged).update(needs_reply=True)
+    for account_id, ids in settled.moved.items():
         Message.objects.filter(conversation_id__in=ids).exclude(
             channel_account_id=account_id
         ).update(channel_account_id=account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What setting the facts changed of the messages: the first messages now flagged as
+    needing a reply (twcs thread starts), and per company account the conversations whose
+    messages must all move to it."""
+
+    flagged: list[int]
+    moved: dict[int, list[int]]
+
+
+def settle_facts(
+    conversations: list[Conversation],
+    per_conversation: dict[int, list[MessageFact]],
+    texts: dict[int, str],
+    accounts: dict[int, ChannelAccount],
+    mentioned_company: MentionedCompany | None = None,
+    *,
+    first_inbound_needs_reply: bool = False,
+) -> Settled:
+    """Set the facts of these conversations (in memory) from their messages' facts and the
+    texts of their first and last messages. The import uses it for conversations it is about
+    to insert, whose messages it holds, without reading anything back."""
+    company = Accounts.of(accounts)
+    flagged: list[int] = []
+    moved: dict[int, list[int]] = defaultdict(list)
+    for conversation in conversations:
+        messages = in_time_order(per_conversation[conversation.pk])
+        first = messages[0]
+        if first_inbound_needs_reply and first.inbound and not first.needs_reply:
+            # twcs: the inbound message that starts a conversation needs a reply.
+            flagged.append(first.pk)
+            first = first._replace(needs_reply=True)
+        _set_facts(conversation, messages, first, texts, company, mentioned_company)
+        if any(m.account_id != conversation.channel_account_id for m in messages):
+            moved[conversation.channel_account_id].append(conversation.pk)
+    return Settled(flagged, moved)
 
 
 def _set_facts(

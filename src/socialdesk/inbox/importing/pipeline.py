@@ -21,6 +21,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
@@ -30,8 +32,13 @@ from socialdesk.channels.items.normalise import NAME_LENGTH, normalise
 from socialdesk.channels.items.readers import ImportRow, Parsed, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core import changes
-from socialdesk.core.db import insert_returning_ids, insert_rows, update_rows
+from socialdesk.core.db import insert_returning_ids, insert_rows, reserve_ids, update_rows
 from socialdesk.inbox import event_data
+from socialdesk.inbox.importing.facts import (
+    FACT_FIELDS,
+    MessageFact,
+    settle_facts,
+)
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
 from socialdesk.inbox.importing.settle import settle_status
 from socialdesk.inbox.models import (
@@ -56,6 +63,13 @@ MESSAGE_FIELDS = [
     "text", "created_at", "parent", "parent_external_id", "needs_reply", "language", "imported_at",
     "meta",
 ]  # fmt: skip
+AT = {name: n for n, name in enumerate(["id", *MESSAGE_FIELDS])}  # a message's value by name
+# A message's values that `MessageFact` takes after its id, in its order.
+FACT_OF_MESSAGE = [
+    "created_at", "direction", "needs_reply", "channel_account", "contact", "language"
+]  # fmt: skip
+# What a new conversation is inserted with: its facts and the defaults of a new one.
+NEW_FIELDS = ["status", "sla_state", "sla_warned", "created_at", *FACT_FIELDS]
 
 
 @dataclass
@@ -264,11 +278,13 @@ class Importer:
 
         conversation_of, new = self._conversations_for(rows, orphans, groups, scope)
         contact_of = self._contacts_for(rows)
-        created = self._create_messages(rows, conversation_of, contact_of, stored_parents, scope)
+        created = self._create_messages(
+            rows, conversation_of, new, contact_of, stored_parents, scope
+        )
         self._link_orphans(orphans, created)
         touched = set(conversation_of.values())
         self.touched |= touched
-        self._refresh_conversations(touched, scope)
+        self._refresh_conversations(touched - new, scope)  # new ones were inserted complete
         changes.changed("inbox.contact", set(contact_of.values()))
         changes.changed("inbox.message", created.values())
         changes.changed("inbox.conversation", touched)
@@ -312,21 +328,14 @@ class Importer:
         groups: _UnionFind,
         scope: int | None,
     ) -> tuple[dict[str, int], set[int]]:
-        """Return conversation id per row id (existing, merged, or newly created), and the
-        ids of the new ones."""
+        """Return conversation id per row id (existing, merged, or new), and the ids of the
+        new ones: reserved here, inserted with their facts by `_create_messages`."""
         members: dict[str, set[str]] = defaultdict(set)
         for key in list(groups.parent):
             members[groups.find(key)].add(key)
 
-        placeholder_id = scope if scope is not None else self._account("").pk
         new_roots = [root for root in members if root.startswith("n:")]
-        now = timezone.now()
-        created = insert_returning_ids(
-            Conversation,
-            ["channel_account", "status", "first_message_inbound", "needs_reply", "message_count",
-             "preview", "language", "sla_state", "sla_warned", "created_at"],
-            [(placeholder_id, Status.OPEN, True, False, 0, "", "", "", "", now) for _ in new_roots],
-        )  # fmt: skip
+        created = reserve_ids(Conversation, len(new_roots))
         self.stats.conversations_created += len(created)
         conversation_of_root = dict(zip(new_roots, created, strict=True))
         for root in members:
@@ -397,29 +406,27 @@ class Importer:
         self,
         rows: list[ImportRow],
         conversation_of: dict[str, int],
+        new: set[int],
         contact_of: dict[str, int],
         stored_parents: dict[str, tuple[int, int]],
         scope: int | None,
     ) -> dict[str, int]:
+        """Insert the new conversations, complete with their facts, then the messages with
+        their ids, parents and final account known: nothing is read back or updated. Returns
+        the message id per row id."""
         placeholder_id = scope if scope is not None else self._account("").pk
+        pk_of = dict(
+            zip((r.external_id for r in rows), reserve_ids(Message, len(rows)), strict=True)
+        )
         now = timezone.now()
-        values = []
+        values: list[list[Any]] = []
         for row in rows:
             company = self._is_company(row)
-            inbound = not company
             language = guess_language(row.text)
-            if self.listening:
-                flag = False
-            elif inbound and self.thread_start_needs_reply and not row.parent_id:
-                flag = True
-            elif inbound:
-                flag = needs_reply(
-                    row.text, company_handles=self.company_handles, language=language or None
-                )
-            else:
-                flag = False
+            parent = pk_of.get(row.parent_id) or stored_parents.get(row.parent_id, (None,))[0]
             values.append(
-                (
+                [
+                    pk_of[row.external_id],
                     conversation_of[row.external_id],
                     self._account(row.author).pk if company and scope is None else placeholder_id,
                     row.external_id,
@@ -428,26 +435,75 @@ class Importer:
                     None if company else contact_of[_handle_key(row.author)],
                     row.text,
                     row.created_at,
-                    stored_parents[row.parent_id][0] if row.parent_id in stored_parents else None,
+                    parent,
                     row.parent_id,
-                    flag,
+                    self._needs_reply(row, company, language),
                     language,
                     now,
                     row.meta or {},
-                )
+                ]
             )
-        insert_rows(Message, MESSAGE_FIELDS, values)
-        pk_of = dict(
-            self._messages(scope)
-            .filter(external_id__in=[r.external_id for r in rows])
-            .values_list("external_id", "pk")
-        )
-        update_rows(
-            Message,
-            ["parent"],
-            [(pk_of[r.parent_id], pk_of[r.external_id]) for r in rows if r.parent_id in pk_of],
-        )
+        self._insert_new_conversations(values, new, scope, placeholder_id, now)
+        insert_rows(Message, ["id", *MESSAGE_FIELDS], values)
         return pk_of
+
+    def _needs_reply(self, row: ImportRow, company: bool, language: str) -> bool:
+        if self.listening or company:
+            return False
+        if self.thread_start_needs_reply and not row.parent_id:
+            return True
+        return needs_reply(
+            row.text, company_handles=self.company_handles, language=language or None
+        )
+
+    def _insert_new_conversations(
+        self,
+        values: list[list[Any]],
+        new: set[int],
+        scope: int | None,
+        placeholder_id: int,
+        now: datetime,
+    ) -> None:
+        """The facts of the new conversations from their messages' values (all in this
+        chunk), as `refresh_conversations` would compute them after the insert; the messages'
+        values take the account and first-message flag those facts decide."""
+        if not new:
+            return
+        per_conversation: dict[int, list[MessageFact]] = defaultdict(list)
+        texts: dict[int, str] = {}
+        for v in values:
+            if v[AT["conversation"]] in new:
+                pk = v[AT["id"]]
+                per_conversation[v[AT["conversation"]]].append(
+                    MessageFact(pk, *(v[AT[name]] for name in FACT_OF_MESSAGE))
+                )
+                texts[pk] = v[AT["text"]]
+        conversations = [
+            Conversation(pk=pk, channel_account_id=placeholder_id, status=Status.OPEN,
+                         sla_state="", sla_warned="", created_at=now)
+            for pk in sorted(new)
+        ]  # fmt: skip
+        settled = settle_facts(
+            conversations,
+            per_conversation,
+            texts,
+            self._accounts_by_id(),
+            self._mentioned_company if scope is None else None,
+            first_inbound_needs_reply=self.thread_start_needs_reply,
+        )
+        account_of = {c.pk: c.channel_account_id for c in conversations}
+        flagged = set(settled.flagged)
+        for v in values:
+            if v[AT["conversation"]] in new:
+                v[AT["channel_account"]] = account_of[v[AT["conversation"]]]
+                if v[AT["id"]] in flagged:
+                    v[AT["needs_reply"]] = True
+        columns = [f + "_id" if f in ("contact", "channel_account") else f for f in NEW_FIELDS]
+        insert_rows(
+            Conversation,
+            ["id", *NEW_FIELDS],
+            [[c.pk, *(getattr(c, column) for column in columns)] for c in conversations],
+        )
 
     @staticmethod
     def _link_orphans(orphans: list[tuple[int, str, int]], pk_of: dict[str, int]) -> None:
