@@ -77,6 +77,24 @@ def test_it_stops_start_up_with_one_clear_line(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_POOL": "12"}, "DATABASE_POOL needs PostgreSQL"),  # SQLite: nothing to pool
+        (
+            {"DATABASE_POOL": "4", "DATABASE_URL": "postgres://sd:sd@127.0.0.1:5432/sd"},
+            "DATABASE_POOL=4 is too small: a worker uses up to 10 connections at once",
+        ),
+    ],
+)
+def test_it_refuses_a_connection_pool_it_cannot_use(env, message, tmp_path):
+    """Refused at start-up rather than ignored: an operator who asked for a pool learns at once
+    that it would do nothing (SQLite) or starve the worker's lease renewals (too small)."""
+    result = _socialdesk("check", env=env, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"socialdesk: configuration error: {message}")
+
+
 def test_it_refuses_a_weak_secret_key(tmp_path):
     result = _socialdesk("check", env={"SECRET_KEY": "short"}, tmp_path=tmp_path)
     assert result.returncode == 2

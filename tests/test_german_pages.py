@@ -724,7 +724,13 @@ for _module in issue14.MODULES:  # issue 14: each work package's pages from its 
 # Also posted empty, so the field errors are read too.
 POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}
 # Not pages: machine endpoints answering JSON or a redirect.
-NOT_PAGES = {"shell:healthz", "shell:set_language", "api:openapi-json", "accounts:logout"}
+NOT_PAGES = {
+    "shell:healthz",
+    "shell:metrics",  # plain text for Prometheus (404 while METRICS_TOKEN is unset)
+    "shell:set_language",
+    "api:openapi-json",
+    "accounts:logout",
+}
 
 
 def _url(name: str, data: dict[str, Any]) -> str:

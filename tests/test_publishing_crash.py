@@ -4,8 +4,8 @@ networks failing on purpose: every part is on each network exactly once, in orde
 The worker runs as a real process (`socialdesk worker`) on its own database (a SQLite file, or a
 fresh PostgreSQL database when the suite runs on PostgreSQL), against mastodon-mock (with its
 fault injection: 500s, 429s with a reset, latency) and the local Bluesky peer (502s, 429s,
-answers lost after the record was written). It is killed at random moments at least ten times;
-then the rest is published by one worker (SQLite) or two workers at once (PostgreSQL). What went
+answers lost after the record was written). It is killed at random moments at least ten times,
+two workers at once on PostgreSQL (one on SQLite); then the rest is published by as many. What went
 out is counted on the peers, not in our database.
 """
 
@@ -116,8 +116,9 @@ def _crash_and_count(peer: MastodonPeer, bsky: FakeBluesky, site: Site) -> None:
 
     # The networks misbehave: errors, rate limits with a reset, slow answers, lost answers.
     # (A reset already past when the 429 arrives makes the connector wait five minutes: the
-    # first post meets the limit, a few seconds before its reset.)
-    reset = (datetime.now(UTC) + timedelta(seconds=12)).isoformat()
+    # first post meets the limit before its reset, which lies far enough ahead for two workers
+    # starting slowly on a busy machine.)
+    reset = (datetime.now(UTC) + timedelta(seconds=40)).isoformat()
     peer.fault(path="/api/v1/statuses", methods=["POST"], type="ratelimit", count=1,
                headers={"X-RateLimit-Reset": reset, "X-RateLimit-Remaining": "0"})  # fmt: skip
     peer.fault(path="/api/v1/statuses", methods=["POST"], status=500, count=12)
@@ -126,24 +127,27 @@ def _crash_and_count(peer: MastodonPeer, bsky: FakeBluesky, site: Site) -> None:
     bsky.fault("com.atproto.repo.createRecord", "status:429", count=2, delay=2)
     bsky.fault("com.atproto.repo.createRecord", "drop_after_commit", count=6)
 
+    # Two workers at once on PostgreSQL (several may share one database), one on SQLite; each
+    # round kills every one of them, at its own random moment, while they publish.
+    two = site.postgres is not None
     rng = random.Random(20261130)
     seen: list[int] = []
     started = time.monotonic()
     for _ in range(KILLS):
         before = site.count(SENT)
-        worker = _worker(site)
+        running = [_worker(site) for _ in range(2 if two else 1)]
         deadline = time.monotonic() + 30
         while site.count(SENT) == before and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 0.6))
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        for worker in running:
+            time.sleep(rng.uniform(0.0, 0.6))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
         seen.append(site.count(SENT))
     assert len(seen) == KILLS
     assert any(0 < n < 2 * TOTAL_PARTS for n in seen), f"no kill landed mid-publishing: {seen}"
 
-    # The rest: two workers at once on PostgreSQL, one on SQLite.
-    two = site.postgres is not None
+    # The rest: as many workers as above, not killed.
     workers = [_worker(site) for _ in range(2 if two else 1)]
     try:
         deadline = time.monotonic() + float(os.environ.get("CRASH_REST", "90"))

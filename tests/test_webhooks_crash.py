@@ -2,9 +2,9 @@
 subject's events are first accepted in the order they happened.
 
 The worker runs as a real process (`socialdesk worker`) on its own database (a SQLite file, or a
-fresh PostgreSQL database when the suite runs on PostgreSQL; then two workers finish the rest at
-once). The receiver is a local server that answers slowly and fails now and then; what arrived
-is counted there, not in our database. Deliveries are at least once: a delivery whose answer the
+fresh PostgreSQL database when the suite runs on PostgreSQL; there two workers run at once, are
+killed together and finish the rest together). The receiver is a local server that answers
+slowly and fails now and then; what arrived is counted there, not in our database. Deliveries are at least once: a delivery whose answer the
 killed worker never recorded is sent again (same event id) when its claim runs out.
 """
 
@@ -74,20 +74,23 @@ def _crash_and_count(site: Site, receiver: Receiver) -> None:
 
     receiver.delay = 0.03  # slow enough that a kill lands in the middle of sending
     receiver.fail(15, status=500)
+    # Two workers at once on PostgreSQL, one on SQLite; each round kills every one of them.
+    at_once = 2 if site.postgres else 1
     rng = random.Random(20261201)
     for _ in range(KILLS):
         before = receiver.count
-        worker = _worker(site)
+        running = [_worker(site) for _ in range(at_once)]
         deadline = time.monotonic() + 30
         while receiver.count == before and time.monotonic() < deadline:
             time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.4))
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        for worker in running:
+            time.sleep(rng.uniform(0.0, 0.4))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
     assert site.count(PENDING) > 0, "the kills came too late to test anything"
 
-    # The rest: one worker (SQLite) or two at once (PostgreSQL); retries are made due at once.
-    finishing = [_worker(site) for _ in range(2 if site.postgres else 1)]
+    # The rest: as many workers as above, not killed; retries are made due at once.
+    finishing = [_worker(site) for _ in range(at_once)]
     try:
         deadline = time.monotonic() + 180
         while site.count(PENDING) and time.monotonic() < deadline:

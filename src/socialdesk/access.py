@@ -32,6 +32,8 @@ PAGES: Final[dict[str, frozenset[str]]] = {
     "shell:settings": EVERYONE,
     "shell:set_language": PUBLIC,
     "shell:healthz": PUBLIC,
+    # the operator's figures: the METRICS_TOKEN or an allowed network is the credential
+    "shell:metrics": PUBLIC,
     # pushed by networks; authenticated by the HMAC signature of each delivery
     # listening: everyone reads what the monitors find; the team defines monitors
     "listening:overview": EVERYONE,

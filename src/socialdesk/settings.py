@@ -182,6 +182,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+# PostgreSQL: a pool of up to DATABASE_POOL connections in each process (Django's own pool,
+# psycopg-pool) that its threads borrow and give back; 0 (the default) is no pool: each thread
+# keeps its own connection for CONN_MAX_AGE (60 s). A worker's threads use up to 10
+# connections at once (a lease renewed beside each of four channels published side by side):
+# a smaller pool could keep a lease from being renewed in time.
+_POOL_SMALLEST = 12
+DATABASE_POOL = env_int("DATABASE_POOL", 0, minimum=0)
+if DATABASE_POOL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ConfigError(
+            "DATABASE_POOL needs PostgreSQL (DATABASE_URL=postgres://…): SQLite has no server"
+            " connections to pool; leave it unset or 0"
+        )
+    if DATABASE_POOL < _POOL_SMALLEST:
+        raise ConfigError(
+            f"DATABASE_POOL={DATABASE_POOL} is too small: a worker uses up to 10 connections"
+            f" at once; use {_POOL_SMALLEST} or more, or 0 for no pool"
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them (Django requires 0)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": DATABASE_POOL,
+        "timeout": 30,  # seconds a thread waits for a free connection before it fails
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -349,49 +374,71 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", HTTPS)
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
+# plain: one line of text per record; json: one JSON object per line (for a log shipper).
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ["plain", "json"])
+
+
+def logging_config(log_format: str, level: str) -> dict[str, Any]:
+    """Return the logging setup for this format and level (tests build the JSON one too)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            # One JSON object a line (time, level, logger, message, exception) for log shippers.
+            "json": {"()": "socialdesk.core.json_log.JsonFormatter"},
+            "django.server": {
+                "()": "django.utils.log.ServerFormatter",
+                "format": "[{server_time}] {message}",
+                "style": "{",
+            },
         },
-    },
-    # Django logs the path of every 4xx/5xx answer (and `runserver` every request line); link
-    # tokens in them never reach the log.
-    "filters": {
-        "redact_secrets": {"()": "socialdesk.core.redaction.RedactSecretsFilter"},
-        # A refused request is one line (method, path, user id, reason), not a traceback.
-        "one_line_forbidden": {"()": "socialdesk.shell.forbidden_log.OneLineForbidden"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
+        # Django logs the path of every 4xx/5xx answer (and `runserver` every request line); link
+        # tokens in them never reach the log.
+        "filters": {
+            "redact_secrets": {"()": "socialdesk.core.redaction.RedactSecretsFilter"},
+            # A refused request is one line (method, path, user id, reason), not a traceback.
+            "one_line_forbidden": {"()": "socialdesk.shell.forbidden_log.OneLineForbidden"},
         },
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_secrets"],
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["redact_secrets"],
+            },
+            "django.server": {
+                "class": "logging.StreamHandler",
+                "formatter": "json" if log_format == "json" else "django.server",
+                "filters": ["redact_secrets"],
+            },
         },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        # Django's own handlers (a console in DEBUG) would print before the filter runs: the
-        # records go to the root's filtered console instead.
-        "django": {"handlers": [], "level": "INFO"},
-        "django.request": {"handlers": [], "level": "INFO", "filters": ["one_line_forbidden"]},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-        # WeasyPrint logs every layout step of every PDF report at INFO: only its warnings.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "axes": {"level": "WARNING"},
+            # Django's own handlers (a console in DEBUG) would print before the filter runs: the
+            # records go to the root's filtered console instead.
+            "django": {"handlers": [], "level": "INFO"},
+            "django.request": {"handlers": [], "level": "INFO", "filters": ["one_line_forbidden"]},
+            "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+            # WeasyPrint logs every layout step of every PDF report at INFO: only its warnings.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+
+# /metrics (Prometheus, shell/metrics.py): a scraper shows this bearer token, or comes from one
+# of these networks (comma-separated CIDR); with neither set, /metrics answers 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or len(set(METRICS_TOKEN)) < 8):
+    raise ConfigError(
+        "METRICS_TOKEN is too weak: use at least 32 random characters (openssl rand -hex 32)"
+    )
+METRICS_ALLOWED_NETWORKS = _networks("METRICS_ALLOWED_NETWORKS")
+# Prometheus on the same machine may scrape gunicorn over plain http: no redirect to https.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 # Guidelines (issue 13 item 2): days after publishing before the one reminder to confirm.
 GUIDELINES_REMIND_AFTER_DAYS = env_int("GUIDELINES_REMIND_AFTER_DAYS", 3, minimum=1)

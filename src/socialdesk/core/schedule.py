@@ -6,7 +6,9 @@ recurring tasks here; `socialdesk worker` queues them: the FREQUENT ones every
 the REGULAR ones every `--sla-every` seconds (SLA checks, feedback rounds, retention), the PROMPT
 ones every `--publish-every` seconds (posts due now), each only when its `when` says there is
 work (a cheap query, so the queue does not fill with empty runs). Every registered task must be
-idempotent: several workers may queue it at once.
+idempotent: several workers may queue and run it at the same moment, so it claims what it works
+on before it acts (rows locked with SKIP LOCKED, a conditional UPDATE with a lease, or a unique
+row written first; tests/test_two_workers.py).
 """
 
 from __future__ import annotations

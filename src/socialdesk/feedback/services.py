@@ -7,7 +7,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -239,6 +239,12 @@ def send_reminders(now: datetime | None = None) -> int:
         if item.department is None:
             continue
         with transaction.atomic():
+            # Claimed first: a second worker at the same moment waits for this row, then
+            # finds it reminded and tells nobody again.
+            if not FeedbackItem.objects.filter(pk=item.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
             people = _members(item.department)
             _notify(
                 people,
@@ -246,7 +252,6 @@ def send_reminders(now: datetime | None = None) -> int:
                 gettext_lazy("Reminder: feedback waits for your answer: %(title)s"),
                 "feedback/email/reminder.txt",
             )
-            FeedbackItem.objects.filter(pk=item.pk).update(reminded_at=now)
             sent += len(people)
     return sent
 
@@ -332,10 +337,21 @@ def send_digests(now: datetime | None = None) -> int:
                     {"department": department, "rows": rows, "days": LINK_DAYS,
                      "board": settings.SITE_URL + reverse("feedback:board", args=[department.pk])},
                 )  # fmt: skip
-            DigestSent.objects.create(user=person, day=today)
-            transaction.on_commit(partial(send_email.enqueue, subject, body, [person.email]))
-            sent += 1
+            if _claim_digest(person, today):
+                transaction.on_commit(partial(send_email.enqueue, subject, body, [person.email]))
+                sent += 1
     return sent
+
+
+def _claim_digest(person: User, day: date) -> bool:
+    """Record today's digest for the person; False when another worker recorded it first
+    (the unique row per person and day decides)."""
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(user=person, day=day)
+    except IntegrityError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- closing the loop

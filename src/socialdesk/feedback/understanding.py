@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
@@ -253,13 +253,38 @@ def classify_messages(messages: list[Message]) -> int:
     return len(rows)
 
 
-def classify_new(limit: int = 2000) -> int:
-    fresh = list(
+CLAIM_CHUNK = 500  # messages one worker takes at a time (PostgreSQL)
+
+
+def _unclassified() -> Any:
+    return (
         Message.objects.filter(direction=Direction.INBOUND, classification__isnull=True)
         .order_by("-pk")
-        .only("pk", "text")[:limit]
+        .only("pk", "text")
     )
-    return classify_messages(fresh)
+
+
+def classify_new(limit: int = 2000) -> int:
+    """Classify the newest inbound messages that have no classification yet.
+
+    On PostgreSQL several workers share them: each takes a chunk with the messages' rows
+    locked (SKIP LOCKED), so no message is classified by two workers at once. SQLite lets
+    one writer in at a time, and a transaction would hold the write lock through the CPU
+    work: there the messages are read without a claim (one worker classifies them). NO KEY:
+    rows that refer to the messages (monitor matches, labels) are written meanwhile."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return classify_messages(list(_unclassified()[:limit]))
+    claimed = _unclassified().select_for_update(skip_locked=True, of=("self",), no_key=True)
+    done = taken = 0
+    while taken < limit:
+        size = min(CLAIM_CHUNK, limit - taken)
+        with transaction.atomic():
+            chunk = list(claimed[:size])
+            done += classify_messages(chunk)
+        taken += len(chunk)
+        if len(chunk) < size:
+            break
+    return done
 
 
 def reclassify_recent(days: int = 30) -> int:

@@ -361,8 +361,13 @@ def refresh_due(now: datetime | None = None) -> int:
         Q(evaluated_at__isnull=True) | Q(evaluated_at__lte=stale)
     )
     done = 0
-    for goal in due:
+    for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
+            # Claimed: a goal another worker evaluates now is skipped, one it evaluated a
+            # moment ago is no longer due, so a change of status is told once.
+            goal = due.select_for_update(skip_locked=True, no_key=True).filter(pk=pk).first()
+            if goal is None:
+                continue
             evaluate(goal, now=now)
         done += 1
     return done

@@ -272,6 +272,12 @@ class Message(models.Model):
                 condition=models.Q(delivery__in=["queued", "sending"]),
                 name="message_delivery_due",
             ),
+            # The replies the network refused (few), counted by `/metrics` and `socialdesk status`.
+            models.Index(
+                fields=["delivery"],
+                condition=models.Q(delivery="failed"),
+                name="message_delivery_failed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -66,7 +66,11 @@ def _claim(pk: int) -> datetime | None:
     """Take the message for this worker; return the claim's time (its token), or None when
     someone else has it (or it is done)."""
     now = timezone.now()
-    fresh = Message.objects.filter(pk=pk, delivery=Delivery.QUEUED)
+    # Queued and due: a worker that read the id before another one's failed attempt set
+    # the next try later does not try again before then.
+    fresh = Message.objects.filter(pk=pk, delivery=Delivery.QUEUED).filter(
+        Q(delivery_next_at__isnull=True) | Q(delivery_next_at__lte=now)
+    )
     if fresh.update(delivery=Delivery.SENDING, delivery_claimed_at=now):
         return now
     # A claim older than the lease: its worker died while sending. Count it as an attempt.

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,9 +155,14 @@ def check_spike(monitor: Monitor, now: datetime | None = None) -> SpikeAlert | N
     bucket = hour.replace(minute=0, second=0, microsecond=0)
     if SpikeAlert.objects.filter(monitor=monitor, hour__gte=bucket - timedelta(hours=1)).exists():
         return None  # one alert per burst, not one per poll
-    with transaction.atomic():
-        alert = SpikeAlert.objects.create(monitor=monitor, hour=bucket, count=current, usual=mean)
-        _notify(alert)
+    try:
+        with transaction.atomic():
+            alert = SpikeAlert.objects.create(
+                monitor=monitor, hour=bucket, count=current, usual=mean
+            )
+            _notify(alert)
+    except IntegrityError:  # another worker alerted about this hour a moment ago
+        return None
     return alert
 
 

@@ -271,6 +271,19 @@ def _months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+def _claim_round() -> bool:
+    """Hold the organisation's row for this round of retention (the caller's transaction).
+
+    A second worker at the same moment skips its round instead of anonymising the same
+    conversations again (a second audit entry) or half of a customer's (whose contact would
+    then stay behind). On SQLite the IMMEDIATE transaction lets one writer in at a time.
+    NO KEY: rows that refer to the organisation can still be written meanwhile."""
+    held = Organisation.objects.filter(pk=Organisation.current().pk).select_for_update(
+        skip_locked=True, no_key=True
+    )
+    return held.values_list("pk", flat=True).first() is not None
+
+
 def retention_apply(now: datetime | None = None) -> Erased:
     """Anonymise conversations whose last message is older than the organisation's setting."""
     months = Organisation.current().retention_months
@@ -278,6 +291,8 @@ def retention_apply(now: datetime | None = None) -> Erased:
         return Erased(0, 0)
     cutoff = _months_before(now or timezone.now(), months)
     with transaction.atomic():
+        if not _claim_round():
+            return Erased(0, 0)  # another worker applies it at this moment
         # Raw payloads as the networks delivered them are kept no longer than the texts.
         WebhookDelivery.objects.filter(processed_at__lt=cutoff).delete()
         SetAsideItem.objects.filter(created_at__lt=cutoff).delete()

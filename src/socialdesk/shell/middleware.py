@@ -53,6 +53,7 @@ _TWO_FACTOR_SETUP_PAGES = {
     "accounts:logout",
     "shell:set_language",
     "shell:healthz",
+    "shell:metrics",
 }
 
 

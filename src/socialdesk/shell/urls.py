@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 from django.views.generic import RedirectView
 
-from socialdesk.shell import views
+from socialdesk.shell import metrics_views, views
 
 app_name = "shell"
 
@@ -30,4 +30,6 @@ urlpatterns = [
     path("settings/", views.settings_index, name="settings"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus: a bearer token or an allowed network, never a session (shell/metrics_views.py).
+    path("metrics", metrics_views.metrics_view, name="metrics"),
 ]

@@ -3,6 +3,11 @@
 A warning goes to the assignee, or else to every active member of the conversation's
 department (or the department's team address), once per state: a conversation that is at
 risk warns once, and warns again when it is breached.
+
+Several workers may check at the same moment. Each batch of conversations is refreshed by one
+of them (its rows locked, the others skip them; SQLite's IMMEDIATE transactions let one writer
+at a time), and each warning is claimed with one conditional UPDATE of `sla_warned` before
+anything is notified, so a warning goes out once whichever worker gets there first.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ def check_and_warn(now: datetime | None = None) -> int:
         .order_by("pk")
     )
     for start in range(0, len(open_ids), BATCH):
-        refresh_sla(open_ids[start : start + BATCH], now=now)
+        _refresh_batch(open_ids[start : start + BATCH], now)
     due = Conversation.objects.filter(
         status__in=[Status.OPEN, Status.WAITING],
         sla_state__in=[SlaState.AT_RISK, SlaState.BREACHED],
@@ -59,6 +64,29 @@ def check_and_warn(now: datetime | None = None) -> int:
     return sent
 
 
+def _refresh_batch(ids: list[int], now: datetime) -> None:
+    """Refresh these conversations' clocks, skipping those another worker is refreshing now
+    (two refreshes at once would both record the same new clock, and one would fail). NO KEY:
+    messages arriving in them meanwhile are stored without waiting."""
+    with transaction.atomic():
+        mine = list(
+            Conversation.objects.filter(pk__in=ids)
+            .select_for_update(skip_locked=True, no_key=True)
+            .values_list("pk", flat=True)
+        )
+        refresh_sla(mine, now=now)
+
+
+def _claim(conversation: Conversation) -> bool:
+    """Mark the conversation warned for its state, only if nobody did since we looked (the
+    caller's transaction: a second worker waits for it, then finds it warned)."""
+    state = conversation.sla_state
+    unwarned = Conversation.objects.filter(pk=conversation.pk, sla_state=state).exclude(
+        sla_warned=state
+    )
+    return bool(unwarned.update(sla_warned=state))
+
+
 def _warn(conversation: Conversation) -> int:
     people, addresses = _recipients(conversation)
     kind = (
@@ -69,10 +97,11 @@ def _warn(conversation: Conversation) -> int:
     link = settings.SITE_URL + reverse("inbox:conversation", args=[conversation.pk])
     language = Organisation.current().default_language
     with transaction.atomic():
+        if not _claim(conversation):
+            return 0  # another worker warned about it a moment ago
         Notification.objects.bulk_create(
             [Notification(user=p, conversation=conversation, kind=kind) for p in people]
         )
-        Conversation.objects.filter(pk=conversation.pk).update(sla_warned=conversation.sla_state)
         announce_warning(conversation)
         for person in people:
             _mail(conversation, kind, link, [person.email], person.language or language)

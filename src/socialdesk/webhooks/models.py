@@ -141,6 +141,12 @@ class Delivery(models.Model):
             ),
             # the log of a subscription, newest first, by state
             models.Index(fields=["subscription", "created_at"], name="webhook_delivery_log"),
+            # the deliveries given up (few), counted by `/metrics` and `socialdesk status`
+            models.Index(
+                fields=["state"],
+                condition=models.Q(state="failed"),
+                name="webhook_delivery_given_up",
+            ),
         ]
 
     def __str__(self) -> str:

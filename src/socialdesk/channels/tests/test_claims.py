@@ -102,3 +102,33 @@ def test_a_live_worker_keeps_its_claim_on_a_reply_while_sending_longer_than_the_
     assert due_for_others == [0, 0, 0, 0]  # nobody else could have sent it again
     reply.refresh_from_db()
     assert (reply.delivery, reply.external_id, reply.delivery_attempts) == (Delivery.SENT, "109", 0)
+
+
+def test_a_reply_waiting_for_its_next_try_is_not_claimed_before_its_time(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers read the same due reply; the first one's attempt fails and sets the next
+    try a minute on. The second one, still holding the id, must not send it at once."""
+    account = ChannelAccount.objects.create(network=Network.MASTODON, handle="bob@masto.test")
+    contact = Contact.objects.create(display_name="Kim")
+    conversation = Conversation.objects.create(channel_account=account, contact=contact)
+    reply = Message.objects.create(
+        conversation=conversation, channel_account=account, external_id="",
+        direction=Direction.OUTBOUND, author_handle="bob", text="Danke!",
+        created_at=timezone.now(), delivery=Delivery.QUEUED, delivery_attempts=1,
+        delivery_next_at=timezone.now() + timedelta(minutes=1),
+    )  # fmt: skip
+    asked: list[str] = []
+
+    class CountingNetwork:
+        CAPABILITIES = frozenset({Capability.SEND})
+
+        def send(self, account: ChannelAccount, message: Message) -> Sent:
+            asked.append(message.text)
+            return Sent(external_id="110")
+
+    monkeypatch.setattr(sending, "sender", lambda network: CountingNetwork())
+    assert sending.send_one(reply.pk) is False
+    assert asked == []
+    reply.refresh_from_db()
+    assert (reply.delivery, reply.delivery_attempts) == (Delivery.QUEUED, 1)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from socialdesk.channels import ingest
@@ -193,26 +194,49 @@ def process_pending(limit: int = 500) -> int:
     """Store the items of waiting deliveries; return how many messages were new.
 
     Items and the "processed" mark are written in one transaction, so a crash repeats a
-    batch instead of losing or doubling it; workers skip deliveries another one holds. A
-    channel whose items cannot be stored at all keeps its deliveries waiting (and shows the
-    error) while the other channels' deliveries are stored.
+    batch instead of losing or doubling it. Several workers share the work by channel: a batch
+    is one channel's oldest deliveries, taken with the channel's row held (`_claim_channel`),
+    so another worker stores another channel meanwhile, never the same one: a reply stored
+    beside the batch holding its question would not see it and would start a conversation of
+    its own. A channel whose items cannot be stored at all keeps its deliveries waiting (and
+    shows the error) while the other channels' deliveries are stored.
     """
     stored = 0
     stuck: set[int] = set()
     while True:
         with transaction.atomic():
-            pending = list(
-                WebhookDelivery.objects.select_for_update(skip_locked=True)
-                .filter(processed_at__isnull=True)
-                .exclude(channel_account_id__in=stuck)
-                .select_related("channel_account")
-                .order_by("received_at", "pk")[:limit]
-            )
-            if not pending:
+            account = _claim_channel(stuck)
+            if account is None:
                 return stored
-            stored += _store(pending, stuck)
-        if len(pending) < limit:
-            return stored
+            pending = list(
+                WebhookDelivery.objects.filter(
+                    channel_account=account, processed_at__isnull=True
+                ).order_by("received_at", "pk")[:limit]
+            )
+            for delivery in pending:
+                delivery.channel_account = account
+            if pending:
+                stored += _store(pending, stuck)
+
+
+def _claim_channel(stuck: set[int]) -> ChannelAccount | None:
+    """Hold the row of the channel with the oldest waiting delivery that no other worker holds
+    (the caller's transaction; SQLite's IMMEDIATE transactions let one writer in anyway).
+    NO KEY: the endpoint keeps adding the channel's deliveries meanwhile."""
+    waiting = (
+        WebhookDelivery.objects.filter(processed_at__isnull=True)
+        .exclude(channel_account_id__in=stuck)
+        .values("channel_account_id")
+        .annotate(oldest=Min("received_at"))
+        .order_by("oldest")
+        .values_list("channel_account_id", flat=True)
+    )
+    for pk in waiting:
+        held = ChannelAccount.objects.select_for_update(skip_locked=True, no_key=True)
+        account = held.filter(pk=pk).first()
+        if account is not None:
+            return account
+    return None
 
 
 def _store(pending: list[WebhookDelivery], stuck: set[int]) -> int:
