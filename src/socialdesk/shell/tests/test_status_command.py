@@ -100,3 +100,12 @@ def test_it_fails_when_no_worker_reported_lately(db: None, args: tuple[str, ...]
     heartbeats.beat(worker)
     status(*args)  # healthy: returns normally, so the command exits 0
     assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_a_new_installation_says_what_is_not_there_yet(db: None) -> None:
+    heartbeats.beat(heartbeats.Worker(host="worker-1", pid=1, started_at=timezone.now()))
+    table = rows(status())
+    assert table["Channels"] == "none connected"
+    assert table["Once-a-minute tasks"] == "none ran yet"
+    assert table["SLA check"] == "last finished never"
+    assert table["oldest unanswered"] == "–"
