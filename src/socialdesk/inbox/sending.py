@@ -37,11 +37,16 @@ def lease() -> timedelta:
     return timedelta(seconds=float(settings.SEND_LEASE_SECONDS))
 
 
-def _due() -> Q:
-    now = timezone.now()
+def _ready(now: datetime) -> Q:
+    """Queued, and its next try (after a failed one) has come."""
     return Q(delivery=Delivery.QUEUED) & (
         Q(delivery_next_at__isnull=True) | Q(delivery_next_at__lte=now)
-    ) | Q(delivery=Delivery.SENDING, delivery_claimed_at__lt=now - lease())
+    )
+
+
+def _due() -> Q:
+    now = timezone.now()
+    return _ready(now) | Q(delivery=Delivery.SENDING, delivery_claimed_at__lt=now - lease())
 
 
 def send_due(limit: int = 100) -> int:
@@ -68,9 +73,7 @@ def _claim(pk: int) -> datetime | None:
     now = timezone.now()
     # Queued and due: a worker that read the id before another one's failed attempt set
     # the next try later does not try again before then.
-    fresh = Message.objects.filter(pk=pk, delivery=Delivery.QUEUED).filter(
-        Q(delivery_next_at__isnull=True) | Q(delivery_next_at__lte=now)
-    )
+    fresh = Message.objects.filter(_ready(now), pk=pk)
     if fresh.update(delivery=Delivery.SENDING, delivery_claimed_at=now):
         return now
     # A claim older than the lease: its worker died while sending. Count it as an attempt.

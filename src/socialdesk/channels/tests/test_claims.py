@@ -25,6 +25,18 @@ def _feed() -> ChannelAccount:
     )
 
 
+def _queued_reply(**fields: Any) -> Message:
+    """A reply waiting to be sent in a conversation of a Mastodon account."""
+    account = ChannelAccount.objects.create(network=Network.MASTODON, handle="bob@masto.test")
+    contact = Contact.objects.create(display_name="Kim")
+    conversation = Conversation.objects.create(channel_account=account, contact=contact)
+    return Message.objects.create(
+        conversation=conversation, channel_account=account, external_id="",
+        direction=Direction.OUTBOUND, author_handle="bob", text="Danke!",
+        created_at=timezone.now(), delivery=Delivery.QUEUED, **fields,
+    )  # fmt: skip
+
+
 def test_it_takes_over_a_dead_workers_channel_within_a_minute_by_default(
     settings: Any, db: None
 ) -> None:
@@ -76,14 +88,7 @@ def test_a_live_worker_keeps_its_claim_on_a_reply_while_sending_longer_than_the_
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.SEND_LEASE_SECONDS = 0.6
-    account = ChannelAccount.objects.create(network=Network.MASTODON, handle="bob@masto.test")
-    contact = Contact.objects.create(display_name="Kim")
-    conversation = Conversation.objects.create(channel_account=account, contact=contact)
-    reply = Message.objects.create(
-        conversation=conversation, channel_account=account, external_id="",
-        direction=Direction.OUTBOUND, author_handle="bob", text="Danke!",
-        created_at=timezone.now(), delivery=Delivery.QUEUED,
-    )  # fmt: skip
+    reply = _queued_reply()
     due_for_others: list[int] = []
 
     class SlowNetwork:
@@ -109,15 +114,9 @@ def test_a_reply_waiting_for_its_next_try_is_not_claimed_before_its_time(
 ) -> None:
     """Two workers read the same due reply; the first one's attempt fails and sets the next
     try a minute on. The second one, still holding the id, must not send it at once."""
-    account = ChannelAccount.objects.create(network=Network.MASTODON, handle="bob@masto.test")
-    contact = Contact.objects.create(display_name="Kim")
-    conversation = Conversation.objects.create(channel_account=account, contact=contact)
-    reply = Message.objects.create(
-        conversation=conversation, channel_account=account, external_id="",
-        direction=Direction.OUTBOUND, author_handle="bob", text="Danke!",
-        created_at=timezone.now(), delivery=Delivery.QUEUED, delivery_attempts=1,
-        delivery_next_at=timezone.now() + timedelta(minutes=1),
-    )  # fmt: skip
+    reply = _queued_reply(
+        delivery_attempts=1, delivery_next_at=timezone.now() + timedelta(minutes=1)
+    )
     asked: list[str] = []
 
     class CountingNetwork:

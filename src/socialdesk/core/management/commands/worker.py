@@ -21,11 +21,6 @@ logger = logging.getLogger(__name__)
 _NOTE_RUN = "socialdesk.worker.note_run"
 
 
-class _Stopping(threading.Event):
-    """Set once db_worker has returned: the schedule thread ends its loop before the heartbeat
-    is removed, so no late beat brings the row back."""
-
-
 class Command(BaseCommand):
     help = (
         "Run the background worker: sends e-mail and runs scheduled work from the task queue. "
@@ -56,7 +51,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker_args = ["--queue-name", "*", "--interval", str(options["interval"])]
         me = heartbeats.this_worker()
-        stop = _Stopping()
+        stop = threading.Event()  # set once db_worker has returned: the schedule thread ends
+        # its loop before the heartbeat is removed, so no late beat brings the row back
         thread = None
         if options["batch"]:
             worker_args += ["--batch", "--no-startup-delay"]
