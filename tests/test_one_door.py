@@ -14,7 +14,8 @@ The heuristic, without running the code:
 - Except when the receiver is plainly not the ORM: a name (or an item of a name) that the same
   module binds to a Python container (a `{}`/`[]`/`set()`/`dict()`/`defaultdict()`/`Counter()`
   literal, a comprehension, or an annotation `dict[...]`/`set[...]`/`list[...]`) or to an
-  instance of a class the module defines itself (a progress bar), or one of `NOT_ORM` (the
+  instance of a class the module defines itself (a progress bar) or of a `threading` primitive
+  (`stop = threading.Event()`: `stop.set()` wakes a thread), or one of `NOT_ORM` (the
   session, the messages framework, HTTP headers); and decorators (`@api.delete(...)` declares
   a route, it deletes nothing).
 - `ALLOWED` lists what is knowingly left, each with the issue that will remove it; it is empty.
@@ -44,6 +45,7 @@ WRITES = frozenset(
     }
 )
 CONTAINER_CALLS = frozenset({"set", "dict", "list", "defaultdict", "Counter", "OrderedDict"})
+THREADING_CALLS = frozenset({"Event", "Lock", "RLock", "Semaphore", "Condition", "Barrier"})
 CONTAINER_TYPES = frozenset({"dict", "set", "list", "Counter", "defaultdict"})
 NOT_ORM = frozenset({"request.session", "response.headers", "messages"})
 """Receivers that are not the database (written as dotted source text)."""
@@ -71,6 +73,20 @@ def _is_container(node: ast.expr | None) -> bool:
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
         return name in CONTAINER_CALLS
     return False
+
+
+def _is_threading(node: ast.expr | None) -> bool:
+    """`threading.Event()` and its kin: `.set()`/`.clear()` on them touch no database."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return (
+            isinstance(func.value, ast.Name)
+            and func.value.id == "threading"
+            and func.attr in THREADING_CALLS
+        )
+    return isinstance(func, ast.Name) and func.id in THREADING_CALLS
 
 
 def _is_container_type(annotation: ast.expr) -> bool:
@@ -107,7 +123,7 @@ def _not_orm_names(tree: ast.AST) -> set[str]:
                 and value.func.id in own_classes
             )
             typed = isinstance(node, ast.AnnAssign) and _is_container_type(node.annotation)
-            if own or typed or _is_container(value):
+            if own or typed or _is_container(value) or _is_threading(value):
                 names.add(target.id)
     return names
 
@@ -171,11 +187,13 @@ def test_it_tells_an_orm_write_from_a_python_container(tmp_path: Path) -> None:
         "seen, n = set(), 0\n"
         "class Bar: ...\n"
         "bar = Bar()\n"
+        "stop = threading.Event()\n"
         "groups: dict[int, list[int]] = {}\n"
         "@api.delete('/x')\n"
         "def view(request, form, Topic, user, d):\n"
         "    seen.add(1)\n"
         "    bar.update(1)\n"
+        "    stop.set()\n"
         "    groups[1].clear()\n"
         "    request.session.clear()\n"
         "    messages.add_message(request, 20, 'x')\n"
