@@ -190,6 +190,7 @@ def counted_together(ids: Sequence[int]) -> Iterator[None]:
         return
     held = HeldMessages.objects.create(low=ids[0], high=ids[-1])
     yield
+    values: list[object]
     if connection.vendor == "postgresql":
         chosen, values = "m.id = ANY(%s)", [list(ids)]
     else:  # one writer at a time: the reserved ids are consecutive
