@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, Sum
@@ -190,7 +191,7 @@ def counted_together(ids: Sequence[int]) -> Iterator[None]:
         return
     held = HeldMessages.objects.create(low=ids[0], high=ids[-1])
     yield
-    values: list[object]
+    values: list[Any]
     if connection.vendor == "postgresql":
         chosen, values = "m.id = ANY(%s)", [list(ids)]
     else:  # one writer at a time: the reserved ids are consecutive
