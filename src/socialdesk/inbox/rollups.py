@@ -196,17 +196,15 @@ def counted_together(ids: Sequence[int]) -> Iterator[None]:
         chosen, values = "m.id = ANY(%s)", [list(ids)]
     else:  # one writer at a time: the reserved ids are consecutive
         chosen, values = "m.id BETWEEN %s AND %s", [ids[0], ids[-1]]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _add(
-                f"SELECT {_hour('m.created_at')}, c.channel_account_id, "
-                "COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), "
-                f"COUNT(*), SUM({_flag('m.needs_reply')}) "
-                "FROM inbox_message m JOIN inbox_conversation c ON c.id = m.conversation_id "
-                f"WHERE {chosen} AND m.direction = 'in' GROUP BY 1, 2, 3, 4"
-            ).rstrip(";"),
-            values,
-        )
+    count = _add(
+        f"SELECT {_hour('m.created_at')}, c.channel_account_id, "
+        "COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), "
+        f"COUNT(*), SUM({_flag('m.needs_reply')}) "
+        "FROM inbox_message m JOIN inbox_conversation c ON c.id = m.conversation_id "
+        "WHERE {chosen} AND m.direction = 'in' GROUP BY 1, 2, 3, 4"
+    ).rstrip(";")
+    with connection.cursor() as cursor:  # strftime's % written %% beside the parameters
+        cursor.execute(count.replace("%", "%%").replace("{chosen}", chosen), values)
     held.delete()
 
 
