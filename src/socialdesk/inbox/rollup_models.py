@@ -31,3 +31,16 @@ class MessageRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}h {self.account_id}/{self.department_id}: {self.inbound}"
+
+
+class HeldMessages(models.Model):
+    """Ids of messages a bulk insert counts into the rollup itself, in one statement, instead
+    of the per-row trigger (`rollups.counted_together`). A row lives only inside the inserting
+    transaction and is deleted before it commits: no other connection ever sees one, so every
+    other writer's messages are counted by the trigger as always."""
+
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"held {self.low}–{self.high}"

@@ -21,16 +21,19 @@ triggers and then recounts the rollup from the messages, so it never silently st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 
-from socialdesk.inbox.rollup_models import MessageRollup
+from socialdesk.inbox.rollup_models import HeldMessages, MessageRollup
 
 TABLE = MessageRollup._meta.db_table
+HELD = HeldMessages._meta.db_table
 COLUMNS = "hour, account_id, department_id, assignee_id, inbound, needs_reply"
 KEY = "hour, account_id, department_id, assignee_id"
 UPSERT = (
@@ -82,7 +85,7 @@ def _move(row: str, sign: str) -> str:
 # Names carry a version: a changed definition gets a new name, so `ensure()` installs it.
 # name: (table, event, condition in SQLite's words, statements); one definition for both.
 _SPECS: dict[str, tuple[str, str, str, Callable[[], list[str]]]] = {
-    "inbox_rollup_message_added_v1": (
+    "inbox_rollup_message_added_v2": (
         "inbox_message", "INSERT", "NEW.direction = 'in'", lambda: [_bump("NEW", "")],
     ),
     "inbox_rollup_message_removed_v1": (
@@ -106,6 +109,10 @@ _SPECS: dict[str, tuple[str, str, str, Callable[[], list[str]]]] = {
     ),
 }  # fmt: skip
 TRIGGERS = tuple(_SPECS)
+PREFIX = "inbox_rollup_"
+# Triggers that leave alone a row whose id a bulk insert holds (`counted_together`).
+_SKIPS_HELD = {"inbox_rollup_message_added_v2"}
+_HELD_ROW = f"SELECT 1 FROM {HELD} h WHERE NEW.id BETWEEN h.low AND h.high"
 
 
 def _statements() -> list[str]:
@@ -113,12 +120,17 @@ def _statements() -> list[str]:
     out = []
     for name, (table, event, condition, body) in _SPECS.items():
         steps = " ".join(body())
+        held = name in _SKIPS_HELD
         if connection.vendor == "sqlite":
+            if held:
+                condition = f"{condition} AND NOT EXISTS ({_HELD_ROW})"
             out.append(
                 f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} "
                 f"WHEN {condition} BEGIN {steps} END"
             )
             continue
+        if held:  # PostgreSQL allows no subquery in a trigger's WHEN
+            steps = f"IF EXISTS ({_HELD_ROW}) THEN RETURN NULL; END IF; {steps}"
         condition = condition.replace(" IS NOT ", " IS DISTINCT FROM ")
         out += [
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
@@ -130,25 +142,70 @@ def _statements() -> list[str]:
     return out
 
 
-def installed() -> set[str]:
-    """The names of the rollup triggers present in the database."""
+def _present() -> dict[str, str]:
+    """Every rollup trigger in the database (of this or an earlier version), with its table."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
         else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {name for (name,) in cursor.fetchall()} & set(TRIGGERS)
+            cursor.execute(
+                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal"
+            )
+        return {name: table for name, table in cursor.fetchall() if name.startswith(PREFIX)}
+
+
+def installed() -> set[str]:
+    """The names of the rollup triggers present in the database."""
+    return set(_present()) & set(TRIGGERS)
 
 
 def ensure() -> bool:
-    """Install the triggers if any is missing, then recount; True when it had to."""
-    if installed() == set(TRIGGERS):
+    """Install the triggers if any is missing (removing those of an earlier version, which
+    would count twice), then recount; True when it had to."""
+    present = _present()
+    if set(present) == set(TRIGGERS):
         return False
     with transaction.atomic(), connection.cursor() as cursor:
+        for name, table in present.items():
+            if name not in TRIGGERS:
+                on = "" if connection.vendor == "sqlite" else f" ON {table}"
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
         for statement in _statements():
             cursor.execute(statement)
         rebuild()
     return True
+
+
+@contextmanager
+def counted_together(ids: Sequence[int]) -> Iterator[None]:
+    """Messages with these ids (reserved by `core.db.reserve_ids`, ascending) inserted in the
+    block are counted into the rollup at its end in one statement, not row by row by the
+    trigger (which costs a bulk import most of its insert time). Call it inside the inserting
+    transaction. The held range is deleted again before that transaction commits, so no other
+    connection sees it; on PostgreSQL, where reserved ids need not be consecutive, exactly these
+    ids are counted (another writer's message inside the range is its own trigger's)."""
+    if not ids:
+        yield
+        return
+    held = HeldMessages.objects.create(low=ids[0], high=ids[-1])
+    yield
+    values: list[Any]
+    if connection.vendor == "postgresql":
+        chosen, values = "m.id = ANY(%s)", [list(ids)]
+    else:  # one writer at a time: the reserved ids are consecutive
+        chosen, values = "m.id BETWEEN %s AND %s", [ids[0], ids[-1]]
+    count = _add(
+        f"SELECT {_hour('m.created_at')}, c.channel_account_id, "
+        "COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), "
+        f"COUNT(*), SUM({_flag('m.needs_reply')}) "
+        "FROM inbox_message m JOIN inbox_conversation c ON c.id = m.conversation_id "
+        "WHERE {chosen} AND m.direction = 'in' GROUP BY 1, 2, 3, 4"
+    ).rstrip(";")
+    with connection.cursor() as cursor:  # strftime's % written %% beside the parameters
+        cursor.execute(count.replace("%", "%%").replace("{chosen}", chosen), values)
+    held.delete()
 
 
 def drop() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +27,7 @@ from socialdesk.goals import kpis
 from socialdesk.goals.kpis import Period, Scope
 from socialdesk.inbox import rollups, services
 from socialdesk.inbox.models import Conversation, Direction, Message
-from socialdesk.inbox.rollup_models import MessageRollup
+from socialdesk.inbox.rollup_models import HeldMessages, MessageRollup
 from socialdesk.inbox.tests.test_import_history import ALL, _import, _write
 from socialdesk.privacy.services import retention_apply
 
@@ -255,3 +255,44 @@ def test_the_products_own_write_paths_keep_the_rollup_in_step(
     retention_apply(now=datetime(2026, 6, 1, tzinfo=UTC))
     assert stored() == recount()
     assert kpis.get("inbound_volume").value(march) == inbound  # anonymised, still counted
+
+
+def test_an_import_counts_its_messages_once_and_leaves_no_held_range(
+    db: None, tmp_path: Path
+) -> None:
+    """The import counts its chunk's inbound messages in one statement (the trigger skips the
+    ids it holds): a first import, then a second whose replies join the first's conversations
+    and whose questions are new, each equal a recount; no held range is left behind, and a
+    message written afterwards by anyone else is counted by the trigger again."""
+    _import(str(_write(tmp_path / "first.csv", ALL[: len(ALL) // 2])))
+    assert stored() == recount()
+    _import(str(_write(tmp_path / "second.csv", ALL[len(ALL) // 2 :])))
+    assert stored() == recount()
+    assert HeldMessages.objects.count() == 0
+    assert sum(n for (_key, kind), n in stored().items() if kind == "inbound") == sum(
+        1 for row in ALL if row[2] == "True"
+    )
+    conversation = Conversation.objects.order_by("pk").first()
+    assert conversation is not None
+    Message.objects.create(
+        conversation=conversation, channel_account=conversation.channel_account,
+        external_id="later", direction=Direction.INBOUND, text="Noch da?",
+        created_at=datetime(2026, 3, 20, 9, tzinfo=UTC), needs_reply=True,
+    )  # fmt: skip
+    assert stored() == recount()
+
+
+@pytest.mark.django_db
+def test_an_earlier_version_s_trigger_is_replaced_not_kept_beside_the_new_one() -> None:
+    """An upgrade installs the new insert trigger and removes the old one, which would
+    otherwise count every message twice."""
+    world = World()
+    rollups.drop()
+    with connection.cursor() as cursor:  # the trigger as an earlier version installed it
+        for statement in rollups._statements():
+            if "message_added_v2" in statement and "CREATE" in statement:
+                cursor.execute(statement.replace("message_added_v2", "message_added_v1"))
+    assert rollups.ensure()
+    assert rollups.installed() == set(rollups.TRIGGERS)
+    world.new_message(world.conversations[0], 5, True, True).save()
+    assert stored() == recount()
