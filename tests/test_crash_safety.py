@@ -69,7 +69,7 @@ def _kill_at_random(site: Site, progress: str, total: int, rounds: int) -> list[
     return seen
 
 
-def _run_until(site: Site, progress: str, total: int, seconds: float = 180) -> None:
+def _run_until(site: Site, progress: str, total: int, seconds: float = 300) -> None:
     workers = [site.worker() for _ in range(WORKERS)]
     try:
         deadline = time.monotonic() + seconds

@@ -36,6 +36,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "send_digests",  # issue 14: the daily e-mail of unread room mentions
         "remind_reviews",  # issue 14: owners of wiki pages whose review date has come
         "prune_recent",  # issue 14: the search's recent index kept small (SQLite)
+        "catch_up_search",  # issue 16: entries an import left for later (search.backlog)
         "prune_webhook_log",  # issue 15: delivered webhooks older than 30 days
     }
     # Every second, when something is due: posts to publish, webhooks to deliver.

@@ -8,6 +8,12 @@ error rolls the writer's transaction back, like any other error inside it.
 
 The apps below the search never import it (layers point down); this module is all they know.
 `muted()` switches the hook off for bulk work that rebuilds the index afterwards (the bench).
+
+A listener may also offer to catch up later (`listen(refresh, later=note, catch_up=drain)`):
+inside `deferred()` (a history import) it hears of changes through `later`, which notes what
+changed in the same transaction, cheaply and durably; `catch_up()` (after the block, or a
+background task if the process died first) then does the work in bulk. Listeners without
+these hooks hear every change at once, deferred or not.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from django.conf import settings
 from django.db import connection
 
 Listener = Callable[[str, tuple[int, ...]], None]
+Progress = Callable[[int, int], None]  # (done, total)
+CatchUp = Callable[..., int]  # (jobs=…, progress=…) -> objects brought up to date
 
 SOURCES = frozenset(
     {
@@ -39,17 +47,28 @@ SOURCES = frozenset(
 """What may change: `<app>.<model>`. A new source is added here first (a typo fails loudly)."""
 
 _listeners: list[Listener] = []
+_later: dict[Listener, Listener] = {}
+_catch_ups: list[CatchUp] = []
 _muted: ContextVar[int] = ContextVar("socialdesk_changes_muted", default=0)
+_deferring: ContextVar[int] = ContextVar("socialdesk_changes_deferring", default=0)
 
 
 class OutsideTransaction(RuntimeError):
     """`changed()` was called outside the writer's transaction (tests and DEBUG only)."""
 
 
-def listen(listener: Listener) -> None:
-    """Call `listener(source, ids)` for every change from now on (once, however often added)."""
+def listen(
+    listener: Listener, *, later: Listener | None = None, catch_up: CatchUp | None = None
+) -> None:
+    """Call `listener(source, ids)` for every change from now on (once, however often added);
+    inside `deferred()`, `later(source, ids)` instead, when given, and `catch_up` is what
+    `catch_up()` calls."""
     if listener not in _listeners:
         _listeners.append(listener)
+    if later is not None:
+        _later[listener] = later
+    if catch_up is not None and catch_up not in _catch_ups:
+        _catch_ups.append(catch_up)
 
 
 def changed(source: str, ids: Iterable[int]) -> None:
@@ -65,8 +84,10 @@ def changed(source: str, ids: Iterable[int]) -> None:
         )
     if not unique or _muted.get():
         return
+    deferring = _deferring.get() > 0
     for listener in list(_listeners):
-        listener(source, unique)
+        hook = _later.get(listener) if deferring else None
+        (hook or listener)(source, unique)
 
 
 @contextlib.contextmanager
@@ -77,6 +98,23 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _muted.reset(token)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Listeners that can catch up later only note what changes inside this block; call
+    `catch_up()` after it (bulk work such as a history import)."""
+    token = _deferring.set(_deferring.get() + 1)
+    try:
+        yield
+    finally:
+        _deferring.reset(token)
+
+
+def catch_up(*, jobs: int = 1, progress: Progress | None = None) -> int:
+    """Let every listener that noted changes for later do that work now (`jobs` processes
+    where it can use them); returns how many objects were brought up to date."""
+    return sum(hook(jobs=jobs, progress=progress) for hook in list(_catch_ups))
 
 
 def _require_transaction() -> bool:

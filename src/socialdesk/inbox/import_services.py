@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.channels.items.readers import Rejection
+from socialdesk.core import changes
 from socialdesk.core.csv_export import csv_writer
 from socialdesk.inbox.importing.pipeline import Importer, ImportStats
 from socialdesk.inbox.importing.sources import company_handles, network_of, parsed_rows
@@ -152,16 +153,23 @@ def _run_claimed(job: ImportJob) -> ImportJob:
         try:
             account = options.get("account", "")
             importer.company_handles |= company_handles(job.format, [path], account)
-            importer.feed(
-                job.file_name,
-                parsed_rows(job.format, path, mapping=options.get("mapping", {}), account=account),
-            )
+            with changes.deferred():  # the search entries are written in bulk after the rows
+                importer.feed(
+                    job.file_name,
+                    parsed_rows(
+                        job.format, path, mapping=options.get("mapping", {}), account=account
+                    ),
+                )
         except Exception as failure:  # the job says why; the worker goes on with other work
             logger.exception("import job %s failed", job.pk)
             state = ImportJob.State.FAILED
             error = _clean(_("The import stopped: %(reason)s") % {"reason": failure}, REASON_LENGTH)
         finally:
             path.unlink(missing_ok=True)
+    try:  # the rows are stored; their search entries are written now, or by the worker
+        changes.catch_up()
+    except Exception:
+        logger.exception("import job %s: its search entries wait for the worker", job.pk)
     ImportJob.objects.filter(pk=job.pk).update(
         **_counts(importer.stats),
         first_rejections=shown,

@@ -10,8 +10,9 @@ class SearchConfig(AppConfig):
         from django.core.checks import register
 
         from socialdesk.core import schedule
-        from socialdesk.search import checks, indexing, recent, tasks
+        from socialdesk.search import backlog, checks, recent, tasks
 
-        indexing.connect()
+        backlog.connect()  # the index follows every change, or catches up after bulk work
         schedule.every(schedule.REGULAR, tasks.prune_recent, when=recent.has_work)
+        schedule.every(schedule.REGULAR, tasks.catch_up_search, when=backlog.has_work)
         register(checks.check_fts5, "database")

@@ -20,7 +20,6 @@ from django.db import connection, connections, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
-from socialdesk.core import changes
 from socialdesk.search import fulltext, recent, staging
 from socialdesk.search.analysis import analyse_document, warm
 from socialdesk.search.kinds.base import Doc, Ids, Kind
@@ -34,10 +33,6 @@ WRITTEN = 20_000  # entries copied into the index per transaction (writers wait 
 # a third more in all
 BUILD_MEMORY = "512MB"  # PostgreSQL's maintenance_work_mem while --offline builds the GIN index
 Progress = Callable[..., None]  # (done, total[, step])
-
-
-def connect() -> None:
-    changes.listen(refresh)
 
 
 Row = list[Any]
@@ -89,13 +84,19 @@ def refresh(source: str, ids: tuple[int, ...]) -> None:
     """The `core.changes` listener: every kind fed by `source` rewrites its entries; when
     `source` names containers that are gone, what they held is rewritten too (and so loses
     its entries when it went with them)."""
+    for kind, wanted in affected(source, ids):
+        write(kind, wanted)
+
+
+def affected(source: str, ids: tuple[int, ...]) -> Iterator[tuple[Kind, Ids]]:
+    """The objects, kind by kind, whose entries a change of `ids` of `source` rewrites."""
     held = _held_by_gone(source, ids)
     for kind in INDEXED:
         related = kind.sources.get(source)
         wanted = list(related(ids)) if related is not None else []
         wanted += held.get(kind.entry_kind, ())
         if related is not None or wanted:
-            write(kind, tuple(dict.fromkeys(int(pk) for pk in wanted)))
+            yield kind, tuple(dict.fromkeys(int(pk) for pk in wanted))
 
 
 def _held_by_gone(source: str, ids: Ids) -> dict[str, list[int]]:

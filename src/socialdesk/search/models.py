@@ -45,6 +45,25 @@ class SearchEntry(models.Model):
         return f"{self.kind} {self.object_id}"
 
 
+class SearchBacklog(models.Model):
+    """An object whose entry is still to be written: noted by a bulk write (a history import,
+    `core.changes.deferred`) in its own transaction, written by `search.backlog.catch_up` in
+    bulk after it, or by the worker if the importing process died first."""
+
+    kind = models.CharField(max_length=16)  # the Kind's key
+    object_id = models.BigIntegerField()
+    # How often it was noted: a catch-up removes the row only if nobody noted it again meanwhile.
+    notes = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_backlog_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} (to index)"
+
+
 class SearchState(models.Model):
     """One row: whether a reindex is running and how far it got."""
 

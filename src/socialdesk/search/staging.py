@@ -115,8 +115,15 @@ def _roomy(cursor: CursorWrapper) -> int | None:
     return before
 
 
-def copy_in_time_order(chunk: int, progress: Callable[[int], None] | None = None) -> int:
-    """Copy every staged row into the index, oldest first, `chunk` rows per transaction."""
+# An entry written after the staged row was made (a live edit) is newer: it stays.
+KEEP_NEWER = f" WHERE {TABLE}.indexed_at <= excluded.indexed_at"
+
+
+def copy_in_time_order(
+    chunk: int, progress: Callable[[int], None] | None = None, *, keep_newer: bool = False
+) -> int:
+    """Copy every staged row into the index, oldest first, `chunk` rows per transaction;
+    `keep_newer`: an entry written since the staged row was made is not overwritten."""
     names = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE INDEX {STAGE}_order ON {STAGE} ({ORDER})")
@@ -135,7 +142,7 @@ def copy_in_time_order(chunk: int, progress: Callable[[int], None] | None = None
             end = cursor.fetchone()
             cursor.execute(
                 f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM {STAGE} WHERE {after} "
-                f"ORDER BY {ORDER} LIMIT %s" + UPSERT_TAIL,
+                f"ORDER BY {ORDER} LIMIT %s" + UPSERT_TAIL + (KEEP_NEWER if keep_newer else ""),
                 [*last, chunk],
             )
             copied += max(int(cursor.rowcount), 0)

@@ -96,6 +96,11 @@ class OperationsCollector(Collector):
             "Webhook deliveries received but not yet stored in the inbox.",
             figures.incoming_webhooks_pending,
         )
+        yield _single(
+            "search_backlog",
+            "Imported objects whose search entries are still to be written.",
+            figures.search_backlog,
+        )
         set_aside = _gauge(
             "items_set_aside",
             "Items from outside (polls, webhooks) refused and set aside, by network.",

@@ -25,6 +25,7 @@ from socialdesk.channels.models import ChannelAccount, SetAsideItem, WebhookDeli
 from socialdesk.core.heartbeats import FRESH
 from socialdesk.core.models import TaskRun, WorkerHeartbeat
 from socialdesk.inbox.models import Conversation, Delivery, Message, Status
+from socialdesk.search.models import SearchBacklog
 from socialdesk.sla.tasks import check_slas
 from socialdesk.webhooks.models import Delivery as WebhookOut
 from socialdesk.webhooks.models import DeliveryState
@@ -65,6 +66,7 @@ class Figures:
     webhooks_pending: int = 0
     webhooks_given_up: int = 0
     incoming_webhooks_pending: int = 0
+    search_backlog: int = 0  # objects an import left for the search to index
     set_aside: dict[str, int] = field(default_factory=dict)  # by network
     workers: list[WorkerBeat] = field(default_factory=list)
 
@@ -87,7 +89,7 @@ def _by(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, int]:
 
 
 def read(now: datetime | None = None) -> Figures:
-    """Read every figure now (eleven queries, whatever the size of the data)."""
+    """Read every figure now (twelve queries, whatever the size of the data)."""
     now = now or timezone.now()
     ready = DBTaskResult.objects.ready().values("task_path").annotate(n=Count("pk")).order_by()
     running = (
@@ -126,6 +128,7 @@ def read(now: datetime | None = None) -> Figures:
         webhooks_pending=WebhookOut.objects.filter(state=DeliveryState.PENDING).count(),
         webhooks_given_up=WebhookOut.objects.filter(state=DeliveryState.FAILED).count(),
         incoming_webhooks_pending=WebhookDelivery.objects.filter(processed_at__isnull=True).count(),
+        search_backlog=SearchBacklog.objects.count(),
         set_aside=_by(set_aside, "channel_account__network"),
         workers=[WorkerBeat(name, _age(now, seen)) for name, seen in beats],
     )

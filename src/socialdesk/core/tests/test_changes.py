@@ -87,3 +87,33 @@ def test_it_rolls_the_write_back_when_a_listener_fails(heard, people):
         department = Department.objects.create(name="Presse")
         changes.changed("accounts.user", [department.pk])
     assert not Department.objects.filter(name="Presse").exists()
+
+
+@pytest.mark.django_db
+def test_inside_deferred_a_listener_that_can_catch_up_only_notes_and_catches_up_on_demand(heard):
+    noted: Heard = []
+    done: Heard = []
+
+    def listener(source: str, ids: tuple[int, ...]) -> None:
+        done.append((source, ids))
+
+    def catch_up(*, jobs: int, progress: object) -> int:
+        done.extend(noted)
+        caught = len(noted)
+        noted.clear()
+        return caught
+
+    changes.listen(listener, later=lambda source, ids: noted.append((source, ids)))
+    changes.listen(listener, catch_up=catch_up)
+    with transaction.atomic(), changes.deferred():
+        changes.changed("inbox.message", [1, 2])
+    # the plain listener (like the wiki's) heard it at once; the other one only noted it
+    assert heard == [("inbox.message", (1, 2))]
+    assert noted == [("inbox.message", (1, 2))] and done == []
+    with transaction.atomic():  # outside the block: heard at once again
+        changes.changed("inbox.note", [9])
+    assert done == [("inbox.note", (9,))]
+    assert changes.catch_up(jobs=1) == 1
+    assert done == [("inbox.note", (9,)), ("inbox.message", (1, 2))]
+    assert changes.catch_up() == 0
+    changes._catch_ups.remove(catch_up)

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from socialdesk.channels.models import ChannelAccount, SetAsideItem, WebhookDelivery
 from socialdesk.core import heartbeats
 from socialdesk.inbox.models import Conversation, Message
+from socialdesk.search.models import SearchBacklog
 from socialdesk.sla.tasks import check_slas
 from socialdesk.webhooks.models import Delivery, Event, Subscription
 
@@ -96,6 +97,8 @@ def installation() -> dict[str, Any]:
     WebhookDelivery.objects.create(channel_account=webhook, body=b"{}", processed_at=now)
     for n in range(2):
         SetAsideItem.objects.create(channel_account=webhook, external_id=str(n), reason="no id")
+    for n in range(3):  # an import stopped before it wrote these search entries
+        SearchBacklog.objects.create(kind="message", object_id=100 + n)
 
     worker = heartbeats.Worker(host="worker-1", pid=4242, started_at=now - timedelta(hours=1))
     heartbeats.beat(worker, now=now - timedelta(seconds=10))
@@ -113,6 +116,7 @@ def installation() -> dict[str, Any]:
         "webhooks": {"pending": 2, "failed": 1},
         "incoming_pending": 1,
         "set_aside": {"webhook": 2},
+        "search_backlog": 3,
         "workers": {"worker-1:4242": 10, "worker-2:7": 600},
         "alive": 1,
     }

@@ -111,6 +111,7 @@ def test_the_figures_are_what_is_stored(db: None, token: str) -> None:
     assert series("webhook_deliveries") == {(s,): n for s, n in expected["webhooks"].items()}
     assert value("incoming_webhook_deliveries_pending") == expected["incoming_pending"]
     assert series("items_set_aside") == {(k,): n for k, n in expected["set_aside"].items()}
+    assert value("search_backlog") == expected["search_backlog"]
     beats = series("worker_heartbeat_age_seconds")
     assert beats.keys() == {(name,) for name in expected["workers"]}
     for name, seconds in expected["workers"].items():

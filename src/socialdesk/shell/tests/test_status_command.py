@@ -65,6 +65,7 @@ def test_it_shows_the_figures_readably(db: None) -> None:
     [(mastodon, _network)] = [key for key in expected["channels"] if key[1] == "mastodon"]
     assert table[f"mastodon #{mastodon}"] == "5 min ago"
     assert table["Items set aside"] == "2"
+    assert table["imported, not yet indexed"] == str(expected["search_backlog"])
 
 
 def test_json_gives_the_raw_figures(db: None) -> None:
@@ -80,6 +81,7 @@ def test_json_gives_the_raw_figures(db: None) -> None:
     assert figures["sends_failed"] == 1
     assert (figures["webhooks_pending"], figures["webhooks_given_up"]) == (2, 1)
     assert figures["set_aside"] == expected["set_aside"]
+    assert figures["search_backlog"] == expected["search_backlog"]
     assert {w["name"]: w["fresh"] for w in figures["workers"]} == {
         "worker-1:4242": True,
         "worker-2:7": False,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from argparse import ArgumentParser
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -16,6 +18,7 @@ from django.utils import translation
 from socialdesk.channels.items import readers
 from socialdesk.channels.items.readers import Rejection
 from socialdesk.channels.models import Network
+from socialdesk.core import changes
 from socialdesk.core.csv_export import csv_writer
 from socialdesk.inbox.importing.pipeline import Importer, ImportStats
 from socialdesk.inbox.importing.sources import EXTENSIONS, company_handles, parsed_rows
@@ -55,6 +58,20 @@ class Progress:
             f"{stats.rejected:,} rejected"
         )
         self.stream.flush()
+
+    def step(self, label: str) -> Callable[[int, int], None]:
+        """A bar for a step after the rows (`done` of `total`)."""
+
+        def show(done: int, total: int) -> None:
+            now = time.monotonic()
+            if not self.enabled or (now - self.last < 0.2 and done < total):
+                return
+            self.last = now
+            bar = "#" * int(done / max(total, 1) * 30)
+            self.stream.write(f"\r[{bar:<30}] {label}: {done:,} / {total:,}")
+            self.stream.flush()
+
+        return show
 
     def finish(self) -> None:
         if self.enabled:
@@ -141,13 +158,16 @@ class Command(BaseCommand):
         started = time.monotonic()
         conversations_before = Conversation.objects.count()
         done_bytes = 0
-        for path in files:
-            importer.feed(
-                str(path), parsed_rows(fmt, path, mapping=mapping, account=options["account"])
-            )
-            done_bytes += path.stat().st_size
-            progress.bytes_done = done_bytes
-            progress.update(importer.stats, force=True)
+        with changes.deferred():  # the search entries are written in bulk below
+            for path in files:
+                importer.feed(
+                    str(path), parsed_rows(fmt, path, mapping=mapping, account=options["account"])
+                )
+                done_bytes += path.stat().st_size
+                progress.bytes_done = done_bytes
+                progress.update(importer.stats, force=True)
+        progress.finish()
+        indexed = changes.catch_up(jobs=os.cpu_count() or 1, progress=progress.step("search index"))
         progress.finish()
         if report_file is not None:
             report_file.close()
@@ -163,6 +183,7 @@ class Command(BaseCommand):
             f"conversations resolved (answered last by the company): "
             f"{stats.conversations_resolved}\n"
             f"conversations reopened (waiting for a reply): {stats.conversations_reopened}\n"
+            f"search entries written: {indexed}\n"
             f"seconds: {seconds:.1f}"
         )
         if stats.rejected:

@@ -97,6 +97,8 @@ class Command(BaseCommand):
         rows.append(("  outgoing pending", _number(figures.webhooks_pending)))
         rows.append(("  outgoing given up", _number(figures.webhooks_given_up)))
         rows.append(("  incoming not yet stored", _number(figures.incoming_webhooks_pending)))
+        section("Search", "")
+        rows.append(("  imported, not yet indexed", _number(figures.search_backlog)))
         section("Items set aside", _number(sum(figures.set_aside.values())))
         rows += [(f"  {network}", _number(n)) for network, n in sorted(figures.set_aside.items())]
 
