@@ -16,14 +16,16 @@ posts and listening matches), the team (2 social media managers and agents, one 
 each, no second factor; a third of the conversations assigned to them), VACUUM ANALYZE.
 Then, as the units in deploy/ run it: `socialdesk serve --no-worker --web-workers W`
 (gunicorn, W processes × 4 threads, DEBUG off, access log on) on a free port of 127.0.0.1
-and K `socialdesk worker` processes with their production defaults. 200 deliveries through
-the endpoint give the webhook channel conversations of its own before anything is measured.
+and K `socialdesk worker` processes with their production defaults. 1,000 deliveries through
+the endpoint give the webhook channel conversations of its own before anything is measured
+(and the CPU time one delivery costs: web server, workers, PostgreSQL).
 
 Measured over HTTP by locust (`bench/locustfile.py`, a process of its own): each member signs
 in through the login form, then lists, filters (status, assigned to me, channel, tag, search),
 opens, replies, notes and assigns with 1–3 s between tasks. Request times per page count from
 the moment the last member has signed in, for --duration seconds.
-- baseline, first: 1 member, no pause between tasks, no webhook load (--baseline seconds);
+- warm-up: 4 members for 10 s (every gunicorn process has served pages), not reported;
+- baseline: 1 member, no pause between tasks, no webhook load (--baseline seconds);
 - under load: --users members, and meanwhile signed deliveries of one new item each
   (bench_webhook's) at --rate per second from 16 keep-alive connections, from before the
   first sign-in until the measurement ends.
@@ -43,6 +45,7 @@ import math
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -53,7 +56,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,7 +93,7 @@ PORTS = range(18100, 18200)
 GOAL_P95_MS = 150.0
 GOAL_LAG_S = 5.0
 SENDERS = 16  # keep-alive connections of the webhook sender
-SEED_DELIVERIES = 200
+SEED_DELIVERIES = 1000  # also what one delivery costs in CPU
 PASSWORD = "bench load passphrase " + "x" * 8  # a throw-away database
 WORDS = ["Lieferung", "Bestellung", "refund", "abgebucht", "4711"]  # frequent … absent
 STORE_SECONDS = 180.0  # at most, after the load, for the workers to store what came
@@ -209,6 +213,78 @@ def wait_stored(url: str, prefix: str, expected: int, seconds: float) -> None:
     pending = "SELECT count(*) FROM channels_webhookdelivery WHERE processed_at IS NULL"
     while _count(url, pending) and time.monotonic() < deadline:
         time.sleep(0.5)
+
+
+# ------------------------------------------------------------------ CPU time
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command's name (state first), or None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU time (user + system, with reaped children's) of each process still there."""
+    tick = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        fields = _stat(pid)
+        if fields is not None:
+            times[pid] = sum(int(n) for n in fields[11:15]) / tick
+    return times
+
+
+def session(leader: int) -> list[int]:
+    """The processes of the session `leader` started (a server and its children)."""
+    pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    return [pid for pid in pids if (fields := _stat(pid)) is not None and fields[3] == str(leader)]
+
+
+def serve_pid(port: int) -> int:
+    """The `socialdesk serve` process listening on `port` (the leader of its session)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in argv and str(port).encode() in argv and b"socialdesk" in argv:
+            return int(entry.name)
+    sys.exit(f"no `socialdesk serve` process on port {port}")
+
+
+@dataclass
+class Cpu:
+    """CPU seconds used by each part between `start` and `stop` (snapshots of /proc)."""
+
+    parts: dict[str, Callable[[], list[int]]]
+    before: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.before = {name: cpu_seconds(pids()) for name, pids in self.parts.items()}
+
+    def stop(self) -> dict[str, float]:
+        used = {}
+        for name, pids in self.parts.items():
+            after = cpu_seconds(pids())
+            used[name] = sum(t - self.before[name].get(pid, 0.0) for pid, t in after.items())
+        return used
+
+
+def machine_busy() -> float:
+    """CPU seconds all CPUs of the machine have been busy since boot (/proc/stat)."""
+    values = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # not idle, iowait
+
+
+def own_cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 # ------------------------------------------------------------------ the webhook sender
@@ -355,6 +431,28 @@ def stored_by_forms(url: str) -> dict[str, int]:
     return {pages.REPLY: replies, pages.NOTE: notes}
 
 
+def budget(
+    hook: dict[str, float], deliveries: int, page: dict[str, float], requests: int, args: Any
+) -> str:
+    """CPU per page and per delivery (from the phases without load), and what the load asked
+    for would need: users / 2 s (the mean pause) pages per second and --rate deliveries."""
+    per_hook = {name: 1000 * s / deliveries for name, s in hook.items()}
+    # The workers' share of the baseline is their idle rounds, not the pages'.
+    per_page = {n: 1000 * s / max(1, requests) for n, s in page.items() if n != "workers"}
+    need = (args.users / 2) * sum(per_page.values()) / 1000 + args.rate * sum(
+        per_hook.values()
+    ) / 1000
+    return (
+        "CPU ms per page (baseline): "
+        + ", ".join(f"{name} {ms:.0f}" for name, ms in per_page.items())
+        + f"; per delivery stored ({deliveries} before the baseline): "
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in per_hook.items())
+        + f"\n  → {args.users} members (~{args.users / 2:.0f} pages/s) and {args.rate:g} "
+        f"deliveries/s need ~{need:.1f} CPUs for socialdesk and PostgreSQL alone "
+        f"(without locust and the sender); this machine has {os.cpu_count()}"
+    )
+
+
 def lags(url: str, prefix: str) -> list[float]:
     """Seconds from each delivery's receipt to its item's message, for ids with `prefix`."""
     rows = _query(
@@ -428,15 +526,33 @@ def main() -> None:
                    "--port", str(port), "--web-workers", str(args.web_workers), "--no-worker"]  # fmt: skip
         with server(command, env, port, work / "server.log"):
             workers = start_workers(args.workers, env, work)
+            leader = serve_pid(port)
+            connections = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"  # fmt: skip
+            cpu = Cpu(
+                {
+                    "web server": lambda: session(leader),
+                    "workers": lambda: [p for w in workers for p in session(w.pid)],
+                    "PostgreSQL": lambda: [int(str(r[0])) for r in _query(url, connections)],
+                }
+            )
+            cpu.start()
             seed_phase = run_phase("seed", port, seed_calls, 4)
             wait_stored(url, f"seed-{run}", SEED_DELIVERIES, STORE_SECONDS)
+            seed_cpu = cpu.stop()
             print("baseline: 1 member, no webhook load …", file=sys.stderr)
+            print("warm-up: 4 members, 10 s …", file=sys.stderr)  # every gunicorn process
+            warm = run_locust("warm-up", port, setup, work, users=4, seconds=10, wait="0,0")
+            cpu.start()
             baseline = run_locust("baseline", port, setup, work, users=1,
                                   seconds=args.baseline, wait="0,0")  # fmt: skip
+            baseline_cpu = cpu.stop()
             print(
                 f"under load: {args.users} members, {args.rate:g} deliveries/s …", file=sys.stderr
             )
             load_before = os.getloadavg()
+            cpu.start()
+            mine = (own_cpu(resource.RUSAGE_CHILDREN), own_cpu(resource.RUSAGE_SELF))
+            busy, wall = machine_busy(), time.monotonic()
             stop = threading.Event()
             result: list[Phase] = []
             sending = threading.Thread(
@@ -447,6 +563,10 @@ def main() -> None:
                               seconds=args.duration, wait="1,3")  # fmt: skip
             stop.set()
             sending.join()
+            used = cpu.stop()
+            used["locust"] = own_cpu(resource.RUSAGE_CHILDREN) - mine[0]
+            used["webhook sender"] = own_cpu(resource.RUSAGE_SELF) - mine[1]
+            busy, wall = machine_busy() - busy, time.monotonic() - wall
             load_during = os.getloadavg()
             hook_phase = result[0]
             accepted = hook_phase.calls - hook_phase.errors(lambda s: 200 <= s < 300)
@@ -490,7 +610,7 @@ def main() -> None:
         error_rate = load.errors / load.requests if load.requests else math.nan
         print(f"error rate under load: {load.errors} of {load.requests:,} requests "
               f"({error_rate:.2%}); baseline: {baseline.errors} of {baseline.requests:,}")  # fmt: skip
-        for text, n in sorted({**baseline.failures, **load.failures}.items()):
+        for text, n in sorted({**warm.failures, **baseline.failures, **load.failures}.items()):
             print(f"  {n} × {text}")
         wrong = Counter(s for s in hook_phase.statuses if not 200 <= s < 300)
         for status, n in sorted(wrong.items()):
@@ -506,14 +626,22 @@ def main() -> None:
         )
         if sent_rate < 0.95 * args.rate:
             print(f"  the sender fell behind: the server took the deliveries at {sent_rate:.1f}/s")
+        ours = sum(used.values())
+        print(
+            f"CPU seconds during the load run ({wall:.0f} s, sign-ins included; "
+            f"{os.cpu_count()} CPUs: {wall * (os.cpu_count() or 1):.0f} CPU-s): "
+            + ", ".join(f"{name} {seconds:.0f}" for name, seconds in used.items())
+            + f"; the machine in all {busy:.0f}, of which others' work {max(0.0, busy - ours):.0f}"
+        )
+        print(budget(seed_cpu, SEED_DELIVERIES, baseline_cpu, baseline.requests, args))
         print(f"replies written by the team in the webhook channel: {webhook_replies} "
               "(kept, nothing to send there)")  # fmt: skip
         print()
-        done = baseline.succeeded + load.succeeded
-        tried = baseline.attempted + load.attempted
+        done = warm.succeeded + baseline.succeeded + load.succeeded
+        tried = warm.attempted + baseline.attempted + load.attempted
         checks = [
-            (f"pages: {load.errors + baseline.errors} errors (expected 0)",
-             load.errors + baseline.errors == 0 and not load.failures and not baseline.failures),
+            (f"pages: {load.errors + baseline.errors + warm.errors} errors (expected 0)",
+             not load.failures and not baseline.failures and not warm.failures),
             (f"sign-ins: {load.succeeded[pages.LOGIN] // 2} of {args.users} under load",
              load.succeeded[pages.LOGIN] == 2 * args.users),
             (f"webhook: {accepted:,} of {hook_phase.calls:,} deliveries accepted",

@@ -165,6 +165,10 @@ class TeamMember(HttpUser):
         self.rng = random.Random()
         self.seen: list[int] = []  # conversation ids of the last list
         self.current: int | None = None  # the conversation open
+        # One connection per request, as a reverse proxy talks to gunicorn (nginx: HTTP/1.0
+        # upstream by default). Kept-alive client connections race gunicorn's 2 s keep-alive
+        # close (a request sent as the server closes is reset), which browsers retry unseen.
+        self.client.headers["Connection"] = "close"
         people = SETUP["people"]
         email, password = people[next(_next_person) % len(people)]
         form = self.client.get("/login/", name=LOGIN)
