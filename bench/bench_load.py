@@ -13,7 +13,9 @@ existing one is refused), `socialdesk migrate`, `socialdesk channels add webhook
 of inbox history written as bulk rows by `goals_history.fill` (N conversations with ~3.3
 messages each on two Mastodon accounts, 5 departments, 5 tags, SLA states; plus feedback,
 posts and listening matches), the team (2 social media managers and agents, one department
-each, no second factor; a third of the conversations assigned to them), VACUUM ANALYZE.
+each, no second factor; a third of the conversations assigned to them), the history's SLA
+breaches marked warned and its overdue feedback reminded (as the worker would have done when
+they happened), VACUUM ANALYZE.
 Then, as the units in deploy/ run it: `socialdesk serve --no-worker --web-workers W`
 (gunicorn, W processes × 4 threads, DEBUG off, access log on) on a free port of 127.0.0.1
 and K `socialdesk worker` processes with their production defaults. 1,000 deliveries through
@@ -132,6 +134,18 @@ with connection.cursor() as cursor:
     cursor.execute(
         "UPDATE inbox_conversation SET assignee_id = (%s::bigint[])[1 + id %% %s] "
         "WHERE id %% 3 = 0", [ids, len(ids)],
+    )
+    # A year of history is settled: its breaches were warned about and its overdue feedback
+    # reminded of when they happened (the history leaves both undone; the worker's first
+    # rounds would then notify every breach of the year, one e-mail task per person and
+    # conversation, ahead of the webhook batches in the queue).
+    cursor.execute(
+        "UPDATE inbox_conversation SET sla_warned = sla_state "
+        "WHERE sla_state IN ('at_risk', 'breached')"
+    )
+    cursor.execute(
+        "UPDATE feedback_feedbackitem SET reminded_at = due_at "
+        "WHERE reminded_at IS NULL AND due_at < now()"
     )
     cursor.execute("VACUUM ANALYZE")
 setup = {
@@ -544,9 +558,9 @@ def main() -> None:
             seed_phase = run_phase("seed", port, seed_calls, 4)
             wait_stored(url, f"seed-{run}", SEED_DELIVERIES, STORE_SECONDS)
             seed_cpu = cpu.stop()
-            print("baseline: 1 member, no webhook load …", file=sys.stderr)
             print("warm-up: 4 members, 10 s …", file=sys.stderr)  # every gunicorn process
             warm = run_locust("warm-up", port, setup, work, users=4, seconds=10, wait="0,0")
+            print("baseline: 1 member, no webhook load …", file=sys.stderr)
             cpu.start()
             baseline = run_locust("baseline", port, setup, work, users=1,
                                   seconds=args.baseline, wait="0,0")  # fmt: skip
@@ -624,7 +638,7 @@ def main() -> None:
         print(
             f"webhook: {hook_phase.calls:,} deliveries sent in {hook_phase.seconds:.0f} s "
             f"({sent_rate:.1f}/s, asked {args.rate:g}/s), {accepted:,} accepted, {stored:,} "
-            f"stored; ingest lag (receipt → message) p50 {percentile(waited, 0.5):.2f} s, "
+            f"stored; ingest lag (receipt → message) of the stored ones p50 {percentile(waited, 0.5):.2f} s, "
             f"p95 {percentile(waited, 0.95):.2f} s, max {max(waited):.2f} s"
             if waited
             else "webhook: nothing stored"
@@ -668,12 +682,16 @@ def main() -> None:
         failed = not all(ok for _text, ok in checks)
         print()
         slow = [n for n, p in load.pages.items() if p.times and p.p(0.95) > GOAL_P95_MS]
-        max_lag = max(waited) if waited else math.inf
+        # A delivery not stored when the run gave up waiting has no lag to count: the goal
+        # is missed then, whatever the stored ones' lag.
+        max_lag = max(waited) if waited and stored == accepted else math.inf
         print(f"goal p95 ≤ {GOAL_P95_MS:.0f} ms on every page: "
               + ("met" if not slow else f"NOT met ({', '.join(slow)})"))  # fmt: skip
         print(f"goal 0 errors: {'met' if load.errors == 0 and accepted == hook_phase.calls else 'NOT met'}")  # fmt: skip
         print(f"goal ingest lag ≤ {GOAL_LAG_S:.0f} s (every item): "
-              f"{'met' if max_lag <= GOAL_LAG_S else 'NOT met'} (max {max_lag:.2f} s)")  # fmt: skip
+              + ("met" if max_lag <= GOAL_LAG_S else "NOT met")
+              + (f" (max {max_lag:.2f} s)" if stored == accepted else
+                 f" ({accepted - stored:,} deliveries not stored {STORE_SECONDS:.0f} s after the load)"))  # fmt: skip
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
     finally:
