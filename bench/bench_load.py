@@ -29,8 +29,9 @@ the moment the last member has signed in, for --duration seconds.
 - warm-up: 4 members for 10 s (every gunicorn process has served pages), not reported;
 - baseline: 1 member, no pause between tasks, no webhook load (--baseline seconds);
 - under load: --users members, and meanwhile signed deliveries of one new item each
-  (bench_webhook's) at --rate per second from 16 keep-alive connections, from before the
-  first sign-in until the measurement ends.
+  (bench_webhook's) at --rate per second from 16 keep-alive connections, from the moment the
+  last member has signed in until the measurement ends. Only requests sent in that window
+  count (one sent during the sign-ins and answered later does not).
 From the database: the ingest lag of every delivery sent under load (its message's
 `imported_at` − the delivery's `received_at`; p50/p95/max), after waiting until the workers
 have stored everything. CPU seconds (from /proc) of the web server's processes, the workers,
@@ -307,9 +308,15 @@ def own_cpu(who: int) -> float:
 # ------------------------------------------------------------------ the webhook sender
 
 
-def send_paced(port: int, calls: list[Call], rate: float, stop: threading.Event) -> Phase:
-    """Send the calls at `rate` per second (delivery i at start + i / rate) from SENDERS
-    keep-alive connections until they run out or `stop` is set; time each one."""
+def send_paced(
+    port: int, calls: list[Call], rate: float, stop: threading.Event, begin: Path
+) -> Phase:
+    """Once the file `begin` exists (the measurement began), send the calls at `rate` per
+    second (delivery i at start + i / rate) from SENDERS keep-alive connections until they run
+    out or `stop` is set; time each one."""
+    while not begin.exists():
+        if stop.wait(0.05):
+            return Phase("webhook", 0, 1.0, [], [], [], 0)
     latencies: list[float] = []
     statuses: list[int] = []
     lock = threading.Lock()
@@ -536,7 +543,7 @@ def main() -> None:
 
         rng = random.Random(16)
         run = secrets.token_hex(3)
-        planned = math.ceil(args.rate * (args.duration + 300))
+        planned = math.ceil(args.rate * (args.duration + 60))
         load_calls = deliveries(hook, secret, planned, prefix=f"load-{run}", rng=rng)
         seed_calls = deliveries(hook, secret, SEED_DELIVERIES, prefix=f"seed-{run}", rng=rng)
         command = [sys.executable, "-m", "socialdesk", "serve", "--host", "127.0.0.1",
@@ -575,7 +582,9 @@ def main() -> None:
             stop = threading.Event()
             result: list[Phase] = []
             sending = threading.Thread(
-                target=lambda: result.append(send_paced(port, load_calls, args.rate, stop))
+                target=lambda: result.append(
+                    send_paced(port, load_calls, args.rate, stop, work / "locust-load.json.started")
+                )
             )
             sending.start()
             load = run_locust("load", port, setup, work, users=args.users,

@@ -24,8 +24,9 @@ database by the runner). Who signs in and what ids exist comes from the JSON fil
 
 The figures: the runner reads them from the JSON file named by `SOCIALDESK_LOAD_OUT`, written
 when locust quits: every request's time in ms per page (exact, not locust's rounded buckets)
-and the failures, counted from the moment the last member has signed in (the sign-ins, a
-password hash each, are not part of the measurement) for `SOCIALDESK_LOAD_SECONDS` seconds;
+and the failures, of the requests sent from the moment the last member has signed in (the
+sign-ins, a password hash each, are not part of the measurement; the file named by
+`SOCIALDESK_LOAD_OUT` + ".started" marks that moment) for `SOCIALDESK_LOAD_SECONDS` seconds;
 then locust is told to quit.
 """
 
@@ -95,6 +96,9 @@ class Recorder:
             return
         if self.signed_in >= runner.target_user_count:
             self.started = time.monotonic()
+            if path := os.environ.get("SOCIALDESK_LOAD_OUT"):
+                with open(path + ".started", "w") as marker:  # the runner's sender waits for it
+                    marker.write(str(time.time()))
             seconds = float(os.environ.get("SOCIALDESK_LOAD_SECONDS", "0"))
             if seconds > 0:
                 gevent.spawn_later(seconds, self.stop, environment)
@@ -109,6 +113,8 @@ class Recorder:
             self.succeeded[name] += 1
         if self.started is None or self.stopped is not None:
             return
+        if time.monotonic() - milliseconds / 1000 < self.started:
+            return  # sent before the measurement began (while others were signing in)
         self.times.setdefault(name, []).append(milliseconds)
         if exception is not None:
             self.errors[name] += 1
