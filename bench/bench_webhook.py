@@ -380,14 +380,17 @@ def _get(port: int, path: str) -> int:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[None]:
-    """Run the server in its own session until the block ends; stop it and its children."""
+def server(
+    command: list[str], env: dict[str, str], port: int, log: Path, ready_seconds: float = 60
+) -> Iterator[None]:
+    """Run the server in its own session until the block ends; stop it and its children.
+    It must answer /healthz within `ready_seconds`."""
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + ready_seconds
         while True:
             if process.poll() is not None:
                 sys.exit(f"the server stopped (exit {process.returncode}):\n{_tail(log)}")
@@ -397,7 +400,9 @@ def server(command: list[str], env: dict[str, str], port: int, log: Path) -> Ite
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                sys.exit(f"the server did not answer /healthz within 60 s:\n{_tail(log)}")
+                sys.exit(
+                    f"the server did not answer /healthz within {ready_seconds:.0f} s:\n{_tail(log)}"
+                )
             time.sleep(0.2)
         yield
     finally:
