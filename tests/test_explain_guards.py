@@ -1,0 +1,290 @@
+"""EXPLAIN guards of the hot queries at 10 million messages (issue 16, item 5).
+
+bench/bench_scale.py measures the inbox list, a conversation, the first-response KPI, the search
+and the dashboards at 10 million messages; they keep their goals only while each reads an index
+made for it (bench/README.md lists them). Here every hot query is built by the product's own
+code (the selector, the KPI's `value()`, the dashboard view, the search), then planned by
+PostgreSQL with sequential scans switched off (`SET LOCAL enable_seqscan = off`): on the few
+rows of a test a missing index then shows as a Seq Scan of the big table, a different index as
+a name that is not the expected one. Each guard is also run once with its index dropped inside
+the test's transaction, where it must fail (`test_each_guard_fails_without_its_index`).
+
+PostgreSQL only: SQLite's planner is checked by src/socialdesk/inbox/tests/test_list_plans.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from socialdesk.accounts.models import Department, Role, User
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.goals import kpis
+from socialdesk.goals.kpis.registry import Period, Scope
+from socialdesk.inbox import selectors
+from socialdesk.inbox.models import Conversation, Direction, Message, Status
+from socialdesk.search import indexing
+from socialdesk.search.selectors import search
+from socialdesk.sla.models import SlaOutcome
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the plans guarded are PostgreSQL's (SQLite's: inbox/tests/test_list_plans.py)",
+    ),
+]
+
+CONVERSATIONS = 20_000  # enough for the planner to choose as it does at scale
+BIG = ("inbox_message", "inbox_conversation", "sla_slaoutcome", "search_searchentry")
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def explain(sql: str, params: Any = None) -> list[dict[str, Any]]:
+    """The plan's nodes of `sql` with sequential scans off (in a savepoint: SET LOCAL ends
+    with it)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        found = cursor.fetchone()[0]
+    plan = json.loads(found) if isinstance(found, str) else found
+    return list(_nodes(plan[0]["Plan"]))
+
+
+def plan_of_queryset(rows: QuerySet[Any]) -> list[dict[str, Any]]:
+    sql, params = rows.query.sql_with_params()
+    return explain(sql, params)
+
+
+def plans_of(work: Callable[[], Any]) -> list[list[dict[str, Any]]]:
+    """The plans of the SELECTs on the big tables that `work` runs (the product's code)."""
+    with CaptureQueriesContext(connection) as queries:
+        work()
+    return [
+        explain(query["sql"])
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+        and any(table in query["sql"] for table in BIG)
+    ]
+
+
+def check(plans: list[list[dict[str, Any]]], *indexes: Index) -> None:
+    """No Seq Scan of a big table in any plan, and every index named is used by some plan (of
+    a tuple: one of them)."""
+    assert plans, "no query of the big tables was run"
+    nodes = [node for plan in plans for node in plan]
+    scans = [n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"]
+    assert not set(scans) & set(BIG), f"Seq Scan of {scans}:\n{json.dumps(plans, indent=1)}"
+    used = {n.get("Index Name") for n in nodes}
+    missing = [
+        index for index in indexes if not used & ({index} if isinstance(index, str) else set(index))
+    ]
+    assert not missing, f"{missing} not used (used: {sorted(filter(None, used))})"
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """20,000 conversations of two departments with 2 messages and an SLA outcome each,
+    committed once for the module (VACUUM, which sets the visibility map that lets index-only
+    scans skip the table as autovacuum does on a live database, runs outside a transaction
+    only); each test runs in a transaction of its own on top and the rows are removed at the
+    end."""
+    with django_db_blocker.unblock():
+        yield _world()
+        call_command("flush", "--no-input", verbosity=0)
+
+
+def _world() -> dict[str, Any]:
+    now = timezone.now()
+    ours = Department.objects.create(name="Customer Service")
+    theirs = Department.objects.create(name="Product Development")
+    manager = User.objects.create_user("max@example.com", "x", full_name="Max", role=Role.MANAGER)
+    member = User.objects.create_user("mia@example.com", "x", full_name="Mia", role=Role.MEMBER)
+    member.departments.set([ours])
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    conversations = Conversation.objects.bulk_create(
+        Conversation(
+            channel_account=account,
+            department=ours if n % 2 else theirs,
+            # few open (the history of bench/goals_history.py has 1 in 20), most asking
+            status=Status.OPEN if n % 20 == 0 else Status.RESOLVED,
+            first_message_at=(asked := now - timedelta(minutes=n * 25)),
+            first_message_inbound=n % 9 != 0,
+            needs_reply=n % 7 != 0,
+            first_response_at=asked + timedelta(minutes=30) if n % 4 else None,
+            first_response_seconds=1800 if n % 4 else None,
+            last_message_at=asked + timedelta(minutes=30),
+            waiting_for_us_since=None if n % 20 else asked,
+            sla_due_at=asked + timedelta(hours=4),
+            sla_state="breached" if n % 5 == 0 else "on_track",
+            message_count=2,
+        )
+        for n in range(CONVERSATIONS)
+    )
+    asked_at = {c.pk: c.first_message_at or now for c in conversations}
+    Message.objects.bulk_create(
+        Message(
+            conversation=conversation,
+            channel_account=account,
+            external_id=f"m{conversation.pk}-{position}",
+            direction=direction,
+            text=("Wir schauen nach!" if position else "Wann kommt meine Lieferung?")
+            + (" Quokka!" if conversation.pk % 5_000 == 0 else ""),
+            created_at=asked_at[conversation.pk] + timedelta(minutes=30 * position),
+            needs_reply=position == 0,
+        )
+        for conversation in conversations
+        for position, direction in enumerate((Direction.INBOUND, Direction.OUTBOUND))
+    )
+    SlaOutcome.objects.bulk_create(
+        SlaOutcome(
+            conversation=conversation,
+            kind="first_response",
+            policy_name="Standard",
+            target_seconds=4 * 3600,
+            started_at=asked_at[conversation.pk],
+            due_at=asked_at[conversation.pk] + timedelta(hours=4),
+            state="met",
+        )
+        for conversation in conversations
+    )
+    indexing.reindex()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return {
+        "now": now,
+        "conversations": conversations,
+        "account": account,
+        "department": ours,
+        "manager": manager,
+        "member": member,
+    }
+
+
+# an index's name, or a tuple of names any of which serves the query (on the few rows of a
+# test the planner may take the narrower one where a live database takes the other)
+Index = str | tuple[str, ...]
+Indexes = tuple[Index, ...]
+WAITING = ("conversation_waiting_for_us", "inbox_conversation_waiting_for_us_since_bc9d31e3")
+
+
+def _inbox(
+    who: str, index: Index, *, sorts: bool = False, **filters: str
+) -> tuple[Callable[..., None], Indexes]:
+    """The first page of the inbox list as `who` opens it with these filters (`sorts`: the
+    planner may sort the rows the index found, as it does for the few unanswered ones)."""
+
+    def guard(world: dict[str, Any]) -> None:
+        rows = selectors.inbox_list(world[who], selectors.InboxFilters(**filters))
+        plan = plan_of_queryset(rows[:50])
+        check([plan], index)
+        # the page's order comes from the index (an Incremental Sort of its ties at most)
+        assert sorts or not [n for n in plan if n["Node Type"] == "Sort"], plan
+
+    return guard, (index,)
+
+
+def conversation_messages(world: dict[str, Any]) -> None:
+    conversation = world["conversations"][5]
+    rows = selectors.conversation_for_user(world["manager"], conversation.pk).messages.all()
+    check([plan_of_queryset(rows)], "inbox_message_conversation_id_37bc0d72")
+
+
+# the period's questions (first message inbound, needing a reply) in the order of their time
+KPI = (
+    "conversation_kpi",
+    "conversation_kpi_response",
+    "inbox_conversation_first_message_at_1a2f94d1",
+)
+
+
+def first_response_kpi(world: dict[str, Any]) -> None:
+    today = world["now"].date()
+    week = Period(today - timedelta(days=6), today + timedelta(days=1))
+    for user in (world["manager"], world["member"]):
+        scope = Scope(user=user)
+        plans = plans_of(
+            partial(kpis.get("first_response_within").value, week, scope=scope, now=world["now"])
+        )
+        check(plans, KPI)
+
+
+def dashboard(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["manager"])
+    plans = plans_of(lambda: client.get(reverse("goals:dashboard")))
+    check(plans, *DASHBOARD_INDEXES)
+
+
+# the first-response figures and percentiles, the SLA queues' counts, the SLA met shares
+DASHBOARD_INDEXES: Indexes = (
+    "conversation_kpi_response",
+    "conversation_sla_queue",
+    ("sla_outcome_kpi", "sla_outcome_kpi_state"),
+)
+
+
+def search_match(world: dict[str, Any]) -> None:
+    plans = plans_of(lambda: search(world["manager"], "quokka"))  # a rare word
+    check(plans, "search_entry_vector")
+
+
+# the guard → the indexes it expects (dropped by the second test)
+GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
+    "inbox, default (open, waiting longest)": _inbox("manager", WAITING),
+    "inbox, all newest first": _inbox(
+        "manager", "inbox_conversation_last_message_at_7dad2fc1", status="all", sort="newest"
+    ),
+    "inbox, open newest first": _inbox(
+        "manager", "conversation_status_last", status=Status.OPEN, sort="newest"
+    ),
+    "inbox, open by SLA deadline": _inbox(
+        "manager", "conversation_status_due", status=Status.OPEN, sort="due"
+    ),
+    "inbox, unanswered": _inbox("manager", WAITING, sorts=True, needs_reply="yes"),
+    "inbox, a department": _inbox("manager", WAITING, department="1"),
+    "inbox, a member's default": _inbox("member", WAITING),
+    "a conversation's messages": (
+        conversation_messages,
+        ("inbox_message_conversation_id_37bc0d72",),
+    ),
+    "first-response KPI": (first_response_kpi, (KPI,)),
+    "dashboard counts": (dashboard, DASHBOARD_INDEXES),
+    "search match": (search_match, ("search_entry_vector",)),
+}
+
+
+@pytest.mark.parametrize("name", list(GUARDS))
+def test_the_hot_query_reads_its_index(world: dict[str, Any], name: str) -> None:
+    guard, _indexes = GUARDS[name]
+    guard(world)
+
+
+@pytest.mark.parametrize("name", list(GUARDS))
+def test_each_guard_fails_without_its_index(world: dict[str, Any], name: str) -> None:
+    guard, indexes = GUARDS[name]
+    with transaction.atomic():  # the indexes dropped in a transaction that is rolled back
+        with connection.cursor() as cursor:
+            for index in indexes:
+                for name in (index,) if isinstance(index, str) else index:
+                    cursor.execute(f'DROP INDEX "{name}"')
+        with pytest.raises(AssertionError):
+            guard(world)
+        transaction.set_rollback(True)
