@@ -183,6 +183,9 @@ def _world() -> dict[str, Any]:
 Index = str | tuple[str, ...]
 Indexes = tuple[Index, ...]
 WAITING = ("conversation_waiting_for_us", "inbox_conversation_waiting_for_us_since_bc9d31e3")
+# a department's (or a member's departments') conversations by their wait: the department's
+# own index when the planner expects few of them (CI took it after the other tests' statistics)
+DEPARTMENT_WAITING = ("conversation_dept_waiting", *WAITING)
 
 
 def _inbox(
@@ -259,8 +262,8 @@ GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
         "manager", "conversation_status_due", status=Status.OPEN, sort="due"
     ),
     "inbox, unanswered": _inbox("manager", WAITING, sorts=True, needs_reply="yes"),
-    "inbox, a department": _inbox("manager", WAITING, department="1"),
-    "inbox, a member's default": _inbox("member", WAITING),
+    "inbox, a department": _inbox("manager", DEPARTMENT_WAITING, department="1"),
+    "inbox, a member's default": _inbox("member", DEPARTMENT_WAITING),
     "a conversation's messages": (
         conversation_messages,
         ("inbox_message_conversation_id_37bc0d72",),

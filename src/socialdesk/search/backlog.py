@@ -53,10 +53,6 @@ def note(source: str, ids: tuple[int, ...]) -> None:
             cursor.executemany(_NOTE, rows)
 
 
-def pending() -> int:
-    return SearchBacklog.objects.count()
-
-
 def has_work() -> bool:
     return SearchBacklog.objects.exists()
 
