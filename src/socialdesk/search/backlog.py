@@ -12,9 +12,8 @@ edit meanwhile) is kept (`staging.copy_in_time_order(keep_newer=True)`).
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import batched
 from typing import Any
@@ -24,7 +23,6 @@ from django.db.models import Max
 
 from socialdesk.core import changes
 from socialdesk.search import indexing, recent, staging
-from socialdesk.search.analysis import warm
 from socialdesk.search.models import SearchBacklog
 from socialdesk.search.registry import KINDS
 
@@ -71,7 +69,8 @@ def catch_up(*, jobs: int = 1, progress: changes.Progress | None = None) -> int:
         if quiet:
             recent.switch_off()
         try:
-            with _processes(jobs if jobs > 1 and indexing._shared() else 1) as build:
+            jobs = jobs if jobs > 1 and indexing._shared() else 1
+            with indexing.processes(_built, jobs) as build:
                 done = _rounds(ceiling, total, build, progress)
         finally:
             if quiet:
@@ -82,10 +81,9 @@ def catch_up(*, jobs: int = 1, progress: changes.Progress | None = None) -> int:
     return done
 
 
-Build = Callable[[Iterable[tuple[str, tuple[int, ...]]]], Iterator[indexing.Built]]
-
-
-def _rounds(ceiling: int, total: int, build: Build, progress: changes.Progress | None) -> int:
+def _rounds(
+    ceiling: int, total: int, build: indexing.BuildAll, progress: changes.Progress | None
+) -> int:
     done, after = 0, 0
     if progress:
         progress(0, total)
@@ -133,22 +131,6 @@ def _built(task: tuple[str, tuple[int, ...]]) -> indexing.Built:
     key, ids = task
     kind = KINDS[key]
     return key, ids, indexing._rows(kind, kind.build(ids))
-
-
-@contextmanager
-def _processes(jobs: int) -> Iterator[Build]:
-    if jobs == 1:
-        yield lambda tasks: map(_built, tasks)
-        return
-    warm()  # loaded once here, shared by the forked processes
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=indexing._own_connections)
-    try:
-        yield lambda tasks: pool.imap_unordered(_built, list(tasks))
-    except BaseException:
-        pool.terminate()
-        raise
-    pool.close()
-    pool.join()
 
 
 @contextmanager

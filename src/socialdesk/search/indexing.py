@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import util
@@ -174,17 +175,27 @@ def _with_jobs(kinds: Iterable[str], progress: Progress | None, jobs: int) -> Re
     chosen = [k for k in INDEXED if not kinds or k.key in set(kinds)]
     if jobs == 1:
         return _reindex(chosen, progress, _here(chosen))
+    with processes(_built, jobs) as build:
+        ranges = [(kind.key, low, high) for kind in chosen for low, high in _ranges(kind)]
+        return _reindex(chosen, progress, build(ranges))
+
+
+@contextmanager
+def processes(work: Callable[[Any], Built], jobs: int) -> Iterator[BuildAll]:
+    """Yield a map of `work` over tasks: here when `jobs` is 1, else in that many forked
+    processes, each with its own connection (results in the order they are done)."""
+    if jobs == 1:
+        yield lambda tasks: map(work, tasks)
+        return
     warm()  # loaded once here, shared by the forked processes
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_own_connections)
     try:
-        ranges = [(kind.key, low, high) for kind in chosen for low, high in _ranges(kind)]
-        done = _reindex(chosen, progress, pool.imap_unordered(_built, ranges))
+        yield lambda tasks: pool.imap_unordered(work, list(tasks))
     except BaseException:
         pool.terminate()
         raise
     pool.close()  # the processes close their connections on the way out
     pool.join()
-    return done
 
 
 def _shared() -> bool:
@@ -208,6 +219,7 @@ def _own_connections() -> None:
 
 
 Built = tuple[str, Ids, list[Row]]  # the kind's key, the ids read, the rows of those still there
+BuildAll = Callable[[Iterable[Any]], Iterator[Built]]  # tasks -> their rows, as they are done
 
 
 def _ranges(kind: Kind) -> list[tuple[int, int]]:
