@@ -12,7 +12,7 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from multiprocessing import util
 from typing import Any
@@ -136,9 +136,10 @@ def reindex(
     each with its own connection (only this process writes; a database no other process can
     open, in memory, or what this connection has not committed yet, is reindexed in this
     one). The recent index (`search.recent`) is off meanwhile and rebuilt at the end.
-    `offline` (web and worker stopped — writers wait): one transaction without the per-row
-    full-text upkeep, built once at the end (SQLite: the FTS5 table without its triggers;
-    PostgreSQL: the GIN index dropped and built anew, with `BUILD_MEMORY`)."""
+    `offline` (web and worker stopped — writers and, on PostgreSQL, readers wait): one
+    transaction without the per-row full-text upkeep, built once at the end (SQLite: the FTS5
+    table without its triggers; PostgreSQL: the indexes but the keys dropped and built anew
+    with `BUILD_MEMORY`, and when every kind is rewritten the table emptied first)."""
     started = time.monotonic()
     processes = jobs if jobs > 1 and _shared() else 1
     recent.switch_off()  # written anew below: the recent index is rebuilt once at the end
@@ -152,13 +153,20 @@ def reindex(
                 for statement in fulltext.SQLITE_TRIGGERS:
                     cursor.execute(statement)
         elif offline and connection.vendor == "postgresql":
+            every = not kinds or {k.key for k in INDEXED} <= set(kinds)
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(fulltext.POSTGRES_DROP[0])  # the GIN index, not the column
-                done = _with_jobs(kinds, progress, processes)
+                indexes = fulltext.set_aside(cursor, unique=every)
+                gone = 0
+                if every:  # written anew: plain inserts, and no entry left for a missing object
+                    gone = sum(orphans(kind).count() for kind in INDEXED)
+                    cursor.execute(f"TRUNCATE {SearchEntry._meta.db_table}")
+                done = _with_jobs(kinds, progress, processes, emptied=every)
+                done = replace(done, removed=done.removed + gone)
                 if progress:
                     progress(0, done.documents, "full-text index")
                 cursor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
-                cursor.execute(fulltext.POSTGRES_CREATE[1])
+                for statement in indexes:
+                    cursor.execute(statement)
                 if progress:
                     progress(done.documents, done.documents, "full-text index")
         else:
@@ -171,13 +179,16 @@ def reindex(
     return Reindexed(done.documents, done.removed, time.monotonic() - started, processes)
 
 
-def _with_jobs(kinds: Iterable[str], progress: Progress | None, jobs: int) -> Reindexed:
+def _with_jobs(
+    kinds: Iterable[str], progress: Progress | None, jobs: int, *, emptied: bool = False
+) -> Reindexed:
+    """`emptied`: the index holds none of these kinds' entries (none to remove afterwards)."""
     chosen = [k for k in INDEXED if not kinds or k.key in set(kinds)]
     if jobs == 1:
-        return _reindex(chosen, progress, _here(chosen))
+        return _reindex(chosen, progress, _here(chosen), emptied)
     with processes(_built, jobs) as build:
         ranges = [(kind.key, low, high) for kind in chosen for low, high in _ranges(kind)]
-        return _reindex(chosen, progress, build(ranges))
+        return _reindex(chosen, progress, build(ranges), emptied)
 
 
 @contextmanager
@@ -280,7 +291,9 @@ def orphans(kind: Kind) -> QuerySet[SearchEntry]:
     return SearchEntry.objects.filter(~Exists(alive), kind=kind.entry_kind)
 
 
-def _reindex(chosen: list[Kind], progress: Progress | None, built: Iterable[Built]) -> Reindexed:
+def _reindex(
+    chosen: list[Kind], progress: Progress | None, built: Iterable[Built], emptied: bool = False
+) -> Reindexed:
     started = time.monotonic()
     total = sum(k.objects().count() for k in chosen)
     done = 0
@@ -289,14 +302,17 @@ def _reindex(chosen: list[Kind], progress: Progress | None, built: Iterable[Buil
     with staging.stage() as add:
         for key, ids, rows in built:
             add(rows)
-            _forget(KINDS[key], set(ids) - {r[1] for r in rows})
+            if not emptied:
+                _forget(KINDS[key], set(ids) - {r[1] for r in rows})
             done += len(ids)
             if progress:
                 progress(done, total)
         staging.copy_in_time_order(
-            WRITTEN, (lambda copied: progress(copied, done, "writing")) if progress else None
+            WRITTEN,
+            (lambda copied: progress(copied, done, "writing")) if progress else None,
+            upsert=not emptied,
         )
     removed = 0
-    for kind in chosen:
+    for kind in [] if emptied else chosen:
         removed += orphans(kind).delete()[0]
     return Reindexed(done, removed, time.monotonic() - started)

@@ -120,13 +120,19 @@ KEEP_NEWER = f" WHERE {TABLE}.indexed_at <= excluded.indexed_at"
 
 
 def copy_in_time_order(
-    chunk: int, progress: Callable[[int], None] | None = None, *, keep_newer: bool = False
+    chunk: int,
+    progress: Callable[[int], None] | None = None,
+    *,
+    keep_newer: bool = False,
+    upsert: bool = True,
 ) -> int:
     """Copy every staged row into the index, oldest first, `chunk` rows per transaction;
-    `keep_newer`: an entry written since the staged row was made is not overwritten."""
+    `keep_newer`: an entry written since the staged row was made is not overwritten;
+    not `upsert`: the index holds none of the staged entries (plain inserts)."""
     names = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE INDEX {STAGE}_order ON {STAGE} ({ORDER})")
+    tail = (UPSERT_TAIL + (KEEP_NEWER if keep_newer else "")) if upsert else ""
     copied = 0
     last: list[Any] = []
     if progress:
@@ -142,7 +148,7 @@ def copy_in_time_order(
             end = cursor.fetchone()
             cursor.execute(
                 f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM {STAGE} WHERE {after} "
-                f"ORDER BY {ORDER} LIMIT %s" + UPSERT_TAIL + (KEEP_NEWER if keep_newer else ""),
+                f"ORDER BY {ORDER} LIMIT %s" + tail,
                 [*last, chunk],
             )
             copied += max(int(cursor.rowcount), 0)
