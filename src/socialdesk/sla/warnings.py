@@ -8,14 +8,22 @@ Several workers may check at the same moment. Each batch of conversations is ref
 of them (its rows locked, the others skip them; SQLite's IMMEDIATE transactions let one writer
 at a time), and each warning is claimed with one conditional UPDATE of `sla_warned` before
 anything is notified, so a warning goes out once whichever worker gets there first.
+
+A deadline missed longer ago than `SLA_WARN_WITHIN_HOURS` when the check first sees it (history
+imported with its open questions, a worker stopped for days) is recorded as warned without
+a warning: nobody can still meet it, and an import of two years' history would otherwise send
+one e-mail per old conversation and hold up the worker's queue for hours. The check logs how
+many it recorded so; the inbox's "Breached" filter and the KPI show them all.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +36,7 @@ from socialdesk.sla.event_data import announce_warning
 from socialdesk.sla.services import refresh_sla
 
 BATCH = 500
+logger = logging.getLogger(__name__)
 
 
 def _recipients(conversation: Conversation) -> tuple[list[User], list[str]]:
@@ -55,13 +64,30 @@ def check_and_warn(now: datetime | None = None) -> int:
     due = Conversation.objects.filter(
         status__in=[Status.OPEN, Status.WAITING],
         sla_state__in=[SlaState.AT_RISK, SlaState.BREACHED],
-    ).select_related("assignee", "department", "contact", "channel_account")
+    ).exclude(sla_warned=F("sla_state"))
+    _record_long_missed(due, now)
+    due = due.select_related("assignee", "department", "contact", "channel_account")
     sent = 0
     for conversation in due:
         if conversation.sla_warned == conversation.sla_state:
             continue
         sent += _warn(conversation)
     return sent
+
+
+def _record_long_missed(due: QuerySet[Conversation], now: datetime) -> int:
+    """Mark breaches whose deadline passed over SLA_WARN_WITHIN_HOURS ago as warned, without
+    a warning (one statement; a second worker doing the same changes nothing)."""
+    limit = now - timedelta(hours=settings.SLA_WARN_WITHIN_HOURS)
+    long_missed = due.filter(sla_state=SlaState.BREACHED, sla_due_at__lt=limit)
+    recorded = long_missed.update(sla_warned=SlaState.BREACHED)
+    if recorded:
+        logger.info(
+            "%d deadlines missed over %d hours ago recorded without a warning",
+            recorded,
+            settings.SLA_WARN_WITHIN_HOURS,
+        )
+    return recorded
 
 
 def _refresh_batch(ids: list[int], now: datetime) -> None:

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from socialdesk.inbox.models import Notification
+from socialdesk.inbox.models import Conversation, Notification
 from socialdesk.sla.models import SlaPolicy
 from socialdesk.sla.services import refresh_sla
 from socialdesk.sla.tests.test_policies import _question
@@ -88,3 +88,52 @@ def test_it_shows_notifications_in_the_app_and_marks_them_read(client_as, accoun
     assert "Mark all as read" in listing
     agent.post(reverse("inbox:notifications_read"))
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_imported_history_with_old_open_questions_sends_no_flood_of_warnings(
+    account, people, caplog
+):
+    """Two years of history imported with its unanswered questions: their deadlines passed
+    long ago. The check records them as breached without a notification or e-mail each (a
+    real import made 71,000 e-mails that held up the worker's queue); a question of today
+    that missed its deadline is still warned about."""
+    SlaPolicy.objects.create(name="Hour", first_response_minutes=60)
+    now = datetime.now(UTC)
+    old = [_question(account, now - timedelta(days=700 - n)) for n in range(12)]
+    fresh = _question(account, now - timedelta(hours=2))
+    for conversation in [*old, fresh]:
+        conversation.assignee = people["agent"]
+        conversation.save()
+    refresh_sla([c.pk for c in [*old, fresh]], now=now)
+
+    with caplog.at_level("INFO", logger="socialdesk.sla.warnings"):
+        assert check_and_warn(now=now) == 1
+
+    assert [n.conversation_id for n in Notification.objects.all()] == [fresh.pk]
+    assert len(mail.outbox) == 1
+    assert "12 deadlines missed over 24 hours ago recorded without a warning" in caplog.text
+    for conversation in old:
+        conversation.refresh_from_db()
+        assert (conversation.sla_state, conversation.sla_warned) == ("breached", "breached")
+    assert check_and_warn(now=now + timedelta(minutes=5)) == 0  # nothing left to warn
+    assert len(mail.outbox) == 1
+
+
+def test_a_deadline_missed_within_the_window_is_still_warned_about(account, people, settings):
+    """The worker stopped for most of a day: the breaches of that day are still announced;
+    with a window of one hour, the same breach is recorded quietly."""
+    SlaPolicy.objects.create(name="Hour", first_response_minutes=60)
+    now = datetime.now(UTC)
+    conversation = _question(account, now - timedelta(hours=23))  # due 22 hours ago
+    conversation.assignee = people["agent"]
+    conversation.save()
+    refresh_sla([conversation.pk], now=now)
+    settings.SLA_WARN_WITHIN_HOURS = 1
+    assert check_and_warn(now=now) == 0
+    assert mail.outbox == []
+
+    Conversation.objects.filter(pk=conversation.pk).update(sla_warned="")  # as before it
+    settings.SLA_WARN_WITHIN_HOURS = 24
+    assert check_and_warn(now=now) == 1
+    assert [n.kind for n in Notification.objects.filter(user=people["agent"])] == ["breached"]
+    assert mail.outbox[0].subject == "Frist überschritten: Kim"  # the organisation speaks German
