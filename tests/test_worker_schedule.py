@@ -38,6 +38,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "prune_recent",  # issue 14: the search's recent index kept small (SQLite)
         "catch_up_search",  # issue 16: entries an import left for later (search.backlog)
         "prune_webhook_log",  # issue 15: delivered webhooks older than 30 days
+        "prune_task_results",  # issue 16: the queue's finished tasks, once an hour
     }
     # Every second, when something is due: posts to publish, webhooks to deliver.
     assert _names(schedule.PROMPT) == {"publish_posts", "deliver_webhooks"}
@@ -61,3 +62,35 @@ def test_it_queues_a_task_registered_twice_only_once() -> None:
     before = schedule.due(schedule.REGULAR)
     schedule.every(schedule.REGULAR, *before)
     assert schedule.due(schedule.REGULAR) == before
+
+
+def test_the_worker_queues_a_regular_task_only_when_it_has_work(monkeypatch: Any) -> None:
+    """A REGULAR or FREQUENT task with a `when` (the search's catch-up, the digests, the
+    prune of the queue) is not queued every round for nothing; one whose `when` fails is
+    queued all the same."""
+    import threading
+
+    from socialdesk.core.management.commands import worker
+
+    queued: list[str] = []
+    rounds = threading.Event()
+    tasks = schedule.due(schedule.REGULAR) + schedule.due(schedule.FREQUENT)
+    monkeypatch.setattr(type(tasks[0]), "enqueue", lambda task: queued.append(task.name))
+    for task in tasks:
+        monkeypatch.setitem(schedule._when, task, lambda: False)
+    catch_up = next(t for t in tasks if t.name == "catch_up_search")
+    monkeypatch.setitem(schedule._when, catch_up, lambda: True)
+    digests = next(t for t in tasks if t.name == "send_digests")
+
+    def broken() -> bool:
+        raise RuntimeError("database restarting")
+
+    monkeypatch.setitem(schedule._when, digests, broken)
+    monkeypatch.setattr(worker.heartbeats, "prune", lambda: rounds.set())
+    runner = threading.Thread(
+        target=worker._schedule, args=(0.1, 0.1, 100.0), kwargs={"stop": rounds}
+    )
+    runner.start()
+    runner.join(timeout=30)
+    assert not runner.is_alive()
+    assert set(queued) == {"catch_up_search", "send_digests"}

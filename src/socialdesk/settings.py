@@ -328,6 +328,8 @@ INBOX_REFRESH_SECONDS = env_int("INBOX_REFRESH_SECONDS", 15, minimum=1)
 # in its own memory: several processes each allow as many.
 API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600, minimum=1)
 API_RATE_ANONYMOUS_PER_MINUTE = env_int("API_RATE_ANONYMOUS_PER_MINUTE", 60, minimum=1)
+# Days the worker's finished task results (successful or failed) are kept in the queue table.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
 # A deadline missed longer ago than this (hours) when the SLA check first sees it (imported
 # history, a worker stopped for days) is recorded without a warning or an e-mail.
 SLA_WARN_WITHIN_HOURS = env_int("SLA_WARN_WITHIN_HOURS", 24, minimum=1)

@@ -13,8 +13,11 @@ row written first; tests/test_two_workers.py).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Literal
+
+logger = logging.getLogger(__name__)
 
 Rhythm = Literal["frequent", "regular", "prompt"]
 FREQUENT: Rhythm = "frequent"
@@ -36,8 +39,17 @@ def every(rhythm: Rhythm, *tasks: Any, when: Callable[[], bool] | None = None) -
 
 
 def wanted(rhythm: Rhythm) -> list[Any]:
-    """The tasks of this rhythm that have work now (those without a `when` always)."""
-    return [task for task in _tasks[rhythm] if task not in _when or _when[task]()]
+    """The tasks of this rhythm that have work now (those without a `when` always; one whose
+    `when` fails is queued, so an error there never silences the task: the task reports it)."""
+    return [task for task in _tasks[rhythm] if task not in _when or _has_work(task)]
+
+
+def _has_work(task: Any) -> bool:
+    try:
+        return bool(_when[task]())
+    except Exception:
+        logger.exception("could not ask whether %s has work; queued", task.name)
+        return True
 
 
 def due(rhythm: Rhythm) -> list[Any]:

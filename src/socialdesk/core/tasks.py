@@ -7,6 +7,14 @@ from django.tasks import task
 
 
 @task()
+def prune_task_results() -> int:
+    """The worker's finished task results older than TASK_RESULTS_KEEP_DAYS; how many went."""
+    from socialdesk.core import task_results
+
+    return task_results.prune()
+
+
+@task()
 def send_email(subject: str, body: str, recipients: list[str]) -> int:
     """Send one plain-text e-mail; the worker retries nothing, the log shows failures."""
     return send_mail(subject, body, None, recipients, fail_silently=False)

@@ -110,8 +110,9 @@ def _schedule(
     Each channel is polled when its own interval is up (the task looks at which are due).
     Replies are also queued for sending the moment they are written; this round picks up
     retries and replies whose worker died. Posts due now are looked for every `publish_every`
-    seconds (queued only when there are some). Every `heartbeats.BEAT_SECONDS` the worker says
-    it is alive; once a REGULAR round, heartbeats of workers gone for an hour are removed.
+    seconds. A task with a `when` is queued only when it says there is work. Every
+    `heartbeats.BEAT_SECONDS` the worker says it is alive; once a REGULAR round, heartbeats of
+    workers gone for an hour are removed.
     Runs until `stop` is set.
     """
     stop = stop or threading.Event()
@@ -131,11 +132,11 @@ def _schedule(
                     task.enqueue()
             if now - last_channels >= channels_every:
                 last_channels = now
-                for task in schedule.due(schedule.FREQUENT):
+                for task in schedule.wanted(schedule.FREQUENT):
                     task.enqueue()
             if now - last_sla >= sla_every:
                 last_sla = now
-                for task in schedule.due(schedule.REGULAR):
+                for task in schedule.wanted(schedule.REGULAR):
                     task.enqueue()
                 heartbeats.prune()
         except Exception:  # the database may be busy or restarting: try again next round
