@@ -86,7 +86,7 @@ def test_the_worker_queues_a_regular_task_only_when_it_has_work(monkeypatch: Any
         raise RuntimeError("database restarting")
 
     monkeypatch.setitem(schedule._when, digests, broken)
-    monkeypatch.setattr(worker.heartbeats, "prune", lambda: rounds.set())
+    monkeypatch.setattr("socialdesk.core.heartbeats.prune", lambda: rounds.set())
     runner = threading.Thread(
         target=worker._schedule, args=(0.1, 0.1, 100.0), kwargs={"stop": rounds}
     )
