@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -79,7 +79,12 @@ def _record_long_missed(due: QuerySet[Conversation], now: datetime) -> int:
     """Mark breaches whose deadline passed over SLA_WARN_WITHIN_HOURS ago as warned, without
     a warning (one statement; a second worker doing the same changes nothing)."""
     limit = now - timedelta(hours=settings.SLA_WARN_WITHIN_HOURS)
-    long_missed = due.filter(sla_state=SlaState.BREACHED, sla_due_at__lt=limit)
+    # a deadline still open, or none open because the late answer came: every deadline and
+    # the last message before the limit
+    answered_late = Q(sla_due_at__isnull=True, last_message_at__lt=limit)
+    for deadline in ("first_response_due_at", "next_response_due_at", "resolution_due_at"):
+        answered_late &= Q(**{f"{deadline}__isnull": True}) | Q(**{f"{deadline}__lt": limit})
+    long_missed = due.filter(Q(sla_due_at__lt=limit) | answered_late, sla_state=SlaState.BREACHED)
     recorded = long_missed.update(sla_warned=SlaState.BREACHED)
     if recorded:
         logger.info(

@@ -8,9 +8,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from socialdesk.inbox.models import Conversation, Notification
+from socialdesk.inbox.models import Conversation, Direction, Notification
 from socialdesk.sla.models import SlaPolicy
 from socialdesk.sla.services import refresh_sla
+from socialdesk.sla.tests.test_outcomes import _message
 from socialdesk.sla.tests.test_policies import _question
 from socialdesk.sla.warnings import check_and_warn
 
@@ -100,6 +101,8 @@ def test_imported_history_with_old_open_questions_sends_no_flood_of_warnings(
     SlaPolicy.objects.create(name="Hour", first_response_minutes=60)
     now = datetime.now(UTC)
     old = [_question(account, now - timedelta(days=700 - n)) for n in range(12)]
+    late = old[-1]  # answered two days after its question, still open: no deadline pending
+    _message(late, Direction.OUTBOUND, now - timedelta(days=687))
     fresh = _question(account, now - timedelta(hours=2))
     for conversation in [*old, fresh]:
         conversation.assignee = people["agent"]
@@ -115,6 +118,7 @@ def test_imported_history_with_old_open_questions_sends_no_flood_of_warnings(
     for conversation in old:
         conversation.refresh_from_db()
         assert (conversation.sla_state, conversation.sla_warned) == ("breached", "breached")
+    assert late.sla_due_at is None and late.first_response_due_at is not None
     assert check_and_warn(now=now + timedelta(minutes=5)) == 0  # nothing left to warn
     assert len(mail.outbox) == 1
 
