@@ -5,6 +5,7 @@ tasks still waiting or running are never touched."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +25,15 @@ def prune(before: datetime | None = None) -> int:
     return int(finished.delete()[0])
 
 
+EVERY_SECONDS = 3600
+_queued_at: list[float] = []  # when this process last said the prune was due (monotonic)
+
+
 def due() -> bool:
-    """Once an hour: in the first minute of it (the worker queues REGULAR tasks each minute)."""
-    return timezone.now().minute == 0
+    """Once an hour per worker process, the first time on its first REGULAR round (whatever
+    its `--sla-every`; several workers pruning the same rows changes nothing)."""
+    now = time.monotonic()
+    if _queued_at and now - _queued_at[-1] < EVERY_SECONDS:
+        return False
+    _queued_at[:] = [now]
+    return True

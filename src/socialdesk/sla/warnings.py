@@ -68,9 +68,7 @@ def check_and_warn(now: datetime | None = None) -> int:
     _record_long_missed(due, now)
     due = due.select_related("assignee", "department", "contact", "channel_account")
     sent = 0
-    for conversation in due:
-        if conversation.sla_warned == conversation.sla_state:
-            continue
+    for conversation in due:  # each not yet warned for its state (`_warn` claims it first)
         sent += _warn(conversation)
     return sent
 

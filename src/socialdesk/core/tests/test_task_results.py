@@ -4,6 +4,7 @@ waiting and running tasks and recent results stay; the worker does it once an ho
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -52,8 +53,13 @@ def test_finished_results_older_than_the_setting_go_and_nothing_else(settings: A
 
 def test_the_worker_prunes_once_an_hour(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "prune_task_results" in {t.name for t in schedule.due(schedule.REGULAR)}
-    at = timezone.now().replace(minute=0, second=30)
-    monkeypatch.setattr("socialdesk.core.task_results.timezone.now", lambda: at)
+    clock = [1_000.0]
+    monkeypatch.setattr(
+        "socialdesk.core.task_results.time", SimpleNamespace(monotonic=lambda: clock[0])
+    )
+    monkeypatch.setattr(task_results, "_queued_at", [])  # a worker just started
     assert "prune_task_results" in {t.name for t in schedule.wanted(schedule.REGULAR)}
-    monkeypatch.setattr("socialdesk.core.task_results.timezone.now", lambda: at.replace(minute=1))
+    clock[0] += 120  # the next rounds of the hour, whatever the interval
     assert "prune_task_results" not in {t.name for t in schedule.wanted(schedule.REGULAR)}
+    clock[0] += 3_480
+    assert "prune_task_results" in {t.name for t in schedule.wanted(schedule.REGULAR)}
