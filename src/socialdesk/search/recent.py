@@ -12,7 +12,9 @@ Kept in step like `search_fts` (triggers on the entries, in the writer's transac
 for ids at or above the floor. `prune` (the worker's REGULAR task) moves the floor up once
 more than RECENT + SLACK entries lie above it; `refill` rebuilds it (after a reindex, which
 switches it off while it writes). Switched off (floor DISABLED), the search ranks in the whole
-index. PostgreSQL has no such index: its ranking reads only the matches it ranks.
+index. PostgreSQL ranks only the matches it reads, but finding a word's newest matches in the
+whole GIN index costs as much: there the same functions keep a partial GIN index over the
+newest entries (`search.recent_gin`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from socialdesk.search import recent_gin
 from socialdesk.search.fulltext import COLUMNS, TABLE, TOKENIZE
 
 FTS = "search_recent"
@@ -59,8 +62,11 @@ DROP = [*DROP_TRIGGERS, f"DROP TABLE IF EXISTS {FLOOR}", f"DROP TABLE IF EXISTS 
 
 
 def floor() -> int | None:
-    """The lowest entry id the recent index holds; None: there is none (PostgreSQL, or
-    switched off while a reindex writes)."""
+    """The lowest entry id the recent index holds; None: there is none (switched off while a
+    reindex writes; PostgreSQL: fewer entries than RECENT + SLACK)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            return recent_gin.floor(cursor)
     if connection.vendor != "sqlite":
         return None
     with connection.cursor() as cursor:
@@ -72,6 +78,9 @@ def floor() -> int | None:
 def switch_off() -> None:
     """Empty it; writes no longer reach it and the search ranks in the whole index (a
     reindex writes every entry anew: writing them twice would cost twice)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            recent_gin.drop(cursor)
     if connection.vendor != "sqlite":
         return
     with transaction.atomic(), connection.cursor() as cursor:
@@ -80,10 +89,14 @@ def switch_off() -> None:
 
 def refill(size: int | None = None) -> int:
     """Rebuild it with the `size` (default RECENT) newest entries, in one transaction (writers
-    wait); returns how many it holds."""
+    wait; PostgreSQL: built concurrently, and only over more than `size` + SLACK entries);
+    returns how many it holds."""
+    size = RECENT if size is None else size
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            return _rebuilt(cursor, size, SLACK)
     if connection.vendor != "sqlite":
         return 0
-    size = RECENT if size is None else size
     with transaction.atomic(), connection.cursor() as cursor:
         _empty(cursor)
         edge = _nth_newest(cursor, size)
@@ -100,10 +113,18 @@ def refill(size: int | None = None) -> int:
 def prune(size: int | None = None, slack: int | None = None) -> int:
     """Move the floor up so that it holds the `size` newest entries, once more than `size` +
     `slack` lie above it; returns how many entries left it."""
-    if connection.vendor != "sqlite":
-        return 0
     size = RECENT if size is None else size
     slack = SLACK if slack is None else slack
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            old = recent_gin.floor(cursor)
+            if not _over(cursor, old or 0, size + slack):
+                return 0
+            held = _rebuilt(cursor, size, slack)
+            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s", [old or 0])
+            return int(cursor.fetchone()[0]) - held if old is not None else 0
+    if connection.vendor != "sqlite":
+        return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT floor FROM {FLOOR}")
         (old,) = cursor.fetchone()
@@ -121,8 +142,11 @@ def prune(size: int | None = None, slack: int | None = None) -> int:
 
 
 def has_work() -> bool:
-    """Whether `prune` would move the floor (a cheap count by the primary key)."""
+    """Whether `prune` would move the floor (a cheap count by the primary key; PostgreSQL:
+    or make the first one)."""
     found = floor()
+    if found is None and connection.vendor == "postgresql":
+        found = 0
     if found is None:
         return False
     with connection.cursor() as cursor:
@@ -153,7 +177,7 @@ def _over(cursor: CursorWrapper, floor: int, most: int) -> bool:
     """Whether more than `most` entries lie at or above `floor` (counted by the primary key,
     no further than one past `most`)."""
     cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE id >= %s LIMIT %s)",
+        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE id >= %s LIMIT %s) AS above",
         [floor, most + 1],
     )
     return bool(cursor.fetchone()[0] > most)
@@ -164,3 +188,15 @@ def _nth_newest(cursor: CursorWrapper, size: int) -> int:
     cursor.execute(f"SELECT id FROM {TABLE} ORDER BY id DESC LIMIT 1 OFFSET %s", [max(size - 1, 0)])
     found = cursor.fetchone()
     return 1 if found is None else int(found[0])
+
+
+def _rebuilt(cursor: CursorWrapper, size: int, slack: int) -> int:
+    """PostgreSQL: the partial GIN index over the `size` newest entries made anew (none over
+    `size` + `slack` entries or fewer); how many entries it holds."""
+    if not _over(cursor, 0, size + slack):
+        recent_gin.drop(cursor)
+        return 0
+    edge = _nth_newest(cursor, size)
+    recent_gin.build(cursor, edge)
+    cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s", [edge])
+    return int(cursor.fetchone()[0])

@@ -267,12 +267,13 @@ def _hits(
         if entry_kind in shown_by
     }
     hits = []
+    seen: dict[str, bool] = {}  # the words of the page's texts that match (or not)
     for _id, entry_kind, object_id, rank in rows:
         view = shown.get(entry_kind, {}).get(int(object_id))
         if view is None:  # the selector does not give it: never shown
             continue
         kind = shown_by[entry_kind]
-        cut = snippet(view.text, compiled.highlight)
+        cut = snippet(view.text, compiled.highlight, seen=seen)
         hits.append(
             Hit(
                 kind=kind.key,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from django.utils.html import escape
 
@@ -33,37 +34,43 @@ def _matches(word: str, stems: set[str], prefixes: tuple[str, ...]) -> bool:
     return False
 
 
-def snippet(text: str, highlight: tuple[str, ...], words: int = 30) -> Snippet:
+def _best_start(hit_at: list[int], words: int) -> int:
+    """The first word of the first window of `words` words holding the most hits (0 when
+    there are none); `hit_at` lists the hits' word numbers in order."""
+    best, best_count, first = 0, 0, 0
+    for count, at in enumerate(hit_at, start=1):
+        while hit_at[first] <= at - words:
+            first += 1
+        if count - first > best_count:
+            best_count, best = count - first, max(0, at - words + 1)
+    return best
+
+
+def snippet(
+    text: str, highlight: tuple[str, ...], words: int = 30, seen: dict[str, bool] | None = None
+) -> Snippet:
+    """`seen`: what is known of words already (whether they match `highlight`), shared by the
+    snippets of one page: their texts share most of their words."""
     text = text[:MAX_TEXT]
+    seen = {} if seen is None else seen
     stems = {h for h in highlight if not h.endswith("*")}
     prefixes = tuple(h[:-1] for h in highlight if h.endswith("*"))
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    if not spans:
+    found = _WORD.findall(text)
+    if not found:
         short = text[:200]
         return Snippet(short, str(escape(short)), ())
-    seen: dict[str, bool] = {}  # a text repeats its words: each is analysed once
-    hits = []
-    for a, b in spans:
-        word = text[a:b]
-        hit = seen.get(word)
-        if hit is None:
-            hit = seen[word] = _matches(word, stems, prefixes)
-        hits.append(hit)
-    best, best_count, count = 0, -1, 0
-    for i in range(len(spans)):  # sliding window of `words` words
-        count += hits[i]
-        if i >= words:
-            count -= hits[i - words]
-        if count > best_count:
-            best_count, best = count, max(0, i - words + 1)
-    window = spans[best : best + words]
+    for word in set(found).difference(seen):  # a text repeats its words: each analysed once
+        seen[word] = _matches(word, stems, prefixes)
+    matching = {word for word in found if seen[word]}
+    best = _best_start([i for i, word in enumerate(found) if word in matching], words)
+    window = [m.span() for m in islice(_WORD.finditer(text), best, best + words)]
     start = window[0][0] if best > 0 else 0
-    end = window[-1][1] if best + words < len(spans) else len(text)
+    end = window[-1][1] if best + words < len(found) else len(text)
     parts_html: list[str] = ["…"] if start > 0 else []
     marked: list[str] = []
     position = start
-    for (a, b), hit in zip(window, hits[best : best + words], strict=False):
-        if hit:
+    for a, b in window:
+        if text[a:b] in matching:
             parts_html.append(str(escape(text[position:a])))
             parts_html.append(f"<mark>{escape(text[a:b])}</mark>")
             marked.append(text[a:b])

@@ -31,7 +31,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from socialdesk.search import fulltext, recent, registry
+from socialdesk.search import fulltext, recent, recent_gin, registry
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import Compiled
 
@@ -76,6 +76,13 @@ def _thin(matches: float, entries: float) -> bool:
 def estimate(compiled: Compiled) -> tuple[float, float]:
     """PostgreSQL: the planner's estimate of the entries holding the word (from the statistics
     of the last ANALYZE: the word's frequency among the most common ones), and of all."""
+    matches, entries, _newest, _floor = _estimate(compiled)
+    return matches, entries
+
+
+def _estimate(compiled: Compiled) -> tuple[float, float, int, int | None]:
+    """`estimate`, the highest entry id (for `recent_edge`) and the edge of the partial index
+    of the recent entries (`search.recent_gin`; None: there is none), in two statements."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s)",
@@ -83,9 +90,15 @@ def estimate(compiled: Compiled) -> tuple[float, float]:
         )
         found = cursor.fetchone()[0]
         plan = json.loads(found) if isinstance(found, str) else found
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
-        entries = max(float(cursor.fetchone()[0] or 0), 0.0)
-    return float(plan[0]["Plan"]["Plan Rows"]), entries
+        cursor.execute(
+            f"SELECT reltuples, (SELECT max(id) FROM {TABLE}), ({recent_gin.FLOOR}) FROM pg_class "
+            "WHERE oid = %s::regclass",
+            [TABLE],
+        )
+        entries, newest, floor = cursor.fetchone()
+    matches = float(plan[0]["Plan"]["Plan Rows"])
+    edge = None if floor is None else int(floor)
+    return matches, max(float(entries or 0), 0.0), int(newest or 0), edge
 
 
 @contextmanager
@@ -97,15 +110,18 @@ def _reading_matches(thin: bool) -> Iterator[None]:
       entry (a word in 7 % of a million: 2,000 matches in 35 ms);
     - a rarer word: read its matches from the GIN index, with work_mem enough for an exact
       bitmap (walking would read most of the index for it)."""
+    settings = {"work_mem": WORK_MEM, "enable_indexscan": "off"} if thin else {}
+    settings = settings or {"enable_bitmapscan": "off"}
+    names = ", ".join(f"'{name}'" for name in settings)  # constants
     with transaction.atomic(), connection.cursor() as cursor:
-        if thin:
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        else:
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(  # SET LOCAL, in one statement
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+            [value for pair in settings.items() for value in pair],
+        )
         yield
-        for name in ("enable_indexscan", "enable_bitmapscan", "work_mem"):
-            cursor.execute(f"RESET {name}")
+        cursor.execute(  # as RESET would (the transaction may go on: a savepoint)
+            f"SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name IN ({names})"
+        )
 
 
 def ranked(
@@ -132,14 +148,16 @@ _NEWEST_RANKED_POSTGRES = (  # the ids first: sorting them with their vectors sp
 )
 
 
-def recent_edge() -> int | None:
+def recent_edge(newest: int | None = None) -> int | None:
     """PostgreSQL: the lowest id of about the newest `recent.RECENT` entries (ids follow
     time; a few deleted ones make it a few more), None when there are not more entries than
-    that. What SQLite's recent index holds, without keeping a second index."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(id) FROM {TABLE}")
-        newest = cursor.fetchone()[0]
-    edge = int(newest or 0) - recent.RECENT + 1
+    that. What SQLite's recent index holds, without keeping a second index. `newest`: the
+    highest id, when known."""
+    if newest is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT max(id) FROM {TABLE}")
+            newest = int(cursor.fetchone()[0] or 0)
+    edge = newest - recent.RECENT + 1
     return edge if edge > 1 else None
 
 
@@ -148,11 +166,11 @@ def _by_relevance_postgres(
 ) -> list[tuple[Any, ...]] | None:
     """PostgreSQL: see `by_relevance`; a word the statistics put in fewer than CHUNK entries
     is left to the full statement (one statement weighs its few matches at once)."""
-    matches, entries = estimate(compiled)
+    matches, entries, newest, floor = _estimate(compiled)
     if matches < CHUNK:
         return None
     thin = _thin(matches, entries)
-    edge = recent_edge()
+    edge = recent_edge(newest) if floor is None else floor  # its own edge: no other condition
     if edge is not None:
         found = _widening_postgres(compiled, where, params, wanted, edge, thin)
         if found is not None and len(found) >= wanted:
