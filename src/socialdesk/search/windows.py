@@ -112,16 +112,14 @@ def _reading_matches(thin: bool) -> Iterator[None]:
       bitmap (walking would read most of the index for it)."""
     settings = {"work_mem": WORK_MEM, "enable_indexscan": "off"} if thin else {}
     settings = settings or {"enable_bitmapscan": "off"}
-    names = ", ".join(f"'{name}'" for name in settings)  # constants
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(  # SET LOCAL, in one statement
             "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
             [value for pair in settings.items() for value in pair],
         )
         yield
-        cursor.execute(  # as RESET would (the transaction may go on: a savepoint)
-            f"SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name IN ({names})"
-        )
+        for name in settings:  # the transaction may go on (a savepoint); quicker than one
+            cursor.execute(f"RESET {name}")  # set_config over pg_settings
 
 
 def ranked(
@@ -325,25 +323,50 @@ def by_date(
     """The first `wanted` permitted rows newest first (date, then id, as the full statement
     sorts), found among the newest DATED matches by id (×4 while too few are permitted) and
     the older entries dated after the last of them. None: fewer matches than that (the full
-    statement dates them at once), or more than RANKED_MAX to date."""
+    statement dates them at once), or more than RANKED_MAX to date. PostgreSQL: a sparse
+    word's matches are first dated among the recent entries (`search.recent_gin`; reading
+    the newest 2,000 of three words ANDed from the whole index took 114 ms)."""
     thin = False
     if connection.vendor == "postgresql":
-        matches, entries = estimate(compiled)
+        matches, entries, _newest, recent_floor = _estimate(compiled)
         if matches < CHUNK:
             return None
         thin = _thin(matches, entries)
+        if thin and recent_floor is not None:
+            with _reading_matches(thin):
+                rows = _dated(compiled, where, params, recent_floor, RANKED_MAX, wanted)
+            found = _with_late(compiled, where, params, rows, recent_floor, wanted)
+            if found is not None:
+                return found
     newest = DATED
     while newest <= RANKED_MAX:
         floor = _lowest_of_newest(compiled, newest, thin)
         if floor is None:  # not more matches than that: the full statement dates them all
             return None
         rows = _dated(compiled, where, params, floor, newest, wanted)
-        late = _late(compiled, where, params, rows[-1][0], floor) if len(rows) == wanted else None
-        if late is not None:
-            merged = sorted([*rows, *late], key=lambda row: (row[3], row[0]), reverse=True)
-            return [row[:3] for row in merged[:wanted]]
+        found = _with_late(compiled, where, params, rows, floor, wanted)
+        if found is not None:
+            return found
         newest *= 4
     return None
+
+
+def _with_late(
+    compiled: Compiled,
+    where: str,
+    params: list[Any],
+    rows: list[tuple[Any, ...]],
+    floor: int,
+    wanted: int,
+) -> list[tuple[Any, ...]] | None:
+    """The page: the `wanted` newest of the matches dated from id `floor` on (`rows`) and of
+    those below it dated later than the last of them. None: too few rows, or too many late
+    ones to look at (a wider range answers)."""
+    late = _late(compiled, where, params, rows[-1][0], floor) if len(rows) == wanted else None
+    if late is None:
+        return None
+    merged = sorted([*rows, *late], key=lambda row: (row[3], row[0]), reverse=True)
+    return [row[:3] for row in merged[:wanted]]
 
 
 def _lowest_of_newest(compiled: Compiled, newest: int, thin: bool) -> int | None:

@@ -4,10 +4,12 @@ that finds its matches there gives the page the whole index gives."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from socialdesk.accounts.models import Department, User
 from socialdesk.search import indexing, recent, recent_gin, selectors, windows
@@ -90,31 +92,42 @@ def test_a_search_finds_the_same_page_in_it_as_in_the_whole_index(
     monkeypatch.setattr(recent, "RECENT", total // 2)
     admin, member = world.people["admin"], world.people["member"]
     queries = [MARK, f"{MARK} -ticket", f'"{MARK}"']
+    first = SearchEntry.objects.filter(kind="message").order_by("id")[0]  # below the edge,
+    first.at = timezone.now() + timedelta(days=1)  # dated after every other (history
+    first.save(update_fields=["at"])  # imported late): first when newest come first
+    assert selectors.search(admin, MARK, order="newest").hits[0].object_id == first.object_id
     wanted = {
-        (who.pk, query, limit): _order(who, query, limit=limit)
+        (who.pk, query, limit, order): _order(who, query, limit=limit, order=order)
         for who in (admin, member)
         for query in queries
         for limit in (2, total)  # the recent entries alone, and every one
+        for order in ("relevance", "newest")
     }
     recent.refill()  # not over RECENT + SLACK entries: none
     assert recent.floor() is None
     monkeypatch.setattr(recent, "SLACK", 0)
     assert recent.refill() == total // 2 and recent.floor() == _nth_newest(total // 2)
     monkeypatch.setattr(recent, "RECENT", total // 2 - 2)  # the index is older than that
-    asked: list[Any] = []  # the edges the quick path asked for
+    asked: list[Any] = []  # the edges the quick paths asked for (by rank; by date)
 
     def noted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         if sql == windows._NEWEST_RANKED_POSTGRES:
-            asked.append(params[1])
+            asked.append(("rank", params[1]))
+        elif "m.id >= %s" in sql:
+            asked.append(("date", params[1]))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(noted):
-        found = {(who, query, limit): _order(User.objects.get(pk=who), query, limit=limit)
-                 for who, query, limit in wanted}  # fmt: skip
+        found = {
+            (who, query, limit, order): _order(
+                User.objects.get(pk=who), query, limit=limit, order=order
+            )
+            for who, query, limit, order in wanted
+        }
     assert found == wanted
     assert any(len(page) > 2 for page in found.values())
-    assert recent.floor() in asked  # from the recent index's own edge first (then 0)
-    assert set(asked) == {recent.floor(), 0}
+    edge = recent.floor()  # from the recent index's own edge first
+    assert ("rank", edge) in asked and ("date", edge) in asked
 
 
 def test_the_newest_matches_of_a_rare_word_are_read_from_it(
