@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape  # what django.utils.html.escape does, without its lazy wrapper
 from itertools import islice
-
-from django.utils.html import escape
 
 from socialdesk.search import analysis
 
@@ -58,11 +57,13 @@ def snippet(
     found = _WORD.findall(text)
     if not found:
         short = text[:200]
-        return Snippet(short, str(escape(short)), ())
-    for word in set(found).difference(seen):  # a text repeats its words: each analysed once
+        return Snippet(short, escape(short), ())
+    unique = set(found)
+    for word in unique.difference(seen):  # a text repeats its words: each analysed once
         seen[word] = _matches(word, stems, prefixes)
-    matching = {word for word in found if seen[word]}
-    best = _best_start([i for i, word in enumerate(found) if word in matching], words)
+    matching = {word for word in unique if seen[word]}
+    hit_at = [i for i, word in enumerate(found) if word in matching] if matching else []
+    best = _best_start(hit_at, words)
     window = [m.span() for m in islice(_WORD.finditer(text), best, best + words)]
     start = window[0][0] if best > 0 else 0
     end = window[-1][1] if best + words < len(found) else len(text)
@@ -71,11 +72,11 @@ def snippet(
     position = start
     for a, b in window:
         if text[a:b] in matching:
-            parts_html.append(str(escape(text[position:a])))
+            parts_html.append(escape(text[position:a]))
             parts_html.append(f"<mark>{escape(text[a:b])}</mark>")
             marked.append(text[a:b])
             position = b
-    parts_html.append(str(escape(text[position:end])))
+    parts_html.append(escape(text[position:end]))
     plain = text[start:end]
     if end < len(text):
         parts_html.append("…")
