@@ -31,6 +31,7 @@ from socialdesk.sla.models import BusinessHours, SlaOutcome, SlaPolicy
 if TYPE_CHECKING:
     from socialdesk.sla.forms import BusinessHoursForm, SlaPolicyForm
 
+DEFAULT_WARN_MINUTES = 15  # the warning time of a conversation without a policy
 _SEVERITY = {
     SlaState.BREACHED: 5,
     SlaState.AT_RISK: 4,
@@ -334,7 +335,7 @@ def _show(
     conversation.resolution_due_at = resolution.due_at if resolution else None
     open_dues = [o.due_at for o in outcomes if o.stopped_at is None and o.due_at is not None]
     conversation.sla_due_at = min(open_dues) if open_dues else None
-    warn = timedelta(minutes=policy.warn_before_minutes if policy else 15)
+    warn = timedelta(minutes=policy.warn_before_minutes if policy else DEFAULT_WARN_MINUTES)
     states = [_shown_state(o, warn, now) for o in outcomes]
     conversation.sla_state = max(states, key=lambda s: _SEVERITY[s]) if states else SlaState.NONE
 
@@ -352,7 +353,7 @@ def _apply_to_open_conversations() -> None:
         .values_list("pk", flat=True)[:2000]
     )
     refresh_sla(ids)
-    transaction.on_commit(lambda: check_slas.enqueue())
+    transaction.on_commit(lambda: check_slas.enqueue(every=True))
 
 
 def business_hours_save(*, by: Acting, form: BusinessHoursForm) -> BusinessHours:

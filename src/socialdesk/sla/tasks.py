@@ -8,6 +8,7 @@ from socialdesk.sla.warnings import check_and_warn
 
 
 @task()
-def check_slas() -> int:
-    """Refresh every open conversation with a target; return how many warnings went out."""
-    return check_and_warn()
+def check_slas(every: bool = False) -> int:
+    """Refresh the open conversations with a target whose clock runs out now (`every`: all,
+    after a change of the policies); return how many warnings went out."""
+    return check_and_warn(every=every)

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,7 +34,8 @@ from socialdesk.accounts.models import Organisation, User
 from socialdesk.core.tasks import send_email
 from socialdesk.inbox.models import Conversation, Notification, SlaState, Status
 from socialdesk.sla.event_data import announce_warning
-from socialdesk.sla.services import refresh_sla
+from socialdesk.sla.models import OutcomeState, SlaOutcome, SlaPolicy
+from socialdesk.sla.services import DEFAULT_WARN_MINUTES, refresh_sla
 
 BATCH = 500
 logger = logging.getLogger(__name__)
@@ -49,13 +51,16 @@ def _recipients(conversation: Conversation) -> tuple[list[User], list[str]]:
     return [], []
 
 
-def check_and_warn(now: datetime | None = None) -> int:
-    """Refresh open conversations that have targets, then send the warnings that are due."""
+def check_and_warn(now: datetime | None = None, *, every: bool = False) -> int:
+    """Refresh the open conversations with targets whose state time alone changes now, and
+    those never shown with one (`every`: all of them, after a change of the policies), then
+    send the warnings that are due."""
     now = now or timezone.now()
     open_ids = list(
         Conversation.objects.filter(
             status__in=[Status.OPEN, Status.WAITING], sla_policy__isnull=False
         )
+        .filter(Q() if every else Q(pk__in=_running_out(now)) | Q(sla_state=SlaState.NONE))
         .values_list("pk", flat=True)
         .order_by("pk")
     )
@@ -71,6 +76,18 @@ def check_and_warn(now: datetime | None = None) -> int:
     for conversation in due:  # each not yet warned for its state (`_warn` claims it first)
         sent += _warn(conversation)
     return sent
+
+
+def _running_out(now: datetime) -> QuerySet[SlaOutcome, Any]:
+    """The conversations with a running clock due within the warning time, or overdue: only
+    their state changes by time alone (every other change of a clock comes with a message, a
+    status or a policy, and is refreshed then). Not the breached ones of an imported history
+    every minute (refreshing 30,000 of them took most of the minute)."""
+    warn = SlaPolicy.objects.aggregate(most=Max("warn_before_minutes"))["most"] or 0
+    soon = now + timedelta(minutes=max(warn, DEFAULT_WARN_MINUTES))
+    return SlaOutcome.objects.filter(
+        evaluated=False, state=OutcomeState.PENDING, stopped_at__isnull=True, due_at__lte=soon
+    ).values("conversation_id")
 
 
 def _record_long_missed(due: QuerySet[Conversation], now: datetime) -> int:

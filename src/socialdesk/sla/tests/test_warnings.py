@@ -141,3 +141,70 @@ def test_a_deadline_missed_within_the_window_is_still_warned_about(account, peop
     assert check_and_warn(now=now) == 1
     assert [n.kind for n in Notification.objects.filter(user=people["agent"])] == ["breached"]
     assert mail.outbox[0].subject == "Frist überschritten: Kim"  # the organisation speaks German
+
+
+def test_the_periodic_check_refreshes_only_clocks_running_out_and_all_after_a_policy_change(
+    account, people, monkeypatch
+):
+    """Time alone changes a conversation's state only when a running clock comes within the
+    warning time or passes its deadline: the check refreshes those (and every open one after
+    a change of the policies); a clock far from its deadline, or one already breached, waits
+    for its next message."""
+    from socialdesk.sla import warnings
+
+    policy = SlaPolicy.objects.create(
+        name="Hour", first_response_minutes=60, warn_before_minutes=15
+    )
+    now = datetime.now(UTC)
+    far = _question(account, now - timedelta(minutes=10))  # due in 50 minutes
+    near = _question(account, now - timedelta(minutes=50))  # due in 10: within the warning
+    late = _question(account, now - timedelta(minutes=70))  # due 10 minutes ago
+    for conversation in (far, near, late):
+        refresh_sla([conversation.pk], now=conversation.created_at)  # as when it arrived
+    refreshed: list[list[int]] = []
+    real = refresh_sla
+
+    def noted(ids, now=None):
+        refreshed.append(sorted(ids))
+        return real(ids, now=now)
+
+    monkeypatch.setattr(warnings, "refresh_sla", noted)
+    check_and_warn(now=now)
+    assert refreshed == [[near.pk]]  # the late one was breached when its message came
+    states = dict(Conversation.objects.values_list("pk", "sla_state"))
+    assert (states[far.pk], states[near.pk], states[late.pk]) == ("on_track", "at_risk", "breached")
+    refreshed.clear()
+    check_and_warn(now=now + timedelta(minutes=11))  # the near one's deadline passed
+    assert refreshed == [[near.pk]]
+    assert Conversation.objects.get(pk=near.pk).sla_state == "breached"
+    refreshed.clear()
+    check_and_warn(now=now + timedelta(minutes=12))  # nothing runs out: nothing refreshed
+    assert refreshed == []
+    check_and_warn(now=now + timedelta(minutes=36))  # the far one's warning time came
+    assert refreshed == [[far.pk]]
+    assert Conversation.objects.get(pk=far.pk).sla_state == "at_risk"
+    # a longer warning time reaches the far ones at once (the longest of the policies)
+    other = _question(account, now - timedelta(minutes=5))
+    refresh_sla([other.pk], now=other.created_at)
+    policy.warn_before_minutes = 58
+    policy.save()
+    refreshed.clear()
+    check_and_warn(now=now)
+    assert other.pk in refreshed[0]
+    refreshed.clear()
+    check_and_warn(now=now, every=True)  # after a change of the policies: every open one
+    assert refreshed == [sorted([far.pk, near.pk, late.pk, other.pk])]
+
+
+def test_a_change_of_the_policies_asks_for_a_check_of_every_open_conversation(monkeypatch, db):
+    from types import SimpleNamespace
+
+    from socialdesk.sla import tasks
+    from socialdesk.sla.services import _apply_to_open_conversations
+
+    asked: list[dict[str, object]] = []
+    fake = SimpleNamespace(enqueue=lambda **kwargs: asked.append(kwargs))
+    monkeypatch.setattr(tasks, "check_slas", fake)
+
+    _apply_to_open_conversations()
+    assert asked == [{"every": True}]
