@@ -14,7 +14,7 @@ as SQLite's `search.recent.prune`) builds a new one over the RECENT newest entri
 than RECENT + SLACK lie above the edge, without blocking writers (`CREATE INDEX
 CONCURRENTLY`), and drops the old one. Below RECENT + SLACK entries there is none (the whole
 index is as small). The newest valid one is the one in use (`floor`); one a crash left half
-built (invalid) is dropped by the next `prune`.
+built (invalid) is dropped when the next one is built.
 """
 
 from __future__ import annotations
