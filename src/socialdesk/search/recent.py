@@ -80,7 +80,7 @@ def switch_off() -> None:
     reindex writes every entry anew: writing them twice would cost twice)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            recent_gin.drop(cursor)
+            recent_gin.switch_off(cursor)
     if connection.vendor != "sqlite":
         return
     with transaction.atomic(), connection.cursor() as cursor:
@@ -94,7 +94,9 @@ def refill(size: int | None = None) -> int:
     size = RECENT if size is None else size
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            return _rebuilt(cursor, size, SLACK)
+            recent_gin.switched_on(cursor)
+            with recent_gin.alone(cursor) as alone:
+                return _rebuilt(cursor, size, SLACK) if alone else 0
     if connection.vendor != "sqlite":
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -116,13 +118,16 @@ def prune(size: int | None = None, slack: int | None = None) -> int:
     size = RECENT if size is None else size
     slack = SLACK if slack is None else slack
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, recent_gin.alone(cursor) as alone:
             old = recent_gin.floor(cursor)
-            if not _over(cursor, old or 0, size + slack):
+            if not alone or not _over(cursor, old or 0, size + slack):
+                return 0  # another session builds it, or has it switched off
+            edge = _nth_newest(cursor, size)
+            _rebuilt(cursor, size, slack)
+            if old is None:
                 return 0
-            held = _rebuilt(cursor, size, slack)
-            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s", [old or 0])
-            return int(cursor.fetchone()[0]) - held if old is not None else 0
+            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s AND id < %s", [old, edge])
+            return int(cursor.fetchone()[0])
     if connection.vendor != "sqlite":
         return 0
     with transaction.atomic(), connection.cursor() as cursor:

@@ -334,7 +334,7 @@ def by_date(
         thin = _thin(matches, entries)
         if thin and recent_floor is not None:
             with _reading_matches(thin):
-                rows = _dated(compiled, where, params, recent_floor, RANKED_MAX, wanted)
+                rows = _dated(compiled, where, params, recent_floor, None, wanted)
             found = _with_late(compiled, where, params, rows, recent_floor, wanted)
             if found is not None:
                 return found
@@ -385,10 +385,15 @@ def _lowest_of_newest(compiled: Compiled, newest: int, thin: bool) -> int | None
 
 
 def _dated(
-    compiled: Compiled, where: str, params: list[Any], floor: int, newest: int, wanted: int
+    compiled: Compiled,
+    where: str,
+    params: list[Any],
+    floor: int,
+    newest: int | None,
+    wanted: int,
 ) -> list[tuple[Any, ...]]:
-    """The first `wanted` permitted matches among the `newest` from id `floor` on, newest
-    first (id, kind, object id, date)."""
+    """The first `wanted` permitted matches among the `newest` (None: all) from id `floor` on,
+    newest first (id, kind, object id, date)."""
     columns = f"{TABLE}.id, {TABLE}.kind, {TABLE}.object_id, {TABLE}.at"
     if connection.vendor == "postgresql":  # the matches by walking the key backwards, as
         # `_lowest_of_newest` found them (with the word's whole GIN list, 13 ms more)

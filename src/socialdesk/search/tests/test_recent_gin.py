@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -187,6 +188,49 @@ def test_the_worker_builds_it_without_holding_writers_up(
     statements.clear()
     with connection.execute_wrapper(noted):
         recent.prune()
-    assert f'DROP INDEX CONCURRENTLY IF EXISTS "{recent_gin.PREFIX}{edge}"' in statements
+    dropped = f'DROP INDEX CONCURRENTLY IF EXISTS "{recent_gin.PREFIX}{edge}"'
+    made = next(n for n, sql in enumerate(statements) if sql.startswith("CREATE INDEX"))
+    assert statements.index(dropped) > made  # the old one served while the new one was built
     assert list(_recent_indexes()) == [f"{recent_gin.PREFIX}{_nth_newest(total // 4)}"]
     recent.switch_off()
+
+
+def _other_session_locks() -> bool:
+    """Whether another session gets the recent index's lock now (and gives it back)."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
+        host=settings["HOST"], port=settings["PORT"] or 5432, autocommit=True,
+    ) as other:  # fmt: skip
+        row = other.execute("SELECT pg_try_advisory_lock(%s)", [recent_gin.LOCK]).fetchone()
+        held = bool(row and row[0])
+        if held:
+            other.execute("SELECT pg_advisory_unlock(%s)", [recent_gin.LOCK])
+        return held
+
+
+def test_one_session_builds_it_at_a_time_and_none_while_a_reindex_has_it_off(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(people, departments)
+    indexing.reindex()
+    total = SearchEntry.objects.count()
+    monkeypatch.setattr(recent, "RECENT", total // 2)
+    monkeypatch.setattr(recent, "SLACK", 0)
+    assert _other_session_locks() is True
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
+        host=settings["HOST"], port=settings["PORT"] or 5432, autocommit=True,
+    ) as other:  # fmt: skip
+        other.execute("SELECT pg_advisory_lock(%s)", [recent_gin.LOCK])  # building there
+        assert recent.has_work() is True
+        assert recent.prune() == 0 and recent.floor() is None  # left to that session
+        other.execute("SELECT pg_advisory_unlock(%s)", [recent_gin.LOCK])
+    recent.prune()
+    assert recent.floor() == _nth_newest(total // 2)
+    recent.switch_off()  # a bulk write begins: dropped, and held off
+    assert recent.floor() is None and _other_session_locks() is False
+    assert recent.prune() == 0 and recent.floor() is None  # the worker waits for the refill
+    assert recent.refill() == total // 2
+    assert recent.floor() == _nth_newest(total // 2) and _other_session_locks() is True

@@ -57,7 +57,7 @@ def test_every_index_and_key_is_back_after_an_offline_reindex() -> None:
     assert _schema() == schema
     after = _entries()
     assert after.keys() == before.keys()
-    assert [v[1:] for v in after.values()] == [v[1:] for v in before.values()]
+    assert {k: v[1:] for k, v in after.items()} == {k: v[1:] for k, v in before.items()}
     indexing.reindex(kinds=["wiki_page"], offline=True)
     assert _schema() == schema
 
