@@ -145,6 +145,7 @@ def _run_claimed(job: ImportJob) -> ImportJob:
             network=network_of(job.format, options.get("network", "")),
             company_handles=set(),
             thread_start_needs_reply=job.format == "twcs",
+            refresh_targets=True,
             settle=not options.get("keep_open", False),
             on_rejection=on_rejection,
             on_progress=on_progress,

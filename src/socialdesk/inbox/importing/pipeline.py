@@ -50,6 +50,7 @@ from socialdesk.inbox.models import (
     Note,
     Status,
 )
+from socialdesk.inbox.signals import conversations_changed
 from socialdesk.insights.language import guess_language
 from socialdesk.insights.needs_reply import needs_reply
 
@@ -127,6 +128,9 @@ class Importer:
     # Live channel items: tell other tools (core.events) of new conversations and customer
     # messages; history from files is no news and announces nothing.
     announce: bool = False
+    # History from files: the SLA clocks of conversations that already have a policy follow
+    # the messages added to them (live items tell every conversation after the import).
+    refresh_targets: bool = False
     chunk_size: int = 5000
     on_rejection: Callable[[Rejection], None] = lambda rejection: None
     on_progress: Callable[[ImportStats], None] = lambda stats: None
@@ -294,6 +298,8 @@ class Importer:
             resolved, reopened = settle_status(touched, live=not self.settle)
             self.stats.conversations_resolved += resolved
             self.stats.conversations_reopened += reopened
+        if self.refresh_targets:
+            _refresh_targets(touched - new)
         if self.announce:  # new conversations as settled, their messages, then reopened ones
             event_data.announce_stored(new, created.values())
             event_data.announce_moves(before, by=None)
@@ -533,3 +539,15 @@ class Importer:
 
 def _handle_key(author: str) -> str:
     return author.strip().lstrip("@").lower()
+
+
+def _refresh_targets(conversation_ids: set[int]) -> None:
+    """Tell the SLA clocks of these conversations that have a policy (in the chunk's
+    transaction): the periodic check only looks at clocks running out."""
+    with_policy = sorted(
+        Conversation.objects.filter(pk__in=conversation_ids, sla_policy__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if with_policy:
+        conversations_changed.send(sender=Conversation, conversation_ids=with_policy)

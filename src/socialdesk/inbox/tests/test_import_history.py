@@ -170,3 +170,26 @@ def test_it_filters_the_threads_that_end_with_a_customers_question(client_as, tm
         if f'<span class="who">{customer}<' in page
     }
     assert shown == {"703", "704"}
+
+
+def test_a_file_that_adds_to_a_conversation_with_a_target_moves_its_clocks(db, tmp_path):
+    """The periodic SLA check only looks at clocks running out: an import that adds messages
+    to a conversation that already has a policy tells its clocks itself (one with no policy,
+    as every new one from history, is left as it was)."""
+    from socialdesk.sla.models import SlaOutcome, SlaPolicy
+    from socialdesk.sla.services import refresh_sla
+
+    _import("--keep-open", str(_write(tmp_path / "a.csv", ANSWERED + UNANSWERED)))
+    SlaPolicy.objects.create(
+        name="Day", first_response_minutes=24 * 60, next_response_minutes=24 * 60
+    )
+    answered, waiting = _conversation("1"), _conversation("30")
+    refresh_sla([answered.pk])  # it has a policy and its clocks now
+    assert Conversation.objects.get(pk=answered.pk).sla_policy_id is not None
+    before = set(SlaOutcome.objects.filter(conversation=answered).values_list("kind", "started_at"))
+    follow_up = [("3", "701", "True", _at(3, 9), "@FaehreNord Und morgen?", "", "2.0")]
+    _import("--keep-open", str(_write(tmp_path / "b.csv", follow_up)))
+    after = set(SlaOutcome.objects.filter(conversation=answered).values_list("kind", "started_at"))
+    assert _conversation("3").pk == answered.pk
+    assert ("next_response", datetime(2026, 3, 3, 9, tzinfo=UTC)) in after - before
+    assert Conversation.objects.get(pk=waiting.pk).sla_policy_id is None  # never had one

@@ -150,6 +150,7 @@ class Command(BaseCommand):
             network=network,
             company_handles=company_handles(fmt, files, options["account"]),
             thread_start_needs_reply=fmt == "twcs",
+            refresh_targets=True,
             settle=not options["keep_open"],
             chunk_size=max(1, options["chunk_size"]),
             on_rejection=on_rejection,
