@@ -96,7 +96,8 @@ def refill(size: int | None = None) -> int:
         with connection.cursor() as cursor:
             recent_gin.switched_on(cursor)
             with recent_gin.alone(cursor) as alone:
-                return _rebuilt(cursor, size, SLACK) if alone else 0
+                edge = _rebuilt(cursor, size, SLACK) if alone else None
+                return 0 if edge is None else _count(cursor, edge)
     if connection.vendor != "sqlite":
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -108,8 +109,7 @@ def refill(size: int | None = None) -> int:
             [edge],
         )
         cursor.execute(f"UPDATE {FLOOR} SET floor = %s", [edge])
-        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s", [edge])
-        return int(cursor.fetchone()[0])  # (a virtual table's insert counts no changes)
+        return _count(cursor, edge)  # (a virtual table's insert counts no changes)
 
 
 def prune(size: int | None = None, slack: int | None = None) -> int:
@@ -123,11 +123,8 @@ def prune(size: int | None = None, slack: int | None = None) -> int:
             if not alone or not _over(cursor, old or 0, size + slack):
                 return 0  # another session builds it, or has it switched off
             edge = _nth_newest(cursor, size)
-            _rebuilt(cursor, size, slack)
-            if old is None:
-                return 0
-            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s AND id < %s", [old, edge])
-            return int(cursor.fetchone()[0])
+            recent_gin.build(cursor, edge)
+            return 0 if old is None else _count(cursor, old, below=edge)
     if connection.vendor != "sqlite":
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -142,8 +139,7 @@ def prune(size: int | None = None, slack: int | None = None) -> int:
             [old, edge],
         )
         cursor.execute(f"UPDATE {FLOOR} SET floor = %s", [edge])
-        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s AND id < %s", [old, edge])
-        return int(cursor.fetchone()[0])
+        return _count(cursor, old, below=edge)
 
 
 def has_work() -> bool:
@@ -195,13 +191,19 @@ def _nth_newest(cursor: CursorWrapper, size: int) -> int:
     return 1 if found is None else int(found[0])
 
 
-def _rebuilt(cursor: CursorWrapper, size: int, slack: int) -> int:
+def _count(cursor: CursorWrapper, edge: int, below: int | None = None) -> int:
+    """The entries from id `edge` on (below id `below`)."""
+    upper = "" if below is None else f" AND id < {int(below)}"
+    cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s{upper}", [edge])
+    return int(cursor.fetchone()[0])
+
+
+def _rebuilt(cursor: CursorWrapper, size: int, slack: int) -> int | None:
     """PostgreSQL: the partial GIN index over the `size` newest entries made anew (none over
-    `size` + `slack` entries or fewer); how many entries it holds."""
+    `size` + `slack` entries or fewer); its edge (None: none)."""
     if not _over(cursor, 0, size + slack):
         recent_gin.drop(cursor)
-        return 0
+        return None
     edge = _nth_newest(cursor, size)
     recent_gin.build(cursor, edge)
-    cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id >= %s", [edge])
-    return int(cursor.fetchone()[0])
+    return edge

@@ -41,6 +41,19 @@ def _nth_newest(n: int) -> int:
     return int(SearchEntry.objects.order_by("-id").values_list("id", flat=True)[n - 1])
 
 
+def _indexed_to_hold_half(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """The search world indexed, and the recent index sized to hold its newer half as soon
+    as it is built; returns how many entries there are."""
+    build(people, departments)
+    indexing.reindex()
+    total = SearchEntry.objects.count()
+    monkeypatch.setattr(recent, "RECENT", total // 2)
+    monkeypatch.setattr(recent, "SLACK", 0)
+    return total
+
+
 def _order(user: User, query: str, **options: Any) -> list[tuple[str, int, float]]:
     page = selectors.search(user, query, **options)
     return [(hit.kind, hit.object_id, hit.score) for hit in page.hits] + [("more", page.more, 0)]
@@ -165,11 +178,7 @@ def test_the_worker_builds_it_without_holding_writers_up(
     people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Outside a transaction (the worker's task) it is built and dropped CONCURRENTLY."""
-    build(people, departments)
-    indexing.reindex()
-    total = SearchEntry.objects.count()
-    monkeypatch.setattr(recent, "RECENT", total // 2)
-    monkeypatch.setattr(recent, "SLACK", 0)
+    total = _indexed_to_hold_half(people, departments, monkeypatch)
     statements: list[str] = []
 
     def noted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -195,13 +204,18 @@ def test_the_worker_builds_it_without_holding_writers_up(
     recent.switch_off()
 
 
-def _other_session_locks() -> bool:
-    """Whether another session gets the recent index's lock now (and gives it back)."""
+def _second_session() -> psycopg.Connection[Any]:
+    """Another connection to the test database, as another worker would hold."""
     settings = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
         host=settings["HOST"], port=settings["PORT"] or 5432, autocommit=True,
-    ) as other:  # fmt: skip
+    )  # fmt: skip
+
+
+def _other_session_locks() -> bool:
+    """Whether another session gets the recent index's lock now (and gives it back)."""
+    with _second_session() as other:
         row = other.execute("SELECT pg_try_advisory_lock(%s)", [recent_gin.LOCK]).fetchone()
         held = bool(row and row[0])
         if held:
@@ -212,17 +226,9 @@ def _other_session_locks() -> bool:
 def test_one_session_builds_it_at_a_time_and_none_while_a_reindex_has_it_off(
     people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(people, departments)
-    indexing.reindex()
-    total = SearchEntry.objects.count()
-    monkeypatch.setattr(recent, "RECENT", total // 2)
-    monkeypatch.setattr(recent, "SLACK", 0)
+    total = _indexed_to_hold_half(people, departments, monkeypatch)
     assert _other_session_locks() is True
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
-        host=settings["HOST"], port=settings["PORT"] or 5432, autocommit=True,
-    ) as other:  # fmt: skip
+    with _second_session() as other:
         other.execute("SELECT pg_advisory_lock(%s)", [recent_gin.LOCK])  # building there
         assert recent.has_work() is True
         assert recent.prune() == 0 and recent.floor() is None  # left to that session
