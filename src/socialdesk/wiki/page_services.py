@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import User
 from socialdesk.core import changes
+from socialdesk.core.markdown import to_plain_text
 
 from .keys import slugify, title_key
 from .links import resolve_waiting, store_links
@@ -116,6 +117,7 @@ def page_create(
             title_key=key,
             slug=_free_slug(space, title),
             body=body,
+            plain_text=to_plain_text(body),
             revision=1,
             status=status,
             template=template,
@@ -168,6 +170,7 @@ def _write(
         )
         page.slug = _free_slug(page.space, title, besides=page.pk)
     page.title, page.title_key, page.body = title, key, body
+    page.plain_text = to_plain_text(body)
     page.revision += 1
     page.updated_by = by.user
     page.save()

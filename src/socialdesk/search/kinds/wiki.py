@@ -1,8 +1,9 @@
 """Kind of the wiki: pages (`wiki.selectors` is the rule).
 
-A page is indexed as its title and its body as plain text (Markdown off); its entry carries
-the page's space, and a person finds it when the wiki would show them that space's pages
-(`spaces_for_user`; drafts included, labelled „Entwurf“). Deleted pages (Papierkorb) have no
+A page is indexed as its title and its body as plain text (Markdown off, kept beside the body
+as `plain_text` by the wiki's services, so neither a reindex nor a hit renders it); its entry
+carries the page's space, and a person finds it when the wiki would show them that space's
+pages (`spaces_for_user`; drafts included, labelled „Entwurf“). Deleted pages (Papierkorb) have no
 entry: `build` leaves them out, so refreshing a trashed page removes its entry, and bringing it
 back writes it again.
 """
@@ -13,7 +14,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
-from socialdesk.core.markdown import to_plain_text
 from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, same, url
 from socialdesk.wiki import selectors
 from socialdesk.wiki.models import WikiPage
@@ -27,12 +27,12 @@ def _build(ids: Ids) -> list[Doc]:
         Doc(
             object_id=p.pk,
             title=p.title,
-            body=to_plain_text(p.body[:INDEX_TEXT_MAX]),
+            body=p.plain_text[:INDEX_TEXT_MAX],
             at=p.updated_at,
             space_id=p.space_id,
             author_id=p.updated_by_id,
         )
-        for p in rows.only("pk", "title", "body", "updated_at", "space_id", "updated_by_id")
+        for p in rows.only("pk", "title", "plain_text", "updated_at", "space_id", "updated_by_id")
     ]
 
 
@@ -43,10 +43,10 @@ def _rule(user: User) -> Q:
 def _show(user: User, ids: Ids) -> dict[int, Shown]:
     rows = selectors.pages_for_user(user).filter(pk__in=ids).order_by()
     shown = {}
-    for p in rows.only("pk", "title", "body", "updated_at", "status"):
+    for p in rows.only("pk", "title", "plain_text", "updated_at", "status"):
         badges = (str(_("Draft")),) if p.status == WikiPage.Status.DRAFT else ()
         shown[p.pk] = Shown(
-            p.title, to_plain_text(p.body), url("wiki:page", p.pk, "wiki:index"), p.updated_at,
+            p.title, p.plain_text, url("wiki:page", p.pk, "wiki:index"), p.updated_at,
             badges,
         )  # fmt: skip
     return shown

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.markdown import to_plain_text
 from socialdesk.feedback.models import FeedbackItem
 from socialdesk.inbox.models import Contact, Conversation, Direction, Message, Note
 from socialdesk.listening.models import Monitor, MonitorMatch
@@ -96,6 +97,7 @@ def build(people: dict[str, User], departments: dict[str, Department]) -> World:
     for n, (space, title, body, status, deleted_at) in enumerate(pages):
         WikiPage.objects.create(
             space=space, title=title, title_key=title.lower(), slug=f"seite-{n}", body=body,
+            plain_text=to_plain_text(body),
             status=status, deleted_at=deleted_at, updated_by=people["admin"],
         )  # fmt: skip
     return World(people, conversations, account)

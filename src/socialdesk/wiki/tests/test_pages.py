@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -93,6 +96,33 @@ def test_it_restores_an_old_version_as_a_new_one(people):
     newest = page.revisions.get(number=3)
     assert newest.restored_from == 1 and "1" in newest.note
     assert WikiRevision.objects.filter(page=page).count() == 3
+
+
+def test_it_keeps_the_plain_text_of_every_version_the_search_reads(people):
+    agent = acting(people["agent"])
+    page = page_create(by=agent, space=org_space(), title="Preise", body="## Tarif\n\n**alt**")
+    assert WikiPage.objects.get(pk=page.pk).plain_text == "Tarif\nalt"
+    page = page_save(
+        by=agent, page=page, title="Preise", body="| Zone | Preis |\n|---|---|\n| A | 3 € |",
+        base_revision=1,
+    )  # fmt: skip
+    assert WikiPage.objects.get(pk=page.pk).plain_text == "Zone\nPreis\nA\n3 €"
+    page_restore(by=agent, page=page, number=1)
+    assert WikiPage.objects.get(pk=page.pk).plain_text == "Tarif\nalt"
+
+
+def test_the_migration_gives_existing_pages_their_plain_text(people):
+    agent, space = acting(people["agent"]), org_space()
+    pages = [
+        page_create(by=agent, space=space, title=f"Seite {n}", body=f"# Teil {n}\n\n*kursiv*")
+        for n in range(3)
+    ]
+    WikiPage.objects.update(plain_text="")  # as the column came from the migration
+    fill = importlib.import_module("socialdesk.wiki.migrations.0002_page_plain_text").fill
+    fill(django_apps, None)
+    assert [WikiPage.objects.get(pk=p.pk).plain_text for p in pages] == [
+        f"Teil {n}\nkursiv" for n in range(3)
+    ]
 
 
 def test_it_refuses_moving_a_page_under_its_own_subpage(people):

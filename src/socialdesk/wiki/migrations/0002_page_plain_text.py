@@ -1,0 +1,33 @@
+"""Pages keep their words without Markdown beside the body (search reads them, not the body)."""
+
+from django.db import migrations, models
+
+from socialdesk.core.markdown import to_plain_text
+
+BATCH = 500
+
+
+def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Every existing page gets the plain text of its body (in batches: bounded memory)."""
+    page_model = apps.get_model("wiki", "WikiPage")
+    batch = []
+    for page in page_model.objects.only("pk", "body").order_by("pk").iterator(chunk_size=BATCH):
+        page.plain_text = to_plain_text(page.body)
+        batch.append(page)
+        if len(batch) == BATCH:
+            page_model.objects.bulk_update(batch, ["plain_text"])
+            batch = []
+    page_model.objects.bulk_update(batch, ["plain_text"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("wiki", "0001_create_wiki")]
+
+    operations = [
+        migrations.AddField(
+            model_name="wikipage",
+            name="plain_text",
+            field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]
