@@ -108,6 +108,6 @@ def test_a_new_installation_says_what_is_not_there_yet(db: None) -> None:
     heartbeats.beat(heartbeats.Worker(host="worker-1", pid=1, started_at=timezone.now()))
     table = rows(status())
     assert table["Channels"] == "none connected"
-    assert table["Once-a-minute tasks"] == "none ran yet"
+    assert table["Regular tasks"] == "none ran yet"
     assert table["SLA check"] == "last finished never"
     assert table["oldest unanswered"] == "–"

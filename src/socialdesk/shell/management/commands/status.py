@@ -87,7 +87,7 @@ class Command(BaseCommand):
         rows.append(("  replies not sent (failed)", _number(figures.sends_failed)))
 
         section("SLA check", f"last finished {_ago(figures.sla_check_seconds)}")
-        section("Once-a-minute tasks", "last finished" if figures.task_runs else "none ran yet")
+        section("Regular tasks", "last finished" if figures.task_runs else "none ran yet")
         rows += [(f"  {task}", _ago(s)) for task, s in sorted(figures.task_runs.items())]
 
         section("Channels", "items last came in" if figures.channels else "none connected")
