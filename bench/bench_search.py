@@ -171,6 +171,7 @@ def fill(scale: float, rng: random.Random) -> dict[str, Any]:
     from socialdesk.core.db import insert_rows, update_rows
     from socialdesk.inbox import rollups
     from socialdesk.inbox.models import Message
+    from socialdesk.spaces.mentions import plain_words
     from socialdesk.spaces.models import Room, RoomMembership, RoomPost
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
@@ -213,15 +214,15 @@ def fill(scale: float, rng: random.Random) -> dict[str, Any]:
         for room in rooms[::5]:
             RoomMembership.objects.create(room=room, user=roomie)
         posts = max(int(100_000 * scale), 200)
+        bodies = [_text(rng, vocabulary, rng.randrange(10, 60)) for _n in range(posts)]
         rows = [
-            [rooms[n % ROOMS].pk, manager.pk, _text(rng, vocabulary, rng.randrange(10, 60)),
-             _within_year(rng, now), 0]
-            for n in range(posts)
-        ]  # fmt: skip
+            [rooms[n % ROOMS].pk, manager.pk, body, plain_words(body), _within_year(rng, now), 0]
+            for n, body in enumerate(bodies)
+        ]
         for start in range(0, len(rows), 20_000):
             insert_rows(
                 RoomPost,
-                ["room", "author", "body", "created_at", "reply_count"],
+                ["room", "author", "body", "plain_text", "created_at", "reply_count"],
                 rows[start : start + 20_000],
             )
         pages = fill_wiki(scale, rng, vocabulary, rooms[:ROOM_SPACES], manager, now)

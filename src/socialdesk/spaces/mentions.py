@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from socialdesk.accounts.mentions import people_mentioned
 from socialdesk.accounts.models import Department, User
+from socialdesk.core.markdown import to_plain_text
 from socialdesk.inbox.models import Notification
 from socialdesk.inbox.notify import excerpt, notify
 
@@ -154,3 +155,8 @@ def notify_post(
         email=False,
     )
     return outcome
+
+
+def plain_words(body: str) -> str:
+    """A post's words without Markdown, a mention "@[Anna Schmidt]" as "@Anna Schmidt"."""
+    return BRACKETS.sub(r"@\1", to_plain_text(body))

@@ -22,6 +22,9 @@ class RoomPost(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
     )
     body = models.TextField(_("text"))
+    # the words without Markdown, "@[Anna Schmidt]" as "@Anna Schmidt" (`mentions.plain_words`),
+    # written with the body by `post_services`: search shows it without rendering each hit
+    plain_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

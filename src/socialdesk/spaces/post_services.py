@@ -81,7 +81,9 @@ def post_create(
         if parent.is_deleted and parent.reply_count == 0:
             raise ValidationError({"parent": _("This post was deleted.")})
     RoomMembership.objects.get_or_create(room=room, user=user)
-    post = RoomPost.objects.create(room=room, author=user, parent=parent, body=body)
+    post = RoomPost.objects.create(
+        room=room, author=user, parent=parent, body=body, plain_text=mention_rules.plain_words(body)
+    )
     if checked:
         store(post, checked)
     room.last_post_at = post.created_at
@@ -120,9 +122,9 @@ def post_edit(*, by: Acting, post: RoomPost, body: str) -> Written:
     before = mention_rules.recipients(post, mention_rules.parse(post.body))
     already = {p.pk for p in before.told}
     old_length = len(post.body)
-    post.body = body
+    post.body, post.plain_text = body, mention_rules.plain_words(body)
     post.edited_at = timezone.now()
-    post.save(update_fields=["body", "edited_at"])
+    post.save(update_fields=["body", "plain_text", "edited_at"])
     found = mention_rules.parse(body)
     mention_rules.store(post, found)
     outcome = mention_rules.notify_post(post, found, already=already)

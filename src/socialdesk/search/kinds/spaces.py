@@ -6,10 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
-from socialdesk.core.markdown import to_plain_text
 from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, same, url
 from socialdesk.spaces import selectors
-from socialdesk.spaces.mentions import BRACKETS
 from socialdesk.spaces.models import Room, RoomPost
 
 
@@ -66,11 +64,17 @@ def _post_rule(user: User) -> Q:
 
 
 def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
-    rows = selectors.posts_for_user(user).filter(pk__in=ids).order_by().select_related("room")
+    rows = (
+        selectors.posts_for_user(user)
+        .filter(pk__in=ids)
+        .order_by()
+        .select_related("room")
+        .only("pk", "plain_text", "created_at", "room__name", "room__archived_at",
+              "room__visibility")
+    )  # fmt: skip
     shown = {}
-    for p in rows:
-        # the title and snippet without Markdown's marks, "@[Anna Schmidt]" as "@Anna Schmidt"
-        words = BRACKETS.sub(r"@\1", to_plain_text(p.body))
+    for p in rows:  # the title and snippet without Markdown's marks (kept by post_services)
+        words = p.plain_text
         shown[p.pk] = Shown(
             first_line(words) or p.room.name,
             words,

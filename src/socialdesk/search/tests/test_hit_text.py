@@ -1,14 +1,19 @@
-"""What a hit shows: a room post's title and snippet are its words, not its Markdown."""
+"""What a hit shows: a room post's title and snippet are its words, not its Markdown (kept
+beside the body by every write, and by the migration for posts written before)."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import User
 from socialdesk.search.kinds.base import Filters
 from socialdesk.search.selectors import search
-from socialdesk.spaces.post_services import post_create
+from socialdesk.spaces.models import RoomPost
+from socialdesk.spaces.post_services import post_create, post_edit
 from socialdesk.spaces.room_services import room_create
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_a_room_post_hit_reads_as_text_without_markdown(people: dict[str, User]) -> None:
     agent = people["agent"]
     room = room_create(by=Acting(agent), name="Fahrplanteam")
-    post_create(
+    written = post_create(
         by=Acting(agent),
         room=room,
         body="**Fahrplanwechsel** am _Sonntag_: [Übersicht](https://example.com/plan)\n\n"
@@ -30,3 +35,16 @@ def test_a_room_post_hit_reads_as_text_without_markdown(people: dict[str, User])
     for mark in ("**", "_Sonntag_", "](", "`", "- Linie", "@["):
         assert mark not in hit.title and mark not in hit.snippet_text
     assert "Linie 4 fährt später, fragt @Alex Agent" in hit.snippet_text
+    post_edit(by=Acting(agent), post=written.post, body="Ab *Montag* gilt der ~~alte~~ neue Plan")
+    page = search(people["member"], "Montag", filters=Filters(kinds=("room_post",)))
+    assert [hit.snippet_text for hit in page.hits] == ["Ab Montag gilt der alte neue Plan"]
+    assert not search(people["member"], "Sonntag", filters=Filters(kinds=("room_post",))).hits
+
+
+def test_the_migration_gives_existing_posts_their_plain_words(people: dict[str, User]) -> None:
+    agent = people["agent"]
+    room = room_create(by=Acting(agent), name="Team")
+    post = post_create(by=Acting(agent), room=room, body="**Hallo** @[Alex Agent]").post
+    RoomPost.objects.update(plain_text="")  # as the column came from the migration
+    importlib.import_module("socialdesk.spaces.migrations.0002_post_plain_text").fill(apps, None)
+    assert RoomPost.objects.get(pk=post.pk).plain_text == "Hallo @Alex Agent"

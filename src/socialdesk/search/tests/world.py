@@ -84,7 +84,8 @@ def build(people: dict[str, User], departments: dict[str, Department]) -> World:
     )
     RoomMembership.objects.create(room=private, user=people["roomie"])
     for room in (public, private):
-        RoomPost.objects.create(room=room, author=people["admin"], body=f"{MARK} in {room.name}")
+        body = f"{MARK} in {room.name}"
+        RoomPost.objects.create(room=room, author=people["admin"], body=body, plain_text=body)
     RoomPost.objects.create(room=public, body=f"{MARK} deleted", deleted_at=now)
     organisation = WikiSpace.objects.create(name="Handbuch", key="handbuch")
     hidden = WikiSpace.objects.create(name="Geheim", key="geheim", room=private)
