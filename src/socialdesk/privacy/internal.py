@@ -1,7 +1,8 @@
 """Erasure in the team's own texts: room posts and wiki pages that name the person.
 
-Their bodies lose the person's name and handles; a wiki page's every revision and kept draft
-too, so its history cannot bring the name back. Titles stay (they name topics, not customers).
+Their bodies lose the person's name and handles, and so do the plain texts kept beside them
+(what search indexes and shows); a wiki page's every revision and kept draft too, so its
+history cannot bring the name back. Titles stay (they name topics, not customers).
 Each changed post and page is announced to the search in the same transaction.
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from socialdesk.core import changes
+from socialdesk.core.markdown import to_plain_text
 from socialdesk.privacy.selectors import naming
+from socialdesk.spaces.mentions import plain_words
 from socialdesk.spaces.models import RoomPost
 from socialdesk.wiki.models import WikiDraft, WikiPage, WikiRevision
 
@@ -25,8 +28,8 @@ def scrub_room_posts(terms: list[str], scrub: Scrub) -> list[int]:
     for post in RoomPost.objects.filter(condition).only("pk", "body"):
         body = scrub(post.body, terms)
         if body != post.body:
-            post.body = body
-            post.save(update_fields=["body"])
+            post.body, post.plain_text = body, plain_words(body)  # what search shows goes too
+            post.save(update_fields=["body", "plain_text"])
             changed.append(post.pk)
     changes.changed("spaces.post", changed)
     return changed
@@ -42,7 +45,11 @@ def scrub_wiki(terms: list[str], scrub: Scrub) -> set[int]:
             body = scrub(row.body, terms)
             if body != row.body:
                 row.body = body
-                row.save(update_fields=["body"])
+                fields = ["body"]
+                if isinstance(row, WikiPage):  # the words search indexes and shows go too
+                    row.plain_text = to_plain_text(body)
+                    fields.append("plain_text")
+                row.save(update_fields=fields)
                 pages.add(row.pk if isinstance(row, WikiPage) else row.page_id)
     changes.changed("wiki.page", sorted(pages))
     return pages

@@ -17,8 +17,9 @@ from socialdesk.search import indexing
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.selectors import search
 from socialdesk.spaces import post_services, room_services
+from socialdesk.spaces.models import RoomPost
 from socialdesk.wiki import page_services
-from socialdesk.wiki.models import WikiRevision, WikiSpace
+from socialdesk.wiki.models import WikiPage, WikiRevision, WikiSpace
 
 pytestmark = pytest.mark.django_db
 NAME = "Kim Quastenberg"
@@ -85,6 +86,9 @@ def test_it_leaves_nothing_of_the_person_to_find(world, people):
     assert _found(admin, "angerufen")  # the rest of the post stays findable
     rows = SearchEntry.objects.values_list("title_terms", "body_terms", "parts")
     assert not any("quastenberg" in " ".join(row).lower() for row in rows)
+    texts = [*RoomPost.objects.values_list("plain_text", flat=True),
+             *WikiPage.objects.values_list("plain_text", flat=True)]  # fmt: skip
+    assert not any("Quastenberg" in text or "kim_q" in text for text in texts)
     for revision in WikiRevision.objects.filter(page=world["page"]):
         assert "Quastenberg" not in revision.body and "kim_q" not in revision.body
     if connection.vendor == "sqlite":  # the FTS5 segments were merged: the words left the file
