@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from socialdesk.core import changes
+from socialdesk.core.erasure import ERASED
 from socialdesk.core.markdown import to_plain_text
-from socialdesk.privacy.selectors import naming
+from socialdesk.privacy.selectors import may_name, written
 from socialdesk.spaces.mentions import plain_words
 from socialdesk.spaces.models import RoomPost
 from socialdesk.wiki.models import WikiDraft, WikiPage, WikiRevision
@@ -20,13 +21,22 @@ from socialdesk.wiki.models import WikiDraft, WikiPage, WikiRevision
 Scrub = Callable[[str, list[str]], str]
 
 
+def _scrubbed(body: str, terms: list[str], scrub: Scrub) -> str:
+    """The body without the terms, also where Markdown's marks sit between their letters
+    ("Kim **Quastenberg**" would still read "Kim Quastenberg" on the page and in search)."""
+    body = scrub(body, terms)
+    for term in terms:
+        body = written(term).sub(ERASED, body)
+    return body
+
+
 def scrub_room_posts(terms: list[str], scrub: Scrub) -> list[int]:
     changed: list[int] = []
-    condition = naming(terms, "body")
+    condition = may_name(terms, "body")
     if condition is None:
         return changed
     for post in RoomPost.objects.filter(condition).only("pk", "body"):
-        body = scrub(post.body, terms)
+        body = _scrubbed(post.body, terms, scrub)
         if body != post.body:
             post.body, post.plain_text = body, plain_words(body)  # what search shows goes too
             post.save(update_fields=["body", "plain_text"])
@@ -37,12 +47,12 @@ def scrub_room_posts(terms: list[str], scrub: Scrub) -> list[int]:
 
 def scrub_wiki(terms: list[str], scrub: Scrub) -> set[int]:
     pages: set[int] = set()
-    condition = naming(terms, "body")
+    condition = may_name(terms, "body")
     if condition is None:
         return pages
     for model in (WikiPage, WikiRevision, WikiDraft):
         for row in model.objects.filter(condition).only("pk", "body"):
-            body = scrub(row.body, terms)
+            body = _scrubbed(row.body, terms, scrub)
             if body != row.body:
                 row.body = body
                 fields = ["body"]

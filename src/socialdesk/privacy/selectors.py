@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -109,21 +110,60 @@ def naming(terms: list[str], field: str) -> Q | None:
     return condition
 
 
+_MARKS = r"[*_~`\\]*"  # what Markdown may put between a name's letters: emphasis, code, escapes
+_GAP = r"[\s*_~`\\]+"  # between its words
+
+
+def written(term: str) -> re.Pattern[str]:
+    """The term as Markdown may write it, as whole words in any case: marks between its
+    letters ("Kim **Quastenberg**", "kim\\_q") still spell it once the text is rendered."""
+    letters = [_GAP if char.isspace() else re.escape(char) for char in term]
+    return re.compile(rf"(?<!\w){_MARKS.join(letters)}(?!\w)", re.IGNORECASE)
+
+
+def may_name(terms: list[str], field: str) -> Q | None:
+    """Rows that may name the person in Markdown (`names` decides): their `field` holds the
+    longest run of letters of one of the terms ("Quastenberg", "kim" of "kim_q")."""
+    condition: Q | None = None
+    for term in terms:
+        runs = re.findall(r"[^\W_]+", term)
+        if runs:
+            part = Q(**{f"{field}__icontains": max(runs, key=len)})
+            condition = part if condition is None else condition | part
+    return condition
+
+
+def names(text: str, terms: list[str]) -> bool:
+    """Whether a Markdown text names the person: a term in it, plainly or between marks."""
+    lowered = text.lower()
+    return any(term.lower() in lowered or written(term).search(text) for term in terms)
+
+
+def _naming_ids(rows: QuerySet[Any], terms: list[str]) -> list[int]:
+    return [row.pk for row in rows.only("pk", "body").iterator() if names(row.body, terms)]
+
+
 def room_posts_naming(contact: Contact) -> QuerySet[RoomPost]:
     """The team's room posts that name the person (deleted ones too: they are still stored)."""
-    condition = naming(search_terms(contact), "body")
+    terms = search_terms(contact)
+    condition = may_name(terms, "body")
     if condition is None:
         return RoomPost.objects.none()
-    return RoomPost.objects.filter(condition).select_related("room").order_by("pk")
+    ids = _naming_ids(RoomPost.objects.filter(condition), terms)
+    return RoomPost.objects.filter(pk__in=ids).select_related("room").order_by("pk")
 
 
 def wiki_pages_naming(contact: Contact) -> QuerySet[WikiPage]:
     """Wiki pages whose text (or one of whose earlier versions) names the person."""
-    condition = naming(search_terms(contact), "body")
+    terms = search_terms(contact)
+    condition = may_name(terms, "body")
     if condition is None:
         return WikiPage.objects.none()
-    in_history = WikiRevision.objects.filter(condition).values("page_id")
-    return WikiPage.objects.filter(condition | Q(pk__in=in_history)).order_by("pk")
+    ids = set(_naming_ids(WikiPage.objects.filter(condition), terms))
+    for revision in WikiRevision.objects.filter(condition).only("page_id", "body").iterator():
+        if revision.page_id not in ids and names(revision.body, terms):
+            ids.add(revision.page_id)
+    return WikiPage.objects.filter(pk__in=ids).order_by("pk")
 
 
 def contact_data(contact: Contact) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.markdown import to_plain_text
 from socialdesk.inbox.models import Contact, ContactHandle, Conversation, Direction, Message, Note
 from socialdesk.privacy import selectors, services
 from socialdesk.search import indexing
@@ -94,3 +95,30 @@ def test_it_leaves_nothing_of_the_person_to_find(world, people):
     if connection.vendor == "sqlite":  # the FTS5 segments were merged: the words left the file
         for index in ("search_fts", "search_recent"):  # both indexes held the newest entries
             assert not {"quastenberg", "zahnburste", "zahnbürste"} & _fts_terms(index), index
+
+
+def test_it_finds_and_erases_the_name_where_markdown_splits_it(world, people):
+    by = Acting(user=people["manager"])
+    room = room_services.room_create(by=by, name="Markdown")
+    post = post_services.post_create(by=by, room=room, body="Heute rief Kim **Quastenberg** an.")
+    space = WikiSpace.objects.get(key="handbuch")
+    page = page_services.page_create(by=by, space=space, title="Notiz", body="Konto: kim\\_q")
+    page_services.page_save(
+        by=by, page=page, title="Notiz", body="Konto erledigt.", base_revision=1
+    )
+    data = selectors.contact_data(world["contact"])
+    assert post.post.pk in [p["id"] for p in data["room_posts"]]
+    assert "Notiz" in [p["title"] for p in data["wiki_pages"]]  # named in its history only
+    services.contact_erase(by=Acting(user=people["admin"]), contact=world["contact"])
+    post.post.refresh_from_db()
+    assert post.post.plain_text.startswith("Heute rief") and "Quastenberg" not in post.post.body
+    rendered = [
+        to_plain_text(text).lower()
+        for text in [
+            *RoomPost.objects.values_list("body", flat=True),
+            *WikiPage.objects.values_list("body", flat=True),
+            *WikiRevision.objects.values_list("body", flat=True),
+        ]
+    ]
+    assert not any("quastenberg" in text or "kim_q" in text for text in rendered)
+    assert _found(people["admin"], "angerufen") and not _found(people["admin"], "Quastenberg")

@@ -48,8 +48,9 @@ def _build_posts(ids: Ids) -> list[Doc]:
     rows = (
         RoomPost.objects.filter(pk__in=ids, deleted_at__isnull=True)
         .order_by()
-        .values_list("pk", "room__name", "body", "created_at", "room_id", "author_id")
-    )  # plain tuples: two model instances per post cost more than analysing its text
+        .values_list("pk", "room__name", "plain_text", "created_at", "room_id", "author_id")
+    )  # plain tuples: two model instances per post cost more than analysing its text; the
+    # words without Markdown, as the hit shows them (a link's address is not a word of it)
     return [
         Doc(object_id=pk, title=name, body=body, at=at, room_id=room, author_id=author)
         for pk, name, body, at, room, author in rows

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 from socialdesk.core.markdown import to_plain_text
 
-BATCH = 500
+BATCH = 100  # pages of up to 200,000 characters: bodies and texts of at most ~40 MB at once
 
 
 def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
