@@ -243,9 +243,9 @@ def fill_wiki(
     """Wiki pages in organisation spaces and in the first rooms' spaces (as Markdown)."""
     from socialdesk.accounts.audit import Acting
     from socialdesk.core.db import insert_rows
-    from socialdesk.core.markdown import to_plain_text
     from socialdesk.wiki.keys import slugify, title_key
     from socialdesk.wiki.models import WikiPage, WikiSpace
+    from socialdesk.wiki.rendering import plain_text
     from socialdesk.wiki.space_services import space_create, space_ensure_for_room
 
     acting = Acting(user=by)
@@ -264,7 +264,7 @@ def fill_wiki(
         created = _within_year(rng, now)
         updated = created + (now - created) * rng.random() ** 2  # most edited soon after
         rows.append([space.pk, title, title_key(title), slugify(title)[:80], body,
-                     to_plain_text(body), 1, WikiPage.Status.PUBLISHED, "", "", 0, by.pk, by.pk,
+                     plain_text(body), 1, WikiPage.Status.PUBLISHED, "", "", 0, by.pk, by.pk,
                      created, updated])  # fmt: skip
     fields = ["space", "title", "title_key", "slug", "body", "plain_text", "revision", "status",
               "template", "managed_by", "position", "created_by", "updated_by", "created_at",

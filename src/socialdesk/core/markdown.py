@@ -114,12 +114,16 @@ def render(text: str, *, flavour: Flavour = "basic", plugins: Sequence[Plugin] =
     return mark_safe(clean)  # noqa: S308 - cleaned by nh3 just above
 
 
-def to_plain_text(text: str) -> str:
+def to_plain_text(
+    text: str, *, flavour: Flavour = "basic", plugins: tuple[Plugin, ...] = ()
+) -> str:
     """The words of a Markdown text without any markup (for saved replies, previews, search).
 
-    Not HTML: escape it before it goes on a page (templates do).
+    `flavour` and `plugins` as for `render` (the wiki's task boxes and links); the plugins are
+    part of the cached parser's key, so pass the same ones each time. Not HTML: escape it
+    before it goes on a page (templates do).
     """
-    rendered = _parser("basic", ()).render(text.replace("\x00", ""))
+    rendered = _parser(flavour, plugins).render(text.replace("\x00", ""))
     stripped = nh3.clean(rendered, tags=set())
     lines = (line.strip() for line in html.unescape(stripped).splitlines())
     return "\n".join(line for line in lines if line)

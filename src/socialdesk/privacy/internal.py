@@ -12,11 +12,11 @@ from collections.abc import Callable
 
 from socialdesk.core import changes
 from socialdesk.core.erasure import ERASED
-from socialdesk.core.markdown import to_plain_text
 from socialdesk.privacy.selectors import may_name, written
 from socialdesk.spaces.mentions import plain_words
 from socialdesk.spaces.models import RoomPost
 from socialdesk.wiki.models import WikiDraft, WikiPage, WikiRevision
+from socialdesk.wiki.rendering import plain_text
 
 Scrub = Callable[[str, list[str]], str]
 
@@ -57,7 +57,7 @@ def scrub_wiki(terms: list[str], scrub: Scrub) -> set[int]:
                 row.body = body
                 fields = ["body"]
                 if isinstance(row, WikiPage):  # the words search indexes and shows go too
-                    row.plain_text = to_plain_text(body)
+                    row.plain_text = plain_text(body)
                     fields.append("plain_text")
                 row.save(update_fields=fields)
                 pages.add(row.pk if isinstance(row, WikiPage) else row.page_id)

@@ -35,7 +35,7 @@ class WikiPage(models.Model):
     title_key = models.CharField(max_length=TITLE_MAX)
     slug = models.CharField(max_length=SLUG_MAX + 8)
     body = models.TextField(_("text"), blank=True)
-    # the body's words without Markdown (`core.markdown.to_plain_text`), written with it by
+    # the body's words without Markdown (`rendering.plain_text`), written with it by
     # `page_services`: search builds entries and snippets from it without rendering each time
     plain_text = models.TextField(blank=True, default="", editable=False)
     revision = models.PositiveIntegerField(default=1)

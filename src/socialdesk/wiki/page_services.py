@@ -17,12 +17,12 @@ from django.utils.translation import gettext
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import User
 from socialdesk.core import changes
-from socialdesk.core.markdown import to_plain_text
 
 from .keys import slugify, title_key
 from .links import resolve_waiting, store_links
 from .models import NOTE_MAX, WikiAlias, WikiDraft, WikiLink, WikiPage, WikiRevision, WikiSpace
 from .page_checks import MAX_DEPTH, EditConflict, checked, duplicate_title
+from .rendering import plain_text
 from .selectors import may_edit, may_edit_page
 from .signals import page_saved
 
@@ -117,7 +117,7 @@ def page_create(
             title_key=key,
             slug=_free_slug(space, title),
             body=body,
-            plain_text=to_plain_text(body),
+            plain_text=plain_text(body),
             revision=1,
             status=status,
             template=template,
@@ -170,7 +170,7 @@ def _write(
         )
         page.slug = _free_slug(page.space, title, besides=page.pk)
     page.title, page.title_key, page.body = title, key, body
-    page.plain_text = to_plain_text(body)
+    page.plain_text = plain_text(body)
     page.revision += 1
     page.updated_by = by.user
     page.save()

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from socialdesk.accounts.models import User
-from socialdesk.core.markdown import render
+from socialdesk.core.markdown import render, to_plain_text
 
 from .keys import clean_title, title_key
 from .links import LINK, find_links, lookup, space_keys, split_target
@@ -107,3 +107,26 @@ def render_text(user: User, space: WikiSpace, body: str) -> SafeString:
 
 def render_page(user: User, page: WikiPage) -> SafeString:
     return render_text(user, page.space, page.body)
+
+
+def _link_text(state: StateInline, silent: bool) -> bool:
+    """A `[[link]]` as the words a reader sees: its label, else its target."""
+    if not state.src.startswith("[[", state.pos):
+        return False
+    match = LINK.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        state.push("text", "", 0).content = clean_title(match.group(2) or match.group(1))
+    state.pos = match.end()
+    return True
+
+
+def _link_texts(md: MarkdownIt) -> None:
+    md.inline.ruler.before("link", "wiki_link", _link_text)
+
+
+def plain_text(body: str) -> str:
+    """A page's words as a reader sees them, without Markdown: links as their labels, task
+    boxes and heading anchors left out (kept as `WikiPage.plain_text` for search)."""
+    return to_plain_text(body, flavour="wiki", plugins=(_link_texts,))

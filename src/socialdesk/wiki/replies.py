@@ -2,8 +2,8 @@
 of the page refreshes the reply's text in the same transaction (through `core.changes`).
 
 The reply takes the page's "Answer" section ("Antwort") when there is one, else the whole page,
-as plain text (`core.markdown.to_plain_text`). A page moved to the trash releases its replies:
-their text stays and can be edited again.
+as plain text (`rendering.plain_text`: links as their labels). A page moved to the trash
+releases its replies: their text stays and can be edited again.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from django.urls import reverse
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.core import changes
-from socialdesk.core.markdown import to_plain_text
 from socialdesk.inbox.models import SavedReply
 from socialdesk.inbox.services import saved_reply_sync
 
 from .models import WikiPage, WikiReply
+from .rendering import plain_text
 
 ANSWER_HEADINGS = ("antwort", "answer")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -46,7 +46,7 @@ def section_text(body: str, names: tuple[str, ...] = ANSWER_HEADINGS) -> str:
 
 
 def reply_text(page: WikiPage) -> str:
-    return to_plain_text(section_text(page.body))
+    return plain_text(section_text(page.body))
 
 
 def reply_from_page(*, by: Acting, page: WikiPage) -> SavedReply:

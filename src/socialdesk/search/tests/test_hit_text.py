@@ -15,6 +15,8 @@ from socialdesk.search.selectors import search
 from socialdesk.spaces.models import RoomPost
 from socialdesk.spaces.post_services import post_create, post_edit
 from socialdesk.spaces.room_services import room_create
+from socialdesk.wiki.page_services import page_create
+from socialdesk.wiki.space_services import space_create
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,12 @@ def test_the_migration_gives_existing_posts_their_plain_words(people: dict[str, 
     RoomPost.objects.update(plain_text="")  # as the column came from the migration
     importlib.import_module("socialdesk.spaces.migrations.0002_post_plain_text").fill(apps, None)
     assert RoomPost.objects.get(pk=post.pk).plain_text == "Hallo @Alex Agent"
+
+
+def test_a_wiki_hit_reads_as_the_page_does(people: dict[str, User]) -> None:
+    by = Acting(people["manager"])
+    space = space_create(by=by, name="Handbuch", key="handbuch")
+    body = "## Aufgaben\n\n- [ ] Sparpreise in [[Rückerstattung|den Regeln]] prüfen"
+    page_create(by=by, space=space, title="Teamrunde", body=body)
+    hits = search(people["member"], "Sparpreise", filters=Filters(kinds=("wiki_page",))).hits
+    assert [hit.snippet_text for hit in hits] == ["Aufgaben\nSparpreise in den Regeln prüfen"]

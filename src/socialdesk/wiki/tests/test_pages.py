@@ -111,6 +111,17 @@ def test_it_keeps_the_plain_text_of_every_version_the_search_reads(people):
     assert WikiPage.objects.get(pk=page.pk).plain_text == "Tarif\nalt"
 
 
+def test_its_plain_text_reads_as_the_page_does(people):
+    body = "## Aufgaben\n\n- [ ] FAQ zu [[Rückerstattung]] prüfen\n- [x] [[handbuch:Sturm|Playbook]] lesen"
+    page = page_create(by=acting(people["agent"]), space=org_space(), title="Team", body=body)
+    assert page.plain_text == "Aufgaben\nFAQ zu Rückerstattung prüfen\nPlaybook lesen"
+    WikiPage.objects.filter(pk=page.pk).update(plain_text="[[alt]]")  # as migration 0002 left it
+    importlib.import_module("socialdesk.wiki.migrations.0003_page_plain_text_as_read").refill(
+        django_apps, None
+    )
+    assert WikiPage.objects.get(pk=page.pk).plain_text == page.plain_text
+
+
 def test_the_migration_gives_existing_pages_their_plain_text(people):
     agent, space = acting(people["agent"]), org_space()
     pages = [
