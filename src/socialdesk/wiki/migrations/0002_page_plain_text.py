@@ -1,8 +1,9 @@
-"""Pages keep their words without Markdown beside the body (search reads them, not the body)."""
+"""Pages keep their words as the page reads, without Markdown, beside the body (search reads
+them, not the body): `[[links]]` as their labels, no task boxes."""
 
 from django.db import migrations, models
 
-from socialdesk.core.markdown import to_plain_text
+from socialdesk.wiki.rendering import plain_text
 
 BATCH = 100  # pages of up to 200,000 characters: bodies and texts of at most ~40 MB at once
 
@@ -12,7 +13,7 @@ def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
     page_model = apps.get_model("wiki", "WikiPage")
     batch = []
     for page in page_model.objects.only("pk", "body").order_by("pk").iterator(chunk_size=BATCH):
-        page.plain_text = to_plain_text(page.body)
+        page.plain_text = plain_text(page.body)
         batch.append(page)
         if len(batch) == BATCH:
             page_model.objects.bulk_update(batch, ["plain_text"])
