@@ -101,15 +101,6 @@ def _time(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def naming(terms: list[str], field: str) -> Q | None:
-    """Rows whose `field` holds one of the terms (any case); None when there is no term."""
-    condition: Q | None = None
-    for term in terms:
-        part = Q(**{f"{field}__icontains": term})
-        condition = part if condition is None else condition | part
-    return condition
-
-
 _MARKS = r"[*_~`\\]*"  # what Markdown may put between a name's letters: emphasis, code, escapes
 _GAP = r"[\s*_~`\\]+"  # between its words
 
