@@ -187,8 +187,8 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
     conversations = _in_days(conversations, filters)
     if filters.sort == "due":
         return conversations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
-    if filters.sort == "newest":
-        return conversations.order_by("-last_message_at", "-pk")
+    if filters.sort == "newest":  # no date last, on both databases (`conversation_newest`)
+        return conversations.order_by(F("last_message_at").desc(nulls_last=True), "-pk")
     # Longest waiting for *us* first (the first customer message after our last reply); the
     # conversations nobody waits on (answered, or nothing to answer) last. Both orders are
     # read from the indexes on (status,) waiting_for_us_since, so no page sorts the table.

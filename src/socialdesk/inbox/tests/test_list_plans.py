@@ -10,6 +10,8 @@ there; an ascending order with NULLs last is sorted on SQLite).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -66,4 +68,46 @@ def test_each_order_of_the_list_comes_from_an_index(
         ]
         assert not sorts, plan
     else:  # both sections read in an index's order, also "by deadline" (ascending)
+        assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def _list_plan(user: User, status: str) -> str:
+    """The plan of the HTML list's page of rows, "newest first" (its own order, not the API's)."""
+    rows = selectors.inbox_list(user, selectors.InboxFilters(status=status, sort="newest"))
+    sql, params = rows[:50].query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan TO off")
+            cursor.execute("SET LOCAL enable_sort TO off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("status", ["", Status.OPEN])
+def test_the_lists_newest_first_keeps_undated_last_and_reads_an_index(
+    people: dict[str, User], status: str
+) -> None:
+    """Newest first: conversations without a date come last on both databases, and the page is
+    read from `conversation_newest` (before, PostgreSQL put them first and sorted every
+    conversation: 220 ms at 10M messages)."""
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    now = timezone.now()
+    undated = Conversation.objects.create(channel_account=account, status=Status.OPEN)
+    older = Conversation.objects.create(
+        channel_account=account, status=Status.OPEN, last_message_at=now - timedelta(hours=1)
+    )
+    newer = Conversation.objects.create(
+        channel_account=account, status=Status.OPEN, last_message_at=now
+    )
+    rows = selectors.inbox_list(
+        people["manager"], selectors.InboxFilters(status=status, sort="newest")
+    )
+    assert [c.pk for c in rows] == [newer.pk, older.pk, undated.pk]
+    plan = _list_plan(people["manager"], status)
+    if connection.vendor == "postgresql":
+        assert "Sort" not in plan, plan
+        assert "conversation_newest" in plan or "conversation_status_newest" in plan, plan
+    else:
         assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
