@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +16,7 @@ from socialdesk.accounts.models import Department, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import error_text
 from socialdesk.core.http import AppRequest
+from socialdesk.core.paging import CappedPaginator
 from socialdesk.inbox import notify, selectors, services
 from socialdesk.inbox.forms import (
     AssignForm,
@@ -55,7 +55,7 @@ def inbox(request: AppRequest) -> HttpResponse:
     """The conversation list; htmx refreshes the rows by itself."""
     get = request.GET
     filters = list_filters(get)
-    page = Paginator(selectors.inbox_list(request.user, filters), PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.inbox_list(request.user, filters), PAGE_SIZE).get_page(
         get.get("page")
     )
     query = get.copy()

@@ -1,0 +1,50 @@
+"""Paging long lists without counting every row.
+
+A list's count is a `COUNT(*)` over everything its filters match: at 10 million messages the
+inbox's open conversations (772,000) took 62–95 ms to count on PostgreSQL, more than the page
+itself. `CappedPaginator` counts up to `cap` rows: beyond it the list says "10,000+" and pages
+through the first `cap` (narrowing the filters or another order shows the rest).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator[Any]):
+    def __init__(
+        self, object_list: QuerySet[Any], per_page: int, *, cap: int | None = None
+    ) -> None:
+        super().__init__(object_list, per_page)
+        self.rows = object_list
+        self.cap = COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def _counted(self) -> int:
+        """The rows, counted up to cap + 1 (one more says there are more than cap)."""
+        return int(self.rows.order_by()[: self.cap + 1].count())
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        """More rows match than were counted."""
+        return self._counted > self.cap
+
+    @property
+    def count_label(self) -> str:
+        """The count as the reader's locale writes it, "10.000+" when capped."""
+        return f"{intcomma(self.count)}+" if self.capped else str(intcomma(self.count))
+
+    @property
+    def pages_label(self) -> str:
+        return f"{intcomma(self.num_pages)}+" if self.capped else str(intcomma(self.num_pages))
