@@ -47,13 +47,20 @@ def conversations_for_user(user: User) -> QuerySet[Conversation]:
 def visibility(user: User) -> Q | None:
     """The visibility rule as a condition on `department_id` and `assignee_id` (None: sees
     all). Conversations and the message rollup (`rollups.counts`) both read it."""
+    departments = visible_departments(user)
+    if departments is None:
+        return None
+    return Q(department_id__in=departments) | Q(assignee_id=user.pk)
+
+
+def visible_departments(user: User) -> list[int] | None:
+    """The departments whose conversations the person sees besides those assigned to them
+    (None: sees all). As values, not a subquery: PostgreSQL then estimates the rule from its
+    statistics and reads the indexes (as a subquery it guessed half of all conversations and
+    scanned every one: 40 ms at 306,000 conversations)."""
     if sees_every_conversation(user):
         return None
-    # The department ids as values, not a subquery: PostgreSQL then estimates the rule from
-    # its statistics and reads the indexes (as a subquery it guessed half of all
-    # conversations and scanned every one: 40 ms at 306,000 conversations).
-    departments = list(user.departments.values_list("pk", flat=True))
-    return Q(department_id__in=departments) | Q(assignee_id=user.pk)
+    return list(user.departments.values_list("pk", flat=True))
 
 
 def conversation_for_user(user: User, pk: int) -> Conversation:
@@ -152,9 +159,34 @@ class InboxFilters:
 
 def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
     """Return the conversations of the inbox list for these filters, in their order."""
-    conversations = conversations_for_user(user).select_related(
-        "channel_account", "contact", "assignee", "department"
+    return _ordered(
+        _filtered(conversations_for_user(user), user, filters).select_related(
+            "channel_account", "contact", "assignee", "department"
+        ),
+        filters,
     )
+
+
+def inbox_count(user: User, filters: InboxFilters, most: int) -> int:
+    """How many conversations `inbox_list` gives, counted up to `most` (a list's capped count,
+    `core.paging`). A department member's rule is counted branch by branch, their departments'
+    and then those assigned to them in other departments: together, PostgreSQL reads the two
+    as a BitmapOr and visits every row's table page (95 ms for 10,000 open conversations at
+    2M messages); apart, each count reads its index alone."""
+    departments = visible_departments(user)
+    every = _filtered(Conversation.objects.all(), user, filters).order_by()
+    if departments is None:
+        return int(every[:most].count())
+    theirs = int(every.filter(department_id__in=departments)[:most].count())
+    if theirs >= most:
+        return theirs
+    mine = every.filter(assignee_id=user.pk).exclude(department_id__in=departments)
+    return theirs + int(mine[: most - theirs].count())
+
+
+def _filtered(
+    conversations: QuerySet[Conversation], user: User, filters: InboxFilters
+) -> QuerySet[Conversation]:
     if filters.status in Status.values:
         conversations = conversations.filter(status=filters.status)
     if (account_id := id_param(filters.account)) is not None:
@@ -184,7 +216,12 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
         ).distinct()
     if filters.sla_state in SlaState.values and filters.sla_state:
         conversations = conversations.filter(sla_state=filters.sla_state)
-    conversations = _in_days(conversations, filters)
+    return _in_days(conversations, filters)
+
+
+def _ordered(
+    conversations: QuerySet[Conversation], filters: InboxFilters
+) -> QuerySet[Conversation]:
     if filters.sort == "due":
         return conversations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
     if filters.sort == "newest":  # no date last, on both databases (`conversation_newest`)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -55,9 +57,9 @@ def inbox(request: AppRequest) -> HttpResponse:
     """The conversation list; htmx refreshes the rows by itself."""
     get = request.GET
     filters = list_filters(get)
-    page = CappedPaginator(selectors.inbox_list(request.user, filters), PAGE_SIZE).get_page(
-        get.get("page")
-    )
+    rows = selectors.inbox_list(request.user, filters)
+    counting = partial(selectors.inbox_count, request.user, filters)
+    page = CappedPaginator(rows, PAGE_SIZE, counting=counting).get_page(get.get("page"))
     query = get.copy()
     query.pop("page", None)
     context = {

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core import paging
-from socialdesk.inbox import views
+from socialdesk.inbox import selectors, views
 from socialdesk.inbox.models import Conversation, Status
 
 
@@ -69,3 +69,49 @@ def test_a_list_within_the_cap_keeps_its_exact_count(
     assert "Select all 7 conversations matching this filter" in text
     last = _text(client.get(reverse("inbox:list") + "?page=4").content.decode())
     assert "Page 4 of 4" in last and "More than" not in last
+
+
+def test_a_members_count_agrees_with_their_list_under_every_filter(people, departments):
+    """Counted branch by branch (their departments, then assigned to them elsewhere), a
+    department member's count is the length of the list they see, each conversation once."""
+    member = people["member"]  # Product Development
+    theirs, other = departments["Product Development"], departments["Legal"]
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    kinds = [
+        {"department": theirs},
+        {"department": theirs, "assignee": member},  # both branches: once
+        {"department": other, "assignee": member},
+        {"department": None, "assignee": member},
+        {"department": other},
+        {"department": None},
+        {"department": other, "assignee": people["agent"]},
+    ]
+    for n in range(28):
+        Conversation.objects.create(
+            channel_account=account,
+            status=[Status.OPEN, Status.RESOLVED][n // 7 % 2],
+            **kinds[n % 7],
+        )
+    cases = [
+        selectors.InboxFilters(status=""),
+        selectors.InboxFilters(status=Status.OPEN),
+        selectors.InboxFilters(status=Status.RESOLVED, sort="newest"),
+        selectors.InboxFilters(status="", assignee="me"),
+        selectors.InboxFilters(status="", department=str(other.pk)),
+    ]
+    for filters in cases:
+        listed = len(selectors.inbox_list(member, filters))
+        assert listed > 0
+        assert selectors.inbox_count(member, filters, 1_000) == listed, filters
+        for most in (1, listed - 1, listed, listed + 1):
+            assert selectors.inbox_count(member, filters, most) == min(listed, most), (
+                filters,
+                most,
+            )
+    # an independent recomputation of "all": their department or assigned to them
+    everything = selectors.InboxFilters(status="")
+    expected = sum(1 for k in kinds if k["department"] == theirs or k.get("assignee") == member)
+    assert selectors.inbox_count(member, everything, 1_000) == expected * 4
+    member.departments.clear()  # no department: only what is assigned to them
+    assert selectors.inbox_count(member, everything, 1_000) == 3 * 4
+    assert len(selectors.inbox_list(member, everything)) == 3 * 4
