@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.feedback.models import Classification
@@ -33,13 +34,15 @@ def _backlog(query: Query) -> float | None:
 
 
 def _sentiment_share(query: Query) -> float | None:
+    """Of the period's judged inbound messages, the share with this sentiment (both counted
+    in one pass over the period's messages)."""
     judged = Classification.objects.filter(message__in=inbound_messages(query)).exclude(
         sentiment=""
     )
-    total = judged.count()
-    if not total:
-        return None
-    return judged.filter(sentiment=query.params["sentiment"]).count() / total
+    counts = judged.aggregate(
+        total=Count("pk"), this=Count("pk", filter=Q(sentiment=query.params["sentiment"]))
+    )
+    return counts["this"] / counts["total"] if counts["total"] else None
 
 
 register(
