@@ -340,7 +340,6 @@ def import_upkeep(rows: int, work: Path) -> list[tuple[str, float]]:
     triggers and the KPI indexes, without the triggers, and without both (the import is
     removed again between the runs; triggers and indexes are put back at the end)."""
     from django.core.management import call_command
-    from django.db import connection
 
     from bench.twcs_corpus import write_csv
     from socialdesk.inbox import rollups
@@ -349,6 +348,7 @@ def import_upkeep(rows: int, work: Path) -> list[tuple[str, float]]:
     path = work / "import.csv"
     write_csv(path, rows, seed=7, brands=2)
     out = []
+    dropped: list[str] = []
     for label in IMPORT_RUNS:
         last_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         last_conversation = Conversation.objects.order_by("-pk").values_list("pk", flat=True)[0]
@@ -356,9 +356,7 @@ def import_upkeep(rows: int, work: Path) -> list[tuple[str, float]]:
         if "without the rollup" in label:
             rollups.drop()
         if label.endswith("KPI indexes") and label.startswith("without"):
-            with connection.cursor() as cursor:
-                for _table, index in SPEED_INDEXES:
-                    cursor.execute(f"DROP INDEX IF EXISTS {index}")
+            dropped = _drop_indexes()
         ms, _ = _timed(
             lambda: call_command(
                 "import", str(path), "--format", "twcs", verbosity=0, stdout=io.StringIO()
@@ -369,22 +367,39 @@ def import_upkeep(rows: int, work: Path) -> list[tuple[str, float]]:
         Message.objects.filter(pk__gt=last_message).delete()
         Conversation.objects.filter(pk__gt=last_conversation).delete()
         Contact.objects.filter(pk__gt=last_contact).delete()
-    _restore_indexes()
+    _restore_indexes(dropped)
     rollups.ensure()  # the triggers back, and the rollup recounted
     return out
 
 
-def _restore_indexes() -> None:
-    """Put the dropped KPI indexes back as their migrations define them."""
-    from django.apps import apps
+def _drop_indexes() -> list[str]:
+    """Drop the KPI indexes; return the statements that make them again as the database had
+    them (PostgreSQL: with what migrations added beyond the model, such as an INCLUDE)."""
     from django.db import connection
 
-    with connection.schema_editor() as editor:
-        for app, model in (("inbox", "Message"), ("inbox", "Conversation"), ("sla", "SlaOutcome")):
-            meta = apps.get_model(app, model)._meta
-            for index in meta.indexes:
-                if (meta.db_table, index.name) in SPEED_INDEXES:
-                    editor.add_index(apps.get_model(app, model), index)
+    again = []
+    with connection.cursor() as cursor:
+        for _table, index in SPEED_INDEXES:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [index])
+            else:
+                cursor.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [index]
+                )
+            found = cursor.fetchone()
+            if found is not None:
+                again.append(str(found[0]))
+                cursor.execute(f"DROP INDEX IF EXISTS {index}")
+    return again
+
+
+def _restore_indexes(statements: list[str]) -> None:
+    """Put the dropped KPI indexes back as they were."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def main() -> None:

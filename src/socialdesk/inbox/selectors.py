@@ -178,10 +178,10 @@ def inbox_count(user: User, filters: InboxFilters, most: int) -> int:
     if departments is None:
         return int(every[:most].count())
     theirs = int(every.filter(department_id__in=departments)[:most].count())
-    if theirs >= most:
-        return theirs
     mine = every.filter(assignee_id=user.pk).exclude(department_id__in=departments)
-    return theirs + int(mine[: most - theirs].count())
+    # always both statements (a page's queries do not depend on the data); the second counts
+    # at least one row, so the sum may pass `most` by one before it is cut
+    return min(most, theirs + int(mine[: max(most - theirs, 1)].count()))
 
 
 def _filtered(
@@ -236,6 +236,8 @@ def day_bounds(since: str, until: str) -> tuple[datetime | None, datetime | None
     """`?since=2026-11-01&until=2026-11-30` (both days included, the organisation's days) as
     aware moments [start, end); None where not given or not a date."""
     first, last = date_param(since), date_param(until)
+    if first is None and last is None:
+        return None, None
     # The first and last days of the calendar cannot be moments in every time zone: no bound.
     if first is not None and not date.min + timedelta(days=1) < first < date.max:
         first = None

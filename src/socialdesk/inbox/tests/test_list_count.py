@@ -44,7 +44,8 @@ def test_a_list_longer_than_the_cap_says_more_than_and_how_to_see_the_rest(
         first = client.get(reverse("inbox:list")).content.decode()
     text = _text(first)
     assert "Seite 1 von 2+" in text
-    assert "Alle 4+ Unterhaltungen auswählen, die diesem Filter entsprechen" in text
+    assert "Alle Unterhaltungen auswählen, die diesem Filter entsprechen (mehr als 4)" in text
+    assert "sind ausgewählt (mehr als 4)." in text
     assert 'data-total="4+"' in first
     counts = [
         q["sql"]
@@ -54,7 +55,7 @@ def test_a_list_longer_than_the_cap_says_more_than_and_how_to_see_the_rest(
     assert len(counts) == 1 and "LIMIT 5" in counts[0], counts  # cap + 1 rows at most
     last = _text(client.get(reverse("inbox:list") + "?page=2").content.decode())
     assert "Seite 2 von 2+" in last
-    assert "Mehr als 4 Unterhaltungen passen. Grenzen Sie die Filter ein" in last
+    assert "Mehr als 4 Unterhaltungen entsprechen den Filtern. Grenzen Sie die Filter ein" in last
     assert "Mehr als" not in text  # only where the counted pages end
 
 
