@@ -19,7 +19,6 @@ from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import Contact, Conversation, Direction, Message, SlaState, Status
 
 pytestmark = pytest.mark.django_db
-NOW = timezone.now()
 
 # name: (department, assigned to, status, question?, SLA state, due in minutes)
 ROWS = {
@@ -38,6 +37,7 @@ ROWS = {
 
 
 def _build(people: dict[str, User]) -> None:
+    now = timezone.now()  # when the rows are made: the page counts from its own now
     account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
     for i, (name, (dept, assignee, status, question, sla, due)) in enumerate(ROWS.items()):
         contact = Contact.objects.create(display_name=f"Kundin {name}")
@@ -51,7 +51,7 @@ def _build(people: dict[str, User]) -> None:
             author_handle=name,
             text=f"Frage {name}?",
             needs_reply=question,
-            created_at=NOW - timedelta(minutes=90 - i),
+            created_at=now - timedelta(minutes=90 - i),
         )
         refresh_conversations({conversation.pk})
         Conversation.objects.filter(pk=conversation.pk).update(
@@ -59,7 +59,7 @@ def _build(people: dict[str, User]) -> None:
             assignee=people[assignee] if assignee else None,
             status=status,
             sla_state=sla,
-            sla_due_at=NOW + timedelta(minutes=due) if due is not None else None,
+            sla_due_at=now + timedelta(minutes=due) if due is not None else None,
         )
     for dept, item_status in [
         ("Product Development", FeedbackStatus.NEW),
