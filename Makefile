@@ -33,8 +33,13 @@ shell: $(VENV)/.installed
 	@echo "socialdesk is on PATH in this shell (SITE_URL=$$SITE_URL); type exit to leave."
 	@PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $${SHELL:-/bin/sh}
 
+# The suite runs on every core (pytest-xdist, one module per worker at a time, in the order
+# of collection, where conftest.py puts the slow tests first); `make test PARALLEL=` runs it
+# in one process.
+PARALLEL ?= -n auto --dist loadscope --no-loadscope-reorder
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests conftest.py bench

@@ -66,3 +66,10 @@ def _language_of_each_test_its_own() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests (marked `slow`) start first: with `make test`'s parallel workers
+    (pytest-xdist, one module per worker at a time), a seven-minute crash test that started
+    last would leave one worker running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

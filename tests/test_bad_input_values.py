@@ -28,6 +28,7 @@ def _admin(people) -> Client:
     return client
 
 
+@pytest.mark.slow
 def test_no_page_answers_500_to_bad_query_values(people, samples):  # noqa: F811
     client = _admin(people)
     wrong = []

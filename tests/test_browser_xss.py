@@ -92,6 +92,7 @@ def _through_bluesky(by: Acting) -> int:
         return base.poll(account)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_no_payload_runs_anywhere(live_server, browser_page, feed_server, settings):  # noqa: F811
     page, console_errors = browser_page

@@ -80,6 +80,7 @@ def _run_until(site: Site, progress: str, total: int, seconds: float = 300) -> N
             _stop(worker)
 
 
+@pytest.mark.slow
 def test_sigkill_while_ingesting_and_while_sending_loses_and_doubles_nothing(
     peer: MastodonPeer, tmp_path: Path
 ) -> None:
@@ -147,6 +148,7 @@ def _crash_and_count(peer: MastodonPeer, site: Site) -> None:
     assert local == {str(s.id) for s in replies}
 
 
+@pytest.mark.slow
 def test_a_killed_workers_poll_is_taken_over_within_a_minute_with_the_default_claim(
     peer: MastodonPeer, tmp_path: Path
 ) -> None:

@@ -59,6 +59,7 @@ def _figures(output: str) -> dict[str, object]:
     return dict(json.loads(output.strip().splitlines()[-1]))
 
 
+@pytest.mark.slow
 def test_with_the_pool_pages_answer_and_the_worker_runs_its_tasks(tmp_path: Path) -> None:
     site = Site(tmp_path, name="pool", DATABASE_POOL="12", EMAIL="file")
     try:

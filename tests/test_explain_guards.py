@@ -301,6 +301,7 @@ GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(GUARDS))
 def test_the_hot_query_reads_its_index(world: dict[str, Any], name: str) -> None:
     guard, _indexes = GUARDS[name]

@@ -748,6 +748,7 @@ def _client(person: User | None) -> Client:
     return client
 
 
+@pytest.mark.slow
 def test_it_shows_every_page_in_german_to_every_role(organisation_in_german):
     data = organisation_in_german
     vocabulary = english_words()

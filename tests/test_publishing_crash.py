@@ -80,6 +80,7 @@ def _mastodon_chains(peer: MastodonPeer) -> list[Any]:
     return statuses
 
 
+@pytest.mark.slow
 def test_every_part_goes_out_exactly_once_and_in_order_whatever_happens(
     peer: MastodonPeer, bsky: FakeBluesky, tmp_path: Path
 ) -> None:

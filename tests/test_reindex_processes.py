@@ -55,6 +55,7 @@ def _reindexed(site: Site, processes: int, *options: str) -> list[tuple[Any, ...
     return _entries(site)
 
 
+@pytest.mark.slow
 def test_two_processes_build_the_index_one_process_builds(site: Site) -> None:
     alone = _reindexed(site, 1)
     kinds = {row[0] for row in alone}

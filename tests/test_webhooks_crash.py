@@ -20,6 +20,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from socialdesk.webhooks.testpeer import Receiver
 from tests.sites import ROOT, Site
 
@@ -37,6 +39,7 @@ def _worker(site: Site) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_no_event_is_lost_when_the_worker_is_killed_while_delivering(tmp_path: Path) -> None:
     receiver = Receiver().start()
     site = Site(tmp_path, name="webhooks", WEBHOOK_LEASE_SECONDS="2", WEBHOOK_TIMEOUT_SECONDS="2")

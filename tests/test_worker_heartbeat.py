@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.sites import ROOT, Site
 
 BEATS = "SELECT name, pid FROM core_workerheartbeat"
@@ -34,6 +36,7 @@ def _status(site: Site) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_running_worker_is_seen_and_a_stopped_one_is_gone(tmp_path: Path) -> None:
     site = Site(tmp_path, name="heartbeat")
     worker = None

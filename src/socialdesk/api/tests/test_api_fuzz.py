@@ -71,6 +71,7 @@ def connections_kept() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.usefixtures("connections_kept")
 def test_no_operation_answers_5xx_or_outside_its_schema(keys: dict[str, str]) -> None:

@@ -163,6 +163,7 @@ def _assert_same_as_source(source: Db, restored: Db) -> None:
     assert restored.state() == source.state(max_ids=restored_ids)
 
 
+@pytest.mark.slow
 def test_it_backs_up_sqlite_under_write_load_and_restores_the_same_database(tmp_path):
     source_dir, target_dir = tmp_path / "live", tmp_path / "restored"
     env = _env(source_dir)
@@ -211,6 +212,7 @@ def _tampered(archive: Path, out: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_it_refuses_a_damaged_archive_and_writes_nothing(tmp_path):
     source_dir = tmp_path / "live"
     env = _env(source_dir)
@@ -236,6 +238,7 @@ def test_it_refuses_a_damaged_archive_and_writes_nothing(tmp_path):
         assert Db("sqlite", str(target_dir / "socialdesk.sqlite3")).tables() == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not ON_POSTGRES, reason="runs in the PostgreSQL pass (DATABASE_URL)")
 def test_it_backs_up_postgresql_under_write_load_and_restores_into_a_new_database(tmp_path):
     import psycopg

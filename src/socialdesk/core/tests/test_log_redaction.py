@@ -131,6 +131,7 @@ def _free_port() -> int:
     os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="the server runs on its own SQLite file; the database plays no part here",
 )
+@pytest.mark.slow
 def test_the_served_app_logs_a_digest_link_without_its_token(tmp_path):
     env = {
         **os.environ,

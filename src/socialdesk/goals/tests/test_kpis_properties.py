@@ -101,6 +101,7 @@ SHARES_AND_MEDIANS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=questions, outcomes=clocks, by=st.sampled_from(list(Grain)))

@@ -46,6 +46,7 @@ def _runnable(html: str) -> list[str]:
     return parser.found
 
 
+@pytest.mark.slow
 def test_no_hostile_title_or_text_becomes_markup(client_as, people):
     agent = acting(people["agent"])
     space = org_space()
