@@ -33,7 +33,9 @@ def peer() -> Iterator[MastodonPeer]:
 @pytest.fixture
 def mastodon(peer: MastodonPeer, settings: Any, db: None) -> MastodonPeer:
     settings.FEED_ADDRESS_POLICY = POLICY
-    settings.CHANNEL_TIMEOUT_SECONDS = 2
+    # Short enough for the timeout fault (8 s) to fail fast, long enough for a loaded machine
+    # (the suite's parallel workers) to answer every other request in time.
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     peer.reset()
     return peer
 
@@ -214,7 +216,7 @@ def test_a_reply_is_sent_once_whatever_goes_wrong(
             rule = (
                 {"type": "status", "status": 503}
                 if fault == "status"
-                else {"type": "timeout", "delay_ms": 4000}
+                else {"type": "timeout", "delay_ms": 8000}
             )
             with (
                 mastodon.fault(path="/api/v1/statuses", methods=["POST"], count=1, **rule),

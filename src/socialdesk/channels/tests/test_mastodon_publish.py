@@ -125,8 +125,10 @@ def test_an_image_still_processing_after_the_wait_is_tried_again_later(
 def test_the_images_of_a_part_share_one_wait(
     instance: MastodonPeer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(mastodon_publish, "MEDIA_POLL_FIRST", 0.3)
-    monkeypatch.setattr(mastodon_publish, "MEDIA_WAIT_SECONDS", 0.5)
+    # Image 1's first question comes after 1 s of the 2 s wait, so image 2 has none left; the
+    # second of margin lets image 1's upload take its time on a loaded machine.
+    monkeypatch.setattr(mastodon_publish, "MEDIA_POLL_FIRST", 1.0)
+    monkeypatch.setattr(mastodon_publish, "MEDIA_WAIT_SECONDS", 2.0)
     proxy = DroppingProxy(instance.url)
     try:
         account = _connect(proxy.url)
