@@ -280,7 +280,13 @@ def classify_new(limit: int = 2000) -> int:
         size = min(CLAIM_CHUNK, limit - taken)
         with transaction.atomic():
             chunk = list(claimed[:size])
-            done += classify_messages(chunk)
+            # The lock is on the message, the "unclassified" test on another table: a row a
+            # worker classified and committed after this query's snapshot was taken is locked
+            # here all the same. Asked again (a new snapshot), it is left out.
+            still = set(
+                _unclassified().filter(pk__in=[m.pk for m in chunk]).values_list("pk", flat=True)
+            )
+            done += classify_messages([m for m in chunk if m.pk in still])
         taken += len(chunk)
         if len(chunk) < size:
             break
