@@ -28,7 +28,7 @@ COMPANY, PASSWORD = "nordlicht.test", "app-pass-1234"
 @pytest.fixture
 def bsky(settings: Any, db: None) -> Iterator[FakeBluesky]:
     settings.FEED_ADDRESS_POLICY = POLICY
-    settings.CHANNEL_TIMEOUT_SECONDS = 1
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     with FakeBluesky() as server:
         server.create_account(COMPANY, PASSWORD, display_name="Nordlicht Bahn")
         server.create_account("kim.test", "kim-pass", display_name="Kim <b>K</b>")
@@ -148,7 +148,7 @@ def test_a_reply_exists_once_whatever_goes_wrong(
     bsky.post_as("kim.test", "Wo ist das Fundbüro?", mention=COMPANY)
     _poll(account)
     conversation = Conversation.objects.get()
-    bsky.fault("com.atproto.repo.createRecord", fault, count=1, delay=3)
+    bsky.fault("com.atproto.repo.createRecord", fault, count=1, delay=8)
     with django_capture_on_commit_callbacks(execute=True):
         reply = conversation_reply(by=BY, conversation=conversation, text="Gleis 1.")
     reply.refresh_from_db()

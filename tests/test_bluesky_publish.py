@@ -29,7 +29,7 @@ Peer = FakeBluesky
 def bluesky(settings: Any, db: None) -> Iterator[FakeBluesky]:
     """The local peer with the company's account and one customer (as tests/test_bluesky.py)."""
     settings.FEED_ADDRESS_POLICY = POLICY
-    settings.CHANNEL_TIMEOUT_SECONDS = 1
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     with FakeBluesky() as server:
         server.create_account(COMPANY, PASSWORD, display_name="Nordlicht Bahn")
         server.create_account("kim.test", "kim-pass")

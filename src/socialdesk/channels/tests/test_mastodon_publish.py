@@ -35,7 +35,7 @@ def server() -> Iterator[MastodonPeer]:
 @pytest.fixture
 def instance(server: MastodonPeer, settings: Any, db: None) -> MastodonPeer:
     settings.FEED_ADDRESS_POLICY = POLICY
-    settings.CHANNEL_TIMEOUT_SECONDS = 2
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     server.reset()
     return server
 
@@ -301,9 +301,9 @@ def test_a_server_error_is_tried_again_and_nothing_went_out(instance: MastodonPe
 
 
 def test_a_timeout_is_tried_again(instance: MastodonPeer) -> None:
-    account = _connect(instance.url)  # CHANNEL_TIMEOUT_SECONDS is 2 in these tests
+    account = _connect(instance.url)  # CHANNEL_TIMEOUT_SECONDS is 5 in these tests
     photo = OutgoingMedia(image(), "image/png", "Stellwerk")
-    fault = instance.fault(path="/api/v2/media", type="latency", delay_ms=3000, count=1)
+    fault = instance.fault(path="/api/v2/media", type="latency", delay_ms=8000, count=1)
     with fault, pytest.raises(base.ChannelError) as caught:
         mastodon_publish.publish(account, part("Langsam", media=(photo,)))
     assert not isinstance(caught.value, base.PermanentError)

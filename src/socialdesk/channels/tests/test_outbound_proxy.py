@@ -77,7 +77,7 @@ class RecordingProxy:
 @pytest.fixture
 def proxy(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[RecordingProxy]:
     settings.FEED_ADDRESS_POLICY = ""  # the product's own policy: public addresses only
-    settings.CHANNEL_TIMEOUT_SECONDS = 2
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     server = RecordingProxy()
     for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)

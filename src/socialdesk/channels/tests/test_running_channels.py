@@ -39,7 +39,7 @@ def peer() -> Iterator[MastodonPeer]:
 @pytest.fixture
 def mastodon(peer: MastodonPeer, settings: Any, db: None) -> MastodonPeer:
     settings.FEED_ADDRESS_POLICY = MASTODON_POLICY
-    settings.CHANNEL_TIMEOUT_SECONDS = 2
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     peer.reset()
     return peer
 

@@ -49,7 +49,7 @@ def mastodon_fixture(mastodon_peer: MastodonPeer, settings: Any, db: None) -> Ma
 @pytest.fixture(name="bsky")
 def bsky_fixture(settings: Any, db: None) -> Iterator[FakeBluesky]:
     settings.FEED_ADDRESS_POLICY = POLICY
-    settings.CHANNEL_TIMEOUT_SECONDS = 2
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     with FakeBluesky() as server:
         server.create_account(COMPANY, PASSWORD, display_name="Nordlicht Bahn")
         server.create_account("kim.test", "kim-pass", display_name="Kim")

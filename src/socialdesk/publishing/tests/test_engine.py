@@ -48,7 +48,7 @@ def peer() -> Iterator[MastodonPeer]:
 @pytest.fixture
 def mastodon(peer: MastodonPeer, settings: Any, db: None) -> ChannelAccount:
     settings.FEED_ADDRESS_POLICY = POLICY
-    settings.CHANNEL_TIMEOUT_SECONDS = 2
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     peer.reset()
     call_command(
         "channels", "add", "mastodon", "--instance", peer.url, "--access-token", COMPANY_TOKEN,
@@ -60,7 +60,7 @@ def mastodon(peer: MastodonPeer, settings: Any, db: None) -> ChannelAccount:
 @pytest.fixture
 def bsky(settings: Any, db: None) -> Iterator[FakeBluesky]:
     settings.FEED_ADDRESS_POLICY = POLICY
-    settings.CHANNEL_TIMEOUT_SECONDS = 1
+    settings.CHANNEL_TIMEOUT_SECONDS = 5
     with FakeBluesky() as server:
         server.create_account(BSKY, BSKY_PASSWORD, display_name="Nordlicht Bahn")
         yield server
@@ -193,9 +193,9 @@ def test_an_answer_slower_than_the_timeout_leaves_the_thread_to_a_later_pass_eac
 ) -> None:
     """What a loaded machine can do to the test above, here on purpose: the instance answers
     the first part later than the timeout, so whether it arrived is unknown."""
-    settings.CHANNEL_TIMEOUT_SECONDS = 1
+    settings.CHANNEL_TIMEOUT_SECONDS = 4
     post = _due_post(people, [mastodon], "Eins (1/3)", thread=["Zwei (2/3)", "Drei (3/3)"])
-    slow = {"type": "latency", "delay_ms": 3000, "count": 1}
+    slow = {"type": "latency", "delay_ms": 8000, "count": 1}
     with peer.fault(path="/api/v1/statuses", methods=["POST"], **slow):
         done = engine.publish_due()
     assert (done.started, done.sent, done.failed, done.retrying) == (1, 0, 0, 1)
