@@ -26,8 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from scipy.stats import theilslopes
-
 WINDOW_DAYS = 28
 TREND_DAYS = 28
 MIN_POINTS = 3
@@ -64,6 +62,8 @@ def trend_at(points: Sequence[tuple[float, float | None]], x: float) -> float | 
     ys = [float(py) for _, py in known]
     if len(set(xs)) < 2:
         return None
+    from scipy.stats import theilslopes  # here: importing scipy.stats takes most of a second
+
     slope, intercept, _low, _high = theilslopes(ys, xs)
     return float(intercept + slope * x)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from socialdesk.accounts.audit import Acting, record
-from socialdesk.channels.bluesky.replies import TID_ALPHABET
+from socialdesk.channels.bluesky.record_keys import TID_ALPHABET
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core import changes
 from socialdesk.publishing import approvals, idea_services, review_diff, review_notify, rules

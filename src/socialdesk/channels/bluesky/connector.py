@@ -33,13 +33,13 @@ from socialdesk.channels.bluesky.client import (
 from socialdesk.channels.bluesky.notifications import read, read_new, row
 from socialdesk.channels.bluesky.publish import find_published, publish
 from socialdesk.channels.bluesky.published import delete_published, metrics
+from socialdesk.channels.bluesky.record_keys import tid
 from socialdesk.channels.bluesky.replies import (
     facets,
     find_reply,
     message_rkey,
     reply_text,
     send_reply,
-    tid,
 )
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.protocol import Capability

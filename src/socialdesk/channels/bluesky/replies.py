@@ -8,7 +8,7 @@ and parent references and facets for @mentions and links (byte offsets in UTF-8)
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from atproto import Client, models
@@ -16,26 +16,15 @@ from django.core.exceptions import ValidationError
 
 from socialdesk.channels.base import ChannelError, PermanentError, Sent
 from socialdesk.channels.bluesky.client import call, web_url
+from socialdesk.channels.bluesky.record_keys import tid
 from socialdesk.channels.models import ChannelAccount
 
 POST = "app.bsky.feed.post"
 MAX_GRAPHEMES = 300
-TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _MENTION = re.compile(
     rb"(?:^|[\s(])(@([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,})"
 )
 _LINK = re.compile(rb"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
-
-
-def tid(moment: datetime, clock_id: int) -> str:
-    """A record key in the TID format (microseconds since 1970, 10-bit clock id, base32)."""
-    micros = int(moment.timestamp() * 1_000_000)
-    value = (micros << 10) | (clock_id & 0x3FF)
-    out = ""
-    for _ in range(13):
-        out = TID_ALPHABET[value & 0x1F] + out
-        value >>= 5
-    return out
 
 
 def message_rkey(message: Any) -> str:

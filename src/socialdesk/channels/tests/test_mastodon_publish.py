@@ -16,7 +16,7 @@ from PIL import Image
 
 from socialdesk.channels import base
 from socialdesk.channels.base import Outgoing, OutgoingMedia
-from socialdesk.channels.bluesky.replies import tid
+from socialdesk.channels.bluesky.record_keys import tid
 from socialdesk.channels.mastodon import publish as mastodon_publish
 from socialdesk.channels.mastodon.testpeer import COMPANY, DroppingProxy, MastodonPeer
 from socialdesk.channels.models import ChannelAccount
