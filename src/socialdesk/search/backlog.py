@@ -42,12 +42,25 @@ _NOTE = (
 )
 
 
+_NOTE_ARRAYS = (  # PostgreSQL: one statement for the lot (executemany sends one per row)
+    f"INSERT INTO {_TABLE} (kind, object_id, notes) "  # noqa: S608
+    "SELECT kind, object_id, 1 FROM unnest(%s::text[], %s::bigint[]) AS noted(kind, object_id) "
+    f"ON CONFLICT (kind, object_id) DO UPDATE SET notes = {_TABLE}.notes + 1"
+)
+
+
 def note(source: str, ids: tuple[int, ...]) -> None:
     """The deferred listener: the objects whose entries `refresh` would rewrite, noted (once
     more, if they already wait: a catch-up that read them before keeps them)."""
     rows = [(kind.key, pk) for kind, wanted in indexing.affected(source, ids) for pk in wanted]
-    if rows:
-        with connection.cursor() as cursor:
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Each object once: one statement may not update the same row twice.
+            kinds, pks = zip(*dict.fromkeys(rows), strict=True)
+            cursor.execute(_NOTE_ARRAYS, [list(kinds), list(pks)])
+        else:
             cursor.executemany(_NOTE, rows)
 
 
