@@ -212,8 +212,8 @@ class Message(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
     )
-    channel_account = models.ForeignKey(
-        ChannelAccount, on_delete=models.PROTECT, related_name="messages"
+    channel_account = models.ForeignKey(  # its index: the unique key below starts with it
+        ChannelAccount, on_delete=models.PROTECT, related_name="messages", db_index=False
     )
     external_id = models.CharField(max_length=255)
     direction = models.CharField(max_length=3, choices=Direction.choices)
