@@ -7,11 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ["atproto", "atproto_client", "scipy.stats"]
 
 
-def test_setting_up_django_leaves_the_heavy_libraries_for_when_they_are_used() -> None:
+def test_setting_up_django_leaves_the_heavy_libraries_for_when_they_are_used(
+    tmp_path: Path,
+) -> None:
     code = (
         "import sys, django\n"
         "django.setup()\n"
@@ -19,7 +22,11 @@ def test_setting_up_django_leaves_the_heavy_libraries_for_when_they_are_used() -
         "get_resolver().url_patterns\n"  # every view module, as a web process loads them
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "socialdesk.settings"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "socialdesk.settings",
+        "SOCIALDESK_DATA_DIR": str(tmp_path),  # nothing written into the checkout
+    }
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )

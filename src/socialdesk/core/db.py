@@ -56,7 +56,8 @@ def insert_rows(
     *,
     ignore_conflicts: bool = False,
 ) -> int:
-    """INSERT value rows (in the order of `fields`) with executemany; no ids come back.
+    """INSERT value rows (in the order of `fields`); no ids come back. PostgreSQL streams them
+    with COPY (unless `ignore_conflicts`), SQLite runs one prepared INSERT (executemany).
 
     `ignore_conflicts`: a row that breaks a unique constraint is skipped (ON CONFLICT DO
     NOTHING, in SQLite and PostgreSQL), e.g. when another process inserted it just now.
@@ -87,14 +88,15 @@ def _copy_rows(
     rows: list[list[Any]],
 ) -> int:
     """PostgreSQL: the rows through COPY (constraints, triggers and indexes apply as for an
-    INSERT; one stream instead of a statement per row). Its errors arrive as Django's."""
+    INSERT; one stream instead of a statement per row). Its errors arrive as Django's; an
+    `execute_wrapper` does not see it (debug logging and query counting do)."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
-        cursor.cursor.copy(sql) as copy,
+        cursor.copy(sql) as copy,  # Django's wrapper: logged and counted as a query
     ):
         for row in rows:
             copy.write_row(row)

@@ -235,6 +235,8 @@ class Message(models.Model):
     )
     # The parent's id on the network, kept even while the parent is unknown, so that a
     # parent imported later finds its replies.
+    # db_index: PostgreSQL's schema editor adds a LIKE (pattern_ops) copy, which migration
+    # 0027 drops (replies are found by equality); a schema made without migrations has it.
     parent_external_id = models.CharField(max_length=255, blank=True, db_index=True)
     needs_reply = models.BooleanField(default=False)
     needs_reply_set_by = models.ForeignKey(

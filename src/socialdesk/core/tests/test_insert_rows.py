@@ -46,7 +46,7 @@ def test_awkward_values_come_back_exactly_as_given() -> None:
                 text,
                 moment,
                 "",
-                False,
+                n % 2 == 0,
                 "de",
                 moment,
                 meta,
@@ -62,11 +62,13 @@ def test_awkward_values_come_back_exactly_as_given() -> None:
         ]  # fmt: skip
         assert insert_rows(Message, fields, rows) == 4
     stored = {m.pk: m for m in Message.objects.filter(pk__in=ids)}
+    assert [stored[pk].needs_reply for pk in ids] == [True, False, True, False]
+    assert [stored[pk].imported_at for pk in ids] == moments
     for pk, text, moment, meta in zip(ids, AWKWARD, moments, metas, strict=True):
         assert stored[pk].text == text
         assert stored[pk].created_at == moment
         assert stored[pk].meta == meta
-        assert stored[pk].parent_id is None and stored[pk].needs_reply is False
+        assert stored[pk].parent_id is None and stored[pk].direction == Direction.INBOUND
 
 
 def test_a_broken_row_is_refused_as_an_integrity_error_and_nothing_of_the_batch_stays() -> None:

@@ -48,7 +48,7 @@ def test_a_lookup_by_channel_reads_the_unique_key() -> None:
                     direction=Direction.INBOUND, text="Hallo", created_at=conversation.created_at)
             for k in range(50)
         )  # fmt: skip
-    query = Message.objects.filter(channel_account=accounts[1]).values("pk")
+    query = Message.objects.filter(channel_account=accounts[1]).order_by().values("pk")
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -60,5 +60,5 @@ def test_a_lookup_by_channel_reads_the_unique_key() -> None:
     if connection.vendor == "postgresql":
         assert "unique_message_per_account" in plan, plan
     else:  # SQLite names a table's UNIQUE constraint's index itself
-        assert "USING INDEX sqlite_autoindex_inbox_message" in plan, plan
+        assert "INDEX sqlite_autoindex_inbox_message" in plan, plan
     assert len(query) == 50
