@@ -67,39 +67,26 @@ def insert_rows(
     connection = connections[router.db_for_write(model)]
     concrete, columns = _columns(model, fields)
     quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    prepared = _prepare(rows, _preparer(connection, concrete))
     if connection.vendor == "postgresql" and not ignore_conflicts:
-        return _copy_rows(
-            connection, model, columns, _prepare(rows, _preparer(connection, concrete))
-        )
+        # COPY: constraints, triggers and indexes apply as for an INSERT, in one stream
+        # instead of a statement per row. Errors arrive as Django's; an `execute_wrapper`
+        # does not see it (Django's cursor logs and counts it).
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in prepared:
+                copy.write_row(row)
+        return len(rows)
     marks = ", ".join(["%s"] * len(columns))
-    names = ", ".join(quote(c) for c in columns)
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, _prepare(rows, _preparer(connection, concrete)))
-    return len(rows)
-
-
-def _copy_rows(
-    connection: BaseDatabaseWrapper,
-    model: type[models.Model],
-    columns: list[str],
-    rows: list[list[Any]],
-) -> int:
-    """PostgreSQL: the rows through COPY (constraints, triggers and indexes apply as for an
-    INSERT; one stream instead of a statement per row). Its errors arrive as Django's; an
-    `execute_wrapper` does not see it (debug logging and query counting do)."""
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.copy(sql) as copy,  # Django's wrapper: logged and counted as a query
-    ):
-        for row in rows:
-            copy.write_row(row)
+        cursor.executemany(sql, prepared)
     return len(rows)
 
 

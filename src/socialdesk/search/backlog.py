@@ -36,17 +36,12 @@ def connect() -> None:
 
 
 _TABLE = SearchBacklog._meta.db_table
-_NOTE = (
-    f"INSERT INTO {_TABLE} (kind, object_id, notes) VALUES (%s, %s, 1) "  # noqa: S608
-    f"ON CONFLICT (kind, object_id) DO UPDATE SET notes = {_TABLE}.notes + 1"
-)
-
-
+_NOTED_AGAIN = f"ON CONFLICT (kind, object_id) DO UPDATE SET notes = {_TABLE}.notes + 1"
+_NOTE = f"INSERT INTO {_TABLE} (kind, object_id, notes) VALUES (%s, %s, 1) {_NOTED_AGAIN}"  # noqa: S608
 _NOTE_ARRAYS = (  # PostgreSQL: one statement for the lot (executemany sends one per row)
     f"INSERT INTO {_TABLE} (kind, object_id, notes) "  # noqa: S608
     "SELECT kind, object_id, 1 FROM unnest(%s::text[], %s::bigint[]) AS noted(kind, object_id) "
-    "ORDER BY kind, object_id "  # rows locked in one order: two imports never deadlock here
-    f"ON CONFLICT (kind, object_id) DO UPDATE SET notes = {_TABLE}.notes + 1"
+    f"ORDER BY kind, object_id {_NOTED_AGAIN}"  # rows locked in one order: no deadlock here
 )
 
 

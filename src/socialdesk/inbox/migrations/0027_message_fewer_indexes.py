@@ -17,21 +17,25 @@ ACCOUNT = "inbox_message_channel_account_id_a3d73ad4"
 LIKE = "inbox_message_parent_external_id_0d8b41b7_like"
 
 
+def _on_postgresql(schema_editor) -> bool:  # type: ignore[no-untyped-def]
+    return bool(schema_editor.connection.vendor == "postgresql")
+
+
 def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {ACCOUNT}")
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {LIKE}")
+    postgresql = _on_postgresql(schema_editor)
+    how = "DROP INDEX CONCURRENTLY" if postgresql else "DROP INDEX"
+    schema_editor.execute(f"{how} IF EXISTS {ACCOUNT}")
+    if postgresql:
+        schema_editor.execute(f"{how} IF EXISTS {LIKE}")
 
 
 def restore(apps, schema_editor):  # type: ignore[no-untyped-def]
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    run = schema_editor.execute
-    run(f"CREATE INDEX{concurrently} IF NOT EXISTS {ACCOUNT} ON inbox_message (channel_account_id)")
-    if schema_editor.connection.vendor == "postgresql":
-        run(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {LIKE} "
-            "ON inbox_message (parent_external_id varchar_pattern_ops)"
+    postgresql = _on_postgresql(schema_editor)
+    how = "CREATE INDEX CONCURRENTLY" if postgresql else "CREATE INDEX"
+    schema_editor.execute(f"{how} IF NOT EXISTS {ACCOUNT} ON inbox_message (channel_account_id)")
+    if postgresql:
+        schema_editor.execute(
+            f"{how} IF NOT EXISTS {LIKE} ON inbox_message (parent_external_id varchar_pattern_ops)"
         )
 
 
