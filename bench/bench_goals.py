@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 SPEED_INDEXES = (
     ("inbox_message", "message_kpi_inbound"),
     ("inbox_conversation", "conversation_kpi_response"),
-    ("sla_slaoutcome", "sla_outcome_kpi_state"),
+    ("sla_slaoutcome", "sla_outcome_kpi_seen"),
     ("inbox_conversation", "conversation_sla_queue"),
     *(
         ("inbox_conversation", f"conversation_{scope}_{what}")

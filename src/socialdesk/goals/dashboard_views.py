@@ -11,6 +11,7 @@ from django.shortcuts import render
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.http import AppRequest
 from socialdesk.goals import dashboard_data as data
+from socialdesk.goals import kpis
 from socialdesk.goals.dashboard_period import PeriodForm, choose
 
 
@@ -22,12 +23,15 @@ def _page(request: AppRequest, focus: data.Focus, *, series: bool = False) -> Ht
         form = PeriodForm(initial={"range": choice.preset, "compare": choice.compare, **days})
     user = request.user
     goals = data.goal_rows(data.goals_of(user, focus))
+    with kpis.one_moment():  # the key figures and charts of one moment, computed once each
+        figures = data.key_figures(user, choice, focus)
+        charts = data.series_charts(user, choice, focus) if series else []
     context = {
         "form": form,
         "choice": choice,
         "focus": focus,
-        "figures": data.key_figures(user, choice, focus),
-        "charts": data.series_charts(user, choice, focus) if series else [],
+        "figures": figures,
+        "charts": charts,
         "goals": goals,
         "attention": data.attention(user, focus, goals),
         "departments": data.departments_for(user),

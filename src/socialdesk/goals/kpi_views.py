@@ -49,7 +49,8 @@ def kpi_list(request: AppRequest) -> HttpResponse:
     yesterday = timezone.localdate() - timedelta(days=1)
     period = Period.of_days(yesterday - timedelta(weeks=WEEKS, days=-1), yesterday)
     scope = Scope(user=request.user)
-    rows = [_row(k, period, scope) for k in kpis.available()]
+    with kpis.one_moment():  # every figure of one moment, shared computations done once
+        rows = [_row(k, period, scope) for k in kpis.available()]
     return render(
         request,
         "goals/kpis/list.html",

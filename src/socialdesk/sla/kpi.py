@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.percentiles import PercentileCont, in_database, percentile
 from socialdesk.inbox.models import Conversation, Direction, Message
 from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
 from socialdesk.sla.calendar import business_time_between
@@ -123,6 +124,7 @@ def counted_conversations(
 
 
 def _percentile_sql(answered: QuerySet[Conversation], count: int, share: float) -> float | None:
+    """On SQLite: the percentile from the two values at its rank (read by the index)."""
     if count == 0:
         return None
     position = (count - 1) * share
@@ -136,18 +138,6 @@ def _percentile_sql(answered: QuerySet[Conversation], count: int, share: float) 
     if len(values) == 1 or position == lower:
         return float(values[0])
     return float(values[0] + (values[1] - values[0]) * (position - lower))
-
-
-def _percentile(sorted_values: list[float], share: float) -> float | None:
-    if not sorted_values:
-        return None
-    position = (len(sorted_values) - 1) * share
-    lower = int(position)
-    if lower + 1 >= len(sorted_values):
-        return sorted_values[lower]
-    return sorted_values[lower] + (sorted_values[lower + 1] - sorted_values[lower]) * (
-        position - lower
-    )
 
 
 def rate(within: int, conversations: int, pending: int) -> float | None:
@@ -202,7 +192,7 @@ def _group(
         pending=pending,
         missed=len(rows) - within - pending,
         rate_within=rate(within, len(rows), pending),
-        median_seconds=_percentile(seconds, 0.5),
+        median_seconds=percentile(seconds, 0.5),
     )
 
 
@@ -326,17 +316,31 @@ def first_response(
     )
     answered = conversations.filter(first_response_seconds__isnull=False)
     if calendar is None:
-        # One pass for the four counts; the percentiles read two index positions each.
-        counts = conversations.aggregate(
-            total=Count("pk"),
-            answered=Count("first_response_seconds"),
-            within=Count("pk", filter=Q(first_response_seconds__lte=within.total_seconds())),
-            pending=Count("pk", filter=clock.pending_q()),
-        )
+        # One pass for the four counts (and on PostgreSQL the percentiles), counting a column
+        # of the index `conversation_kpi_response` (never NULL here), not the id, so that the
+        # index answers alone; on SQLite the percentiles read two index positions each.
+        by_database = percentiles and in_database()
+        figures: dict[str, Any] = {
+            "total": Count("first_message_inbound"),
+            "answered": Count("first_response_seconds"),
+            "within": Count(
+                "first_message_inbound",
+                filter=Q(first_response_seconds__lte=within.total_seconds()),
+            ),
+            "pending": Count("first_message_inbound", filter=clock.pending_q()),
+        }
+        if by_database:
+            figures["median"] = PercentileCont("first_response_seconds", 0.5)
+            figures["p90"] = PercentileCont("first_response_seconds", 0.9)
+        counts = conversations.aggregate(**figures)
         total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
         pending = counts["pending"]
-        median = _percentile_sql(answered, answered_count, 0.5) if percentiles else None
-        p90 = _percentile_sql(answered, answered_count, 0.9) if percentiles else None
+        median = p90 = None
+        if by_database:
+            median, p90 = counts["median"], counts["p90"]
+        elif percentiles:
+            median = _percentile_sql(answered, answered_count, 0.5)
+            p90 = _percentile_sql(answered, answered_count, 0.9)
     else:
         total = conversations.count()
         seconds = sorted(
@@ -355,7 +359,7 @@ def first_response(
             .iterator()
             if clock.pending(start)
         )
-        median, p90 = _percentile(seconds, 0.5), _percentile(seconds, 0.9)
+        median, p90 = percentile(seconds, 0.5), percentile(seconds, 0.9)
     return FirstResponseKpi(
         within_seconds=int(within.total_seconds()),
         conversations=total,

@@ -180,10 +180,19 @@ class SlaOutcome(models.Model):
         ]
         indexes = [
             models.Index(fields=["evaluated", "kind", "started_at"], name="sla_outcome_kpi"),
-            # Covers the SLA KPI's read (kind, state, counting time, due) of a period.
+            # Covers the SLA KPI's read (kind, state, counting time, due) of a period, and with
+            # the conversation a department member's (whose conversations are joined by it).
             models.Index(
-                fields=["evaluated", "kind", "started_at", "state", "elapsed_seconds", "due_at"],
-                name="sla_outcome_kpi_state",
+                fields=[
+                    "evaluated",
+                    "kind",
+                    "started_at",
+                    "state",
+                    "elapsed_seconds",
+                    "due_at",
+                    "conversation",
+                ],
+                name="sla_outcome_kpi_seen",
             ),
         ]
 

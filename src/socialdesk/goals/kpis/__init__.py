@@ -21,6 +21,7 @@ from socialdesk.goals.kpis.registry import (
     available,
     format_value,
     get,
+    one_moment,
 )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "format_value",
     "get",
     "listening",
+    "one_moment",
     "publishing",
     "responses",
 ]

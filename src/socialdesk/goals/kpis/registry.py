@@ -19,7 +19,9 @@ selectors and KPI functions (`sla.kpi`, `sla.outcome_kpi`), never a copy of thei
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -227,7 +229,9 @@ class Kpi:
             raise KpiError(f"{self.name} is not available: {self.reason}")
         scope = scope or Scope()
         self.check_scope(scope)
-        return Query(period, self.parse_params(params), scope, now or timezone.now())
+        moment = _MOMENT.get()
+        now = now or (moment.now if moment is not None else timezone.now())
+        return Query(period, self.parse_params(params), scope, now)
 
     # ---------------------------------------------------------------- figures
     def value(
@@ -308,6 +312,40 @@ def format_value(unit: Unit, value: float | None) -> str:
     if unit == Unit.COUNT:
         return number_format(round(value), force_grouping=True)
     return number_format(round(value, 1), 1, force_grouping=True)
+
+
+@dataclass
+class _Moment:
+    now: datetime
+    figures: dict[Hashable, Any] = field(default_factory=dict)
+
+
+_MOMENT: ContextVar[_Moment | None] = ContextVar("kpi_moment", default=None)
+
+
+@contextmanager
+def one_moment(now: datetime | None = None) -> Iterator[None]:
+    """The figures computed inside are of one moment (`now`, unless a call names its own) and
+    share what they have in common: a page of KPIs reads the first-response figures for its
+    share, median and 90th percentile once, and the SLA clocks twice (the counts, the times)
+    for all seven of theirs."""
+    token = _MOMENT.set(_Moment(now or timezone.now()))
+    try:
+        yield
+    finally:
+        _MOMENT.reset(token)
+
+
+def shared[T](key: Hashable, compute: Callable[[bool], T]) -> T:
+    """`compute(full)` once per key inside `one_moment` (with `full=True`: every figure the
+    KPIs sharing it could want); outside, each call computes just its own (`full=False`)."""
+    moment = _MOMENT.get()
+    if moment is None:
+        return compute(False)
+    if key not in moment.figures:
+        moment.figures[key] = compute(True)
+    value: T = moment.figures[key]
+    return value
 
 
 REGISTRY: dict[str, Kpi] = {}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
 
-from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register
+from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register, shared
 from socialdesk.goals.kpis.scoping import (
     ACCOUNTS,
     BUSINESS_HOURS,
@@ -15,8 +15,8 @@ from socialdesk.goals.kpis.scoping import (
     calendar,
     one_account,
 )
+from socialdesk.sla import clocks, outcome_kpi
 from socialdesk.sla import kpi as first_response_kpi
-from socialdesk.sla import outcome_kpi
 from socialdesk.sla.outcome_kpi import ClockFigures
 
 FAMILY = "responses"
@@ -26,20 +26,26 @@ WITHIN = Param("within", "duration", "24h", _("target, e.g. 24h, 90m, 1d"))
 def _first_response(
     query: Query, *, percentiles: bool = True
 ) -> first_response_kpi.FirstResponseKpi:
-    """`socialdesk kpi first-response` over the period's days (first message in the period)."""
-    return first_response_kpi.first_response(
-        within=query.params.get("within") or WITHIN.parse(WITHIN.default),
-        user=query.scope.user,
-        account=one_account(query.scope),
-        since=query.period.start,
-        until=query.period.last_day,
-        calendar=calendar(query.scope),
-        calendar_name=query.scope.business_hours or None,
-        now=query.now,
-        breakdown=False,
-        departments=query.scope.departments,
-        percentiles=percentiles,
-    )
+    """`socialdesk kpi first-response` over the period's days (first message in the period);
+    shared by the three first-response KPIs on one page (`one_moment`)."""
+    within = query.params.get("within") or WITHIN.parse(WITHIN.default)
+
+    def compute(full: bool) -> first_response_kpi.FirstResponseKpi:
+        return first_response_kpi.first_response(
+            within=within,
+            user=query.scope.user,
+            account=one_account(query.scope),
+            since=query.period.start,
+            until=query.period.last_day,
+            calendar=calendar(query.scope),
+            calendar_name=query.scope.business_hours or None,
+            now=query.now,
+            breakdown=False,
+            departments=query.scope.departments,
+            percentiles=percentiles or full,
+        )
+
+    return shared(("first_response", query.period, query.scope, query.now, within), compute)
 
 
 register(
@@ -92,16 +98,22 @@ def _clock(
     """`times=False` for a share: the counts alone, no counting times read."""
 
     def compute(query: Query) -> float | None:
-        figures = outcome_kpi.sla_kpi(
-            user=query.scope.user,
-            account=one_account(query.scope),
-            since=query.period.start,
-            until=query.period.last_day,
-            now=query.now,
-            kinds=(kind,),
-            departments=query.scope.departments,
-            times=times,
-        )
+        def figures_of(full: bool) -> outcome_kpi.SlaKpi:
+            """On a page of KPIs (`full`) every kind at once: the counts shared by the three
+            shares, the times (with the counts) by the four time KPIs."""
+            return outcome_kpi.sla_kpi(
+                user=query.scope.user,
+                account=one_account(query.scope),
+                since=query.period.start,
+                until=query.period.last_day,
+                now=query.now,
+                kinds=clocks.KINDS if full else (kind,),
+                departments=query.scope.departments,
+                times=times,
+            )
+
+        key = ("sla_times" if times else "sla_counts", query.period, query.scope, query.now)
+        figures = shared(key, figures_of)
         value: ClockFigures = getattr(figures, kind)
         return pick(value)
 

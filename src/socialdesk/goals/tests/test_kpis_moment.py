@@ -1,0 +1,96 @@
+"""Figures of one moment (`kpis.one_moment`): a page of KPIs computes what its figures have in
+common once, and every figure still equals its recomputation from the raw rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from socialdesk.accounts.models import User
+from socialdesk.core.percentiles import in_database
+from socialdesk.goals import kpis
+from socialdesk.goals.kpis import Scope
+from socialdesk.goals.tests import kpi_history
+from socialdesk.goals.tests.kpi_history import NOW
+from socialdesk.goals.tests.test_kpis_honest import CASES, EXPECTED, PERIODS, bounds
+
+
+@pytest.fixture
+def history(db: None, people: dict[str, User]) -> dict[str, Any]:
+    return kpi_history.build()
+
+
+SLA_READS_PER_PERIOD = 2 if in_database() else 3
+
+
+def _reads(queries: CaptureQueriesContext, table: str) -> int:
+    return sum(1 for q in queries.captured_queries if f'"{table}"' in q["sql"])
+
+
+def test_every_figure_of_one_moment_equals_its_recomputation(
+    history: dict[str, Any], people: dict[str, User]
+) -> None:
+    """All KPIs with their variants (targets 24 h, 2 h, 90 min side by side), over every
+    period, for everyone and for a department member, in one moment: shared computations
+    must not hand one figure another's result."""
+    with kpis.one_moment(NOW):
+        for user in (None, people["member"]):
+            for name, params in CASES:
+                if user is not None and kpis.get(name).family not in ("responses", "inbox"):
+                    continue  # the recomputation narrows the conversations' figures only
+                for period in PERIODS:
+                    value = kpis.get(name).value(period, params=params, scope=Scope(user=user))
+                    expected = EXPECTED[name](*bounds(period), params, user)
+                    assert value == pytest.approx(expected), (name, params, period, user)
+
+
+def test_a_page_of_kpis_reads_the_sla_clocks_and_first_responses_once_per_period(
+    history: dict[str, Any],
+) -> None:
+    names = [name for name, _params in CASES if name in EXPECTED]
+    period = PERIODS[0]
+
+    def page() -> list[Any]:
+        return [kpis.get(name).change(period, now=NOW) for name in names]
+
+    with CaptureQueriesContext(connection) as alone:
+        separately = page()
+    with CaptureQueriesContext(connection) as together, kpis.one_moment(NOW):
+        shared = page()
+    assert shared == separately
+    # seven SLA KPIs and three first-response KPIs, each over the period and the one before
+    assert _reads(alone, "sla_slaoutcome") >= 14
+    # together: per period the counts (the three shares) and the times (the four others; on
+    # SQLite the counting times are read in a query of their own)
+    assert _reads(together, "sla_slaoutcome") == SLA_READS_PER_PERIOD * 2, [
+        q["sql"] for q in together.captured_queries if "sla_slaoutcome" in q["sql"]
+    ]
+    assert _reads(alone, "inbox_conversation") > _reads(together, "inbox_conversation")
+
+
+def test_one_moment_is_one_now_for_every_figure(history: dict[str, Any]) -> None:
+    """Figures computed in one moment use its `now` (a question pending at NOW is not missed),
+    and outside it each call takes the present again."""
+    kpi = kpis.get("first_response_within")
+    period = PERIODS[0]
+    with kpis.one_moment(NOW):
+        inside = kpi.value(period)
+    assert inside == pytest.approx(EXPECTED["first_response_within"](*bounds(period), {}, None))
+    assert inside == kpi.value(period, now=NOW)
+
+
+def test_the_kpi_page_shows_the_figures_of_the_registry(
+    history: dict[str, Any], client_as: Any
+) -> None:
+    """The page computes in one moment: its seven SLA rows read the clocks two (SQLite: three)
+    times per period."""
+    client: Client = client_as("manager")
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(reverse("goals:kpis"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert _reads(page, "sla_slaoutcome") == SLA_READS_PER_PERIOD * 2
