@@ -32,7 +32,12 @@ def percentile(sorted_values: Sequence[float], share: float) -> float | None:
         return None
     position = (len(sorted_values) - 1) * share
     lower = int(position)
-    if lower + 1 >= len(sorted_values):
-        return float(sorted_values[lower])
-    low, high = sorted_values[lower], sorted_values[lower + 1]
-    return float(low + (high - low) * (position - lower))
+    return interpolate(sorted_values[lower : lower + 2], position - lower)
+
+
+def interpolate(pair: Sequence[float], fraction: float) -> float:
+    """The value `fraction` of the way from the first of `pair` to the second (the first alone
+    when there is no second): the step between the two nearest ranks."""
+    if len(pair) == 1 or fraction == 0:
+        return float(pair[0])
+    return float(pair[0] + (pair[1] - pair[0]) * fraction)

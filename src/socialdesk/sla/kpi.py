@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core.percentiles import PercentileCont, in_database, percentile
+from socialdesk.core.percentiles import PercentileCont, in_database, interpolate, percentile
 from socialdesk.inbox.models import Conversation, Direction, Message
 from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
 from socialdesk.sla.calendar import business_time_between
@@ -135,9 +135,7 @@ def _percentile_sql(answered: QuerySet[Conversation], count: int, share: float) 
             "first_response_seconds", flat=True
         )[lower : lower + 2]
     ]
-    if len(values) == 1 or position == lower:
-        return float(values[0])
-    return float(values[0] + (values[1] - values[0]) * (position - lower))
+    return interpolate(values, position - lower)
 
 
 def rate(within: int, conversations: int, pending: int) -> float | None:
