@@ -7,11 +7,14 @@ work itself. These helpers take plain value rows and run one prepared statement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> tuple[list[Any], list[str]]:
@@ -176,3 +179,40 @@ def session_settings(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET jit = off")
+
+
+@cache
+def _preparing() -> type[Any]:
+    """A psycopg cursor that binds on the server and prepares every statement it runs
+    (psycopg is imported only where PostgreSQL is used)."""
+    import psycopg
+
+    class Preparing(psycopg.Cursor[Any]):
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return Preparing
+
+
+@contextmanager
+def prepared_cursor(connection: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
+    """PostgreSQL: a cursor whose statements are prepared on the server and bound there
+    (psycopg keeps up to `prepared_max` per connection, by their text; a ROLLBACK forgets
+    them). A statement sent again with other values is no longer planned once PostgreSQL
+    keeps a generic plan for it (from the sixth run, when that plan is no dearer): for a
+    statement that costs more to plan than to run. Never for one whose plan depends on
+    settings changed around it (`SET LOCAL enable_…`): the kept plan would ignore them.
+    Django's own cursors bind on the client and never prepare; this one goes through
+    Django's wrappers as they do (query logging, `execute_wrapper`). Elsewhere: the
+    connection's usual cursor."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:  # Django's "never"; its own cursors
+        connection.connection.prepare_threshold = 2**31  # bind on the client: never prepare
+    raw = _preparing()(connection.connection)
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(raw) as cursor:
+        yield cursor

@@ -22,6 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from socialdesk.accounts.models import User
+from socialdesk.core.db import prepared_cursor
 from socialdesk.inbox.selectors import sees_every_conversation
 from socialdesk.insights.query import QueryError, marked
 from socialdesk.search import windows
@@ -192,8 +193,8 @@ def _rows(
         if found is not None:
             return _ranked(compiled, found[offset:])
     sql, full_params = _statement(compiled, where, order)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*full_params, *params, limit, offset])
+    with prepared_cursor(connection) as cursor:  # planning the permissions cost more than
+        cursor.execute(sql, [*full_params, *params, limit, offset])  # the few matches
         rows = list(cursor.fetchall())
     return _ranked(compiled, rows) if order == "newest" else rows
 

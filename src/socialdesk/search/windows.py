@@ -31,6 +31,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from socialdesk.core.db import prepared_cursor
 from socialdesk.search import fulltext, recent, recent_gin, registry
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import Compiled
@@ -47,6 +48,8 @@ RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
 TABLE = SearchEntry._meta.db_table
 SPARSE = 20  # PostgreSQL: a word in fewer than one of this many entries is "sparse"
 WORK_MEM = "16MB"  # PostgreSQL: for the exact bitmap of a sparse word's matches
+SERIAL = "max_parallel_workers_per_gather"  # 0: starting a parallel worker for a few
+# hundred matches took 3 ms, most of the statement
 
 
 def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[int, bool]:
@@ -109,17 +112,21 @@ def _reading_matches(thin: bool) -> Iterator[None]:
     - a word in at least one of SPARSE entries: walk the primary key backwards and test each
       entry (a word in 7 % of a million: 2,000 matches in 35 ms);
     - a rarer word: read its matches from the GIN index, with work_mem enough for an exact
-      bitmap (walking would read most of the index for it)."""
+      bitmap (walking would read most of the index for it).
+    And no parallel workers (SERIAL). Outside a transaction the settings end with the one
+    this opens; inside one they are reset at the end."""
     settings = {"work_mem": WORK_MEM, "enable_indexscan": "off"} if thin else {}
-    settings = settings or {"enable_bitmapscan": "off"}
+    settings = (settings or {"enable_bitmapscan": "off"}) | {SERIAL: "0"}
+    outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(  # SET LOCAL, in one statement
             "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
             [value for pair in settings.items() for value in pair],
         )
         yield
-        for name in settings:  # the transaction may go on (a savepoint); quicker than one
-            cursor.execute(f"RESET {name}")  # set_config over pg_settings
+        if not outermost:  # the transaction goes on (a savepoint); quicker than one
+            for name in settings:  # set_config over pg_settings
+                cursor.execute(f"RESET {name}")
 
 
 def ranked(
@@ -233,12 +240,22 @@ def ranks_of(compiled: Compiled, ids: list[int]) -> dict[int, float]:
 
 
 def permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    table = SearchEntry._meta.db_table
+    """Which of these entries the condition lets through (id, kind, object id). On
+    PostgreSQL a prepared statement: planning the condition's subqueries took 2–3 ms, ten
+    times its run over a chunk of ids."""
+    if connection.vendor == "postgresql":
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(
+                f"SELECT {TABLE}.id, {TABLE}.kind, {TABLE}.object_id FROM {TABLE} "
+                f"WHERE {TABLE}.id = ANY(%s) AND ({where})",
+                [[int(pk) for pk in ids], *params],
+            )
+            return list(cursor.fetchall())
     listed = ", ".join(str(int(pk)) for pk in ids)  # integers only
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {table}.id, {table}.kind, {table}.object_id FROM {table} "
-            f"WHERE {table}.id IN ({listed}) AND ({where})",
+            f"SELECT {TABLE}.id, {TABLE}.kind, {TABLE}.object_id FROM {TABLE} "
+            f"WHERE {TABLE}.id IN ({listed}) AND ({where})",
             params,
         )
         return list(cursor.fetchall())
