@@ -1,9 +1,11 @@
 """A query (the language of `insights.query`) as SQL full-text syntax for both databases.
 
     translate('"QR code" ticket* -storno')
-    → fts5:    ({title_terms body_terms} : ("qr code")) AND ({title_terms body_terms parts} :
-               ("ticket"* OR "tick"*)) NOT ({title_terms body_terms parts} : ("storno"))
-    → tsquery: ('qr':AB <-> 'code':AB) & ('ticket':* | 'tick':*) & !('storno')
+    → fts5:    (({title_terms body_terms} : ("qr cod" OR "qr code")) AND ({title_terms
+               body_terms parts} : ("ticket"*))) NOT (({title_terms body_terms parts} :
+               ("storno")))
+    → tsquery: ((('qr':A <-> 'cod':A) | ('qr':B <-> 'cod':B)) | (('qr':A <-> 'code':A) |
+               ('qr':B <-> 'code':B))) & ('ticket':*) & !('storno')
 
 Every term is analysed like the indexed text (`analysis.tokens`, then the German and the
 English stem) and emitted quoted, so what a person types never reaches MATCH or to_tsquery
@@ -196,6 +198,7 @@ class _Translator:
         # the word as typed, and its stems: "verspätung*" must find the stem "verspat"
         starts = tuple(dict.fromkeys((last, *analysis.query_stems(last))))
         self.highlight.update(dict.fromkeys(f"{s}*" for s in starts))
+        starts = _widest(starts)
         if not before:
             fts5 = " OR ".join(f"{fts5_term(s)}*" for s in starts)
             tsquery = " | ".join(ts_term(s, "*") for s in starts)
@@ -215,6 +218,14 @@ class _Translator:
         self.count(position)
         self.highlight[term[len(analysis.TAG_PREFIX) :]] = None  # the name as a word
         return _Out(f"{_PARTS_COLUMN} : ({fts5_term(term)})", ts_term(term, _PARTS_WEIGHT))
+
+
+def _widest(starts: tuple[str, ...]) -> tuple[str, ...]:
+    """The prefixes without those another one already covers ("vers*" within "ver*": the
+    same matches, and FTS5 reads a prefix of its prefix index's length from that index, but
+    merges the word lists of every term under a longer one: 140 ms instead of 0.3 ms at a
+    million entries)."""
+    return tuple(s for s in starts if not any(s != t and s.startswith(t) for t in starts))
 
 
 def _ts_phrase(stems: tuple[str, ...], *, prefix: bool = False) -> str:
