@@ -37,9 +37,9 @@ from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import Compiled
 
 CHUNK = 200  # the best matches checked against the permissions at once; then ×8
-RANKED = 10_000  # the newest matches ranked by relevance; ×4 while too few are permitted
-RANKED_POSTGRES = 2_000  # PostgreSQL reads each match's row to rank it (FTS5 ranks from its
-# own lists): ranking 10,000 took 45 ms there, 2,000 take 10–20 ms
+RANKED = 2_000  # the newest matches ranked by relevance; ×4 while too few are permitted
+# (10,000 took 45 ms on PostgreSQL, which reads each match's row to rank it, and on SQLite
+# 36 ms for a phrase, whose word positions FTS5 reads; 2,000 take a quarter of that)
 RANKED_MAX = 160_000  # more to rank than that: the full statement answers
 DATED = 2_000  # newest first: the newest matches by id dated at once; ×4 while too few
 LATE_MAX = 200  # older entries dated after the page's last: more than that, the range widens
@@ -186,10 +186,10 @@ def _by_relevance_postgres(
 def _widening_postgres(
     compiled: Compiled, where: str, params: list[Any], wanted: int, edge: int, thin: bool
 ) -> list[tuple[Any, ...]] | None:
-    """PostgreSQL: the newest RANKED_POSTGRES matches from id `edge` on found and ranked in
+    """PostgreSQL: the newest RANKED matches from id `edge` on found and ranked in
     one statement (the matches and their vectors are read once), ×4 while too few are
     permitted. `thin`: a sparse word (`_reading_matches`)."""
-    newest = min(RANKED, RANKED_POSTGRES)
+    newest = RANKED
     while newest <= RANKED_MAX:
         with connection.cursor() as cursor:
             with _reading_matches(thin):

@@ -166,7 +166,7 @@ def test_the_newest_matches_of_a_rare_word_are_read_from_it(
         with windows._reading_matches(thin=True):
             cursor.execute(
                 f"EXPLAIN {windows._NEWEST_RANKED_POSTGRES}",
-                [compiled.tsquery, edge, windows.RANKED_POSTGRES, compiled.tsquery],
+                [compiled.tsquery, edge, windows.RANKED, compiled.tsquery],
             )
             plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"Bitmap Index Scan on {recent_gin.PREFIX}{edge}" in plan, plan
