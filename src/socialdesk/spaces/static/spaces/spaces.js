@@ -15,18 +15,24 @@
     if (dirty.size) { event.preventDefault(); event.returnValue = ""; }
   });
 
-  // "@An" in a room's text box: a list of people from the room's mention_suggest page.
-  // Only the answer to the latest keystroke is shown, and an unchanged list stays in place
-  // (a list replaced under the pointer would swallow the click).
-  var list = null, shown = "", asked = 0, at = null;
+  // "@An" in a room's text box: a list of people from the room's mention_suggest page,
+  // asked once the typing pauses (PAUSE ms; not once per keystroke). Only the answer to the
+  // latest question is shown, and an unchanged list stays in place (a list replaced under
+  // the pointer would swallow the click).
+  var PAUSE = 150;
+  var list = null, shown = "", asked = 0, at = null, waiting = null;
   function close() { if (list) { list.remove(); list = null; shown = ""; } }
   document.addEventListener("keyup", function (event) {
     var box = event.target;
     if (!box.matches || !box.matches("textarea[data-mentions]")) { return; }
+    clearTimeout(waiting);
     var before = box.value.slice(0, box.selectionStart);
     var match = /(^|\s)@([\wÄÖÜäöüß.-]{1,30})$/.exec(before);
     var ticket = ++asked;
     if (!match) { close(); return; }
+    waiting = setTimeout(function () { suggest(box, before, match, ticket); }, PAUSE);
+  });
+  function suggest(box, before, match, ticket) {
     var url = box.dataset.mentions + "?q=" + encodeURIComponent(match[2]);
     fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
@@ -52,5 +58,5 @@
         });
       })
       .catch(function () { if (ticket === asked) { close(); } });
-  });
+  }
 })();
