@@ -242,21 +242,16 @@ def ranks_of(compiled: Compiled, ids: list[int]) -> dict[int, float]:
 def permitted(ids: list[int], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """Which of these entries the condition lets through (id, kind, object id). On
     PostgreSQL a prepared statement: planning the condition's subqueries took 2–3 ms, ten
-    times its run over a chunk of ids."""
+    times its run over a chunk of ids (so the ids are a value, not part of its text)."""
     if connection.vendor == "postgresql":
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(
-                f"SELECT {TABLE}.id, {TABLE}.kind, {TABLE}.object_id FROM {TABLE} "
-                f"WHERE {TABLE}.id = ANY(%s) AND ({where})",
-                [[int(pk) for pk in ids], *params],
-            )
-            return list(cursor.fetchall())
-    listed = ", ".join(str(int(pk)) for pk in ids)  # integers only
-    with connection.cursor() as cursor:
+        among, first = "= ANY(%s)", [[int(pk) for pk in ids]]
+    else:  # integers only
+        among, first = f"IN ({', '.join(str(int(pk)) for pk in ids)})", []
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             f"SELECT {TABLE}.id, {TABLE}.kind, {TABLE}.object_id FROM {TABLE} "
-            f"WHERE {TABLE}.id IN ({listed}) AND ({where})",
-            params,
+            f"WHERE {TABLE}.id {among} AND ({where})",
+            [*first, *params],
         )
         return list(cursor.fetchall())
 

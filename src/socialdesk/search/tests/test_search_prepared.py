@@ -5,13 +5,13 @@ afresh, and the settings a search chooses for finding matches never outlive it."
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 
 from socialdesk.accounts.models import Department, User
-from socialdesk.core import db
 from socialdesk.search import indexing, selectors, windows
 from socialdesk.search.tests.world import MARK, build
 from socialdesk.spaces.models import Room, RoomMembership
@@ -65,7 +65,6 @@ def test_the_kept_plan_gives_the_hits_of_a_fresh_one_and_sees_new_memberships(
     after = _hits(mo)
     assert {oid for kind, oid, _s in after if kind == "room_post"} >= private_posts
 
-    monkeypatch.setattr(db, "prepared_cursor", lambda conn: conn.cursor())
     monkeypatch.setattr(windows, "prepared_cursor", lambda conn: conn.cursor())
     monkeypatch.setattr(selectors, "prepared_cursor", lambda conn: conn.cursor())
     assert _hits(mo) == after  # planned afresh, bound on the client: the same hits
@@ -98,13 +97,8 @@ def test_the_settings_for_finding_matches_end_with_the_search(
     for thin in (True, False):  # both ways of finding matches
         matches = 100.0 if thin else 10_000.0
         monkeypatch.setattr(windows, "_estimate", lambda c, m=matches: (m, 10_000.0, 0, None))
-        if in_transaction:
-            with transaction.atomic():
-                before = _shown()
-                found = _hits(world.people["member_cs"])
-                assert _shown() == before
-        else:
-            assert not connection.in_atomic_block
+        with transaction.atomic() if in_transaction else nullcontext():
+            assert connection.in_atomic_block == in_transaction
             before = _shown()
             found = _hits(world.people["member_cs"])
             assert _shown() == before
