@@ -45,8 +45,11 @@ class QueryError(ValueError):
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: "Verspätung" → "verspatung", "Straße" → "strasse"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case without accents: "Verspätung" → "verspatung", "Straße" → "strasse".
+
+    Decomposed before and after the case folding: "㋌" (one character) decomposes to "Hg",
+    which is folded too, so that folding twice gives what folding once gives."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
