@@ -270,23 +270,33 @@ def by_relevance(
     (the full statement answers)."""
     if connection.vendor == "postgresql":
         return _by_relevance_postgres(compiled, where, params, wanted)
+    floor, few = probe(compiled, RANKED)
+    if few:  # a rare word (in the whole index, so in the recent one too): one statement
+        return None  # answers, without asking the recent index first
     edge = recent.floor()
     if edge is not None:  # first the recent entries, in their own small index
         found = _widening(compiled, where, params, wanted, recent.FTS, edge)
         if found is not None and len(found) >= wanted:
             return found
-    return _widening(compiled, where, params, wanted, fulltext.FTS, 0)
+    return _widening(compiled, where, params, wanted, fulltext.FTS, 0, (floor, few))
 
 
 def _widening(
-    compiled: Compiled, where: str, params: list[Any], wanted: int, index: str, edge: int
+    compiled: Compiled,
+    where: str,
+    params: list[Any],
+    wanted: int,
+    index: str,
+    edge: int,
+    probed: tuple[int, bool] | None = None,
 ) -> list[tuple[Any, ...]] | None:
     """SQLite: by relevance among the newest RANKED matches in `index`, ×4 while too few
     are permitted. None: fewer than CHUNK matches, or more than RANKED_MAX to rank. Fewer
-    than `wanted`: every match of the index was weighed."""
+    than `wanted`: every match of the index was weighed. `probed`: what `probe` gave for
+    the first range (RANKED) of this index."""
     newest = RANKED
     while newest <= RANKED_MAX:
-        floor, few = probe(compiled, newest, index)
+        floor, few = probed if probed and newest == RANKED else probe(compiled, newest, index)
         if few:  # a rare word: the full statement weighs these few at once
             return None
         found = _in_range(compiled, where, params, wanted, max(floor, edge), index)

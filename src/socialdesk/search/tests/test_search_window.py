@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from socialdesk.accounts.models import Department, User
-from socialdesk.search import indexing, recent, selectors, windows
+from socialdesk.search import fulltext, indexing, recent, selectors, windows
 from socialdesk.search.kinds.base import Filters
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import translate
@@ -144,7 +145,13 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     monkeypatch.setattr(windows, "CHUNK", matches + 1)
     assert _few(MARK) is True  # fewer matches than a chunk
     assert windows.by_relevance(compiled, where, list(params), 3) is None
-    full = _order(admin, MARK, limit=3)
+    with CaptureQueriesContext(connection) as asked:
+        full = _order(admin, MARK, limit=3)
+    if connection.vendor == "sqlite":  # the whole index asked once, then the one statement;
+        assert recent.floor() is not None  # the recent index, though there, is not asked
+        matching = [q["sql"] for q in asked if " MATCH " in q["sql"]]
+        assert len(matching) == 2
+        assert all(f"{fulltext.FTS} MATCH" in sql for sql in matching)
     monkeypatch.setattr(windows, "CHUNK", 1)
     assert _few(MARK) is False
     assert windows.by_relevance(compiled, where, list(params), 3) is not None
