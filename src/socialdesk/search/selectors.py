@@ -21,9 +21,9 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from socialdesk.accounts.models import Membership, User
+from socialdesk.accounts.models import User
 from socialdesk.core.db import prepared_cursor
-from socialdesk.inbox.selectors import sees_every_conversation
+from socialdesk.inbox.selectors import visible_departments
 from socialdesk.insights.query import QueryError, marked
 from socialdesk.search import windows
 from socialdesk.search.fulltext import FTS
@@ -235,9 +235,8 @@ def permitted(
 ) -> list[tuple[Any, ...]]:
     """The `limit` entries from `offset` on that the person may find (id, kind, object id,
     rank): the search before its hits are read and cut into snippets."""
-    departments: tuple[int, ...] = ()
-    if not sees_every_conversation(user):  # the inbox's rule names them (see `_where_for`)
-        departments = _departments_of(user.pk)
+    visible = visible_departments(user)  # the inbox's rule names them (see `_where_for`)
+    departments = () if visible is None else tuple(visible)
     where_sql = _where_for(
         user.pk,
         user.role,
@@ -250,18 +249,6 @@ def permitted(
     if where_sql is None:
         return []
     return _rows(compiled, where_sql[0], list(where_sql[1]), order, limit, offset)
-
-
-def _departments_of(user_id: int) -> tuple[int, ...]:
-    """The ids of the person's departments, in order: one plain statement (building the
-    ORM's query for them took longer than the search of a rare word)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT department_id FROM {Membership._meta.db_table} WHERE user_id = %s "
-            "ORDER BY department_id",
-            [user_id],
-        )
-        return tuple(int(row[0]) for row in cursor.fetchall())
 
 
 def _hits(
