@@ -19,6 +19,9 @@ match. Too many of those, or too few permitted: the range widens ×4; beyond RAN
 full statement dates every match. Only the page's hits are weighed (`ranks_of`). (Walking the
 entries by date and asking FTS5 which of them match cost about 65 µs per entry; dating every
 match of a word in half a million entries took 1.5 s.)
+A rare word, in either order: SQLite asks the whole index whether it has fewer than CHUNK
+matches, and the full statement answers; PostgreSQL reads up to CHUNK of the matches of a word
+its statistics call rare and, when that is all, checks their ids (`_few_postgres`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
@@ -46,6 +50,7 @@ LATE_MAX = 200  # older entries dated after the page's last: more than that, the
 RANK_SQLITE = "bm25({table}, 10.0, 3.0, 1.0)"
 RANK_POSTGRES = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"
 TABLE = SearchEntry._meta.db_table
+RARE = 200  # PostgreSQL: a word in fewer than one of this many entries is first read alone
 SPARSE = 20  # PostgreSQL: a word in fewer than one of this many entries is "sparse"
 WORK_MEM = "16MB"  # PostgreSQL: for the exact bitmap of a sparse word's matches
 SERIAL = "max_parallel_workers_per_gather"  # 0: starting a parallel worker for a few
@@ -78,30 +83,66 @@ def _thin(matches: float, entries: float) -> bool:
 
 def estimate(compiled: Compiled) -> tuple[float, float]:
     """PostgreSQL: the planner's estimate of the entries holding the word (from the statistics
-    of the last ANALYZE: the word's frequency among the most common ones), and of all."""
-    matches, entries, _newest, _floor = _estimate(compiled)
-    return matches, entries
-
-
-def _estimate(compiled: Compiled) -> tuple[float, float, int, int | None]:
-    """`estimate`, the highest entry id (for `recent_edge`) and the edge of the partial index
-    of the recent entries (`search.recent_gin`; None: there is none), in two statements."""
+    of the last ANALYZE: the word's frequency among the most common ones), and of all, in one
+    statement (the two halves of one plan)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s)",
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s) "
+            f"UNION ALL SELECT 1 FROM {TABLE}",
             [compiled.tsquery],
         )
         found = cursor.fetchone()[0]
-        plan = json.loads(found) if isinstance(found, str) else found
+    plan = json.loads(found) if isinstance(found, str) else found
+    matching, every = plan[0]["Plan"]["Plans"]
+    return float(matching["Plan Rows"]), max(float(every["Plan Rows"]), 0.0)
+
+
+def _rare(matches: float, entries: float) -> bool:
+    """PostgreSQL: whether the statistics put the word in fewer than one of RARE entries (a
+    word missing from their most common ones gets about half the least common one's share)."""
+    return matches < CHUNK or matches * RARE < entries
+
+
+def _edges() -> tuple[int, int | None]:
+    """PostgreSQL: the highest entry id (for `recent_edge`) and the edge of the partial index
+    of the recent entries (`search.recent_gin`; None: there is none), in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT max(id) FROM {TABLE}), ({recent_gin.FLOOR})")
+        newest, floor = cursor.fetchone()
+    return int(newest or 0), None if floor is None else int(floor)
+
+
+def _few_postgres(
+    compiled: Compiled, where: str, params: list[Any], wanted: int, order: str
+) -> list[tuple[Any, ...]] | None:
+    """PostgreSQL, for a word the statistics call rare: up to CHUNK of its matches, read from
+    its GIN list and ranked (custom-planned: a kept generic plan could read every entry for
+    one), and, when that is all of them, the page the full statement would give (rank, then
+    id; or date, then id, newest first), checked against the permissions in one prepared
+    statement over their ids. None: CHUNK matches or more (the windows answer). Two
+    statements where the windows took nine; the full statement itself weighed the
+    permissions for the planner's guess of the matches (hashing all 49,000 conversations of
+    a member's department for 26 matches)."""
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT reltuples, (SELECT max(id) FROM {TABLE}), ({recent_gin.FLOOR}) FROM pg_class "
-            "WHERE oid = %s::regclass",
-            [TABLE],
+            f"SELECT id, at, {RANK_POSTGRES} FROM {TABLE}, to_tsquery('simple', %s) AS q "
+            "WHERE vector @@ q LIMIT %s",
+            [compiled.tsquery, CHUNK],
         )
-        entries, newest, floor = cursor.fetchone()
-    matches = float(plan[0]["Plan"]["Plan Rows"])
-    edge = None if floor is None else int(floor)
-    return matches, max(float(entries or 0), 0.0), int(newest or 0), edge
+        matches = cursor.fetchall()
+    if len(matches) >= CHUNK:
+        return None
+    if order == "relevance":
+        best = iter(sorted(((int(pk), float(rank)) for pk, _at, rank in matches), key=_best))
+        return _first_permitted(lambda size: list(islice(best, size)), where, params, wanted)
+    dated = {int(pk): at for pk, at, _rank in matches}
+    rows = permitted(list(dated), where, params) if dated else []
+    rows.sort(key=lambda row: (dated[row[0]], row[0]), reverse=True)
+    return rows[:wanted]
+
+
+def _best(match: tuple[int, float]) -> tuple[float, int]:
+    return -match[1], match[0]
 
 
 @contextmanager
@@ -169,12 +210,15 @@ def recent_edge(newest: int | None = None) -> int | None:
 def _by_relevance_postgres(
     compiled: Compiled, where: str, params: list[Any], wanted: int
 ) -> list[tuple[Any, ...]] | None:
-    """PostgreSQL: see `by_relevance`; a word the statistics put in fewer than CHUNK entries
-    is left to the full statement (one statement weighs its few matches at once)."""
-    matches, entries, newest, floor = _estimate(compiled)
-    if matches < CHUNK:
-        return None
+    """PostgreSQL: see `by_relevance`; a word the statistics call rare is first read alone
+    (`_few_postgres`)."""
+    matches, entries = estimate(compiled)
+    if _rare(matches, entries):
+        found = _few_postgres(compiled, where, params, wanted, "relevance")
+        if found is not None:
+            return found
     thin = _thin(matches, entries)
+    newest, floor = _edges()
     edge = recent_edge(newest) if floor is None else floor  # its own edge: no other condition
     if edge is not None:
         found = _widening_postgres(compiled, where, params, wanted, edge, thin)
@@ -266,8 +310,9 @@ def by_relevance(
     entries come first (SQLite: ranked in their own small index, `search.recent`, with its
     statistics, not a million entries'; PostgreSQL: those from `recent_edge` on, about as
     many, whose vectors are all that is read); only when they hold too few permitted ones is
-    the whole index ranked. None: fewer than CHUNK matches, or more than RANKED_MAX to rank
-    (the full statement answers)."""
+    the whole index ranked. None: fewer than CHUNK matches (SQLite; PostgreSQL answers those
+    itself when its statistics call the word rare), or more than RANKED_MAX to rank (the full
+    statement answers)."""
     if connection.vendor == "postgresql":
         return _by_relevance_postgres(compiled, where, params, wanted)
     floor, few = probe(compiled, RANKED)
@@ -345,16 +390,19 @@ def by_date(
     """The first `wanted` permitted rows newest first (date, then id, as the full statement
     sorts), found among the newest DATED matches by id (×4 while too few are permitted) and
     the older entries dated after the last of them. None: fewer matches than that (the full
-    statement dates them at once), or more than RANKED_MAX to date. PostgreSQL: a sparse
+    statement dates them at once; PostgreSQL dates them itself when its statistics call the
+    word rare), or more than RANKED_MAX to date. PostgreSQL: a sparse
     word's matches are first dated among the recent entries (`search.recent_gin`; reading
     the newest 2,000 of three words ANDed from the whole index took 114 ms)."""
     thin = False
     if connection.vendor == "postgresql":
-        matches, entries, _newest, recent_floor = _estimate(compiled)
-        if matches < CHUNK:
-            return None
+        matches, entries = estimate(compiled)
+        if _rare(matches, entries):
+            found = _few_postgres(compiled, where, params, wanted, "newest")
+            if found is not None:
+                return found
         thin = _thin(matches, entries)
-        if thin and recent_floor is not None:
+        if thin and (recent_floor := _edges()[1]) is not None:
             with _reading_matches(thin):
                 rows = _dated(compiled, where, params, recent_floor, None, wanted)
             found = _with_late(compiled, where, params, rows, recent_floor, wanted)

@@ -53,7 +53,7 @@ def test_the_kept_plan_gives_the_hits_of_a_fresh_one_and_sees_new_memberships(
     if windowed:  # the few matches of this world through the chunked check
         monkeypatch.setattr(windows, "CHUNK", 1)
         if connection.vendor == "postgresql":
-            monkeypatch.setattr(windows, "_estimate", lambda c: (10_000.0, 10_000.0, 0, None))
+            monkeypatch.setattr(windows, "estimate", lambda c: (10_000.0, 10_000.0))
     mo = world.people["member_cs"]
     private = Room.objects.get(name=f"{MARK} private")
     for _ in range(8):  # PostgreSQL: past the five custom plans, the kept generic one
@@ -96,7 +96,7 @@ def test_the_settings_for_finding_matches_end_with_the_search(
     monkeypatch.setattr(windows, "CHUNK", 1)
     for thin in (True, False):  # both ways of finding matches
         matches = 100.0 if thin else 10_000.0
-        monkeypatch.setattr(windows, "_estimate", lambda c, m=matches: (m, 10_000.0, 0, None))
+        monkeypatch.setattr(windows, "estimate", lambda c, m=matches: (m, 10_000.0))
         with transaction.atomic() if in_transaction else nullcontext():
             assert connection.in_atomic_block == in_transaction
             before = _shown()

@@ -125,37 +125,56 @@ def test_it_ranks_only_the_newest_matches_of_a_word_in_most_documents(
 
 
 def _few(query: str) -> bool:
-    """Whether the word counts as rare: SQLite counts its matches (`probe`), PostgreSQL asks
-    the planner's statistics (`estimate`)."""
+    """Whether the word has fewer matches than a chunk (SQLite counts them with `probe`, as
+    the search does)."""
     compiled = translate(query)
-    if connection.vendor == "postgresql":
-        return windows.estimate(compiled)[0] < windows.CHUNK
-    return windows.probe(compiled, 4)[1]
+    return (
+        windows.probe(compiled, 4)[1]
+        if connection.vendor == "sqlite"
+        else (_nth_newest_match(query, windows.CHUNK) == 0)
+    )
 
 
+@pytest.mark.parametrize("order", ["relevance", "newest"])
 def test_a_rare_word_is_answered_by_the_full_statement_alone(
-    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+    people: dict[str, User],
+    departments: dict[str, Department],
+    monkeypatch: pytest.MonkeyPatch,
+    order: str,
 ) -> None:
+    """A word with fewer matches than a chunk: SQLite asks the whole index once, then the full
+    statement answers; PostgreSQL reads the matches once and checks their ids once. Either
+    way the page is the full statement's, and the windows give it too once there are more."""
     world = build(people, departments)
     indexing.reindex()
-    admin = world.people["admin"]
-    compiled = translate(MARK)
+    admin, member = world.people["admin"], world.people["member_cs"]
     matches = SearchEntry.objects.count()  # at least as many as the mark has matches
-    where, params = _where(admin, Filters())
     monkeypatch.setattr(windows, "CHUNK", matches + 1)
     assert _few(MARK) is True  # fewer matches than a chunk
-    assert windows.by_relevance(compiled, where, list(params), 3) is None
     with CaptureQueriesContext(connection) as asked:
-        full = _order(admin, MARK, limit=3)
-    if connection.vendor == "sqlite":  # the whole index asked once, then the one statement;
-        assert recent.floor() is not None  # the recent index, though there, is not asked
-        matching = [q["sql"] for q in asked if " MATCH " in q["sql"]]
-        assert len(matching) == 2
+        few = [_order(user, MARK, limit=3, order=order) for user in (admin, member)]
+    statements = [q["sql"] for q in asked]
+    if connection.vendor == "sqlite" and order == "relevance":  # the whole index asked once,
+        assert recent.floor() is not None  # then the one statement; the recent index, though
+        matching = [sql for sql in statements if " MATCH " in sql]  # there, is not asked
+        assert len(matching) == 4
         assert all(f"{fulltext.FTS} MATCH" in sql for sql in matching)
+    if connection.vendor == "postgresql":  # per person: the matches read once (and the
+        read = [sql for sql in statements if "to_tsquery" in sql and "EXPLAIN" not in sql]
+        assert len(read) == (2 if order == "relevance" else 4)  # page's ranks, by date)
+        assert sum("= ANY(" in sql for sql in statements) == 2  # their ids checked once
+        assert not [sql for sql in statements if "ORDER BY id DESC" in sql]  # no window
+    with monkeypatch.context() as full_statement:
+        full_statement.setattr(windows, "by_relevance", lambda *args: None)
+        full_statement.setattr(windows, "by_date", lambda *args: None)
+        assert [_order(user, MARK, limit=3, order=order) for user in (admin, member)] == few
+    assert len(few[0]) == 4  # three hits and "more"
     monkeypatch.setattr(windows, "CHUNK", 1)
     assert _few(MARK) is False
+    compiled = translate(MARK)
+    where, params = _where(admin, Filters())
     assert windows.by_relevance(compiled, where, list(params), 3) is not None
-    assert _order(admin, MARK, limit=3) == full
+    assert [_order(user, MARK, limit=3, order=order) for user in (admin, member)] == few
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan for a sparse word")
