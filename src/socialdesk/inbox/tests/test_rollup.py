@@ -16,13 +16,14 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation, Role, User
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core.db import reserve_ids
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis import Period, Scope
 from socialdesk.inbox import rollups, services
@@ -295,4 +296,41 @@ def test_an_earlier_version_s_trigger_is_replaced_not_kept_beside_the_new_one() 
     assert rollups.ensure()
     assert rollups.installed() == set(rollups.TRIGGERS)
     world.new_message(world.conversations[0], 5, True, True).save()
+    assert stored() == recount()
+
+
+@pytest.mark.django_db
+def test_a_bulk_insert_the_database_refuses_counts_nothing_and_keeps_the_trigger() -> None:
+    """`counted_together` (SQLite: the trigger dropped for the block and made again; PostgreSQL:
+    a held range): a refused insert counts nothing and leaves the trigger in place, a kept one
+    counts each inbound message once, and a message written afterwards is counted again."""
+    world = World()
+    conversation = world.conversations[0]
+    before = stored()
+
+    def batch(count: int, *, twice: bool = False) -> list[Message]:
+        rows = [world.new_message(conversation, n, True, True) for n in range(count)]
+        for row, pk in zip(rows, reserve_ids(Message, count), strict=True):
+            row.pk = pk
+        if twice:  # the same id on the same account twice: the database refuses the insert
+            rows[-1].external_id = rows[0].external_id
+        return rows
+
+    refused = batch(3, twice=True)
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        rollups.counted_together([row.pk for row in refused]),
+    ):
+        Message.objects.bulk_create(refused)
+    assert rollups.installed() == set(rollups.TRIGGERS)
+    assert stored() == before == recount()
+
+    kept = batch(3)
+    with transaction.atomic(), rollups.counted_together([row.pk for row in kept]):
+        Message.objects.bulk_create(kept)
+    assert rollups.installed() == set(rollups.TRIGGERS)
+    assert stored() == recount() != before
+    assert HeldMessages.objects.count() == 0
+    world.new_message(conversation, 9, True, True).save()  # counted by the trigger
     assert stored() == recount()
