@@ -117,8 +117,14 @@ def _build_messages(ids: Ids) -> list[Doc]:
 
 
 def _show_messages(user: User, ids: Ids) -> dict[int, Shown]:
-    rows = selectors.messages_for_user(user).filter(pk__in=ids).order_by()
-    rows = rows.select_related("conversation__contact", "author_user")
+    rows = (
+        selectors.messages_for_user(user)
+        .filter(pk__in=ids)
+        .order_by()
+        .select_related("conversation__contact", "author_user")
+        .only("pk", "text", "created_at", "author_handle", "conversation_id",
+              "conversation__contact__display_name", "author_user__full_name")
+    )  # fmt: skip
     shown = {}
     for m in rows:
         who = m.author_user.full_name if m.author_user else (m.author_handle or "")
