@@ -83,18 +83,21 @@ def _thin(matches: float, entries: float) -> bool:
 
 def estimate(compiled: Compiled) -> tuple[float, float]:
     """PostgreSQL: the planner's estimate of the entries holding the word (from the statistics
-    of the last ANALYZE: the word's frequency among the most common ones), and of all, in one
-    statement (the two halves of one plan)."""
+    of the last ANALYZE: the word's frequency among the most common ones), and of all entries
+    (as of the last ANALYZE), in one round trip: two statements sent at once (the cursor binds
+    on the client). The top of a plan counts every row, even when parallel workers share it
+    (their own nodes count a worker's share)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s) "
-            f"UNION ALL SELECT 1 FROM {TABLE}",
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s);"
+            f" SELECT reltuples FROM pg_class WHERE oid = '{TABLE}'::regclass",
             [compiled.tsquery],
         )
         found = cursor.fetchone()[0]
+        cursor.nextset()
+        entries = cursor.fetchone()[0]
     plan = json.loads(found) if isinstance(found, str) else found
-    matching, every = plan[0]["Plan"]["Plans"]
-    return float(matching["Plan Rows"]), max(float(every["Plan Rows"]), 0.0)
+    return float(plan[0]["Plan"]["Plan Rows"]), max(float(entries or 0), 0.0)
 
 
 def _rare(matches: float, entries: float) -> bool:

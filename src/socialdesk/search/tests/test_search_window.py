@@ -199,6 +199,32 @@ def test_a_sparse_word_read_from_the_gin_index_gives_the_same_page(
         assert cursor.fetchone()[0] != windows.WORK_MEM
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner estimates")
+def test_the_estimate_holds_when_the_planner_shares_the_scan_among_workers(
+    people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    """The word's estimate and the count of entries (which decide whether a word is rare) are
+    the same whether the planner would scan alone or share the scan among parallel workers
+    (whose own plan nodes count only a worker's share)."""
+    build(people, departments)
+    indexing.reindex()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {SearchEntry._meta.db_table}")
+    compiled = translate(MARK)
+    alone = windows.estimate(compiled)
+    with connection.cursor() as cursor:  # in the test's transaction: parallel plans cost nothing
+        for name in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+            cursor.execute(f"SET LOCAL {name} = 0")
+        cursor.execute(
+            f"EXPLAIN SELECT 1 FROM {SearchEntry._meta.db_table} UNION ALL "
+            f"SELECT 1 FROM {SearchEntry._meta.db_table}"
+        )
+        assert "Gather" in cursor.fetchone()[0]  # the planner shares scans now
+    assert windows.estimate(compiled) == alone
+    entries = SearchEntry.objects.count()
+    assert alone[1] == entries and 0 < alone[0] <= entries
+
+
 def test_the_recent_entries_are_ranked_first_and_the_rest_when_they_hold_too_few(
     people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
 ) -> None:
