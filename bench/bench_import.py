@@ -18,13 +18,17 @@ children before parents), then measured in this one run:
 - the product: `socialdesk import FILE --format twcs` as an operator runs it, in its own process,
   on a freshly migrated database (SQLite file in a temporary folder, or a new PostgreSQL
   database dropped afterwards); rows/s from its wall time and the process's peak memory
-  (ru_maxrss). The messages stored are counted in the database: every row must be there.
+  (ru_maxrss). The messages stored are counted in the database: every row must be there;
+- the per-row work the import does besides storing (reading the file, normalising, guessing
+  the language, deciding whether a reply is needed, analysing the text for the search), each
+  step alone on one core: the rows/s no database can lift.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import resource
 import sqlite3
@@ -185,6 +189,55 @@ def product(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
     return seconds, peak_kib / 1024, int(counted.stdout.strip().splitlines()[-1])
 
 
+STAGES = (  # the import's own work per row, each alone on one core, no database
+    "import json, sys, time, django\n"
+    "django.setup()\n"
+    "from pathlib import Path\n"
+    "from socialdesk.channels.items.normalise import normalise\n"
+    "from socialdesk.channels.items.readers import ImportRow\n"
+    "from socialdesk.inbox.importing.sources import parsed_rows\n"
+    "from socialdesk.insights.language import guess_language\n"
+    "from socialdesk.insights.needs_reply import needs_reply\n"
+    "from socialdesk.search import analysis\n"
+    "analysis.warm()\n"
+    "took = {}\n"
+    "def timed(name, work):\n"
+    "    started = time.perf_counter(); done = work(); took[name] = time.perf_counter() - started\n"
+    "    return done\n"
+    "read = timed('read and parse the file', lambda: [item for _line, item in "
+    "parsed_rows('twcs', Path(sys.argv[1]), mapping={}, account='')])\n"
+    "rows = [r for r in timed('normalise', lambda: [normalise(r) if isinstance(r, ImportRow) "
+    "else r for r in read]) if isinstance(r, ImportRow)]\n"
+    "languages = timed('guess the language', lambda: [guess_language(r.text) for r in rows])\n"
+    "timed('needs a reply?', lambda: [needs_reply(r.text, company_handles=set(), "
+    "language=l or None) for r, l in zip(rows, languages)])\n"
+    "timed('analyse the text for the search', lambda: [analysis.analyse(r.text, l) "
+    "for r, l in zip(rows, languages)])\n"
+    "print('STAGES', json.dumps({'rows': len(rows), 'took': took}), file=sys.stderr)\n"
+)
+
+
+def stages(path: Path, env: dict[str, str]) -> list[tuple[str, ...]]:
+    """The per-row work the import promises, each step alone on one core (no database): what
+    bounds its rows/s whatever the database does."""
+    done = subprocess.run(
+        [sys.executable, "-c", STAGES, str(path)], env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stderr.splitlines() if x.startswith("STAGES "))
+    found = json.loads(line.split(" ", 1)[1])
+    rows, took = found["rows"], found["took"]
+    table: list[tuple[str, ...]] = [
+        ("", f"per row alone, one core: {name}", f"{rows / seconds:,.0f} rows/s", "", "")
+        for name, seconds in took.items()
+    ]
+    total = sum(took.values())
+    table.append(("", "per row alone, one core: all of these", f"{rows / total:,.0f} rows/s",
+                  f"{total:,.1f} s", ""))  # fmt: skip
+    return table
+
+
 def _site_env(work: Path, url: str, database: str) -> dict[str, str]:
     env = {
         **os.environ,
@@ -218,6 +271,7 @@ def measure(rows: int, work: Path, url: str) -> list[tuple[str, ...]]:
         copy = postgres_baseline(path, url, database) if url else 0.0
         seconds, peak, stored = product(path, _site_env(Path(tempfile.mkdtemp(dir=work)), url,
                                                         database))  # fmt: skip
+        floors = stages(path, _site_env(Path(tempfile.mkdtemp(dir=work)), "", database))
     finally:
         if url:
             with _pg(url, "postgres") as admin:
@@ -241,7 +295,7 @@ def measure(rows: int, work: Path, url: str) -> list[tuple[str, ...]]:
          f"{rate / lite:.2f} × executemany, peak {peak:,.0f} MiB; "
          f"goal ≥ {goal:,.0f} rows/s: {'met' if rate >= goal else 'MISSED'}")
     )  # fmt: skip
-    return table
+    return table + floors
 
 
 def main() -> None:
