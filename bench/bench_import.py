@@ -62,6 +62,12 @@ MESSAGE = (  # the columns a message is stored with (inbox_message), and its uni
 )
 
 
+PARSED = (  # the columns of `_parsed`'s values, in order
+    "conversation_id, channel_account_id, external_id, direction, author_handle, contact_id, "
+    "text, created_at, parent_id, parent_external_id, needs_reply, language, imported_at, meta"
+)
+
+
 def _parsed(path: Path) -> list[tuple[Any, ...]]:
     """The CSV's rows as the values of stored messages (made before the clock starts)."""
     stamp = "2026-12-01 10:00:00"
@@ -75,50 +81,40 @@ def _parsed(path: Path) -> list[tuple[Any, ...]]:
         ]  # fmt: skip
 
 
-def sqlite_baseline(path: Path, work: Path) -> float:
-    rows = _parsed(path)
+def sqlite_baseline(rows: list[tuple[Any, ...]], work: Path) -> float:
     db = sqlite3.connect(work / "baseline.sqlite3")
     db.executescript(MESSAGE)
-    names = (
-        "conversation_id, channel_account_id, external_id, direction, author_handle, "
-        "contact_id, text, created_at, parent_id, parent_external_id, needs_reply, language, "
-        "imported_at, meta"
-    )
     started = time.perf_counter()
-    db.executemany(f"INSERT INTO plain ({names}) VALUES ({', '.join('?' * 14)})", rows)
+    db.executemany(f"INSERT INTO plain ({PARSED}) VALUES ({', '.join('?' * 14)})", rows)
     db.commit()
     seconds = time.perf_counter() - started
     db.close()
     return len(rows) / seconds
 
 
-def schema_baseline(path: Path, env: dict[str, str]) -> float:
+def schema_baseline(rows: list[tuple[Any, ...]], env: dict[str, str]) -> float:
     """SQLite: the same executemany into the product's own message table, freshly migrated
     (its unique key and secondary indexes; the rollup's insert trigger dropped for the insert
     and made again, as the import does on SQLite), committed: the least storing these rows
     costs in the product's schema, before any conversation, contact or search entry."""
-    rows = _parsed(path)
     subprocess.run(
         [sys.executable, "-m", "socialdesk.cli", "migrate", "--no-input", "-v", "0"],
         env=env, check=True,
     )  # fmt: skip
     db = sqlite3.connect(Path(env["SOCIALDESK_DATA_DIR"]) / "socialdesk.sqlite3")
-    given = (
-        "conversation_id, channel_account_id, external_id, direction, author_handle, "
-        "contact_id, text, created_at, parent_id, parent_external_id, needs_reply, language, "
-        "imported_at, meta"
-    )
     required = [  # the other columns a message must have: empty
         (name, 0 if kind.lower().startswith(("int", "bigint", "bool", "small")) else "")
         for _cid, name, kind, notnull, default, _pk in db.execute(
             "PRAGMA table_info(inbox_message)"
         )
-        if notnull and default is None and name != "id" and name not in given.split(", ")
+        if notnull and default is None and name != "id" and name not in PARSED.split(", ")
     ]
-    names = ", ".join([given, *(name for name, _v in required)])
+    names = ", ".join([PARSED, *(name for name, _v in required)])
     filled = [(*row, *(value for _n, value in required)) for row in rows]
-    trigger = "inbox_rollup_message_added_v2"
-    (making,) = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [trigger]).fetchone()
+    trigger, making = db.execute(  # the rollup's (the only one), whatever its version
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "AND tbl_name = 'inbox_message' AND sql LIKE '%AFTER INSERT%'"
+    ).fetchone()
     started = time.perf_counter()
     db.execute(f"DROP TRIGGER {trigger}")
     db.executemany(
@@ -262,12 +258,14 @@ def measure(rows: int, work: Path, url: str) -> list[tuple[str, ...]]:
             admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
             admin.execute(f'CREATE DATABASE "{database}"')
     try:
-        lite = sqlite_baseline(path, Path(tempfile.mkdtemp(dir=work)))
+        parsed = _parsed(path)  # once, for both baselines (not timed)
+        lite = sqlite_baseline(parsed, Path(tempfile.mkdtemp(dir=work)))
         schema = (
             0.0
             if url
-            else schema_baseline(path, _site_env(Path(tempfile.mkdtemp(dir=work)), "", database))
+            else schema_baseline(parsed, _site_env(Path(tempfile.mkdtemp(dir=work)), "", database))
         )
+        del parsed
         copy = postgres_baseline(path, url, database) if url else 0.0
         seconds, peak, stored = product(path, _site_env(Path(tempfile.mkdtemp(dir=work)), url,
                                                         database))  # fmt: skip
