@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from socialdesk.search import fulltext, recent, staging
 from socialdesk.search.analysis import analyse_document, warm
-from socialdesk.search.kinds.base import Doc, Ids, Kind
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Span
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.registry import CONTAINERS, INDEXED, KINDS
 
@@ -141,6 +141,9 @@ def reindex(
     table without its triggers; PostgreSQL: the indexes but the keys dropped and built anew
     with `BUILD_MEMORY`, and when every kind is rewritten the table emptied first)."""
     started = time.monotonic()
+    # offline, nobody else writes: an entry of these kinds not written from here on is an
+    # orphan (one pass over the entries instead of looking up each one's object)
+    since = timezone.now() if offline else None
     processes = jobs if jobs > 1 and _shared() else 1
     recent.switch_off()  # written anew below: the recent index is rebuilt once at the end
     try:
@@ -148,7 +151,7 @@ def reindex(
             with transaction.atomic(), connection.cursor() as cursor:
                 for statement in fulltext.SQLITE_DROP_TRIGGERS:  # the triggers, not the table
                     cursor.execute(statement)
-                done = _with_jobs(kinds, progress, processes)
+                done = _with_jobs(kinds, progress, processes, since=since)
                 cursor.execute(fulltext.SQLITE_REBUILD)
                 for statement in fulltext.SQLITE_TRIGGERS:
                     cursor.execute(statement)
@@ -160,7 +163,7 @@ def reindex(
                 if every:  # written anew: plain inserts, and no entry left for a missing object
                     gone = sum(orphans(kind).count() for kind in INDEXED)
                     cursor.execute(f"TRUNCATE {SearchEntry._meta.db_table}")
-                done = _with_jobs(kinds, progress, processes, emptied=every)
+                done = _with_jobs(kinds, progress, processes, emptied=every, since=since)
                 done = replace(done, removed=done.removed + gone)
                 if progress:
                     progress(0, done.documents, "full-text index")
@@ -180,15 +183,22 @@ def reindex(
 
 
 def _with_jobs(
-    kinds: Iterable[str], progress: Progress | None, jobs: int, *, emptied: bool = False
+    kinds: Iterable[str],
+    progress: Progress | None,
+    jobs: int,
+    *,
+    emptied: bool = False,
+    since: datetime | None = None,
 ) -> Reindexed:
-    """`emptied`: the index holds none of these kinds' entries (none to remove afterwards)."""
+    """`emptied`: the index holds none of these kinds' entries (none to remove afterwards);
+    `since`: nobody else writes the index, so the entries of these kinds written before
+    `since` are those of objects that are gone (removed in one statement at the end)."""
     chosen = [k for k in INDEXED if not kinds or k.key in set(kinds)]
     if jobs == 1:
-        return _reindex(chosen, progress, _here(chosen), emptied)
+        return _reindex(chosen, progress, _here(chosen), emptied, since)
     with processes(_built, jobs) as build:
         ranges = [(kind.key, low, high) for kind in chosen for low, high in _ranges(kind)]
-        return _reindex(chosen, progress, build(ranges), emptied)
+        return _reindex(chosen, progress, build(ranges), emptied, since)
 
 
 @contextmanager
@@ -259,7 +269,11 @@ def _built(task: tuple[str, int, int]) -> Built:
     kind = KINDS[key]
     objects = kind.objects().filter(pk__gte=low, pk__lt=high).order_by("pk")
     ids = tuple(objects.values_list("pk", flat=True))
-    return key, ids, _rows(kind, kind.build(ids) if ids else [])
+    if not ids:
+        return key, ids, []
+    wanted = set(ids)  # the range may hold more (see `Span`)
+    docs = kind.build(Span(ids, low, high))
+    return key, ids, _rows(kind, [doc for doc in docs if doc.object_id in wanted])
 
 
 def _here(chosen: list[Kind]) -> Iterator[Built]:
@@ -292,7 +306,11 @@ def orphans(kind: Kind) -> QuerySet[SearchEntry]:
 
 
 def _reindex(
-    chosen: list[Kind], progress: Progress | None, built: Iterable[Built], emptied: bool = False
+    chosen: list[Kind],
+    progress: Progress | None,
+    built: Iterable[Built],
+    emptied: bool = False,
+    since: datetime | None = None,
 ) -> Reindexed:
     started = time.monotonic()
     total = sum(k.objects().count() for k in chosen)
@@ -312,7 +330,19 @@ def _reindex(
             (lambda copied: progress(copied, done, "writing")) if progress else None,
             upsert=not emptied,
         )
-    removed = 0
-    for kind in [] if emptied else chosen:
-        removed += orphans(kind).delete()[0]
+    if emptied:
+        removed = 0
+    elif since is not None:
+        removed = _unwritten(chosen, since)
+    else:
+        removed = sum(orphans(kind).delete()[0] for kind in chosen)
     return Reindexed(done, removed, time.monotonic() - started)
+
+
+def _unwritten(chosen: list[Kind], since: datetime) -> int:
+    """Remove the entries of `chosen` written before `since` (one pass over the entries: a
+    look-up of each entry's object took 8 of a million messages' 95 s here)."""
+    entries = SearchEntry.objects.filter(indexed_at__lt=since)
+    if {k.key for k in INDEXED} - {k.key for k in chosen}:
+        entries = entries.filter(kind__in=[k.entry_kind for k in chosen])
+    return entries.delete()[0]

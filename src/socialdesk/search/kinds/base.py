@@ -98,6 +98,30 @@ class Kind:
         return condition
 
 
+class Span(tuple[int, ...]):
+    """The ids of a reindex's range: every indexable object whose key lies in [low, high).
+
+    A kind's `build` reads them by the range (`keys`: two bound values) instead of by up to
+    5,000 ids: Django prepares each value of an `IN` list in Python, a sixth of the time a
+    reindex spends reading a message. The range may hold objects that are not among the ids
+    (made since, or not indexable): the reindex keeps only the documents of its ids."""
+
+    low: int
+    high: int
+
+    def __new__(cls, ids: Iterable[int], low: int, high: int) -> Span:
+        span = super().__new__(cls, ids)
+        span.low, span.high = low, high
+        return span
+
+
+def keys(ids: Ids, field: str = "pk") -> Q:
+    """`field` is one of `ids` (by its range for a `Span`)."""
+    if isinstance(ids, Span):
+        return Q(**{f"{field}__gte": ids.low, f"{field}__lt": ids.high})
+    return Q(**{f"{field}__in": ids})
+
+
 def same(ids: Ids) -> Ids:
     return ids
 

@@ -10,7 +10,7 @@ from socialdesk.accounts.models import User
 from socialdesk.inbox import selectors
 from socialdesk.inbox.models import Contact, ContactHandle, Conversation, Message, Note
 from socialdesk.listening.selectors import matches_for_user
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, same, url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, keys, same, url
 
 
 def _conversation_rule(user: User) -> Q | None:
@@ -35,7 +35,7 @@ def _build_conversations(ids: Ids) -> list[Doc]:
     """Plain tuples in three statements (prefetching builds a manager per conversation, which
     cost more than everything else of a reindex)."""
     rows = list(
-        Conversation.objects.filter(pk__in=ids)
+        Conversation.objects.filter(keys(ids))
         .order_by()
         .values_list("pk", "contact_id", "contact__display_name", "preview", "last_message_at",
                      "created_at", "language")
@@ -51,7 +51,7 @@ def _build_conversations(ids: Ids) -> list[Doc]:
     tags: dict[int, list[str]] = {}
     through = Conversation.tags.through
     for conversation, name in (
-        through.objects.filter(conversation_id__in=ids)
+        through.objects.filter(keys(ids, "conversation_id"))
         .order_by("pk")
         .values_list("conversation_id", "tag__name")
     ):
@@ -89,7 +89,7 @@ def _show_conversations(user: User, ids: Ids) -> dict[int, Shown]:
 
 def _build_messages(ids: Ids) -> list[Doc]:
     rows = (
-        Message.objects.filter(pk__in=ids)
+        Message.objects.filter(keys(ids))
         .order_by()
         .values_list(
             "pk",
@@ -148,7 +148,7 @@ def _build_notes(ids: Ids) -> list[Doc]:
             conversation_id=n.conversation_id,
             author_id=n.author_id,
         )
-        for n in Note.objects.filter(pk__in=ids).order_by()
+        for n in Note.objects.filter(keys(ids)).order_by()
     ]
 
 
@@ -171,7 +171,7 @@ def _show_notes(user: User, ids: Ids) -> dict[int, Shown]:
 
 
 def _build_contacts(ids: Ids) -> list[Doc]:
-    rows = Contact.objects.filter(pk__in=ids).order_by().prefetch_related("handles")
+    rows = Contact.objects.filter(keys(ids)).order_by().prefetch_related("handles")
     return [
         Doc(
             object_id=c.pk,

@@ -11,11 +11,11 @@ from socialdesk.feedback.selectors import items_for_user
 from socialdesk.inbox.selectors import sees_every_conversation
 from socialdesk.publishing import selectors as publishing
 from socialdesk.publishing.models import Idea, Post
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, same, url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, keys, same, url
 
 
 def _build_feedback(ids: Ids) -> list[Doc]:
-    rows = FeedbackItem.objects.filter(pk__in=ids).order_by().select_related("topic")
+    rows = FeedbackItem.objects.filter(keys(ids)).order_by().select_related("topic")
     return [
         Doc(
             object_id=i.pk,
@@ -47,7 +47,7 @@ def _feedback_department(pk: int) -> Q:
 
 def _build_posts(ids: Ids) -> list[Doc]:
     docs = []
-    for p in Post.objects.filter(pk__in=ids).order_by():
+    for p in Post.objects.filter(keys(ids)).order_by():
         thread = [t for t in p.thread if isinstance(t, str)] if isinstance(p.thread, list) else []
         docs.append(
             Doc(
@@ -92,7 +92,7 @@ def _build_ideas(ids: Ids) -> list[Doc]:
             at=i.updated_at,
             author_id=i.submitted_by_id,
         )
-        for i in Idea.objects.filter(pk__in=ids).order_by()
+        for i in Idea.objects.filter(keys(ids)).order_by()
     ]
 
 
@@ -115,7 +115,7 @@ def _idea_department(pk: int) -> Q:
 
 def _build_people(ids: Ids) -> list[Doc]:
     rows = (
-        User.objects.filter(pk__in=ids)
+        User.objects.filter(keys(ids))
         .order_by()
         .select_related("site")
         .prefetch_related("departments")

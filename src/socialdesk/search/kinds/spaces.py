@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, same, url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, keys, same, url
 from socialdesk.spaces import selectors
 from socialdesk.spaces.models import Room, RoomPost
 
@@ -14,7 +14,7 @@ from socialdesk.spaces.models import Room, RoomPost
 def _build_rooms(ids: Ids) -> list[Doc]:
     return [
         Doc(object_id=r.pk, title=r.name, body=r.purpose, at=r.created_at, room_id=r.pk)
-        for r in Room.objects.filter(pk__in=ids).order_by()
+        for r in Room.objects.filter(keys(ids)).order_by()
     ]
 
 
@@ -46,7 +46,7 @@ def _posts_of_rooms(ids: Ids) -> list[int]:
 
 def _build_posts(ids: Ids) -> list[Doc]:
     rows = (
-        RoomPost.objects.filter(pk__in=ids, deleted_at__isnull=True)
+        RoomPost.objects.filter(keys(ids), deleted_at__isnull=True)
         .order_by()
         .values_list("pk", "room__name", "plain_text", "created_at", "room_id", "author_id")
     )  # plain tuples: two model instances per post cost more than analysing its text; the

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, same, url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, keys, same, url
 from socialdesk.wiki import selectors
 from socialdesk.wiki.models import WikiPage
 
@@ -22,7 +22,7 @@ INDEX_TEXT_MAX = 100_000
 
 
 def _build(ids: Ids) -> list[Doc]:
-    rows = WikiPage.objects.filter(pk__in=ids, deleted_at__isnull=True).order_by()
+    rows = WikiPage.objects.filter(keys(ids), deleted_at__isnull=True).order_by()
     return [
         Doc(
             object_id=p.pk,

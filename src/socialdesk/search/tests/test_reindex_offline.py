@@ -83,15 +83,22 @@ def test_an_offline_reindex_removes_and_counts_the_entries_of_objects_gone() -> 
 
 @pytest.mark.usefixtures("indexed")
 def test_an_offline_reindex_of_some_kinds_keeps_every_other_entry() -> None:
+    post = RoomPost.objects.order_by("pk").first()
+    page = WikiPage.objects.order_by("pk").first()
+    assert post is not None and page is not None
+    RoomPost.objects.filter(pk=post.pk).delete()  # behind the index's back, as above
+    WikiPage.objects.filter(pk=page.pk).delete()
     before = _entries()
     others = {key: value for key, value in before.items() if key[0] != "wiki_page"}
     assert others and len(others) < len(before)
 
-    indexing.reindex(kinds=["wiki_page"], offline=True)
+    result = indexing.reindex(kinds=["wiki_page"], offline=True)
 
     after = _entries()
+    assert result.removed == 1  # the page's entry; the room post's waits for its own kind
     assert {k: v for k, v in after.items() if k[0] != "wiki_page"} == others  # ids too
-    assert {k for k in after if k[0] == "wiki_page"} == {k for k in before if k[0] == "wiki_page"}
+    pages = {k for k in before if k[0] == "wiki_page"}
+    assert {k for k in after if k[0] == "wiki_page"} == pages - {("wiki_page", page.pk)}
 
 
 @pytest.mark.usefixtures("indexed")
