@@ -11,6 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -201,22 +203,57 @@ def _with_jobs(
         return _reindex(chosen, progress, build(ranges), emptied, since)
 
 
+class ProcessLost(RuntimeError):
+    """A process that read and analysed objects ended before its work was done."""
+
+
 @contextmanager
 def processes(work: Callable[[Any], Built], jobs: int) -> Iterator[BuildAll]:
     """Yield a map of `work` over tasks: here when `jobs` is 1, else in that many forked
-    processes, each with its own connection (results in the order they are done)."""
+    processes, each with its own connection (results in the order they are done, at most
+    AHEAD tasks a process under way: results never pile up faster than they are written).
+    A process that dies (killed, out of memory) ends the map with `ProcessLost` instead of
+    leaving it waiting for that result for ever (multiprocessing.Pool's way)."""
     if jobs == 1:
         yield lambda tasks: map(work, tasks)
         return
     warm()  # loaded once here, shared by the forked processes
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_own_connections)
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_own_connections
+    )
     try:
-        yield lambda tasks: pool.imap_unordered(work, list(tasks))
-    except BaseException:
-        pool.terminate()
-        raise
-    pool.close()  # the processes close their connections on the way out
-    pool.join()
+        yield lambda tasks: _as_done(pool, work, tasks, AHEAD * jobs)
+    finally:  # on an error: the tasks not started are dropped, the started ones end first
+        pool.shutdown(wait=True, cancel_futures=True)  # their connections close as they exit
+
+
+AHEAD = 2  # tasks handed to each process before the first result is taken
+
+
+def _as_done(
+    pool: ProcessPoolExecutor, work: Callable[[Any], Built], tasks: Iterable[Any], ahead: int
+) -> Iterator[Built]:
+    pending: set[Future[Built]] = set()
+    for task in tasks:
+        pending.add(pool.submit(work, task))
+        if len(pending) >= ahead:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from _results(done)
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        yield from _results(done)
+
+
+def _results(done: set[Future[Built]]) -> Iterator[Built]:
+    for future in done:
+        try:
+            yield future.result()
+        except BrokenProcessPool as lost:
+            raise ProcessLost(
+                "A process reading and analysing the objects ended abruptly (killed, or out "
+                "of memory?): the reindex stopped. Run it again (with fewer --jobs when memory "
+                "is short)."
+            ) from lost
 
 
 def _shared() -> bool:

@@ -108,7 +108,10 @@ class Command(BaseCommand):
         if wrong:
             raise CommandError(f"These kinds have no entries of their own: {', '.join(wrong)}")
         bar = Bar(self.stderr)
-        result = indexing.reindex(kinds=types, progress=bar, jobs=jobs, offline=offline)
+        try:
+            result = indexing.reindex(kinds=types, progress=bar, jobs=jobs, offline=offline)
+        except indexing.ProcessLost as lost:
+            raise CommandError(str(lost)) from lost
         bar.finish()
         rate = result.documents / result.seconds if result.seconds else 0.0
         processes = "1 process" if result.processes == 1 else f"{result.processes} processes"
