@@ -250,9 +250,8 @@ def _results(done: set[Future[Built]]) -> Iterator[Built]:
             yield future.result()
         except BrokenProcessPool as lost:
             raise ProcessLost(
-                "A process reading and analysing the objects ended abruptly (killed, or out "
-                "of memory?): the reindex stopped. Run it again (with fewer --jobs when memory "
-                "is short)."
+                "A process reading and analysing objects for the search ended abruptly "
+                "(killed, or out of memory?)."
             ) from lost
 
 
@@ -380,6 +379,6 @@ def _unwritten(chosen: list[Kind], since: datetime) -> int:
     """Remove the entries of `chosen` written before `since` (one pass over the entries: a
     look-up of each entry's object took 8 of a million messages' 95 s here)."""
     entries = SearchEntry.objects.filter(indexed_at__lt=since)
-    if {k.key for k in INDEXED} - {k.key for k in chosen}:
+    if len(chosen) < len(INDEXED):  # some kinds only
         entries = entries.filter(kind__in=[k.entry_kind for k in chosen])
     return entries.delete()[0]

@@ -111,7 +111,10 @@ class Command(BaseCommand):
         try:
             result = indexing.reindex(kinds=types, progress=bar, jobs=jobs, offline=offline)
         except indexing.ProcessLost as lost:
-            raise CommandError(str(lost)) from lost
+            raise CommandError(
+                f"{lost} The reindex stopped; run it again (with fewer --jobs when memory is "
+                "short)."
+            ) from lost
         bar.finish()
         rate = result.documents / result.seconds if result.seconds else 0.0
         processes = "1 process" if result.processes == 1 else f"{result.processes} processes"
