@@ -55,11 +55,14 @@ POSTGRES_DROP = [
 
 
 def set_aside(cursor: Any, *, unique: bool = False) -> list[str]:
-    """PostgreSQL, in a transaction that rewrites the index: drop the table's indexes but its
-    primary key (the GIN index, the lookups by conversation, room, …; with `unique` the
-    (kind, object_id) constraint too) and return the statements that make them again. Built
-    once from all rows, each takes a fraction of the time keeping it up to date row by row
-    takes."""
+    """In a transaction that rewrites the index: drop the table's indexes but its primary key
+    (PostgreSQL: the GIN index, the lookups by conversation, room, …; with `unique` the
+    (kind, object_id) constraint too; SQLite: the lookups, its unique constraint is part of
+    the table) and return the statements that make them again. Built once from all rows, each
+    takes a fraction of the time keeping it up to date row by row takes (SQLite, a million
+    messages: 27 s instead of 32 for writing the entries)."""
+    if cursor.db.vendor == "sqlite":
+        return _set_aside_sqlite(cursor)
     cursor.execute(
         "SELECT i.relname, pg_get_indexdef(i.oid), c.conname, pg_get_constraintdef(c.oid) "
         "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
@@ -75,6 +78,19 @@ def set_aside(cursor: Any, *, unique: bool = False) -> list[str]:
         elif unique:
             cursor.execute(f'ALTER TABLE {TABLE} DROP CONSTRAINT "{constraint}"')
             again.insert(0, f'ALTER TABLE {TABLE} ADD CONSTRAINT "{constraint}" {constrained}')
+    return again
+
+
+def _set_aside_sqlite(cursor: Any) -> list[str]:
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+        "AND sql IS NOT NULL ORDER BY name",  # no sql: the constraint's own index
+        [TABLE],
+    )
+    again: list[str] = []
+    for index, definition in cursor.fetchall():
+        cursor.execute(f'DROP INDEX "{index}"')
+        again.append(definition)
     return again
 
 
