@@ -61,6 +61,14 @@ DROP_TRIGGERS = [
 DROP = [*DROP_TRIGGERS, f"DROP TABLE IF EXISTS {FLOOR}", f"DROP TABLE IF EXISTS {FTS}"]
 
 
+FLOOR_NOW = f"SELECT floor FROM {FLOOR}"  # SQLite: the floor as a subquery (`usable` reads it)
+
+
+def usable(found: int | None) -> int | None:
+    """SQLite: the floor read by FLOOR_NOW, None while switched off (or without its row)."""
+    return None if found is None or found >= DISABLED else int(found)
+
+
 def floor() -> int | None:
     """The lowest entry id the recent index holds; None: there is none (switched off while a
     reindex writes; PostgreSQL: fewer entries than RECENT + SLACK)."""
@@ -70,9 +78,9 @@ def floor() -> int | None:
     if connection.vendor != "sqlite":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT floor FROM {FLOOR}")
+        cursor.execute(FLOOR_NOW)
         found = cursor.fetchone()
-    return None if found is None or found[0] >= DISABLED else int(found[0])
+    return usable(None if found is None else found[0])
 
 
 def switch_off() -> None:

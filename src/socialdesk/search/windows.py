@@ -71,6 +71,27 @@ def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[i
     return int(floor or 0), enough is None
 
 
+def _probes(compiled: Compiled) -> tuple[int | None, tuple[int, bool], tuple[int, bool] | None]:
+    """SQLite, in one statement: the recent index's floor (None: switched off), what `probe`
+    gives for RANKED in the recent index, and in the whole index, but only when the recent
+    one holds fewer than CHUNK matches (None: not asked; more in the recent entries means
+    more in all). A frequent word is not looked up in the whole index unless its recent
+    matches hold too few the person may see (three words ANDed: 4.5 ms of a page's 36)."""
+    nth = "(SELECT rowid FROM {0} WHERE {0} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
+    recent_nth, whole_nth = nth.format(recent.FTS), nth.format(fulltext.FTS)
+    with connection.cursor() as cursor:
+        cursor.execute(  # CASE asks the whole index only when the recent one holds few
+            f"WITH r AS MATERIALIZED (SELECT ({recent.FLOOR_NOW}) AS edge, {recent_nth} AS "
+            f"floor, {recent_nth} AS enough) SELECT edge, floor, enough, CASE WHEN enough IS "
+            f"NULL THEN {whole_nth} END, CASE WHEN enough IS NULL THEN {whole_nth} END FROM r",
+            [compiled.fts5, RANKED - 1, compiled.fts5, CHUNK - 1] * 2,
+        )
+        edge, floor, enough, whole_floor, whole_enough = cursor.fetchone()
+    in_recent = (int(floor or 0), enough is None)
+    in_whole = (int(whole_floor or 0), whole_enough is None) if enough is None else None
+    return recent.usable(edge), in_recent, in_whole
+
+
 def sparse(compiled: Compiled) -> bool:
     """PostgreSQL: whether the planner's statistics put the word in fewer than one of SPARSE
     entries (see `_reading_matches`)."""
@@ -318,15 +339,14 @@ def by_relevance(
     statement answers)."""
     if connection.vendor == "postgresql":
         return _by_relevance_postgres(compiled, where, params, wanted)
-    floor, few = probe(compiled, RANKED)
-    if few:  # a rare word (in the whole index, so in the recent one too): one statement
-        return None  # answers, without asking the recent index first
-    edge = recent.floor()
+    edge, in_recent, in_whole = _probes(compiled)
+    if in_whole is not None and in_whole[1]:  # a rare word: one statement answers
+        return None
     if edge is not None:  # first the recent entries, in their own small index
-        found = _widening(compiled, where, params, wanted, recent.FTS, edge)
+        found = _widening(compiled, where, params, wanted, recent.FTS, edge, in_recent)
         if found is not None and len(found) >= wanted:
             return found
-    return _widening(compiled, where, params, wanted, fulltext.FTS, 0, (floor, few))
+    return _widening(compiled, where, params, wanted, fulltext.FTS, 0, in_whole)
 
 
 def _widening(

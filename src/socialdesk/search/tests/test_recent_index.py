@@ -16,6 +16,7 @@ from socialdesk.inbox.models import Conversation, Message
 from socialdesk.search import indexing, recent, selectors, windows
 from socialdesk.search.kinds.base import Filters
 from socialdesk.search.models import SearchEntry
+from socialdesk.search.query import translate
 from socialdesk.search.tests.world import MARK, build
 
 pytestmark = [
@@ -155,6 +156,42 @@ def test_it_ranks_the_recent_entries_as_an_index_of_only_those_would(
     assert {(kind, pk) for kind, pk, _score in quick[:-1]} <= set(
         SearchEntry.objects.values_list("kind", "object_id")
     )
+
+
+def test_the_whole_index_is_asked_only_when_the_recent_one_holds_too_few_matches(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build(people, departments)
+    indexing.reindex()
+    admin, member = world.people["admin"], world.people["member_cs"]
+    entries = SearchEntry.objects.count()  # the mark is in every entry
+    recent.refill(size=4)
+    compiled = translate(MARK)
+
+    def pages() -> list[list[tuple[str, int, float]]]:
+        return [_order(user, MARK, limit=3) for user in (admin, member)]
+
+    def full_statement() -> list[list[tuple[str, int, float]]]:
+        with monkeypatch.context() as full:
+            full.setattr(windows, "by_relevance", lambda *args: None)
+            return pages()
+
+    monkeypatch.setattr(windows, "CHUNK", 3)  # the 4 recent matches are enough
+    edge, in_recent, in_whole = windows._probes(compiled)
+    assert edge == recent.floor() and in_recent[1] is False and in_whole is None
+    assert pages() == full_statement()
+    monkeypatch.setattr(windows, "CHUNK", 5)  # too few there, more in the whole index
+    _edge, in_recent, in_whole = windows._probes(compiled)
+    assert in_recent[1] is True and in_whole is not None and in_whole[1] is False
+    assert pages() == full_statement()
+    monkeypatch.setattr(windows, "CHUNK", entries + 1)  # a rare word: the full statement
+    assert windows._probes(compiled)[2] == (0, True)
+    assert windows.by_relevance(compiled, "1 = 1", [], 3) is None
+    recent.switch_off()  # no recent index: the whole index is asked
+    monkeypatch.setattr(windows, "CHUNK", 1)
+    edge, _in_recent, in_whole = windows._probes(compiled)
+    assert edge is None and in_whole is not None and in_whole[1] is False
+    assert pages() == full_statement()
 
 
 def test_both_full_text_tables_gather_large_segments() -> None:

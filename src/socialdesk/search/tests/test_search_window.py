@@ -154,11 +154,12 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     with CaptureQueriesContext(connection) as asked:
         few = [_order(user, MARK, limit=3, order=order) for user in (admin, member)]
     statements = [q["sql"] for q in asked]
-    if connection.vendor == "sqlite" and order == "relevance":  # the whole index asked once,
-        assert recent.floor() is not None  # then the one statement; the recent index, though
-        matching = [sql for sql in statements if " MATCH " in sql]  # there, is not asked
+    if connection.vendor == "sqlite" and order == "relevance":  # the recent index and the
+        assert recent.floor() is not None  # whole one asked in one statement, then the full
+        matching = [sql for sql in statements if " MATCH " in sql]  # statement answers
         assert len(matching) == 4
         assert all(f"{fulltext.FTS} MATCH" in sql for sql in matching)
+        assert [f"{recent.FTS} MATCH" in sql for sql in matching] == [True, False] * 2
     if connection.vendor == "postgresql":  # per person: the matches read once (and the
         read = [sql for sql in statements if "to_tsquery" in sql and "EXPLAIN" not in sql]
         assert len(read) == (2 if order == "relevance" else 4)  # page's ranks, by date)
