@@ -20,7 +20,8 @@ full statement dates every match. Only the page's hits are weighed (`ranks_of`).
 entries by date and asking FTS5 which of them match cost about 65 µs per entry; dating every
 match of a word in half a million entries took 1.5 s.)
 A rare word, in either order: SQLite asks the whole index whether it has fewer than CHUNK
-matches, and the full statement answers; PostgreSQL reads up to CHUNK of the matches of a word
+matches (by relevance, in the statement that asks the recent index, `_probes`: only when that
+holds fewer), and the full statement answers; PostgreSQL reads up to CHUNK of the matches of a word
 its statistics call rare and, when that is all, checks their ids (`_few_postgres`).
 """
 
