@@ -60,7 +60,7 @@ def set_aside(cursor: Any, *, unique: bool = False) -> list[str]:
     (kind, object_id) constraint too; SQLite: the lookups, its unique constraint is part of
     the table) and return the statements that make them again. Built once from all rows, each
     takes a fraction of the time keeping it up to date row by row takes (SQLite, a million
-    messages: 27 s instead of 32 for writing the entries)."""
+    messages: the entries written in 11 s instead of 29, and their lookups built in 5)."""
     if cursor.db.vendor == "sqlite":
         return _set_aside_sqlite(cursor)
     cursor.execute(
