@@ -58,12 +58,14 @@ SERIAL = "max_parallel_workers_per_gather"  # 0: starting a parallel worker for 
 # hundred matches took 3 ms, most of the statement
 
 
+# SQLite: the id of the so-many-th newest match in an FTS5 index (NULL: fewer matches)
+_NTH = "(SELECT rowid FROM {0} WHERE {0} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
+
+
 def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[int, bool]:
     """SQLite, in one statement: the lowest id among the `newest` newest matches in `index`
     (0: not more than that), and whether there are fewer than CHUNK matches at all."""
-    nth = (
-        f"(SELECT rowid FROM {index} WHERE {index} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
-    )
+    nth = _NTH.format(index)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {nth}, {nth}", [compiled.fts5, newest - 1, compiled.fts5, CHUNK - 1]
@@ -78,8 +80,7 @@ def _probes(compiled: Compiled) -> tuple[int | None, tuple[int, bool], tuple[int
     one holds fewer than CHUNK matches (None: not asked; more in the recent entries means
     more in all). A frequent word is not looked up in the whole index unless its recent
     matches hold too few the person may see (three words ANDed: 4.5 ms of a page's 36)."""
-    nth = "(SELECT rowid FROM {0} WHERE {0} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
-    recent_nth, whole_nth = nth.format(recent.FTS), nth.format(fulltext.FTS)
+    recent_nth, whole_nth = _NTH.format(recent.FTS), _NTH.format(fulltext.FTS)
     with connection.cursor() as cursor:
         cursor.execute(  # CASE asks the whole index only when the recent one holds few
             f"WITH r AS MATERIALIZED (SELECT ({recent.FLOOR_NOW}) AS edge, {recent_nth} AS "
