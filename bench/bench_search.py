@@ -17,7 +17,7 @@ Query words are taken from the first messages (the same words on every run). The
    member and a private-room member. "page": the whole `search()` (the permitted entries, their
    objects read through the selectors, snippets), goal p95 ≤ 50 ms; "chosen": the permitted
    entries alone (`selectors.permitted`), beside the raw match (FTS5 `MATCH … ORDER BY rank
-   LIMIT 20`; PostgreSQL `vector @@ q ORDER BY ts_rank_cd LIMIT 20`) of the same query on the
+   LIMIT 20`; PostgreSQL `vector @@ q ORDER BY ts_rank LIMIT 20`) of the same query on the
    same index in the same run, goal ≤ 2×; also `order=newest`;
 3. upkeep: `socialdesk import --format twcs` of K rows with the index, and with
    `core.changes.muted()`: rows/s and ms of upkeep per message.
@@ -336,7 +336,7 @@ def raw_match(query: str, limit: int = 20) -> list[int]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT id FROM search_searchentry, to_tsquery('simple', %s) q WHERE vector @@ q "
-                "ORDER BY ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, q, 32) DESC LIMIT %s",
+                "ORDER BY ts_rank('{0.1, 0.2, 0.4, 1.0}', vector, q, 32) DESC LIMIT %s",
                 [compiled.tsquery, limit],
             )
         else:

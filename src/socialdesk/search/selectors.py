@@ -4,7 +4,7 @@
 `search(user, query, …)` translates the query (`search.query`), builds the permission
 condition from every chosen kind's selector (`Kind.visible`) and the filters as an ORM
 condition on `SearchEntry`, compiles that condition to SQL and splices it into the full-text
-statement of the database (FTS5 MATCH + bm25 on SQLite, tsquery + ts_rank_cd on PostgreSQL),
+statement of the database (FTS5 MATCH + bm25 on SQLite, tsquery + ts_rank on PostgreSQL),
 so permissions are checked in SQL, before LIMIT. Each hit is then read once more through its
 kind's selector (`Kind.show`): what the selector would not give is never shown.
 """
