@@ -41,14 +41,16 @@ def _rule(user: User) -> Q:
 
 
 def _show(user: User, ids: Ids) -> dict[int, Shown]:
-    rows = selectors.pages_for_user(user).filter(pk__in=ids).order_by()
+    rows = (
+        selectors.pages_for_user(user)
+        .filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "title", "plain_text", "updated_at", "status")
+    )
     shown = {}
-    for p in rows.only("pk", "title", "plain_text", "updated_at", "status"):
-        badges = (str(_("Draft")),) if p.status == WikiPage.Status.DRAFT else ()
-        shown[p.pk] = Shown(
-            p.title, p.plain_text, url("wiki:page", p.pk, "wiki:index"), p.updated_at,
-            badges,
-        )  # fmt: skip
+    for pk, title, words, at, status in rows:
+        badges = (str(_("Draft")),) if status == WikiPage.Status.DRAFT else ()
+        shown[pk] = Shown(title, words, url("wiki:page", pk, "wiki:index"), at, badges)
     return shown
 
 

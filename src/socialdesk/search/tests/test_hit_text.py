@@ -7,9 +7,14 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone, translation
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import User
+from socialdesk.channels.models import ChannelAccount
+from socialdesk.inbox.models import Contact, Conversation, Direction, Message
+from socialdesk.search import indexing
 from socialdesk.search.kinds.base import Filters
 from socialdesk.search.selectors import search
 from socialdesk.spaces.models import RoomPost
@@ -59,3 +64,58 @@ def test_a_wiki_hit_reads_as_the_page_does(people: dict[str, User]) -> None:
     page_create(by=by, space=space, title="Teamrunde", body=body)
     hits = search(people["member"], "Sparpreise", filters=Filters(kinds=("wiki_page",))).hits
     assert [hit.snippet_text for hit in hits] == ["Aufgaben\nSparpreise in den Regeln prüfen"]
+
+
+def test_a_message_hit_is_titled_by_its_author_or_its_contact_and_links_to_it(
+    people: dict[str, User],
+) -> None:
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    named = Contact.objects.create(display_name="Kundin Kaja")
+    unnamed = Contact.objects.create(display_name="")
+    agent = people["agent"]
+    written = {}
+    for key, conversation_of, author, handle in [
+        ("colleague", named, agent, ""),
+        ("handle", named, None, "@kaja@example.social"),
+        ("contact", named, None, ""),
+        ("unnamed", unnamed, None, ""),
+    ]:
+        conversation = Conversation.objects.create(channel_account=account, contact=conversation_of)
+        written[key] = Message.objects.create(
+            conversation=conversation,
+            channel_account=account,
+            external_id=key,
+            direction=Direction.INBOUND,
+            text=f"Weichenstörung {key}",
+            author_user=author,
+            author_handle=handle,
+            created_at=timezone.now(),
+        )
+    indexing.reindex()  # written past the services, as an import does
+    expected = {
+        "colleague": agent.full_name,
+        "handle": "@kaja@example.social",
+        "contact": "Kundin Kaja",
+        "unnamed": f"Kontakt {unnamed.pk}",
+    }
+    with translation.override("de"):
+        hits = search(people["manager"], "Weichenstörung", limit=10).hits
+    by_id = {hit.object_id: hit for hit in hits if hit.kind == "message"}
+    assert {key: by_id[m.pk].title for key, m in written.items()} == expected
+    for message in written.values():
+        assert (
+            by_id[message.pk].url
+            == reverse("inbox:conversation", args=[message.conversation_id])
+            + f"#message-{message.pk}"
+        )
+    try:  # served under a path of its own: every address carries it
+        set_script_prefix("/social/")
+        with translation.override("de"):
+            hits = search(people["manager"], "Weichenstörung", limit=10).hits
+    finally:
+        set_script_prefix("/")
+    assert sorted(hit.url for hit in hits) == sorted(
+        "/social/" + reverse("inbox:conversation", args=[m.conversation_id])[1:]
+        + f"#message-{m.pk}"
+        for m in written.values()
+    )  # fmt: skip
