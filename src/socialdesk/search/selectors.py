@@ -146,10 +146,14 @@ def _where(condition: Q) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[Any]]:
+def _statement(
+    compiled: Compiled, where: str, order: str, *, rare_only: bool = False
+) -> tuple[str, list[Any]]:
     """The full statement: every match the condition lets through, ranked (relevance) or
     dated (newest; no rank: weighing every match of a frequent word took most of its time,
-    and the page's few are weighed afterwards by `windows.ranks_of`)."""
+    and the page's few are weighed afterwards by `windows.ranks_of`). `rare_only` (SQLite, by
+    relevance): no rows unless the word is rare (`windows.rare_limit`), so that a rare word
+    needs no statement of its own to find out (two statements took 1.6–2.7× the raw match)."""
     table = SearchEntry._meta.db_table
     if order == "newest":
         match = (
@@ -172,11 +176,12 @@ def _statement(compiled: Compiled, where: str, order: str) -> tuple[str, list[An
             [compiled.tsquery],
         )
     sorting = "rank DESC, {0}.id"
+    limit = windows.rare_limit(compiled)[0] if rare_only else "%s"
     return (
         f"SELECT {table}.id, {table}.kind, {table}.object_id, "
         f"-{RANK_SQLITE.format(table=FTS)} AS rank FROM {FTS} JOIN {table} "
         f"ON {table}.id = {FTS}.rowid WHERE {FTS} MATCH %s AND ({where}) "
-        f"ORDER BY {sorting.format(table)} LIMIT %s OFFSET %s",
+        f"ORDER BY {sorting.format(table)} LIMIT {limit} OFFSET %s",
         [compiled.fts5],
     )
 
@@ -185,6 +190,14 @@ def _rows(
     compiled: Compiled, where: str, params: list[Any], order: str, limit: int, offset: int
 ) -> list[tuple[Any, ...]]:
     if order == "relevance":
+        if connection.vendor == "sqlite":  # a rare word's page in one statement (empty:
+            sql, first = _statement(compiled, where, order, rare_only=True)  # not rare, or
+            with connection.cursor() as cursor:  # nothing permitted; the windows decide)
+                cursor.execute(sql, [*first, *params, *windows.rare_limit(compiled)[1], limit,
+                                     offset])  # fmt: skip
+                rows = list(cursor.fetchall())
+            if rows:
+                return rows
         found = windows.by_relevance(compiled, where, params, offset + limit)
         if found is not None:
             return found[offset:]

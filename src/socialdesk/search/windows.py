@@ -20,8 +20,9 @@ full statement dates every match. Only the page's hits are weighed (`ranks_of`).
 entries by date and asking FTS5 which of them match cost about 65 µs per entry; dating every
 match of a word in half a million entries took 1.5 s.)
 A rare word, in either order: SQLite asks the whole index whether it has fewer than CHUNK
-matches (by relevance, in the statement that asks the recent index, `_probes`: only when that
-holds fewer), and the full statement answers; PostgreSQL reads up to CHUNK of the matches of a word
+matches, and the full statement answers (by relevance, the full statement is asked first, its
+LIMIT 0 unless the word is rare, `rare_limit`; then `_probes` asks the recent index and, only
+when that holds fewer, the whole one); PostgreSQL reads up to CHUNK of the matches of a word
 its statistics call rare and, when that is all, checks their ids (`_few_postgres`).
 """
 
@@ -62,6 +63,19 @@ SERIAL = "max_parallel_workers_per_gather"  # 0: starting a parallel worker for 
 
 # SQLite: the id of the so-many-th newest match in an FTS5 index (NULL: fewer matches)
 _NTH = "(SELECT rowid FROM {0} WHERE {0} MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
+
+
+def rare_limit(compiled: Compiled) -> tuple[str, list[Any]]:
+    """SQLite: a LIMIT of %s rows when the whole index holds fewer than CHUNK matches (a rare
+    word), else 0: SQLite works out a statement's LIMIT before it reads a row, and a LIMIT of
+    0 reads none (in WHERE, the subquery was asked again for every match). A frequent word is
+    first looked for among the recent entries: CHUNK there end it."""
+    recent_nth, whole_nth = _NTH.format(recent.FTS), _NTH.format(fulltext.FTS)
+    return (
+        f"(SELECT CASE WHEN {recent_nth} IS NOT NULL THEN 0 WHEN {whole_nth} IS NULL THEN %s "
+        "ELSE 0 END)",
+        [compiled.fts5, CHUNK - 1, compiled.fts5, CHUNK - 1],
+    )
 
 
 def probe(compiled: Compiled, newest: int, index: str = fulltext.FTS) -> tuple[int, bool]:
