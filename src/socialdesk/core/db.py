@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connections, models, router
@@ -194,6 +194,27 @@ def _preparing() -> type[Any]:
     return Preparing
 
 
+@cache
+def _keeping_qmarks() -> type[Any]:
+    """Django's SQLite cursor, its rewrite of `%s` placeholders kept per statement text."""
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    class KeepingQmarks(SQLiteCursorWrapper):
+        def convert_query(self, query: str, *, param_names: Any = None) -> str:
+            if param_names is not None:
+                return str(super().convert_query(query, param_names=param_names))
+            return _qmarks(query)
+
+    return KeepingQmarks
+
+
+@lru_cache(maxsize=256)
+def _qmarks(query: str) -> str:
+    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+    return str(FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%"))
+
+
 @contextmanager
 def prepared_cursor(connection: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
     """PostgreSQL: a cursor whose statements are prepared on the server and bound there
@@ -203,16 +224,21 @@ def prepared_cursor(connection: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
     statement that costs more to plan than to run. Never for one whose plan depends on
     settings changed around it (`SET LOCAL enable_…`): the kept plan would ignore them.
     Django's own cursors bind on the client and never prepare; this one goes through
-    Django's wrappers as they do (query logging, `execute_wrapper`). Elsewhere: the
-    connection's usual cursor."""
-    if connection.vendor != "postgresql":
+    Django's wrappers as they do (query logging, `execute_wrapper`). SQLite: Python's
+    sqlite3 already keeps compiled statements by their text; this cursor also keeps Django's
+    rewrite of a statement's `%s` into `?` by its text (a regex over the whole statement:
+    32 µs of a rare word's 280 µs search). Elsewhere: the connection's usual cursor."""
+    if connection.vendor not in ("postgresql", "sqlite"):
         with connection.cursor() as cursor:
             yield cursor
         return
     connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:  # Django's "never"; its own cursors
-        connection.connection.prepare_threshold = 2**31  # bind on the client: never prepare
-    raw = _preparing()(connection.connection)
+    if connection.vendor == "sqlite":
+        raw = connection.connection.cursor(factory=_keeping_qmarks())
+    else:
+        if connection.connection.prepare_threshold is None:  # Django's "never"; its own
+            connection.connection.prepare_threshold = 2**31  # cursors bind on the client
+        raw = _preparing()(connection.connection)
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
     with wrap(raw) as cursor:
         yield cursor

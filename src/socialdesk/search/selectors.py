@@ -192,7 +192,7 @@ def _rows(
     if order == "relevance":
         if connection.vendor == "sqlite":  # a rare word's page in one statement (empty:
             sql, first = _statement(compiled, where, order, rare_only=True)  # not rare, or
-            with connection.cursor() as cursor:  # nothing permitted; the windows decide)
+            with prepared_cursor(connection) as cursor:  # nothing permitted: the windows tell)
                 cursor.execute(sql, [*first, *params, *windows.rare_limit(compiled)[1], limit,
                                      offset])  # fmt: skip
                 rows = list(cursor.fetchall())
