@@ -147,13 +147,13 @@ def _where(condition: Q) -> tuple[str, list[Any]]:
 
 
 def _statement(
-    compiled: Compiled, where: str, order: str, *, rare_only: bool = False
+    compiled: Compiled, where: str, order: str, *, limit: str = "%s"
 ) -> tuple[str, list[Any]]:
     """The full statement: every match the condition lets through, ranked (relevance) or
     dated (newest; no rank: weighing every match of a frequent word took most of its time,
-    and the page's few are weighed afterwards by `windows.ranks_of`). `rare_only` (SQLite, by
-    relevance): no rows unless the word is rare (`windows.rare_limit`), so that a rare word
-    needs no statement of its own to find out (two statements took 1.6–2.7× the raw match)."""
+    and the page's few are weighed afterwards by `windows.ranks_of`). `limit`: the LIMIT's SQL
+    (SQLite, by relevance: `windows.rare_limit`, no rows unless the word is rare, so that a
+    rare word needs no statement of its own to find out: two took 1.6–2.7× the raw match)."""
     table = SearchEntry._meta.db_table
     if order == "newest":
         match = (
@@ -176,7 +176,6 @@ def _statement(
             [compiled.tsquery],
         )
     sorting = "rank DESC, {0}.id"
-    limit = windows.rare_limit(compiled)[0] if rare_only else "%s"
     return (
         f"SELECT {table}.id, {table}.kind, {table}.object_id, "
         f"-{RANK_SQLITE.format(table=FTS)} AS rank FROM {FTS} JOIN {table} "
@@ -191,10 +190,10 @@ def _rows(
 ) -> list[tuple[Any, ...]]:
     if order == "relevance":
         if connection.vendor == "sqlite":  # a rare word's page in one statement (empty:
-            sql, first = _statement(compiled, where, order, rare_only=True)  # not rare, or
-            with prepared_cursor(connection) as cursor:  # nothing permitted: the windows tell)
-                cursor.execute(sql, [*first, *params, *windows.rare_limit(compiled)[1], limit,
-                                     offset])  # fmt: skip
+            rare, rare_params = windows.rare_limit(compiled)  # not rare, or nothing
+            sql, first = _statement(compiled, where, order, limit=rare)  # permitted: the
+            with prepared_cursor(connection) as cursor:  # windows tell)
+                cursor.execute(sql, [*first, *params, *rare_params, limit, offset])
                 rows = list(cursor.fetchall())
             if rows:
                 return rows

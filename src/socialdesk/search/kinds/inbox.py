@@ -31,13 +31,6 @@ def _contact_name(contact: Contact | None) -> str:
     return str(contact) if contact is not None else str(_("Unknown contact"))
 
 
-def _contact_label(contact_id: int | None, display_name: str | None) -> str:
-    """`_contact_name` from the contact's id and name (read as plain values)."""
-    if contact_id is None:
-        return str(_("Unknown contact"))
-    return display_name or str(_("Contact %(id)s") % {"id": contact_id})
-
-
 def _build_conversations(ids: Ids) -> list[Doc]:
     """Plain tuples in three statements (prefetching builds a manager per conversation, which
     cost more than everything else of a reindex)."""
@@ -138,7 +131,10 @@ def _show_messages(user: User, ids: Ids) -> dict[int, Shown]:
     for pk, text, at, handle, conversation, author, author_name, contact, name in rows:
         who = (author_name or "") if author is not None else (handle or "")
         shown[pk] = Shown(
-            who or _contact_label(contact, name),
+            who
+            or _contact_name(
+                None if contact is None else Contact(pk=contact, display_name=name or "")
+            ),
             text,
             url("inbox:conversation", conversation, anchor=f"#message-{pk}"),
             at,
