@@ -139,3 +139,32 @@ def gather_more(apps: Any, schema_editor: Any) -> None:
 
 def gather_less(apps: Any, schema_editor: Any) -> None:
     _hashsize(schema_editor, DEFAULT_HASHSIZE)
+
+
+# PostgreSQL: the planner's estimate of the entries matching a query (the top of the plan of
+# `SELECT 1 … WHERE vector @@ query`, from the statistics of the last ANALYZE). A function, so
+# that one statement can ask it and read a rare word's matches in the same round trip
+# (`search.windows`): EXPLAIN cannot be a subquery. VOLATILE: PostgreSQL runs EXPLAIN in no
+# other kind of function. The query is passed quoted (`%L`), never spliced in as SQL.
+MATCHES = "search_matches"
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {MATCHES}(query tsquery) RETURNS double precision
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE vector @@ %L::tsquery',
+                 query) INTO plan;
+  RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
+END $$"""
+
+
+def create_function(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:  # no values: `%L` stays as it is
+            cursor.execute(POSTGRES_FUNCTION)
+
+
+def drop_function(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(f"DROP FUNCTION IF EXISTS {MATCHES}(tsquery)")

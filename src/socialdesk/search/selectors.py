@@ -212,7 +212,10 @@ def _rows(
 
 
 def _ranked(compiled: Compiled, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """A page sorted by date, each row with its rank (only the page's hits are weighed)."""
+    """A page sorted by date, each row with its rank (only the page's hits are weighed; a rare
+    word's page on PostgreSQL comes weighed)."""
+    if all(len(row) > 3 for row in rows):
+        return rows
     rank_of = windows.ranks_of(compiled, [int(row[0]) for row in rows])
     return [(*row, rank_of.get(int(row[0]), 0.0)) for row in rows]
 

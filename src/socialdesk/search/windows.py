@@ -22,17 +22,16 @@ match of a word in half a million entries took 1.5 s.)
 A rare word, in either order: SQLite asks the whole index whether it has fewer than CHUNK
 matches, and the full statement answers (by relevance, the full statement is asked first, its
 LIMIT 0 unless the word is rare, `rare_limit`; then `_probes` asks the recent index and, only
-when that holds fewer, the whole one); PostgreSQL reads up to CHUNK of the matches of a word
-its statistics call rare and, when that is all, checks their ids (`_few_postgres`).
+when that holds fewer, the whole one); PostgreSQL, in one prepared statement, asks the
+planner's estimate (`fulltext.MATCHES`) and, for a word it calls rare, reads up to CHUNK of
+its matches and, when that is all, checks their ids (`_few_postgres`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -54,7 +53,9 @@ RANK_POSTGRES = "ts_rank('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"  # by the words
 # and field, as bm25 on SQLite (and Django's SearchRank); ts_rank_cd's cover density (the
 # words' nearness) cost 40 % more: ranking 1,700 matches of three words took 22 ms, not 14
 TABLE = SearchEntry._meta.db_table
-RARE = 200  # PostgreSQL: a word in fewer than one of this many entries is first read alone
+RARE = 200  # PostgreSQL: a word in fewer than one of this many entries (or fewer than CHUNK;
+# one missing from the statistics' most common gets about half the least common one's
+# share) is first read alone
 SPARSE = 20  # PostgreSQL: a word in fewer than one of this many entries is "sparse"
 WORK_MEM = "16MB"  # PostgreSQL: for the exact bitmap of a sparse word's matches
 SERIAL = "max_parallel_workers_per_gather"  # 0: starting a parallel worker for a few
@@ -123,26 +124,19 @@ def _thin(matches: float, entries: float) -> bool:
 def estimate(compiled: Compiled) -> tuple[float, float]:
     """PostgreSQL: the planner's estimate of the entries holding the word (from the statistics
     of the last ANALYZE: the word's frequency among the most common ones), and of all entries
-    (as of the last ANALYZE), in one round trip: two statements sent at once (the cursor binds
-    on the client). The top of a plan counts every row, even when parallel workers share it
-    (their own nodes count a worker's share)."""
+    (as of the last ANALYZE), in one statement (`fulltext.MATCHES`). The top of a plan counts
+    every row, even when parallel workers share it (their own nodes count a worker's
+    share)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s);"
-            f" SELECT reltuples FROM pg_class WHERE oid = '{TABLE}'::regclass",
-            [compiled.tsquery],
-        )
-        found = cursor.fetchone()[0]
-        cursor.nextset()
-        entries = cursor.fetchone()[0]
-    plan = json.loads(found) if isinstance(found, str) else found
-    return float(plan[0]["Plan"]["Plan Rows"]), max(float(entries or 0), 0.0)
+        cursor.execute(f"SELECT {_ESTIMATE}", [compiled.tsquery])
+        matches, entries = cursor.fetchone()
+    return float(matches), float(entries)
 
 
-def _rare(matches: float, entries: float) -> bool:
-    """PostgreSQL: whether the statistics put the word in fewer than one of RARE entries (a
-    word missing from their most common ones gets about half the least common one's share)."""
-    return matches < CHUNK or matches * RARE < entries
+_ESTIMATE = (
+    f"{fulltext.MATCHES}(to_tsquery('simple', %s)) AS matches, (SELECT greatest(reltuples, 0) "
+    f"FROM pg_class WHERE oid = '{TABLE}'::regclass) AS entries"
+)
 
 
 def _edges() -> tuple[int, int | None]:
@@ -154,37 +148,68 @@ def _edges() -> tuple[int, int | None]:
     return int(newest or 0), None if floor is None else int(floor)
 
 
+class Few(NamedTuple):
+    """PostgreSQL: what `_few_postgres` found: the page (None: not a rare word, or CHUNK
+    matches or more), the estimate of the word's matches and of all entries, and how many
+    matches were read (none unless the statistics call the word rare)."""
+
+    rows: list[tuple[Any, ...]] | None
+    matches: float
+    entries: float
+    read: int
+
+
+# The query reaches the scan as a subquery's value (`(SELECT q FROM s)`), so the planner
+# prices a custom plan as the generic one (its default share of matches) and keeps the
+# generic plan: planning a word's own (2.6 ms, the permissions' subqueries) took longer
+# than the rest. That plan reads the matches from the GIN index, the one plan fit for a
+# rare word.
+_FEW_RANK = RANK_POSTGRES.replace(" q,", " (SELECT q FROM s),")
+_FEW = (
+    "WITH s AS MATERIALIZED (SELECT q, matches, entries, matches < <chunk> OR matches * <rare> < "
+    f"entries AS rare FROM (SELECT q, {fulltext.MATCHES}(q) AS matches, (SELECT "
+    f"greatest(reltuples, 0) FROM pg_class WHERE oid = '{TABLE}'::regclass) AS entries "
+    "FROM to_tsquery('simple', %s) AS q) AS e), "
+    f"m AS MATERIALIZED (SELECT id, at, {_FEW_RANK} AS rank FROM {TABLE} "
+    "WHERE vector @@ (SELECT q FROM s) AND (SELECT rare FROM s) LIMIT <chunk>) "
+    "SELECT s.matches, s.entries, s.rare, (SELECT count(*) FROM m), p.id, p.kind, "
+    f"p.object_id, p.rank FROM s LEFT JOIN LATERAL (SELECT {TABLE}.id, {TABLE}.kind, "
+    f"{TABLE}.object_id, m.rank FROM m JOIN {TABLE} ON {TABLE}.id = m.id WHERE (<where>) "
+    "ORDER BY <order> LIMIT %s) AS p ON true"
+)
+_FEW_ORDER = {"relevance": "m.rank DESC, m.id", "newest": "m.at DESC, m.id DESC"}
+
+
+def _few(where: str, order: str) -> str:
+    """`_FEW` for this condition and order, CHUNK and RARE written in: a LIMIT that is a
+    value made the planner price the generic plan for a tenth of all entries, and it kept
+    planning each search anew."""
+    sql = _FEW.replace("<chunk>", str(int(CHUNK))).replace("<rare>", str(int(RARE)))
+    return sql.replace("<order>", _FEW_ORDER[order]).replace("<where>", where)  # where last
+
+
 def _few_postgres(
     compiled: Compiled, where: str, params: list[Any], wanted: int, order: str
-) -> list[tuple[Any, ...]] | None:
-    """PostgreSQL, for a word the statistics call rare: up to CHUNK of its matches, read from
-    its GIN list and ranked (custom-planned: a kept generic plan could read every entry for
-    one), and, when that is all of them, the page the full statement would give (rank, then
-    id; or date, then id, newest first), checked against the permissions in one prepared
-    statement over their ids. None: CHUNK matches or more (the windows answer). Two
-    statements where the windows took nine; the full statement itself weighed the
-    permissions for the planner's guess of the matches (hashing all 49,000 conversations of
-    a member's department for 26 matches)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, at, {RANK_POSTGRES} FROM {TABLE}, to_tsquery('simple', %s) AS q "
-            "WHERE vector @@ q LIMIT %s",
-            [compiled.tsquery, CHUNK],
-        )
-        matches = cursor.fetchall()
-    if len(matches) >= CHUNK:
-        return None
-    if order == "relevance":
-        best = iter(sorted(((int(pk), float(rank)) for pk, _at, rank in matches), key=_best))
-        return _first_permitted(lambda size: list(islice(best, size)), where, params, wanted)
-    dated = {int(pk): at for pk, at, _rank in matches}
-    rows = permitted(list(dated), where, params) if dated else []
-    rows.sort(key=lambda row: (dated[row[0]], row[0]), reverse=True)
-    return rows[:wanted]
-
-
-def _best(match: tuple[int, float]) -> tuple[float, int]:
-    return -match[1], match[0]
+) -> Few:
+    """PostgreSQL, in one prepared statement: the planner's estimate of the word's matches
+    (`estimate`); when that calls it rare, up to CHUNK of them read from the GIN index and
+    ranked, and, when that is all of them, the page the full statement would give (rank,
+    then id; or date, then id, newest first; each with its rank), checked against the
+    permissions by their ids. A word not rare is not read at all: the rare test is a
+    subquery PostgreSQL asks once, before the scan (a one-time filter). Four round trips
+    took 2.1 ms for a member and a word in 26 entries, this one 0.9 ms; the full statement
+    itself weighed the permissions for the planner's guess of the matches (hashing all
+    49,000 conversations of a member's department for 26 matches). Prepared: planning the
+    permissions took 2.6 ms; the kept generic plan reads the matches from the GIN index (the
+    only plan fit for a rare word)."""
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_few(where, order), [compiled.tsquery, *params, wanted])
+        found = cursor.fetchall()
+    matches, entries, rare, read = found[0][:4]
+    few = Few(None, float(matches), float(entries), int(read))
+    if not rare or read >= CHUNK:
+        return few
+    return few._replace(rows=[tuple(row[4:]) for row in found if row[4] is not None])
 
 
 @contextmanager
@@ -254,12 +279,10 @@ def _by_relevance_postgres(
 ) -> list[tuple[Any, ...]] | None:
     """PostgreSQL: see `by_relevance`; a word the statistics call rare is first read alone
     (`_few_postgres`)."""
-    matches, entries = estimate(compiled)
-    if _rare(matches, entries):
-        found = _few_postgres(compiled, where, params, wanted, "relevance")
-        if found is not None:
-            return found
-    thin = _thin(matches, entries)
+    few = _few_postgres(compiled, where, params, wanted, "relevance")
+    if few.rows is not None:
+        return few.rows
+    thin = _thin(few.matches, few.entries)
     newest, floor = _edges()
     edge = recent_edge(newest) if floor is None else floor  # its own edge: no other condition
     if edge is not None:
@@ -437,12 +460,10 @@ def by_date(
     the newest 2,000 of three words ANDed from the whole index took 114 ms)."""
     thin = False
     if connection.vendor == "postgresql":
-        matches, entries = estimate(compiled)
-        if _rare(matches, entries):
-            found = _few_postgres(compiled, where, params, wanted, "newest")
-            if found is not None:
-                return found
-        thin = _thin(matches, entries)
+        few = _few_postgres(compiled, where, params, wanted, "newest")
+        if few.rows is not None:
+            return few.rows
+        thin = _thin(few.matches, few.entries)
         if thin and (recent_floor := _edges()[1]) is not None:
             with _reading_matches(thin):
                 rows = _dated(compiled, where, params, recent_floor, None, wanted)

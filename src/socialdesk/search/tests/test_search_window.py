@@ -166,11 +166,10 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
         assert found == [("more", False, 0)]  # no hit
         matching = [q["sql"] for q in asked if " MATCH " in q["sql"]]  # the windows find it
         assert len(matching) == 3  # rare, and the full statement answers
-    if connection.vendor == "postgresql":  # per person: the matches read once (and the
-        read = [sql for sql in statements if "to_tsquery" in sql and "EXPLAIN" not in sql]
-        assert len(read) == (2 if order == "relevance" else 4)  # page's ranks, by date)
-        assert sum("= ANY(" in sql for sql in statements) == 2  # their ids checked once
-        assert not [sql for sql in statements if "ORDER BY id DESC" in sql]  # no window
+    if connection.vendor == "postgresql":  # per person one statement: the estimate, the
+        read = [sql for sql in statements if "to_tsquery" in sql]  # matches and the page
+        assert len(read) == 2
+        assert all(f"{fulltext.MATCHES}(q)" in sql for sql in read)
     with monkeypatch.context() as full_statement:
         full_statement.setattr(windows, "by_relevance", lambda *args: None)
         full_statement.setattr(windows, "by_date", lambda *args: None)
@@ -182,6 +181,58 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     where, params = _where(admin, Filters())
     assert windows.by_relevance(compiled, where, list(params), 3) is not None
     assert [_order(user, MARK, limit=3, order=order) for user in (admin, member)] == few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's rare-word statement")
+def test_a_word_not_rare_is_not_read_by_the_rare_words_statement(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statement that answers a rare word reads none of a frequent word's matches (its
+    rare test gates the scan), and says so: the windows then answer, with its estimate."""
+    world = build(people, departments)
+    indexing.reindex()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {SearchEntry._meta.db_table}")
+    admin = world.people["admin"]
+    compiled = translate(MARK)  # in most entries
+    where, params = _where(admin, Filters())
+    monkeypatch.setattr(windows, "CHUNK", 1)  # more matches than a chunk
+    frequent = windows._few_postgres(compiled, where, list(params), 3, "relevance")
+    entries = SearchEntry.objects.count()
+    assert frequent.rows is None and frequent.read == 0
+    assert (frequent.matches, frequent.entries) == windows.estimate(compiled)
+    assert frequent.entries == entries
+    monkeypatch.setattr(windows, "RARE", 10 * entries)  # now it counts as rare
+    monkeypatch.setattr(windows, "CHUNK", entries + 1)
+    rare = windows._few_postgres(compiled, where, list(params), 3, "relevance")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {SearchEntry._meta.db_table} "
+            "WHERE vector @@ to_tsquery('simple', %s)",
+            [compiled.tsquery],
+        )
+        assert rare.read == cursor.fetchone()[0] > 3  # every match read, the best three kept
+    assert rare.rows is not None and len(rare.rows) == 3
+    monkeypatch.setattr(windows, "CHUNK", rare.read)  # as many matches as a chunk: not few
+    assert windows._few_postgres(compiled, where, list(params), 3, "relevance").rows is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimate function")
+@pytest.mark.parametrize("text", ["it's", "o''brien", "drop' table x", '"a\'b c"', "l'été"])
+def test_the_estimate_takes_any_query_as_a_value(
+    people: dict[str, User], departments: dict[str, Department], text: str
+) -> None:
+    """The estimate function quotes the query it plans (quotes in a search are words), and the
+    rare-word statement that asks it runs."""
+    build(people, departments)
+    indexing.reindex()
+    before = SearchEntry.objects.count()
+    compiled = translate(text)
+    assert compiled.tsquery  # the words reach the function
+    matches, entries = windows.estimate(compiled)
+    assert matches >= 0 and entries == before
+    selectors.search(people["admin"], text)  # the rare-word statement asks it too
+    assert SearchEntry.objects.count() == before
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan for a sparse word")
