@@ -201,7 +201,10 @@ def _few_postgres(
     itself weighed the permissions for the planner's guess of the matches (hashing all
     49,000 conversations of a member's department for 26 matches). Prepared: planning the
     permissions took 2.6 ms; the kept generic plan reads the matches from the GIN index (the
-    only plan fit for a rare word)."""
+    only plan fit for a rare word). PostgreSQL keeps it only while it costs no more than the
+    custom plans: at 1.4 million entries its read of 200 matches was priced 694, a sequential
+    scan's 3,061; the scan would win only beyond about 40 million entries, and would then cost
+    more than any word's custom plan, which PostgreSQL would go on making."""
     with prepared_cursor(connection) as cursor:
         cursor.execute(_few(where, order), [compiled.tsquery, *params, wanted])
         found = cursor.fetchall()
