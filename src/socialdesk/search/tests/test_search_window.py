@@ -143,7 +143,7 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     order: str,
 ) -> None:
     """A word with fewer matches than a chunk: SQLite asks the whole index once, then the full
-    statement answers; PostgreSQL reads the matches once and checks their ids once. Either
+    statement answers; PostgreSQL reads the matches and checks their ids in one statement. Either
     way the page is the full statement's, and the windows give it too once there are more."""
     world = build(people, departments)
     indexing.reindex()
