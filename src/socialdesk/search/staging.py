@@ -130,6 +130,8 @@ def copy_in_time_order(
     `keep_newer`: an entry written since the staged row was made is not overwritten;
     not `upsert`: the index holds none of the staged entries (plain inserts)."""
     names = ", ".join(COLUMNS)
+    if not upsert:
+        return _copy_at_once(names, progress)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE INDEX {STAGE}_order ON {STAGE} ({ORDER})")
     tail = (UPSERT_TAIL + (KEEP_NEWER if keep_newer else "")) if upsert else ""
@@ -157,3 +159,21 @@ def copy_in_time_order(
         if end is None:  # that was the last chunk
             return copied
         last = list(end)
+
+
+def _copy_at_once(names: str, progress: Callable[[int], None] | None) -> int:
+    """Plain inserts (an offline reindex into an emptied index, already one transaction): one
+    statement that sorts the staged rows once. Chunks read the staged rows through an index on
+    their order, each from another page of the temporary table. 1.43 million entries here:
+    PostgreSQL 40 s in chunks, 28–33 s at once (a third of it making the vectors); SQLite
+    about 16 s, 12.8."""
+    if progress:
+        progress(0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM {STAGE} ORDER BY {ORDER}"
+        )
+        copied = max(int(cursor.rowcount), 0)
+    if progress:
+        progress(copied)
+    return copied

@@ -165,19 +165,26 @@ class Few(NamedTuple):
 # than the rest. That plan reads the matches from the GIN index, the one plan fit for a
 # rare word.
 _FEW_RANK = RANK_POSTGRES.replace(" q,", " (SELECT q FROM s),")
+# The matches carry every column a condition reads (all but the texts, which none reads), and
+# the condition is checked on them under the table's name, instead of reading each match's
+# row a second time by its id (a member's rare word, median 1.31 → 1.03 ms at 1.4 million).
+_CONDITIONED = ", ".join(
+    str(field.column)
+    for field in SearchEntry._meta.concrete_fields
+    if field.name not in ("title_terms", "body_terms", "parts")
+)
 _FEW = (
     "WITH s AS MATERIALIZED (SELECT q, matches, entries, matches < <chunk> OR matches * <rare> < "
     f"entries AS rare FROM (SELECT q, {fulltext.MATCHES}(q) AS matches, (SELECT "
     f"greatest(reltuples, 0) FROM pg_class WHERE oid = '{TABLE}'::regclass) AS entries "
     "FROM to_tsquery('simple', %s) AS q) AS e), "
-    f"m AS MATERIALIZED (SELECT id, at, {_FEW_RANK} AS rank FROM {TABLE} "
+    f"m AS MATERIALIZED (SELECT {_CONDITIONED}, {_FEW_RANK} AS rank FROM {TABLE} "
     "WHERE vector @@ (SELECT q FROM s) AND (SELECT rare FROM s) LIMIT <chunk>) "
     "SELECT s.matches, s.entries, s.rare, (SELECT count(*) FROM m), p.id, p.kind, "
-    f"p.object_id, p.rank FROM s LEFT JOIN LATERAL (SELECT {TABLE}.id, {TABLE}.kind, "
-    f"{TABLE}.object_id, m.rank FROM m JOIN {TABLE} ON {TABLE}.id = m.id WHERE (<where>) "
-    "ORDER BY <order> LIMIT %s) AS p ON true"
+    f"p.object_id, p.rank FROM s LEFT JOIN LATERAL (SELECT id, kind, object_id, rank "
+    f"FROM m AS {TABLE} WHERE (<where>) ORDER BY <order> LIMIT %s) AS p ON true"
 )
-_FEW_ORDER = {"relevance": "m.rank DESC, m.id", "newest": "m.at DESC, m.id DESC"}
+_FEW_ORDER = {"relevance": "rank DESC, id", "newest": "at DESC, id DESC"}
 
 
 def _few(where: str, order: str) -> str:

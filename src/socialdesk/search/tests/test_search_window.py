@@ -183,6 +183,39 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
     assert [_order(user, MARK, limit=3, order=order) for user in (admin, member)] == few
 
 
+def test_a_rare_words_page_under_every_filter_is_the_full_statements(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rare word's statement checks the permissions and filters on the matches it read
+    (PostgreSQL: their columns under the table's name); each filter narrows the page as the
+    full statement does, for a manager and for a department member."""
+    world = build(people, departments)
+    indexing.reindex()
+    monkeypatch.setattr(windows, "CHUNK", SearchEntry.objects.count() + 1)
+    assert _few(MARK) is True
+    admin, member = world.people["admin"], world.people["member_cs"]
+    newest = SearchEntry.objects.order_by("-at").values_list("at", flat=True).first()
+    assert newest is not None
+    narrowed = [
+        Filters(kinds=("message", "wiki_page")),
+        Filters(department_id=departments["Customer Service"].pk),
+        Filters(channel_id=world.account.pk),
+        Filters(author_id=admin.pk),
+        Filters(since=newest),
+        Filters(until=newest),
+    ]
+    pages = {
+        (str(f), who.pk): _order(who, MARK, limit=50, filters=f)
+        for f in narrowed
+        for who in (admin, member)
+    }
+    assert len({tuple(page) for page in pages.values()}) > 3  # the filters do narrow
+    monkeypatch.setattr(windows, "by_relevance", lambda *args: None)  # the full statement
+    for f in narrowed:
+        for who in (admin, member):
+            assert _order(who, MARK, limit=50, filters=f) == pages[(str(f), who.pk)], f
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's rare-word statement")
 def test_a_word_not_rare_is_not_read_by_the_rare_words_statement(
     people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
