@@ -128,13 +128,14 @@ def copy_in_time_order(
 ) -> int:
     """Copy every staged row into the index, oldest first, `chunk` rows per transaction;
     `keep_newer`: an entry written since the staged row was made is not overwritten;
-    not `upsert`: the index holds none of the staged entries (plain inserts)."""
+    not `upsert`: the index holds none of the staged entries (plain inserts, all in one
+    statement: `_copy_at_once`)."""
     names = ", ".join(COLUMNS)
     if not upsert:
         return _copy_at_once(names, progress)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE INDEX {STAGE}_order ON {STAGE} ({ORDER})")
-    tail = (UPSERT_TAIL + (KEEP_NEWER if keep_newer else "")) if upsert else ""
+    tail = UPSERT_TAIL + (KEEP_NEWER if keep_newer else "")
     copied = 0
     last: list[Any] = []
     if progress:

@@ -39,7 +39,7 @@ from django.db.backends.utils import CursorWrapper
 from socialdesk.core.db import prepared_cursor
 from socialdesk.search import fulltext, recent, recent_gin, registry
 from socialdesk.search.models import SearchEntry
-from socialdesk.search.query import Compiled
+from socialdesk.search.query import BODY, PARTS, TITLE, Compiled
 
 CHUNK = 200  # the best matches checked against the permissions at once; then ×8
 RANKED = 2_000  # the newest matches ranked by relevance; ×4 while too few are permitted
@@ -171,7 +171,7 @@ _FEW_RANK = RANK_POSTGRES.replace(" q,", " (SELECT q FROM s),")
 _CONDITIONED = ", ".join(
     str(field.column)
     for field in SearchEntry._meta.concrete_fields
-    if field.name not in ("title_terms", "body_terms", "parts")
+    if field.name not in (TITLE, BODY, PARTS)
 )
 _FEW = (
     "WITH s AS MATERIALIZED (SELECT q, matches, entries, matches < <chunk> OR matches * <rare> < "
