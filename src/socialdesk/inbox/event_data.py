@@ -86,7 +86,7 @@ def _handle(contact: str, network: str) -> Subquery:
 def conversations(ids: Iterable[int]) -> QuerySet[Conversation]:
     """The conversations with everything their data needs, in one query."""
     return (
-        Conversation.objects.filter(pk__in=list(ids))
+        Conversation.objects.filter(pk__among=list(ids))
         .select_related("channel_account", "contact", "assignee", "department")
         .annotate(event_handle=_handle("contact", "channel_account__network"))
         .order_by("pk")
@@ -96,7 +96,7 @@ def conversations(ids: Iterable[int]) -> QuerySet[Conversation]:
 def messages(ids: Iterable[int]) -> QuerySet[Message]:
     """The messages with their conversations' data, in one query."""
     return (
-        Message.objects.filter(pk__in=list(ids))
+        Message.objects.filter(pk__among=list(ids))
         .select_related(
             "author_user",
             "conversation__channel_account",
@@ -199,7 +199,7 @@ def states(ids: Iterable[int]) -> dict[int, State]:
     (`announce_moves`); empty, without a query, when nobody listens."""
     if not any(events.wanted(kind) for kind in MOVES):
         return {}
-    rows = Conversation.objects.filter(pk__in=list(ids)).values_list(
+    rows = Conversation.objects.filter(pk__among=list(ids)).values_list(
         "pk", "status", "assignee_id", "department_id"
     )
     return {pk: (status, assignee, department) for pk, status, assignee, department in rows}

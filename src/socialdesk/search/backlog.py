@@ -132,7 +132,7 @@ def _done_with(batch: list[tuple[int, str, int, int]]) -> None:
         by_notes[notes].append(pk)
     for notes, pks in by_notes.items():
         for chunk in batched(pks, indexing.CHUNK):
-            SearchBacklog.objects.filter(pk__in=chunk, notes=notes).delete()
+            SearchBacklog.objects.filter(pk__among=list(chunk), notes=notes).delete()
 
 
 def _built(task: tuple[str, tuple[int, ...]]) -> indexing.Built:

@@ -11,7 +11,7 @@ then computed by a named function over its messages in time order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -54,6 +54,28 @@ class MessageFact(NamedTuple):
     @property
     def outbound(self) -> bool:
         return self.direction == Direction.OUTBOUND
+
+
+@dataclass(slots=True)
+class NewConversation:
+    """A conversation an import is about to insert, for `settle_facts` to set its facts on
+    (a model instance took about 50 µs to make: a second for every 20,000 conversations)."""
+
+    pk: int
+    channel_account_id: int
+    contact_id: int | None = None
+    first_message_at: datetime | None = None
+    first_message_inbound: bool = False
+    needs_reply: bool = False
+    first_response_at: datetime | None = None
+    first_response_seconds: int | None = None
+    last_message_at: datetime | None = None
+    last_inbound_at: datetime | None = None
+    waiting_since: datetime | None = None
+    waiting_for_us_since: datetime | None = None
+    message_count: int = 0
+    preview: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +153,7 @@ def language(inbound: list[MessageFact]) -> str:
 
 
 def company_account_id(
-    conversation: Conversation,
+    conversation: Conversation | NewConversation,
     outbound: list[MessageFact],
     first_text: str,
     accounts: Accounts,
@@ -151,7 +173,7 @@ def company_account_id(
 
 
 def _read_messages(conversation_ids: set[int]) -> dict[int, list[MessageFact]]:
-    rows = Message.objects.filter(conversation_id__in=conversation_ids).values_list(
+    rows = Message.objects.filter(conversation_id__among=list(conversation_ids)).values_list(
         "conversation_id", "pk", "created_at", "direction", "needs_reply", "channel_account_id",
         "contact_id", "language",
     )  # fmt: skip
@@ -177,8 +199,8 @@ def refresh_conversations(
         pk: in_time_order(messages) for pk, messages in _read_messages(conversation_ids).items()
     }
     ends = [m.pk for ms in per_conversation.values() for m in (ms[0], ms[-1])]
-    texts = dict(Message.objects.filter(pk__in=ends).values_list("pk", "text"))
-    conversations = list(Conversation.objects.filter(pk__in=per_conversation))
+    texts = dict(Message.objects.filter(pk__among=ends).values_list("pk", "text"))
+    conversations = list(Conversation.objects.filter(pk__among=list(per_conversation)))
     settled = settle_facts(
         conversations,
         per_conversation,
@@ -188,9 +210,9 @@ def refresh_conversations(
         first_inbound_needs_reply=first_inbound_needs_reply,
     )
     _store(conversations)
-    Message.objects.filter(pk__in=settled.flagged).update(needs_reply=True)
+    Message.objects.filter(pk__among=settled.flagged).update(needs_reply=True)
     for account_id, ids in settled.moved.items():
-        Message.objects.filter(conversation_id__in=ids).exclude(
+        Message.objects.filter(conversation_id__among=ids).exclude(
             channel_account_id=account_id
         ).update(channel_account_id=account_id)
 
@@ -206,7 +228,7 @@ class Settled:
 
 
 def settle_facts(
-    conversations: list[Conversation],
+    conversations: Sequence[Conversation | NewConversation],
     per_conversation: dict[int, list[MessageFact]],
     texts: dict[int, str],
     accounts: dict[int, ChannelAccount],
@@ -234,7 +256,7 @@ def settle_facts(
 
 
 def _set_facts(
-    conversation: Conversation,
+    conversation: Conversation | NewConversation,
     messages: list[MessageFact],
     first: MessageFact,
     texts: dict[int, str],

@@ -37,6 +37,7 @@ from socialdesk.inbox import event_data, rollups
 from socialdesk.inbox.importing.facts import (
     FACT_FIELDS,
     MessageFact,
+    NewConversation,
     settle_facts,
 )
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
@@ -261,11 +262,11 @@ class Importer:
         stored_parents = {
             external_id: (pk, conversation_id)
             for external_id, pk, conversation_id in messages.filter(
-                external_id__in=outside_parent_ids
+                external_id__among=list(outside_parent_ids)
             ).values_list("external_id", "pk", "conversation_id")
         }
         orphans = list(
-            messages.filter(parent_external_id__in=list(by_id)).values_list(
+            messages.filter(parent_external_id__among=list(by_id)).values_list(
                 "pk", "parent_external_id", "conversation_id"
             )
         )
@@ -309,7 +310,7 @@ class Importer:
         self, chunk: list[tuple[int, ImportRow]], messages: QuerySet[Message]
     ) -> list[ImportRow]:
         ids = [row.external_id for _line, row in chunk]
-        stored = set(messages.filter(external_id__in=ids).values_list("external_id", flat=True))
+        stored = set(messages.filter(external_id__among=ids).values_list("external_id", flat=True))
         rows: list[ImportRow] = []
         for _line, row in chunk:
             if row.external_id in stored:
@@ -382,7 +383,7 @@ class Importer:
         }
         known = dict(
             ContactHandle.objects.filter(
-                network=self.network, handle__in=list(handles)
+                network=self.network, handle__among=list(handles)
             ).values_list("handle", "contact_id")
         )
         missing = [h for h in handles if h not in known]
@@ -399,9 +400,9 @@ class Importer:
         if missing:
             # Another import may have added the same customer a moment ago: use its contact.
             known.update(
-                ContactHandle.objects.filter(network=self.network, handle__in=missing).values_list(
-                    "handle", "contact_id"
-                )
+                ContactHandle.objects.filter(
+                    network=self.network, handle__among=missing
+                ).values_list("handle", "contact_id")
             )
             unused = set(ids) - set(known.values())
             if unused:
@@ -484,11 +485,7 @@ class Importer:
                     MessageFact(pk, *(v[AT[name]] for name in FACT_OF_MESSAGE))
                 )
                 texts[pk] = v[AT["text"]]
-        conversations = [
-            Conversation(pk=pk, channel_account_id=placeholder_id, status=Status.OPEN,
-                         sla_state="", sla_warned="", created_at=now)
-            for pk in sorted(new)
-        ]  # fmt: skip
+        conversations = [NewConversation(pk, placeholder_id) for pk in sorted(new)]
         settled = settle_facts(
             conversations,
             per_conversation,
@@ -504,11 +501,14 @@ class Importer:
                 v[AT["channel_account"]] = account_of[v[AT["conversation"]]]
                 if v[AT["id"]] in flagged:
                     v[AT["needs_reply"]] = True
-        columns = [f + "_id" if f in ("contact", "channel_account") else f for f in NEW_FIELDS]
+        columns = [f + "_id" if f in ("contact", "channel_account") else f for f in FACT_FIELDS]
         insert_rows(
             Conversation,
             ["id", *NEW_FIELDS],
-            [[c.pk, *(getattr(c, column) for column in columns)] for c in conversations],
+            [
+                [c.pk, Status.OPEN, "", "", now, *(getattr(c, column) for column in columns)]
+                for c in conversations
+            ],
         )
 
     @staticmethod
@@ -545,7 +545,7 @@ def _refresh_targets(conversation_ids: set[int]) -> None:
     """Tell the SLA clocks of these conversations that have a policy (in the chunk's
     transaction): the periodic check only looks at clocks running out."""
     with_policy = sorted(
-        Conversation.objects.filter(pk__in=conversation_ids, sla_policy__isnull=False)
+        Conversation.objects.filter(pk__among=list(conversation_ids), sla_policy__isnull=False)
         .order_by()
         .values_list("pk", flat=True)
     )

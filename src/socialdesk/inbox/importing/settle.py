@@ -40,7 +40,7 @@ def settle_status(conversation_ids: Collection[int], *, live: bool = False) -> t
     """
     if not conversation_ids:
         return 0, 0
-    touched = Conversation.objects.filter(pk__in=list(conversation_ids))
+    touched = Conversation.objects.filter(pk__among=list(conversation_ids))
     answered = Q(last_inbound_at__isnull=True) if live else ANSWERED
     to_resolve = list(
         touched.filter(answered, status=Status.OPEN, last_message_at__isnull=False).values_list(
@@ -53,11 +53,11 @@ def settle_status(conversation_ids: Collection[int], *, live: bool = False) -> t
         ).values_list("pk", "status", "waiting_for_us_since")
     )
     if to_resolve:
-        Conversation.objects.filter(pk__in=[pk for pk, _at in to_resolve]).update(
+        Conversation.objects.filter(pk__among=[pk for pk, _at in to_resolve]).update(
             status=Status.RESOLVED, resolved_at=F("last_message_at")
         )
     if to_reopen:
-        Conversation.objects.filter(pk__in=[pk for pk, _s, _at in to_reopen]).update(
+        Conversation.objects.filter(pk__among=[pk for pk, _s, _at in to_reopen]).update(
             status=Status.OPEN, resolved_at=None
         )
     ConversationEvent.objects.bulk_create(

@@ -1,0 +1,39 @@
+"""`field__among=values`: a column's value is one of many, sent as one parameter.
+
+Django's `__in` prepares every value through the field and sends one parameter each: for the
+5,000 ids of an import's chunk that preparing cost more than the query (about 1 s of a
+100,000-row import, five lookups per row). `__among` takes values already in the column's
+database form (ints, strings) and sends them as one array (PostgreSQL, `= ANY(%s)`) or one
+JSON list (SQLite, read by `json_each`); both databases still read the column's index.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Field, ForeignObject, Lookup
+
+
+class Among(Lookup):
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> Any:
+        return list(self.rhs)
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        values = list(self.rhs)
+        if not values:  # as `__in`: nothing matches, and no query is sent
+            raise EmptyResultSet
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (a column's name)
+        return sql, [*lhs_params, json.dumps(values)]
+
+
+def register() -> None:
+    Field.register_lookup(Among)
+    ForeignObject.register_lookup(Among)  # foreign keys keep lookups of their own

@@ -1,0 +1,50 @@
+"""`field__among=values` (core.lookups): the import's lookups of thousands of ids at once find
+exactly what `__in` finds, on SQLite and PostgreSQL, whatever the values hold."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.inbox.models import Contact, ContactHandle, Conversation
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    "a,b", "{x}", 'q"u', "back\\slash", " spaced ", "NULL", "it's", "ü€😀", "",
+    "[1, 2]", "x" * 191, "%s", "?",
+]  # fmt: skip
+
+
+def test_strings_found_by_among_are_those_found_by_in() -> None:
+    contact = Contact.objects.create(display_name="Kim")
+    for handle in [*HOSTILE, "not asked for"]:
+        ContactHandle.objects.create(contact=contact, network=Network.OTHER, handle=handle)
+    handles = ContactHandle.objects.filter(network=Network.OTHER)
+    found = set(handles.filter(handle__among=HOSTILE).values_list("handle", flat=True))
+    assert found == set(handles.filter(handle__in=HOSTILE).values_list("handle", flat=True))
+    assert found == set(HOSTILE)
+
+
+def test_thousands_of_ids_and_foreign_keys() -> None:
+    account = ChannelAccount.objects.create(network=Network.WEBHOOK, handle="shop")
+    other = ChannelAccount.objects.create(network=Network.WEBHOOK, handle="other")
+    made = [Conversation.objects.create(channel_account=account).pk for _ in range(3)]
+    Conversation.objects.create(channel_account=other)
+    asked = [*made, *range(10**6, 10**6 + 5000), 2**62]
+    assert sorted(Conversation.objects.filter(pk__among=asked).values_list("pk", flat=True)) == made
+    by_account = Conversation.objects.filter(channel_account_id__among={account.pk})
+    assert sorted(by_account.values_list("pk", flat=True)) == made
+    assert Conversation.objects.filter(pk__among=made[:1]).update(language="de") == 1
+    assert Conversation.objects.get(pk=made[0]).language == "de"
+
+
+def test_nothing_asked_for_finds_nothing_without_a_query() -> None:
+    ChannelAccount.objects.create(network=Network.WEBHOOK, handle="shop")
+    with CaptureQueriesContext(connection) as captured:
+        assert list(ChannelAccount.objects.filter(pk__among=[])) == []
+        assert ChannelAccount.objects.filter(handle__among=set()).update(name="x") == 0
+    assert captured.captured_queries == []
+    assert ChannelAccount.objects.filter(name="x").count() == 0
