@@ -8,21 +8,19 @@ loses its entry. Entries are written with one upsert per kind and chunk
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from multiprocessing import util
 from typing import Any
 
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
+from socialdesk.core import forked
 from socialdesk.search import fulltext, recent, staging
 from socialdesk.search.analysis import analyse_document, warm
 from socialdesk.search.kinds.base import Doc, Ids, Kind, Span
@@ -220,28 +218,20 @@ def _entry_kinds(kinds: Iterable[str]) -> list[str]:
     return [k.entry_kind for k in _chosen(kinds)]
 
 
-class ProcessLost(RuntimeError):
-    """A process that read and analysed objects ended before its work was done."""
+ProcessLost = forked.ProcessLost  # the search command names it
 
 
 @contextmanager
 def processes(work: Callable[[Any], Built], jobs: int) -> Iterator[BuildAll]:
     """Yield a map of `work` over tasks: here when `jobs` is 1, else in that many forked
-    processes, each with its own connection (results in the order they are done, at most
-    AHEAD tasks a process under way: results never pile up faster than they are written).
-    A process that dies (killed, out of memory) ends the map with `ProcessLost` instead of
-    leaving it waiting for that result for ever (multiprocessing.Pool's way)."""
+    processes (`core.forked`), results in the order they are done, at most AHEAD tasks a
+    process under way: results never pile up faster than they are written."""
     if jobs == 1:
         yield lambda tasks: map(work, tasks)
         return
     warm()  # loaded once here, shared by the forked processes
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_own_connections
-    )
-    try:
+    with forked.forked_pool(jobs) as pool:
         yield lambda tasks: _as_done(pool, work, tasks, AHEAD * jobs)
-    finally:  # on an error: the tasks not started are dropped, the started ones end first
-        pool.shutdown(wait=True, cancel_futures=True)  # their connections close as they exit
 
 
 AHEAD = 2  # tasks handed to each process before the first result is taken
@@ -263,13 +253,7 @@ def _as_done(
 
 def _results(done: set[Future[Built]]) -> Iterator[Built]:
     for future in done:
-        try:
-            yield future.result()
-        except BrokenProcessPool as lost:
-            raise ProcessLost(
-                "A process reading and analysing objects for the search ended abruptly "
-                "(killed, or out of memory?)."
-            ) from lost
+        yield forked.result(future, "reading and analysing objects for the search")
 
 
 def _shared() -> bool:
@@ -278,18 +262,6 @@ def _shared() -> bool:
     if connection.in_atomic_block:
         return False
     return connection.vendor != "sqlite" or not connection.is_in_memory_db()  # type: ignore[attr-defined]
-
-
-_inherited: list[Any] = []  # the parent's connections, never used or closed in a child
-
-
-def _own_connections() -> None:
-    """In a forked process: connections of its own (the inherited ones are the parent's:
-    closing them here would end the parent's session), closed when the process ends."""
-    for alias in connections:
-        _inherited.append(connections[alias])
-        connections[alias] = connections.create_connection(alias)
-    util.Finalize(None, connections.close_all, exitpriority=10)
 
 
 Built = tuple[str, Ids, list[Row]]  # the kind's key, the ids read, the rows of those still there

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,9 +31,10 @@ from django.utils import timezone
 from socialdesk.channels.items.normalise import NAME_LENGTH, normalise
 from socialdesk.channels.items.readers import ImportRow, Parsed, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core import changes
+from socialdesk.core import changes, forked
 from socialdesk.core.db import insert_returning_ids, insert_rows, reserve_ids, update_rows
 from socialdesk.inbox import event_data, rollups
+from socialdesk.inbox.importing import ahead
 from socialdesk.inbox.importing.facts import (
     FACT_FIELDS,
     MessageFact,
@@ -133,12 +134,18 @@ class Importer:
     # the messages added to them (live items tell every conversation after the import).
     refresh_targets: bool = False
     chunk_size: int = 5000
+    # Above one: each row's language and needs-reply are decided ahead in forked processes
+    # (ahead.py), as many as the other cores, while this one stores the chunk before.
+    jobs: int = 1
     on_rejection: Callable[[Rejection], None] = lambda rejection: None
     on_progress: Callable[[ImportStats], None] = lambda stats: None
     stats: ImportStats = field(default_factory=ImportStats)
     touched: set[int] = field(default_factory=set)  # the conversations this import changed
     _accounts: dict[str, ChannelAccount] = field(default_factory=dict)
     _file_label: str = ""
+    _handles_version: int = 0  # counts changes of `company_handles`
+    _answers: dict[int, tuple[str, bool | None]] = field(default_factory=dict)  # by id(row)
+    _answers_version: int = -1  # of the company handles `_answers` were decided with
 
     def __post_init__(self) -> None:
         self.company_handles = {ChannelAccount.normalise_handle(h) for h in self.company_handles}
@@ -152,6 +159,28 @@ class Importer:
     def feed(self, file_label: str, parsed: Iterable[Parsed]) -> None:
         """Import every row; bad rows go to `on_rejection` and the rest is stored."""
         self._file_label = file_label
+        chunks = self._chunks(parsed)
+        if self.jobs > 1:
+            workers = self.jobs - 1
+            ahead.warm()
+            with forked.forked_pool(workers) as pool:
+                asked = ((chunk, self._asked(chunk)) for chunk in chunks)
+                for chunk, question, answers in ahead.in_order(pool, asked, workers):
+                    self._answers = {
+                        id(row): a for (_l, row), a in zip(chunk, answers, strict=True)
+                    }
+                    self._answers_version = question.version
+                    self._store(chunk)
+                    self.on_progress(self.stats)
+            self._answers = {}
+        else:
+            for chunk in chunks:
+                self._store(chunk)
+                self.on_progress(self.stats)
+        self.on_progress(self.stats)
+
+    def _chunks(self, parsed: Iterable[Parsed]) -> Iterator[list[tuple[int, ImportRow]]]:
+        """The valid rows in chunks; the others rejected as they are read."""
         chunk: list[tuple[int, ImportRow]] = []
         for line, item in parsed:
             self.stats.rows_read += 1
@@ -165,12 +194,24 @@ class Importer:
                 continue
             chunk.append((line, item))
             if len(chunk) >= self.chunk_size:
-                self._store(chunk)
+                yield chunk
                 chunk = []
-                self.on_progress(self.stats)
         if chunk:
-            self._store(chunk)
-        self.on_progress(self.stats)
+            yield chunk
+
+    def _asked(self, chunk: list[tuple[int, ImportRow]]) -> ahead.Asked:
+        """What the processes ahead decide of a chunk: every row's language, and whether a
+        customer's row needs a reply (a company's never does, a twcs thread start always)."""
+        return ahead.Asked(
+            [row.text for _line, row in chunk],
+            [
+                not (self.listening or self._is_company(row))
+                and not (self.thread_start_needs_reply and not row.parent_id)
+                for _line, row in chunk
+            ],
+            frozenset(self.company_handles),
+            self._handles_version,
+        )
 
     def _reject(self, line: int, reason: str, external_id: str, row: ImportRow | None) -> None:
         self.stats.rejected += 1
@@ -188,8 +229,9 @@ class Importer:
                 defaults={"name": f"@{handle}"[:ACCOUNT_NAME_LENGTH] if handle else ""},
             )
             self._accounts[handle] = account
-            if handle:
+            if handle and handle not in self.company_handles:
                 self.company_handles.add(handle)
+                self._handles_version += 1
         return account
 
     def _account_ids(self) -> list[int]:
@@ -221,6 +263,7 @@ class Importer:
             # Nothing of the chunk is stored: forget what it counted and created.
             self.stats = dataclasses.replace(stats, rejected=self.stats.rejected)
             self._accounts, self.company_handles = accounts, handles
+            self._handles_version += 1
             if len(chunk) > 1:
                 middle = len(chunk) // 2
                 self._store(chunk[:middle])
@@ -426,9 +469,12 @@ class Importer:
         pk_of = dict(zip((r.external_id for r in rows), ids, strict=True))
         now = timezone.now()
         values: list[list[Any]] = []
+        answers = self._answers if self._answers_version == self._handles_version else {}
         for row in rows:
             company = self._is_company(row)
-            language = guess_language(row.text)
+            answered = answers.get(id(row))
+            language = guess_language(row.text) if answered is None else answered[0]
+            replied = None if answered is None else answered[1]
             parent = pk_of.get(row.parent_id) or stored_parents.get(row.parent_id, (None,))[0]
             values.append(
                 [
@@ -443,7 +489,7 @@ class Importer:
                     row.created_at,
                     parent,
                     row.parent_id,
-                    self._needs_reply(row, company, language),
+                    self._needs_reply(row, company, language) if replied is None else replied,
                     language,
                     now,
                     row.meta or {},

@@ -153,6 +153,7 @@ class Command(BaseCommand):
             refresh_targets=True,
             settle=not options["keep_open"],
             chunk_size=max(1, options["chunk_size"]),
+            jobs=os.cpu_count() or 1,
             on_rejection=on_rejection,
             on_progress=progress.update,
         )

@@ -1,0 +1,58 @@
+"""A pool of forked processes for CPU-bound work beside a process that writes.
+
+The work (text analysis) is loaded once in the parent and shared by the forked processes.
+Each process gets database connections of its own: the inherited ones are the parent's, and
+closing them in a child would end the parent's session. A process that dies (killed, out of
+memory) ends the work with `ProcessLost` instead of leaving the parent waiting for ever
+(multiprocessing.Pool's way).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from multiprocessing import util
+from typing import Any
+
+from django.db import connections
+
+
+class ProcessLost(RuntimeError):
+    """A forked process ended before its work was done."""
+
+
+@contextmanager
+def forked_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """`jobs` forked processes; on the way out the tasks not started are dropped and the
+    started ones end first (their connections close as they exit)."""
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_own_connections
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def result[T](future: Future[T], doing: str) -> T:
+    """The future's result; `ProcessLost` naming what the process was `doing` if it died."""
+    try:
+        return future.result()
+    except BrokenProcessPool as lost:
+        raise ProcessLost(
+            f"A process {doing} ended abruptly (killed, or out of memory?)."
+        ) from lost
+
+
+_inherited: list[Any] = []  # the parent's connections, never used or closed in a child
+
+
+def _own_connections() -> None:
+    """In a forked process: connections of its own, closed when the process ends."""
+    for alias in connections:
+        _inherited.append(connections[alias])
+        connections[alias] = connections.create_connection(alias)
+    util.Finalize(None, connections.close_all, exitpriority=10)
