@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.core import lookups
 from socialdesk.inbox.models import Contact, ContactHandle, Conversation
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,12 @@ HOSTILE = [
 ]  # fmt: skip
 
 
-def test_strings_found_by_among_are_those_found_by_in() -> None:
+@pytest.mark.parametrize("one_list_from", [lookups.SQLITE_PLACEHOLDERS, 2])
+def test_strings_found_by_among_are_those_found_by_in(
+    one_list_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: values as placeholders, and beyond the placeholders one JSON list."""
+    monkeypatch.setattr(lookups, "SQLITE_PLACEHOLDERS", one_list_from)
     contact = Contact.objects.create(display_name="Kim")
     for handle in [*HOSTILE, "not asked for"]:
         ContactHandle.objects.create(contact=contact, network=Network.OTHER, handle=handle)

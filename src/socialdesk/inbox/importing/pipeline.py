@@ -308,11 +308,12 @@ class Importer:
                 external_id__among=list(outside_parent_ids)
             ).values_list("external_id", "pk", "conversation_id")
         }
-        orphans = list(
-            messages.filter(parent_external_id__among=list(by_id)).values_list(
-                "pk", "parent_external_id", "conversation_id"
-            )
-        )
+        accounts = {scope} if scope is not None else set(self._account_ids())
+        orphans = [
+            (pk, parent, conversation_id)
+            for pk, parent, conversation_id, account in replies_to(list(by_id))
+            if account in accounts
+        ]
 
         groups = _UnionFind()
         for row in rows:
@@ -581,6 +582,18 @@ class Importer:
 
     def _accounts_by_id(self) -> dict[int, ChannelAccount]:
         return {account.pk: account for account in self._accounts.values()}
+
+
+def replies_to(ids: list[str]) -> QuerySet[Message, tuple[int, str, int, int]]:
+    """Stored messages of any account whose parent has one of these ids (id, parent's id,
+    conversation, account; the caller keeps its accounts'), read through the index on the
+    parent's id. Asked for the accounts too, SQLite (which keeps no statistics) read every
+    message of the accounts instead: 250 ms a chunk at a million messages, and growing."""
+    return (
+        Message.objects.filter(parent_external_id__among=ids)
+        .order_by()
+        .values_list("pk", "parent_external_id", "conversation_id", "channel_account_id")
+    )
 
 
 def _handle_key(author: str) -> str:
