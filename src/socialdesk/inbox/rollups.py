@@ -194,11 +194,9 @@ def counted_together(ids: Sequence[int]) -> Iterator[None]:
     if not ids:
         yield
         return
-    values: list[Any]
     if connection.vendor == "postgresql":
         held = HeldMessages.objects.create(low=ids[0], high=ids[-1])
         yield
-        chosen, values = "m.id = ANY(%s)", [list(ids)]
     else:  # the reserved ids are consecutive
         if not connection.in_atomic_block:
             raise TransactionManagementError("counted_together needs the inserting transaction")
@@ -207,18 +205,36 @@ def counted_together(ids: Sequence[int]) -> Iterator[None]:
         yield
         with connection.cursor() as cursor:
             cursor.execute(_creating(ADDED))
-        chosen, values = "m.id BETWEEN %s AND %s", [ids[0], ids[-1]]
+    with connection.cursor() as cursor:
+        cursor.execute(*counting(ids))
+    if connection.vendor == "postgresql":
+        held.delete()
+
+
+def counting(ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """The statement adding the inbound messages of these ids (ascending) to the rollup.
+
+    Both read the range of the reserved ids through the primary key (PostgreSQL then keeps
+    exactly these ids: another writer's message in the range is its own trigger's; SQLite's
+    reserved ids are consecutive). Given the direction as an indexed condition, a table just
+    filled (no statistics yet) was read through the index of every inbound message instead,
+    and the ids compared: PostgreSQL 460 ms a chunk at 100,000 messages, SQLite 33 ms a chunk
+    at a million, both growing with the table."""
+    # The direction is checked on each message read, never through an index of its own.
+    if connection.vendor == "postgresql":
+        chosen = "m.id BETWEEN %s AND %s AND m.id = ANY(%s) AND (m.direction = 'in') IS TRUE"
+        values: list[Any] = [ids[0], ids[-1], list(ids)]
+    else:
+        chosen, values = "m.id BETWEEN %s AND %s AND +m.direction = 'in'", [ids[0], ids[-1]]
     count = _add(
         f"SELECT {_hour('m.created_at')}, c.channel_account_id, "
         "COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), "
         f"COUNT(*), SUM({_flag('m.needs_reply')}) "
         "FROM inbox_message m JOIN inbox_conversation c ON c.id = m.conversation_id "
-        "WHERE {chosen} AND m.direction = 'in' GROUP BY 1, 2, 3, 4"
+        "WHERE {chosen} GROUP BY 1, 2, 3, 4"
     ).rstrip(";")
-    with connection.cursor() as cursor:  # strftime's % written %% beside the parameters
-        cursor.execute(count.replace("%", "%%").replace("{chosen}", chosen), values)
-    if connection.vendor == "postgresql":
-        held.delete()
+    # strftime's % written %% beside the parameters
+    return count.replace("%", "%%").replace("{chosen}", chosen), values
 
 
 def _creating(name: str) -> str:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation, Role, User
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core.db import reserve_ids
+from socialdesk.core.db import insert_rows, reserve_ids
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis import Period, Scope
 from socialdesk.inbox import rollups, services
@@ -334,3 +334,34 @@ def test_a_bulk_insert_the_database_refuses_counts_nothing_and_keeps_the_trigger
     assert HeldMessages.objects.count() == 0
     world.new_message(conversation, 9, True, True).save()  # counted by the trigger
     assert stored() == recount()
+
+
+@pytest.mark.django_db
+def test_a_bulk_insert_counts_its_messages_by_their_ids_not_through_every_inbound() -> None:
+    """The count after an import's chunk reads the chunk's messages by id. With 20,000
+    messages just stored and no statistics (as in an import), asked for the direction as an
+    indexed condition, both databases read the index of every inbound message instead
+    (growing with each chunk)."""
+    world = World()
+    conversation = world.conversations[0]
+    with transaction.atomic():
+        ids = reserve_ids(Message, 20_000)
+        insert_rows(
+            Message,
+            ["id", "conversation", "channel_account", "external_id", "direction", "text",
+             "author_handle", "parent_external_id", "language", "meta", "created_at",
+             "needs_reply", "imported_at"],
+            [
+                [pk, conversation.pk, conversation.channel_account_id, f"x{pk}",
+                 Direction.INBOUND if pk % 2 else Direction.OUTBOUND, "Hallo?", "kim", "", "de",
+                 {}, START, False, START]
+                for pk in ids
+            ],
+        )  # fmt: skip
+    sql, values = rollups.counting(ids[-5_000:])
+    with connection.cursor() as cursor:
+        explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+        cursor.execute(f"{explain} {sql}", values)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "message_kpi_inbound" not in plan, plan
+    assert "Seq Scan on inbox_message" not in plan, plan
