@@ -42,11 +42,12 @@ from socialdesk.inbox.importing.facts import (
     settle_facts,
 )
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
-from socialdesk.inbox.importing.settle import settle_status
+from socialdesk.inbox.importing.settle import answered, settle_status
 from socialdesk.inbox.models import (
     Contact,
     ContactHandle,
     Conversation,
+    ConversationEvent,
     Direction,
     Message,
     Note,
@@ -340,7 +341,9 @@ class Importer:
         # Inside the chunk's transaction (`_store`): a refused chunk announces nothing.
         before = event_data.states(touched - new) if self.announce else {}
         if self.settle or self.settle_live:
-            resolved, reopened = settle_status(touched, live=not self.settle)
+            # History: the new ones were settled as they were inserted.
+            settled = touched - new if self.settle else touched
+            resolved, reopened = settle_status(settled, live=not self.settle)
             self.stats.conversations_resolved += resolved
             self.stats.conversations_reopened += reopened
         if self.refresh_targets:
@@ -548,15 +551,27 @@ class Importer:
                 v[AT["channel_account"]] = account_of[v[AT["conversation"]]]
                 if v[AT["id"]] in flagged:
                     v[AT["needs_reply"]] = True
+        # History from files: the answered ones are inserted resolved, as `settle_status`
+        # would leave them (one UPDATE of thousands of rows a chunk less).
+        done = {c.pk for c in conversations if answered(c)} if self.settle else set()
         columns = [f + "_id" if f in ("contact", "channel_account") else f for f in FACT_FIELDS]
         insert_rows(
             Conversation,
-            ["id", *NEW_FIELDS],
+            ["id", *NEW_FIELDS, "resolved_at"],
             [
-                [c.pk, Status.OPEN, "", "", now, *(getattr(c, column) for column in columns)]
+                [c.pk, Status.RESOLVED if c.pk in done else Status.OPEN, "", "", now,
+                 *(getattr(c, column) for column in columns),
+                 c.last_message_at if c.pk in done else None]
                 for c in conversations
             ],
-        )
+        )  # fmt: skip
+        insert_rows(
+            ConversationEvent,
+            ["conversation", "at", "old_status", "new_status"],
+            [(c.pk, c.last_message_at, Status.OPEN, Status.RESOLVED) for c in conversations
+             if c.pk in done],
+        )  # fmt: skip
+        self.stats.conversations_resolved += len(done)
 
     @staticmethod
     def _link_orphans(orphans: list[tuple[int, str, int]], pk_of: dict[str, int]) -> None:

@@ -23,12 +23,24 @@ from collections.abc import Collection
 
 from django.db.models import F, Q
 
+from socialdesk.inbox.importing.facts import NewConversation
 from socialdesk.inbox.models import Conversation, ConversationEvent, Status
 
 # The company wrote last: no customer message at all, or none at or after the last message.
 ANSWERED = Q(waiting_for_us_since__isnull=True) & (
     Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=F("last_message_at"))
 )
+
+
+def answered(conversation: NewConversation) -> bool:
+    """`ANSWERED` for a conversation an import is about to insert (its facts in memory): a
+    history import inserts those already resolved instead of updating them afterwards."""
+    last, inbound = conversation.last_message_at, conversation.last_inbound_at
+    return (
+        last is not None
+        and conversation.waiting_for_us_since is None
+        and (inbound is None or inbound < last)
+    )
 
 
 def settle_status(conversation_ids: Collection[int], *, live: bool = False) -> tuple[int, int]:
