@@ -31,6 +31,10 @@ FACT_FIELDS = [
 ]  # fmt: skip
 
 
+# The same, as the conversation's attribute names (its two foreign keys by their ids).
+FACT_COLUMNS = [f + "_id" if f in ("contact", "channel_account") else f for f in FACT_FIELDS]
+
+
 class MessageFact(NamedTuple):
     """What the conversation's facts need to know of one of its messages.
 
@@ -287,9 +291,8 @@ def _set_facts(
 
 
 def _store(conversations: list[Conversation]) -> None:
-    columns = [f + "_id" if f in ("contact", "channel_account") else f for f in FACT_FIELDS]
     update_rows(
         Conversation,
         FACT_FIELDS,
-        [[getattr(c, column) for column in columns] + [c.pk] for c in conversations],
+        [[getattr(c, column) for column in FACT_COLUMNS] + [c.pk] for c in conversations],
     )

@@ -36,6 +36,7 @@ from socialdesk.core.db import insert_returning_ids, insert_rows, reserve_ids, u
 from socialdesk.inbox import event_data, rollups
 from socialdesk.inbox.importing import ahead
 from socialdesk.inbox.importing.facts import (
+    FACT_COLUMNS,
     FACT_FIELDS,
     MessageFact,
     NewConversation,
@@ -476,9 +477,9 @@ class Importer:
         answers = self._answers if self._answers_version == self._handles_version else {}
         for row in rows:
             company = self._is_company(row)
-            answered = answers.get(id(row))
-            language = guess_language(row.text) if answered is None else answered[0]
-            replied = None if answered is None else answered[1]
+            known = answers.get(id(row))
+            language = guess_language(row.text) if known is None else known[0]
+            replied = None if known is None else known[1]
             parent = pk_of.get(row.parent_id) or stored_parents.get(row.parent_id, (None,))[0]
             values.append(
                 [
@@ -554,13 +555,12 @@ class Importer:
         # History from files: the answered ones are inserted resolved, as `settle_status`
         # would leave them (one UPDATE of thousands of rows a chunk less).
         done = {c.pk for c in conversations if answered(c)} if self.settle else set()
-        columns = [f + "_id" if f in ("contact", "channel_account") else f for f in FACT_FIELDS]
         insert_rows(
             Conversation,
             ["id", *NEW_FIELDS, "resolved_at"],
             [
                 [c.pk, Status.RESOLVED if c.pk in done else Status.OPEN, "", "", now,
-                 *(getattr(c, column) for column in columns),
+                 *(getattr(c, column) for column in FACT_COLUMNS),
                  c.last_message_at if c.pk in done else None]
                 for c in conversations
             ],
