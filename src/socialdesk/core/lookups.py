@@ -4,10 +4,9 @@ Django's `__in` prepares every value through the field: for the 5,000 ids of an 
 chunk that preparing cost more than the query (about 1 s of a 100,000-row import, five
 lookups per row). `__among` takes values already in the column's database form (ints,
 strings) and hands them to the driver as they are: PostgreSQL gets one array (`= ANY(%s)`);
-SQLite gets a list of placeholders (its planner counts them: given one JSON list read by
-`json_each` instead, it guessed a few rows and read a chunk's replies through the account's
-index, every message of the account, 250 ms a chunk at a million messages), and one JSON list
-only beyond the placeholders a statement may have.
+SQLite gets a list of placeholders (its planner counts them; given one JSON list read by
+`json_each` instead, it guessed a few rows and chose worse plans for the larger chunks), and
+one JSON list only beyond the placeholders a statement may have.
 """
 
 from __future__ import annotations
