@@ -327,8 +327,7 @@ _MOMENT: ContextVar[_Moment | None] = ContextVar("kpi_moment", default=None)
 def one_moment(now: datetime | None = None) -> Iterator[None]:
     """The figures computed inside are of one moment (`now`, unless a call names its own) and
     share what they have in common: a page of KPIs reads the first-response figures for its
-    share, median and 90th percentile once, and the SLA clocks twice (the counts, the times)
-    for all seven of theirs."""
+    share, median and 90th percentile once, and the SLA clocks once for all seven of theirs."""
     token = _MOMENT.set(_Moment(now or timezone.now()))
     try:
         yield

@@ -95,12 +95,12 @@ register(
 def _clock(
     kind: str, pick: Callable[[ClockFigures], float | None], *, times: bool = True
 ) -> Callable[[Query], float | None]:
-    """`times=False` for a share: the counts alone, no counting times read."""
+    """`times=False` for a share: alone, the counts without the counting times."""
 
     def compute(query: Query) -> float | None:
         def figures_of(full: bool) -> outcome_kpi.SlaKpi:
-            """On a page of KPIs (`full`) every kind at once: the counts shared by the three
-            shares, the times (with the counts) by the four time KPIs."""
+            """On a page of KPIs (`full`) every figure of every kind at once, shared by the
+            seven SLA KPIs: the times come in the same pass as the counts."""
             return outcome_kpi.sla_kpi(
                 user=query.scope.user,
                 account=one_account(query.scope),
@@ -109,10 +109,10 @@ def _clock(
                 now=query.now,
                 kinds=clocks.KINDS if full else (kind,),
                 departments=query.scope.departments,
-                times=times,
+                times=times or full,
             )
 
-        key = ("sla_times" if times else "sla_counts", query.period, query.scope, query.now)
+        key = ("sla", query.period, query.scope, query.now)
         figures = shared(key, figures_of)
         value: ClockFigures = getattr(figures, kind)
         return pick(value)
