@@ -242,13 +242,13 @@ def _sentiments() -> int:
     from socialdesk.feedback.models import Classification
     from socialdesk.inbox.models import Message
 
-    ids = list(
-        Message.objects.filter(direction="in").order_by("pk").values_list("pk", flat=True)[::1]
+    inbound = list(
+        Message.objects.filter(direction="in").order_by("pk").values_list("pk", "created_at")
     )
-    chosen = ids[::5]
+    chosen = inbound[::5]
     fields = [
         "message", "relevant", "relevance_confidence", "sentiment", "sentiment_confidence",
-        "topics", "source", "updated_at",
+        "topics", "source", "updated_at", "written_at",
     ]  # fmt: skip
     from django.utils import timezone
 
@@ -256,8 +256,8 @@ def _sentiments() -> int:
     total = 0
     for first in range(0, len(chosen), 50_000):
         rows = [
-            [pk, True, 0.9, SENTIMENTS[pk % 3], 0.8, [], "rules", stamp]
-            for pk in chosen[first : first + 50_000]
+            [pk, True, 0.9, SENTIMENTS[pk % 3], 0.8, [], "rules", stamp, written]
+            for pk, written in chosen[first : first + 50_000]
         ]
         total += insert_rows(Classification, fields, rows)
     return total

@@ -298,8 +298,9 @@ def fill(
             "topics": "'[]'::jsonb",
             "source": "'rules'",
             "updated_at": "now()",
+            "written_at": "m.created_at",
         },
-        "(SELECT id, row_number() OVER (ORDER BY id) AS rn FROM inbox_message "
+        "(SELECT id, created_at, row_number() OVER (ORDER BY id) AS rn FROM inbox_message "
         "WHERE direction = 'in') AS m WHERE m.rn %% 5 = 1",
     )
     step("sentiments")

@@ -3,12 +3,15 @@ went in the company, what became of it, and the answers back to the customers.""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import Department
-from socialdesk.inbox.models import Conversation, Message
+from socialdesk.inbox.models import Conversation, Direction, Message
 
 
 class Topic(models.Model):
@@ -277,6 +280,25 @@ class Classification(models.Model):
     topics = models.JSONField(default=list)  # [[name, confidence], …]
     source = models.CharField(max_length=12, default="rules")  # rules, model, person
     updated_at = models.DateTimeField(auto_now=True)
+    # When the customer wrote the message (None for our own): the sentiment KPI counts a
+    # period's judged messages from its index alone, without reading the period's messages
+    # (a message's time never changes). Set by `save()` and by `feedback.understanding`.
+    written_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["written_at", "sentiment"], name="classification_kpi_written"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id}: {self.sentiment} {self.topics}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.written_at is None and self.message_id is not None:
+            self.written_at = written_at(self.message)
+        super().save(*args, **kwargs)
+
+
+def written_at(message: Message) -> datetime | None:
+    """A classification's `written_at`: the message's time if a customer wrote it."""
+    return message.created_at if message.direction == Direction.INBOUND else None

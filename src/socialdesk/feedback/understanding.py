@@ -19,7 +19,14 @@ from django.utils import timezone
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.feedback.models import Classification, Label, Task, Topic, TrainedModel
+from socialdesk.feedback.models import (
+    Classification,
+    Label,
+    Task,
+    Topic,
+    TrainedModel,
+    written_at,
+)
 from socialdesk.feedback.similarity import bag, cosine
 from socialdesk.inbox.models import Direction, Message
 
@@ -228,6 +235,7 @@ def classify_messages(messages: list[Message]) -> int:
         rows.append(
             Classification(
                 message=message,
+                written_at=written_at(message),
                 relevant=relevant,
                 relevance_confidence=round(relevant_confidence, 2),
                 sentiment=sentiment,
@@ -248,6 +256,7 @@ def classify_messages(messages: list[Message]) -> int:
             "topics",
             "source",
             "updated_at",
+            "written_at",
         ],
     )
     return len(rows)
@@ -260,7 +269,7 @@ def _unclassified() -> Any:
     return (
         Message.objects.filter(direction=Direction.INBOUND, classification__isnull=True)
         .order_by("-pk")
-        .only("pk", "text")
+        .only("pk", "text", "direction", "created_at")
     )
 
 
@@ -297,7 +306,7 @@ def reclassify_recent(days: int = 30) -> int:
     since = timezone.now() - timedelta(days=days)
     recent = list(
         Message.objects.filter(direction=Direction.INBOUND, created_at__gte=since)
-        .only("pk", "text")
+        .only("pk", "text", "direction", "created_at")
         .order_by("-pk")[:5000]
     )
     return classify_messages(recent)

@@ -51,6 +51,14 @@ def conversations(scope: Scope) -> QuerySet[Conversation]:
     return rows
 
 
+def narrowed(scope: Scope) -> bool:
+    """Whether the scope leaves out some conversations: narrowed to accounts, departments or
+    tags, or a person who does not see every conversation."""
+    if scope.used() & CONVERSATION_SCOPES:
+        return True
+    return scope.user is not None and not sees_every_conversation(scope.user)
+
+
 def inbound_messages(query: Query) -> QuerySet[Message]:
     """Inbound messages written in the period, in conversations of the scope.
 
@@ -63,8 +71,7 @@ def inbound_messages(query: Query) -> QuerySet[Message]:
     rows = Message.objects.filter(
         direction=Direction.INBOUND, created_at__gte=query.start, created_at__lt=query.end
     )
-    narrowed = bool(scope.used() & CONVERSATION_SCOPES)
-    if narrowed or (scope.user is not None and not sees_every_conversation(scope.user)):
+    if narrowed(scope):
         # conversations(scope) reads through conversations_for_user: the one visibility rule.
         if query.period.days <= SHORT_PERIOD_DAYS:
             visible = conversations(scope).filter(pk=OuterRef("conversation_id"))
