@@ -118,7 +118,7 @@ def label_of(kpi: Kpi, params: dict[str, str]) -> str:
 def trend(kpi: Kpi, delta: float | None) -> tuple[str, str]:
     if delta is None:
         return "", ""
-    if abs(delta) < 1e-9:
+    if kpi.shown_as_zero(delta):  # "±0,0 Pp." is no change, neither better nor worse
         return "same", "→"
     lower = kpi.unit == Unit.DURATION or kpi.name in LOWER_IS_BETTER
     better = delta < 0 if lower else delta > 0

@@ -40,7 +40,9 @@ def _row(kpi: Kpi, period: Period, scope: Scope) -> dict[str, Any]:
         value=kpi.format(change.value),
         previous=kpi.format(change.previous),
         delta=kpi.format_delta(change.delta),
-        trend="" if change.delta in (None, 0) else ("up" if (change.delta or 0) > 0 else "down"),
+        trend=""
+        if change.delta is None or kpi.shown_as_zero(change.delta)
+        else ("up" if change.delta > 0 else "down"),
     )
     return row
 

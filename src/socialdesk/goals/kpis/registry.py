@@ -289,10 +289,17 @@ class Kpi:
         """A value as people read it in the active language ("87,5 %", "2 Std. 14 Min.")."""
         return format_value(self.unit, value)
 
+    def shown_as_zero(self, delta: float) -> bool:
+        """Whether a change is too small to show in the KPI's unit (0.04 percentage points,
+        0.3 s): it then reads "±0,0 Pp." and points neither up nor down."""
+        if self.unit == Unit.SHARE:
+            return round(abs(delta) * 100, 1) == 0
+        return format_value(self.unit, abs(delta)) == format_value(self.unit, 0.0)
+
     def format_delta(self, delta: float | None) -> str:
         if delta is None:
             return "–"
-        sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+        sign = "±" if self.shown_as_zero(delta) else "+" if delta > 0 else "−"
         if self.unit == Unit.SHARE:
             from django.utils.translation import gettext
 
