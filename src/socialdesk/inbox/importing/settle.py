@@ -53,9 +53,9 @@ def settle_status(conversation_ids: Collection[int], *, live: bool = False) -> t
     if not conversation_ids:
         return 0, 0
     touched = Conversation.objects.filter(pk__among=list(conversation_ids))
-    answered = Q(last_inbound_at__isnull=True) if live else ANSWERED
+    resolvable = Q(last_inbound_at__isnull=True) if live else ANSWERED
     to_resolve = list(
-        touched.filter(answered, status=Status.OPEN, last_message_at__isnull=False).values_list(
+        touched.filter(resolvable, status=Status.OPEN, last_message_at__isnull=False).values_list(
             "pk", "last_message_at"
         )
     )
