@@ -83,6 +83,9 @@ from typing import Any
 from unittest.mock import patch
 from urllib.parse import parse_qs, unquote, urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.pg_admin import drop_database_at
+
 GOAL_RATE = 1000.0  # messages per second per worker, at least
 TOKEN = "bob_token"  # bob plays the company on both peers
 POSTER = "alice_token"
@@ -603,14 +606,8 @@ def prepare_database(url: str | None, work: Path) -> Database:
 
 
 def drop_database(database: Database) -> None:
-    import psycopg
-    from psycopg import sql
-
     admin, name = _postgres_admin(database.url)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    drop_database_at(admin, name)
 
 
 # ------------------------------------------------------------------ socialdesk, in-process

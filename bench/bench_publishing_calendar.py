@@ -32,7 +32,9 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from tests.pg_admin import drop_database  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NAIVE_TEMPLATE = (
@@ -73,7 +75,7 @@ def _postgres(url: str, action: str) -> None:
                 raise SystemExit(f"database {name} exists; name a new one (it is dropped after)")
             connection.execute(f'CREATE DATABASE "{name}"')
         else:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_database(connection, name)
 
 
 def _fill(

@@ -58,6 +58,9 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import unquote, urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.pg_admin import drop_database_at
+
 GOAL_RATE = 200.0  # requests per second, at least
 GOAL_P95_MS = 50.0  # milliseconds, at most
 REPLAYS = 200
@@ -317,14 +320,8 @@ def prepare_database(url: str | None, work: Path) -> Database:
 
 
 def drop_database(database: Database) -> None:
-    import psycopg
-    from psycopg import sql
-
     admin, name = _postgres_admin(database.url)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    drop_database_at(admin, name)
 
 
 # ------------------------------------------------------------------ the product

@@ -51,6 +51,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.pg_admin import drop_database_at  # noqa: E402
+
 from bench.bench_webhook import (  # noqa: E402
     Database,
     _postgres_admin,
@@ -329,7 +331,7 @@ def run_workers(base: str, template: str, work: Path, workers: int, count: int) 
         return measure(f"{workers} × `socialdesk worker`", url, count)
     finally:
         _stop(running)
-        _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database_at(_url(base, "postgres"), name)
 
 
 def run_batch(base: str, template: str, work: Path, count: int) -> Run:
@@ -341,7 +343,7 @@ def run_batch(base: str, template: str, work: Path, count: int) -> Run:
         _python(f"BURST = {BURST!r}\n" + BATCH, _environment(work, url))
         return measure("baseline: 1 process, `worker --batch`", url, count)
     finally:
-        _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database_at(_url(base, "postgres"), name)
 
 
 # ------------------------------------------------------------------ the report

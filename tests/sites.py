@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.pg_admin import drop_database
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -85,7 +87,8 @@ class Site:
 
     def drop(self) -> None:
         if self.postgres is not None:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.postgres["NAME"]}" WITH (FORCE)')
+            with self._connect_postgres("postgres") as connection:
+                drop_database(connection, self.postgres["NAME"])
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         if self.postgres is not None:

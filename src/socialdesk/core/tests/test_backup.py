@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from tests.pg_admin import drop_database
 
 from socialdesk.core.backup import BackupError, find_tool
 
@@ -265,7 +266,7 @@ def test_it_backs_up_postgresql_under_write_load_and_restores_into_a_new_databas
         assert again.returncode == 1 and "the database already has" in again.stderr
     finally:
         for name in (source_name, target_name):
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_database(admin, name)
         admin.close()
 
 
