@@ -158,13 +158,15 @@ class Conversation(models.Model):
                 fields=["sla_state", "status", "sla_due_at"], name="conversation_sla_queue"
             ),
             # The department and channel dashboards: SLA queues and the backlog of one
-            # department or account, equality on every column the count names.
+            # department or account, equality on every column the count names. The wait's
+            # index ends with the status: the inbox's count of a department's (or a member's)
+            # unanswered open conversations reads it alone, and the backlog its first two.
             *(
                 models.Index(fields=[column, *rest], name=f"conversation_{short}_{what}")
                 for column, short in (("department", "dept"), ("channel_account", "acct"))
                 for what, rest in (
                     ("sla", ["status", "sla_state"]),
-                    ("waiting", ["waiting_for_us_since"]),
+                    ("wait", ["waiting_for_us_since", "status"]),
                 )
             ),
         ]
