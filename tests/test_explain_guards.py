@@ -285,6 +285,23 @@ def first_response_kpi(world: dict[str, Any]) -> None:
         check(plans, KPI)
 
 
+def first_response_narrowed(world: dict[str, Any]) -> None:
+    """Narrowed to a channel (its dashboard) or to a department member's visibility, the
+    first-response figures read the account, department and assignee from the index too
+    (PostgreSQL's INCLUDE), never the questions' rows."""
+    today = world["now"].date()
+    weeks = Period(today - timedelta(days=27), today + timedelta(days=1))  # the KPI page's
+    for scope in (Scope(user=world["member"]), Scope(accounts=(world["account"].handle,))):
+        plans = plans_of(
+            partial(kpis.get("first_response_within").value, weeks, scope=scope, now=world["now"])
+        )
+        check(plans, "conversation_kpi_response")
+        reads = [
+            n for plan in plans for n in plan if n.get("Relation Name") == "inbox_conversation"
+        ]
+        assert reads and all(n["Node Type"] == "Index Only Scan" for n in reads), reads
+
+
 def dashboard(world: dict[str, Any]) -> None:
     client = Client()
     client.force_login(world["manager"])
@@ -381,6 +398,10 @@ GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
         ("inbox_message_conversation_id_37bc0d72",),
     ),
     "first-response KPI": (first_response_kpi, (KPI,)),
+    "first-response KPI of a channel, of a member": (
+        first_response_narrowed,
+        ("conversation_kpi_response",),
+    ),
     "dashboard counts": (dashboard, DASHBOARD_INDEXES),
     "sentiment share": (sentiment_share, ("classification_kpi_written", "message_kpi_inbound")),
     "SLA figures of the KPI page": (sla_figures, ("sla_outcome_kpi_seen",)),

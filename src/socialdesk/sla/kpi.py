@@ -105,10 +105,12 @@ def counted_conversations(
     """
     base = Conversation.objects.all() if user is None else conversations_for_user(user)
     conversations = base.filter(first_message_inbound=True, needs_reply=True)
-    if account:
-        conversations = conversations.filter(
-            channel_account__handle=ChannelAccount.normalise_handle(account)
-        )
+    if account:  # the accounts' ids as values, not a join: the conversations' own account
+        # id is then read from the KPI's index with the rest (PostgreSQL joined the accounts
+        # and read every question's row of the period for it)
+        handle = ChannelAccount.normalise_handle(account)
+        ids = list(ChannelAccount.objects.filter(handle=handle).values_list("pk", flat=True))
+        conversations = conversations.filter(channel_account_id__in=ids)
     if departments:  # the conversations handed to these departments
         conversations = conversations.filter(department_id__in=list(departments))
     zone = ZoneInfo(Organisation.current().time_zone)
