@@ -342,6 +342,12 @@ def test_a_bulk_insert_counts_its_messages_by_their_ids_not_through_every_inboun
     messages just stored and no statistics (as in an import), asked for the direction as an
     indexed condition, both databases read the index of every inbound message instead
     (growing with each chunk)."""
+    if connection.vendor == "postgresql":
+        # The table as an import meets it: no statistics. An earlier test's rows, rolled back,
+        # can have left statistics of an empty table (every plan then reads some whole index);
+        # truncating (undone with the test) forgets them.
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE inbox_message CASCADE")
     world = World()
     conversation = world.conversations[0]
     with transaction.atomic():

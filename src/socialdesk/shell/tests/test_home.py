@@ -20,6 +20,17 @@ from socialdesk.inbox.models import Contact, Conversation, Direction, Message, S
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _midday(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clock runs from today's noon: the figures "breached today" count from midnight, and
+    a breach five minutes ago is yesterday's just after midnight."""
+    real = timezone.now
+    noon = timezone.localtime(real()).replace(hour=12, minute=0, second=0, microsecond=0)
+    offset = noon - real()
+    monkeypatch.setattr(timezone, "now", lambda: real() + offset)
+
+
 # name: (department, assigned to, status, question?, SLA state, due in minutes)
 ROWS = {
     "cs-waiting": ("Customer Service", None, Status.OPEN, True, SlaState.ON_TRACK, 30),
