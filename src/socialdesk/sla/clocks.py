@@ -5,7 +5,7 @@ Which clocks run:
   the company's first message at or after it;
 - next response: from each customer message that follows a company message, until the
   company's next message (one clock per instant: messages of the same second are one wait);
-- resolution: from the first message until the conversation is first resolved.
+- resolution: from the first message until the conversation is first resolved after it.
 
 A clock stops at the reply's own time on the network (`Message.created_at`), not when
 socialdesk fetched it: a reply written on time but fetched late counts as on time. Spells in
@@ -21,6 +21,7 @@ How a computed clock meets what was recorded before (`merge`):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -91,13 +92,14 @@ def clocks(
     *,
     messages: list[tuple[str, datetime]],
     first_needs_reply: bool,
-    resolved_at: datetime | None,
+    resolutions: Sequence[datetime],
     targets: dict[str, timedelta | None],
     pauses: list[Pause],
     calendar: BusinessCalendar | None,
     now: datetime,
 ) -> list[Clock]:
-    """Return every clock of a conversation; `messages` are (direction, own time) in time order."""
+    """Return every clock of a conversation; `messages` are (direction, own time) in time order,
+    `resolutions` the times it was resolved, in order."""
     if not messages:
         return []
     found: list[Clock] = []
@@ -118,7 +120,9 @@ def clocks(
             found.append(clock(NEXT_RESPONSE, at, stop, next_target, pauses, calendar, now))
     resolution_target = targets.get(RESOLUTION)
     if resolution_target is not None:
-        stop = resolved_at if resolved_at is not None and resolved_at >= first_at else None
+        # the first resolution after the first message: one before it (resolved while empty,
+        # or a message whose own time is later) cannot end the wait that message starts
+        stop = next((at for at in resolutions if at >= first_at), None)
         found.append(clock(RESOLUTION, first_at, stop, resolution_target, pauses, calendar, now))
     return found
 

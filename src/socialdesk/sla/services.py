@@ -135,14 +135,12 @@ class _History:
     def pauses(self, conversation: Conversation) -> list[Pause]:
         return _pauses(self.events[conversation.pk])
 
-    def resolved_at(self, conversation: Conversation) -> datetime | None:
-        """When the conversation was first resolved (imported history: its resolution)."""
-        first = next(
-            (e.at for e in self.events[conversation.pk] if e.new_status == Status.RESOLVED), None
-        )
-        if first is None and conversation.status == Status.RESOLVED:
-            return conversation.resolved_at
-        return first
+    def resolutions(self, conversation: Conversation) -> list[datetime]:
+        """When the conversation was resolved, in order (imported history: its resolution)."""
+        found = [e.at for e in self.events[conversation.pk] if e.new_status == Status.RESOLVED]
+        if not found and conversation.status == Status.RESOLVED and conversation.resolved_at:
+            return [conversation.resolved_at]
+        return found
 
     def clocks_of(
         self,
@@ -154,7 +152,7 @@ class _History:
         return clocks.clocks(
             messages=self.messages[conversation.pk],
             first_needs_reply=conversation.needs_reply and conversation.first_message_inbound,
-            resolved_at=self.resolved_at(conversation),
+            resolutions=self.resolutions(conversation),
             targets={kind: policy.target(kind) for kind in clocks.KINDS},
             pauses=self.pauses(conversation),
             calendar=calendar,

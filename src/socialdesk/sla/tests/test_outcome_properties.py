@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from socialdesk.channels.models import ChannelAccount
@@ -160,6 +160,12 @@ def _recorded(conversation: Conversation) -> dict[tuple[str, datetime], dict[str
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=steps, first=st.integers(1, 600), following=targets, resolution=targets)
+# Resolved while still empty, reopened, asked, resolved again: the second resolution stops the
+# resolution clock (it stayed "breached, running" for ever when only the first one counted).
+@example(
+    plan=[("status", "resolved"), ("status", "open"), ("message", "in", 0), ("status", "resolved")],
+    first=1, following=None, resolution=1,
+)  # fmt: skip
 def test_it_records_what_an_independent_recomputation_says_and_never_unbreaches(
     plan, first, following, resolution
 ):
