@@ -25,7 +25,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Organisation, User
-from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.selectors import account_ids
 from socialdesk.core.percentiles import PercentileCont, in_database, interpolate, percentile
 from socialdesk.inbox.models import Conversation, Direction, Message
 from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
@@ -105,12 +105,8 @@ def counted_conversations(
     """
     base = Conversation.objects.all() if user is None else conversations_for_user(user)
     conversations = base.filter(first_message_inbound=True, needs_reply=True)
-    if account:  # the accounts' ids as values, not a join: the conversations' own account
-        # id is then read from the KPI's index with the rest (PostgreSQL joined the accounts
-        # and read every question's row of the period for it)
-        handle = ChannelAccount.normalise_handle(account)
-        ids = list(ChannelAccount.objects.filter(handle=handle).values_list("pk", flat=True))
-        conversations = conversations.filter(channel_account_id__in=ids)
+    if account:  # by id, not a join: with a join PostgreSQL read every question of the period
+        conversations = conversations.filter(channel_account_id__in=account_ids([account]))
     if departments:  # the conversations handed to these departments
         conversations = conversations.filter(department_id__in=list(departments))
     zone = ZoneInfo(Organisation.current().time_zone)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.selectors import account_ids
 from socialdesk.goals.kpis.registry import KpiError, Query, Scope
 from socialdesk.inbox import rollups
 from socialdesk.inbox.models import Conversation, Direction, Message
@@ -40,8 +40,7 @@ def conversations(scope: Scope) -> QuerySet[Conversation]:
     """The conversations the scope's person may see, narrowed to accounts/departments/tags."""
     rows = Conversation.objects.all() if scope.user is None else conversations_for_user(scope.user)
     if scope.accounts:
-        handles = [ChannelAccount.normalise_handle(h) for h in scope.accounts]
-        rows = rows.filter(channel_account__handle__in=handles)
+        rows = rows.filter(channel_account_id__in=account_ids(scope.accounts))
     if scope.departments:
         rows = rows.filter(department_id__in=scope.departments)
     if scope.tags:
@@ -91,12 +90,7 @@ def inbound_counts(query: Query) -> tuple[int, int]:
     scope = query.scope
     counted = None
     if not scope.tags:
-        accounts = None
-        if scope.accounts:
-            handles = [ChannelAccount.normalise_handle(h) for h in scope.accounts]
-            accounts = list(
-                ChannelAccount.objects.filter(handle__in=handles).values_list("pk", flat=True)
-            )
+        accounts = account_ids(scope.accounts) if scope.accounts else None
         counted = rollups.counts(
             query.start,
             query.end,
