@@ -28,13 +28,14 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from socialdesk.channels.items.normalise import NAME_LENGTH, normalise
+from socialdesk.channels.items.normalise import normalise
 from socialdesk.channels.items.readers import ImportRow, Parsed, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core import changes, forked
-from socialdesk.core.db import insert_returning_ids, insert_rows, reserve_ids, update_rows
+from socialdesk.core.db import insert_rows, reserve_ids, update_rows
 from socialdesk.inbox import event_data, rollups
-from socialdesk.inbox.importing import ahead
+from socialdesk.inbox.importing import ahead, threads
+from socialdesk.inbox.importing.contacts import contacts_for, handle_key
 from socialdesk.inbox.importing.facts import (
     FACT_COLUMNS,
     FACT_FIELDS,
@@ -45,13 +46,10 @@ from socialdesk.inbox.importing.facts import (
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
 from socialdesk.inbox.importing.settle import answered, settle_status
 from socialdesk.inbox.models import (
-    Contact,
-    ContactHandle,
     Conversation,
     ConversationEvent,
     Direction,
     Message,
-    Note,
     Status,
 )
 from socialdesk.inbox.signals import conversations_changed
@@ -87,33 +85,6 @@ class ImportStats:
     conversations_merged: int = 0
     conversations_resolved: int = 0
     conversations_reopened: int = 0
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, key: str) -> str:
-        self.parent.setdefault(key, key)
-        root = key
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[key] != root:
-            self.parent[key], key = root, self.parent[key]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            # An existing conversation ("c:…", lowest id first) represents the group.
-            keep, drop = sorted((root_a, root_b), key=_representative_order)
-            self.parent[drop] = keep
-
-
-def _representative_order(key: str) -> tuple[int, int, str]:
-    if key.startswith("c:"):
-        return (0, int(key[2:]), "")
-    return (1, 0, key)
 
 
 @dataclass
@@ -317,18 +288,11 @@ class Importer:
             if account in accounts
         ]
 
-        groups = _UnionFind()
-        for row in rows:
-            top = self._top_of_thread(row, by_id)
-            if top.parent_id in stored_parents:
-                groups.union(f"n:{row.external_id}", f"c:{stored_parents[top.parent_id][1]}")
-            else:
-                groups.union(f"n:{row.external_id}", f"n:{top.external_id}")
-        for _pk, parent_external_id, conversation_id in orphans:
-            groups.union(f"n:{parent_external_id}", f"c:{conversation_id}")
-
-        conversation_of, new = self._conversations_for(rows, orphans, groups, scope)
-        contact_of = self._contacts_for(rows)
+        groups = threads.grouped(rows, by_id, stored_parents, orphans)
+        conversation_of, new, merged = threads.conversations_for(rows, groups)
+        self.stats.conversations_created += len(new)
+        self.stats.conversations_merged += merged
+        contact_of = contacts_for(self.network, [r for r in rows if not self._is_company(r)])
         created = self._create_messages(
             rows, conversation_of, new, contact_of, stored_parents, scope
         )
@@ -368,95 +332,6 @@ class Importer:
             rows.append(row)
         return rows
 
-    @staticmethod
-    def _top_of_thread(row: ImportRow, by_id: dict[str, ImportRow]) -> ImportRow:
-        seen = {row.external_id}
-        while row.parent_id in by_id and row.parent_id not in seen:
-            row = by_id[row.parent_id]
-            seen.add(row.external_id)
-        return row
-
-    def _conversations_for(
-        self,
-        rows: list[ImportRow],
-        orphans: list[tuple[int, str, int]],
-        groups: _UnionFind,
-        scope: int | None,
-    ) -> tuple[dict[str, int], set[int]]:
-        """Return conversation id per row id (existing, merged, or new), and the ids of the
-        new ones: reserved here, inserted with their facts by `_create_messages`."""
-        members: dict[str, set[str]] = defaultdict(set)
-        for key in list(groups.parent):
-            members[groups.find(key)].add(key)
-
-        new_roots = [root for root in members if root.startswith("n:")]
-        created = reserve_ids(Conversation, len(new_roots))
-        self.stats.conversations_created += len(created)
-        conversation_of_root = dict(zip(new_roots, created, strict=True))
-        for root in members:
-            if root.startswith("c:"):
-                conversation_of_root[root] = int(root[2:])
-                others = [int(k[2:]) for k in members[root] if k.startswith("c:") and k != root]
-                if others:
-                    self._merge(into=int(root[2:]), others=others)
-        return {
-            row.external_id: conversation_of_root[groups.find(f"n:{row.external_id}")]
-            for row in rows
-        }, set(created)
-
-    def _merge(self, *, into: int, others: list[int]) -> None:
-        """Move every message and note of `others` into conversation `into`."""
-        Message.objects.filter(conversation_id__in=others).update(conversation_id=into)
-        Note.objects.filter(conversation_id__in=others).update(conversation_id=into)
-        target = Conversation.objects.get(pk=into)
-        for conversation in Conversation.objects.filter(pk__in=others).prefetch_related("tags"):
-            target.tags.add(*conversation.tags.all())
-        Conversation.objects.filter(pk__in=others).delete()
-        changes.changed("inbox.conversation", others)
-        changes.changed(
-            "inbox.message",
-            Message.objects.filter(conversation_id=into).values_list("pk", flat=True),
-        )
-        changes.changed(
-            "inbox.note", Note.objects.filter(conversation_id=into).values_list("pk", flat=True)
-        )
-        self.stats.conversations_merged += len(others)
-
-    def _contacts_for(self, rows: list[ImportRow]) -> dict[str, int]:
-        """Return contact id per customer handle, creating contacts that are new."""
-        handles = {
-            _handle_key(row.author): (row.author_name or row.author)[:NAME_LENGTH]
-            for row in rows
-            if not self._is_company(row)
-        }
-        known = dict(
-            ContactHandle.objects.filter(
-                network=self.network, handle__among=list(handles)
-            ).values_list("handle", "contact_id")
-        )
-        missing = [h for h in handles if h not in known]
-        now = timezone.now()
-        ids = insert_returning_ids(
-            Contact, ["display_name", "created_at"], [(handles[h], now) for h in missing]
-        )
-        insert_rows(
-            ContactHandle,
-            ["contact", "network", "handle"],
-            [(pk, self.network, h) for h, pk in zip(missing, ids, strict=True)],
-            ignore_conflicts=True,
-        )
-        if missing:
-            # Another import may have added the same customer a moment ago: use its contact.
-            known.update(
-                ContactHandle.objects.filter(
-                    network=self.network, handle__among=missing
-                ).values_list("handle", "contact_id")
-            )
-            unused = set(ids) - set(known.values())
-            if unused:
-                Contact.objects.filter(pk__in=unused).delete()
-        return known
-
     def _create_messages(
         self,
         rows: list[ImportRow],
@@ -489,7 +364,7 @@ class Importer:
                     row.external_id,
                     Direction.OUTBOUND if company else Direction.INBOUND,
                     row.author,
-                    None if company else contact_of[_handle_key(row.author)],
+                    None if company else contact_of[handle_key(row.author)],
                     row.text,
                     row.created_at,
                     parent,
@@ -609,10 +484,6 @@ def replies_to(ids: list[str]) -> QuerySet[Message, tuple[int, str, int, int]]:
         .order_by()
         .values_list("pk", "parent_external_id", "conversation_id", "channel_account_id")
     )
-
-
-def _handle_key(author: str) -> str:
-    return author.strip().lstrip("@").lower()
 
 
 def _refresh_targets(conversation_ids: set[int]) -> None:

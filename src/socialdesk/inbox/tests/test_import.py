@@ -346,10 +346,10 @@ def test_a_customer_added_by_another_process_meanwhile_is_reused_not_an_error(db
     from datetime import UTC, datetime
 
     from socialdesk.channels.items.readers import ImportRow
-    from socialdesk.inbox.importing import pipeline
+    from socialdesk.inbox.importing import contacts, pipeline
     from socialdesk.inbox.models import ContactHandle
 
-    real = pipeline.insert_returning_ids  # type: ignore[attr-defined]
+    real = contacts.insert_returning_ids  # type: ignore[attr-defined]
 
     def racing(model, fields, rows):
         ids = real(model, fields, rows)
@@ -358,7 +358,7 @@ def test_a_customer_added_by_another_process_meanwhile_is_reused_not_an_error(db
             ContactHandle.objects.create(contact=other, network="webhook", handle="kim")
         return ids
 
-    monkeypatch.setattr(pipeline, "insert_returning_ids", racing)
+    monkeypatch.setattr(contacts, "insert_returning_ids", racing)
     row = ImportRow(external_id="k1", author="kim", inbound=True,
                     created_at=datetime(2026, 3, 2, tzinfo=UTC), text="Hallo?", parent_id="")  # fmt: skip
     importer = pipeline.Importer(network="webhook", company_handles={"shop"})
