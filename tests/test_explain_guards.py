@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core import paging
 from socialdesk.feedback.models import Classification
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis.registry import Period, Scope
@@ -260,6 +261,21 @@ def member_unanswered_count(world: dict[str, Any]) -> None:
     assert all(n["Node Type"] == "Index Only Scan" for n in reads), reads
 
 
+def member_deep_page(world: dict[str, Any]) -> None:
+    """A deep page of a member's resolved conversations, newest first (`core.paging`): its ids
+    are read from the status-and-date index alone, the member's departments and assignments
+    checked there (PostgreSQL's INCLUDE), then only the page's rows are read."""
+    rows = selectors.inbox_list(
+        world["member"], selectors.InboxFilters(status=Status.RESOLVED, sort="newest")
+    )
+    page = paging.CappedPaginator(rows, 50).page(paging.DEEP // 50 + 2)
+    assert isinstance(page.object_list, QuerySet)
+    plan = plan_of_queryset(page.object_list)
+    check([plan], "conversation_status_newest")
+    reads = [n for n in plan if n.get("Index Name") == "conversation_status_newest"]
+    assert all(n["Node Type"] == "Index Only Scan" for n in reads), reads
+
+
 def conversation_messages(world: dict[str, Any]) -> None:
     conversation = world["conversations"][5]
     rows = selectors.conversation_for_user(world["manager"], conversation.pk).messages.all()
@@ -391,6 +407,7 @@ GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
     "inbox, a department": _inbox("manager", DEPARTMENT_WAITING, sorts=True, department="1"),
     "inbox, a member's default": _inbox("member", DEPARTMENT_WAITING),
     "a member's unanswered count": (member_unanswered_count, ("conversation_dept_wait",)),
+    "a member's deep page": (member_deep_page, ("conversation_status_newest",)),
     "a conversation's messages": (
         conversation_messages,
         ("inbox_message_conversation_id_37bc0d72",),

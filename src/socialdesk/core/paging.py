@@ -4,6 +4,12 @@ A list's count is a `COUNT(*)` over everything its filters match: at 10 million 
 inbox's open conversations (772,000) took 62–95 ms to count on PostgreSQL, more than the page
 itself. `CappedPaginator` counts up to `cap` rows: beyond it the list says "10,000+" and pages
 through the first `cap` (narrowing the filters or another order shows the rest).
+
+On PostgreSQL a deep page (from DEEP rows on) is found in two steps of one statement: the ids
+of its rows first, in the list's order, then those rows. The ids alone can come from an index
+without reading a table row for each one skipped: at 10 million messages a department
+member's page 200 read 10,000 conversations' rows through the list's index and filtered them
+(250 ms).
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import QuerySet
 
 COUNT_CAP = 10_000
+DEEP = 1_000  # rows skipped from which a page's ids are looked up first
 
 
 class CappedPaginator(Paginator[Any]):
@@ -41,6 +49,21 @@ class CappedPaginator(Paginator[Any]):
         if self.counting is not None:
             return int(self.counting(self.cap + 1))
         return int(self.rows.order_by()[: self.cap + 1].count())
+
+    def page(self, number: int | str) -> Page[Any]:
+        """The page's rows; from DEEP rows on, its ids first (in a subquery)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.rows
+        # PostgreSQL only: its list indexes carry what a member's visibility asks (INCLUDE);
+        # SQLite's planner read the outer statement by the status's index instead, every row
+        if bottom >= DEEP and connection.vendor == "postgresql" and isinstance(rows, QuerySet):
+            rows = rows.filter(pk__in=rows.values("pk")[bottom:top])
+            return Page(rows, number, self)
+        return Page(rows[bottom:top], number, self)
 
     @cached_property
     def count(self) -> int:

@@ -8,11 +8,13 @@ the rest.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core import paging
@@ -116,3 +118,42 @@ def test_a_members_count_agrees_with_their_list_under_every_filter(people, depar
     member.departments.clear()  # no department: only what is assigned to them
     assert selectors.inbox_count(member, everything, 1_000) == 3 * 4
     assert len(selectors.inbox_list(member, everything)) == 3 * 4
+
+
+@pytest.mark.parametrize("who", ["manager", "member"])
+def test_a_deep_page_lists_the_same_conversations_in_the_same_order(
+    client_as, people, departments, monkeypatch, who
+):
+    """From DEEP rows on a page's ids are looked up first: every page still holds exactly the
+    list's conversations at its place, under each order, for a member's visibility too."""
+    monkeypatch.setattr(paging, "DEEP", 4)
+    member = people["member"]  # Product Development
+    theirs, other = departments["Product Development"], departments["Legal"]
+    account = ChannelAccount.objects.create(network="mastodon", handle="nordlicht")
+    start = timezone.now() - timedelta(days=3)
+    for n in range(40):
+        Conversation.objects.create(
+            channel_account=account,
+            status=[Status.OPEN, Status.RESOLVED][n % 2],
+            department=[theirs, other, None][n % 3],
+            assignee=member if n % 5 == 0 else None,
+            last_message_at=start + timedelta(minutes=n % 13),  # ties: the id decides
+            waiting_for_us_since=start + timedelta(minutes=n % 7),
+        )
+    user = people[who]
+    for filters in (
+        selectors.InboxFilters(status=Status.RESOLVED, sort="newest"),
+        selectors.InboxFilters(status="", sort="newest"),
+        selectors.InboxFilters(status=Status.OPEN),
+    ):
+        rows = selectors.inbox_list(user, filters)
+        expected = [c.pk for c in rows]
+        pages = paging.CappedPaginator(rows, 3)
+        shown = [c.pk for n in pages.page_range for c in pages.page(n).object_list]
+        assert shown == expected, filters
+    # the page a person opens: its rows are the list's eighth three
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    html = client_as(who).get(reverse("inbox:list") + "?status=&sort=newest&page=3").content
+    newest = list(selectors.inbox_list(user, selectors.InboxFilters(status="", sort="newest")))
+    listed = re.findall(rb'class="conversation-row[^"]*" data-id="(\d+)"', html)
+    assert [int(pk) for pk in listed] == [c.pk for c in newest[6:9]]
