@@ -268,6 +268,7 @@ def fill(
             SlaOutcome,
             {
                 "conversation_id": "p.n",
+                "channel_account_id": "p.account",
                 "kind": f"'{kind}'",
                 "policy_name": "'Standard'",
                 "target_seconds": str(target),

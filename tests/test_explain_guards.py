@@ -171,6 +171,7 @@ def _world() -> dict[str, Any]:
     SlaOutcome.objects.bulk_create(
         SlaOutcome(
             conversation=conversation,
+            channel_account=account,
             kind="first_response",
             policy_name="Standard",
             target_seconds=4 * 3600,
@@ -366,14 +367,17 @@ def sentiment_share(world: dict[str, Any]) -> None:
 
 def sla_figures(world: dict[str, Any]) -> None:
     """The SLA figures of the KPI page's four weeks (every kind, with the percentiles), as the
-    manager and as a department member, whose conversations are joined by the index's last
-    column: read from the index alone, never from the outcomes' table."""
+    manager, as a department member (whose conversations are joined by the index's conversation
+    column) and of one channel (the outcome's own copy of the account, the index's last
+    column): read from the index alone, never from the outcomes' table."""
     today = world["now"].date()
-    for user in (world["manager"], world["member"]):
+    for user, account in ((world["manager"], None), (world["member"], None),
+                          (world["manager"], world["account"].handle)):  # fmt: skip
         plans = plans_of(
             partial(
                 outcome_kpi.sla_kpi,
                 user=user,
+                account=account,
                 since=today - timedelta(days=27),
                 until=today,
                 now=world["now"],

@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from socialdesk.accounts.models import Organisation, User
-from socialdesk.channels.models import ChannelAccount
+from socialdesk.channels.selectors import account_ids
 from socialdesk.core.percentiles import PercentileCont, in_database, percentile
 from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
 from socialdesk.sla import clocks
@@ -78,9 +78,8 @@ def counted_outcomes(
         else:
             outcomes = outcomes.filter(conversation__in=conversations_for_user(user))
     if account:
-        outcomes = outcomes.filter(
-            conversation__channel_account__handle=ChannelAccount.normalise_handle(account)
-        )
+        # the outcome's own copy of the account: read from the KPI's index with the rest
+        outcomes = outcomes.filter(channel_account_id__in=account_ids([account]))
     if departments:  # the clocks of conversations handed to these departments
         outcomes = outcomes.filter(conversation__department_id__in=list(departments))
     zone = ZoneInfo(Organisation.current().time_zone)

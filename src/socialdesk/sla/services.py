@@ -195,6 +195,7 @@ def _new_outcome(
     conversation: Conversation, policy: SlaPolicy, found: clocks.Clock, *, evaluated: bool
 ) -> SlaOutcome:
     outcome = SlaOutcome(conversation=conversation, kind=found.kind, started_at=found.started_at,
+                         channel_account_id=conversation.channel_account_id,
                          evaluated=evaluated, target_seconds=0)  # fmt: skip
     _follow_policy(outcome, policy)
     outcome.target_seconds = int(found.target.total_seconds())
