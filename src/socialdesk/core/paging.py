@@ -50,20 +50,18 @@ class CappedPaginator(Paginator[Any]):
             return int(self.counting(self.cap + 1))
         return int(self.rows.order_by()[: self.cap + 1].count())
 
-    def page(self, number: int | str) -> Page[Any]:
-        """The page's rows; from DEEP rows on, its ids first (in a subquery)."""
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        rows = self.rows
-        # PostgreSQL only: its list indexes carry what a member's visibility asks (INCLUDE);
-        # SQLite's planner read the outer statement by the status's index instead, every row
-        if bottom >= DEEP and connection.vendor == "postgresql" and isinstance(rows, QuerySet):
-            rows = rows.filter(pk__in=rows.values("pk")[bottom:top])
-            return Page(rows, number, self)
-        return Page(rows[bottom:top], number, self)
+    def _get_page(self, rows: Any, number: int, paginator: Paginator[Any]) -> Page[Any]:
+        """Django's hook for the page of `rows` (the list sliced); from DEEP rows on, on
+        PostgreSQL, the slice's ids first (a subquery), then their rows. PostgreSQL only: its
+        list indexes carry what a member's visibility asks (INCLUDE); SQLite's planner read
+        the outer statement by the status's index instead, every row."""
+        if (
+            connection.vendor == "postgresql"
+            and isinstance(rows, QuerySet)
+            and rows.query.low_mark >= DEEP
+        ):
+            rows = self.rows.filter(pk__in=rows.values("pk"))
+        return Page(rows, number, paginator)
 
     @cached_property
     def count(self) -> int:

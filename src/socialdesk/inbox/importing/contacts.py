@@ -6,20 +6,18 @@ from django.utils import timezone
 
 from socialdesk.channels.items.normalise import NAME_LENGTH
 from socialdesk.channels.items.readers import ImportRow
+from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.db import insert_returning_ids, insert_rows
 from socialdesk.inbox.models import Contact, ContactHandle
 
 
-def handle_key(author: str) -> str:
-    """A handle as contacts are found by it: without @, in lower case."""
-    return author.strip().lstrip("@").lower()
-
-
 def contacts_for(network: str, rows: list[ImportRow]) -> dict[str, int]:
-    """The contact id per handle (`handle_key`) of these customers' rows, making the new ones
-    (named by the row's author name, else the handle), in three queries whatever the count."""
+    """The contact id per handle (as `ChannelAccount.normalise_handle` writes it) of these
+    customers' rows, making the new ones (named by the row's author name, else the handle), in
+    three queries whatever the count."""
     handles = {
-        handle_key(row.author): (row.author_name or row.author)[:NAME_LENGTH] for row in rows
+        ChannelAccount.normalise_handle(row.author): (row.author_name or row.author)[:NAME_LENGTH]
+        for row in rows
     }
     known = dict(
         ContactHandle.objects.filter(network=network, handle__among=list(handles)).values_list(

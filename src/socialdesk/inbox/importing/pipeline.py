@@ -35,7 +35,7 @@ from socialdesk.core import changes, forked
 from socialdesk.core.db import insert_rows, reserve_ids, update_rows
 from socialdesk.inbox import event_data, rollups
 from socialdesk.inbox.importing import ahead, threads
-from socialdesk.inbox.importing.contacts import contacts_for, handle_key
+from socialdesk.inbox.importing.contacts import contacts_for
 from socialdesk.inbox.importing.facts import (
     FACT_COLUMNS,
     FACT_FIELDS,
@@ -364,7 +364,7 @@ class Importer:
                     row.external_id,
                     Direction.OUTBOUND if company else Direction.INBOUND,
                     row.author,
-                    None if company else contact_of[handle_key(row.author)],
+                    None if company else contact_of[ChannelAccount.normalise_handle(row.author)],
                     row.text,
                     row.created_at,
                     parent,

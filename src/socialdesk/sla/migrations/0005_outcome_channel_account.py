@@ -29,14 +29,11 @@ def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
             "FROM inbox_conversation c WHERE c.id = sla_slaoutcome.conversation_id) "
             "WHERE id >= %s AND id < %s AND channel_account_id IS NULL"
         )
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # autocommit: one transaction per batch
         cursor.execute("SELECT min(id), max(id) FROM sla_slaoutcome")
         low, high = cursor.fetchone()
-        if low is None:
-            return
-        for start in range(low, high + 1, BATCH):
-            with connection.cursor() as batch:  # autocommit: one transaction per batch
-                batch.execute(update, [start, start + BATCH])
+        for start in range(low, high + 1, BATCH) if low is not None else ():
+            cursor.execute(update, [start, start + BATCH])
 
 
 def _swap(schema_editor, key: str) -> None:  # type: ignore[no-untyped-def]
