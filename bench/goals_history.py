@@ -201,7 +201,7 @@ def _outcomes(ids: list[int], plans: list[dict[str, Any]], now: datetime) -> int
     from socialdesk.sla.models import SlaOutcome
 
     fields = [
-        "conversation", "channel_account", "kind", "policy_name", "target_seconds",
+        "conversation", "channel_account", "department", "kind", "policy_name", "target_seconds",
         "business_hours_name",
         "started_at", "due_at", "stopped_at", "state", "elapsed_seconds", "margin_seconds",
         "evaluated", "recorded_at", "updated_at",
@@ -210,14 +210,14 @@ def _outcomes(ids: list[int], plans: list[dict[str, Any]], now: datetime) -> int
     rows: list[list[Any]] = []
     total = 0
 
-    def clock(pk: int, account: int, kind: str, start: datetime, stop: datetime | None) -> None:
+    def clock(pk: int, kind: str, start: datetime, stop: datetime | None) -> None:
         target = targets[kind]
         due = start + timedelta(seconds=target)
         elapsed = int((stop - start).total_seconds()) if stop else None
         state = "pending" if stop is None else "met" if stop <= due else "breached"
         margin = target - elapsed if elapsed is not None else None
         rows.append(
-            [pk, account, kind, "Standard", target, "", start, due, stop, state, elapsed, margin,
+            [pk, account, department, kind, "Standard", target, "", start, due, stop, state, elapsed, margin,
              False, start, start]
         )  # fmt: skip
 
@@ -225,13 +225,13 @@ def _outcomes(ids: list[int], plans: list[dict[str, Any]], now: datetime) -> int
         times = plan["times"]
         if not plan["needs"][0]:
             continue
-        account = plan["account"]
-        clock(pk, account, "first_response", times[0], times[1] if len(times) > 1 else None)
+        account, department = plan["account"], plan["department"]  # the conversation's
+        clock(pk, "first_response", times[0], times[1] if len(times) > 1 else None)
         if len(times) >= 4:
-            clock(pk, account, "next_response", times[2], times[3])
+            clock(pk, "next_response", times[2], times[3])
         if pk % 2 == 0:
             resolved = times[-1] if len(times) % 2 == 0 else None
-            clock(pk, account, "resolution", times[0], resolved)
+            clock(pk, "resolution", times[0], resolved)
         if len(rows) >= 50_000:
             total += insert_rows(SlaOutcome, fields, rows)
             rows = []

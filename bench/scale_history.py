@@ -269,6 +269,7 @@ def fill(
             {
                 "conversation_id": "p.n",
                 "channel_account_id": "p.account",
+                "department_id": "p.department",  # the conversation's (no assignee in the plan)
                 "kind": f"'{kind}'",
                 "policy_name": "'Standard'",
                 "target_seconds": str(target),

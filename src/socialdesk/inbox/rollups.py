@@ -21,7 +21,7 @@ triggers and then recounts the rollup from the messages, so it never silently st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +31,8 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.db.transaction import TransactionManagementError
 
+from socialdesk.core import triggers
+from socialdesk.core.triggers import Trigger
 from socialdesk.inbox.rollup_models import HeldMessages, MessageRollup
 
 TABLE = MessageRollup._meta.db_table
@@ -84,16 +86,21 @@ def _move(row: str, sign: str) -> str:
 
 
 # Names carry a version: a changed definition gets a new name, so `ensure()` installs it.
-# name: (table, event, condition in SQLite's words, statements); one definition for both.
 ADDED = "inbox_rollup_message_added_v2"  # the insert trigger (`counted_together`)
-_SPECS: dict[str, tuple[str, str, str, Callable[[], list[str]]]] = {
-    ADDED: (
-        "inbox_message", "INSERT", "NEW.direction = 'in'", lambda: [_bump("NEW", "")],
+PREFIX = "inbox_rollup_"
+# The insert trigger leaves alone a row whose id a bulk insert holds (`counted_together`).
+_HELD_ROW = f"SELECT 1 FROM {HELD} h WHERE NEW.id BETWEEN h.low AND h.high"
+_TRIGGERS = (
+    Trigger(
+        ADDED, "inbox_message", "INSERT", "NEW.direction = 'in'", lambda: [_bump("NEW", "")],
+        unless=_HELD_ROW,
     ),
-    "inbox_rollup_message_removed_v1": (
-        "inbox_message", "DELETE", "OLD.direction = 'in'", lambda: [_bump("OLD", "-")],
+    Trigger(
+        "inbox_rollup_message_removed_v1", "inbox_message", "DELETE", "OLD.direction = 'in'",
+        lambda: [_bump("OLD", "-")],
     ),
-    "inbox_rollup_message_changed_v1": (
+    Trigger(
+        "inbox_rollup_message_changed_v1",
         "inbox_message",
         "UPDATE OF direction, created_at, needs_reply, conversation_id",
         "(OLD.direction = 'in' OR NEW.direction = 'in') AND "
@@ -102,82 +109,32 @@ _SPECS: dict[str, tuple[str, str, str, Callable[[], list[str]]]] = {
         "OR OLD.conversation_id IS NOT NEW.conversation_id)",
         lambda: [_bump("OLD", "-", if_inbound=True), _bump("NEW", "", if_inbound=True)],
     ),
-    "inbox_rollup_conversation_moved_v1": (
+    Trigger(
+        "inbox_rollup_conversation_moved_v1",
         "inbox_conversation",
         "UPDATE OF department_id, assignee_id, channel_account_id",
         "OLD.department_id IS NOT NEW.department_id OR OLD.assignee_id IS NOT NEW.assignee_id "
         "OR OLD.channel_account_id IS NOT NEW.channel_account_id",
         lambda: [_move("OLD", "-"), _move("NEW", "")],
     ),
-}  # fmt: skip
-TRIGGERS = tuple(_SPECS)
-PREFIX = "inbox_rollup_"
-# Triggers that leave alone a row whose id a bulk insert holds (`counted_together`).
-_SKIPS_HELD = {ADDED}
-_HELD_ROW = f"SELECT 1 FROM {HELD} h WHERE NEW.id BETWEEN h.low AND h.high"
+)  # fmt: skip
+TRIGGERS = tuple(trigger.name for trigger in _TRIGGERS)
 
 
 def _statements() -> list[str]:
     """The SQL creating every trigger for the connection's database."""
-    out = []
-    for name, (table, event, condition, body) in _SPECS.items():
-        steps = " ".join(body())
-        held = name in _SKIPS_HELD
-        if connection.vendor == "sqlite":
-            if held:
-                condition = f"{condition} AND NOT EXISTS ({_HELD_ROW})"
-            out.append(
-                f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} "
-                f"WHEN {condition} BEGIN {steps} END"
-            )
-            continue
-        if held:  # PostgreSQL allows no subquery in a trigger's WHEN
-            steps = f"IF EXISTS ({_HELD_ROW}) THEN RETURN NULL; END IF; {steps}"
-        condition = condition.replace(" IS NOT ", " IS DISTINCT FROM ")
-        out += [
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
-            f"AS $$ BEGIN {steps} RETURN NULL; END; $$",
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW WHEN ({condition}) "
-            f"EXECUTE FUNCTION {name}()",
-        ]
-    return out
-
-
-def _present() -> dict[str, str]:
-    """Every rollup trigger in the database (of this or an earlier version), with its table."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute(
-                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal"
-            )
-        return {name: table for name, table in cursor.fetchall() if name.startswith(PREFIX)}
+    return triggers.statements(_TRIGGERS)
 
 
 def installed() -> set[str]:
     """The names of the rollup triggers present in the database."""
-    return set(_present()) & set(TRIGGERS)
+    return set(triggers.present(PREFIX)) & set(TRIGGERS)
 
 
 def ensure() -> bool:
     """Install the triggers if any is missing (removing those of an earlier version, which
     would count twice), then recount; True when it had to."""
-    present = _present()
-    if set(present) == set(TRIGGERS):
-        return False
-    with transaction.atomic(), connection.cursor() as cursor:
-        for name, table in present.items():
-            if name not in TRIGGERS:
-                on = "" if connection.vendor == "sqlite" else f" ON {table}"
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
-                if connection.vendor == "postgresql":
-                    cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
-        for statement in _statements():
-            cursor.execute(statement)
-        rebuild()
-    return True
+    return triggers.install(_TRIGGERS, PREFIX, then=rebuild)
 
 
 @contextmanager
@@ -204,7 +161,7 @@ def counted_together(ids: Sequence[int]) -> Iterator[None]:
             cursor.execute(f"DROP TRIGGER IF EXISTS {ADDED}")
         yield
         with connection.cursor() as cursor:
-            cursor.execute(_creating(ADDED))
+            cursor.execute(triggers.creating(_TRIGGERS[0]))
     with connection.cursor() as cursor:
         cursor.execute(*counting(ids))
     if connection.vendor == "postgresql":
@@ -237,17 +194,9 @@ def counting(ids: Sequence[int]) -> tuple[str, list[Any]]:
     return count.replace("%", "%%").replace("{chosen}", chosen), values
 
 
-def _creating(name: str) -> str:
-    """SQLite: the statement that makes this trigger."""
-    return next(sql for sql in _statements() if f" {name} " in sql)
-
-
 def drop() -> None:
     """Remove the triggers (the benchmark's baseline; `ensure()` brings them back)."""
-    with connection.cursor() as cursor:
-        for name, (table, *_rest) in _SPECS.items():
-            on = "" if connection.vendor == "sqlite" else f" ON {table}"
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+    triggers.drop(_TRIGGERS)
 
 
 def rebuild() -> int:

@@ -19,19 +19,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.selectors import account_ids
 from socialdesk.core.percentiles import PercentileCont, in_database, percentile
-from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
+from socialdesk.inbox.selectors import sees_every_conversation, visibility
 from socialdesk.sla import clocks
 from socialdesk.sla.models import SlaOutcome
-
-# Up to this many days a person's figures are read per outcome of the period (EXISTS), beyond
-# it from the list of their conversations (IN); measured in bench/bench_goals.py.
-SHORT_PERIOD_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -70,18 +66,15 @@ def counted_outcomes(
 ) -> tuple[QuerySet[SlaOutcome], bool]:
     """Return the outcomes the KPI counts and whether they were evaluated afterwards."""
     outcomes = SlaOutcome.objects.all()
-    if user is not None and not sees_every_conversation(user):
-        if since and until and (until - since).days < SHORT_PERIOD_DAYS:
-            # A short period: asked per outcome (EXISTS), not over all their conversations.
-            visible = conversations_for_user(user).filter(pk=OuterRef("conversation_id"))
-            outcomes = outcomes.filter(Exists(visible))
-        else:
-            outcomes = outcomes.filter(conversation__in=conversations_for_user(user))
+    # The outcome's own copies of account, department and assignee (sla/copies.py): read from
+    # the KPI's index with the rest, not through every clock's conversation.
+    visible = visibility(user) if user is not None else None
+    if visible is not None:
+        outcomes = outcomes.filter(visible)
     if account:
-        # the outcome's own copy of the account: read from the KPI's index with the rest
         outcomes = outcomes.filter(channel_account_id__in=account_ids([account]))
     if departments:  # the clocks of conversations handed to these departments
-        outcomes = outcomes.filter(conversation__department_id__in=list(departments))
+        outcomes = outcomes.filter(department_id__in=list(departments))
     zone = ZoneInfo(Organisation.current().time_zone)
     if since:
         outcomes = outcomes.filter(started_at__gte=datetime.combine(since, time.min, tzinfo=zone))

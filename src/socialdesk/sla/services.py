@@ -163,7 +163,7 @@ class _History:
 _READ = (
     "pk", "conversation_id", "kind", "started_at", "due_at", "stopped_at", "state",
     "target_seconds", "policy_id", "policy_name", "business_hours_name", "elapsed_seconds",
-    "margin_seconds",
+    "margin_seconds", "department_id", "assignee_id",
 )  # fmt: skip
 
 
@@ -185,6 +185,8 @@ class _Row:
     business_hours_name: str
     elapsed_seconds: int | None
     margin_seconds: int | None
+    department_id: int | None
+    assignee_id: int | None
 
     def as_outcome(self, stamp: datetime) -> SlaOutcome:
         values = {name: getattr(self, name) for name in _READ if name != "pk"}
@@ -196,6 +198,8 @@ def _new_outcome(
 ) -> SlaOutcome:
     outcome = SlaOutcome(conversation=conversation, kind=found.kind, started_at=found.started_at,
                          channel_account_id=conversation.channel_account_id,
+                         department_id=conversation.department_id,
+                         assignee_id=conversation.assignee_id,
                          evaluated=evaluated, target_seconds=0)  # fmt: skip
     _follow_policy(outcome, policy)
     outcome.target_seconds = int(found.target.total_seconds())
@@ -205,6 +209,16 @@ def _new_outcome(
     outcome.elapsed_seconds = found.elapsed_seconds
     outcome.margin_seconds = found.margin_seconds
     return outcome
+
+
+def _copies_follow(outcome: _Row, conversation: Conversation) -> bool:
+    """Give the outcome its conversation's department and assignee (sla/copies.py: the
+    trigger moves them; this mends one written while its conversation moved); True if so."""
+    copies = (conversation.department_id, conversation.assignee_id)
+    if (outcome.department_id, outcome.assignee_id) == copies:
+        return False
+    outcome.department_id, outcome.assignee_id = copies
+    return True
 
 
 def _follow_policy(outcome: SlaOutcome | _Row, policy: SlaPolicy) -> None:
@@ -224,7 +238,8 @@ def _policy_moved(outcome: _Row, policy: SlaPolicy) -> bool:
 
 _OUTCOME_FIELDS = [
     "policy", "policy_name", "business_hours_name", "target_seconds", "due_at",
-    "stopped_at", "state", "elapsed_seconds", "margin_seconds", "updated_at",
+    "stopped_at", "state", "elapsed_seconds", "margin_seconds", "updated_at", "department",
+    "assignee",
 ]  # fmt: skip
 
 
@@ -276,13 +291,15 @@ def refresh_sla(conversation_ids: Iterable[int], now: datetime | None = None) ->
             if was_pending and policy is not None and _policy_moved(row, policy):
                 _follow_policy(row, policy)  # a pending clock follows the policy
                 touched = True
-            if touched:
+            if _copies_follow(row, conversation) or touched:
                 updated.append(row)
             current.append(row)
         for row in kept.values():
             if row.state == clocks.PENDING:
                 vanished.append(row.pk)  # a clock that no longer runs left no fact
             else:
+                if _copies_follow(row, conversation):
+                    updated.append(row)
                 current.append(row)
         before = _sla_facts(conversation)
         _show(conversation, policy, current, now)

@@ -1,0 +1,107 @@
+"""Database triggers the code keeps, one definition for SQLite and PostgreSQL.
+
+A trigger keeps a copy or a count right whatever writes the row (bulk imports write rows
+directly, merges, deletions and Django's SET_NULL update many rows at once). On SQLite a
+migration that rebuilds a table (Django copies it) drops its triggers, so the owner calls
+`install()` after every `migrate`: it adds the missing ones (removing those of an earlier
+version, whose names differ) and says whether it had to, so the owner can recompute what the
+triggers would have kept meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """An AFTER trigger, FOR EACH ROW. Its name carries a version: a changed definition gets
+    a new name, so `install()` replaces it."""
+
+    name: str
+    table: str
+    event: str  # "INSERT", "DELETE", "UPDATE OF a, b"
+    condition: str  # in SQLite's words ("IS NOT"); PostgreSQL's are made from it
+    body: Callable[[], list[str]]  # the statements, made for the connection's database
+    # A subquery: the row is left alone while it finds a row (PostgreSQL allows no subquery
+    # in a trigger's WHEN, so there it is checked in the function).
+    unless: str = ""
+
+
+def statements(triggers: Sequence[Trigger]) -> list[str]:
+    """The SQL creating these triggers for the connection's database."""
+    out = []
+    for trigger in triggers:
+        steps = " ".join(trigger.body())
+        condition = trigger.condition
+        if connection.vendor == "sqlite":
+            if trigger.unless:
+                condition = f"{condition} AND NOT EXISTS ({trigger.unless})"
+            out.append(
+                f"CREATE TRIGGER IF NOT EXISTS {trigger.name} AFTER {trigger.event} ON "
+                f"{trigger.table} WHEN {condition} BEGIN {steps} END"
+            )
+            continue
+        if trigger.unless:
+            steps = f"IF EXISTS ({trigger.unless}) THEN RETURN NULL; END IF; {steps}"
+        condition = condition.replace(" IS NOT ", " IS DISTINCT FROM ")
+        out += [
+            f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {steps} RETURN NULL; END; $$",
+            f"DROP TRIGGER IF EXISTS {trigger.name} ON {trigger.table}",
+            f"CREATE TRIGGER {trigger.name} AFTER {trigger.event} ON {trigger.table} "
+            f"FOR EACH ROW WHEN ({condition}) EXECUTE FUNCTION {trigger.name}()",
+        ]
+    return out
+
+
+def creating(trigger: Trigger) -> str:
+    """SQLite: the one statement that makes this trigger."""
+    return statements([trigger])[0]
+
+
+def present(prefix: str) -> dict[str, str]:
+    """Every trigger in the database whose name starts with `prefix`, with its table."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal"
+            )
+        return {name: table for name, table in cursor.fetchall() if name.startswith(prefix)}
+
+
+def _drop(name: str, table: str) -> str:
+    return f"DROP TRIGGER IF EXISTS {name}" + (
+        "" if connection.vendor == "sqlite" else f" ON {table}"
+    )
+
+
+def install(triggers: Sequence[Trigger], prefix: str, then: Callable[[], object]) -> bool:
+    """Make these triggers (named `prefix…`) if any is missing, removing those of an earlier
+    version, then run `then` (the recount) in the same transaction; True when it had to."""
+    found = present(prefix)
+    wanted = {trigger.name for trigger in triggers}
+    if set(found) == wanted:
+        return False
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, table in found.items():
+            if name not in wanted:
+                cursor.execute(_drop(name, table))
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        for statement in statements(triggers):
+            cursor.execute(statement)
+        then()
+    return True
+
+
+def drop(triggers: Sequence[Trigger]) -> None:
+    """Remove these triggers (a benchmark's bulk writes; `install()` brings them back)."""
+    with connection.cursor() as cursor:
+        for trigger in triggers:
+            cursor.execute(_drop(trigger.name, trigger.table))
