@@ -235,8 +235,11 @@ class Attention:
 def sla_rows(user: User, focus: Focus, state: str) -> QuerySet[Conversation]:
     """The open conversations in this SLA state, the most overdue first (as the inbox's SLA
     queue it links to; read from the index `conversation_sla_queue`)."""
-    filters = inbox_selectors.InboxFilters(sla_state=state, sort="due", **focus.filters())
-    return inbox_selectors.inbox_list(user, filters)
+    return inbox_selectors.inbox_list(user, _sla_filters(focus, state))
+
+
+def _sla_filters(focus: Focus, state: str) -> inbox_selectors.InboxFilters:
+    return inbox_selectors.InboxFilters(sla_state=state, sort="due", **focus.filters())
 
 
 def overdue_feedback(user: User, focus: Focus) -> QuerySet[FeedbackItem]:
@@ -277,7 +280,7 @@ def attention(user: User, focus: Focus, goals: list[GoalRow]) -> list[Attention]
         result.append(
             Attention(
                 title,
-                found.count(),
+                inbox_selectors.inbox_count(user, _sla_filters(focus, state)),
                 drill("sla", None, extra | {"sla": str(state)}),
                 _conversation_rows(found),
             )

@@ -176,21 +176,31 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
     )
 
 
-def inbox_count(user: User, filters: InboxFilters, most: int) -> int:
+def inbox_count(user: User, filters: InboxFilters, most: int | None = None) -> int:
     """How many conversations `inbox_list` gives, counted up to `most` (a list's capped count,
-    `core.paging`). A department member's rule is counted branch by branch, their departments'
-    and then those assigned to them in other departments: together, PostgreSQL reads the two
-    as a BitmapOr and visits every row's table page (95 ms for 10,000 open conversations at
-    2M messages); apart, each count reads its index alone."""
+    `core.paging`; None: all), branch by branch (`count_visible`)."""
+    return count_visible(user, _filtered(Conversation.objects.all(), user, filters), most)
+
+
+def count_visible(user: User, rows: QuerySet[Conversation], most: int | None = None) -> int:
+    """How many of `rows` (conversations not yet narrowed to the person) the person may see,
+    counted up to `most` (None: all). A department member's rule is counted branch by branch,
+    their departments' and then those assigned to them in other departments: together,
+    PostgreSQL reads the two as a BitmapOr and visits every row's table page (95 ms for 10,000
+    open conversations at 2M messages; 240 ms for the 380,000 breached ones of a department
+    at 10M); apart, each count reads its index alone."""
     departments = visible_departments(user)
-    every = _filtered(Conversation.objects.all(), user, filters).order_by()
+    every = rows.order_by()
     if departments is None:
-        return int(every[:most].count())
-    theirs = int(every.filter(department_id__in=departments)[:most].count())
+        return int((every if most is None else every[:most]).count())
+    theirs = every.filter(department_id__in=departments)
+    counted = int((theirs if most is None else theirs[:most]).count())
     mine = every.filter(assignee_id=user.pk).exclude(department_id__in=departments)
+    if most is None:
+        return counted + int(mine.count())
     # always both statements (a page's queries do not depend on the data); the second counts
     # at least one row, so the sum may pass `most` by one before it is cut
-    return min(most, theirs + int(mine[: max(most - theirs, 1)].count()))
+    return min(most, counted + int(mine[: max(most - counted, 1)].count()))
 
 
 def _filtered(

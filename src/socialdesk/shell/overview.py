@@ -22,6 +22,7 @@ from socialdesk.inbox.models import Conversation, Notification, SlaState, Status
 from socialdesk.inbox.selectors import (
     InboxFilters,
     conversations_for_user,
+    inbox_count,
     inbox_list,
     notifications_for_user,
     sees_every_conversation,
@@ -109,7 +110,7 @@ def overview(user: User, now: datetime | None = None) -> Overview:
             for d in departments.order_by("name")
         ]
     return Overview(
-        waiting=Figure(waiting.count(), _inbox(**WAITING)),
+        waiting=Figure(inbox_count(user, InboxFilters(**WAITING)), _inbox(**WAITING)),
         oldest=[(c, now - (c.waiting_since or now)) for c in waiting[:OLDEST]],
         due_soon=Figure(
             due_within_the_hour(user, now).count(),

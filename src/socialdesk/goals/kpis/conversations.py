@@ -10,7 +10,7 @@ from socialdesk.feedback.understanding import SENTIMENTS
 from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register
 from socialdesk.goals.kpis.scoping import (
     CONVERSATION_SCOPES,
-    conversations,
+    count_conversations,
     inbound_counts,
     inbound_messages,
     narrowed,
@@ -31,7 +31,7 @@ def _needs_reply_share(query: Query) -> float | None:
 def _backlog(query: Query) -> float | None:
     """Conversations whose customer wrote after our last reply and needs one (as the inbox's
     "needs a reply" filter)."""
-    return float(conversations(query.scope).filter(waiting_for_us_since__isnull=False).count())
+    return float(count_conversations(query.scope, waiting_for_us_since__isnull=False))
 
 
 def _sentiment_share(query: Query) -> float | None:

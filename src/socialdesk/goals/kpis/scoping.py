@@ -10,7 +10,12 @@ from socialdesk.channels.selectors import account_ids
 from socialdesk.goals.kpis.registry import KpiError, Query, Scope
 from socialdesk.inbox import rollups
 from socialdesk.inbox.models import Conversation, Direction, Message
-from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation, visibility
+from socialdesk.inbox.selectors import (
+    conversations_for_user,
+    count_visible,
+    sees_every_conversation,
+    visibility,
+)
 from socialdesk.sla.models import BusinessHours
 
 ACCOUNTS, DEPARTMENTS, TAGS, BUSINESS_HOURS = "accounts", "departments", "tags", "business_hours"
@@ -39,6 +44,17 @@ def calendar(scope: Scope) -> Any:
 def conversations(scope: Scope) -> QuerySet[Conversation]:
     """The conversations the scope's person may see, narrowed to accounts/departments/tags."""
     rows = Conversation.objects.all() if scope.user is None else conversations_for_user(scope.user)
+    return _narrowed(rows, scope)
+
+
+def count_conversations(scope: Scope, **filters: Any) -> int:
+    """How many of `conversations(scope)` match `filters`; a person's visibility counted
+    branch by branch, each from its index (`inbox.selectors.count_visible`)."""
+    rows = _narrowed(Conversation.objects.filter(**filters), scope)
+    return rows.count() if scope.user is None else count_visible(scope.user, rows)
+
+
+def _narrowed(rows: QuerySet[Conversation], scope: Scope) -> QuerySet[Conversation]:
     if scope.accounts:
         rows = rows.filter(channel_account_id__in=account_ids(scope.accounts))
     if scope.departments:

@@ -308,12 +308,30 @@ def test_it_counts_the_backlog_now_without_history(
     history: dict[str, Any], people: dict[str, User]
 ) -> None:
     backlog = kpis.get("backlog_now")
-    for user in (None, people["member"]):
+    member = people["member"]
+    for user in (None, member):
         waiting = [
             c for c in Conversation.objects.all() if c.waiting_for_us_since and visible(c, user)
         ]
         assert backlog.value(PERIODS[3], scope=Scope(user=user), now=NOW) == len(waiting)
     assert backlog.value(PERIODS[3], now=NOW) == 2.0
+    # Assigned to the member: one waiting outside their department counts for them, one inside
+    # counts once, however many branches of the visibility rule it passes.
+    before = backlog.value(PERIODS[3], scope=Scope(user=member), now=NOW)
+    assert before is not None
+    theirs = {d.pk for d in member.departments.all()}
+    waiting_ones = Conversation.objects.filter(waiting_for_us_since__isnull=False)
+    outside = waiting_ones.exclude(department_id__in=theirs).first()
+    inside = waiting_ones.filter(department_id__in=theirs).first()
+    assert outside is not None and inside is not None
+    for conversation in (outside, inside):
+        Conversation.objects.filter(pk=conversation.pk).update(assignee=member)
+    recount = [
+        c for c in Conversation.objects.all() if c.waiting_for_us_since and visible(c, member)
+    ]
+    assert (
+        backlog.value(PERIODS[3], scope=Scope(user=member), now=NOW) == len(recount) == before + 1
+    )
     assert backlog.series(PERIODS[0], now=NOW) == []
     assert backlog.change(PERIODS[0], now=NOW).previous is None
 
