@@ -39,7 +39,7 @@ def main() -> None:
     from django.test import Client
 
     from bench.bench_search import _timings, bench_people
-    from socialdesk.accounts import services
+    from socialdesk.accounts import tokens as api_tokens
     from socialdesk.accounts.audit import Acting
     from socialdesk.api.conversations import ORDERS
     from socialdesk.api.paging import page
@@ -52,7 +52,7 @@ def main() -> None:
     rows = []
     for who in ("manager", "member"):
         user = people[who]
-        _token, key = services.api_token_create(
+        _token, key = api_tokens.api_token_create(
             by=Acting(user=user), user=user, name=f"bench {time.time():.0f}"
         )
         client = Client(headers={"Authorization": f"Bearer {key}"})

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from socialdesk import access
 from socialdesk.accounts import services
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Invitation, Organisation, Role
 from socialdesk.accounts.site_models import Site
@@ -70,7 +71,7 @@ def samples(people, departments):
     invitation, token = services.user_invite(
         by=Acting(user=people["admin"]), email="new@example.com", role=Role.AGENT
     )
-    api_token, _key = services.api_token_create(
+    api_token, _key = api_tokens.api_token_create(
         by=Acting(user=people["viewer"]), user=people["viewer"], name="script"
     )
     account = ChannelAccount.objects.create(network="twitter", handle="nordlichtbahn")
@@ -254,7 +255,7 @@ def _api_path(path: str, samples: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("role", Role.values)
 def test_it_allows_and_denies_every_api_operation_as_the_table_says(role, people, samples):
-    _token, key = services.api_token_create(
+    _token, key = api_tokens.api_token_create(
         by=Acting(user=people[role]), user=people[role], name="t"
     )
     client = Client(headers={"Authorization": f"Bearer {key}"})

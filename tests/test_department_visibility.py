@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from socialdesk import access
 from socialdesk.accounts import services as account_services
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.accounts.site_models import Site
@@ -196,7 +197,7 @@ def world(people: dict[str, User], departments: dict[str, Department]) -> World:
     invitation, token = account_services.user_invite(
         by=admin, email="new@example.com", role=Role.AGENT
     )
-    api_token, _key = account_services.api_token_create(by=admin, user=people["admin"], name="x")
+    api_token, _key = api_tokens.api_token_create(by=admin, user=people["admin"], name="x")
     # story ideas (issue 12): one of Legal with a photo (hidden from Mia), one of hers
     campaign = campaign_services.campaign_create(by=admin, name="Sommer")
     legal_idea = idea_services.idea_submit(

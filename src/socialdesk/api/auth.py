@@ -16,7 +16,7 @@ from ninja.security import HttpBearer
 from socialdesk import access
 from socialdesk.accounts.audit import Acting, client_ip
 from socialdesk.accounts.models import User
-from socialdesk.accounts.services import api_token_authenticate
+from socialdesk.accounts.tokens import api_token_authenticate
 from socialdesk.api.errors import UNAUTHORIZED
 from socialdesk.core.http import ApiRequest
 

@@ -25,7 +25,7 @@ from socialdesk.accounts.models import User
 from socialdesk.core.db import prepared_cursor
 from socialdesk.inbox.selectors import visible_departments
 from socialdesk.insights.query import QueryError, marked
-from socialdesk.search import windows
+from socialdesk.search import dated, windows
 from socialdesk.search.fulltext import FTS
 from socialdesk.search.kinds.base import Filters, Kind
 from socialdesk.search.models import SearchEntry
@@ -201,7 +201,7 @@ def _rows(
         if found is not None:
             return found[offset:]
     else:
-        found = windows.by_date(compiled, where, params, offset + limit)
+        found = dated.by_date(compiled, where, params, offset + limit)
         if found is not None:
             return _ranked(compiled, found[offset:])
     sql, full_params = _statement(compiled, where, order)

@@ -10,7 +10,8 @@ from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
 
-from socialdesk.accounts import services, site_services
+from socialdesk.accounts import site_services
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent, Department, Role, User
 from socialdesk.accounts.site_models import Site
@@ -177,7 +178,7 @@ def test_it_sets_a_departments_site_on_the_department_form(client_as, people):
 def test_it_shows_a_persons_site_in_the_api(people):
     site = _site(people, name="Leipzig")
     site_services.user_set_site(by=Acting(user=people["admin"]), user=people["agent"], site=site)
-    _token, key = services.api_token_create(
+    _token, key = api_tokens.api_token_create(
         by=Acting(user=people["admin"]), user=people["admin"], name="test"
     )
     client = Client(headers={"Authorization": f"Bearer {key}"})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from socialdesk.accounts import selectors, services, two_factor
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.forms import (
     ApiTokenForm,
@@ -126,11 +127,11 @@ def tokens(request: AppRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             day = form.cleaned_data["expires_at"]
-            _token, new_key = services.api_token_create(
+            _token, new_key = api_tokens.api_token_create(
                 by=acting(request),
                 user=user,
                 name=form.cleaned_data["name"],
-                expires_at=services.api_token_end_of(day) if day else None,
+                expires_at=api_tokens.api_token_end_of(day) if day else None,
                 read_only=form.cleaned_data["read_only"],
             )
         except ValidationError as error:
@@ -147,6 +148,6 @@ def tokens(request: AppRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: AppRequest, pk: int) -> HttpResponse:
     token = selectors.api_token_for_user(request.user, pk)
-    services.api_token_revoke(by=acting(request), token=token)
+    api_tokens.api_token_revoke(by=acting(request), token=token)
     messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from socialdesk.accounts import services as account_services
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import User
 from socialdesk.channels.models import ChannelAccount, Network
@@ -18,7 +18,7 @@ Api = Callable[..., Client]
 @pytest.fixture
 def api_as(people: dict[str, User]) -> Api:
     def make(role: str, **headers: str) -> Client:
-        _token, key = account_services.api_token_create(
+        _token, key = api_tokens.api_token_create(
             by=Acting(user=people[role]), user=people[role], name="test"
         )
         return Client(

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from socialdesk.accounts import services
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent, Department, Role
 
@@ -16,7 +16,7 @@ from socialdesk.accounts.models import AuditEvent, Department, Role
 @pytest.fixture
 def api_as(people):
     def make(role: str) -> Client:
-        _token, key = services.api_token_create(
+        _token, key = api_tokens.api_token_create(
             by=Acting(user=people[role]), user=people[role], name="test"
         )
         return Client(headers={"Authorization": f"Bearer {key}"})
@@ -36,7 +36,7 @@ def test_it_creates_a_token_in_the_ui_shows_it_once_and_accepts_it(client_as, pe
 
 def test_it_refuses_a_revoked_token_at_once(client_as, people):
     client = client_as("agent")
-    _token, key = services.api_token_create(
+    _token, key = api_tokens.api_token_create(
         by=Acting(user=people["agent"]), user=people["agent"], name="x"
     )
     api = Client(headers={"Authorization": f"Bearer {key}"})
@@ -52,7 +52,7 @@ def test_it_refuses_the_tokens_of_a_deactivated_person(client_as, people, api_as
 
 
 def test_it_does_not_let_one_person_revoke_anothers_token(client_as, people):
-    token, _key = services.api_token_create(
+    token, _key = api_tokens.api_token_create(
         by=Acting(user=people["agent"]), user=people["agent"], name="mine"
     )
     assert (

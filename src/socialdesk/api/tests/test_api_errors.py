@@ -10,7 +10,8 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.test import Client
 
-from socialdesk.accounts import selectors, services
+from socialdesk.accounts import selectors
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Role
 from socialdesk.api.endpoints import api
@@ -20,7 +21,7 @@ HUGE = "9" * 23
 
 @pytest.fixture
 def admin_api(people: Any) -> Client:
-    _token, key = services.api_token_create(
+    _token, key = api_tokens.api_token_create(
         by=Acting(user=people["admin"]), user=people["admin"], name="test"
     )
     return Client(headers={"Authorization": f"Bearer {key}"}, raise_request_exception=False)

@@ -18,7 +18,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from socialdesk.accounts import services
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import User
 from socialdesk.channels.models import ChannelAccount
@@ -52,7 +52,7 @@ def keys(
         )
     found = {}
     for role in ROLES:
-        _token, found[role] = services.api_token_create(
+        _token, found[role] = api_tokens.api_token_create(
             by=Acting(user=people[role]), user=people[role], name="fuzz"
         )
     return found

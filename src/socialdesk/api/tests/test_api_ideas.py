@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from socialdesk.accounts import services
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.publishing import idea_services
 from socialdesk.publishing.models import Campaign, Idea, IdeaPhoto, IdeaStatus
@@ -24,7 +24,7 @@ HUGER = int("9" * 23)
 @pytest.fixture
 def api_as(people):
     def make(role: str) -> Client:
-        _token, key = services.api_token_create(
+        _token, key = api_tokens.api_token_create(
             by=Acting(user=people[role]), user=people[role], name="test"
         )
         return Client(headers={"Authorization": f"Bearer {key}"})

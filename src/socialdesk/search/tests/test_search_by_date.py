@@ -1,4 +1,4 @@
-"""Newest first (`search.windows.by_date`): the newest matches by id are dated, and the older
+"""Newest first (`search.dated.by_date`): the newest matches by id are dated, and the older
 entries dated after the page's last are looked up by date, so history imported after newer
 entries (high ids, old dates) never pushes the newest hits off the page; the page equals the
 one statement that dates every match."""
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Department, User
 from socialdesk.inbox.models import Direction, Message
-from socialdesk.search import indexing, recent, windows
+from socialdesk.search import dated, indexing, recent, windows
 from socialdesk.search.kinds.base import Filters
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import translate
@@ -69,14 +69,14 @@ def test_newest_first_gives_the_dates_order_and_the_ranks_of_the_full_statement(
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Records whether `by_date` answered (True) or left the page to the full statement."""
     answered: list[bool] = []
-    by_date = windows.by_date
+    by_date = dated.by_date
 
     def spy(*args: Any) -> Any:
         found = by_date(*args)
         answered.append(found is not None)
         return found
 
-    monkeypatch.setattr(windows, "by_date", spy)
+    monkeypatch.setattr(dated, "by_date", spy)
     return answered
 
 
@@ -103,18 +103,18 @@ def test_history_imported_later_does_not_push_the_newest_hits_off_the_page(
     monkeypatch.setattr(windows, "CHUNK", 1)  # PostgreSQL: not "a rare word"
     answered = _spied(monkeypatch)
     # (newest dated first, most entries dated later, most dated at all): the last gives up
-    for dated, late_max, most in ((2, 100, 10**6), (4, 100, 10**6), (2, 1, 10**6), (2, 1, 8)):
-        monkeypatch.setattr(windows, "DATED", dated)
-        monkeypatch.setattr(windows, "LATE_MAX", late_max)
+    for newest, late_max, most in ((2, 100, 10**6), (4, 100, 10**6), (2, 1, 10**6), (2, 1, 8)):
+        monkeypatch.setattr(dated, "DATED", newest)
+        monkeypatch.setattr(dated, "LATE_MAX", late_max)
         monkeypatch.setattr(windows, "RANKED_MAX", most)
         for name in ("admin", "member_cs", "roomie"):
             user = world.people[name]
             expected = _newest_with_ranks(user, MARK, 5)
             answered.clear()
-            assert _order(user, MARK, order="newest", limit=5)[:-1] == expected, (dated, name)
+            assert _order(user, MARK, order="newest", limit=5)[:-1] == expected, (newest, name)
             if name == "admin":  # she sees more than a page of newer hits than the archive's
                 assert not {("message", pk) for pk in _archived()} & {e[:2] for e in expected}
-                assert answered == [most > 8], (dated, late_max)
+                assert answered == [most > 8], (newest, late_max)
         offset = _order(world.people["admin"], MARK, order="newest", limit=2, offset=3)[:-1]
         assert offset == _newest_with_ranks(world.people["admin"], MARK, 5)[3:]
 
@@ -138,7 +138,7 @@ def test_an_entry_dated_later_below_the_newest_ids_is_found_by_its_date(
     entry = SearchEntry.objects.get(kind="message", object_id=oldest.pk)
     assert entry.id < max(SearchEntry.objects.values_list("id", flat=True))  # a low id
     monkeypatch.setattr(windows, "CHUNK", 1)
-    monkeypatch.setattr(windows, "DATED", 2)
+    monkeypatch.setattr(dated, "DATED", 2)
     answered = _spied(monkeypatch)
     admin = world.people["admin"]
     page = _order(admin, MARK, order="newest", limit=3)

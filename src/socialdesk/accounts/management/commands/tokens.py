@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from socialdesk.accounts import services
+from socialdesk.accounts import tokens as api_tokens
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import ApiToken, User
 
@@ -30,7 +30,7 @@ def _expiry(text: str) -> datetime:
         day = date.fromisoformat(text)
     except ValueError as error:
         raise CommandError(f"--expires: {text!r} is not a date like 2027-03-31") from error
-    return services.api_token_end_of(day)
+    return api_tokens.api_token_end_of(day)
 
 
 def _when(value: datetime | None, never: str = "–") -> str:
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             raise CommandError(f"No active person has the e-mail address {email}.")
         expires = _expiry(options["expires"]) if options["expires"] else None
         try:
-            token, key = services.api_token_create(
+            token, key = api_tokens.api_token_create(
                 by=BY,
                 user=user,
                 name=options["name"],
@@ -129,5 +129,5 @@ class Command(BaseCommand):
         if token.revoked_at:
             self.stdout.write(f"Token {token.pk} “{token.name}” was revoked already.")
             return
-        services.api_token_revoke(by=BY, token=token)
+        api_tokens.api_token_revoke(by=BY, token=token)
         self.stdout.write(f"Revoked token {token.pk} “{token.name}” of {token.user.email}.")
