@@ -34,6 +34,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.core import paging
 from socialdesk.feedback.models import Classification
 from socialdesk.goals import kpis
+from socialdesk.goals.kpis import scoping
 from socialdesk.goals.kpis.registry import Period, Scope
 from socialdesk.inbox import selectors
 from socialdesk.inbox.models import Conversation, Direction, Message, Status
@@ -263,6 +264,20 @@ def member_unanswered_count(world: dict[str, Any]) -> None:
     assert all(n["Node Type"] == "Index Only Scan" for n in reads), reads
 
 
+def member_channel_counts(world: dict[str, Any]) -> None:
+    """A member's backlog and SLA-breached count of one channel (its dashboard): their
+    departments' branch reads the department's index alone, the account carried in it
+    (PostgreSQL's INCLUDE), no page of the table visited."""
+    scope = Scope(user=world["member"], accounts=[world["account"].handle])
+    filters = selectors.InboxFilters(sla_state="breached", account=str(world["account"].pk))
+    plans = plans_of(lambda: scoping.count_conversations(scope, waiting_for_us_since__isnull=False))
+    plans += plans_of(lambda: selectors.inbox_count(world["member"], filters))
+    check(plans, "conversation_dept_wait", "conversation_dept_sla")
+    names = {"conversation_dept_wait", "conversation_dept_sla"}
+    reads = [n for plan in plans for n in plan if n.get("Index Name") in names]
+    assert all(n["Node Type"] == "Index Only Scan" for n in reads), reads
+
+
 def member_deep_page(world: dict[str, Any]) -> None:
     """A deep page of a member's resolved conversations, newest first (`core.paging`): its ids
     are read from the status-and-date index alone, the member's departments and assignments
@@ -425,6 +440,10 @@ GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
     "inbox, a member's default": _inbox("member", DEPARTMENT_WAITING),
     "a member's unanswered count": (member_unanswered_count, ("conversation_dept_wait",)),
     "a member's deep page": (member_deep_page, ("conversation_status_newest",)),
+    "a member's counts of a channel": (
+        member_channel_counts,
+        ("conversation_dept_wait", "conversation_dept_sla"),
+    ),
     "a conversation's messages": (
         conversation_messages,
         ("inbox_message_conversation_id_37bc0d72",),
