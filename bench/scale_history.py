@@ -301,9 +301,12 @@ def fill(
             "source": "'rules'",
             "updated_at": "now()",
             "written_at": "m.created_at",
+            # the conversation's (feedback.copies; the trigger copies them when both are NULL)
+            "department_id": "m.department_id",
         },
-        "(SELECT id, created_at, row_number() OVER (ORDER BY id) AS rn FROM inbox_message "
-        "WHERE direction = 'in') AS m WHERE m.rn %% 5 = 1",
+        "(SELECT i.id, i.created_at, c.department_id, row_number() OVER (ORDER BY i.id) AS rn "
+        "FROM inbox_message i JOIN inbox_conversation c ON c.id = i.conversation_id "
+        "WHERE i.direction = 'in') AS m WHERE m.rn %% 5 = 1",
     )
     step("sentiments")
     for table in BIG_TABLES:

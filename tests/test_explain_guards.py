@@ -268,7 +268,7 @@ def member_channel_counts(world: dict[str, Any]) -> None:
     """A member's backlog and SLA-breached count of one channel (its dashboard): their
     departments' branch reads the department's index alone, the account carried in it
     (PostgreSQL's INCLUDE), no page of the table visited."""
-    scope = Scope(user=world["member"], accounts=[world["account"].handle])
+    scope = Scope(user=world["member"], accounts=(world["account"].handle,))
     filters = selectors.InboxFilters(sla_state="breached", account=str(world["account"].pk))
     plans = plans_of(lambda: scoping.count_conversations(scope, waiting_for_us_since__isnull=False))
     plans += plans_of(lambda: selectors.inbox_count(world["member"], filters))
@@ -349,11 +349,12 @@ DASHBOARD_INDEXES: Indexes = (
 
 
 def sentiment_share(world: dict[str, Any]) -> None:
-    """The period's judged messages: for the whole team from the index
-    `classification_kpi_written` (a classification carries its message's time), without
-    reading a single message; for a department member joined with the period's inbound
-    messages by id, read from `message_kpi_inbound` alone (it includes the id and the
-    conversation), never from the table."""
+    """The period's judged messages: for the whole team and for a department member from the
+    index `classification_kpi_written` alone (a classification carries its message's time and
+    its conversation's department and assignee), without reading a single message; narrowed
+    to a channel joined with the period's inbound messages by id, read from
+    `message_kpi_inbound` alone (it includes the id and the conversation), never from the
+    table."""
     inbound = Message.objects.filter(direction=Direction.INBOUND).order_by("pk")
     Classification.objects.bulk_create(  # one message in two judged, as the rules leave them
         Classification(message_id=pk, written_at=at, sentiment=["negative", "neutral", ""][n % 3])
@@ -365,17 +366,18 @@ def sentiment_share(world: dict[str, Any]) -> None:
     month = Period(today - timedelta(days=27), today + timedelta(days=1))
     kpi = kpis.get("sentiment_share")
 
-    def plans_as(user: User) -> list[list[dict[str, Any]]]:
+    def plans_as(user: User, **narrowed: Any) -> list[list[dict[str, Any]]]:
         return plans_of(
-            partial(kpi.value, month, scope=Scope(user=user), now=world["now"],
+            partial(kpi.value, month, scope=Scope(user=user, **narrowed), now=world["now"],
                     params={"sentiment": "negative"})
         )  # fmt: skip
 
-    plans = plans_as(world["manager"])
-    check(plans, "classification_kpi_written")
-    messages = [n for plan in plans for n in plan if n.get("Relation Name") == "inbox_message"]
-    assert not messages, messages
-    plans = plans_as(world["member"])
+    for user in (world["manager"], world["member"]):
+        plans = plans_as(user)
+        check(plans, "classification_kpi_written")
+        messages = [n for plan in plans for n in plan if n.get("Relation Name") == "inbox_message"]
+        assert not messages, messages
+    plans = plans_as(world["member"], accounts=(world["account"].handle,))
     check(plans, "message_kpi_inbound")
     scans = [n for plan in plans for n in plan if n.get("Index Name") == "message_kpi_inbound"]
     assert all(n["Node Type"] == "Index Only Scan" for n in scans), scans

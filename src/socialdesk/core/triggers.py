@@ -81,6 +81,12 @@ def _drop(name: str, table: str) -> str:
     )
 
 
+def columns(table: str) -> set[str]:
+    """The columns the table has now (an owner whose migration was undone has fewer)."""
+    with connection.cursor() as cursor:
+        return {c.name for c in connection.introspection.get_table_description(cursor, table)}
+
+
 def install(triggers: Sequence[Trigger], prefix: str, then: Callable[[], object]) -> bool:
     """Make these triggers (named `prefix…`) if any is missing, removing those of an earlier
     version, then run `then` (the recount) in the same transaction; True when it had to."""

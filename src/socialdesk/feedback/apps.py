@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 from socialdesk.core import schedule
 
@@ -13,3 +16,14 @@ class FeedbackConfig(AppConfig):
 
         schedule.every(schedule.FREQUENT, tasks.classify_new_messages)
         schedule.every(schedule.REGULAR, tasks.feedback_rounds)
+        post_migrate.connect(_ensure_copies, sender=self, dispatch_uid="feedback.copies")
+
+
+def _ensure_copies(using: str = "default", **kwargs: Any) -> None:
+    """After every migrate: the triggers that keep the classifications' copies (copies.py)."""
+    from django.db import connections
+
+    from socialdesk.feedback import copies
+
+    if connections[using].vendor in ("sqlite", "postgresql"):
+        copies.ensure()

@@ -284,10 +284,31 @@ class Classification(models.Model):
     # period's judged messages from its index alone, without reading the period's messages
     # (a message's time never changes). Set by `save()` and by `feedback.understanding`.
     written_at = models.DateTimeField(null=True, blank=True)
+    # The message's conversation's department and assignee, kept by triggers (`copies.py`):
+    # a department member's sentiment shares are counted from the index alone too.
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         indexes = [
-            models.Index(fields=["written_at", "sentiment"], name="classification_kpi_written"),
+            models.Index(
+                fields=["written_at", "sentiment", "department", "assignee"],
+                name="classification_kpi_written",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -35,6 +35,7 @@ _TRIGGERS = (
     ),
 )
 TRIGGERS = tuple(trigger.name for trigger in _TRIGGERS)
+COPIES = {"department_id", "assignee_id"}
 
 
 def installed() -> set[str]:
@@ -44,6 +45,9 @@ def installed() -> set[str]:
 def ensure() -> bool:
     """Install the trigger if it is missing, then copy every outcome's values again; True
     when it had to."""
+    if not triggers.columns(OUTCOMES) >= COPIES:  # its migration was undone: no triggers
+        drop()
+        return False
     return triggers.install(_TRIGGERS, PREFIX, then=copy_all)
 
 

@@ -15,6 +15,7 @@ from socialdesk.goals.kpis.scoping import (
     inbound_messages,
     narrowed,
 )
+from socialdesk.inbox.selectors import visibility
 
 FAMILY = "inbox"
 
@@ -37,13 +38,21 @@ def _backlog(query: Query) -> float | None:
 def _sentiment_share(query: Query) -> float | None:
     """Of the period's judged inbound messages, the share with this sentiment (both counted
     in one pass). The period's classifications come from the index `classification_kpi_written`
-    alone (a classification carries the time its customer wrote); in a narrowed scope they are
-    kept to the period's inbound messages of the scope's conversations (`inbound_messages`)."""
+    alone (a classification carries the time its customer wrote, and its conversation's
+    department and assignee: a person's visibility and a department are checked there, see
+    `feedback.copies`); narrowed to accounts or tags they are kept to the period's inbound
+    messages of the scope's conversations (`inbound_messages`)."""
     judged = Classification.objects.filter(
         written_at__gte=query.start, written_at__lt=query.end
     ).exclude(sentiment="")
-    if narrowed(query.scope):
+    scope = query.scope
+    if scope.accounts or scope.tags:
         judged = judged.filter(message__in=inbound_messages(query))
+    elif narrowed(scope):  # a person's visibility, departments: the classification's copies
+        if scope.user is not None and (rule := visibility(scope.user)) is not None:
+            judged = judged.filter(rule)
+        if scope.departments:
+            judged = judged.filter(department_id__in=scope.departments)
     # Counting a column of the index (never NULL), not the id: the index then answers alone.
     counts = judged.aggregate(
         total=Count("sentiment"),

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from socialdesk.accounts.models import Department, User
-from socialdesk.search import fulltext, indexing, recent, selectors, windows
+from socialdesk.search import dated, fulltext, indexing, recent, selectors, windows
 from socialdesk.search.kinds.base import Filters
 from socialdesk.search.models import SearchEntry
 from socialdesk.search.query import translate
@@ -172,7 +172,7 @@ def test_a_rare_word_is_answered_by_the_full_statement_alone(
         assert all(f"{fulltext.MATCHES}(q)" in sql for sql in read)
     with monkeypatch.context() as full_statement:
         full_statement.setattr(windows, "by_relevance", lambda *args: None)
-        full_statement.setattr(windows, "by_date", lambda *args: None)
+        full_statement.setattr(dated, "by_date", lambda *args: None)
         assert [_order(user, MARK, limit=3, order=order) for user in (admin, member)] == few
     assert len(few[0]) == 4  # three hits and "more"
     monkeypatch.setattr(windows, "CHUNK", 1)
