@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core import signing
@@ -26,10 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from socialdesk.accounts.audit import Acting, record
 from socialdesk.accounts.models import Department, GreetingForm, Organisation, User
-from socialdesk.channels.net import public_session
 from socialdesk.core import changes
-from socialdesk.core.addresses import redact
-from socialdesk.core.redaction import redact_text
 from socialdesk.core.tasks import send_email
 from socialdesk.feedback import event_data
 from socialdesk.feedback.models import (
@@ -72,7 +64,8 @@ def similar_items(text: str, *, limit: int = 5) -> list[tuple[FeedbackItem, floa
 # --------------------------------------------------------------------------- items and links
 
 
-def _event(item: FeedbackItem, by: Acting, kind: str, text: str = "") -> None:
+def item_event(item: FeedbackItem, by: Acting, kind: str, text: str = "") -> None:
+    """Note on the item's history what was done to it, and by whom."""
     FeedbackEvent.objects.create(
         item=item, actor=by.user, actor_label=by.name[:200], kind=kind, text=text
     )
@@ -116,7 +109,7 @@ def item_create(
         item = FeedbackItem.objects.create(
             title=title[:200], description=description, topic=topic, created_by=by.user
         )
-        _event(item, by, "created")
+        item_event(item, by, "created")
         record(by, "feedback.created", item, after={"title": item.title})
         if message is not None:
             item_link(by=by, item=item, message=message)
@@ -142,7 +135,7 @@ def item_link(*, by: Acting, item: FeedbackItem, message: Message) -> FeedbackLi
     except IntegrityError:
         return None
     refresh_facts(item)
-    _event(item, by, "linked", message.text[:200])
+    item_event(item, by, "linked", message.text[:200])
     if item.is_closed:  # a customer who says it after it was closed gets an answer too
         drafts_for(item)
     return link
@@ -152,7 +145,7 @@ def item_unlink(*, by: Acting, link: FeedbackLink) -> None:
     item = link.item
     link.delete()
     refresh_facts(item)
-    _event(item, by, "unlinked", link.message.text[:200])
+    item_event(item, by, "unlinked", link.message.text[:200])
 
 
 def _members(department: Department) -> list[User]:
@@ -184,7 +177,7 @@ def item_forward(*, by: Acting, item: FeedbackItem, department: Department) -> F
         if item.is_closed:
             item.status = FeedbackStatus.NEW
         item.save()
-        _event(item, by, "forwarded", department.name)
+        item_event(item, by, "forwarded", department.name)
         record(by, "feedback.forwarded", item, before=before, after={"department": department.name})
         event_data.announce_forwarded(item, by, previous)
         event_data.announce_status(item, by, previous_status)  # a closed item is new again
@@ -213,7 +206,7 @@ def item_set_status(
             item.reason = reason
         item.save(update_fields=["status", "reason", "updated_at"])
         changes.changed("feedback.item", [item.pk])
-        _event(item, by, f"status:{status}", reason)
+        item_event(item, by, f"status:{status}", reason)
         record(by, "feedback.status_changed", item, before=before, after={"status": status})
         event_data.announce_status(item, by, before["status"])
         if status in CLOSED:
@@ -442,7 +435,7 @@ def draft_send(*, by: Acting, draft: ReplyDraft, text: str) -> Message:
         message = conversation_reply(by=by, conversation=draft.conversation, text=text)
         draft.text, draft.state, draft.sent_message = text, ReplyDraft.State.SENT, message
         draft.save(update_fields=["text", "state", "sent_message"])
-        _event(draft.item, by, "answered", str(draft.conversation.contact or ""))
+        item_event(draft.item, by, "answered", str(draft.conversation.contact or ""))
     return message
 
 
@@ -450,88 +443,4 @@ def draft_discard(*, by: Acting, draft: ReplyDraft) -> None:
     if draft.state == ReplyDraft.State.DRAFT:
         draft.state = ReplyDraft.State.DISCARDED
         draft.save(update_fields=["state"])
-        _event(draft.item, by, "discarded", str(draft.conversation.contact or ""))
-
-
-# --------------------------------------------------------------------------- hand-off
-
-
-def handoff_payload(item: FeedbackItem) -> dict[str, Any]:
-    return {
-        "id": item.pk,
-        "title": item.title,
-        "description": item.description,
-        "status": item.status,
-        "topic": item.topic.name if item.topic else None,
-        "department": item.department.name if item.department else None,
-        "mentions": item.mention_count,
-        "first_seen": item.first_seen.isoformat() if item.first_seen else None,
-        "last_seen": item.last_seen.isoformat() if item.last_seen else None,
-        "url": settings.SITE_URL + reverse("feedback:item", args=[item.pk]),
-        "messages": [
-            {
-                "text": link.message.text,
-                "author": link.message.author_handle,
-                "created_at": link.message.created_at.isoformat(),
-            }
-            for link in item.links.select_related("message")[:50]
-        ],
-    }
-
-
-def handoff_signature(body: bytes) -> str:
-    key = settings.FEEDBACK_HANDOFF_SECRET or settings.SECRET_KEY
-    return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
-
-
-def _without_secrets(text: str, url: str) -> str:
-    """Return an error text with the tracker's address shown as everywhere else: redacted.
-
-    requests quotes the address it failed on ("Max retries exceeded with url: /hook?token=…");
-    a tracker's webhook address often carries its token.
-    """
-    shown = redact(url)
-    raw_parts, shown_parts = urlsplit(url), urlsplit(shown)
-    for raw, safe in (
-        (url, shown),
-        (
-            urlunsplit(("", "", raw_parts.path, raw_parts.query, "")),
-            urlunsplit(("", "", shown_parts.path, shown_parts.query, "")),
-        ),
-    ):
-        if raw and raw != "/":
-            text = text.replace(raw, safe)
-    return redact_text(text)
-
-
-def hand_off(*, by: Acting, item: FeedbackItem) -> str:
-    """Post the item as signed JSON to its department's issue tracker webhook."""
-    department = item.department
-    address = department.issue_tracker_address if department is not None else ""
-    if department is None or not address:
-        raise ValidationError(
-            _("The item's department has no issue tracker webhook (set it on the department).")
-        )
-    body = json.dumps(handoff_payload(item), ensure_ascii=False).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "X-Socialdesk-Signature-256": handoff_signature(body),
-        "X-Socialdesk-Event": "feedback.handoff",
-    }
-    try:
-        response = public_session().post(address, data=body, headers=headers, timeout=10)
-        result = f"HTTP {response.status_code}"
-        ok = 200 <= response.status_code < 300
-    except Exception as error:  # network errors and refused addresses alike
-        cause = error.__cause__ or error.__context__ or error
-        reason = _without_secrets(str(cause), address)
-        result, ok = f"not delivered: {reason[:200]}", False
-    item.handed_off_at = timezone.now() if ok else item.handed_off_at
-    item.handoff_result = result[:300]
-    item.save(update_fields=["handed_off_at", "handoff_result", "updated_at"])
-    _event(item, by, "handoff", result)
-    if not ok:
-        raise ValidationError(
-            _("The issue tracker did not take it: %(result)s") % {"result": result}
-        )
-    return result
+        item_event(draft.item, by, "discarded", str(draft.conversation.contact or ""))

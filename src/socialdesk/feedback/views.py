@@ -20,7 +20,7 @@ from socialdesk.accounts.models import Department
 from socialdesk.core.forms import error_text, form_error_text
 from socialdesk.core.http import AppRequest
 from socialdesk.core.params import id_param
-from socialdesk.feedback import forms, services, understanding
+from socialdesk.feedback import forms, handoff, services, understanding
 from socialdesk.feedback import selectors as feedback_selectors
 from socialdesk.feedback import topics as topics_service
 from socialdesk.feedback.models import (
@@ -266,7 +266,7 @@ def item_status(request: AppRequest, pk: int) -> HttpResponse:
 def item_handoff(request: AppRequest, pk: int) -> HttpResponse:
     found = _item(request, pk)
     try:
-        result = services.hand_off(by=acting(request), item=found)
+        result = handoff.hand_off(by=acting(request), item=found)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:

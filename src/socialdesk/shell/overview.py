@@ -1,8 +1,9 @@
 """What the home page shows a person about their work, read only through the apps' selectors.
 
-Every figure is a count of what the person may see (`inbox.selectors.conversations_for_user`,
-`feedback.selectors.items_for_user`, `inbox.selectors.notifications_for_user`) and comes with the
-inbox address that lists the same conversations.
+Every figure is a count of what the person may see (`inbox.selectors.count_visible`, the rule
+of `conversations_for_user` counted branch by branch; `feedback.selectors.items_for_user`,
+`inbox.selectors.notifications_for_user`) and comes with the inbox address that lists the same
+conversations.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from socialdesk.feedback.selectors import items_for_user
 from socialdesk.inbox.models import Conversation, Notification, SlaState, Status
 from socialdesk.inbox.selectors import (
     InboxFilters,
-    conversations_for_user,
+    count_visible,
     inbox_count,
     inbox_list,
     notifications_for_user,
@@ -71,9 +72,10 @@ def waiting_for_us(user: User) -> QuerySet[Conversation]:
     return inbox_list(user, InboxFilters(**WAITING))
 
 
-def due_within_the_hour(user: User, now: datetime) -> QuerySet[Conversation]:
-    """Open conversations whose running response-time target falls within the next hour."""
-    return conversations_for_user(user).filter(
+def due_within_the_hour(now: datetime) -> QuerySet[Conversation]:
+    """Open conversations whose running response-time target falls within the next hour (of
+    everyone's: `count_visible` counts the person's)."""
+    return Conversation.objects.filter(
         status__in=[Status.OPEN, Status.WAITING],
         sla_state__in=RUNNING,
         sla_due_at__gt=now,
@@ -81,10 +83,11 @@ def due_within_the_hour(user: User, now: datetime) -> QuerySet[Conversation]:
     )
 
 
-def breached_today(user: User, now: datetime) -> QuerySet[Conversation]:
-    """Conversations whose target passed today (the person's day) without an answer in time."""
+def breached_today(now: datetime) -> QuerySet[Conversation]:
+    """Conversations whose target passed today (the person's day) without an answer in time
+    (of everyone's: `count_visible` counts the person's)."""
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return conversations_for_user(user).filter(
+    return Conversation.objects.filter(
         sla_state=SlaState.BREACHED, sla_due_at__gte=start, sla_due_at__lte=now
     )
 
@@ -113,11 +116,11 @@ def overview(user: User, now: datetime | None = None) -> Overview:
         waiting=Figure(inbox_count(user, InboxFilters(**WAITING)), _inbox(**WAITING)),
         oldest=[(c, now - (c.waiting_since or now)) for c in waiting[:OLDEST]],
         due_soon=Figure(
-            due_within_the_hour(user, now).count(),
+            count_visible(user, due_within_the_hour(now)),
             _inbox(status=Status.OPEN, sort="due"),
         ),
         breached_today=Figure(
-            breached_today(user, now).count(),
+            count_visible(user, breached_today(now)),
             _inbox(status="", sla=SlaState.BREACHED, sort="due"),
         ),
         assigned=None

@@ -27,6 +27,7 @@ from socialdesk.accounts.models import Department
 from socialdesk.channels import base, net, services
 from socialdesk.channels.fetch import FetchError, UnsafeAddress, fetch
 from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.feedback import handoff
 from socialdesk.feedback import services as feedback
 from socialdesk.inbox.models import Contact, Conversation, Direction, Message
 
@@ -101,7 +102,7 @@ def test_it_refuses_an_issue_tracker_inside_the_network_through_the_proxy(
     item = feedback.item_create(by=BY, title="QR code", message=_message())
     feedback.item_forward(by=BY, item=item, department=department)
     with pytest.raises(ValidationError, match=f"points at {address}, an address inside a network"):
-        feedback.hand_off(by=BY, item=item)
+        handoff.hand_off(by=BY, item=item)
     item.refresh_from_db()
     assert item.handed_off_at is None and item.handoff_result.startswith("not delivered")
     assert proxy.seen == []

@@ -19,7 +19,7 @@ from django.utils import timezone
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.feedback import services
+from socialdesk.feedback import handoff, services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
 from socialdesk.inbox.models import Contact, Conversation, Direction, Message, Notification
 
@@ -187,7 +187,7 @@ def test_hand_off_posts_signed_json(say: Any, product: Department, settings: Any
         product.save()
         item = services.item_create(by=BY, title="QR code", message=say("QR geht nicht"))
         services.item_forward(by=BY, item=item, department=product)
-        assert services.hand_off(by=BY, item=item) == "HTTP 201"
+        assert handoff.hand_off(by=BY, item=item) == "HTTP 201"
         headers, body = _Tracker.received[-1]
         expected = "sha256=" + hmac.new(b"tracker-secret", body, hashlib.sha256).hexdigest()
         assert headers["X-Socialdesk-Signature-256"] == expected
@@ -197,7 +197,7 @@ def test_hand_off_posts_signed_json(say: Any, product: Department, settings: Any
         assert item.handed_off_at is not None
         settings.FEED_ADDRESS_POLICY = ""  # a tracker inside the network is refused
         with pytest.raises(ValidationError, match="not delivered"):
-            services.hand_off(by=BY, item=item)
+            handoff.hand_off(by=BY, item=item)
     finally:
         httpd.shutdown()
 
@@ -263,7 +263,7 @@ def test_a_failed_hand_off_does_not_show_the_trackers_secret(
     item = services.item_create(by=BY, title="QR code", message=say("QR geht nicht"))
     services.item_forward(by=BY, item=item, department=product)
     with pytest.raises(ValidationError) as raised:
-        services.hand_off(by=BY, item=item)
+        handoff.hand_off(by=BY, item=item)
     item.refresh_from_db()
     shown = [
         " ".join(raised.value.messages),

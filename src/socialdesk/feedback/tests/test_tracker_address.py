@@ -19,7 +19,7 @@ from django.utils import timezone
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.feedback import services
+from socialdesk.feedback import handoff, services
 from socialdesk.inbox.models import Contact, Conversation, Direction, Message
 
 BY = Acting(user=None, label="test")
@@ -83,7 +83,7 @@ def _hand_off(department: Department) -> str:
     )  # fmt: skip
     item = services.item_create(by=BY, title="QR code", message=message)
     services.item_forward(by=BY, item=item, department=department)
-    return services.hand_off(by=BY, item=item)
+    return handoff.hand_off(by=BY, item=item)
 
 
 def test_it_keeps_the_trackers_token_and_password_out_of_the_database(
