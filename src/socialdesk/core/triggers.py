@@ -82,8 +82,11 @@ def _drop(name: str, table: str) -> str:
 
 
 def columns(table: str) -> set[str]:
-    """The columns the table has now (an owner whose migration was undone has fewer)."""
+    """The columns the table has now (an owner whose migration was undone has fewer; none when
+    the table is gone)."""
     with connection.cursor() as cursor:
+        if table not in connection.introspection.table_names(cursor):
+            return set()
         return {c.name for c in connection.introspection.get_table_description(cursor, table)}
 
 
