@@ -7,7 +7,23 @@ scheduled task, each overwritten in place (an upsert, core/heartbeats.py), never
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+
+
+def copied_key(to: str, *, null: bool = True) -> Any:
+    """A foreign key that holds a copy of another row's (a conversation's account, department,
+    assignee on its SLA outcomes and classifications): no constraint and no index of its own,
+    and nothing done when the row it names goes; what copies it keeps it right."""
+    return models.ForeignKey(
+        to,
+        null=null,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
 
 class WorkerHeartbeat(models.Model):

@@ -114,3 +114,35 @@ def drop(triggers: Sequence[Trigger]) -> None:
     with connection.cursor() as cursor:
         for trigger in triggers:
             cursor.execute(_drop(trigger.name, trigger.table))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The triggers one owner keeps (all named `prefix…`) and what recomputes their work when
+    they had to be made (`then`). `needs`: a table and the columns the triggers write; while
+    the owner's migration is undone and they are missing, no trigger is made."""
+
+    prefix: str
+    triggers: tuple[Trigger, ...]
+    then: Callable[[], object]
+    needs: tuple[str, frozenset[str]] | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(trigger.name for trigger in self.triggers)
+
+    def installed(self) -> set[str]:
+        """The names of these triggers present in the database."""
+        return set(present(self.prefix)) & set(self.names)
+
+    def ensure(self) -> bool:
+        """Make the triggers if any is missing (removing those of an earlier version), then
+        recompute; True when it had to. Runs after every `migrate`."""
+        if self.needs is not None and not columns(self.needs[0]) >= self.needs[1]:
+            self.drop()
+            return False
+        return install(self.triggers, self.prefix, then=self.then)
+
+    def drop(self) -> None:
+        """Remove the triggers (a benchmark's bulk writes; `ensure()` brings them back)."""
+        drop(self.triggers)

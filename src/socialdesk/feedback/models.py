@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import Department
+from socialdesk.core.models import copied_key
 from socialdesk.inbox.models import Conversation, Direction, Message
 
 
@@ -286,22 +287,8 @@ class Classification(models.Model):
     written_at = models.DateTimeField(null=True, blank=True)
     # The message's conversation's department and assignee, kept by triggers (`copies.py`):
     # a department member's sentiment shares are counted from the index alone too.
-    department = models.ForeignKey(
-        "accounts.Department",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    department = copied_key("accounts.Department")
+    assignee = copied_key(settings.AUTH_USER_MODEL)
 
     class Meta:
         indexes = [

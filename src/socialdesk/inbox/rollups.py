@@ -118,23 +118,11 @@ _TRIGGERS = (
         lambda: [_move("OLD", "-"), _move("NEW", "")],
     ),
 )  # fmt: skip
-TRIGGERS = tuple(trigger.name for trigger in _TRIGGERS)
 
 
 def _statements() -> list[str]:
     """The SQL creating every trigger for the connection's database."""
     return triggers.statements(_TRIGGERS)
-
-
-def installed() -> set[str]:
-    """The names of the rollup triggers present in the database."""
-    return set(triggers.present(PREFIX)) & set(TRIGGERS)
-
-
-def ensure() -> bool:
-    """Install the triggers if any is missing (removing those of an earlier version, which
-    would count twice), then recount; True when it had to."""
-    return triggers.install(_TRIGGERS, PREFIX, then=rebuild)
 
 
 @contextmanager
@@ -194,11 +182,6 @@ def counting(ids: Sequence[int]) -> tuple[str, list[Any]]:
     return count.replace("%", "%%").replace("{chosen}", chosen), values
 
 
-def drop() -> None:
-    """Remove the triggers (the benchmark's baseline; `ensure()` brings them back)."""
-    triggers.drop(_TRIGGERS)
-
-
 def rebuild() -> int:
     """Recount the whole rollup from the messages; returns the number of hour rows.
 
@@ -254,3 +237,10 @@ def counts(
         rows = rows.filter(visible)
     summed = rows.aggregate(inbound=Sum("inbound"), needs_reply=Sum("needs_reply"))
     return Counts(int(summed["inbound"] or 0), int(summed["needs_reply"] or 0))
+
+
+# ensure(): the triggers made if any is missing (an earlier version's removed: it would count
+# twice), then the rollup recounted; drop(): the benchmarks' baseline.
+KEPT = triggers.Kept(PREFIX, _TRIGGERS, then=rebuild)
+TRIGGERS = KEPT.names
+installed, ensure, drop = KEPT.installed, KEPT.ensure, KEPT.drop

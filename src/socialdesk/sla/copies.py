@@ -34,26 +34,6 @@ _TRIGGERS = (
         ],
     ),
 )
-TRIGGERS = tuple(trigger.name for trigger in _TRIGGERS)
-COPIES = {"department_id", "assignee_id"}
-
-
-def installed() -> set[str]:
-    return set(triggers.present(PREFIX)) & set(TRIGGERS)
-
-
-def ensure() -> bool:
-    """Install the trigger if it is missing, then copy every outcome's values again; True
-    when it had to."""
-    if not triggers.columns(OUTCOMES) >= COPIES:  # its migration was undone: no triggers
-        drop()
-        return False
-    return triggers.install(_TRIGGERS, PREFIX, then=copy_all)
-
-
-def drop() -> None:
-    """Remove the trigger (a benchmark's bulk writes; `ensure()` brings it back)."""
-    triggers.drop(_TRIGGERS)
 
 
 def copy_all() -> int:
@@ -67,3 +47,10 @@ def copy_all() -> int:
             f"OR o.assignee_id {differ} c.assignee_id)"
         )
         return int(cursor.rowcount)
+
+
+KEPT = triggers.Kept(
+    PREFIX, _TRIGGERS, then=copy_all, needs=(OUTCOMES, frozenset({"department_id", "assignee_id"}))
+)
+TRIGGERS = KEPT.names
+installed, ensure, drop = KEPT.installed, KEPT.ensure, KEPT.drop

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socialdesk.core.models import copied_key
 from socialdesk.sla.calendar import BusinessCalendar
 
 DEFAULT_HOURS = {str(day): [["09:00", "17:00"]] for day in range(5)}
@@ -145,33 +146,13 @@ class SlaOutcome(models.Model):
     # counted from the KPI's index alone instead of reading every clock's conversation (10M
     # messages, a channel's week: 400 ms for each of the dashboard's two periods). The
     # conversation's own foreign key removes the outcome with it.
-    channel_account = models.ForeignKey(
-        "channels.ChannelAccount",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    channel_account = copied_key("channels.ChannelAccount", null=False)
     # The conversation's department and assignee, copied: a department's and a member's SLA
     # figures are counted from the KPI's index alone too (10M messages, a week: 320-400 ms per
     # period, reading every clock's conversation). Unlike the account they change: a trigger
     # (`sla.copies`) moves the copies with the conversation, whatever writes it.
-    department = models.ForeignKey(
-        "accounts.Department",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    department = copied_key("accounts.Department")
+    assignee = copied_key(settings.AUTH_USER_MODEL)
     kind = models.CharField(_("clock"), max_length=16, choices=ClockKind.choices)
     policy = models.ForeignKey(
         SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes"
