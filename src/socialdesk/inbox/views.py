@@ -13,13 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from socialdesk.access import user_may
 from socialdesk.accounts.audit import acting
 from socialdesk.accounts.models import Department, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core.forms import error_text
 from socialdesk.core.http import AppRequest
 from socialdesk.core.paging import CappedPaginator
-from socialdesk.inbox import notify, selectors, services
+from socialdesk.inbox import list_rows, notify, selectors, services
 from socialdesk.inbox.forms import (
     AssignForm,
     NeedsReplyForm,
@@ -64,6 +65,8 @@ def inbox(request: AppRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "page": page,
+        "rows": list_rows.rows(page.object_list),
+        "may_bulk": user_may(request.user, "inbox:bulk"),
         "filters": filters,
         "query": query.urlencode(),
         "statuses": Status.choices,

@@ -6,12 +6,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
+from socialdesk.core.reversing import page_url
 from socialdesk.feedback.models import FeedbackItem
 from socialdesk.feedback.selectors import items_for_user
 from socialdesk.inbox.selectors import sees_every_conversation
 from socialdesk.publishing import selectors as publishing
 from socialdesk.publishing.models import Idea, Post
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, keys, same, url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, keys, same
 
 
 def _build_feedback(ids: Ids) -> list[Doc]:
@@ -36,7 +37,7 @@ def _feedback_rule(user: User) -> Q | None:
 
 def _show_feedback(user: User, ids: Ids) -> dict[int, Shown]:
     return {
-        i.pk: Shown(i.title, i.description, url("feedback:item", i.pk), i.updated_at)
+        i.pk: Shown(i.title, i.description, page_url("feedback:item", i.pk), i.updated_at)
         for i in items_for_user(user).filter(pk__in=ids).order_by()
     }
 
@@ -74,7 +75,7 @@ def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
         badges = (str(_("Draft")),) if p.status == "draft" else ()
         at = p.published_at or p.scheduled_at or p.created_at
         shown[p.pk] = Shown(
-            p.title or first_line(p.text), p.text, url("publishing:post", p.pk), at, badges
+            p.title or first_line(p.text), p.text, page_url("publishing:post", p.pk), at, badges
         )
     return shown
 
@@ -104,7 +105,7 @@ def _idea_rule(user: User) -> Q | None:
 
 def _show_ideas(user: User, ids: Ids) -> dict[int, Shown]:
     return {
-        i.pk: Shown(i.title, i.what_happened, url("publishing:idea", i.pk), i.updated_at)
+        i.pk: Shown(i.title, i.what_happened, page_url("publishing:idea", i.pk), i.updated_at)
         for i in publishing.ideas_for_user(user).filter(pk__in=ids).order_by()
     }
 
@@ -151,7 +152,7 @@ def _show_people(user: User, ids: Ids) -> dict[int, Shown]:
         shown[u.pk] = Shown(
             u.full_name or u.email,
             text,
-            url("accounts:person_detail", u.pk),
+            page_url("accounts:person_detail", u.pk),
             u.date_joined,
             badges,
         )

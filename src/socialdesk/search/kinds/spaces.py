@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, keys, same, url
+from socialdesk.core.reversing import page_url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, first_line, keys, same
 from socialdesk.spaces import selectors
 from socialdesk.spaces.models import Room, RoomPost
 
@@ -40,7 +41,11 @@ def _room_badges(archived_at: datetime | None, visibility: str) -> tuple[str, ..
 def _show_rooms(user: User, ids: Ids) -> dict[int, Shown]:
     return {
         r.pk: Shown(
-            r.name, r.purpose, url("spaces:room", r.pk, "spaces:rooms"), r.created_at, _badges(r)
+            r.name,
+            r.purpose,
+            page_url("spaces:room", r.pk, "spaces:rooms"),
+            r.created_at,
+            _badges(r),
         )
         for r in selectors.rooms_for_user(user).filter(pk__in=ids).order_by()
     }
@@ -84,7 +89,7 @@ def _show_posts(user: User, ids: Ids) -> dict[int, Shown]:
         shown[pk] = Shown(  # Markdown's marks (kept by post_services)
             first_line(words) or room,
             words,
-            url("spaces:post", pk, "spaces:rooms"),
+            page_url("spaces:post", pk, "spaces:rooms"),
             at,
             _room_badges(archived_at, visibility),
         )

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.accounts.models import User
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, keys, same, url
+from socialdesk.core.reversing import page_url
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, keys, same
 from socialdesk.wiki import selectors
 from socialdesk.wiki.models import WikiPage
 
@@ -50,7 +51,7 @@ def _show(user: User, ids: Ids) -> dict[int, Shown]:
     shown = {}
     for pk, title, words, at, status in rows:
         badges = (str(_("Draft")),) if status == WikiPage.Status.DRAFT else ()
-        shown[pk] = Shown(title, words, url("wiki:page", pk, "wiki:index"), at, badges)
+        shown[pk] = Shown(title, words, page_url("wiki:page", pk, "wiki:index"), at, badges)
     return shown
 
 
