@@ -91,3 +91,17 @@ def test_a_member_without_bulk_actions_gets_rows_without_checkboxes(client_as, p
     assert 'class="pick"' not in page
     agent = client_as("agent").get(reverse("inbox:list")).content.decode()
     assert agent.count('class="pick"') == 2
+
+
+def test_the_people_selects_mark_the_filter_and_leave_viewers_out_of_bulk_assignment(
+    client_as, people, listed
+):
+    agent, viewer = people["agent"], people["viewer"]
+    page = client_as("manager").get(reverse("inbox:list") + f"?assignee={agent.pk}").content
+    html = page.decode()
+    assert f'<option value="{agent.pk}" selected>{agent.full_name}</option>' in html
+    assert html.count(" selected>") >= 1 and f'<option value="{viewer.pk}" selected>' not in html
+    bulk = re.search(r'<select id="bulk-assignee".*?</select>', html, re.S)
+    assert bulk is not None
+    assert f'value="{agent.pk}"' in bulk.group(0) and f'value="{viewer.pk}"' not in bulk.group(0)
+    assert f'<option value="{viewer.pk}">{viewer.full_name}</option>' in html  # the filter's
