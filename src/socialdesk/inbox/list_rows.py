@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from django.utils import dateformat, formats, timezone
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -46,11 +46,10 @@ def rows(conversations: Iterable[Conversation]) -> list[Row]:
     """The rows of these conversations (their contact, account, assignee and department
     selected with them), in the current language and time zone."""
     unknown = _("Unknown")
-    shown = formats.get_format("SHORT_DATETIME_FORMAT")
     made: list[Row] = []
     for c in conversations:
         who = str(c.contact) if c.contact else unknown
-        at = _local(c.last_message_at)
+        at = c.last_message_at
         made.append(
             Row(
                 pk=str(c.pk),
@@ -61,24 +60,20 @@ def rows(conversations: Iterable[Conversation]) -> list[Row]:
                 unanswered=bool(c.needs_reply and not c.first_response_at),
                 sla_state=c.sla_state,
                 sla_label=str(SLA_LABELS.get(c.sla_state, c.sla_state)),
-                sla_due=_shown(c.sla_due_at, shown) if c.sla_state else "",
+                sla_due=_shown(c.sla_due_at) if c.sla_state else "",
                 assignee=c.assignee.get_short_name() if c.assignee else "",
                 department=c.department.name if c.department else "",
                 preview=Truncator(erasure.translate_marks(c.preview or "")).chars(PREVIEW_LENGTH),
-                at_iso=at.isoformat() if at else "",
-                at=dateformat.format(at, shown) if at else "",
+                at_iso=timezone.localtime(at).isoformat() if at else "",
+                at=_shown(at),
             )
         )
     return made
 
 
-def _local(value: datetime | None) -> datetime | None:
-    """As the template shows a time: in the current time zone."""
+def _shown(value: datetime | None) -> str:
+    """A time as the template's `date:"SHORT_DATETIME_FORMAT"` shows it: in the reader's
+    zone and format (stored times are aware)."""
     if value is None:
-        return None
-    return timezone.localtime(value) if timezone.is_aware(value) else value
-
-
-def _shown(value: datetime | None, shown: str) -> str:
-    local = _local(value)
-    return dateformat.format(local, shown) if local else ""
+        return ""
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
