@@ -5,6 +5,9 @@ Sites are in `site_models` (imported here so every model of the app is in one pl
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -82,11 +85,25 @@ class Organisation(models.Model):
 
     @classmethod
     def current(cls) -> Organisation:
-        """Return the installation's organisation, creating it on first use."""
-        organisation, _created = cls.objects.get_or_create(
-            pk=1, defaults={"time_zone": settings.TIME_ZONE}
-        )
+        """Return the installation's organisation, creating it on first use (inside
+        `remembered`, the one read when it began)."""
+        organisation = _REMEMBERED.get()
+        if organisation is None:
+            organisation, _created = cls.objects.get_or_create(
+                pk=1, defaults={"time_zone": settings.TIME_ZONE}
+            )
         return organisation
+
+    @classmethod
+    @contextmanager
+    def remembered(cls) -> Iterator[Organisation]:
+        """Read the organisation once for the work inside (a page of figures that each ask
+        for its time zone): only for work that reads it and does not change it."""
+        token = _REMEMBERED.set(cls.current())
+        try:
+            yield _REMEMBERED.get() or cls.current()
+        finally:
+            _REMEMBERED.reset(token)
 
     def greeting_name(self, full_name: str) -> str:
         """Return how drafts name a customer: the first name or the full name, as chosen.
@@ -101,6 +118,10 @@ class Organisation(models.Model):
     def requires_two_factor(self, role: str) -> bool:
         """Return whether people with this role must sign in with a second factor."""
         return role in self.two_factor_roles
+
+
+# The organisation read once for a stretch of read-only work (`Organisation.remembered`).
+_REMEMBERED: ContextVar[Organisation | None] = ContextVar("organisation_remembered", default=None)
 
 
 def sign_in_address(value: object) -> str:

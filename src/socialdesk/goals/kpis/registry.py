@@ -337,7 +337,8 @@ def one_moment(now: datetime | None = None) -> Iterator[None]:
     share, median and 90th percentile once, and the SLA clocks once for all seven of theirs."""
     token = _MOMENT.set(_Moment(now or timezone.now()))
     try:
-        yield
+        with Organisation.remembered():  # its time zone, asked by every figure's bounds
+            yield
     finally:
         _MOMENT.reset(token)
 
