@@ -27,6 +27,11 @@ COUNT_CAP = 10_000
 DEEP = 1_000  # rows skipped from which a page's ids are looked up first
 
 
+def count_label(count: int, *, capped: bool) -> str:
+    """A count as the reader's locale writes it, "10.000+" when more were not counted."""
+    return f"{intcomma(count)}+" if capped else str(intcomma(count))
+
+
 class CappedPaginator(Paginator[Any]):
     def __init__(
         self,
@@ -75,7 +80,7 @@ class CappedPaginator(Paginator[Any]):
     @property
     def count_label(self) -> str:
         """The count as the reader's locale writes it, "10.000+" when capped."""
-        return f"{intcomma(self.count)}+" if self.capped else str(intcomma(self.count))
+        return count_label(self.count, capped=self.capped)
 
     @property
     def pages_label(self) -> str:
