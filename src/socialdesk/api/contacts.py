@@ -15,7 +15,7 @@ from socialdesk.api.conversation_schemas import ConversationOut, Short, summary
 from socialdesk.api.inputs import Id
 from socialdesk.api.paging import Order, PageQuery, page
 from socialdesk.api.post_schemas import ERRORS, Error
-from socialdesk.channels import services as channel_services
+from socialdesk.channels import running as channel_running
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.channels.selectors import Row, connected_channels, error_text
 from socialdesk.core.http import ApiRequest
@@ -182,7 +182,7 @@ def _channel_row(pk: int) -> Row:
     **allow("pause_channel"),
 )
 def pause_channel(request: ApiRequest, channel_id: Id) -> Any:
-    channel_services.channel_pause(by=acting(request), account=_channel_row(channel_id).account)
+    channel_running.channel_pause(by=acting(request), account=_channel_row(channel_id).account)
     return _channel(_channel_row(channel_id))
 
 
@@ -193,5 +193,5 @@ def pause_channel(request: ApiRequest, channel_id: Id) -> Any:
     **allow("resume_channel"),
 )
 def resume_channel(request: ApiRequest, channel_id: Id) -> Any:
-    channel_services.channel_resume(by=acting(request), account=_channel_row(channel_id).account)
+    channel_running.channel_resume(by=acting(request), account=_channel_row(channel_id).account)
     return _channel(_channel_row(channel_id))

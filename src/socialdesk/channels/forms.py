@@ -69,7 +69,7 @@ class BlueskyForm(_OwnIds):
 
 
 def _interval_choices() -> list[tuple[int, str]]:
-    from socialdesk.channels.services import POLL_INTERVALS
+    from socialdesk.channels.running import POLL_INTERVALS
     from socialdesk.core.durations import human_duration
 
     return [(seconds, _("every %(duration)s") % {"duration": human_duration(seconds)})

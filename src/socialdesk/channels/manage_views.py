@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdesk.accounts.audit import acting
-from socialdesk.channels import services
+from socialdesk.channels import running, services
 from socialdesk.channels.forms import ChannelForm, ConfirmForm, ReconnectForm, WebhookForm
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.channels.selectors import Row, error_text
@@ -72,7 +72,7 @@ def channel(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChannelForm(request.POST, current=account.poll_interval_seconds)
     if form.is_valid():
         try:
-            services.channel_update(
+            running.channel_update(
                 by=acting(request),
                 account=account,
                 name=form.cleaned_data["name"],
@@ -97,7 +97,7 @@ def _back(request: HttpRequest, pk: int) -> HttpResponse:
 def pause(request: HttpRequest, pk: int) -> HttpResponse:
     account = _channel(pk)
     if ConfirmForm(request.POST).is_valid():
-        services.channel_pause(by=acting(request), account=account)
+        running.channel_pause(by=acting(request), account=account)
         messages.success(
             request,
             _("“%(name)s” is paused: it is not polled until you resume it.")
@@ -110,7 +110,7 @@ def pause(request: HttpRequest, pk: int) -> HttpResponse:
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
     account = _channel(pk)
     if ConfirmForm(request.POST).is_valid():
-        services.channel_resume(by=acting(request), account=account)
+        running.channel_resume(by=acting(request), account=account)
         messages.success(
             request,
             _("“%(name)s” is polled again, the next time within a minute.")
@@ -125,7 +125,7 @@ def reconnect(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReconnectForm(request.POST, network=account.network)
     if account.network in RECONNECTS and form.is_valid():
         try:
-            services.channel_reconnect(
+            running.channel_reconnect(
                 by=acting(request), account=account, secret=form.cleaned_data["secret"]
             )
         except ValidationError as error:
@@ -150,7 +150,7 @@ def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     """GET says what disconnecting does and asks; POST disconnects."""
     account = _channel(pk)
     if request.method == "POST" and ConfirmForm(request.POST).is_valid():
-        services.channel_disconnect(by=acting(request), account=account)
+        running.channel_disconnect(by=acting(request), account=account)
         messages.success(
             request,
             _("“%(name)s” is disconnected. Its conversations and messages are kept.")
@@ -187,7 +187,7 @@ def webhook_secret(request: HttpRequest, pk: int) -> HttpResponse:
     account = _channel(pk)
     if account.network != Network.WEBHOOK or not ConfirmForm(request.POST).is_valid():
         return redirect("channels:channel", pk=pk)
-    secret = services.webhook_new_secret(by=acting(request), account=account)
+    secret = running.webhook_new_secret(by=acting(request), account=account)
     return _secret_once(request, account, secret, created=False)
 
 

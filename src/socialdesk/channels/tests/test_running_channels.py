@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import AuditEvent, User
-from socialdesk.channels import base, services
+from socialdesk.channels import base, running, services
 from socialdesk.channels.fetch import FetchError
 from socialdesk.channels.mastodon.testpeer import COMPANY_TOKEN, MastodonPeer
 from socialdesk.channels.models import ChannelAccount, Network
@@ -139,7 +139,7 @@ def test_it_reconnects_with_a_new_token_of_the_same_account_only(
     account, _created = services.mastodon_connect(
         by=BY, instance_url=mastodon.url, access_token=COMPANY_TOKEN
     )
-    services.channel_disconnect(by=BY, account=account)
+    running.channel_disconnect(by=BY, account=account)
     manager = client_as("manager")
     url = reverse("channels:reconnect", args=[account.pk])
     other = manager.post(url, {"secret": "alice_token"})
@@ -258,7 +258,7 @@ def test_it_reconnects_a_bluesky_channel_with_a_new_app_password(
         account, _created = services.bluesky_connect(
             by=BY, handle="nordlicht.test", app_password="app-pass-1234", service=bsky.url
         )
-        services.channel_disconnect(by=BY, account=account)
+        running.channel_disconnect(by=BY, account=account)
         manager = client_as("manager")
         url = reverse("channels:reconnect", args=[account.pk])
         wrong = manager.post(url, {"secret": "not-the-password"}).content.decode()
@@ -284,7 +284,7 @@ def test_a_reply_queued_before_the_channel_was_disconnected_is_not_sent(
         direction=Direction.OUTBOUND, text="Ja, er fährt.", created_at=timezone.now(),
         delivery=Delivery.QUEUED,
     )  # fmt: skip
-    services.channel_disconnect(by=BY, account=account)
+    running.channel_disconnect(by=BY, account=account)
     asked: list[str] = []
 
     def sender(network: str) -> None:
