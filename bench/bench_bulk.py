@@ -164,7 +164,8 @@ def main() -> None:
     from socialdesk.accounts.audit import Acting
     from socialdesk.accounts.models import Role, User
     from socialdesk.inbox import bulk
-    from socialdesk.inbox.models import BulkJob, Conversation
+    from socialdesk.inbox.job_models import BulkJob
+    from socialdesk.inbox.models import Conversation
     from socialdesk.inbox.selectors import InboxFilters
     from socialdesk.inbox.tasks import run_bulk_job, undo_bulk_job
 

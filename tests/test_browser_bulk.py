@@ -15,7 +15,8 @@ from socialdesk.accounts.models import Role, User
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox import bulk
 from socialdesk.inbox.importing.pipeline import refresh_conversations
-from socialdesk.inbox.models import BulkJob, Contact, Conversation, Direction, Message, Status
+from socialdesk.inbox.job_models import BulkJob
+from socialdesk.inbox.models import Contact, Conversation, Direction, Message, Status
 from socialdesk.inbox.tasks import run_bulk_job
 from tests.test_browser import browser_page  # noqa: F401 - fixture
 

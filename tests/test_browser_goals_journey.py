@@ -26,7 +26,7 @@ from socialdesk.goals.goal_models import Goal, GoalStatus
 from socialdesk.goals.guideline_models import Confirmation, Publication
 from socialdesk.goals.models import Objective
 from socialdesk.inbox.import_tasks import run_import_job
-from socialdesk.inbox.models import ImportJob
+from socialdesk.inbox.job_models import ImportJob
 from tests.test_browser import _shot, browser_page  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser]

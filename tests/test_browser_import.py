@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from socialdesk.accounts.models import Role, User
 from socialdesk.inbox.import_tasks import run_import_job
-from socialdesk.inbox.models import ImportJob, Message, Status
+from socialdesk.inbox.job_models import ImportJob
+from socialdesk.inbox.models import Message, Status
 from tests.test_browser import CHROMIUM, _shot, browser_page  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser]

@@ -66,15 +66,8 @@ from socialdesk.goals import guideline_services
 from socialdesk.goals.guideline_models import Publication
 from socialdesk.goals.models import Goal, Objective
 from socialdesk.inbox import services as inbox_services
-from socialdesk.inbox.models import (
-    BulkJob,
-    Contact,
-    Conversation,
-    ImportJob,
-    Message,
-    Notification,
-    SavedReply,
-)
+from socialdesk.inbox.job_models import BulkJob, ImportJob
+from socialdesk.inbox.models import Contact, Conversation, Message, Notification, SavedReply
 from socialdesk.listening.models import Monitor, SpikeAlert
 from socialdesk.publishing import (
     campaign_services,

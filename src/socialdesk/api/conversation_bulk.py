@@ -21,7 +21,7 @@ from socialdesk.api.post_schemas import ERRORS, Error
 from socialdesk.core.http import ApiRequest
 from socialdesk.inbox import bulk, selectors
 from socialdesk.inbox.forms import BulkForm
-from socialdesk.inbox.models import BulkJob
+from socialdesk.inbox.job_models import BulkJob
 
 router = Router(tags=["conversations"])
 

@@ -26,7 +26,7 @@ from socialdesk.channels.models import Network
 from socialdesk.core.http import ApiRequest
 from socialdesk.inbox.import_forms import COLUMN_LENGTH, ImportForm
 from socialdesk.inbox.import_services import import_job_create, report_path
-from socialdesk.inbox.models import ImportJob
+from socialdesk.inbox.job_models import ImportJob
 
 router = Router(tags=["imports"])
 

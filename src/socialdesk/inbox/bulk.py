@@ -32,16 +32,8 @@ from socialdesk.core import changes as core_changes
 from socialdesk.core.db import insert_rows, update_rows
 from socialdesk.inbox import event_data, selectors
 from socialdesk.inbox.importing.pipeline import refresh_conversations
-from socialdesk.inbox.models import (
-    BulkChange,
-    BulkJob,
-    Conversation,
-    ConversationEvent,
-    Direction,
-    Message,
-    Status,
-    Tag,
-)
+from socialdesk.inbox.job_models import BulkChange, BulkJob
+from socialdesk.inbox.models import Conversation, ConversationEvent, Direction, Message, Status, Tag
 from socialdesk.inbox.signals import conversations_changed
 
 logger = logging.getLogger(__name__)

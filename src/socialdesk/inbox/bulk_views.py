@@ -14,7 +14,7 @@ from socialdesk.core.forms import error_text
 from socialdesk.core.http import AppRequest
 from socialdesk.inbox import bulk, selectors
 from socialdesk.inbox.forms import BulkForm
-from socialdesk.inbox.models import BulkJob
+from socialdesk.inbox.job_models import BulkJob
 from socialdesk.inbox.views import list_filters
 
 FINAL = {BulkJob.State.DONE, BulkJob.State.UNDONE, BulkJob.State.FAILED}

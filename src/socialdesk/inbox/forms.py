@@ -11,7 +11,7 @@ from socialdesk.accounts.models import Department, Role, User
 from socialdesk.core.forms import FlagField
 from socialdesk.core.params import id_param
 from socialdesk.inbox.bulk import MAX_PICKED
-from socialdesk.inbox.models import BulkJob
+from socialdesk.inbox.job_models import BulkJob
 
 
 class ReplyForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from socialdesk.channels.items.readers import TWCS_COLUMNS, wide_encoding
 from socialdesk.channels.models import Network
 from socialdesk.inbox.importing.sources import EXTENSIONS
-from socialdesk.inbox.models import ImportJob
+from socialdesk.inbox.job_models import ImportJob
 
 HEAD_BYTES = 64 * 1024
 COLUMN_LENGTH = 200

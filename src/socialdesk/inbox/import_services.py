@@ -25,7 +25,7 @@ from socialdesk.core import changes
 from socialdesk.core.csv_export import csv_writer
 from socialdesk.inbox.importing.pipeline import Importer, ImportStats
 from socialdesk.inbox.importing.sources import company_handles, network_of, parsed_rows
-from socialdesk.inbox.models import ImportJob
+from socialdesk.inbox.job_models import ImportJob
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from socialdesk.accounts.audit import acting
 from socialdesk.core.http import AppRequest
 from socialdesk.inbox.import_forms import ImportForm
 from socialdesk.inbox.import_services import import_job_create, report_path
-from socialdesk.inbox.models import ImportJob
+from socialdesk.inbox.job_models import ImportJob
 
 RECENT_JOBS = 20
 

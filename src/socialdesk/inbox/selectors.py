@@ -17,8 +17,8 @@ from django.http import Http404
 
 from socialdesk.accounts.models import Membership, Organisation, Role, User
 from socialdesk.core.params import id_param
+from socialdesk.inbox.job_models import BulkJob
 from socialdesk.inbox.models import (
-    BulkJob,
     Contact,
     Conversation,
     Direction,

@@ -30,7 +30,8 @@ from socialdesk.inbox.forms import (
     StatusForm,
     TagsForm,
 )
-from socialdesk.inbox.models import BulkJob, SavedReply, SlaState, Status, Tag
+from socialdesk.inbox.job_models import BulkJob
+from socialdesk.inbox.models import SavedReply, SlaState, Status, Tag
 
 PAGE_SIZE = 50
 

@@ -16,15 +16,8 @@ from socialdesk.api.tests.conftest import Api
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox import bulk
 from socialdesk.inbox.importing.pipeline import refresh_conversations
-from socialdesk.inbox.models import (
-    BulkJob,
-    Contact,
-    Conversation,
-    Direction,
-    Message,
-    Status,
-    Tag,
-)
+from socialdesk.inbox.job_models import BulkJob
+from socialdesk.inbox.models import Contact, Conversation, Direction, Message, Status, Tag
 
 pytestmark = pytest.mark.django_db
 BULK = "/api/v1/conversations/bulk"

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import AuditEvent, User
 from socialdesk.api.tests.conftest import Api
-from socialdesk.inbox.models import Conversation, ImportJob, Message, Status
+from socialdesk.inbox.job_models import ImportJob
+from socialdesk.inbox.models import Conversation, Message, Status
 
 pytestmark = pytest.mark.django_db
 IMPORTS = "/api/v1/imports"

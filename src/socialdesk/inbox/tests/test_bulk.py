@@ -15,9 +15,8 @@ from socialdesk.accounts.models import AuditEvent
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.inbox import bulk
 from socialdesk.inbox.importing.pipeline import refresh_conversations
+from socialdesk.inbox.job_models import BulkChange, BulkJob
 from socialdesk.inbox.models import (
-    BulkChange,
-    BulkJob,
     Contact,
     Conversation,
     ConversationEvent,

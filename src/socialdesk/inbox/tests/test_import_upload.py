@@ -12,7 +12,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from socialdesk.accounts.models import AuditEvent
-from socialdesk.inbox.models import Conversation, ImportJob, Message, Status
+from socialdesk.inbox.job_models import ImportJob
+from socialdesk.inbox.models import Conversation, Message, Status
 
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
 WHEN = "Mon Mar 02 08:00:00 +0000 2026"
