@@ -26,7 +26,13 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.channels.selectors import account_ids
-from socialdesk.core.percentiles import PercentileCont, in_database, interpolate, percentile
+from socialdesk.core.percentiles import (
+    PercentilesCont,
+    in_database,
+    interpolate,
+    percentile,
+    spread,
+)
 from socialdesk.inbox.models import Conversation, Direction, Message
 from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
 from socialdesk.sla.calendar import business_time_between
@@ -326,14 +332,13 @@ def first_response(
             "pending": Count("first_message_inbound", filter=clock.pending_q()),
         }
         if by_database:
-            figures["median"] = PercentileCont("first_response_seconds", 0.5)
-            figures["p90"] = PercentileCont("first_response_seconds", 0.9)
+            figures["spread"] = PercentilesCont("first_response_seconds", (0.5, 0.9))
         counts = conversations.aggregate(**figures)
         total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
         pending = counts["pending"]
         median = p90 = None
         if by_database:
-            median, p90 = counts["median"], counts["p90"]
+            median, p90 = spread(counts["spread"])
         elif percentiles:
             median = _percentile_sql(answered, answered_count, 0.5)
             p90 = _percentile_sql(answered, answered_count, 0.9)

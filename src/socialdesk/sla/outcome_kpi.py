@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.selectors import account_ids
-from socialdesk.core.percentiles import PercentileCont, in_database, percentile
+from socialdesk.core.percentiles import PercentilesCont, in_database, percentile, spread
 from socialdesk.inbox.selectors import sees_every_conversation, visibility
 from socialdesk.sla import clocks
 from socialdesk.sla.models import SlaOutcome
@@ -129,8 +129,7 @@ def sla_kpi(
     # outcomes; SQLite has no percentile_cont, so the counting times are read and sorted here.
     by_database = times and in_database()
     if by_database:
-        counts["median"] = PercentileCont("elapsed_seconds", 0.5)
-        counts["p90"] = PercentileCont("elapsed_seconds", 0.9)
+        counts["spread"] = PercentilesCont("elapsed_seconds", (0.5, 0.9))
     asked = list(clocks.KINDS if kinds is None else kinds)
     narrowed = bool(account or departments) or (
         user is not None and not sees_every_conversation(user)
@@ -151,7 +150,7 @@ def sla_kpi(
     states: dict[str, dict[str, int]] = {
         kind: {clocks.MET: 0, clocks.BREACHED: 0, clocks.PENDING: 0} for kind in clocks.KINDS
     }
-    spread: dict[str, tuple[float | None, float | None]] = {}
+    spreads: dict[str, tuple[float | None, ...]] = {}
     row: dict[str, Any]
     for row in counted:  # type: ignore[assignment]  # the annotations are not in its type
         states[row["kind"]] = {
@@ -160,7 +159,7 @@ def sla_kpi(
             clocks.PENDING: row["pending"],
         }
         if by_database:
-            spread[row["kind"]] = (row["median"], row["p90"])
+            spreads[row["kind"]] = spread(row["spread"])
     if times and not by_database:
         spent: dict[str, list[int]] = {kind: [] for kind in clocks.KINDS}
         stopped = outcomes.order_by().filter(kind__in=asked, elapsed_seconds__isnull=False)
@@ -169,11 +168,11 @@ def sla_kpi(
                 spent[kind].append(seconds)
         for kind, values in spent.items():
             values.sort()
-            spread[kind] = (percentile(values, 0.5), percentile(values, 0.9))
+            spreads[kind] = (percentile(values, 0.5), percentile(values, 0.9))
 
     def figures(kind: str) -> ClockFigures:
         met, breached = states[kind][clocks.MET], states[kind][clocks.BREACHED]
-        median, p90 = spread.get(kind, (None, None))
+        median, p90 = spreads.get(kind, (None, None))
         return ClockFigures(
             met=met,
             breached=breached,
