@@ -23,7 +23,8 @@ def _page(request: AppRequest, focus: data.Focus, *, series: bool = False) -> Ht
         form = PeriodForm(initial={"range": choice.preset, "compare": choice.compare, **days})
     user = request.user
     goals = data.goal_rows(data.goals_of(user, focus))
-    with kpis.one_moment():  # the key figures and charts of one moment, computed once each
+    # The key figures and charts of one moment, each computed once, and only what they show.
+    with kpis.one_moment(every=False):
         figures = data.key_figures(user, choice, focus)
         charts = data.series_charts(user, choice, focus) if series else []
     context = {

@@ -113,7 +113,7 @@ def _clock(
             )
 
         key = ("sla", query.period, query.scope, query.now)
-        figures = shared(key, figures_of)
+        figures = shared(key, figures_of, alone=(kind, times))
         value: ClockFigures = getattr(figures, kind)
         return pick(value)
 

@@ -122,3 +122,25 @@ def test_the_remembered_organisation_is_the_one_read_when_the_moment_began(
         assert Organisation.current().time_zone == "Europe/Berlin"
     assert _reads(inside, "accounts_organisation") == 1  # the update, no read
     assert Organisation.current().time_zone == "America/New_York"  # outside: read again
+
+
+def test_a_dashboard_reads_only_the_sla_clocks_it_shows(
+    history: dict[str, Any], client_as: Any
+) -> None:
+    """The overview shows one SLA figure, the share of first-response clocks met: it reads that
+    kind's clocks without their counting times, once per period (the KPI page reads all)."""
+    client: Client = client_as("manager")
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(reverse("goals:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    reads = [q["sql"] for q in page.captured_queries if '"sla_slaoutcome"' in q["sql"]]
+    assert len(reads) == 2, reads  # the period and the one it is compared with
+    for sql in reads:
+        assert "'first_response'" in sql
+        assert "'next_response'" not in sql and "'resolution'" not in sql
+        assert "percentile" not in sql.lower() and "elapsed_seconds" not in sql
+    with kpis.one_moment(NOW, every=False):
+        alone = kpis.get("sla_met_first_response").value(PERIODS[0])
+    with kpis.one_moment(NOW):
+        together = kpis.get("sla_met_first_response").value(PERIODS[0])
+    assert alone == together == kpis.get("sla_met_first_response").value(PERIODS[0], now=NOW)
