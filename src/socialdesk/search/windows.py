@@ -45,9 +45,11 @@ RANK_POSTGRES = "ts_rank('{0.1, 0.2, 0.4, 1.0}', vector, q, 32)"  # by the words
 # and field, as bm25 on SQLite (and Django's SearchRank); ts_rank_cd's cover density (the
 # words' nearness) cost 40 % more: ranking 1,700 matches of three words took 22 ms, not 14
 TABLE = SearchEntry._meta.db_table
-RARE = 200  # PostgreSQL: a word in fewer than one of this many entries (or fewer than CHUNK;
-# one missing from the statistics' most common gets about half the least common one's
-# share) is first read alone
+RARE = 200  # PostgreSQL: a word in at most one of this many entries, give or take one (or
+# fewer than CHUNK) is first read alone. One missing from the statistics' most common gets half
+# the least common one's share, but at most 0.5 % (DEFAULT_TS_MATCH_SEL): one in 200, rounded
+# to whole entries; at 13 million entries the strict "fewer than" called every such word
+# frequent, and its search took another path than at 100,000 (bench_scale)
 SPARSE = 20  # PostgreSQL: a word in fewer than one of this many entries is "sparse"
 WORK_MEM = "16MB"  # PostgreSQL: for the exact bitmap of a sparse word's matches
 SERIAL = "max_parallel_workers_per_gather"  # 0: starting a parallel worker for a few
@@ -167,7 +169,7 @@ _CONDITIONED = ", ".join(
 )
 _FEW = (
     "WITH s AS MATERIALIZED (SELECT q, matches, entries, matches < <chunk> OR matches * <rare> < "
-    f"entries AS rare FROM (SELECT q, {fulltext.MATCHES}(q) AS matches, (SELECT "
+    f"entries + <rare> AS rare FROM (SELECT q, {fulltext.MATCHES}(q) AS matches, (SELECT "
     f"greatest(reltuples, 0) FROM pg_class WHERE oid = '{TABLE}'::regclass) AS entries "
     "FROM to_tsquery('simple', %s) AS q) AS e), "
     f"m AS MATERIALIZED (SELECT {_CONDITIONED}, {_FEW_RANK} AS rank FROM {TABLE} "

@@ -347,3 +347,30 @@ def test_the_recent_entries_are_ranked_first_and_the_rest_when_they_hold_too_few
     monkeypatch.setattr(windows, "by_relevance", lambda *args: None)
     assert wide == _order(admin, MARK, limit=entries)
     assert any(ids[kind, pk] < edge for kind, pk, _score in wide[:-1])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's rare-word statement")
+def test_a_word_estimated_at_one_in_rare_entries_is_read_alone(
+    people: dict[str, User], departments: dict[str, Department], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL estimates a word missing from its statistics at most at one in 200 entries,
+    rounded to whole entries (at 13 million entries: 65,332 of 13,066,386): that estimate
+    counts as rare, so its matches are read at once, at 13 million entries as at 100,000. An
+    estimate more than one entry above it does not."""
+    world = build(people, departments)
+    indexing.reindex()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {SearchEntry._meta.db_table}")
+    admin = world.people["admin"]
+    compiled = translate("Ticketkauf")  # in one entry
+    where, params = _where(admin, Filters())
+    matches, entries = windows.estimate(compiled)
+    assert matches >= 2  # the statistics' guess for a word they do not hold
+    monkeypatch.setattr(windows, "CHUNK", 1)  # the estimate is not below a chunk
+    monkeypatch.setattr(windows, "RARE", -(-int(entries) // int(matches)))  # rounded up
+    assert entries <= matches * windows.RARE < entries + windows.RARE  # one in RARE, rounded
+    at_the_cap = windows._few_postgres(compiled, where, list(params), 3, "relevance")
+    assert at_the_cap.read == 1  # read: the statement called it rare
+    monkeypatch.setattr(windows, "RARE", -(-int(entries) // int(matches - 1)))
+    assert (matches - 1) * windows.RARE >= entries  # more than one in RARE, beyond rounding
+    assert windows._few_postgres(compiled, where, list(params), 3, "relevance").read == 0
