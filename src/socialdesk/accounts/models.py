@@ -99,9 +99,10 @@ class Organisation(models.Model):
     def remembered(cls) -> Iterator[Organisation]:
         """Read the organisation once for the work inside (a page of figures that each ask
         for its time zone): only for work that reads it and does not change it."""
-        token = _REMEMBERED.set(cls.current())
+        organisation = cls.current()
+        token = _REMEMBERED.set(organisation)
         try:
-            yield _REMEMBERED.get() or cls.current()
+            yield organisation
         finally:
             _REMEMBERED.reset(token)
 
