@@ -24,7 +24,7 @@ def _page(request: AppRequest, focus: data.Focus, *, series: bool = False) -> Ht
     user = request.user
     goals = data.goal_rows(data.goals_of(user, focus))
     # The key figures and charts of one moment, each computed once, and only what they show.
-    with kpis.one_moment(every=False):
+    with kpis.one_moment(every=False, periods=(choice.period, choice.comparison)):
         figures = data.key_figures(user, choice, focus)
         charts = data.series_charts(user, choice, focus) if series else []
     context = {

@@ -51,7 +51,8 @@ def kpi_list(request: AppRequest) -> HttpResponse:
     yesterday = timezone.localdate() - timedelta(days=1)
     period = Period.of_days(yesterday - timedelta(weeks=WEEKS, days=-1), yesterday)
     scope = Scope(user=request.user)
-    with kpis.one_moment():  # every figure of one moment, shared computations done once
+    # Every figure of one moment, shared computations done once, both periods together.
+    with kpis.one_moment(periods=(period, period.previous())):
         rows = [_row(k, period, scope) for k in kpis.available()]
     return render(
         request,

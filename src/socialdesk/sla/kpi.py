@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from socialdesk.accounts.models import Department, Organisation, User
@@ -292,6 +292,97 @@ def _by_person(conversations: QuerySet[Conversation], clock: _Clock) -> list[Gro
     return _by_name(rows)
 
 
+def _figures(clock: _Clock, within: timedelta, *, spread_too: bool) -> dict[str, Any]:
+    """The first-response KPI's counts (and with `spread_too` its median and 90th percentile,
+    PostgreSQL) as aggregates of the counted conversations."""
+    figures: dict[str, Any] = {
+        "total": Count("first_message_inbound"),
+        "answered": Count("first_response_seconds"),
+        "within": Count(
+            "first_message_inbound", filter=Q(first_response_seconds__lte=within.total_seconds())
+        ),
+        "pending": Count("first_message_inbound", filter=clock.pending_q()),
+    }
+    if spread_too:
+        figures["spread"] = PercentilesCont("first_response_seconds", (0.5, 0.9))
+    return figures
+
+
+def first_responses(
+    *,
+    periods: Sequence[tuple[date, date]],
+    within: timedelta,
+    user: User | None = None,
+    account: str | None = None,
+    calendar: Any = None,
+    calendar_name: str | None = None,
+    now: datetime | None = None,
+    departments: Collection[int] = (),
+) -> list[FirstResponseKpi]:
+    """`first_response` (with percentiles, without the breakdowns) for each of several periods
+    (first and last day). On PostgreSQL without a business calendar in one statement: each
+    period's pass is a part of a UNION ALL, and PostgreSQL runs the parts side by side
+    (Parallel Append). A period's percentiles take one process (they are not split among
+    workers): the quarter and the quarter before took 2 × 213 ms one after the other at 10
+    million messages, while the second core waited."""
+    now = now or timezone.now()
+    if calendar is not None or not in_database() or len(periods) < 2:
+        return [
+            first_response(
+                within=within,
+                user=user,
+                account=account,
+                since=since,
+                until=until,
+                calendar=calendar,
+                calendar_name=calendar_name,
+                now=now,
+                breakdown=False,
+                departments=departments,
+            )
+            for since, until in periods
+        ]
+    clock = _Clock(within, now, None)
+    figures = _figures(clock, within, spread_too=True)
+    parts = [
+        counted_conversations(
+            user=user, account=account, since=since, until=until, departments=departments
+        )
+        .order_by()
+        .values("first_message_inbound")  # one group: every counted conversation has it
+        .annotate(part=Value(n, output_field=IntegerField()), **figures)
+        for n, (since, until) in enumerate(periods)
+    ]
+    rows: dict[int, dict[str, Any]] = {}
+    row: dict[str, Any]
+    for row in parts[0].union(*parts[1:], all=True):  # type: ignore[assignment]  # annotations
+        rows[int(row["part"])] = row
+    results = []
+    for n, (since, until) in enumerate(periods):
+        row = rows.get(n, {})  # no row: no question in the period
+        total, within_count = int(row.get("total", 0)), int(row.get("within", 0))
+        pending = int(row.get("pending", 0))
+        median, p90 = spread(row.get("spread"))
+        results.append(
+            FirstResponseKpi(
+                within_seconds=int(within.total_seconds()),
+                conversations=total,
+                answered=int(row.get("answered", 0)),
+                answered_within=within_count,
+                pending=pending,
+                missed=total - within_count - pending,
+                rate_within=rate(within_count, total, pending),
+                median_seconds=median,
+                p90_seconds=p90,
+                account=account,
+                since=since.isoformat(),
+                until=until.isoformat(),
+                business_hours=calendar_name,
+            )
+        )
+    return results
+
+
 def first_response(
     *,
     within: timedelta,
@@ -322,18 +413,7 @@ def first_response(
         # of the index `conversation_kpi_response` (never NULL here), not the id, so that the
         # index answers alone; on SQLite the percentiles read two index positions each.
         by_database = percentiles and in_database()
-        figures: dict[str, Any] = {
-            "total": Count("first_message_inbound"),
-            "answered": Count("first_response_seconds"),
-            "within": Count(
-                "first_message_inbound",
-                filter=Q(first_response_seconds__lte=within.total_seconds()),
-            ),
-            "pending": Count("first_message_inbound", filter=clock.pending_q()),
-        }
-        if by_database:
-            figures["spread"] = PercentilesCont("first_response_seconds", (0.5, 0.9))
-        counts = conversations.aggregate(**figures)
+        counts = conversations.aggregate(**_figures(clock, within, spread_too=by_database))
         total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
         pending = counts["pending"]
         median = p90 = None

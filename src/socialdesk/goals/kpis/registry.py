@@ -19,7 +19,7 @@ selectors and KPI functions (`sla.kpi`, `sla.outcome_kpi`), never a copy of thei
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -325,6 +325,7 @@ def format_value(unit: Unit, value: float | None) -> str:
 class _Moment:
     now: datetime
     every: bool = True  # shared computations give every figure their KPIs could want
+    periods: tuple[Period, ...] = ()  # the page's periods, computed together where they can be
     figures: dict[Hashable, Any] = field(default_factory=dict)
 
 
@@ -332,7 +333,9 @@ _MOMENT: ContextVar[_Moment | None] = ContextVar("kpi_moment", default=None)
 
 
 @contextmanager
-def one_moment(now: datetime | None = None, *, every: bool = True) -> Iterator[None]:
+def one_moment(
+    now: datetime | None = None, *, every: bool = True, periods: Sequence[Period] = ()
+) -> Iterator[None]:
     """The figures computed inside are of one moment (`now`, unless a call names its own) and
     share what they have in common: a page of KPIs reads the first-response figures for its
     share, median and 90th percentile once, and the SLA clocks once for all seven of theirs.
@@ -340,8 +343,12 @@ def one_moment(now: datetime | None = None, *, every: bool = True) -> Iterator[N
     `every=False` for a page that shows a few of the figures (a dashboard): what a KPI asks
     `shared` with `alone` is computed for it alone (the dashboard's one SLA figure, the share
     of first-response clocks met, reads that kind's clocks without their times: at 10 million
-    messages a quarter's SLA read took 420 ms for all kinds and times)."""
-    token = _MOMENT.set(_Moment(now or timezone.now(), every))
+    messages a quarter's SLA read took 420 ms for all kinds and times).
+
+    `periods`: the periods the page shows (a period and the one it is compared with); a
+    computation that can do several at once (`shared_across`) does them together when the
+    first of them is asked."""
+    token = _MOMENT.set(_Moment(now or timezone.now(), every, tuple(periods)))
     try:
         with Organisation.remembered():  # its time zone, asked by every figure's bounds
             yield
@@ -364,6 +371,30 @@ def shared[T](key: Hashable, compute: Callable[[bool], T], *, alone: Hashable = 
         moment.figures[key] = compute(full)
     value: T = moment.figures[key]
     return value
+
+
+def shared_across[T](
+    key_of: Callable[[Period], Hashable],
+    period: Period,
+    together: Callable[[tuple[Period, ...]], list[T]],
+    *,
+    alone: Callable[[bool], T],
+) -> T:
+    """Like `shared` for a computation that can do several periods at once: in one moment
+    the figure of `key_of(period)` once, and when the moment names its periods and this is one
+    of them, `together(periods)` computes every one not yet known in one go (each the full
+    figure). Outside a moment: `alone(False)`."""
+    moment = _MOMENT.get()
+    if moment is None:
+        return alone(False)
+    key = key_of(period)
+    if key not in moment.figures:
+        batch = moment.periods if period in moment.periods else (period,)
+        missing = tuple(p for p in batch if key_of(p) not in moment.figures)
+        for each, value in zip(missing, together(missing), strict=True):
+            moment.figures[key_of(each)] = value
+    found: T = moment.figures[key]
+    return found
 
 
 REGISTRY: dict[str, Kpi] = {}

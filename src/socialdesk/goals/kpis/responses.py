@@ -3,11 +3,20 @@ recorded SLA outcomes (`sla.outcome_kpi`), the one implementation of each figure
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from django.utils.translation import gettext_lazy as _
 
-from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register, shared
+from socialdesk.goals.kpis.registry import (
+    Kpi,
+    Param,
+    Period,
+    Query,
+    Unit,
+    register,
+    shared,
+    shared_across,
+)
 from socialdesk.goals.kpis.scoping import (
     ACCOUNTS,
     BUSINESS_HOURS,
@@ -27,7 +36,8 @@ def _first_response(
     query: Query, *, percentiles: bool = True
 ) -> first_response_kpi.FirstResponseKpi:
     """`socialdesk kpi first-response` over the period's days (first message in the period);
-    shared by the three first-response KPIs on one page (`one_moment`)."""
+    shared by the three first-response KPIs on one page (`one_moment`), and computed for the
+    page's periods together (`one_moment(periods=…)`, `first_responses`)."""
     within = query.params.get("within") or WITHIN.parse(WITHIN.default)
 
     def compute(full: bool) -> first_response_kpi.FirstResponseKpi:
@@ -45,7 +55,22 @@ def _first_response(
             percentiles=percentiles or full,
         )
 
-    return shared(("first_response", query.period, query.scope, query.now, within), compute)
+    def together(periods: tuple[Period, ...]) -> list[first_response_kpi.FirstResponseKpi]:
+        return first_response_kpi.first_responses(
+            periods=[(period.start, period.last_day) for period in periods],
+            within=within,
+            user=query.scope.user,
+            account=one_account(query.scope),
+            calendar=calendar(query.scope),
+            calendar_name=query.scope.business_hours or None,
+            now=query.now,
+            departments=query.scope.departments,
+        )
+
+    def key_of(period: Period) -> Hashable:
+        return ("first_response", period, query.scope, query.now, within)
+
+    return shared_across(key_of, query.period, together, alone=compute)
 
 
 register(

@@ -144,3 +144,49 @@ def test_a_dashboard_reads_only_the_sla_clocks_it_shows(
     with kpis.one_moment(NOW):
         together = kpis.get("sla_met_first_response").value(PERIODS[0])
     assert alone == together == kpis.get("sla_met_first_response").value(PERIODS[0], now=NOW)
+
+
+def test_the_periods_of_a_page_are_computed_together_and_each_as_alone(
+    history: dict[str, Any], people: dict[str, User]
+) -> None:
+    """A page names its periods (`one_moment(periods=…)`): the first-response figures of all of
+    them come from one statement on PostgreSQL (its parts run side by side), each the same as
+    computed alone, also for a period without any question and for a department member."""
+    names = ["first_response_within", "first_response_median", "first_response_p90"]
+    quiet = PERIODS[3]  # nothing happened
+    pairs = [(PERIODS[0], PERIODS[0].previous()), (PERIODS[4], quiet)]
+    for user in (None, people["member"]):
+        scope = Scope(user=user)
+        for period, other in pairs:
+            alone = [
+                kpis.get(name).value(p, scope=scope, now=NOW)
+                for name in names
+                for p in (period, other)
+            ]
+            with (
+                CaptureQueriesContext(connection) as asked,
+                kpis.one_moment(NOW, periods=(period, other)),
+            ):
+                together = [
+                    kpis.get(name).value(p, scope=scope) for name in names for p in (period, other)
+                ]
+            assert together == pytest.approx(alone), (user, period, other)
+            reads = [
+                q["sql"] for q in asked.captured_queries if "first_response_seconds" in q["sql"]
+            ]
+            if in_database():
+                assert len(reads) == 1 and "UNION ALL" in reads[0], reads
+            else:  # SQLite: each period apart (its percentiles read two index positions each)
+                assert not any("UNION" in sql for sql in reads)
+    assert kpis.get("first_response_within").value(quiet, now=NOW) is None  # nothing decided
+
+
+def test_the_kpi_page_reads_the_first_responses_of_both_periods_at_once(
+    history: dict[str, Any], client_as: Any
+) -> None:
+    client: Client = client_as("manager")
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(reverse("goals:kpis"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    reads = [q["sql"] for q in page.captured_queries if "first_response_seconds" in q["sql"]]
+    assert len(reads) == (1 if in_database() else 2 * 3), reads  # SQLite: counts, two ranks
