@@ -25,7 +25,7 @@ from django.utils import timezone
 from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.selectors import account_ids
 from socialdesk.core.percentiles import PercentilesCont, in_database, percentile, spread
-from socialdesk.inbox.selectors import sees_every_conversation, visibility
+from socialdesk.inbox.selectors import visibility
 from socialdesk.sla import clocks
 from socialdesk.sla.models import SlaOutcome
 
@@ -131,22 +131,16 @@ def sla_kpi(
     if by_database:
         counts["spread"] = PercentilesCont("elapsed_seconds", (0.5, 0.9))
     asked = list(clocks.KINDS if kinds is None else kinds)
-    narrowed = bool(account or departments) or (
-        user is not None and not sees_every_conversation(user)
-    )
-    if narrowed:  # joined with the conversations: those are read once, for every kind
-        counted = outcomes.filter(kind__in=asked).order_by().values("kind").annotate(**counts)
-    else:
-        # One grouped query per kind, joined by UNION ALL: each reads its kind's stretch of
-        # the index, already in the group's order, where `kind IN (…)` made PostgreSQL sort
-        # the period's outcomes by kind (on disk at a few hundred thousand) before counting.
-        per_kind = [
-            outcomes.filter(kind=kind).order_by().values("kind").annotate(**counts)
-            for kind in asked
-        ]
-        counted = (
-            per_kind[0].union(*per_kind[1:], all=True).order_by() if per_kind[1:] else per_kind[0]
-        )
+    # One grouped query per kind, joined by UNION ALL: each reads its kind's stretch of the
+    # index, already in the group's order, where `kind IN (…)` made PostgreSQL sort the
+    # period's outcomes by kind (on disk at a few hundred thousand) before counting; and
+    # PostgreSQL runs the parts side by side (Parallel Append). A person's visibility, an
+    # account and departments are the outcomes' own copies (no join): the same for them (a
+    # department member's four weeks at 10 million messages: 125 → 84 ms).
+    per_kind = [
+        outcomes.filter(kind=kind).order_by().values("kind").annotate(**counts) for kind in asked
+    ]
+    counted = per_kind[0].union(*per_kind[1:], all=True).order_by() if per_kind[1:] else per_kind[0]
     states: dict[str, dict[str, int]] = {
         kind: {clocks.MET: 0, clocks.BREACHED: 0, clocks.PENDING: 0} for kind in clocks.KINDS
     }
