@@ -308,6 +308,42 @@ def _figures(clock: _Clock, within: timedelta, *, spread_too: bool) -> dict[str,
     return figures
 
 
+def _kpi(
+    within: timedelta,
+    total: int,
+    answered: int,
+    within_count: int,
+    pending: int,
+    median: float | None,
+    p90: float | None,
+    *,
+    account: str | None,
+    since: date | None,
+    until: date | None,
+    calendar_name: str | None,
+    by_department: list[GroupKpi] | None = None,
+    by_person: list[GroupKpi] | None = None,
+) -> FirstResponseKpi:
+    """The figures from the counts: what is missed and the rate follow from them."""
+    return FirstResponseKpi(
+        within_seconds=int(within.total_seconds()),
+        conversations=total,
+        answered=answered,
+        answered_within=within_count,
+        pending=pending,
+        missed=total - within_count - pending,
+        rate_within=rate(within_count, total, pending),
+        median_seconds=median,
+        p90_seconds=p90,
+        account=account,
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+        business_hours=calendar_name,
+        by_department=by_department or [],
+        by_person=by_person or [],
+    )
+
+
 def first_responses(
     *,
     periods: Sequence[tuple[date, date]],
@@ -364,22 +400,11 @@ def first_responses(
         pending = int(row.get("pending", 0))
         median, p90 = spread(row.get("spread"))
         results.append(
-            FirstResponseKpi(
-                within_seconds=int(within.total_seconds()),
-                conversations=total,
-                answered=int(row.get("answered", 0)),
-                answered_within=within_count,
-                pending=pending,
-                missed=total - within_count - pending,
-                rate_within=rate(within_count, total, pending),
-                median_seconds=median,
-                p90_seconds=p90,
-                account=account,
-                since=since.isoformat(),
-                until=until.isoformat(),
-                business_hours=calendar_name,
+            _kpi(
+                within, total, int(row.get("answered", 0)), within_count, pending, median, p90,
+                account=account, since=since, until=until, calendar_name=calendar_name,
             )
-        )
+        )  # fmt: skip
     return results
 
 
@@ -441,20 +466,9 @@ def first_response(
             if clock.pending(start)
         )
         median, p90 = percentile(seconds, 0.5), percentile(seconds, 0.9)
-    return FirstResponseKpi(
-        within_seconds=int(within.total_seconds()),
-        conversations=total,
-        answered=answered_count,
-        answered_within=within_count,
-        pending=pending,
-        missed=total - within_count - pending,
-        rate_within=rate(within_count, total, pending),
-        median_seconds=median,
-        p90_seconds=p90,
-        account=account,
-        since=since.isoformat() if since else None,
-        until=until.isoformat() if until else None,
-        business_hours=calendar_name,
+    return _kpi(
+        within, total, answered_count, within_count, pending, median, p90,
+        account=account, since=since, until=until, calendar_name=calendar_name,
         by_department=_by_department(conversations, user, clock) if breakdown else [],
         by_person=_by_person(conversations, clock) if breakdown else [],
-    )
+    )  # fmt: skip
