@@ -39,6 +39,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "catch_up_search",  # issue 16: entries an import left for later (search.backlog)
         "prune_webhook_log",  # issue 15: delivered webhooks older than 30 days
         "prune_task_results",  # issue 16: the queue's finished tasks, once an hour
+        "compact_figure_log",  # issue 16: the changes kept figures can no longer need
     }
     # Every second, when something is due: posts to publish, webhooks to deliver.
     assert _names(schedule.PROMPT) == {"publish_posts", "deliver_webhooks"}

@@ -15,6 +15,14 @@ def prune_task_results() -> int:
 
 
 @task()
+def compact_figure_log() -> int:
+    """The change-log rows no kept figure can need any more (`figure_cache`); how many went."""
+    from socialdesk.core import figure_cache
+
+    return figure_cache.compact()
+
+
+@task()
 def send_email(subject: str, body: str, recipients: list[str]) -> int:
     """Send one plain-text e-mail; the worker retries nothing, the log shows failures."""
     return send_mail(subject, body, None, recipients, fail_silently=False)

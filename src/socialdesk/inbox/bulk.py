@@ -288,6 +288,7 @@ def _apply_status(job: BulkJob, ids: list[int], by: Acting) -> list[int]:
     rows = list(
         Conversation.objects.filter(pk__in=ids)
         .exclude(status=target)
+        .order_by("pk")  # the chunk's order, whatever order conversations have
         .values_list("pk", "status", "resolved_at")
     )
     if not rows:

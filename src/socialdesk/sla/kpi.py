@@ -21,22 +21,30 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import Count, IntegerField, Min, Q, QuerySet, Value
 from django.utils import timezone
 
-from socialdesk.accounts.models import Department, Organisation, User
+from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.selectors import account_ids
+from socialdesk.core import figure_cache
 from socialdesk.core.percentiles import (
     PercentilesCont,
     in_database,
-    interpolate,
     percentile,
     spread,
 )
-from socialdesk.inbox.models import Conversation, Direction, Message
-from socialdesk.inbox.selectors import conversations_for_user, sees_every_conversation
-from socialdesk.sla.calendar import business_time_between
+from socialdesk.inbox.models import Conversation
+from socialdesk.inbox.selectors import conversations_for_user
+from socialdesk.sla.kpi_groups import (
+    Clock,
+    GroupKpi,
+    by_department,
+    by_person,
+    percentile_sql,
+    rate,
+)
 
+SOURCE = "inbox_conversation"  # the change log's name of the conversations (inbox/migrations/0032)
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
@@ -53,25 +61,6 @@ def parse_duration(text: str) -> timedelta:
         return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts))
     except OverflowError:
         raise ValueError(f"{text!r} is longer than any duration we can count") from None
-
-
-@dataclass(frozen=True)
-class GroupKpi:
-    """The figures of one department (its conversations) or one person (their first responses).
-
-    `key` is the department's or person's id; None for conversations without a department or
-    first responses not written by a person in socialdesk.
-    """
-
-    key: int | None
-    name: str | None
-    conversations: int
-    first_responses: int
-    answered_within: int
-    pending: int
-    missed: int
-    rate_within: float | None
-    median_seconds: float | None
 
 
 @dataclass(frozen=True)
@@ -103,8 +92,10 @@ def counted_conversations(
     since: date | None = None,
     until: date | None = None,
     departments: Collection[int] = (),
+    bounds: tuple[datetime | None, datetime | None] | None = None,
 ) -> QuerySet[Conversation]:
-    """Return the conversations the KPI counts, filtered by account and first-message date.
+    """Return the conversations the KPI counts, filtered by account and first-message date
+    (`bounds`: the period's moments when the caller has them, `period_bounds`).
 
     With `user`, only the conversations that person may see (a department member's KPI is
     over their departments' conversations); without, all of them (the operator's CLI).
@@ -115,184 +106,26 @@ def counted_conversations(
         conversations = conversations.filter(channel_account_id__in=account_ids([account]))
     if departments:  # the conversations handed to these departments
         conversations = conversations.filter(department_id__in=list(departments))
-    zone = ZoneInfo(Organisation.current().time_zone)
-    if since:
-        conversations = conversations.filter(
-            first_message_at__gte=datetime.combine(since, time.min, tzinfo=zone)
-        )
-    if until:
-        conversations = conversations.filter(
-            first_message_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
-        )
+    start, end = bounds or period_bounds(since, until)
+    if start:
+        conversations = conversations.filter(first_message_at__gte=start)
+    if end:
+        conversations = conversations.filter(first_message_at__lt=end)
     return conversations
 
 
-def _percentile_sql(answered: QuerySet[Conversation], count: int, share: float) -> float | None:
-    """On SQLite: the percentile from the two values at its rank (read by the index)."""
-    if count == 0:
-        return None
-    position = (count - 1) * share
-    lower = int(position)
-    values = [
-        int(v or 0)
-        for v in answered.order_by("first_response_seconds").values_list(
-            "first_response_seconds", flat=True
-        )[lower : lower + 2]
-    ]
-    return interpolate(values, position - lower)
+def period_bounds(
+    since: date | None, until: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """The moments a period of days begins and ends (exclusive) in the organisation's time
+    zone; None for an open side."""
+    zone = ZoneInfo(Organisation.current().time_zone)
+    start = datetime.combine(since, time.min, tzinfo=zone) if since else None
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone) if until else None
+    return start, end
 
 
-def rate(within: int, conversations: int, pending: int) -> float | None:
-    """Share answered within the target of the decided conversations; None if none is decided."""
-    decided = conversations - pending
-    return within / decided if decided > 0 else None
-
-
-class _Clock:
-    """Measures response times and says whether an unanswered question is still pending."""
-
-    def __init__(self, within: timedelta, now: datetime, calendar: Any) -> None:
-        self.within, self.now, self.calendar = within.total_seconds(), now, calendar
-
-    def seconds(self, start: datetime | None, end: datetime | None, stored: int | None) -> float:
-        if (self.calendar is None and stored is not None) or start is None or end is None:
-            return float(stored or 0)
-        if self.calendar is None:
-            return (end - start).total_seconds()
-        return float(business_time_between(self.calendar, start, end).total_seconds())
-
-    def pending_q(self) -> Q:
-        """Pending in SQL (calendar time only): no answer and asked at most `within` ago."""
-        return Q(
-            first_response_seconds__isnull=True,
-            first_message_at__gte=self.now - timedelta(seconds=self.within),
-        )
-
-    def pending(self, start: datetime | None) -> bool:
-        if start is None:
-            return False
-        if start >= self.now or (self.now - start).total_seconds() <= self.within:
-            return True  # open time never exceeds calendar time
-        if self.calendar is None:
-            return False
-        return self.seconds(start, self.now, None) <= self.within
-
-
-def _group(
-    key: int | None, name: str | None, rows: Sequence[tuple[float | None, bool]], clock: _Clock
-) -> GroupKpi:
-    """Figures of one group from (response seconds or None, pending) per conversation."""
-    seconds = sorted(s for s, _pending in rows if s is not None)
-    within = sum(1 for s in seconds if s <= clock.within)
-    pending = sum(1 for s, waiting in rows if s is None and waiting)
-    return GroupKpi(
-        key=key,
-        name=name,
-        conversations=len(rows),
-        first_responses=len(seconds),
-        answered_within=within,
-        pending=pending,
-        missed=len(rows) - within - pending,
-        rate_within=rate(within, len(rows), pending),
-        median_seconds=percentile(seconds, 0.5),
-    )
-
-
-def _group_of(
-    key: int | None, name: str | None, conversations: QuerySet[Conversation], clock: _Clock
-) -> GroupKpi:
-    """Figures of one group of conversations: counted in SQL, or in Python with a calendar."""
-    if clock.calendar is not None:
-        rows = [
-            (clock.seconds(start, end, stored), False)
-            if end is not None
-            else (None, clock.pending(start))
-            for start, end, stored in conversations.values_list(
-                "first_message_at", "first_response_at", "first_response_seconds"
-            ).iterator(chunk_size=5000)
-        ]
-        return _group(key, name, rows, clock)
-    counts = conversations.aggregate(
-        total=Count("pk"),
-        answered=Count("first_response_seconds"),
-        within=Count("pk", filter=Q(first_response_seconds__lte=clock.within)),
-        pending=Count("pk", filter=clock.pending_q()),
-    )
-    total, within, pending = counts["total"], counts["within"], counts["pending"]
-    answered = conversations.filter(first_response_seconds__isnull=False)
-    return GroupKpi(
-        key=key,
-        name=name,
-        conversations=total,
-        first_responses=counts["answered"],
-        answered_within=within,
-        pending=pending,
-        missed=total - within - pending,
-        rate_within=rate(within, total, pending),
-        median_seconds=_percentile_sql(answered, counts["answered"], 0.5),
-    )
-
-
-def _by_name(rows: list[GroupKpi]) -> list[GroupKpi]:
-    """Named rows in alphabetical order, the row without a name last."""
-    return sorted(rows, key=lambda row: (row.name is None, (row.name or "").casefold()))
-
-
-def _by_department(
-    conversations: QuerySet[Conversation], user: User | None, clock: _Clock
-) -> list[GroupKpi]:
-    """Per department over its conversations; a department member sees only their own."""
-    everything = user is None or sees_every_conversation(user)
-    departments = Department.objects.filter(
-        pk__in=conversations.exclude(department=None).values("department_id")
-    )
-    if not everything and user is not None:
-        departments = departments.filter(pk__in=user.departments.all())
-    rows = [_group_of(d.pk, d.name, conversations.filter(department=d), clock) for d in departments]
-    if everything and conversations.filter(department=None).exists():
-        rows.append(_group_of(None, None, conversations.filter(department=None), clock))
-    return _by_name(rows)
-
-
-def _by_person(conversations: QuerySet[Conversation], clock: _Clock) -> list[GroupKpi]:
-    """Per person over the first responses they wrote; the rest under no person.
-
-    The search starts from the messages people wrote in socialdesk (few after an import), so
-    a large imported history costs one NOT IN, not a lookup per conversation.
-    """
-    answered = conversations.filter(first_response_at__isnull=False)
-    written = Message.objects.filter(
-        conversation__in=answered,
-        direction=Direction.OUTBOUND,
-        author_user__isnull=False,
-        created_at=F("conversation__first_response_at"),
-    )
-    seen: set[int] = set()
-    groups: dict[int, list[tuple[float | None, bool]]] = {}
-    for conversation_id, author_id, start, end, stored in (
-        written.order_by("pk")
-        .values_list(
-            "conversation_id",
-            "author_user_id",
-            "conversation__first_message_at",
-            "conversation__first_response_at",
-            "conversation__first_response_seconds",
-        )
-        .iterator(chunk_size=5000)
-    ):
-        if conversation_id in seen:  # two replies in the same second: the first written
-            continue
-        seen.add(conversation_id)
-        groups.setdefault(author_id, []).append((clock.seconds(start, end, stored), False))
-    people = {u.pk: str(u) for u in User.objects.filter(pk__in=list(groups))}
-    rows = [_group(key, people.get(key), rows, clock) for key, rows in groups.items()]
-    elsewhere = answered.exclude(pk__in=written.values("conversation_id")) if seen else answered
-    if elsewhere.exists():
-        rows.append(_group_of(None, None, elsewhere, clock))
-    return _by_name(rows)
-
-
-def _figures(clock: _Clock, within: timedelta, *, spread_too: bool) -> dict[str, Any]:
+def _figures(clock: Clock, within: timedelta, *, spread_too: bool) -> dict[str, Any]:
     """The first-response KPI's counts (and with `spread_too` its median and 90th percentile,
     PostgreSQL) as aggregates of the counted conversations."""
     figures: dict[str, Any] = {
@@ -302,10 +135,40 @@ def _figures(clock: _Clock, within: timedelta, *, spread_too: bool) -> dict[str,
             "first_message_inbound", filter=Q(first_response_seconds__lte=within.total_seconds())
         ),
         "pending": Count("first_message_inbound", filter=clock.pending_q()),
+        # the first pending question's first message: it turns missed `within` later
+        "first_pending": Min("first_message_at", filter=clock.pending_q()),
     }
     if spread_too:
         figures["spread"] = PercentilesCont("first_response_seconds", (0.5, 0.9))
     return figures
+
+
+# A period without questions, as its aggregate reads (a UNION ALL part gives no row for it).
+_NO_QUESTION: dict[str, Any] = {
+    "total": 0, "answered": 0, "within": 0, "pending": 0, "first_pending": None, "spread": None,
+}  # fmt: skip
+
+
+def _turns(counts: dict[str, Any], within: timedelta) -> datetime | None:
+    """Until when the counts hold: the moment the first pending question turns missed."""
+    first = counts.get("first_pending")
+    return None if first is None else first + within
+
+
+def _place(
+    conversations: QuerySet[Conversation],
+    within: timedelta,
+    spread_too: bool,
+    bounds: tuple[datetime | None, datetime | None],
+    now: datetime,
+) -> figure_cache.Place | None:
+    """Where a past period's counts are kept until a conversation in it changes
+    (`core.figure_cache`): keyed by the query of its conversations (whose they are)."""
+    rows = figure_cache.query_key(conversations)
+    return figure_cache.place(
+        rows and ("first_response", rows, within.total_seconds(), spread_too),
+        sources=(SOURCE,), start=bounds[0], end=bounds[1], now=now,
+    )  # fmt: skip
 
 
 def _kpi(
@@ -378,30 +241,49 @@ def first_responses(
             )
             for since, until in periods
         ]
-    clock = _Clock(within, now, None)
+    clock = Clock(within, now, None)
     figures = _figures(clock, within, spread_too=True)
-    parts = [
+    bounds = [period_bounds(since, until) for since, until in periods]
+    counted = [
         counted_conversations(
-            user=user, account=account, since=since, until=until, departments=departments
+            user=user, account=account, since=since, until=until, departments=departments,
+            bounds=bounds[n],
         )
-        .order_by()
-        .values("first_message_inbound")  # one group: every counted conversation has it
-        .annotate(part=Value(n, output_field=IntegerField()), **figures)
         for n, (since, until) in enumerate(periods)
-    ]
+    ]  # fmt: skip
+    places = [_place(counted[n], within, True, bounds[n], now) for n in range(len(periods))]
     rows: dict[int, dict[str, Any]] = {}
-    row: dict[str, Any]
-    for row in parts[0].union(*parts[1:], all=True):  # type: ignore[assignment]  # annotations
-        rows[int(row["part"])] = row
+    for n, where in enumerate(places):  # past periods kept since they were last read
+        hit, kept = figure_cache.found(where)
+        if hit:
+            rows[n] = kept
+    missing = [n for n in range(len(periods)) if n not in rows]
+    seen = figure_cache.snapshot(*(places[n] for n in missing)) if missing else None
+    if len(missing) == 1:
+        rows[missing[0]] = counted[missing[0]].aggregate(**figures)
+    elif missing:
+        parts = [
+            counted[n]
+            .order_by()
+            .values("first_message_inbound")  # one group: every counted conversation has it
+            .annotate(part=Value(n, output_field=IntegerField()), **figures)
+            for n in missing
+        ]
+        row: dict[str, Any]
+        for row in parts[0].union(*parts[1:], all=True):  # type: ignore[assignment]  # annotations
+            rows[int(row["part"])] = row
+    for n in missing:
+        found = rows.setdefault(n, dict(_NO_QUESTION))  # no row: no question in the period
+        figure_cache.keep(places[n], seen, found, _turns(found, within))
     results = []
     for n, (since, until) in enumerate(periods):
-        row = rows.get(n, {})  # no row: no question in the period
-        total, within_count = int(row.get("total", 0)), int(row.get("within", 0))
-        pending = int(row.get("pending", 0))
+        row = rows[n]
+        total, within_count = int(row.get("total") or 0), int(row.get("within") or 0)
+        pending = int(row.get("pending") or 0)
         median, p90 = spread(row.get("spread"))
         results.append(
             _kpi(
-                within, total, int(row.get("answered", 0)), within_count, pending, median, p90,
+                within, total, int(row.get("answered") or 0), within_count, pending, median, p90,
                 account=account, since=since, until=until, calendar_name=calendar_name,
             )
         )  # fmt: skip
@@ -428,25 +310,34 @@ def first_response(
     `percentiles=False` leaves the median and p90 out (None) where only the share is wanted.
     """
     now = now or timezone.now()
-    clock = _Clock(within, now, calendar)
+    clock = Clock(within, now, calendar)
+    bounds = period_bounds(since, until)
     conversations = counted_conversations(
-        user=user, account=account, since=since, until=until, departments=departments
-    )
+        user=user, account=account, since=since, until=until, departments=departments,
+        bounds=bounds,
+    )  # fmt: skip
     answered = conversations.filter(first_response_seconds__isnull=False)
     if calendar is None:
         # One pass for the four counts (and on PostgreSQL the percentiles), counting a column
         # of the index `conversation_kpi_response` (never NULL here), not the id, so that the
-        # index answers alone; on SQLite the percentiles read two index positions each.
+        # index answers alone; on SQLite the percentiles read two index positions each. A
+        # past period's counts are kept until a conversation in it changes.
         by_database = percentiles and in_database()
-        counts = conversations.aggregate(**_figures(clock, within, spread_too=by_database))
+
+        def read() -> tuple[dict[str, Any], datetime | None]:
+            found = conversations.aggregate(**_figures(clock, within, spread_too=by_database))
+            return found, _turns(found, within)
+
+        where = _place(conversations, within, by_database, bounds, now)
+        counts = figure_cache.kept(where, read)
         total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
         pending = counts["pending"]
         median = p90 = None
         if by_database:
             median, p90 = spread(counts["spread"])
         elif percentiles:
-            median = _percentile_sql(answered, answered_count, 0.5)
-            p90 = _percentile_sql(answered, answered_count, 0.9)
+            median = percentile_sql(answered, answered_count, 0.5)
+            p90 = percentile_sql(answered, answered_count, 0.9)
     else:
         total = conversations.count()
         seconds = sorted(
@@ -469,6 +360,6 @@ def first_response(
     return _kpi(
         within, total, answered_count, within_count, pending, median, p90,
         account=account, since=since, until=until, calendar_name=calendar_name,
-        by_department=_by_department(conversations, user, clock) if breakdown else [],
-        by_person=_by_person(conversations, clock) if breakdown else [],
+        by_department=by_department(conversations, user, clock) if breakdown else [],
+        by_person=by_person(conversations, clock) if breakdown else [],
     )  # fmt: skip

@@ -26,7 +26,7 @@ from socialdesk.core.csv_export import csv_writer
 from socialdesk.core.http import AppRequest
 from socialdesk.inbox.models import Conversation
 from socialdesk.inbox.selectors import sees_every_conversation
-from socialdesk.sla import kpi
+from socialdesk.sla import kpi, kpi_groups
 
 DEFAULT_WEEKS = 12
 TARGET_RATE = 1.0  # the seed goal: 100 % of questions answered within the target
@@ -122,7 +122,7 @@ def _weeks(params: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
     )
     weeks = []
     for row in rows:
-        rate = kpi.rate(row["within"], row["total"], row["pending"])
+        rate = kpi_groups.rate(row["within"], row["total"], row["pending"])
         weeks.append(
             {
                 "week": row["week"],
@@ -246,7 +246,7 @@ def first_response(request: AppRequest) -> HttpResponse:
     )
 
 
-def _row(group: kpi.GroupKpi) -> dict[str, Any]:
+def _row(group: kpi_groups.GroupKpi) -> dict[str, Any]:
     return {"group": group, "percent": percent(group.rate_within)}
 
 

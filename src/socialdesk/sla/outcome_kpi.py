@@ -15,19 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from socialdesk.accounts.models import Organisation, User
+from socialdesk.accounts.models import User
 from socialdesk.channels.selectors import account_ids
+from socialdesk.core import figure_cache
 from socialdesk.core.percentiles import PercentilesCont, in_database, percentile, spread
 from socialdesk.inbox.selectors import visibility
 from socialdesk.sla import clocks
+from socialdesk.sla.kpi import period_bounds
 from socialdesk.sla.models import SlaOutcome
+
+SOURCE = "sla_slaoutcome"  # the change log's name of the outcomes (sla/migrations/0007)
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,10 @@ def counted_outcomes(
     since: date | None = None,
     until: date | None = None,
     departments: Collection[int] = (),
+    bounds: tuple[datetime | None, datetime | None] | None = None,
 ) -> tuple[QuerySet[SlaOutcome], bool]:
-    """Return the outcomes the KPI counts and whether they were evaluated afterwards."""
+    """Return the outcomes the KPI counts and whether they were evaluated afterwards.
+    `bounds`: the period's moments when the caller has them (`kpi.period_bounds`)."""
     outcomes = SlaOutcome.objects.all()
     # The outcome's own copies of account, department and assignee (sla/copies.py): read from
     # the KPI's index with the rest, not through every clock's conversation.
@@ -75,13 +80,11 @@ def counted_outcomes(
         outcomes = outcomes.filter(channel_account_id__in=account_ids([account]))
     if departments:  # the clocks of conversations handed to these departments
         outcomes = outcomes.filter(department_id__in=list(departments))
-    zone = ZoneInfo(Organisation.current().time_zone)
-    if since:
-        outcomes = outcomes.filter(started_at__gte=datetime.combine(since, time.min, tzinfo=zone))
-    if until:
-        outcomes = outcomes.filter(
-            started_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
-        )
+    start, end = bounds or period_bounds(since, until)
+    if start:
+        outcomes = outcomes.filter(started_at__gte=start)
+    if end:
+        outcomes = outcomes.filter(started_at__lt=end)
     evaluated = False
     if policy:
         outcomes = outcomes.filter(policy_name=policy)
@@ -109,9 +112,10 @@ def sla_kpi(
     one KPI of the registry; both reads are then covered by the index `sla_outcome_kpi_seen`.
     `times=False` leaves out the percentiles (a share needs only the counts).
     """
+    bounds = period_bounds(since, until)
     outcomes, evaluated = counted_outcomes(
         user=user, account=account, policy=policy, since=since, until=until,
-        departments=departments,
+        departments=departments, bounds=bounds,
     )  # fmt: skip
     now = now or timezone.now()
     # A pending clock whose target ran out since the clocks were last refreshed is breached.
@@ -124,6 +128,8 @@ def sla_kpi(
         "pending": Count(
             "state", filter=Q(state=clocks.PENDING) & (Q(due_at__isnull=True) | Q(due_at__gte=now))
         ),
+        # the first moment a pending clock turns breached: the figures hold until then
+        "turns": Min("due_at", filter=Q(state=clocks.PENDING, due_at__gte=now)),
     }
     # On PostgreSQL the percentiles come with the counts, in one pass over the period's
     # outcomes; SQLite has no percentile_cont, so the counting times are read and sorted here.
@@ -131,22 +137,36 @@ def sla_kpi(
     if by_database:
         counts["spread"] = PercentilesCont("elapsed_seconds", (0.5, 0.9))
     asked = list(clocks.KINDS if kinds is None else kinds)
-    # One grouped query per kind, joined by UNION ALL: each reads its kind's stretch of the
-    # index, already in the group's order, where `kind IN (…)` made PostgreSQL sort the
-    # period's outcomes by kind (on disk at a few hundred thousand) before counting; and
-    # PostgreSQL runs the parts side by side (Parallel Append). A person's visibility, an
-    # account and departments are the outcomes' own copies (no join): the same for them (a
-    # department member's four weeks at 10 million messages: 125 → 84 ms).
-    per_kind = [
-        outcomes.filter(kind=kind).order_by().values("kind").annotate(**counts) for kind in asked
-    ]
-    counted = per_kind[0].union(*per_kind[1:], all=True).order_by() if per_kind[1:] else per_kind[0]
+
+    def read() -> tuple[list[dict[str, Any]], datetime | None]:
+        # One grouped query per kind, joined by UNION ALL: each reads its kind's stretch of
+        # the index, already in the group's order, where `kind IN (…)` made PostgreSQL sort
+        # the period's outcomes by kind (on disk at a few hundred thousand) before counting;
+        # and PostgreSQL runs the parts side by side (Parallel Append). A person's
+        # visibility, an account and departments are the outcomes' own copies (no join): the
+        # same for them (a department member's four weeks at 10 million messages: 125 → 84 ms).
+        per_kind = [
+            outcomes.filter(kind=kind).order_by().values("kind").annotate(**counts)
+            for kind in asked
+        ]
+        counted = (
+            per_kind[0].union(*per_kind[1:], all=True).order_by() if per_kind[1:] else per_kind[0]
+        )
+        rows: list[dict[str, Any]] = list(counted)  # type: ignore[arg-type]  # annotations
+        return rows, figure_cache.earliest(*(row["turns"] for row in rows))
+
+    # A past period's figures are kept until an outcome in it changes (core.figure_cache):
+    # the key is the query of its outcomes (whose they are) and what is computed of them.
+    rows = figure_cache.query_key(outcomes)
+    where = figure_cache.place(
+        rows and ("sla_kpi", rows, tuple(asked), by_database), sources=(SOURCE,),
+        start=bounds[0], end=bounds[1], now=now,
+    )  # fmt: skip
     states: dict[str, dict[str, int]] = {
         kind: {clocks.MET: 0, clocks.BREACHED: 0, clocks.PENDING: 0} for kind in clocks.KINDS
     }
     spreads: dict[str, tuple[float | None, ...]] = {}
-    row: dict[str, Any]
-    for row in counted:  # type: ignore[assignment]  # the annotations are not in its type
+    for row in figure_cache.kept(where, read):
         states[row["kind"]] = {
             clocks.MET: row["met"],
             clocks.BREACHED: row["breached"],

@@ -16,7 +16,7 @@ from socialdesk.core.durations import human_duration
 from socialdesk.goals.management import kpi_registry
 from socialdesk.inbox import rollups
 from socialdesk.inbox.rollup_models import MessageRollup
-from socialdesk.sla import kpi
+from socialdesk.sla import kpi, kpi_groups
 from socialdesk.sla.management import kpi_sla
 from socialdesk.sla.models import BusinessHours
 
@@ -38,7 +38,7 @@ def _rate(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _groups(title: str, rows: list[kpi.GroupKpi], nobody: str) -> str:
+def _groups(title: str, rows: list[kpi_groups.GroupKpi], nobody: str) -> str:
     """A small table: name, first responses, median, met %."""
     if not rows:
         return ""

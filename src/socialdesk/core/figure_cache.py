@@ -1,0 +1,260 @@
+# ruff: noqa: S608 - every name in these statements is a constant of the callers; no value from outside
+"""Figures of past periods, kept and served again until anything they count changes.
+
+A KPI over four past weeks at 10 million messages reads a few hundred thousand rows and sorts
+them for its percentiles (100-250 ms per period), and the KPI page and the dashboards ask for
+the same periods on every view. On PostgreSQL such a figure is kept (Django's cache) with the
+database snapshot it was computed in, and served again only while all of these hold:
+
+- **Nothing it counts changed.** Statement triggers on the tables it reads (`log_statements`:
+  the SLA outcomes, the conversations) write one row per statement and hour touched into
+  `core_figure_change`, with the writing transaction's id, whatever writes (a reply, a
+  bulk action, a merge, a deletion, an import, a trigger moving copies, TRUNCATE). A kept
+  figure is served only while no row of its tables and hours exists that its snapshot did not
+  see: a change committed after the figure was computed is always found, also one whose
+  transaction began earlier (ids are not in commit order; the snapshot says what was seen).
+- **Time changed nothing.** A clock still pending turns breached when its target passes:
+  the figure carries the first such moment among what it counted (`until`) and is computed
+  again from then on.
+- **It is young.** At most `KEEP` old (the database's clock). Log rows are removed once no
+  kept figure can need them (`compact`, on the worker's regular rhythm): those seen by a
+  snapshot taken at least `KEEP` earlier.
+
+A figure computed in a transaction that wrote something is not kept (it may see rows that are
+rolled back). The key is the figure's query as SQL with its values (who may see what is part
+of it), so two readers share a figure only when they read the same rows. SQLite computes every
+time: it serves teams whose history is small enough for that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+
+LOG = "core_figure_change"
+HORIZON = "core_figure_horizon"
+KEEP = timedelta(minutes=10)
+_PREFIX = "socialdesk.figure:"
+
+
+def table_statements() -> list[str]:
+    """PostgreSQL: the change log and the horizon of what `compact` may remove."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {LOG} (id bigserial PRIMARY KEY, source text NOT NULL, "
+        "hour timestamptz, xid xid8 NOT NULL DEFAULT pg_current_xact_id())",
+        f"CREATE INDEX IF NOT EXISTS {LOG}_source_hour ON {LOG} (source, hour)",
+        f"CREATE TABLE IF NOT EXISTS {HORIZON} (id integer PRIMARY KEY CHECK (id = 1), "
+        "taken_at timestamptz NOT NULL, snapshot pg_snapshot NOT NULL)",
+        f"INSERT INTO {HORIZON} VALUES (1, clock_timestamp(), pg_current_snapshot()) "
+        "ON CONFLICT DO NOTHING",
+    ]
+
+
+def log_statements(table: str, source: str, bucket: str, columns: Sequence[str]) -> list[str]:
+    """PostgreSQL: the triggers that log every change to `table` that a figure reading
+    `columns` could see, by the hour of `bucket` (the column a period bounds), old and new."""
+    name = f"{table}_figure_log"
+
+    def hours(rows: str, alias: str) -> str:
+        return f"SELECT date_trunc('hour', {alias}.{bucket}) AS h FROM {rows} {alias}"
+
+    differ = (
+        f"({', '.join('o.' + c for c in columns)}) IS DISTINCT FROM "
+        f"({', '.join('n.' + c for c in columns)})"
+    )
+    moved = (
+        f"SELECT unnest(ARRAY[date_trunc('hour', o.{bucket}), date_trunc('hour', n.{bucket})]) "
+        f"AS h FROM old_rows o JOIN new_rows n USING (id) WHERE {differ}"
+    )
+
+    def log(changed: str) -> str:
+        return (
+            f"INSERT INTO {LOG} (source, hour) SELECT DISTINCT '{source}', h "
+            f"FROM ({changed}) AS changed WHERE h IS NOT NULL;"
+        )
+
+    body = (
+        f"IF TG_OP = 'INSERT' THEN {log(hours('new_rows', 'n'))} "
+        f"ELSIF TG_OP = 'DELETE' THEN {log(hours('old_rows', 'o'))} "
+        f"ELSIF TG_OP = 'UPDATE' THEN {log(moved)} "
+        f"ELSE INSERT INTO {LOG} (source, hour) VALUES ('{source}', NULL); END IF;"
+    )
+    each = f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $$ BEGIN {body} RETURN NULL; END; $$",
+        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {table} "
+        f"REFERENCING NEW TABLE AS new_rows {each}",
+        f"CREATE TRIGGER {name}_update AFTER UPDATE ON {table} "
+        f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {each}",
+        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {table} "
+        f"REFERENCING OLD TABLE AS old_rows {each}",
+        f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} {each}",
+    ]
+
+
+def unlog_statements(table: str) -> list[str]:
+    name = f"{table}_figure_log"
+    drops = [f"DROP TRIGGER IF EXISTS {name}_{op} ON {table}" for op in _OPS]
+    return [*drops, f"DROP FUNCTION IF EXISTS {name}()"]
+
+
+_OPS = ("insert", "update", "delete", "truncate")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one figure is kept: its key, the tables (`sources`) and the time span it reads."""
+
+    key: str
+    sources: tuple[str, ...]
+    start: datetime
+    end: datetime
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    text: str
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: Any
+    snapshot: Snapshot
+    now: datetime
+    until: datetime | None
+
+
+def query_key(queryset: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """A queryset's SQL and values, the key of the rows it reads; None for a query that
+    reads nothing at all (an empty list of ids): nothing to keep."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
+
+
+def place(
+    key: Hashable | None, *, sources: Sequence[str], start: datetime | None, end: datetime | None,
+    now: datetime,
+) -> Place | None:  # fmt: skip
+    """The place of a figure over [start, end), or None when it is not kept: on SQLite, for
+    an open span (without a start or an end, or ending after `now`), without a key."""
+    if connection.vendor != "postgresql" or start is None or end is None or end > now:
+        return None
+    if key is None:
+        return None
+    settings = connection.settings_dict
+    where = (settings.get("HOST"), settings.get("PORT"), settings.get("NAME"))
+    digest = hashlib.sha256(repr((where, key)).encode()).hexdigest()
+    return Place(_PREFIX + digest, tuple(sources), start, end, now)
+
+
+def found(where: Place | None) -> tuple[bool, Any]:
+    """(True, the kept figure) when it may be served; (False, None) when it must be computed."""
+    if where is None:
+        return False, None
+    entry: _Entry | None = cache.get(where.key)
+    if entry is None or where.now < entry.now:
+        return False, None
+    if entry.until is not None and where.now >= entry.until:
+        return False, None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::timestamptz > clock_timestamp() - make_interval(secs => %s) "
+            f"AND NOT EXISTS (SELECT 1 FROM {LOG} WHERE source = ANY(%s) "
+            "AND (hour IS NULL OR (hour >= date_trunc('hour', %s::timestamptz) AND hour < %s)) "
+            "AND NOT pg_visible_in_snapshot(xid, %s::pg_snapshot))",
+            [
+                entry.snapshot.taken_at, KEEP.total_seconds(), list(where.sources),
+                where.start, where.end, entry.snapshot.text,
+            ],
+        )  # fmt: skip
+        row = cursor.fetchone()
+    if not (row and row[0]):
+        return False, None
+    return True, entry.value
+
+
+def snapshot(*places: Place | None) -> Snapshot | None:
+    """What the database shows now, taken before a figure is computed (a change committed
+    later is then found); None when nothing is to be kept or this transaction wrote."""
+    if all(where is None for where in places):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_current_snapshot()::text, clock_timestamp(), "
+            "pg_current_xact_id_if_assigned() IS NULL"
+        )
+        text, taken_at, clean = cursor.fetchone()
+    return Snapshot(text, taken_at) if clean else None
+
+
+def keep(where: Place | None, seen: Snapshot | None, value: Any, until: datetime | None) -> None:
+    """Keep `value`, computed after `seen` was taken, valid for moments before `until`."""
+    if where is None or seen is None:
+        return
+    cache.set(where.key, _Entry(value, seen, where.now, until), KEEP.total_seconds())
+
+
+def kept[T](where: Place | None, compute: Callable[[], tuple[T, datetime | None]]) -> T:
+    """The kept figure, or `compute()` (value, until) kept for the next reader."""
+    hit, value = found(where)
+    if hit:
+        return value  # type: ignore[no-any-return]
+    seen = snapshot(where)
+    value, until = compute()
+    keep(where, seen, value, until)
+    return value
+
+
+def earliest(*moments: datetime | None) -> datetime | None:
+    """The first of these moments (None for none)."""
+    present = [moment for moment in moments if moment is not None]
+    return min(present) if present else None
+
+
+def due() -> bool:
+    """Whether `compact` has rows to remove: its horizon is at least `KEEP` old."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {HORIZON} WHERE taken_at <= clock_timestamp() - "
+            "make_interval(secs => %s))",
+            [KEEP.total_seconds()],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def compact() -> int:
+    """Remove the log rows no kept figure can need; how many went. A figure lives at most
+    `KEEP`, so a row seen by a snapshot taken `KEEP` ago was seen by every figure still kept.
+    Several workers may run it at once: the delete is idempotent, and the horizon moves once."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {LOG} WHERE pg_visible_in_snapshot(xid, "
+            f"(SELECT snapshot FROM {HORIZON} WHERE id = 1 "
+            "AND taken_at <= clock_timestamp() - make_interval(secs => %s)))",
+            [KEEP.total_seconds()],
+        )
+        removed = int(cursor.rowcount)
+        cursor.execute(
+            f"UPDATE {HORIZON} SET taken_at = clock_timestamp(), snapshot = pg_current_snapshot() "
+            "WHERE id = 1 AND taken_at <= clock_timestamp() - make_interval(secs => %s)",
+            [KEEP.total_seconds()],
+        )
+    return removed
