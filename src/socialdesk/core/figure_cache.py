@@ -16,9 +16,10 @@ database snapshot it was computed in, and served again only while all of these h
 - **Time changed nothing.** A clock still pending turns breached when its target passes:
   the figure carries the first such moment among what it counted (`until`) and is computed
   again from then on.
-- **It is young.** At most `KEEP` old (the database's clock). Log rows are removed once no
-  kept figure can need them (`compact`, on the worker's regular rhythm): those seen by a
-  snapshot taken at least `KEEP` earlier.
+- **It was confirmed lately.** Each serving checks the log and, when nothing changed, keeps
+  the figure on with that check's snapshot. A figure not confirmed for `KEEP` (ten minutes)
+  is computed again: log rows are removed once no kept figure can need them (`compact`, on
+  the worker's regular rhythm), those seen by a snapshot taken `KEEP` (and a minute) earlier.
 
 A figure computed in a transaction that wrote something is not kept (it may see rows that are
 rolled back). The key is the figure's query as SQL with its values (who may see what is part
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,12 @@ from django.db import connection
 LOG = "core_figure_change"
 HORIZON = "core_figure_horizon"
 KEEP = timedelta(minutes=10)
+# `compact` waits this much longer than KEEP: a snapshot's recorded time is read a moment after
+# the snapshot itself was taken.
+MARGIN = timedelta(minutes=1)
+# What the database shows now, when, and whether this transaction wrote nothing yet (a figure
+# read in a transaction that wrote may count rows that are rolled back: not kept).
+_NOW = "pg_current_snapshot()::text, clock_timestamp(), pg_current_xact_id_if_assigned() IS NULL"
 _PREFIX = "socialdesk.figure:"
 
 
@@ -169,12 +176,17 @@ def found(where: Place | None) -> tuple[bool, Any]:
         return False, None
     if entry.until is not None and where.now >= entry.until:
         return False, None
+    # One statement: whether every logged change of its hours was seen by its snapshot, and
+    # this statement's own snapshot. When it holds, the figure is as true at that snapshot
+    # (nothing it counts changed up to it): kept on with it, so a page read at least once in
+    # `KEEP` never has to compute it again while nothing changes.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT %s::timestamptz > clock_timestamp() - make_interval(secs => %s) "
             f"AND NOT EXISTS (SELECT 1 FROM {LOG} WHERE source = ANY(%s) "
             "AND (hour IS NULL OR (hour >= date_trunc('hour', %s::timestamptz) AND hour < %s)) "
-            "AND NOT pg_visible_in_snapshot(xid, %s::pg_snapshot))",
+            "AND NOT pg_visible_in_snapshot(xid, %s::pg_snapshot)), "
+            f"{_NOW}",
             [
                 entry.snapshot.taken_at, KEEP.total_seconds(), list(where.sources),
                 where.start, where.end, entry.snapshot.text,
@@ -183,6 +195,11 @@ def found(where: Place | None) -> tuple[bool, Any]:
         row = cursor.fetchone()
     if not (row and row[0]):
         return False, None
+    _valid, text, taken_at, clean = row
+    if clean:
+        cache.set(
+            where.key, replace(entry, snapshot=Snapshot(text, taken_at)), KEEP.total_seconds()
+        )
     return True, entry.value
 
 
@@ -192,10 +209,7 @@ def snapshot(*places: Place | None) -> Snapshot | None:
     if all(where is None for where in places):
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_current_snapshot()::text, clock_timestamp(), "
-            "pg_current_xact_id_if_assigned() IS NULL"
-        )
+        cursor.execute(f"SELECT {_NOW}")
         text, taken_at, clean = cursor.fetchone()
     return Snapshot(text, taken_at) if clean else None
 
@@ -225,22 +239,23 @@ def earliest(*moments: datetime | None) -> datetime | None:
 
 
 def due() -> bool:
-    """Whether `compact` has rows to remove: its horizon is at least `KEEP` old."""
+    """Whether `compact` has rows to remove: its horizon is at least `KEEP` + `MARGIN` old."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT EXISTS (SELECT 1 FROM {HORIZON} WHERE taken_at <= clock_timestamp() - "
             "make_interval(secs => %s))",
-            [KEEP.total_seconds()],
+            [(KEEP + MARGIN).total_seconds()],
         )
         row = cursor.fetchone()
     return bool(row and row[0])
 
 
 def compact() -> int:
-    """Remove the log rows no kept figure can need; how many went. A figure lives at most
-    `KEEP`, so a row seen by a snapshot taken `KEEP` ago was seen by every figure still kept.
+    """Remove the log rows no kept figure can need; how many went. A figure is served only
+    while its snapshot is younger than `KEEP`, so a row seen by a snapshot taken `KEEP` (and
+    `MARGIN`) ago was seen by every figure still served.
     Several workers may run it at once: the delete is idempotent, and the horizon moves once."""
     if connection.vendor != "postgresql":
         return 0
@@ -249,12 +264,12 @@ def compact() -> int:
             f"DELETE FROM {LOG} WHERE pg_visible_in_snapshot(xid, "
             f"(SELECT snapshot FROM {HORIZON} WHERE id = 1 "
             "AND taken_at <= clock_timestamp() - make_interval(secs => %s)))",
-            [KEEP.total_seconds()],
+            [(KEEP + MARGIN).total_seconds()],
         )
         removed = int(cursor.rowcount)
         cursor.execute(
             f"UPDATE {HORIZON} SET taken_at = clock_timestamp(), snapshot = pg_current_snapshot() "
             "WHERE id = 1 AND taken_at <= clock_timestamp() - make_interval(secs => %s)",
-            [KEEP.total_seconds()],
+            [(KEEP + MARGIN).total_seconds()],
         )
     return removed

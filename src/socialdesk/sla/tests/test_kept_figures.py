@@ -7,6 +7,7 @@ Every test compares the served figures with a computation that keeps nothing
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -244,15 +245,28 @@ def test_the_log_keeps_what_a_kept_figure_may_need_and_no_more(team, monkeypatch
         # taken KEEP ago: every row it saw goes (all written so far), and it moves on
         cursor.execute(
             horizon + "clock_timestamp() - make_interval(secs => %s)",
-            [figure_cache.KEEP.total_seconds() + 1],
+            [(figure_cache.KEEP + figure_cache.MARGIN).total_seconds() + 1],
         )
         assert figure_cache.due()
         assert compact_figure_log.call() == logged  # as the worker runs it
         assert not figure_cache.due() and figure_cache.compact() == 0
-    # a figure kept longer than KEEP is not served: the rows it might need may be gone
+    # a figure not confirmed for KEEP is not served: the rows it might need may be gone
     monkeypatch.setattr(figure_cache, "KEEP", timedelta(0))
     again, computed = _runs(read, "sla_slaoutcome")
     assert computed and again == figures
+
+
+def test_a_figure_read_within_keep_each_time_is_kept_on_while_nothing_changes(team, monkeypatch):
+    monkeypatch.setattr(figure_cache, "KEEP", timedelta(seconds=2))
+    read = _sla()
+    read()
+    for _ in range(3):  # 3 s after it was computed: each reading confirmed it anew
+        time.sleep(1)
+        _kept, computed = _runs(read, "sla_slaoutcome")
+        assert not computed
+    time.sleep(2.2)  # unread for longer than KEEP
+    _again, computed = _runs(read, "sla_slaoutcome")
+    assert computed
 
 
 def test_a_change_committed_after_the_figures_were_read_is_seen_though_it_began_before(team):
