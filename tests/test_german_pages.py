@@ -37,16 +37,9 @@ The self-tests at the end show the detector flags each kind and passes correct G
 
 from __future__ import annotations
 
-import gettext
-import re
-import zoneinfo
-from collections.abc import Callable, Iterator
 from datetime import time, timedelta
-from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
-import django
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -57,17 +50,14 @@ from socialdesk.access import PAGES
 from socialdesk.accounts import services as accounts_services
 from socialdesk.accounts import site_services
 from socialdesk.accounts.audit import Acting
-from socialdesk.accounts.models import Department, Invitation, Organisation, User
+from socialdesk.accounts.models import Department, Organisation, User
 from socialdesk.accounts.site_models import Site
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.feedback import services as feedback_services
 from socialdesk.feedback.models import FeedbackItem, FeedbackStatus, ReplyDraft, RoutingRule, Topic
 from socialdesk.goals import guideline_services
-from socialdesk.goals.guideline_models import Publication
-from socialdesk.goals.models import Goal, Objective
 from socialdesk.inbox import services as inbox_services
-from socialdesk.inbox.job_models import BulkJob, ImportJob
-from socialdesk.inbox.models import Contact, Conversation, Message, Notification, SavedReply
+from socialdesk.inbox.models import Contact, Conversation, Message, SavedReply
 from socialdesk.listening.models import Monitor, SpikeAlert
 from socialdesk.publishing import (
     campaign_services,
@@ -84,162 +74,11 @@ from socialdesk.publishing.models import (
     IdeaComment,
     IdeaPhoto,
     Post,
-    PostEvent,
-    PostMetric,
     PostPart,
-    PostStatus,
-    PostTarget,
-    TargetState,
 )
 from socialdesk.sla.models import BusinessHours, SlaPolicy
-from tests import issue14
-
-LOCALE = Path(__file__).resolve().parents[1] / "src/socialdesk/locale/de/LC_MESSAGES"
-DJANGO_LOCALE = Path(django.__file__).parent / "conf/locale/de/LC_MESSAGES"
-CONTRIB_LOCALES = [
-    Path(django.__file__).parent / f"contrib/{app}/locale/de/LC_MESSAGES"
-    for app in ("auth", "contenttypes", "sessions", "humanize")
-]
-
-# Words of English UI text that no catalogue lists as English (Django's newest strings, values
-# that reach a page untranslated, words of raw library errors).
-EXTRA_ENGLISH = {
-    "select", "option", "positive", "negative", "listening", "none", "true",
-    "false", "the", "and", "of", "for", "with", "from", "your", "this", "that", "is", "are",
-    "was", "not", "only", "read", "public", "addresses", "error", "failed",
-    "connection", "refused", "timeout", "timed", "out", "invalid", "unknown", "business",
-    "hours", "accounts", "departments", "tags", "changed", "created", "deleted", "status",
-    "forwarded", "acknowledged", "planned", "progress", "done", "won", "new", "open",
-    "waiting", "resolved", "breached", "met", "settings", "channel", "channels", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "weeks",
-    "day", "days", "hour", "minutes", "ago", "today", "yesterday",
-}  # fmt: skip
-# Words spelled alike in both languages, or names of things that are the same in German.
-NOT_ENGLISH = {
-    "admin", "api", "app", "atom", "bluesky", "csv", "dsgvo", "e", "feed", "feedback",
-    "html", "http", "https", "id", "json", "jsonl", "mastodon", "monitor", "ok", "rss",
-    "sla", "socialdesk", "tag", "tags", "team", "token", "tokens", "twcs", "twitter", "url",
-    "webhook", "webhooks", "x", "board", "boards", "name", "status", "hashtag", "login",
-    "link", "links", "e-mail", "mail", "kpi", "in", "an", "so", "was", "die", "am", "um",
-    "man", "will", "war", "hat", "also", "bitte", "rest", "format", "details", "tipp",
-    "digest", "global", "english", "deutsch", "feeds", "neutral", "ist", "zu", "wo", "alle", "handle", "handles", "ip", "art",
-}  # fmt: skip
-
-PLURAL_NOUNS = (
-    "Nachrichten", "Unterhaltungen", "Einträge", "Personen", "Antworten", "Erwähnungen",
-    "Abteilungen", "Kanäle", "Stunden", "Minuten", "Tage", "Meldungen", "Beiträge", "Fragen",
-    "Rückmeldungen", "Kunden", "Kontakte", "Monitore", "Themen", "Regeln", "Entwürfe",
-    "Konversationen", "Mitglieder", "Wochen", "Fehler",
-)  # fmt: skip
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("ISO date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
-    ("ISO week", re.compile(r"\b\d{4}-W\d{1,2}\b")),
-    ("Python value", re.compile(r"[{\[]'|'[}\]]|\bNone\b|\bTrue\b|\bFalse\b")),
-    ("English quote", re.compile(r"(?<![„\w])“(?=\w)|”")),
-    ("singular with plural noun", re.compile(rf"(?<![\d.,]){{1}}\b1 ({'|'.join(PLURAL_NOUNS)})\b")),
-    ("decimal point instead of a comma", re.compile(r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])")),
-    ("a code where a name belongs", re.compile(r"⟪[A-Z]{2}⟫")),
-    ("fraction where a percentage belongs", re.compile(r"Ähnlichkeit:? 0,\d")),
-]
-TIME_ZONES = zoneinfo.available_timezones()
-WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+(?:'[a-z]+)?")
-
-
-def _catalogue(path: Path) -> gettext.GNUTranslations:
-    with path.open("rb") as handle:
-        return gettext.GNUTranslations(handle)
-
-
-def _pairs(catalogue: gettext.GNUTranslations) -> Iterator[tuple[str, str]]:
-    for key, value in catalogue._catalog.items():  # type: ignore[attr-defined]
-        msgid = key[0] if isinstance(key, tuple) else key
-        if msgid and "\x04" in msgid:
-            msgid = msgid.split("\x04", 1)[1]
-        if msgid:
-            yield msgid, value
-
-
-def _words(text: str) -> set[str]:
-    text = re.sub(r"%\(\w+\)[sd]|\{\{?\s*\w+\s*\}?\}|%[sd]", " ", text)
-    return {word.lower() for word in WORD.findall(text)}
-
-
-def english_words() -> set[str]:
-    """Words of English msgids that no German msgstr uses (ours and Django's catalogues)."""
-    english: set[str] = set()
-    german: set[str] = set()
-    catalogues = [LOCALE / "django.mo", DJANGO_LOCALE / "django.mo"]
-    catalogues += [path / "django.mo" for path in CONTRIB_LOCALES if path.exists()]
-    for path in catalogues:
-        for msgid, msgstr in _pairs(_catalogue(path)):
-            english |= _words(msgid)
-            german |= _words(msgstr)
-    return ((english - german) | EXTRA_ENGLISH) - NOT_ENGLISH
-
-
-class _Visible(HTMLParser):
-    """Collect what a person reads: text nodes and the attributes shown as text."""
-
-    HIDDEN = {"script", "style", "textarea", "template", "code", "kbd", "pre"}
-    ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-        self.tag = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tag = tag
-        if tag in self.HIDDEN:
-            self.skip += 1
-        values = dict(attrs)
-        for name in self.ATTRIBUTES:
-            if values.get(name):
-                self.parts.append(str(values[name]))
-        if tag == "input" and values.get("type") in {"submit", "button"} and values.get("value"):
-            self.parts.append(str(values["value"]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.HIDDEN and self.skip:
-            self.skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        text = " ".join(data.split())
-        if self.skip or not text or text.replace(" ", "_") in TIME_ZONES:
-            return  # time zones are named by their IANA identifiers, as everywhere
-        if self.tag == "option" and re.fullmatch(r"[A-Z]{2}", text):
-            text = f"⟪{text}⟫"  # a choice shown as its code (BB for Brandenburg)
-        self.parts.append(text)
-
-
-def visible_texts(html: str) -> list[str]:
-    parser = _Visible()
-    parser.feed(html)
-    return parser.parts
-
-
-def english_in(html: str, *, fixture: list[str], vocabulary: set[str]) -> list[str]:
-    """Return every English string of the page, each with a little context."""
-    found: list[str] = []
-    for text in visible_texts(html):
-        for written in fixture:
-            text = text.replace(written, " ")
-        text = re.sub(r"\{\w+\}", " ", text)  # placeholders such as {name} are syntax
-        for kind, pattern in PATTERNS:
-            for match in pattern.finditer(text):
-                found.append(f"{kind}: {_context(text, match.start(), match.end())}")
-        for match in WORD.finditer(text):
-            if match.group().lower() in vocabulary and not match.group().isupper():
-                found.append(f"English word “{match.group()}”: {_context(text, *match.span())}")
-    return found
-
-
-def _context(text: str, start: int, end: int) -> str:
-    return "…" + text[max(0, start - 40) : end + 40].strip() + "…"
-
-
-# --------------------------------------------------------------------------- the organisation
+from tests.german_args import ARGS, QUERIES
+from tests.german_text import english_in, english_words
 
 
 @pytest.fixture
@@ -487,234 +326,6 @@ def fixture_texts() -> list[str]:
 
 
 # URL arguments of the pages that take some: name -> function of the fixture giving kwargs.
-def _import_job(data: dict[str, Any]) -> dict[str, Any]:
-    """A finished import of a German manager, with a row the reader rejected."""
-    job = ImportJob.objects.create(
-        created_by=data["people"]["manager"], file_name="verlauf.csv", format="twcs",
-        state="done", rows_total=4, rows_read=4, rows_stored=3, rejected=1,
-        first_rejections=[["verlauf.csv", 5, "inbound: „vielleicht“ ist kein Wahrheitswert (wahr oder falsch)"]],
-    )  # fmt: skip
-    return {"pk": job.pk}
-
-
-def _bulk_job(data: dict[str, Any]) -> dict[str, Any]:
-    job = BulkJob.objects.create(
-        created_by=data["people"]["agent"], action="resolve", state="done",
-        total=3, done=3, changed=3,
-    )  # fmt: skip
-    return {"pk": job.pk}
-
-
-def _published_post(data: dict[str, Any]) -> dict[str, Any]:
-    """A post out on Mastodon with figures at three ages, a deletion elsewhere in its history."""
-    channel, _new = ChannelAccount.objects.get_or_create(
-        network=Network.MASTODON, handle="nordlicht@sozial.example",
-        defaults={"name": "Nordlicht auf Mastodon"},
-    )  # fmt: skip
-    manager = data["people"]["manager"]
-    post = Post.objects.create(text="Nachtschicht im Stellwerk", author=manager,
-                               status=PostStatus.PUBLISHED)  # fmt: skip
-    at = timezone.now() - timedelta(days=4)
-    target = PostTarget.objects.create(post=post, channel=channel, state=TargetState.PUBLISHED,
-                                       published_at=at, remote_id="1")  # fmt: skip
-    PostPart.objects.create(target=target, text=post.text, key=f"k{post.pk}", state="sent",
-                            remote_id="1", sent_at=at)  # fmt: skip
-    for age, hours, likes in (("1h", 1, 12), ("24h", 24, 1234), ("72h", 72, 2345)):
-        PostMetric.objects.create(target=target, age=age, taken_at=at + timedelta(hours=hours),
-                                  likes=likes, reposts=likes // 10, replies=3, quotes=0)  # fmt: skip
-    PostEvent.objects.create(post=post, actor=manager, kind="deleted_published",
-                             data={"channel": "Nordlicht auf Mastodon"})  # fmt: skip
-    PostEvent.objects.create(post=post, kind="metrics_set_aside",
-                             data={"channel": "Nordlicht auf Mastodon", "values": {}})  # fmt: skip
-    return {"pk": post.pk}
-
-
-def _delivery(data: dict[str, Any]) -> dict[str, Any]:
-    """A post published on one channel (a thread of two) and refused by another."""
-    from socialdesk.publishing.models import PartState, Post, PostPart, PostTarget
-
-    known = Post.objects.filter(text="Nachtschicht im Stellwerk, ausgeliefert").first()
-    if known is not None:
-        return {"pk": known.pk}
-    post = Post.objects.create(
-        text="Nachtschicht im Stellwerk, ausgeliefert",
-        status="partly_published",
-        author=data["people"]["agent"],
-    )
-    for network, state in (("mastodon", "published"), ("bluesky", "failed")):
-        channel = ChannelAccount.objects.create(network=network, handle=f"nordlicht-{network}")
-        target = PostTarget.objects.create(
-            post=post, channel=channel, state=state, url="https://social.example/@n/1",
-            error_code="refused" if state == "failed" else "",
-            error="Bluesky refused the request (Text is too long)" if state == "failed" else "",
-            published_at=timezone.now(),
-        )  # fmt: skip
-        for position in range(2):
-            sent = state == "published" or position == 0
-            PostPart.objects.create(
-                target=target, position=position, text=f"Teil {position + 1}", key=f"k{network}{position}",
-                state=PartState.SENT if sent else PartState.FAILED,
-            )  # fmt: skip
-    return {"pk": post.pk}
-
-
-def _failed_target(data: dict[str, Any]) -> dict[str, Any]:
-    from socialdesk.publishing.models import PostTarget
-
-    _delivery(data)
-    target = PostTarget.objects.filter(state="failed").order_by("pk").first()
-    assert target is not None
-    return {"pk": target.pk}
-
-
-def _first(model_name: str) -> int:
-    from django.apps import apps
-
-    return int(apps.get_model("goals", model_name).objects.order_by("pk").first().pk)
-
-
-def _pk(model: Any, **filters: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return lambda data: {"pk": model.objects.filter(**filters).order_by("pk").first().pk}
-
-
-ARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "shared_reports:report": lambda data: {"token": data["report_token"]},
-    "publishing:post_delivery": _delivery,
-    "publishing:post_publish_now": _delivery,
-    "publishing:target_retry": _failed_target,
-    "accounts:department_detail": _pk(Department),
-    "accounts:department_edit": _pk(Department),
-    "accounts:department_delete": _pk(Department),
-    "accounts:site_edit": _pk(Site),
-    "accounts:site_delete": _pk(Site),
-    "accounts:person_detail": _pk(User, role="agent"),
-    "accounts:person_edit": _pk(User, role="agent"),
-    "accounts:person_deactivate": _pk(User, role="agent"),
-    "accounts:person_reactivate": _pk(User, role="agent"),
-    "accounts:person_reset_two_factor": _pk(User, role="agent"),
-    "accounts:invitation_revoke": _pk(Invitation),
-    "accounts:invitation_resend": _pk(Invitation),
-    "accounts:invitation_accept": lambda data: {"token": "nicht-gueltig"},
-    "accounts:password_reset_confirm": lambda data: {"uidb64": "MQ", "token": "x-y"},
-    "accounts:token_revoke": lambda data: {"pk": 1},
-    "inbox:conversation": lambda data: {"pk": data["conversation"].pk},
-    "inbox:reply": _pk(Conversation),
-    "inbox:note": _pk(Conversation),
-    "inbox:assign": _pk(Conversation),
-    "inbox:status": _pk(Conversation),
-    "inbox:tags": _pk(Conversation),
-    "inbox:presence": _pk(Conversation),
-    "inbox:needs_reply": _pk(Message),
-    "inbox:retry_send": _pk(Message),
-    "inbox:delivery": _pk(Message),
-    "inbox:saved_reply_delete": _pk(SavedReply),
-    "inbox:saved_reply_edit": _pk(SavedReply),
-    "inbox:notification_open": _pk(Notification),
-    "listening:monitor": _pk(Monitor),
-    "listening:monitor_edit": _pk(Monitor),
-    "listening:monitor_delete": _pk(Monitor),
-    "feedback:item": lambda data: {"pk": data["items"][1].pk},
-    "feedback:item_forward": _pk(FeedbackItem),
-    "feedback:item_status": _pk(FeedbackItem),
-    "feedback:item_handoff": _pk(FeedbackItem),
-    "feedback:link_remove": lambda data: {"pk": 1},
-    "feedback:draft_send": _pk(ReplyDraft),
-    "feedback:board": _pk(Department, name="Produktentwicklung"),
-    "feedback:act": lambda data: {"token": "nicht-gueltig"},
-    "feedback:correct": _pk(Message),
-    "sla:hours_edit": _pk(BusinessHours),
-    "sla:policy_edit": _pk(SlaPolicy),
-    "sla:policy_delete": _pk(SlaPolicy),
-    "privacy:contact": _pk(Contact),
-    "privacy:contact_export": lambda data: {**_pk(Contact)(data), "kind": "json"},
-    "privacy:contact_erase": _pk(Contact),
-    "channels:webhook": _pk(ChannelAccount),
-    "inbox:import_job": _import_job,
-    "inbox:import_rejected": _import_job,
-    "inbox:bulk_job": _bulk_job,
-    "inbox:bulk_undo": _bulk_job,
-    "channels:channel": _pk(ChannelAccount),
-    "channels:pause": _pk(ChannelAccount),
-    "channels:resume": _pk(ChannelAccount),
-    "channels:reconnect": _pk(ChannelAccount),
-    "channels:disconnect": _pk(ChannelAccount),
-    "channels:webhook_secret": _pk(ChannelAccount),
-    "publishing:post": lambda data: {"pk": data["composed"].pk},
-    "publishing:post_edit": lambda data: {"pk": data["composed"].pk},
-    "publishing:post_media_delete": lambda data: {
-        "pk": data["composed"].pk,
-        "media_pk": data["composed"].media.get().pk,
-    },
-    "publishing:post_review": lambda data: {"pk": data["post"].pk},
-    "publishing:post_submit": lambda data: {"pk": data["post"].pk},
-    "publishing:post_approve": lambda data: {"pk": data["post"].pk},
-    "publishing:post_changes": lambda data: {"pk": data["post"].pk},
-    "publishing:post_comment": lambda data: {"pk": data["post"].pk},
-    "publishing:approval_link": lambda data: {"token": data["approval_token"]},
-    "publishing:idea": _pk(Idea),
-    "goals:strategy_edit": lambda data: {"key": "objectives"},
-    "goals:strategy_history": lambda data: {"key": "objectives"},
-    "goals:objective_edit": _pk(Objective),
-    "goals:objective_move": _pk(Objective),
-    "goals:objective_remove": _pk(Objective),
-    "goals:publication": _pk(Publication),
-    "goals:goal": _pk(Goal),
-    "goals:goal_edit": _pk(Goal),
-    "goals:goal_archive": _pk(Goal),
-    "goals:goal_evaluate": _pk(Goal),
-    "goals:publication_confirm": _pk(Publication),
-    "goals:adoption_department": _pk(Department),
-    "goals:dashboard_department": _pk(Department),
-    "goals:dashboard_channel": _pk(ChannelAccount),
-    "publishing:idea_photo": _pk(IdeaPhoto),
-    "publishing:idea_comment": _pk(Idea),
-    "publishing:idea_follow": _pk(Idea),
-    "publishing:idea_accept": _pk(Idea),
-    "publishing:idea_decline": _pk(Idea),
-    "publishing:idea_plan": _pk(Idea),
-    "publishing:idea_campaign": _pk(Idea),
-    "publishing:campaign": _pk(Campaign),
-    "publishing:campaign_edit": _pk(Campaign),
-    "publishing:campaign_archive": _pk(Campaign),
-    "publishing:post_after": _published_post,
-    "publishing:post_edit_published": _published_post,
-    "publishing:post_delete_published": _published_post,
-    "publishing:post_reschedule": lambda data: {"pk": 999999},
-    "publishing:post_queue": lambda data: {"pk": 999999},
-    "publishing:ical": lambda data: {"secret": "nicht-gueltig"},
-    # reports (issue 13 item 6)
-    "goals:report_share_revoke": lambda data: {"pk": _first("ReportShare")},
-    "goals:report_schedule": lambda data: {"pk": _first("ReportSchedule")},
-    "goals:report_schedule_pause": lambda data: {"pk": _first("ReportSchedule")},
-    "goals:report_schedule_delete": lambda data: {"pk": _first("ReportSchedule")},
-}
-# Also opened with these queries, to show the states they lead to.
-QUERIES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
-    "publishing:posts": lambda data: ["?status=draft", "?status=published"],
-    "feedback:item_new": lambda data: [f"?message={data['items'][3].links.get().message_id}"],
-    "feedback:items": lambda data: ["?status=all"],
-    "inbox:list": lambda data: ["?needs_reply=1", "?order=waiting"],
-    "publishing:ideas": lambda data: ["?status=declined", "?status=published"],
-    "publishing:campaigns": lambda data: ["?archived=yes"],
-    "goals:strategy_history": lambda data: ["?version=1", "?version=99"],
-    "goals:dashboard": lambda data: [
-        "?range=last_month&compare=year",
-        "?range=custom&since=2025-03-01&until=2025-02-01",
-    ],
-    "publishing:calendar": lambda data: ["?view=week", "?view=list"],
-    "goals:goals": lambda data: ["?archived=1"],
-    "goals:goal_new": lambda data: [
-        "?template=answer_within_24h",
-        "?kpi=first_response_median",
-        "?kpi=sentiment_share",
-        "?kpi=inbound_volume",
-        "?kpi=engagement_per_post",
-    ],
-    "goals:goal_edit": lambda data: ["?kpi=feedback_deadlines_kept"],
-}
-for _module in issue14.MODULES:  # issue 14: each work package's pages from its own file
-    ARGS.update(getattr(_module, "ARGS", {}))
-# Also posted empty, so the field errors are read too.
 POSTED_EMPTY = {"sla:hours_create", "sla:policy_create"}
 # Not pages: machine endpoints answering JSON or a redirect.
 NOT_PAGES = {
