@@ -44,11 +44,11 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.bench_mastodon import (  # noqa: E402
     Database,
-    _wait_for_stop,
     drop_database,
     prepare_database,
     start_peer,
 )
+from bench.mastodon_replay import _wait_for_stop  # noqa: E402
 
 TOKEN = "bench-token"
 ACCOUNT = {
