@@ -26,8 +26,12 @@ from socialdesk.publishing.models import (
 )
 from socialdesk.sla import kpi_views
 from tests import issue14
-from tests.visibility_world import CONVERSATIONS, VISIBLE_TO_MIA, World
-from tests.visibility_world import world_fixture  # noqa: F401 - the fixture is used by name
+from tests.visibility_world import (
+    CONVERSATIONS,
+    VISIBLE_TO_MIA,
+    World,
+    world_fixture,  # noqa: F401 - the fixture is used by name
+)
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> dict[str, URLPattern]:
