@@ -51,6 +51,12 @@ _NOW = "pg_current_snapshot()::text, clock_timestamp(), pg_current_xact_id_if_as
 _PREFIX = "socialdesk.figure:"
 
 
+def _hour(moment: str) -> str:
+    """SQL: the UTC hour a moment falls in, whatever the session's time zone (a writer in a
+    zone with a half-hour offset truncates the same as the reader)."""
+    return f"(date_trunc('hour', {moment} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+
+
 def table_statements() -> list[str]:
     """PostgreSQL: the change log and the horizon of what `compact` may remove."""
     return [
@@ -70,14 +76,14 @@ def log_statements(table: str, source: str, bucket: str, columns: Sequence[str])
     name = f"{table}_figure_log"
 
     def hours(rows: str, alias: str) -> str:
-        return f"SELECT date_trunc('hour', {alias}.{bucket}) AS h FROM {rows} {alias}"
+        return f"SELECT {_hour(alias + '.' + bucket)} AS h FROM {rows} {alias}"
 
     differ = (
         f"({', '.join('o.' + c for c in columns)}) IS DISTINCT FROM "
         f"({', '.join('n.' + c for c in columns)})"
     )
     moved = (
-        f"SELECT unnest(ARRAY[date_trunc('hour', o.{bucket}), date_trunc('hour', n.{bucket})]) "
+        f"SELECT unnest(ARRAY[{_hour('o.' + bucket)}, {_hour('n.' + bucket)}]) "
         f"AS h FROM old_rows o JOIN new_rows n USING (id) WHERE {differ}"
     )
 
@@ -184,7 +190,7 @@ def found(where: Place | None) -> tuple[bool, Any]:
         cursor.execute(
             "SELECT %s::timestamptz > clock_timestamp() - make_interval(secs => %s) "
             f"AND NOT EXISTS (SELECT 1 FROM {LOG} WHERE source = ANY(%s) "
-            "AND (hour IS NULL OR (hour >= date_trunc('hour', %s::timestamptz) AND hour < %s)) "
+            f"AND (hour IS NULL OR (hour >= {_hour('%s::timestamptz')} AND hour < %s)) "
             "AND NOT pg_visible_in_snapshot(xid, %s::pg_snapshot)), "
             f"{_NOW}",
             [

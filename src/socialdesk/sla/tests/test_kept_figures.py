@@ -293,3 +293,24 @@ def test_a_change_committed_after_the_figures_were_read_is_seen_though_it_began_
         other.close()
     seen, computed = _runs(read, "sla_slaoutcome")
     assert computed and seen.first_response.met == 3 == _fresh(read).first_response.met
+
+
+def test_a_change_written_in_a_half_hour_time_zone_is_seen_at_the_periods_first_hour(team):
+    """The log's hour is the UTC hour whatever the writer's session time zone: a writer in
+    India (UTC+5:30) changing a clock 10 minutes into the period is found."""
+    start = kpi.period_bounds(NOVEMBER["since"], NOVEMBER["until"])[0]
+    assert start is not None
+    early = _ask(team["account"], 6, start + timedelta(minutes=10), None)
+    refresh_sla([early.pk], now=LATER)
+    read = _sla()
+    assert read().first_response.breached == 4
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Asia/Kolkata'")
+        try:
+            cursor.execute(
+                "UPDATE sla_slaoutcome SET state = 'met' WHERE conversation_id = %s", [early.pk]
+            )
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")
+    seen, computed = _runs(read, "sla_slaoutcome")
+    assert computed and seen.first_response.breached == 3 == _fresh(read).first_response.breached
