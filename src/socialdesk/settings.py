@@ -189,6 +189,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # department reads the index alone); SQLite has none and builds them without, as meant.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# Each process's memory: the figures of past periods kept on PostgreSQL (`core.figure_cache`,
+# about a kilobyte each: a few per page, period and reader's visibility).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 # PostgreSQL: a pool of up to DATABASE_POOL connections in each process (Django's own pool,
 # psycopg-pool) that its threads borrow and give back; 0 (the default) is no pool: each thread
 # keeps its own connection for CONN_MAX_AGE (60 s). A worker's threads use up to 10
