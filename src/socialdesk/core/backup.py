@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connection
 
 import socialdesk
+from socialdesk.core.figure_cache import HORIZON, LOG
 
 MANIFEST = "manifest.json"
 KEY_FILES = ("encryption_keys", "secret_key")
@@ -131,7 +132,12 @@ def _dump_database(staging: Path) -> str:
         return target.name
     target = staging / "database.pgdump"
     env, args = pg_env_args(database)
-    dump = [find_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target)]
+    # The change log of kept figures (`figure_cache`) holds transaction ids of this server:
+    # another server's would read as never committed. It starts empty after a restore.
+    leave_out = [f"--exclude-table-data={table}" for table in (LOG, HORIZON)]
+    dump = [
+        find_tool("pg_dump"), "--format=custom", "--no-owner", *leave_out, "--file", str(target),
+    ]  # fmt: skip
     run_tool([*dump, *args], env)
     return target.name
 

@@ -245,12 +245,13 @@ def earliest(*moments: datetime | None) -> datetime | None:
 
 
 def due() -> bool:
-    """Whether `compact` has rows to remove: its horizon is at least `KEEP` + `MARGIN` old."""
+    """Whether `compact` has work: its horizon is at least `KEEP` + `MARGIN` old, or missing
+    (a restored database starts without one)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {HORIZON} WHERE taken_at <= clock_timestamp() - "
+            f"SELECT NOT EXISTS (SELECT 1 FROM {HORIZON} WHERE taken_at > clock_timestamp() - "
             "make_interval(secs => %s))",
             [(KEEP + MARGIN).total_seconds()],
         )
@@ -261,21 +262,23 @@ def due() -> bool:
 def compact() -> int:
     """Remove the log rows no kept figure can need; how many went. A figure is served only
     while its snapshot is younger than `KEEP`, so a row seen by a snapshot taken `KEEP` (and
-    `MARGIN`) ago was seen by every figure still served.
-    Several workers may run it at once: the delete is idempotent, and the horizon moves once."""
+    `MARGIN`) ago was seen by every figure still served. Then the horizon moves on (or is
+    made, when missing). Several workers may run it at once: the delete is idempotent, and
+    the horizon moves once."""
     if connection.vendor != "postgresql":
         return 0
+    old_enough = "clock_timestamp() - make_interval(secs => %s)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {LOG} WHERE pg_visible_in_snapshot(xid, "
-            f"(SELECT snapshot FROM {HORIZON} WHERE id = 1 "
-            "AND taken_at <= clock_timestamp() - make_interval(secs => %s)))",
+            f"(SELECT snapshot FROM {HORIZON} WHERE id = 1 AND taken_at <= {old_enough}))",
             [(KEEP + MARGIN).total_seconds()],
         )
         removed = int(cursor.rowcount)
         cursor.execute(
-            f"UPDATE {HORIZON} SET taken_at = clock_timestamp(), snapshot = pg_current_snapshot() "
-            "WHERE id = 1 AND taken_at <= clock_timestamp() - make_interval(secs => %s)",
+            f"INSERT INTO {HORIZON} AS h VALUES (1, clock_timestamp(), pg_current_snapshot()) "
+            "ON CONFLICT (id) DO UPDATE SET taken_at = excluded.taken_at, "
+            f"snapshot = excluded.snapshot WHERE h.taken_at <= {old_enough}",
             [(KEEP + MARGIN).total_seconds()],
         )
     return removed

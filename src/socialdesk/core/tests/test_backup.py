@@ -25,6 +25,7 @@ import pytest
 from django.conf import settings
 from tests.pg_admin import drop_database
 
+from socialdesk.core import figure_cache
 from socialdesk.core.backup import BackupError, find_tool
 
 WRITER_TABLES = ("inbox_contact", "inbox_contacthandle")
@@ -161,7 +162,14 @@ def _assert_same_as_source(source: Db, restored: Db) -> None:
     counts = {t: restored.count(t) for t in WRITER_TABLES}
     # One transaction writes a contact and its handle: a consistent copy has both or neither.
     assert counts["inbox_contact"] == counts["inbox_contacthandle"] >= 20_050
-    assert restored.state() == source.state(max_ids=restored_ids)
+    # the kept figures' change log is left out of a backup (its transaction ids are the
+    # server's own): compared apart (test_it_backs_up_postgresql_…)
+    apart = {figure_cache.LOG, figure_cache.HORIZON}
+    source_state = source.state(max_ids=restored_ids)
+    restored_state = restored.state()
+    assert {t: v for t, v in restored_state.items() if t not in apart} == {
+        t: v for t, v in source_state.items() if t not in apart
+    }
 
 
 @pytest.mark.slow
@@ -256,12 +264,19 @@ def test_it_backs_up_postgresql_under_write_load_and_restores_into_a_new_databas
         env = _env(tmp_path / "live", source_url)
         _cli(env, "migrate", "-v0")
         _fill(Db("postgresql", source_url), 20_000)
+        Db("postgresql", source_url).conn.execute(  # as a statement trigger logs a change
+            f"INSERT INTO {figure_cache.LOG} (source, hour) VALUES ('inbox_conversation', now())"
+        )
 
         archive = _backup_under_load(tmp_path, "postgresql", source_url, env)
 
         result = _cli(_env(tmp_path / "restored", target_url), "restore", str(archive))
         assert "restored the backup of" in result.stdout
         _assert_same_as_source(Db("postgresql", source_url), Db("postgresql", target_url))
+        # the kept figures' change log holds this server's transaction ids: left out
+        assert Db("postgresql", source_url).count(figure_cache.LOG) > 0
+        assert Db("postgresql", target_url).count(figure_cache.LOG) == 0
+        assert Db("postgresql", target_url).count(figure_cache.HORIZON) == 0
         again = _cli(_env(tmp_path / "again", target_url), "restore", str(archive), check=False)
         assert again.returncode == 1 and "the database already has" in again.stderr
     finally:

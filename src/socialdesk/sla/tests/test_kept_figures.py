@@ -314,3 +314,14 @@ def test_a_change_written_in_a_half_hour_time_zone_is_seen_at_the_periods_first_
             cursor.execute("SET TIME ZONE 'UTC'")
     seen, computed = _runs(read, "sla_slaoutcome")
     assert computed and seen.first_response.breached == 3 == _fresh(read).first_response.breached
+
+
+def test_compaction_makes_a_missing_horizon_and_removes_nothing_then(team):
+    """A restored database has the log's tables without rows (backups leave them out)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {figure_cache.HORIZON}")
+        assert figure_cache.due()
+        assert figure_cache.compact() == 0
+        cursor.execute(f"SELECT count(*) FROM {figure_cache.HORIZON}")
+        assert cursor.fetchone()[0] == 1
+    assert not figure_cache.due()
