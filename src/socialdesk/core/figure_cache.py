@@ -122,6 +122,24 @@ def unlog_statements(table: str) -> list[str]:
 _OPS = ("insert", "update", "delete", "truncate")
 
 
+def logging_operation(table: str, bucket: str, columns: Sequence[str]) -> Any:
+    """A migration's operation making (and, undone, removing) the log triggers of `table` on
+    PostgreSQL; nothing on SQLite, which keeps no figures."""
+    from django.db import migrations
+
+    def run(statements: list[str]) -> Any:
+        def apply(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor == "postgresql":
+                for statement in statements:
+                    schema_editor.execute(statement)
+
+        return apply
+
+    return migrations.RunPython(
+        run(log_statements(table, table, bucket, columns)), run(unlog_statements(table))
+    )
+
+
 @dataclass(frozen=True)
 class Place:
     """Where one figure is kept: its key, the tables (`sources`) and the time span it reads."""
@@ -147,29 +165,24 @@ class _Entry:
     until: datetime | None
 
 
-def query_key(queryset: Any) -> tuple[str, tuple[Any, ...]] | None:
-    """A queryset's SQL and values, the key of the rows it reads; None for a query that
-    reads nothing at all (an empty list of ids): nothing to keep."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    return sql, tuple(params)
-
-
 def place(
-    key: Hashable | None, *, sources: Sequence[str], start: datetime | None, end: datetime | None,
-    now: datetime,
+    rows: Any, what: Hashable, *, sources: Sequence[str], start: datetime | None,
+    end: datetime | None, now: datetime,
 ) -> Place | None:  # fmt: skip
-    """The place of a figure over [start, end), or None when it is not kept: on SQLite, for
-    an open span (without a start or an end, or ending after `now`), without a key."""
+    """The place of a figure (`what`) over the queryset `rows` in [start, end): keyed by the
+    rows' SQL and values. None when it is not kept: on SQLite, for an open span (without a
+    start or an end, or ending after `now`), for a query that reads nothing at all (an empty
+    list of ids)."""
     if connection.vendor != "postgresql" or start is None or end is None or end > now:
         return None
-    if key is None:
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
         return None
     settings = connection.settings_dict
     where = (settings.get("HOST"), settings.get("PORT"), settings.get("NAME"))
-    digest = hashlib.sha256(repr((where, key)).encode()).hexdigest()
+    key = (where, sql, tuple(params), what)
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
     return Place(_PREFIX + digest, tuple(sources), start, end, now)
 
 

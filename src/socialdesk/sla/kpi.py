@@ -164,9 +164,8 @@ def _place(
 ) -> figure_cache.Place | None:
     """Where a past period's counts are kept until a conversation in it changes
     (`core.figure_cache`): keyed by the query of its conversations (whose they are)."""
-    rows = figure_cache.query_key(conversations)
     return figure_cache.place(
-        rows and ("first_response", rows, within.total_seconds(), spread_too),
+        conversations, ("first_response", within.total_seconds(), spread_too),
         sources=(SOURCE,), start=bounds[0], end=bounds[1], now=now,
     )  # fmt: skip
 

@@ -157,9 +157,8 @@ def sla_kpi(
 
     # A past period's figures are kept until an outcome in it changes (core.figure_cache):
     # the key is the query of its outcomes (whose they are) and what is computed of them.
-    rows = figure_cache.query_key(outcomes)
     where = figure_cache.place(
-        rows and ("sla_kpi", rows, tuple(asked), by_database), sources=(SOURCE,),
+        outcomes, ("sla_kpi", tuple(asked), by_database), sources=(SOURCE,),
         start=bounds[0], end=bounds[1], now=now,
     )  # fmt: skip
     states: dict[str, dict[str, int]] = {

@@ -13,21 +13,9 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in figure_cache.log_statements(TABLE, TABLE, "first_message_at", COLUMNS):
-            schema_editor.execute(statement)
-
-
-def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in figure_cache.unlog_statements(TABLE):
-            schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0003_figure_change_log"),
         ("inbox", "0031_department_indexes_carry_account"),
     ]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [figure_cache.logging_operation(TABLE, "first_message_at", COLUMNS)]

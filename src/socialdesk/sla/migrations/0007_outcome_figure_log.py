@@ -13,18 +13,6 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in figure_cache.log_statements(TABLE, TABLE, "started_at", COLUMNS):
-            schema_editor.execute(statement)
-
-
-def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in figure_cache.unlog_statements(TABLE):
-            schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [("core", "0003_figure_change_log"), ("sla", "0006_outcome_department_assignee")]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [figure_cache.logging_operation(TABLE, "started_at", COLUMNS)]
