@@ -31,6 +31,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "read_post_metrics",
         "remind_to_confirm",
         "refresh_goals",  # each open goal's figures (on main since the goal core)
+        "warm_kept_figures",  # issue 16: the KPI page's and dashboards' past periods
         "take_follower_snapshots",  # each Mastodon/Bluesky account's followers once a day
         "send_reports",
         "send_digests",  # issue 14: the daily e-mail of unread room mentions

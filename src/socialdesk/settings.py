@@ -189,13 +189,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # department reads the index alone); SQLite has none and builds them without, as meant.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-# Each process's memory: the figures of past periods kept on PostgreSQL (`core.figure_cache`,
-# about a kilobyte each: a few per page, period and reader's visibility).
+# "figures": the figures of past periods kept on PostgreSQL (`core.figure_cache`, about a
+# kilobyte each: a few per page, period and reader's visibility), in the database, so that every
+# web process serves what one computed or the worker warmed, also after a restart.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "core_kept_figure",
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+    },
 }
 
 # PostgreSQL: a pool of up to DATABASE_POOL connections in each process (Django's own pool,

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import connection
 
 import socialdesk
-from socialdesk.core.figure_cache import HORIZON, LOG
+from socialdesk.core.figure_cache import HORIZON, KEPT, LOG
 
 MANIFEST = "manifest.json"
 KEY_FILES = ("encryption_keys", "secret_key")
@@ -133,8 +133,10 @@ def _dump_database(staging: Path) -> str:
     target = staging / "database.pgdump"
     env, args = pg_env_args(database)
     # The change log of kept figures (`figure_cache`) holds transaction ids of this server:
-    # another server's would read as never committed. It starts empty after a restore.
-    leave_out = [f"--exclude-table-data={table}" for table in (LOG, HORIZON)]
+    # another server's would read as never committed; the kept figures' snapshots are this
+    # server's too, and without the log rows they need they could be served stale. Both
+    # start empty after a restore.
+    leave_out = [f"--exclude-table-data={table}" for table in (LOG, HORIZON, KEPT)]
     dump = [
         find_tool("pg_dump"), "--format=custom", "--no-owner", *leave_out, "--file", str(target),
     ]  # fmt: skip

@@ -3,8 +3,11 @@
 
 A KPI over four past weeks at 10 million messages reads a few hundred thousand rows and sorts
 them for its percentiles (100-250 ms per period), and the KPI page and the dashboards ask for
-the same periods on every view. On PostgreSQL such a figure is kept (Django's cache) with the
-database snapshot it was computed in, and served again only while all of these hold:
+the same periods on every view. On PostgreSQL such a figure is kept with the database snapshot
+it was computed in, in the database itself (Django's database cache, `CACHES["figures"]`, table
+`core_kept_figure`): every web process serves what one of them computed or the worker warmed
+(`goals.figure_warming`, for the pages' usual periods), also after a restart. It is served
+again only while all of these hold:
 
 - **Nothing it counts changed.** Statement triggers on the tables it reads (`log_statements`:
   the SLA outcomes, the conversations) write one row per statement and hour touched into
@@ -16,10 +19,11 @@ database snapshot it was computed in, and served again only while all of these h
 - **Time changed nothing.** A clock still pending turns breached when its target passes:
   the figure carries the first such moment among what it counted (`until`) and is computed
   again from then on.
-- **It was confirmed lately.** Each serving checks the log and, when nothing changed, keeps
-  the figure on with that check's snapshot. A figure not confirmed for `KEEP` (ten minutes)
-  is computed again: log rows are removed once no kept figure can need them (`compact`, on
-  the worker's regular rhythm), those seen by a snapshot taken `KEEP` (and a minute) earlier.
+- **It was confirmed lately.** Each serving checks the log and, when nothing changed and the
+  figure's snapshot is half `KEEP` old, keeps it on with that check's snapshot. A figure not
+  confirmed for `KEEP` (ten minutes) is computed again: log rows are removed once no kept
+  figure can need them (`compact`, on the worker's regular rhythm), those seen by a snapshot
+  taken `KEEP` (and a minute) earlier.
 
 A figure computed in a transaction that wrote something is not kept (it may see rows that are
 rolled back). The key is the figure's query as SQL with its values (who may see what is part
@@ -35,13 +39,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.utils import timezone
 
 LOG = "core_figure_change"
 HORIZON = "core_figure_horizon"
 KEEP = timedelta(minutes=10)
+STORE = "figures"  # the alias in CACHES
+KEPT = "core_kept_figure"  # its table (`core.models.KeptFigure`)
 # `compact` waits this much longer than KEEP: a snapshot's recorded time is read a moment after
 # the snapshot itself was taken.
 MARGIN = timedelta(minutes=1)
@@ -190,15 +197,16 @@ def found(where: Place | None) -> tuple[bool, Any]:
     """(True, the kept figure) when it may be served; (False, None) when it must be computed."""
     if where is None:
         return False, None
-    entry: _Entry | None = cache.get(where.key)
+    entry: _Entry | None = caches[STORE].get(where.key)
     if entry is None or where.now < entry.now:
         return False, None
     if entry.until is not None and where.now >= entry.until:
         return False, None
     # One statement: whether every logged change of its hours was seen by its snapshot, and
     # this statement's own snapshot. When it holds, the figure is as true at that snapshot
-    # (nothing it counts changed up to it): kept on with it, so a page read at least once in
-    # `KEEP` never has to compute it again while nothing changes.
+    # (nothing it counts changed up to it): kept on with it once its snapshot is half `KEEP` old,
+    # so a page read at least once in `KEEP` never has to compute it again while nothing
+    # changes.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT %s::timestamptz > clock_timestamp() - make_interval(secs => %s) "
@@ -215,8 +223,8 @@ def found(where: Place | None) -> tuple[bool, Any]:
     if not (row and row[0]):
         return False, None
     _valid, text, taken_at, clean = row
-    if clean:
-        cache.set(
+    if clean and taken_at - entry.snapshot.taken_at >= KEEP / 2:  # a write: not every view
+        caches[STORE].set(
             where.key, replace(entry, snapshot=Snapshot(text, taken_at)), KEEP.total_seconds()
         )
     return True, entry.value
@@ -237,7 +245,7 @@ def keep(where: Place | None, seen: Snapshot | None, value: Any, until: datetime
     """Keep `value`, computed after `seen` was taken, valid for moments before `until`."""
     if where is None or seen is None:
         return
-    cache.set(where.key, _Entry(value, seen, where.now, until), KEEP.total_seconds())
+    caches[STORE].set(where.key, _Entry(value, seen, where.now, until), KEEP.total_seconds())
 
 
 def kept[T](where: Place | None, compute: Callable[[], tuple[T, datetime | None]]) -> T:
@@ -273,11 +281,11 @@ def due() -> bool:
 
 
 def compact() -> int:
-    """Remove the log rows no kept figure can need; how many went. A figure is served only
-    while its snapshot is younger than `KEEP`, so a row seen by a snapshot taken `KEEP` (and
-    `MARGIN`) ago was seen by every figure still served. Then the horizon moves on (or is
-    made, when missing). Several workers may run it at once: the delete is idempotent, and
-    the horizon moves once."""
+    """Remove the log rows no kept figure can need, and the kept figures expired; how many log
+    rows went. A figure is served only while its snapshot is younger than `KEEP`, so a row seen
+    by a snapshot taken `KEEP` (and `MARGIN`) ago was seen by every figure still served. Then
+    the horizon moves on (or is made, when missing). Several workers may run it at once: the
+    deletes are idempotent, and the horizon moves once."""
     if connection.vendor != "postgresql":
         return 0
     old_enough = "clock_timestamp() - make_interval(secs => %s)"
@@ -294,4 +302,7 @@ def compact() -> int:
             f"snapshot = excluded.snapshot WHERE h.taken_at <= {old_enough}",
             [(KEEP + MARGIN).total_seconds()],
         )
+    from socialdesk.core.models import KeptFigure  # (migrations import this module)
+
+    KeptFigure.objects.filter(expires__lt=timezone.now()).delete()  # never served again
     return removed

@@ -61,3 +61,19 @@ class TaskRun(models.Model):
 
     def __str__(self) -> str:
         return self.task
+
+
+class KeptFigure(models.Model):
+    """A figure of a past period kept for every web process (`core.figure_cache`), in the shape
+    of Django's database cache (`CACHES["figures"]`), which reads and writes it: the key, the
+    pickled value, when it expires. On PostgreSQL only; SQLite keeps no figures."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "core_kept_figure"
+
+    def __str__(self) -> str:
+        return self.cache_key

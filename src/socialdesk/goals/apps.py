@@ -19,6 +19,11 @@ class GoalsConfig(AppConfig):
 
         schedule.every(schedule.REGULAR, goal_tasks.refresh_goals)
 
+        # PostgreSQL: the kept figures of the KPI page and the dashboards, warmed for readers.
+        from socialdesk.goals import figure_warming
+
+        schedule.every(schedule.REGULAR, goal_tasks.warm_kept_figures, when=figure_warming.due)
+
         # Reports: scheduled e-mails that are due, once per schedule and period.
         from socialdesk.goals import report_tasks
 

@@ -9,6 +9,7 @@ number carries the link to what is behind it (`dashboard_links`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -126,12 +127,17 @@ def trend(kpi: Kpi, delta: float | None) -> tuple[str, str]:
     return ("better" if better else "worse"), ("↑" if delta > 0 else "↓")
 
 
-def key_figures(user: User, choice: Choice, focus: Focus) -> KeyFigures:
-    """The key figures of the period and the comparison period, each KPI computed once."""
+def key_figures(
+    user: User, choice: Choice, focus: Focus, *, only: Callable[[Kpi], bool] | None = None
+) -> KeyFigures:
+    """The key figures of the period and the comparison period, each KPI computed once
+    (`only`: just the KPIs it accepts, as the worker warms the kept ones, `figure_warming`)."""
     scope = focus.scope(user)
     result = KeyFigures()
     for name, params, target in KEY_FIGURES:
         kpi = kpis.get(name)
+        if only is not None and not only(kpi):
+            continue
         label = label_of(kpi, params)
         if not kpi.available or scope.used() - kpi.scopes:
             result.not_narrowed.append(label)

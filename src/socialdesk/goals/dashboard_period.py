@@ -37,6 +37,7 @@ COMPARISONS = [
     ("previous", _("Previous period of the same length")),
     ("year", _("Same period last year")),
 ]
+KPI_PAGE_WEEKS = 4
 DEFAULT_PRESET = "last_7_days"  # on a Monday, "this week" would be one day
 DAY = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
 
@@ -61,6 +62,17 @@ def preset_days(preset: str, day: date) -> tuple[date, date]:
         last = first_of_this - timedelta(days=1)
         return date(last.year, last.month - 2, 1), last
     return day - timedelta(days=day.weekday()), day  # this week, from Monday
+
+
+def kpi_page_period() -> Period:
+    """The KPI page's period: the four weeks up to yesterday (compared with the four before)."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    return Period.of_days(yesterday - timedelta(weeks=KPI_PAGE_WEEKS, days=-1), yesterday)
+
+
+def preset_choice(preset: str) -> Choice:
+    """A preset compared with the period before, as a dashboard opened with it shows it."""
+    return choose(PeriodForm({"range": preset}))
 
 
 def year_earlier(day: date) -> date:

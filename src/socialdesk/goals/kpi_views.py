@@ -3,20 +3,17 @@ the last four weeks against the four weeks before, for what the reader may see."
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialdesk.core.http import AppRequest
 from socialdesk.goals import kpis
+from socialdesk.goals.dashboard_period import kpi_page_period
 from socialdesk.goals.kpis import Kpi, KpiError, Period, Scope, Unit
 from socialdesk.inbox.selectors import sees_every_conversation
-
-WEEKS = 4
 
 
 def _unit(unit: Unit) -> str:
@@ -48,8 +45,7 @@ def _row(kpi: Kpi, period: Period, scope: Scope) -> dict[str, Any]:
 
 
 def kpi_list(request: AppRequest) -> HttpResponse:
-    yesterday = timezone.localdate() - timedelta(days=1)
-    period = Period.of_days(yesterday - timedelta(weeks=WEEKS, days=-1), yesterday)
+    period = kpi_page_period()
     scope = Scope(user=request.user)
     # Every figure of one moment, shared computations done once, both periods together.
     with kpis.one_moment(periods=(period, period.previous())):

@@ -164,7 +164,7 @@ def _assert_same_as_source(source: Db, restored: Db) -> None:
     assert counts["inbox_contact"] == counts["inbox_contacthandle"] >= 20_050
     # the kept figures' change log is left out of a backup (its transaction ids are the
     # server's own): compared apart (test_it_backs_up_postgresql_…)
-    apart = {figure_cache.LOG, figure_cache.HORIZON}
+    apart = {figure_cache.LOG, figure_cache.HORIZON, figure_cache.KEPT}
     source_state = source.state(max_ids=restored_ids)
     restored_state = restored.state()
     assert {t: v for t, v in restored_state.items() if t not in apart} == {
@@ -267,6 +267,9 @@ def test_it_backs_up_postgresql_under_write_load_and_restores_into_a_new_databas
         Db("postgresql", source_url).conn.execute(  # as a statement trigger logs a change
             f"INSERT INTO {figure_cache.LOG} (source, hour) VALUES ('inbox_conversation', now())"
         )
+        Db("postgresql", source_url).conn.execute(  # as a page keeps a figure
+            f"INSERT INTO {figure_cache.KEPT} VALUES ('a-figure', 'gA==', now() + interval '1h')"
+        )
 
         archive = _backup_under_load(tmp_path, "postgresql", source_url, env)
 
@@ -277,6 +280,8 @@ def test_it_backs_up_postgresql_under_write_load_and_restores_into_a_new_databas
         assert Db("postgresql", source_url).count(figure_cache.LOG) > 0
         assert Db("postgresql", target_url).count(figure_cache.LOG) == 0
         assert Db("postgresql", target_url).count(figure_cache.HORIZON) == 0
+        assert Db("postgresql", source_url).count(figure_cache.KEPT) == 1  # and the figures
+        assert Db("postgresql", target_url).count(figure_cache.KEPT) == 0
         again = _cli(_env(tmp_path / "again", target_url), "restore", str(archive), check=False)
         assert again.returncode == 1 and "the database already has" in again.stderr
     finally:

@@ -14,7 +14,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -42,9 +42,9 @@ HOUR = timedelta(hours=1)
 
 @pytest.fixture(autouse=True)
 def _nothing_kept_before() -> Iterator[None]:
-    cache.clear()
+    caches[figure_cache.STORE].clear()
     yield
-    cache.clear()
+    caches[figure_cache.STORE].clear()
 
 
 def _ask(account: ChannelAccount, n: int, at: datetime, answer_after: timedelta | None, **handed):
