@@ -7,7 +7,7 @@ messages half a second for the KPI page, three quarters for last quarter's dashb
 pages keep, the same way the pages do (`kpi_views.kpi_list`, `dashboard_data.key_figures` for
 every preset of the overview): a figure still valid is only confirmed (one small statement),
 a changed one is computed, so the next view finds it. Each person's figures are of their own
-visibility; people who see the same conversations share them.
+visibility; the people who see every conversation share theirs, so one of them is warmed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from socialdesk.goals import kpis
 from socialdesk.goals.dashboard_data import Focus, key_figures
 from socialdesk.goals.dashboard_period import PRESETS, kpi_page_period, preset_choice
 from socialdesk.goals.kpis import Kpi, KpiError, Scope
+from socialdesk.inbox.selectors import sees_every_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -66,18 +67,24 @@ def warm_for(user: User) -> None:
 
 
 def warm() -> int:
-    """Warm the figures of every reader; how many readers. One reader's error is logged and
-    the others are warmed all the same."""
+    """Warm the figures of every reader; for how many readers it computed them. Everyone who
+    sees every conversation reads the same rows, so the first of them stands for all (their
+    figures are one and the same kept figure); each department member is warmed alone. One
+    reader's error is logged and the others are warmed all the same."""
     if connection.vendor != "postgresql":
         return 0
-    warmed = 0
+    warmed, everything_warmed = 0, False
     for user in readers():
+        everything = sees_every_conversation(user)
+        if everything and everything_warmed:
+            continue
         try:
             warm_for(user)
         except Exception:
             logger.exception("could not warm the kept figures of user %s", user.pk)
             continue
         warmed += 1
+        everything_warmed |= everything
     return warmed
 
 

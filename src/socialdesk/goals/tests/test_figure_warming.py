@@ -103,7 +103,7 @@ def test_after_the_worker_warmed_a_readers_first_view_computes_nothing_and_is_th
     assert computing > 0  # nothing kept yet: the first view computes the periods
     caches[figure_cache.STORE].clear()
     warmed = _in_another_connection(warm_kept_figures.call)  # as the worker runs it
-    assert warmed == User.objects.count() == 5
+    assert warmed == 2  # the admin for everyone who sees everything, and the member
     assert KeptFigure.objects.exists()
     html, computing = _view(client, url)
     assert computing == 0
@@ -147,6 +147,14 @@ def test_only_people_who_signed_in_lately_are_warmed_and_one_error_stops_no_one(
 
     with mock.patch.object(figure_warming, "warm_for", failing_for_the_manager):
         assert figure_warming.warm() == 1  # the member's figures all the same
+    with mock.patch.object(figure_warming, "warm_for") as warming:
+        figure_warming.warm()
+    assert [c.args[0] for c in warming.call_args_list] == [people["manager"], people["member"]]
+    User.objects.filter(pk=people["viewer"].pk).update(last_login=timezone.now())
+    with mock.patch.object(figure_warming, "warm_for") as warming:
+        assert figure_warming.warm() == 2  # the viewer sees what the manager sees: not again
+    with mock.patch.object(figure_warming, "warm_for", failing_for_the_manager):
+        assert figure_warming.warm() == 2  # the viewer stands in for the manager who failed
     client = Client()
     client.force_login(people["member"])
     _html, computing = _view(client, reverse("goals:kpis"))
