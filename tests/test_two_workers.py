@@ -210,10 +210,10 @@ def test_each_new_message_is_classified_by_one_worker(db: None, monkeypatch) -> 
     slowed(monkeypatch, "socialdesk.feedback.understanding.classify_messages", 0.05)
     # A slow claim query (a loaded machine): its snapshot is older than the other worker's
     # commit by the time it locks the rows that worker has just classified and let go.
-    unclassified = understanding._unclassified
+    pending = understanding._pending
     monkeypatch.setattr(
-        understanding, "_unclassified",
-        lambda: unclassified().extra(where=["pg_sleep(0.005) IS NOT NULL"]),
+        understanding, "_pending",
+        lambda: pending().extra(where=["pg_sleep(0.005) IS NOT NULL"]),
     )  # fmt: skip
 
     classified = at_once(understanding.classify_new)

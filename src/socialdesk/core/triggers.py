@@ -10,10 +10,12 @@ triggers would have kept meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,13 @@ class Trigger:
     # A subquery: the row is left alone while it finds a row (PostgreSQL allows no subquery
     # in a trigger's WHEN, so there it is checked in the function).
     unless: str = ""
+    # An INSERT trigger's work for many rows at once, given their ids: a bulk insert
+    # (`bulk_insert`) suspends the trigger and calls this once at its end.
+    bulk: Callable[[Sequence[int]], object] | None = None
+
+
+BULK = "socialdesk.bulk_insert"  # PostgreSQL: the transaction-local setting of `bulk_insert`
+_bulk: dict[str, dict[str, Trigger]] = {}  # table -> name -> trigger (`work_in_bulk`)
 
 
 def statements(triggers: Sequence[Trigger]) -> list[str]:
@@ -48,6 +57,8 @@ def statements(triggers: Sequence[Trigger]) -> list[str]:
         if trigger.unless:
             steps = f"IF EXISTS ({trigger.unless}) THEN RETURN NULL; END IF; {steps}"
         condition = condition.replace(" IS NOT ", " IS DISTINCT FROM ")
+        if trigger.bulk is not None:  # skipped without calling it while a bulk insert runs
+            condition = f"({condition}) AND current_setting('{BULK}', true) IS DISTINCT FROM 'on'"
         out += [
             f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger LANGUAGE plpgsql "
             f"AS $$ BEGIN {steps} RETURN NULL; END; $$",
@@ -107,6 +118,52 @@ def install(triggers: Sequence[Trigger], prefix: str, then: Callable[[], object]
             cursor.execute(statement)
         then()
     return True
+
+
+def work_in_bulk(*triggers: Trigger) -> None:
+    """Let `bulk_insert` suspend these INSERT triggers (those with `bulk`); an owner calls it
+    in its `AppConfig.ready()`."""
+    for trigger in triggers:
+        if trigger.bulk is not None:
+            _bulk.setdefault(trigger.table, {})[trigger.name] = trigger
+
+
+def suspendable(table: str) -> set[str]:
+    """The names of the triggers on `table` that `bulk_insert` suspends."""
+    return set(_bulk.get(table, {}))
+
+
+@contextmanager
+def bulk_insert(table: str, ids: Sequence[int]) -> Iterator[None]:
+    """Rows of `table` with these ids (reserved, ascending) are inserted in the block: the
+    INSERT triggers that can do their work in bulk (`Trigger.bulk`) are suspended and do it
+    once at its end, for these ids. Call it inside the inserting transaction. SQLite: they are
+    dropped and made again in it (another connection never sees them missing; a rollback
+    brings them back); PostgreSQL: their WHEN skips them while a transaction-local setting
+    says so, for this transaction only."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("bulk_insert needs the inserting transaction")
+    wanted = _bulk.get(table, {})
+    found = set(present("")) & set(wanted) if ids and wanted else set()
+    suspended = [wanted[name] for name in sorted(found)]
+    if not suspended:
+        yield
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for trigger in suspended:
+                cursor.execute(_drop(trigger.name, trigger.table))
+        else:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [BULK])
+    yield  # an error inside rolls the transaction (or its savepoint) back: the drop too
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for trigger in suspended:
+                cursor.execute(creating(trigger))
+        else:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [BULK])
+    for trigger in suspended:
+        trigger.bulk(ids)  # type: ignore[misc]  # only those with `bulk` are registered
 
 
 def drop(triggers: Sequence[Trigger]) -> None:

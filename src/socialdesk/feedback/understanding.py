@@ -22,6 +22,7 @@ from socialdesk.channels.models import ChannelAccount
 from socialdesk.feedback.models import (
     Classification,
     Label,
+    PendingMessage,
     Task,
     Topic,
     TrainedModel,
@@ -265,37 +266,46 @@ def classify_messages(messages: list[Message]) -> int:
 CLAIM_CHUNK = 500  # messages one worker takes at a time (PostgreSQL)
 
 
-def _unclassified() -> Any:
-    return (
-        Message.objects.filter(direction=Direction.INBOUND, classification__isnull=True)
+def _pending() -> Any:
+    """The ids of the messages waiting to be classified, newest first."""
+    return PendingMessage.objects.order_by("-message_id").values_list("message_id", flat=True)
+
+
+def _classify_pending(ids: list[int]) -> int:
+    """Classify the inbound messages of these pending ids; every id is then no longer pending
+    (the classifications' trigger takes those classified, this the ones whose message went)."""
+    if not ids:
+        return 0  # nothing waits: no model is loaded
+    messages = list(
+        Message.objects.filter(pk__in=ids, direction=Direction.INBOUND)
         .order_by("-pk")
         .only("pk", "text", "direction", "created_at")
     )
+    done = classify_messages(messages)
+    PendingMessage.objects.filter(message_id__in=ids).delete()
+    return done
 
 
 def classify_new(limit: int = 2000) -> int:
-    """Classify the newest inbound messages that have no classification yet.
+    """Classify the newest inbound messages that have no classification yet: those pending
+    (`pending.py`, kept by triggers), newest first.
 
-    On PostgreSQL several workers share them: each takes a chunk with the messages' rows
-    locked (SKIP LOCKED), so no message is classified by two workers at once. SQLite lets
-    one writer in at a time, and a transaction would hold the write lock through the CPU
-    work: there the messages are read without a claim (one worker classifies them). NO KEY:
-    rows that refer to the messages (monitor matches, labels) are written meanwhile."""
+    On PostgreSQL several workers share them: each takes a chunk with its pending rows locked
+    (SKIP LOCKED), so no message is classified by two workers at once; a message another
+    worker classified and committed meanwhile is no longer pending, and a locking read skips
+    a row deleted. SQLite lets one writer in at a time, and a transaction would hold the write
+    lock through the CPU work: there the pending ids are read without a claim (one worker
+    classifies them)."""
+    newest = _pending()
     if not connection.features.has_select_for_update_skip_locked:
-        return classify_messages(list(_unclassified()[:limit]))
-    claimed = _unclassified().select_for_update(skip_locked=True, of=("self",), no_key=True)
+        return _classify_pending(list(newest[:limit]))
+    claimed = newest.select_for_update(skip_locked=True)
     done = taken = 0
     while taken < limit:
         size = min(CLAIM_CHUNK, limit - taken)
         with transaction.atomic():
             chunk = list(claimed[:size])
-            # The lock is on the message, the "unclassified" test on another table: a row a
-            # worker classified and committed after this query's snapshot was taken is locked
-            # here all the same. Asked again (a new snapshot), it is left out.
-            still = set(
-                _unclassified().filter(pk__in=[m.pk for m in chunk]).values_list("pk", flat=True)
-            )
-            done += classify_messages([m for m in chunk if m.pk in still])
+            done += _classify_pending(chunk)
         taken += len(chunk)
         if len(chunk) < size:
             break

@@ -31,7 +31,7 @@ from django.utils import timezone
 from socialdesk.channels.items.normalise import normalise
 from socialdesk.channels.items.readers import ImportRow, Parsed, Rejection, RowError
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core import changes, forked
+from socialdesk.core import changes, forked, triggers
 from socialdesk.core.db import insert_rows, reserve_ids, update_rows
 from socialdesk.inbox import event_data, rollups
 from socialdesk.inbox.importing import ahead, threads
@@ -376,7 +376,9 @@ class Importer:
                 ]
             )
         self._insert_new_conversations(values, new, scope, placeholder_id, now)
-        with rollups.counted_together(ids):  # one statement, not a trigger per message
+        # one statement each, not a trigger per message: the rollup, and what the apps above
+        # keep per message (the messages waiting to be classified)
+        with rollups.counted_together(ids), triggers.bulk_insert(Message._meta.db_table, ids):
             insert_rows(Message, ["id", *MESSAGE_FIELDS], values)
         return pk_of
 
