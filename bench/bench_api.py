@@ -38,7 +38,8 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from bench.bench_search import _timings, bench_people
+    from bench.bench_search import _timings
+    from bench.search_history import bench_people
     from socialdesk.accounts import tokens as api_tokens
     from socialdesk.accounts.audit import Acting
     from socialdesk.api.conversations import ORDERS

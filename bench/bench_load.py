@@ -72,7 +72,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import load_pages as pages  # noqa: E402
-from bench.bench_webhook import (  # noqa: E402
+from bench.bench_workers import (  # noqa: E402
+    _count,
+    _create_template,
+    _python,
+    _query,
+    _stop,
+    percentile,
+)
+from bench.webhook_harness import (  # noqa: E402
     Call,
     Database,
     Phase,
@@ -84,14 +92,6 @@ from bench.bench_webhook import (  # noqa: E402
     run_phase,
     server,
     socialdesk,
-)
-from bench.bench_workers import (  # noqa: E402
-    _count,
-    _create_template,
-    _python,
-    _query,
-    _stop,
-    percentile,
 )
 
 DEFAULT_URL = "postgres://socialdesk:socialdesk@127.0.0.1:5432/sd_bench_load"

@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.pg_admin import drop_database_at  # noqa: E402
 
-from bench.bench_webhook import (  # noqa: E402
+from bench.webhook_harness import (  # noqa: E402
     Database,
     _postgres_admin,
     deliveries,
