@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from bench import twcs_corpus as tc
+from bench import twcs_shape as shape
 
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
 ROWS = 20_000
@@ -19,7 +20,7 @@ SEED = 7
 
 
 def _parse_time(value: str) -> datetime:
-    return datetime.strptime(value, tc.CREATED_AT_FORMAT)
+    return datetime.strptime(value, shape.CREATED_AT_FORMAT)
 
 
 def _parent(row: dict[str, str]) -> str | None:
@@ -79,14 +80,14 @@ def test_it_writes_the_header_line_of_the_real_file(tmp_path):
     path = tmp_path / "twcs.csv"
     assert tc.write_csv(path, 50) == 50
     assert path.read_text(encoding="utf-8").splitlines()[0] == HEADER
-    assert ",".join(tc.FIELDS) == HEADER
+    assert ",".join(shape.FIELDS) == HEADER
 
 
 def test_it_formats_every_column_like_the_real_file(rows):
     """Ids are integers, inbound is True/False, times parse, parent ids are floats like 3.0."""
-    handles = {brand.handle for brand in tc.brand_table(8)}
+    handles = {brand.handle for brand in shape.brand_table(8)}
     for row in rows:
-        assert list(row) == list(tc.FIELDS)
+        assert list(row) == list(shape.FIELDS)
         assert row["tweet_id"].isdigit()
         assert row["inbound"] in {"True", "False"}
         if row["inbound"] == "True":
@@ -100,7 +101,8 @@ def test_it_formats_every_column_like_the_real_file(rows):
         assert re.fullmatch(r"(\d+(,\d+)*)?", row["response_tweet_id"])
         assert re.fullmatch(r"(\d+\.0)?", row["in_response_to_tweet_id"])
     assert (
-        _parse_time(rows[0]["created_at"]).strftime(tc.CREATED_AT_FORMAT) == (rows[0]["created_at"])
+        _parse_time(rows[0]["created_at"]).strftime(shape.CREATED_AT_FORMAT)
+        == (rows[0]["created_at"])
     )
 
 
@@ -200,22 +202,23 @@ def test_it_repeats_the_same_file_for_the_same_seed(tmp_path):
 def test_it_keeps_thread_lengths_near_the_measured_distribution(truths):
     """Answered threads follow THREAD_LENGTH_COUNTS (share per length, mean)."""
     lengths = [truth.rows for truth in truths if truth.first_reply_ts is not None]
-    total = sum(tc.THREAD_LENGTH_COUNTS.values()) + tc.TAIL_THREADS
-    low, high = tc.TAIL_LENGTHS
-    for length, count in tc.THREAD_LENGTH_COUNTS.items():
+    total = sum(shape.THREAD_LENGTH_COUNTS.values()) + shape.TAIL_THREADS
+    low, high = shape.TAIL_LENGTHS
+    for length, count in shape.THREAD_LENGTH_COUNTS.items():
         share = sum(1 for n in lengths if n == length) / len(lengths)
         assert share == pytest.approx(count / total, abs=0.025), length
     tail = sum(1 for n in lengths if n >= low) / len(lengths)
-    assert tail == pytest.approx(tc.TAIL_THREADS / total, abs=0.01)
+    assert tail == pytest.approx(shape.TAIL_THREADS / total, abs=0.01)
     expected_mean = (
-        sum(n * c for n, c in tc.THREAD_LENGTH_COUNTS.items()) + tc.TAIL_THREADS * (low + high) / 2
+        sum(n * c for n, c in shape.THREAD_LENGTH_COUNTS.items())
+        + shape.TAIL_THREADS * (low + high) / 2
     ) / total
     assert statistics.fmean(lengths) == pytest.approx(expected_mean, rel=0.05)
 
 
 def test_it_draws_first_reply_delays_from_each_brands_measured_profile(truths):
     """First-reply delays have each brand's median and p90, pooled and for the biggest brand."""
-    profile = {brand.handle: brand for brand in tc.brand_table(8)}
+    profile = {brand.handle: brand for brand in shape.brand_table(8)}
     scores = []
     for truth in truths:
         if truth.first_reply_seconds is None:
@@ -227,7 +230,7 @@ def test_it_draws_first_reply_delays_from_each_brands_measured_profile(truths):
     assert deciles[4] == pytest.approx(0.0, abs=0.05)
     assert deciles[8] == pytest.approx(1.2816, abs=0.08)
 
-    biggest = tc.BRANDS[0]
+    biggest = shape.BRANDS[0]
     delays = [
         truth.first_reply_seconds
         for truth in truths
@@ -241,7 +244,7 @@ def test_it_draws_first_reply_delays_from_each_brands_measured_profile(truths):
 def test_it_leaves_the_requested_share_of_threads_unanswered(truths):
     """About unanswered_share of threads get no reply; with 0.0 (twcs itself) none do."""
     unanswered = sum(1 for truth in truths if truth.first_reply_ts is None) / len(truths)
-    assert unanswered == pytest.approx(tc.DEFAULT_UNANSWERED_SHARE, abs=0.01)
+    assert unanswered == pytest.approx(shape.DEFAULT_UNANSWERED_SHARE, abs=0.01)
     answered_all = [
         item
         for item in tc.generate_with_truth(5_000, seed=2, unanswered_share=0.0)
@@ -255,9 +258,9 @@ def test_it_mixes_rows_and_texts_like_the_real_file(rows):
     """Inbound share, multi-reply share and text features come near the measured figures."""
     n = len(rows)
     inbound = sum(1 for row in rows if row["inbound"] == "True") / n
-    assert inbound == pytest.approx(tc.MEASURED_INBOUND_SHARE, abs=0.03)
+    assert inbound == pytest.approx(shape.MEASURED_INBOUND_SHARE, abs=0.03)
     multi = sum(1 for row in rows if "," in row["response_tweet_id"]) / n
-    assert multi == pytest.approx(tc.MEASURED_MULTI_REPLY_SHARE, abs=0.03)
+    assert multi == pytest.approx(shape.MEASURED_MULTI_REPLY_SHARE, abs=0.03)
     texts = [row["text"] for row in rows]
     shares = {
         "newline": sum("\n" in text for text in texts) / n,
@@ -265,7 +268,7 @@ def test_it_mixes_rows_and_texts_like_the_real_file(rows):
         "quote": sum('"' in text for text in texts) / n,
         "non_ascii": sum(not text.isascii() for text in texts) / n,
     }
-    for name, measured in tc.MEASURED_TEXT_SHARES.items():
+    for name, measured in shape.MEASURED_TEXT_SHARES.items():
         assert measured / 2 < shares[name] < measured * 2, name
     assert any("ä" in text or "ü" in text or "ö" in text for text in texts)
 
@@ -291,7 +294,7 @@ def test_it_shuffles_rows_locally_and_keeps_ids_ascending(rows, by_id):
     ]
     before = sum(1 for d in distances if d > 0) / len(distances)
     assert 0.3 < before < 0.7
-    assert max(abs(d) for d in distances) < tc.WINDOW_ROWS + tc.TAIL_LENGTHS[1]
+    assert max(abs(d) for d in distances) < shape.WINDOW_ROWS + shape.TAIL_LENGTHS[1]
 
 
 def test_it_writes_threads_in_order_without_shuffle():
@@ -323,12 +326,12 @@ def test_it_starts_threads_from_the_given_start():
     begin = start.replace(tzinfo=UTC)
     for row in rows:
         if not row["in_response_to_tweet_id"]:
-            assert begin <= _parse_time(row["created_at"]) < begin + timedelta(tc.SPAN_DAYS)
+            assert begin <= _parse_time(row["created_at"]) < begin + timedelta(shape.SPAN_DAYS)
 
 
 def test_it_invents_further_brands_beyond_the_named_ones():
     """brands=20 gives twenty distinct company accounts, all of them in use."""
-    table = tc.brand_table(20)
+    table = shape.brand_table(20)
     assert len({brand.handle for brand in table}) == 20
     authors = {row["author_id"] for row in tc.generate(20_000, brands=20, seed=4)}
     assert {brand.handle for brand in table} <= authors
