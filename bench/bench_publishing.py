@@ -42,7 +42,7 @@ from urllib.parse import parse_qs, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from bench.bench_mastodon import (  # noqa: E402
+from bench.mastodon_harness import (  # noqa: E402
     Database,
     drop_database,
     prepare_database,
