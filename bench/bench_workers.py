@@ -55,9 +55,9 @@ from tests.pg_admin import drop_database_at  # noqa: E402
 
 from bench.webhook_harness import (  # noqa: E402
     Database,
-    _postgres_admin,
     deliveries,
     drop_database,
+    postgres_admin,
 )
 
 DEFAULT_URL = "postgres://socialdesk:socialdesk@127.0.0.1:5432/sd_bench_workers"
@@ -127,7 +127,7 @@ def _url(base: str, name: str) -> str:
 def _admin(base: str, sql: str) -> None:
     import psycopg
 
-    admin, _name = _postgres_admin(base)
+    admin, _name = postgres_admin(base)
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(sql)
 
@@ -153,7 +153,7 @@ def _count(url: str, sql: str) -> int:
 def _create_template(url: str) -> None:
     import psycopg
 
-    admin, name = _postgres_admin(url)
+    admin, name = postgres_admin(url)
     with psycopg.connect(admin, autocommit=True) as connection:
         if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             sys.exit(f"the database {name!r} exists: drop it or name another with --database-url")
@@ -386,7 +386,7 @@ def main() -> None:
         sys.exit("--database-url: several workers share a PostgreSQL database")
     counts = [int(n) for n in args.workers.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    _admin_url, template = _postgres_admin(args.database_url)
+    _admin_url, template = postgres_admin(args.database_url)
     _create_template(args.database_url)
     failed = True
     try:

@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.pg_admin import drop_database_at
@@ -30,6 +30,7 @@ from bench.mastodon_replay import (
     TOKEN,
     _wait_for_stop,
 )
+from bench.webhook_harness import postgres_admin
 
 MOCK_DOMAIN = "mock.local"
 POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
@@ -143,15 +144,6 @@ class Database:
         return [str(r[0]) for r in pg_rows]
 
 
-def _postgres_admin(url: str) -> tuple[str, str]:
-    """Return the URL of the maintenance database `postgres` and the database's name."""
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if not name:
-        sys.exit(f"no database name in {url!r}")
-    return parts._replace(path="/postgres").geturl(), name
-
-
 def prepare_database(url: str | None, work: Path) -> Database:
     """A fresh database: a new SQLite file, or a PostgreSQL database created now."""
     if not url:
@@ -165,7 +157,7 @@ def prepare_database(url: str | None, work: Path) -> Database:
     import psycopg
     from psycopg import sql
 
-    admin, name = _postgres_admin(url)
+    admin, name = postgres_admin(url)
     try:
         with psycopg.connect(admin, autocommit=True) as connection:
             exists = connection.execute(
@@ -183,7 +175,7 @@ def prepare_database(url: str | None, work: Path) -> Database:
 
 
 def drop_database(database: Database) -> None:
-    admin, name = _postgres_admin(database.url)
+    admin, name = postgres_admin(database.url)
     drop_database_at(admin, name)
 
 

@@ -247,7 +247,7 @@ def _sqlite_path(url: str) -> str:
     return unquote(url.removeprefix("sqlite:///"))  # sqlite:////tmp/x → /tmp/x
 
 
-def _postgres_admin(url: str) -> tuple[str, str]:
+def postgres_admin(url: str) -> tuple[str, str]:
     """Return the URL of the maintenance database `postgres` and the database's name."""
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
@@ -266,7 +266,7 @@ def prepare_database(url: str | None, work: Path) -> Database:
     import psycopg
     from psycopg import sql
 
-    admin, name = _postgres_admin(url)
+    admin, name = postgres_admin(url)
     try:
         with psycopg.connect(admin, autocommit=True) as connection:
             exists = connection.execute(
@@ -283,7 +283,7 @@ def prepare_database(url: str | None, work: Path) -> Database:
 
 
 def drop_database(database: Database) -> None:
-    admin, name = _postgres_admin(database.url)
+    admin, name = postgres_admin(database.url)
     drop_database_at(admin, name)
 
 
