@@ -15,12 +15,12 @@ rebuilds a table drops them) and then lists the pending messages again from scra
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import connection
 
 from socialdesk.core import triggers
 from socialdesk.core.triggers import Trigger
+from socialdesk.inbox import rollups
 
 PREFIX = "feedback_pending_"
 TABLE = "feedback_pendingmessage"
@@ -64,17 +64,12 @@ _TRIGGERS = (
 def queue(ids: Sequence[int]) -> int:
     """The inbound ones of these new messages (ids ascending) are pending: a bulk insert's
     one statement instead of the trigger's row by row (`core.triggers.bulk_insert`; 9 % of a
-    100,000-row import on SQLite). PostgreSQL reads exactly these ids (reserved ids need not
-    be consecutive there), SQLite the range (one writer at a time)."""
-    chosen = "m.id BETWEEN %s AND %s"
-    values: list[Any] = [ids[0], ids[-1]]
-    if connection.vendor == "postgresql":
-        chosen += " AND m.id = ANY(%s)"
-        values.append(list(ids))
+    100,000-row import on SQLite), choosing them as the rollup's count does."""
+    chosen, values = rollups.inbound_among(ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} (message_id) SELECT m.id FROM {MESSAGES} m "
-            f"WHERE {chosen} AND m.direction = 'in' ON CONFLICT DO NOTHING",
+            f"WHERE {chosen} ON CONFLICT DO NOTHING",
             values,
         )
         return int(cursor.rowcount)

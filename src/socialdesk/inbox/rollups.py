@@ -156,21 +156,26 @@ def counted_together(ids: Sequence[int]) -> Iterator[None]:
         held.delete()
 
 
-def counting(ids: Sequence[int]) -> tuple[str, list[Any]]:
-    """The statement adding the inbound messages of these ids (ascending) to the rollup.
+def inbound_among(ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """The condition on `m` (inbox_message) choosing the inbound messages of these ids just
+    inserted in bulk (reserved, ascending), and its values.
 
     Both read the range of the reserved ids through the primary key (PostgreSQL then keeps
-    exactly these ids: another writer's message in the range is its own trigger's; SQLite's
-    reserved ids are consecutive). Given the direction as an indexed condition, a table just
-    filled (no statistics yet) was read through the index of every inbound message instead,
-    and the ids compared: PostgreSQL 460 ms a chunk at 100,000 messages, SQLite 33 ms a chunk
-    at a million, both growing with the table."""
-    # The direction is checked on each message read, never through an index of its own.
+    exactly these ids: another writer's message in the range is its own; SQLite's reserved ids
+    are consecutive). Given the direction as an indexed condition, a table just filled (no
+    statistics yet) was read through the index of every inbound message instead, and the ids
+    compared: PostgreSQL 460 ms a chunk at 100,000 messages, SQLite 33 ms a chunk at a
+    million, both growing with the table. So the direction is checked on each message read,
+    never through an index of its own."""
     if connection.vendor == "postgresql":
         chosen = "m.id BETWEEN %s AND %s AND m.id = ANY(%s) AND (m.direction = 'in') IS TRUE"
-        values: list[Any] = [ids[0], ids[-1], list(ids)]
-    else:
-        chosen, values = "m.id BETWEEN %s AND %s AND +m.direction = 'in'", [ids[0], ids[-1]]
+        return chosen, [ids[0], ids[-1], list(ids)]
+    return "m.id BETWEEN %s AND %s AND +m.direction = 'in'", [ids[0], ids[-1]]
+
+
+def counting(ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """The statement adding the inbound messages of these ids (ascending) to the rollup."""
+    chosen, values = inbound_among(ids)
     count = _add(
         f"SELECT {_hour('m.created_at')}, c.channel_account_id, "
         "COALESCE(c.department_id, 0), COALESCE(c.assignee_id, 0), "
