@@ -14,6 +14,7 @@ row written first; tests/test_two_workers.py).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -55,3 +56,27 @@ def _has_work(task: Any) -> bool:
 def due(rhythm: Rhythm) -> list[Any]:
     """The tasks queued on this rhythm, in the order they were registered."""
     return list(_tasks[rhythm])
+
+
+class AtMostEvery:
+    """A `when` that says a task has work at most once per `seconds` in this process (the
+    first time on its first round, whatever the rhythm's interval), and only when `also`
+    (when given) says so too; only a yes counts as queued."""
+
+    def __init__(self, seconds: float, also: Callable[[], bool] | None = None) -> None:
+        self.seconds = seconds
+        self.also = also
+        self._queued_at: float | None = None  # monotonic
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if self._queued_at is not None and now - self._queued_at < self.seconds:
+            return False
+        if self.also is not None and not self.also():
+            return False
+        self._queued_at = now
+        return True
+
+    def forget(self) -> None:
+        """As if this process had never queued it (a worker just started)."""
+        self._queued_at = None

@@ -5,13 +5,14 @@ tasks still waiting or running are never touched."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+
+from socialdesk.core import schedule
 
 FINISHED = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
 
@@ -26,14 +27,6 @@ def prune(before: datetime | None = None) -> int:
 
 
 EVERY_SECONDS = 3600
-_queued_at: list[float] = []  # when this process last said the prune was due (monotonic)
-
-
-def due() -> bool:
-    """Once an hour per worker process, the first time on its first REGULAR round (whatever
-    its `--sla-every`; several workers pruning the same rows changes nothing)."""
-    now = time.monotonic()
-    if _queued_at and now - _queued_at[-1] < EVERY_SECONDS:
-        return False
-    _queued_at[:] = [now]
-    return True
+# Once an hour per worker process, the first time on its first REGULAR round (whatever its
+# `--sla-every`; several workers pruning the same rows changes nothing).
+due = schedule.AtMostEvery(EVERY_SECONDS)

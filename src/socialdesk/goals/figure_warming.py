@@ -13,7 +13,6 @@ visibility; the people who see every conversation share theirs, so one of them i
 from __future__ import annotations
 
 import logging
-import time
 from contextlib import suppress
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from socialdesk.accounts.models import User
+from socialdesk.core import schedule
 from socialdesk.core.models import TaskRun
 from socialdesk.goals import kpis
 from socialdesk.goals.dashboard_data import Focus, key_figures
@@ -35,9 +35,6 @@ ACTIVE = timedelta(days=14)  # who signed in this lately is warmed for
 EVERY = timedelta(minutes=3)  # under half of `figure_cache.KEEP`: a warmed figure stays kept
 WARMED_PRESETS = [preset for preset, _label in PRESETS if preset != "custom"]
 KEPT_FAMILY = "responses"  # the KPIs whose past periods are kept (first responses, SLA)
-TASK = "socialdesk.goals.goal_tasks.warm_kept_figures"
-
-_queued_at: list[float] = []
 
 
 def kept(kpi: Kpi) -> bool:
@@ -88,16 +85,18 @@ def warm() -> int:
     return warmed
 
 
-def due() -> bool:
-    """On PostgreSQL, when no worker warmed within `EVERY` and this process did not queue it
-    within `EVERY` (a run still under way is not queued again)."""
+def _not_warmed_lately() -> bool:
+    """On PostgreSQL, when no worker finished warming within `EVERY`."""
     if connection.vendor != "postgresql":
         return False
-    now = time.monotonic()
-    if _queued_at and now - _queued_at[-1] < EVERY.total_seconds():
-        return False
+    from socialdesk.goals.goal_tasks import warm_kept_figures
+
     since = timezone.now() - EVERY
-    if TaskRun.objects.filter(task=TASK, finished_at__gte=since).exists():
-        return False
-    _queued_at[:] = [now]
-    return True
+    return not TaskRun.objects.filter(
+        task=warm_kept_figures.module_path, finished_at__gte=since
+    ).exists()
+
+
+# Queued when no worker warmed within `EVERY` and this process did not queue it within `EVERY`
+# (a run still under way is not queued again).
+due = schedule.AtMostEvery(EVERY.total_seconds(), also=_not_warmed_lately)

@@ -55,9 +55,9 @@ def test_the_worker_prunes_once_an_hour(monkeypatch: pytest.MonkeyPatch) -> None
     assert "prune_task_results" in {t.name for t in schedule.due(schedule.REGULAR)}
     clock = [1_000.0]
     monkeypatch.setattr(
-        "socialdesk.core.task_results.time", SimpleNamespace(monotonic=lambda: clock[0])
+        "socialdesk.core.schedule.time", SimpleNamespace(monotonic=lambda: clock[0])
     )
-    monkeypatch.setattr(task_results, "_queued_at", [])  # a worker just started
+    task_results.due.forget()  # a worker just started
     assert "prune_task_results" in {t.name for t in schedule.wanted(schedule.REGULAR)}
     clock[0] += 120  # the next rounds of the hour, whatever the interval
     assert "prune_task_results" not in {t.name for t in schedule.wanted(schedule.REGULAR)}

@@ -187,18 +187,15 @@ def test_a_view_soon_after_writes_nothing_and_compaction_drops_expired_figures(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_queues_the_warming_every_few_minutes_on_postgresql_only(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(figure_warming, "_queued_at", [])
+def test_the_worker_queues_the_warming_every_few_minutes_on_postgresql_only() -> None:
+    figure_warming.due.forget()
     if not ON_POSTGRES:
         assert not figure_warming.due() and figure_warming.warm() == 0
         return
     assert figure_warming.due()
     assert not figure_warming.due()  # queued by this process just now
-    monkeypatch.setattr(figure_warming, "_queued_at", [])
-    TaskRun.objects.create(task=figure_warming.TASK, finished_at=timezone.now())
+    figure_warming.due.forget()
+    TaskRun.objects.create(task=warm_kept_figures.module_path, finished_at=timezone.now())
     assert not figure_warming.due()  # another worker warmed within EVERY
     TaskRun.objects.update(finished_at=timezone.now() - figure_warming.EVERY)
     assert figure_warming.due()
-    assert warm_kept_figures.module_path == figure_warming.TASK
