@@ -75,7 +75,6 @@ from bench.mastodon_harness import (
     Peer,
     _http,
     _raise_interrupt,
-    drop_database,
     hotspots,
     mock_main,
     prepare_database,
@@ -91,6 +90,7 @@ from bench.mastodon_replay import (
     replay_main,
     visibility,
 )
+from bench.webhook_harness import drop_database
 
 GOAL_RATE = 1000.0  # messages per second per worker, at least
 POSTER = "alice_token"

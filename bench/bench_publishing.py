@@ -44,11 +44,11 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.mastodon_harness import (  # noqa: E402
     Database,
-    drop_database,
     prepare_database,
     start_peer,
 )
 from bench.mastodon_replay import _wait_for_stop  # noqa: E402
+from bench.webhook_harness import drop_database  # noqa: E402
 
 TOKEN = "bench-token"
 ACCOUNT = {

@@ -23,14 +23,13 @@ from typing import Any
 from urllib.parse import unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.pg_admin import drop_database_at
 
+from bench import webhook_harness as harness
 from bench.mastodon_replay import (
     REPLAY_DOMAIN,
     TOKEN,
     _wait_for_stop,
 )
-from bench.webhook_harness import postgres_admin
 
 MOCK_DOMAIN = "mock.local"
 POLICY = "socialdesk.channels.mastodon.testpeer.loopback_only"
@@ -121,11 +120,7 @@ def templates_from(mock_url: str) -> dict[str, str]:
 
 
 @dataclass
-class Database:
-    url: str
-    kind: str  # "SQLite" or "PostgreSQL"
-    created: bool = False  # by this run (PostgreSQL): dropped at the end unless --keep
-
+class Database(harness.Database):
     def external_ids(self, channel_account_id: int) -> list[str]:
         """The external ids of a channel's messages, read directly, not through socialdesk."""
         query = "SELECT external_id FROM inbox_message WHERE channel_account_id = {}"
@@ -146,37 +141,8 @@ class Database:
 
 def prepare_database(url: str | None, work: Path) -> Database:
     """A fresh database: a new SQLite file, or a PostgreSQL database created now."""
-    if not url:
-        return Database(f"sqlite:///{work / 'db.sqlite3'}", "SQLite")
-    if url.startswith("sqlite:"):
-        if Path(unquote(url.removeprefix("sqlite:///"))).exists():
-            sys.exit(f"--database-url: {url} exists; the benchmark needs a fresh database")
-        return Database(url, "SQLite")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit(f"--database-url: only sqlite:// and postgres:// URLs, not {url!r}")
-    import psycopg
-    from psycopg import sql
-
-    admin, name = postgres_admin(url)
-    try:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            exists = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-            ).fetchone()
-            if exists is not None:
-                sys.exit(
-                    f"the database {name!r} exists; the benchmark needs a fresh one: "
-                    f"drop it (`dropdb -h 127.0.0.1 -U socialdesk {name}`) or name another"
-                )
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as error:
-        sys.exit(f"cannot reach the server or create the database {name!r}: {error}".strip())
-    return Database(url, "PostgreSQL", created=True)
-
-
-def drop_database(database: Database) -> None:
-    admin, name = postgres_admin(database.url)
-    drop_database_at(admin, name)
+    made = harness.prepare_database(url, work, fresh=True)
+    return Database(made.url, made.kind, made.created)
 
 
 def _area(filename: str, function: str) -> str:

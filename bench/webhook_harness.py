@@ -256,10 +256,14 @@ def postgres_admin(url: str) -> tuple[str, str]:
     return parts._replace(path="/postgres").geturl(), name
 
 
-def prepare_database(url: str | None, work: Path) -> Database:
+def prepare_database(url: str | None, work: Path, *, fresh: bool = False) -> Database:
+    """The database of `url` (a new SQLite file in `work` without one); a PostgreSQL database
+    is created when missing. `fresh`: one that exists is refused."""
     if not url:
         return Database(f"sqlite:///{work / 'db.sqlite3'}", "SQLite")
     if url.startswith("sqlite:"):
+        if fresh and Path(_sqlite_path(url)).exists():
+            sys.exit(f"--database-url: {url} exists; the benchmark needs a fresh database")
         return Database(url, "SQLite")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit(f"--database-url: only sqlite:// and postgres:// URLs, not {url!r}")
@@ -272,6 +276,11 @@ def prepare_database(url: str | None, work: Path) -> Database:
             exists = connection.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [name]
             ).fetchone()
+            if exists is not None and fresh:
+                sys.exit(
+                    f"the database {name!r} exists; the benchmark needs a fresh one: "
+                    f"drop it (`dropdb -h 127.0.0.1 -U socialdesk {name}`) or name another"
+                )
             if exists is None:
                 connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.Error as error:
