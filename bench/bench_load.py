@@ -1,7 +1,7 @@
 """Benchmark the inbox under load: the team working it while webhook items pour in (issue 16).
 
     .venv/bin/python bench/bench_load.py [--users 50] [--rate 100] [--duration 60]
-        [--web-workers 4] [--workers 2] [--conversations 30000] [--baseline 30] [--keep]
+        [--web-workers 4] [--workers 2] [--worker-nice N] [--conversations 30000] [--baseline 30] [--keep]
         [--database-url postgres://socialdesk:socialdesk@127.0.0.1:5432/sd_bench_load]
 
 Goal (from the issue): with 50 team members working the inbox while 100 items/s arrive by
@@ -18,7 +18,8 @@ breaches marked warned and its overdue feedback reminded (as the worker would ha
 they happened), VACUUM ANALYZE.
 Then, as the units in deploy/ run it: `socialdesk serve --no-worker --web-workers W`
 (gunicorn, W processes × 4 threads, DEBUG off, access log on) on a free port of 127.0.0.1
-and K `socialdesk worker` processes with their production defaults. 1,000 deliveries through
+and K `socialdesk worker` processes with their production defaults (each lowers its CPU
+priority to WORKER_NICE, 10; `--worker-nice 0` measures them at the web server's). 1,000 deliveries through
 the endpoint give the webhook channel conversations of its own before anything is measured
 (and the CPU time one delivery costs: web server, workers, PostgreSQL).
 
@@ -229,6 +230,10 @@ def main() -> None:
         "--web-workers", type=int, default=4, help="gunicorn processes (deploy/: 4)"
     )
     parser.add_argument("--workers", type=int, default=2, help="`socialdesk worker` processes")
+    parser.add_argument(
+        "--worker-nice", type=int, choices=range(20), metavar="0-19",
+        help="the workers' CPU priority (default: theirs, WORKER_NICE 10; 0: as started)",
+    )  # fmt: skip
     parser.add_argument("--conversations", type=int, default=30_000, help="seeded conversations")
     parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL; created here")
     parser.add_argument("--keep", action="store_true", help="keep the folder and the database")
@@ -278,7 +283,7 @@ def main() -> None:
         # Each gunicorn process spends ~5 CPU-s importing the app: on a busy machine W of
         # them take longer than bench_webhook's 60 s.
         with server(command, env, port, work / "server.log", ready_seconds=300):
-            workers = start_workers(args.workers, env, work)
+            workers = start_workers(args.workers, env, work, args.worker_nice)
             leader = serve_pid(port)
             connections = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"  # fmt: skip
             cpu = Cpu(
@@ -323,6 +328,7 @@ def main() -> None:
             used["webhook sender"] = own_cpu(resource.RUSAGE_SELF) - mine[1]
             busy, wall = machine_busy() - busy, time.monotonic() - wall
             load_during = os.getloadavg()
+            niceness = sorted({os.getpriority(os.PRIO_PROCESS, w.pid) for w in workers})
             hook_phase = result[0]
             accepted = hook_phase.calls - hook_phase.errors(lambda s: 200 <= s < 300)
             wait_stored(url, f"load-{run}", accepted, STORE_SECONDS)
@@ -350,7 +356,7 @@ def main() -> None:
         print(
             f"server: `socialdesk serve --no-worker --web-workers {args.web_workers}` (gunicorn, "
             f"{args.web_workers} processes × 4 threads, DEBUG off) + {args.workers} × "
-            f"`socialdesk worker`; {os.cpu_count()} CPUs shared with locust and the sender; "
+            f"`socialdesk worker` (nice {'/'.join(map(str, niceness))}); {os.cpu_count()} CPUs shared with locust and the sender; "
             f"load average before / at the end of the load: {load_before[0]:.2f} / "
             f"{load_during[0]:.2f}"
         )

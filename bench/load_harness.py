@@ -136,14 +136,18 @@ def free_port() -> int:
     sys.exit(f"no free port in {PORTS.start}–{PORTS.stop - 1}")
 
 
-def start_workers(count: int, env: dict[str, str], work: Path) -> list[subprocess.Popen[bytes]]:
-    """K `socialdesk worker` processes as deploy/socialdesk-worker@.service runs them."""
+def start_workers(
+    count: int, env: dict[str, str], work: Path, nice: int | None = None
+) -> list[subprocess.Popen[bytes]]:
+    """K `socialdesk worker` processes as deploy/socialdesk-worker@.service runs them (at the
+    CPU priority they lower themselves to, WORKER_NICE, unless `nice` says otherwise)."""
     started = []
+    asked = [] if nice is None else ["--nice", str(nice)]
     for number in range(1, count + 1):
         with (work / f"worker{number}.log").open("wb") as log:
             started.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "socialdesk", "worker"], env=env, stdout=log,
+                    [sys.executable, "-m", "socialdesk", "worker", *asked], env=env, stdout=log,
                     stderr=subprocess.STDOUT, start_new_session=True,
                 )
             )  # fmt: skip

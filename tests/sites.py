@@ -44,6 +44,10 @@ class Site:
             # This checkout's code first (src/), then tests.crash_settings (the root).
             "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             "LOG_LEVEL": "WARNING",
+            # Workers here wait for nothing but the tests' own processes, which run beside
+            # them at full priority: a lowered worker would only make the tests slower
+            # (tests/test_worker_priority.py checks the lowering).
+            "WORKER_NICE": "0",
             **env,
         }
 

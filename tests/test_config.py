@@ -44,6 +44,17 @@ def test_it_reads_typed_values():
     assert env_list("L", [], env) == ["a", "b", "c"]
     assert env_time_zone("T", "UTC", env) == "Europe/Berlin"
     assert env_int("MISSING", 7, env) == 7
+    assert env_int("I", 0, env, minimum=42, maximum=42) == 42
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("-1", "WORKER_NICE=-1 is too small: it must be at least 0"),
+     ("20", "WORKER_NICE=20 is too large: it must be at most 19")],
+)  # fmt: skip
+def test_it_names_a_number_out_of_range(value, message):
+    with pytest.raises(ConfigError, match=message):
+        env_int("WORKER_NICE", 10, {"WORKER_NICE": value}, minimum=0, maximum=19)
 
 
 @pytest.mark.parametrize(

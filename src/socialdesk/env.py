@@ -49,8 +49,9 @@ def env_int(
     environ: Mapping[str, str] | None = None,
     *,
     minimum: int | None = None,
+    maximum: int | None = None,
 ) -> int:
-    """Return the variable as a whole number, at least `minimum` when given."""
+    """Return the variable as a whole number, within `minimum` and `maximum` when given."""
     value = _raw(name, environ)
     if value is None or value == "":
         return default
@@ -60,6 +61,8 @@ def env_int(
         raise ConfigError(f"{name}={value!r} is not a whole number") from None
     if minimum is not None and number < minimum:
         raise ConfigError(f"{name}={number} is too small: it must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise ConfigError(f"{name}={number} is too large: it must be at most {maximum}")
     return number
 
 

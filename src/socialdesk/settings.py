@@ -346,6 +346,10 @@ INBOX_REFRESH_SECONDS = env_int("INBOX_REFRESH_SECONDS", 15, minimum=1)
 # in its own memory: several processes each allow as many.
 API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600, minimum=1)
 API_RATE_ANONYMOUS_PER_MINUTE = env_int("API_RATE_ANONYMOUS_PER_MINUTE", 60, minimum=1)
+# The CPU priority (nice, 0–19) a worker lowers itself to: when the machine is busy, the web
+# server's pages come first and the background work (storing webhook items, classifying,
+# warming figures) takes the time left; 0 leaves it as started.
+WORKER_NICE = env_int("WORKER_NICE", 10, minimum=0, maximum=19)
 # Days the worker's finished task results (successful or failed) are kept in the queue table.
 TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
 # A deadline missed longer ago than this (hours) when the SLA check first sees it (imported

@@ -21,3 +21,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 CHANGES_REQUIRE_TRANSACTION = True
 # The tests call the API far more often than a person would; the limit's own tests set it low.
 API_RATE_PER_MINUTE = API_RATE_ANONYMOUS_PER_MINUTE = 1_000_000
+# A test that runs `call_command("worker")` in its own process must not lower the priority of
+# the rest of the run (tests/test_worker_priority.py checks the lowering in a real worker).
+WORKER_NICE = 0
