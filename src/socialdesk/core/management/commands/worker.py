@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from argparse import ArgumentParser
@@ -16,7 +15,7 @@ from django.db import close_old_connections, connection
 from django.tasks import TaskResultStatus
 from django.tasks.signals import task_finished
 
-from socialdesk.core import heartbeats, schedule
+from socialdesk.core import heartbeats, priority, schedule
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # First, before any thread starts: on Linux each thread has its own priority, and
         # threads started later take this one's.
-        niceness = yield_cpu(options["nice"])
+        niceness = priority.lower_to(options["nice"])
         logger.info("worker running at CPU priority nice %d", niceness)
         worker_args = ["--queue-name", "*", "--interval", str(options["interval"])]
         me = heartbeats.this_worker()
@@ -94,18 +93,6 @@ class Command(BaseCommand):
                     heartbeats.forget(me)
                 except Exception as error:  # the database may be gone; the row then ages out
                     logger.warning("could not remove the worker's heartbeat: %s", error)
-
-
-def yield_cpu(niceness: int) -> int:
-    """Lower this process's CPU priority to `niceness` (never raise it: that needs privileges
-    the worker should not have); return the niceness it now runs at."""
-    current = os.getpriority(os.PRIO_PROCESS, 0)
-    if niceness > current:
-        try:
-            os.setpriority(os.PRIO_PROCESS, 0, niceness)
-        except OSError as error:  # a sandbox that refuses it: the worker still works
-            logger.warning("could not lower the worker's CPU priority to %d: %s", niceness, error)
-    return os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def _note_run(sender: Any, task_result: Any, **kwargs: Any) -> None:
