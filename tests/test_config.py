@@ -71,6 +71,24 @@ def test_it_names_the_bad_variable(name, value, message):
         helper(name, "UTC" if name == "TIME_ZONE" else 0, {name: value})  # type: ignore[operator]
 
 
+@pytest.mark.parametrize(
+    ("env", "niceness"),
+    [
+        ({}, "0"),  # SQLite: one writer at a time, a lowered worker would hold pages up
+        ({"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}, "10"),
+        ({"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d", "WORKER_NICE": "0"}, "0"),
+        ({"WORKER_NICE": "5"}, "5"),
+    ],
+)
+def test_workers_yield_to_pages_by_default_on_postgresql(tmp_path, env, niceness):
+    shown = _socialdesk(
+        "shell", "-c", "from django.conf import settings; print(settings.WORKER_NICE)",
+        env=env, tmp_path=tmp_path,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == niceness
+
+
 def test_it_refuses_a_named_outbound_network_that_is_not_one(tmp_path):
     result = _socialdesk(
         "check", env={"OUTBOUND_ALLOWED_NETWORKS": "10.20.0.0/16,intranet"}, tmp_path=tmp_path

@@ -348,8 +348,15 @@ API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600, minimum=1)
 API_RATE_ANONYMOUS_PER_MINUTE = env_int("API_RATE_ANONYMOUS_PER_MINUTE", 60, minimum=1)
 # The CPU priority (nice, 0–19) a worker lowers itself to: when the machine is busy, the web
 # server's pages come first and the background work (storing webhook items, classifying,
-# warming figures) takes the time left; 0 leaves it as started.
-WORKER_NICE = env_int("WORKER_NICE", 10, minimum=0, maximum=19)
+# warming figures) takes the time left; 0 leaves it as started. Not by default on SQLite:
+# one writer at a time there, and a lowered worker holding the write lock while busy pages
+# wait for it would keep them waiting longer.
+WORKER_NICE = env_int(
+    "WORKER_NICE",
+    10 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 0,
+    minimum=0,
+    maximum=19,
+)
 # Days the worker's finished task results (successful or failed) are kept in the queue table.
 TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
 # A deadline missed longer ago than this (hours) when the SLA check first sees it (imported

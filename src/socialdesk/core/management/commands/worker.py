@@ -55,7 +55,7 @@ class Command(BaseCommand):
             metavar="0-19",
             default=settings.WORKER_NICE,
             help="CPU priority to lower this worker to, so that pages come first "
-            "(default: WORKER_NICE, 10; 0 keeps it as started)",
+            "(default: WORKER_NICE, 10 on PostgreSQL, 0 on SQLite; 0 keeps it as started)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
