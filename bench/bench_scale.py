@@ -12,7 +12,8 @@ a manager, a department member and bench_goals' 12 goals; the search index (`rei
 processes, `--offline`); `VACUUM ANALYZE`. Each build step's time is printed. Then, on each
 database in a process of its own, as the manager and as the member (Django test client,
 `--runs` requests after 3 warm-ups): the inbox list (default, all newest first, open by SLA
-deadline, unanswered, a department, a deep page), a conversation of 5 messages, the
+deadline, unanswered, a department, a deep page, its search box with a frequent and a rare
+word), a conversation of 5 messages, the
 first-response KPI (`value()` over 7 and 28 days, and the KPI page), the search page (a frequent
 and a rare word) and the dashboards (overview, a department, a channel, the last quarter):
 p50/p95 and the queries of one request. The KPI page and the last quarter keep their past
@@ -217,6 +218,10 @@ def measure(url: str, runs: int) -> None:
          PAGE_GOAL),
         ("conversation (5 messages)", reverse("inbox:conversation", args=[conversation]),
          PAGE_GOAL),
+        # the inbox's own search box (text in the preview, the contact's name or a message)
+        ("inbox: search box, frequent word [lieferung]", inbox + "?q=lieferung&status=all",
+         PAGE_GOAL),
+        (f"inbox: search box, rare word [{rare}]", inbox + f"?q={rare}&status=all", PAGE_GOAL),
         ("KPI page", reverse("goals:kpis"), DASHBOARD_GOAL),
         ("search: frequent word [lieferung]", reverse("search:results") + "?q=lieferung",
          PAGE_GOAL),
