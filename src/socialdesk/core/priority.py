@@ -1,4 +1,4 @@
-"""A process's CPU priority: background work and webhook intake yield to people's pages."""
+"""A process's CPU priority: background work yields to the pages people wait for."""
 
 from __future__ import annotations
 
