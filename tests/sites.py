@@ -4,6 +4,7 @@ drives it (the crash tests' workers, the reindex with several processes)."""
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -111,3 +112,15 @@ class Site:
 
     def count(self, sql: str) -> int:
         return int(self.query(sql)[0][0])
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float = 10) -> None:
+    """Stop a worker as systemd does (SIGTERM); kill it when it has not ended in `seconds`."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

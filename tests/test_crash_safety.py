@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 
 from socialdesk.channels.mastodon.testpeer import COMPANY_TOKEN, MastodonPeer
-from tests.sites import Site
+from tests.sites import Site, stop
 
 MENTIONS = 300
 REPLIES = 100
@@ -33,15 +32,6 @@ def peer() -> Iterator[MastodonPeer]:
     server = MastodonPeer().start()
     yield server
     server.stop()
-
-
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    worker.send_signal(signal.SIGTERM)
-    try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
 
 
 def _kill_at_random(site: Site, progress: str, total: int, rounds: int) -> list[int]:
@@ -77,7 +67,7 @@ def _run_until(site: Site, progress: str, total: int, seconds: float = 300) -> N
             time.sleep(0.5)
     finally:
         for worker in workers:
-            _stop(worker)
+            stop(worker)
 
 
 @pytest.mark.slow
@@ -186,7 +176,7 @@ def test_a_killed_workers_poll_is_taken_over_within_a_minute_with_the_default_cl
                     time.sleep(0.2)
                 resumed_after = time.monotonic() - killed_at
             finally:
-                _stop(second)
+                stop(second)
         assert site.count(messages) > stored, "no worker took the channel over within 100 s"
         print(f"channel taken over {resumed_after:.0f} s after the kill")  # the figure, with -s
         assert resumed_after <= 70, f"taken over only after {resumed_after:.0f} s"

@@ -26,8 +26,7 @@ import pytest
 
 from socialdesk.channels.bluesky.testpeer import FakeBluesky
 from socialdesk.channels.mastodon.testpeer import COMPANY, COMPANY_TOKEN, MastodonPeer
-from tests.sites import ROOT, Site
-from tests.test_crash_safety import _stop
+from tests.sites import ROOT, Site, stop
 
 POSTS = 200
 THREAD_EVERY = 5  # every fifth post is a thread of three parts
@@ -156,7 +155,7 @@ def _crash_and_count(peer: MastodonPeer, bsky: FakeBluesky, site: Site) -> None:
             time.sleep(0.5)
     finally:
         for worker in workers:
-            _stop(worker)
+            stop(worker)
     elapsed = time.monotonic() - started
     summary = site.query(
         "SELECT t.channel_id, p.state, count(*), max(p.error), min(p.next_at), max(p.next_at),"

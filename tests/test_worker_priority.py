@@ -4,7 +4,6 @@ server's pages come first (WORKER_NICE; bench/bench_load.py measures what it cha
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sites import ROOT, Site
+from tests.sites import ROOT, Site, stop
 
 BEATS = "SELECT pid FROM core_workerheartbeat"
 
@@ -41,16 +40,6 @@ def _started(
     return worker, _threads_niceness(worker.pid)
 
 
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
 def test_the_worker_runs_every_thread_at_its_lower_priority(tmp_path: Path) -> None:
@@ -58,16 +47,16 @@ def test_the_worker_runs_every_thread_at_its_lower_priority(tmp_path: Path) -> N
     try:
         site.command("migrate", "--no-input", "-v", "0")
         worker, niceness = _started(site)
-        _stop(worker)
+        stop(worker, 30)
         assert len(niceness) > 1  # the schedule thread and the heartbeat's are there too
         assert set(niceness.values()) == {7}, niceness
 
         # --nice overrides the setting; a worker started lower than asked is never raised
         worker, niceness = _started(site, "--nice", "12")
-        _stop(worker)
+        stop(worker, 30)
         assert set(niceness.values()) == {12}, niceness
         worker, niceness = _started(site, "--nice", "0", preexec=3)
-        _stop(worker)
+        stop(worker, 30)
         assert set(niceness.values()) == {3}, niceness
     finally:
         site.drop()
