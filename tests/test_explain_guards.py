@@ -425,6 +425,23 @@ def search_match(world: dict[str, Any]) -> None:
     check(plans, "search_entry_vector")
 
 
+def _search_box(word: str, index: Index, many: bool) -> tuple[Callable[..., None], Indexes]:
+    """The inbox's search box (`search.inbox_box`), a manager's first page of all statuses and
+    its count: a rare word's conversations found through the full-text index, a frequent
+    word's checked conversation by conversation through the entries' conversation index."""
+
+    def guard(world: dict[str, Any]) -> None:
+        def page() -> None:
+            filters = selectors.with_text(selectors.InboxFilters(status="all", query=word))
+            assert filters.text is not None and filters.text.many == many, word
+            list(selectors.inbox_list(world["manager"], filters)[:50])
+            selectors.inbox_count(world["manager"], filters, paging.COUNT_CAP + 1)
+
+        check(plans_of(page), index)
+
+    return guard, (index,)
+
+
 # the guard → the indexes it expects (dropped by the second test)
 GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
     "inbox, default (open, waiting longest)": _inbox("manager", WAITING),
@@ -456,6 +473,11 @@ GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
     "sentiment share": (sentiment_share, ("classification_kpi_written", "message_kpi_inbound")),
     "SLA figures of the KPI page": (sla_figures, ("sla_outcome_kpi_seen",)),
     "search match": (search_match, ("search_entry_vector",)),
+    # "Lieferung" is in every conversation's first message; "Quokka" in four
+    "inbox search box, a rare word": _search_box("quokka", "search_entry_vector", False),
+    "inbox search box, a frequent word": _search_box(
+        "lieferung", "search_entry_conversation", True
+    ),
 }
 
 

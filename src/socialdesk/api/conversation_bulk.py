@@ -26,7 +26,12 @@ from socialdesk.inbox.job_models import BulkJob
 router = Router(tags=["conversations"])
 
 # The page's form fields, as the API names them in its 422 answers.
-_FIELDS = {"ids": "conversation_ids", "assignee": "assignee_id", "department": "department_id"}
+_FIELDS = {
+    "ids": "conversation_ids",
+    "assignee": "assignee_id",
+    "department": "department_id",
+    "q": "filters.q",
+}
 
 
 class BulkIn(Schema):

@@ -34,7 +34,10 @@ class InboxFilterIn(Schema):
     )
     tag: Short = ""
     q: Short = Field(
-        default="", description="Words in the preview, the contact's name or a message."
+        default="",
+        description="Words a message, the contact's name or the tags hold, in the search's "
+        'language (forms and compound parts, "a phrase", refund*, -voucher); unreadable: 400 '
+        "naming the problem at `q`.",
     )
     sla_state: Literal["", "on_track", "at_risk", "breached", "met", "paused"] = ""
 

@@ -67,9 +67,11 @@ def list_conversations(request: ApiRequest, filters: Query[ConversationFilters])
     """The conversations the caller's inbox shows, with the inbox's filters, a page at a time:
     pass `next` as `cursor` for the next page. Default: open ones, the customer waiting
     longest first. A department member sees those handed to their departments or to them."""
-    rows = selectors.inbox_list(request.auth, filters.chosen(filters.sort)).prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"))
-    )
+    try:
+        rows = selectors.inbox_list(request.auth, filters.chosen(filters.sort))
+    except selectors.TextQueryError as error:  # as /search: 400 naming the problem at `q`
+        return Status(400, Error(detail=error.message, errors={"q": [error.message]}))
+    rows = rows.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     found, following = page(rows, ORDERS[filters.sort], filters.cursor, filters.limit)
     return ConversationPage(items=[out.summary(c) for c in found], next=following)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -101,7 +100,10 @@ def bulk_start(
         total = len(visible)
     else:
         visible = []
-        total = selectors.inbox_list(user, filters).count()
+        try:
+            total = selectors.inbox_list(user, filters).count()
+        except selectors.TextQueryError as error:
+            raise ValidationError({"q": error.message}) from None
         if not total:
             raise ValidationError(_("No conversation matches this filter."))
     job = BulkJob.objects.create(
@@ -111,7 +113,7 @@ def bulk_start(
         action=action,
         params=params,
         conversation_ids=visible,
-        filters=asdict(filters) if filters is not None else None,
+        filters=filters.stored() if filters is not None else None,
         total=total,
     )
     if total > BACKGROUND_FROM:
@@ -132,7 +134,7 @@ def _selection(job: BulkJob, user: User) -> list[int]:
     if job.filters is None:
         visible = visible.filter(pk__in=job.conversation_ids)
     else:
-        known = {f.name for f in fields(selectors.InboxFilters)}
+        known = set(selectors.InboxFilters().stored())
         filters = selectors.InboxFilters(
             **{k: str(v) for k, v in job.filters.items() if k in known}
         )

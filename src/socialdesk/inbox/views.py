@@ -58,10 +58,16 @@ def list_filters(get: QueryDict) -> selectors.InboxFilters:
 def inbox(request: AppRequest) -> HttpResponse:
     """The conversation list; htmx refreshes the rows by itself."""
     get = request.GET
-    filters = list_filters(get)
-    rows = selectors.inbox_list(request.user, filters)
-    counting = partial(selectors.inbox_count, request.user, filters)
-    page = CappedPaginator(rows, PAGE_SIZE, counting=counting).get_page(get.get("page"))
+    filters, text_error = _with_text(list_filters(get))
+    if text_error:  # nothing listed (nor selectable for a bulk action) for unreadable words
+        rows = selectors.conversations_for_user(request.user).none()
+        page = CappedPaginator(rows, PAGE_SIZE).get_page(1)
+    else:
+        rows = selectors.inbox_list(request.user, filters)
+        counting = partial(selectors.inbox_count, request.user, filters)
+        cap = selectors.TEXT_COUNT_CAP if filters.text and filters.text.many else None
+        paginator = CappedPaginator(rows, PAGE_SIZE, cap=cap, counting=counting)
+        page = paginator.get_page(get.get("page"))
     query = get.copy()
     query.pop("page", None)
     context = {
@@ -69,6 +75,7 @@ def inbox(request: AppRequest) -> HttpResponse:
         "rows": list_rows.rows(page.object_list),
         "may_bulk": user_may(request.user, "inbox:bulk"),
         "filters": filters,
+        "text_error": text_error,
         "query": query.urlencode(),
         "statuses": Status.choices,
         "sla_states": [c for c in SlaState.choices if c[0]],
@@ -83,6 +90,14 @@ def inbox(request: AppRequest) -> HttpResponse:
     }
     template = "inbox/list.html#rows" if request.htmx else "inbox/list.html"
     return render(request, template, context)
+
+
+def _with_text(filters: selectors.InboxFilters) -> tuple[selectors.InboxFilters, str]:
+    """The filters with the search box's words looked up once, or why they cannot be."""
+    try:
+        return selectors.with_text(filters), ""
+    except selectors.TextQueryError as error:
+        return filters, error.message
 
 
 def _people() -> list[tuple[str, str, str]]:

@@ -257,8 +257,8 @@ def _top_level(node: Node) -> tuple[list[Node], str | None, frozenset[str]]:
     return rest, language, frozenset(excluded)
 
 
-def translate(query: str) -> Compiled:
-    """The query for FTS5 and PostgreSQL; QueryError (with the position) when unreadable."""
+def _readable(query: str) -> tuple[Node, list[Node], str | None, frozenset[str]]:
+    """The query's tree and its top-level parts (`_top_level`); QueryError when unreadable."""
     if len(query) > MAX_LENGTH:
         raise QueryError(
             _("the query is longer than %(max)s characters") % {"max": MAX_LENGTH}, MAX_LENGTH
@@ -269,6 +269,39 @@ def translate(query: str) -> Compiled:
     rest, language, excluded = _top_level(tree)
     if not rest:
         raise _no_positive(tree.position)
+    return tree, rest, language, excluded
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A query's top-level parts, each compiled alone: what must occur, what must not."""
+
+    wanted: tuple[Compiled, ...]
+    unwanted: tuple[Compiled, ...]
+
+
+def translate_parts(query: str) -> Parts:
+    """The query for a search over groups of entries (a conversation and its messages): each
+    wanted part held by some entry of the group, no unwanted one by any. QueryError (with the
+    position) when unreadable, as `translate`."""
+    tree, rest, language, excluded = _readable(query)
+    translator = _Translator()
+    wanted: list[Compiled] = []
+    unwanted: list[Compiled] = []
+    for part in rest:
+        while isinstance(part, Not) and isinstance(part.inner, Not):
+            part = part.inner.inner
+        out = translator.node(part.inner if isinstance(part, Not) else part)
+        compiled = Compiled(out.fts5, out.tsquery, language, excluded, ())
+        (unwanted if isinstance(part, Not) else wanted).append(compiled)
+    if not wanted:
+        raise _no_positive(tree.position)
+    return Parts(tuple(wanted), tuple(unwanted))
+
+
+def translate(query: str) -> Compiled:
+    """The query for FTS5 and PostgreSQL; QueryError (with the position) when unreadable."""
+    tree, rest, language, excluded = _readable(query)
     translator = _Translator()
     out = translator.conjunction(tuple(rest), tree.position)
     return Compiled(out.fts5, out.tsquery, language, excluded, tuple(translator.highlight))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from socialdesk.channels.models import ChannelAccount
+from socialdesk.core import changes
 from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import Contact, Conversation, Direction, Message, Note, Status
 
@@ -25,7 +26,7 @@ def _conversation(
 ) -> Conversation:
     contact = Contact.objects.create(display_name=name)
     conversation = Conversation.objects.create(channel_account=account, contact=contact)
-    Message.objects.create(
+    message = Message.objects.create(
         conversation=conversation,
         channel_account=account,
         external_id=f"m{Message.objects.count() + 1}",
@@ -37,6 +38,8 @@ def _conversation(
         created_at=timezone.now() - timedelta(minutes=minutes_ago),
     )
     refresh_conversations({conversation.pk})
+    changes.changed("inbox.message", [message.pk])  # as ingest tells the search
+    changes.changed("inbox.conversation", [conversation.pk])
     conversation.refresh_from_db()
     return conversation
 

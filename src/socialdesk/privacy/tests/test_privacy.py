@@ -19,6 +19,7 @@ from socialdesk.accounts.models import AuditEvent, Organisation
 from socialdesk.channels import services as channel_services
 from socialdesk.channels.models import ChannelAccount, SetAsideItem, WebhookDelivery
 from socialdesk.channels.webhook.receiver import process_pending, signature
+from socialdesk.core import changes
 from socialdesk.feedback import services as feedback
 from socialdesk.feedback.models import (
     Classification,
@@ -65,6 +66,10 @@ def _thread(account, name, handle, text, *, days_ago=1, answer_minutes=30) -> Co
         created_at=start + timedelta(minutes=answer_minutes),
     )  # fmt: skip
     refresh_conversations({conversation.pk})
+    # as ingest tells the search (what the inbox's search box reads)
+    changes.changed("inbox.contact", [contact.pk])
+    changes.changed("inbox.message", list(conversation.messages.values_list("pk", flat=True)))
+    changes.changed("inbox.conversation", [conversation.pk])
     conversation.refresh_from_db()
     return conversation
 
