@@ -249,18 +249,28 @@ def inbox_list(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
 def inbox_count(user: User, filters: InboxFilters, most: int | None = None) -> int:
     """How many conversations `inbox_list` gives, counted up to `most` (a list's capped count,
     `core.paging`; None: all), branch by branch (`count_visible`)."""
-    return count_visible(user, _filtered(Conversation.objects.all(), user, filters), most)
+    rows = _filtered(Conversation.objects.all(), user, filters)
+    if filters.query and most is not None and text_match(filters).many:
+        # Checked row by row: counted in the list's order, so the count reads the rows the
+        # page has just read first and the same rows every time. Unordered, PostgreSQL read
+        # the table from wherever another scan of it was (synchronised scans), other rows each
+        # time, their entries seldom in memory: 63–106 ms for 200 instead of 20–35.
+        return count_visible(user, _ordered(rows, filters), most, keep_order=True)
+    return count_visible(user, rows, most)
 
 
-def count_visible(user: User, rows: QuerySet[Conversation], most: int | None = None) -> int:
+def count_visible(
+    user: User, rows: QuerySet[Conversation], most: int | None = None, *, keep_order: bool = False
+) -> int:
     """How many of `rows` (conversations not yet narrowed to the person) the person may see,
     counted up to `most` (None: all). A department member's rule is counted branch by branch,
     their departments' and then those assigned to them in other departments: together,
     PostgreSQL reads the two as a BitmapOr and visits every row's table page (95 ms for 10,000
     open conversations at 2M messages; 240 ms for the 380,000 breached ones of a department
-    at 10M); apart, each count reads its index alone."""
+    at 10M); apart, each count reads its index alone. `keep_order`: count the first `most` in
+    the order of `rows` (else in any)."""
     departments = visible_departments(user)
-    every = rows.order_by()
+    every = rows if keep_order else rows.order_by()
     if departments is None:
         return int((every if most is None else every[:most]).count())
     theirs = every.filter(department_id__in=departments)
