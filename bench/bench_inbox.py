@@ -113,7 +113,7 @@ client.get("/inbox/")
 lists = ["/inbox/?status=open", "/inbox/?status=all&sort=newest", "/inbox/?needs_reply=yes", "/inbox/?status=all&page=50"] * 25
 views = [f"/inbox/{pk}/" for pk in ids] * 2
 figures = {"list": measure(lists), "view": measure(views)}
-# The search box: the most frequent word of four letters or more, and one in a single entry
+# The search box: the most frequent word of four letters or more, and the rarest one
 # (from the index's vocabulary), beside the substring match it replaced (ILIKE on the
 # preview, the contact's name and every message, DISTINCT: the first page and its count).
 from django.db.models import Q
@@ -121,7 +121,7 @@ with connection.cursor() as cursor:
     cursor.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, search_fts, row)")
     cursor.execute("SELECT term FROM temp.vocabulary WHERE length(term) >= 4 AND term NOT LIKE 'zz%' AND term GLOB '[a-z]*' ORDER BY doc DESC LIMIT 1")
     frequent = cursor.fetchone()[0]
-    cursor.execute("SELECT term FROM temp.vocabulary WHERE doc = 1 AND length(term) >= 6 AND term GLOB '[a-z]*' ORDER BY term LIMIT 1")
+    cursor.execute("SELECT term FROM temp.vocabulary WHERE length(term) >= 4 AND term NOT LIKE 'zz%' AND term GLOB '[a-z]*' ORDER BY doc, term LIMIT 1")
     rare = cursor.fetchone()[0]
 def substring(word):
     def run():

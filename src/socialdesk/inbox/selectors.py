@@ -205,8 +205,9 @@ class TextQueryError(ValueError):
 
 TEXT_COUNT_CAP = 200
 """How far a list counts conversations holding a frequent word (four pages): each one is
-checked against the index as the list is read. At 10 million messages, counting to 200
-conversations holding "Lieferung" (3 % of the entries) took 18–34 ms, to 500 51–80 ms."""
+checked against the index as the list is read. At 10 million messages a manager's page of all
+conversations holding one of five frequent words took 21–94 ms the first time with 200
+counted, 100–355 ms with 1,000."""
 
 _text_matchers: list[Callable[[str], TextMatch]] = []
 

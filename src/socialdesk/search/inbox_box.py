@@ -134,8 +134,10 @@ class _Holds(Func):
     """Whether the conversation's entries hold the word: a lookup by `conversation_id` per
     conversation the list reads. PostgreSQL: `OFFSET 0` keeps it a check per row (flattened
     into a join, the planner chose to read every match first when counting a status's
-    conversations: 325 ms instead of 53 at 10 million messages). SQLite reads the word's
-    matches from FTS5 once (an uncorrelated IN) and checks each row's entries against them."""
+    conversations: 325 ms instead of 53 at 10 million messages). SQLite asks FTS5 about each
+    of the conversation's entries by its rowid: as `id IN (SELECT rowid … MATCH)` it read
+    every match of the word again for each conversation (9.7 s to count 200 conversations
+    holding "thank" at a million messages, 24 ms this way)."""
 
     output_field = BooleanField()
 
@@ -156,8 +158,8 @@ class _Holds(Func):
             )
             return sql, [*params, self.compiled.tsquery, *language_params]
         sql = (
-            f"EXISTS (SELECT 1 FROM {TABLE} AS held WHERE held.conversation_id = {pk} "
-            f"AND held.kind IN {KINDS} AND held.id IN (SELECT rowid FROM {fulltext.FTS} "
-            f"WHERE {fulltext.FTS} MATCH %s){languages})"
+            f"EXISTS (SELECT 1 FROM {TABLE} AS held JOIN {fulltext.FTS} ON "
+            f"{fulltext.FTS}.rowid = held.id WHERE held.conversation_id = {pk} "
+            f"AND held.kind IN {KINDS} AND {fulltext.FTS} MATCH %s{languages})"
         )
         return sql, [*params, self.compiled.fts5, *language_params]
