@@ -255,3 +255,16 @@ def test_sqlite_asks_fts5_per_entry_not_every_match_per_conversation(
             assert "LIST SUBQUERY" not in plan, plan
             assert "USING INDEX search_entry_conversation" in plan, plan
             assert "VIRTUAL TABLE INDEX 0:=M" in plan, plan  # FTS5 by rowid and MATCH
+
+
+def test_the_rare_parts_make_one_list_of_ids(
+    threads: dict[str, int], people: dict[str, User]
+) -> None:
+    """Two wanted words and an unwanted one, all rare: one list of ids in the statement (two
+    of 20,000 would pass the values SQLite takes in one statement)."""
+    filters = selectors.with_text(selectors.InboxFilters(query="zauberwort koffer -storno"))
+    sql = str(selectors.inbox_list(people["agent"], filters).query)
+    lists = re.findall(r'"inbox_conversation"\."id" (?:IN \(|= ANY\()', sql)
+    assert len(lists) == 1, sql
+    found = {c.pk for c in selectors.inbox_list(people["agent"], filters)}
+    assert found == {threads["Lea Sommer"]}
