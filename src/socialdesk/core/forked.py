@@ -10,6 +10,7 @@ memory) ends the work with `ProcessLost` instead of leaving the parent waiting f
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +30,7 @@ def forked_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     """`jobs` forked processes; on the way out the tasks not started are dropped and the
     started ones end first (their connections close as they exit)."""
     pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_own_connections
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_on_start
     )
     try:
         yield pool
@@ -48,6 +49,16 @@ def result[T](future: Future[T], doing: str) -> T:
 
 
 _inherited: list[Any] = []  # the parent's connections, never used or closed in a child
+
+
+def _on_start() -> None:
+    """In a forked process: SIGTERM ends it again, and it opens connections of its own.
+
+    The parent may handle SIGTERM by finishing its work first (`socialdesk worker`, whose task
+    runner does; a test that ran it in-process): a forked process inherits that handler, and
+    when one process is lost the pool terminates the others and waits for them, for ever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _own_connections()
 
 
 def _own_connections() -> None:

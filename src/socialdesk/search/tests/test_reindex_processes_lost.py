@@ -52,3 +52,17 @@ def test_a_process_that_dies_stops_the_work_with_an_error_instead_of_a_wait() ->
         for _key, ids, _rows in run(range(25)):
             seen.append(ids[0])
     assert 3 not in seen and len(seen) < 25
+
+
+def test_a_lost_process_ends_the_work_under_a_parent_that_finishes_before_it_stops() -> None:
+    """The worker (`socialdesk worker`) handles SIGTERM by finishing its task first. Processes
+    forked from it took that handler along: when one was lost, the pool terminated the others
+    and waited for them for ever (a CI run hung here until the alarm)."""
+    previous = signal.signal(signal.SIGTERM, lambda *_args: None)
+    try:
+        lost = pytest.raises(indexing.ProcessLost, match="ended abruptly")
+        with _at_most(60), lost, indexing.processes(_dies_at_three, 2) as run:
+            for _result in run(range(25)):
+                pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
