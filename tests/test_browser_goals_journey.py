@@ -37,11 +37,11 @@ DAYS = 35  # the goal starts five weeks ago: whole weeks give the trend its poin
 PER_DAY = 10
 
 
-def _history(today: Any) -> tuple[str, int, int]:
+def _history(today: Any, days: int) -> tuple[str, int, int]:
     """Ten questions a day for five weeks, each answered after two hours, except one a day on
     every second day, answered after 30 hours (late). Return the CSV and the counts."""
     rows, number, late = [], 0, 0
-    for back in range(DAYS, 0, -1):
+    for back in range(days, 0, -1):
         day = today - timedelta(days=back)
         for k in range(PER_DAY):
             asked = datetime.combine(day, time(8, 0), tzinfo=UTC) + timedelta(minutes=5 * k)
@@ -59,7 +59,7 @@ def _history(today: Any) -> tuple[str, int, int]:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     writer.writerows(rows)
-    return out.getvalue(), DAYS * PER_DAY, late
+    return out.getvalue(), days * PER_DAY, late
 
 
 def _sign_in(page: Page, url: str, email: str) -> None:
@@ -91,6 +91,10 @@ def test_the_manager_turns_the_strategy_into_a_goal_and_reports_on_it(
         by=Acting(user=manager), title="Leitlinien für soziale Medien", text="# Ton\n\nfreundlich"
     )
     today = timezone.localdate()
+    # from the Monday five weeks back: the trend's weekly points are whole calendar weeks on
+    # every day of the week (from a Sunday, its first point was that one day, all on time,
+    # and the line fell)
+    days = DAYS + today.weekday()
 
     # 1. The strategy's objective.
     _sign_in(page, url, "max@example.com")
@@ -108,7 +112,7 @@ def test_the_manager_turns_the_strategy_into_a_goal_and_reports_on_it(
     page.get_by_role(
         "link", name="„Jede Frage innerhalb von 24 Stunden beantworten“ verwenden"
     ).click()
-    start = today - timedelta(days=DAYS)
+    start = today - timedelta(days=days)
     page.get_by_label("Beginn").fill(start.isoformat())
     page.get_by_label("Zielsetzung").select_option(label="Schnell antworten")
     page.get_by_role("button", name="Ziel anlegen").click()
@@ -119,7 +123,7 @@ def test_the_manager_turns_the_strategy_into_a_goal_and_reports_on_it(
     _shot(page, "journey-goal-empty-de")
 
     # 3. The history, imported under Settings.
-    text, questions, late = _history(today)
+    text, questions, late = _history(today, days)
     upload = tmp_path / "verlauf.csv"
     upload.write_text(text, encoding="utf-8")
     page.goto(url + "/settings/")
@@ -150,7 +154,7 @@ def test_the_manager_turns_the_strategy_into_a_goal_and_reports_on_it(
         "Ziel „Jede Frage innerhalb von 24 Stunden beantworten“ ist jetzt gefährdet"
     ]
     assert "95,2" in told[0].body and f"/goals/goals/{goal.pk}/" in told[0].body
-    assert questions == 350 and late == 17
+    assert questions == days * PER_DAY and late == days // 2  # one late every second day
 
     # 5. Guidelines v2 to Kundenservice, confirmed by a member there.
     v1 = Publication.objects.get(version=1)
