@@ -16,8 +16,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
-from django.tasks import task
+from django.db.models import Max, Q
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
 from socialdesk.channels import base
@@ -108,6 +108,23 @@ def process_webhooks() -> int:
     from socialdesk.channels.webhook.receiver import process_pending
 
     return process_pending()
+
+
+def batch_waiting_until() -> datetime | None:
+    """When the webhook batch task that is queued and not yet started starts (the latest, if
+    several; now, if due); None when none waits."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    latest = (
+        DBTaskResult.objects.filter(
+            task_path=process_webhooks.module_path, status=TaskResultStatus.READY
+        )
+        .order_by()
+        .aggregate(latest=Max("run_after"))["latest"]
+    )
+    if latest is None:
+        return None
+    return timezone.now() if latest == get_date_max() else max(latest, timezone.now())
 
 
 @task()

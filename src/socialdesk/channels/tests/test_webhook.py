@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from typing import Any
@@ -235,3 +236,78 @@ def test_the_backfill_poll_catches_deliveries_that_never_arrived(db, settings):
         assert hook.last_success_at is not None and hook.next_poll_at is not None
     finally:
         httpd.shutdown()
+
+
+def test_deliveries_arriving_while_a_batch_waits_to_start_join_it(
+    hook, monkeypatch, django_capture_on_commit_callbacks
+):
+    """On the real queue: a delivery queues a batch task that starts GATHER seconds later;
+    deliveries arriving before it starts queue nothing (it reads them too), in this web process
+    or another; once a worker has taken it, the next delivery queues the next one. A running
+    batch leaves what came after it started to that next one. Every item is stored once."""
+    from django.tasks import TaskResultStatus, task_backends
+    from django.utils import timezone
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from socialdesk.channels.tasks import process_webhooks
+    from socialdesk.channels.webhook import receiver
+
+    backend = DatabaseBackend("default", {"QUEUES": ["default"], "OPTIONS": {}})
+    monkeypatch.setattr(task_backends._connections, "default", backend, raising=False)  # type: ignore[attr-defined]
+    monkeypatch.setattr(receiver, "_covered_until", 0.0)
+    batches = DBTaskResult.objects.filter(task_path=process_webhooks.module_path)
+
+    def deliver(number: int, *, other_process: bool = False) -> None:
+        if other_process:  # it has not queued or seen a batch yet
+            monkeypatch.setattr(receiver, "_covered_until", 0.0)
+        item = {"id": f"q{number}", "author": "kim", "text": f"Frage {number}?",
+                "created_at": "2026-03-02T08:00:00Z"}  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            assert _post(hook, {"items": [item]}).status_code == 202
+
+    before = timezone.now()
+    deliver(0)
+    deliver(1)
+    deliver(2, other_process=True)
+    assert batches.count() == 1  # one batch waits; the later deliveries join it
+    starts = batches.get().run_after
+    assert before + timedelta(seconds=receiver.GATHER) <= starts
+    assert starts <= timezone.now() + timedelta(seconds=receiver.GATHER)
+
+    batches.update(status=TaskResultStatus.RUNNING)  # a worker took it ...
+    assert process_pending() == 3  # ... and stored what had come
+    deliver(3, other_process=True)
+    assert batches.count() == 2 and batches.filter(status=TaskResultStatus.READY).count() == 1
+    assert process_pending() == 1  # the next batch
+    assert sorted(Message.objects.values_list("external_id", flat=True)) == [
+        "q0", "q1", "q2", "q3"
+    ]  # fmt: skip
+    assert not WebhookDelivery.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_a_batch_leaves_what_arrives_while_it_runs_to_the_next_one(hook, monkeypatch):
+    """A worker storing a batch does not go on with the deliveries that arrived meanwhile (they
+    queued their own batch, which gathers more of them): it stops at the last delivery that
+    was there when it began."""
+    from socialdesk.channels.webhook import receiver
+
+    assert _post(hook, DELIVERY).status_code == 202
+    real_store = receiver._store
+    arrived: list[int] = []
+
+    def store_while_another_arrives(pending: Any, stuck: Any) -> int:
+        if not arrived:
+            later = {"items": [{"id": "later", "author": "kim", "text": "Und jetzt?",
+                                "created_at": "2026-03-02T10:00:00Z"}]}  # fmt: skip
+            assert _post(hook, later).status_code == 202
+        arrived.append(len(pending))
+        return real_store(pending, stuck)
+
+    monkeypatch.setattr(receiver, "_store", store_while_another_arrives)
+    assert process_pending() == 2
+    assert arrived == [1]  # one batch: the delivery that was there
+    assert WebhookDelivery.objects.filter(processed_at__isnull=True).count() == 1
+    monkeypatch.setattr(receiver, "_store", real_store)
+    assert process_pending() == 1
+    assert Message.objects.filter(external_id="later").exists()
