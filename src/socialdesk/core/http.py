@@ -8,7 +8,8 @@ Pages open to anonymous visitors keep `HttpRequest`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
@@ -36,3 +37,13 @@ class ApiRequest(HttpRequest):
 
     auth: User  # set by django-ninja from the bearer token (socialdesk.api.auth)
     api_token_name: str  # the token's name, for the audit log
+
+
+FOR_MACHINES = "for_machines"
+
+
+def for_machines[V: Callable[..., Any]](view: V) -> V:
+    """Mark a view that answers machines, not people (webhook deliveries): it shows no dates,
+    so the shell's middleware reads no time zone for it (nor the organisation it comes from)."""
+    setattr(view, FOR_MACHINES, True)
+    return view

@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 
 from socialdesk import access
 from socialdesk.accounts.models import Organisation
-from socialdesk.core.http import SiteRequest
+from socialdesk.core.http import FOR_MACHINES, SiteRequest
 
 logger = logging.getLogger(__name__)
 
@@ -23,28 +24,39 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 
 class UserPreferencesMiddleware:
-    """Activate the signed-in person's language and time zone (else the organisation's)."""
+    """Activate the signed-in person's language and time zone (else the organisation's).
+
+    The organisation is read when something asks for it: the time zone of a person who chose
+    none, the two-factor policy. A view for machines (`core.http.for_machines`: webhook
+    deliveries) shows no dates, so no time zone is read for it.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: SiteRequest) -> HttpResponse:
         user = request.user
-        organisation = Organisation.current()
-        request.organisation = organisation
-        zone_name = organisation.time_zone
-        if user.is_authenticated:
-            if user.language:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
-            zone_name = user.time_zone or zone_name
+        request.organisation = cast(Organisation, SimpleLazyObject(Organisation.current))
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        response = self.get_response(request)
+        timezone.deactivate()
+        return response
+
+    def process_view(
+        self, request: SiteRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        if getattr(view, FOR_MACHINES, False):
+            return
+        user = request.user
+        zone_name = (user.time_zone if user.is_authenticated else "") or (
+            request.organisation.time_zone
+        )
         try:
             timezone.activate(zoneinfo.ZoneInfo(zone_name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
-        response = self.get_response(request)
-        timezone.deactivate()
-        return response
 
 
 # Pages a person who still has to set up two-factor login may open.

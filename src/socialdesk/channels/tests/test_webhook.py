@@ -311,3 +311,18 @@ def test_a_batch_leaves_what_arrives_while_it_runs_to_the_next_one(hook, monkeyp
     monkeypatch.setattr(receiver, "_store", real_store)
     assert process_pending() == 1
     assert Message.objects.filter(external_id="later").exists()
+
+
+def test_a_delivery_reads_no_organisation_or_time_zone(hook):
+    """The endpoint answers machines: no page, no dates. Its request reads the channel and
+    writes the delivery; the organisation (for a time zone) is not read (a query per delivery
+    at 100 deliveries/s)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Client().get("/login/")  # the first request of the process may create the organisation
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(hook, DELIVERY).status_code == 202
+    statements = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "channels_webhookdelivery" in statements
+    assert "accounts_organisation" not in statements

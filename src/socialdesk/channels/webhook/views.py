@@ -8,10 +8,12 @@ from django.views.decorators.http import require_POST
 
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.channels.webhook.receiver import SignatureError, accept, verify
+from socialdesk.core.http import for_machines
 
 MAX_BODY = 2 * 1024 * 1024
 
 
+@for_machines
 @csrf_exempt  # authenticated by the HMAC signature, not by a session
 @require_POST
 def deliver(request: HttpRequest, pk: int) -> JsonResponse:
