@@ -14,8 +14,8 @@ of inbox history written as bulk rows by `goals_history.fill` (N conversations w
 messages each on two Mastodon accounts, 5 departments, 5 tags, SLA states; plus feedback,
 posts and listening matches), the team (2 social media managers and agents, one department
 each, no second factor; a third of the conversations assigned to them), the history's SLA
-breaches marked warned and its overdue feedback reminded (as the worker would have done when
-they happened), VACUUM ANALYZE.
+breaches marked warned, its overdue feedback reminded and its messages classified (as the
+worker would have done when they happened), VACUUM ANALYZE.
 Then, as the units in deploy/ run it: `socialdesk serve --no-worker --web-workers W`
 (gunicorn, W processes × 4 threads, DEBUG off, access log on) on a free port of 127.0.0.1
 and K `socialdesk worker` processes with their production defaults (each lowers its CPU
@@ -270,7 +270,8 @@ def main() -> None:
         _python(SEED, env, str(messages), str(args.users), str(setup), PASSWORD, json.dumps(WORDS))
         seeded = json.loads(setup.read_text())
         print(f"seeded {seeded['conversations']:,} conversations, {seeded['messages']:,} "
-              f"messages, {args.users} people in {time.perf_counter() - began:.0f} s",
+              f"messages ({seeded['classified']:,} of them classified as the worker does), "
+              f"{args.users} people in {time.perf_counter() - began:.0f} s",
               file=sys.stderr)  # fmt: skip
 
         rng = random.Random(16)

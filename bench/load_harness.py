@@ -79,6 +79,14 @@ with connection.cursor() as cursor:
         "UPDATE feedback_feedbackitem SET reminded_at = due_at "
         "WHERE reminded_at IS NULL AND due_at < now()"
     )
+# ... and its messages were classified as they came in (the history leaves four in five
+# inbound messages waiting: the workers would classify that year, 2,000 a round, all through
+# the measurement, beside the items arriving).
+from socialdesk.feedback.understanding import classify_new
+classified = 0
+while done := classify_new(limit=20_000):
+    classified += done
+with connection.cursor() as cursor:
     cursor.execute("VACUUM ANALYZE")
 setup = {
     "people": [[u.email, password] for u in team],
@@ -90,6 +98,7 @@ setup = {
     "words": json.loads(sys.argv[5]),
     "conversations": history["conversations"],
     "messages": history["messages"],
+    "classified": classified,
 }
 with open(path, "w") as out:
     json.dump(setup, out)
