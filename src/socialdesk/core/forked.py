@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -38,14 +38,27 @@ def forked_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def submit[A, T](
+    pool: ProcessPoolExecutor, work: Callable[[A], T], task: A, doing: str
+) -> Future[T]:
+    """Hand `task` to the pool; `ProcessLost` if a process already died (the pool takes no
+    more work then: the next task handed to it found that out before any result did)."""
+    try:
+        return pool.submit(work, task)
+    except BrokenProcessPool as lost:
+        raise _lost(doing) from lost
+
+
 def result[T](future: Future[T], doing: str) -> T:
     """The future's result; `ProcessLost` naming what the process was `doing` if it died."""
     try:
         return future.result()
     except BrokenProcessPool as lost:
-        raise ProcessLost(
-            f"A process {doing} ended abruptly (killed, or out of memory?)."
-        ) from lost
+        raise _lost(doing) from lost
+
+
+def _lost(doing: str) -> ProcessLost:
+    return ProcessLost(f"A process {doing} ended abruptly (killed, or out of memory?).")
 
 
 _inherited: list[Any] = []  # the parent's connections, never used or closed in a child

@@ -235,6 +235,7 @@ def processes(work: Callable[[Any], Built], jobs: int) -> Iterator[BuildAll]:
 
 
 AHEAD = 2  # tasks handed to each process before the first result is taken
+DOING = "reading and analysing objects for the search"
 
 
 def _as_done(
@@ -242,7 +243,7 @@ def _as_done(
 ) -> Iterator[Built]:
     pending: set[Future[Built]] = set()
     for task in tasks:
-        pending.add(pool.submit(work, task))
+        pending.add(forked.submit(pool, work, task, DOING))
         if len(pending) >= ahead:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield from _results(done)
@@ -253,7 +254,7 @@ def _as_done(
 
 def _results(done: set[Future[Built]]) -> Iterator[Built]:
     for future in done:
-        yield forked.result(future, "reading and analysing objects for the search")
+        yield forked.result(future, DOING)
 
 
 def _shared() -> bool:

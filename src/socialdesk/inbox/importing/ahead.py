@@ -20,6 +20,7 @@ from socialdesk.insights.language import guess_language
 from socialdesk.insights.needs_reply import needs_reply
 
 AHEAD = 2  # chunks handed to each process before the writer takes the first answers
+DOING = "guessing the rows' languages and replies"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def in_order[C](
     """Each chunk with its answers, in the chunks' order, the next ones under way."""
     pending: deque[tuple[C, Asked, Future[Answers]]] = deque()
     for chunk, asked in chunks:
-        pending.append((chunk, asked, pool.submit(answer, asked)))
+        pending.append((chunk, asked, forked.submit(pool, answer, asked, DOING)))
         if len(pending) > AHEAD * jobs:
             yield _taken(pending.popleft())
     while pending:
@@ -69,4 +70,4 @@ def in_order[C](
 
 def _taken[C](item: tuple[C, Asked, Future[Answers]]) -> tuple[C, Asked, Answers]:
     chunk, asked, future = item
-    return chunk, asked, forked.result(future, "guessing the rows' languages and replies")
+    return chunk, asked, forked.result(future, DOING)

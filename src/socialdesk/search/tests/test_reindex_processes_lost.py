@@ -66,3 +66,20 @@ def test_a_lost_process_ends_the_work_under_a_parent_that_finishes_before_it_sto
                 pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_work_handed_to_the_processes_after_one_died_ends_with_the_same_error() -> None:
+    """The pool takes no more work once a process died: the next task handed to it (here one
+    second after the loss, long after the pool noticed it) ends the work with `ProcessLost`
+    too, not with the pool's own error (a CI run saw it there)."""
+    import time
+
+    def tasks() -> Iterator[int]:
+        yield 3  # its process dies
+        time.sleep(1)
+        yield from range(4, 25)
+
+    lost = pytest.raises(indexing.ProcessLost, match="ended abruptly")
+    with _at_most(60), lost, indexing.processes(_dies_at_three, 2) as run:
+        for _result in run(tasks()):
+            pass
