@@ -1,7 +1,8 @@
 """Benchmark the inbox under load: the team working it while webhook items pour in (issue 16).
 
     .venv/bin/python bench/bench_load.py [--users 50] [--rate 100] [--duration 60]
-        [--web-workers 4] [--workers 2] [--worker-nice N] [--conversations 30000] [--baseline 30] [--keep]
+        [--web-workers 4] [--intake-workers 2] [--workers 2] [--worker-nice N] [--conversations 30000]
+        [--baseline 30] [--keep]
         [--database-url postgres://socialdesk:socialdesk@127.0.0.1:5432/sd_bench_load]
 
 Goal (from the issue): with 50 team members working the inbox while 100 items/s arrive by
@@ -17,9 +18,12 @@ each, no second factor; a third of the conversations assigned to them), the hist
 breaches marked warned, its overdue feedback reminded and its messages classified (as the
 worker would have done when they happened), VACUUM ANALYZE.
 Then, as the units in deploy/ run it: `socialdesk serve --no-worker --web-workers W`
-(gunicorn, W processes × 4 threads, DEBUG off, access log on) on a free port of 127.0.0.1
-and K `socialdesk worker` processes with their production defaults (each lowers its CPU
-priority to WORKER_NICE, 10; `--worker-nice 0` measures them at the web server's). 1,000 deliveries through
+(gunicorn, W processes × 4 threads, DEBUG off, access log on) on a free port of 127.0.0.1,
+the webhook intake the deliveries go to (`socialdesk serve --no-worker --web-workers I --nice 10`
+on another port, as deploy/socialdesk-intake.service behind the proxy's `/hooks/`;
+`--intake-workers 0`: none, the web server takes them) and K `socialdesk worker` processes with
+their production defaults (each lowers its CPU priority and its session's to WORKER_NICE, 10;
+`--worker-nice 0` measures them at the web server's). 1,000 deliveries through
 the endpoint give the webhook channel conversations of its own before anything is measured
 (and the CPU time one delivery costs: web server, workers, PostgreSQL).
 
@@ -40,12 +44,16 @@ the database's connections, locust and the sender, beside what the whole machine
 (others' work included), and CPU ms per page (baseline) and per delivery (the 1,000 before
 it), so that a reader of a shared or small machine sees what the asked load needs. Checks (exit 1 when one fails; a missed goal is not a failure): no
 page answered with an error, every delivery accepted (2xx) and stored exactly once, nothing
-set aside, every reply and note the forms accepted is in the database.
+set aside, every reply and note the forms accepted is in the database. With --keep the folder
+keeps locust's results with each measured request's send time and duration
+(`locust-load.json`, "timeline") and the workers' logs (which task ran when), to see which
+seconds were slow and what ran then.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -107,6 +115,7 @@ from bench.webhook_harness import (  # noqa: E402
 DEFAULT_URL = "postgres://socialdesk:socialdesk@127.0.0.1:5432/sd_bench_load"
 GOAL_P95_MS = 150.0
 GOAL_LAG_S = 5.0
+INTAKE_NICE = 10  # deploy/socialdesk-intake.service
 SEED_DELIVERIES = 1000  # also what one delivery costs in CPU
 PASSWORD = "bench load passphrase " + "x" * 8  # a throw-away database
 WORDS = ["Lieferung", "Bestellung", "refund", "abgebucht", "4711"]  # frequent … absent
@@ -231,6 +240,11 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="`socialdesk worker` processes")
     parser.add_argument(
+        "--intake-workers", type=int, default=2,
+        help="gunicorn processes of the webhook intake server (deploy/: 2; 0: none, the "
+        "deliveries go to the web server)",
+    )  # fmt: skip
+    parser.add_argument(
         "--worker-nice", type=int, choices=range(20), metavar="0-19",
         help="the workers' CPU priority (default: theirs, WORKER_NICE 10; 0: as started)",
     )  # fmt: skip
@@ -242,6 +256,8 @@ def main() -> None:
         parser.error("--database-url: the load benchmark runs on PostgreSQL")
     if min(args.users, args.web_workers, args.workers, args.conversations) < 1 or args.rate <= 0:
         parser.error("--users, --web-workers, --workers, --conversations and --rate: positive")
+    if args.intake_workers < 0:
+        parser.error("--intake-workers: 0 or more")
     signal.signal(signal.SIGTERM, _raise_interrupt)
 
     _create_template(args.database_url)  # refuses an existing database
@@ -283,19 +299,35 @@ def main() -> None:
                    "--port", str(port), "--web-workers", str(args.web_workers), "--no-worker"]  # fmt: skip
         # Each gunicorn process spends ~5 CPU-s importing the app: on a busy machine W of
         # them take longer than bench_webhook's 60 s.
-        with server(command, env, port, work / "server.log", ready_seconds=300):
+        with contextlib.ExitStack() as running:
+            running.enter_context(
+                server(command, env, port, work / "server.log", ready_seconds=300)
+            )
+            intake = port
+            if args.intake_workers:  # a port of its own, taken once the web server holds its own
+                intake = free_port()
+                intake_command = [
+                    sys.executable, "-m", "socialdesk", "serve", "--host", "127.0.0.1",
+                    "--port", str(intake), "--web-workers", str(args.intake_workers),
+                    "--no-worker", "--nice", str(INTAKE_NICE),
+                ]  # fmt: skip
+                running.enter_context(
+                    server(intake_command, env, intake, work / "intake.log", ready_seconds=300)
+                )
             workers = start_workers(args.workers, env, work, args.worker_nice)
             leader = serve_pid(port)
+            intake_leader = serve_pid(intake) if intake != port else None
             connections = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"  # fmt: skip
             cpu = Cpu(
                 {
                     "web server": lambda: session(leader),
+                    **({"intake": lambda: session(intake_leader)} if intake_leader else {}),
                     "workers": lambda: [p for w in workers for p in session(w.pid)],
                     "PostgreSQL": lambda: [int(str(r[0])) for r in _query(url, connections)],
                 }
             )
             cpu.start()
-            seed_phase = run_phase("seed", port, seed_calls, 4)
+            seed_phase = run_phase("seed", intake, seed_calls, 4)
             wait_stored(url, f"seed-{run}", SEED_DELIVERIES, STORE_SECONDS)
             seed_cpu = cpu.stop()
             print("warm-up: 4 members, 10 s …", file=sys.stderr)  # every gunicorn process
@@ -316,7 +348,9 @@ def main() -> None:
             result: list[Phase] = []
             sending = threading.Thread(
                 target=lambda: result.append(
-                    send_paced(port, load_calls, args.rate, stop, work / "locust-load.json.started")
+                    send_paced(
+                        intake, load_calls, args.rate, stop, work / "locust-load.json.started"
+                    )
                 )
             )
             sending.start()
@@ -356,7 +390,14 @@ def main() -> None:
         )
         print(
             f"server: `socialdesk serve --no-worker --web-workers {args.web_workers}` (gunicorn, "
-            f"{args.web_workers} processes × 4 threads, DEBUG off) + {args.workers} × "
+            f"{args.web_workers} processes × 4 threads, DEBUG off)"
+            + (
+                f" + the webhook intake `socialdesk serve --no-worker --web-workers "
+                f"{args.intake_workers} --nice {INTAKE_NICE}` (/hooks/)"
+                if args.intake_workers
+                else ""
+            )
+            + f" + {args.workers} × "
             f"`socialdesk worker` (nice {'/'.join(map(str, niceness))}); {os.cpu_count()} CPUs shared with locust and the sender; "
             f"load average before / at the end of the load: {load_before[0]:.2f} / "
             f"{load_during[0]:.2f}"

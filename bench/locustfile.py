@@ -88,6 +88,7 @@ class Recorder:
         self.failures: Counter[str] = Counter()
         self.succeeded: Counter[str] = Counter()  # the whole run, sign-ins included
         self.attempted: Counter[str] = Counter()  # forms sent (an answer may never come)
+        self.timeline: list[tuple[float, str, float]] = []  # (sent, epoch s; page; ms) measured
 
     def signed(self, environment: Environment) -> None:
         self.signed_in += 1
@@ -116,6 +117,7 @@ class Recorder:
         if time.monotonic() - milliseconds / 1000 < self.started:
             return  # sent before the measurement began (while others were signing in)
         self.times.setdefault(name, []).append(milliseconds)
+        self.timeline.append((time.time() - milliseconds / 1000, name, milliseconds))
         if exception is not None:
             self.errors[name] += 1
             self.failures[f"{name}: {exception}"] += 1
@@ -132,6 +134,7 @@ class Recorder:
             "failures": dict(self.failures),
             "succeeded": dict(self.succeeded),
             "attempted": dict(self.attempted),
+            "timeline": self.timeline,
         }
 
 

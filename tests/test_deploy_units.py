@@ -19,7 +19,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 INSTALLED = "/srv/socialdesk/.venv/bin/socialdesk"
-UNITS = ["socialdesk-migrate.service", "socialdesk-web.service", "socialdesk-worker@.service"]
+UNITS = [
+    "socialdesk-migrate.service",
+    "socialdesk-web.service",
+    "socialdesk-intake.service",
+    "socialdesk-worker@.service",
+]
 HARDENING = [
     "NoNewPrivileges=yes",
     "ProtectSystem=strict",
@@ -98,7 +103,9 @@ def test_each_unit_is_hardened_and_reads_the_operator_s_environment(unit: str) -
     assert [option for option in HARDENING if option not in lines] == []
 
 
-@pytest.mark.parametrize("unit", ["socialdesk-web.service", "socialdesk-worker@.service"])
+@pytest.mark.parametrize(
+    "unit", ["socialdesk-web.service", "socialdesk-intake.service", "socialdesk-worker@.service"]
+)
 def test_the_web_server_and_workers_start_after_the_migrations(unit: str) -> None:
     lines = (DEPLOY / unit).read_text().splitlines()
     assert "Requires=socialdesk-migrate.service" in lines
@@ -115,3 +122,21 @@ def test_the_web_server_runs_gunicorn_as_serve_does() -> None:
     assert any(line.startswith(f"ExecStart={INSTALLED} serve --no-worker") for line in lines)
     serve = (ROOT / "src/socialdesk/core/management/commands/serve.py").read_text()
     assert '"--logger-class", "socialdesk.core.access_log.RedactingLogger"' in serve
+
+
+def test_the_intake_and_the_workers_yield_the_cpus_to_the_web_server() -> None:
+    """The webhook intake and the workers run at a lower priority than the pages: by niceness
+    (and their session's) and by their cgroup's weight where systemd shares the CPUs by unit;
+    the README's reverse proxy sends /hooks/ to the intake's port."""
+    intake = (DEPLOY / "socialdesk-intake.service").read_text().splitlines()
+    [start] = [line for line in intake if line.startswith("ExecStart=")]
+    assert start.startswith(f"ExecStart={INSTALLED} serve --no-worker ")
+    assert "--nice 10" in start and "--port 8001" in start
+    for unit in ("socialdesk-intake.service", "socialdesk-worker@.service"):
+        assert "CPUWeight=10" in (DEPLOY / unit).read_text().splitlines()
+    assert not any(
+        line.startswith("CPUWeight=")
+        for line in (DEPLOY / "socialdesk-web.service").read_text().splitlines()
+    )
+    readme = (ROOT / "README.md").read_text()
+    assert "location /hooks/ {\n        proxy_pass http://127.0.0.1:8001;" in readme

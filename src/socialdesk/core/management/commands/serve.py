@@ -1,4 +1,9 @@
-"""Serve the web app and the background worker together; Ctrl-C stops both."""
+"""Serve the web app and the background worker together; Ctrl-C stops both.
+
+`--nice N` lowers the server's CPU priority (and its session's, `core.priority`) before gunicorn
+starts: a second server for machines only (webhook deliveries, `/hooks/`, behind the reverse
+proxy; deploy/socialdesk-intake.service) then leaves the CPUs to the pages people wait for.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from socialdesk.core import priority
+
 
 class Command(BaseCommand):
     help = "Run the web server (gunicorn) and one background worker until interrupted."
@@ -21,8 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.PORT)
         parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
         parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+        parser.add_argument(
+            "--nice", type=int, choices=range(20), metavar="0-19", default=0,
+            help="CPU priority to lower the server to (0: as started)",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["nice"]:  # before gunicorn starts: its processes and threads take it
+            priority.lower_to(options["nice"])
         web = [
             sys.executable, "-m", "gunicorn", "socialdesk.wsgi",
             "--bind", f"{options['host']}:{options['port']}",
