@@ -3,8 +3,8 @@
 A niceness alone yields only to processes of the same *session* on Linux with automatic
 process groups (`kernel.sched_autogroup_enabled`, on by default on most distributions): the
 scheduler first shares the CPUs equally between sessions, then by niceness within each. A worker
-started in a session of its own (as systemd, a supervisor or a shell's `setsid` start it) then
-took as much CPU as the web server at nice 10 as at nice 0 (bench/bench_load.py). So a process
+started in a session of its own (as systemd, a supervisor or a shell's `setsid` start it) took
+as much CPU at nice 10 as at nice 0, as much as the web server (bench/bench_load.py). So a process
 that leads its own session lowers its session's share too (`/proc/self/autogroup`). One that
 does not (a worker `socialdesk serve` started beside gunicorn) leaves it: the web server's
 session would be lowered with it. Under systemd with CPU accounting each unit's cgroup has a
