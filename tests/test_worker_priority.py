@@ -26,9 +26,12 @@ def _threads_niceness(pid: int) -> dict[int, int]:
     }
 
 
-def _session_niceness(pid: int) -> int:
-    """The niceness of the process's session (its autogroup: "/autogroup-42 nice 7")."""
-    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+def _session_niceness(pid: int) -> int | None:
+    """The niceness of the process's session (its autogroup: "/autogroup-42 nice 7"); None for
+    a process in no automatic group (the file is empty: a container whose init never started a
+    session of its own, as on the CI machine)."""
+    text = Path(f"/proc/{pid}/autogroup").read_text().split()
+    return int(text[-1]) if text else None
 
 
 def _started(
