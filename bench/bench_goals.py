@@ -420,12 +420,14 @@ def main() -> None:
 
     from bench.goals_history import fill
     from socialdesk.accounts.models import Department, Role, User
-    from socialdesk.inbox import rollups
+    from socialdesk.inbox import rollups, waiting
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     rollups.drop()  # the history is written without them; the rollup is counted once after
+    waiting.drop()
     history = fill(args.messages, now=now, log=lambda text: print(text, file=sys.stderr))
     recount_ms, _ = _timed(rollups.ensure)
+    waiting.ensure()
     with connection.cursor() as cursor:  # as autovacuum would have done after an import
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     manager = User.objects.create_user("max@example.com", "x", full_name="Max", role=Role.MANAGER)

@@ -119,13 +119,14 @@ def build(url: str, messages: int) -> None:
     from bench.scale_history import fill
     from socialdesk.accounts.models import Department, Role, User
     from socialdesk.core import changes
-    from socialdesk.inbox import rollups
+    from socialdesk.inbox import rollups, waiting
     from socialdesk.search import indexing
 
     steps: dict[str, float] = {}
     steps["migrate"] = time.perf_counter() - started
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     rollups.drop()  # written without the rollup's triggers; counted once afterwards
+    waiting.drop()  # the same for the count of waiting conversations
     with changes.muted():
         history = fill(messages, now=now, timings=steps, log=lambda t: print(t, file=sys.stderr))
 
@@ -137,6 +138,7 @@ def build(url: str, messages: int) -> None:
         return result
 
     timed("message rollup", rollups.ensure)
+    timed("waiting conversations counted", waiting.ensure)
     manager = User.objects.create_user("max@example.com", "x", full_name="Max", role=Role.MANAGER)
     member = User.objects.create_user("mia@example.com", "x", full_name="Mia", role=Role.MEMBER)
     member.departments.add(Department.objects.get(name="Kundenservice"))

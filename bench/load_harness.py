@@ -44,13 +44,15 @@ from django.utils import timezone
 from bench.goals_history import fill
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.inbox import rollups
+from socialdesk.inbox import rollups, waiting
 from socialdesk.inbox.models import Tag
 
 messages, people, path, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 rollups.drop()  # the history is written without its triggers; the rollup is counted after
+waiting.drop()  # and the conversations waiting
 history = fill(messages, now=timezone.now(), log=lambda text: print(text, file=sys.stderr))
 rollups.ensure()
+waiting.ensure()
 departments = list(Department.objects.order_by("pk"))
 hashed = make_password(password)  # one hash for all: signing in still checks it
 team = []

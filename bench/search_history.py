@@ -135,7 +135,7 @@ def fill(scale: float, rng: random.Random) -> dict[str, Any]:
     from socialdesk.accounts.models import Department, Role, User
     from socialdesk.core import changes
     from socialdesk.core.db import insert_rows, update_rows
-    from socialdesk.inbox import rollups
+    from socialdesk.inbox import rollups, waiting
     from socialdesk.inbox.models import Message
     from socialdesk.spaces.mentions import plain_words
     from socialdesk.spaces.models import Room, RoomMembership, RoomPost
@@ -143,6 +143,7 @@ def fill(scale: float, rng: random.Random) -> dict[str, Any]:
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     started = time.perf_counter()
     rollups.drop()
+    waiting.drop()
     with changes.muted():
         history = fill_history(
             max(int(1_000_000 * scale), 1_000), now=now, log=lambda t: print(t, file=sys.stderr)
@@ -193,6 +194,7 @@ def fill(scale: float, rng: random.Random) -> dict[str, Any]:
             )
         pages = fill_wiki(scale, rng, vocabulary, rooms[:ROOM_SPACES], manager, now)
     rollups.ensure()
+    waiting.ensure()
     return {
         "messages": history["messages"],
         "conversations": history["conversations"],

@@ -41,6 +41,7 @@ def test_it_queues_every_apps_recurring_work_on_its_rhythm() -> None:
         "prune_webhook_log",  # issue 15: delivered webhooks older than 30 days
         "prune_task_results",  # issue 16: the queue's finished tasks, once an hour
         "compact_figure_log",  # issue 16: the changes kept figures can no longer need
+        "compact_waiting",  # issue 16: the rows counting the conversations waiting, added up
     }
     # Every second, when something is due: posts to publish, webhooks to deliver.
     assert _names(schedule.PROMPT) == {"publish_posts", "deliver_webhooks"}

@@ -13,12 +13,13 @@ class InboxConfig(AppConfig):
 
     def ready(self) -> None:  # imports here: the models are loaded only now
         from socialdesk.channels import ingest
-        from socialdesk.inbox import tasks
+        from socialdesk.inbox import tasks, waiting
         from socialdesk.inbox.channel_items import SINK
 
         ingest.register(SINK)  # channels hand their items to the inbox through this
         post_migrate.connect(_ensure_rollup, sender=self)
         schedule.every(schedule.FREQUENT, tasks.send_replies)
+        schedule.every(schedule.REGULAR, tasks.compact_waiting, when=waiting.uncompacted)
 
         from socialdesk.accounts import handover
         from socialdesk.inbox import handover as inbox_handover
@@ -27,10 +28,12 @@ class InboxConfig(AppConfig):
 
 
 def _ensure_rollup(using: str = "default", **kwargs: Any) -> None:
-    """After every migrate: the rollup's triggers are there (see inbox/rollups.py)."""
+    """After every migrate: the triggers of the rollup and of the waiting count are there (see
+    inbox/rollups.py and inbox/waiting.py)."""
     from django.db import connections
 
-    from socialdesk.inbox import rollups
+    from socialdesk.inbox import rollups, waiting
 
     if connections[using].vendor in ("sqlite", "postgresql"):
         rollups.ensure()
+        waiting.ensure()

@@ -389,4 +389,4 @@ class Presence(models.Model):
 # The jobs' models live in their own module; imported here so every model of the app is found
 # where Django and the app look for it.
 from socialdesk.inbox.job_models import BulkChange, BulkJob, ImportJob  # noqa: E402, F401
-from socialdesk.inbox.rollup_models import MessageRollup  # noqa: E402, F401
+from socialdesk.inbox.rollup_models import MessageRollup, WaitingCount  # noqa: E402, F401

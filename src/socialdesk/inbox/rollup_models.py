@@ -44,3 +44,20 @@ class HeldMessages(models.Model):
 
     def __str__(self) -> str:
         return f"held {self.low}–{self.high}"
+
+
+class WaitingCount(models.Model):
+    """Conversations waiting for the team's reply (`waiting_for_us_since` set), counted per
+    channel account, department and assignee (0: none) by the database (`inbox/waiting.py`).
+
+    Triggers on `inbox_conversation` only ever insert rows here, +1 or −1: concurrent writers
+    never wait for one another on a shared row. The worker adds them up every minute
+    (`waiting.compact`), so a count reads a handful of rows however many conversations wait."""
+
+    account_id = models.BigIntegerField()
+    department_id = models.BigIntegerField(default=0)  # 0: no department
+    assignee_id = models.BigIntegerField(default=0)  # 0: nobody
+    change = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.department_id}/{self.assignee_id}: {self.change:+d}"

@@ -1,4 +1,5 @@
-"""Background work of the inbox: send the replies that are due (inbox/sending.py)."""
+"""Background work of the inbox: send the replies that are due (inbox/sending.py), add up the
+count of conversations waiting for a reply (inbox/waiting.py)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,11 @@ def undo_bulk_job(job_id: int) -> int:
     from socialdesk.inbox.bulk import bulk_undo_run
 
     return bulk_undo_run(job_id).done
+
+
+@task()
+def compact_waiting() -> int:
+    """Add up the rows counting the conversations that wait for a reply; return those left."""
+    from socialdesk.inbox import waiting
+
+    return waiting.compact()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from socialdesk.channels.selectors import account_ids
 from socialdesk.feedback.models import Classification
 from socialdesk.feedback.understanding import SENTIMENTS
 from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register
@@ -15,6 +16,7 @@ from socialdesk.goals.kpis.scoping import (
     inbound_messages,
     narrowed,
 )
+from socialdesk.inbox import waiting
 from socialdesk.inbox.selectors import visibility
 
 FAMILY = "inbox"
@@ -31,8 +33,19 @@ def _needs_reply_share(query: Query) -> float | None:
 
 def _backlog(query: Query) -> float | None:
     """Conversations whose customer wrote after our last reply and needs one (as the inbox's
-    "needs a reply" filter)."""
-    return float(count_conversations(query.scope, waiting_for_us_since__isnull=False))
+    "needs a reply" filter). Read from the count the database keeps (`inbox.waiting`),
+    narrowed by the same visibility rule as the conversations; counted from the
+    conversations where it cannot answer (narrowed by tags)."""
+    scope = query.scope
+    if scope.tags:
+        return float(count_conversations(scope, waiting_for_us_since__isnull=False))
+    return float(
+        waiting.count(
+            accounts=account_ids(scope.accounts) if scope.accounts else None,
+            departments=list(scope.departments) if scope.departments else None,
+            visible=None if scope.user is None else visibility(scope.user),
+        )
+    )
 
 
 def _sentiment_share(query: Query) -> float | None:

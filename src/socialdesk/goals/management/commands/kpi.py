@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from socialdesk.core.durations import human_duration
 from socialdesk.goals.management import kpi_registry
-from socialdesk.inbox import rollups
+from socialdesk.inbox import rollups, waiting
 from socialdesk.inbox.rollup_models import MessageRollup
 from socialdesk.sla import kpi, kpi_groups
 from socialdesk.sla.management import kpi_sla
@@ -78,7 +78,7 @@ class Command(BaseCommand):
         kpi_registry.add_parsers(sub)
         sub.add_parser(
             "rebuild-rollups",
-            help="recount the message rollup the KPIs read from the stored messages",
+            help="recount the message rollup and the waiting conversations the KPIs read",
             description=rollups.__doc__,
         )
 
@@ -87,10 +87,15 @@ class Command(BaseCommand):
         installed = rollups.ensure()  # missing triggers: installed, and recounted already
         rows = rollups.rebuild() if not installed else MessageRollup.objects.count()
         totals = MessageRollup.objects.aggregate(n=Sum("inbound"), r=Sum("needs_reply"))
+        counted = waiting.ensure()  # the same for the count of waiting conversations
+        if not counted:
+            waiting.rebuild()
         self.stdout.write(
             f"Rollup recounted in {time.monotonic() - started:.1f} s: {rows:,} hour rows, "
             f"{totals['n'] or 0:,} inbound messages, {totals['r'] or 0:,} needing a reply"
             + (" (its triggers were missing and are installed again)" if installed else "")
+            + f"; {waiting.count():,} conversations waiting for a reply"
+            + (" (their count's triggers were missing and are installed again)" if counted else "")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
