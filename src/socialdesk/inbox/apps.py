@@ -3,7 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-from socialdesk.core import schedule
+from socialdesk.core import schedule, triggers
 
 
 class InboxConfig(AppConfig):
@@ -20,6 +20,7 @@ class InboxConfig(AppConfig):
         post_migrate.connect(_ensure_rollup, sender=self)
         schedule.every(schedule.FREQUENT, tasks.send_replies)
         schedule.every(schedule.REGULAR, tasks.compact_waiting, when=waiting.uncompacted)
+        triggers.work_in_bulk(*waiting.KEPT.triggers)  # an import's conversations, at once
 
         from socialdesk.accounts import handover
         from socialdesk.inbox import handover as inbox_handover

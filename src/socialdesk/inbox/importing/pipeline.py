@@ -432,16 +432,17 @@ class Importer:
         # History from files: the answered ones are inserted resolved, as `settle_status`
         # would leave them (one UPDATE of thousands of rows a chunk less).
         done = {c.pk for c in conversations if answered(c)} if self.settle else set()
-        insert_rows(
-            Conversation,
-            ["id", *NEW_FIELDS, "resolved_at"],
-            [
-                [c.pk, Status.RESOLVED if c.pk in done else Status.OPEN, "", "", now,
-                 *(getattr(c, column) for column in FACT_COLUMNS),
-                 c.last_message_at if c.pk in done else None]
-                for c in conversations
-            ],
-        )  # fmt: skip
+        with triggers.bulk_insert(Conversation._meta.db_table, [c.pk for c in conversations]):
+            insert_rows(
+                Conversation,
+                ["id", *NEW_FIELDS, "resolved_at"],
+                [
+                    [c.pk, Status.RESOLVED if c.pk in done else Status.OPEN, "", "", now,
+                     *(getattr(c, column) for column in FACT_COLUMNS),
+                     c.last_message_at if c.pk in done else None]
+                    for c in conversations
+                ],
+            )  # fmt: skip
         insert_rows(
             ConversationEvent,
             ["conversation", "at", "old_status", "new_status"],

@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from socialdesk.accounts.audit import Acting
 from socialdesk.accounts.models import Department, Organisation, Role, User
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core import schedule
+from socialdesk.core import schedule, triggers
+from socialdesk.core.db import reserve_ids
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis import Period, Scope
 from socialdesk.inbox import services, tasks, waiting
@@ -256,3 +257,44 @@ def test_lost_triggers_are_made_again_and_the_count_taken_again(
     )
     world.new(1, 7)  # counted again
     assert stored() == recount()
+
+
+@pytest.mark.django_db
+def test_a_bulk_insert_counts_its_conversations_once_and_keeps_the_trigger() -> None:
+    """The history import inserts its conversations with the insert trigger suspended
+    (`core.triggers.bulk_insert`) and counts them in one statement: a kept insert counts each
+    waiting conversation once, a refused one nothing, and the trigger counts again after."""
+    world = World()
+    table = Conversation._meta.db_table
+
+    def batch(count: int, *, twice: bool = False) -> list[Conversation]:
+        rows = [
+            Conversation(
+                pk=pk,
+                channel_account=world.accounts[n % 2],
+                waiting_for_us_since=START if n % 3 else None,
+            )
+            for n, pk in enumerate(reserve_ids(Conversation, count))
+        ]
+        if twice:  # the same id twice: the database refuses the insert
+            rows[-1].pk = rows[0].pk
+        return rows
+
+    kept = batch(7)
+    with transaction.atomic(), triggers.bulk_insert(table, [row.pk for row in kept]):
+        Conversation.objects.bulk_create(kept)
+    assert waiting.installed() == set(waiting.TRIGGERS)
+    assert stored() == recount()
+    before = stored()
+
+    refused = batch(4, twice=True)
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        triggers.bulk_insert(table, [row.pk for row in refused]),
+    ):
+        Conversation.objects.bulk_create(refused)
+    assert waiting.installed() == set(waiting.TRIGGERS)
+    assert stored() == before == recount()
+    world.new(1, 9)  # counted by the trigger again
+    assert stored() == recount() != before
