@@ -54,11 +54,11 @@ KEPT = "core_kept_figure"  # its table (`core.models.KeptFigure`)
 MARGIN = timedelta(minutes=1)
 # What the database shows now, when, and whether this transaction wrote nothing yet (a figure
 # read in a transaction that wrote may count rows that are rolled back: not kept).
-_NOW = "pg_current_snapshot()::text, clock_timestamp(), pg_current_xact_id_if_assigned() IS NULL"
+NOW = "pg_current_snapshot()::text, clock_timestamp(), pg_current_xact_id_if_assigned() IS NULL"
 _PREFIX = "socialdesk.figure:"
 
 
-def _hour(moment: str) -> str:
+def utc_hour(moment: str) -> str:
     """SQL: the UTC hour a moment falls in, whatever the session's time zone (a writer in a
     zone with a half-hour offset truncates the same as the reader)."""
     return f"(date_trunc('hour', {moment} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
@@ -83,14 +83,14 @@ def log_statements(table: str, source: str, bucket: str, columns: Sequence[str])
     name = f"{table}_figure_log"
 
     def hours(rows: str, alias: str) -> str:
-        return f"SELECT {_hour(alias + '.' + bucket)} AS h FROM {rows} {alias}"
+        return f"SELECT {utc_hour(alias + '.' + bucket)} AS h FROM {rows} {alias}"
 
     differ = (
         f"({', '.join('o.' + c for c in columns)}) IS DISTINCT FROM "
         f"({', '.join('n.' + c for c in columns)})"
     )
     moved = (
-        f"SELECT unnest(ARRAY[{_hour('o.' + bucket)}, {_hour('n.' + bucket)}]) "
+        f"SELECT unnest(ARRAY[{utc_hour('o.' + bucket)}, {utc_hour('n.' + bucket)}]) "
         f"AS h FROM old_rows o JOIN new_rows n USING (id) WHERE {differ}"
     )
 
@@ -165,11 +165,18 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class Entry:
+    """A kept figure: its value, the snapshot it is true at, the moment it was asked for and
+    the moment it stops holding (a pending clock turning breached)."""
+
     value: Any
     snapshot: Snapshot
     now: datetime
     until: datetime | None
+
+
+# Figures kept before `Entry` had its public name are pickled under the old one.
+_Entry = Entry
 
 
 def place(
@@ -197,7 +204,7 @@ def found(where: Place | None) -> tuple[bool, Any]:
     """(True, the kept figure) when it may be served; (False, None) when it must be computed."""
     if where is None:
         return False, None
-    entry: _Entry | None = caches[STORE].get(where.key)
+    entry: Entry | None = caches[STORE].get(where.key)
     if entry is None or where.now < entry.now:
         return False, None
     if entry.until is not None and where.now >= entry.until:
@@ -211,9 +218,9 @@ def found(where: Place | None) -> tuple[bool, Any]:
         cursor.execute(
             "SELECT %s::timestamptz > clock_timestamp() - make_interval(secs => %s) "
             f"AND NOT EXISTS (SELECT 1 FROM {LOG} WHERE source = ANY(%s) "
-            f"AND (hour IS NULL OR (hour >= {_hour('%s::timestamptz')} AND hour < %s)) "
+            f"AND (hour IS NULL OR (hour >= {utc_hour('%s::timestamptz')} AND hour < %s)) "
             "AND NOT pg_visible_in_snapshot(xid, %s::pg_snapshot)), "
-            f"{_NOW}",
+            f"{NOW}",
             [
                 entry.snapshot.taken_at, KEEP.total_seconds(), list(where.sources),
                 where.start, where.end, entry.snapshot.text,
@@ -236,7 +243,7 @@ def snapshot(*places: Place | None) -> Snapshot | None:
     if all(where is None for where in places):
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_NOW}")
+        cursor.execute(f"SELECT {NOW}")
         text, taken_at, clean = cursor.fetchone()
     return Snapshot(text, taken_at) if clean else None
 
@@ -245,7 +252,7 @@ def keep(where: Place | None, seen: Snapshot | None, value: Any, until: datetime
     """Keep `value`, computed after `seen` was taken, valid for moments before `until`."""
     if where is None or seen is None:
         return
-    caches[STORE].set(where.key, _Entry(value, seen, where.now, until), KEEP.total_seconds())
+    caches[STORE].set(where.key, Entry(value, seen, where.now, until), KEEP.total_seconds())
 
 
 def kept[T](where: Place | None, compute: Callable[[], tuple[T, datetime | None]]) -> T:

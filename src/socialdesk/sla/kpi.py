@@ -35,6 +35,7 @@ from socialdesk.core.percentiles import (
 )
 from socialdesk.inbox.models import Conversation
 from socialdesk.inbox.selectors import conversations_for_user
+from socialdesk.sla import kpi_days
 from socialdesk.sla.kpi_groups import (
     Clock,
     GroupKpi,
@@ -250,9 +251,20 @@ def first_responses(
         )
         for n, (since, until) in enumerate(periods)
     ]  # fmt: skip
-    places = [_place(counted[n], within, True, bounds[n], now) for n in range(len(periods))]
-    rows: dict[int, dict[str, Any]] = {}
+    every_day = counted_conversations(
+        user=user, account=account, departments=departments, bounds=(None, None)
+    )
+    by_day = kpi_days.rows(
+        every_day, _figures(clock, within, spread_too=False), within, bounds, now, SOURCE
+    )
+    rows: dict[int, dict[str, Any]] = {n: row for n, row in enumerate(by_day) if row is not None}
+    places = [
+        None if n in rows else _place(counted[n], within, True, bounds[n], now)
+        for n in range(len(periods))
+    ]
     for n, where in enumerate(places):  # past periods kept since they were last read
+        if n in rows:
+            continue
         hit, kept = figure_cache.found(where)
         if hit:
             rows[n] = kept
@@ -327,8 +339,21 @@ def first_response(
             found = conversations.aggregate(**_figures(clock, within, spread_too=by_database))
             return found, _turns(found, within)
 
-        where = _place(conversations, within, by_database, bounds, now)
-        counts = figure_cache.kept(where, read)
+        # A past period of up to a month is kept day by day (a change recomputes its day), a
+        # longer one whole (`core.figure_days`, `core.figure_cache`).
+        counts = None
+        if by_database:
+            every_day = counted_conversations(
+                user=user, account=account, departments=departments, bounds=(None, None)
+            )
+            (counts,) = kpi_days.rows(
+                every_day, _figures(clock, within, spread_too=False), within, [bounds], now,
+                SOURCE,
+            )  # fmt: skip
+        if counts is None:
+            counts = figure_cache.kept(
+                _place(conversations, within, by_database, bounds, now), read
+            )
         total, answered_count, within_count = counts["total"], counts["answered"], counts["within"]
         pending = counts["pending"]
         median = p90 = None

@@ -13,7 +13,7 @@ A period bounds when a clock started, in the organisation's time zone.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,7 +26,7 @@ from socialdesk.channels.selectors import account_ids
 from socialdesk.core import figure_cache
 from socialdesk.core.percentiles import PercentilesCont, in_database, percentile, spread
 from socialdesk.inbox.selectors import visibility
-from socialdesk.sla import clocks
+from socialdesk.sla import clocks, outcome_days
 from socialdesk.sla.kpi import period_bounds
 from socialdesk.sla.models import SlaOutcome
 
@@ -155,24 +155,19 @@ def sla_kpi(
         rows: list[dict[str, Any]] = list(counted)  # type: ignore[arg-type]  # annotations
         return rows, figure_cache.earliest(*(row["turns"] for row in rows))
 
-    # A past period's figures are kept until an outcome in it changes (core.figure_cache):
-    # the key is the query of its outcomes (whose they are) and what is computed of them.
-    where = figure_cache.place(
-        outcomes, ("sla_kpi", tuple(asked), by_database), sources=(SOURCE,),
-        start=bounds[0], end=bounds[1], now=now,
-    )  # fmt: skip
-    states: dict[str, dict[str, int]] = {
-        kind: {clocks.MET: 0, clocks.BREACHED: 0, clocks.PENDING: 0} for kind in clocks.KINDS
-    }
-    spreads: dict[str, tuple[float | None, ...]] = {}
-    for row in figure_cache.kept(where, read):
-        states[row["kind"]] = {
-            clocks.MET: row["met"],
-            clocks.BREACHED: row["breached"],
-            clocks.PENDING: row["pending"],
-        }
-        if by_database:
-            spreads[row["kind"]] = spread(row["spread"])
+    # A past period of up to a month is kept day by day (a change recomputes its day); a
+    # longer one whole, until an outcome in it changes (core.figure_cache): the key is the
+    # query of its outcomes (whose they are) and what is computed of them.
+    by_day = None
+    if by_database and not policy:
+        every_day, _evaluated = counted_outcomes(
+            user=user, account=account, departments=departments, bounds=(None, None)
+        )
+        by_day = outcome_days.figures(every_day, asked, bounds, now, SOURCE)
+    if by_day is not None:
+        states, spreads = by_day
+    else:
+        states, spreads = _whole(outcomes, asked, bounds, now, read, by_database=by_database)
     if times and not by_database:
         spent: dict[str, list[int]] = {kind: [] for kind in clocks.KINDS}
         stopped = outcomes.order_by().filter(kind__in=asked, elapsed_seconds__isnull=False)
@@ -201,3 +196,33 @@ def sla_kpi(
         resolution=figures(clocks.RESOLUTION),
         evaluated=evaluated,
     )
+
+
+def _whole(
+    outcomes: QuerySet[SlaOutcome],
+    asked: list[str],
+    bounds: tuple[datetime | None, datetime | None],
+    now: datetime,
+    read: Callable[[], tuple[list[dict[str, Any]], datetime | None]],
+    *,
+    by_database: bool,
+) -> tuple[dict[str, dict[str, int]], dict[str, tuple[float | None, ...]]]:
+    """The states (and on PostgreSQL the percentiles) of the period in one pass (`read`),
+    kept whole until an outcome in it changes when the period is over."""
+    where = figure_cache.place(
+        outcomes, ("sla_kpi", tuple(asked), by_database), sources=(SOURCE,),
+        start=bounds[0], end=bounds[1], now=now,
+    )  # fmt: skip
+    states: dict[str, dict[str, int]] = {
+        kind: {clocks.MET: 0, clocks.BREACHED: 0, clocks.PENDING: 0} for kind in clocks.KINDS
+    }
+    spreads: dict[str, tuple[float | None, ...]] = {}
+    for row in figure_cache.kept(where, read):
+        states[row["kind"]] = {
+            clocks.MET: row["met"],
+            clocks.BREACHED: row["breached"],
+            clocks.PENDING: row["pending"],
+        }
+        if by_database:
+            spreads[row["kind"]] = spread(row["spread"])
+    return states, spreads

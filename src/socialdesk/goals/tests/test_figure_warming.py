@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Department, User
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core import figure_cache
+from socialdesk.core import figure_cache, figure_days
 from socialdesk.core.models import KeptFigure, TaskRun
 from socialdesk.goals import figure_warming
 from socialdesk.goals.goal_tasks import warm_kept_figures
@@ -59,15 +59,19 @@ def _cells(html: str) -> list[str]:
 
 
 def _view(client: Client, url: str) -> tuple[str, int]:
-    """The page's HTML and how many percentile statements it ran (0: its figures were kept)."""
+    """The page's HTML and how many statements computing the times' percentiles it ran (0: its
+    figures were kept): of a whole period, or of its days (`core.figure_days`)."""
     with CaptureQueriesContext(connection) as queries:
         html = client.get(url).content.decode()
-    return html, sum("percentile_cont" in q["sql"] for q in queries.captured_queries)
+    return html, sum(
+        "percentile_cont" in q["sql"] or "ARRAY_AGG" in q["sql"] for q in queries.captured_queries
+    )
 
 
 def _fresh(client: Client, url: str) -> str:
     """The page computed with nothing kept and nothing served."""
     with (
+        mock.patch.object(figure_days, "MAX_DAYS", 0),  # one pass over each period
         mock.patch.object(figure_cache, "found", lambda where: (False, None)),
         mock.patch.object(figure_cache, "keep", lambda *args: None),
     ):

@@ -150,8 +150,9 @@ def test_the_periods_of_a_page_are_computed_together_and_each_as_alone(
     history: dict[str, Any], people: dict[str, User]
 ) -> None:
     """A page names its periods (`one_moment(periods=…)`): the first-response figures of all of
-    them come from one statement on PostgreSQL (its parts run side by side), each the same as
-    computed alone, also for a period without any question and for a department member."""
+    them come from one statement on PostgreSQL (its parts run side by side; past periods of up
+    to a month from one more, of their days), each the same as computed alone, also for a
+    period without any question and for a department member."""
     names = ["first_response_within", "first_response_median", "first_response_p90"]
     quiet = PERIODS[3]  # nothing happened
     pairs = [(PERIODS[0], PERIODS[0].previous()), (PERIODS[4], quiet)]
@@ -174,8 +175,9 @@ def test_the_periods_of_a_page_are_computed_together_and_each_as_alone(
             reads = [
                 q["sql"] for q in asked.captured_queries if "first_response_seconds" in q["sql"]
             ]
-            if in_database():
-                assert len(reads) == 1 and "UNION ALL" in reads[0], reads
+            if in_database():  # the past periods' missing days at once, the others at once
+                by_day = [sql for sql in reads if "DATE_TRUNC" in sql]
+                assert reads and len(by_day) <= 1 and len(reads) - len(by_day) <= 1, reads
             else:  # SQLite: each period apart (its percentiles read two index positions each)
                 assert not any("UNION" in sql for sql in reads)
     assert kpis.get("first_response_within").value(quiet, now=NOW) is None  # nothing decided

@@ -1,6 +1,8 @@
 """A past period's SLA and first-response figures are kept (PostgreSQL, `core.figure_cache`)
 and served again only while they hold: whatever changes a clock or a question of the period,
-or time turning a pending clock breached, gives the figures a fresh computation gives.
+or time turning a pending clock breached, gives the figures a fresh computation gives. Every
+test runs twice: November kept day by day (`core.figure_days`, a period of up to a month) and
+kept whole (as a longer period is).
 
 Every test compares the served figures with a computation that keeps nothing
 (`_fresh`), and tells a served figure from a computed one by the statements it ran."""
@@ -20,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 
 from socialdesk.accounts.models import Department, Role, User
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core import figure_cache
+from socialdesk.core import figure_cache, figure_days
 from socialdesk.core.tasks import compact_figure_log
 from socialdesk.inbox.importing.pipeline import refresh_conversations
 from socialdesk.inbox.models import Contact, Conversation, Direction, Message
@@ -40,8 +42,10 @@ LATER = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)  # November is over
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture(autouse=True)
-def _nothing_kept_before() -> Iterator[None]:
+@pytest.fixture(autouse=True, params=["by day", "whole"])
+def _nothing_kept_before(request: pytest.FixtureRequest, monkeypatch) -> Iterator[None]:
+    if request.param == "whole":
+        monkeypatch.setattr(figure_days, "MAX_DAYS", 0)
     caches[figure_cache.STORE].clear()
     yield
     caches[figure_cache.STORE].clear()
@@ -95,10 +99,11 @@ def _runs(read: Callable[[], Any], table: str) -> tuple[Any, bool]:
 
 
 def _fresh(read: Callable[[], Any]) -> Any:
-    """The figures computed with nothing kept and nothing served."""
+    """The figures computed in one pass over the period, nothing kept and nothing served."""
     with (
         mock.patch.object(figure_cache, "found", lambda where: (False, None)),
         mock.patch.object(figure_cache, "keep", lambda *args: None),
+        mock.patch.object(figure_days, "MAX_DAYS", 0),  # one pass over the period
     ):
         return read()
 

@@ -1,0 +1,265 @@
+# ruff: noqa: S608, S301 - every name in these statements is a constant of core.figure_cache;
+# the kept days are unpickled from the database's own table, as Django's database cache reads
+# the figures kept beside them.
+"""A past period's figures kept day by day, so that a change recomputes one day, not the period.
+
+`core.figure_cache` keeps a period's figure until anything it counts changes. In a live inbox
+something in the last four weeks changes all day (a late first reply, an SLA clock stopping for
+a question of last week), and every such change made the KPI page compute the whole four weeks
+again (at 10 million messages: 250 ms of the page's 420). Here each day of the period is kept on
+its own, under the same rules as `figure_cache` (the change log by hour, the snapshot it was
+computed in, `until`, `KEEP`), and a period's figure is merged from its days: counts add up, and
+the percentiles are taken over the days' values together (each day keeps its counting times as
+a numpy array), so the merged figure is exactly the period's.
+
+One `get_many` reads a period's kept days, one statement checks them all against the change
+log, one grouped query computes the days missing. Only where `figure_cache` keeps figures
+(PostgreSQL, a period that is over) and for periods of at most `MAX_DAYS` days: a quarter's or a
+year's counting times read back at every view weigh more than computing the period once.
+"""
+
+from __future__ import annotations
+
+import base64
+import pickle
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from socialdesk.core import figure_cache
+from socialdesk.core.figure_cache import KEPT, LOG, NOW, Entry, Place, Snapshot, utc_hour
+from socialdesk.core.percentiles import interpolate
+
+MAX_DAYS = 35  # four weeks and a month; longer periods are kept whole (`figure_cache`)
+
+Day = tuple[datetime, datetime]
+
+
+def days_of(start: datetime, end: datetime) -> list[Day]:
+    """The days [start, end) falls into, each from midnight to midnight in `start`'s time zone
+    (23 or 25 hours on the days the clocks change)."""
+    zone = start.tzinfo
+    first = start.date()
+    count = (end.astimezone(zone).date() - first).days
+    midnights = [datetime.combine(first + timedelta(days=n), time.min, tzinfo=zone)
+                 for n in range(count + 1)]  # fmt: skip
+    return list(pairwise(midnights))
+
+
+@dataclass(frozen=True)
+class Period:
+    """Where a period's merged figure is kept (`whole`) and where each of its days is."""
+
+    whole: Place
+    days: list[Place]
+
+
+def places(
+    rows: QuerySet[Any], what: Hashable, *, sources: Sequence[str], start: datetime | None,
+    end: datetime | None, now: datetime,
+) -> Period | None:  # fmt: skip
+    """The places of the period [start, end) and its days for a figure (`what`) over `rows`
+    (the period's rows without its bounds: who may see what, account, departments), or None
+    where the period is kept whole or not at all (`figure_cache.place`) or is longer than
+    `MAX_DAYS`."""
+    whole = figure_cache.place(rows, what, sources=sources, start=start, end=end, now=now)
+    if whole is None:
+        return None
+    if start is None or start.tzinfo is None or start.time() != time.min:
+        return None  # not a period of whole days
+    days = days_of(start, whole.end)
+    if not days or len(days) > MAX_DAYS or days[-1][1] != whole.end:
+        return None
+    base = whole.key  # the rows' query with its values (who may see what) and `what`
+    return Period(
+        replace(whole, key=f"{base}:{start.isoformat()}/{whole.end.isoformat()}"),
+        [
+            Place(f"{base}:{day_start.isoformat()}", tuple(sources), day_start, day_end, now)
+            for day_start, day_end in days
+        ],
+    )
+
+
+def found(places: Sequence[Place]) -> tuple[dict[int, Entry], Snapshot | None]:
+    """The kept figures of `places` that may be served, by their position, in one read and one
+    statement checking all of them against the change log; and that statement's snapshot (None
+    when nothing was checked or this transaction wrote): everything served is true at it."""
+    entries = _read([where.key for where in places])
+    usable = {
+        n: entries[where.key]
+        for n, where in enumerate(places)
+        if where.key in entries and _holds(entries[where.key], where.now)
+    }
+    if not usable:
+        return {}, None
+    numbers = list(usable)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(d.n) FILTER (WHERE d.taken > clock_timestamp() - "
+            "make_interval(secs => %s) AND NOT EXISTS (SELECT 1 FROM "
+            f"{LOG} WHERE source = ANY(%s) AND (hour IS NULL OR (hour >= {utc_hour('d.start')} "
+            "AND hour < d.stop)) AND NOT pg_visible_in_snapshot(xid, d.seen::pg_snapshot))), "
+            f"{NOW} FROM unnest(%s::int[], %s::timestamptz[], %s::timestamptz[], %s::text[], "
+            "%s::timestamptz[]) AS d(n, start, stop, seen, taken)",
+            [
+                figure_cache.KEEP.total_seconds(), list(places[0].sources), numbers,
+                [places[n].start for n in numbers], [places[n].end for n in numbers],
+                [usable[n].snapshot.text for n in numbers],
+                [usable[n].snapshot.taken_at for n in numbers],
+            ],
+        )  # fmt: skip
+        valid, text, taken_at, clean = cursor.fetchone()
+    served = {n: usable[n] for n in valid or ()}
+    checked = Snapshot(text, taken_at) if clean else None
+    # Confirmed figures are kept on with this statement's snapshot once theirs is half `KEEP`
+    # old (as `figure_cache.found`): a page read at least once in `KEEP` never computes them.
+    keep_for = figure_cache.KEEP
+    stale = [n for n in served if taken_at - usable[n].snapshot.taken_at >= keep_for / 2]
+    if checked and stale:
+        _write({places[n].key: replace(usable[n], snapshot=checked) for n in stale})
+    return served, checked
+
+
+def _holds(entry: Entry, now: datetime) -> bool:
+    """Whether a kept day still holds at `now` (time alone changed nothing it counts)."""
+    return now >= entry.now and (entry.until is None or now < entry.until)
+
+
+def keep(
+    places: Sequence[Place], seen: Snapshot | None, values: dict[int, tuple[Any, datetime | None]]
+) -> None:
+    """Keep each computed figure (position → (value, until)), true at `seen`."""
+    if seen is None or not values:
+        return
+    _write(
+        {
+            places[n].key: Entry(value, seen, places[n].now, until)
+            for n, (value, until) in values.items()
+        }
+    )
+
+
+def _read(keys: Sequence[str]) -> dict[str, Entry]:
+    """The kept days of these keys not expired, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT cache_key, value FROM {KEPT} WHERE cache_key = ANY(%s) "
+            "AND expires > clock_timestamp()",
+            [list(keys)],
+        )
+        rows = cursor.fetchall()
+    return {key: pickle.loads(base64.b64decode(value)) for key, value in rows}
+
+
+def _write(entries: dict[str, Entry]) -> None:
+    """Keep these days for `KEEP`, in one statement, in the table and the form of the kept
+    figures (`figure_cache.STORE`, Django's database cache: its `set` counts the table for
+    every key, 56 times for the KPI page's two periods). In the order of their keys, so that
+    two processes keeping the same days wait for each other instead of deadlocking."""
+    keys = sorted(entries)
+    outside = connection.in_atomic_block  # the caller's transaction commits as it chooses
+    expires = timezone.now() + figure_cache.KEEP
+    values = [
+        base64.b64encode(pickle.dumps(entries[key], pickle.HIGHEST_PROTOCOL)).decode("ascii")
+        for key in keys
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not outside:  # a kept figure lost in a crash is computed again: no wait for the disk
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(
+            f"INSERT INTO {KEPT} (cache_key, value, expires) SELECT * FROM "
+            "unnest(%s::text[], %s::text[], %s::timestamptz[]) ON CONFLICT (cache_key) DO "
+            "UPDATE SET value = excluded.value, expires = excluded.expires",
+            [keys, values, [expires] * len(keys)],
+        )
+
+
+def kept[T, M](
+    periods: Sequence[Period],
+    compute: Callable[[list[Day]], dict[date, tuple[T, datetime | None]]],
+    empty: T,
+    merge: Callable[[list[T]], M],
+) -> list[M]:
+    """Each period's merged figure: kept whole while nothing of it changed, else merged
+    (`merge`) from its days, kept or computed. `compute(days)` answers (value, until) by the
+    local date of each day that has rows (a day without rows is `empty`), in one query for all
+    the periods' missing days.
+
+    The merged figure is kept with the snapshot of the first check: a day served was unchanged
+    from its own snapshot up to a later check, and a day computed later that saw a change
+    committed since is found changed against it at the next view (computed again, never
+    stale)."""
+    wholes, seen = found([period.whole for period in periods])
+    result: dict[int, M] = {n: entry.value for n, entry in wholes.items()}
+    missed = [n for n in range(len(periods)) if n not in wholes]
+    if not missed:
+        return [result[n] for n in range(len(periods))]
+    if seen is None:
+        seen = figure_cache.snapshot(*(periods[n].whole for n in missed))
+    everything = [day for n in missed for day in periods[n].days]
+    days, _checked = found(everything)
+    missing = [n for n in range(len(everything)) if n not in days]
+    computed: dict[int, tuple[T, datetime | None]] = {}
+    if missing:
+        before = figure_cache.snapshot(*(everything[n] for n in missing))
+        by_date = compute([(everything[n].start, everything[n].end) for n in missing])
+        computed = {n: by_date.get(everything[n].start.date(), (empty, None)) for n in missing}
+        keep(everything, before, computed)
+    values = {**{n: (e.value, e.until) for n, e in days.items()}, **computed}
+    merged: dict[int, tuple[M, datetime | None]] = {}
+    offset = 0
+    for n in missed:
+        of_period = [values[offset + d] for d in range(len(periods[n].days))]
+        offset += len(of_period)
+        merged[n] = (
+            merge([value for value, _until in of_period]),
+            figure_cache.earliest(*(until for _value, until in of_period)),
+        )
+        result[n] = merged[n][0]
+    keep([period.whole for period in periods], seen, merged)
+    return [result[n] for n in range(len(periods))]
+
+
+def within(column: str, days: Iterable[Day]) -> Q:
+    """The condition for rows of these days, one range per run of consecutive days."""
+    runs: list[list[datetime]] = []
+    for start, end in sorted(days):
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    condition = Q()
+    for start, end in runs:
+        condition |= Q(**{f"{column}__gte": start, f"{column}__lt": end})
+    return condition
+
+
+def times(values: Sequence[int] | None) -> np.ndarray:
+    """A day's counting times as kept: a compact array (the percentiles need no order)."""
+    found = np.array(values or (), dtype=np.int64)
+    if found.size and found.min() >= -(2**31) and found.max() < 2**31:
+        return found.astype(np.int32)
+    return found
+
+
+def percentiles(days: Collection[np.ndarray], shares: Sequence[float]) -> tuple[float | None, ...]:
+    """The percentiles of the days' values together, interpolated as `percentile_cont` and
+    `core.percentiles.percentile` (the two nearest ranks, found without sorting everything)."""
+    values = np.concatenate([day.astype(np.int64) for day in days]) if days else np.array([])
+    if not values.size:
+        return (None,) * len(shares)
+    last = values.size - 1
+    positions = [last * share for share in shares]
+    ranks = sorted({r for p in positions for r in (int(p), min(int(p) + 1, last))})
+    ordered = np.partition(values, ranks)
+    return tuple(
+        interpolate([float(ordered[int(p)]), float(ordered[min(int(p) + 1, last)])], p - int(p))
+        for p in positions
+    )
