@@ -12,16 +12,21 @@ computed in, `until`, `KEEP`), and a period's figure is merged from its days: co
 the percentiles are taken over the days' values together (each day keeps its counting times as
 a numpy array), so the merged figure is exactly the period's.
 
-One `get_many` reads a period's kept days, one statement checks them all against the change
-log, one grouped query computes the days missing. Only where `figure_cache` keeps figures
-(PostgreSQL, a period that is over) and for periods of at most `MAX_DAYS` days: a quarter's or a
-year's counting times read back at every view weigh more than computing the period once.
+The merged figure is kept whole too and served while nothing of it changed; a first view
+computes the period in one pass (cheaper than all its days), and the days are computed when it
+first changes. One read and one statement checking them all against the change log for the
+periods, the same for their days, one grouped query for the days missing, one upsert keeping
+them. Only where `figure_cache` keeps figures (PostgreSQL, a period that is over) and for
+periods of at most `MAX_DAYS` days: a quarter's or a year's counting times read back at every
+change weigh more than computing the period once.
 """
 
 from __future__ import annotations
 
 import base64
 import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -29,6 +34,7 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+import psycopg
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -87,18 +93,20 @@ def places(
     )
 
 
-def found(places: Sequence[Place]) -> tuple[dict[int, Entry], Snapshot | None]:
+def found(places: Sequence[Place]) -> tuple[dict[int, Entry], Snapshot | None, set[int]]:
     """The kept figures of `places` that may be served, by their position, in one read and one
-    statement checking all of them against the change log; and that statement's snapshot (None
-    when nothing was checked or this transaction wrote): everything served is true at it."""
+    statement checking all of them against the change log; that statement's snapshot (None
+    when nothing was checked or this transaction wrote): everything served is true at it; and
+    the positions of every figure kept, served or not (one not served has changed)."""
     entries = _read([where.key for where in places])
+    present = {n for n, where in enumerate(places) if where.key in entries}
     usable = {
         n: entries[where.key]
         for n, where in enumerate(places)
         if where.key in entries and _holds(entries[where.key], where.now)
     }
     if not usable:
-        return {}, None
+        return {}, None, present
     numbers = list(usable)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -124,7 +132,7 @@ def found(places: Sequence[Place]) -> tuple[dict[int, Entry], Snapshot | None]:
     stale = [n for n in served if taken_at - usable[n].snapshot.taken_at >= keep_for / 2]
     if checked and stale:
         _write({places[n].key: replace(usable[n], snapshot=checked) for n in stale})
-    return served, checked
+    return served, checked, present
 
 
 def _holds(entry: Entry, now: datetime) -> bool:
@@ -146,16 +154,80 @@ def keep(
     )
 
 
+class _Decoded:
+    """The kept rows this process has decoded lately, by key with their row version (`xmin`):
+    a row read again unchanged is not sent again nor unpickled (the four weeks of a manager's
+    days at 10M messages are 3 MB). At most `MEMO_BYTES` of their stored text, least recently
+    used first out."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.rows: OrderedDict[str, tuple[str, Entry, int]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def versions(self, keys: Sequence[str]) -> dict[str, str]:
+        with self.lock:
+            return {key: self.rows[key][0] for key in keys if key in self.rows}
+
+    def get(self, key: str, version: str) -> Entry | None:
+        with self.lock:
+            row = self.rows.get(key)
+            if row is None or row[0] != version:
+                return None
+            self.rows.move_to_end(key)
+            return row[1]
+
+    def put(self, key: str, version: str, entry: Entry, size: int) -> None:
+        with self.lock:
+            old = self.rows.pop(key, None)
+            self.size -= old[2] if old else 0
+            if size > self.limit:
+                return
+            self.rows[key] = (version, entry, size)
+            self.size += size
+            while self.size > self.limit:
+                _key, (_version, _entry, gone) = self.rows.popitem(last=False)
+                self.size -= gone
+
+
+MEMO_BYTES = 64 * 1024 * 1024
+_decoded = _Decoded(MEMO_BYTES)
+
+
 def _read(keys: Sequence[str]) -> dict[str, Entry]:
-    """The kept days of these keys not expired, in one statement."""
+    """The kept figures of these keys not expired, in one statement; a row this process
+    decoded before and unchanged since comes without its value (from `_decoded`)."""
+    known = _decoded.versions(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT k.cache_key, k.xmin::text, CASE WHEN m.version = k.xmin::text THEN NULL "
+            f"ELSE k.value END FROM {KEPT} k LEFT JOIN unnest(%s::text[], %s::text[]) AS "
+            "m(key, version) ON m.key = k.cache_key WHERE k.cache_key = ANY(%s) "
+            "AND k.expires > clock_timestamp()",
+            [list(known), list(known.values()), list(keys)],
+        )
+        rows = cursor.fetchall()
+    entries: dict[str, Entry] = {}
+    for key, version, value in rows:
+        entry = None if value is not None else _decoded.get(key, version)
+        if entry is None:
+            if value is None:  # pushed out meanwhile by another thread: read it again
+                return _read_all(keys)
+            entry = pickle.loads(base64.b64decode(value))
+            _decoded.put(key, version, entry, len(value))
+        entries[key] = entry
+    return entries
+
+
+def _read_all(keys: Sequence[str]) -> dict[str, Entry]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT cache_key, value FROM {KEPT} WHERE cache_key = ANY(%s) "
             "AND expires > clock_timestamp()",
             [list(keys)],
         )
-        rows = cursor.fetchall()
-    return {key: pickle.loads(base64.b64decode(value)) for key, value in rows}
+        return {key: pickle.loads(base64.b64decode(value)) for key, value in cursor.fetchall()}
 
 
 def _write(entries: dict[str, Entry]) -> None:
@@ -170,15 +242,25 @@ def _write(entries: dict[str, Entry]) -> None:
         base64.b64encode(pickle.dumps(entries[key], pickle.HIGHEST_PROTOCOL)).decode("ascii")
         for key in keys
     ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        if not outside:  # a kept figure lost in a crash is computed again: no wait for the disk
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(
-            f"INSERT INTO {KEPT} (cache_key, value, expires) SELECT * FROM "
-            "unnest(%s::text[], %s::text[], %s::timestamptz[]) ON CONFLICT (cache_key) DO "
-            "UPDATE SET value = excluded.value, expires = excluded.expires",
-            [keys, values, [expires] * len(keys)],
-        )
+    with transaction.atomic():
+        connection.ensure_connection()
+        # The values bound by the server: Django's cursor quotes them into the statement's
+        # text, which took 200 ms for the four weeks of a manager's days at 10M messages.
+        with psycopg.Cursor(connection.connection) as cursor:
+            _upsert(cursor, keys, values, expires, outside=outside)
+
+
+def _upsert(cursor: Any, keys: list[str], values: list[str], expires: datetime, *,
+            outside: bool) -> None:  # fmt: skip
+    """One upsert of the rows; not waiting for the disk unless in the caller's transaction."""
+    if not outside:  # a kept figure lost in a crash is computed again: no wait for the disk
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    cursor.execute(
+        f"INSERT INTO {KEPT} (cache_key, value, expires) SELECT * FROM "
+        "unnest(%s::text[], %s::text[], %s::timestamptz[]) ON CONFLICT (cache_key) DO "
+        "UPDATE SET value = excluded.value, expires = excluded.expires",
+        [keys, values, [expires] * len(keys)],
+    )
 
 
 def kept[T, M](
@@ -186,45 +268,61 @@ def kept[T, M](
     compute: Callable[[list[Day]], dict[date, tuple[T, datetime | None]]],
     empty: T,
     merge: Callable[[list[T]], M],
+    whole: Callable[[list[int]], dict[int, tuple[M, datetime | None]]],
 ) -> list[M]:
-    """Each period's merged figure: kept whole while nothing of it changed, else merged
-    (`merge`) from its days, kept or computed. `compute(days)` answers (value, until) by the
-    local date of each day that has rows (a day without rows is `empty`), in one query for all
-    the periods' missing days.
+    """Each period's merged figure: kept whole while nothing of it changed; computed in one
+    pass over the period (`whole(positions)`: (value, until) each) where nothing of it was kept
+    (a first view: one pass costs less than all of its days); merged (`merge`) from its days,
+    kept or computed, where it changed. `compute(days)` answers (value, until) by the local
+    date of each day that has rows (a day without rows is `empty`), in one query for all the
+    periods' missing days.
 
-    The merged figure is kept with the snapshot of the first check: a day served was unchanged
+    A merged figure is kept with the snapshot of the first check: a day served was unchanged
     from its own snapshot up to a later check, and a day computed later that saw a change
     committed since is found changed against it at the next view (computed again, never
     stale)."""
-    wholes, seen = found([period.whole for period in periods])
+    wholes, seen, present = found([period.whole for period in periods])
     result: dict[int, M] = {n: entry.value for n, entry in wholes.items()}
     missed = [n for n in range(len(periods)) if n not in wholes]
     if not missed:
         return [result[n] for n in range(len(periods))]
     if seen is None:
         seen = figure_cache.snapshot(*(periods[n].whole for n in missed))
-    everything = [day for n in missed for day in periods[n].days]
-    days, _checked = found(everything)
-    missing = [n for n in range(len(everything)) if n not in days]
-    computed: dict[int, tuple[T, datetime | None]] = {}
-    if missing:
-        before = figure_cache.snapshot(*(everything[n] for n in missing))
-        by_date = compute([(everything[n].start, everything[n].end) for n in missing])
-        computed = {n: by_date.get(everything[n].start.date(), (empty, None)) for n in missing}
-        keep(everything, before, computed)
-    values = {**{n: (e.value, e.until) for n, e in days.items()}, **computed}
     merged: dict[int, tuple[M, datetime | None]] = {}
+    cold = [n for n in missed if n not in present]
+    if cold:
+        merged.update(whole(cold))
+    changed = [n for n in missed if n in present]
+    everything = [day for n in changed for day in periods[n].days]
+    values = _days(everything, compute, empty) if everything else {}
     offset = 0
-    for n in missed:
+    for n in changed:
         of_period = [values[offset + d] for d in range(len(periods[n].days))]
         offset += len(of_period)
         merged[n] = (
             merge([value for value, _until in of_period]),
             figure_cache.earliest(*(until for _value, until in of_period)),
         )
-        result[n] = merged[n][0]
     keep([period.whole for period in periods], seen, merged)
+    result.update({n: value for n, (value, _until) in merged.items()})
     return [result[n] for n in range(len(periods))]
+
+
+def _days[T](
+    days: list[Place],
+    compute: Callable[[list[Day]], dict[date, tuple[T, datetime | None]]],
+    empty: T,
+) -> dict[int, tuple[T, datetime | None]]:
+    """Each day's (value, until), kept or computed (and then kept), by its position."""
+    hits, _checked, _present = found(days)
+    missing = [n for n in range(len(days)) if n not in hits]
+    computed: dict[int, tuple[T, datetime | None]] = {}
+    if missing:
+        before = figure_cache.snapshot(*(days[n] for n in missing))
+        by_date = compute([(days[n].start, days[n].end) for n in missing])
+        computed = {n: by_date.get(days[n].start.date(), (empty, None)) for n in missing}
+        keep(days, before, computed)
+    return {**{n: (entry.value, entry.until) for n, entry in hits.items()}, **computed}
 
 
 def within(column: str, days: Iterable[Day]) -> Q:

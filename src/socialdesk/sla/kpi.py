@@ -254,38 +254,37 @@ def first_responses(
     every_day = counted_conversations(
         user=user, account=account, departments=departments, bounds=(None, None)
     )
-    by_day = kpi_days.rows(
-        every_day, _figures(clock, within, spread_too=False), within, bounds, now, SOURCE
-    )
-    rows: dict[int, dict[str, Any]] = {n: row for n, row in enumerate(by_day) if row is not None}
+    # Past periods of up to a month are kept day by day once they changed, others whole
+    # (`core.figure_days`, `core.figure_cache`); every period computed in one pass (a first
+    # view, a longer period) in the same statement.
+    daily = kpi_days.places_of(every_day, within, bounds, now, SOURCE)
     places = [
-        None if n in rows else _place(counted[n], within, True, bounds[n], now)
+        None if daily[n] else _place(counted[n], within, True, bounds[n], now)
         for n in range(len(periods))
     ]
+    rows: dict[int, dict[str, Any]] = {}
     for n, where in enumerate(places):  # past periods kept since they were last read
-        if n in rows:
-            continue
-        hit, kept = figure_cache.found(where)
-        if hit:
-            rows[n] = kept
-    missing = [n for n in range(len(periods)) if n not in rows]
+        if daily[n] is None:
+            hit, kept = figure_cache.found(where)
+            if hit:
+                rows[n] = kept
+    missing = [n for n in range(len(periods)) if daily[n] is None and n not in rows]
     seen = figure_cache.snapshot(*(places[n] for n in missing)) if missing else None
-    if len(missing) == 1:
-        rows[missing[0]] = counted[missing[0]].aggregate(**figures)
-    elif missing:
-        parts = [
-            counted[n]
-            .order_by()
-            .values("first_message_inbound")  # one group: every counted conversation has it
-            .annotate(part=Value(n, output_field=IntegerField()), **figures)
-            for n in missing
-        ]
-        row: dict[str, Any]
-        for row in parts[0].union(*parts[1:], all=True):  # type: ignore[assignment]  # annotations
-            rows[int(row["part"])] = row
+    passed: dict[int, dict[str, Any]] = {}
+
+    def one_pass(ns: list[int]) -> dict[int, tuple[dict[str, Any], datetime | None]]:
+        passed.update(_one_pass(counted, [*ns, *missing], figures))
+        return {n: (passed[n], _turns(passed[n], within)) for n in ns}
+
+    by_day = kpi_days.rows(
+        every_day, _figures(clock, within, spread_too=False), within, daily, one_pass=one_pass
+    )
+    rows.update({n: row for n, row in enumerate(by_day) if row is not None})
+    if missing and not passed:
+        passed.update(_one_pass(counted, missing, figures))
     for n in missing:
-        found = rows.setdefault(n, dict(_NO_QUESTION))  # no row: no question in the period
-        figure_cache.keep(places[n], seen, found, _turns(found, within))
+        rows[n] = passed[n]
+        figure_cache.keep(places[n], seen, rows[n], _turns(rows[n], within))
     results = []
     for n, (since, until) in enumerate(periods):
         row = rows[n]
@@ -299,6 +298,29 @@ def first_responses(
             )
         )  # fmt: skip
     return results
+
+
+def _one_pass(
+    counted: Sequence[QuerySet[Conversation]], periods: Sequence[int], figures: dict[str, Any]
+) -> dict[int, dict[str, Any]]:
+    """The figures (`figures`, with the percentiles) of these periods (positions in `counted`)
+    in one statement: one pass, or a UNION ALL of one part per period, whose parts PostgreSQL
+    runs side by side (Parallel Append)."""
+    if len(periods) == 1:
+        return {periods[0]: counted[periods[0]].aggregate(**figures)}
+    rows: dict[int, dict[str, Any]] = {}
+    if periods:
+        parts = [
+            counted[n]
+            .order_by()
+            .values("first_message_inbound")  # one group: every counted conversation has it
+            .annotate(part=Value(n, output_field=IntegerField()), **figures)
+            for n in periods
+        ]
+        row: dict[str, Any]
+        for row in parts[0].union(*parts[1:], all=True):  # type: ignore[assignment]  # annotations
+            rows[int(row["part"])] = row
+    return {n: rows.get(n, dict(_NO_QUESTION)) for n in periods}  # no row: no question
 
 
 def first_response(
@@ -339,16 +361,18 @@ def first_response(
             found = conversations.aggregate(**_figures(clock, within, spread_too=by_database))
             return found, _turns(found, within)
 
-        # A past period of up to a month is kept day by day (a change recomputes its day), a
-        # longer one whole (`core.figure_days`, `core.figure_cache`).
+        # A past period of up to a month is kept whole, and day by day once it changed (a
+        # change then recomputes its day), a longer one whole (`core.figure_days`,
+        # `core.figure_cache`).
         counts = None
         if by_database:
             every_day = counted_conversations(
                 user=user, account=account, departments=departments, bounds=(None, None)
             )
             (counts,) = kpi_days.rows(
-                every_day, _figures(clock, within, spread_too=False), within, [bounds], now,
-                SOURCE,
+                every_day, _figures(clock, within, spread_too=False), within,
+                kpi_days.places_of(every_day, within, [bounds], now, SOURCE),
+                one_pass=lambda _n: {0: read()},
             )  # fmt: skip
         if counts is None:
             counts = figure_cache.kept(

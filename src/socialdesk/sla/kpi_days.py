@@ -6,7 +6,7 @@ together: the same figures as one pass over the period."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,26 +23,39 @@ DayFigures = tuple[Any, ...]
 Computed = dict[date, tuple[DayFigures, datetime | None]]
 
 
-def rows(
+def places_of(
     conversations: QuerySet[Conversation],
-    figures: dict[str, Any],
     within: timedelta,
     periods: Sequence[tuple[datetime | None, datetime | None]],
     now: datetime,
     source: str,
-) -> list[dict[str, Any] | None]:
-    """For each period (its bounds), its figures in the shape of one pass's aggregate (the
-    counts and `spread`: median and 90th percentile), merged from its days; None for a period
-    not kept day by day. `conversations`: the counted ones without a period's bounds;
-    `figures`: the counts as aggregates (`sla.kpi._figures`, without percentiles)."""
+) -> list[figure_days.Period | None]:
+    """Where each period (its bounds) and its days are kept; None for a period not kept day by
+    day. `conversations`: the counted ones without a period's bounds."""
     what = ("first_response_days", within.total_seconds())
-    places: list[figure_days.Period | None] = [
+    return [
         figure_days.places(conversations, what, sources=(source,), start=start, end=end, now=now)
         for start, end in periods
     ]
+
+
+def rows(
+    conversations: QuerySet[Conversation],
+    figures: dict[str, Any],
+    within: timedelta,
+    places: Sequence[figure_days.Period | None],
+    *,
+    one_pass: Callable[[list[int]], dict[int, tuple[dict[str, Any], datetime | None]]],
+) -> list[dict[str, Any] | None]:
+    """For each period (`places_of`), its figures in the shape of one pass's aggregate (the
+    counts and `spread`: median and 90th percentile), merged from its days; None for a period
+    not kept day by day. `conversations`: the counted ones without a period's bounds;
+    `figures`: the counts as aggregates (`sla.kpi._figures`, without percentiles);
+    `one_pass(periods)`: the figures and until of these periods (positions in `places`), each
+    in one pass over it, for a first view."""
     daily = [period for period in places if period is not None]
     if not daily:
-        return [None] * len(periods)
+        return [None] * len(places)
     zone = daily[0].days[0].start.tzinfo
 
     def compute(spans: list[figure_days.Day]) -> Computed:
@@ -67,7 +80,13 @@ def rows(
         return found
 
     nothing: DayFigures = (0, 0, 0, 0, figure_days.times(()))  # a day without questions
-    kept = iter(figure_days.kept(daily, compute, nothing, _merge))
+    positions = [n for n, period in enumerate(places) if period is not None]
+
+    def whole(ns: list[int]) -> dict[int, tuple[dict[str, Any], datetime | None]]:
+        found = one_pass([positions[n] for n in ns])
+        return {n: found[positions[n]] for n in ns}
+
+    kept = iter(figure_days.kept(daily, compute, nothing, _merge, whole))
     return [None if period is None else next(kept) for period in places]
 
 

@@ -6,7 +6,7 @@ of all the days' times together: the same figures as one pass over the period.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -31,10 +31,13 @@ def figures(
     bounds: tuple[datetime | None, datetime | None],
     now: datetime,
     source: str,
+    *,
+    one_pass: Callable[[], tuple[Figures, datetime | None]],
 ) -> Figures | None:
     """Each asked kind's states and (median, p90) of the counting times over the period
-    `bounds` of `outcomes` (the counted outcomes without the period's bounds), from its days;
-    None where the period is not kept day by day."""
+    `bounds` of `outcomes` (the counted outcomes without the period's bounds), from its days
+    (or from `one_pass` over the period at a first view); None where the period
+    is not kept day by day."""
     start, end = bounds
     period = figure_days.places(
         outcomes, ("sla_kpi_days", tuple(asked)), sources=(source,), start=start, end=end,
@@ -72,7 +75,10 @@ def figures(
         return found
 
     nothing: DayFigures = {}  # a day without clocks
-    (merged,) = figure_days.kept([period], compute, nothing, lambda days: _merge(days, asked))
+
+    (merged,) = figure_days.kept(
+        [period], compute, nothing, lambda days: _merge(days, asked), lambda _n: {0: one_pass()}
+    )
     return merged
 
 

@@ -155,15 +155,21 @@ def sla_kpi(
         rows: list[dict[str, Any]] = list(counted)  # type: ignore[arg-type]  # annotations
         return rows, figure_cache.earliest(*(row["turns"] for row in rows))
 
-    # A past period of up to a month is kept day by day (a change recomputes its day); a
-    # longer one whole, until an outcome in it changes (core.figure_cache): the key is the
-    # query of its outcomes (whose they are) and what is computed of them.
+    # A past period of up to a month is kept whole, and day by day once it changed (a change
+    # then recomputes its day: core.figure_days); a longer one whole, until an outcome in it
+    # changes (core.figure_cache). The key is the query of its outcomes (whose they are) and
+    # what is computed of them.
     by_day = None
     if by_database and not policy:
         every_day, _evaluated = counted_outcomes(
             user=user, account=account, departments=departments, bounds=(None, None)
         )
-        by_day = outcome_days.figures(every_day, asked, bounds, now, SOURCE)
+
+        def one_pass() -> tuple[outcome_days.Figures, datetime | None]:
+            rows, until = read()
+            return figures_of(rows, by_database=True), until
+
+        by_day = outcome_days.figures(every_day, asked, bounds, now, SOURCE, one_pass=one_pass)
     if by_day is not None:
         states, spreads = by_day
     else:
@@ -213,11 +219,18 @@ def _whole(
         outcomes, ("sla_kpi", tuple(asked), by_database), sources=(SOURCE,),
         start=bounds[0], end=bounds[1], now=now,
     )  # fmt: skip
+    return figures_of(figure_cache.kept(where, read), by_database=by_database)
+
+
+def figures_of(
+    rows: list[dict[str, Any]], *, by_database: bool
+) -> tuple[dict[str, dict[str, int]], dict[str, tuple[float | None, ...]]]:
+    """The states (and on PostgreSQL the percentiles) per kind from one pass's rows."""
     states: dict[str, dict[str, int]] = {
         kind: {clocks.MET: 0, clocks.BREACHED: 0, clocks.PENDING: 0} for kind in clocks.KINDS
     }
     spreads: dict[str, tuple[float | None, ...]] = {}
-    for row in figure_cache.kept(where, read):
+    for row in rows:
         states[row["kind"]] = {
             clocks.MET: row["met"],
             clocks.BREACHED: row["breached"],

@@ -150,9 +150,9 @@ def test_the_periods_of_a_page_are_computed_together_and_each_as_alone(
     history: dict[str, Any], people: dict[str, User]
 ) -> None:
     """A page names its periods (`one_moment(periods=…)`): the first-response figures of all of
-    them come from one statement on PostgreSQL (its parts run side by side; past periods of up
-    to a month from one more, of their days), each the same as computed alone, also for a
-    period without any question and for a department member."""
+    them come from one statement on PostgreSQL (its parts run side by side; the days of past
+    periods that changed from one more), each the same as computed alone, also for a period
+    without any question and for a department member."""
     names = ["first_response_within", "first_response_median", "first_response_p90"]
     quiet = PERIODS[3]  # nothing happened
     pairs = [(PERIODS[0], PERIODS[0].previous()), (PERIODS[4], quiet)]

@@ -1,6 +1,8 @@
-"""A past period of up to a month is kept day by day (PostgreSQL, `core.figure_days`): a change
-recomputes the day it falls in, and the period's figures merged from its days are exactly those
-of one pass over the period (PostgreSQL's `percentile_cont`, kept whole as a longer period is).
+"""A past period of up to a month is kept day by day once it changed (PostgreSQL,
+`core.figure_days`): a first view computes it in one pass, its first change computes its days,
+every later change the day it falls in; and the period's figures merged from its days are
+exactly those of one pass over the period (PostgreSQL's `percentile_cont`, kept whole as a
+longer period is).
 
 The semantics a kept figure must keep (changes by any writer, time turning a clock breached,
 transactions that wrote, the log's compaction) are tested on both ways of keeping in
@@ -97,20 +99,24 @@ def _sla() -> Any:
 
 def test_a_stopped_clock_of_one_day_recomputes_that_day_alone(conversations):
     one, two, three = conversations
-    _clock(one, datetime(2026, 10, 3, 9, tzinfo=UTC), elapsed_seconds=600)
+    early = _clock(one, datetime(2026, 10, 3, 9, tzinfo=UTC), elapsed_seconds=600)
     _clock(two, datetime(2026, 10, 14, 9, tzinfo=UTC), state="breached", elapsed_seconds=9000)
     late = _clock(
         three, datetime(2026, 10, 20, 9, tzinfo=UTC), state="pending", due_at=LATER + HOUR
     )
     first, days = _computed_days(_sla)
-    assert len(days) == 31  # every day of October, those without clocks too
+    assert days == []  # a first view: one pass over October
     assert (first.first_response.met, first.first_response.breached) == (1, 1)
     assert first.first_response.pending == 1 and first.first_response.median_seconds == 4800
     with CaptureQueriesContext(connection) as queries:
         kept, days = _computed_days(_sla)
     assert days == [] and kept == first
-    # served as merged before: one read of the kept figures, none of the days
+    # served as kept: one read of the kept figures, none of the days
     assert sum(figure_cache.KEPT in q["sql"] for q in queries.captured_queries) == 1
+    # October changes (a clock of October 3 counts a second more): its days are computed
+    SlaOutcome.objects.filter(pk=early.pk).update(elapsed_seconds=601)
+    touched, days = _computed_days(_sla)
+    assert len(days) == 31 and touched == _whole(_sla)  # every day, those without clocks too
     # the clock of October 20 stops: that day is computed again, the other thirty are served
     SlaOutcome.objects.filter(pk=late.pk).update(state="met", elapsed_seconds=1200)
     changed, days = _computed_days(_sla)
@@ -139,16 +145,20 @@ def test_a_late_first_reply_recomputes_the_day_of_its_question(conversations):
         )  # fmt: skip
 
     (october, september), days = _computed_days(read)
-    assert len(days) == 31 + 30  # both periods' days in one query
+    assert days == []  # a first view: both periods in one statement
     assert (october.conversations, october.answered_within, october.missed) == (2, 1, 1)
     assert september.conversations == 0 and september.median_seconds is None
+    # the answered question gets its answer a second earlier: October's days are computed
+    Conversation.objects.filter(pk=one.pk).update(first_response_seconds=1799)
+    touched, days = _computed_days(read)
+    assert len(days) == 31 and touched == _whole(read)  # September unchanged: kept
     Conversation.objects.filter(pk=two.pk).update(
         first_response_seconds=90_000, first_response_at=datetime(2026, 10, 10, 9, tzinfo=UTC)
     )
     (answered, _september), days = _computed_days(read)
     assert days == [date(2026, 10, 9)]
     assert [answered, _september] == _whole(read)
-    assert (answered.answered, answered.median_seconds) == (2, (1800 + 90_000) / 2)
+    assert (answered.answered, answered.median_seconds) == (2, (1799 + 90_000) / 2)
     # the one period alone shares the kept days
     alone, days = _computed_days(
         lambda: kpi.first_response(within=HOUR, now=LATER, breakdown=False, **OCTOBER)
@@ -169,18 +179,22 @@ def test_the_days_follow_the_organisations_clock_change(conversations):
     _clock(conversations[1], evening + HOUR, elapsed_seconds=120)  # the 26th
     _sla()
     SlaOutcome.objects.filter(pk=clock.pk).update(elapsed_seconds=61)
+    _sla()  # October changed: its days computed
+    SlaOutcome.objects.filter(pk=clock.pk).update(elapsed_seconds=62)
     changed, computed = _computed_days(_sla)
     assert computed == [date(2026, 10, 25)]
-    assert changed == _whole(_sla) and changed.first_response.median_seconds == 90.5
+    assert changed == _whole(_sla) and changed.first_response.median_seconds == 91
 
 
 def test_counting_times_beyond_32_bits_keep_their_value(conversations):
     huge = 2**62 + 1
     _clock(conversations[0], datetime(2026, 10, 2, tzinfo=UTC), elapsed_seconds=huge)
     _clock(conversations[1], datetime(2026, 10, 2, 1, tzinfo=UTC), elapsed_seconds=-5)
-    served = _sla()
-    assert served == _whole(_sla)
-    assert served.first_response.p90_seconds == pytest.approx(0.9 * float(huge), rel=1e-12)
+    assert _sla() == _whole(_sla)
+    SlaOutcome.objects.filter(elapsed_seconds=-5).update(elapsed_seconds=-6)
+    merged, days = _computed_days(_sla)  # from the days now
+    assert len(days) == 31 and merged == _whole(_sla)
+    assert merged.first_response.p90_seconds == pytest.approx(0.9 * float(huge), rel=1e-12)
 
 
 def test_a_longer_period_is_kept_whole(conversations):
@@ -216,3 +230,37 @@ def test_merged_percentiles_are_postgresqls_over_any_values() -> None:
         assert figure_days.percentiles(kept, (share, 0.9)) == tuple(expected or (None, None))
 
     check()
+
+
+def test_a_kept_row_read_again_comes_from_memory_until_it_is_written_anew(conversations):
+    """The days a process decoded are not sent and unpickled again while their row is
+    unchanged; a row rewritten (by any process) is read anew."""
+    _clock(conversations[0], datetime(2026, 10, 2, tzinfo=UTC), elapsed_seconds=60)
+    period = figure_days.places(
+        SlaOutcome.objects.all(), "memo", sources=("sla_slaoutcome",),
+        start=datetime(2026, 10, 1, tzinfo=BERLIN), end=datetime(2026, 10, 3, tzinfo=BERLIN),
+        now=LATER,
+    )  # fmt: skip
+    assert period is not None and len(period.days) == 2
+    seen = figure_cache.snapshot(period.whole)
+    figure_days.keep(period.days, seen, {0: ("first", None), 1: ("second", None)})
+    keys = [day.key for day in period.days]
+    assert {k: e.value for k, e in figure_days._read(keys).items()} == dict(
+        zip(keys, ["first", "second"], strict=True)
+    )
+    with mock.patch("pickle.loads", side_effect=AssertionError("decoded")):
+        again = figure_days._read(keys)  # nothing sent, nothing unpickled
+    assert [again[k].value for k in keys] == ["first", "second"]
+    figure_days.keep(period.days, seen, {1: ("rewritten", None)})
+    assert [figure_days._read(keys)[k].value for k in keys] == ["first", "rewritten"]
+
+
+def test_the_memory_of_decoded_rows_stays_within_its_bound() -> None:
+    memo = figure_days._Decoded(limit=100)
+    entry = figure_cache.Entry("v", figure_cache.Snapshot("1:1:", LATER), LATER, None)
+    for n in range(5):
+        memo.put(f"k{n}", "1", entry, 40)
+    assert memo.size <= 100 and list(memo.rows) == ["k3", "k4"]  # the least recently used out
+    assert memo.get("k4", "1") is entry and memo.get("k4", "2") is None  # another version
+    memo.put("huge", "1", entry, 101)
+    assert "huge" not in memo.rows and memo.size == 80
