@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from socialdesk.channels.selectors import account_ids
+from socialdesk.core import figure_cache
 from socialdesk.feedback.models import Classification
 from socialdesk.feedback.understanding import SENTIMENTS
 from socialdesk.goals.kpis.registry import Kpi, Param, Query, Unit, register
@@ -20,6 +21,7 @@ from socialdesk.inbox import waiting
 from socialdesk.inbox.selectors import visibility
 
 FAMILY = "inbox"
+CLASSIFICATIONS = "feedback_classification"  # the change log's name (feedback/migrations/0006)
 
 
 def _volume(query: Query) -> float | None:
@@ -66,11 +68,23 @@ def _sentiment_share(query: Query) -> float | None:
             judged = judged.filter(rule)
         if scope.departments:
             judged = judged.filter(department_id__in=scope.departments)
+
     # Counting a column of the index (never NULL), not the id: the index then answers alone.
-    counts = judged.aggregate(
-        total=Count("sentiment"),
-        this=Count("sentiment", filter=Q(sentiment=query.params["sentiment"])),
-    )
+    def read() -> tuple[dict[str, int], None]:
+        return judged.aggregate(
+            total=Count("sentiment"),
+            this=Count("sentiment", filter=Q(sentiment=query.params["sentiment"])),
+        ), None
+
+    # A past period's counts are kept until a classification in it changes (core.figure_cache);
+    # not when narrowed by the messages of accounts or tags, whose changes it does not log.
+    where = None
+    if not (scope.accounts or scope.tags):
+        where = figure_cache.place(
+            judged, ("sentiment_share", query.params["sentiment"]), sources=(CLASSIFICATIONS,),
+            start=query.start, end=query.end, now=query.now,
+        )  # fmt: skip
+    counts = figure_cache.kept(where, read)
     return counts["this"] / counts["total"] if counts["total"] else None
 
 
