@@ -25,8 +25,8 @@ AUTOGROUP = Path("/proc/self/autogroup")  # "/autogroup-123 nice 0"
 def lower_to(niceness: int) -> int:
     """Lower this process's CPU priority to `niceness` (never raise it: that needs privileges
     socialdesk should not have), and its session's when it leads one (`lower_session_to`);
-    return the niceness it now runs at. On Linux each thread has its own: call it before
-    starting threads, which take the caller's."""
+    return the niceness it now runs at. On Linux each thread has its own: the threads already
+    running are lowered too, and those started later take the caller's."""
     current = os.getpriority(os.PRIO_PROCESS, 0)
     if niceness > current:
         try:
@@ -34,9 +34,26 @@ def lower_to(niceness: int) -> int:
         except OSError as error:  # a sandbox that refuses it: the work still runs
             logger.warning("could not lower the CPU priority to %d: %s", niceness, error)
     now = os.getpriority(os.PRIO_PROCESS, 0)
+    _lower_other_threads_to(now)
     if os.getsid(0) == os.getpid():
         lower_session_to(now)
     return now
+
+
+def _lower_other_threads_to(niceness: int) -> None:
+    """Lower the threads this process already runs (a library may start some on import: numpy's
+    OpenBLAS pool ran at nice 0 beside a worker at 7), never raising one. Linux only: elsewhere
+    a niceness is the whole process's."""
+    try:
+        threads = [int(tid) for tid in os.listdir("/proc/self/task")]
+    except OSError:
+        return
+    for tid in threads:
+        try:
+            if os.getpriority(os.PRIO_PROCESS, tid) < niceness:
+                os.setpriority(os.PRIO_PROCESS, tid, niceness)
+        except OSError:  # ended meanwhile, or refused: the work still runs
+            continue
 
 
 def session_niceness() -> int | None:
