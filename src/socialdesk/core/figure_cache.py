@@ -205,36 +205,48 @@ def found(where: Place | None) -> tuple[bool, Any]:
     if where is None:
         return False, None
     entry: Entry | None = caches[STORE].get(where.key)
-    if entry is None or where.now < entry.now:
+    if entry is None or not holds(entry, where.now):
         return False, None
-    if entry.until is not None and where.now >= entry.until:
+    valid, checked = confirmed([where], [entry])
+    if not valid:
         return False, None
-    # One statement: whether every logged change of its hours was seen by its snapshot, and
-    # this statement's own snapshot. When it holds, the figure is as true at that snapshot
-    # (nothing it counts changed up to it): kept on with it once its snapshot is half `KEEP` old,
-    # so a page read at least once in `KEEP` never has to compute it again while nothing
-    # changes.
+    if checked and checked.taken_at - entry.snapshot.taken_at >= KEEP / 2:  # not every view
+        caches[STORE].set(where.key, replace(entry, snapshot=checked), KEEP.total_seconds())
+    return True, entry.value
+
+
+def holds(entry: Entry, now: datetime) -> bool:
+    """Whether a kept figure still holds at `now` as far as time goes: asked for no earlier
+    moment than it was computed for, and no pending clock of it turned late since."""
+    return now >= entry.now and (entry.until is None or now < entry.until)
+
+
+def confirmed(
+    places: Sequence[Place], entries: Sequence[Entry]
+) -> tuple[set[int], Snapshot | None]:
+    """Which kept figures (positions; `entries[n]` kept at `places[n]`) may be served, in one
+    statement: each was confirmed within `KEEP` and every logged change of its hours was seen
+    by its snapshot. Also that statement's own snapshot (None when this transaction wrote):
+    every figure confirmed is as true at it (nothing it counts changed up to it), so it may be
+    kept on with it once its own is half `KEEP` old, and a page read at least once in `KEEP`
+    never has to compute it again while nothing changes."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT %s::timestamptz > clock_timestamp() - make_interval(secs => %s) "
-            f"AND NOT EXISTS (SELECT 1 FROM {LOG} WHERE source = ANY(%s) "
-            f"AND (hour IS NULL OR (hour >= {utc_hour('%s::timestamptz')} AND hour < %s)) "
-            "AND NOT pg_visible_in_snapshot(xid, %s::pg_snapshot)), "
-            f"{NOW}",
+            "SELECT array_agg(d.n) FILTER (WHERE d.taken > clock_timestamp() - "
+            "make_interval(secs => %s) AND NOT EXISTS (SELECT 1 FROM "
+            f"{LOG} WHERE source = ANY(%s) AND (hour IS NULL OR (hour >= {utc_hour('d.start')} "
+            "AND hour < d.stop)) AND NOT pg_visible_in_snapshot(xid, d.seen::pg_snapshot))), "
+            f"{NOW} FROM unnest(%s::int[], %s::timestamptz[], %s::timestamptz[], %s::text[], "
+            "%s::timestamptz[]) AS d(n, start, stop, seen, taken)",
             [
-                entry.snapshot.taken_at, KEEP.total_seconds(), list(where.sources),
-                where.start, where.end, entry.snapshot.text,
+                KEEP.total_seconds(), list(places[0].sources), list(range(len(places))),
+                [where.start for where in places], [where.end for where in places],
+                [entry.snapshot.text for entry in entries],
+                [entry.snapshot.taken_at for entry in entries],
             ],
         )  # fmt: skip
-        row = cursor.fetchone()
-    if not (row and row[0]):
-        return False, None
-    _valid, text, taken_at, clean = row
-    if clean and taken_at - entry.snapshot.taken_at >= KEEP / 2:  # a write: not every view
-        caches[STORE].set(
-            where.key, replace(entry, snapshot=Snapshot(text, taken_at)), KEEP.total_seconds()
-        )
-    return True, entry.value
+        valid, text, taken_at, clean = cursor.fetchone()
+    return set(valid or ()), Snapshot(text, taken_at) if clean else None
 
 
 def snapshot(*places: Place | None) -> Snapshot | None:

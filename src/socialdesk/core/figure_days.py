@@ -40,7 +40,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from socialdesk.core import figure_cache
-from socialdesk.core.figure_cache import KEPT, LOG, NOW, Entry, Place, Snapshot, utc_hour
+from socialdesk.core.figure_cache import KEPT, Entry, Place, Snapshot
 from socialdesk.core.percentiles import interpolate
 
 MAX_DAYS = 35  # four weeks and a month; longer periods are kept whole (`figure_cache`)
@@ -100,44 +100,27 @@ def found(places: Sequence[Place]) -> tuple[dict[int, Entry], Snapshot | None, s
     the positions of every figure kept, served or not (one not served has changed)."""
     entries = _read([where.key for where in places])
     present = {n for n, where in enumerate(places) if where.key in entries}
-    usable = {
-        n: entries[where.key]
-        for n, where in enumerate(places)
-        if where.key in entries and _holds(entries[where.key], where.now)
-    }
+    usable = [
+        n for n, where in enumerate(places)
+        if where.key in entries and figure_cache.holds(entries[where.key], where.now)
+    ]  # fmt: skip
     if not usable:
         return {}, None, present
-    numbers = list(usable)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT array_agg(d.n) FILTER (WHERE d.taken > clock_timestamp() - "
-            "make_interval(secs => %s) AND NOT EXISTS (SELECT 1 FROM "
-            f"{LOG} WHERE source = ANY(%s) AND (hour IS NULL OR (hour >= {utc_hour('d.start')} "
-            "AND hour < d.stop)) AND NOT pg_visible_in_snapshot(xid, d.seen::pg_snapshot))), "
-            f"{NOW} FROM unnest(%s::int[], %s::timestamptz[], %s::timestamptz[], %s::text[], "
-            "%s::timestamptz[]) AS d(n, start, stop, seen, taken)",
-            [
-                figure_cache.KEEP.total_seconds(), list(places[0].sources), numbers,
-                [places[n].start for n in numbers], [places[n].end for n in numbers],
-                [usable[n].snapshot.text for n in numbers],
-                [usable[n].snapshot.taken_at for n in numbers],
-            ],
-        )  # fmt: skip
-        valid, text, taken_at, clean = cursor.fetchone()
-    served = {n: usable[n] for n in valid or ()}
-    checked = Snapshot(text, taken_at) if clean else None
+    valid, checked = figure_cache.confirmed(
+        [places[n] for n in usable], [entries[places[n].key] for n in usable]
+    )
+    served = {usable[m]: entries[places[usable[m]].key] for m in valid}
     # Confirmed figures are kept on with this statement's snapshot once theirs is half `KEEP`
     # old (as `figure_cache.found`): a page read at least once in `KEEP` never computes them.
-    keep_for = figure_cache.KEEP
-    stale = [n for n in served if taken_at - usable[n].snapshot.taken_at >= keep_for / 2]
-    if checked and stale:
-        _write({places[n].key: replace(usable[n], snapshot=checked) for n in stale})
+    if checked:
+        stale = {
+            places[n].key: replace(entry, snapshot=checked)
+            for n, entry in served.items()
+            if checked.taken_at - entry.snapshot.taken_at >= figure_cache.KEEP / 2
+        }
+        if stale:
+            _write(stale)
     return served, checked, present
-
-
-def _holds(entry: Entry, now: datetime) -> bool:
-    """Whether a kept day still holds at `now` (time alone changed nothing it counts)."""
-    return now >= entry.now and (entry.until is None or now < entry.until)
 
 
 def keep(
