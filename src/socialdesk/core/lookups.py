@@ -3,10 +3,14 @@
 Django's `__in` prepares every value through the field: for the 5,000 ids of an import's
 chunk that preparing cost more than the query (about 1 s of a 100,000-row import, five
 lookups per row). `__among` takes values already in the column's database form (ints,
-strings) and hands them to the driver as they are: PostgreSQL gets one array (`= ANY(%s)`);
-SQLite gets a list of placeholders (its planner counts them; given one JSON list read by
-`json_each` instead, it guessed a few rows and chose worse plans for the larger chunks), and
-one JSON list only beyond the placeholders a statement may have.
+strings), from any iterable (a set is not walked by Django as a list is), and hands them to
+the driver as they are:
+- PostgreSQL gets one array (`= ANY(%s)`); integers as one array literal
+  (`'{1,2,3}'::bigint[]`): psycopg dumped a list of 4,400 ids one by one, 6 ms a statement
+  for the inbox's search box. An integer column compares with bigint and keeps its index.
+- SQLite gets a list of placeholders (its planner counts them; given one JSON list read by
+  `json_each` instead, it guessed a few rows and chose worse plans for the larger chunks),
+  and one JSON list only beyond the placeholders a statement may have.
 """
 
 from __future__ import annotations
@@ -33,11 +37,17 @@ class Among(Lookup):
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":
+            if all(type(value) is int for value in values):  # not bool, not a str
+                return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, _array_literal(values)]
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         if len(values) <= SQLITE_PLACEHOLDERS:
             return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
         sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (a column's name)
         return sql, [*lhs_params, json.dumps(values)]
+
+
+def _array_literal(values: list[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def register() -> None:

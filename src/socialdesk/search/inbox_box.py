@@ -68,10 +68,12 @@ def match(text: str) -> TextMatch:
             condition &= ~Q(_Holds(compiled))
         else:
             unwanted.update(found)
+    # as sets: Django walks a list's every value for expressions, for the list and again for
+    # its count (2.7 ms each for 4,400 conversations); `__among` takes any iterable
     if wanted is not None:
-        condition &= Q(pk__among=sorted(wanted - unwanted))
+        condition &= Q(pk__among=frozenset(wanted - unwanted))
     elif unwanted:
-        condition &= ~Q(pk__among=sorted(unwanted))
+        condition &= ~Q(pk__among=frozenset(unwanted))
     # every wanted part frequent: each conversation is checked as the list reads it, and the
     # list's count is capped
     return TextMatch(condition, many=wanted is None)

@@ -257,11 +257,15 @@ def ranked(
     return lambda size: [(int(pk), -float(rank)) for pk, rank in cursor.fetchmany(size)]
 
 
-_NEWEST_RANKED_POSTGRES = (  # the ids first: sorting them with their vectors spilt to disk
-    f"SELECT e.id, {RANK_POSTGRES.replace('vector', 'e.vector')} AS rank FROM (SELECT id "
-    f"FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s) AND id >= %s ORDER BY id DESC "
-    f"LIMIT %s) AS newest JOIN {TABLE} AS e ON e.id = newest.id, to_tsquery('simple', %s) AS q "
-    "ORDER BY 2 DESC, 1"
+# The newest matches carry their vectors out of the scan that found them and are ranked
+# there. Found by id first and joined to their rows again, the second read of each row was
+# most of the statement: with a sparse word's settings (no index scans) the join read the
+# whole table (at 136,000 entries 37 ms for 2,000 matches, now 6 ms; at 13 million 13 → 9 ms,
+# and 128,000 matches 5.5 → 2.8 s).
+_NEWEST_RANKED_POSTGRES = (
+    f"SELECT newest.id, {RANK_POSTGRES.replace('vector', 'newest.vector')} AS rank FROM "
+    f"(SELECT id, vector FROM {TABLE} WHERE vector @@ to_tsquery('simple', %s) AND id >= %s "
+    "ORDER BY id DESC LIMIT %s) AS newest, to_tsquery('simple', %s) AS q ORDER BY 2 DESC, 1"
 )
 
 

@@ -39,7 +39,7 @@ def test_thousands_of_ids_and_foreign_keys() -> None:
     other = ChannelAccount.objects.create(network=Network.WEBHOOK, handle="other")
     made = [Conversation.objects.create(channel_account=account).pk for _ in range(3)]
     Conversation.objects.create(channel_account=other)
-    asked = [*made, *range(10**6, 10**6 + 5000), 2**62]
+    asked = [*made, *range(10**6, 10**6 + 5000), 2**62, -(2**63), 0, -1]
     assert sorted(Conversation.objects.filter(pk__among=asked).values_list("pk", flat=True)) == made
     by_account = Conversation.objects.filter(channel_account_id__among={account.pk})
     assert sorted(by_account.values_list("pk", flat=True)) == made
@@ -54,3 +54,24 @@ def test_nothing_asked_for_finds_nothing_without_a_query() -> None:
         assert ChannelAccount.objects.filter(handle__among=set()).update(name="x") == 0
     assert captured.captured_queries == []
     assert ChannelAccount.objects.filter(name="x").count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's array of ids")
+def test_ids_reach_postgresql_as_one_array_that_keeps_the_index() -> None:
+    """Integers go as one array literal of bigints: an integer key compared with it keeps
+    its index (the import's and the inbox's lookups by id)."""
+    account = ChannelAccount.objects.create(network=Network.WEBHOOK, handle="shop")
+    made = [Conversation.objects.create(channel_account=account).pk for _ in range(3)]
+    queryset = Conversation.objects.filter(pk__among=[made[0], made[2]])
+    sql, params = queryset.query.sql_with_params()
+    assert "::bigint[]" in sql and isinstance(params[-1], str)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "inbox_conversation_pkey" in plan, plan
+    assert sorted(queryset.values_list("pk", flat=True)) == [made[0], made[2]]
+    # anything else than plain integers (here a bool, an int's subclass) goes as a list
+    sql, params = ChannelAccount.objects.filter(pk__among=[True]).query.sql_with_params()
+    assert "::bigint[]" not in sql and params[-1] == [True]

@@ -171,6 +171,9 @@ def test_the_newest_matches_of_a_rare_word_are_read_from_it(
             plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"Bitmap Index Scan on {recent_gin.PREFIX}{edge}" in plan, plan
     assert "search_entry_vector" not in plan, plan  # not the whole index
+    # each match's row is read once, where it was found, and ranked there: joined to the
+    # table again by id, with index scans off for a sparse word, every entry was read
+    assert plan.count(f" on {table}") == 1 and "Seq Scan" not in plan, plan
 
 
 @pytest.mark.django_db(transaction=True)
