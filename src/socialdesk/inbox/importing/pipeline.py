@@ -44,7 +44,7 @@ from socialdesk.inbox.importing.facts import (
     settle_facts,
 )
 from socialdesk.inbox.importing.facts import refresh_conversations as refresh_conversations
-from socialdesk.inbox.importing.settle import answered, settle_status
+from socialdesk.inbox.importing.settle import answered, refresh_targets, settle_status
 from socialdesk.inbox.models import (
     Conversation,
     ConversationEvent,
@@ -52,7 +52,6 @@ from socialdesk.inbox.models import (
     Message,
     Status,
 )
-from socialdesk.inbox.signals import conversations_changed
 from socialdesk.insights.language import guess_language
 from socialdesk.insights.needs_reply import needs_reply
 
@@ -284,7 +283,7 @@ class Importer:
         accounts = {scope} if scope is not None else set(self._account_ids())
         orphans = [
             (pk, parent, conversation_id)
-            for pk, parent, conversation_id, account in replies_to(list(by_id))
+            for pk, parent, conversation_id, account in threads.replies_to(list(by_id))
             if account in accounts
         ]
 
@@ -312,7 +311,7 @@ class Importer:
             self.stats.conversations_resolved += resolved
             self.stats.conversations_reopened += reopened
         if self.refresh_targets:
-            _refresh_targets(touched - new)
+            refresh_targets(touched - new)
         if self.announce:  # new conversations as settled, their messages, then reopened ones
             event_data.announce_stored(new, created.values())
             event_data.announce_moves(before, by=None)
@@ -475,27 +474,3 @@ class Importer:
 
     def _accounts_by_id(self) -> dict[int, ChannelAccount]:
         return {account.pk: account for account in self._accounts.values()}
-
-
-def replies_to(ids: list[str]) -> QuerySet[Message, tuple[int, str, int, int]]:
-    """Stored messages of any account whose parent has one of these ids (id, parent's id,
-    conversation, account; the caller keeps its accounts'), read through the index on the
-    parent's id. Asked for the accounts too, SQLite (which keeps no statistics) read every
-    message of the accounts instead: 250 ms a chunk at a million messages, and growing."""
-    return (
-        Message.objects.filter(parent_external_id__among=ids)
-        .order_by()
-        .values_list("pk", "parent_external_id", "conversation_id", "channel_account_id")
-    )
-
-
-def _refresh_targets(conversation_ids: set[int]) -> None:
-    """Tell the SLA clocks of these conversations that have a policy (in the chunk's
-    transaction): the periodic check only looks at clocks running out."""
-    with_policy = sorted(
-        Conversation.objects.filter(pk__among=list(conversation_ids), sla_policy__isnull=False)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    if with_policy:
-        conversations_changed.send(sender=Conversation, conversation_ids=with_policy)

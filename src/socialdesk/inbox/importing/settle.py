@@ -25,6 +25,7 @@ from django.db.models import F, Q
 
 from socialdesk.inbox.importing.facts import NewConversation
 from socialdesk.inbox.models import Conversation, ConversationEvent, Status
+from socialdesk.inbox.signals import conversations_changed
 
 # The company wrote last: no customer message at all, or none at or after the last message.
 ANSWERED = Q(waiting_for_us_since__isnull=True) & (
@@ -88,3 +89,15 @@ def settle_status(conversation_ids: Collection[int], *, live: bool = False) -> t
         batch_size=1000,
     )
     return len(to_resolve), len(to_reopen)
+
+
+def refresh_targets(conversation_ids: set[int]) -> None:
+    """Tell the SLA clocks of these conversations that have a policy (in the chunk's
+    transaction): the periodic check only looks at clocks running out."""
+    with_policy = sorted(
+        Conversation.objects.filter(pk__among=list(conversation_ids), sla_policy__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if with_policy:
+        conversations_changed.send(sender=Conversation, conversation_ids=with_policy)

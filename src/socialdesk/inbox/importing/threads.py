@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import QuerySet
+
 from socialdesk.channels.items.readers import ImportRow
 from socialdesk.core import changes
 from socialdesk.core.db import reserve_ids
@@ -121,4 +123,16 @@ def merge(*, into: int, others: list[int]) -> None:
     )
     changes.changed(
         "inbox.note", Note.objects.filter(conversation_id=into).values_list("pk", flat=True)
+    )
+
+
+def replies_to(ids: list[str]) -> QuerySet[Message, tuple[int, str, int, int]]:
+    """Stored messages of any account whose parent has one of these ids (id, parent's id,
+    conversation, account; the caller keeps its accounts'), read through the index on the
+    parent's id. Asked for the accounts too, SQLite (which keeps no statistics) read every
+    message of the accounts instead: 250 ms a chunk at a million messages, and growing."""
+    return (
+        Message.objects.filter(parent_external_id__among=ids)
+        .order_by()
+        .values_list("pk", "parent_external_id", "conversation_id", "channel_account_id")
     )

@@ -15,7 +15,7 @@ from django.db import connection
 
 from socialdesk.channels.items.readers import ImportRow
 from socialdesk.core.forked import ProcessLost
-from socialdesk.inbox.importing import ahead, pipeline
+from socialdesk.inbox.importing import ahead, threads
 from socialdesk.inbox.importing.pipeline import Importer
 from socialdesk.inbox.models import Conversation, Message
 
@@ -101,7 +101,7 @@ def test_a_process_that_dies_ahead_stops_the_import_and_keeps_the_chunks_stored(
 def test_a_chunks_stored_replies_are_read_through_the_parents_index() -> None:
     """Which stored messages answer any of a chunk's 5,000 ids: through the index on the
     parent's id, not every message of the accounts (SQLite keeps no statistics to tell)."""
-    asked = pipeline.replies_to([str(n) for n in range(5000)])
+    asked = threads.replies_to([str(n) for n in range(5000)])
     sql, params = asked.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
