@@ -323,6 +323,52 @@ def _one_pass(
     return {n: rows.get(n, dict(_NO_QUESTION)) for n in periods}  # no row: no question
 
 
+def _past_days_and_today(
+    *,
+    user: User | None,
+    account: str | None,
+    departments: Collection[int],
+    bounds: tuple[datetime | None, datetime | None],
+    within: timedelta,
+    clock: Clock,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """The counts of a period going on (it ends after `now`: a goal's four weeks up to today)
+    as those of its past days, kept as a past period's are (`kpi_days`: a change recomputes its
+    day), and today's, counted now. Counted whole, the month's questions were read at every
+    view (at 10 million messages 47 ms). None: a period that is over, begun today, longer than
+    `figure_days.MAX_DAYS`, or not kept (SQLite)."""
+    start, end = bounds
+    if start is None or end is None or end <= now:
+        return None
+    midnight = datetime.combine(now.astimezone(start.tzinfo).date(), time.min, start.tzinfo)
+    if not start < midnight < end:
+        return None
+    every_day = counted_conversations(
+        user=user, account=account, departments=departments, bounds=(None, None)
+    )
+    places = kpi_days.places_of(every_day, within, [(start, midnight)], now, SOURCE)
+    if places[0] is None:
+        return None
+
+    def one_pass(_ns: list[int]) -> dict[int, tuple[dict[str, Any], datetime | None]]:
+        """The past days in one pass, with the percentiles: kept in the shape every reader of
+        those days keeps them in (a past period's, `first_responses`)."""
+        past = counted_conversations(
+            user=user, account=account, departments=departments, bounds=(start, midnight)
+        ).aggregate(**_figures(clock, within, spread_too=True))
+        return {0: (past, _turns(past, within))}
+
+    counts = _figures(clock, within, spread_too=False)
+    (past,) = kpi_days.rows(every_day, counts, within, places, one_pass=one_pass)
+    if past is None:
+        return None
+    today = counted_conversations(
+        user=user, account=account, departments=departments, bounds=(midnight, end)
+    ).aggregate(**counts)
+    return {name: int(past[name] or 0) + int(today[name] or 0) for name in kpi_days.COUNTS}
+
+
 def first_response(
     *,
     within: timedelta,
@@ -365,6 +411,11 @@ def first_response(
         # change then recomputes its day), a longer one whole (`core.figure_days`,
         # `core.figure_cache`).
         counts = None
+        if not percentiles and in_database():  # a goal's share of a period going on
+            counts = _past_days_and_today(
+                user=user, account=account, departments=departments, bounds=bounds,
+                within=within, clock=clock, now=now,
+            )  # fmt: skip
         if by_database:
             every_day = counted_conversations(
                 user=user, account=account, departments=departments, bounds=(None, None)
