@@ -21,6 +21,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, Lookup
 
+BIGINT = (-(2**63), 2**63 - 1)  # the integers both databases store
 SQLITE_PLACEHOLDERS = 30_000  # SQLite allows 32,766 a statement; the rest of it keeps a few
 
 
@@ -32,12 +33,14 @@ class Among(Lookup):
         return list(self.rhs)
 
     def as_sql(self, compiler: Any, connection: Any) -> Any:
-        values = list(self.rhs)
+        # an integer beyond 64 bits is in no column either database stores integers in
+        # (SQLite refused the statement: "Python int too large to convert")
+        values = [v for v in self.rhs if type(v) is not int or BIGINT[0] <= v <= BIGINT[1]]
         if not values:  # as `__in`: nothing matches, and no query is sent
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":
-            if all(type(value) is int for value in values):  # not bool, not a str
+            if all(type(value) is int for value in values):  # not a bool, not a str
                 return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, _array_literal(values)]
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         if len(values) <= SQLITE_PLACEHOLDERS:

@@ -40,6 +40,11 @@ def test_thousands_of_ids_and_foreign_keys() -> None:
     made = [Conversation.objects.create(channel_account=account).pk for _ in range(3)]
     Conversation.objects.create(channel_account=other)
     asked = [*made, *range(10**6, 10**6 + 5000), 2**62, -(2**63), 0, -1]
+    # beyond any id (a hostile value): matches nothing, fails nothing
+    assert not Conversation.objects.filter(pk__among=[made[0] + 2**64, 2**70]).exists()
+    assert list(Conversation.objects.filter(pk__among=[2**70, made[1], -(2**64)])) == [
+        Conversation.objects.get(pk=made[1])
+    ]
     assert sorted(Conversation.objects.filter(pk__among=asked).values_list("pk", flat=True)) == made
     by_account = Conversation.objects.filter(channel_account_id__among={account.pk})
     assert sorted(by_account.values_list("pk", flat=True)) == made
