@@ -351,21 +351,22 @@ def _past_days_and_today(
     if places[0] is None:
         return None
 
+    def between(low: datetime, high: datetime) -> QuerySet[Conversation]:
+        """The counted conversations first asked in [low, high), as `counted_conversations`
+        bounds them (not built again: a member's departments would be read again)."""
+        return every_day.filter(first_message_at__gte=low, first_message_at__lt=high)
+
     def one_pass(_ns: list[int]) -> dict[int, tuple[dict[str, Any], datetime | None]]:
         """The past days in one pass, with the percentiles: kept in the shape every reader of
         those days keeps them in (a past period's, `first_responses`)."""
-        past = counted_conversations(
-            user=user, account=account, departments=departments, bounds=(start, midnight)
-        ).aggregate(**_figures(clock, within, spread_too=True))
+        past = between(start, midnight).aggregate(**_figures(clock, within, spread_too=True))
         return {0: (past, _turns(past, within))}
 
     counts = _figures(clock, within, spread_too=False)
     (past,) = kpi_days.rows(every_day, counts, within, places, one_pass=one_pass)
     if past is None:
         return None
-    today = counted_conversations(
-        user=user, account=account, departments=departments, bounds=(midnight, end)
-    ).aggregate(**counts)
+    today = between(midnight, end).aggregate(**counts)
     return {name: int(past[name] or 0) + int(today[name] or 0) for name in kpi_days.COUNTS}
 
 

@@ -6,38 +6,28 @@ week, a new question today, and time turning a pending question of yesterday mis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from unittest import mock
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import ChannelAccount
-from socialdesk.core import figure_cache, figure_days
+from socialdesk.core import figure_days
 from socialdesk.inbox.models import Conversation
 from socialdesk.sla import kpi
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("berlin_nothing_kept"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL keeps figures"),
 ]
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
 PERIOD: dict[str, Any] = {"since": date(2026, 11, 11), "until": date(2026, 11, 20)}
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept_before() -> Iterator[None]:
-    Organisation.objects.update_or_create(pk=1, defaults={"time_zone": "Europe/Berlin"})
-    caches[figure_cache.STORE].clear()
-    yield
-    caches[figure_cache.STORE].clear()
 
 
 @pytest.fixture

@@ -10,18 +10,15 @@ transactions that wrote, the log's compaction) are tested on both ways of keepin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from socialdesk.accounts.models import Organisation
 from socialdesk.channels.models import ChannelAccount
 from socialdesk.core import figure_cache, figure_days
 from socialdesk.core.models import KeptFigure
@@ -32,6 +29,7 @@ from socialdesk.sla.outcome_kpi import sla_kpi
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("berlin_nothing_kept"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL keeps figures"),
 ]
 
@@ -39,14 +37,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 OCTOBER: dict[str, Any] = {"since": date(2026, 10, 1), "until": date(2026, 10, 31)}
 LATER = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # October is over
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept_before() -> Iterator[None]:
-    Organisation.objects.update_or_create(pk=1, defaults={"time_zone": "Europe/Berlin"})
-    caches[figure_cache.STORE].clear()
-    yield
-    caches[figure_cache.STORE].clear()
 
 
 @pytest.fixture
