@@ -147,7 +147,8 @@ def sla_kpi(
     # what is computed of them. A period going on (a goal's share up to today): its past days
     # so, today counted (`_past_days_and_today`).
     by_day = None
-    if in_database() and not policy:
+    going_on = bounds[1] is not None and bounds[1] > now
+    if in_database() and not policy and (by_database or going_on):
         every_day, _evaluated = counted_outcomes(
             user=user, account=account, departments=departments, bounds=(None, None)
         )
