@@ -19,15 +19,22 @@ these hooks hear every change at once, deferred or not.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar
+from functools import partial
 
 from django.conf import settings
 from django.db import connection
 
+from socialdesk.core import forked
+
 Listener = Callable[[str, tuple[int, ...]], None]
 Progress = Callable[[int, int], None]  # (done, total)
-CatchUp = Callable[..., int]  # (jobs=…, progress=…) -> objects brought up to date
+CatchUp = Callable[
+    ..., int
+]  # (jobs=…, progress=…, least=…, before=…) -> objects brought up to date
 
 SOURCES = frozenset(
     {
@@ -111,10 +118,36 @@ def deferred() -> Iterator[None]:
         _deferring.reset(token)
 
 
-def catch_up(*, jobs: int = 1, progress: Progress | None = None) -> int:
+def catch_up(*, jobs: int = 1, progress: Progress | None = None, before: int = 0) -> int:
     """Let every listener that noted changes for later do that work now (`jobs` processes
-    where it can use them); returns how many objects were brought up to date."""
-    return sum(hook(jobs=jobs, progress=progress) for hook in list(_catch_ups))
+    where it can use them); returns how many objects were brought up to date. `before`: how
+    many of the same bulk write were caught up beside it (`caught_up_beside`)."""
+    return sum(hook(jobs=jobs, progress=progress, before=before) for hook in list(_catch_ups))
+
+
+BESIDE_LEAST = 20_000  # objects noted before a round beside a bulk write catches them up
+BESIDE_POLL = 0.5  # seconds between looks at what is noted
+
+
+def caught_up_beside(*, least: int | None = None) -> AbstractContextManager[Callable[[], int]]:
+    """Inside `deferred()`: while the block writes, a forked process catches up what it noted
+    (`core.forked.beside`), a round whenever `least` (default BESIDE_LEAST) or more objects
+    wait, so that writing and catching up use a core each: a history import of 100,000 rows
+    on PostgreSQL took 30–35 s one after the other and 23–24 s so. Yields the function
+    giving how many objects it caught up (read it after the block); `catch_up(before=…)`
+    after the block does what it left. PostgreSQL only, outside a transaction: SQLite lets
+    one writer in at a time, and the process sees only what is committed."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or not _catch_ups:
+        return nullcontext(lambda: 0)
+    return forked.beside(partial(_rounds_beside, BESIDE_LEAST if least is None else least))
+
+
+def _rounds_beside(least: int, stopping: forked.Stopping, add: forked.Add) -> None:
+    while not stopping():
+        caught = sum(hook(jobs=1, least=least) for hook in list(_catch_ups))
+        add(caught)
+        if not caught:
+            time.sleep(BESIDE_POLL)
 
 
 def _require_transaction() -> bool:

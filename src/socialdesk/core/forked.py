@@ -9,7 +9,9 @@ memory) ends the work with `ProcessLost` instead of leaving the parent waiting f
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,6 +21,8 @@ from multiprocessing import util
 from typing import Any
 
 from django.db import connections
+
+logger = logging.getLogger(__name__)
 
 
 class ProcessLost(RuntimeError):
@@ -80,3 +84,41 @@ def _own_connections() -> None:
         _inherited.append(connections[alias])
         connections[alias] = connections.create_connection(alias)
     util.Finalize(None, connections.close_all, exitpriority=10)
+
+
+Stopping = Callable[[], bool]  # whether the work beside should end now
+Add = Callable[[int], None]  # counts what the work beside did so far
+
+
+@contextmanager
+def beside(work: Callable[[Stopping, Add], None]) -> Iterator[Callable[[], int]]:
+    """Run `work(stopping, add)` in a forked process beside this block, with connections of its
+    own: it ends when `stopping()` says so (the block is over, or this process is gone: a
+    killed parent leaves no process behind for longer than the work's current step) and counts
+    what it did with `add(n)`. Yields the function giving that count (read it after the
+    block). Work that fails is logged and counts what it did until then; the block never
+    fails for it. Fork before this process starts threads (a forked thread's locks stay held)."""
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    done = context.Value("q", 0)
+    process = context.Process(target=_run_beside, args=(work, stop, done, os.getpid()), daemon=True)
+    process.start()
+    try:
+        yield lambda: int(done.value)
+    finally:
+        stop.set()
+        process.join()
+
+
+def _run_beside(work: Callable[[Stopping, Add], None], stop: Any, done: Any, parent: int) -> None:
+    _on_start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends it
+
+    def add(count: int) -> None:
+        with done.get_lock():
+            done.value += count
+
+    try:
+        work(lambda: stop.is_set() or os.getppid() != parent, add)
+    except Exception:
+        logger.exception("the work beside stopped; what it left is done after the block")

@@ -64,28 +64,37 @@ def has_work() -> bool:
     return SearchBacklog.objects.exists()
 
 
-def catch_up(*, jobs: int = 1, progress: changes.Progress | None = None) -> int:
+def catch_up(
+    *, jobs: int = 1, progress: changes.Progress | None = None, least: int = 0, before: int = 0
+) -> int:
     """Write the entries of everything noted until now; returns how many objects. Another
-    catch-up running (PostgreSQL) leaves this one with nothing to do."""
-    ceiling = SearchBacklog.objects.aggregate(last=Max("pk"))["last"]
-    if ceiling is None:
+    catch-up running (PostgreSQL) leaves this one with nothing to do.
+
+    `least` (a round beside a bulk write, `changes.caught_up_beside`): nothing is done while
+    fewer objects wait, and the recent index stays on (PostgreSQL keeps it; switched off, it
+    would be rebuilt after every round). `before`: objects of the same bulk write caught up
+    beside it: counted with these for the planner's statistics afterwards."""
+    if least and SearchBacklog.objects.count() < least:
         return 0
-    with _alone() as alone:
-        if not alone:
-            return 0
-        total = SearchBacklog.objects.filter(pk__lte=ceiling).count()
-        quiet = total >= QUIET_RECENT
-        if quiet:
-            recent.switch_off()
-        try:
-            jobs = jobs if jobs > 1 and indexing._shared() else 1
-            with indexing.processes(_built, jobs) as build:
-                done = _rounds(ceiling, total, build, progress)
-        finally:
+    done, quiet = 0, False
+    ceiling = SearchBacklog.objects.aggregate(last=Max("pk"))["last"]
+    if ceiling is not None:
+        with _alone() as alone:
+            if not alone:
+                return 0
+            total = SearchBacklog.objects.filter(pk__lte=ceiling).count()
+            quiet = total >= QUIET_RECENT and not least
             if quiet:
-                recent.refill()
-    if quiet and connection.vendor == "postgresql":  # the planner's word statistics
-        with connection.cursor() as cursor:
+                recent.switch_off()
+            try:
+                jobs = jobs if jobs > 1 and indexing._shared() else 1
+                with indexing.processes(_built, jobs) as build:
+                    done = _rounds(ceiling, total, build, progress)
+            finally:
+                if quiet:
+                    recent.refill()
+    if connection.vendor == "postgresql" and (quiet or (before and done + before >= QUIET_RECENT)):
+        with connection.cursor() as cursor:  # the planner's word statistics
             cursor.execute(f"ANALYZE {staging.TABLE}")
     return done
 

@@ -97,7 +97,7 @@ def test_inside_deferred_a_listener_that_can_catch_up_only_notes_and_catches_up_
     def listener(source: str, ids: tuple[int, ...]) -> None:
         done.append((source, ids))
 
-    def catch_up(*, jobs: int, progress: object) -> int:
+    def catch_up(*, jobs: int, progress: object, before: int = 0) -> int:
         done.extend(noted)
         caught = len(noted)
         noted.clear()

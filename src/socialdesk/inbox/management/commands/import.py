@@ -160,7 +160,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         conversations_before = Conversation.objects.count()
         done_bytes = 0
-        with changes.deferred():  # the search entries are written in bulk below
+        # The search entries are written in bulk: beside the import (PostgreSQL) and below.
+        with changes.deferred(), changes.caught_up_beside() as caught_beside:
             for path in files:
                 importer.feed(
                     str(path), parsed_rows(fmt, path, mapping=mapping, account=options["account"])
@@ -169,7 +170,10 @@ class Command(BaseCommand):
                 progress.bytes_done = done_bytes
                 progress.update(importer.stats, force=True)
         progress.finish()
-        indexed = changes.catch_up(jobs=os.cpu_count() or 1, progress=progress.step("search index"))
+        indexed = caught_beside() + changes.catch_up(
+            jobs=os.cpu_count() or 1, progress=progress.step("search index"),
+            before=caught_beside(),
+        )  # fmt: skip
         progress.finish()
         if report_file is not None:
             report_file.close()
