@@ -32,9 +32,8 @@ from socialdesk.core import forked
 
 Listener = Callable[[str, tuple[int, ...]], None]
 Progress = Callable[[int, int], None]  # (done, total)
-CatchUp = Callable[
-    ..., int
-]  # (jobs=…, progress=…, least=…, before=…) -> objects brought up to date
+# (jobs=…, progress=…, least=…, before=…) -> objects brought up to date
+CatchUp = Callable[..., int]
 
 SOURCES = frozenset(
     {
