@@ -9,6 +9,7 @@ memory) ends the work with `ProcessLost` instead of leaving the parent waiting f
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -34,8 +35,9 @@ def forked_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     """`jobs` forked processes; on the way out the tasks not started are dropped and the
     started ones end first (their connections close as they exit)."""
     pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_on_start
-    )
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_on_start,
+        initargs=(os.getpid(),),
+    )  # fmt: skip
     try:
         yield pool
     finally:
@@ -68,14 +70,33 @@ def _lost(doing: str) -> ProcessLost:
 _inherited: list[Any] = []  # the parent's connections, never used or closed in a child
 
 
-def _on_start() -> None:
-    """In a forked process: SIGTERM ends it again, and it opens connections of its own.
+def _on_start(parent: int) -> None:
+    """In a forked process: SIGTERM ends it again, also when `parent` ends, and it opens
+    connections of its own.
 
     The parent may handle SIGTERM by finishing its work first (`socialdesk worker`, whose task
     runner does; a test that ran it in-process): a forked process inherits that handler, and
-    when one process is lost the pool terminates the others and waits for them, for ever."""
+    when one process is lost the pool terminates the others and waits for them, for ever. A
+    parent killed outright (an import stopped with SIGKILL) left its pool's processes waiting
+    for work for ever."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_with(parent)
     _own_connections()
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
+
+
+def _end_with(parent: int) -> None:
+    """Linux: SIGTERM when the parent ends (elsewhere nothing); a parent already gone ends
+    this process now."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # no prctl here
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _own_connections() -> None:
@@ -93,8 +114,8 @@ Add = Callable[[int], None]  # counts what the work beside did so far
 @contextmanager
 def beside(work: Callable[[Stopping, Add], None]) -> Iterator[Callable[[], int]]:
     """Run `work(stopping, add)` in a forked process beside this block, with connections of its
-    own: it ends when `stopping()` says so (the block is over, or this process is gone: a
-    killed parent leaves no process behind for longer than the work's current step) and counts
+    own: it ends when `stopping()` says so (the block is over, or this process is gone: on
+    Linux SIGTERM ends it at once, elsewhere after the work's current step) and counts
     what it did with `add(n)`. Yields the function giving that count (read it after the
     block). Work that fails is logged and counts what it did until then; the block never
     fails for it. Fork before this process starts threads (a forked thread's locks stay held)."""
@@ -111,7 +132,7 @@ def beside(work: Callable[[Stopping, Add], None]) -> Iterator[Callable[[], int]]
 
 
 def _run_beside(work: Callable[[Stopping, Add], None], stop: Any, done: Any, parent: int) -> None:
-    _on_start()
+    _on_start(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends it
 
     def add(count: int) -> None:

@@ -3,14 +3,12 @@ a forked process catches up what the import noted while the import goes on stori
 
 What a person notices: the same entries as when they were written after the import (and as a
 reindex writes), found by the search; an import whose process beside fails still leaves every
-entry written; a killed import leaves no process running behind it.
+entry written. (A killed import leaves no process behind: `core/tests/test_forked.py`.)
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from io import StringIO
 from pathlib import Path
@@ -21,7 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from socialdesk.accounts.models import User
-from socialdesk.core import changes, forked
+from socialdesk.core import changes
 from socialdesk.inbox.importing import pipeline
 from socialdesk.search import indexing, staging
 from socialdesk.search.models import SearchBacklog
@@ -120,50 +118,3 @@ def test_a_failing_round_beside_leaves_its_objects_to_the_catch_up_after_the_imp
     assert not SearchBacklog.objects.exists()
     assert sorted(kind for kind, *_rest in _entries()).count("message") == len(ROWS)
     assert {kind for kind, _pk in _found(people["admin"], "fahrkartenautomat")} == {"message"}
-
-
-KILLED = """
-import os, sys, time, django
-django.setup()
-from socialdesk.core import forked
-def work(stopping, add):
-    while not stopping():
-        time.sleep(0.05)
-with forked.beside(work):
-    import multiprocessing
-    print(multiprocessing.active_children()[0].pid, flush=True)
-    os._exit(9)  # as if killed: the block never ends
-"""
-
-
-def test_a_killed_parent_leaves_no_process_beside_behind() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", KILLED], capture_output=True, text=True, timeout=60, check=False,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "socialdesk.settings"},
-    )  # fmt: skip
-    assert done.returncode == 9, done.stderr[-2000:]
-    pid = int(done.stdout.split()[0])
-    deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(pid)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:  # a zombie is gone too
-        return stat.read().split(")")[-1].split()[0] != "Z"
-
-
-def test_the_work_beside_counts_what_it_did_even_when_it_fails() -> None:
-    def work(stopping: forked.Stopping, add: forked.Add) -> None:
-        add(3)
-        add(4)
-        raise RuntimeError("lost its connection")
-
-    with forked.beside(work) as counted:
-        pass
-    assert counted() == 7
