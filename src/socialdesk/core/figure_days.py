@@ -67,6 +67,18 @@ class Period:
     days: list[Place]
 
 
+def split_at_midnight(
+    bounds: tuple[datetime | None, datetime | None], now: datetime
+) -> tuple[datetime, datetime, datetime] | None:
+    """A period going on (it ends after `now`) as (start, today's midnight in its time zone,
+    end): its past days and today. None for a period that is over, open or begun today."""
+    start, end = bounds
+    if start is None or end is None or end <= now:
+        return None
+    midnight = datetime.combine(now.astimezone(start.tzinfo).date(), time.min, start.tzinfo)
+    return (start, midnight, end) if start < midnight < end else None
+
+
 def places(
     rows: QuerySet[Any], what: Hashable, *, sources: Sequence[str], start: datetime | None,
     end: datetime | None, now: datetime,

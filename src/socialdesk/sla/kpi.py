@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import Organisation, User
 from socialdesk.channels.selectors import account_ids
-from socialdesk.core import figure_cache
+from socialdesk.core import figure_cache, figure_days
 from socialdesk.core.percentiles import (
     PercentilesCont,
     in_database,
@@ -338,12 +338,10 @@ def _past_days_and_today(
     day), and today's, counted now. Counted whole, the month's questions were read at every
     view (at 10 million messages 47 ms). None: a period that is over, begun today, longer than
     `figure_days.MAX_DAYS`, or not kept (SQLite)."""
-    start, end = bounds
-    if start is None or end is None or end <= now:
+    split = figure_days.split_at_midnight(bounds, now)
+    if split is None:
         return None
-    midnight = datetime.combine(now.astimezone(start.tzinfo).date(), time.min, start.tzinfo)
-    if not start < midnight < end:
-        return None
+    start, midnight, end = split
     every_day = counted_conversations(
         user=user, account=account, departments=departments, bounds=(None, None)
     )

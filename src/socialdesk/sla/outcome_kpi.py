@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from socialdesk.accounts.models import User
 from socialdesk.channels.selectors import account_ids
-from socialdesk.core import figure_cache
+from socialdesk.core import figure_cache, figure_days
 from socialdesk.core.percentiles import PercentilesCont, in_database, percentile, spread
 from socialdesk.inbox.selectors import visibility
 from socialdesk.sla import clocks, outcome_days
@@ -227,12 +227,10 @@ def _past_days_and_today(
     four weeks of first-response clocks were read at every view (10 million messages: 66 ms).
     None: a period that is over, begun today, or longer than `figure_days.MAX_DAYS`.
     `every_day`: the counted outcomes without the period's bounds; `counts`: the states."""
-    start, end = bounds
-    if start is None or end is None or end <= now:
+    split = figure_days.split_at_midnight(bounds, now)
+    if split is None:
         return None
-    midnight = datetime.combine(now.astimezone(start.tzinfo).date(), time.min, start.tzinfo)
-    if not start < midnight < end:
-        return None
+    start, midnight, end = split
     with_times = {**counts, "spread": PercentilesCont("elapsed_seconds", (0.5, 0.9))}
 
     def one_pass() -> tuple[outcome_days.Figures, datetime | None]:
