@@ -25,16 +25,18 @@ from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 
-from socialdesk.accounts.models import User
+from socialdesk.accounts.audit import Acting
+from socialdesk.accounts.models import Department, User
+from socialdesk.accounts.services import department_delete
 from socialdesk.core import paging
 from socialdesk.feedback.models import Classification
 from socialdesk.goals import kpis
 from socialdesk.goals.kpis.registry import Period, Scope
 from socialdesk.inbox import selectors
-from socialdesk.inbox.models import Direction, Message, Status
+from socialdesk.inbox.models import Conversation, Direction, Message, Status
 from socialdesk.search.selectors import search
-from socialdesk.sla import clocks, outcome_kpi
-from tests.explain_world import Index, check, committed, plan_of_queryset, plans_of
+from socialdesk.sla import clocks, kpi_groups, outcome_kpi
+from tests.explain_world import Index, check, committed, explain, plan_of_queryset, plans_of
 
 pytestmark = [
     pytest.mark.django_db,
@@ -264,6 +266,39 @@ def _search_box(word: str, index: Index, many: bool) -> tuple[Callable[..., None
     return guard, (index,)
 
 
+def written_here(world: dict[str, Any]) -> None:
+    """The KPI's breakdown by person starts from the replies people wrote in socialdesk: found
+    in the index of the messages that have an author (few; every message that arrives has
+    none and is not in it, inbox 0034), not by reading every answered conversation's."""
+    clock = kpi_groups.Clock(timedelta(hours=24), world["now"], None)
+    plans = plans_of(lambda: kpi_groups.by_person(Conversation.objects.all(), clock))
+    check(plans, "message_author_user")
+
+
+def department_removed(world: dict[str, Any]) -> None:
+    """Removing a department (Settings) empties its conversations' department: they are found
+    by the department's composite indexes (its own single-column index is gone, inbox 0034),
+    not by reading every conversation. Rolled back: the world stays as it is."""
+    ran: list[tuple[str, Any]] = []
+
+    def keep(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        ran.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic():
+        with connection.execute_wrapper(keep):
+            department = Department.objects.get(pk=world["department"].pk)  # deleting clears pk
+            department_delete(by=Acting(world["manager"]), department=department)
+        plans = [
+            explain(sql, params)
+            for sql, params in ran
+            if sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))
+            and "inbox_conversation" in sql
+        ]
+        transaction.set_rollback(True)
+    check(plans, ("conversation_dept_sla", "conversation_dept_wait"))
+
+
 # the guard → the indexes it expects (dropped by the second test)
 GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
     "inbox, default (open, waiting longest)": _inbox("manager", WAITING),
@@ -289,6 +324,11 @@ GUARDS: dict[str, tuple[Callable[..., None], Indexes]] = {
         conversation_messages,
         ("inbox_message_conversation_id_37bc0d72",),
     ),
+    "a department removed": (
+        department_removed,
+        (("conversation_dept_sla", "conversation_dept_wait"),),
+    ),
+    "the replies written here (KPI by person)": (written_here, ("message_author_user",)),
     "first-response KPI": (first_response_kpi, (KPI,)),
     "first-response KPI of a channel, of a member": (first_response_narrowed, (KPI,)),
     "dashboard counts": (dashboard, DASHBOARD_INDEXES),
