@@ -56,9 +56,12 @@ def plan_of_queryset(rows: QuerySet[Any]) -> list[dict[str, Any]]:
     return explain(sql, params)
 
 
-def plans_of(work: Callable[[], Any]) -> list[list[dict[str, Any]]]:
-    """The plans of the SELECTs on the big tables that `work` runs (the product's code), with
-    the values they ran with (prepared statements too, whose logged text is not SQL)."""
+def plans_of(
+    work: Callable[[], Any], kinds: tuple[str, ...] = ("SELECT", "WITH")
+) -> list[list[dict[str, Any]]]:
+    """The plans of the SELECTs (or other `kinds` of statement) on the big tables that `work`
+    runs (the product's code), with the values they ran with (prepared statements too, whose
+    logged text is not SQL)."""
     ran: list[tuple[str, Any]] = []
 
     def keep(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -70,7 +73,7 @@ def plans_of(work: Callable[[], Any]) -> list[list[dict[str, Any]]]:
     return [
         explain(sql, params)
         for sql, params in ran
-        if sql.lstrip("( ").upper().startswith(("SELECT", "WITH")) and any(t in sql for t in BIG)
+        if sql.lstrip("( ").upper().startswith(kinds) and any(t in sql for t in BIG)
     ]
 
 

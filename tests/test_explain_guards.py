@@ -36,7 +36,7 @@ from socialdesk.inbox import selectors
 from socialdesk.inbox.models import Conversation, Direction, Message, Status
 from socialdesk.search.selectors import search
 from socialdesk.sla import clocks, kpi_groups, outcome_kpi
-from tests.explain_world import Index, check, committed, explain, plan_of_queryset, plans_of
+from tests.explain_world import Index, check, committed, plan_of_queryset, plans_of
 
 pytestmark = [
     pytest.mark.django_db,
@@ -279,22 +279,12 @@ def department_removed(world: dict[str, Any]) -> None:
     """Removing a department (Settings) empties its conversations' department: they are found
     by the department's composite indexes (its own single-column index is gone, inbox 0034),
     not by reading every conversation. Rolled back: the world stays as it is."""
-    ran: list[tuple[str, Any]] = []
-
-    def keep(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        ran.append((sql, params))
-        return execute(sql, params, many, context)
-
+    department = Department.objects.get(pk=world["department"].pk)  # deleting clears pk
     with transaction.atomic():
-        with connection.execute_wrapper(keep):
-            department = Department.objects.get(pk=world["department"].pk)  # deleting clears pk
-            department_delete(by=Acting(world["manager"]), department=department)
-        plans = [
-            explain(sql, params)
-            for sql, params in ran
-            if sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))
-            and "inbox_conversation" in sql
-        ]
+        plans = plans_of(
+            lambda: department_delete(by=Acting(world["manager"]), department=department),
+            kinds=("SELECT", "UPDATE", "DELETE"),
+        )
         transaction.set_rollback(True)
     check(plans, ("conversation_dept_sla", "conversation_dept_wait"))
 

@@ -42,10 +42,10 @@ PARTIAL = {
 }
 
 
-def _run(schema_editor, statements: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _execute(schema_editor, statement: str) -> None:  # type: ignore[no-untyped-def]
+    """`statement` with `{c}` as CONCURRENTLY on PostgreSQL (nothing on SQLite)."""
     concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    for statement in statements:
-        schema_editor.execute(statement.format(c=concurrently))
+    schema_editor.execute(statement.format(c=concurrently))
 
 
 def _invalid(schema_editor, name: str) -> bool:  # type: ignore[no-untyped-def]
@@ -60,40 +60,34 @@ def _invalid(schema_editor, name: str) -> bool:  # type: ignore[no-untyped-def]
     return bool(row and row[0])
 
 
-def _create(schema_editor, name: str, table: str, column: str, where: str) -> str:  # type: ignore[no-untyped-def]
+def _create(schema_editor, name: str, table: str, column: str, where: str = "") -> None:  # type: ignore[no-untyped-def]
     if _invalid(schema_editor, name):
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-    return f"CREATE INDEX{{c}} IF NOT EXISTS {name} ON {table} ({column}){where}"
+        _execute(schema_editor, f"DROP INDEX{{c}} IF EXISTS {name}")
+    _execute(schema_editor, f"CREATE INDEX{{c}} IF NOT EXISTS {name} ON {table} ({column}){where}")
+
+
+def _dropped(schema_editor):  # type: ignore[no-untyped-def]
+    """(name, table, column) of every index dropped, PostgreSQL's LIKE copies included."""
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    for table, indexes in DROPPED.items():
+        for name, column, text in indexes:
+            yield name, table, column
+            if text and postgresql:
+                yield f"{name}_like", table, f"{column} varchar_pattern_ops"
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    statements = [
+    for name, column in PARTIAL.items():
         _create(schema_editor, name, MESSAGE, column, f" WHERE {column} IS NOT NULL")
-        for name, column in PARTIAL.items()
-    ]
-    for table in DROPPED:
-        for name, _column, text in DROPPED[table]:
-            statements.append(f"DROP INDEX{{c}} IF EXISTS {name}")
-            if text and postgresql:
-                statements.append(f"DROP INDEX{{c}} IF EXISTS {name}_like")
-    _run(schema_editor, statements)
+    for name, _table, _column in _dropped(schema_editor):
+        _execute(schema_editor, f"DROP INDEX{{c}} IF EXISTS {name}")
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    statements = []
-    for table in DROPPED:
-        for name, column, text in DROPPED[table]:
-            statements.append(_create(schema_editor, name, table, column, ""))
-            if text and postgresql:
-                statements.append(
-                    _create(
-                        schema_editor, f"{name}_like", table, f"{column} varchar_pattern_ops", ""
-                    )
-                )
-    statements += [f"DROP INDEX{{c}} IF EXISTS {name}" for name in PARTIAL]
-    _run(schema_editor, statements)
+    for name, table, column in _dropped(schema_editor):
+        _create(schema_editor, name, table, column)
+    for name in PARTIAL:
+        _execute(schema_editor, f"DROP INDEX{{c}} IF EXISTS {name}")
 
 
 def _unindexed_key(to: str, on_delete, **options):  # type: ignore[no-untyped-def]
