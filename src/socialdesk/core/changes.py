@@ -55,6 +55,7 @@ SOURCES = frozenset(
 _listeners: list[Listener] = []
 _later: dict[Listener, Listener] = {}
 _catch_ups: list[CatchUp] = []
+_warms: list[Callable[[], None]] = []
 _muted: ContextVar[int] = ContextVar("socialdesk_changes_muted", default=0)
 _deferring: ContextVar[int] = ContextVar("socialdesk_changes_deferring", default=0)
 
@@ -64,17 +65,24 @@ class OutsideTransaction(RuntimeError):
 
 
 def listen(
-    listener: Listener, *, later: Listener | None = None, catch_up: CatchUp | None = None
+    listener: Listener,
+    *,
+    later: Listener | None = None,
+    catch_up: CatchUp | None = None,
+    warm: Callable[[], None] | None = None,
 ) -> None:
     """Call `listener(source, ids)` for every change from now on (once, however often added);
     inside `deferred()`, `later(source, ids)` instead, when given, and `catch_up` is what
-    `catch_up()` calls."""
+    `catch_up()` calls. `warm`: loads once what catching up needs (dictionaries), called before
+    a process is forked to catch up beside a bulk write, so that it shares what was loaded."""
     if listener not in _listeners:
         _listeners.append(listener)
     if later is not None:
         _later[listener] = later
     if catch_up is not None and catch_up not in _catch_ups:
         _catch_ups.append(catch_up)
+    if warm is not None and warm not in _warms:
+        _warms.append(warm)
 
 
 def changed(source: str, ids: Iterable[int]) -> None:
@@ -138,6 +146,8 @@ def caught_up_beside(*, least: int | None = None) -> AbstractContextManager[Call
     one writer in at a time, and the process sees only what is committed."""
     if connection.vendor != "postgresql" or connection.in_atomic_block or not _catch_ups:
         return nullcontext(lambda: 0)
+    for warm in _warms:  # loaded here, where the block's own catch-up needs it afterwards too
+        warm()
     return forked.beside(partial(_rounds_beside, BESIDE_LEAST if least is None else least))
 
 

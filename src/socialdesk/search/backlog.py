@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Max
 
 from socialdesk.core import changes
-from socialdesk.search import indexing, recent, staging
+from socialdesk.search import analysis, indexing, recent, staging
 from socialdesk.search.models import SearchBacklog
 from socialdesk.search.registry import KINDS
 
@@ -32,7 +32,7 @@ QUIET_RECENT = 20_000  # from this many entries on, the recent index is rebuilt 
 
 
 def connect() -> None:
-    changes.listen(indexing.refresh, later=note, catch_up=catch_up)
+    changes.listen(indexing.refresh, later=note, catch_up=catch_up, warm=analysis.warm)
 
 
 _TABLE = SearchBacklog._meta.db_table

@@ -42,12 +42,17 @@ Row = list[Any]
 def row(kind: Kind, doc: Doc, now: Any, at: Callable[[Any], Any] | None = None) -> Row:
     """The values of one entry in `staging.COLUMNS` order, ready for the database (plain values: a
     model instance per entry costs more than writing it). `at`: the database's form of a time
-    (default: Django's)."""
+    (default: Django's); a document's time already in it (text) is taken as it is."""
     terms = analyse_document(doc.title, doc.body, doc.language, handles=doc.handles)
+    when = (
+        doc.at
+        if isinstance(doc.at, str)
+        else (at or connection.ops.adapt_datetimefield_value)(doc.at)
+    )
     return [
         kind.entry_kind, doc.object_id, doc.conversation_id, doc.room_id, doc.space_id,
         doc.author_id, (doc.language or "")[:8],
-        (at or connection.ops.adapt_datetimefield_value)(doc.at),
+        when,
         terms.title_terms, terms.body_terms, terms.parts, False, now,
     ]  # fmt: skip
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.utils.functional import Promise
 
 from socialdesk.accounts.models import User
@@ -30,7 +31,7 @@ class Doc(NamedTuple):
     object_id: int
     title: str
     body: str
-    at: datetime
+    at: datetime | str  # a str: the database's own text of the time (`stored_time`)
     language: str = ""
     conversation_id: int | None = None
     room_id: int | None = None
@@ -120,6 +121,13 @@ def keys(ids: Ids, field: str = "pk") -> Q:
     if isinstance(ids, Span):
         return Q(**{f"{field}__gte": ids.low, f"{field}__lt": ids.high})
     return Q(**{f"{field}__among": [int(pk) for pk in ids]})
+
+
+def stored_time(name: str, *instead: str) -> Func:
+    """The time column `name` (or the first of `instead` where it is empty) read as the
+    database's own text, which an entry takes as it is: turning a million stored times into
+    datetimes and back took about a fifth of a reindex's reading and analysing."""
+    return Cast(Coalesce(name, *instead) if instead else F(name), TextField())
 
 
 def same(ids: Ids) -> Ids:

@@ -13,7 +13,7 @@ from socialdesk.core.reversing import page_url
 from socialdesk.inbox import selectors
 from socialdesk.inbox.models import Contact, ContactHandle, Conversation, Message, Note
 from socialdesk.listening.selectors import matches_for_user
-from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, keys, same
+from socialdesk.search.kinds.base import Doc, Ids, Kind, Shown, among, keys, same, stored_time
 
 
 def _conversation_rule(user: User) -> Q | None:
@@ -40,9 +40,9 @@ def _build_conversations(ids: Ids) -> list[Doc]:
     rows = list(
         Conversation.objects.filter(keys(ids))
         .order_by()
-        .values_list("pk", "contact_id", "contact__display_name", "preview", "last_message_at",
-                     "created_at", "language")
-    )  # fmt: skip
+        .annotate(at=stored_time("last_message_at", "created_at"))
+        .values_list("pk", "contact_id", "contact__display_name", "preview", "at", "language")
+    )
     handles: dict[int, list[str]] = {}
     contacts = {contact for _pk, contact, *_rest in rows if contact is not None}
     for contact, handle in (
@@ -64,11 +64,11 @@ def _build_conversations(ids: Ids) -> list[Doc]:
             object_id=pk,
             title=" ".join([name or "", *handles.get(contact, ())]) if contact else "",
             body=" ".join([*tags.get(pk, ()), preview]),
-            at=last or created,
+            at=at,
             language=language,
             conversation_id=pk,
         )
-        for pk, contact, name, preview, last, created, language in rows
+        for pk, contact, name, preview, at, language in rows
     ]
 
 
@@ -94,10 +94,11 @@ def _build_messages(ids: Ids) -> list[Doc]:
     rows = (
         Message.objects.filter(keys(ids))
         .order_by()
+        .annotate(at=stored_time("created_at"))
         .values_list(
             "pk",
             "text",
-            "created_at",
+            "at",
             "language",
             "conversation_id",
             "author_user_id",

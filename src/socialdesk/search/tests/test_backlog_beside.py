@@ -14,6 +14,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pyphen
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -21,7 +22,7 @@ from django.db import connection
 from socialdesk.accounts.models import User
 from socialdesk.core import changes
 from socialdesk.inbox.importing import pipeline
-from socialdesk.search import indexing, staging
+from socialdesk.search import compounds, indexing, staging
 from socialdesk.search.models import SearchBacklog
 from socialdesk.search.tests.test_backlog import ROWS, _csv, _entries, _found
 
@@ -118,3 +119,27 @@ def test_a_failing_round_beside_leaves_its_objects_to_the_catch_up_after_the_imp
     assert not SearchBacklog.objects.exists()
     assert sorted(kind for kind, *_rest in _entries()).count("message") == len(ROWS)
     assert {kind for kind, _pk in _found(people["admin"], "fahrkartenautomat")} == {"message"}
+
+
+def test_the_process_beside_analyses_with_the_dictionary_loaded_before_it_was_forked(
+    people: dict[str, User], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the German dictionary took a core 0.6–1.7 s in every process that analysed:
+    the import loads it once, before it forks the process beside, which shares it."""
+    monkeypatch.setattr(changes, "BESIDE_LEAST", 1)
+    _waiting_for_beside(monkeypatch)
+    loads = tmp_path / "loads"
+    real = pyphen.Pyphen
+
+    def loaded(*args: Any, **kwargs: Any) -> Any:
+        with loads.open("a") as out:  # from whichever process loads it
+            out.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pyphen, "Pyphen", loaded)
+    monkeypatch.setattr(compounds, "_dictionaries", [])  # as in a new process
+    told = _told(monkeypatch)
+    _import(_csv(tmp_path))
+    assert told and told[0] >= len(ROWS)  # the process beside analysed the messages
+    assert loads.read_text().split() == [str(os.getpid())]
+    assert {kind for kind, _pk in _found(people["admin"], "kaffeemaschine")} == {"message"}

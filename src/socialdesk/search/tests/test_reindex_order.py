@@ -3,7 +3,7 @@ frequent word is ranked among are the newest by date, not the kinds read last.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -115,6 +115,39 @@ def test_a_reindex_leaves_the_planner_statistics_of_the_words(
     assert (last_analysed() or before) <= before
     indexing.reindex()
     assert last_analysed() > before  # the most common words and their frequencies, anew
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_entry_is_dated_at_its_message_or_conversation(
+    people: dict[str, User], departments: dict[str, Department], jobs: int
+) -> None:
+    """Newest first and the date filters read the entry's time: a message's is when it was
+    written, a conversation's its last message's (or its creation, without messages), to the
+    microsecond, whole seconds too (read as the database's text, written back as it is)."""
+    world = build(people, departments)
+    whole = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # no fraction of a second
+    fraction = datetime(2026, 10, 25, 2, 59, 59, 999_999, tzinfo=UTC)
+    first, second = Message.objects.order_by("pk")[:2]
+    Message.objects.filter(pk=first.pk).update(created_at=whole)
+    Message.objects.filter(pk=second.pk).update(created_at=fraction)
+    quiet = next(iter(world.conversations.values()))
+    Conversation.objects.filter(pk=quiet.pk).update(last_message_at=None, created_at=fraction)
+    indexing.reindex(jobs=jobs)
+    entries = dict(
+        ((kind, pk), at)
+        for kind, pk, at in SearchEntry.objects.values_list("kind", "object_id", "at")
+    )
+    messages = dict(Message.objects.values_list("pk", "created_at"))
+    assert {pk: entries["message", pk] for pk in messages} == messages
+    assert (entries["message", first.pk], entries["message", second.pk]) == (whole, fraction)
+    conversations = {
+        pk: last or created
+        for pk, last, created in Conversation.objects.values_list(
+            "pk", "last_message_at", "created_at"
+        )
+    }
+    assert {pk: entries["conversation", pk] for pk in conversations} == conversations
+    assert entries["conversation", quiet.pk] == fraction
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's form of a time")
