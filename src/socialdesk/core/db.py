@@ -67,6 +67,9 @@ def _prepare(rows: Sequence[Sequence[Any]], preparers: list[Any]) -> list[list[A
     ]
 
 
+ARRAY_BATCH = 10_000  # rows per statement of arrays (PostgreSQL, `ignore_conflicts`)
+
+
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
@@ -75,7 +78,8 @@ def insert_rows(
     ignore_conflicts: bool = False,
 ) -> int:
     """INSERT value rows (in the order of `fields`); no ids come back. PostgreSQL streams them
-    with COPY (unless `ignore_conflicts`), SQLite runs one prepared INSERT (executemany).
+    with COPY (with `ignore_conflicts`: INSERT … SELECT of one array per column), SQLite runs
+    one prepared INSERT (executemany).
 
     `ignore_conflicts`: a row that breaks a unique constraint is skipped (ON CONFLICT DO
     NOTHING, in SQLite and PostgreSQL), e.g. when another process inserted it just now.
@@ -98,6 +102,20 @@ def insert_rows(
         ):
             for row in prepared:
                 copy.write_row(row)
+        return len(rows)
+    if connection.vendor == "postgresql":
+        # One statement per batch, a typed array per column: executemany sent a statement
+        # per row (a history import's 22,000 new contacts' handles: 0.3 s of the server's
+        # time and as long again in round trips).
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in concrete)
+        sql = (
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+            "ON CONFLICT DO NOTHING"
+        )
+        with connection.cursor() as cursor:
+            for start in range(0, len(prepared), ARRAY_BATCH):
+                batch = prepared[start : start + ARRAY_BATCH]
+                cursor.execute(sql, [list(column) for column in zip(*batch, strict=True)])
         return len(rows)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608

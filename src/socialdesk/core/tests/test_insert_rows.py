@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from socialdesk.channels.models import ChannelAccount, Network
+from socialdesk.core import db
 from socialdesk.core.db import insert_rows, reserve_ids
 from socialdesk.inbox.models import Conversation, Direction, Message, Tag
 
@@ -80,3 +81,45 @@ def test_a_broken_row_is_refused_as_an_integrity_error_and_nothing_of_the_batch_
         # The transaction goes on after the refused batch (as after a refused INSERT).
         insert_rows(Tag, ["id", "name"], [(ids[1], "danach")])
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["danach", "vorhanden"]
+
+
+def test_with_ignore_conflicts_the_new_rows_are_stored_as_given_and_the_others_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The import's contacts (another import may have added the same customer a moment ago):
+    a row whose key is taken, in the table or earlier in the same rows, is left out; every
+    other row is stored with its values exactly, however many statements it takes."""
+    monkeypatch.setattr(db, "ARRAY_BATCH", 3)
+    account = ChannelAccount.objects.create(network=Network.WEBHOOK, handle="shop")
+    conversation = Conversation.objects.create(channel_account=account)
+    moment = datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=UTC)
+    taken = Message.objects.create(
+        conversation=conversation, channel_account=account, external_id="ext-taken",
+        direction=Direction.INBOUND, text="schon da", created_at=moment,
+    )  # fmt: skip
+    # three statements: a key twice in the first, the first's again in the second
+    externals = ["ext-0", "ext-taken", "ext-0", "ext-1", "ext-0", "ext-2", "ext-3"]
+    texts = [AWKWARD[0], "vergeben", "ext-0 noch einmal", AWKWARD[1], "und noch einmal",
+             AWKWARD[2], AWKWARD[3]]  # fmt: skip
+    fields = [
+        "conversation", "channel_account", "external_id", "direction", "author_handle", "text",
+        "created_at", "parent_external_id", "needs_reply", "language", "imported_at", "meta",
+    ]  # fmt: skip
+    rows = [
+        [conversation.pk, account.pk, ext, Direction.INBOUND, "@kim", text, moment, "",
+         n % 2 == 0, "de", moment, {"n": n}]
+        for n, (ext, text) in enumerate(zip(externals, texts, strict=True))
+    ]  # fmt: skip
+    with transaction.atomic():
+        insert_rows(Message, fields, rows, ignore_conflicts=True)
+    stored = {
+        m.external_id: (m.text, m.created_at, m.needs_reply, m.meta)
+        for m in Message.objects.filter(channel_account=account)
+    }
+    assert stored == {
+        "ext-taken": ("schon da", moment, taken.needs_reply, taken.meta),
+        "ext-0": (AWKWARD[0], moment, True, {"n": 0}),
+        "ext-1": (AWKWARD[1], moment, False, {"n": 3}),
+        "ext-2": (AWKWARD[2], moment, False, {"n": 5}),
+        "ext-3": (AWKWARD[3], moment, True, {"n": 6}),
+    }
