@@ -7,6 +7,7 @@ work itself. These helpers take plain value rows and run one prepared statement.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache, lru_cache
@@ -68,6 +69,7 @@ def _prepare(rows: Sequence[Sequence[Any]], preparers: list[Any]) -> list[list[A
 
 
 ARRAY_BATCH = 10_000  # rows per statement of arrays (PostgreSQL, `ignore_conflicts`)
+_UNSIZED = re.compile(r"\(.*\)")  # "varchar(255)" -> "varchar"
 
 
 def insert_rows(
@@ -107,7 +109,11 @@ def insert_rows(
         # One statement per batch, a typed array per column: executemany sent a statement
         # per row (a history import's 22,000 new contacts' handles: 0.3 s of the server's
         # time and as long again in round trips).
-        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in concrete)
+        # The arrays' types without a length: an explicit cast to varchar(n) would cut a
+        # longer value, where the INSERT's own assignment refuses it as an INSERT does.
+        arrays = ", ".join(
+            f"%s::{_UNSIZED.sub('', field.db_type(connection))}[]" for field in concrete
+        )
         sql = (
             f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
             "ON CONFLICT DO NOTHING"

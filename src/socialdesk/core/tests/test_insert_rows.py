@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from socialdesk.channels.models import ChannelAccount, Network
 from socialdesk.core import db
 from socialdesk.core.db import insert_rows, reserve_ids
-from socialdesk.inbox.models import Conversation, Direction, Message, Tag
+from socialdesk.inbox.models import Contact, ContactHandle, Conversation, Direction, Message, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,14 @@ def test_with_ignore_conflicts_the_new_rows_are_stored_as_given_and_the_others_s
         "ext-2": (AWKWARD[2], moment, False, {"n": 5}),
         "ext-3": (AWKWARD[3], moment, True, {"n": 6}),
     }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps longer text")
+def test_with_ignore_conflicts_a_value_longer_than_its_column_is_refused_not_cut() -> None:
+    """As an INSERT refuses it: the import then stores the other items and sets this one aside
+    (channels/tests/test_hostile_items.py); a cut handle would have been kept as another's."""
+    contact = Contact.objects.create(display_name="Kim")
+    rows = [(contact.pk, "mastodon", "kim"), (contact.pk, "bluesky", "k" * 256)]
+    with pytest.raises(DataError), transaction.atomic():
+        insert_rows(ContactHandle, ["contact", "network", "handle"], rows, ignore_conflicts=True)
+    assert not ContactHandle.objects.exists()
