@@ -132,7 +132,9 @@ def schema_baseline(rows: list[tuple[Any, ...]], env: dict[str, str]) -> float:
     return len(rows) / seconds
 
 
-def postgres_schema_baseline(rows: list[tuple[Any, ...]], url: str, database: str) -> float:
+def postgres_schema_baseline(
+    rows: list[tuple[Any, ...]], url: str, database: str, work: Path
+) -> float:
     """PostgreSQL: `COPY` of the parsed rows into the product's own message table in a freshly
     migrated database (its unique key, secondary indexes and foreign keys, to one channel
     account and one conversation made first; its user triggers off), committed: the least
@@ -142,7 +144,7 @@ def postgres_schema_baseline(rows: list[tuple[Any, ...]], url: str, database: st
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        env = _site_env(Path(tempfile.mkdtemp()), url, name)
+        env = _site_env(Path(tempfile.mkdtemp(dir=work)), url, name)
         run = [sys.executable, "-m", "socialdesk.cli"]
         subprocess.run([*run, "migrate", "--no-input", "-v", "0"], env=env, check=True)
         made = subprocess.run(
@@ -323,7 +325,7 @@ def measure(rows: int, work: Path, url: str) -> list[tuple[str, ...]]:
         parsed = _parsed(path)  # once, for both baselines (not timed)
         lite = sqlite_baseline(parsed, Path(tempfile.mkdtemp(dir=work)))
         schema = (
-            postgres_schema_baseline(parsed, url, database)
+            postgres_schema_baseline(parsed, url, database, work)
             if url
             else schema_baseline(parsed, _site_env(Path(tempfile.mkdtemp(dir=work)), "", database))
         )

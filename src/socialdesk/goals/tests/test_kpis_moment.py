@@ -144,8 +144,7 @@ def test_a_dashboard_reads_only_the_sla_clocks_it_shows(
     timed = [sql for sql in reads if "percentile" in sql.lower()]
     if connection.vendor == "postgresql":
         # the seven days before, this one's six past days, today: the overview's seven days
-        # end with today, so six of them are always past (a Monday too: they are not a week
-        # of the calendar; this test failed when the local date was a Monday)
+        # end with today, so six of them are always past (on a Monday too: not a calendar week)
         assert len(reads) == 3 and len(timed) == 1, reads
         assert re.search(r"started_at\" < '\d{4}-\d\d-\d\d 00:00:00", timed[0]), timed  # midnight
     else:  # SQLite keeps no days: a read per period
